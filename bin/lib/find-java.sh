@@ -1,0 +1,28 @@
+# Sourced by bin/brook and bin/test: sets JAVA_HOME and JAVA to a JDK >= 21.
+# Looks at $JAVA_HOME, then `java` on PATH, then /usr/lib/jvm/*, and says clearly when there is none.
+brook_java_major() { # prints the feature version of the java binary $1, or nothing
+  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+}
+brook_is_jdk21() { # $1 = a java home; true if it has java and javac of version >= 21
+  [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 1
+  local v; v=$(brook_java_major "$1/bin/java")
+  [ -n "$v" ] && [ "$v" -ge 21 ]
+}
+brook_find_java() {
+  local c
+  if [ -n "${JAVA_HOME:-}" ] && brook_is_jdk21 "$JAVA_HOME"; then return 0; fi
+  if command -v java >/dev/null 2>&1; then
+    c=$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")
+    if brook_is_jdk21 "$c"; then JAVA_HOME=$c; return 0; fi
+  fi
+  for c in $(ls -d /usr/lib/jvm/*/ 2>/dev/null | sort -rV); do
+    c=${c%/}
+    if brook_is_jdk21 "$c"; then JAVA_HOME=$c; return 0; fi
+  done
+  echo "brook: no JDK 21 or newer found (looked at \$JAVA_HOME, java on PATH, /usr/lib/jvm/*)." >&2
+  echo "brook: install one (for example: apt-get install openjdk-21-jdk) or set JAVA_HOME to it." >&2
+  return 1
+}
+brook_find_java || exit 1
+export JAVA_HOME
+JAVA="$JAVA_HOME/bin/java"

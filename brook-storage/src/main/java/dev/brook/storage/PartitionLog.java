@@ -1,0 +1,104 @@
+package dev.brook.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * One partition's log: an ordered list of segments under {@code <log.dir>/<topic>-<partition>/}.
+ *
+ * <p>Invariants: offsets only grow; every byte below the log end is a whole, valid v2 record batch;
+ * the log start offset never moves backwards except by {@link #truncateFullyAndStartAt}.
+ *
+ * <p>Threading: the mutating methods (append, roll, truncate, delete records, retention, config)
+ * serialize on the log and may be called from any thread. {@link #read} may be called concurrently
+ * from any thread; it never blocks on an append and never sees a partially written batch.
+ */
+public interface PartitionLog extends AutoCloseable {
+
+  LogId id();
+
+  Path dir();
+
+  LogConfig config();
+
+  void updateConfig(LogConfig config);
+
+  /**
+   * Appends batches that the broker has already validated (magic 2, CRC, sizes). Assigns offsets in
+   * place: writes each batch's base offset and {@code leaderEpoch} as partition leader epoch into
+   * the buffer (fields outside the CRC), then writes the buffer to the active segment once. Rolls
+   * first when the batch would not fit the active segment or segment.ms has passed. Records the
+   * leader epoch's start offset in the epoch cache when the epoch is new.
+   *
+   * @param batches one or more whole batches, position..limit; the position is not moved
+   */
+  AppendResult appendAsLeader(ByteBuffer batches, int leaderEpoch) throws IOException;
+
+  /**
+   * Appends batches that already carry their offsets and leader epochs (replication). The first
+   * batch's base offset must equal the log end offset.
+   */
+  AppendResult appendAsFollower(ByteBuffer batches) throws IOException;
+
+  /**
+   * Reads whole batches starting with the one containing {@code offset}, up to {@code maxBytes},
+   * never past {@code maxOffsetExclusive} (the high watermark for consumers, the log end for
+   * followers). With {@code minOneBatch} the first batch is returned even if larger than maxBytes.
+   */
+  LogReadResult read(long offset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) throws IOException;
+
+  /** The first offset whose record timestamp is ≥ {@code timestamp}, or empty if there is none. */
+  Optional<TimestampOffset> offsetForTimestamp(long timestamp) throws IOException;
+
+  /** The record with the largest timestamp (the earliest such offset), or empty for an empty log. */
+  Optional<TimestampOffset> maxTimestampOffset() throws IOException;
+
+  long logStartOffset();
+
+  /** The offset the next appended record gets. */
+  long logEndOffset();
+
+  /** The offset below which records are committed, as the broker last set it. */
+  long highWatermark();
+
+  /** Sets the high watermark (clamped to [log start, log end]); checkpointed by the log manager. */
+  void updateHighWatermark(long highWatermark);
+
+  /**
+   * Moves the log start offset to {@code offset} (DeleteRecords) and deletes segments wholly below
+   * it. Returns the new log start offset. An offset above the high watermark is an error of the
+   * caller.
+   */
+  long deleteRecordsBefore(long offset) throws IOException;
+
+  /** Removes every record at or above {@code offset} (a follower's truncation). */
+  void truncateTo(long offset) throws IOException;
+
+  /** Removes everything and restarts the log empty at {@code offset}. */
+  void truncateFullyAndStartAt(long offset) throws IOException;
+
+  /** Applies retention.ms and retention.bytes now; returns the number of segments deleted. */
+  int applyRetention() throws IOException;
+
+  /** Rolls a new active segment now. */
+  void roll() throws IOException;
+
+  /** Forces every segment up to the log end to disk and advances the recovery point. */
+  void flush() throws IOException;
+
+  /** Visits every batch from the one containing {@code fromOffset} to the log end, in order. */
+  void scanBatches(long fromOffset, BatchVisitor visitor) throws IOException;
+
+  LeaderEpochCache leaderEpochs();
+
+  /** Total bytes of all segments. */
+  long sizeInBytes();
+
+  int segmentCount();
+
+  /** Flushes and closes files (the log manager writes checkpoints). */
+  @Override
+  void close() throws IOException;
+}
