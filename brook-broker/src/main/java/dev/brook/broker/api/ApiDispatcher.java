@@ -1,0 +1,78 @@
+package dev.brook.broker.api;
+
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
+import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes each request to the handler registered for its API key, and knows what the broker
+ * implements (which ApiVersions advertises: exactly the registered keys and versions). Registration
+ * happens once at startup; dispatch is then read-only and safe from any thread.
+ */
+public final class ApiDispatcher {
+  private static final Logger log = LoggerFactory.getLogger(ApiDispatcher.class);
+
+  private record Registration(ApiHandler<ApiMessage> handler, short minVersion, short maxVersion) {}
+
+  private final Map<ApiKeys, Registration> handlers = new EnumMap<>(ApiKeys.class);
+
+  /** Registers a handler for every version of {@code key} that the pinned codec defines. */
+  public <Q extends ApiMessage> void register(ApiKeys key, ApiHandler<Q> handler) {
+    register(key, key.oldestVersion(), key.latestVersion(), handler);
+  }
+
+  @SuppressWarnings("unchecked")
+  public <Q extends ApiMessage> void register(ApiKeys key, short min, short max, ApiHandler<Q> handler) {
+    handlers.put(key, new Registration((ApiHandler<ApiMessage>) handler, min, max));
+  }
+
+  public boolean supports(ApiKeys key, short version) {
+    Registration r = handlers.get(key);
+    return r != null && version >= r.minVersion && version <= r.maxVersion;
+  }
+
+  /** The ApiVersions answer: every registered key with its version range. */
+  public ApiVersionCollection supportedApis() {
+    ApiVersionCollection out = new ApiVersionCollection();
+    handlers.forEach(
+        (key, r) -> {
+          // librdkafka turns off compression when Produce's minimum is above 0 (DESIGN.md pitfall 1):
+          // advertise 0 and reject v0-2 at the frame level instead.
+          short min = key == ApiKeys.PRODUCE ? 0 : r.minVersion;
+          out.add(new ApiVersion().setApiKey(key.id).setMinVersion(min).setMaxVersion(r.maxVersion));
+        });
+    return out;
+  }
+
+  /** Serves a decoded request; never throws, a failing handler becomes an error response. */
+  public CompletableFuture<ApiMessage> dispatch(RequestContext ctx, AbstractRequest request) {
+    Registration r = handlers.get(ctx.apiKey());
+    if (r == null) {
+      return CompletableFuture.completedFuture(
+          request.getErrorResponse(Errors.UNSUPPORTED_VERSION.exception()).data());
+    }
+    CompletableFuture<ApiMessage> result;
+    try {
+      result = r.handler.handle(ctx, request.data());
+    } catch (RuntimeException e) {
+      result = CompletableFuture.failedFuture(e);
+    }
+    return result.exceptionally(
+        e -> {
+          Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+          Errors error = Errors.forException(cause);
+          if (error == Errors.UNKNOWN_SERVER_ERROR) {
+            log.error("{} v{} from {} (correlation {}) failed", ctx.apiKey(), ctx.apiVersion(), ctx.clientId(), ctx.correlationId(), cause);
+          }
+          return request.getErrorResponse(error.exception()).data();
+        });
+  }
+}

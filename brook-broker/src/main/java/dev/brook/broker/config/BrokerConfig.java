@@ -1,0 +1,166 @@
+package dev.brook.broker.config;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The broker's configuration: Kafka key names from a {@code server.properties} file plus {@code
+ * --override k=v}, each checked against {@link BrokerConfigKeys}. Immutable. An unknown key or a
+ * bad value throws {@link ConfigException} naming the key.
+ */
+public final class BrokerConfig {
+  private final Map<String, String> explicit;
+  private final Map<String, Object> values;
+
+  private BrokerConfig(Map<String, String> explicit) {
+    this.explicit = Collections.unmodifiableMap(new LinkedHashMap<>(explicit));
+    Map<String, Object> v = new LinkedHashMap<>();
+    for (ConfigKey key : BrokerConfigKeys.all().values()) {
+      String raw = explicit.getOrDefault(key.name(), key.defaultValue());
+      v.put(key.name(), raw == null ? null : key.parse(raw));
+    }
+    this.values = v;
+    validateTogether();
+  }
+
+  /** Parses explicit settings (file and overrides already merged). */
+  public static BrokerConfig of(Map<String, String> settings) {
+    for (String k : settings.keySet()) {
+      if (BrokerConfigKeys.get(k) == null) {
+        throw new ConfigException(k, "unknown configuration key");
+      }
+    }
+    return new BrokerConfig(settings);
+  }
+
+  /** Reads {@code file} (may be null), then applies {@code overrides} ("key=value" each). */
+  public static BrokerConfig load(Path file, List<String> overrides) {
+    Map<String, String> settings = new LinkedHashMap<>();
+    if (file != null) {
+      Properties p = new Properties();
+      try (Reader r = Files.newBufferedReader(file)) {
+        p.load(r);
+      } catch (IOException e) {
+        throw new ConfigException("--config", "cannot read " + file + ": " + e.getMessage());
+      }
+      for (String name : p.stringPropertyNames()) {
+        settings.put(name, p.getProperty(name));
+      }
+    }
+    for (String o : overrides) {
+      int eq = o.indexOf('=');
+      if (eq <= 0) {
+        throw new ConfigException("--override", "expected key=value, got '" + o + "'");
+      }
+      settings.put(o.substring(0, eq).trim(), o.substring(eq + 1).trim());
+    }
+    return of(settings);
+  }
+
+  private void validateTogether() {
+    for (String l : listeners()) {
+      Listener.parse("listeners", l);
+    }
+    if (getInt("message.max.bytes") > getInt("socket.request.max.bytes")) {
+      throw new ConfigException("message.max.bytes", "must not exceed socket.request.max.bytes");
+    }
+  }
+
+  /** The settings given explicitly (file and overrides), as text. */
+  public Map<String, String> explicitSettings() {
+    return explicit;
+  }
+
+  public boolean isExplicit(String key) {
+    return explicit.containsKey(key);
+  }
+
+  public Object get(String key) {
+    if (!values.containsKey(key)) {
+      throw new IllegalArgumentException("not a broker config key: " + key);
+    }
+    return values.get(key);
+  }
+
+  public int getInt(String key) {
+    return (Integer) get(key);
+  }
+
+  public long getLong(String key) {
+    return (Long) get(key);
+  }
+
+  public boolean getBoolean(String key) {
+    return (Boolean) get(key);
+  }
+
+  public double getDouble(String key) {
+    return (Double) get(key);
+  }
+
+  public String getString(String key) {
+    return (String) get(key);
+  }
+
+  @SuppressWarnings("unchecked")
+  public List<String> getList(String key) {
+    Object v = get(key);
+    return v == null ? List.of() : (List<String>) v;
+  }
+
+  public int nodeId() {
+    Object brokerId = get("broker.id");
+    return brokerId != null ? (Integer) brokerId : getInt("node.id");
+  }
+
+  public List<String> listeners() {
+    return getList("listeners");
+  }
+
+  /** The first listener, parsed. */
+  public Listener listener() {
+    return Listener.parse("listeners", listeners().get(0));
+  }
+
+  /** The listener clients are told about (advertised.listeners, else listeners). */
+  public Listener advertisedListener() {
+    List<String> adv = getList("advertised.listeners");
+    return adv.isEmpty() ? listener() : Listener.parse("advertised.listeners", adv.get(0));
+  }
+
+  public Path logDir() {
+    List<String> dirs = getList("log.dirs");
+    return Path.of(dirs.isEmpty() ? getString("log.dir") : dirs.get(0));
+  }
+
+  public boolean clusterMode() {
+    return get("zookeeper.connect") != null;
+  }
+
+  /** retention.ms default from log.retention.ms / minutes / hours, as Kafka resolves them. */
+  public long logRetentionMs() {
+    if (get("log.retention.ms") != null) return getLong("log.retention.ms");
+    if (get("log.retention.minutes") != null) return getInt("log.retention.minutes") * 60_000L;
+    int hours = getInt("log.retention.hours");
+    return hours < 0 ? -1 : hours * 3_600_000L;
+  }
+
+  /** segment.ms default from log.roll.ms / log.roll.hours. */
+  public long logRollMs() {
+    if (get("log.roll.ms") != null) return getLong("log.roll.ms");
+    return getInt("log.roll.hours") * 3_600_000L;
+  }
+
+  /** flush.ms default. */
+  public long logFlushIntervalMs() {
+    Object ms = get("log.flush.interval.ms");
+    return ms == null ? Long.MAX_VALUE : (Long) ms;
+  }
+}

@@ -1,0 +1,131 @@
+package dev.brook.broker.config;
+
+import static dev.brook.broker.config.ConfigType.BOOLEAN;
+import static dev.brook.broker.config.ConfigType.DOUBLE;
+import static dev.brook.broker.config.ConfigType.INT;
+import static dev.brook.broker.config.ConfigType.LIST;
+import static dev.brook.broker.config.ConfigType.LONG;
+import static dev.brook.broker.config.ConfigType.STRING;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every broker-level key Brook understands, with Kafka's names and defaults. A key not listed here is
+ * a startup error (users bring Kafka configs; a typo must not pass silently).
+ */
+public final class BrokerConfigKeys {
+  private static final Map<String, ConfigKey> KEYS = new LinkedHashMap<>();
+
+  static {
+    // identity and network
+    add(ConfigKey.atLeast("node.id", INT, "1", 0, "The id of this broker."));
+    add(ConfigKey.atLeast("broker.id", INT, null, 0, "Alias of node.id (ZooKeeper-era name)."));
+    add(ConfigKey.of("listeners", LIST, "PLAINTEXT://127.0.0.1:9092", "Listeners: NAME://host:port, comma separated."));
+    add(ConfigKey.of("advertised.listeners", LIST, null, "Listeners given to clients; default: listeners."));
+    add(ConfigKey.of("listener.security.protocol.map", LIST, "PLAINTEXT:PLAINTEXT", "Listener name to security protocol."));
+    add(ConfigKey.of("inter.broker.listener.name", STRING, null, "Listener used between brokers."));
+    add(ConfigKey.of("broker.rack", STRING, null, "Rack of this broker."));
+    add(ConfigKey.of("cluster.id", STRING, null, "Cluster id; generated on first start when unset."));
+    add(ConfigKey.atLeast("socket.request.max.bytes", INT, "104857600", 1, "Largest request frame accepted."));
+    add(ConfigKey.of("socket.send.buffer.bytes", INT, "102400", "SO_SNDBUF; -1 for the OS default."));
+    add(ConfigKey.of("socket.receive.buffer.bytes", INT, "102400", "SO_RCVBUF; -1 for the OS default."));
+    add(ConfigKey.atLeast("num.network.threads", INT, "3", 1, "Network (event loop) threads; capped at the core count."));
+    add(ConfigKey.atLeast("num.io.threads", INT, "8", 1, "Accepted for compatibility; Brook's handlers run on the event loops."));
+    add(ConfigKey.atLeast("queued.max.requests", INT, "500", 1, "In-flight requests per connection before reading pauses."));
+    add(ConfigKey.atLeast("connections.max.idle.ms", LONG, "600000", -1, "Idle connections are closed after this."));
+    add(ConfigKey.of("http.port", INT, "-1", "Port of the HTTP console/metrics; -1 disables it, 0 picks a free one."));
+    // topics and logs
+    add(ConfigKey.of("log.dirs", LIST, null, "Where partition logs live (Brook uses the first)."));
+    add(ConfigKey.of("log.dir", STRING, "/tmp/brook-logs", "Used when log.dirs is unset."));
+    add(ConfigKey.atLeast("num.partitions", INT, "1", 1, "Partitions of auto-created topics."));
+    add(ConfigKey.atLeast("default.replication.factor", INT, "1", 1, "Replication factor of auto-created topics."));
+    add(ConfigKey.of("auto.create.topics.enable", BOOLEAN, "true", "Create unknown topics on Metadata/Produce."));
+    add(ConfigKey.of("delete.topic.enable", BOOLEAN, "true", "Allow DeleteTopics."));
+    add(ConfigKey.atLeast("log.segment.bytes", INT, "1073741824", 14, "segment.bytes default."));
+    add(ConfigKey.atLeast("log.roll.ms", LONG, null, 1, "segment.ms default (overrides log.roll.hours)."));
+    add(ConfigKey.atLeast("log.roll.hours", INT, "168", 1, "segment.ms default in hours."));
+    add(ConfigKey.atLeast("log.index.size.max.bytes", INT, "10485760", 4, "segment.index.bytes default."));
+    add(ConfigKey.atLeast("log.index.interval.bytes", INT, "4096", 0, "index.interval.bytes default."));
+    add(ConfigKey.atLeast("log.retention.ms", LONG, null, -1, "retention.ms default (overrides minutes/hours)."));
+    add(ConfigKey.atLeast("log.retention.minutes", INT, null, -1, "retention.ms default in minutes."));
+    add(ConfigKey.atLeast("log.retention.hours", INT, "168", -1, "retention.ms default in hours."));
+    add(ConfigKey.atLeast("log.retention.bytes", LONG, "-1", -1, "retention.bytes default."));
+    add(ConfigKey.atLeast("log.retention.check.interval.ms", LONG, "300000", 1, "How often retention runs."));
+    add(new ConfigKey("log.cleanup.policy", LIST, "delete",
+        v -> List.of("delete", "compact").containsAll((List<?>) v), "must be delete, compact or both", "cleanup.policy default."));
+    add(ConfigKey.of("log.cleaner.enable", BOOLEAN, "true", "Run the compaction cleaner."));
+    add(ConfigKey.atLeast("log.cleaner.threads", INT, "1", 0, "Cleaner threads."));
+    add(ConfigKey.atLeast("log.cleaner.delete.retention.ms", LONG, "86400000", 0, "delete.retention.ms default."));
+    add(ConfigKey.between("log.cleaner.min.cleanable.ratio", DOUBLE, "0.5", 0, 1, "min.cleanable.dirty.ratio default."));
+    add(ConfigKey.atLeast("log.cleaner.min.compaction.lag.ms", LONG, "0", 0, "min.compaction.lag.ms default."));
+    add(ConfigKey.atLeast("log.cleaner.io.max.bytes.per.second", DOUBLE, "1.7976931348623157E308", 1, "Cleaner I/O limit."));
+    add(ConfigKey.atLeast("log.cleaner.backoff.ms", LONG, "15000", 0, "Sleep when there is nothing to clean."));
+    add(ConfigKey.atLeast("log.cleaner.dedupe.buffer.size", LONG, "134217728", 1024, "Memory for the cleaner's offset map."));
+    add(ConfigKey.atLeast("log.flush.interval.messages", LONG, "9223372036854775807", 1, "flush.messages default."));
+    add(ConfigKey.atLeast("log.flush.interval.ms", LONG, null, 0, "flush.ms default."));
+    add(ConfigKey.atLeast("log.flush.scheduler.interval.ms", LONG, "9223372036854775807", 1, "How often flush.ms is checked."));
+    add(ConfigKey.atLeast("log.flush.offset.checkpoint.interval.ms", INT, "60000", 0, "Recovery point checkpoint interval."));
+    add(ConfigKey.atLeast("log.segment.delete.delay.ms", LONG, "60000", 0, "file.delete.delay.ms default."));
+    add(ConfigKey.of("log.preallocate", BOOLEAN, "false", "preallocate default."));
+    add(ConfigKey.oneOf("log.message.timestamp.type", "CreateTime", List.of("CreateTime", "LogAppendTime"), "message.timestamp.type default."));
+    add(ConfigKey.atLeast("log.message.timestamp.before.max.ms", LONG, "9223372036854775807", 0, "message.timestamp.before.max.ms default."));
+    add(ConfigKey.atLeast("log.message.timestamp.after.max.ms", LONG, "3600000", 0, "message.timestamp.after.max.ms default."));
+    add(ConfigKey.atLeast("message.max.bytes", INT, "1048588", 0, "max.message.bytes default: largest batch accepted."));
+    add(ConfigKey.atLeast("min.insync.replicas", INT, "1", 1, "min.insync.replicas default."));
+    add(ConfigKey.of("unclean.leader.election.enable", BOOLEAN, "false", "unclean.leader.election.enable default."));
+    add(ConfigKey.oneOf("compression.type", "producer", List.of("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"), "compression.type default."));
+    // groups
+    add(ConfigKey.atLeast("offsets.topic.num.partitions", INT, "50", 1, "Partitions of __consumer_offsets."));
+    add(ConfigKey.atLeast("offsets.topic.replication.factor", INT, "3", 1, "Replication factor of __consumer_offsets (capped at the live brokers)."));
+    add(ConfigKey.atLeast("offsets.topic.segment.bytes", INT, "104857600", 1, "Segment size of __consumer_offsets."));
+    add(ConfigKey.atLeast("offsets.retention.minutes", INT, "10080", 1, "Committed offsets of empty groups expire after this."));
+    add(ConfigKey.atLeast("offsets.retention.check.interval.ms", LONG, "600000", 1, "How often offset expiry runs."));
+    add(ConfigKey.atLeast("offsets.commit.timeout.ms", INT, "5000", 1, "Offset commit wait for replication."));
+    add(ConfigKey.atLeast("group.initial.rebalance.delay.ms", INT, "3000", 0, "Wait for more members before the first rebalance."));
+    add(ConfigKey.atLeast("group.min.session.timeout.ms", INT, "6000", 0, "Smallest session timeout allowed."));
+    add(ConfigKey.atLeast("group.max.session.timeout.ms", INT, "1800000", 0, "Largest session timeout allowed."));
+    add(ConfigKey.atLeast("group.max.size", INT, "2147483647", 1, "Largest classic group."));
+    add(ConfigKey.of("group.coordinator.rebalance.protocols", LIST, "classic,consumer", "Group protocols enabled."));
+    add(ConfigKey.atLeast("group.consumer.session.timeout.ms", INT, "45000", 1, "KIP-848 member session timeout."));
+    add(ConfigKey.atLeast("group.consumer.heartbeat.interval.ms", INT, "5000", 1, "KIP-848 heartbeat interval."));
+    add(ConfigKey.of("group.consumer.assignors", LIST, "uniform,range", "KIP-848 server-side assignors."));
+    // transactions and producers
+    add(ConfigKey.atLeast("transaction.state.log.num.partitions", INT, "50", 1, "Partitions of __transaction_state."));
+    add(ConfigKey.atLeast("transaction.state.log.replication.factor", INT, "3", 1, "Replication factor of __transaction_state (capped at the live brokers)."));
+    add(ConfigKey.atLeast("transaction.state.log.min.isr", INT, "2", 1, "min.insync.replicas of __transaction_state."));
+    add(ConfigKey.atLeast("transaction.state.log.segment.bytes", INT, "104857600", 1, "Segment size of __transaction_state."));
+    add(ConfigKey.atLeast("transaction.max.timeout.ms", INT, "900000", 1, "Largest transaction timeout a producer may ask for."));
+    add(ConfigKey.atLeast("transactional.id.expiration.ms", INT, "604800000", 1, "Idle transactional ids expire after this."));
+    add(ConfigKey.atLeast("transaction.abort.timed.out.transaction.cleanup.interval.ms", INT, "10000", 1, "How often timed-out transactions are aborted."));
+    add(ConfigKey.atLeast("producer.id.expiration.ms", INT, "86400000", 1, "Idle producer ids expire after this."));
+    add(ConfigKey.atLeast("max.incremental.fetch.session.cache.slots", INT, "1000", 0, "Fetch sessions kept (KIP-227)."));
+    // cluster mode
+    add(ConfigKey.of("zookeeper.connect", STRING, null, "ZooKeeper connect string; unset means single-node mode."));
+    add(ConfigKey.atLeast("zookeeper.session.timeout.ms", INT, "18000", 1, "ZooKeeper session timeout."));
+    add(ConfigKey.atLeast("zookeeper.connection.timeout.ms", INT, "18000", 1, "ZooKeeper connection timeout."));
+    add(ConfigKey.atLeast("replica.lag.time.max.ms", LONG, "30000", 1, "A follower not caught up for this long leaves the ISR."));
+    add(ConfigKey.atLeast("replica.fetch.max.bytes", INT, "1048576", 0, "Bytes per partition in a replica fetch."));
+    add(ConfigKey.atLeast("replica.fetch.wait.max.ms", INT, "500", 0, "Replica fetch long-poll."));
+    add(ConfigKey.atLeast("num.replica.fetchers", INT, "1", 1, "Fetcher threads per source broker."));
+    add(ConfigKey.of("auto.leader.rebalance.enable", BOOLEAN, "true", "Move leadership back to preferred replicas."));
+    add(ConfigKey.atLeast("leader.imbalance.check.interval.seconds", LONG, "300", 1, "How often preferred leaders are checked."));
+    add(ConfigKey.of("controlled.shutdown.enable", BOOLEAN, "true", "Move leadership away before stopping."));
+  }
+
+  private BrokerConfigKeys() {}
+
+  private static void add(ConfigKey key) {
+    KEYS.put(key.name(), key);
+  }
+
+  public static ConfigKey get(String name) {
+    return KEYS.get(name);
+  }
+
+  /** All keys in a stable order. */
+  public static Map<String, ConfigKey> all() {
+    return java.util.Collections.unmodifiableMap(KEYS);
+  }
+}

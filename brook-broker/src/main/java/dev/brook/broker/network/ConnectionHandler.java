@@ -1,0 +1,208 @@
+package dev.brook.broker.network;
+
+import dev.brook.broker.api.ApiDispatcher;
+import dev.brook.broker.api.RequestContext;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.ApiVersionsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.RequestAndSize;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One client connection: decodes each frame into a request, dispatches it, and writes responses
+ * strictly in request order even though handlers complete out of order (Kafka clients match
+ * responses by order). Many requests may be in flight; past {@code queued.max.requests} reading
+ * pauses until responses drain. All state is confined to the channel's event loop.
+ *
+ * <p>A frame that cannot be decoded (unknown API key, unsupported version, malformed body) closes
+ * the connection, as Kafka does: no response header can be formed for it. The one exception is an
+ * ApiVersions request of a newer version, answered in v0 form with UNSUPPORTED_VERSION and the
+ * supported ranges (clients then retry with a version the broker knows).
+ */
+final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(ConnectionHandler.class);
+
+  /** A request awaiting its turn to be answered. */
+  private static final class Slot {
+    final int correlationId;
+    final short headerVersion;
+    final short version;
+    final ByteBuf frame;
+    ApiMessage response;
+    boolean done;
+
+    Slot(int correlationId, short headerVersion, short version, ByteBuf frame) {
+      this.correlationId = correlationId;
+      this.headerVersion = headerVersion;
+      this.version = version;
+      this.frame = frame;
+    }
+  }
+
+  private final ApiDispatcher dispatcher;
+  private final long connectionId;
+  private final String listenerName;
+  private final int maxQueued;
+  private final ArrayDeque<Slot> inFlight = new ArrayDeque<>();
+  private ChannelHandlerContext ctx;
+  private boolean closed;
+
+  ConnectionHandler(ApiDispatcher dispatcher, long connectionId, String listenerName, int maxQueued) {
+    this.dispatcher = dispatcher;
+    this.connectionId = connectionId;
+    this.listenerName = listenerName;
+    this.maxQueued = maxQueued;
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ByteBuf frame = (ByteBuf) msg;
+    if (closed) {
+      frame.release();
+      return;
+    }
+    boolean handedOff = false;
+    try {
+      handedOff = serve(frame);
+    } catch (RuntimeException e) {
+      log.warn("closing connection from {}: undecodable request ({})", ctx.channel().remoteAddress(), e.toString());
+      closeNow();
+    } finally {
+      if (!handedOff) frame.release();
+    }
+  }
+
+  /** Returns true if the frame's release is now the pending request's job. */
+  private boolean serve(ByteBuf frame) {
+    ByteBuffer buf = frame.nioBuffer();
+    RequestHeader header = RequestHeader.parse(buf);
+    ApiKeys key = header.apiKey();
+    short version = header.apiVersion();
+    if (key == ApiKeys.API_VERSIONS && !dispatcher.supports(key, version)) {
+      answerUnsupportedApiVersions(header);
+      return false;
+    }
+    if (!dispatcher.supports(key, version)) {
+      log.warn("closing connection from {}: {} v{} is not supported", ctx.channel().remoteAddress(), key, version);
+      closeNow();
+      return false;
+    }
+    RequestAndSize parsed = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(buf));
+    AbstractRequest request = parsed.request;
+    RequestContext rc = new RequestContext(header, connectionId, remote(), listenerName);
+    Slot slot = new Slot(header.correlationId(), key.responseHeaderVersion(version), version, frame);
+    inFlight.addLast(slot);
+    if (inFlight.size() >= maxQueued) {
+      ctx.channel().config().setAutoRead(false);
+    }
+    CompletableFuture<ApiMessage> response = dispatcher.dispatch(rc, request);
+    response.whenComplete(
+        (r, e) -> {
+          if (ctx.executor().inEventLoop()) {
+            complete(slot, r);
+          } else {
+            ctx.executor().execute(() -> complete(slot, r));
+          }
+        });
+    return true;
+  }
+
+  private void complete(Slot slot, ApiMessage response) {
+    slot.response = response;
+    slot.done = true;
+    boolean wrote = false;
+    while (!inFlight.isEmpty() && inFlight.peekFirst().done) {
+      Slot s = inFlight.pollFirst();
+      if (s.response != null && !closed) {
+        write(s);
+        wrote = true;
+      }
+      // The request's memory (record batches are views of it) lives until its response is out.
+      ReferenceCountUtil.safeRelease(s.frame);
+    }
+    if (wrote) ctx.flush();
+    if (!closed && inFlight.size() < maxQueued && !ctx.channel().config().isAutoRead()) {
+      ctx.channel().config().setAutoRead(true);
+    }
+  }
+
+  private void write(Slot s) {
+    List<Object> parts;
+    try {
+      parts = ResponseSerializer.serialize(ctx.alloc(), s.correlationId, s.headerVersion, s.response, s.version);
+    } catch (RuntimeException e) {
+      log.error("cannot serialize {} response (correlation {}); closing connection",
+          s.response.getClass().getSimpleName(), s.correlationId, e);
+      closeNow();
+      return;
+    }
+    for (Object part : parts) {
+      ctx.write(part, ctx.voidPromise());
+    }
+  }
+
+  private void answerUnsupportedApiVersions(RequestHeader header) {
+    ApiVersionsResponseData data =
+        new ApiVersionsResponseData()
+            .setErrorCode(Errors.UNSUPPORTED_VERSION.code())
+            .setApiKeys(dispatcher.supportedApis());
+    Slot slot = new Slot(header.correlationId(), (short) 0, (short) 0, io.netty.buffer.Unpooled.EMPTY_BUFFER);
+    inFlight.addLast(slot);
+    complete(slot, data);
+  }
+
+  private InetSocketAddress remote() {
+    return ctx.channel().remoteAddress() instanceof InetSocketAddress a ? a : null;
+  }
+
+  private void closeNow() {
+    closed = true;
+    ctx.close();
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof IdleStateEvent) {
+      log.debug("closing idle connection from {}", ctx.channel().remoteAddress());
+      closeNow();
+    } else {
+      ctx.fireUserEventTriggered(evt);
+    }
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    closed = true;
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof java.io.IOException) {
+      log.debug("connection from {} failed: {}", ctx.channel().remoteAddress(), cause.toString());
+    } else {
+      log.warn("closing connection from {}", ctx.channel().remoteAddress(), cause);
+    }
+    closeNow();
+  }
+}

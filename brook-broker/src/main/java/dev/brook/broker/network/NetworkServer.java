@@ -1,0 +1,99 @@
+package dev.brook.broker.network;
+
+import dev.brook.broker.api.ApiDispatcher;
+import dev.brook.broker.config.Listener;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Kafka-protocol listener: Netty event loops (epoll where available) accepting connections, each
+ * with a {@link FrameDecoder} and a {@link ConnectionHandler}. Started and stopped by the broker.
+ */
+public final class NetworkServer implements AutoCloseable {
+
+  /** Socket and request limits, from the broker config. */
+  public record Settings(
+      int maxFrameBytes, int maxQueuedPerConnection, int eventLoopThreads, int sendBufferBytes,
+      int receiveBufferBytes, long idleMs) {}
+
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final Channel serverChannel;
+  private final Listener bound;
+
+  private NetworkServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, Listener bound) {
+    this.boss = boss;
+    this.workers = workers;
+    this.serverChannel = serverChannel;
+    this.bound = bound;
+  }
+
+  /** Binds the listener (port 0 picks a free port) and starts accepting. */
+  public static NetworkServer start(Listener listener, Settings settings, ApiDispatcher dispatcher)
+      throws InterruptedException {
+    boolean epoll = Epoll.isAvailable();
+    EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1, new DefaultThreadFactory("brook-accept"))
+        : new NioEventLoopGroup(1, new DefaultThreadFactory("brook-accept"));
+    EventLoopGroup workers = epoll
+        ? new EpollEventLoopGroup(settings.eventLoopThreads(), new DefaultThreadFactory("brook-net"))
+        : new NioEventLoopGroup(settings.eventLoopThreads(), new DefaultThreadFactory("brook-net"));
+    Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    AtomicLong connectionIds = new AtomicLong();
+    ServerBootstrap b = new ServerBootstrap()
+        .group(boss, workers)
+        .channel(channelType)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel ch) {
+            if (settings.sendBufferBytes() > 0) ch.config().setSendBufferSize(settings.sendBufferBytes());
+            if (settings.receiveBufferBytes() > 0) ch.config().setReceiveBufferSize(settings.receiveBufferBytes());
+            if (settings.idleMs() > 0) {
+              ch.pipeline().addLast(new IdleStateHandler(0, 0, settings.idleMs(), TimeUnit.MILLISECONDS));
+            }
+            ch.pipeline().addLast(new FrameDecoder(settings.maxFrameBytes()));
+            ch.pipeline().addLast(new ConnectionHandler(dispatcher, connectionIds.incrementAndGet(),
+                listener.name(), settings.maxQueuedPerConnection()));
+          }
+        });
+    try {
+      Channel ch = b.bind(new InetSocketAddress(listener.host(), listener.port())).sync().channel();
+      int port = ((InetSocketAddress) ch.localAddress()).getPort();
+      return new NetworkServer(boss, workers, ch, listener.withPort(port));
+    } catch (RuntimeException | InterruptedException e) {
+      boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw e;
+    }
+  }
+
+  /** The listener as bound (with the real port). */
+  public Listener boundListener() {
+    return bound;
+  }
+
+  /** Stops accepting and closes every connection. */
+  @Override
+  public void close() {
+    serverChannel.close().syncUninterruptibly();
+    boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}
