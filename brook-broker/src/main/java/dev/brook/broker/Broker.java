@@ -35,11 +35,25 @@ public final class Broker implements AutoCloseable {
   }
 
   public static Broker start(BrokerConfig config, Clock clock) throws Exception {
+    // Wiring is split by area (storage and partitions; topics and configs; groups; ...) so that work
+    // on one area does not touch another's lines.
     ApiDispatcher dispatcher = new ApiDispatcher();
     dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
+    registerPartitionApis(dispatcher, config, clock);
+    registerTopicAndConfigApis(dispatcher, config, clock);
+    registerGroupApis(dispatcher, config, clock);
     NetworkServer network = NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
     return new Broker(config, network);
   }
+
+  /** Storage and partitions: LogManager, ReplicaManager; Produce, Fetch, ListOffsets, ... */
+  private static void registerPartitionApis(ApiDispatcher dispatcher, BrokerConfig config, Clock clock) {}
+
+  /** Topics, metadata and configs: MetadataStore; Metadata, CreateTopics, DescribeConfigs, ... */
+  private static void registerTopicAndConfigApis(ApiDispatcher dispatcher, BrokerConfig config, Clock clock) {}
+
+  /** Consumer groups: GroupCoordinator; FindCoordinator, JoinGroup, OffsetCommit, ... */
+  private static void registerGroupApis(ApiDispatcher dispatcher, BrokerConfig config, Clock clock) {}
 
   static NetworkServer.Settings networkSettings(BrokerConfig config) {
     int cores = Runtime.getRuntime().availableProcessors();
