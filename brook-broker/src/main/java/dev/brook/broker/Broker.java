@@ -1,12 +1,16 @@
 package dev.brook.broker;
 
+import dev.brook.broker.admin.TopicAdmin;
 import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.api.ApiVersionsHandler;
 import dev.brook.broker.config.BrokerConfig;
 import dev.brook.broker.config.Listener;
 import dev.brook.broker.network.NetworkServer;
+import dev.brook.broker.replica.ReplicaManager;
 import dev.brook.storage.Clock;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,11 +27,13 @@ public final class Broker implements AutoCloseable {
 
   private final BrokerConfig config;
   private final NetworkServer network;
+  private final Deque<AutoCloseable> toClose;
   private volatile boolean closed;
 
-  private Broker(BrokerConfig config, NetworkServer network) {
+  private Broker(BrokerConfig config, NetworkServer network, Deque<AutoCloseable> toClose) {
     this.config = config;
     this.network = network;
+    this.toClose = toClose;
   }
 
   public static Broker start(BrokerConfig config) throws Exception {
@@ -37,23 +43,69 @@ public final class Broker implements AutoCloseable {
   public static Broker start(BrokerConfig config, Clock clock) throws Exception {
     // Wiring is split by area (storage and partitions; topics and configs; groups; ...) so that work
     // on one area does not touch another's lines.
-    ApiDispatcher dispatcher = new ApiDispatcher();
-    dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
-    registerPartitionApis(dispatcher, config, clock);
-    registerTopicAndConfigApis(dispatcher, config, clock);
-    registerGroupApis(dispatcher, config, clock);
-    NetworkServer network = NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
-    return new Broker(config, network);
+    // Each area registers its closeables on toClose as it starts; they close in reverse order
+    // (network first, then groups, topics, partitions, logs).
+    Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    try {
+      ApiDispatcher dispatcher = new ApiDispatcher();
+      dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
+      ReplicaManager replicas = startPartitions(dispatcher, config, clock, toClose);
+      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, toClose);
+      startGroups(dispatcher, config, clock, replicas, topics, toClose);
+      NetworkServer network =
+          NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
+      return new Broker(config, network, toClose);
+    } catch (Exception | Error e) {
+      closeAll(toClose);
+      throw e;
+    }
   }
 
-  /** Storage and partitions: LogManager, ReplicaManager; Produce, Fetch, ListOffsets, ... */
-  private static void registerPartitionApis(ApiDispatcher dispatcher, BrokerConfig config, Clock clock) {}
+  /**
+   * Storage and partitions: LogManager, ReplicaManager; Produce, Fetch, ListOffsets,
+   * OffsetForLeaderEpoch, DeleteRecords, InitProducerId. Owned by the replica area.
+   */
+  private static ReplicaManager startPartitions(
+      ApiDispatcher dispatcher, BrokerConfig config, Clock clock, Deque<AutoCloseable> toClose)
+      throws Exception {
+    return null;
+  }
 
-  /** Topics, metadata and configs: MetadataStore; Metadata, CreateTopics, DescribeConfigs, ... */
-  private static void registerTopicAndConfigApis(ApiDispatcher dispatcher, BrokerConfig config, Clock clock) {}
+  /**
+   * Topics, metadata and configs: MetadataStore; Metadata, CreateTopics, DeleteTopics,
+   * CreatePartitions, DescribeConfigs, AlterConfigs, DescribeCluster, DescribeLogDirs. Owned by the
+   * admin area.
+   */
+  private static TopicAdmin startTopicsAndConfigs(
+      ApiDispatcher dispatcher,
+      BrokerConfig config,
+      Clock clock,
+      ReplicaManager replicas,
+      Deque<AutoCloseable> toClose)
+      throws Exception {
+    return null;
+  }
 
   /** Consumer groups: GroupCoordinator; FindCoordinator, JoinGroup, OffsetCommit, ... */
-  private static void registerGroupApis(ApiDispatcher dispatcher, BrokerConfig config, Clock clock) {}
+  private static void startGroups(
+      ApiDispatcher dispatcher,
+      BrokerConfig config,
+      Clock clock,
+      ReplicaManager replicas,
+      TopicAdmin topics,
+      Deque<AutoCloseable> toClose)
+      throws Exception {}
+
+  private static void closeAll(Deque<AutoCloseable> toClose) {
+    while (!toClose.isEmpty()) {
+      AutoCloseable c = toClose.pollLast();
+      try {
+        c.close();
+      } catch (Exception e) {
+        log.warn("Error while closing {}", c, e);
+      }
+    }
+  }
 
   static NetworkServer.Settings networkSettings(BrokerConfig config) {
     int cores = Runtime.getRuntime().availableProcessors();
@@ -98,6 +150,7 @@ public final class Broker implements AutoCloseable {
     if (closed) return;
     closed = true;
     network.close();
+    closeAll(toClose);
     log.info("Brook broker {} stopped", config.nodeId());
   }
 }

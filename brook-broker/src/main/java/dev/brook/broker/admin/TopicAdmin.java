@@ -1,0 +1,25 @@
+package dev.brook.broker.admin;
+
+import java.util.Map;
+import java.util.Optional;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * What other areas of the broker need from the topic metadata: the group and transaction
+ * coordinators create their internal topics through it, and look up partition counts.
+ *
+ * <p>CONTRACT shared between areas; the admin helper implements it (MetadataStore-backed).
+ */
+public interface TopicAdmin {
+  /**
+   * Creates the topic if it does not exist (with the given partition count and topic configs,
+   * persisted like any topic) and returns its id. Existing topics are returned as they are.
+   */
+  Uuid ensureTopic(String name, int partitions, Map<String, String> configs) throws Exception;
+
+  /** The number of partitions of an existing topic. */
+  Optional<Integer> partitionCount(String topic);
+
+  /** The id of an existing topic. */
+  Optional<Uuid> topicId(String topic);
+}
