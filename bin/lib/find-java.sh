@@ -6,7 +6,7 @@ brook_java_major() { # prints the feature version of the java binary $1, or noth
 brook_is_jdk21() { # $1 = a java home; true if it has java and javac of version >= 21
   [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 1
   local v; v=$(brook_java_major "$1/bin/java")
-  [ -n "$v" ] && [ "$v" -ge 21 ]
+  [ -n "$v" ] && [ "$v" -ge 21 ] && BROOK_JAVA_MAJOR=$v
 }
 brook_find_java() {
   local c
@@ -24,5 +24,5 @@ brook_find_java() {
   return 1
 }
 brook_find_java || exit 1
-export JAVA_HOME
+export JAVA_HOME BROOK_JAVA_MAJOR
 JAVA="$JAVA_HOME/bin/java"
