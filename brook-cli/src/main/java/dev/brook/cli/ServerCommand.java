@@ -2,7 +2,9 @@ package dev.brook.cli;
 
 import dev.brook.broker.Broker;
 import dev.brook.broker.config.BrokerConfig;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.BindException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,7 +37,7 @@ final class ServerCommand implements Callable<Integer> {
     // A stop signal exits 0 (the JVM's own handling would exit 143/130); the hook below then closes
     // the broker. Installed before start so a signal during startup still shuts down cleanly.
     StopSignals.install();
-    Broker broker = Broker.start(cfg);
+    Broker broker = startOrExplain(cfg);
     Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "brook-shutdown"));
     PrintStream out = System.out;
     out.println(
@@ -44,5 +46,18 @@ final class ServerCommand implements Callable<Integer> {
     out.flush();
     new CountDownLatch(1).await(); // until a signal ends the JVM
     return 0;
+  }
+
+  /** Starts the broker; a listener that cannot bind (port taken, no such address) is a user error. */
+  private static Broker startOrExplain(BrokerConfig cfg) throws Exception {
+    try {
+      return Broker.start(cfg);
+    } catch (IOException e) {
+      String m = String.valueOf(e.getMessage());
+      if (e instanceof BindException || m.contains("bind(") || m.contains("Cannot assign requested address")) {
+        throw new UserError("listeners: cannot listen on " + cfg.listener() + ": " + m.replace("bind(..) failed: ", ""));
+      }
+      throw e;
+    }
   }
 }

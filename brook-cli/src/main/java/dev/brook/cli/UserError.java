@@ -1,7 +1,6 @@
 package dev.brook.cli;
 
 import dev.brook.broker.config.ConfigException;
-import java.net.BindException;
 import java.nio.file.NoSuchFileException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -31,7 +30,6 @@ final class UserError extends RuntimeException {
     Throwable t = unwrap(e);
     if (t instanceof UserError u) return u;
     if (t instanceof ConfigException c) return new UserError(c.getMessage(), Main.EXIT_USAGE);
-    if (t instanceof BindException b) return new UserError("listeners: cannot listen: " + b.getMessage());
     if (t instanceof NoSuchFileException f) return new UserError("no such file: " + f.getMessage());
     String kafka = KafkaErrors.describe(t);
     if (kafka != null) return new UserError(kafka);
