@@ -2,28 +2,11 @@ package dev.brook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.brook.testkit.BrookTestBroker;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@code brook topics|produce|consume} as processes, against a Brook broker. */
-class CliClientsIT {
-  static BrookTestBroker brook;
-  static String bootstrap;
-
-  @BeforeAll
-  static void start() {
-    brook = BrookTestBroker.start();
-    bootstrap = brook.bootstrapServers();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (brook != null) brook.close();
-  }
-
+class CliClientsIT extends AgainstBroker {
   static BrookProcess.Result brook(String stdin, String... args) throws Exception {
     return BrookProcess.run(stdin, args);
   }
@@ -52,8 +35,8 @@ class CliClientsIT {
     assertThat(describe.stdoutLines().get(0))
         .matches("Topic: cli-t\tTopicId: \\S{22}\tPartitionCount: 3\tReplicationFactor: 1\tConfigs: .*")
         .contains("retention.ms=120000");
-    assertThat(describe.stdoutLines().get(3)).startsWith("\tTopic: cli-t\tPartition: 2\tLeader: " + brook.broker().nodeId()
-        + "\tReplicas: " + brook.broker().nodeId() + "\tIsr: " + brook.broker().nodeId());
+    assertThat(describe.stdoutLines().get(3)).startsWith("\tTopic: cli-t\tPartition: 2\tLeader: " + nodeId
+        + "\tReplicas: " + nodeId + "\tIsr: " + nodeId);
 
     assertThat(brook(null, "topics", "delete", "--bootstrap-server", bootstrap, "--topic", "cli-t").exitCode()).isZero();
     BrookProcess.Result gone = brook(null, "topics", "delete", "--bootstrap-server", bootstrap, "--topic", "cli-t");

@@ -2,29 +2,12 @@ package dev.brook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.brook.testkit.BrookTestBroker;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Apache Kafka 4.1.1's own command-line tools (through the anchor script) against Brook. */
-class KafkaToolsIT {
-  static BrookTestBroker brook;
-  static String bootstrap;
-
-  @BeforeAll
-  static void start() {
-    brook = BrookTestBroker.start();
-    bootstrap = brook.bootstrapServers();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (brook != null) brook.close();
-  }
-
+class KafkaToolsIT extends AgainstBroker {
   @BeforeEach
   void anchorIsThere() {
     ExternalTool.assumeAnchor();
@@ -53,7 +36,7 @@ class KafkaToolsIT {
         .contains("Topic: tools-topic\tTopicId: ")
         .contains("PartitionCount: 3\tReplicationFactor: 1")
         .contains("retention.ms=3600000")
-        .contains("Partition: 2\tLeader: " + brook.broker().nodeId());
+        .contains("Partition: 2\tLeader: " + nodeId);
     assertThat(describe.stdout()).doesNotContain("TopicId: AAAAAAAAAAAAAAAAAAAAAA");
   }
 

@@ -2,29 +2,12 @@ package dev.brook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.brook.testkit.BrookTestBroker;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** kcat (librdkafka) against Brook: metadata, produce, consume. */
-class KcatIT {
-  static BrookTestBroker brook;
-  static String bootstrap;
-
-  @BeforeAll
-  static void start() {
-    brook = BrookTestBroker.start();
-    bootstrap = brook.bootstrapServers();
-  }
-
-  @AfterAll
-  static void stop() {
-    if (brook != null) brook.close();
-  }
-
+class KcatIT extends AgainstBroker {
   @BeforeEach
   void kcatIsThere() {
     ExternalTool.assumeKcat();
@@ -38,9 +21,9 @@ class KcatIT {
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.stdout())
         .contains("1 brokers:")
-        .contains("broker " + brook.broker().nodeId() + " at " + bootstrap)
+        .contains("broker " + nodeId + " at " + bootstrap)
         .contains("topic \"kcat-meta\" with 2 partitions:")
-        .contains("partition 1, leader " + brook.broker().nodeId());
+        .contains("partition 1, leader " + nodeId);
   }
 
   @Test
