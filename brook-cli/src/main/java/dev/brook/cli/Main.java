@@ -39,11 +39,15 @@ public final class Main implements Runnable {
 
   /** Runs a command line and returns the exit code (for tests and for {@link #main}). */
   public static int run(String... args) {
+    return commandLine().execute(args);
+  }
+
+  /** The command tree with Brook's error handling; tests may redirect its out and err. */
+  static CommandLine commandLine() {
     CommandLine cl = new CommandLine(new Main());
     cl.setExecutionExceptionHandler(new Errors());
     cl.setParameterExceptionHandler(Errors::onUsageError);
-    cl.setCaseInsensitiveEnumValuesAllowed(true);
-    return cl.execute(args);
+    return cl;
   }
 
   @Override
