@@ -14,12 +14,28 @@ import dev.brook.broker.api.DescribeLogDirsHandler;
 import dev.brook.broker.api.MetadataHandler;
 import dev.brook.broker.cluster.LocalMetadataStore;
 import dev.brook.broker.cluster.MetaProperties;
+import dev.brook.broker.api.DeleteRecordsHandler;
+import dev.brook.broker.api.FetchHandler;
+import dev.brook.broker.api.InitProducerIdHandler;
+import dev.brook.broker.api.ListOffsetsHandler;
+import dev.brook.broker.api.OffsetForLeaderEpochHandler;
+import dev.brook.broker.api.ProduceHandler;
 import dev.brook.broker.config.BrokerConfig;
 import dev.brook.broker.config.Listener;
 import dev.brook.broker.network.NetworkServer;
+import dev.brook.broker.replica.FetchSessionCache;
+import dev.brook.broker.replica.LocalReplicaManager;
+import dev.brook.broker.replica.ProducerIdManager;
+import dev.brook.broker.replica.RecordPolicy;
 import dev.brook.broker.replica.ReplicaManager;
 import dev.brook.storage.Clock;
+import dev.brook.storage.LogConfig;
+import dev.brook.storage.LogManager;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.List;
+import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.atomic.AtomicReference;
@@ -85,7 +101,53 @@ public final class Broker implements AutoCloseable {
   private static ReplicaManager startPartitions(
       ApiDispatcher dispatcher, BrokerConfig config, Clock clock, Deque<AutoCloseable> toClose)
       throws Exception {
-    return null;
+    Files.createDirectories(config.logDir());
+    LogManager logs = LogManager.open(config.logDir(), logDefaults(config), clock);
+    toClose.add(logs); // closes last: flush, checkpoints, clean-shutdown marker
+    logs.startBackgroundDuties(config.getLong("log.retention.check.interval.ms"));
+    LocalReplicaManager replicas =
+        new LocalReplicaManager(logs, RecordPolicy.of(config, Map.of()), clock, config.getInt("producer.id.expiration.ms"));
+    toClose.add(replicas);
+    FetchSessionCache sessions =
+        new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, new SecureRandom());
+    ProducerIdManager producerIds = ProducerIdManager.open(config.logDir());
+    dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(replicas, clock));
+    dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId()));
+    dispatcher.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(replicas));
+    dispatcher.register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replicas));
+    dispatcher.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(replicas));
+    dispatcher.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));
+    return replicas;
+  }
+
+  /**
+   * The log settings of a topic without overrides, from the broker's log.* keys. (The topic admin's
+   * TopicConfigs will own this mapping together with topic overrides.)
+   */
+  static LogConfig logDefaults(BrokerConfig config) {
+    List<String> policy = config.getList("log.cleanup.policy");
+    long flushMessages = config.getLong("log.flush.interval.messages");
+    return LogConfig.defaults()
+        .withSegmentBytes(config.getInt("log.segment.bytes"))
+        .withSegmentMs(config.logRollMs())
+        .withSegmentIndexBytes(config.getInt("log.index.size.max.bytes"))
+        .withIndexIntervalBytes(config.getInt("log.index.interval.bytes"))
+        .withRetention(config.logRetentionMs(), config.getLong("log.retention.bytes"))
+        .withCleanupPolicy(policy.contains("compact"), policy.contains("delete"))
+        .withCompaction(
+            config.getLong("log.cleaner.delete.retention.ms"),
+            config.getDouble("log.cleaner.min.cleanable.ratio"),
+            config.getLong("log.cleaner.min.compaction.lag.ms"))
+        .withFlush(flushMessages, config.logFlushIntervalMs())
+        .withFileDeleteDelayMs(config.getLong("log.segment.delete.delay.ms"));
+  }
+
+  /** The partitions of this broker (for tests that create partitions before topics exist). */
+  ReplicaManager replicaManager() {
+    for (AutoCloseable c : toClose) {
+      if (c instanceof ReplicaManager r) return r;
+    }
+    throw new IllegalStateException("no replica manager");
   }
 
   /**

@@ -91,7 +91,7 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
     for (TopicMetadata t : store.topics()) {
       LogConfig lc = logConfig(t);
       for (int p = 0; p < t.partitions(); p++) {
-        replicas.createPartition(new TopicPartition(t.name(), p), t.id(), lc);
+        replicas.createPartition(new TopicPartition(t.name(), p), t.id(), lc, t.configs());
       }
     }
   }
@@ -279,7 +279,7 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
   private void openPartitions(TopicMetadata topic, int from) throws IOException {
     LogConfig lc = logConfig(topic);
     for (int p = from; p < topic.partitions(); p++) {
-      replicas.createPartition(new TopicPartition(topic.name(), p), topic.id(), lc);
+      replicas.createPartition(new TopicPartition(topic.name(), p), topic.id(), lc, topic.configs());
     }
   }
 
@@ -356,7 +356,7 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
     store.updateTopic(changed);
     LogConfig lc = logConfig(changed);
     for (int p = 0; p < changed.partitions(); p++) {
-      replicas.updateConfig(new TopicPartition(name, p), lc);
+      replicas.updateConfig(new TopicPartition(name, p), lc, changed.configs());
     }
     log.info("Topic {} configs are now {}", name, changed.configs());
     return Outcome.ok(changed);
