@@ -2,16 +2,8 @@ package dev.brook.broker;
 
 import dev.brook.broker.admin.TopicAdmin;
 import dev.brook.broker.admin.TopicManager;
-import dev.brook.broker.api.AlterConfigsHandler;
 import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.api.ApiVersionsHandler;
-import dev.brook.broker.api.CreatePartitionsHandler;
-import dev.brook.broker.api.CreateTopicsHandler;
-import dev.brook.broker.api.DeleteTopicsHandler;
-import dev.brook.broker.api.DescribeClusterHandler;
-import dev.brook.broker.api.DescribeConfigsHandler;
-import dev.brook.broker.api.DescribeLogDirsHandler;
-import dev.brook.broker.api.MetadataHandler;
 import dev.brook.broker.cluster.LocalMetadataStore;
 import dev.brook.broker.cluster.MetaProperties;
 import dev.brook.broker.api.DeleteRecordsHandler;
@@ -20,6 +12,7 @@ import dev.brook.broker.api.InitProducerIdHandler;
 import dev.brook.broker.api.ListOffsetsHandler;
 import dev.brook.broker.api.OffsetForLeaderEpochHandler;
 import dev.brook.broker.api.ProduceHandler;
+import dev.brook.broker.api.TopicApis;
 import dev.brook.broker.config.BrokerConfig;
 import dev.brook.broker.config.Listener;
 import dev.brook.broker.network.NetworkServer;
@@ -169,16 +162,7 @@ public final class Broker implements AutoCloseable {
         new TopicManager(config, LocalMetadataStore.open(config.logDir(), meta), replicas, Uuid::randomUuid);
     toClose.add(topics);
     topics.openAll();
-    dispatcher.register(ApiKeys.METADATA, new MetadataHandler(topics, advertised));
-    dispatcher.register(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topics));
-    dispatcher.register(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(topics));
-    dispatcher.register(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(topics));
-    dispatcher.register(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsHandler(topics));
-    AlterConfigsHandler alter = new AlterConfigsHandler(topics);
-    dispatcher.register(ApiKeys.ALTER_CONFIGS, alter.legacy());
-    dispatcher.register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, alter.incremental());
-    dispatcher.register(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(topics, advertised));
-    dispatcher.register(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(topics));
+    TopicApis.register(dispatcher, topics, advertised);
     return topics;
   }
 
