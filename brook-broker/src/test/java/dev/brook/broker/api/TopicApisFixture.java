@@ -60,7 +60,7 @@ final class TopicApisFixture implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws java.io.IOException {
     server.close();
     topics.close();
   }
