@@ -24,5 +24,6 @@ public final class TopicApis {
     dispatcher.register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, alter.incremental());
     dispatcher.register(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(topics, advertised));
     dispatcher.register(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(topics));
+    dispatcher.register(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, new DescribeTopicPartitionsHandler(topics));
   }
 }

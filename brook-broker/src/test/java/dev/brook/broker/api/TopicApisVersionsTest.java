@@ -221,4 +221,31 @@ class TopicApisVersionsTest {
       assertThat(resp.results().get(0).topics().get(0).partitions()).hasSize(2);
     }
   }
+
+  @Test
+  void describeTopicPartitionsPagesByCursor() throws Exception {
+    topics.createTopic(new TopicManager.NewTopic("a", 3, 1, Map.of(), Map.of()), false);
+    topics.createTopic(new TopicManager.NewTopic("b", 2, 1, Map.of(), Map.of()), false);
+    var first = (org.apache.kafka.common.message.DescribeTopicPartitionsResponseData) call(
+        ApiKeys.DESCRIBE_TOPIC_PARTITIONS, (short) 0,
+        new org.apache.kafka.common.message.DescribeTopicPartitionsRequestData().setResponsePartitionLimit(2));
+    assertThat(first.topics()).extracting(t -> t.name()).containsExactly("a");
+    assertThat(first.topics().find("a").partitions()).hasSize(2);
+    assertThat(first.nextCursor().topicName()).isEqualTo("a");
+    assertThat(first.nextCursor().partitionIndex()).isEqualTo(2);
+    var second = (org.apache.kafka.common.message.DescribeTopicPartitionsResponseData) call(
+        ApiKeys.DESCRIBE_TOPIC_PARTITIONS, (short) 0,
+        new org.apache.kafka.common.message.DescribeTopicPartitionsRequestData().setResponsePartitionLimit(10)
+            .setCursor(new org.apache.kafka.common.message.DescribeTopicPartitionsRequestData.Cursor()
+                .setTopicName("a").setPartitionIndex(2))
+            .setTopics(List.of(
+                new org.apache.kafka.common.message.DescribeTopicPartitionsRequestData.TopicRequest().setName("a"),
+                new org.apache.kafka.common.message.DescribeTopicPartitionsRequestData.TopicRequest().setName("b"),
+                new org.apache.kafka.common.message.DescribeTopicPartitionsRequestData.TopicRequest().setName("c"))));
+    assertThat(second.topics().find("a").partitions()).extracting(p -> p.partitionIndex()).containsExactly(2);
+    assertThat(second.topics().find("b").partitions()).hasSize(2);
+    assertThat(second.topics().find("b").topicId()).isEqualTo(topics.topicId("b").orElseThrow());
+    assertThat(Errors.forCode(second.topics().find("c").errorCode())).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
+    assertThat(second.nextCursor()).isNull();
+  }
 }
