@@ -53,7 +53,7 @@ final class PartitionTestSupport {
   static Partition createPartition(Broker broker, String topic, int partition, Uuid id, Map<String, String> overrides)
       throws Exception {
     return broker.replicaManager()
-        .createPartition(new TopicPartition(topic, partition), id, Broker.logDefaults(broker.config()), overrides);
+        .createPartition(new TopicPartition(topic, partition), id, dev.brook.broker.config.TopicConfigs.toLogConfig(broker.config(), overrides), overrides);
   }
 
   static MemoryRecords records(CompressionType c, long pid, short epoch, int seq, String... values) {
