@@ -96,6 +96,26 @@ class PartitionTest {
   }
 
   @Test
+  void producerStateIsRestoredFromASnapshotPlusNewerBatches() throws Exception {
+    append(idempotent(5, 0, 0, 3));
+    partition.snapshotProducerState();
+    append(idempotent(5, 0, 3, 2));
+    append(idempotent(6, 2, 0, 1));
+    Partition reopened = new Partition(new TopicPartition("t", 0), partition.topicId(), log, 0, RecordPolicy.defaults());
+    assertThat(reopened.producerEntry(5).batches()).hasSize(2);
+    assertThat(reopened.appendRecordsAsLeader(idempotent(5, 0, 0, 3), AppendOrigin.CLIENT, 1, NOW).baseOffset()).isZero();
+    assertThat(reopened.appendRecordsAsLeader(idempotent(5, 0, 3, 2), AppendOrigin.CLIENT, 1, NOW).baseOffset()).isEqualTo(3);
+    assertThat(reopened.producerEntry(6).epoch()).isEqualTo((short) 2);
+    // a corrupt snapshot is ignored: the state comes from the log alone
+    java.nio.file.Path f = dir.resolve(ProducerStateSnapshot.FILE);
+    byte[] bytes = java.nio.file.Files.readAllBytes(f);
+    bytes[10] ^= 1;
+    java.nio.file.Files.write(f, bytes);
+    Partition again = new Partition(new TopicPartition("t", 0), partition.topicId(), log, 0, RecordPolicy.defaults());
+    assertThat(again.producerEntry(5).batches()).hasSize(2);
+  }
+
+  @Test
   void logAppendTimeTopicStampsTheBrokerTime() {
     partition.updateConfig(log.config(), RecordPolicy.defaults().with(Map.of("message.timestamp.type", "LogAppendTime")));
     ByteBuffer b = batch(rec("a", "1"));
