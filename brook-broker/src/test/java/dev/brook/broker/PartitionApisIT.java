@@ -167,6 +167,13 @@ class PartitionApisIT {
   }
 
   @Test
+  void clientsCannotProduceToInternalTopics() throws Exception {
+    createPartition(broker, "__consumer_offsets", 0, Uuid.randomUuid());
+    assertThat(Errors.forCode(produce(client, "__consumer_offsets", 0, records("x")).errorCode()))
+        .isEqualTo(Errors.INVALID_TOPIC_EXCEPTION);
+  }
+
+  @Test
   void invalidAcksIsInvalidRequiredAcks() throws Exception {
     assertThat(Errors.forCode(produce(client, "t", 0, records("x"), (short) 2, 9).errorCode())).isEqualTo(Errors.INVALID_REQUIRED_ACKS);
   }
