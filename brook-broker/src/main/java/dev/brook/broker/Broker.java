@@ -1,16 +1,45 @@
 package dev.brook.broker;
 
 import dev.brook.broker.admin.TopicAdmin;
+import dev.brook.broker.admin.TopicManager;
+import dev.brook.broker.api.AlterConfigsHandler;
 import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.api.ApiVersionsHandler;
+import dev.brook.broker.api.CreatePartitionsHandler;
+import dev.brook.broker.api.CreateTopicsHandler;
+import dev.brook.broker.api.DeleteTopicsHandler;
+import dev.brook.broker.api.DescribeClusterHandler;
+import dev.brook.broker.api.DescribeConfigsHandler;
+import dev.brook.broker.api.DescribeLogDirsHandler;
+import dev.brook.broker.api.MetadataHandler;
+import dev.brook.broker.cluster.LocalMetadataStore;
+import dev.brook.broker.cluster.MetaProperties;
+import dev.brook.broker.api.DeleteRecordsHandler;
+import dev.brook.broker.api.FetchHandler;
+import dev.brook.broker.api.InitProducerIdHandler;
+import dev.brook.broker.api.ListOffsetsHandler;
+import dev.brook.broker.api.OffsetForLeaderEpochHandler;
+import dev.brook.broker.api.ProduceHandler;
 import dev.brook.broker.config.BrokerConfig;
+import dev.brook.broker.config.TopicConfigs;
 import dev.brook.broker.config.Listener;
 import dev.brook.broker.network.NetworkServer;
+import dev.brook.broker.replica.FetchSessionCache;
+import dev.brook.broker.replica.LocalReplicaManager;
+import dev.brook.broker.replica.ProducerIdManager;
+import dev.brook.broker.replica.RecordPolicy;
 import dev.brook.broker.replica.ReplicaManager;
 import dev.brook.storage.Clock;
+import dev.brook.storage.LogManager;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,11 +78,14 @@ public final class Broker implements AutoCloseable {
     try {
       ApiDispatcher dispatcher = new ApiDispatcher();
       dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
+      // What clients are told to connect to; known once the listener is bound (port 0 in tests).
+      AtomicReference<Listener> advertised = new AtomicReference<>(config.advertisedListener());
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, toClose);
-      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, toClose);
+      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, advertised::get, toClose);
       startGroups(dispatcher, config, clock, replicas, topics, toClose);
       NetworkServer network =
           NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
+      advertised.set(advertisedListener(config, network.boundListener()));
       return new Broker(config, network, toClose);
     } catch (Exception | Error e) {
       closeAll(toClose);
@@ -68,7 +100,31 @@ public final class Broker implements AutoCloseable {
   private static ReplicaManager startPartitions(
       ApiDispatcher dispatcher, BrokerConfig config, Clock clock, Deque<AutoCloseable> toClose)
       throws Exception {
-    return null;
+    Files.createDirectories(config.logDir());
+    LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock);
+    toClose.add(logs); // closes last: flush, checkpoints, clean-shutdown marker
+    logs.startBackgroundDuties(config.getLong("log.retention.check.interval.ms"));
+    LocalReplicaManager replicas =
+        new LocalReplicaManager(logs, RecordPolicy.of(config, Map.of()), clock, config.getInt("producer.id.expiration.ms"));
+    toClose.add(replicas);
+    FetchSessionCache sessions =
+        new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, new SecureRandom());
+    ProducerIdManager producerIds = ProducerIdManager.open(config.logDir());
+    dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(replicas, clock));
+    dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId()));
+    dispatcher.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(replicas));
+    dispatcher.register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replicas));
+    dispatcher.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(replicas));
+    dispatcher.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));
+    return replicas;
+  }
+
+  /** The partitions of this broker (for tests that create partitions before topics exist). */
+  ReplicaManager replicaManager() {
+    for (AutoCloseable c : toClose) {
+      if (c instanceof ReplicaManager r) return r;
+    }
+    throw new IllegalStateException("no replica manager");
   }
 
   /**
@@ -81,9 +137,43 @@ public final class Broker implements AutoCloseable {
       BrokerConfig config,
       Clock clock,
       ReplicaManager replicas,
+      Supplier<Listener> advertised,
       Deque<AutoCloseable> toClose)
       throws Exception {
-    return null;
+    MetaProperties meta = MetaProperties.loadOrCreate(
+        config.logDir(), config.nodeId(), config.getString("cluster.id"), Uuid::randomUuid);
+    TopicManager topics =
+        new TopicManager(config, LocalMetadataStore.open(config.logDir(), meta), replicas, Uuid::randomUuid);
+    toClose.add(topics);
+    topics.openAll();
+    dispatcher.register(ApiKeys.METADATA, new MetadataHandler(topics, advertised));
+    dispatcher.register(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topics));
+    dispatcher.register(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(topics));
+    dispatcher.register(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(topics));
+    dispatcher.register(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsHandler(topics));
+    AlterConfigsHandler alter = new AlterConfigsHandler(topics);
+    dispatcher.register(ApiKeys.ALTER_CONFIGS, alter.legacy());
+    dispatcher.register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, alter.incremental());
+    dispatcher.register(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(topics, advertised));
+    dispatcher.register(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(topics));
+    return topics;
+  }
+
+  /**
+   * The listener clients are told about: advertised.listeners when set, else the bound listener
+   * (its real port), with a wildcard host replaced by this machine's name.
+   */
+  static Listener advertisedListener(BrokerConfig config, Listener bound) {
+    if (config.isExplicit("advertised.listeners")) return config.advertisedListener();
+    String host = bound.host();
+    if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
+      try {
+        host = java.net.InetAddress.getLocalHost().getCanonicalHostName();
+      } catch (java.net.UnknownHostException e) {
+        host = "localhost";
+      }
+    }
+    return new Listener(bound.name(), host, bound.port());
   }
 
   /** Consumer groups: GroupCoordinator; FindCoordinator, JoinGroup, OffsetCommit, ... */
