@@ -32,7 +32,6 @@ import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.slf4j.Logger;
@@ -72,14 +71,14 @@ public final class Broker implements AutoCloseable {
     try {
       ApiDispatcher dispatcher = new ApiDispatcher();
       dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
-      // What clients are told to connect to; known once the listener is bound (port 0 in tests).
-      AtomicReference<Listener> advertised = new AtomicReference<>(config.advertisedListener());
+      // The listener as bound (its real port when configured as 0), set once the network starts.
+      AtomicReference<Listener> bound = new AtomicReference<>();
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, toClose);
-      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, advertised::get, toClose);
+      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose);
       startGroups(dispatcher, config, clock, replicas, topics, toClose);
       NetworkServer network =
           NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
-      advertised.set(advertisedListener(config, network.boundListener()));
+      bound.set(network.boundListener());
       return new Broker(config, network, toClose);
     } catch (Exception | Error e) {
       closeAll(toClose);
@@ -153,7 +152,7 @@ public final class Broker implements AutoCloseable {
       BrokerConfig config,
       Clock clock,
       ReplicaManager replicas,
-      Supplier<Listener> advertised,
+      AtomicReference<Listener> bound,
       Deque<AutoCloseable> toClose)
       throws Exception {
     MetaProperties meta = MetaProperties.loadOrCreate(
@@ -162,7 +161,7 @@ public final class Broker implements AutoCloseable {
         new TopicManager(config, LocalMetadataStore.open(config.logDir(), meta), replicas, Uuid::randomUuid);
     toClose.add(topics);
     topics.openAll();
-    TopicApis.register(dispatcher, topics, advertised);
+    TopicApis.register(dispatcher, topics, () -> advertisedListener(config, bound.get()));
     return topics;
   }
 
@@ -171,7 +170,7 @@ public final class Broker implements AutoCloseable {
    * (its real port), with a wildcard host replaced by this machine's name.
    */
   static Listener advertisedListener(BrokerConfig config, Listener bound) {
-    if (config.isExplicit("advertised.listeners")) return config.advertisedListener();
+    if (config.isExplicit("advertised.listeners") || bound == null) return config.advertisedListener();
     String host = bound.host();
     if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
       try {
