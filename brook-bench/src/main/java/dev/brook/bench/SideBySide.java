@@ -285,7 +285,7 @@ public final class SideBySide {
     System.out.printf("[%tT] %s%n", System.currentTimeMillis(), line);
   }
 
-  private static void deleteTree(Path dir) {
+  static void deleteTree(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }
