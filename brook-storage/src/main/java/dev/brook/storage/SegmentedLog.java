@@ -84,6 +84,7 @@ public final class SegmentedLog implements PartitionLog {
     }
     long now = clock.milliseconds();
     boolean ended = false;
+    List<LogSegment> recovered = new ArrayList<>();
     for (Map.Entry<Long, Boolean> e : bases.entrySet()) {
       long base = e.getKey();
       if (ended) {
@@ -95,6 +96,7 @@ public final class SegmentedLog implements PartitionLog {
       LogSegment seg = LogSegment.open(dir, base, config, "");
       boolean mustRecover = base >= recoverFrom || !indexesPresent || !seg.indexesLookValid();
       if (mustRecover) {
+        recovered.add(seg);
         int truncated = seg.recover(config);
         if (truncated > 0) {
           LOG.warn("{}: truncated {} invalid bytes at the end of {}", id, truncated, seg.logFile());
@@ -107,9 +109,9 @@ public final class SegmentedLog implements PartitionLog {
       long start = Math.max(0, state.logStartOffset());
       segments.put(start, LogSegment.create(dir, start, config, ""));
     }
-    for (LogSegment s : segments.values()) {
+    for (LogSegment s : recovered) {
       if (s != segments.lastEntry().getValue()) {
-        s.onBecomeInactive();
+        s.onBecomeInactive(); // trims the indexes recovery preallocated
       }
     }
     active = segments.lastEntry().getValue();
