@@ -341,7 +341,10 @@ public final class LogSegment implements AutoCloseable {
     while (c.next()) {
       if (c.lastOffset() >= startingOffset && c.maxTimestamp() >= timestamp) {
         ByteBuffer batch = readBatch(c.position(), c.size(), null);
-        return RecordScanner.firstAtOrAfter(batch, timestamp, startingOffset);
+        TimestampOffset found = RecordScanner.firstAtOrAfter(batch, timestamp, startingOffset);
+        if (found != null) {
+          return found;
+        }
       }
     }
     return null;
