@@ -466,6 +466,7 @@ public final class LogSegment implements AutoCloseable {
     }
     offsetIndex.trimToValidSize();
     timeIndex.trimToValidSize();
+    dirty = true; // the final time index entry must reach the disk with the next flush
   }
 
   /** Grows the indexes to the configured size so the segment can take appends. */

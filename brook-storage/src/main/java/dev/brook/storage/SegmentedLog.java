@@ -122,10 +122,8 @@ public final class SegmentedLog implements PartitionLog {
     highWatermark = Math.min(Math.max(state.highWatermark(), logStartOffset), logEndOffset);
     epochs.truncateFromEnd(logEndOffset);
     epochs.truncateFromStart(logStartOffset);
-    if (!state.cleanShutdown()) {
-      for (LogSegment s : segments.values()) {
-        s.flush();
-      }
+    for (LogSegment s : state.cleanShutdown() ? recovered : segments.values()) {
+      s.flush();
     }
     recoveryPoint = logEndOffset;
     lastFlushMs = now;
