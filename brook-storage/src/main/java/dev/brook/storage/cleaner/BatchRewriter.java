@@ -54,9 +54,11 @@ public final class BatchRewriter {
   private ByteBuffer records = ByteBuffer.allocate(64 * 1024);
   private ByteBuffer out = ByteBuffer.allocate(64 * 1024);
   private ByteBuffer rewritten;
+  private ByteBuffer recordsSource;
   private long recordsRead;
   private long recordsKept;
   private long tombstonesDropped;
+  private long keptTombstoneHorizon = Long.MAX_VALUE;
 
   public BatchRewriter(RecordCodec codec) {
     this.codec = codec;
@@ -82,21 +84,19 @@ public final class BatchRewriter {
       throw new CorruptRecordException("batch at " + at + " is shorter than its header: " + size);
     }
     if (type == RecordCodec.NONE) {
-      rewrittenSource = log;
+      recordsSource = log;
       return cursor.reset(log, at + SIZE, at + size, count);
     }
     ByteBuffer compressed = log.duplicate();
     compressed.limit(at + size).position(at + SIZE);
     ByteBuffer plain = codec.decompress(type, compressed);
-    rewrittenSource = plain;
+    recordsSource = plain;
     return cursor.reset(plain, plain.position(), plain.limit(), count);
   }
 
-  private ByteBuffer rewrittenSource;
-
   /** The buffer the cursor of the last {@link #openRecords} reads. */
   public ByteBuffer recordsBuffer() {
-    return rewrittenSource;
+    return recordsSource;
   }
 
   /**
@@ -114,17 +114,20 @@ public final class BatchRewriter {
     long baseTimestamp = RecordBatchHeader.baseTimestamp(log, at);
 
     RecordCursor r = openRecords(log, at);
-    ByteBuffer src = rewrittenSource;
+    ByteBuffer src = recordsSource;
     int count = RecordBatchHeader.recordCount(log, at);
 
     // First pass: decide, without writing.
     int kept = 0;
     boolean keptTombstone = false;
+    long firstKeptTimestamp = baseTimestamp;
     while (r.next()) {
       recordsRead++;
       boolean latest = r.hasKey() && keys.isLatest(src, r, baseOffset + r.offsetDelta());
       if (latest && (!r.isTombstone() || now < horizon)) {
-        kept++;
+        if (kept++ == 0) {
+          firstKeptTimestamp = baseTimestamp + r.timestampDelta();
+        }
         keptTombstone |= r.isTombstone();
       } else if (latest) {
         tombstonesDropped++;
@@ -135,6 +138,7 @@ public final class BatchRewriter {
     }
     recordsKept += kept;
     boolean stampHorizon = keptTombstone && !hasHorizon;
+    keptTombstoneHorizon = !keptTombstone ? Long.MAX_VALUE : hasHorizon ? horizon : now + deleteRetentionMs;
     if (kept == count && !stampHorizon) {
       return Outcome.KEEP_AS_IS;
     }
@@ -145,8 +149,20 @@ public final class BatchRewriter {
       return Outcome.DROPPED;
     }
 
-    // Second pass: copy kept records, re-encoding the timestamp delta if the base timestamp moves.
-    long newBase = stampHorizon ? now + deleteRetentionMs : baseTimestamp;
+    // Second pass: copy kept records, re-encoding the timestamp delta if the base timestamp moves:
+    // to the new horizon, or back to a record timestamp when no tombstone is left under the horizon.
+    long newBase;
+    short newAttributes;
+    if (stampHorizon) {
+      newBase = now + deleteRetentionMs;
+      newAttributes = (short) (attributes | DELETE_HORIZON_MASK);
+    } else if (hasHorizon && !keptTombstone) {
+      newBase = firstKeptTimestamp;
+      newAttributes = (short) (attributes & ~DELETE_HORIZON_MASK);
+    } else {
+      newBase = baseTimestamp;
+      newAttributes = attributes;
+    }
     records.clear();
     long maxTimestamp = Long.MIN_VALUE;
     r = cursor.reset(src, recordsFrom(log, at, src), recordsTo(log, at, src), count);
@@ -166,8 +182,16 @@ public final class BatchRewriter {
     }
     records.flip();
     buildBatch(log, at, kept, newBase, logAppendTime ? RecordBatchHeader.maxTimestamp(log, at) : maxTimestamp,
-        stampHorizon ? (short) (attributes | DELETE_HORIZON_MASK) : attributes);
+        newAttributes);
     return Outcome.REWRITTEN;
+  }
+
+  /**
+   * The delete horizon of the tombstones the last {@link #filter} kept, or Long.MAX_VALUE if it kept
+   * none: the cleaner must come back to this log once the clock passes it.
+   */
+  public long keptTombstoneHorizon() {
+    return keptTombstoneHorizon;
   }
 
   /** The batch built by the last {@link #filter} that answered REWRITTEN; position 0..limit. */

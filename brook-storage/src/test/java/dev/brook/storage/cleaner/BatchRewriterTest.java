@@ -61,14 +61,21 @@ class BatchRewriterTest {
     ByteBuffer stamped = copy(rewriter.rewritten());
     RecordBatch b = MemoryRecords.readableRecords(stamped.duplicate()).batches().iterator().next();
     assertThat(b.deleteHorizonMs()).hasValue(15_000L);
+    assertThat(rewriter.keptTombstoneHorizon()).isEqualTo(15_000L);
     // Record timestamps are unchanged although the base timestamp now holds the horizon.
     assertThat(TestBatches.read(stamped)).containsExactly("0:a=1@100", "1:gone=null@200");
 
     // Before the horizon nothing changes any more; after it the tombstone goes.
     assertThat(rewriter.filter(stamped, 0, (buf, r, offset) -> true, 14_999, retention)).isEqualTo(Outcome.KEEP_AS_IS);
     assertThat(rewriter.filter(stamped, 0, (buf, r, offset) -> true, 15_000, retention)).isEqualTo(Outcome.REWRITTEN);
-    assertThat(TestBatches.read(rewriter.rewritten())).containsExactly("0:a=1@100");
+    ByteBuffer after = rewriter.rewritten();
+    assertThat(TestBatches.read(after)).containsExactly("0:a=1@100");
     assertThat(rewriter.tombstonesDropped()).isEqualTo(1);
+    assertThat(rewriter.keptTombstoneHorizon()).isEqualTo(Long.MAX_VALUE);
+    // No tombstone left: the horizon goes and the base timestamp is a record's again.
+    RecordBatch cleared = MemoryRecords.readableRecords(after.duplicate()).batches().iterator().next();
+    assertThat(cleared.deleteHorizonMs()).isEmpty();
+    assertThat(RecordBatchHeader.baseTimestamp(after, 0)).isEqualTo(100);
   }
 
   @Test
