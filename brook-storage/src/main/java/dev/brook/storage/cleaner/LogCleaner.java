@@ -56,7 +56,7 @@ public final class LogCleaner implements AutoCloseable {
   private final Set<LogId> uncleanable = new HashSet<>();
   private final Map<LogId, Long> tombstoneHorizons = new HashMap<>();
   private final List<Thread> threads = new ArrayList<>();
-  private final Worker callerWorker;
+  private Worker callerWorker;
   private volatile boolean closed;
 
   /** Statistics of one cleaning, for logs and tests. */
@@ -76,7 +76,6 @@ public final class LogCleaner implements AutoCloseable {
     this.throttler = throttler;
     this.checkpoint = new CleanerCheckpoint(logDir);
     this.firstDirty = checkpoint.read();
-    this.callerWorker = new Worker();
   }
 
   public LogCleaner(CleanerConfig config, Path logDir, Supplier<? extends Collection<? extends CleanableLog>> logs,
@@ -108,10 +107,11 @@ public final class LogCleaner implements AutoCloseable {
    *
    * @return what was cleaned, or null if no log needed it
    */
-  public Result cleanOnce() throws InterruptedException {
-    synchronized (callerWorker) {
-      return cleanOnce(callerWorker);
+  public synchronized Result cleanOnce() throws InterruptedException {
+    if (callerWorker == null) {
+      callerWorker = new Worker(); // the offset map is large: allocated on first use only
     }
+    return cleanOnce(callerWorker);
   }
 
   /** Forgets a log's cleaner checkpoint (the log was deleted, or truncated below its clean part). */
@@ -179,6 +179,7 @@ public final class LogCleaner implements AutoCloseable {
       return null;
     }
     boolean ok = false;
+    List<? extends CleanableLog.Segment> before = c.log().segments();
     try {
       Result r = worker.clean(c.log(), c.plan());
       ok = true;
@@ -186,6 +187,10 @@ public final class LogCleaner implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       if (closed) {
         log.info("Cleaning of {} stopped by shutdown: {}", c.log().id(), e.toString());
+      } else if (changedMeanwhile(c.log(), before)) {
+        // Truncated, deleted or retention ran while we read it: not the log's fault.
+        log.info("Cleaning of {} gave up, its segments changed meanwhile: {}", c.log().id(), e.toString());
+        ok = true;
       } else {
         log.error("Cleaning of {} failed; it will not be cleaned again until restart", c.log().id(), e);
       }
@@ -235,6 +240,19 @@ public final class LogCleaner implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  private boolean changedMeanwhile(CleanableLog l, List<? extends CleanableLog.Segment> before) {
+    boolean present = false;
+    for (CleanableLog candidate : logs.get()) {
+      present |= candidate.id().equals(l.id());
+    }
+    if (!present) {
+      return true;
+    }
+    List<? extends CleanableLog.Segment> now = l.segments();
+    // The active segment may only have grown; every other segment must still be there.
+    return !now.containsAll(before.subList(0, before.size() - 1)) || now.size() < before.size();
   }
 
   private static List<SegmentInfo> infos(List<? extends CleanableLog.Segment> segments) {
