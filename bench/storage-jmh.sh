@@ -7,7 +7,7 @@
 #       bench/storage-jmh.sh OffsetLookup -p logMiB=4096      lookups on a 4 GiB log
 #       bench/storage-jmh.sh Open -p records=1000000          open a 1-million-record log
 #
-# Logs are written under $BROOK_BENCH_DIR (default: java.io.tmpdir) and deleted afterwards.
+# Logs are written under $BROOK_BENCH_DIR (default: $TMPDIR or /tmp) and deleted afterwards.
 # Append MB/s = AppendBenchmark.append score (batches/s) × the "batch bytes" printed / 10^6.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,5 +22,7 @@ if [ "${1:-}" = quick ]; then
 fi
 mvn -B -ntp -o -q -pl brook-bench -am package -DskipTests
 dir=${BROOK_BENCH_DIR:-${TMPDIR:-/tmp}}
-exec "$JAVA" -cp "brook-bench/target/classes:brook-bench/target/lib/*" \
+# The open benchmark's log is built once and shared by its forks; remove it at the end.
+trap 'rm -rf "$dir"/brook-bench-cache-*' EXIT
+"$JAVA" -cp "brook-bench/target/classes:brook-bench/target/lib/*" \
   org.openjdk.jmh.Main -jvmArgs "-Xmx2g -Dbrook.bench.dir=$dir" "${quick[@]}" "${@:-dev.brook.bench.storage}"

@@ -51,6 +51,13 @@ final class BenchLogs {
     return Files.createTempDirectory(parent, "brook-bench-" + name + "-");
   }
 
+  /** A fixed directory under {@code brook.bench.dir} for a log reused between forks. */
+  static Path cacheDir(String name) throws IOException {
+    Path parent = Path.of(System.getProperty("brook.bench.dir", System.getProperty("java.io.tmpdir")));
+    Files.createDirectories(parent);
+    return parent.resolve("brook-bench-cache-" + name);
+  }
+
   /** Appends {@code batch} until the log holds {@code bytes}, then closes the manager cleanly. */
   static long fill(Path dir, LogConfig config, ByteBuffer batch, long bytes) throws IOException {
     try (LogManager logs = LogManager.open(dir, config, Clock.SYSTEM)) {

@@ -37,8 +37,9 @@ import org.openjdk.jmh.annotations.TearDown;
 @BenchmarkMode(Mode.SingleShotTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
 public class OpenBenchmark {
-  static final String CLEAN_SHUTDOWN = ".kafka_cleanshutdown";
-  static final String RECOVERY_POINTS = "recovery-point-offset-checkpoint";
+  static final String CLEAN_SHUTDOWN = LogManager.CLEAN_SHUTDOWN_MARKER;
+  static final String RECOVERY_POINTS = LogManager.RECOVERY_POINT_CHECKPOINT;
+  static final String COMPLETE = "bench-log-complete";
 
   @Param({"10000000"})
   long records;
@@ -58,14 +59,24 @@ public class OpenBenchmark {
 
   @Setup(Level.Trial)
   public void build() throws IOException {
-    dir = BenchLogs.newDir("open");
+    // Built once and shared by the three states (each runs in its own JVM fork); the script
+    // removes the cache when it ends.
+    dir = BenchLogs.cacheDir("open-" + records + "-" + recordsPerBatch + "-" + recordBytes);
     config = LogConfig.defaults();
-    var batch = BenchLogs.batch(recordsPerBatch, recordBytes, 3);
-    try (LogManager logs = LogManager.open(dir, config, Clock.SYSTEM)) {
-      var log = logs.getOrCreate(BenchLogs.ID, config);
-      while (log.logEndOffset() < records) {
-        log.appendAsLeader(batch, 0);
+    if (!Files.exists(dir.resolve(COMPLETE))) {
+      BenchLogs.deleteRecursively(dir);
+      Files.createDirectories(dir);
+      var batch = BenchLogs.batch(recordsPerBatch, recordBytes, 3);
+      try (LogManager logs = LogManager.open(dir, config, Clock.SYSTEM)) {
+        var log = logs.getOrCreate(BenchLogs.ID, config);
+        while (log.logEndOffset() < records) {
+          log.appendAsLeader(batch, 0);
+        }
       }
+      Files.createFile(dir.resolve(COMPLETE));
+    }
+    try (LogManager logs = LogManager.open(dir, config, Clock.SYSTEM)) {
+      var log = logs.get(BenchLogs.ID).orElseThrow();
       System.out.println("log: " + log.segmentCount() + " segments, " + log.sizeInBytes() + " bytes, " + log.logEndOffset() + " records");
     }
   }
@@ -96,8 +107,4 @@ public class OpenBenchmark {
     opened = null;
   }
 
-  @TearDown(Level.Trial)
-  public void delete() {
-    BenchLogs.deleteRecursively(dir);
-  }
 }
