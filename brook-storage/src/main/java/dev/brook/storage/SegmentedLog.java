@@ -84,6 +84,7 @@ public final class SegmentedLog implements PartitionLog {
     }
     long now = clock.milliseconds();
     boolean ended = false;
+    List<LogSegment> recovered = new ArrayList<>();
     for (Map.Entry<Long, Boolean> e : bases.entrySet()) {
       long base = e.getKey();
       if (ended) {
@@ -95,6 +96,7 @@ public final class SegmentedLog implements PartitionLog {
       LogSegment seg = LogSegment.open(dir, base, config, "");
       boolean mustRecover = base >= recoverFrom || !indexesPresent || !seg.indexesLookValid();
       if (mustRecover) {
+        recovered.add(seg);
         int truncated = seg.recover(config);
         if (truncated > 0) {
           LOG.warn("{}: truncated {} invalid bytes at the end of {}", id, truncated, seg.logFile());
@@ -107,9 +109,9 @@ public final class SegmentedLog implements PartitionLog {
       long start = Math.max(0, state.logStartOffset());
       segments.put(start, LogSegment.create(dir, start, config, ""));
     }
-    for (LogSegment s : segments.values()) {
+    for (LogSegment s : recovered) {
       if (s != segments.lastEntry().getValue()) {
-        s.onBecomeInactive();
+        s.onBecomeInactive(); // trims the indexes recovery preallocated
       }
     }
     active = segments.lastEntry().getValue();
@@ -549,7 +551,7 @@ public final class SegmentedLog implements PartitionLog {
       }
       LogSegment last = segments.lastEntry().getValue();
       long removedBase = last.truncateTo(offset);
-      long newEnd = removedBase >= 0 ? Math.min(offset, removedBase) : offset;
+      long newEnd = Math.max(removedBase >= 0 ? Math.min(offset, removedBase) : offset, logStartOffset);
       if (last != active) {
         last.onBecomeActive(config);
         active = last;
@@ -557,6 +559,10 @@ public final class SegmentedLog implements PartitionLog {
       logEndOffset = newEnd;
       highWatermark = Math.min(highWatermark, newEnd);
       recoveryPoint = Math.min(recoveryPoint, newEnd);
+      if (last.readNextOffset() < newEnd) {
+        // The end lies in a gap: a segment based at it keeps the log end across a reopen.
+        rollTo(newEnd);
+      }
       epochs.truncateFromEnd(newEnd);
     }
   }
