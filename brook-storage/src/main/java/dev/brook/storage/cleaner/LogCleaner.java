@@ -375,6 +375,7 @@ public final class LogCleaner implements AutoCloseable {
     private boolean cleanGroup(CleanableLog l, List<? extends CleanableLog.Segment> group, long now,
         long deleteRetentionMs) throws IOException, InterruptedException {
       CleanableLog.CleanedSegment cleaned = l.startCleanedSegment(group.get(0).info().baseOffset());
+      Map<Long, Long> producerLastOffsets = l.lastOffsetsOfActiveProducers();
       BatchRewriter.KeyFilter latest = (records, r, offset) -> {
         long mapped = map.get(records, r.keyPosition(), r.keyLength());
         return mapped < 0 || offset >= mapped;
@@ -389,7 +390,10 @@ public final class LogCleaner implements AutoCloseable {
             ByteBuffer buf = scanner.buffer();
             int at = scanner.batchPosition();
             read(scanner.batchSize());
-            ByteBuffer out = filter(buf, at, scanner.batchSize(), latest, now, deleteRetentionMs);
+            long producerId = RecordBatchHeader.producerId(buf, at);
+            boolean keepEmpty = producerId >= 0
+                && producerLastOffsets.getOrDefault(producerId, -1L) == RecordBatchHeader.lastOffset(buf, at);
+            ByteBuffer out = filter(buf, at, scanner.batchSize(), latest, now, deleteRetentionMs, keepEmpty);
             if (out != null) {
               cleaned.append(out);
               bytesWritten += out.remaining();
@@ -408,14 +412,14 @@ public final class LogCleaner implements AutoCloseable {
 
     /** The bytes to write for the batch at {@code at}, or null to drop it. */
     private ByteBuffer filter(ByteBuffer buf, int at, int size, BatchRewriter.KeyFilter latest, long now,
-        long deleteRetentionMs) throws IOException {
+        long deleteRetentionMs, boolean keepEmpty) throws IOException {
       if (isControl(buf, at) || !rewriter.canRead(buf, at)) {
         // Control batches (transaction markers) pass untouched for now. Seam for the transactions
         // issue: drop a marker once its transaction's data is gone and the horizon has passed, and
         // drop aborted records (they must not be kept as a key's latest value either).
         return slice(buf, at, size);
       }
-      return switch (rewriter.filter(buf, at, latest, now, deleteRetentionMs)) {
+      return switch (rewriter.filter(buf, at, latest, now, deleteRetentionMs, keepEmpty)) {
         case KEEP_AS_IS -> {
           minHorizon = Math.min(minHorizon, rewriter.keptTombstoneHorizon());
           yield slice(buf, at, size);
