@@ -51,6 +51,7 @@ public final class BatchRewriter {
 
   private final RecordCodec codec;
   private final RecordCursor cursor = new RecordCursor();
+  private final CRC32C crc = new CRC32C();
   private ByteBuffer records = ByteBuffer.allocate(64 * 1024);
   private ByteBuffer out = ByteBuffer.allocate(64 * 1024);
   private ByteBuffer rewritten;
@@ -275,7 +276,7 @@ public final class BatchRewriter {
     out.putInt(RECORD_COUNT, count);
     out.put(SIZE, body, body.position(), body.remaining());
     out.limit(size);
-    CRC32C crc = new CRC32C();
+    crc.reset();
     out.position(ATTRIBUTES);
     crc.update(out);
     out.putInt(CRC, (int) crc.getValue());
