@@ -109,7 +109,7 @@ public final class LogCleaner implements AutoCloseable {
    */
   public synchronized Result cleanOnce() throws InterruptedException {
     if (callerWorker == null) {
-      callerWorker = new Worker(); // the offset map is large: allocated on first use only
+      callerWorker = new Worker();
     }
     return cleanOnce(callerWorker);
   }
@@ -289,7 +289,8 @@ public final class LogCleaner implements AutoCloseable {
 
   /** The per-thread state of a cleaning: offset map, scanner and rewriter, all reused. */
   private final class Worker {
-    private final OffsetMap map = new OffsetMap(config.mapBytesPerThread(), config.ioBufferLoadFactor());
+    /** Allocated at the first cleaning: a broker without compacted logs to clean never pays for it. */
+    private OffsetMap map;
     private final BatchScanner scanner = new BatchScanner(config.ioBufferSize());
     private final BatchRewriter rewriter = new BatchRewriter(codec);
     private long bytesRead;
@@ -297,6 +298,9 @@ public final class LogCleaner implements AutoCloseable {
     private long minHorizon;
 
     Result clean(CleanableLog l, LogToClean plan) throws IOException, InterruptedException {
+      if (map == null) {
+        map = new OffsetMap(config.mapBytesPerThread(), config.ioBufferLoadFactor());
+      }
       List<? extends CleanableLog.Segment> segments = l.segments();
       long recordsRead = rewriter.recordsRead();
       long recordsKept = rewriter.recordsKept();
