@@ -14,6 +14,8 @@ import dev.brook.broker.api.OffsetForLeaderEpochHandler;
 import dev.brook.broker.api.ProduceHandler;
 import dev.brook.broker.api.TopicApis;
 import dev.brook.broker.config.BrokerConfig;
+import dev.brook.broker.storage.CleanerSettings;
+import dev.brook.broker.storage.KafkaRecordCodec;
 import dev.brook.broker.config.TopicConfigs;
 import dev.brook.broker.config.Listener;
 import dev.brook.broker.network.NetworkServer;
@@ -93,7 +95,8 @@ public final class Broker implements AutoCloseable {
       ApiDispatcher dispatcher, BrokerConfig config, Clock clock, Deque<AutoCloseable> toClose)
       throws Exception {
     Files.createDirectories(config.logDir());
-    LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock);
+    LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock,
+        CleanerSettings.from(config), KafkaRecordCodec.INSTANCE); // the cleaner reads every codec
     toClose.add(logs); // closes last: flush, checkpoints, clean-shutdown marker
     logs.startBackgroundDuties(config.getLong("log.retention.check.interval.ms"));
     LocalReplicaManager replicas =
