@@ -2,16 +2,8 @@ package dev.brook.broker;
 
 import dev.brook.broker.admin.TopicAdmin;
 import dev.brook.broker.admin.TopicManager;
-import dev.brook.broker.api.AlterConfigsHandler;
 import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.api.ApiVersionsHandler;
-import dev.brook.broker.api.CreatePartitionsHandler;
-import dev.brook.broker.api.CreateTopicsHandler;
-import dev.brook.broker.api.DeleteTopicsHandler;
-import dev.brook.broker.api.DescribeClusterHandler;
-import dev.brook.broker.api.DescribeConfigsHandler;
-import dev.brook.broker.api.DescribeLogDirsHandler;
-import dev.brook.broker.api.MetadataHandler;
 import dev.brook.broker.cluster.LocalMetadataStore;
 import dev.brook.broker.cluster.MetaProperties;
 import dev.brook.broker.api.DeleteRecordsHandler;
@@ -20,6 +12,7 @@ import dev.brook.broker.api.InitProducerIdHandler;
 import dev.brook.broker.api.ListOffsetsHandler;
 import dev.brook.broker.api.OffsetForLeaderEpochHandler;
 import dev.brook.broker.api.ProduceHandler;
+import dev.brook.broker.api.TopicApis;
 import dev.brook.broker.config.BrokerConfig;
 import dev.brook.broker.config.TopicConfigs;
 import dev.brook.broker.config.Listener;
@@ -38,7 +31,6 @@ import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.Supplier;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.slf4j.Logger;
@@ -78,14 +70,14 @@ public final class Broker implements AutoCloseable {
     try {
       ApiDispatcher dispatcher = new ApiDispatcher();
       dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
-      // What clients are told to connect to; known once the listener is bound (port 0 in tests).
-      AtomicReference<Listener> advertised = new AtomicReference<>(config.advertisedListener());
+      // The listener as bound (its real port when configured as 0), set once the network starts.
+      AtomicReference<Listener> bound = new AtomicReference<>();
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, toClose);
-      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, advertised::get, toClose);
+      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose);
       startGroups(dispatcher, config, clock, replicas, topics, toClose);
       NetworkServer network =
           NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
-      advertised.set(advertisedListener(config, network.boundListener()));
+      bound.set(network.boundListener());
       return new Broker(config, network, toClose);
     } catch (Exception | Error e) {
       closeAll(toClose);
@@ -137,7 +129,7 @@ public final class Broker implements AutoCloseable {
       BrokerConfig config,
       Clock clock,
       ReplicaManager replicas,
-      Supplier<Listener> advertised,
+      AtomicReference<Listener> bound,
       Deque<AutoCloseable> toClose)
       throws Exception {
     MetaProperties meta = MetaProperties.loadOrCreate(
@@ -146,16 +138,7 @@ public final class Broker implements AutoCloseable {
         new TopicManager(config, LocalMetadataStore.open(config.logDir(), meta), replicas, Uuid::randomUuid);
     toClose.add(topics);
     topics.openAll();
-    dispatcher.register(ApiKeys.METADATA, new MetadataHandler(topics, advertised));
-    dispatcher.register(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topics));
-    dispatcher.register(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(topics));
-    dispatcher.register(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(topics));
-    dispatcher.register(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsHandler(topics));
-    AlterConfigsHandler alter = new AlterConfigsHandler(topics);
-    dispatcher.register(ApiKeys.ALTER_CONFIGS, alter.legacy());
-    dispatcher.register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, alter.incremental());
-    dispatcher.register(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(topics, advertised));
-    dispatcher.register(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(topics));
+    TopicApis.register(dispatcher, topics, () -> advertisedListener(config, bound.get()));
     return topics;
   }
 
@@ -164,7 +147,7 @@ public final class Broker implements AutoCloseable {
    * (its real port), with a wildcard host replaced by this machine's name.
    */
   static Listener advertisedListener(BrokerConfig config, Listener bound) {
-    if (config.isExplicit("advertised.listeners")) return config.advertisedListener();
+    if (config.isExplicit("advertised.listeners") || bound == null) return config.advertisedListener();
     String host = bound.host();
     if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
       try {

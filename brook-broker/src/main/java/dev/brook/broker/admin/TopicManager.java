@@ -375,9 +375,14 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws IOException {
     executor.shutdown();
-    if (!executor.awaitTermination(10, TimeUnit.SECONDS)) executor.shutdownNow();
+    try {
+      if (!executor.awaitTermination(10, TimeUnit.SECONDS)) executor.shutdownNow();
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
     store.close();
   }
 }
