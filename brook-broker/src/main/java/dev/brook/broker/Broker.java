@@ -7,6 +7,7 @@ import dev.brook.broker.api.ApiVersionsHandler;
 import dev.brook.broker.cluster.LocalMetadataStore;
 import dev.brook.broker.cluster.MetaProperties;
 import dev.brook.broker.api.DeleteRecordsHandler;
+import dev.brook.broker.api.DescribeProducersHandler;
 import dev.brook.broker.api.FetchHandler;
 import dev.brook.broker.api.InitProducerIdHandler;
 import dev.brook.broker.api.ListOffsetsHandler;
@@ -111,6 +112,7 @@ public final class Broker implements AutoCloseable {
     dispatcher.register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replicas));
     dispatcher.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(replicas));
     dispatcher.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));
+    dispatcher.register(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(replicas));
     return replicas;
   }
 
