@@ -14,6 +14,7 @@ import dev.brook.broker.api.OffsetForLeaderEpochHandler;
 import dev.brook.broker.api.ProduceHandler;
 import dev.brook.broker.api.TopicApis;
 import dev.brook.broker.config.BrokerConfig;
+import dev.brook.broker.config.TopicConfigs;
 import dev.brook.broker.config.Listener;
 import dev.brook.broker.network.NetworkServer;
 import dev.brook.broker.replica.FetchSessionCache;
@@ -22,12 +23,10 @@ import dev.brook.broker.replica.ProducerIdManager;
 import dev.brook.broker.replica.RecordPolicy;
 import dev.brook.broker.replica.ReplicaManager;
 import dev.brook.storage.Clock;
-import dev.brook.storage.LogConfig;
 import dev.brook.storage.LogManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.List;
 import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -94,7 +93,7 @@ public final class Broker implements AutoCloseable {
       ApiDispatcher dispatcher, BrokerConfig config, Clock clock, Deque<AutoCloseable> toClose)
       throws Exception {
     Files.createDirectories(config.logDir());
-    LogManager logs = LogManager.open(config.logDir(), logDefaults(config), clock);
+    LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock);
     toClose.add(logs); // closes last: flush, checkpoints, clean-shutdown marker
     logs.startBackgroundDuties(config.getLong("log.retention.check.interval.ms"));
     LocalReplicaManager replicas =
@@ -110,28 +109,6 @@ public final class Broker implements AutoCloseable {
     dispatcher.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(replicas));
     dispatcher.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));
     return replicas;
-  }
-
-  /**
-   * The log settings of a topic without overrides, from the broker's log.* keys. (The topic admin's
-   * TopicConfigs will own this mapping together with topic overrides.)
-   */
-  static LogConfig logDefaults(BrokerConfig config) {
-    List<String> policy = config.getList("log.cleanup.policy");
-    long flushMessages = config.getLong("log.flush.interval.messages");
-    return LogConfig.defaults()
-        .withSegmentBytes(config.getInt("log.segment.bytes"))
-        .withSegmentMs(config.logRollMs())
-        .withSegmentIndexBytes(config.getInt("log.index.size.max.bytes"))
-        .withIndexIntervalBytes(config.getInt("log.index.interval.bytes"))
-        .withRetention(config.logRetentionMs(), config.getLong("log.retention.bytes"))
-        .withCleanupPolicy(policy.contains("compact"), policy.contains("delete"))
-        .withCompaction(
-            config.getLong("log.cleaner.delete.retention.ms"),
-            config.getDouble("log.cleaner.min.cleanable.ratio"),
-            config.getLong("log.cleaner.min.compaction.lag.ms"))
-        .withFlush(flushMessages, config.logFlushIntervalMs())
-        .withFileDeleteDelayMs(config.getLong("log.segment.delete.delay.ms"));
   }
 
   /** The partitions of this broker (for tests that create partitions before topics exist). */
