@@ -1,8 +1,8 @@
 package dev.brook.broker.api;
 
-import dev.brook.broker.group.GroupCoordinator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
@@ -14,15 +14,19 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 
 /**
  * FindCoordinator: group keys are served by this node (single node: it leads every partition of
- * __consumer_offsets). Transaction keys get COORDINATOR_NOT_AVAILABLE until Brook has a transaction
+ * __consumer_offsets, created on the first request). Transaction keys get COORDINATOR_NOT_AVAILABLE until Brook has a transaction
  * coordinator; share-group keys are not supported. v4+ batches keys.
  */
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequestData> {
-  private final GroupCoordinator groups;
+  private final BooleanSupplier groupsReady;
   private final Supplier<Node> self;
 
-  public FindCoordinatorHandler(GroupCoordinator groups, Supplier<Node> self) {
-    this.groups = groups;
+  /**
+   * @param groupsReady whether __consumer_offsets exists (asking may start its creation)
+   * @param self this node as clients reach it
+   */
+  public FindCoordinatorHandler(BooleanSupplier groupsReady, Supplier<Node> self) {
+    this.groupsReady = groupsReady;
     this.self = self;
   }
 
@@ -48,7 +52,8 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
     Coordinator c = new Coordinator().setKey(key);
     Errors error;
     if (keyType == CoordinatorType.GROUP.id()) {
-      error = key == null || key.isEmpty() ? Errors.INVALID_REQUEST : Errors.NONE;
+      if (key == null || key.isEmpty()) error = Errors.INVALID_REQUEST;
+      else error = groupsReady.getAsBoolean() ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE;
     } else if (keyType == CoordinatorType.TRANSACTION.id()) {
       error = Errors.COORDINATOR_NOT_AVAILABLE;
     } else {
