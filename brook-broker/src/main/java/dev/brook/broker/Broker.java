@@ -1,16 +1,37 @@
 package dev.brook.broker;
 
 import dev.brook.broker.admin.TopicAdmin;
+import dev.brook.broker.admin.TopicManager;
 import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.api.ApiVersionsHandler;
+import dev.brook.broker.cluster.LocalMetadataStore;
+import dev.brook.broker.cluster.MetaProperties;
+import dev.brook.broker.api.DeleteRecordsHandler;
+import dev.brook.broker.api.FetchHandler;
+import dev.brook.broker.api.InitProducerIdHandler;
+import dev.brook.broker.api.ListOffsetsHandler;
+import dev.brook.broker.api.OffsetForLeaderEpochHandler;
+import dev.brook.broker.api.ProduceHandler;
+import dev.brook.broker.api.TopicApis;
 import dev.brook.broker.config.BrokerConfig;
+import dev.brook.broker.config.TopicConfigs;
 import dev.brook.broker.config.Listener;
 import dev.brook.broker.network.NetworkServer;
+import dev.brook.broker.replica.FetchSessionCache;
+import dev.brook.broker.replica.LocalReplicaManager;
+import dev.brook.broker.replica.ProducerIdManager;
+import dev.brook.broker.replica.RecordPolicy;
 import dev.brook.broker.replica.ReplicaManager;
 import dev.brook.storage.Clock;
+import dev.brook.storage.LogManager;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,11 +70,14 @@ public final class Broker implements AutoCloseable {
     try {
       ApiDispatcher dispatcher = new ApiDispatcher();
       dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
+      // The listener as bound (its real port when configured as 0), set once the network starts.
+      AtomicReference<Listener> bound = new AtomicReference<>();
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, toClose);
-      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, toClose);
+      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose);
       startGroups(dispatcher, config, clock, replicas, topics, toClose);
       NetworkServer network =
           NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
+      bound.set(network.boundListener());
       return new Broker(config, network, toClose);
     } catch (Exception | Error e) {
       closeAll(toClose);
@@ -68,7 +92,31 @@ public final class Broker implements AutoCloseable {
   private static ReplicaManager startPartitions(
       ApiDispatcher dispatcher, BrokerConfig config, Clock clock, Deque<AutoCloseable> toClose)
       throws Exception {
-    return null;
+    Files.createDirectories(config.logDir());
+    LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock);
+    toClose.add(logs); // closes last: flush, checkpoints, clean-shutdown marker
+    logs.startBackgroundDuties(config.getLong("log.retention.check.interval.ms"));
+    LocalReplicaManager replicas =
+        new LocalReplicaManager(logs, RecordPolicy.of(config, Map.of()), clock, config.getInt("producer.id.expiration.ms"));
+    toClose.add(replicas);
+    FetchSessionCache sessions =
+        new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, new SecureRandom());
+    ProducerIdManager producerIds = ProducerIdManager.open(config.logDir());
+    dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(replicas, clock));
+    dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId()));
+    dispatcher.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(replicas));
+    dispatcher.register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replicas));
+    dispatcher.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(replicas));
+    dispatcher.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));
+    return replicas;
+  }
+
+  /** The partitions of this broker (for tests that create partitions before topics exist). */
+  ReplicaManager replicaManager() {
+    for (AutoCloseable c : toClose) {
+      if (c instanceof ReplicaManager r) return r;
+    }
+    throw new IllegalStateException("no replica manager");
   }
 
   /**
@@ -81,9 +129,34 @@ public final class Broker implements AutoCloseable {
       BrokerConfig config,
       Clock clock,
       ReplicaManager replicas,
+      AtomicReference<Listener> bound,
       Deque<AutoCloseable> toClose)
       throws Exception {
-    return null;
+    MetaProperties meta = MetaProperties.loadOrCreate(
+        config.logDir(), config.nodeId(), config.getString("cluster.id"), Uuid::randomUuid);
+    TopicManager topics =
+        new TopicManager(config, LocalMetadataStore.open(config.logDir(), meta), replicas, Uuid::randomUuid);
+    toClose.add(topics);
+    topics.openAll();
+    TopicApis.register(dispatcher, topics, () -> advertisedListener(config, bound.get()));
+    return topics;
+  }
+
+  /**
+   * The listener clients are told about: advertised.listeners when set, else the bound listener
+   * (its real port), with a wildcard host replaced by this machine's name.
+   */
+  static Listener advertisedListener(BrokerConfig config, Listener bound) {
+    if (config.isExplicit("advertised.listeners") || bound == null) return config.advertisedListener();
+    String host = bound.host();
+    if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
+      try {
+        host = java.net.InetAddress.getLocalHost().getCanonicalHostName();
+      } catch (java.net.UnknownHostException e) {
+        host = "localhost";
+      }
+    }
+    return new Listener(bound.name(), host, bound.port());
   }
 
   /** Consumer groups: GroupCoordinator; FindCoordinator, JoinGroup, OffsetCommit, ... */

@@ -1,9 +1,27 @@
 package dev.brook.storage;
 
 import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * All partition logs of one log directory: opens (and recovers) them at startup, creates and
@@ -12,51 +30,356 @@ import java.util.Optional;
  *
  * <p>Files it owns in the log dir: {@code recovery-point-offset-checkpoint}, {@code
  * log-start-offset-checkpoint}, {@code replication-offset-checkpoint} (high watermarks), {@code
- * .kafka_cleanshutdown}. {@code meta.properties} belongs to the broker.
+ * .kafka_cleanshutdown}. {@code meta.properties} belongs to the broker. The marker is removed as
+ * soon as the logs are open, so a crash at any later point makes the next open recover the logs
+ * past their recovery points.
+ *
+ * <p>Background duties run on one daemon thread (the machine's cores belong to the request path):
+ * retention every {@code retentionCheckIntervalMs}, flush.ms checks every second, checkpoints every
+ * {@link #CHECKPOINT_INTERVAL_MS}, plus any duty registered with {@link #addBackgroundDuty} (the
+ * log cleaner plugs in there).
  *
  * <p>Thread-safe.
  */
 public final class LogManager implements AutoCloseable {
+  public static final String RECOVERY_POINT_CHECKPOINT = "recovery-point-offset-checkpoint";
+  public static final String LOG_START_CHECKPOINT = "log-start-offset-checkpoint";
+  public static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
+  public static final String CLEAN_SHUTDOWN_MARKER = ".kafka_cleanshutdown";
+  public static final String DELETE_DIR_SUFFIX = "-delete";
+  public static final long CHECKPOINT_INTERVAL_MS = 5_000;
+  private static final long FLUSH_CHECK_INTERVAL_MS = 1_000;
+  private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
+
+  private final Path logDir;
+  private final LogConfig defaults;
+  private final Clock clock;
+  private final Map<LogId, SegmentedLog> logs = new ConcurrentHashMap<>();
+  private final List<Duty> duties = new CopyOnWriteArrayList<>();
+  private final List<PendingDirDelete> pendingDirDeletes = new ArrayList<>();
+  private final Object checkpointLock = new Object();
+  private ScheduledExecutorService scheduler;
+  private boolean closed;
+
+  private record Duty(String name, long periodMs, Runnable task) {}
+
+  private record PendingDirDelete(SegmentedLog log, Path dir, long dueMs) {}
+
+  private LogManager(Path logDir, LogConfig defaults, Clock clock) {
+    this.logDir = logDir;
+    this.defaults = defaults;
+    this.clock = clock;
+  }
 
   /** Opens every partition directory under {@code logDir}, recovering those not cleanly shut down. */
   public static LogManager open(Path logDir, LogConfig defaults, Clock clock) throws IOException {
-    throw new UnsupportedOperationException("storage: not built yet");
+    Files.createDirectories(logDir);
+    LogManager m = new LogManager(logDir, defaults, clock);
+    m.loadLogs();
+    return m;
+  }
+
+  private void loadLogs() throws IOException {
+    Path marker = logDir.resolve(CLEAN_SHUTDOWN_MARKER);
+    boolean clean = Files.exists(marker);
+    Map<LogId, Long> recoveryPoints = readCheckpointOrEmpty(RECOVERY_POINT_CHECKPOINT);
+    Map<LogId, Long> logStarts = readCheckpointOrEmpty(LOG_START_CHECKPOINT);
+    Map<LogId, Long> highWatermarks = readCheckpointOrEmpty(HIGH_WATERMARK_CHECKPOINT);
+    List<Path> dirs = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(logDir, Files::isDirectory)) {
+      ds.forEach(dirs::add);
+    }
+    for (Path dir : dirs) {
+      String name = dir.getFileName().toString();
+      if (name.endsWith(DELETE_DIR_SUFFIX)) {
+        deleteRecursively(dir);
+        continue;
+      }
+      LogId id;
+      try {
+        id = LogId.parseDirName(name);
+      } catch (IllegalArgumentException e) {
+        LOG.warn("Ignoring {}: not a partition directory", dir);
+        continue;
+      }
+      LogLoadState state = new LogLoadState(
+          recoveryPoints.getOrDefault(id, clean ? Long.MAX_VALUE : 0L),
+          logStarts.getOrDefault(id, -1L),
+          highWatermarks.getOrDefault(id, -1L),
+          clean);
+      logs.put(id, SegmentedLog.open(id, dir, defaults, clock, state));
+    }
+    Files.deleteIfExists(marker);
+    CheckpointFile.fsyncDir(logDir);
+    if (!clean && !logs.isEmpty()) {
+      LOG.info("Recovered {} logs in {} after an unclean shutdown", logs.size(), logDir);
+    }
+    checkpoint();
+  }
+
+  private Map<LogId, Long> readCheckpointOrEmpty(String fileName) {
+    Map<LogId, Long> out = new HashMap<>();
+    Path file = logDir.resolve(fileName);
+    try {
+      for (String line : CheckpointFile.read(file)) {
+        String[] parts = line.trim().split("\\s+");
+        out.put(new LogId(parts[0], Integer.parseInt(parts[1])), Long.parseLong(parts[2]));
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("Ignoring unreadable checkpoint {}", file, e);
+      out.clear();
+    }
+    return out;
   }
 
   public Path logDir() {
-    throw new UnsupportedOperationException();
+    return logDir;
+  }
+
+  public LogConfig defaults() {
+    return defaults;
   }
 
   public Optional<PartitionLog> get(LogId id) {
-    throw new UnsupportedOperationException();
+    return Optional.ofNullable(logs.get(id));
   }
 
+  /**
+   * The log, created empty if it does not exist. For an existing log a different {@code config}
+   * replaces its current one (logs opened at startup start with the defaults until the broker
+   * applies the topic's configuration this way).
+   */
   public PartitionLog getOrCreate(LogId id, LogConfig config) throws IOException {
-    throw new UnsupportedOperationException();
+    synchronized (this) {
+      ensureOpen();
+      SegmentedLog log = logs.get(id);
+      if (log == null) {
+        log = SegmentedLog.open(id, logDir.resolve(id.dirName()), config, clock, LogLoadState.clean());
+        logs.put(id, log);
+      } else if (!log.config().equals(config)) {
+        log.updateConfig(config);
+      }
+      return log;
+    }
   }
 
   public Collection<PartitionLog> all() {
-    throw new UnsupportedOperationException();
+    return new ArrayList<>(logs.values());
+  }
+
+  /** The logs with their concrete type (for storage-internal duties such as the cleaner). */
+  public Collection<SegmentedLog> logs() {
+    return new ArrayList<>(logs.values());
   }
 
   /** Closes and removes the partition's directory (renamed first, removed after the delete delay). */
   public void delete(LogId id) throws IOException {
-    throw new UnsupportedOperationException();
+    SegmentedLog log;
+    Path renamed;
+    synchronized (this) {
+      log = logs.remove(id);
+      if (log == null) {
+        return;
+      }
+      renamed = logDir.resolve(id.dirName() + "." + UUID.randomUUID().toString().replace("-", "") + DELETE_DIR_SUFFIX);
+      Files.move(log.dir(), renamed, StandardCopyOption.ATOMIC_MOVE);
+      CheckpointFile.fsyncDir(logDir);
+      synchronized (pendingDirDeletes) {
+        pendingDirDeletes.add(new PendingDirDelete(log, renamed, clock.milliseconds() + log.config().fileDeleteDelayMs()));
+      }
+    }
+    deleteExpiredDirs(false);
+    checkpoint();
+  }
+
+  /** Removes renamed log directories whose delete delay has passed (all of them with {@code all}). */
+  void deleteExpiredDirs(boolean all) {
+    List<PendingDirDelete> due = new ArrayList<>();
+    long now = clock.milliseconds();
+    synchronized (pendingDirDeletes) {
+      var it = pendingDirDeletes.iterator();
+      while (it.hasNext()) {
+        PendingDirDelete d = it.next();
+        if (all || d.dueMs() <= now) {
+          due.add(d);
+          it.remove();
+        }
+      }
+    }
+    for (PendingDirDelete d : due) {
+      try {
+        d.log().closeForDelete();
+        deleteRecursively(d.dir());
+      } catch (IOException e) {
+        LOG.error("Cannot delete log directory {}", d.dir(), e);
+      }
+    }
+  }
+
+  /**
+   * Registers a duty run every {@code periodMs} on the background thread once {@link
+   * #startBackgroundDuties} has been called (immediately scheduled if it already was). A duty that
+   * throws is logged and run again at its next period.
+   */
+  public void addBackgroundDuty(String name, long periodMs, Runnable task) {
+    Duty duty = new Duty(name, periodMs, task);
+    synchronized (this) {
+      duties.add(duty);
+      if (scheduler != null) {
+        schedule(duty);
+      }
+    }
   }
 
   /** Starts retention, flush, checkpoint and cleaner duties on background threads. */
   public void startBackgroundDuties(long retentionCheckIntervalMs) {
-    throw new UnsupportedOperationException();
+    synchronized (this) {
+      ensureOpen();
+      if (scheduler != null) {
+        return;
+      }
+      scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "brook-log-duties");
+        t.setDaemon(true);
+        return t;
+      });
+      schedule(new Duty("retention", retentionCheckIntervalMs, this::cleanupLogs));
+      schedule(new Duty("flush", FLUSH_CHECK_INTERVAL_MS, this::flushDueLogs));
+      schedule(new Duty("checkpoint", CHECKPOINT_INTERVAL_MS, this::checkpointQuietly));
+      for (Duty d : duties) {
+        schedule(d);
+      }
+    }
+  }
+
+  private void schedule(Duty d) {
+    long period = Math.max(1, d.periodMs());
+    scheduler.scheduleWithFixedDelay(() -> {
+      try {
+        d.task().run();
+      } catch (RuntimeException e) {
+        LOG.error("Log duty {} failed", d.name(), e);
+      }
+    }, period, period, TimeUnit.MILLISECONDS);
+  }
+
+  /** Applies retention to every log and removes files whose delete delay has passed. */
+  public int cleanupLogs() {
+    int deleted = 0;
+    for (SegmentedLog log : logs.values()) {
+      try {
+        deleted += log.applyRetention();
+      } catch (IOException | RuntimeException e) {
+        if (!log.isClosed()) {
+          LOG.error("Retention failed for {}", log.id(), e);
+        }
+      }
+    }
+    deleteExpiredDirs(false);
+    if (deleted > 0) {
+      checkpointQuietly();
+    }
+    return deleted;
+  }
+
+  /** Flushes every log whose flush.ms has passed. */
+  public void flushDueLogs() {
+    for (SegmentedLog log : logs.values()) {
+      try {
+        log.flushIfDue();
+      } catch (IOException | RuntimeException e) {
+        LOG.error("Flush failed for {}", log.id(), e);
+      }
+    }
+  }
+
+  private void checkpointQuietly() {
+    try {
+      checkpoint();
+    } catch (IOException e) {
+      LOG.error("Cannot write checkpoints in {}", logDir, e);
+    }
   }
 
   /** Writes the recovery-point, log-start and high-watermark checkpoints now. */
   public void checkpoint() throws IOException {
-    throw new UnsupportedOperationException();
+    synchronized (checkpointLock) {
+      List<String> rp = new ArrayList<>();
+      List<String> start = new ArrayList<>();
+      List<String> hw = new ArrayList<>();
+      for (SegmentedLog log : logs.values()) {
+        String prefix = log.id().topic() + " " + log.id().partition() + " ";
+        rp.add(prefix + log.recoveryPoint());
+        start.add(prefix + log.logStartOffset());
+        hw.add(prefix + log.highWatermark());
+      }
+      CheckpointFile.write(logDir.resolve(RECOVERY_POINT_CHECKPOINT), rp);
+      CheckpointFile.write(logDir.resolve(LOG_START_CHECKPOINT), start);
+      CheckpointFile.write(logDir.resolve(HIGH_WATERMARK_CHECKPOINT), hw);
+    }
   }
 
   /** Flushes every log, writes the checkpoints and the clean-shutdown marker, closes files. */
   @Override
   public void close() throws IOException {
-    throw new UnsupportedOperationException();
+    ScheduledExecutorService s;
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      s = scheduler;
+    }
+    if (s != null) {
+      s.shutdownNow();
+      try {
+        if (!s.awaitTermination(30, TimeUnit.SECONDS)) {
+          LOG.warn("Log duties did not stop within 30 s");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    IOException failure = null;
+    for (SegmentedLog log : logs.values()) {
+      try {
+        log.close();
+      } catch (IOException e) {
+        LOG.error("Cannot close {}", log.id(), e);
+        failure = e;
+      }
+    }
+    deleteExpiredDirs(true);
+    checkpoint();
+    if (failure != null) {
+      throw failure;
+    }
+    Files.write(logDir.resolve(CLEAN_SHUTDOWN_MARKER), new byte[0]);
+    CheckpointFile.fsyncDir(logDir);
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("log manager for " + logDir + " is closed");
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+        Files.deleteIfExists(file);
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
+        Files.deleteIfExists(d);
+        return FileVisitResult.CONTINUE;
+      }
+    });
   }
 }

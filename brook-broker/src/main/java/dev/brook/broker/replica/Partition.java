@@ -1,28 +1,64 @@
 package dev.brook.broker.replica;
 
+import dev.brook.broker.replica.BatchValidator.Invalid;
+import dev.brook.broker.replica.BatchValidator.Valid;
+import dev.brook.broker.replica.ProducerStateManager.BatchMetadata;
+import dev.brook.broker.replica.ProducerStateManager.Duplicate;
+import dev.brook.broker.replica.ProducerStateManager.Reject;
+import dev.brook.storage.AppendResult;
+import dev.brook.storage.EpochEndOffset;
+import dev.brook.storage.FileSlice;
+import dev.brook.storage.LogConfig;
+import dev.brook.storage.LogReadResult;
 import dev.brook.storage.PartitionLog;
+import dev.brook.storage.RecordBatchHeader;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One partition this broker hosts: its log, its leader epoch, its high watermark, and (to come) its
- * producer state and waiting fetches. In single-node mode this broker is always the leader and the
- * in-sync replica set is itself, so the high watermark follows the log end.
+ * One partition this broker hosts: its log, leader epoch, high watermark, producer state and the
+ * fetches waiting for it to grow. In single-node mode this broker leads every partition and the
+ * in-sync replica set is itself, so the high watermark follows the log end after every append;
+ * {@link #maybeAdvanceHighWatermark} is where a follower's progress will count once there are
+ * followers.
  *
- * <p>SKELETON: the replica helper owns this class and will fill it in (append with producer-state
- * checks, high watermark, delayed fetch wake-ups).
+ * <p>Threading: appends (and anything changing producer state or the log start) serialize on this
+ * object — one appender at a time, as the log requires. Reads, the high watermark and the epoch
+ * checks are lock-free and may run on any thread. Watchers are told after the lock is released.
  */
 public final class Partition {
+  private static final Logger log = LoggerFactory.getLogger(Partition.class);
+
   private final TopicPartition topicPartition;
   private final Uuid topicId;
-  private final PartitionLog log;
+  private final PartitionLog partitionLog;
+  private final ProducerStateManager producers = new ProducerStateManager();
+  private final Set<PartitionWatcher> watchers = ConcurrentHashMap.newKeySet();
+  private final int isrSize = 1;
   private volatile int leaderEpoch;
+  private volatile RecordPolicy policy;
 
   public Partition(TopicPartition topicPartition, Uuid topicId, PartitionLog log, int leaderEpoch) {
+    this(topicPartition, topicId, log, leaderEpoch, RecordPolicy.defaults());
+  }
+
+  /** Opens the partition and rebuilds its producer state from the log. */
+  public Partition(TopicPartition topicPartition, Uuid topicId, PartitionLog log, int leaderEpoch, RecordPolicy policy) {
     this.topicPartition = topicPartition;
     this.topicId = topicId;
-    this.log = log;
+    this.partitionLog = log;
     this.leaderEpoch = leaderEpoch;
+    this.policy = policy;
+    rebuildProducerState();
   }
 
   public TopicPartition topicPartition() {
@@ -34,10 +70,219 @@ public final class Partition {
   }
 
   public PartitionLog log() {
-    return log;
+    return partitionLog;
   }
 
   public int leaderEpoch() {
     return leaderEpoch;
+  }
+
+  public RecordPolicy policy() {
+    return policy;
+  }
+
+  public long highWatermark() {
+    return partitionLog.highWatermark();
+  }
+
+  /** The last stable offset: with no open transactions yet, the high watermark. */
+  public long lastStableOffset() {
+    return partitionLog.highWatermark();
+  }
+
+  public long logStartOffset() {
+    return partitionLog.logStartOffset();
+  }
+
+  public long logEndOffset() {
+    return partitionLog.logEndOffset();
+  }
+
+  public int inSyncReplicaCount() {
+    return isrSize;
+  }
+
+  public void updateConfig(LogConfig config, RecordPolicy newPolicy) {
+    partitionLog.updateConfig(config);
+    this.policy = newPolicy;
+  }
+
+  /**
+   * NONE if a client's {@code currentLeaderEpoch} (-1: not given) matches this partition's;
+   * FENCED_LEADER_EPOCH if older, UNKNOWN_LEADER_EPOCH if newer.
+   */
+  public Errors checkLeaderEpoch(int currentLeaderEpoch) {
+    if (currentLeaderEpoch < 0) return Errors.NONE;
+    int epoch = leaderEpoch;
+    if (currentLeaderEpoch < epoch) return Errors.FENCED_LEADER_EPOCH;
+    if (currentLeaderEpoch > epoch) return Errors.UNKNOWN_LEADER_EPOCH;
+    return Errors.NONE;
+  }
+
+  /**
+   * Validates one partition's produced records, checks them against the producer state, appends
+   * them with offsets assigned in place, and advances the high watermark. The buffer's header
+   * fields are rewritten in place (offsets, leader epoch, timestamps, CRC).
+   */
+  public AppendOutcome appendRecordsAsLeader(ByteBuffer records, AppendOrigin origin, int requiredAcks, long nowMs) {
+    RecordPolicy p = policy;
+    if (requiredAcks == -1 && isrSize < p.minInsyncReplicas()) {
+      return AppendOutcome.error(Errors.NOT_ENOUGH_REPLICAS,
+          "in-sync replicas " + isrSize + " are fewer than min.insync.replicas " + p.minInsyncReplicas());
+    }
+    BatchValidator.Outcome checked = BatchValidator.validate(records, p, nowMs, origin == AppendOrigin.CLIENT);
+    if (checked instanceof Invalid bad) {
+      return new AppendOutcome(bad.error(), bad.message(), -1, -1, -1, bad.recordFaults());
+    }
+    Valid batch = (Valid) checked;
+    AppendOutcome outcome;
+    synchronized (this) {
+      outcome = appendLocked(records, batch, p);
+    }
+    if (outcome.error() == Errors.NONE) notifyWatchers();
+    return outcome;
+  }
+
+  private AppendOutcome appendLocked(ByteBuffer records, Valid batch, RecordPolicy p) {
+    if (batch.hasProducerId() && !batch.control()) {
+      ProducerStateManager.Check check =
+          producers.check(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence());
+      if (check instanceof Reject r) return AppendOutcome.error(r.error(), r.message());
+      if (check instanceof Duplicate d) {
+        BatchMetadata m = d.original();
+        return AppendOutcome.appended(m.firstOffset(), p.logAppendTime() ? m.timestamp() : -1, partitionLog.logStartOffset());
+      }
+    }
+    AppendResult result;
+    try {
+      result = partitionLog.appendAsLeader(records, leaderEpoch);
+    } catch (IOException | RuntimeException e) {
+      log.error("append to {} failed", topicPartition, e);
+      return AppendOutcome.error(Errors.KAFKA_STORAGE_ERROR, "append failed: " + e.getMessage());
+    }
+    if (batch.hasProducerId()) {
+      int at = records.position();
+      if (batch.control()) {
+        producers.replay(records, at);
+      } else {
+        producers.update(batch.producerId(), batch.producerEpoch(),
+            new BatchMetadata(batch.baseSequence(), batch.lastSequence(), result.firstOffset(), result.lastOffset(),
+                batch.maxTimestamp()),
+            batch.transactional());
+      }
+    }
+    maybeAdvanceHighWatermark();
+    return AppendOutcome.appended(result.firstOffset(), batch.logAppendTime(), result.logStartOffset());
+  }
+
+  /** The high watermark is the smallest log end among the in-sync replicas: here, only this one. */
+  private void maybeAdvanceHighWatermark() {
+    partitionLog.updateHighWatermark(partitionLog.logEndOffset());
+  }
+
+  /** Reads whole batches from {@code offset}, bounded by what {@code isolation} may see. */
+  public LogReadResult read(long offset, int maxBytes, FetchIsolation isolation, boolean minOneBatch) throws IOException {
+    long upper = switch (isolation) {
+      case LOG_END -> partitionLog.logEndOffset();
+      case HIGH_WATERMARK -> highWatermark();
+      case TXN_COMMITTED -> lastStableOffset();
+    };
+    return partitionLog.read(offset, maxBytes, upper, minOneBatch);
+  }
+
+  /** The end of {@code epoch} (OffsetForLeaderEpoch), from the log's leader epoch cache. */
+  public EpochEndOffset endOffsetForEpoch(int epoch) {
+    return partitionLog.leaderEpochs().endOffsetFor(epoch, partitionLog.logEndOffset());
+  }
+
+  /** The leader epoch of the batch holding {@code offset}, or -1 when the log does not hold it. */
+  public int epochOfOffset(long offset) throws IOException {
+    if (offset < partitionLog.logStartOffset() || offset >= partitionLog.logEndOffset()) return -1;
+    LogReadResult r = partitionLog.read(offset, 1, partitionLog.logEndOffset(), true);
+    FileSlice s = r.records();
+    if (r.outOfRange() || s.isEmpty() || s.length() < RecordBatchHeader.SIZE) return -1;
+    ByteBuffer header = ByteBuffer.allocate(RecordBatchHeader.SIZE);
+    while (header.hasRemaining()) {
+      if (s.channel().read(header, s.position() + header.position()) < 0) return -1;
+    }
+    return RecordBatchHeader.partitionLeaderEpoch(header, 0);
+  }
+
+  /**
+   * Moves the log start offset up to {@code offset} (DeleteRecords); the caller has checked it is
+   * within [log start, high watermark]. Returns the new log start offset (the low watermark).
+   */
+  public long deleteRecordsBefore(long offset) throws IOException {
+    synchronized (this) {
+      long start = partitionLog.deleteRecordsBefore(offset);
+      producers.truncateHead(start);
+      return start;
+    }
+  }
+
+  /** The producer state, for the transaction coordinator and DescribeProducers. Guarded by this. */
+  public synchronized ProducerStateManager.ProducerEntry producerEntry(long producerId) {
+    return producers.entry(producerId);
+  }
+
+  /** Forgets producers idle longer than producer.id.expiration.ms. */
+  public synchronized void expireProducers(long nowMs, long expirationMs) {
+    producers.expire(nowMs, expirationMs);
+  }
+
+  /**
+   * Rebuilds the producer state: from the snapshot written at the last clean shutdown when there is
+   * a usable one, then by replaying the batches after it (all of them without a snapshot).
+   */
+  private void rebuildProducerState() {
+    synchronized (this) {
+      producers.clear();
+      long from = partitionLog.logStartOffset();
+      Optional<ProducerStateSnapshot.Loaded> snapshot = ProducerStateSnapshot.read(partitionLog.dir());
+      if (snapshot.isPresent() && snapshot.get().offset() <= partitionLog.logEndOffset() && snapshot.get().offset() >= from) {
+        producers.restore(snapshot.get().entries());
+        producers.truncateHead(from);
+        from = snapshot.get().offset();
+      }
+      long floor = from;
+      try {
+        if (from < partitionLog.logEndOffset()) {
+          partitionLog.scanBatches(from, b -> {
+            if (RecordBatchHeader.baseOffset(b, b.position()) >= floor) producers.replay(b, b.position());
+          });
+        }
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("cannot rebuild producer state of " + topicPartition, e);
+      }
+    }
+  }
+
+  /** Writes the producer state snapshot as of the log end (clean shutdown). */
+  public synchronized void snapshotProducerState() throws IOException {
+    ProducerStateSnapshot.write(partitionLog.dir(), partitionLog.logEndOffset(), List.copyOf(producers.entries()));
+  }
+
+  public void addWatcher(PartitionWatcher w) {
+    watchers.add(w);
+  }
+
+  public void removeWatcher(PartitionWatcher w) {
+    watchers.remove(w);
+  }
+
+  private void notifyWatchers() {
+    if (watchers.isEmpty()) return;
+    for (PartitionWatcher w : watchers) {
+      try {
+        w.onPartitionAdvanced(this);
+      } catch (RuntimeException e) {
+        log.error("watcher of {} failed", topicPartition, e);
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return topicPartition + "(epoch " + leaderEpoch + ")";
   }
 }

@@ -1,0 +1,388 @@
+package dev.brook.broker.admin;
+
+import dev.brook.broker.cluster.MetadataStore;
+import dev.brook.broker.cluster.TopicMetadata;
+import dev.brook.broker.config.BrokerConfig;
+import dev.brook.broker.config.ConfigException;
+import dev.brook.broker.config.TopicConfigs;
+import dev.brook.broker.replica.ReplicaManager;
+import dev.brook.storage.LogConfig;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.protocol.Errors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The topic admin: creates, deletes, grows and reconfigures topics, keeping the {@link
+ * MetadataStore} (what exists) and the {@link ReplicaManager} (the partitions and their logs) in
+ * step. Every rule a client can break is answered with Kafka's error code and wording, as an
+ * {@link Outcome}; exceptions are for I/O failures.
+ *
+ * <p>Ordering, so that a crash never resurrects deleted data: a topic is made durable in the store
+ * before its partitions are created, and its partitions are deleted before it leaves the store.
+ *
+ * <p>Threading: changes serialize on this object and do disk I/O, so request handlers run them on
+ * {@link #executor()} (one thread), never on an event loop. Reads go to the store's snapshot.
+ */
+public final class TopicManager implements TopicAdmin, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(TopicManager.class);
+
+  /** KRaft's limit on the partitions one request may create. */
+  public static final int MAX_PARTITIONS_PER_REQUEST = 10_000;
+
+  /** The result of one change: NONE with the topic as it is (or would be), or an error. */
+  public record Outcome(Errors error, String message, TopicMetadata topic) {
+    static Outcome ok(TopicMetadata topic) {
+      return new Outcome(Errors.NONE, null, topic);
+    }
+
+    static Outcome fail(Errors error, String message) {
+      return new Outcome(error, message, null);
+    }
+
+    public boolean isOk() {
+      return error == Errors.NONE;
+    }
+  }
+
+  /**
+   * A topic to create.
+   *
+   * @param partitions -1 for num.partitions (when no assignment is given)
+   * @param replicationFactor -1 for default.replication.factor (when no assignment is given)
+   * @param assignments partition index to replica broker ids; empty for automatic placement
+   */
+  public record NewTopic(
+      String name, int partitions, int replicationFactor, Map<Integer, List<Integer>> assignments,
+      Map<String, String> configs) {}
+
+  private final BrokerConfig config;
+  private final MetadataStore store;
+  private final ReplicaManager replicas;
+  private final Supplier<Uuid> newIds;
+  private final ExecutorService executor;
+
+  public TopicManager(BrokerConfig config, MetadataStore store, ReplicaManager replicas, Supplier<Uuid> newIds) {
+    this.config = config;
+    this.store = store;
+    this.replicas = replicas;
+    this.newIds = newIds;
+    this.executor = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "brook-topic-admin");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Opens every partition of every known topic (at startup). */
+  public void openAll() throws IOException {
+    for (TopicMetadata t : store.topics()) {
+      LogConfig lc = logConfig(t);
+      for (int p = 0; p < t.partitions(); p++) {
+        replicas.createPartition(new TopicPartition(t.name(), p), t.id(), lc, t.configs());
+      }
+    }
+  }
+
+  /** Where handlers run changes (one thread, so changes never wait on each other's locks long). */
+  public ExecutorService executor() {
+    return executor;
+  }
+
+  public BrokerConfig config() {
+    return config;
+  }
+
+  public MetadataStore store() {
+    return store;
+  }
+
+  public ReplicaManager replicas() {
+    return replicas;
+  }
+
+  public int nodeId() {
+    return config.nodeId();
+  }
+
+  /** The broker ids that may hold replicas: in single-node mode, this one. */
+  public Set<Integer> liveBrokers() {
+    return Set.of(config.nodeId());
+  }
+
+  public Optional<TopicMetadata> topic(String name) {
+    return store.topic(name);
+  }
+
+  public Optional<TopicMetadata> topic(Uuid id) {
+    return store.topic(id);
+  }
+
+  public LogConfig logConfig(TopicMetadata t) {
+    return TopicConfigs.toLogConfig(config, t.configs());
+  }
+
+  // ---- TopicAdmin
+
+  @Override
+  public Uuid ensureTopic(String name, int partitions, Map<String, String> configs) throws Exception {
+    Optional<TopicMetadata> existing = store.topic(name);
+    if (existing.isPresent()) return existing.get().id();
+    synchronized (this) {
+      existing = store.topic(name);
+      if (existing.isPresent()) return existing.get().id();
+      Outcome o = createTopic(new NewTopic(name, partitions, -1, Map.of(), configs), false, true);
+      if (!o.isOk()) throw o.error().exception("cannot create " + name + ": " + o.message());
+      return o.topic().id();
+    }
+  }
+
+  @Override
+  public Optional<Integer> partitionCount(String topic) {
+    return store.topic(topic).map(TopicMetadata::partitions);
+  }
+
+  @Override
+  public Optional<Uuid> topicId(String topic) {
+    return store.topic(topic).map(TopicMetadata::id);
+  }
+
+  // ---- changes
+
+  /** CreateTopics (and auto-creation): Kafka's checks in Kafka's order, then create. */
+  public synchronized Outcome createTopic(NewTopic req, boolean validateOnly) throws IOException {
+    return createTopic(req, validateOnly, false);
+  }
+
+  private synchronized Outcome createTopic(NewTopic req, boolean validateOnly, boolean internalCaller)
+      throws IOException {
+    String name = req.name();
+    Optional<String> bad = TopicNames.invalidReason(name);
+    if (bad.isPresent()) return Outcome.fail(Errors.INVALID_TOPIC_EXCEPTION, bad.get());
+    if (store.topic(name).isPresent()) {
+      return Outcome.fail(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists.");
+    }
+    if (TopicNames.hasCollisionChars(name)) {
+      String key = TopicNames.collisionKey(name);
+      for (TopicMetadata t : store.topics()) {
+        if (TopicNames.collisionKey(t.name()).equals(key)) {
+          return Outcome.fail(Errors.INVALID_TOPIC_EXCEPTION,
+              "Topic '" + name + "' collides with existing topic: " + t.name());
+        }
+      }
+    }
+    int partitions;
+    if (!req.assignments().isEmpty()) {
+      if (req.partitions() != -1) {
+        return Outcome.fail(Errors.INVALID_REQUEST,
+            "A manual partition assignment was specified, but numPartitions was not set to -1.");
+      }
+      if (req.replicationFactor() != -1) {
+        return Outcome.fail(Errors.INVALID_REQUEST,
+            "A manual partition assignment was specified, but replicationFactor was not set to -1.");
+      }
+      Outcome a = checkAssignments(req.assignments(), 0);
+      if (a != null) return a;
+      partitions = req.assignments().size();
+    } else {
+      partitions = req.partitions() == -1 ? config.getInt("num.partitions") : req.partitions();
+      int rf = req.replicationFactor() == -1
+          ? (internalCaller ? 1 : config.getInt("default.replication.factor")) : req.replicationFactor();
+      if (partitions <= 0) {
+        return Outcome.fail(Errors.INVALID_PARTITIONS, "Number of partitions was set to an invalid non-positive value.");
+      }
+      if (rf <= 0) {
+        return Outcome.fail(Errors.INVALID_REPLICATION_FACTOR,
+            "Replication factor must be larger than 0, or -1 to use the default value.");
+      }
+      if (rf > liveBrokers().size()) {
+        return Outcome.fail(Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition " + rf
+            + " time(s): The target replication factor of " + rf + " cannot be reached because only "
+            + liveBrokers().size() + " broker(s) are registered.");
+      }
+    }
+    if (partitions > MAX_PARTITIONS_PER_REQUEST) {
+      return Outcome.fail(Errors.POLICY_VIOLATION, "Excessively large number of partitions per request.");
+    }
+    try {
+      TopicConfigs.validate(req.configs());
+    } catch (ConfigException e) {
+      return Outcome.fail(Errors.INVALID_CONFIG, invalidConfigMessage(e));
+    }
+    TopicMetadata topic = new TopicMetadata(name, validateOnly ? Uuid.ZERO_UUID : newTopicId(), partitions,
+        req.configs());
+    if (validateOnly) return Outcome.ok(topic);
+    store.createTopic(topic);
+    openPartitions(topic, 0);
+    log.info("Created topic {} ({}) with {} partition(s) and configs {}", name, topic.id(), partitions,
+        topic.configs());
+    return Outcome.ok(topic);
+  }
+
+  private Uuid newTopicId() {
+    while (true) {
+      Uuid id = newIds.get();
+      // Kafka reserves ids whose text starts with '-' (and the zero/metadata ids) for itself.
+      if (!id.equals(Uuid.ZERO_UUID) && !id.equals(Uuid.METADATA_TOPIC_ID) && !id.toString().startsWith("-")
+          && store.topic(id).isEmpty()) {
+        return id;
+      }
+    }
+  }
+
+  private Outcome checkAssignments(Map<Integer, List<Integer>> assignments, int firstPartition) {
+    int replicationFactor = -1;
+    for (int p = firstPartition; p < firstPartition + assignments.size(); p++) {
+      if (!assignments.containsKey(p)) {
+        return Outcome.fail(Errors.INVALID_REPLICA_ASSIGNMENT,
+            "Partitions should be a consecutive 0-based integer sequence, but partition " + p + " is missing.");
+      }
+    }
+    for (Map.Entry<Integer, List<Integer>> e : assignments.entrySet()) {
+      List<Integer> brokers = e.getValue();
+      if (brokers.isEmpty()) {
+        return Outcome.fail(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes an empty "
+            + "replica list.");
+      }
+      if (new HashSet<>(brokers).size() != brokers.size()) {
+        return Outcome.fail(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes the "
+            + "broker " + brokers + " more than once.");
+      }
+      for (int b : brokers) {
+        if (!liveBrokers().contains(b)) {
+          return Outcome.fail(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes broker "
+              + b + ", but no broker with that ID is registered.");
+        }
+      }
+      if (replicationFactor != -1 && replicationFactor != brokers.size()) {
+        return Outcome.fail(Errors.INVALID_REPLICA_ASSIGNMENT, "The manual partition assignment includes a "
+            + "partition with " + brokers.size() + " replica(s), but this is not consistent with previous "
+            + "partitions, which have " + replicationFactor + " replica(s).");
+      }
+      replicationFactor = brokers.size();
+    }
+    return null;
+  }
+
+  private void openPartitions(TopicMetadata topic, int from) throws IOException {
+    LogConfig lc = logConfig(topic);
+    for (int p = from; p < topic.partitions(); p++) {
+      replicas.createPartition(new TopicPartition(topic.name(), p), topic.id(), lc, topic.configs());
+    }
+  }
+
+  /** DeleteTopics: removes the partitions (and their logs), then the topic. */
+  public synchronized Outcome deleteTopic(String name) throws IOException {
+    Optional<TopicMetadata> t = store.topic(name);
+    if (t.isEmpty()) {
+      return Outcome.fail(Errors.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic-partition.");
+    }
+    if (!config.getBoolean("delete.topic.enable")) {
+      return Outcome.fail(Errors.TOPIC_DELETION_DISABLED, "Topic deletion is disabled.");
+    }
+    for (int p = 0; p < t.get().partitions(); p++) {
+      replicas.deletePartition(new TopicPartition(name, p));
+    }
+    store.deleteTopic(name);
+    log.info("Deleted topic {} ({})", name, t.get().id());
+    return Outcome.ok(t.get());
+  }
+
+  /** CreatePartitions: grows a topic to {@code count} partitions. */
+  public synchronized Outcome createPartitions(
+      String name, int count, List<List<Integer>> assignments, boolean validateOnly) throws IOException {
+    Optional<TopicMetadata> found = store.topic(name);
+    if (found.isEmpty()) {
+      return Outcome.fail(Errors.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic-partition.");
+    }
+    TopicMetadata t = found.get();
+    if (count < t.partitions()) {
+      return Outcome.fail(Errors.INVALID_PARTITIONS, "The topic " + name + " currently has " + t.partitions()
+          + " partition(s); " + count + " would not be an increase.");
+    }
+    if (count == t.partitions()) {
+      return Outcome.fail(Errors.INVALID_PARTITIONS, "Topic already has " + t.partitions() + " partition(s).");
+    }
+    if (count - t.partitions() > MAX_PARTITIONS_PER_REQUEST) {
+      return Outcome.fail(Errors.POLICY_VIOLATION, "Excessively large number of partitions per request.");
+    }
+    if (assignments != null) {
+      if (assignments.size() != count - t.partitions()) {
+        return Outcome.fail(Errors.INVALID_REPLICA_ASSIGNMENT, "Attempted to add " + (count - t.partitions())
+            + " additional partition(s), but only " + assignments.size() + " assignment(s) were specified.");
+      }
+      Map<Integer, List<Integer>> byPartition = new java.util.TreeMap<>();
+      for (int i = 0; i < assignments.size(); i++) byPartition.put(t.partitions() + i, assignments.get(i));
+      Outcome a = checkAssignments(byPartition, t.partitions());
+      if (a != null) return a;
+    }
+    TopicMetadata grown = t.withPartitions(count);
+    if (validateOnly) return Outcome.ok(grown);
+    store.updateTopic(grown);
+    openPartitions(grown, t.partitions());
+    log.info("Topic {} grew from {} to {} partitions", name, t.partitions(), count);
+    return Outcome.ok(grown);
+  }
+
+  /**
+   * AlterConfigs / IncrementalAlterConfigs: replaces the topic's overrides with {@code overrides},
+   * validated, persisted and applied to the live logs.
+   */
+  public synchronized Outcome replaceConfigs(String name, Map<String, String> overrides, boolean validateOnly)
+      throws IOException {
+    Optional<TopicMetadata> found = store.topic(name);
+    if (found.isEmpty()) {
+      return Outcome.fail(Errors.UNKNOWN_TOPIC_OR_PARTITION, "This server does not host this topic-partition.");
+    }
+    try {
+      TopicConfigs.validate(overrides);
+    } catch (ConfigException e) {
+      return Outcome.fail(Errors.INVALID_CONFIG, invalidConfigMessage(e));
+    }
+    TopicMetadata changed = found.get().withConfigs(overrides);
+    if (validateOnly || changed.equals(found.get())) return Outcome.ok(changed);
+    store.updateTopic(changed);
+    LogConfig lc = logConfig(changed);
+    for (int p = 0; p < changed.partitions(); p++) {
+      replicas.updateConfig(new TopicPartition(name, p), lc, changed.configs());
+    }
+    log.info("Topic {} configs are now {}", name, changed.configs());
+    return Outcome.ok(changed);
+  }
+
+  static String invalidConfigMessage(ConfigException e) {
+    if (e.getMessage().endsWith("unknown topic config")) return "Unknown topic config name: " + e.key();
+    return "Invalid value for configuration " + e.getMessage();
+  }
+
+  /** The partitions of a topic, as TopicPartitions. */
+  public static List<TopicPartition> partitionsOf(TopicMetadata t) {
+    List<TopicPartition> out = new ArrayList<>(t.partitions());
+    for (int p = 0; p < t.partitions(); p++) out.add(new TopicPartition(t.name(), p));
+    return out;
+  }
+
+  @Override
+  public void close() throws IOException {
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(10, TimeUnit.SECONDS)) executor.shutdownNow();
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    store.close();
+  }
+}

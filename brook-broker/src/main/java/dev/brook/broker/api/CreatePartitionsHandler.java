@@ -1,0 +1,62 @@
+package dev.brook.broker.api;
+
+import dev.brook.broker.admin.TopicManager;
+import dev.brook.broker.admin.TopicManager.Outcome;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.message.CreatePartitionsRequestData;
+import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsAssignment;
+import org.apache.kafka.common.message.CreatePartitionsRequestData.CreatePartitionsTopic;
+import org.apache.kafka.common.message.CreatePartitionsResponseData;
+import org.apache.kafka.common.message.CreatePartitionsResponseData.CreatePartitionsTopicResult;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+
+/** CreatePartitions: grows topics (never shrinks), optionally only validating; errors per topic. */
+public final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsRequestData> {
+  private final TopicManager topics;
+
+  public CreatePartitionsHandler(TopicManager topics) {
+    this.topics = topics;
+  }
+
+  @Override
+  public CompletableFuture<ApiMessage> handle(RequestContext ctx, CreatePartitionsRequestData request) {
+    return CompletableFuture.supplyAsync(() -> grow(request), topics.executor());
+  }
+
+  private ApiMessage grow(CreatePartitionsRequestData request) {
+    Set<String> names = new HashSet<>();
+    Set<String> duplicates = new HashSet<>();
+    for (CreatePartitionsTopic t : request.topics()) {
+      if (!names.add(t.name())) duplicates.add(t.name());
+    }
+    CreatePartitionsResponseData response = new CreatePartitionsResponseData();
+    Set<String> answered = new HashSet<>();
+    for (CreatePartitionsTopic t : request.topics()) {
+      if (!answered.add(t.name())) continue;
+      CreatePartitionsTopicResult r = new CreatePartitionsTopicResult().setName(t.name());
+      response.results().add(r);
+      if (duplicates.contains(t.name())) {
+        r.setErrorCode(Errors.INVALID_REQUEST.code()).setErrorMessage("Duplicate topic in request.");
+        continue;
+      }
+      List<List<Integer>> assignments = null;
+      if (t.assignments() != null) {
+        assignments = new ArrayList<>();
+        for (CreatePartitionsAssignment a : t.assignments()) assignments.add(a.brokerIds());
+      }
+      Outcome o;
+      try {
+        o = topics.createPartitions(t.name(), t.count(), assignments, request.validateOnly());
+      } catch (Exception e) {
+        throw new IllegalStateException("creating partitions of " + t.name() + " failed", e);
+      }
+      if (!o.isOk()) r.setErrorCode(o.error().code()).setErrorMessage(o.message());
+    }
+    return response;
+  }
+}

@@ -1,0 +1,100 @@
+package dev.brook.broker.api;
+
+import dev.brook.broker.admin.ConfigDescriber;
+import dev.brook.broker.admin.TopicManager;
+import dev.brook.broker.admin.TopicNames;
+import dev.brook.broker.cluster.TopicMetadata;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.DescribeConfigsRequestData.DescribeConfigsResource;
+import org.apache.kafka.common.message.DescribeConfigsResponseData;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResourceResult;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsResult;
+import org.apache.kafka.common.message.DescribeConfigsResponseData.DescribeConfigsSynonym;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DescribeConfigsResponse;
+
+/**
+ * DescribeConfigs for TOPIC and BROKER resources: every key (or the ones asked for) with its value,
+ * source, read-only and sensitive flags, and, when asked, synonyms, type and documentation, so that
+ * {@code kafka-configs --describe --all} shows what it shows for Kafka. Other resource types get
+ * INVALID_REQUEST. Reads only snapshots: answers on the event loop.
+ */
+public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequestData> {
+  private final TopicManager topics;
+
+  public DescribeConfigsHandler(TopicManager topics) {
+    this.topics = topics;
+  }
+
+  @Override
+  public CompletableFuture<ApiMessage> handle(RequestContext ctx, DescribeConfigsRequestData request) {
+    DescribeConfigsResponseData response = new DescribeConfigsResponseData();
+    for (DescribeConfigsResource res : request.resources()) {
+      response.results().add(describe(ctx.apiVersion(), request, res));
+    }
+    return CompletableFuture.completedFuture(response);
+  }
+
+  private DescribeConfigsResult describe(short version, DescribeConfigsRequestData request, DescribeConfigsResource res) {
+    DescribeConfigsResult r = new DescribeConfigsResult().setResourceType(res.resourceType())
+        .setResourceName(res.resourceName());
+    ConfigResource.Type type = ConfigResource.Type.forId(res.resourceType());
+    List<ConfigDescriber.Entry> entries;
+    switch (type) {
+      case TOPIC -> {
+        String name = res.resourceName();
+        Optional<String> bad = TopicNames.invalidReason(name);
+        if (bad.isPresent()) return fail(r, Errors.INVALID_TOPIC_EXCEPTION, bad.get());
+        Optional<TopicMetadata> t = topics.topic(name);
+        if (t.isEmpty()) return fail(r, Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
+        entries = ConfigDescriber.topic(topics.config(), t.get());
+      }
+      case BROKER -> {
+        String name = res.resourceName();
+        if (name.isEmpty()) {
+          entries = List.of(); // cluster-wide dynamic defaults: Brook has none
+        } else if (name.equals(Integer.toString(topics.nodeId()))) {
+          entries = ConfigDescriber.broker(topics.config());
+        } else {
+          return fail(r, Errors.INVALID_REQUEST, "Unexpected broker id, expected " + topics.nodeId()
+              + " or empty string, but received " + name);
+        }
+      }
+      default -> {
+        return fail(r, Errors.INVALID_REQUEST, "Unsupported resource type " + type + " for DescribeConfigs");
+      }
+    }
+    Set<String> keys = res.configurationKeys() == null ? null : new HashSet<>(res.configurationKeys());
+    List<DescribeConfigsResourceResult> configs = new ArrayList<>();
+    for (ConfigDescriber.Entry e : entries) {
+      if (keys != null && !keys.contains(e.name())) continue;
+      DescribeConfigsResourceResult c = new DescribeConfigsResourceResult().setName(e.name()).setValue(e.value())
+          .setReadOnly(e.readOnly()).setConfigSource(e.source().id()).setIsSensitive(e.sensitive());
+      if (request.includeSynonyms()) {
+        List<DescribeConfigsSynonym> synonyms = new ArrayList<>();
+        for (ConfigDescriber.Synonym s : e.synonyms()) {
+          synonyms.add(new DescribeConfigsSynonym().setName(s.name()).setValue(s.value()).setSource(s.source().id()));
+        }
+        c.setSynonyms(synonyms);
+      }
+      if (version >= 3) {
+        c.setConfigType(DescribeConfigsResponse.ConfigType.valueOf(e.type().name()).id());
+        if (request.includeDocumentation()) c.setDocumentation(e.documentation());
+      }
+      configs.add(c);
+    }
+    return r.setConfigs(configs);
+  }
+
+  private static DescribeConfigsResult fail(DescribeConfigsResult r, Errors e, String message) {
+    return r.setErrorCode(e.code()).setErrorMessage(message);
+  }
+}

@@ -1,0 +1,193 @@
+package dev.brook.broker.api;
+
+import dev.brook.broker.network.SliceRecords;
+import dev.brook.broker.replica.DelayedFetch;
+import dev.brook.broker.replica.FetchIsolation;
+import dev.brook.broker.replica.FetchSessionCache;
+import dev.brook.broker.replica.FetchSessionCache.FetchContext;
+import dev.brook.broker.replica.FetchSessionCache.FetchPartition;
+import dev.brook.broker.replica.LocalReplicaManager;
+import dev.brook.broker.replica.Partition;
+import dev.brook.storage.EpochEndOffset;
+import dev.brook.storage.FileSlice;
+import dev.brook.storage.LogReadResult;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FetchResponseData.FetchableTopicResponse;
+import org.apache.kafka.common.message.FetchResponseData.PartitionData;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Fetch, every version (v13+ by topic id): resolves the request against the fetch sessions, reads
+ * each partition from its log within the partition and response byte limits (the first partition
+ * with data always gets at least one whole batch), and answers with record bytes that stay in the
+ * segment files ({@link SliceRecords}: zero-copy). When fewer than {@code min.bytes} are available
+ * and nothing is wrong, the fetch waits ({@link DelayedFetch}) until appends satisfy it or {@code
+ * max.wait.ms} passes.
+ */
+public final class FetchHandler implements ApiHandler<FetchRequestData> {
+  private static final Logger log = LoggerFactory.getLogger(FetchHandler.class);
+
+  private final LocalReplicaManager replicas;
+  private final FetchSessionCache sessions;
+  private final int nodeId;
+
+  public FetchHandler(LocalReplicaManager replicas, FetchSessionCache sessions, int nodeId) {
+    this.replicas = replicas;
+    this.sessions = sessions;
+    this.nodeId = nodeId;
+  }
+
+  /** One partition's read. */
+  private record Read(
+      FetchPartition request, Partition partition, Errors error, FileSlice records, long hw, long lso, long logStart,
+      EpochEndOffset diverging) {}
+
+  /** One attempt at reading every partition of the fetch. */
+  private record Attempt(List<Read> reads, long bytes, boolean hasError) {}
+
+  @Override
+  public CompletableFuture<ApiMessage> handle(RequestContext ctx, FetchRequestData request) {
+    short version = ctx.apiVersion();
+    FetchContext fc = sessions.newContext(version, request, id -> replicas.topicName(id).orElse(null));
+    if (fc.error() != Errors.NONE) {
+      return CompletableFuture.completedFuture(
+          new FetchResponseData().setErrorCode(fc.error().code()).setSessionId(FetchSessionCache.INVALID_SESSION_ID));
+    }
+    int replicaId = version >= 15 ? request.replicaState().replicaId() : request.replicaId();
+    FetchIsolation isolation = FetchIsolation.of(replicaId, IsolationLevel.forId(request.isolationLevel()));
+    int maxBytes = request.maxBytes();
+    List<FetchPartition> plan = fc.partitions();
+    Attempt first = readAll(plan, maxBytes, isolation);
+    if (request.maxWaitMs() <= 0 || first.bytes >= request.minBytes() || first.hasError) {
+      return CompletableFuture.completedFuture(respond(version, fc, isolation, first));
+    }
+    List<Partition> watched = new ArrayList<>();
+    for (Read r : first.reads) {
+      if (r.partition != null) watched.add(r.partition);
+    }
+    int minBytes = request.minBytes();
+    return DelayedFetch.<Attempt, ApiMessage>park(
+        replicas,
+        watched,
+        request.maxWaitMs(),
+        () -> readAll(plan, maxBytes, isolation),
+        a -> a.bytes >= minBytes || a.hasError,
+        a -> respond(version, fc, isolation, a));
+  }
+
+  private Attempt readAll(List<FetchPartition> plan, int maxResponseBytes, FetchIsolation isolation) {
+    List<Read> reads = new ArrayList<>(plan.size());
+    long budget = maxResponseBytes;
+    boolean minOneBatch = true;
+    long total = 0;
+    boolean hasError = false;
+    for (FetchPartition fp : plan) {
+      Read r = readOne(fp, (int) Math.max(0, Math.min(fp.maxBytes(), budget)), isolation, minOneBatch);
+      int n = r.records.length();
+      if (n > 0) {
+        minOneBatch = false;
+        budget -= n;
+        total += n;
+      }
+      hasError |= r.error != Errors.NONE || r.diverging != null;
+      reads.add(r);
+    }
+    return new Attempt(reads, total, hasError);
+  }
+
+  private Read readOne(FetchPartition fp, int maxBytes, FetchIsolation isolation, boolean minOneBatch) {
+    Optional<Partition> found = fp.topicName() == null
+        ? Optional.empty()
+        : replicas.partition(new TopicPartition(fp.topicName(), fp.key().partition()));
+    if (found.isEmpty()) {
+      Errors e = fp.key().topicId() != null && fp.topicName() == null ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION;
+      return error(fp, null, e);
+    }
+    Partition p = found.get();
+    Errors epochError = p.checkLeaderEpoch(fp.currentLeaderEpoch());
+    if (epochError != Errors.NONE) return error(fp, p, epochError);
+    long hw = p.highWatermark();
+    long lso = p.lastStableOffset();
+    if (fp.lastFetchedEpoch() >= 0) {
+      EpochEndOffset end = p.endOffsetForEpoch(fp.lastFetchedEpoch());
+      if (end.leaderEpoch() < fp.lastFetchedEpoch() || end.endOffset() < fp.fetchOffset()) {
+        return new Read(fp, p, Errors.NONE, FileSlice.EMPTY, hw, lso, p.logStartOffset(), end);
+      }
+    }
+    try {
+      LogReadResult r = p.read(fp.fetchOffset(), maxBytes, isolation, minOneBatch);
+      if (r.outOfRange()) return error(fp, p, Errors.OFFSET_OUT_OF_RANGE);
+      return new Read(fp, p, Errors.NONE, r.records(), hw, lso, r.logStartOffset(), null);
+    } catch (IOException | RuntimeException e) {
+      if (replicas.partition(p.topicPartition()).isEmpty()) return error(fp, null, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+      log.warn("fetch from {} at {} failed", p.topicPartition(), fp.fetchOffset(), e);
+      return error(fp, p, Errors.KAFKA_STORAGE_ERROR);
+    }
+  }
+
+  private static Read error(FetchPartition fp, Partition p, Errors e) {
+    return new Read(fp, p, e, FileSlice.EMPTY, -1, -1, -1, null);
+  }
+
+  private FetchResponseData respond(short version, FetchContext fc, FetchIsolation isolation, Attempt attempt) {
+    FetchResponseData resp = new FetchResponseData().setErrorCode(Errors.NONE.code()).setSessionId(fc.responseSessionId());
+    FetchableTopicResponse topic = null;
+    for (Read r : attempt.reads) {
+      FetchPartition fp = r.request;
+      if (fc.session() != null) {
+        boolean mustRespond;
+        synchronized (fc.session()) {
+          mustRespond = fp.recordSent(r.error, r.hw, r.lso, r.logStart, r.records.length(), r.diverging != null);
+        }
+        if (fc.incremental() && !mustRespond) continue;
+        if (fc.incremental() && r.records.length() > 0) fc.session().moveToEnd(fp.key());
+      }
+      if (topic == null || !sameTopic(topic, fp, version)) {
+        topic = new FetchableTopicResponse();
+        if (version >= 13) {
+          topic.setTopicId(fp.key().topicId());
+        } else {
+          topic.setTopic(fp.key().topic());
+        }
+        resp.responses().add(topic);
+      }
+      topic.partitions().add(partitionData(r, isolation));
+    }
+    return resp;
+  }
+
+  private static boolean sameTopic(FetchableTopicResponse t, FetchPartition fp, short version) {
+    return version >= 13 ? t.topicId().equals(fp.key().topicId()) : t.topic().equals(fp.key().topic());
+  }
+
+  private PartitionData partitionData(Read r, FetchIsolation isolation) {
+    PartitionData pd = new PartitionData()
+        .setPartitionIndex(r.request.key().partition())
+        .setErrorCode(r.error.code())
+        .setHighWatermark(r.hw)
+        .setLastStableOffset(r.lso)
+        .setLogStartOffset(r.logStart)
+        .setPreferredReadReplica(-1)
+        .setAbortedTransactions(isolation == FetchIsolation.TXN_COMMITTED && r.error == Errors.NONE ? new ArrayList<>() : null)
+        .setRecords(r.records.isEmpty() ? MemoryRecords.EMPTY : new SliceRecords(r.records));
+    if (r.diverging != null) {
+      pd.divergingEpoch().setEpoch(r.diverging.leaderEpoch()).setEndOffset(r.diverging.endOffset());
+    }
+    if ((r.error == Errors.FENCED_LEADER_EPOCH || r.error == Errors.NOT_LEADER_OR_FOLLOWER) && r.partition != null) {
+      pd.currentLeader().setLeaderId(nodeId).setLeaderEpoch(r.partition.leaderEpoch());
+    }
+    return pd;
+  }
+}

@@ -1,0 +1,29 @@
+package dev.brook.broker.api;
+
+import dev.brook.broker.admin.TopicManager;
+import dev.brook.broker.config.Listener;
+import java.util.function.Supplier;
+import org.apache.kafka.common.protocol.ApiKeys;
+
+/** Registers the topic, config and cluster APIs served by the topic admin. */
+public final class TopicApis {
+  private TopicApis() {}
+
+  /**
+   * @param advertised the listener clients are told to use; asked at request time, so it may be
+   *     completed after the listener binds
+   */
+  public static void register(ApiDispatcher dispatcher, TopicManager topics, Supplier<Listener> advertised) {
+    dispatcher.register(ApiKeys.METADATA, new MetadataHandler(topics, advertised));
+    dispatcher.register(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topics));
+    dispatcher.register(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(topics));
+    dispatcher.register(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(topics));
+    dispatcher.register(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsHandler(topics));
+    AlterConfigsHandler alter = new AlterConfigsHandler(topics);
+    dispatcher.register(ApiKeys.ALTER_CONFIGS, alter.legacy());
+    dispatcher.register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, alter.incremental());
+    dispatcher.register(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(topics, advertised));
+    dispatcher.register(ApiKeys.DESCRIBE_LOG_DIRS, new DescribeLogDirsHandler(topics));
+    dispatcher.register(ApiKeys.DESCRIBE_TOPIC_PARTITIONS, new DescribeTopicPartitionsHandler(topics));
+  }
+}

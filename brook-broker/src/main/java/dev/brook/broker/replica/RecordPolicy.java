@@ -1,0 +1,76 @@
+package dev.brook.broker.replica;
+
+import dev.brook.broker.config.BrokerConfig;
+import java.util.Map;
+
+/**
+ * The topic-level rules a partition applies to produced batches that are not part of the storage
+ * layer's {@code LogConfig}: {@code max.message.bytes}, {@code message.timestamp.type}, {@code
+ * message.timestamp.before.max.ms}, {@code message.timestamp.after.max.ms}, {@code
+ * min.insync.replicas}, and whether the topic is compacted (records need keys). Immutable.
+ *
+ * @param maxMessageBytes largest batch (whole, header included) accepted
+ * @param logAppendTime the topic's message.timestamp.type is LogAppendTime
+ * @param timestampBeforeMaxMs a CreateTime timestamp may be at most this far in the past
+ * @param timestampAfterMaxMs a CreateTime timestamp may be at most this far in the future
+ * @param minInsyncReplicas acks=all needs at least this many in-sync replicas
+ * @param compacted cleanup.policy contains compact: every record needs a key
+ */
+public record RecordPolicy(
+    int maxMessageBytes,
+    boolean logAppendTime,
+    long timestampBeforeMaxMs,
+    long timestampAfterMaxMs,
+    int minInsyncReplicas,
+    boolean compacted) {
+
+  /** Kafka's defaults (the broker keys' defaults). */
+  public static RecordPolicy defaults() {
+    return new RecordPolicy(1048588, false, Long.MAX_VALUE, 3_600_000L, 1, false);
+  }
+
+  /**
+   * The broker's defaults with the topic's overrides ({@code max.message.bytes}, ...) applied.
+   * Overrides are assumed already validated by the topic admin; an unparsable value keeps the
+   * default.
+   */
+  public static RecordPolicy of(BrokerConfig broker, Map<String, String> topicOverrides) {
+    int maxBytes = broker.getInt("message.max.bytes");
+    boolean lat = "LogAppendTime".equals(broker.getString("log.message.timestamp.type"));
+    long before = broker.getLong("log.message.timestamp.before.max.ms");
+    long after = broker.getLong("log.message.timestamp.after.max.ms");
+    int minIsr = broker.getInt("min.insync.replicas");
+    boolean compacted = broker.getList("log.cleanup.policy").contains("compact");
+    return new RecordPolicy(maxBytes, lat, before, after, minIsr, compacted).with(topicOverrides);
+  }
+
+  /** This policy with the given topic-level overrides applied. */
+  public RecordPolicy with(Map<String, String> overrides) {
+    if (overrides == null || overrides.isEmpty()) return this;
+    int maxBytes = intOr(overrides.get("max.message.bytes"), maxMessageBytes);
+    String type = overrides.get("message.timestamp.type");
+    boolean lat = type == null ? logAppendTime : "LogAppendTime".equals(type.trim());
+    long before = longOr(overrides.get("message.timestamp.before.max.ms"), timestampBeforeMaxMs);
+    long after = longOr(overrides.get("message.timestamp.after.max.ms"), timestampAfterMaxMs);
+    int minIsr = intOr(overrides.get("min.insync.replicas"), minInsyncReplicas);
+    String policy = overrides.get("cleanup.policy");
+    boolean compact = policy == null ? compacted : policy.contains("compact");
+    return new RecordPolicy(maxBytes, lat, before, after, minIsr, compact);
+  }
+
+  private static int intOr(String v, int dflt) {
+    try {
+      return v == null ? dflt : Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      return dflt;
+    }
+  }
+
+  private static long longOr(String v, long dflt) {
+    try {
+      return v == null ? dflt : Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      return dflt;
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package dev.brook.storage;
+
+import java.io.IOException;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * A memory-mapped, fixed-entry-size index file of one segment. The file is preallocated to its
+ * maximum size while the segment is active and trimmed to its entries when the segment is rolled or
+ * closed; entries hold offsets relative to the segment's base offset.
+ *
+ * <p>Threading: one writer (the log's appender, under the log's lock); readers may search
+ * concurrently. Readers see only the first {@link #entries()} entries, a volatile count published
+ * after the entry is written, and read with absolute gets on the shared mapping.
+ */
+abstract class AbstractIndex implements AutoCloseable {
+  protected final long baseOffset;
+  private final int entrySize;
+  private volatile Path file;
+  private volatile MappedByteBuffer mmap;
+  private volatile int entries;
+  private volatile int maxEntries;
+
+  /**
+   * Opens or creates the index. An existing file is mapped at its valid size (whole entries); a new
+   * or empty one is preallocated to {@code preallocateSize}. The active segment's index is later
+   * grown to the configured size by {@link #resize}.
+   */
+  protected AbstractIndex(Path file, long baseOffset, int preallocateSize, int entrySize) throws IOException {
+    this.file = file;
+    this.baseOffset = baseOffset;
+    this.entrySize = entrySize;
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      long length = ch.size();
+      int valid = (int) Math.min(length - length % entrySize, Integer.MAX_VALUE - entrySize);
+      if (valid == 0) {
+        int size = roundDown(Math.max(preallocateSize, 0));
+        ch.truncate(0);
+        mmap = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+        entries = 0;
+      } else {
+        if (length != valid) {
+          ch.truncate(valid);
+        }
+        mmap = ch.map(FileChannel.MapMode.READ_WRITE, 0, valid);
+        entries = valid / entrySize;
+      }
+      maxEntries = mmap.limit() / entrySize;
+    }
+  }
+
+  private int roundDown(int n) {
+    return n - n % entrySize;
+  }
+
+  final int entrySize() {
+    return entrySize;
+  }
+
+  final MappedByteBuffer buffer() {
+    return mmap;
+  }
+
+  /** Number of valid entries. */
+  final int entries() {
+    return entries;
+  }
+
+  final boolean isFull() {
+    return entries >= maxEntries;
+  }
+
+  final int maxEntries() {
+    return maxEntries;
+  }
+
+  final Path file() {
+    return file;
+  }
+
+  final int sizeInBytes() {
+    return entries * entrySize;
+  }
+
+  /** Publishes entries written at positions below {@code n * entrySize}. */
+  protected final void setEntries(int n) {
+    entries = n;
+  }
+
+  protected final int relativeOffset(long offset) {
+    long rel = offset - baseOffset;
+    if (rel < 0 || rel > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("offset " + offset + " out of range for index at " + baseOffset);
+    }
+    return (int) rel;
+  }
+
+  /**
+   * Largest slot whose key is ≤ {@code target}, or -1. {@code keyAt} must be monotonic over the
+   * valid entries.
+   */
+  protected final int largestLowerBound(long target, int n, KeyReader keyAt) {
+    if (n == 0 || keyAt.key(0) > target) {
+      return -1;
+    }
+    int lo = 0;
+    int hi = n - 1;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (keyAt.key(mid) <= target) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+
+  @FunctionalInterface
+  protected interface KeyReader {
+    long key(int slot);
+  }
+
+  /** Keeps only the first {@code n} entries (truncation); the file keeps its mapped size. */
+  protected final void truncateToEntries(int n) {
+    MappedByteBuffer b = mmap;
+    for (int i = n * entrySize; i < entries * entrySize; i++) {
+      b.put(i, (byte) 0);
+    }
+    entries = Math.min(entries, n);
+  }
+
+  /** Removes every entry. */
+  void reset() {
+    truncateToEntries(0);
+  }
+
+  /** Trims the file to its valid entries (on roll and close); the index can still be read. */
+  void trimToValidSize() throws IOException {
+    resize(sizeInBytes());
+  }
+
+  /** Re-maps the file at {@code newSize} bytes (at least the valid entries). */
+  void resize(int newSize) throws IOException {
+    int size = Math.max(roundDown(newSize), sizeInBytes());
+    if (size == mmap.limit()) {
+      return;
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      mmap.force();
+      ch.truncate(size);
+      if (ch.size() < size) {
+        ch.write(java.nio.ByteBuffer.allocate(1), size - 1);
+      }
+      MappedByteBuffer next = ch.map(FileChannel.MapMode.READ_WRITE, 0, size);
+      mmap = next;
+      maxEntries = size / entrySize;
+    }
+  }
+
+  void flush() {
+    mmap.force();
+  }
+
+  /** Renames the file, keeping the mapping (on POSIX the mapping survives a rename). */
+  void renameTo(Path target) throws IOException {
+    Files.move(file, target, StandardCopyOption.ATOMIC_MOVE);
+    file = target;
+  }
+
+  void deleteIfExists() throws IOException {
+    Files.deleteIfExists(file);
+  }
+
+  @Override
+  public void close() throws IOException {
+    trimToValidSize();
+  }
+}

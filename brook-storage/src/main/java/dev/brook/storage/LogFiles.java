@@ -1,0 +1,126 @@
+package dev.brook.storage;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The files of one partition directory as the log finds them at open time, and the rules that make
+ * an interrupted operation whole again: {@code .deleted}, {@code .cleaned} and {@code .tmp} files are
+ * removed (a deletion that was under way, a clean that never reached the swap, a checkpoint never
+ * renamed); a {@code .swap} segment is complete (it is only renamed so after its fsync), so it
+ * replaces every segment whose base offset falls in its offset range and takes its final name.
+ */
+final class LogFiles {
+  private static final Logger LOG = LoggerFactory.getLogger(LogFiles.class);
+
+  private LogFiles() {}
+
+  static void removeLeftovers(Path dir) throws IOException {
+    for (Path p : list(dir)) {
+      String name = p.getFileName().toString();
+      if (name.endsWith(LogSegment.DELETED_SUFFIX) || name.endsWith(LogSegment.CLEANED_SUFFIX) || name.endsWith(CheckpointFile.TMP_SUFFIX)) {
+        LOG.info("Removing leftover {}", p);
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  static void completeSwaps(Path dir, LogConfig config) throws IOException {
+    String logSwap = LogSegment.LOG_SUFFIX + LogSegment.SWAP_SUFFIX;
+    for (Path p : list(dir)) {
+      String name = p.getFileName().toString();
+      if (!name.endsWith(logSwap)) {
+        continue;
+      }
+      long base = parseBase(name, logSwap);
+      if (base < 0) {
+        continue;
+      }
+      LogSegment swap = LogSegment.open(dir, base, config, LogSegment.SWAP_SUFFIX);
+      swap.recover(config);
+      long next = swap.readNextOffset();
+      for (long replaced : segmentBases(dir).keySet()) {
+        if (replaced >= base && replaced < Math.max(next, base + 1)) {
+          LOG.info("Completing swap of {}: removing replaced segment {}", p, replaced);
+          deleteSegmentFiles(dir, replaced, "");
+        }
+      }
+      swap.changeFileSuffix("");
+      swap.close();
+    }
+    for (Path p : list(dir)) {
+      if (p.getFileName().toString().endsWith(LogSegment.SWAP_SUFFIX)) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  static void deleteSegmentFiles(Path dir, long base, String suffix) throws IOException {
+    Files.deleteIfExists(dir.resolve(LogSegment.fileName(base, LogSegment.LOG_SUFFIX) + suffix));
+    Files.deleteIfExists(dir.resolve(LogSegment.fileName(base, LogSegment.INDEX_SUFFIX) + suffix));
+    Files.deleteIfExists(dir.resolve(LogSegment.fileName(base, LogSegment.TIME_INDEX_SUFFIX) + suffix));
+  }
+
+  /**
+   * Base offsets of the {@code .log} files, each with whether both its indexes exist. Index files
+   * without a log are removed.
+   */
+  static TreeMap<Long, Boolean> segmentBases(Path dir) throws IOException {
+    TreeMap<Long, Boolean> bases = new TreeMap<>();
+    List<Path> files = list(dir);
+    for (Path p : files) {
+      long base = parseBase(p.getFileName().toString(), LogSegment.LOG_SUFFIX);
+      if (base >= 0) {
+        boolean indexes = Files.exists(dir.resolve(LogSegment.fileName(base, LogSegment.INDEX_SUFFIX)))
+            && Files.exists(dir.resolve(LogSegment.fileName(base, LogSegment.TIME_INDEX_SUFFIX)));
+        bases.put(base, indexes);
+      }
+    }
+    for (Path p : files) {
+      String name = p.getFileName().toString();
+      long base = Math.max(parseBase(name, LogSegment.INDEX_SUFFIX), parseBase(name, LogSegment.TIME_INDEX_SUFFIX));
+      if (base >= 0 && !bases.containsKey(base)) {
+        LOG.info("Removing index without a log: {}", p);
+        Files.deleteIfExists(p);
+      }
+    }
+    return bases;
+  }
+
+  /** The base offset of {@code <20 digits><suffix>}, or -1. */
+  static long parseBase(String name, String suffix) {
+    if (!name.endsWith(suffix) || name.length() != 20 + suffix.length()) {
+      return -1;
+    }
+    String digits = name.substring(0, 20);
+    for (int i = 0; i < digits.length(); i++) {
+      if (!Character.isDigit(digits.charAt(i))) {
+        return -1;
+      }
+    }
+    try {
+      return Long.parseLong(digits);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static List<Path> list(Path dir) throws IOException {
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      for (Path p : ds) {
+        if (Files.isRegularFile(p)) {
+          out.add(p);
+        }
+      }
+    }
+    return out;
+  }
+}

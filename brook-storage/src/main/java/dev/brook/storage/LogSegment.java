@@ -1,0 +1,523 @@
+package dev.brook.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * One segment of a partition log: {@code <base>.log} (whole v2 record batches, offsets ≥ base),
+ * {@code <base>.index} ({@link OffsetIndex}) and {@code <base>.timeindex} ({@link TimeIndex}), all
+ * named by the base offset in 20 digits, optionally with a suffix ({@code .cleaned}, {@code .swap},
+ * {@code .deleted}) while the segment is being swapped in or removed.
+ *
+ * <p>Invariant: bytes below {@link #sizeInBytes()} are whole batches with increasing offsets; the
+ * size is published (volatile) only after the bytes are written, so a concurrent reader never sees
+ * part of a batch.
+ *
+ * <p>Threading: one writer at a time (the owning log serializes mutations); {@link #read}, {@link
+ * #findOffsetByTimestamp} and friends may run concurrently with an append.
+ */
+public final class LogSegment implements AutoCloseable {
+  public static final String LOG_SUFFIX = ".log";
+  public static final String INDEX_SUFFIX = ".index";
+  public static final String TIME_INDEX_SUFFIX = ".timeindex";
+  public static final String CLEANED_SUFFIX = ".cleaned";
+  public static final String SWAP_SUFFIX = ".swap";
+  public static final String DELETED_SUFFIX = ".deleted";
+
+  private final Path dir;
+  private final long baseOffset;
+  private final int indexIntervalBytes;
+  private final FileChannel channel;
+  private final OffsetIndex offsetIndex;
+  private final TimeIndex timeIndex;
+  private volatile Path logFile;
+  private volatile int size;
+  private int bytesSinceLastIndexEntry;
+  private volatile long maxTimestamp = -1;
+  private volatile long offsetOfMaxTimestamp = -1;
+  /** Offset after the last batch, -1 until known (computed lazily for loaded segments). */
+  private volatile long nextOffset = -1;
+  private long rollingBaseMs = -1;
+  private boolean dirty;
+
+  private LogSegment(Path dir, long baseOffset, String suffix, int indexIntervalBytes, int indexPreallocate) throws IOException {
+    this.dir = dir;
+    this.baseOffset = baseOffset;
+    this.indexIntervalBytes = indexIntervalBytes;
+    this.logFile = dir.resolve(fileName(baseOffset, LOG_SUFFIX) + suffix);
+    this.channel = FileChannel.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    this.size = (int) Math.min(channel.size(), Integer.MAX_VALUE);
+    this.offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + suffix), baseOffset, indexPreallocate);
+    this.timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + suffix), baseOffset, indexPreallocate);
+  }
+
+  /** Creates a new, empty segment with preallocated indexes (files with {@code suffix}). */
+  public static LogSegment create(Path dir, long baseOffset, LogConfig config, String suffix) throws IOException {
+    Files.deleteIfExists(dir.resolve(fileName(baseOffset, LOG_SUFFIX) + suffix));
+    Files.deleteIfExists(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + suffix));
+    Files.deleteIfExists(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + suffix));
+    LogSegment s = new LogSegment(dir, baseOffset, suffix, config.indexIntervalBytes(), config.segmentIndexBytes());
+    s.nextOffset = baseOffset;
+    return s;
+  }
+
+  /**
+   * Opens an existing segment trusting its files (no scan). The caller checks {@link
+   * #indexesLookValid()} and calls {@link #recover} when they do not.
+   */
+  static LogSegment open(Path dir, long baseOffset, LogConfig config, String suffix) throws IOException {
+    return new LogSegment(dir, baseOffset, suffix, config.indexIntervalBytes(), 0);
+  }
+
+  /** {@code 00000000000000000042.log} for base offset 42 and suffix {@code .log}. */
+  public static String fileName(long baseOffset, String suffix) {
+    return String.format("%020d", baseOffset) + suffix;
+  }
+
+  public long baseOffset() {
+    return baseOffset;
+  }
+
+  public int sizeInBytes() {
+    return size;
+  }
+
+  public Path logFile() {
+    return logFile;
+  }
+
+  FileChannel channel() {
+    return channel;
+  }
+
+  OffsetIndex offsetIndex() {
+    return offsetIndex;
+  }
+
+  TimeIndex timeIndex() {
+    return timeIndex;
+  }
+
+  /** Largest batch max-timestamp in this segment, or -1. */
+  public long maxTimestamp() throws IOException {
+    ensureTailLoaded();
+    return maxTimestamp;
+  }
+
+  /** Base offset of the batch holding {@link #maxTimestamp()}, or -1. */
+  public long offsetOfMaxTimestamp() throws IOException {
+    ensureTailLoaded();
+    return offsetOfMaxTimestamp;
+  }
+
+  private void ensureTailLoaded() throws IOException {
+    if (nextOffset < 0) {
+      synchronized (this) {
+        if (nextOffset < 0) {
+          loadTailState();
+        }
+      }
+    }
+  }
+
+  public boolean isEmpty() {
+    return size == 0;
+  }
+
+  // ---------------------------------------------------------------- append
+
+  /**
+   * Whether an append of {@code bytes} in {@code batches} batches ending at {@code lastOffset}
+   * must go to a new segment.
+   */
+  boolean shouldRoll(LogConfig config, int bytes, int batches, long lastOffset, long nowMs) {
+    if (size == 0) {
+      return false;
+    }
+    return (long) size + bytes > config.segmentBytes()
+        || (rollingBaseMs >= 0 && nowMs - rollingBaseMs > config.segmentMs())
+        || offsetIndex.entries() + batches > offsetIndex.maxEntries()
+        || timeIndex.entries() + batches > timeIndex.maxEntries()
+        || lastOffset - baseOffset > Integer.MAX_VALUE;
+  }
+
+  /**
+   * Writes {@code batches} (position..limit, whole batches with offsets already assigned) at the end
+   * of the file with one positional write, then indexes them. The buffer's position is restored.
+   */
+  void append(ByteBuffer batches, long nowMs) throws IOException {
+    int start = batches.position();
+    int limit = batches.limit();
+    int writeAt = size;
+    long pos = writeAt;
+    try {
+      while (batches.hasRemaining()) {
+        pos += channel.write(batches, pos);
+      }
+    } finally {
+      batches.position(start);
+    }
+    if (writeAt == 0 && rollingBaseMs < 0) {
+      rollingBaseMs = nowMs;
+    }
+    long last = -1;
+    for (int at = start; at < limit; ) {
+      int batchSize = RecordBatchHeader.sizeInBytes(batches, at);
+      long batchBase = RecordBatchHeader.baseOffset(batches, at);
+      indexBatch(batchBase, RecordBatchHeader.maxTimestamp(batches, at), writeAt + (at - start), batchSize);
+      last = RecordBatchHeader.lastOffset(batches, at);
+      at += batchSize;
+    }
+    dirty = true;
+    nextOffset = last + 1;
+    size = writeAt + (limit - start);
+  }
+
+  private void indexBatch(long batchBase, long batchMaxTimestamp, int position, int batchSize) {
+    if (batchMaxTimestamp > maxTimestamp) {
+      maxTimestamp = batchMaxTimestamp;
+      offsetOfMaxTimestamp = batchBase;
+    }
+    if (bytesSinceLastIndexEntry > indexIntervalBytes && !offsetIndex.isFull()) {
+      offsetIndex.append(batchBase, position);
+      timeIndex.maybeAppend(maxTimestamp, offsetOfMaxTimestamp);
+      bytesSinceLastIndexEntry = 0;
+    }
+    bytesSinceLastIndexEntry += batchSize;
+  }
+
+  // ---------------------------------------------------------------- read
+
+  /** Where a read in this segment found its batches. */
+  record Slice(long firstBatchBaseOffset, long position, int length) {}
+
+  /**
+   * Whole batches starting with the first whose last offset is ≥ {@code offset}, up to {@code
+   * maxBytes} (at least one with {@code minOneBatch}), stopping before any batch whose last offset
+   * is ≥ {@code maxOffsetExclusive}. Null when no batch in this segment reaches {@code offset}; a
+   * slice of length 0 when the first such batch is past the bound or too large.
+   */
+  Slice read(long offset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) throws IOException {
+    int end = size;
+    BatchCursor c = new BatchCursor(channel, offsetIndex.lookup(offset), end);
+    while (c.next()) {
+      if (c.lastOffset() < offset) {
+        continue;
+      }
+      long first = c.baseOffset();
+      long start = c.position();
+      if (c.lastOffset() >= maxOffsetExclusive) {
+        return new Slice(first, start, 0);
+      }
+      long length = c.size();
+      if (length > maxBytes && !minOneBatch) {
+        return new Slice(first, start, 0);
+      }
+      while (length < maxBytes && c.next()) {
+        if (c.lastOffset() >= maxOffsetExclusive || length + c.size() > maxBytes) {
+          break;
+        }
+        length += c.size();
+      }
+      return new Slice(first, start, (int) length);
+    }
+    return null;
+  }
+
+  /** Offset after the last batch (computed once for a loaded segment by a short tail scan). */
+  public long readNextOffset() throws IOException {
+    ensureTailLoaded();
+    return nextOffset;
+  }
+
+  /**
+   * Derives next offset, max timestamp and bytes since the last index entry from the indexes plus
+   * a scan of the batches after the last offset-index entry: bounded by index.interval.bytes, not
+   * by the segment size.
+   */
+  void loadTailState() throws IOException {
+    long maxTs = timeIndex.lastTimestamp();
+    long maxTsOffset = maxTs < 0 ? -1 : timeIndex.lastOffset();
+    long next = baseOffset;
+    int lastPos = offsetIndex.lastPosition();
+    BatchCursor c = new BatchCursor(channel, lastPos, size);
+    boolean first = true;
+    while (c.next()) {
+      if (c.maxTimestamp() > maxTs) {
+        maxTs = c.maxTimestamp();
+        maxTsOffset = c.baseOffset();
+      }
+      next = c.lastOffset() + 1;
+      first = false;
+    }
+    if (first && lastPos > 0) {
+      next = offsetIndex.lastOffset();
+    }
+    maxTimestamp = maxTs;
+    offsetOfMaxTimestamp = maxTsOffset;
+    bytesSinceLastIndexEntry = size - lastPos;
+    nextOffset = next;
+  }
+
+  /** Reads the first batch's max timestamp as the segment.ms base of a loaded segment. */
+  void loadRollingBase(long nowMs) throws IOException {
+    if (size == 0) {
+      rollingBaseMs = -1;
+      return;
+    }
+    BatchCursor c = new BatchCursor(channel, 0, size);
+    long ts = c.next() ? c.maxTimestamp() : -1;
+    rollingBaseMs = ts >= 0 && ts <= nowMs ? ts : nowMs;
+  }
+
+  /** Reads the whole batch at {@code position} into {@code buf} (grown as needed); returns it. */
+  ByteBuffer readBatch(long position, int batchSize, ByteBuffer buf) throws IOException {
+    ByteBuffer b = buf == null || buf.capacity() < batchSize ? ByteBuffer.allocate(Math.max(batchSize, 4096)) : buf;
+    b.clear().limit(batchSize);
+    long p = position;
+    while (b.hasRemaining()) {
+      int n = channel.read(b, p);
+      if (n < 0) {
+        throw new IOException("unexpected end of " + logFile + " at " + p);
+      }
+      p += n;
+    }
+    b.flip();
+    return b;
+  }
+
+  /**
+   * Visits whole batches whose last offset is ≥ {@code fromOffset}, in order. Returns the buffer
+   * used (for reuse by the caller).
+   */
+  ByteBuffer scan(long fromOffset, BatchVisitor visitor, ByteBuffer buf) throws IOException {
+    int end = size;
+    long pos = offsetIndex.lookup(fromOffset);
+    ByteBuffer b = buf;
+    ByteBuffer header = ByteBuffer.allocate(RecordBatchHeader.SIZE);
+    while (pos + RecordBatchHeader.SIZE <= end) {
+      header.clear();
+      readFully(header, pos);
+      int batchSize = RecordBatchHeader.sizeInBytes(header, 0);
+      if (batchSize < RecordBatchHeader.SIZE || pos + batchSize > end) {
+        break;
+      }
+      if (RecordBatchHeader.lastOffset(header, 0) >= fromOffset) {
+        b = readBatch(pos, batchSize, b);
+        visitor.visit(b);
+      }
+      pos += batchSize;
+    }
+    return b;
+  }
+
+  private void readFully(ByteBuffer b, long position) throws IOException {
+    long p = position;
+    while (b.hasRemaining()) {
+      int n = channel.read(b, p);
+      if (n < 0) {
+        break;
+      }
+      p += n;
+    }
+    b.flip();
+  }
+
+  // ---------------------------------------------------------------- timestamps
+
+  /**
+   * The first record in this segment with timestamp ≥ {@code timestamp}, or null. Starts at the
+   * time index's last entry below the target and scans batch headers from there.
+   */
+  TimestampOffset findOffsetByTimestamp(long timestamp, long startingOffset) throws IOException {
+    long from = Math.max(timeIndex.lookupBefore(timestamp), startingOffset);
+    int end = size;
+    BatchCursor c = new BatchCursor(channel, offsetIndex.lookup(from), end);
+    while (c.next()) {
+      if (c.lastOffset() >= startingOffset && c.maxTimestamp() >= timestamp) {
+        ByteBuffer batch = readBatch(c.position(), c.size(), null);
+        return RecordScanner.firstAtOrAfter(batch, timestamp, startingOffset);
+      }
+    }
+    return null;
+  }
+
+  /** The earliest record carrying this segment's max timestamp, or null for an empty segment. */
+  TimestampOffset maxTimestampRecord() throws IOException {
+    long ts = maxTimestamp();
+    if (ts < 0 || size == 0) {
+      return null;
+    }
+    BatchCursor c = new BatchCursor(channel, offsetIndex.lookup(offsetOfMaxTimestamp), size);
+    while (c.next()) {
+      if (c.maxTimestamp() == ts) {
+        ByteBuffer batch = readBatch(c.position(), c.size(), null);
+        return RecordScanner.firstAtOrAfter(batch, ts, -1);
+      }
+    }
+    return null;
+  }
+
+  // ---------------------------------------------------------------- recovery and truncation
+
+  boolean indexesLookValid() throws IOException {
+    if (!offsetIndex.looksValid(size) || !timeIndex.looksValid()) {
+      return false;
+    }
+    if (offsetIndex.entries() == 0) {
+      return true;
+    }
+    // The last entry must point at the start of a batch with that base offset.
+    ByteBuffer header = ByteBuffer.allocate(RecordBatchHeader.SIZE);
+    readFully(header, offsetIndex.lastPosition());
+    return header.limit() == RecordBatchHeader.SIZE
+        && RecordBatchHeader.baseOffset(header, 0) == offsetIndex.lastOffset()
+        && timeIndex.lastOffset() < baseOffset + Integer.MAX_VALUE;
+  }
+
+  /**
+   * Validates every batch (size, magic 2, CRC32C, increasing offsets ≥ base), rebuilds both indexes
+   * and truncates the file at the first invalid byte. Returns the number of bytes truncated.
+   */
+  int recover(LogConfig config) throws IOException {
+    offsetIndex.reset();
+    timeIndex.reset();
+    offsetIndex.resize(config.segmentIndexBytes());
+    timeIndex.resize(config.segmentIndexBytes());
+    maxTimestamp = -1;
+    offsetOfMaxTimestamp = -1;
+    bytesSinceLastIndexEntry = 0;
+    long fileSize = channel.size();
+    long pos = 0;
+    long expected = baseOffset;
+    ByteBuffer header = ByteBuffer.allocate(RecordBatchHeader.SIZE);
+    ByteBuffer batch = null;
+    while (pos + RecordBatchHeader.SIZE <= fileSize) {
+      header.clear();
+      readFully(header, pos);
+      int batchSize = RecordBatchHeader.sizeInBytes(header, 0);
+      long base = RecordBatchHeader.baseOffset(header, 0);
+      long last = RecordBatchHeader.lastOffset(header, 0);
+      if (batchSize < RecordBatchHeader.SIZE
+          || pos + batchSize > fileSize
+          || RecordBatchHeader.magic(header, 0) != 2
+          || base < expected
+          || RecordBatchHeader.lastOffsetDelta(header, 0) < 0
+          || last - baseOffset > Integer.MAX_VALUE) {
+        break;
+      }
+      batch = readBatch(pos, batchSize, batch);
+      if (!RecordBatchHeader.isCrcValid(batch, 0)) {
+        break;
+      }
+      indexBatch(base, RecordBatchHeader.maxTimestamp(header, 0), (int) pos, batchSize);
+      expected = last + 1;
+      pos += batchSize;
+    }
+    int truncated = (int) (fileSize - pos);
+    if (truncated > 0) {
+      channel.truncate(pos);
+    }
+    size = (int) pos;
+    nextOffset = expected;
+    dirty = true;
+    return truncated;
+  }
+
+  /**
+   * Removes every batch whose last offset is ≥ {@code offset}. Returns the base offset of the first
+   * removed batch, or -1 if nothing was removed.
+   */
+  long truncateTo(long offset) throws IOException {
+    BatchCursor c = new BatchCursor(channel, offsetIndex.lookup(offset), size);
+    while (c.next()) {
+      if (c.lastOffset() >= offset) {
+        long removedBase = c.baseOffset();
+        int pos = (int) c.position();
+        offsetIndex.truncateToPosition(pos);
+        timeIndex.truncateTo(removedBase);
+        channel.truncate(pos);
+        size = pos;
+        if (size == 0) {
+          rollingBaseMs = -1;
+        }
+        loadTailState();
+        dirty = true;
+        return removedBase;
+      }
+    }
+    return -1;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Records the segment's max timestamp in the time index and trims both indexes (on roll). */
+  void onBecomeInactive() throws IOException {
+    if (maxTimestamp() >= 0) {
+      timeIndex.maybeAppendFinal(maxTimestamp, offsetOfMaxTimestamp);
+    }
+    offsetIndex.trimToValidSize();
+    timeIndex.trimToValidSize();
+  }
+
+  /** Grows the indexes to the configured size so the segment can take appends. */
+  void onBecomeActive(LogConfig config) throws IOException {
+    offsetIndex.resize(config.segmentIndexBytes());
+    timeIndex.resize(config.segmentIndexBytes());
+  }
+
+  void flush() throws IOException {
+    if (dirty) {
+      channel.force(true);
+      offsetIndex.flush();
+      timeIndex.flush();
+      dirty = false;
+    }
+  }
+
+  /** Renames all three files from their current suffix to {@code newSuffix}. */
+  public void changeFileSuffix(String newSuffix) throws IOException {
+    Path target = dir.resolve(fileName(baseOffset, LOG_SUFFIX) + newSuffix);
+    Files.move(logFile, target, StandardCopyOption.ATOMIC_MOVE);
+    logFile = target;
+    offsetIndex.renameTo(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + newSuffix));
+    timeIndex.renameTo(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + newSuffix));
+  }
+
+  /** Closes and removes the files. */
+  void deleteFiles() throws IOException {
+    closeQuietly();
+    Files.deleteIfExists(logFile);
+    offsetIndex.deleteIfExists();
+    timeIndex.deleteIfExists();
+  }
+
+  private void closeQuietly() {
+    try {
+      channel.close();
+    } catch (IOException ignored) {
+      // closing a file we are about to delete
+    }
+  }
+
+  /** Appends the final time index entry, trims indexes, flushes and closes. */
+  @Override
+  public void close() throws IOException {
+    if (!channel.isOpen()) {
+      return;
+    }
+    onBecomeInactive();
+    flush();
+    channel.close();
+  }
+
+  @Override
+  public String toString() {
+    return "LogSegment(" + logFile + ", size=" + size + ")";
+  }
+}

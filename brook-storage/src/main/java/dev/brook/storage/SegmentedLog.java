@@ -1,0 +1,702 @@
+package dev.brook.storage;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentNavigableMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link PartitionLog} on local disk: segments in a skip-list map keyed by base offset (lookup
+ * by offset is a floor search, O(log n)), the last one active.
+ *
+ * <p>Threading: mutations hold {@code lock}; reads take no lock. A read sees the segment map (a
+ * concurrent map), the volatile log start/end offsets and each segment's volatile size, all
+ * published after the bytes they describe are written, so it never sees a partial batch. Segments
+ * removed from the map are renamed {@code .deleted} and closed only after {@code
+ * file.delete.delay.ms}, so a slice already handed to the network stays readable.
+ *
+ * <p>Opening: files left by an interrupted swap ({@code .cleaned}, {@code .swap}, {@code
+ * .deleted}) are completed or discarded; after a clean shutdown nothing is scanned (the active
+ * segment's tail after its last index entry excepted); after an unclean one, segments from the
+ * recovery point on are validated batch by batch (CRC32C) and the first bad batch ends the log.
+ */
+public final class SegmentedLog implements PartitionLog {
+  private static final Logger LOG = LoggerFactory.getLogger(SegmentedLog.class);
+
+  private final LogId id;
+  private final Path dir;
+  private final Clock clock;
+  private final Object lock = new Object();
+  private final ConcurrentNavigableMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+  private final LeaderEpochFileCache epochs;
+  private final List<PendingDelete> pendingDeletes = new ArrayList<>();
+  private volatile LogConfig config;
+  private volatile LogSegment active;
+  private volatile long logStartOffset;
+  private volatile long logEndOffset;
+  private volatile long highWatermark;
+  private volatile long recoveryPoint;
+  private long unflushedMessages;
+  private long lastFlushMs;
+  private boolean closed;
+
+  private record PendingDelete(LogSegment segment, long dueMs) {}
+
+  private SegmentedLog(LogId id, Path dir, LogConfig config, Clock clock) {
+    this.id = id;
+    this.dir = dir;
+    this.config = config;
+    this.clock = clock;
+    this.epochs = new LeaderEpochFileCache(dir);
+  }
+
+  /** Opens (creating if needed) the log in {@code dir}, named by the directory. */
+  public static SegmentedLog open(Path dir, LogConfig config, Clock clock, LogLoadState state) throws IOException {
+    return open(LogId.parseDirName(dir.getFileName().toString()), dir, config, clock, state);
+  }
+
+  public static SegmentedLog open(LogId id, Path dir, LogConfig config, Clock clock, LogLoadState state) throws IOException {
+    Files.createDirectories(dir);
+    SegmentedLog log = new SegmentedLog(id, dir, config, clock);
+    log.load(state);
+    return log;
+  }
+
+  // ---------------------------------------------------------------- loading
+
+  private void load(LogLoadState state) throws IOException {
+    LogFiles.removeLeftovers(dir);
+    LogFiles.completeSwaps(dir, config);
+    TreeMap<Long, Boolean> bases = LogFiles.segmentBases(dir);
+    long recoverFrom = Long.MAX_VALUE;
+    if (!state.cleanShutdown()) {
+      Map.Entry<Long, Boolean> floor = bases.floorEntry(Math.max(0, state.recoveryPoint()));
+      recoverFrom = floor == null ? Long.MIN_VALUE : floor.getKey();
+    }
+    long now = clock.milliseconds();
+    boolean ended = false;
+    for (Map.Entry<Long, Boolean> e : bases.entrySet()) {
+      long base = e.getKey();
+      if (ended) {
+        LOG.warn("{}: deleting segment {} after the end of the recovered log", id, base);
+        LogSegment.open(dir, base, config, "").deleteFiles();
+        continue;
+      }
+      boolean indexesPresent = e.getValue();
+      LogSegment seg = LogSegment.open(dir, base, config, "");
+      boolean mustRecover = base >= recoverFrom || !indexesPresent || !seg.indexesLookValid();
+      if (mustRecover) {
+        int truncated = seg.recover(config);
+        if (truncated > 0) {
+          LOG.warn("{}: truncated {} invalid bytes at the end of {}", id, truncated, seg.logFile());
+          ended = true;
+        }
+      }
+      segments.put(base, seg);
+    }
+    if (segments.isEmpty()) {
+      long start = Math.max(0, state.logStartOffset());
+      segments.put(start, LogSegment.create(dir, start, config, ""));
+    }
+    for (LogSegment s : segments.values()) {
+      if (s != segments.lastEntry().getValue()) {
+        s.onBecomeInactive();
+      }
+    }
+    active = segments.lastEntry().getValue();
+    active.onBecomeActive(config);
+    active.loadRollingBase(now);
+    logEndOffset = Math.max(active.readNextOffset(), active.baseOffset());
+    logStartOffset = Math.min(Math.max(state.logStartOffset(), segments.firstKey()), logEndOffset);
+    highWatermark = Math.min(Math.max(state.highWatermark(), logStartOffset), logEndOffset);
+    epochs.truncateFromEnd(logEndOffset);
+    epochs.truncateFromStart(logStartOffset);
+    if (!state.cleanShutdown()) {
+      for (LogSegment s : segments.values()) {
+        s.flush();
+      }
+    }
+    recoveryPoint = logEndOffset;
+    lastFlushMs = now;
+  }
+
+  // ---------------------------------------------------------------- accessors
+
+  @Override
+  public LogId id() {
+    return id;
+  }
+
+  @Override
+  public Path dir() {
+    return dir;
+  }
+
+  @Override
+  public LogConfig config() {
+    return config;
+  }
+
+  @Override
+  public void updateConfig(LogConfig config) {
+    this.config = config;
+  }
+
+  @Override
+  public long logStartOffset() {
+    return logStartOffset;
+  }
+
+  @Override
+  public long logEndOffset() {
+    return logEndOffset;
+  }
+
+  @Override
+  public long highWatermark() {
+    return highWatermark;
+  }
+
+  /** Offset below which every batch is known to be on disk (fsynced). */
+  public long recoveryPoint() {
+    return recoveryPoint;
+  }
+
+  @Override
+  public void updateHighWatermark(long hw) {
+    synchronized (lock) {
+      highWatermark = Math.min(Math.max(hw, logStartOffset), logEndOffset);
+    }
+  }
+
+  @Override
+  public LeaderEpochFileCache leaderEpochs() {
+    return epochs;
+  }
+
+  @Override
+  public long sizeInBytes() {
+    long total = 0;
+    for (LogSegment s : segments.values()) {
+      total += s.sizeInBytes();
+    }
+    return total;
+  }
+
+  @Override
+  public int segmentCount() {
+    return segments.size();
+  }
+
+  /** The current segments, oldest first (a snapshot; the last is the active one). */
+  public List<LogSegment> segments() {
+    return new ArrayList<>(segments.values());
+  }
+
+  /** The active segment (the cleaner never touches it). */
+  public LogSegment activeSegment() {
+    return active;
+  }
+
+  // ---------------------------------------------------------------- append
+
+  @Override
+  public AppendResult appendAsLeader(ByteBuffer batches, int leaderEpoch) throws IOException {
+    synchronized (lock) {
+      ensureOpen();
+      int start = batches.position();
+      int limit = batches.limit();
+      int count = checkBatches(batches);
+      long first = logEndOffset;
+      long next = first;
+      long maxTs = -1;
+      long offsetOfMaxTs = -1;
+      for (int at = start; at < limit; at += RecordBatchHeader.sizeInBytes(batches, at)) {
+        RecordBatchHeader.setBaseOffset(batches, at, next);
+        RecordBatchHeader.setPartitionLeaderEpoch(batches, at, leaderEpoch);
+        long ts = RecordBatchHeader.maxTimestamp(batches, at);
+        if (ts > maxTs) {
+          maxTs = ts;
+          offsetOfMaxTs = next;
+        }
+        next += RecordBatchHeader.lastOffsetDelta(batches, at) + 1L;
+      }
+      if (epochs.latestEpoch().orElse(-1) < leaderEpoch) {
+        epochs.assign(leaderEpoch, first);
+      }
+      return appendChecked(batches, count, first, next, maxTs, offsetOfMaxTs);
+    }
+  }
+
+  @Override
+  public AppendResult appendAsFollower(ByteBuffer batches) throws IOException {
+    synchronized (lock) {
+      ensureOpen();
+      int start = batches.position();
+      int limit = batches.limit();
+      int count = checkBatches(batches);
+      long first = RecordBatchHeader.baseOffset(batches, start);
+      long expected = logEndOffset;
+      long maxTs = -1;
+      long offsetOfMaxTs = -1;
+      for (int at = start; at < limit; at += RecordBatchHeader.sizeInBytes(batches, at)) {
+        long base = RecordBatchHeader.baseOffset(batches, at);
+        if (base < expected) {
+          throw new InvalidBatchException(id + ": follower batch at offset " + base + " is below the expected offset " + expected);
+        }
+        long ts = RecordBatchHeader.maxTimestamp(batches, at);
+        if (ts > maxTs) {
+          maxTs = ts;
+          offsetOfMaxTs = base;
+        }
+        expected = RecordBatchHeader.lastOffset(batches, at) + 1;
+      }
+      for (int at = start; at < limit; at += RecordBatchHeader.sizeInBytes(batches, at)) {
+        int epoch = RecordBatchHeader.partitionLeaderEpoch(batches, at);
+        if (epochs.latestEpoch().orElse(-1) < epoch) {
+          epochs.assign(epoch, RecordBatchHeader.baseOffset(batches, at));
+        }
+      }
+      return appendChecked(batches, count, first, expected, maxTs, offsetOfMaxTs);
+    }
+  }
+
+  /** Checks that position..limit holds whole v2 batches; returns their number. Moves nothing. */
+  private int checkBatches(ByteBuffer batches) {
+    int start = batches.position();
+    int limit = batches.limit();
+    if (start >= limit) {
+      throw new InvalidBatchException(id + ": empty append");
+    }
+    int count = 0;
+    for (int at = start; at < limit; ) {
+      if (limit - at < RecordBatchHeader.SIZE) {
+        throw new InvalidBatchException(id + ": partial batch header at " + (at - start));
+      }
+      int size = RecordBatchHeader.sizeInBytes(batches, at);
+      if (size < RecordBatchHeader.SIZE || size > limit - at) {
+        throw new InvalidBatchException(id + ": batch size " + size + " does not fit at " + (at - start));
+      }
+      if (RecordBatchHeader.magic(batches, at) != 2) {
+        throw new InvalidBatchException(id + ": unsupported magic " + RecordBatchHeader.magic(batches, at));
+      }
+      if (RecordBatchHeader.lastOffsetDelta(batches, at) < 0) {
+        throw new InvalidBatchException(id + ": negative last offset delta");
+      }
+      at += size;
+      count++;
+    }
+    return count;
+  }
+
+  private AppendResult appendChecked(ByteBuffer batches, int count, long first, long next, long maxTs, long offsetOfMaxTs) throws IOException {
+    int bytes = batches.remaining();
+    long now = clock.milliseconds();
+    LogSegment seg = active;
+    if (seg.shouldRoll(config, bytes, count, next - 1, now) || next - 1 - seg.baseOffset() > Integer.MAX_VALUE) {
+      seg = rollTo(first);
+    }
+    seg.append(batches, now);
+    logEndOffset = next;
+    unflushedMessages += next - first;
+    if (unflushedMessages >= config.flushMessages()) {
+      flushLocked();
+    }
+    return new AppendResult(first, next - 1, maxTs, offsetOfMaxTs, logStartOffset, count, bytes);
+  }
+
+  // ---------------------------------------------------------------- roll
+
+  @Override
+  public void roll() throws IOException {
+    synchronized (lock) {
+      ensureOpen();
+      if (!active.isEmpty()) {
+        rollTo(logEndOffset);
+      }
+    }
+  }
+
+  /**
+   * Makes a new active segment at {@code base} (≥ log end): the old one records its max timestamp,
+   * trims its indexes and is fsynced, which moves the recovery point to the log end.
+   */
+  private LogSegment rollTo(long base) throws IOException {
+    LogSegment old = active;
+    if (old.isEmpty()) {
+      if (old.baseOffset() == base) {
+        return old;
+      }
+      segments.remove(old.baseOffset());
+      old.deleteFiles();
+    } else {
+      old.onBecomeInactive();
+      old.flush();
+      recoveryPoint = logEndOffset;
+      unflushedMessages = 0;
+      lastFlushMs = clock.milliseconds();
+    }
+    LogSegment seg = LogSegment.create(dir, base, config, "");
+    segments.put(base, seg);
+    active = seg;
+    if (segments.firstKey() == base && logStartOffset < base) {
+      logStartOffset = base;
+    }
+    return seg;
+  }
+
+  // ---------------------------------------------------------------- read
+
+  @Override
+  public LogReadResult read(long offset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) throws IOException {
+    long start = logStartOffset;
+    long end = logEndOffset;
+    if (offset < start || offset > end) {
+      return new LogReadResult(true, FileSlice.EMPTY, -1, start, end);
+    }
+    long bound = Math.min(maxOffsetExclusive, end);
+    if (offset >= bound) {
+      return new LogReadResult(false, FileSlice.EMPTY, -1, start, end);
+    }
+    Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
+    if (entry == null) {
+      entry = segments.firstEntry();
+    }
+    while (entry != null) {
+      LogSegment seg = entry.getValue();
+      LogSegment.Slice slice = seg.read(offset, Math.max(0, maxBytes), bound, minOneBatch);
+      if (slice != null) {
+        FileSlice records = slice.length() == 0 ? FileSlice.EMPTY : new FileSlice(seg.channel(), slice.position(), slice.length());
+        return new LogReadResult(false, records, slice.length() == 0 ? -1 : slice.firstBatchBaseOffset(), start, end);
+      }
+      entry = segments.higherEntry(entry.getKey());
+    }
+    return new LogReadResult(false, FileSlice.EMPTY, -1, start, end);
+  }
+
+  @Override
+  public void scanBatches(long fromOffset, BatchVisitor visitor) throws IOException {
+    Map.Entry<Long, LogSegment> entry = segments.floorEntry(fromOffset);
+    if (entry == null) {
+      entry = segments.firstEntry();
+    }
+    ByteBuffer buf = null;
+    for (LogSegment seg : segments.tailMap(entry.getKey(), true).values()) {
+      buf = seg.scan(fromOffset, visitor, buf);
+    }
+  }
+
+  // ---------------------------------------------------------------- timestamps
+
+  @Override
+  public Optional<TimestampOffset> offsetForTimestamp(long timestamp) throws IOException {
+    long start = logStartOffset;
+    for (LogSegment seg : segments.values()) {
+      if (seg.maxTimestamp() < timestamp && seg != active) {
+        continue;
+      }
+      TimestampOffset found = seg.findOffsetByTimestamp(timestamp, start);
+      if (found != null) {
+        return Optional.of(found);
+      }
+    }
+    return Optional.empty();
+  }
+
+  @Override
+  public Optional<TimestampOffset> maxTimestampOffset() throws IOException {
+    LogSegment best = null;
+    for (LogSegment seg : segments.values()) {
+      if (seg.maxTimestamp() >= 0 && (best == null || seg.maxTimestamp() > best.maxTimestamp())) {
+        best = seg;
+      }
+    }
+    return best == null ? Optional.empty() : Optional.ofNullable(best.maxTimestampRecord());
+  }
+
+  // ---------------------------------------------------------------- retention and deletion
+
+  @Override
+  public int applyRetention() throws IOException {
+    synchronized (lock) {
+      ensureOpen();
+      int deleted = deletePrefix((seg, nextBase) -> nextBase <= logStartOffset);
+      LogConfig c = config;
+      if (c.delete() && c.retentionMs() >= 0) {
+        long cutoff = clock.milliseconds() - c.retentionMs();
+        deleted += deletePrefix((seg, nextBase) -> nextBase <= highWatermark && segmentTimestamp(seg) < cutoff);
+      }
+      if (c.delete() && c.retentionBytes() >= 0) {
+        long[] excess = {sizeInBytes() - c.retentionBytes()};
+        deleted += deletePrefix((seg, nextBase) -> {
+          if (nextBase > highWatermark || excess[0] - seg.sizeInBytes() < 0) {
+            return false;
+          }
+          excess[0] -= seg.sizeInBytes();
+          return true;
+        });
+      }
+      deleteExpiredFilesLocked(false);
+      return deleted;
+    }
+  }
+
+  private long segmentTimestamp(LogSegment seg) throws IOException {
+    long ts = seg.maxTimestamp();
+    return ts >= 0 ? ts : Files.getLastModifiedTime(seg.logFile()).toMillis();
+  }
+
+  @FunctionalInterface
+  private interface SegmentPredicate {
+    boolean test(LogSegment segment, long nextBase) throws IOException;
+  }
+
+  /** Deletes non-active segments from the oldest while {@code p} holds; moves the log start. */
+  private int deletePrefix(SegmentPredicate p) throws IOException {
+    int deleted = 0;
+    while (segments.size() > 1) {
+      Map.Entry<Long, LogSegment> first = segments.firstEntry();
+      long nextBase = segments.higherKey(first.getKey());
+      if (!p.test(first.getValue(), nextBase)) {
+        break;
+      }
+      segments.remove(first.getKey());
+      if (logStartOffset < nextBase) {
+        logStartOffset = nextBase;
+      }
+      scheduleDelete(first.getValue());
+      deleted++;
+    }
+    if (deleted > 0) {
+      epochs.truncateFromStart(logStartOffset);
+      highWatermark = Math.max(highWatermark, logStartOffset);
+      recoveryPoint = Math.max(recoveryPoint, logStartOffset);
+    }
+    return deleted;
+  }
+
+  @Override
+  public long deleteRecordsBefore(long offset) throws IOException {
+    synchronized (lock) {
+      ensureOpen();
+      if (offset > highWatermark) {
+        throw new IllegalArgumentException(id + ": cannot delete records before " + offset + " above the high watermark " + highWatermark);
+      }
+      if (offset > logStartOffset) {
+        logStartOffset = offset;
+        epochs.truncateFromStart(offset);
+        deletePrefix((seg, nextBase) -> nextBase <= logStartOffset);
+      }
+      return logStartOffset;
+    }
+  }
+
+  /** Renames the segment {@code .deleted}; its files are closed and removed after the delay. */
+  private void scheduleDelete(LogSegment seg) throws IOException {
+    seg.changeFileSuffix(LogSegment.DELETED_SUFFIX);
+    long delay = config.fileDeleteDelayMs();
+    if (delay <= 0) {
+      seg.deleteFiles();
+    } else {
+      pendingDeletes.add(new PendingDelete(seg, clock.milliseconds() + delay));
+    }
+  }
+
+  /** Removes segment files whose delete delay has passed. */
+  public void deleteExpiredFiles() throws IOException {
+    synchronized (lock) {
+      deleteExpiredFilesLocked(false);
+    }
+  }
+
+  private void deleteExpiredFilesLocked(boolean all) throws IOException {
+    long now = clock.milliseconds();
+    var it = pendingDeletes.iterator();
+    while (it.hasNext()) {
+      PendingDelete d = it.next();
+      if (all || d.dueMs() <= now) {
+        d.segment().deleteFiles();
+        it.remove();
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- truncation
+
+  @Override
+  public void truncateTo(long offset) throws IOException {
+    synchronized (lock) {
+      ensureOpen();
+      if (offset >= logEndOffset) {
+        return;
+      }
+      if (offset < logStartOffset || offset <= segments.firstKey()) {
+        truncateFullyLocked(offset);
+        return;
+      }
+      while (segments.lastKey() >= offset) {
+        LogSegment seg = segments.remove(segments.lastKey());
+        scheduleDelete(seg);
+      }
+      LogSegment last = segments.lastEntry().getValue();
+      long removedBase = last.truncateTo(offset);
+      long newEnd = removedBase >= 0 ? Math.min(offset, removedBase) : offset;
+      if (last != active) {
+        last.onBecomeActive(config);
+        active = last;
+      }
+      logEndOffset = newEnd;
+      highWatermark = Math.min(highWatermark, newEnd);
+      recoveryPoint = Math.min(recoveryPoint, newEnd);
+      epochs.truncateFromEnd(newEnd);
+    }
+  }
+
+  @Override
+  public void truncateFullyAndStartAt(long offset) throws IOException {
+    synchronized (lock) {
+      ensureOpen();
+      truncateFullyLocked(offset);
+    }
+  }
+
+  private void truncateFullyLocked(long offset) throws IOException {
+    for (LogSegment seg : new ArrayList<>(segments.values())) {
+      segments.remove(seg.baseOffset());
+      scheduleDelete(seg);
+    }
+    LogSegment seg = LogSegment.create(dir, offset, config, "");
+    segments.put(offset, seg);
+    active = seg;
+    logEndOffset = offset;
+    logStartOffset = offset;
+    highWatermark = offset;
+    recoveryPoint = offset;
+    unflushedMessages = 0;
+    epochs.clear();
+  }
+
+  // ---------------------------------------------------------------- segment swap (cleaner)
+
+  /**
+   * Atomically replaces {@code oldSegments} (consecutive, non-active, oldest first) by {@code
+   * cleaned}, a segment written with the {@link LogSegment#CLEANED_SUFFIX} files whose base offset
+   * is the first old segment's. Protocol, safe at every crash point (see {@link
+   * LogFiles#completeSwaps}): the cleaned files are fsynced and renamed {@code .swap}; the old
+   * segments are renamed {@code .deleted}; the swap files take the final names.
+   *
+   * @return false (and nothing changed, the cleaned files removed) if the old segments are no longer
+   *     all in the log, e.g. retention or truncation removed them meanwhile
+   */
+  public boolean replaceSegments(List<LogSegment> oldSegments, LogSegment cleaned) throws IOException {
+    synchronized (lock) {
+      ensureOpen();
+      boolean current = !oldSegments.isEmpty() && cleaned.baseOffset() == oldSegments.get(0).baseOffset();
+      for (LogSegment old : oldSegments) {
+        current &= segments.get(old.baseOffset()) == old && old != active;
+      }
+      if (!current) {
+        cleaned.deleteFiles();
+        return false;
+      }
+      cleaned.onBecomeInactive();
+      cleaned.flush();
+      cleaned.changeFileSuffix(LogSegment.SWAP_SUFFIX);
+      CheckpointFile.fsyncDir(dir);
+      for (LogSegment old : oldSegments) {
+        segments.remove(old.baseOffset());
+        scheduleDelete(old);
+      }
+      cleaned.changeFileSuffix("");
+      CheckpointFile.fsyncDir(dir);
+      segments.put(cleaned.baseOffset(), cleaned);
+      return true;
+    }
+  }
+
+  // ---------------------------------------------------------------- flush and close
+
+  @Override
+  public void flush() throws IOException {
+    synchronized (lock) {
+      ensureOpen();
+      flushLocked();
+    }
+  }
+
+  /** Flushes when flush.ms has passed since the last flush and there is something to flush. */
+  public void flushIfDue() throws IOException {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      long flushMs = config.flushMs();
+      if (flushMs != Long.MAX_VALUE && logEndOffset > recoveryPoint && clock.milliseconds() - lastFlushMs >= flushMs) {
+        flushLocked();
+      }
+    }
+  }
+
+  private void flushLocked() throws IOException {
+    long end = logEndOffset;
+    Map.Entry<Long, LogSegment> from = segments.floorEntry(recoveryPoint);
+    for (LogSegment seg : (from == null ? segments : segments.tailMap(from.getKey(), true)).values()) {
+      seg.flush();
+    }
+    recoveryPoint = end;
+    unflushedMessages = 0;
+    lastFlushMs = clock.milliseconds();
+  }
+
+  @Override
+  public void close() throws IOException {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      flushLocked();
+      for (LogSegment seg : segments.values()) {
+        seg.close();
+      }
+      deleteExpiredFilesLocked(true);
+      closed = true;
+    }
+  }
+
+  /** Closes without the final flush and deletes the directory's files (the log was deleted). */
+  void closeForDelete() throws IOException {
+    synchronized (lock) {
+      for (LogSegment seg : segments.values()) {
+        seg.deleteFiles();
+      }
+      deleteExpiredFilesLocked(true);
+      closed = true;
+    }
+  }
+
+  public boolean isClosed() {
+    synchronized (lock) {
+      return closed;
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException(id + ": log is closed");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "SegmentedLog(" + id + ", start=" + logStartOffset + ", end=" + logEndOffset + ", segments=" + segments.size() + ")";
+  }
+}
