@@ -55,7 +55,8 @@ public final class ConfigDescriber {
       ConfigKey key = BrokerConfigKeys.get(name);
       boolean sensitive = key.type() == ConfigType.PASSWORD;
       List<Synonym> synonyms = brokerSynonyms(broker, name, key.defaultValue());
-      Object v = broker.get(name);
+      // broker.id is node.id's older name: unset, it is the node id (as Kafka reports it).
+      Object v = name.equals("broker.id") ? Integer.valueOf(broker.nodeId()) : broker.get(name);
       String value = sensitive || v == null ? null : TopicConfigs.format(v);
       ConfigSource source = synonyms.isEmpty() ? ConfigSource.DEFAULT_CONFIG : synonyms.get(0).source();
       if (sensitive) synonyms = synonyms.stream().map(s -> new Synonym(s.name(), null, s.source())).toList();

@@ -49,6 +49,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
     }
     CreateTopicsResponseData response = new CreateTopicsResponseData();
     Set<String> answered = new HashSet<>();
+    long partitionsInRequest = 0;
     for (CreatableTopic t : request.topics()) {
       if (!answered.add(t.name())) continue;
       CreatableTopicResult result = new CreatableTopicResult().setName(t.name());
@@ -79,6 +80,13 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
         fail(result, Errors.INVALID_REPLICA_ASSIGNMENT, problem);
         continue;
       }
+      long count = !assignments.isEmpty() ? assignments.size()
+          : t.numPartitions() == -1 ? topics.config().getInt("num.partitions") : Math.max(0, t.numPartitions());
+      if (partitionsInRequest + count > TopicManager.MAX_PARTITIONS_PER_REQUEST) {
+        fail(result, Errors.POLICY_VIOLATION, "Excessively large number of partitions per request.");
+        continue;
+      }
+      partitionsInRequest += count;
       Outcome o;
       try {
         o = topics.createTopic(

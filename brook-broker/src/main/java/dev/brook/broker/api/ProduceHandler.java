@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.message.ProduceResponseData.BatchIndexAndErrorMessage;
@@ -24,7 +25,9 @@ import org.apache.kafka.common.record.MemoryRecords;
  * is validated, checked against the producer state and appended on the calling event loop (appends
  * are short and ordered per partition). acks=0 gets no response; acks=1 and acks=all are answered
  * once appended — with this broker as the only in-sync replica the high watermark has then already
- * passed the batch. Other acks values get INVALID_REQUIRED_ACKS.
+ * passed the batch. Other acks values get INVALID_REQUIRED_ACKS; the internal topics
+ * (__consumer_offsets, __transaction_state) are written only by their coordinators
+ * (INVALID_TOPIC_EXCEPTION).
  *
  * <p>Transactional batches are appended like idempotent ones; the transaction coordinator (a later
  * area) adds their verification and the last stable offset.
@@ -66,6 +69,9 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
   private AppendOutcome produceOne(short version, Optional<String> topic, ProduceRequestData.PartitionProduceData pd, short acks, long now) {
     if (acks != 0 && acks != 1 && acks != -1) {
       return AppendOutcome.error(Errors.INVALID_REQUIRED_ACKS, "acks must be 0, 1 or -1, got " + acks);
+    }
+    if (topic.isPresent() && Topic.isInternal(topic.get())) {
+      return AppendOutcome.error(Errors.INVALID_TOPIC_EXCEPTION, "clients may not produce to the internal topic " + topic.get());
     }
     Optional<Partition> p = topic.flatMap(n -> replicas.partition(new TopicPartition(n, pd.index())));
     if (p.isEmpty()) {

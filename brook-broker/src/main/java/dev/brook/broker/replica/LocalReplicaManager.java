@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * of one). Partitions are born at leader epoch 0 (or the log's latest epoch when reopened); the
  * in-sync replica set is this broker, so the high watermark follows the log end.
  *
- * <p>Owns the timer wheel for delayed operations (long-poll fetches) and expires idle producers.
+ * <p>Owns the timer wheel for delayed operations (long-poll fetches) and expires idle producers. On
+ * close it snapshots every partition's producer state (so a restart replays only newer batches).
  * Does not own the {@link LogManager}: the broker closes that after this. Thread-safe.
  */
 public final class LocalReplicaManager implements ReplicaManager {
@@ -133,6 +134,13 @@ public final class LocalReplicaManager implements ReplicaManager {
         pending.task().run(pending);
       } catch (Exception e) {
         log.warn("delayed operation failed while stopping", e);
+      }
+    }
+    for (Partition p : partitions.values()) {
+      try {
+        p.snapshotProducerState();
+      } catch (IOException | RuntimeException e) {
+        log.warn("cannot snapshot the producer state of {}; it will be rebuilt from the log", p.topicPartition(), e);
       }
     }
     partitions.clear();

@@ -14,6 +14,8 @@ import dev.brook.storage.PartitionLog;
 import dev.brook.storage.RecordBatchHeader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.TopicPartition;
@@ -223,20 +225,53 @@ public final class Partition {
     return producers.entry(producerId);
   }
 
+  /** One producer's state as DescribeProducers shows it. */
+  public record ActiveProducer(long producerId, short epoch, int lastSequence, long lastTimestamp, long currentTxnStartOffset) {}
+
+  /** The producers this partition remembers, read under the append lock. */
+  public synchronized List<ActiveProducer> activeProducers() {
+    List<ActiveProducer> out = new java.util.ArrayList<>();
+    for (ProducerStateManager.ProducerEntry e : producers.entries()) {
+      out.add(new ActiveProducer(e.producerId(), e.epoch(), e.lastSeq(), e.lastTimestamp(), e.currentTxnFirstOffset()));
+    }
+    return out;
+  }
+
   /** Forgets producers idle longer than producer.id.expiration.ms. */
   public synchronized void expireProducers(long nowMs, long expirationMs) {
     producers.expire(nowMs, expirationMs);
   }
 
+  /**
+   * Rebuilds the producer state: from the snapshot written at the last clean shutdown when there is
+   * a usable one, then by replaying the batches after it (all of them without a snapshot).
+   */
   private void rebuildProducerState() {
     synchronized (this) {
       producers.clear();
+      long from = partitionLog.logStartOffset();
+      Optional<ProducerStateSnapshot.Loaded> snapshot = ProducerStateSnapshot.read(partitionLog.dir());
+      if (snapshot.isPresent() && snapshot.get().offset() <= partitionLog.logEndOffset() && snapshot.get().offset() >= from) {
+        producers.restore(snapshot.get().entries());
+        producers.truncateHead(from);
+        from = snapshot.get().offset();
+      }
+      long floor = from;
       try {
-        partitionLog.scanBatches(partitionLog.logStartOffset(), b -> producers.replay(b, b.position()));
+        if (from < partitionLog.logEndOffset()) {
+          partitionLog.scanBatches(from, b -> {
+            if (RecordBatchHeader.baseOffset(b, b.position()) >= floor) producers.replay(b, b.position());
+          });
+        }
       } catch (IOException e) {
         throw new java.io.UncheckedIOException("cannot rebuild producer state of " + topicPartition, e);
       }
     }
+  }
+
+  /** Writes the producer state snapshot as of the log end (clean shutdown). */
+  public synchronized void snapshotProducerState() throws IOException {
+    ProducerStateSnapshot.write(partitionLog.dir(), partitionLog.logEndOffset(), List.copyOf(producers.entries()));
   }
 
   public void addWatcher(PartitionWatcher w) {

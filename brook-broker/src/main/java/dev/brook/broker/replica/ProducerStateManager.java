@@ -79,6 +79,12 @@ public final class ProducerStateManager {
       return null;
     }
 
+    void restore(short epoch, long lastTimestamp, long currentTxnFirstOffset) {
+      this.epoch = epoch;
+      this.lastTimestamp = lastTimestamp;
+      this.currentTxnFirstOffset = currentTxnFirstOffset;
+    }
+
     void add(short batchEpoch, BatchMetadata m) {
       if (batchEpoch != epoch) {
         epoch = batchEpoch;
@@ -193,6 +199,12 @@ public final class ProducerStateManager {
   /** Forgets producers idle for longer than {@code producer.id.expiration.ms}. */
   public void expire(long nowMs, long expirationMs) {
     producers.values().removeIf(e -> e.currentTxnFirstOffset < 0 && e.lastTimestamp >= 0 && nowMs - e.lastTimestamp > expirationMs);
+  }
+
+  /** Replaces the state with a snapshot's entries (replay then continues after the snapshot). */
+  public void restore(Collection<ProducerEntry> snapshot) {
+    producers.clear();
+    for (ProducerEntry e : snapshot) producers.put(e.producerId(), e);
   }
 
   public ProducerEntry entry(long producerId) {

@@ -248,4 +248,18 @@ class TopicApisVersionsTest {
     assertThat(Errors.forCode(second.topics().find("c").errorCode())).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
     assertThat(second.nextCursor()).isNull();
   }
+
+  @Test
+  void oneRequestCannotCreateMoreThanTenThousandPartitions() throws Exception {
+    CreateTopicsRequestData.CreatableTopicCollection ts = new CreateTopicsRequestData.CreatableTopicCollection();
+    for (int i = 0; i < 3; i++) {
+      ts.add(new CreateTopicsRequestData.CreatableTopic().setName("big" + i).setNumPartitions(4000)
+          .setReplicationFactor((short) 1));
+    }
+    var resp = (org.apache.kafka.common.message.CreateTopicsResponseData) call(ApiKeys.CREATE_TOPICS, (short) 7,
+        new CreateTopicsRequestData().setTopics(ts).setValidateOnly(true));
+    assertThat(resp.topics().find("big0").errorCode()).isZero();
+    assertThat(resp.topics().find("big1").errorCode()).isZero();
+    assertThat(Errors.forCode(resp.topics().find("big2").errorCode())).isEqualTo(Errors.POLICY_VIOLATION);
+  }
 }

@@ -1,0 +1,96 @@
+package dev.brook.broker.replica;
+
+import dev.brook.broker.replica.ProducerStateManager.BatchMetadata;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+
+/**
+ * The producer state of a partition as of a log offset, in {@code producer-state.snapshot} in the
+ * partition directory, so that a restart replays only the batches after it instead of the whole log.
+ * Written on clean shutdown; a missing, corrupt or too new (log truncated below it) snapshot is
+ * ignored and the state is rebuilt from the log start.
+ *
+ * <p>Format (big-endian): magic int32 | version int16 | offset int64 | producers int32 | per producer:
+ * id int64, epoch int16, lastTimestamp int64, txnFirstOffset int64, batches int32, per batch: firstSeq
+ * int32, lastSeq int32, firstOffset int64, lastOffset int64, timestamp int64 | CRC32C int32 of all
+ * before it.
+ */
+public final class ProducerStateSnapshot {
+  public static final String FILE = "producer-state.snapshot";
+  private static final int MAGIC = 0x42505353; // "BPSS"
+  private static final short VERSION = 1;
+
+  /** A loaded snapshot: the state as of {@code offset} (the next offset to replay). */
+  public record Loaded(long offset, List<ProducerStateManager.ProducerEntry> entries) {}
+
+  private ProducerStateSnapshot() {}
+
+  public static void write(Path partitionDir, long offset, List<ProducerStateManager.ProducerEntry> entries) throws IOException {
+    int size = 4 + 2 + 8 + 4 + 4;
+    for (var e : entries) size += 8 + 2 + 8 + 8 + 4 + e.batches().size() * (4 + 4 + 8 + 8 + 8);
+    ByteBuffer b = ByteBuffer.allocate(size);
+    b.putInt(MAGIC).putShort(VERSION).putLong(offset).putInt(entries.size());
+    for (var e : entries) {
+      List<BatchMetadata> batches = e.batches();
+      b.putLong(e.producerId()).putShort(e.epoch()).putLong(e.lastTimestamp()).putLong(e.currentTxnFirstOffset()).putInt(batches.size());
+      for (BatchMetadata m : batches) {
+        b.putInt(m.firstSeq()).putInt(m.lastSeq()).putLong(m.firstOffset()).putLong(m.lastOffset()).putLong(m.timestamp());
+      }
+    }
+    CRC32C crc = new CRC32C();
+    crc.update(b.array(), 0, b.position());
+    b.putInt((int) crc.getValue());
+    b.flip();
+    Path tmp = partitionDir.resolve(FILE + ".tmp");
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+      while (b.hasRemaining()) ch.write(b);
+      ch.force(true);
+    }
+    Files.move(tmp, partitionDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+  }
+
+  /** The snapshot in {@code partitionDir}, if there is a readable one. */
+  public static Optional<Loaded> read(Path partitionDir) {
+    Path f = partitionDir.resolve(FILE);
+    try {
+      if (!Files.exists(f)) return Optional.empty();
+      ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f));
+      if (b.remaining() < 22) return Optional.empty();
+      CRC32C crc = new CRC32C();
+      crc.update(b.array(), 0, b.limit() - 4);
+      if ((int) crc.getValue() != b.getInt(b.limit() - 4)) return Optional.empty();
+      if (b.getInt() != MAGIC || b.getShort() != VERSION) return Optional.empty();
+      long offset = b.getLong();
+      int n = b.getInt();
+      List<ProducerStateManager.ProducerEntry> entries = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        ProducerStateManager.ProducerEntry e = new ProducerStateManager.ProducerEntry(b.getLong());
+        short epoch = b.getShort();
+        long lastTs = b.getLong();
+        long txn = b.getLong();
+        int batches = b.getInt();
+        for (int j = 0; j < batches; j++) {
+          e.add(epoch, new BatchMetadata(b.getInt(), b.getInt(), b.getLong(), b.getLong(), b.getLong()));
+        }
+        e.restore(epoch, lastTs, txn);
+        entries.add(e);
+      }
+      return Optional.of(new Loaded(offset, entries));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  public static void delete(Path partitionDir) throws IOException {
+    Files.deleteIfExists(partitionDir.resolve(FILE));
+  }
+}
