@@ -122,10 +122,8 @@ public final class SegmentedLog implements PartitionLog {
     highWatermark = Math.min(Math.max(state.highWatermark(), logStartOffset), logEndOffset);
     epochs.truncateFromEnd(logEndOffset);
     epochs.truncateFromStart(logStartOffset);
-    if (!state.cleanShutdown()) {
-      for (LogSegment s : segments.values()) {
-        s.flush();
-      }
+    for (LogSegment s : state.cleanShutdown() ? recovered : segments.values()) {
+      s.flush();
     }
     recoveryPoint = logEndOffset;
     lastFlushMs = now;
@@ -371,7 +369,8 @@ public final class SegmentedLog implements PartitionLog {
     }
     Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
     if (entry == null) {
-      entry = segments.firstEntry();
+      // Retention removed the segment after this read saw the old log start.
+      return new LogReadResult(true, FileSlice.EMPTY, -1, logStartOffset, end);
     }
     while (entry != null) {
       LogSegment seg = entry.getValue();
@@ -471,10 +470,11 @@ public final class SegmentedLog implements PartitionLog {
       if (!p.test(first.getValue(), nextBase)) {
         break;
       }
-      segments.remove(first.getKey());
+      // Move the start first: a concurrent read below it is then out of range, never redirected.
       if (logStartOffset < nextBase) {
         logStartOffset = nextBase;
       }
+      segments.remove(first.getKey());
       scheduleDelete(first.getValue());
       deleted++;
     }
@@ -505,6 +505,11 @@ public final class SegmentedLog implements PartitionLog {
   /** Renames the segment {@code .deleted}; its files are closed and removed after the delay. */
   private void scheduleDelete(LogSegment seg) throws IOException {
     seg.changeFileSuffix(LogSegment.DELETED_SUFFIX);
+    deleteLater(seg);
+  }
+
+  /** Closes and removes an already renamed segment after file.delete.delay.ms. */
+  private void deleteLater(LogSegment seg) throws IOException {
     long delay = config.fileDeleteDelayMs();
     if (delay <= 0) {
       seg.deleteFiles();
@@ -619,12 +624,19 @@ public final class SegmentedLog implements PartitionLog {
       cleaned.changeFileSuffix(LogSegment.SWAP_SUFFIX);
       CheckpointFile.fsyncDir(dir);
       for (LogSegment old : oldSegments) {
-        segments.remove(old.baseOffset());
-        scheduleDelete(old);
+        old.changeFileSuffix(LogSegment.DELETED_SUFFIX);
       }
       cleaned.changeFileSuffix("");
       CheckpointFile.fsyncDir(dir);
+      // The cleaned segment replaces the first old one under the same key in one step, so a
+      // concurrent read always finds a segment covering its offset.
       segments.put(cleaned.baseOffset(), cleaned);
+      for (LogSegment old : oldSegments.subList(1, oldSegments.size())) {
+        segments.remove(old.baseOffset());
+      }
+      for (LogSegment old : oldSegments) {
+        deleteLater(old);
+      }
       return true;
     }
   }
