@@ -222,8 +222,17 @@ public final class LogCleaner implements AutoCloseable {
           continue;
         }
         List<SegmentInfo> infos = infos(l.segments());
-        LogToClean plan = LogToClean.of(infos, l.logStartOffset(), l.highWatermark(),
-            firstDirty.getOrDefault(l.id(), -1L), lc.minCompactionLagMs(), now);
+        long checkpointed = firstDirty.getOrDefault(l.id(), -1L);
+        long hw = l.highWatermark();
+        if (checkpointed > hw) {
+          // Only offsets below the high watermark are ever cleaned: a high watermark below the
+          // checkpoint means the log was truncated under its clean part. What is there now is dirty.
+          log.info("{} was truncated below its cleaner checkpoint {}; cleaning resumes at {}", l.id(), checkpointed, hw);
+          checkpointed = hw;
+          firstDirty.put(l.id(), hw);
+          writeCheckpoint();
+        }
+        LogToClean plan = LogToClean.of(infos, l.logStartOffset(), hw, checkpointed, lc.minCompactionLagMs(), now);
         boolean due = tombstoneHorizons.getOrDefault(l.id(), Long.MAX_VALUE) <= now;
         if (!plan.isCleanable(lc.minCleanableDirtyRatio()) && !due) {
           continue;

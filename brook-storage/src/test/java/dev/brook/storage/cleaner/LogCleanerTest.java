@@ -226,6 +226,18 @@ class LogCleanerTest {
   }
 
   @Test
+  void truncationBelowTheCheckpointMakesTheRestDirtyAgain() throws Exception {
+    appendCycling(30, 3, 5, Compression.NONE);
+    log.roll();
+    LogCleaner cleaner = cleaner();
+    cleaner.cleanOnce();
+    assertThat(cleaner.checkpoints()).containsEntry(log.id(), 30L);
+    log.highWatermark = 20; // as after a truncation to 20
+    cleaner.cleanOnce();
+    assertThat(cleaner.checkpoints()).containsEntry(log.id(), 20L);
+  }
+
+  @Test
   void checkpointSurvivesARestartOfTheCleaner() throws Exception {
     appendCycling(30, 3, 5, Compression.NONE);
     log.roll();
