@@ -68,6 +68,12 @@ public final class LogManager implements AutoCloseable {
   /** Compacts the logs with cleanup.policy=compact; its threads start with the duties. */
   private final LogCleaner cleaner;
   private volatile Function<LogId, Map<Long, Long>> activeProducers = id -> Map.of();
+  /**
+   * Logs whose own config the broker has given (through getOrCreate). A log opened at startup runs
+   * with the defaults until then, and the cleaner must not act on a cleanup.policy that is not the
+   * topic's: with a compact default it would compact a delete topic.
+   */
+  private final java.util.Set<LogId> configured = ConcurrentHashMap.newKeySet();
 
   private record Duty(String name, long periodMs, Runnable task) {}
 
@@ -119,7 +125,7 @@ public final class LogManager implements AutoCloseable {
   private List<CleanableLog> cleanableLogs() {
     List<CleanableLog> out = new ArrayList<>();
     for (SegmentedLog log : logs.values()) {
-      if (!log.isClosed()) {
+      if (!log.isClosed() && configured.contains(log.id())) {
         out.add(new CleanableSegmentedLog(log, clock, activeProducers));
       }
     }
@@ -206,6 +212,7 @@ public final class LogManager implements AutoCloseable {
       } else if (!log.config().equals(config)) {
         log.updateConfig(config);
       }
+      configured.add(id);
       return log;
     }
   }
@@ -225,6 +232,7 @@ public final class LogManager implements AutoCloseable {
     Path renamed;
     synchronized (this) {
       log = logs.remove(id);
+      configured.remove(id);
       if (log == null) {
         return;
       }

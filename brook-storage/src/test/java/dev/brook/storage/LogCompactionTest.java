@@ -168,6 +168,20 @@ class LogCompactionTest {
   }
 
   @Test
+  void aLogOpenedAtStartupIsNotCleanedUntilTheBrokerGivesItsConfig() throws Exception {
+    open();
+    PartitionLog log = fill(Compression.NONE, 3, 30);
+    List<String> before = records(log);
+    manager.close();
+    // The defaults say compact; the topic's own config (not yet applied) might say delete.
+    manager = LogManager.open(dir, compacted(), clock, cleanerConfig(), RecordCodec.builtIn());
+    assertThat(manager.cleaner().cleanOnce()).isNull();
+    assertThat(records(manager.get(ID).orElseThrow())).isEqualTo(before);
+    manager.getOrCreate(ID, compacted());
+    assertThat(manager.cleaner().cleanOnce()).isNotNull();
+  }
+
+  @Test
   void readOfACompactedAwayOffsetReturnsTheNextSurvivingBatch() throws Exception {
     open();
     PartitionLog log = fill(Compression.NONE, 3, 30);
