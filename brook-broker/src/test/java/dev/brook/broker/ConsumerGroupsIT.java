@@ -77,13 +77,13 @@ class ConsumerGroupsIT {
     if (broker != null) broker.close();
   }
 
-  private void createTopic(String name, int partitions) throws Exception {
+  void createTopic(String name, int partitions) throws Exception {
     try (Admin admin = admin()) {
       admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
     }
   }
 
-  private Admin admin() {
+  Admin admin() {
     return Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()));
   }
 
@@ -225,7 +225,7 @@ class ConsumerGroupsIT {
   }
 
   /** Waits until the members' assignments are disjoint and cover all partitions of the topic. */
-  private void awaitBalanced(List<Member> group, int partitions) {
+  void awaitBalanced(List<Member> group, int partitions) {
     await()
         .atMost(WAIT)
         .untilAsserted(

@@ -1481,7 +1481,10 @@ public final class GroupCoordinator {
       }
       updateSubscription(cg, m, req);
     }
-    if (!cg.currentPartitionCounts(topics).equals(cg.partitionCounts)) cg.groupEpoch++;
+    // Topics created, deleted or grown since the target was computed: a new group epoch.
+    if (cg.assignmentEpoch == cg.groupEpoch && !cg.currentPartitionCounts(topics).equals(cg.partitionCounts)) {
+      cg.groupEpoch++;
+    }
     if (cg.assignmentEpoch < cg.groupEpoch) {
       ServerAssignor assignor = ServerAssignor.named(cg.preferredAssignor(config.consumerAssignors().get(0)));
       cg.computeTarget(assignor, topics);
