@@ -28,6 +28,7 @@ import dev.brook.broker.group.TopicLookup;
 import dev.brook.broker.cluster.LocalMetadataStore;
 import dev.brook.broker.cluster.MetaProperties;
 import dev.brook.broker.api.DeleteRecordsHandler;
+import dev.brook.broker.api.DescribeProducersHandler;
 import dev.brook.broker.api.FetchHandler;
 import dev.brook.broker.api.InitProducerIdHandler;
 import dev.brook.broker.api.ListOffsetsHandler;
@@ -35,6 +36,8 @@ import dev.brook.broker.api.OffsetForLeaderEpochHandler;
 import dev.brook.broker.api.ProduceHandler;
 import dev.brook.broker.api.TopicApis;
 import dev.brook.broker.config.BrokerConfig;
+import dev.brook.broker.storage.CleanerSettings;
+import dev.brook.broker.storage.KafkaRecordCodec;
 import dev.brook.broker.config.TopicConfigs;
 import dev.brook.broker.config.Listener;
 import dev.brook.broker.network.NetworkServer;
@@ -120,7 +123,8 @@ public final class Broker implements AutoCloseable {
       ApiDispatcher dispatcher, BrokerConfig config, Clock clock, Deque<AutoCloseable> toClose)
       throws Exception {
     Files.createDirectories(config.logDir());
-    LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock);
+    LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock,
+        CleanerSettings.from(config), KafkaRecordCodec.INSTANCE); // the cleaner reads every codec
     toClose.add(logs); // closes last: flush, checkpoints, clean-shutdown marker
     logs.startBackgroundDuties(config.getLong("log.retention.check.interval.ms"));
     LocalReplicaManager replicas =
@@ -135,6 +139,7 @@ public final class Broker implements AutoCloseable {
     dispatcher.register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replicas));
     dispatcher.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(replicas));
     dispatcher.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));
+    dispatcher.register(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(replicas));
     return replicas;
   }
 
