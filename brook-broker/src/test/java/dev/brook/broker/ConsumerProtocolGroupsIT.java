@@ -34,9 +34,4 @@ class ConsumerProtocolGroupsIT extends ConsumerGroupsIT {
   @Test
   @Disabled("client-side assignors (cooperative-sticky) are a classic-protocol feature")
   void cooperativeStickyGroupRebalancesIncrementally() {}
-
-  @Override
-  @Test
-  @Disabled("static membership is implemented for the classic protocol only")
-  void staticMemberRestartKeepsItsPartitions() {}
 }

@@ -34,6 +34,8 @@ final class ConsumerGroup {
     int previousEpoch;
     final Set<TopicPartition> assigned = new HashSet<>();
     final Set<TopicPartition> pendingRevocation = new HashSet<>();
+    /** A static member that left with epoch -2: kept for its instance's return until it times out. */
+    boolean leftStatically;
     /** The member has not yet been told its current assignment. */
     boolean assignmentChanged = true;
     long timerEpoch;

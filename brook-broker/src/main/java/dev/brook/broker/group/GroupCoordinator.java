@@ -1471,6 +1471,13 @@ public final class GroupCoordinator {
     if (epoch < 0) return leaveConsumerGroup(g, req);
     ConsumerGroup.Member m;
     if (epoch == 0) {
+      if (req.instanceId() != null) {
+        ConsumerGroup.Member holder = cg.members.get(cg.staticMembers.getOrDefault(req.instanceId(), ""));
+        if (holder != null && !holder.leftStatically && !holder.memberId.equals(req.memberId())) {
+          return heartbeatError(Errors.UNRELEASED_INSTANCE_ID,
+              "Instance " + req.instanceId() + " is still in use by member " + holder.memberId + ".");
+        }
+      }
       m = joinConsumerGroup(g, req, clientId, clientHost);
     } else {
       m = cg.members.get(req.memberId());
@@ -1510,12 +1517,23 @@ public final class GroupCoordinator {
     String memberId = req.memberId().isEmpty() ? UUID.randomUUID().toString() : req.memberId();
     ConsumerGroup.Member old = cg.members.get(memberId);
     if (old != null) cg.remove(old); // a fenced member rejoining starts afresh
+    ConsumerGroup.Member m = new ConsumerGroup.Member(memberId);
+    boolean takeover = false;
     if (req.instanceId() != null) {
-      String previous = cg.staticMembers.get(req.instanceId());
-      if (previous != null && cg.members.containsKey(previous)) cg.remove(cg.members.get(previous));
+      ConsumerGroup.Member previous = cg.members.get(cg.staticMembers.getOrDefault(req.instanceId(), ""));
+      if (previous != null) {
+        // The restarted instance takes over its predecessor's epoch and partitions: no rebalance.
+        takeover = true;
+        m.epoch = previous.epoch;
+        m.previousEpoch = previous.previousEpoch;
+        m.assigned.addAll(previous.assigned);
+        m.pendingRevocation.addAll(previous.pendingRevocation);
+        Set<TopicPartition> target = cg.target.get(previous.memberId);
+        cg.remove(previous);
+        if (target != null) cg.target.put(memberId, target);
+      }
       cg.staticMembers.put(req.instanceId(), memberId);
     }
-    ConsumerGroup.Member m = new ConsumerGroup.Member(memberId);
     m.instanceId = req.instanceId();
     m.rackId = req.rackId();
     m.clientId = clientId;
@@ -1525,7 +1543,7 @@ public final class GroupCoordinator {
     m.regex = req.subscribedTopicRegex();
     m.assignor = req.serverAssignor();
     cg.members.put(memberId, m);
-    cg.groupEpoch++;
+    if (!takeover) cg.groupEpoch++;
     return m;
   }
 
@@ -1551,7 +1569,14 @@ public final class GroupCoordinator {
     ConsumerGroup cg = g.consumer;
     ConsumerGroup.Member m = cg.members.get(req.memberId());
     if (m == null) return heartbeatError(Errors.UNKNOWN_MEMBER_ID, null);
-    removeConsumerMember(g, m);
+    if (req.memberEpoch() == -2 && m.instanceId != null) {
+      // A static member going away for a while (KIP-345 in KIP-848): its partitions wait for its
+      // return until its session times out.
+      m.leftStatically = true;
+      scheduleConsumerSession(g, m);
+    } else {
+      removeConsumerMember(g, m);
+    }
     return new ConsumerGroupHeartbeatResponseData()
         .setMemberId(req.memberId())
         .setMemberEpoch(req.memberEpoch())

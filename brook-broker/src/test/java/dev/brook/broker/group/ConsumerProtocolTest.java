@@ -169,6 +169,35 @@ class ConsumerProtocolTest {
     assertThat(coordinator.fetchOffsets("g", "a", 1, null, false).getNow(null).topics()).hasSize(1);
   }
 
+  private ConsumerGroupHeartbeatResponseData staticJoin(String member, String instance) {
+    ConsumerGroupHeartbeatRequestData req = new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId(member)
+        .setMemberEpoch(0).setInstanceId(instance).setRebalanceTimeoutMs(10_000).setSubscribedTopicNames(List.of("t"))
+        .setTopicPartitions(List.of());
+    return coordinator.consumerGroupHeartbeat(req, "client", "/h").getNow(null);
+  }
+
+  @Test
+  void restartedStaticMemberTakesOverItsPartitionsWithoutRebalance() {
+    ConsumerGroupHeartbeatResponseData a = staticJoin("a1", "i1");
+    heartbeat("a1", a.memberEpoch(), Set.of(0, 1, 2, 3));
+    assertThat(Errors.forCode(staticJoin("a2", "i1").errorCode())).isEqualTo(Errors.UNRELEASED_INSTANCE_ID);
+    assertThat(heartbeat("a1", -2, null).memberEpoch()).isEqualTo(-2);
+    int groupEpoch = coordinator.consumerGroupDescribe(List.of("g")).getNow(null).get(0).groupEpoch();
+    ConsumerGroupHeartbeatResponseData a2 = staticJoin("a2", "i1");
+    assertThat(a2.memberEpoch()).isEqualTo(a.memberEpoch());
+    assertThat(assigned(a2)).containsExactlyInAnyOrder(0, 1, 2, 3);
+    assertThat(coordinator.consumerGroupDescribe(List.of("g")).getNow(null).get(0).groupEpoch()).isEqualTo(groupEpoch);
+  }
+
+  @Test
+  void staticMemberThatNeverReturnsIsRemovedAfterSessionTimeout() {
+    ConsumerGroupHeartbeatResponseData a = staticJoin("a1", "i1");
+    heartbeat("a1", -2, null);
+    scheduler.advance(3_001);
+    assertThat(coordinator.consumerGroupDescribe(List.of("g")).getNow(null).get(0).members()).isEmpty();
+    assertThat(a.memberEpoch()).isPositive();
+  }
+
   @Test
   void uniformAssignorIsBalancedAndSticky() {
     ServerAssignor uniform = new ServerAssignor.Uniform();
