@@ -1497,6 +1497,11 @@ public final class GroupCoordinator {
       cg.computeTarget(assignor, topics);
     }
     boolean revoking = cg.reconcile(m, owned(req).orElse(null));
+    if (log.isDebugEnabled()) {
+      log.debug("Heartbeat {} {} epoch {} owned {} -> epoch {} assigned {} revoking {} (group epoch {}, target {})",
+          req.groupId(), m.memberId, epoch, owned(req).orElse(null), m.epoch, m.assigned, m.pendingRevocation,
+          cg.groupEpoch, cg.target.get(m.memberId));
+    }
     if (revoking) scheduleRevocationTimeout(g, m);
     scheduleConsumerSession(g, m);
     ConsumerGroupHeartbeatResponseData r =
