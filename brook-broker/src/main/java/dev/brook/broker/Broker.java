@@ -4,9 +4,28 @@ import dev.brook.broker.admin.TopicAdmin;
 import dev.brook.broker.admin.TopicManager;
 import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.api.ApiVersionsHandler;
+import dev.brook.broker.api.DeleteGroupsHandler;
+import dev.brook.broker.api.DescribeGroupsHandler;
+import dev.brook.broker.api.FindCoordinatorHandler;
+import dev.brook.broker.api.HeartbeatHandler;
+import dev.brook.broker.api.JoinGroupHandler;
+import dev.brook.broker.api.LeaveGroupHandler;
+import dev.brook.broker.api.ListGroupsHandler;
+import dev.brook.broker.api.OffsetCommitHandler;
+import dev.brook.broker.api.OffsetDeleteHandler;
+import dev.brook.broker.api.OffsetFetchHandler;
+import dev.brook.broker.api.SyncGroupHandler;
+import dev.brook.broker.group.ExecutorGroupScheduler;
+import dev.brook.broker.group.GroupCoordinator;
+import dev.brook.broker.group.GroupCoordinatorConfig;
+import dev.brook.broker.group.GroupLog;
+import dev.brook.broker.group.MemoryGroupLog;
+import dev.brook.broker.group.OffsetsTopic;
+import dev.brook.broker.group.ReplicaGroupLog;
 import dev.brook.broker.cluster.LocalMetadataStore;
 import dev.brook.broker.cluster.MetaProperties;
 import dev.brook.broker.api.DeleteRecordsHandler;
+import dev.brook.broker.api.DescribeProducersHandler;
 import dev.brook.broker.api.FetchHandler;
 import dev.brook.broker.api.InitProducerIdHandler;
 import dev.brook.broker.api.ListOffsetsHandler;
@@ -14,6 +33,8 @@ import dev.brook.broker.api.OffsetForLeaderEpochHandler;
 import dev.brook.broker.api.ProduceHandler;
 import dev.brook.broker.api.TopicApis;
 import dev.brook.broker.config.BrokerConfig;
+import dev.brook.broker.storage.CleanerSettings;
+import dev.brook.broker.storage.KafkaRecordCodec;
 import dev.brook.broker.config.TopicConfigs;
 import dev.brook.broker.config.Listener;
 import dev.brook.broker.network.NetworkServer;
@@ -30,7 +51,13 @@ import java.security.SecureRandom;
 import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.slf4j.Logger;
@@ -74,7 +101,7 @@ public final class Broker implements AutoCloseable {
       AtomicReference<Listener> bound = new AtomicReference<>();
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, toClose);
       TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose);
-      startGroups(dispatcher, config, clock, replicas, topics, toClose);
+      startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
       NetworkServer network =
           NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
       bound.set(network.boundListener());
@@ -93,7 +120,8 @@ public final class Broker implements AutoCloseable {
       ApiDispatcher dispatcher, BrokerConfig config, Clock clock, Deque<AutoCloseable> toClose)
       throws Exception {
     Files.createDirectories(config.logDir());
-    LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock);
+    LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock,
+        CleanerSettings.from(config), KafkaRecordCodec.INSTANCE); // the cleaner reads every codec
     toClose.add(logs); // closes last: flush, checkpoints, clean-shutdown marker
     logs.startBackgroundDuties(config.getLong("log.retention.check.interval.ms"));
     LocalReplicaManager replicas =
@@ -108,6 +136,7 @@ public final class Broker implements AutoCloseable {
     dispatcher.register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replicas));
     dispatcher.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(replicas));
     dispatcher.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));
+    dispatcher.register(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(replicas));
     return replicas;
   }
 
@@ -159,15 +188,68 @@ public final class Broker implements AutoCloseable {
     return new Listener(bound.name(), host, bound.port());
   }
 
-  /** Consumer groups: GroupCoordinator; FindCoordinator, JoinGroup, OffsetCommit, ... */
+  /**
+   * Consumer groups: GroupCoordinator over __consumer_offsets; FindCoordinator, JoinGroup,
+   * SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch, DescribeGroups, ListGroups,
+   * DeleteGroups, OffsetDelete. {@code bound} holds the listener once bound (its real port, for
+   * FindCoordinator). Owned by the groups area.
+   */
   private static void startGroups(
       ApiDispatcher dispatcher,
       BrokerConfig config,
       Clock clock,
       ReplicaManager replicas,
       TopicAdmin topics,
+      AtomicReference<Listener> bound,
       Deque<AutoCloseable> toClose)
-      throws Exception {}
+      throws Exception {
+    GroupCoordinatorConfig groupConfig = GroupCoordinatorConfig.from(config);
+    ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
+    toClose.add(background::shutdownNow);
+    GroupLog groupLog;
+    OffsetsTopic offsetsTopic;
+    if (replicas != null && topics != null) {
+      // An existing __consumer_offsets keeps its partition count: groups must map where they were.
+      Optional<Integer> existing = topics.partitionCount(ReplicaGroupLog.TOPIC);
+      if (existing.isPresent()) groupConfig = groupConfig.withOffsetsTopicPartitions(existing.get());
+      int partitions = groupConfig.offsetsTopicPartitions();
+      Map<String, String> topicConfigs =
+          Map.of(
+              "cleanup.policy", "compact",
+              "segment.bytes", Integer.toString(groupConfig.offsetsTopicSegmentBytes()),
+              "compression.type", "producer");
+      offsetsTopic =
+          new OffsetsTopic(
+              existing.isPresent(), () -> topics.ensureTopic(ReplicaGroupLog.TOPIC, partitions, topicConfigs), background);
+      groupLog = new ReplicaGroupLog(replicas, clock);
+    } else {
+      log.warn("No partitions or topic metadata: group state lives in memory only");
+      offsetsTopic = new OffsetsTopic(true, () -> null, background);
+      groupLog = new MemoryGroupLog();
+    }
+    ExecutorGroupScheduler scheduler = new ExecutorGroupScheduler();
+    toClose.add(scheduler);
+    GroupCoordinator groups = new GroupCoordinator(groupConfig, scheduler, groupLog, clock);
+    groups.startup(background);
+    Supplier<Node> self =
+        () -> {
+          Listener adv = advertisedListener(config, bound.get());
+          return new Node(config.nodeId(), adv.host(), adv.port());
+        };
+    Function<Uuid, Optional<String>> names = replicas == null ? id -> Optional.empty() : replicas::topicName;
+    Function<String, Optional<Uuid>> ids = topics == null ? n -> Optional.empty() : topics::topicId;
+    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(offsetsTopic::ensureReady, self));
+    dispatcher.register(ApiKeys.JOIN_GROUP, new JoinGroupHandler(groups));
+    dispatcher.register(ApiKeys.SYNC_GROUP, new SyncGroupHandler(groups));
+    dispatcher.register(ApiKeys.HEARTBEAT, new HeartbeatHandler(groups));
+    dispatcher.register(ApiKeys.LEAVE_GROUP, new LeaveGroupHandler(groups));
+    dispatcher.register(ApiKeys.OFFSET_COMMIT, new OffsetCommitHandler(groups, names));
+    dispatcher.register(ApiKeys.OFFSET_FETCH, new OffsetFetchHandler(groups, names, ids));
+    dispatcher.register(ApiKeys.DESCRIBE_GROUPS, new DescribeGroupsHandler(groups));
+    dispatcher.register(ApiKeys.LIST_GROUPS, new ListGroupsHandler(groups));
+    dispatcher.register(ApiKeys.DELETE_GROUPS, new DeleteGroupsHandler(groups));
+    dispatcher.register(ApiKeys.OFFSET_DELETE, new OffsetDeleteHandler(groups));
+  }
 
   private static void closeAll(Deque<AutoCloseable> toClose) {
     while (!toClose.isEmpty()) {

@@ -225,6 +225,18 @@ public final class Partition {
     return producers.entry(producerId);
   }
 
+  /** One producer's state as DescribeProducers shows it. */
+  public record ActiveProducer(long producerId, short epoch, int lastSequence, long lastTimestamp, long currentTxnStartOffset) {}
+
+  /** The producers this partition remembers, read under the append lock. */
+  public synchronized List<ActiveProducer> activeProducers() {
+    List<ActiveProducer> out = new java.util.ArrayList<>();
+    for (ProducerStateManager.ProducerEntry e : producers.entries()) {
+      out.add(new ActiveProducer(e.producerId(), e.epoch(), e.lastSeq(), e.lastTimestamp(), e.currentTxnFirstOffset()));
+    }
+    return out;
+  }
+
   /** Forgets producers idle longer than producer.id.expiration.ms. */
   public synchronized void expireProducers(long nowMs, long expirationMs) {
     producers.expire(nowMs, expirationMs);
