@@ -92,15 +92,27 @@ public final class SideBySide {
       for (String b : order) {
         runBroker(b, round);
       }
+      if (round + 1 < opts.rounds()) {
+        // a long run that is stopped early still leaves the rounds it completed
+        writeReports(machineAtStart, started, round + 1, false);
+      }
     }
-    MachineInfo machineAtEnd = MachineInfo.read(env);
-    Report report = new Report(opts, results, machineAtStart, machineAtEnd, started, Instant.now());
-    System.out.println();
-    System.out.println(report.textTable());
+    writeReports(machineAtStart, started, opts.rounds(), true);
+  }
+
+  private void writeReports(MachineInfo machineAtStart, Instant started, int roundsDone, boolean print)
+      throws IOException {
+    MachineInfo machineNow = MachineInfo.read(env);
+    Report report = new Report(opts, results, machineAtStart, machineNow, started, Instant.now(), roundsDone);
+    if (print) {
+      System.out.println();
+      System.out.println(report.textTable());
+    }
     report.writeCsv(opts.out().resolve("results.csv"), opts.out().resolve("summary.csv"));
     Path png = opts.out().resolve("ratios.png");
     RatioChart.write(results, report.title(), png);
-    log("wrote " + opts.out().resolve("summary.csv") + ", results.csv, ratios.png");
+    log("wrote " + opts.out().resolve("summary.csv") + ", results.csv, ratios.png after " + roundsDone + " of "
+        + opts.rounds() + " round(s)");
     if (opts.results() != null) {
       Path committedPng = opts.results().resolveSibling("RESULTS.png");
       Files.copy(png, committedPng, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
