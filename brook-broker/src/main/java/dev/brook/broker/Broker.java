@@ -15,6 +15,23 @@ import dev.brook.broker.api.ProduceHandler;
 import dev.brook.broker.api.TopicApis;
 import dev.brook.broker.config.BrokerConfig;
 import dev.brook.broker.config.TopicConfigs;
+import dev.brook.broker.api.DeleteGroupsHandler;
+import dev.brook.broker.api.DescribeGroupsHandler;
+import dev.brook.broker.api.FindCoordinatorHandler;
+import dev.brook.broker.api.HeartbeatHandler;
+import dev.brook.broker.api.JoinGroupHandler;
+import dev.brook.broker.api.LeaveGroupHandler;
+import dev.brook.broker.api.ListGroupsHandler;
+import dev.brook.broker.api.OffsetCommitHandler;
+import dev.brook.broker.api.OffsetDeleteHandler;
+import dev.brook.broker.api.OffsetFetchHandler;
+import dev.brook.broker.api.SyncGroupHandler;
+import dev.brook.broker.group.ExecutorGroupScheduler;
+import dev.brook.broker.group.GroupCoordinator;
+import dev.brook.broker.group.GroupCoordinatorConfig;
+import dev.brook.broker.group.GroupLog;
+import dev.brook.broker.group.MemoryGroupLog;
+import dev.brook.broker.group.ReplicaGroupLog;
 import dev.brook.broker.config.Listener;
 import dev.brook.broker.network.NetworkServer;
 import dev.brook.broker.replica.FetchSessionCache;
@@ -30,7 +47,13 @@ import java.security.SecureRandom;
 import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.slf4j.Logger;
@@ -74,7 +97,7 @@ public final class Broker implements AutoCloseable {
       AtomicReference<Listener> bound = new AtomicReference<>();
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, toClose);
       TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose);
-      startGroups(dispatcher, config, clock, replicas, topics, toClose);
+      startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
       NetworkServer network =
           NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
       bound.set(network.boundListener());
@@ -159,15 +182,63 @@ public final class Broker implements AutoCloseable {
     return new Listener(bound.name(), host, bound.port());
   }
 
-  /** Consumer groups: GroupCoordinator; FindCoordinator, JoinGroup, OffsetCommit, ... */
+  /**
+   * Consumer groups: GroupCoordinator over __consumer_offsets; FindCoordinator, JoinGroup,
+   * SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch, DescribeGroups, ListGroups,
+   * DeleteGroups, OffsetDelete. {@code bound} holds the listener once bound (its real port, for
+   * FindCoordinator). Owned by the groups area.
+   */
   private static void startGroups(
       ApiDispatcher dispatcher,
       BrokerConfig config,
       Clock clock,
       ReplicaManager replicas,
       TopicAdmin topics,
+      AtomicReference<Listener> bound,
       Deque<AutoCloseable> toClose)
-      throws Exception {}
+      throws Exception {
+    GroupCoordinatorConfig groupConfig = GroupCoordinatorConfig.from(config);
+    GroupLog groupLog;
+    if (replicas != null && topics != null) {
+      topics.ensureTopic(
+          ReplicaGroupLog.TOPIC,
+          groupConfig.offsetsTopicPartitions(),
+          Map.of(
+              "cleanup.policy", "compact",
+              "segment.bytes", Integer.toString(groupConfig.offsetsTopicSegmentBytes()),
+              "compression.type", "producer"));
+      groupLog = new ReplicaGroupLog(replicas, clock);
+    } else {
+      log.warn("No partitions or topic metadata: group state lives in memory only");
+      groupLog = new MemoryGroupLog();
+    }
+    ExecutorGroupScheduler scheduler = new ExecutorGroupScheduler();
+    toClose.add(scheduler);
+    ExecutorService loader = Executors.newVirtualThreadPerTaskExecutor();
+    toClose.add(loader::shutdownNow);
+    GroupCoordinator groups = new GroupCoordinator(groupConfig, scheduler, groupLog, clock);
+    groups.startup(loader);
+    Supplier<Node> self =
+        () -> {
+          Listener adv = config.advertisedListener();
+          Listener b = bound.get();
+          int port = adv.port() != 0 || b == null ? adv.port() : b.port();
+          return new Node(config.nodeId(), adv.host(), port);
+        };
+    Function<Uuid, Optional<String>> names = replicas == null ? id -> Optional.empty() : replicas::topicName;
+    Function<String, Optional<Uuid>> ids = topics == null ? n -> Optional.empty() : topics::topicId;
+    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groups, self));
+    dispatcher.register(ApiKeys.JOIN_GROUP, new JoinGroupHandler(groups));
+    dispatcher.register(ApiKeys.SYNC_GROUP, new SyncGroupHandler(groups));
+    dispatcher.register(ApiKeys.HEARTBEAT, new HeartbeatHandler(groups));
+    dispatcher.register(ApiKeys.LEAVE_GROUP, new LeaveGroupHandler(groups));
+    dispatcher.register(ApiKeys.OFFSET_COMMIT, new OffsetCommitHandler(groups, names));
+    dispatcher.register(ApiKeys.OFFSET_FETCH, new OffsetFetchHandler(groups, names, ids));
+    dispatcher.register(ApiKeys.DESCRIBE_GROUPS, new DescribeGroupsHandler(groups));
+    dispatcher.register(ApiKeys.LIST_GROUPS, new ListGroupsHandler(groups));
+    dispatcher.register(ApiKeys.DELETE_GROUPS, new DeleteGroupsHandler(groups));
+    dispatcher.register(ApiKeys.OFFSET_DELETE, new OffsetDeleteHandler(groups));
+  }
 
   private static void closeAll(Deque<AutoCloseable> toClose) {
     while (!toClose.isEmpty()) {

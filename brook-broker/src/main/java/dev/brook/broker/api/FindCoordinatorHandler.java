@@ -1,0 +1,63 @@
+package dev.brook.broker.api;
+
+import dev.brook.broker.group.GroupCoordinator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
+
+/**
+ * FindCoordinator: group keys are served by this node (single node: it leads every partition of
+ * __consumer_offsets). Transaction keys get COORDINATOR_NOT_AVAILABLE until Brook has a transaction
+ * coordinator; share-group keys are not supported. v4+ batches keys.
+ */
+public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequestData> {
+  private final GroupCoordinator groups;
+  private final Supplier<Node> self;
+
+  public FindCoordinatorHandler(GroupCoordinator groups, Supplier<Node> self) {
+    this.groups = groups;
+    this.self = self;
+  }
+
+  @Override
+  public CompletableFuture<ApiMessage> handle(RequestContext ctx, FindCoordinatorRequestData req) {
+    FindCoordinatorResponseData response = new FindCoordinatorResponseData();
+    if (ctx.apiVersion() < 4) {
+      Coordinator c = find(req.key(), req.keyType());
+      response
+          .setErrorCode(c.errorCode())
+          .setErrorMessage(c.errorMessage())
+          .setNodeId(c.nodeId())
+          .setHost(c.host())
+          .setPort(c.port());
+    } else {
+      List<String> keys = req.coordinatorKeys();
+      for (String key : keys) response.coordinators().add(find(key, req.keyType()));
+    }
+    return CompletableFuture.completedFuture(response);
+  }
+
+  private Coordinator find(String key, byte keyType) {
+    Coordinator c = new Coordinator().setKey(key);
+    Errors error;
+    if (keyType == CoordinatorType.GROUP.id()) {
+      error = key == null || key.isEmpty() ? Errors.INVALID_REQUEST : Errors.NONE;
+    } else if (keyType == CoordinatorType.TRANSACTION.id()) {
+      error = Errors.COORDINATOR_NOT_AVAILABLE;
+    } else {
+      error = Errors.INVALID_REQUEST;
+    }
+    if (error != Errors.NONE) {
+      return c.setErrorCode(error.code()).setErrorMessage(error.message()).setNodeId(-1).setHost("").setPort(-1);
+    }
+    Node node = self.get();
+    return c.setErrorCode(Errors.NONE.code()).setErrorMessage(null).setNodeId(node.id()).setHost(node.host()).setPort(node.port());
+  }
+}

@@ -1,0 +1,32 @@
+package dev.brook.broker.group;
+
+import dev.brook.broker.config.BrokerConfig;
+
+/** The settings the group coordinator obeys, read from the broker config's group.* and offsets.* keys. */
+public record GroupCoordinatorConfig(
+    int offsetsTopicPartitions,
+    int offsetsTopicSegmentBytes,
+    long offsetsRetentionMs,
+    long offsetsRetentionCheckIntervalMs,
+    int initialRebalanceDelayMs,
+    int minSessionTimeoutMs,
+    int maxSessionTimeoutMs,
+    int maxGroupSize,
+    int offsetMetadataMaxBytes) {
+
+  /** Kafka's offset.metadata.max.bytes default. */
+  public static final int DEFAULT_OFFSET_METADATA_MAX_BYTES = 4096;
+
+  public static GroupCoordinatorConfig from(BrokerConfig c) {
+    return new GroupCoordinatorConfig(
+        c.getInt("offsets.topic.num.partitions"),
+        c.getInt("offsets.topic.segment.bytes"),
+        c.getInt("offsets.retention.minutes") * 60_000L,
+        c.getLong("offsets.retention.check.interval.ms"),
+        c.getInt("group.initial.rebalance.delay.ms"),
+        c.getInt("group.min.session.timeout.ms"),
+        c.getInt("group.max.session.timeout.ms"),
+        c.getInt("group.max.size"),
+        DEFAULT_OFFSET_METADATA_MAX_BYTES);
+  }
+}
