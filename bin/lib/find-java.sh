@@ -1,12 +1,18 @@
 # Sourced by bin/brook and bin/test: sets JAVA_HOME and JAVA to a JDK >= 21.
 # Looks at $JAVA_HOME, then `java` on PATH, then /usr/lib/jvm/*, and says clearly when there is none.
 brook_java_major() { # prints the feature version of the java binary $1, or nothing
+  # The JDK's release file answers without starting a JVM (~0.1 s saved on every bin/brook start).
+  local rel; rel="$(dirname "$(dirname "$1")")/release"
+  if [ -r "$rel" ]; then
+    sed -n 's/^JAVA_VERSION="\(1\.\)\{0,1\}\([0-9]*\).*/\2/p' "$rel" | head -n 1
+    return
+  fi
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
 }
 brook_is_jdk21() { # $1 = a java home; true if it has java and javac of version >= 21
   [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 1
   local v; v=$(brook_java_major "$1/bin/java")
-  [ -n "$v" ] && [ "$v" -ge 21 ]
+  [ -n "$v" ] && [ "$v" -ge 21 ] && BROOK_JAVA_MAJOR=$v
 }
 brook_find_java() {
   local c
@@ -24,5 +30,5 @@ brook_find_java() {
   return 1
 }
 brook_find_java || exit 1
-export JAVA_HOME
+export JAVA_HOME BROOK_JAVA_MAJOR
 JAVA="$JAVA_HOME/bin/java"

@@ -321,6 +321,23 @@ class PartitionApisIT {
   }
 
   @Test
+  void listOffsetsAndFetchAnswerAtEveryVersion() throws Exception {
+    produce(client, "t", 0, records("a", "b"));
+    for (short v = ApiKeys.LIST_OFFSETS.oldestVersion(); v <= ApiKeys.LIST_OFFSETS.latestVersion(); v++) {
+      ListOffsetsRequestData.ListOffsetsTopic t = new ListOffsetsRequestData.ListOffsetsTopic().setName("t");
+      t.partitions().add(new ListOffsetsRequestData.ListOffsetsPartition().setPartitionIndex(0).setTimestamp(-1));
+      ListOffsetsRequest req = ListOffsetsRequest.Builder.forConsumer(false, IsolationLevel.READ_UNCOMMITTED).setTargetTimes(List.of(t)).build(v);
+      assertThat(client.call(req, ListOffsetsResponse.class).data().topics().get(0).partitions().get(0).offset()).as("v%d", v).isEqualTo(2);
+    }
+    for (short v = ApiKeys.FETCH.oldestVersion(); v <= ApiKeys.FETCH.latestVersion(); v++) {
+      FetchRequestData f = fetchData("t", 0, 0, 0, 0);
+      f.topics().get(0).setTopicId(topicId);
+      f.topics().get(0).partitions().get(0).setCurrentLeaderEpoch(v >= 9 ? 0 : -1);
+      assertThat(values(onlyPartition(fetch(client, f, v)))).as("v%d", v).containsExactly("a", "b");
+    }
+  }
+
+  @Test
   void offsetForLeaderEpochAnswersFromTheEpochCache() throws Exception {
     produce(client, "t", 0, records("a", "b"));
     OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection topics = new OffsetForLeaderEpochRequestData.OffsetForLeaderTopicCollection();

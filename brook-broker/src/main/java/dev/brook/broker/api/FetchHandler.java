@@ -163,7 +163,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         }
         resp.responses().add(topic);
       }
-      topic.partitions().add(partitionData(r, isolation));
+      topic.partitions().add(partitionData(r, isolation, version));
     }
     return resp;
   }
@@ -172,7 +172,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     return version >= 13 ? t.topicId().equals(fp.key().topicId()) : t.topic().equals(fp.key().topic());
   }
 
-  private PartitionData partitionData(Read r, FetchIsolation isolation) {
+  private PartitionData partitionData(Read r, FetchIsolation isolation, short version) {
     PartitionData pd = new PartitionData()
         .setPartitionIndex(r.request.key().partition())
         .setErrorCode(r.error.code())
@@ -185,7 +185,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     if (r.diverging != null) {
       pd.divergingEpoch().setEpoch(r.diverging.leaderEpoch()).setEndOffset(r.diverging.endOffset());
     }
-    if ((r.error == Errors.FENCED_LEADER_EPOCH || r.error == Errors.NOT_LEADER_OR_FOLLOWER) && r.partition != null) {
+    if (version >= 12 && (r.error == Errors.FENCED_LEADER_EPOCH || r.error == Errors.NOT_LEADER_OR_FOLLOWER) && r.partition != null) {
       pd.currentLeader().setLeaderId(nodeId).setLeaderEpoch(r.partition.leaderEpoch());
     }
     return pd;

@@ -55,6 +55,10 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
       }
       response.topics().add(tr);
     }
+    if (ctx.apiVersion() < 4) {
+      // leaderEpoch exists from v4 on; older answers must leave it at its default
+      response.topics().forEach(t -> t.partitions().forEach(p -> p.setLeaderEpoch(-1)));
+    }
     return CompletableFuture.completedFuture(response);
   }
 

@@ -8,15 +8,15 @@ import static dev.brook.storage.RecordBatchHeader.SIZE;
 import static dev.brook.storage.RecordBatchHeader.TIMESTAMP_TYPE_MASK;
 
 import dev.brook.storage.RecordBatchHeader;
+import java.io.IOException;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
-import org.apache.kafka.common.record.MutableRecordBatch;
-import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.DefaultRecordBatch;
 import org.apache.kafka.common.utils.BufferSupplier;
-import org.apache.kafka.common.utils.CloseableIterator;
 
 /**
  * Checks one partition's produced records before they may enter the log, and fixes up the header
@@ -227,19 +227,57 @@ public final class BatchValidator {
   /** Walks the records in place: length, attributes, timestamp/offset deltas, key, value, headers. */
   private static RecordScan scanUncompressed(ByteBuffer b, int at, int size, RecordPolicy policy, long now) {
     RecordScan scan = new RecordScan();
-    long baseTimestamp = RecordBatchHeader.baseTimestamp(b, at);
-    int count = RecordBatchHeader.recordCount(b, at);
-    VarintReader r = new VarintReader(b, at + SIZE, at + size);
+    BufferReader r = new BufferReader(b, at + SIZE, at + size);
+    if (walk(r, at + size, RecordBatchHeader.baseTimestamp(b, at), RecordBatchHeader.recordCount(b, at), policy, now, scan)
+        && r.pos != at + size) {
+      scan.invalid = new Invalid(Errors.INVALID_RECORD, "bytes remain after the batch's records");
+    }
+    return scan.finish();
+  }
+
+  /**
+   * Decompresses to check, with the same strict walk as uncompressed records; keys and values are
+   * skipped through a small scratch buffer, so a record's declared size never becomes an allocation.
+   * The stored bytes stay as the producer compressed them.
+   */
+  private static RecordScan scanCompressed(ByteBuffer b, int at, int size, RecordPolicy policy, long now) {
+    RecordScan scan = new RecordScan();
+    ByteBuffer one = b.duplicate();
+    one.position(at).limit(at + size);
+    DefaultRecordBatch batch = (DefaultRecordBatch) MemoryRecords.readableRecords(one.slice()).batches().iterator().next();
+    try (InputStream in = batch.recordInputStream(BufferSupplier.NO_CACHING)) {
+      StreamReader r = new StreamReader(in);
+      if (walk(r, Long.MAX_VALUE, RecordBatchHeader.baseTimestamp(b, at), RecordBatchHeader.recordCount(b, at), policy, now, scan)
+          && in.read() != -1) {
+        scan.invalid = new Invalid(Errors.INVALID_RECORD, "bytes remain after the batch's records");
+      }
+    } catch (IOException | RuntimeException e) {
+      scan.invalid = new Invalid(Errors.INVALID_RECORD, "compressed records are malformed: " + e.getMessage());
+    } catch (Error e) {
+      if (e instanceof VirtualMachineError) throw e;
+      // codecs (snappy) report corrupt input as an Error
+      scan.invalid = new Invalid(Errors.INVALID_RECORD, "compressed records are malformed: " + e.getMessage());
+    }
+    return scan.finish();
+  }
+
+  /**
+   * Walks {@code count} records (length varint, attributes, timestamp delta, offset delta, key,
+   * value, headers), each exactly filling its length. Returns false (with scan.invalid set) when a
+   * record is malformed.
+   */
+  private static boolean walk(
+      RecordReader r, long batchEnd, long baseTimestamp, int count, RecordPolicy policy, long now, RecordScan scan) {
     for (int i = 0; i < count; i++) {
       int length = r.varint();
-      int start = r.pos;
-      if (r.failed || length < 0 || (long) start + length > r.end) {
+      long start = r.pos;
+      if (r.failed || length < 0 || start + length > batchEnd) {
         scan.invalid = new Invalid(Errors.INVALID_RECORD, "record " + i + " has an invalid length");
-        return scan;
+        return false;
       }
-      int recordEnd = start + length;
+      long recordEnd = start + length;
       r.end = recordEnd;
-      r.pos++; // attributes
+      r.skip(1, false); // attributes
       long timestampDelta = r.varlong();
       int offsetDelta = r.varint();
       int keyLength = r.varint();
@@ -249,63 +287,33 @@ public final class BatchValidator {
       int headers = r.varint();
       if (headers < 0) r.failed = true;
       for (int h = 0; h < headers && !r.failed; h++) {
-        int hk = r.varint();
-        r.skip(hk, false);
-        int hv = r.varint();
-        r.skip(hv, true);
+        r.skip(r.varint(), false);
+        r.skip(r.varint(), true);
       }
       if (r.failed || r.pos != recordEnd) {
         scan.invalid = new Invalid(Errors.INVALID_RECORD, "record " + i + " is malformed");
-        return scan;
+        return false;
       }
-      r.end = at + size;
+      r.end = batchEnd;
       scan.record(i, baseTimestamp + timestampDelta, offsetDelta, keyLength >= 0, policy, now);
     }
-    if (r.pos != at + size) {
-      scan.invalid = new Invalid(Errors.INVALID_RECORD, "bytes remain after the batch's " + count + " records");
-      return scan;
-    }
-    return scan.finish();
+    return true;
   }
 
-  /** Decompresses to check; the stored bytes stay as the producer compressed them. */
-  private static RecordScan scanCompressed(ByteBuffer b, int at, int size, RecordPolicy policy, long now) {
-    RecordScan scan = new RecordScan();
-    ByteBuffer one = b.duplicate();
-    one.position(at).limit(at + size);
-    MutableRecordBatch batch = MemoryRecords.readableRecords(one.slice()).batches().iterator().next();
-    int count = RecordBatchHeader.recordCount(b, at);
-    int i = 0;
-    try (CloseableIterator<Record> it = batch.streamingIterator(BufferSupplier.NO_CACHING)) {
-      while (it.hasNext()) {
-        Record rec = it.next();
-        if (i >= count) break;
-        scan.record(i, rec.timestamp(), (int) rec.offset(), rec.hasKey(), policy, now);
-        i++;
-      }
-    } catch (RuntimeException e) {
-      scan.invalid = new Invalid(Errors.INVALID_RECORD, "compressed records are malformed: " + e.getMessage());
-      return scan;
-    }
-    if (i != count) {
-      scan.invalid = new Invalid(Errors.INVALID_RECORD, "batch declares " + count + " records but holds " + i);
-      return scan;
-    }
-    return scan.finish();
-  }
-
-  /** Reads zig-zag varints at absolute positions, bounded by {@code end}; sets failed on overrun. */
-  private static final class VarintReader {
-    final ByteBuffer b;
-    int pos;
-    int end;
+  /**
+   * Reads zig-zag varints and skips bytes, never past {@code end} (positions count bytes consumed);
+   * sets {@code failed} on overrun or end of input instead of throwing.
+   */
+  private abstract static class RecordReader {
+    long pos;
+    long end;
     boolean failed;
 
-    VarintReader(ByteBuffer b, int pos, int end) {
-      this.b = b;
-      this.pos = pos;
-      this.end = end;
-    }
+    /** The next byte (0-255), or -1 at the end of the input. */
+    abstract int nextByte();
+
+    /** Skips {@code n} bytes; false if the input ended first. */
+    abstract boolean skipBytes(int n);
 
     int varint() {
       long v = varlongRaw(5);
@@ -320,11 +328,12 @@ public final class BatchValidator {
     private long varlongRaw(int maxBytes) {
       long value = 0;
       for (int i = 0; i < maxBytes; i++) {
-        if (pos >= end) {
+        int x = pos < end && !failed ? nextByte() : -1;
+        if (x < 0) {
           failed = true;
           return 0;
         }
-        int x = b.get(pos++);
+        pos++;
         value |= (long) (x & 0x7f) << (7 * i);
         if ((x & 0x80) == 0) return value;
       }
@@ -333,14 +342,70 @@ public final class BatchValidator {
     }
 
     void skip(int length, boolean nullable) {
+      if (failed) return;
       if (length < 0) {
         if (!(nullable && length == -1)) failed = true;
         return;
       }
-      if ((long) pos + length > end) {
+      if (pos + length > end || !skipBytes(length)) {
         failed = true;
       } else {
         pos += length;
+      }
+    }
+  }
+
+  /** Over a buffer's absolute positions: no copy, no allocation. */
+  private static final class BufferReader extends RecordReader {
+    private final ByteBuffer b;
+
+    BufferReader(ByteBuffer b, int pos, int end) {
+      this.b = b;
+      this.pos = pos;
+      this.end = end;
+    }
+
+    @Override
+    int nextByte() {
+      return b.get((int) pos) & 0xff;
+    }
+
+    @Override
+    boolean skipBytes(int n) {
+      return true; // bounds already checked against end, which lies within the buffer
+    }
+  }
+
+  /** Over a decompressing stream; skipped bytes pass through a small scratch buffer. */
+  private static final class StreamReader extends RecordReader {
+    private final InputStream in;
+    private final byte[] scratch = new byte[4096];
+
+    StreamReader(InputStream in) {
+      this.in = in;
+      this.end = Long.MAX_VALUE;
+    }
+
+    @Override
+    int nextByte() {
+      try {
+        return in.read();
+      } catch (IOException e) {
+        return -1;
+      }
+    }
+
+    @Override
+    boolean skipBytes(int n) {
+      try {
+        while (n > 0) {
+          int read = in.read(scratch, 0, Math.min(n, scratch.length));
+          if (read < 0) return false;
+          n -= read;
+        }
+        return true;
+      } catch (IOException e) {
+        return false;
       }
     }
   }

@@ -1,0 +1,112 @@
+package dev.brook.broker.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.brook.broker.network.SliceRecords;
+import dev.brook.broker.replica.AppendOrigin;
+import dev.brook.broker.replica.FetchSessionCache;
+import dev.brook.broker.replica.LocalReplicaManager;
+import dev.brook.broker.replica.Partition;
+import dev.brook.broker.replica.RecordPolicy;
+import dev.brook.storage.Clock;
+import dev.brook.storage.LogConfig;
+import dev.brook.storage.LogManager;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.SimpleRecord;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FetchHandlerTest {
+  @TempDir Path dir;
+  LogManager logs;
+  LocalReplicaManager replicas;
+  FetchHandler handler;
+  Partition partition;
+
+  @BeforeEach
+  void open() throws Exception {
+    logs = LogManager.open(dir, LogConfig.defaults(), Clock.SYSTEM);
+    replicas = new LocalReplicaManager(logs, RecordPolicy.defaults(), Clock.SYSTEM, 86_400_000L);
+    partition = replicas.createPartition(new TopicPartition("t", 0), Uuid.randomUuid(), LogConfig.defaults(), Map.of());
+    handler = new FetchHandler(replicas, new FetchSessionCache(10, Clock.SYSTEM, new Random(3)), 1);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    replicas.close();
+    logs.close();
+  }
+
+  private void append(String value) {
+    MemoryRecords r = MemoryRecords.withRecords(Compression.NONE, new SimpleRecord(System.currentTimeMillis(), "k".getBytes(), value.getBytes()));
+    partition.appendRecordsAsLeader(r.buffer(), AppendOrigin.CLIENT, -1, System.currentTimeMillis());
+  }
+
+  private CompletableFuture<ApiMessage> fetch(long offset, int maxWaitMs, int minBytes) {
+    FetchRequestData d = new FetchRequestData().setMaxWaitMs(maxWaitMs).setMinBytes(minBytes).setMaxBytes(1 << 20)
+        .setSessionEpoch(-1).setReplicaId(-1);
+    d.topics().add(new FetchRequestData.FetchTopic().setTopic("t").setPartitions(List.of(
+        new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(offset).setPartitionMaxBytes(1 << 20))));
+    RequestContext ctx = new RequestContext(new RequestHeader(ApiKeys.FETCH, (short) 12, "test", 1), 1, null, "PLAINTEXT");
+    return handler.handle(ctx, d);
+  }
+
+  private static FetchResponseData.PartitionData only(ApiMessage m) {
+    return ((FetchResponseData) m).responses().get(0).partitions().get(0);
+  }
+
+  @Test
+  void recordsStayInTheSegmentFile() throws Exception {
+    append("zero-copy");
+    FetchResponseData.PartitionData p = only(fetch(0, 0, 0).get(5, TimeUnit.SECONDS));
+    assertThat(p.records()).isInstanceOf(SliceRecords.class);
+    SliceRecords s = (SliceRecords) p.records();
+    assertThat(s.slice().channel()).isNotNull();
+    assertThat(s.sizeInBytes()).isPositive();
+  }
+
+  @Test
+  void parkedFetchIsCompletedByAnAppendNotByItsTimer() throws Exception {
+    CompletableFuture<ApiMessage> parked = fetch(0, 600_000, 1);
+    assertThat(parked).isNotDone();
+    append("wake");
+    FetchResponseData.PartitionData p = only(parked.get(5, TimeUnit.SECONDS));
+    assertThat(p.records().sizeInBytes()).isPositive();
+    assertThat(p.highWatermark()).isEqualTo(1);
+  }
+
+  @Test
+  void minBytesKeepsTheFetchWaitingUntilEnoughArrived() throws Exception {
+    append("a");
+    int one = only(fetch(0, 0, 0).get(5, TimeUnit.SECONDS)).records().sizeInBytes();
+    CompletableFuture<ApiMessage> parked = fetch(0, 600_000, 2 * one + 1);
+    assertThat(parked).isNotDone();
+    append("b");
+    assertThat(parked).isNotDone();
+    append("c");
+    assertThat(only(parked.get(5, TimeUnit.SECONDS)).records().sizeInBytes()).isEqualTo(3 * one);
+  }
+
+  @Test
+  void timerAnswersAnUnsatisfiedFetch() throws Exception {
+    FetchResponseData.PartitionData p = only(fetch(0, 30, 1).get(5, TimeUnit.SECONDS));
+    assertThat(p.errorCode()).isZero();
+    assertThat(p.records().sizeInBytes()).isZero();
+  }
+}

@@ -1,0 +1,63 @@
+package dev.brook.cli;
+
+import dev.brook.broker.Broker;
+import dev.brook.broker.config.BrokerConfig;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.BindException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code brook server}: runs one broker in this JVM until SIGTERM or SIGINT.
+ *
+ * <p>Prints exactly one line to stdout, {@code Brook <version> ready on <listener> (data in
+ * <dir>)}, once the listener accepts requests; everything else goes to stderr. A stop signal closes
+ * the broker (flush, checkpoints, clean-shutdown marker) and exits 0.
+ */
+@Command(
+    name = "server",
+    mixinStandardHelpOptions = true,
+    description = "Run a Brook broker (single node unless zookeeper.connect is set).")
+final class ServerCommand implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", description = "A server.properties file (Kafka's key names).")
+  Path config;
+
+  @Option(names = "--override", paramLabel = "KEY=VALUE", description = "A setting that wins over the file; repeatable.")
+  List<String> overrides = new ArrayList<>();
+
+  @Override
+  public Integer call() throws Exception {
+    BrokerConfig cfg = BrokerConfig.load(config, overrides);
+    // A stop signal exits 0 (the JVM's own handling would exit 143/130); the hook below then closes
+    // the broker. Installed before start so a signal during startup still shuts down cleanly.
+    StopSignals.install();
+    Broker broker = startOrExplain(cfg);
+    Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "brook-shutdown"));
+    PrintStream out = System.out;
+    out.println(
+        "Brook " + BrookVersion.get() + " ready on " + broker.listener()
+            + " (data in " + broker.logDir().toAbsolutePath().normalize() + ")");
+    out.flush();
+    new CountDownLatch(1).await(); // until a signal ends the JVM
+    return 0;
+  }
+
+  /** Starts the broker; a listener that cannot bind (port taken, no such address) is a user error. */
+  private static Broker startOrExplain(BrokerConfig cfg) throws Exception {
+    try {
+      return Broker.start(cfg);
+    } catch (IOException e) {
+      String m = String.valueOf(e.getMessage());
+      if (e instanceof BindException || m.contains("bind(") || m.contains("Cannot assign requested address")) {
+        throw new UserError("listeners: cannot listen on " + cfg.listener() + ": " + m.replace("bind(..) failed: ", ""));
+      }
+      throw e;
+    }
+  }
+}

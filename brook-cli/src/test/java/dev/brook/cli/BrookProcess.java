@@ -1,0 +1,202 @@
+package dev.brook.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs the packaged {@code brook.jar} (the one {@code bin/brook} runs) as a child process, for
+ * black-box tests of the command line: stdout and stderr are collected whole; every wait is bounded.
+ */
+final class BrookProcess implements AutoCloseable {
+  static final Pattern READY =
+      Pattern.compile("Brook (\\S+) ready on PLAINTEXT://127\\.0\\.0\\.1:(\\d+) \\(data in (.+)\\)");
+
+  private final Process process;
+  private final Collector out;
+  private final Collector err;
+
+  private BrookProcess(Process process) {
+    this.process = process;
+    this.out = new Collector(process.getInputStream());
+    this.err = new Collector(process.getErrorStream());
+  }
+
+  /** The jar built by {@code mvn package} for this module (Failsafe runs after package). */
+  static Path jar() {
+    Path jar = Path.of("target", "brook.jar").toAbsolutePath();
+    if (!Files.isRegularFile(jar)) throw new IllegalStateException(jar + " is missing: run mvn verify, which packages it first");
+    return jar;
+  }
+
+  static String java() {
+    return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+  }
+
+  /** Starts {@code brook args...} with stdin from {@code stdin} (may be null: empty). */
+  static BrookProcess start(String stdin, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "--enable-native-access=ALL-UNNAMED", "-jar", jar().toString()));
+    // The same warnings bin/brook silences (Netty's Unsafe use on JDK 23+).
+    if (Runtime.version().feature() >= 23) cmd.add(cmd.size() - 2, "--sun-misc-unsafe-memory-access=allow");
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    Process p = pb.start();
+    BrookProcess bp = new BrookProcess(p);
+    try (var in = p.getOutputStream()) {
+      if (stdin != null) in.write(stdin.getBytes(StandardCharsets.UTF_8));
+    }
+    return bp;
+  }
+
+  /** Runs {@code brook args...} to completion (bounded) and returns its outcome. */
+  static Result run(String stdin, String... args) throws Exception {
+    try (BrookProcess p = start(stdin, args)) {
+      int code = p.waitFor(60);
+      return new Result(code, p.stdout(), p.stderr());
+    }
+  }
+
+  /** Starts {@code brook server} on an ephemeral loopback port with {@code dataDir}; waits for the ready line. */
+  static BrookProcess server(Path dataDir, String... moreArgs) throws Exception {
+    List<String> args = new ArrayList<>(List.of("server",
+        "--override", "listeners=PLAINTEXT://127.0.0.1:0",
+        "--override", "log.dirs=" + dataDir,
+        "--override", "offsets.topic.replication.factor=1",
+        "--override", "offsets.topic.num.partitions=5",
+        "--override", "group.initial.rebalance.delay.ms=0"));
+    args.addAll(List.of(moreArgs));
+    BrookProcess p = start(null, args.toArray(String[]::new));
+    p.awaitReady();
+    return p;
+  }
+
+  /** Waits (at most 60 s) for the ready line; returns its match. */
+  Matcher awaitReady() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (System.nanoTime() < deadline) {
+      Matcher m = READY.matcher(stdout());
+      if (m.find()) return m;
+      if (!process.isAlive()) {
+        throw new IllegalStateException("brook exited with " + process.exitValue() + " before ready; stderr:\n" + stderr());
+      }
+      Thread.sleep(20);
+    }
+    throw new IllegalStateException("no ready line within 60 s; stderr:\n" + stderr());
+  }
+
+  String bootstrap() throws InterruptedException {
+    return "127.0.0.1:" + awaitReady().group(2);
+  }
+
+  /** SIGTERM, then the exit code (bounded wait). */
+  int terminate() throws InterruptedException {
+    process.destroy();
+    return waitFor(60);
+  }
+
+  /** SIGKILL (kill -9), then the exit code. */
+  int kill9() throws InterruptedException {
+    process.destroyForcibly();
+    return waitFor(30);
+  }
+
+  int waitFor(int seconds) throws InterruptedException {
+    if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("brook did not exit within " + seconds + " s; stderr:\n" + stderr());
+    }
+    out.joinQuietly();
+    err.joinQuietly();
+    return process.exitValue();
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  String stdout() {
+    return out.text();
+  }
+
+  String stderr() {
+    return err.text();
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      try {
+        process.waitFor(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  record Result(int exitCode, String stdout, String stderr) {
+    List<String> stdoutLines() {
+      return stdout.isEmpty() ? List.of() : List.of(stdout.split("\n"));
+    }
+
+    List<String> stderrLines() {
+      return stderr.isEmpty() ? List.of() : List.of(stderr.split("\n"));
+    }
+  }
+
+  /** Drains a stream on its own thread so the child never blocks on a full pipe. */
+  static final class Collector extends Thread {
+    private final InputStream in;
+    private final ByteArrayOutputStream buf = new ByteArrayOutputStream();
+
+    Collector(InputStream in) {
+      super("brook-process-output");
+      setDaemon(true);
+      this.in = in;
+      start();
+    }
+
+    @Override
+    public void run() {
+      byte[] b = new byte[8192];
+      try {
+        int n;
+        while ((n = in.read(b)) > 0) {
+          synchronized (buf) {
+            buf.write(b, 0, n);
+          }
+        }
+      } catch (IOException e) {
+        // the process ended
+      }
+    }
+
+    String text() {
+      synchronized (buf) {
+        return buf.toString(StandardCharsets.UTF_8);
+      }
+    }
+
+    @Override
+    public String toString() {
+      return text();
+    }
+
+    void joinQuietly() {
+      try {
+        join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

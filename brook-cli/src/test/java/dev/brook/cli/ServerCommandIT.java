@@ -1,0 +1,101 @@
+package dev.brook.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.brook.testkit.RawKafkaClient;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code brook server} as a process: the ready line, signals, exit codes, one-line errors. */
+class ServerCommandIT {
+  @TempDir Path dir;
+
+  @Test
+  void printsOneReadyLineServesRequestsAndExitsZeroOnSigterm() throws Exception {
+    Path data = dir.resolve("data");
+    try (BrookProcess brook = BrookProcess.server(data)) {
+      Matcher ready = brook.awaitReady();
+      assertThat(ready.group(1)).isEqualTo(BrookVersion.get()).doesNotContain("$");
+      assertThat(Path.of(ready.group(3))).isEqualTo(data.toAbsolutePath());
+      assertThat(RawKafkaClient.supportedApis(brook.bootstrap())).contains(ApiKeys.API_VERSIONS);
+
+      assertThat(brook.terminate()).isZero();
+      assertThat(brook.stdout().lines()).hasSize(1).allMatch(l -> BrookProcess.READY.matcher(l).matches());
+      assertThat(brook.stderr()).doesNotContain("Exception");
+    }
+  }
+
+  @Test
+  void sigintAlsoExitsZero() throws Exception {
+    try (BrookProcess brook = BrookProcess.server(dir.resolve("data"))) {
+      new ProcessBuilder("kill", "-INT", Long.toString(brook.pid())).start().waitFor();
+      assertThat(brook.waitFor(60)).isZero();
+    }
+  }
+
+  @Test
+  void unknownOverrideKeyExitsTwoWithOneLineNamingIt() throws Exception {
+    BrookProcess.Result r = BrookProcess.run(null, "server", "--override", "log.dirs=" + dir, "--override", "no.such.setting=1");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stdout()).isEmpty();
+    assertThat(r.stderrLines()).containsExactly("brook: no.such.setting: unknown configuration key");
+  }
+
+  @Test
+  void invalidOverrideValueExitsTwoWithOneLineNamingTheKey() throws Exception {
+    BrookProcess.Result r = BrookProcess.run(null, "server", "--override", "num.partitions=many");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderrLines()).singleElement().asString().startsWith("brook: num.partitions: ");
+  }
+
+  @Test
+  void unreadableConfigFileExitsTwo() throws Exception {
+    BrookProcess.Result r = BrookProcess.run(null, "server", "--config", dir.resolve("missing.properties").toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderrLines()).singleElement().asString().startsWith("brook: --config: cannot read ");
+  }
+
+  @Test
+  void configFileIsReadAndOverridesWin() throws Exception {
+    Path props = dir.resolve("server.properties");
+    Files.writeString(props, "listeners=PLAINTEXT://127.0.0.1:0\nlog.dirs=" + dir.resolve("from-file") + "\nnode.id=5\n");
+    try (BrookProcess brook = BrookProcess.start(null, "server", "--config", props.toString(),
+        "--override", "log.dirs=" + dir.resolve("from-override"))) {
+      assertThat(brook.awaitReady().group(3)).isEqualTo(dir.resolve("from-override").toAbsolutePath().toString());
+      assertThat(brook.terminate()).isZero();
+    }
+  }
+
+  @Test
+  void portInUseIsOneLineAndExitOne() throws Exception {
+    try (BrookProcess first = BrookProcess.server(dir.resolve("a"))) {
+      String port = first.awaitReady().group(2);
+      BrookProcess.Result r = BrookProcess.run(null, "server",
+          "--override", "listeners=PLAINTEXT://127.0.0.1:" + port, "--override", "log.dirs=" + dir.resolve("b"));
+      assertThat(r.exitCode()).isEqualTo(1);
+      assertThat(r.stderrLines()).singleElement().asString().startsWith("brook: ").doesNotContain("\tat ");
+      assertThat(first.terminate()).isZero();
+    }
+  }
+
+  @Test
+  void unknownCommandAndOptionAreUsageErrors() throws Exception {
+    BrookProcess.Result r = BrookProcess.run(null, "servre");
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderrLines()).singleElement().asString().startsWith("brook: ");
+    BrookProcess.Result o = BrookProcess.run(null, "server", "--no-such-flag");
+    assertThat(o.exitCode()).isEqualTo(2);
+    assertThat(o.stderrLines()).singleElement().asString().contains("--no-such-flag");
+  }
+
+  @Test
+  void versionComesFromTheBuild() throws Exception {
+    BrookProcess.Result r = BrookProcess.run(null, "--version");
+    assertThat(r.exitCode()).isZero();
+    assertThat(r.stdout().strip()).isEqualTo("Brook " + BrookVersion.get()).doesNotContain("unknown");
+  }
+}
