@@ -1,5 +1,8 @@
 package dev.brook.storage;
 
+import dev.brook.storage.cleaner.CleanableLog;
+import dev.brook.storage.cleaner.CleanerConfig;
+import dev.brook.storage.cleaner.LogCleaner;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
@@ -36,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Background duties run on one daemon thread (the machine's cores belong to the request path):
  * retention every {@code retentionCheckIntervalMs}, flush.ms checks every second, checkpoints every
- * {@link #CHECKPOINT_INTERVAL_MS}, plus any duty registered with {@link #addBackgroundDuty} (the
- * log cleaner plugs in there).
+ * {@link #CHECKPOINT_INTERVAL_MS}, plus any duty registered with {@link #addBackgroundDuty}. The
+ * log cleaner (compaction) runs on its own {@code log.cleaner.threads}, started with the duties
+ * and stopped first on close.
  *
  * <p>Thread-safe.
  */
@@ -60,23 +64,54 @@ public final class LogManager implements AutoCloseable {
   private final Object checkpointLock = new Object();
   private ScheduledExecutorService scheduler;
   private boolean closed;
+  /** Compacts the logs with cleanup.policy=compact; its threads start with the duties. */
+  private final LogCleaner cleaner;
 
   private record Duty(String name, long periodMs, Runnable task) {}
 
   private record PendingDirDelete(SegmentedLog log, Path dir, long dueMs) {}
 
-  private LogManager(Path logDir, LogConfig defaults, Clock clock) {
+  private LogManager(Path logDir, LogConfig defaults, Clock clock, CleanerConfig cleanerConfig, RecordCodec codec) {
     this.logDir = logDir;
     this.defaults = defaults;
     this.clock = clock;
+    this.cleaner = new LogCleaner(cleanerConfig, logDir, this::cleanableLogs, codec, clock);
   }
 
-  /** Opens every partition directory under {@code logDir}, recovering those not cleanly shut down. */
+  /**
+   * Opens every partition directory under {@code logDir}, recovering those not cleanly shut down.
+   * The cleaner has Kafka's defaults and knows only gzip among the codecs: the broker uses the
+   * other {@code open}.
+   */
   public static LogManager open(Path logDir, LogConfig defaults, Clock clock) throws IOException {
+    return open(logDir, defaults, clock, CleanerConfig.defaults(), RecordCodec.builtIn());
+  }
+
+  /**
+   * As {@link #open(Path, LogConfig, Clock)}, with the log cleaner's settings and the codec it uses
+   * to look inside compressed batches (the broker passes one that knows every Kafka codec).
+   */
+  public static LogManager open(Path logDir, LogConfig defaults, Clock clock, CleanerConfig cleanerConfig,
+      RecordCodec codec) throws IOException {
     Files.createDirectories(logDir);
-    LogManager m = new LogManager(logDir, defaults, clock);
+    LogManager m = new LogManager(logDir, defaults, clock, cleanerConfig, codec);
     m.loadLogs();
     return m;
+  }
+
+  /** The log cleaner (compaction) of this log dir. */
+  public LogCleaner cleaner() {
+    return cleaner;
+  }
+
+  private List<CleanableLog> cleanableLogs() {
+    List<CleanableLog> out = new ArrayList<>();
+    for (SegmentedLog log : logs.values()) {
+      if (!log.isClosed()) {
+        out.add(new CleanableSegmentedLog(log, clock));
+      }
+    }
+    return out;
   }
 
   private void loadLogs() throws IOException {
@@ -188,6 +223,7 @@ public final class LogManager implements AutoCloseable {
         pendingDirDeletes.add(new PendingDirDelete(log, renamed, clock.milliseconds() + log.config().fileDeleteDelayMs()));
       }
     }
+    cleaner.forget(id);
     deleteExpiredDirs(false);
     checkpoint();
   }
@@ -249,6 +285,7 @@ public final class LogManager implements AutoCloseable {
       for (Duty d : duties) {
         schedule(d);
       }
+      cleaner.start();
     }
   }
 
@@ -329,6 +366,11 @@ public final class LogManager implements AutoCloseable {
       }
       closed = true;
       s = scheduler;
+    }
+    try {
+      cleaner.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
     if (s != null) {
       s.shutdownNow();
