@@ -549,7 +549,7 @@ public final class SegmentedLog implements PartitionLog {
       }
       LogSegment last = segments.lastEntry().getValue();
       long removedBase = last.truncateTo(offset);
-      long newEnd = removedBase >= 0 ? Math.min(offset, removedBase) : offset;
+      long newEnd = Math.max(removedBase >= 0 ? Math.min(offset, removedBase) : offset, logStartOffset);
       if (last != active) {
         last.onBecomeActive(config);
         active = last;
@@ -557,6 +557,10 @@ public final class SegmentedLog implements PartitionLog {
       logEndOffset = newEnd;
       highWatermark = Math.min(highWatermark, newEnd);
       recoveryPoint = Math.min(recoveryPoint, newEnd);
+      if (last.readNextOffset() < newEnd) {
+        // The end lies in a gap: a segment based at it keeps the log end across a reopen.
+        rollTo(newEnd);
+      }
       epochs.truncateFromEnd(newEnd);
     }
   }
