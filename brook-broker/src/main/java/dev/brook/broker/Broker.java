@@ -3,7 +3,29 @@ package dev.brook.broker;
 import dev.brook.broker.admin.TopicAdmin;
 import dev.brook.broker.admin.TopicManager;
 import dev.brook.broker.api.ApiDispatcher;
+import dev.brook.broker.api.AddOffsetsToTxnHandler;
+import dev.brook.broker.api.AddPartitionsToTxnHandler;
 import dev.brook.broker.api.ApiVersionsHandler;
+import dev.brook.broker.api.DescribeProducersHandler;
+import dev.brook.broker.api.DescribeTransactionsHandler;
+import dev.brook.broker.api.EndTxnHandler;
+import dev.brook.broker.api.ListTransactionsHandler;
+import dev.brook.broker.api.TxnInitProducerIdHandler;
+import dev.brook.broker.api.TxnOffsetCommitHandler;
+import dev.brook.broker.api.WriteTxnMarkersHandler;
+import dev.brook.broker.group.CommittedOffset;
+import dev.brook.broker.txn.LocalMarkerWriter;
+import dev.brook.broker.txn.ReplicaTxnLog;
+import dev.brook.broker.txn.TransactionCoordinator;
+import dev.brook.broker.txn.TxnCoordinatorConfig;
+import dev.brook.broker.txn.TxnRecord;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
 import dev.brook.broker.cluster.LocalMetadataStore;
 import dev.brook.broker.cluster.MetaProperties;
 import dev.brook.broker.api.DeleteRecordsHandler;
@@ -95,9 +117,11 @@ public final class Broker implements AutoCloseable {
       dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
       // The listener as bound (its real port when configured as 0), set once the network starts.
       AtomicReference<Listener> bound = new AtomicReference<>();
-      ReplicaManager replicas = startPartitions(dispatcher, config, clock, toClose);
+      AtomicReference<ProducerIdManager> producerIds = new AtomicReference<>();
+      ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose);
       TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose);
-      startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
+      GroupCoordinator groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
+      startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose);
       NetworkServer network =
           NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
       bound.set(network.boundListener());
@@ -113,7 +137,11 @@ public final class Broker implements AutoCloseable {
    * OffsetForLeaderEpoch, DeleteRecords, InitProducerId. Owned by the replica area.
    */
   private static ReplicaManager startPartitions(
-      ApiDispatcher dispatcher, BrokerConfig config, Clock clock, Deque<AutoCloseable> toClose)
+      ApiDispatcher dispatcher,
+      BrokerConfig config,
+      Clock clock,
+      AtomicReference<ProducerIdManager> producerIdsOut,
+      Deque<AutoCloseable> toClose)
       throws Exception {
     Files.createDirectories(config.logDir());
     LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock);
@@ -125,6 +153,7 @@ public final class Broker implements AutoCloseable {
     FetchSessionCache sessions =
         new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, new SecureRandom());
     ProducerIdManager producerIds = ProducerIdManager.open(config.logDir());
+    producerIdsOut.set(producerIds); // shared with the transaction coordinator
     dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(replicas, clock));
     dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId()));
     dispatcher.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(replicas));
@@ -188,7 +217,7 @@ public final class Broker implements AutoCloseable {
    * DeleteGroups, OffsetDelete. {@code bound} holds the listener once bound (its real port, for
    * FindCoordinator). Owned by the groups area.
    */
-  private static void startGroups(
+  private static GroupCoordinator startGroups(
       ApiDispatcher dispatcher,
       BrokerConfig config,
       Clock clock,
@@ -238,6 +267,100 @@ public final class Broker implements AutoCloseable {
     dispatcher.register(ApiKeys.LIST_GROUPS, new ListGroupsHandler(groups));
     dispatcher.register(ApiKeys.DELETE_GROUPS, new DeleteGroupsHandler(groups));
     dispatcher.register(ApiKeys.OFFSET_DELETE, new OffsetDeleteHandler(groups));
+    return groups;
+  }
+
+  /**
+   * Transactions: TransactionCoordinator over __transaction_state; InitProducerId (transactional
+   * ids), AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, TxnOffsetCommit, WriteTxnMarkers,
+   * DescribeTransactions, ListTransactions, DescribeProducers; FindCoordinator answers transaction
+   * keys; Produce verifies transactional batches. Owned by the txn area.
+   */
+  private static void startTransactions(
+      ApiDispatcher dispatcher,
+      BrokerConfig config,
+      Clock clock,
+      ReplicaManager replicas,
+      TopicAdmin topics,
+      GroupCoordinator groups,
+      ProducerIdManager producerIds,
+      AtomicReference<Listener> bound,
+      Deque<AutoCloseable> toClose)
+      throws Exception {
+    TxnCoordinatorConfig txnConfig = TxnCoordinatorConfig.from(config);
+    topics.ensureTopic(
+        ReplicaTxnLog.TOPIC,
+        txnConfig.stateTopicPartitions(),
+        Map.of(
+            "cleanup.policy", "compact",
+            "segment.bytes", Integer.toString(txnConfig.stateTopicSegmentBytes()),
+            "compression.type", "producer"));
+    LocalMarkerWriter markers = new LocalMarkerWriter(replicas, clock);
+    TransactionCoordinator.GroupOffsets groupOffsets = new TransactionCoordinator.GroupOffsets() {
+      @Override
+      public int partitionFor(String groupId) {
+        return groups.partitionFor(groupId);
+      }
+
+      @Override
+      public CompletableFuture<Errors> validate(String groupId, String memberId, int generationId, String instanceId) {
+        return groups.validateTxnOffsetCommit(groupId, memberId, generationId, instanceId);
+      }
+
+      @Override
+      public CompletableFuture<Errors> commit(String groupId, List<TxnRecord.PendingOffset> offsets) {
+        long now = clock.milliseconds();
+        Map<TopicPartition, CommittedOffset> committed = new LinkedHashMap<>();
+        for (TxnRecord.PendingOffset o : offsets) {
+          committed.put(o.partition(),
+              new CommittedOffset(o.offset(), o.leaderEpoch(), o.metadata() == null ? "" : o.metadata(), now, -1));
+        }
+        return groups.commitTransactionalOffsets(groupId, committed);
+      }
+    };
+    TransactionCoordinator coordinator = new TransactionCoordinator(
+        txnConfig, new ReplicaTxnLog(replicas, clock), markers, producerIds::nextProducerId, groupOffsets,
+        tp -> replicas.partition(tp).isPresent(), clock);
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "brook-txn-coordinator");
+      t.setDaemon(true);
+      return t;
+    });
+    toClose.add(timer::shutdownNow);
+    timer.execute(() -> {
+      try {
+        coordinator.load();
+      } catch (Exception e) {
+        log.error("Loading __transaction_state failed; transactional requests will get COORDINATOR_LOAD_IN_PROGRESS", e);
+      }
+    });
+    long interval = txnConfig.abortTimedOutIntervalMs();
+    timer.scheduleWithFixedDelay(() -> {
+      try {
+        coordinator.abortTimedOutTransactions();
+      } catch (RuntimeException e) {
+        log.warn("Aborting timed-out transactions failed", e);
+      }
+    }, interval, interval, TimeUnit.MILLISECONDS);
+    Supplier<Node> self = () -> {
+      Listener adv = advertisedListener(config, bound.get());
+      return new Node(config.nodeId(), adv.host(), adv.port());
+    };
+    LocalReplicaManager local = (LocalReplicaManager) replicas;
+    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groups, self,
+        key -> coordinator.isLoaded() ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS));
+    dispatcher.register(ApiKeys.INIT_PRODUCER_ID,
+        new TxnInitProducerIdHandler(coordinator, new InitProducerIdHandler(producerIds)));
+    dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(local, clock, coordinator::verifyPartition));
+    dispatcher.register(ApiKeys.ADD_PARTITIONS_TO_TXN, new AddPartitionsToTxnHandler(coordinator));
+    dispatcher.register(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnHandler(coordinator));
+    dispatcher.register(ApiKeys.END_TXN, ApiKeys.END_TXN.oldestVersion(), (short) 4, new EndTxnHandler(coordinator));
+    dispatcher.register(ApiKeys.TXN_OFFSET_COMMIT,
+        new TxnOffsetCommitHandler(coordinator, GroupCoordinatorConfig.DEFAULT_OFFSET_METADATA_MAX_BYTES));
+    dispatcher.register(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(markers));
+    dispatcher.register(ApiKeys.DESCRIBE_TRANSACTIONS, new DescribeTransactionsHandler(coordinator));
+    dispatcher.register(ApiKeys.LIST_TRANSACTIONS, new ListTransactionsHandler(coordinator, clock));
+    dispatcher.register(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(replicas));
   }
 
   private static void closeAll(Deque<AutoCloseable> toClose) {

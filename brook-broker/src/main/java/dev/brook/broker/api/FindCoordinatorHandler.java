@@ -14,16 +14,26 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 
 /**
  * FindCoordinator: group keys are served by this node (single node: it leads every partition of
- * __consumer_offsets). Transaction keys get COORDINATOR_NOT_AVAILABLE until Brook has a transaction
- * coordinator; share-group keys are not supported. v4+ batches keys.
+ * __consumer_offsets). Transaction keys are served by this node once the transaction coordinator
+ * is wired (else COORDINATOR_NOT_AVAILABLE); share-group keys are not supported. v4+ batches keys.
  */
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequestData> {
   private final GroupCoordinator groups;
   private final Supplier<Node> self;
 
+  /** Errors for a TRANSACTION key: NONE when this node coordinates it (txn area). */
+  private final java.util.function.Function<String, Errors> transactionKeys;
+
   public FindCoordinatorHandler(GroupCoordinator groups, Supplier<Node> self) {
+    this(groups, self, key -> Errors.COORDINATOR_NOT_AVAILABLE);
+  }
+
+  /** With a transaction coordinator: {@code transactionKeys} says whether this node serves a key. */
+  public FindCoordinatorHandler(
+      GroupCoordinator groups, Supplier<Node> self, java.util.function.Function<String, Errors> transactionKeys) {
     this.groups = groups;
     this.self = self;
+    this.transactionKeys = transactionKeys;
   }
 
   @Override
@@ -50,7 +60,7 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
     if (keyType == CoordinatorType.GROUP.id()) {
       error = key == null || key.isEmpty() ? Errors.INVALID_REQUEST : Errors.NONE;
     } else if (keyType == CoordinatorType.TRANSACTION.id()) {
-      error = Errors.COORDINATOR_NOT_AVAILABLE;
+      error = key == null || key.isEmpty() ? Errors.INVALID_REQUEST : transactionKeys.apply(key);
     } else {
       error = Errors.INVALID_REQUEST;
     }

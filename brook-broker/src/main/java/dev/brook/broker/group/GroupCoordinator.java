@@ -1355,6 +1355,77 @@ public final class GroupCoordinator {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // Transactional offset commits (txn area): the transaction coordinator holds the offsets of an
+  // open transaction and hands them here when it commits.
+
+  /**
+   * The member checks of TxnOffsetCommit (KIP-447): NONE for a commit without member id and
+   * generation (older producers), else the same checks as OffsetCommit.
+   */
+  public CompletableFuture<Errors> validateTxnOffsetCommit(
+      String groupId, String memberId, int generationId, String groupInstanceId) {
+    CompletableFuture<Errors> future = new CompletableFuture<>();
+    scheduler.execute(() -> {
+      Errors error = validateGroupId(groupId);
+      if (error != Errors.NONE || (generationId < 0 && (memberId == null || memberId.isEmpty()))) {
+        future.complete(error);
+        return;
+      }
+      ClassicGroup group = groups.get(groupId);
+      if (group == null) {
+        future.complete(Errors.ILLEGAL_GENERATION);
+        return;
+      }
+      if (group.is(DEAD)) {
+        future.complete(Errors.COORDINATOR_NOT_AVAILABLE);
+        return;
+      }
+      Errors fenced = checkStatic(group, memberId, groupInstanceId);
+      if (fenced != Errors.NONE) {
+        future.complete(fenced);
+      } else if (!group.members.containsKey(memberId)) {
+        future.complete(Errors.UNKNOWN_MEMBER_ID);
+      } else {
+        future.complete(generationId != group.generationId ? Errors.ILLEGAL_GENERATION : Errors.NONE);
+      }
+    });
+    return future;
+  }
+
+  /**
+   * Makes the offsets of a committed transaction the group's committed offsets (stored like any
+   * commit, without member checks: they were checked when the offsets joined the transaction).
+   */
+  public CompletableFuture<Errors> commitTransactionalOffsets(String groupId, Map<TopicPartition, CommittedOffset> offsets) {
+    CompletableFuture<Errors> future = new CompletableFuture<>();
+    scheduler.execute(() -> {
+      Errors error = validateGroupId(groupId);
+      if (error != Errors.NONE) {
+        future.complete(error);
+        return;
+      }
+      ClassicGroup group = groups.get(groupId);
+      if (group == null) {
+        group = new ClassicGroup(groupId, clock.milliseconds());
+        groups.put(groupId, group);
+      }
+      List<GroupRecord> records = new ArrayList<>();
+      offsets.forEach((tp, o) -> records.add(new OffsetRecord(groupId, tp, o)));
+      ClassicGroup g = group;
+      append(group, records).whenComplete((v, e) -> scheduler.execute(() -> {
+        if (e != null) {
+          future.complete(storeError(e));
+          return;
+        }
+        offsets.forEach(g.offsets::put);
+        if (groups.get(g.groupId) != g) groups.put(g.groupId, g);
+        future.complete(Errors.NONE);
+      }));
+    });
+    return future;
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Helpers
 
   /** NONE, or why a request for this group cannot be served now (invalid id, still loading). */
