@@ -116,7 +116,8 @@ public final class SideBySide {
     try {
       MetadataProbe.awaitUp(BrokerProcess.HOST, b.port(), Duration.ofMinutes(3), b::alive);
     } catch (IllegalStateException e) {
-      log(broker + ": priming start failed: " + e.getMessage());
+      log(broker + ": priming start failed: " + e.getMessage() + "\n  server log tail:\n"
+          + ToolOutput.tail(serverLog(broker, "prime")).indent(4));
     } finally {
       stop(b, "prime");
     }
@@ -171,7 +172,8 @@ public final class SideBySide {
         put(b, Metric.PEAK_RSS, round, ProcStats.peakRssBytes(pid) / MB);
       }
     } catch (RuntimeException e) {
-      log(broker + " round " + (round + 1) + ": broker failed: " + e.getMessage());
+      log(broker + " round " + (round + 1) + ": broker failed: " + e.getMessage() + "\n  server log tail:\n"
+          + ToolOutput.tail(serverLog(broker, label)).indent(4));
     } finally {
       stop(b, label);
     }

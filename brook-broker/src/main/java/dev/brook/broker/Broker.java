@@ -6,7 +6,6 @@ import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.api.AddOffsetsToTxnHandler;
 import dev.brook.broker.api.AddPartitionsToTxnHandler;
 import dev.brook.broker.api.ApiVersionsHandler;
-import dev.brook.broker.api.DescribeProducersHandler;
 import dev.brook.broker.api.DescribeTransactionsHandler;
 import dev.brook.broker.api.EndTxnHandler;
 import dev.brook.broker.api.ListTransactionsHandler;
@@ -26,17 +25,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
-import dev.brook.broker.cluster.LocalMetadataStore;
-import dev.brook.broker.cluster.MetaProperties;
-import dev.brook.broker.api.DeleteRecordsHandler;
-import dev.brook.broker.api.FetchHandler;
-import dev.brook.broker.api.InitProducerIdHandler;
-import dev.brook.broker.api.ListOffsetsHandler;
-import dev.brook.broker.api.OffsetForLeaderEpochHandler;
-import dev.brook.broker.api.ProduceHandler;
-import dev.brook.broker.api.TopicApis;
-import dev.brook.broker.config.BrokerConfig;
-import dev.brook.broker.config.TopicConfigs;
 import dev.brook.broker.api.DeleteGroupsHandler;
 import dev.brook.broker.api.DescribeGroupsHandler;
 import dev.brook.broker.api.FindCoordinatorHandler;
@@ -53,7 +41,22 @@ import dev.brook.broker.group.GroupCoordinator;
 import dev.brook.broker.group.GroupCoordinatorConfig;
 import dev.brook.broker.group.GroupLog;
 import dev.brook.broker.group.MemoryGroupLog;
+import dev.brook.broker.group.OffsetsTopic;
 import dev.brook.broker.group.ReplicaGroupLog;
+import dev.brook.broker.cluster.LocalMetadataStore;
+import dev.brook.broker.cluster.MetaProperties;
+import dev.brook.broker.api.DeleteRecordsHandler;
+import dev.brook.broker.api.DescribeProducersHandler;
+import dev.brook.broker.api.FetchHandler;
+import dev.brook.broker.api.InitProducerIdHandler;
+import dev.brook.broker.api.ListOffsetsHandler;
+import dev.brook.broker.api.OffsetForLeaderEpochHandler;
+import dev.brook.broker.api.ProduceHandler;
+import dev.brook.broker.api.TopicApis;
+import dev.brook.broker.config.BrokerConfig;
+import dev.brook.broker.storage.CleanerSettings;
+import dev.brook.broker.storage.KafkaRecordCodec;
+import dev.brook.broker.config.TopicConfigs;
 import dev.brook.broker.config.Listener;
 import dev.brook.broker.network.NetworkServer;
 import dev.brook.broker.replica.FetchSessionCache;
@@ -120,7 +123,7 @@ public final class Broker implements AutoCloseable {
       AtomicReference<ProducerIdManager> producerIds = new AtomicReference<>();
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose);
       TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose);
-      GroupCoordinator groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
+      GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
       startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose);
       NetworkServer network =
           NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
@@ -144,7 +147,8 @@ public final class Broker implements AutoCloseable {
       Deque<AutoCloseable> toClose)
       throws Exception {
     Files.createDirectories(config.logDir());
-    LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock);
+    LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock,
+        CleanerSettings.from(config), KafkaRecordCodec.INSTANCE); // the cleaner reads every codec
     toClose.add(logs); // closes last: flush, checkpoints, clean-shutdown marker
     logs.startBackgroundDuties(config.getLong("log.retention.check.interval.ms"));
     LocalReplicaManager replicas =
@@ -160,6 +164,7 @@ public final class Broker implements AutoCloseable {
     dispatcher.register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replicas));
     dispatcher.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(replicas));
     dispatcher.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));
+    dispatcher.register(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(replicas));
     return replicas;
   }
 
@@ -217,7 +222,10 @@ public final class Broker implements AutoCloseable {
    * DeleteGroups, OffsetDelete. {@code bound} holds the listener once bound (its real port, for
    * FindCoordinator). Owned by the groups area.
    */
-  private static GroupCoordinator startGroups(
+  /** What the transactions area needs from the groups area. */
+  private record GroupsArea(GroupCoordinator coordinator, java.util.function.BooleanSupplier offsetsTopicReady) {}
+
+  private static GroupsArea startGroups(
       ApiDispatcher dispatcher,
       BrokerConfig config,
       Clock clock,
@@ -227,36 +235,41 @@ public final class Broker implements AutoCloseable {
       Deque<AutoCloseable> toClose)
       throws Exception {
     GroupCoordinatorConfig groupConfig = GroupCoordinatorConfig.from(config);
+    ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
+    toClose.add(background::shutdownNow);
     GroupLog groupLog;
+    OffsetsTopic offsetsTopic;
     if (replicas != null && topics != null) {
-      topics.ensureTopic(
-          ReplicaGroupLog.TOPIC,
-          groupConfig.offsetsTopicPartitions(),
+      // An existing __consumer_offsets keeps its partition count: groups must map where they were.
+      Optional<Integer> existing = topics.partitionCount(ReplicaGroupLog.TOPIC);
+      if (existing.isPresent()) groupConfig = groupConfig.withOffsetsTopicPartitions(existing.get());
+      int partitions = groupConfig.offsetsTopicPartitions();
+      Map<String, String> topicConfigs =
           Map.of(
               "cleanup.policy", "compact",
               "segment.bytes", Integer.toString(groupConfig.offsetsTopicSegmentBytes()),
-              "compression.type", "producer"));
+              "compression.type", "producer");
+      offsetsTopic =
+          new OffsetsTopic(
+              existing.isPresent(), () -> topics.ensureTopic(ReplicaGroupLog.TOPIC, partitions, topicConfigs), background);
       groupLog = new ReplicaGroupLog(replicas, clock);
     } else {
       log.warn("No partitions or topic metadata: group state lives in memory only");
+      offsetsTopic = new OffsetsTopic(true, () -> null, background);
       groupLog = new MemoryGroupLog();
     }
     ExecutorGroupScheduler scheduler = new ExecutorGroupScheduler();
     toClose.add(scheduler);
-    ExecutorService loader = Executors.newVirtualThreadPerTaskExecutor();
-    toClose.add(loader::shutdownNow);
     GroupCoordinator groups = new GroupCoordinator(groupConfig, scheduler, groupLog, clock);
-    groups.startup(loader);
+    groups.startup(background);
     Supplier<Node> self =
         () -> {
-          Listener adv = config.advertisedListener();
-          Listener b = bound.get();
-          int port = adv.port() != 0 || b == null ? adv.port() : b.port();
-          return new Node(config.nodeId(), adv.host(), port);
+          Listener adv = advertisedListener(config, bound.get());
+          return new Node(config.nodeId(), adv.host(), adv.port());
         };
     Function<Uuid, Optional<String>> names = replicas == null ? id -> Optional.empty() : replicas::topicName;
     Function<String, Optional<Uuid>> ids = topics == null ? n -> Optional.empty() : topics::topicId;
-    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groups, self));
+    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(offsetsTopic::ensureReady, self));
     dispatcher.register(ApiKeys.JOIN_GROUP, new JoinGroupHandler(groups));
     dispatcher.register(ApiKeys.SYNC_GROUP, new SyncGroupHandler(groups));
     dispatcher.register(ApiKeys.HEARTBEAT, new HeartbeatHandler(groups));
@@ -267,13 +280,13 @@ public final class Broker implements AutoCloseable {
     dispatcher.register(ApiKeys.LIST_GROUPS, new ListGroupsHandler(groups));
     dispatcher.register(ApiKeys.DELETE_GROUPS, new DeleteGroupsHandler(groups));
     dispatcher.register(ApiKeys.OFFSET_DELETE, new OffsetDeleteHandler(groups));
-    return groups;
+    return new GroupsArea(groups, offsetsTopic::ensureReady);
   }
 
   /**
    * Transactions: TransactionCoordinator over __transaction_state; InitProducerId (transactional
    * ids), AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, TxnOffsetCommit, WriteTxnMarkers,
-   * DescribeTransactions, ListTransactions, DescribeProducers; FindCoordinator answers transaction
+   * DescribeTransactions, ListTransactions; FindCoordinator answers transaction
    * keys; Produce verifies transactional batches. Owned by the txn area.
    */
   private static void startTransactions(
@@ -282,12 +295,13 @@ public final class Broker implements AutoCloseable {
       Clock clock,
       ReplicaManager replicas,
       TopicAdmin topics,
-      GroupCoordinator groups,
+      GroupsArea groupsArea,
       ProducerIdManager producerIds,
       AtomicReference<Listener> bound,
       Deque<AutoCloseable> toClose)
       throws Exception {
     TxnCoordinatorConfig txnConfig = TxnCoordinatorConfig.from(config);
+    GroupCoordinator groups = groupsArea.coordinator();
     topics.ensureTopic(
         ReplicaTxnLog.TOPIC,
         txnConfig.stateTopicPartitions(),
@@ -320,7 +334,7 @@ public final class Broker implements AutoCloseable {
     };
     TransactionCoordinator coordinator = new TransactionCoordinator(
         txnConfig, new ReplicaTxnLog(replicas, clock), markers, producerIds::nextProducerId, groupOffsets,
-        tp -> replicas.partition(tp).isPresent(), clock);
+        tp -> tp.topic().equals(TransactionCoordinator.OFFSETS_TOPIC) || replicas.partition(tp).isPresent(), clock);
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "brook-txn-coordinator");
       t.setDaemon(true);
@@ -347,7 +361,7 @@ public final class Broker implements AutoCloseable {
       return new Node(config.nodeId(), adv.host(), adv.port());
     };
     LocalReplicaManager local = (LocalReplicaManager) replicas;
-    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groups, self,
+    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.offsetsTopicReady(), self,
         key -> coordinator.isLoaded() ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS));
     dispatcher.register(ApiKeys.INIT_PRODUCER_ID,
         new TxnInitProducerIdHandler(coordinator, new InitProducerIdHandler(producerIds)));
@@ -360,7 +374,6 @@ public final class Broker implements AutoCloseable {
     dispatcher.register(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(markers));
     dispatcher.register(ApiKeys.DESCRIBE_TRANSACTIONS, new DescribeTransactionsHandler(coordinator));
     dispatcher.register(ApiKeys.LIST_TRANSACTIONS, new ListTransactionsHandler(coordinator, clock));
-    dispatcher.register(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(replicas));
   }
 
   private static void closeAll(Deque<AutoCloseable> toClose) {

@@ -77,6 +77,17 @@ class IdempotenceAndRestartIT {
     assertThat(Errors.forCode(send(pid, (short) 0, 4, "stale").errorCode())).isEqualTo(Errors.INVALID_PRODUCER_EPOCH);
     assertThat(values(onlyPartition(fetch(client, fetchData("t", 0, 0, 0, 0), 12)))).containsExactly("a", "b", "c", "d", "bumped");
     assertThat(initProducerId(null).producerId()).isNotEqualTo(pid);
+
+    org.apache.kafka.common.message.DescribeProducersRequestData d = new org.apache.kafka.common.message.DescribeProducersRequestData();
+    d.topics().add(new org.apache.kafka.common.message.DescribeProducersRequestData.TopicRequest().setName("t").setPartitionIndexes(java.util.List.of(0, 9)));
+    var described = client.call(new org.apache.kafka.common.requests.DescribeProducersRequest.Builder(d).build((short) 0),
+        org.apache.kafka.common.requests.DescribeProducersResponse.class).data().topics().get(0).partitions();
+    assertThat(described.get(0).activeProducers()).singleElement().satisfies(p -> {
+      assertThat(p.producerId()).isEqualTo(pid);
+      assertThat(p.producerEpoch()).isEqualTo(1);
+      assertThat(p.lastSequence()).isZero();
+    });
+    assertThat(Errors.forCode(described.get(1).errorCode())).isEqualTo(Errors.UNKNOWN_TOPIC_OR_PARTITION);
   }
 
   @Test

@@ -181,6 +181,39 @@ class ProduceConsumeClientsIT {
   }
 
   @Test
+  void concurrentIdempotentProducersLoseAndDuplicateNothing() throws Exception {
+    createTopic("many", 1);
+    int producers = 3;
+    int each = 2000;
+    List<CompletableFuture<Void>> runs = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
+      String id = "p" + p;
+      runs.add(CompletableFuture.runAsync(() -> {
+        try (KafkaProducer<String, String> pr = producer(Map.of(ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 4096))) {
+          for (int i = 0; i < each; i++) pr.send(new ProducerRecord<>("many", 0, id, id + ":" + i));
+          pr.flush();
+        }
+      }));
+    }
+    CompletableFuture.allOf(runs.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
+    try (KafkaConsumer<String, String> c = consumer(Map.of())) {
+      TopicPartition tp = new TopicPartition("many", 0);
+      c.assign(List.of(tp));
+      c.seek(tp, 0);
+      List<ConsumerRecord<String, String>> got = pollUntil(c, producers * each);
+      assertThat(got).hasSize(producers * each);
+      Map<String, Integer> next = new java.util.HashMap<>();
+      long expectedOffset = 0;
+      for (ConsumerRecord<String, String> r : got) {
+        assertThat(r.offset()).isEqualTo(expectedOffset++);
+        int n = Integer.parseInt(r.value().substring(r.value().indexOf(':') + 1));
+        assertThat(n).as("order of %s", r.key()).isEqualTo(next.getOrDefault(r.key(), 0));
+        next.put(r.key(), n + 1);
+      }
+    }
+  }
+
+  @Test
   void smallFetchSizesStillMakeProgress() throws Exception {
     createTopic("big", 1);
     String big = "x".repeat(5000);

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ServerCommand.class,
       TopicsCommand.class,
+      GroupsCommand.class,
       ProduceCommand.class,
       ConsumeCommand.class,
       CommandLine.HelpCommand.class

@@ -341,7 +341,10 @@ public final class LogSegment implements AutoCloseable {
     while (c.next()) {
       if (c.lastOffset() >= startingOffset && c.maxTimestamp() >= timestamp) {
         ByteBuffer batch = readBatch(c.position(), c.size(), null);
-        return RecordScanner.firstAtOrAfter(batch, timestamp, startingOffset);
+        TimestampOffset found = RecordScanner.firstAtOrAfter(batch, timestamp, startingOffset);
+        if (found != null) {
+          return found;
+        }
       }
     }
     return null;
@@ -463,6 +466,7 @@ public final class LogSegment implements AutoCloseable {
     }
     offsetIndex.trimToValidSize();
     timeIndex.trimToValidSize();
+    dirty = true; // the final time index entry must reach the disk with the next flush
   }
 
   /** Grows the indexes to the configured size so the segment can take appends. */

@@ -38,7 +38,9 @@ public interface PartitionLog extends AutoCloseable {
 
   /**
    * Appends batches that already carry their offsets and leader epochs (replication). The first
-   * batch's base offset must equal the log end offset.
+   * batch's base offset must not be below the log end offset (above it only across a compacted
+   * gap), and offsets must increase; otherwise {@link InvalidBatchException} and nothing is
+   * written. Each new partition leader epoch is recorded in the epoch cache.
    */
   AppendResult appendAsFollower(ByteBuffer batches) throws IOException;
 
@@ -69,17 +71,26 @@ public interface PartitionLog extends AutoCloseable {
   /**
    * Moves the log start offset to {@code offset} (DeleteRecords) and deletes segments wholly below
    * it. Returns the new log start offset. An offset above the high watermark is an error of the
-   * caller.
+   * caller ({@link IllegalArgumentException}).
    */
   long deleteRecordsBefore(long offset) throws IOException;
 
-  /** Removes every record at or above {@code offset} (a follower's truncation). */
+  /**
+   * Removes every record at or above {@code offset} (a follower's truncation). Batches are removed
+   * whole: a batch containing {@code offset} goes, and the log end becomes its base offset (never
+   * below the log start). Below the log start this is {@link #truncateFullyAndStartAt}. The high
+   * watermark and the epoch cache are truncated too.
+   */
   void truncateTo(long offset) throws IOException;
 
   /** Removes everything and restarts the log empty at {@code offset}. */
   void truncateFullyAndStartAt(long offset) throws IOException;
 
-  /** Applies retention.ms and retention.bytes now; returns the number of segments deleted. */
+  /**
+   * Applies retention.ms (by each segment's largest timestamp) and retention.bytes now, to whole
+   * non-active segments wholly below the high watermark (the broker must keep the high watermark
+   * up to date for retention to delete anything); returns the number of segments deleted.
+   */
   int applyRetention() throws IOException;
 
   /** Rolls a new active segment now. */

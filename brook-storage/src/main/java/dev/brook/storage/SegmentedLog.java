@@ -84,6 +84,7 @@ public final class SegmentedLog implements PartitionLog {
     }
     long now = clock.milliseconds();
     boolean ended = false;
+    List<LogSegment> recovered = new ArrayList<>();
     for (Map.Entry<Long, Boolean> e : bases.entrySet()) {
       long base = e.getKey();
       if (ended) {
@@ -95,6 +96,7 @@ public final class SegmentedLog implements PartitionLog {
       LogSegment seg = LogSegment.open(dir, base, config, "");
       boolean mustRecover = base >= recoverFrom || !indexesPresent || !seg.indexesLookValid();
       if (mustRecover) {
+        recovered.add(seg);
         int truncated = seg.recover(config);
         if (truncated > 0) {
           LOG.warn("{}: truncated {} invalid bytes at the end of {}", id, truncated, seg.logFile());
@@ -107,9 +109,9 @@ public final class SegmentedLog implements PartitionLog {
       long start = Math.max(0, state.logStartOffset());
       segments.put(start, LogSegment.create(dir, start, config, ""));
     }
-    for (LogSegment s : segments.values()) {
+    for (LogSegment s : recovered) {
       if (s != segments.lastEntry().getValue()) {
-        s.onBecomeInactive();
+        s.onBecomeInactive(); // trims the indexes recovery preallocated
       }
     }
     active = segments.lastEntry().getValue();
@@ -120,10 +122,8 @@ public final class SegmentedLog implements PartitionLog {
     highWatermark = Math.min(Math.max(state.highWatermark(), logStartOffset), logEndOffset);
     epochs.truncateFromEnd(logEndOffset);
     epochs.truncateFromStart(logStartOffset);
-    if (!state.cleanShutdown()) {
-      for (LogSegment s : segments.values()) {
-        s.flush();
-      }
+    for (LogSegment s : state.cleanShutdown() ? recovered : segments.values()) {
+      s.flush();
     }
     recoveryPoint = logEndOffset;
     lastFlushMs = now;
@@ -369,7 +369,8 @@ public final class SegmentedLog implements PartitionLog {
     }
     Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
     if (entry == null) {
-      entry = segments.firstEntry();
+      // Retention removed the segment after this read saw the old log start.
+      return new LogReadResult(true, FileSlice.EMPTY, -1, logStartOffset, end);
     }
     while (entry != null) {
       LogSegment seg = entry.getValue();
@@ -469,10 +470,11 @@ public final class SegmentedLog implements PartitionLog {
       if (!p.test(first.getValue(), nextBase)) {
         break;
       }
-      segments.remove(first.getKey());
+      // Move the start first: a concurrent read below it is then out of range, never redirected.
       if (logStartOffset < nextBase) {
         logStartOffset = nextBase;
       }
+      segments.remove(first.getKey());
       scheduleDelete(first.getValue());
       deleted++;
     }
@@ -503,6 +505,11 @@ public final class SegmentedLog implements PartitionLog {
   /** Renames the segment {@code .deleted}; its files are closed and removed after the delay. */
   private void scheduleDelete(LogSegment seg) throws IOException {
     seg.changeFileSuffix(LogSegment.DELETED_SUFFIX);
+    deleteLater(seg);
+  }
+
+  /** Closes and removes an already renamed segment after file.delete.delay.ms. */
+  private void deleteLater(LogSegment seg) throws IOException {
     long delay = config.fileDeleteDelayMs();
     if (delay <= 0) {
       seg.deleteFiles();
@@ -617,12 +624,19 @@ public final class SegmentedLog implements PartitionLog {
       cleaned.changeFileSuffix(LogSegment.SWAP_SUFFIX);
       CheckpointFile.fsyncDir(dir);
       for (LogSegment old : oldSegments) {
-        segments.remove(old.baseOffset());
-        scheduleDelete(old);
+        old.changeFileSuffix(LogSegment.DELETED_SUFFIX);
       }
       cleaned.changeFileSuffix("");
       CheckpointFile.fsyncDir(dir);
+      // The cleaned segment replaces the first old one under the same key in one step, so a
+      // concurrent read always finds a segment covering its offset.
       segments.put(cleaned.baseOffset(), cleaned);
+      for (LogSegment old : oldSegments.subList(1, oldSegments.size())) {
+        segments.remove(old.baseOffset());
+      }
+      for (LogSegment old : oldSegments) {
+        deleteLater(old);
+      }
       return true;
     }
   }

@@ -98,6 +98,17 @@ class LogMaintenanceTest {
   }
 
   @Test
+  void offsetForTimestampIgnoresRecordsBelowTheLogStart() throws Exception {
+    open(base());
+    log.appendAsLeader(batchWithTimestamps(Compression.NONE, 100, 900, 100), 0); // 0..2
+    log.appendAsLeader(batchWithTimestamps(Compression.NONE, 500), 0); // 3
+    log.updateHighWatermark(4);
+    log.deleteRecordsBefore(2);
+    assertThat(log.offsetForTimestamp(400)).hasValue(new TimestampOffset(500, 3));
+    assertThat(log.offsetForTimestamp(50)).hasValue(new TimestampOffset(100, 2));
+  }
+
+  @Test
   void maxTimestampIsTheEarliestRecordWithIt() throws Exception {
     open(base());
     assertThat(log.maxTimestampOffset()).isEmpty();

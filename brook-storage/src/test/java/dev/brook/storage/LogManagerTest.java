@@ -111,4 +111,42 @@ class LogManagerTest {
     assertThat(after).isGreaterThanOrEqualTo(2);
     assertThat(List.of(logDir.resolve(LogManager.CLEAN_SHUTDOWN_MARKER))).allMatch(Files::exists);
   }
+
+  @Test
+  void retentionMovesTheLogStartAndCheckpointsIt() throws Exception {
+    LogConfig retained = config.withRetention(1000, -1);
+    LogId id = new LogId("ret", 0);
+    try (LogManager m = LogManager.open(logDir, retained, clock)) {
+      PartitionLog l = m.getOrCreate(id, retained);
+      l.appendAsLeader(batch(clock.milliseconds(), "a"), 0);
+      l.roll();
+      l.appendAsLeader(batch(clock.milliseconds(), "b"), 0);
+      l.updateHighWatermark(l.logEndOffset());
+      assertThat(m.cleanupLogs()).isZero();
+      clock.advance(1001);
+      assertThat(m.cleanupLogs()).isEqualTo(1);
+      assertThat(l.logStartOffset()).isEqualTo(1);
+      assertThat(Files.readAllLines(logDir.resolve(LogManager.LOG_START_CHECKPOINT))).contains("ret 0 1");
+      assertThat(Files.readAllLines(logDir.resolve(LogManager.HIGH_WATERMARK_CHECKPOINT))).contains("ret 0 2");
+    }
+    try (LogManager m = LogManager.open(logDir, retained, clock)) {
+      assertThat(m.get(id).orElseThrow().logStartOffset()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void flushDutyHonoursFlushMs() throws Exception {
+    LogConfig flushed = config.withFlush(Long.MAX_VALUE, 500);
+    try (LogManager m = LogManager.open(logDir, flushed, clock)) {
+      SegmentedLog l = (SegmentedLog) m.getOrCreate(new LogId("f", 0), flushed);
+      l.appendAsLeader(batch(1, "a"), 0);
+      m.flushDueLogs();
+      assertThat(l.recoveryPoint()).isZero();
+      clock.advance(500);
+      m.flushDueLogs();
+      assertThat(l.recoveryPoint()).isEqualTo(1);
+      m.checkpoint();
+      assertThat(Files.readAllLines(logDir.resolve(LogManager.RECOVERY_POINT_CHECKPOINT))).contains("f 0 1");
+    }
+  }
 }

@@ -28,6 +28,7 @@ class LogPropertyTest {
 
   final List<ModelBatch> model = new ArrayList<>();
   final List<String> history = new ArrayList<>();
+  final List<SegmentedLog> abandoned = new ArrayList<>();
   long start;
   long end;
   FakeClock clock;
@@ -108,9 +109,15 @@ class LogPropertyTest {
           start = target;
           end = target;
         } else if (op < 97) {
-          log.close();
-          boolean clean = rnd.nextBoolean();
-          log = SegmentedLog.open(dir, config, clock, new LogLoadState(clean ? Long.MAX_VALUE : 0, start, end, clean));
+          int how = rnd.nextInt(3);
+          if (how < 2) {
+            log.close();
+          } else {
+            abandoned.add(log); // a crash: no flush, no trimmed indexes; the page cache keeps the bytes
+          }
+          boolean clean = how == 0;
+          long recoveryPoint = clean ? Long.MAX_VALUE : log.recoveryPoint();
+          log = SegmentedLog.open(dir, config, clock, new LogLoadState(recoveryPoint, start, end, clean));
         } else {
           clock.advance(rnd.nextInt(2000));
           log.deleteExpiredFiles();

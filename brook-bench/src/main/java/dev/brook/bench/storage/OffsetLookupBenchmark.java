@@ -22,8 +22,10 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Reads by offset on a large log: each call looks up a uniformly random offset (segment by binary
- * search, then the sparse index, then a short scan) and returns the file slice a fetch would send
- * (at most 1 MiB). No bytes are copied to the heap, as in a zero-copy fetch. The log size is a
+ * search, then the sparse index, then a short scan) and returns the file slice a fetch would send:
+ * one batch ({@code maxBytes=1}, the lookup alone) or up to 1 MiB of whole batches ({@code
+ * maxBytes=1048576}, whose batch headers must be read to find the end). No record bytes are copied
+ * to the heap, as in a zero-copy fetch. The log size is a
  * parameter: {@code -p logMiB=4096} for a multi-GiB log (default 1 GiB so a run takes minutes).
  */
 @State(Scope.Benchmark)
@@ -35,6 +37,10 @@ public class OffsetLookupBenchmark {
 
   @Param({"268435456"})
   int segmentBytes;
+
+  /** 1: the lookup alone (one batch comes back); 1048576: a consumer-sized fetch (~64 batches). */
+  @Param({"1", "1048576"})
+  int maxBytes;
 
   private Path dir;
   private LogManager logs;
@@ -55,7 +61,7 @@ public class OffsetLookupBenchmark {
 
   @Benchmark
   public LogReadResult lookup() throws IOException {
-    return log.read(random.nextLong(endOffset), 1 << 20, endOffset, true);
+    return log.read(random.nextLong(endOffset), maxBytes, endOffset, true);
   }
 
   @TearDown(Level.Trial)

@@ -8,7 +8,9 @@ import org.apache.kafka.common.Uuid;
  * What other areas of the broker need from the topic metadata: the group and transaction
  * coordinators create their internal topics through it, and look up partition counts.
  *
- * <p>CONTRACT shared between areas; the admin helper implements it (MetadataStore-backed).
+ * <p>CONTRACT shared between areas; {@link TopicManager} implements it (MetadataStore-backed).
+ * Topics created here are persisted like any other, with replication factor 1 on a single node;
+ * {@code ensureTopic} does disk I/O and must not be called on a network event loop.
  */
 public interface TopicAdmin {
   /**

@@ -8,7 +8,6 @@ import dev.brook.broker.config.TopicConfigs;
 import dev.brook.broker.replica.ReplicaManager;
 import dev.brook.storage.LogConfig;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -365,13 +364,6 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
   static String invalidConfigMessage(ConfigException e) {
     if (e.getMessage().endsWith("unknown topic config")) return "Unknown topic config name: " + e.key();
     return "Invalid value for configuration " + e.getMessage();
-  }
-
-  /** The partitions of a topic, as TopicPartitions. */
-  public static List<TopicPartition> partitionsOf(TopicMetadata t) {
-    List<TopicPartition> out = new ArrayList<>(t.partitions());
-    for (int p = 0; p < t.partitions(); p++) out.add(new TopicPartition(t.name(), p));
-    return out;
   }
 
   @Override

@@ -13,7 +13,9 @@ import dev.brook.storage.FileSlice;
 import dev.brook.storage.LogReadResult;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.IsolationLevel;
@@ -73,18 +75,28 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     if (request.maxWaitMs() <= 0 || first.bytes >= request.minBytes() || first.hasError) {
       return CompletableFuture.completedFuture(respond(version, fc, isolation, first));
     }
-    List<Partition> watched = new ArrayList<>();
+    Map<Partition, FetchPartition> watched = new LinkedHashMap<>();
     for (Read r : first.reads) {
-      if (r.partition != null) watched.add(r.partition);
+      if (r.partition != null) watched.putIfAbsent(r.partition, r.request);
     }
-    int minBytes = request.minBytes();
-    return DelayedFetch.<Attempt, ApiMessage>park(
+    return DelayedFetch.park(
         replicas,
-        watched,
+        List.copyOf(watched.keySet()),
         request.maxWaitMs(),
-        () -> readAll(plan, maxBytes, isolation),
-        a -> a.bytes >= minBytes || a.hasError,
-        a -> respond(version, fc, isolation, a));
+        p -> available(p, watched.get(p), isolation),
+        request.minBytes(),
+        () -> respond(version, fc, isolation, readAll(plan, maxBytes, isolation)));
+  }
+
+  /** Bytes a parked fetch could read from {@code p} now, or DelayedFetch.ERROR to answer at once. */
+  private static long available(Partition p, FetchPartition fp, FetchIsolation isolation) {
+    if (p.checkLeaderEpoch(fp.currentLeaderEpoch()) != Errors.NONE) return DelayedFetch.ERROR;
+    try {
+      LogReadResult r = p.read(fp.fetchOffset(), Math.max(0, fp.maxBytes()), isolation, true);
+      return r.outOfRange() ? DelayedFetch.ERROR : r.records().length();
+    } catch (IOException | RuntimeException e) {
+      return DelayedFetch.ERROR;
+    }
   }
 
   private Attempt readAll(List<FetchPartition> plan, int maxResponseBytes, FetchIsolation isolation) {

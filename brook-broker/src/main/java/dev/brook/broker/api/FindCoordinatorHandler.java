@@ -1,8 +1,8 @@
 package dev.brook.broker.api;
 
-import dev.brook.broker.group.GroupCoordinator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
@@ -14,24 +14,29 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 
 /**
  * FindCoordinator: group keys are served by this node (single node: it leads every partition of
- * __consumer_offsets). Transaction keys are served by this node once the transaction coordinator
- * is wired (else COORDINATOR_NOT_AVAILABLE); share-group keys are not supported. v4+ batches keys.
+ * __consumer_offsets, created on the first request). Transaction keys are served by this node once the
+ * transaction coordinator is wired (else COORDINATOR_NOT_AVAILABLE); share-group keys are not
+ * supported. v4+ batches keys.
  */
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequestData> {
-  private final GroupCoordinator groups;
+  private final BooleanSupplier groupsReady;
   private final Supplier<Node> self;
 
   /** Errors for a TRANSACTION key: NONE when this node coordinates it (txn area). */
   private final java.util.function.Function<String, Errors> transactionKeys;
 
-  public FindCoordinatorHandler(GroupCoordinator groups, Supplier<Node> self) {
-    this(groups, self, key -> Errors.COORDINATOR_NOT_AVAILABLE);
+  /**
+   * @param groupsReady whether __consumer_offsets exists (asking may start its creation)
+   * @param self this node as clients reach it
+   */
+  public FindCoordinatorHandler(BooleanSupplier groupsReady, Supplier<Node> self) {
+    this(groupsReady, self, key -> Errors.COORDINATOR_NOT_AVAILABLE);
   }
 
   /** With a transaction coordinator: {@code transactionKeys} says whether this node serves a key. */
   public FindCoordinatorHandler(
-      GroupCoordinator groups, Supplier<Node> self, java.util.function.Function<String, Errors> transactionKeys) {
-    this.groups = groups;
+      BooleanSupplier groupsReady, Supplier<Node> self, java.util.function.Function<String, Errors> transactionKeys) {
+    this.groupsReady = groupsReady;
     this.self = self;
     this.transactionKeys = transactionKeys;
   }
@@ -58,7 +63,8 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
     Coordinator c = new Coordinator().setKey(key);
     Errors error;
     if (keyType == CoordinatorType.GROUP.id()) {
-      error = key == null || key.isEmpty() ? Errors.INVALID_REQUEST : Errors.NONE;
+      if (key == null || key.isEmpty()) error = Errors.INVALID_REQUEST;
+      else error = groupsReady.getAsBoolean() ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE;
     } else if (keyType == CoordinatorType.TRANSACTION.id()) {
       error = key == null || key.isEmpty() ? Errors.INVALID_REQUEST : transactionKeys.apply(key);
     } else {

@@ -55,11 +55,21 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
       }
       response.topics().add(tr);
     }
-    if (ctx.apiVersion() < 4) {
-      // leaderEpoch exists from v4 on; older answers must leave it at its default
-      response.topics().forEach(t -> t.partitions().forEach(p -> p.setLeaderEpoch(-1)));
-    }
+    fitToVersion(response, ctx.apiVersion());
     return CompletableFuture.completedFuture(response);
+  }
+
+  /**
+   * Older versions lack some fields, and the codec refuses to write a non-default value into a field
+   * the version does not have (librdkafka asks with v2): the leader epoch exists from v4.
+   */
+  private static void fitToVersion(ListOffsetsResponseData response, short version) {
+    if (version >= 4) return;
+    for (ListOffsetsTopicResponse t : response.topics()) {
+      for (ListOffsetsPartitionResponse p : t.partitions()) {
+        p.setLeaderEpoch(-1);
+      }
+    }
   }
 
   private ListOffsetsPartitionResponse answer(

@@ -141,16 +141,22 @@ public final class LocalMetadataStore implements MetadataStore {
         throw new IOException("unsupported version " + p.getProperty("version"));
       }
       int count = Integer.parseInt(required(p, "topic.count"));
+      // One pass over the keys: topic.<i>.config.<key> grouped by topic index.
+      List<Map<String, String>> configs = new java.util.ArrayList<>(count);
+      for (int i = 0; i < count; i++) configs.add(new TreeMap<>());
+      for (String name : p.stringPropertyNames()) {
+        if (!name.startsWith("topic.")) continue;
+        int dot = name.indexOf('.', 6);
+        if (dot < 0 || !name.startsWith("config.", dot + 1)) continue;
+        int i = Integer.parseInt(name.substring(6, dot));
+        if (i < 0 || i >= count) throw new IOException("topic index out of range in " + name);
+        configs.get(i).put(name.substring(dot + 8), p.getProperty(name));
+      }
       List<TopicMetadata> topics = new java.util.ArrayList<>(count);
       for (int i = 0; i < count; i++) {
         String k = "topic." + i + ".";
-        Map<String, String> configs = new TreeMap<>();
-        String prefix = k + "config.";
-        for (String name : p.stringPropertyNames()) {
-          if (name.startsWith(prefix)) configs.put(name.substring(prefix.length()), p.getProperty(name));
-        }
         topics.add(new TopicMetadata(required(p, k + "name"), Uuid.fromString(required(p, k + "id")),
-            Integer.parseInt(required(p, k + "partitions")), configs));
+            Integer.parseInt(required(p, k + "partitions")), configs.get(i)));
       }
       return topics;
     } catch (IOException | RuntimeException e) {

@@ -17,6 +17,12 @@ public record GroupCoordinatorConfig(
   /** Kafka's offset.metadata.max.bytes default. */
   public static final int DEFAULT_OFFSET_METADATA_MAX_BYTES = 4096;
 
+  public GroupCoordinatorConfig withOffsetsTopicPartitions(int partitions) {
+    return new GroupCoordinatorConfig(partitions, offsetsTopicSegmentBytes, offsetsRetentionMs,
+        offsetsRetentionCheckIntervalMs, initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs,
+        maxGroupSize, offsetMetadataMaxBytes);
+  }
+
   public static GroupCoordinatorConfig from(BrokerConfig c) {
     return new GroupCoordinatorConfig(
         c.getInt("offsets.topic.num.partitions"),

@@ -1,5 +1,7 @@
 package dev.brook.broker.group;
 
+import dev.brook.broker.replica.AppendOrigin;
+import dev.brook.broker.replica.AppendOutcome;
 import dev.brook.broker.replica.Partition;
 import dev.brook.broker.replica.ReplicaManager;
 import dev.brook.storage.Clock;
@@ -12,6 +14,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.NotCoordinatorException;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
@@ -21,8 +24,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@link GroupLog} over the partitions of the __consumer_offsets topic hosted by this broker.
- * Each append is one uncompressed v2 batch (so a commit is all-or-nothing) appended as leader; on
- * a single node the high watermark then follows the log end.
+ * Each append is one uncompressed v2 batch (so a commit is all-or-nothing) appended through the
+ * partition as the coordinator's own write, which advances the high watermark and wakes fetches.
  */
 public final class ReplicaGroupLog implements GroupLog {
   private static final Logger log = LoggerFactory.getLogger(ReplicaGroupLog.class);
@@ -50,17 +53,13 @@ public final class ReplicaGroupLog implements GroupLog {
       simple[i] = new SimpleRecord(now, GroupRecordCodec.key(r), GroupRecordCodec.value(r));
     }
     ByteBuffer batch = MemoryRecords.withRecords(Compression.NONE, simple).buffer();
-    try {
-      PartitionLog plog = p.log();
-      synchronized (plog) {
-        plog.appendAsLeader(batch, p.leaderEpoch());
-        plog.updateHighWatermark(plog.logEndOffset());
-      }
-      return CompletableFuture.completedFuture(null);
-    } catch (IOException | RuntimeException e) {
-      log.error("Append to {}-{} failed", TOPIC, partition, e);
-      return CompletableFuture.failedFuture(e);
+    // acks=1: the coordinator's own writes on a single node; waiting for the ISR comes with replication.
+    AppendOutcome outcome = p.appendRecordsAsLeader(batch, AppendOrigin.COORDINATOR, 1, now);
+    if (outcome.error() != Errors.NONE) {
+      log.warn("Append to {}-{} failed: {} {}", TOPIC, partition, outcome.error(), outcome.message());
+      return CompletableFuture.failedFuture(outcome.error().exception(outcome.message()));
     }
+    return CompletableFuture.completedFuture(null);
   }
 
   @Override

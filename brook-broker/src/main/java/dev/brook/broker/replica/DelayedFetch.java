@@ -1,69 +1,98 @@
 package dev.brook.broker.replica;
 
 import io.netty.util.Timeout;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 
 /**
- * A fetch waiting for data (long poll): completed by the first of (a) an append to one of its
- * partitions after which a fresh read satisfies it ({@code fetch.min.bytes} reached, or an error to
- * report), (b) its {@code max.wait.ms} timer. Never polled. Completes exactly once.
+ * A fetch waiting for data (long poll): completed by the first of (a) an append after which the
+ * bytes available across its partitions reach {@code fetch.min.bytes} (or a partition has an error
+ * to report), (b) its {@code max.wait.ms} timer. Never polled: an append re-measures only the
+ * partition it advanced. Completes exactly once; the response is built by a fresh read then.
  *
  * <p>Threading: {@link #onPartitionAdvanced} runs on appending threads, the timeout on the timer
  * thread; checks are serialized on this object.
  *
- * @param <R> what a read attempt produces
  * @param <T> the response
  */
-public final class DelayedFetch<R, T> implements PartitionWatcher {
+public final class DelayedFetch<T> implements PartitionWatcher {
+  /** What {@code available} answers for a partition whose state must be reported at once. */
+  public static final long ERROR = -1;
+
   private final List<Partition> watched;
-  private final Supplier<R> read;
-  private final java.util.function.Predicate<R> satisfied;
-  private final Function<R, T> respond;
+  private final ToLongFunction<Partition> available;
+  private final long minBytes;
+  private final Supplier<T> respond;
+  private final Map<Partition, Long> bytes = new HashMap<>();
   private final CompletableFuture<T> future = new CompletableFuture<>();
   private Timeout timeout;
   private boolean done;
 
-  private DelayedFetch(List<Partition> watched, Supplier<R> read, java.util.function.Predicate<R> satisfied, Function<R, T> respond) {
+  private DelayedFetch(List<Partition> watched, ToLongFunction<Partition> available, long minBytes, Supplier<T> respond) {
     this.watched = watched;
-    this.read = read;
-    this.satisfied = satisfied;
+    this.available = available;
+    this.minBytes = minBytes;
     this.respond = respond;
   }
 
   /**
-   * Parks a fetch: watches {@code partitions}, re-reads with {@code read} whenever one advances and
-   * answers with {@code respond} once {@code satisfied}, or unconditionally after {@code maxWaitMs}.
+   * Parks a fetch over {@code partitions}: {@code available} measures the bytes a partition could
+   * return now (or {@link #ERROR}); once their sum reaches {@code minBytes}, or after {@code
+   * maxWaitMs}, the future completes with {@code respond}.
    */
-  public static <R, T> CompletableFuture<T> park(
+  public static <T> CompletableFuture<T> park(
       LocalReplicaManager replicas,
       List<Partition> partitions,
       long maxWaitMs,
-      Supplier<R> read,
-      java.util.function.Predicate<R> satisfied,
-      Function<R, T> respond) {
-    DelayedFetch<R, T> d = new DelayedFetch<>(partitions, read, satisfied, respond);
+      ToLongFunction<Partition> available,
+      long minBytes,
+      Supplier<T> respond) {
+    DelayedFetch<T> d = new DelayedFetch<>(partitions, available, minBytes, respond);
     synchronized (d) {
       for (Partition p : partitions) p.addWatcher(d);
       d.timeout = replicas.schedule(d::expire, maxWaitMs);
     }
-    // An append may have landed between the caller's first read and the watchers' registration.
-    d.onPartitionAdvanced(null);
+    // Appends may have landed between the caller's first read and the watchers' registration.
+    boolean satisfied;
+    synchronized (d) {
+      for (Partition p : partitions) d.measure(p);
+      satisfied = d.claimIfSatisfied();
+    }
+    if (satisfied) d.finish();
     return d.future;
   }
 
   @Override
   public void onPartitionAdvanced(Partition partition) {
-    R attempt;
     synchronized (this) {
       if (done) return;
-      attempt = read.get();
-      if (!satisfied.test(attempt)) return;
-      done = true;
+      measure(partition);
+      if (!claimIfSatisfied()) return;
     }
-    finish(attempt);
+    finish();
+  }
+
+  private void measure(Partition p) {
+    bytes.put(p, available.applyAsLong(p));
+  }
+
+  private boolean claimIfSatisfied() {
+    if (done) return false;
+    long sum = 0;
+    for (long b : bytes.values()) {
+      if (b == ERROR) {
+        sum = Long.MAX_VALUE;
+        break;
+      }
+      sum += b;
+    }
+    if (sum < minBytes) return false;
+    done = true;
+    return true;
   }
 
   private void expire() {
@@ -71,10 +100,10 @@ public final class DelayedFetch<R, T> implements PartitionWatcher {
       if (done) return;
       done = true;
     }
-    finish(read.get());
+    finish();
   }
 
-  private void finish(R attempt) {
+  private void finish() {
     for (Partition p : watched) p.removeWatcher(this);
     Timeout t;
     synchronized (this) {
@@ -82,7 +111,7 @@ public final class DelayedFetch<R, T> implements PartitionWatcher {
     }
     if (t != null) t.cancel();
     try {
-      future.complete(respond.apply(attempt));
+      future.complete(respond.get());
     } catch (RuntimeException e) {
       future.completeExceptionally(e);
     }

@@ -110,11 +110,6 @@ public final class Partition {
     }
   }
 
-  /** Every producer's state (DescribeProducers). */
-  public synchronized List<ProducerStateManager.ProducerEntry> producerEntries() {
-    return List.copyOf(producers.entries());
-  }
-
   /**
    * Applies a control batch just appended (or replayed) at {@code at}: ends the producer's open
    * transaction and, for an ABORT marker of a transaction with data here, indexes the aborted range.
@@ -318,6 +313,18 @@ public final class Partition {
   /** The producer state, for the transaction coordinator and DescribeProducers. Guarded by this. */
   public synchronized ProducerStateManager.ProducerEntry producerEntry(long producerId) {
     return producers.entry(producerId);
+  }
+
+  /** One producer's state as DescribeProducers shows it. */
+  public record ActiveProducer(long producerId, short epoch, int lastSequence, long lastTimestamp, long currentTxnStartOffset) {}
+
+  /** The producers this partition remembers, read under the append lock. */
+  public synchronized List<ActiveProducer> activeProducers() {
+    List<ActiveProducer> out = new java.util.ArrayList<>();
+    for (ProducerStateManager.ProducerEntry e : producers.entries()) {
+      out.add(new ActiveProducer(e.producerId(), e.epoch(), e.lastSeq(), e.lastTimestamp(), e.currentTxnFirstOffset()));
+    }
+    return out;
   }
 
   /** Forgets producers idle longer than producer.id.expiration.ms. */

@@ -179,14 +179,19 @@ class PartitionTest {
     LocalReplicaManager replicas = new LocalReplicaManager(null, RecordPolicy.defaults(), Clock.SYSTEM, 86_400_000L);
     try {
       CompletableFuture<Long> woken = DelayedFetch.park(replicas, List.of(partition), 600_000,
-          () -> partition.logEndOffset(), end -> end > 0, end -> end);
-      assertThat(woken).isNotDone();
+          p -> p.logEndOffset(), 2, () -> partition.logEndOffset());
       append(batch(rec("a", "1")));
-      assertThat(woken.get(5, TimeUnit.SECONDS)).isEqualTo(1);
+      assertThat(woken).isNotDone();
+      append(batch(rec("a", "2")));
+      assertThat(woken.get(5, TimeUnit.SECONDS)).isEqualTo(2);
 
       CompletableFuture<Long> timedOut = DelayedFetch.park(replicas, List.of(partition), 20,
-          () -> partition.logEndOffset(), end -> end > 5, end -> -end);
-      assertThat(timedOut.get(5, TimeUnit.SECONDS)).isEqualTo(-1);
+          p -> 0L, 1, () -> -partition.logEndOffset());
+      assertThat(timedOut.get(5, TimeUnit.SECONDS)).isEqualTo(-2);
+
+      CompletableFuture<Long> failed = DelayedFetch.park(replicas, List.of(partition), 600_000,
+          p -> DelayedFetch.ERROR, 1, () -> 7L);
+      assertThat(failed.get(5, TimeUnit.SECONDS)).isEqualTo(7);
     } finally {
       replicas.close();
     }

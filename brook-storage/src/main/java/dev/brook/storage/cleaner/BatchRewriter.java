@@ -51,6 +51,7 @@ public final class BatchRewriter {
 
   private final RecordCodec codec;
   private final RecordCursor cursor = new RecordCursor();
+  private final CRC32C crc = new CRC32C();
   private ByteBuffer records = ByteBuffer.allocate(64 * 1024);
   private ByteBuffer out = ByteBuffer.allocate(64 * 1024);
   private ByteBuffer rewritten;
@@ -106,6 +107,17 @@ public final class BatchRewriter {
    * @param now the cleaning time (the delete horizon is stamped relative to it)
    */
   public Outcome filter(ByteBuffer log, int at, KeyFilter keys, long now, long deleteRetentionMs) throws IOException {
+    return filter(log, at, keys, now, deleteRetentionMs, false);
+  }
+
+  /**
+   * As {@link #filter(ByteBuffer, int, KeyFilter, long, long)}; with {@code keepEmpty} a batch that
+   * loses every record is not dropped but rewritten as an empty batch (header only, no records), as
+   * Kafka does for the last batch of a still-active idempotent producer: its producer id, epoch,
+   * base sequence and last offset must survive compaction for the producer's state to be rebuilt.
+   */
+  public Outcome filter(ByteBuffer log, int at, KeyFilter keys, long now, long deleteRetentionMs, boolean keepEmpty)
+      throws IOException {
     long baseOffset = RecordBatchHeader.baseOffset(log, at);
     short attributes = RecordBatchHeader.attributes(log, at);
     boolean hasHorizon = (attributes & DELETE_HORIZON_MASK) != 0;
@@ -139,14 +151,21 @@ public final class BatchRewriter {
     recordsKept += kept;
     boolean stampHorizon = keptTombstone && !hasHorizon;
     keptTombstoneHorizon = !keptTombstone ? Long.MAX_VALUE : hasHorizon ? horizon : now + deleteRetentionMs;
+    if (count == 0) {
+      return keepEmpty ? Outcome.KEEP_AS_IS : Outcome.DROPPED; // an empty batch kept by an earlier cleaning
+    }
     if (kept == count && !stampHorizon) {
       return Outcome.KEEP_AS_IS;
     }
     if (kept == 0) {
-      // Seam (transactions/idempotence issue): Kafka keeps an empty batch when it is the last batch
-      // of a live producer, so that the producer's sequence survives compaction. Producer state is
-      // not tracked by storage yet; the batch goes.
-      return Outcome.DROPPED;
+      if (!keepEmpty) {
+        return Outcome.DROPPED;
+      }
+      records.clear().flip();
+      long maxTs = RecordBatchHeader.maxTimestamp(log, at);
+      short noCompression = (short) (attributes & ~RecordBatchHeader.COMPRESSION_MASK & ~DELETE_HORIZON_MASK);
+      buildBatch(log, at, 0, maxTs, maxTs, noCompression);
+      return Outcome.REWRITTEN;
     }
 
     // Second pass: copy kept records, re-encoding the timestamp delta if the base timestamp moves:
@@ -257,7 +276,7 @@ public final class BatchRewriter {
     out.putInt(RECORD_COUNT, count);
     out.put(SIZE, body, body.position(), body.remaining());
     out.limit(size);
-    CRC32C crc = new CRC32C();
+    crc.reset();
     out.position(ATTRIBUTES);
     crc.update(out);
     out.putInt(CRC, (int) crc.getValue());

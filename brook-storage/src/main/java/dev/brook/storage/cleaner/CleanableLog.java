@@ -49,6 +49,15 @@ public interface CleanableLog {
     long lastModified() throws IOException;
   }
 
+  /**
+   * Seam for idempotence and transactions (producer state lives in the broker): producer id → the
+   * last offset of that producer's last batch, for producers that are still active. A batch that
+   * compaction would empty is kept as an empty batch when it is such a last batch. Default: none.
+   */
+  default java.util.Map<Long, Long> lastOffsetsOfActiveProducers() {
+    return java.util.Map.of();
+  }
+
   /** Creates the empty {@code .cleaned} files of a segment that will start at {@code baseOffset}. */
   CleanedSegment startCleanedSegment(long baseOffset) throws IOException;
 

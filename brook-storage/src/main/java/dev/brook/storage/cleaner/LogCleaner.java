@@ -109,7 +109,7 @@ public final class LogCleaner implements AutoCloseable {
    */
   public synchronized Result cleanOnce() throws InterruptedException {
     if (callerWorker == null) {
-      callerWorker = new Worker(); // the offset map is large: allocated on first use only
+      callerWorker = new Worker();
     }
     return cleanOnce(callerWorker);
   }
@@ -289,7 +289,8 @@ public final class LogCleaner implements AutoCloseable {
 
   /** The per-thread state of a cleaning: offset map, scanner and rewriter, all reused. */
   private final class Worker {
-    private final OffsetMap map = new OffsetMap(config.mapBytesPerThread(), config.ioBufferLoadFactor());
+    /** Allocated at the first cleaning: a broker without compacted logs to clean never pays for it. */
+    private OffsetMap map;
     private final BatchScanner scanner = new BatchScanner(config.ioBufferSize());
     private final BatchRewriter rewriter = new BatchRewriter(codec);
     private long bytesRead;
@@ -297,6 +298,9 @@ public final class LogCleaner implements AutoCloseable {
     private long minHorizon;
 
     Result clean(CleanableLog l, LogToClean plan) throws IOException, InterruptedException {
+      if (map == null) {
+        map = new OffsetMap(config.mapBytesPerThread(), config.ioBufferLoadFactor());
+      }
       List<? extends CleanableLog.Segment> segments = l.segments();
       long recordsRead = rewriter.recordsRead();
       long recordsKept = rewriter.recordsKept();
@@ -375,6 +379,7 @@ public final class LogCleaner implements AutoCloseable {
     private boolean cleanGroup(CleanableLog l, List<? extends CleanableLog.Segment> group, long now,
         long deleteRetentionMs) throws IOException, InterruptedException {
       CleanableLog.CleanedSegment cleaned = l.startCleanedSegment(group.get(0).info().baseOffset());
+      Map<Long, Long> producerLastOffsets = l.lastOffsetsOfActiveProducers();
       BatchRewriter.KeyFilter latest = (records, r, offset) -> {
         long mapped = map.get(records, r.keyPosition(), r.keyLength());
         return mapped < 0 || offset >= mapped;
@@ -389,7 +394,10 @@ public final class LogCleaner implements AutoCloseable {
             ByteBuffer buf = scanner.buffer();
             int at = scanner.batchPosition();
             read(scanner.batchSize());
-            ByteBuffer out = filter(buf, at, scanner.batchSize(), latest, now, deleteRetentionMs);
+            long producerId = RecordBatchHeader.producerId(buf, at);
+            boolean keepEmpty = producerId >= 0
+                && producerLastOffsets.getOrDefault(producerId, -1L) == RecordBatchHeader.lastOffset(buf, at);
+            ByteBuffer out = filter(buf, at, scanner.batchSize(), latest, now, deleteRetentionMs, keepEmpty);
             if (out != null) {
               cleaned.append(out);
               bytesWritten += out.remaining();
@@ -408,14 +416,14 @@ public final class LogCleaner implements AutoCloseable {
 
     /** The bytes to write for the batch at {@code at}, or null to drop it. */
     private ByteBuffer filter(ByteBuffer buf, int at, int size, BatchRewriter.KeyFilter latest, long now,
-        long deleteRetentionMs) throws IOException {
+        long deleteRetentionMs, boolean keepEmpty) throws IOException {
       if (isControl(buf, at) || !rewriter.canRead(buf, at)) {
         // Control batches (transaction markers) pass untouched for now. Seam for the transactions
         // issue: drop a marker once its transaction's data is gone and the horizon has passed, and
         // drop aborted records (they must not be kept as a key's latest value either).
         return slice(buf, at, size);
       }
-      return switch (rewriter.filter(buf, at, latest, now, deleteRetentionMs)) {
+      return switch (rewriter.filter(buf, at, latest, now, deleteRetentionMs, keepEmpty)) {
         case KEEP_AS_IS -> {
           minHorizon = Math.min(minHorizon, rewriter.keptTombstoneHorizon());
           yield slice(buf, at, size);

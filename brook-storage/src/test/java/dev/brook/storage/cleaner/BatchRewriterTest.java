@@ -90,6 +90,34 @@ class BatchRewriterTest {
   }
 
   @Test
+  void lastBatchOfAnActiveProducerIsKeptEmptyWithItsProducerState() throws Exception {
+    ByteBuffer buf = ByteBuffer.allocate(1024);
+    org.apache.kafka.common.record.MemoryRecordsBuilder b = MemoryRecords.builder(buf, RecordBatch.MAGIC_VALUE_V2,
+        Compression.gzip().build(), org.apache.kafka.common.record.TimestampType.CREATE_TIME, 40L, 0L, 77L, (short) 3, 12);
+    b.append(new org.apache.kafka.common.record.SimpleRecord(500L, "a".getBytes(), "1".getBytes()));
+    b.append(new org.apache.kafka.common.record.SimpleRecord(600L, "b".getBytes(), "2".getBytes()));
+    ByteBuffer batch = b.build().buffer();
+
+    assertThat(rewriter.filter(batch, 0, (x, r, o) -> false, 0, 100, false)).isEqualTo(Outcome.DROPPED);
+    assertThat(rewriter.filter(batch, 0, (x, r, o) -> false, 0, 100, true)).isEqualTo(Outcome.REWRITTEN);
+    ByteBuffer empty = rewriter.rewritten();
+    assertThat(empty.remaining()).isEqualTo(RecordBatchHeader.SIZE);
+    RecordBatch e = MemoryRecords.readableRecords(empty.duplicate()).batches().iterator().next();
+    e.ensureValid();
+    assertThat(e.countOrNull()).isZero();
+    assertThat(e.baseOffset()).isEqualTo(40);
+    assertThat(e.lastOffset()).isEqualTo(41);
+    assertThat(e.producerId()).isEqualTo(77);
+    assertThat(e.producerEpoch()).isEqualTo((short) 3);
+    assertThat(e.lastSequence()).isEqualTo(13);
+    assertThat(e.maxTimestamp()).isEqualTo(600);
+    // Once the producer is gone, the empty batch goes too.
+    ByteBuffer copy = ByteBuffer.allocate(empty.remaining()).put(empty.duplicate()).flip();
+    assertThat(rewriter.filter(copy, 0, (x, r, o) -> true, 0, 100, true)).isEqualTo(Outcome.KEEP_AS_IS);
+    assertThat(rewriter.filter(copy, 0, (x, r, o) -> true, 0, 100, false)).isEqualTo(Outcome.DROPPED);
+  }
+
+  @Test
   void unsupportedCompressionIsReported() {
     ByteBuffer batch = TestBatches.batch(0, Compression.zstd().build(), KV.of("a", "1"));
     assertThat(rewriter.canRead(batch, 0)).isFalse();

@@ -1,0 +1,47 @@
+package dev.brook.broker.group;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates __consumer_offsets on first use, as Kafka does: the first FindCoordinator for a group
+ * starts the creation off the network thread and is answered COORDINATOR_NOT_AVAILABLE (clients
+ * retry); once created, the topic exists for good. Brokers that never see a group never pay for 50
+ * partitions. Thread-safe.
+ */
+public final class OffsetsTopic {
+  private static final Logger log = LoggerFactory.getLogger(OffsetsTopic.class);
+
+  private final AtomicBoolean ready;
+  private final AtomicBoolean creating = new AtomicBoolean();
+  private final Callable<?> create;
+  private final Executor executor;
+
+  public OffsetsTopic(boolean exists, Callable<?> create, Executor executor) {
+    this.ready = new AtomicBoolean(exists);
+    this.create = create;
+    this.executor = executor;
+  }
+
+  /** True if the topic exists; otherwise starts creating it (once at a time) and returns false. */
+  public boolean ensureReady() {
+    if (ready.get()) return true;
+    if (creating.compareAndSet(false, true)) {
+      executor.execute(
+          () -> {
+            try {
+              create.call();
+              ready.set(true);
+            } catch (Exception e) {
+              log.error("Could not create {}", ReplicaGroupLog.TOPIC, e);
+            } finally {
+              creating.set(false);
+            }
+          });
+    }
+    return false;
+  }
+}
