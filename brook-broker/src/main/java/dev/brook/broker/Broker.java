@@ -139,6 +139,19 @@ public final class Broker implements AutoCloseable {
    * Storage and partitions: LogManager, ReplicaManager; Produce, Fetch, ListOffsets,
    * OffsetForLeaderEpoch, DeleteRecords, InitProducerId. Owned by the replica area.
    */
+  /** The transaction view of a log whose partition is not open yet: nothing is stable. */
+  private static final dev.brook.storage.cleaner.TransactionView NOTHING_CLEANABLE = new dev.brook.storage.cleaner.TransactionView() {
+    @Override
+    public long lastStableOffset() {
+      return 0;
+    }
+
+    @Override
+    public java.util.List<dev.brook.storage.TxnIndex.AbortedTxn> abortedTransactions(long from, long to) {
+      return java.util.List.of();
+    }
+  };
+
   private static ReplicaManager startPartitions(
       ApiDispatcher dispatcher,
       BrokerConfig config,
@@ -154,6 +167,20 @@ public final class Broker implements AutoCloseable {
     LocalReplicaManager replicas =
         new LocalReplicaManager(logs, RecordPolicy.of(config, Map.of()), clock, config.getInt("producer.id.expiration.ms"));
     toClose.add(replicas);
+    // The cleaner stops at each log's last stable offset and drops aborted transactions (txn area).
+    logs.setTransactions(id -> replicas.partition(new org.apache.kafka.common.TopicPartition(id.topic(), id.partition()))
+        .<dev.brook.storage.cleaner.TransactionView>map(p -> new dev.brook.storage.cleaner.TransactionView() {
+          @Override
+          public long lastStableOffset() {
+            return p.lastStableOffset();
+          }
+
+          @Override
+          public java.util.List<dev.brook.storage.TxnIndex.AbortedTxn> abortedTransactions(long from, long to) {
+            return p.abortedTransactions(from, to);
+          }
+        })
+        .orElse(NOTHING_CLEANABLE)); // a log whose partition is not open yet: its state is unknown
     FetchSessionCache sessions =
         new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, new SecureRandom());
     ProducerIdManager producerIds = ProducerIdManager.open(config.logDir());
