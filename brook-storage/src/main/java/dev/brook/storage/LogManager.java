@@ -404,7 +404,10 @@ public final class LogManager implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     if (s != null) {
-      s.shutdownNow();
+      // shutdown(), not shutdownNow(): interrupting a duty in the middle of file I/O would close
+      // that segment's FileChannel (ClosedByInterruptException) and turn this clean shutdown into
+      // an unclean one. Pending periodic runs are cancelled; a running one is let finish.
+      s.shutdown();
       try {
         if (!s.awaitTermination(30, TimeUnit.SECONDS)) {
           LOG.warn("Log duties did not stop within 30 s");
