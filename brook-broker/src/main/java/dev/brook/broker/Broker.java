@@ -362,6 +362,7 @@ public final class Broker implements AutoCloseable {
     TransactionCoordinator coordinator = new TransactionCoordinator(
         txnConfig, new ReplicaTxnLog(replicas, clock), markers, producerIds::nextProducerId, groupOffsets,
         tp -> tp.topic().equals(TransactionCoordinator.OFFSETS_TOPIC) || replicas.partition(tp).isPresent(), clock);
+    groups.setPendingTransactionalOffsets(coordinator::hasPendingOffset);
     ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "brook-txn-coordinator");
       t.setDaemon(true);

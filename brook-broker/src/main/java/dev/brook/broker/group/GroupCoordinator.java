@@ -1111,17 +1111,18 @@ public final class GroupCoordinator {
 
   /**
    * OffsetFetch for one group: the listed partitions, or ({@code topics == null}) every committed
-   * offset. A partition without a committed offset answers offset -1. Brook has no transactional
-   * offset commits yet, so no offset is ever unstable and {@code requireStable} needs no wait.
+   * offset. A partition without a committed offset answers offset -1. With {@code requireStable}, a
+   * partition whose newer offset an open transaction holds answers UNSTABLE_OFFSET_COMMIT.
    */
   public CompletableFuture<OffsetFetchResponseGroup> fetchOffsets(
       String groupId, List<OffsetFetchRequestTopics> topics, boolean requireStable) {
     CompletableFuture<OffsetFetchResponseGroup> future = new CompletableFuture<>();
-    scheduler.execute(() -> future.complete(doFetchOffsets(groupId, topics)));
+    scheduler.execute(() -> future.complete(doFetchOffsets(groupId, topics, requireStable)));
     return future;
   }
 
-  private OffsetFetchResponseGroup doFetchOffsets(String groupId, List<OffsetFetchRequestTopics> topics) {
+  private OffsetFetchResponseGroup doFetchOffsets(
+      String groupId, List<OffsetFetchRequestTopics> topics, boolean requireStable) {
     OffsetFetchResponseGroup out = new OffsetFetchResponseGroup().setGroupId(groupId);
     Errors invalid = validateGroupId(groupId);
     if (invalid != Errors.NONE) return out.setErrorCode(invalid.code());
@@ -1142,7 +1143,12 @@ public final class GroupCoordinator {
     for (OffsetFetchRequestTopics t : topics) {
       OffsetFetchResponseTopics rt = new OffsetFetchResponseTopics().setName(t.name()).setTopicId(t.topicId());
       for (int p : t.partitionIndexes()) {
-        rt.partitions().add(partitionOffset(p, offsets.get(new TopicPartition(t.name(), p))));
+        TopicPartition tp = new TopicPartition(t.name(), p);
+        OffsetFetchResponsePartitions rp = partitionOffset(p, offsets.get(tp));
+        if (requireStable && pendingTransactionalOffsets.test(groupId, tp)) {
+          rp.setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code()); // a transaction holds a newer offset
+        }
+        rt.partitions().add(rp);
       }
       out.topics().add(rt);
     }
@@ -1357,6 +1363,16 @@ public final class GroupCoordinator {
   // ---------------------------------------------------------------------------------------------
   // Transactional offset commits (txn area): the transaction coordinator holds the offsets of an
   // open transaction and hands them here when it commits.
+
+  private volatile java.util.function.BiPredicate<String, TopicPartition> pendingTransactionalOffsets = (g, tp) -> false;
+
+  /**
+   * Whether an open transaction holds an offset of (group, partition) not yet committed: OffsetFetch
+   * with require_stable answers UNSTABLE_OFFSET_COMMIT for it (the consumer retries).
+   */
+  public void setPendingTransactionalOffsets(java.util.function.BiPredicate<String, TopicPartition> pending) {
+    this.pendingTransactionalOffsets = pending;
+  }
 
   /**
    * The member checks of TxnOffsetCommit (KIP-447): NONE for a commit without member id and

@@ -487,6 +487,16 @@ public final class TransactionCoordinator {
     return txns.get(transactionalId);
   }
 
+  /** Whether an open or completing transaction holds an offset of {@code partition} for {@code groupId}. */
+  public synchronized boolean hasPendingOffset(String groupId, TopicPartition partition) {
+    for (TxnRecord r : txns.values()) {
+      for (PendingOffset o : r.pendingOffsets().getOrDefault(groupId, List.of())) {
+        if (o.partition().equals(partition)) return true;
+      }
+    }
+    return false;
+  }
+
   /** Every transactional id's state. */
   public synchronized List<TxnRecord> list() {
     return List.copyOf(txns.values());

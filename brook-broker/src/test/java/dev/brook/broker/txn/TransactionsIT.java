@@ -24,6 +24,7 @@ import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.admin.TransactionDescription;
 import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -185,6 +186,37 @@ class TransactionsIT {
       assertThat(c.endOffsets(List.of(tp)).get(tp)).isEqualTo(2); // the record and the commit marker
     }
     assertThat(readAll("t", 1, "read_committed")).containsExactly("open");
+  }
+
+  @Test
+  void offsetsSentToATransactionAreVisibleOnlyAfterCommitAndDiscardedOnAbort() throws Exception {
+    start(Map.of());
+    createTopic("in", 1);
+    createTopic("t", 1);
+    TopicPartition in = new TopicPartition("in", 0);
+    KafkaProducer<String, String> p = producer("tx-offsets", 60_000);
+    p.initTransactions();
+    p.beginTransaction();
+    p.send(new ProducerRecord<>("t", 0, null, "x"));
+    p.sendOffsetsToTransaction(Map.of(in, new OffsetAndMetadata(5)), new ConsumerGroupMetadata("g"));
+    p.flush();
+    try (KafkaConsumer<String, String> committed = consumer("g", "read_committed");
+        Admin admin = admin()) {
+      // Consumers fetch offsets with require_stable: the open transaction's offset makes it unstable.
+      assertThatThrownBy(() -> committed.committed(Set.of(in), Duration.ofSeconds(1)))
+          .isInstanceOf(org.apache.kafka.common.errors.TimeoutException.class);
+      // Without require_stable (the admin default) the offset is simply not committed yet.
+      assertThat(admin.listConsumerGroupOffsets("g").partitionsToOffsetAndMetadata().get()).doesNotContainKey(in);
+      p.abortTransaction();
+      assertThat(committed.committed(Set.of(in)).get(in)).isNull();
+      p.beginTransaction();
+      p.send(new ProducerRecord<>("t", 0, null, "y"));
+      p.sendOffsetsToTransaction(Map.of(in, new OffsetAndMetadata(7, "meta")), new ConsumerGroupMetadata("g"));
+      p.commitTransaction();
+      OffsetAndMetadata o = committed.committed(Set.of(in)).get(in);
+      assertThat(o.offset()).isEqualTo(7);
+      assertThat(o.metadata()).isEqualTo("meta");
+    }
   }
 
   @Test
