@@ -380,6 +380,7 @@ public final class Broker implements AutoCloseable {
     timer.scheduleWithFixedDelay(() -> {
       try {
         coordinator.abortTimedOutTransactions();
+        coordinator.expireTransactionalIds();
       } catch (RuntimeException e) {
         log.warn("Aborting timed-out transactions failed", e);
       }

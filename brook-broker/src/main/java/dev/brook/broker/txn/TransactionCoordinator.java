@@ -479,6 +479,32 @@ public final class TransactionCoordinator {
     return Errors.INVALID_TXN_STATE;
   }
 
+  /**
+   * Forgets transactional ids idle (no transaction open or completing) for longer than
+   * {@code transactional.id.expiration.ms}: each is tombstoned in the state topic and its next
+   * InitProducerId starts afresh with a new producer id. Returns the ids expired.
+   */
+  public synchronized List<String> expireTransactionalIds() {
+    List<String> expired = new ArrayList<>();
+    if (!loaded) return expired;
+    long now = clock.milliseconds();
+    for (TxnRecord r : List.copyOf(txns.values())) {
+      boolean idle = r.state() == TxnState.EMPTY || r.state() == TxnState.COMPLETE_COMMIT
+          || r.state() == TxnState.COMPLETE_ABORT;
+      if (!idle || completing.contains(r.transactionalId())) continue;
+      if (r.lastUpdateTimestamp() + config.transactionalIdExpirationMs() > now) continue;
+      try {
+        txnLog.append(partitionFor(r.transactionalId()), r.transactionalId(), null);
+        txns.remove(r.transactionalId());
+        expired.add(r.transactionalId());
+      } catch (IOException | RuntimeException e) {
+        log.warn("Could not expire transactional id {}", r.transactionalId(), e);
+      }
+    }
+    if (!expired.isEmpty()) log.info("Expired {} idle transactional id(s)", expired.size());
+    return expired;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Describe / list
 

@@ -88,7 +88,7 @@ class TransactionCoordinatorTest {
   }
 
   private TransactionCoordinator newCoordinator() {
-    return new TransactionCoordinator(new TxnCoordinatorConfig(5, 1 << 20, 60_000, 100), txnLog, markers,
+    return new TransactionCoordinator(new TxnCoordinatorConfig(5, 1 << 20, 60_000, 100, 3_600_000), txnLog, markers,
         () -> nextPid++, groups, tp -> !tp.topic().equals("missing"), clock);
   }
 
@@ -276,6 +276,22 @@ class TransactionCoordinatorTest {
     assertThat(markers.written).containsExactly(new Marker(100, (short) 1, false, Set.of(T0)));
     assertThat(coordinator.describe("tx").state()).isEqualTo(TxnState.COMPLETE_ABORT);
     assertThat(coordinator.endTransaction("tx", r.producerId(), r.producerEpoch(), true).join()).isEqualTo(Errors.PRODUCER_FENCED);
+  }
+
+  @Test
+  void idleTransactionalIdExpiresAndStartsAfreshWithANewProducerId() throws Exception {
+    InitResult r = init("tx");
+    addOne(r, T0);
+    now.addAndGet(3_600_000);
+    assertThat(coordinator.expireTransactionalIds()).as("an open transaction never expires").isEmpty();
+    end(r, true);
+    now.addAndGet(3_599_999);
+    assertThat(coordinator.expireTransactionalIds()).isEmpty();
+    now.addAndGet(1);
+    assertThat(coordinator.expireTransactionalIds()).containsExactly("tx");
+    assertThat(coordinator.describe("tx")).isNull();
+    assertThat(txnLog.read(coordinator.partitionFor("tx"))).doesNotContainKey("tx");
+    assertThat(init("tx")).isEqualTo(new InitResult(Errors.NONE, 101, (short) 0));
   }
 
   @Test
