@@ -1,5 +1,6 @@
 package dev.brook.broker;
 
+import dev.brook.broker.admin.InternalTopicOnFirstUse;
 import dev.brook.broker.admin.TopicAdmin;
 import dev.brook.broker.admin.TopicManager;
 import dev.brook.broker.api.ApiDispatcher;
@@ -43,7 +44,6 @@ import dev.brook.broker.group.GroupCoordinator;
 import dev.brook.broker.group.GroupCoordinatorConfig;
 import dev.brook.broker.group.GroupLog;
 import dev.brook.broker.group.MemoryGroupLog;
-import dev.brook.broker.group.OffsetsTopic;
 import dev.brook.broker.group.ReplicaGroupLog;
 import dev.brook.broker.group.TopicLookup;
 import dev.brook.broker.cluster.LocalMetadataStore;
@@ -268,7 +268,7 @@ public final class Broker implements AutoCloseable {
     ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     toClose.add(background::shutdownNow);
     GroupLog groupLog;
-    OffsetsTopic offsetsTopic;
+    InternalTopicOnFirstUse offsetsTopic;
     if (replicas != null && topics != null) {
       // An existing __consumer_offsets keeps its partition count: groups must map where they were.
       Optional<Integer> existing = topics.partitionCount(ReplicaGroupLog.TOPIC);
@@ -280,12 +280,13 @@ public final class Broker implements AutoCloseable {
               "segment.bytes", Integer.toString(groupConfig.offsetsTopicSegmentBytes()),
               "compression.type", "producer");
       offsetsTopic =
-          new OffsetsTopic(
+          new InternalTopicOnFirstUse(
+              ReplicaGroupLog.TOPIC,
               existing.isPresent(), () -> topics.ensureTopic(ReplicaGroupLog.TOPIC, partitions, topicConfigs), background);
       groupLog = new ReplicaGroupLog(replicas, clock);
     } else {
       log.warn("No partitions or topic metadata: group state lives in memory only");
-      offsetsTopic = new OffsetsTopic(true, () -> null, background);
+      offsetsTopic = new InternalTopicOnFirstUse(ReplicaGroupLog.TOPIC, true, () -> null, background);
       groupLog = new MemoryGroupLog();
     }
     ExecutorGroupScheduler scheduler = new ExecutorGroupScheduler();
@@ -338,13 +339,6 @@ public final class Broker implements AutoCloseable {
       throws Exception {
     TxnCoordinatorConfig txnConfig = TxnCoordinatorConfig.from(config);
     GroupCoordinator groups = groupsArea.coordinator();
-    topics.ensureTopic(
-        ReplicaTxnLog.TOPIC,
-        txnConfig.stateTopicPartitions(),
-        Map.of(
-            "cleanup.policy", "compact",
-            "segment.bytes", Integer.toString(txnConfig.stateTopicSegmentBytes()),
-            "compression.type", "producer"));
     LocalMarkerWriter markers = new LocalMarkerWriter(replicas, clock);
     TransactionCoordinator.GroupOffsets groupOffsets = new TransactionCoordinator.GroupOffsets() {
       @Override
@@ -378,6 +372,16 @@ public final class Broker implements AutoCloseable {
       return t;
     });
     toClose.add(timer::shutdownNow);
+    // Created on the first FindCoordinator for a transactional id, not at startup (as Kafka does).
+    Map<String, String> txnTopicConfigs = Map.of(
+        "cleanup.policy", "compact",
+        "segment.bytes", Integer.toString(txnConfig.stateTopicSegmentBytes()),
+        "compression.type", "producer");
+    InternalTopicOnFirstUse txnTopic = new InternalTopicOnFirstUse(
+        ReplicaTxnLog.TOPIC,
+        topics.partitionCount(ReplicaTxnLog.TOPIC).isPresent(),
+        () -> topics.ensureTopic(ReplicaTxnLog.TOPIC, txnConfig.stateTopicPartitions(), txnTopicConfigs),
+        timer);
     timer.execute(() -> {
       try {
         coordinator.load();
@@ -400,7 +404,9 @@ public final class Broker implements AutoCloseable {
     };
     LocalReplicaManager local = (LocalReplicaManager) replicas;
     dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.offsetsTopicReady(), self,
-        key -> coordinator.isLoaded() ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS));
+        key -> !txnTopic.ensureReady()
+            ? Errors.COORDINATOR_NOT_AVAILABLE
+            : coordinator.isLoaded() ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS));
     dispatcher.register(ApiKeys.INIT_PRODUCER_ID,
         new TxnInitProducerIdHandler(coordinator, new InitProducerIdHandler(producerIds)));
     dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(local, clock, coordinator::verifyPartition));
