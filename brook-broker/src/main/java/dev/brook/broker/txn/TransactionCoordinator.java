@@ -129,7 +129,12 @@ public final class TransactionCoordinator {
       }
       complete(r);
     }
-    log.info("Transaction coordinator loaded {} transactional ids ({} prepared)", all.size(), prepared.size());
+    // Quiet when there was nothing to load: a fresh broker's output stays its one ready line.
+    if (all.isEmpty()) {
+      log.debug("Transaction coordinator loaded no transactional ids");
+    } else {
+      log.info("Transaction coordinator loaded {} transactional ids ({} prepared)", all.size(), prepared.size());
+    }
   }
 
   // ---------------------------------------------------------------------------------------------
