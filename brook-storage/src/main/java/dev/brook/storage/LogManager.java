@@ -67,6 +67,8 @@ public final class LogManager implements AutoCloseable {
   private boolean closed;
   /** Compacts the logs with cleanup.policy=compact; its threads start with the duties. */
   private final LogCleaner cleaner;
+  /** Reads compressed batches for the cleaner and for exact timestamp lookups. */
+  private final RecordCodec codec;
   private volatile Function<LogId, Map<Long, Long>> activeProducers = id -> Map.of();
   /**
    * Logs whose own config the broker has given (through getOrCreate). A log opened at startup runs
@@ -83,6 +85,7 @@ public final class LogManager implements AutoCloseable {
     this.logDir = logDir;
     this.defaults = defaults;
     this.clock = clock;
+    this.codec = codec;
     this.cleaner = new LogCleaner(cleanerConfig, logDir, this::cleanableLogs, codec, clock);
   }
 
@@ -96,8 +99,9 @@ public final class LogManager implements AutoCloseable {
   }
 
   /**
-   * As {@link #open(Path, LogConfig, Clock)}, with the log cleaner's settings and the codec it uses
-   * to look inside compressed batches (the broker passes one that knows every Kafka codec).
+   * As {@link #open(Path, LogConfig, Clock)}, with the log cleaner's settings and the codec that the
+   * cleaner and timestamp lookups use to look inside compressed batches (the broker passes one that
+   * knows every Kafka codec).
    */
   public static LogManager open(Path logDir, LogConfig defaults, Clock clock, CleanerConfig cleanerConfig,
       RecordCodec codec) throws IOException {
@@ -160,7 +164,7 @@ public final class LogManager implements AutoCloseable {
           logStarts.getOrDefault(id, -1L),
           highWatermarks.getOrDefault(id, -1L),
           clean);
-      logs.put(id, SegmentedLog.open(id, dir, defaults, clock, state));
+      logs.put(id, SegmentedLog.open(id, dir, defaults, clock, state, codec));
     }
     Files.deleteIfExists(marker);
     CheckpointFile.fsyncDir(logDir);
@@ -207,7 +211,7 @@ public final class LogManager implements AutoCloseable {
       ensureOpen();
       SegmentedLog log = logs.get(id);
       if (log == null) {
-        log = SegmentedLog.open(id, logDir.resolve(id.dirName()), config, clock, LogLoadState.clean());
+        log = SegmentedLog.open(id, logDir.resolve(id.dirName()), config, clock, LogLoadState.clean(), codec);
         logs.put(id, log);
       } else if (!log.config().equals(config)) {
         log.updateConfig(config);
