@@ -71,6 +71,14 @@ final class BatchCursor {
     chunkLength = chunk.position();
   }
 
+  /**
+   * Continues at {@code position}, which must be the first byte of a batch (an offset index entry);
+   * the batches in between are not visited.
+   */
+  void skipTo(long position) {
+    nextPosition = position;
+  }
+
   long position() {
     return position;
   }

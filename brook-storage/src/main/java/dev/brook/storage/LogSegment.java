@@ -218,6 +218,15 @@ public final class LogSegment implements AutoCloseable {
       if (length > maxBytes && !minOneBatch) {
         return new Slice(first, start, 0);
       }
+      if (length < maxBytes) {
+        // Jump over the batches the offset index proves whole, within maxBytes and below the bound;
+        // only the last stretch (< index.interval.bytes plus a batch) is scanned header by header.
+        int jump = offsetIndex.lastPositionAtOrBelow(maxOffsetExclusive, Math.min(start + maxBytes, end));
+        if (jump > c.nextPosition()) {
+          length = jump - start;
+          c.skipTo(jump);
+        }
+      }
       while (length < maxBytes && c.next()) {
         if (c.lastOffset() >= maxOffsetExclusive || length + c.size() > maxBytes) {
           break;
