@@ -120,7 +120,8 @@ public final class LogManager implements AutoCloseable {
    * Seam for the broker's producer state: for a log, producer id → last offset of the last batch
    * of each still-active idempotent or transactional producer. The cleaner keeps such a batch as an
    * empty batch when compaction would remove all its records (as Kafka does), so the producer's
-   * sequence survives a reload from the log. Default: no producers.
+   * sequence survives a reload from the log. The provider answers null for a log whose producers
+   * it does not know (yet): such a log is not cleaned until it does. Default: no producers.
    */
   public void setActiveProducers(Function<LogId, Map<Long, Long>> provider) {
     this.activeProducers = provider;
@@ -129,7 +130,7 @@ public final class LogManager implements AutoCloseable {
   private List<CleanableLog> cleanableLogs() {
     List<CleanableLog> out = new ArrayList<>();
     for (SegmentedLog log : logs.values()) {
-      if (!log.isClosed() && configured.contains(log.id())) {
+      if (!log.isClosed() && configured.contains(log.id()) && activeProducers.apply(log.id()) != null) {
         out.add(new CleanableSegmentedLog(log, clock, activeProducers));
       }
     }

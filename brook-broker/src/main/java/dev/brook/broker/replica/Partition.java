@@ -237,6 +237,20 @@ public final class Partition {
     return out;
   }
 
+  /**
+   * Producer id → last offset of its last batch, for every producer this partition remembers: the
+   * log cleaner keeps those batches (empty if need be) so the producers' sequences survive a
+   * rebuild of the state from the log. Called from the cleaner's threads.
+   */
+  public synchronized java.util.Map<Long, Long> lastOffsetsOfProducers() {
+    java.util.Map<Long, Long> out = new java.util.HashMap<>();
+    for (ProducerStateManager.ProducerEntry e : producers.entries()) {
+      long last = e.lastOffset();
+      if (last >= 0) out.put(e.producerId(), last);
+    }
+    return out;
+  }
+
   /** Forgets producers idle longer than producer.id.expiration.ms. */
   public synchronized void expireProducers(long nowMs, long expirationMs) {
     producers.expire(nowMs, expirationMs);
