@@ -134,6 +134,9 @@ public final class Broker implements AutoCloseable {
     logs.setActiveProducers(id -> replicas.partition(new TopicPartition(id.topic(), id.partition()))
         .map(Partition::lastOffsetsOfProducers)
         .orElse(null));
+    // Retention moving a log start evicts the producers wholly below it, as DeleteRecords does.
+    logs.setLogStartListener((id, start) -> replicas.partition(new TopicPartition(id.topic(), id.partition()))
+        .ifPresent(Partition::onLogStartAdvanced));
     FetchSessionCache sessions =
         new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, new SecureRandom());
     ProducerIdManager producerIds = ProducerIdManager.open(config.logDir());

@@ -70,6 +70,7 @@ public final class LogManager implements AutoCloseable {
   /** Reads compressed batches for the cleaner and for exact timestamp lookups. */
   private final RecordCodec codec;
   private volatile Function<LogId, Map<Long, Long>> activeProducers = id -> Map.of();
+  private volatile java.util.function.BiConsumer<LogId, Long> logStartListener = (id, start) -> {};
   /**
    * Logs whose own config the broker has given (through getOrCreate). A log opened at startup runs
    * with the defaults until then, and the cleaner must not act on a cleanup.policy that is not the
@@ -125,6 +126,16 @@ public final class LogManager implements AutoCloseable {
    */
   public void setActiveProducers(Function<LogId, Map<Long, Long>> provider) {
     this.activeProducers = provider;
+  }
+
+  /**
+   * Seam for state kept beside a log (the broker's producer state): {@code listener} is told, on
+   * the background duty thread, the new log start offset of a log whose retention just deleted
+   * segments, so that it can forget what lies wholly below it (as DeleteRecords does). It must not
+   * block. Default: nobody.
+   */
+  public void setLogStartListener(java.util.function.BiConsumer<LogId, Long> listener) {
+    this.logStartListener = listener;
   }
 
   private List<CleanableLog> cleanableLogs() {
@@ -330,7 +341,11 @@ public final class LogManager implements AutoCloseable {
     int deleted = 0;
     for (SegmentedLog log : logs.values()) {
       try {
-        deleted += log.applyRetention();
+        int n = log.applyRetention();
+        deleted += n;
+        if (n > 0) {
+          logStartListener.accept(log.id(), log.logStartOffset());
+        }
       } catch (IOException | RuntimeException e) {
         if (!log.isClosed()) {
           LOG.error("Retention failed for {}", log.id(), e);

@@ -220,6 +220,14 @@ public final class Partition {
     }
   }
 
+  /**
+   * Forgets the producers whose last batch lies wholly below the log start, after retention moved
+   * it (the log manager's duty thread calls this; DeleteRecords trims in {@link #deleteRecordsBefore}).
+   */
+  public synchronized void onLogStartAdvanced() {
+    producers.truncateHead(partitionLog.logStartOffset());
+  }
+
   /** The producer state, for the transaction coordinator and DescribeProducers. Guarded by this. */
   public synchronized ProducerStateManager.ProducerEntry producerEntry(long producerId) {
     return producers.entry(producerId);
