@@ -71,6 +71,8 @@ public final class LogManager implements AutoCloseable {
   private final RecordCodec codec;
   private volatile Function<LogId, Map<Long, Long>> activeProducers = id -> Map.of();
   private volatile java.util.function.BiConsumer<LogId, Long> logStartListener = (id, start) -> {};
+  private volatile Function<LogId, dev.brook.storage.cleaner.TransactionView> transactions =
+      id -> dev.brook.storage.cleaner.TransactionView.NONE;
   /**
    * Logs whose own config the broker has given (through getOrCreate). A log opened at startup runs
    * with the defaults until then, and the cleaner must not act on a cleanup.policy that is not the
@@ -138,11 +140,20 @@ public final class LogManager implements AutoCloseable {
     this.logStartListener = listener;
   }
 
+  /**
+   * Seam for the broker's transaction state (txn area): per log, its last stable offset (the
+   * cleaner cleans nothing past it) and its aborted transactions (whose records compaction drops).
+   * Default: no transactions.
+   */
+  public void setTransactions(Function<LogId, dev.brook.storage.cleaner.TransactionView> provider) {
+    this.transactions = provider;
+  }
+
   private List<CleanableLog> cleanableLogs() {
     List<CleanableLog> out = new ArrayList<>();
     for (SegmentedLog log : logs.values()) {
       if (!log.isClosed() && configured.contains(log.id()) && activeProducers.apply(log.id()) != null) {
-        out.add(new CleanableSegmentedLog(log, clock, activeProducers));
+        out.add(new CleanableSegmentedLog(log, clock, activeProducers, transactions));
       }
     }
     return out;
