@@ -64,6 +64,7 @@ import dev.brook.broker.config.Listener;
 import dev.brook.broker.network.NetworkServer;
 import dev.brook.broker.replica.FetchSessionCache;
 import dev.brook.broker.replica.LocalReplicaManager;
+import dev.brook.broker.replica.Partition;
 import dev.brook.broker.replica.ProducerIdManager;
 import dev.brook.broker.replica.RecordPolicy;
 import dev.brook.broker.replica.ReplicaManager;
@@ -83,6 +84,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -170,6 +172,14 @@ public final class Broker implements AutoCloseable {
     LocalReplicaManager replicas =
         new LocalReplicaManager(logs, RecordPolicy.of(config, Map.of()), clock, config.getInt("producer.id.expiration.ms"));
     toClose.add(replicas);
+    // The cleaner keeps each remembered producer's last batch; a log whose partition is not open
+    // (yet) is not cleaned, since its producers are not known.
+    logs.setActiveProducers(id -> replicas.partition(new TopicPartition(id.topic(), id.partition()))
+        .map(Partition::lastOffsetsOfProducers)
+        .orElse(null));
+    // Retention moving a log start evicts the producers wholly below it, as DeleteRecords does.
+    logs.setLogStartListener((id, start) -> replicas.partition(new TopicPartition(id.topic(), id.partition()))
+        .ifPresent(Partition::onLogStartAdvanced));
     // The cleaner stops at each log's last stable offset and drops aborted transactions (txn area).
     logs.setTransactions(id -> replicas.partition(new org.apache.kafka.common.TopicPartition(id.topic(), id.partition()))
         .<dev.brook.storage.cleaner.TransactionView>map(p -> new dev.brook.storage.cleaner.TransactionView() {
