@@ -5,6 +5,8 @@ import dev.brook.broker.replica.AppendOutcome;
 import dev.brook.broker.replica.BatchValidator.RecordFault;
 import dev.brook.broker.replica.LocalReplicaManager;
 import dev.brook.broker.replica.Partition;
+import dev.brook.broker.replica.TransactionVerifier;
+import dev.brook.storage.RecordBatchHeader;
 import dev.brook.storage.Clock;
 import java.nio.ByteBuffer;
 import java.util.Optional;
@@ -36,9 +38,17 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
   private final LocalReplicaManager replicas;
   private final Clock clock;
 
+  private final TransactionVerifier verifier;
+
   public ProduceHandler(LocalReplicaManager replicas, Clock clock) {
+    this(replicas, clock, TransactionVerifier.NONE);
+  }
+
+  /** With a transaction coordinator: transactional batches are verified first (txn area). */
+  public ProduceHandler(LocalReplicaManager replicas, Clock clock, TransactionVerifier verifier) {
     this.replicas = replicas;
     this.clock = clock;
+    this.verifier = verifier;
   }
 
   @Override
@@ -58,7 +68,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
         name = Optional.of(t.name());
       }
       for (ProduceRequestData.PartitionProduceData pd : t.partitionData()) {
-        AppendOutcome outcome = produceOne(version, name, pd, acks, now);
+        AppendOutcome outcome = produceOne(version, name, pd, acks, now, request.transactionalId());
         tr.partitionResponses().add(partitionResponse(pd.index(), outcome));
       }
       response.responses().add(tr);
@@ -82,7 +92,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     return false;
   }
 
-  private AppendOutcome produceOne(short version, Optional<String> topic, ProduceRequestData.PartitionProduceData pd, short acks, long now) {
+  private AppendOutcome produceOne(
+      short version, Optional<String> topic, ProduceRequestData.PartitionProduceData pd, short acks, long now, String transactionalId) {
     if (acks != 0 && acks != 1 && acks != -1) {
       return AppendOutcome.error(Errors.INVALID_REQUIRED_ACKS, "acks must be 0, 1 or -1, got " + acks);
     }
@@ -94,6 +105,13 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
       return AppendOutcome.error(version >= 13 && topic.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
     }
     ByteBuffer records = pd.records() instanceof MemoryRecords m ? m.buffer() : ByteBuffer.allocate(0);
+    if (records.remaining() >= RecordBatchHeader.SIZE && RecordBatchHeader.isTransactional(records, records.position())) {
+      Errors txnError = transactionalId == null
+          ? Errors.TRANSACTIONAL_ID_NOT_FOUND
+          : verifier.verify(transactionalId, RecordBatchHeader.producerId(records, records.position()),
+              RecordBatchHeader.producerEpoch(records, records.position()), p.get().topicPartition());
+      if (txnError != Errors.NONE) return AppendOutcome.error(txnError, "transactional batch rejected: " + txnError.message());
+    }
     return p.get().appendRecordsAsLeader(records, AppendOrigin.CLIENT, acks, now);
   }
 

@@ -108,6 +108,7 @@ public final class LocalReplicaManager implements ReplicaManager {
     if (partitions.keySet().stream().noneMatch(k -> k.topic().equals(tp.topic()))) {
       topicNames.remove(p.topicId(), tp.topic());
     }
+    p.closeTxnIndex();
     logs.delete(new LogId(tp.topic(), tp.partition()));
   }
 
@@ -142,6 +143,7 @@ public final class LocalReplicaManager implements ReplicaManager {
       } catch (IOException | RuntimeException e) {
         log.warn("cannot snapshot the producer state of {}; it will be rebuilt from the log", p.topicPartition(), e);
       }
+      p.closeTxnIndex();
     }
     partitions.clear();
   }
