@@ -9,7 +9,9 @@ import dev.brook.broker.api.ApiVersionsHandler;
 import dev.brook.broker.api.DescribeTransactionsHandler;
 import dev.brook.broker.api.EndTxnHandler;
 import dev.brook.broker.api.ListTransactionsHandler;
+import dev.brook.broker.api.RequestContext;
 import dev.brook.broker.api.TxnInitProducerIdHandler;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
 import dev.brook.broker.api.TxnOffsetCommitHandler;
 import dev.brook.broker.api.WriteTxnMarkersHandler;
 import dev.brook.broker.group.CommittedOffset;
@@ -337,14 +339,11 @@ public final class Broker implements AutoCloseable {
       Deque<AutoCloseable> toClose)
       throws Exception {
     TxnCoordinatorConfig txnConfig = TxnCoordinatorConfig.from(config);
+    // An existing __transaction_state keeps its partition count: ids must map where they were.
+    Optional<Integer> existing = topics.partitionCount(ReplicaTxnLog.TOPIC);
+    if (existing.isPresent()) txnConfig = txnConfig.withStateTopicPartitions(existing.get());
+    TxnCoordinatorConfig stateConfig = txnConfig;
     GroupCoordinator groups = groupsArea.coordinator();
-    topics.ensureTopic(
-        ReplicaTxnLog.TOPIC,
-        txnConfig.stateTopicPartitions(),
-        Map.of(
-            "cleanup.policy", "compact",
-            "segment.bytes", Integer.toString(txnConfig.stateTopicSegmentBytes()),
-            "compression.type", "producer"));
     LocalMarkerWriter markers = new LocalMarkerWriter(replicas, clock);
     TransactionCoordinator.GroupOffsets groupOffsets = new TransactionCoordinator.GroupOffsets() {
       @Override
@@ -378,6 +377,9 @@ public final class Broker implements AutoCloseable {
       return t;
     });
     toClose.add(timer::shutdownNow);
+    // __transaction_state is created on first use (as Kafka does), so brokers without transactions
+    // never pay for its partitions. The coordinator loads what exists at startup (nothing, before
+    // the topic is created), on the same thread that creates the topic later.
     timer.execute(() -> {
       try {
         coordinator.load();
@@ -385,6 +387,27 @@ public final class Broker implements AutoCloseable {
         log.error("Loading __transaction_state failed; transactional requests will get COORDINATOR_LOAD_IN_PROGRESS", e);
       }
     });
+    java.util.concurrent.atomic.AtomicBoolean created = new java.util.concurrent.atomic.AtomicBoolean(existing.isPresent());
+    java.util.concurrent.atomic.AtomicBoolean creating = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.function.BooleanSupplier stateTopicReady = () -> {
+      if (created.get()) return true;
+      if (creating.compareAndSet(false, true)) {
+        timer.execute(() -> {
+          try {
+            topics.ensureTopic(ReplicaTxnLog.TOPIC, stateConfig.stateTopicPartitions(), Map.of(
+                "cleanup.policy", "compact",
+                "segment.bytes", Integer.toString(stateConfig.stateTopicSegmentBytes()),
+                "compression.type", "producer"));
+            created.set(true);
+          } catch (Exception e) {
+            log.error("Could not create {}", ReplicaTxnLog.TOPIC, e);
+          } finally {
+            creating.set(false);
+          }
+        });
+      }
+      return false;
+    };
     long interval = txnConfig.abortTimedOutIntervalMs();
     timer.scheduleWithFixedDelay(() -> {
       try {
@@ -400,9 +423,12 @@ public final class Broker implements AutoCloseable {
     };
     LocalReplicaManager local = (LocalReplicaManager) replicas;
     dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.offsetsTopicReady(), self,
-        key -> coordinator.isLoaded() ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS));
-    dispatcher.register(ApiKeys.INIT_PRODUCER_ID,
-        new TxnInitProducerIdHandler(coordinator, new InitProducerIdHandler(producerIds)));
+        key -> stateTopicReady.getAsBoolean() ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE));
+    TxnInitProducerIdHandler init = new TxnInitProducerIdHandler(coordinator, new InitProducerIdHandler(producerIds));
+    dispatcher.register(ApiKeys.INIT_PRODUCER_ID, (RequestContext ctx, InitProducerIdRequestData r) -> {
+      if (r.transactionalId() != null) stateTopicReady.getAsBoolean();
+      return init.handle(ctx, r);
+    });
     dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(local, clock, coordinator::verifyPartition));
     dispatcher.register(ApiKeys.ADD_PARTITIONS_TO_TXN, new AddPartitionsToTxnHandler(coordinator));
     dispatcher.register(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnHandler(coordinator));
