@@ -10,7 +10,9 @@ import dev.brook.broker.api.ApiVersionsHandler;
 import dev.brook.broker.api.DescribeTransactionsHandler;
 import dev.brook.broker.api.EndTxnHandler;
 import dev.brook.broker.api.ListTransactionsHandler;
+import dev.brook.broker.api.RequestContext;
 import dev.brook.broker.api.TxnInitProducerIdHandler;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
 import dev.brook.broker.api.TxnOffsetCommitHandler;
 import dev.brook.broker.api.WriteTxnMarkersHandler;
 import dev.brook.broker.group.CommittedOffset;
@@ -348,6 +350,10 @@ public final class Broker implements AutoCloseable {
       Deque<AutoCloseable> toClose)
       throws Exception {
     TxnCoordinatorConfig txnConfig = TxnCoordinatorConfig.from(config);
+    // An existing __transaction_state keeps its partition count: ids must map where they were.
+    Optional<Integer> existing = topics.partitionCount(ReplicaTxnLog.TOPIC);
+    if (existing.isPresent()) txnConfig = txnConfig.withStateTopicPartitions(existing.get());
+    TxnCoordinatorConfig stateConfig = txnConfig;
     GroupCoordinator groups = groupsArea.coordinator();
     LocalMarkerWriter markers = new LocalMarkerWriter(replicas, clock);
     TransactionCoordinator.GroupOffsets groupOffsets = new TransactionCoordinator.GroupOffsets() {
@@ -382,16 +388,9 @@ public final class Broker implements AutoCloseable {
       return t;
     });
     toClose.add(timer::shutdownNow);
-    // Created on the first FindCoordinator for a transactional id, not at startup (as Kafka does).
-    Map<String, String> txnTopicConfigs = Map.of(
-        "cleanup.policy", "compact",
-        "segment.bytes", Integer.toString(txnConfig.stateTopicSegmentBytes()),
-        "compression.type", "producer");
-    InternalTopicOnFirstUse txnTopic = new InternalTopicOnFirstUse(
-        ReplicaTxnLog.TOPIC,
-        topics.partitionCount(ReplicaTxnLog.TOPIC).isPresent(),
-        () -> topics.ensureTopic(ReplicaTxnLog.TOPIC, txnConfig.stateTopicPartitions(), txnTopicConfigs),
-        timer);
+    // __transaction_state is created on first use (as Kafka does), so brokers without transactions
+    // never pay for its partitions. The coordinator loads what exists at startup (nothing, before
+    // the topic is created), on the same thread that creates the topic later.
     timer.execute(() -> {
       try {
         coordinator.load();
@@ -399,6 +398,15 @@ public final class Broker implements AutoCloseable {
         log.error("Loading __transaction_state failed; transactional requests will get COORDINATOR_LOAD_IN_PROGRESS", e);
       }
     });
+    InternalTopicOnFirstUse stateTopic = new InternalTopicOnFirstUse(
+        ReplicaTxnLog.TOPIC,
+        existing.isPresent(),
+        () -> topics.ensureTopic(ReplicaTxnLog.TOPIC, stateConfig.stateTopicPartitions(), Map.of(
+            "cleanup.policy", "compact",
+            "segment.bytes", Integer.toString(stateConfig.stateTopicSegmentBytes()),
+            "compression.type", "producer")),
+        timer);
+    java.util.function.BooleanSupplier stateTopicReady = stateTopic::ensureReady;
     long interval = txnConfig.abortTimedOutIntervalMs();
     timer.scheduleWithFixedDelay(() -> {
       try {
@@ -414,11 +422,12 @@ public final class Broker implements AutoCloseable {
     };
     LocalReplicaManager local = (LocalReplicaManager) replicas;
     dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.offsetsTopicReady(), self,
-        key -> !txnTopic.ensureReady()
-            ? Errors.COORDINATOR_NOT_AVAILABLE
-            : coordinator.isLoaded() ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS));
-    dispatcher.register(ApiKeys.INIT_PRODUCER_ID,
-        new TxnInitProducerIdHandler(coordinator, new InitProducerIdHandler(producerIds)));
+        key -> stateTopicReady.getAsBoolean() ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE));
+    TxnInitProducerIdHandler init = new TxnInitProducerIdHandler(coordinator, new InitProducerIdHandler(producerIds));
+    dispatcher.register(ApiKeys.INIT_PRODUCER_ID, (RequestContext ctx, InitProducerIdRequestData r) -> {
+      if (r.transactionalId() != null) stateTopicReady.getAsBoolean();
+      return init.handle(ctx, r);
+    });
     dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(local, clock, coordinator::verifyPartition));
     dispatcher.register(ApiKeys.ADD_PARTITIONS_TO_TXN, new AddPartitionsToTxnHandler(coordinator));
     dispatcher.register(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnHandler(coordinator));

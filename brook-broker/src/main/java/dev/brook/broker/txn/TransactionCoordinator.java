@@ -129,10 +129,7 @@ public final class TransactionCoordinator {
       }
       complete(r);
     }
-    // Quiet when there was nothing to load: a fresh broker's output stays its one ready line.
-    if (all.isEmpty()) {
-      log.debug("Transaction coordinator loaded no transactional ids");
-    } else {
+    if (!all.isEmpty()) {
       log.info("Transaction coordinator loaded {} transactional ids ({} prepared)", all.size(), prepared.size());
     }
   }
