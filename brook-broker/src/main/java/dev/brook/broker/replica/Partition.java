@@ -310,6 +310,14 @@ public final class Partition {
     }
   }
 
+  /**
+   * Forgets the producers whose last batch lies wholly below the log start, after retention moved
+   * it (the log manager's duty thread calls this; DeleteRecords trims in {@link #deleteRecordsBefore}).
+   */
+  public synchronized void onLogStartAdvanced() {
+    producers.truncateHead(partitionLog.logStartOffset());
+  }
+
   /** The producer state, for the transaction coordinator and DescribeProducers. Guarded by this. */
   public synchronized ProducerStateManager.ProducerEntry producerEntry(long producerId) {
     return producers.entry(producerId);
@@ -323,6 +331,20 @@ public final class Partition {
     List<ActiveProducer> out = new java.util.ArrayList<>();
     for (ProducerStateManager.ProducerEntry e : producers.entries()) {
       out.add(new ActiveProducer(e.producerId(), e.epoch(), e.lastSeq(), e.lastTimestamp(), e.currentTxnFirstOffset()));
+    }
+    return out;
+  }
+
+  /**
+   * Producer id → last offset of its last batch, for every producer this partition remembers: the
+   * log cleaner keeps those batches (empty if need be) so the producers' sequences survive a
+   * rebuild of the state from the log. Called from the cleaner's threads.
+   */
+  public synchronized java.util.Map<Long, Long> lastOffsetsOfProducers() {
+    java.util.Map<Long, Long> out = new java.util.HashMap<>();
+    for (ProducerStateManager.ProducerEntry e : producers.entries()) {
+      long last = e.lastOffset();
+      if (last >= 0) out.put(e.producerId(), last);
     }
     return out;
   }
