@@ -80,6 +80,9 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   private final String clusterId;
   /** Events thread only: what the listener was last told about this broker's partitions. */
   private final Map<TopicPartition, PartitionState> delivered = new HashMap<>();
+  /** Events thread only: the topic configs last applied. */
+  private final Map<String, Map<String, String>> deliveredConfigs = new HashMap<>();
+  private volatile java.util.function.Consumer<TopicMetadata> configListener = t -> {};
 
   private ZkCluster(Settings settings, CuratorFramework zk, String clusterId) {
     this.settings = settings;
@@ -159,6 +162,11 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   /** Sets who hears about this broker's partitions; before {@link #register}. */
   public void setListener(ReplicaStateListener listener) {
     this.listener = listener;
+  }
+
+  /** Hears about topic config changes (from any broker), on the events thread. */
+  public void setConfigListener(java.util.function.Consumer<TopicMetadata> listener) {
+    this.configListener = listener;
   }
 
   public String clusterId() {
@@ -253,14 +261,11 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
       log.error("Cannot read the cluster state from ZooKeeper's cache", e);
       return;
     }
-    ClusterSnapshot previous = snapshot;
     snapshot = next;
     synchronized (snapshotChanged) {
       snapshotChanged.notifyAll();
     }
-    if (next.controllerId() < 0 && previous.controllerId() >= 0 || next.controllerId() < 0 && self != null) {
-      controller.maybeElect();
-    }
+    if (next.controllerId() < 0 && registered) controller.maybeElect();
     controller.onClusterChange(next);
     scheduleDispatch();
   }
@@ -356,6 +361,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     if (l == null || self == null || closed) return;
     ClusterSnapshot s = snapshot;
     int me = settings.brokerId();
+    applyConfigChanges(s);
     List<PartitionState> changed = new ArrayList<>();
     for (PartitionState st : s.states().values()) {
       if (!st.replicas().contains(me)) continue;
@@ -382,6 +388,20 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
       log.error("The replica side failed to apply {} changed and {} removed partitions; retrying", changed.size(),
           removed.size(), e);
       CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS).execute(this::scheduleDispatch);
+    }
+  }
+
+  private void applyConfigChanges(ClusterSnapshot s) {
+    deliveredConfigs.keySet().retainAll(s.topics().keySet());
+    for (TopicMetadata t : s.topics().values()) {
+      Map<String, String> before = deliveredConfigs.put(t.name(), t.configs());
+      if (before != null && !before.equals(t.configs())) {
+        try {
+          configListener.accept(t);
+        } catch (RuntimeException e) {
+          log.error("Cannot apply the new configs of topic {}", t.name(), e);
+        }
+      }
     }
   }
 
