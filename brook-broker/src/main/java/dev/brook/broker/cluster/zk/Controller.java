@@ -216,6 +216,7 @@ public final class Controller implements AutoCloseable {
       resignNow("fenced");
       return;
     } catch (Exception e) {
+      if (closed || e instanceof InterruptedException) return;
       log.warn("Controller {} could not apply the cluster state; retrying: {}", settings.brokerId(), e.toString());
       retry = true;
     }
