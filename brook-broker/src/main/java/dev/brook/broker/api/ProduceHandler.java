@@ -63,7 +63,23 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
       }
       response.responses().add(tr);
     }
-    return CompletableFuture.completedFuture(acks == 0 ? null : response);
+    if (acks == 0) {
+      if (anyError(response)) {
+        // As Kafka: a failed acks=0 produce closes the connection, the one signal such a client sees.
+        return CompletableFuture.failedFuture(new CloseConnectionException("acks=0 produce failed"));
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+    return CompletableFuture.completedFuture(response);
+  }
+
+  private static boolean anyError(ProduceResponseData response) {
+    for (TopicProduceResponse t : response.responses()) {
+      for (var p : t.partitionResponses()) {
+        if (p.errorCode() != Errors.NONE.code()) return true;
+      }
+    }
+    return false;
   }
 
   private AppendOutcome produceOne(short version, Optional<String> topic, ProduceRequestData.PartitionProduceData pd, short acks, long now) {
