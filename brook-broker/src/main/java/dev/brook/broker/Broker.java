@@ -124,8 +124,10 @@ public final class Broker implements AutoCloseable {
         CleanerSettings.from(config), KafkaRecordCodec.INSTANCE); // the cleaner reads every codec
     toClose.add(logs); // closes last: flush, checkpoints, clean-shutdown marker
     logs.startBackgroundDuties(config.getLong("log.retention.check.interval.ms"));
-    LocalReplicaManager replicas =
-        new LocalReplicaManager(logs, RecordPolicy.of(config, Map.of()), clock, config.getInt("producer.id.expiration.ms"));
+    // Single-node mode: no cluster state (this broker leads everything). Cluster mode passes its
+    // ClusterState here and registers the manager as its ReplicaStateListener.
+    LocalReplicaManager replicas = new LocalReplicaManager(logs, RecordPolicy.of(config, Map.of()), clock,
+        config.getInt("producer.id.expiration.ms"), config.nodeId(), null, LocalReplicaManager.ReplicationSettings.from(config));
     toClose.add(replicas);
     FetchSessionCache sessions =
         new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, new SecureRandom());

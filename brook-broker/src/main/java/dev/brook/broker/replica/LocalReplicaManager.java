@@ -69,6 +69,13 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
           new ReplicaFetcher.Settings(fetchWaitMaxMs, 1, fetchMaxBytes, fetchResponseMaxBytes, fetchBackoffMs, socketTimeoutMs),
           defaultLogConfig);
     }
+
+    /** From replica.lag.time.max.ms, replica.fetch.max.bytes and replica.fetch.wait.max.ms. */
+    public static ReplicationSettings from(dev.brook.broker.config.BrokerConfig config) {
+      return of(config.getLong("replica.lag.time.max.ms"), config.getInt("replica.fetch.wait.max.ms"),
+          config.getInt("replica.fetch.max.bytes"), 10 * 1024 * 1024, 1000, 30_000,
+          dev.brook.broker.config.TopicConfigs.toLogConfig(config, Map.of()));
+    }
   }
   // --- end replication ---
 
