@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,10 +26,22 @@ final class CleanableSegmentedLog implements CleanableLog {
 
   private final SegmentedLog log;
   private final Clock clock;
+  private final Function<LogId, Map<Long, Long>> activeProducers;
 
   CleanableSegmentedLog(SegmentedLog log, Clock clock) {
+    this(log, clock, id -> Map.of());
+  }
+
+  CleanableSegmentedLog(SegmentedLog log, Clock clock, Function<LogId, Map<Long, Long>> activeProducers) {
     this.log = log;
     this.clock = clock;
+    this.activeProducers = activeProducers;
+  }
+
+  @Override
+  public Map<Long, Long> lastOffsetsOfActiveProducers() {
+    Map<Long, Long> m = activeProducers.apply(log.id());
+    return m == null ? Map.of() : m;
   }
 
   /** One live segment of the log; equal views mean the same segment object. */

@@ -23,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +67,13 @@ public final class LogManager implements AutoCloseable {
   private boolean closed;
   /** Compacts the logs with cleanup.policy=compact; its threads start with the duties. */
   private final LogCleaner cleaner;
+  private volatile Function<LogId, Map<Long, Long>> activeProducers = id -> Map.of();
+  /**
+   * Logs whose own config the broker has given (through getOrCreate). A log opened at startup runs
+   * with the defaults until then, and the cleaner must not act on a cleanup.policy that is not the
+   * topic's: with a compact default it would compact a delete topic.
+   */
+  private final java.util.Set<LogId> configured = ConcurrentHashMap.newKeySet();
 
   private record Duty(String name, long periodMs, Runnable task) {}
 
@@ -104,11 +112,21 @@ public final class LogManager implements AutoCloseable {
     return cleaner;
   }
 
+  /**
+   * Seam for the broker's producer state: for a log, producer id → last offset of the last batch
+   * of each still-active idempotent or transactional producer. The cleaner keeps such a batch as an
+   * empty batch when compaction would remove all its records (as Kafka does), so the producer's
+   * sequence survives a reload from the log. Default: no producers.
+   */
+  public void setActiveProducers(Function<LogId, Map<Long, Long>> provider) {
+    this.activeProducers = provider;
+  }
+
   private List<CleanableLog> cleanableLogs() {
     List<CleanableLog> out = new ArrayList<>();
     for (SegmentedLog log : logs.values()) {
-      if (!log.isClosed()) {
-        out.add(new CleanableSegmentedLog(log, clock));
+      if (!log.isClosed() && configured.contains(log.id())) {
+        out.add(new CleanableSegmentedLog(log, clock, activeProducers));
       }
     }
     return out;
@@ -194,6 +212,7 @@ public final class LogManager implements AutoCloseable {
       } else if (!log.config().equals(config)) {
         log.updateConfig(config);
       }
+      configured.add(id);
       return log;
     }
   }
@@ -213,6 +232,7 @@ public final class LogManager implements AutoCloseable {
     Path renamed;
     synchronized (this) {
       log = logs.remove(id);
+      configured.remove(id);
       if (log == null) {
         return;
       }
@@ -373,7 +393,10 @@ public final class LogManager implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     if (s != null) {
-      s.shutdownNow();
+      // shutdown(), not shutdownNow(): interrupting a duty in the middle of file I/O would close
+      // that segment's FileChannel (ClosedByInterruptException) and turn this clean shutdown into
+      // an unclean one. Pending periodic runs are cancelled; a running one is let finish.
+      s.shutdown();
       try {
         if (!s.awaitTermination(30, TimeUnit.SECONDS)) {
           LOG.warn("Log duties did not stop within 30 s");

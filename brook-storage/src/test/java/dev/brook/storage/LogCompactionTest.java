@@ -168,6 +168,20 @@ class LogCompactionTest {
   }
 
   @Test
+  void aLogOpenedAtStartupIsNotCleanedUntilTheBrokerGivesItsConfig() throws Exception {
+    open();
+    PartitionLog log = fill(Compression.NONE, 3, 30);
+    List<String> before = records(log);
+    manager.close();
+    // The defaults say compact; the topic's own config (not yet applied) might say delete.
+    manager = LogManager.open(dir, compacted(), clock, cleanerConfig(), RecordCodec.builtIn());
+    assertThat(manager.cleaner().cleanOnce()).isNull();
+    assertThat(records(manager.get(ID).orElseThrow())).isEqualTo(before);
+    manager.getOrCreate(ID, compacted());
+    assertThat(manager.cleaner().cleanOnce()).isNotNull();
+  }
+
+  @Test
   void readOfACompactedAwayOffsetReturnsTheNextSurvivingBatch() throws Exception {
     open();
     PartitionLog log = fill(Compression.NONE, 3, 30);
@@ -211,6 +225,31 @@ class LogCompactionTest {
     clock.ms += 1;
     assertThat(manager.cleaner().cleanOnce()).isNotNull();
     assertThat(records(log)).containsExactly("9:key-1=value-9", "11:key-0=value-10");
+  }
+
+  @Test
+  void activeProducersLastBatchSurvivesAsAnEmptyBatch() throws Exception {
+    open();
+    PartitionLog log = manager.getOrCreate(ID, compacted());
+    MemoryRecordsBuilder b = MemoryRecords.builder(ByteBuffer.allocate(256), RecordBatch.MAGIC_VALUE_V2,
+        Compression.NONE, TimestampType.CREATE_TIME, 0L, clock.milliseconds(), 42L, (short) 1, 7);
+    b.append(new SimpleRecord(clock.milliseconds(), bytes("key-0"), bytes("old")));
+    log.appendAsLeader(b.build().buffer(), 0); // offset 0, producer 42
+    log.appendAsLeader(batch(Compression.NONE, 1, 1), 0); // offset 1, key-0 again
+    log.roll();
+    log.updateHighWatermark(log.logEndOffset());
+    manager.setActiveProducers(id -> id.equals(ID) ? Map.of(42L, 0L) : Map.of());
+    manager.cleaner().cleanOnce();
+    List<RecordBatch> batches = new ArrayList<>();
+    log.scanBatches(0, buf -> {
+      ByteBuffer copy = ByteBuffer.allocate(buf.remaining()).put(buf.duplicate()).flip();
+      MemoryRecords.readableRecords(copy).batches().forEach(batches::add);
+    });
+    assertThat(batches).hasSize(2);
+    assertThat(batches.get(0).producerId()).isEqualTo(42L);
+    assertThat(batches.get(0).countOrNull()).isZero();
+    assertThat(batches.get(0).lastSequence()).isEqualTo(7);
+    assertThat(records(log)).containsExactly("1:key-0=value-0");
   }
 
   @Test

@@ -48,7 +48,8 @@ public class AppendBenchmark {
   @Setup(Level.Trial)
   public void open() throws IOException {
     dir = BenchLogs.newDir("append");
-    LogConfig config = LogConfig.defaults().withSegmentBytes(segmentBytes);
+    // Segments emptied between iterations are removed at once, not after file.delete.delay.ms.
+    LogConfig config = LogConfig.defaults().withSegmentBytes(segmentBytes).withFileDeleteDelayMs(0);
     logs = LogManager.open(dir, config, Clock.SYSTEM);
     log = logs.getOrCreate(BenchLogs.ID, config);
     // 16 records of 1 KiB values; the batch is ~16.4 KiB with record overheads and the header.

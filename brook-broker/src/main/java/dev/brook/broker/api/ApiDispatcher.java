@@ -9,6 +9,7 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.ProduceRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +69,11 @@ public final class ApiDispatcher {
     return result.exceptionally(
         e -> {
           Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+          if (cause instanceof CloseConnectionException c) throw c;
+          if (request instanceof ProduceRequest produce && produce.acks() == 0) {
+            // The client expects no response to acks=0; only a closed connection tells it.
+            throw new CloseConnectionException("acks=0 produce failed: " + cause);
+          }
           Errors error = Errors.forException(cause);
           if (error == Errors.UNKNOWN_SERVER_ERROR) {
             log.error("{} v{} from {} (correlation {}) failed", ctx.apiKey(), ctx.apiVersion(), ctx.clientId(), ctx.correlationId(), cause);

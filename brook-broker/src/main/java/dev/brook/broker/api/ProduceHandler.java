@@ -79,7 +79,14 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
       }
       response.responses().add(tr);
     }
-    if (pending.isEmpty()) return CompletableFuture.completedFuture(acks == 0 ? null : response);
+    if (acks == 0) {
+      if (anyError(response)) {
+        // As Kafka: a failed acks=0 produce closes the connection, the one signal such a client sees.
+        return CompletableFuture.failedFuture(new CloseConnectionException("acks=0 produce failed"));
+      }
+      return CompletableFuture.completedFuture(null);
+    }
+    if (pending.isEmpty()) return CompletableFuture.completedFuture(response);
     return DelayedProduce.park(replicas, pending, request.timeoutMs()).thenApply(errors -> {
       for (int i = 0; i < errors.size(); i++) {
         Errors e = errors.get(i);
@@ -90,6 +97,15 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
       }
       return response;
     });
+  }
+
+  private static boolean anyError(ProduceResponseData response) {
+    for (TopicProduceResponse t : response.responses()) {
+      for (var p : t.partitionResponses()) {
+        if (p.errorCode() != Errors.NONE.code()) return true;
+      }
+    }
+    return false;
   }
 
   private AppendOutcome produceOne(

@@ -45,6 +45,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     final ByteBuf frame;
     ApiMessage response;
     boolean done;
+    boolean closeAfter;
 
     Slot(int correlationId, short headerVersion, short version, ByteBuf frame) {
       this.correlationId = correlationId;
@@ -118,6 +119,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     CompletableFuture<ApiMessage> response = dispatcher.dispatch(rc, request);
     response.whenComplete(
         (r, e) -> {
+          // An exception here can only be the dispatcher's "close the connection" (it turns every
+          // other failure into an error response).
+          slot.closeAfter = e != null;
           if (ctx.executor().inEventLoop()) {
             complete(slot, r);
           } else {
@@ -139,6 +143,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       }
       // The request's memory (record batches are views of it) lives until its response is out.
       ReferenceCountUtil.safeRelease(s.frame);
+      if (s.closeAfter && !closed) {
+        log.debug("closing connection from {} as its request asked", ctx.channel().remoteAddress());
+        ctx.flush();
+        closeNow();
+      }
     }
     if (wrote) ctx.flush();
     if (!closed && inFlight.size() < maxQueued && !ctx.channel().config().isAutoRead()) {

@@ -64,8 +64,10 @@ public final class RawClient implements AutoCloseable {
   public boolean isClosedByPeer() {
     try {
       return in.read() == -1;
+    } catch (java.net.SocketTimeoutException e) {
+      return false; // still open: a timeout is not a close
     } catch (IOException e) {
-      return true;
+      return true; // reset by peer
     }
   }
 

@@ -66,6 +66,8 @@ public final class LogCleaner implements AutoCloseable {
   /**
    * @param logDir where {@code cleaner-offset-checkpoint} lives
    * @param logs the logs of the log dir, asked anew at every cleaning
+   * @param throttler shared by the threads; null for one at {@code log.cleaner.io.max.bytes.per.second}
+   *     whose sleeps end early on {@link #close}
    */
   public LogCleaner(CleanerConfig config, Path logDir, Supplier<? extends Collection<? extends CleanableLog>> logs,
       RecordCodec codec, Clock clock, Throttler throttler) {
@@ -73,14 +75,15 @@ public final class LogCleaner implements AutoCloseable {
     this.logs = logs;
     this.codec = codec;
     this.clock = clock;
-    this.throttler = throttler;
+    this.throttler = throttler != null ? throttler
+        : new Throttler(config.ioMaxBytesPerSecond(), 300, clock, this::sleepUnlessClosed);
     this.checkpoint = new CleanerCheckpoint(logDir);
     this.firstDirty = checkpoint.read();
   }
 
   public LogCleaner(CleanerConfig config, Path logDir, Supplier<? extends Collection<? extends CleanableLog>> logs,
       RecordCodec codec, Clock clock) {
-    this(config, logDir, logs, codec, clock, new Throttler(config.ioMaxBytesPerSecond(), clock));
+    this(config, logDir, logs, codec, clock, null);
   }
 
   /** Starts the cleaner threads (none if disabled or {@code threads} is 0). */
@@ -137,6 +140,11 @@ public final class LogCleaner implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the threads: they finish the batch in hand, give up the cleaning (its {@code .cleaned}
+   * files are removed) and exit. They are not interrupted: an interrupt during a read would close
+   * the segment's shared FileChannel under the log's readers.
+   */
   @Override
   public void close() throws InterruptedException {
     closed = true;
@@ -147,8 +155,22 @@ public final class LogCleaner implements AutoCloseable {
       lock.unlock();
     }
     for (Thread t : threads) {
-      t.interrupt();
       t.join(TimeUnit.SECONDS.toMillis(30));
+      if (t.isAlive()) {
+        log.warn("{} did not stop within 30 s", t.getName());
+      }
+    }
+  }
+
+  /** The throttler's sleep: a timed wait that {@link #close} cuts short. */
+  private void sleepUnlessClosed(long ms) throws InterruptedException {
+    lock.lock();
+    try {
+      if (!closed) {
+        wake.await(ms, TimeUnit.MILLISECONDS);
+      }
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -222,8 +244,17 @@ public final class LogCleaner implements AutoCloseable {
           continue;
         }
         List<SegmentInfo> infos = infos(l.segments());
-        LogToClean plan = LogToClean.of(infos, l.logStartOffset(), l.highWatermark(),
-            firstDirty.getOrDefault(l.id(), -1L), lc.minCompactionLagMs(), now);
+        long checkpointed = firstDirty.getOrDefault(l.id(), -1L);
+        long hw = l.highWatermark();
+        if (checkpointed > hw) {
+          // Only offsets below the high watermark are ever cleaned: a high watermark below the
+          // checkpoint means the log was truncated under its clean part. What is there now is dirty.
+          log.info("{} was truncated below its cleaner checkpoint {}; cleaning resumes at {}", l.id(), checkpointed, hw);
+          checkpointed = hw;
+          firstDirty.put(l.id(), hw);
+          writeCheckpoint();
+        }
+        LogToClean plan = LogToClean.of(infos, l.logStartOffset(), hw, checkpointed, lc.minCompactionLagMs(), now);
         boolean due = tombstoneHorizons.getOrDefault(l.id(), Long.MAX_VALUE) <= now;
         if (!plan.isCleanable(lc.minCleanableDirtyRatio()) && !due) {
           continue;
@@ -442,7 +473,10 @@ public final class LogCleaner implements AutoCloseable {
       return d;
     }
 
-    private void read(long bytes) throws InterruptedException {
+    private void read(long bytes) throws InterruptedException, IOException {
+      if (closed) {
+        throw new IOException("log cleaner closed");
+      }
       bytesRead += bytes;
       throttler.maybeThrottle(bytes);
     }

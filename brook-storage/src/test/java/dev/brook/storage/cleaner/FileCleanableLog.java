@@ -27,6 +27,12 @@ final class FileCleanableLog implements CleanableLog {
   long logStartOffset;
   long nextOffset;
   long appendTimestamp;
+  java.util.Map<Long, Long> activeProducers = java.util.Map.of();
+
+  @Override
+  public java.util.Map<Long, Long> lastOffsetsOfActiveProducers() {
+    return activeProducers;
+  }
 
   FileCleanableLog(Path dir, LogConfig config) throws IOException {
     this.dir = dir;

@@ -189,6 +189,27 @@ class LogCleanerTest {
   }
 
   @Test
+  void anActiveProducersLastBatchStaysAsAnEmptyBatch() throws Exception {
+    for (long pid = 1; pid <= 2; pid++) {
+      ByteBuffer buf = ByteBuffer.allocate(1024);
+      org.apache.kafka.common.record.MemoryRecordsBuilder b = MemoryRecords.builder(buf, RecordBatch.MAGIC_VALUE_V2,
+          Compression.NONE, org.apache.kafka.common.record.TimestampType.CREATE_TIME, 0L, 0L, pid, (short) 0, 0);
+      b.append(new org.apache.kafka.common.record.SimpleRecord(1L, "k".getBytes(), ("p" + pid).getBytes()));
+      log.append(b.build().buffer());
+    }
+    log.append(TestBatches.batch(0, KV.of("k", "final")));
+    log.roll();
+    log.activeProducers = Map.of(1L, 0L, 2L, 99L); // producer 1's last batch is offset 0; 2 wrote later
+    assertThat(cleaner().cleanOnce()).isNotNull();
+    List<RecordBatch> batches = new ArrayList<>();
+    MemoryRecords.readableRecords(log.readAll()).batches().forEach(batches::add);
+    assertThat(batches).hasSize(2);
+    assertThat(batches.get(0).producerId()).isEqualTo(1L);
+    assertThat(batches.get(0).countOrNull()).isZero();
+    assertThat(TestBatches.read(log.readAll())).containsExactly("2:k=final@1000");
+  }
+
+  @Test
   void ioIsThrottled() throws Exception {
     appendCycling(200, 10, 10, Compression.NONE);
     log.roll();
@@ -202,6 +223,18 @@ class LogCleanerTest {
     clock.advanceMs(1);
     assertThat(cleaner.cleanOnce()).isNotNull();
     assertThat(slow.totalSleptMs()).isGreaterThan(0);
+  }
+
+  @Test
+  void truncationBelowTheCheckpointMakesTheRestDirtyAgain() throws Exception {
+    appendCycling(30, 3, 5, Compression.NONE);
+    log.roll();
+    LogCleaner cleaner = cleaner();
+    cleaner.cleanOnce();
+    assertThat(cleaner.checkpoints()).containsEntry(log.id(), 30L);
+    log.highWatermark = 20; // as after a truncation to 20
+    cleaner.cleanOnce();
+    assertThat(cleaner.checkpoints()).containsEntry(log.id(), 20L);
   }
 
   @Test
