@@ -57,6 +57,15 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
   private final ReplicationSettings replication;
   private final Map<Integer, ReplicaFetcher> fetchers = new ConcurrentHashMap<>(); // by leader id; changed under this
   private final ExecutorService isrAnswers;
+  private volatile java.util.function.Function<String, Optional<TopicSettings>> topicSettings = t -> Optional.empty();
+
+  /** A topic's log config and overrides, for partitions the cluster assigns here before the topic admin opened them. */
+  public record TopicSettings(LogConfig logConfig, Map<String, String> overrides) {}
+
+  /** Where {@link #onPartitionStates} finds the config of a topic whose partition it must create. */
+  public void setTopicSettings(java.util.function.Function<String, Optional<TopicSettings>> source) {
+    this.topicSettings = source;
+  }
 
   /**
    * Replication tuning (replica.lag.time.max.ms, replica.fetch.*) and the log config of partitions
@@ -126,6 +135,7 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
       int epoch = Math.max(0, plog.leaderEpochs().latestEpoch().orElse(0));
       Partition p = new Partition(tp, topicId, plog, epoch, brokerPolicy.with(topicOverrides));
       p.attachToCluster(localBrokerId, this::requestIsrChange, cluster == null ? () -> true : cluster::isRegistered);
+      if (cluster != null) p.awaitState();
       // Single node: the ISR is this broker, everything in the log is committed. In a cluster the
       // high watermark comes from the checkpoint until the partition's state is applied.
       if (cluster == null) plog.updateHighWatermark(plog.logEndOffset());
@@ -234,12 +244,13 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
       if (!s.replicas().contains(localBrokerId) && !s.isr().contains(localBrokerId)) continue;
       Partition p = partitions.get(s.tp());
       if (p == null) {
-        LogConfig config = replication == null ? null : replication.defaultLogConfig();
+        Optional<TopicSettings> ts = topicSettings.apply(s.tp().topic());
+        LogConfig config = ts.map(TopicSettings::logConfig).orElse(replication == null ? null : replication.defaultLogConfig());
         if (config == null) {
           log.warn("state for {}, which is not created here and has no default config; ignored", s.tp());
           continue;
         }
-        p = createPartition(s.tp(), s.topicId(), config, Map.of());
+        p = createPartition(s.tp(), s.topicId(), config, ts.map(TopicSettings::overrides).orElse(Map.of()));
       }
       if (s.leader() == localBrokerId) {
         stopFetching(s.tp());

@@ -343,6 +343,14 @@ public final class Partition {
     this.registered = registered;
   }
 
+  /**
+   * Cluster mode: the partition neither leads nor follows until the controller's state is applied
+   * (it must not accept writes as a single-node leader would).
+   */
+  public synchronized void awaitState() {
+    if (replicationState == null) leader = false;
+  }
+
   /** True if this broker leads the partition now (and is registered with the cluster). */
   public boolean isLeader() {
     return leader && registered.getAsBoolean();
