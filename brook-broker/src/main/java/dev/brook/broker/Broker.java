@@ -22,7 +22,14 @@ import dev.brook.broker.group.GroupLog;
 import dev.brook.broker.group.MemoryGroupLog;
 import dev.brook.broker.group.OffsetsTopic;
 import dev.brook.broker.group.ReplicaGroupLog;
+import dev.brook.broker.api.ElectLeadersHandler;
+import dev.brook.broker.cluster.BrokerEndpoint;
+import dev.brook.broker.cluster.LocalLeaderListener;
 import dev.brook.broker.cluster.LocalMetadataStore;
+import dev.brook.broker.cluster.MetadataStore;
+import dev.brook.broker.cluster.ReplicaStateListener;
+import dev.brook.broker.cluster.zk.ZkCluster;
+import dev.brook.broker.cluster.zk.ZkMetadataStore;
 import dev.brook.broker.cluster.MetaProperties;
 import dev.brook.broker.api.DeleteRecordsHandler;
 import dev.brook.broker.api.DescribeProducersHandler;
@@ -76,12 +83,15 @@ public final class Broker implements AutoCloseable {
   private final BrokerConfig config;
   private final NetworkServer network;
   private final Deque<AutoCloseable> toClose;
+  /** Cluster mode only (zookeeper.connect set); null on a single node, which loads no ZooKeeper class. */
+  private final ZkCluster cluster;
   private volatile boolean closed;
 
-  private Broker(BrokerConfig config, NetworkServer network, Deque<AutoCloseable> toClose) {
+  private Broker(BrokerConfig config, NetworkServer network, Deque<AutoCloseable> toClose, ZkCluster cluster) {
     this.config = config;
     this.network = network;
     this.toClose = toClose;
+    this.cluster = cluster;
   }
 
   public static Broker start(BrokerConfig config) throws Exception {
@@ -99,17 +109,54 @@ public final class Broker implements AutoCloseable {
       dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
       // The listener as bound (its real port when configured as 0), set once the network starts.
       AtomicReference<Listener> bound = new AtomicReference<>();
+      ZkCluster cluster = config.clusterMode() ? connectCluster(config, toClose) : null;
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, toClose);
-      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose);
+      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster);
       startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
       NetworkServer network =
           NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
       bound.set(network.boundListener());
-      return new Broker(config, network, toClose);
+      if (cluster != null) {
+        Listener adv = advertisedListener(config, network.boundListener());
+        cluster.register(new BrokerEndpoint(config.nodeId(), adv.host(), adv.port(), config.getString("broker.rack")));
+      }
+      return new Broker(config, network, toClose, cluster);
     } catch (Exception | Error e) {
       closeAll(toClose);
       throw e;
     }
+  }
+
+  /**
+   * Cluster mode: the ZooKeeper session and cache (registration waits for the bound listener).
+   * Owned by the cluster area.
+   */
+  private static ZkCluster connectCluster(BrokerConfig config, Deque<AutoCloseable> toClose) throws Exception {
+    ZkCluster cluster = ZkCluster.connect(new ZkCluster.Settings(
+        config.getString("zookeeper.connect"),
+        config.nodeId(),
+        config.getString("broker.rack"),
+        config.getInt("zookeeper.session.timeout.ms"),
+        config.getInt("zookeeper.connection.timeout.ms"),
+        config.getBoolean("unclean.leader.election.enable"),
+        config.getBoolean("auto.leader.rebalance.enable"),
+        config.getLong("leader.imbalance.check.interval.seconds") * 1000,
+        config.getString("cluster.id")));
+    toClose.add(cluster);
+    return cluster;
+  }
+
+  /**
+   * Cluster mode: who opens this broker's partitions as the controller decides (the replica manager
+   * when it can follow, else {@link LocalLeaderListener}); topic config changes; ElectLeaders.
+   */
+  private static void wireCluster(
+      ApiDispatcher dispatcher, ZkCluster cluster, ReplicaManager replicas, TopicManager topics) {
+    ReplicaStateListener listener = replicas instanceof ReplicaStateListener l
+        ? l : new LocalLeaderListener(cluster.localBrokerId(), replicas, topics::topic, topics::logConfig);
+    cluster.setListener(listener);
+    cluster.setConfigListener(topics::applyConfigs);
+    dispatcher.register(ApiKeys.ELECT_LEADERS, new ElectLeadersHandler(cluster.controller(), topics.executor()));
   }
 
   /**
@@ -161,14 +208,17 @@ public final class Broker implements AutoCloseable {
       Clock clock,
       ReplicaManager replicas,
       AtomicReference<Listener> bound,
-      Deque<AutoCloseable> toClose)
+      Deque<AutoCloseable> toClose,
+      ZkCluster cluster)
       throws Exception {
-    MetaProperties meta = MetaProperties.loadOrCreate(
-        config.logDir(), config.nodeId(), config.getString("cluster.id"), Uuid::randomUuid);
-    TopicManager topics =
-        new TopicManager(config, LocalMetadataStore.open(config.logDir(), meta), replicas, Uuid::randomUuid);
+    MetaProperties meta = MetaProperties.loadOrCreate(config.logDir(), config.nodeId(),
+        cluster != null ? cluster.clusterId() : config.getString("cluster.id"), Uuid::randomUuid);
+    MetadataStore store =
+        cluster != null ? new ZkMetadataStore(cluster) : LocalMetadataStore.open(config.logDir(), meta);
+    TopicManager topics = new TopicManager(config, store, replicas, Uuid::randomUuid, cluster);
     toClose.add(topics);
     topics.openAll();
+    if (cluster != null) wireCluster(dispatcher, cluster, replicas, topics);
     TopicApis.register(dispatcher, topics, () -> advertisedListener(config, bound.get()));
     return topics;
   }
@@ -302,11 +352,24 @@ public final class Broker implements AutoCloseable {
     return config.nodeId();
   }
 
+  /** Cluster mode: this broker's view of the cluster; null on a single node. */
+  public ZkCluster cluster() {
+    return cluster;
+  }
+
   @Override
   public synchronized void close() {
     if (closed) return;
     closed = true;
+    if (cluster != null && config.getBoolean("controlled.shutdown.enable")) {
+      try {
+        cluster.controlledShutdown(java.time.Duration.ofMillis(Math.min(30_000, config.getInt("zookeeper.session.timeout.ms"))));
+      } catch (Exception e) {
+        log.warn("Controlled shutdown of broker {} failed; stopping anyway", config.nodeId(), e);
+      }
+    }
     network.close();
+    if (cluster != null) cluster.close(); // deregister before the partitions close
     closeAll(toClose);
     log.info("Brook broker {} stopped", config.nodeId());
   }

@@ -1,0 +1,347 @@
+package dev.brook.broker.cluster.zk;
+
+import dev.brook.broker.cluster.LeaderElection;
+import dev.brook.broker.cluster.PartitionState;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The cluster controller, active on the one broker holding the ephemeral {@code /controller}. On
+ * winning the election it increments {@code /controller_epoch} (conditionally) and remembers that
+ * znode's version; every write it makes afterwards is a ZooKeeper transaction that first checks that
+ * version, so a controller that lost its place (paused, partitioned) fails its writes and resigns
+ * instead of overwriting its successor's decisions (fencing).
+ *
+ * <p>While active it keeps every partition's state right ({@link LeaderElection}) as brokers come and
+ * go: starts new partitions, elects leaders from the ISR (unclean only where the topic allows it),
+ * drops dead and shutting-down replicas from ISRs, bumping the leader epoch on every change; it
+ * deletes topics marked under {@code /admin/delete_topics}; it moves leaders back to preferred
+ * replicas when {@code auto.leader.rebalance.enable} is set, and on ElectLeaders.
+ *
+ * <p>All of it runs on one "brook-controller" thread; partition-state writes are conditional on the
+ * znode version, so they never overwrite a leader's concurrent ISR change (the loser re-reads).
+ */
+public final class Controller implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Controller.class);
+  static final String DELETE_TOPICS = "/admin/delete_topics";
+
+  /** Raised when the controller epoch moved on: this controller is stale and must stop. */
+  static final class FencedException extends Exception {
+    FencedException(String message) {
+      super(message);
+    }
+  }
+
+  private final ZkCluster cluster;
+  private final CuratorFramework zk;
+  private final ZkCluster.Settings settings;
+  private final ScheduledExecutorService thread;
+  private final AtomicBoolean reconcilePending = new AtomicBoolean();
+  private volatile boolean active;
+  private volatile boolean started;
+  private volatile boolean closed;
+  private volatile int epoch = -1;
+  private int epochZkVersion = -1;
+
+  Controller(ZkCluster cluster, CuratorFramework zk, ZkCluster.Settings settings) {
+    this.cluster = cluster;
+    this.zk = zk;
+    this.settings = settings;
+    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "brook-controller-" + settings.brokerId());
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Joins the election (after the broker registered). */
+  void start() {
+    started = true;
+    if (settings.autoLeaderRebalance()) {
+      long every = settings.leaderImbalanceCheckMs();
+      thread.scheduleWithFixedDelay(() -> {
+        if (active) reconcile(true);
+      }, every, every, TimeUnit.MILLISECONDS);
+    }
+    maybeElect();
+  }
+
+  public boolean isActive() {
+    return active;
+  }
+
+  /** This controller's epoch while active; -1 before it ever won. */
+  public int epoch() {
+    return epoch;
+  }
+
+  void maybeElect() {
+    if (!started || closed) return;
+    submit(this::elect);
+  }
+
+  void onClusterChange(ClusterSnapshot s) {
+    if (active) scheduleReconcile();
+  }
+
+  private void scheduleReconcile() {
+    if (closed || !reconcilePending.compareAndSet(false, true)) return;
+    submit(() -> {
+      reconcilePending.set(false);
+      reconcile(false);
+    });
+  }
+
+  private void submit(Runnable task) {
+    try {
+      thread.execute(task);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // closed
+    }
+  }
+
+  /** Controller thread. */
+  private void elect() {
+    if (active || closed || !cluster.isRegistered()) return;
+    int me = settings.brokerId();
+    try {
+      zk.create().withMode(CreateMode.EPHEMERAL).forPath(ZkData.CONTROLLER, ZkData.controller(me, System.currentTimeMillis()));
+    } catch (KeeperException.NodeExistsException e) {
+      return; // another broker leads; its znode's deletion brings us back here
+    } catch (Exception e) {
+      log.warn("Broker {} could not run for controller: {}", me, e.toString());
+      return;
+    }
+    try {
+      int newEpoch;
+      Stat stat = new Stat();
+      try {
+        byte[] data = zk.getData().storingStatIn(stat).forPath(ZkData.CONTROLLER_EPOCH);
+        newEpoch = ZkData.epoch(data) + 1;
+        epochZkVersion = zk.setData().withVersion(stat.getVersion())
+            .forPath(ZkData.CONTROLLER_EPOCH, ZkData.epoch(newEpoch)).getVersion();
+      } catch (KeeperException.NoNodeException e) {
+        newEpoch = 1;
+        zk.create().forPath(ZkData.CONTROLLER_EPOCH, ZkData.epoch(newEpoch));
+        epochZkVersion = 0;
+      }
+      epoch = newEpoch;
+      active = true;
+      log.info("Broker {} is the controller (epoch {})", me, newEpoch);
+      reconcile(false);
+    } catch (Exception e) {
+      log.warn("Broker {} won /controller but could not take epoch: {}", me, e.toString());
+      resignNow("epoch increment failed");
+    }
+  }
+
+  /** Stops acting as controller (any thread). */
+  void resign(String reason) {
+    if (active) log.info("Controller {} resigns: {}", settings.brokerId(), reason);
+    active = false;
+  }
+
+  /** Controller thread: stops, and gives up /controller if this session still holds it. */
+  private void resignNow(String reason) {
+    resign(reason);
+    try {
+      Stat stat = zk.checkExists().forPath(ZkData.CONTROLLER);
+      long session = zk.getZookeeperClient().getZooKeeper().getSessionId();
+      if (stat != null && stat.getEphemeralOwner() == session) {
+        zk.delete().withVersion(stat.getVersion()).forPath(ZkData.CONTROLLER);
+      }
+    } catch (Exception e) {
+      log.debug("Cannot remove /controller after resigning", e);
+    }
+  }
+
+  /** Runs {@code ops} after the epoch check, atomically. */
+  void fencedWrite(List<CuratorOp> ops) throws Exception {
+    List<CuratorOp> all = new ArrayList<>(ops.size() + 1);
+    all.add(zk.transactionOp().check().withVersion(epochZkVersion).forPath(ZkData.CONTROLLER_EPOCH));
+    all.addAll(ops);
+    try {
+      zk.transaction().forOperations(all);
+    } catch (KeeperException e) {
+      Stat stat = zk.checkExists().forPath(ZkData.CONTROLLER_EPOCH);
+      if (stat == null || stat.getVersion() != epochZkVersion) {
+        throw new FencedException("controller epoch " + epoch + " is stale (" + ZkData.CONTROLLER_EPOCH
+            + " is at version " + (stat == null ? "none" : stat.getVersion()) + ", expected " + epochZkVersion + ")");
+      }
+      throw e;
+    }
+  }
+
+  /** Controller thread: brings every partition's state in line with the live brokers. */
+  private void reconcile(boolean preferred) {
+    if (!active || closed) return;
+    ClusterSnapshot s = cluster.snapshot();
+    boolean retry = false;
+    try {
+      for (String topic : s.topicsBeingDeleted()) deleteTopic(topic);
+      boolean preferredNow = preferred || s.preferredElectionRequested();
+      for (Map.Entry<String, ZkData.Assignment> e : s.assignments().entrySet()) {
+        String topic = e.getKey();
+        if (s.topicsBeingDeleted().contains(topic)) continue;
+        boolean unclean = uncleanAllowed(s, topic);
+        for (Map.Entry<Integer, List<Integer>> p : e.getValue().replicas().entrySet()) {
+          TopicPartition tp = new TopicPartition(topic, p.getKey());
+          PartitionState current = s.states().get(tp);
+          LeaderElection.Decision d = LeaderElection.decide(current, p.getValue(), s.brokers().keySet(),
+              s.shuttingDown(), unclean, preferredNow);
+          if (d != null && !writeState(tp, current, d)) retry = true;
+        }
+      }
+      if (s.preferredElectionRequested()) fencedWrite(List.of(zk.transactionOp().delete().forPath(ZkData.PREFERRED_ELECTION)));
+    } catch (FencedException e) {
+      log.warn("Controller {}: {}", settings.brokerId(), e.getMessage());
+      resignNow("fenced");
+      return;
+    } catch (Exception e) {
+      if (closed || e instanceof InterruptedException) return;
+      log.warn("Controller {} could not apply the cluster state; retrying: {}", settings.brokerId(), e.toString());
+      retry = true;
+    }
+    if (retry && active) {
+      thread.schedule(this::scheduleReconcile, 200, TimeUnit.MILLISECONDS);
+    }
+  }
+
+  private boolean uncleanAllowed(ClusterSnapshot s, String topic) {
+    var t = s.topics().get(topic);
+    String v = t == null ? null : t.configs().get("unclean.leader.election.enable");
+    return v == null ? settings.uncleanDefault() : Boolean.parseBoolean(v.trim());
+  }
+
+  /** False when the state moved under us (the cache will bring the news; try again then). */
+  private boolean writeState(TopicPartition tp, PartitionState current, LeaderElection.Decision d) throws Exception {
+    int leaderEpoch = current == null ? 0 : current.leaderEpoch() + 1;
+    byte[] data = ZkData.state(d.leader(), leaderEpoch, d.isr(), epoch);
+    try {
+      if (current == null) {
+        try {
+          zk.create().creatingParentsIfNeeded().forPath(ZkData.partitionPath(tp));
+        } catch (KeeperException.NodeExistsException ignored) {
+          // made before
+        }
+        fencedWrite(List.of(zk.transactionOp().create().forPath(ZkData.statePath(tp), data)));
+      } else {
+        fencedWrite(List.of(zk.transactionOp().setData().withVersion(current.zkVersion())
+            .forPath(ZkData.statePath(tp), data)));
+      }
+    } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException | KeeperException.NoNodeException e) {
+      return false;
+    }
+    log.info("Controller {}: {} leader {} epoch {} isr {} (was {})", settings.brokerId(), tp, d.leader(), leaderEpoch,
+        d.isr(), current == null ? "new" : "leader " + current.leader() + " isr " + current.isr());
+    return true;
+  }
+
+  /** Deletes every znode of a topic marked for deletion, and the mark, in one fenced transaction. */
+  private void deleteTopic(String topic) throws Exception {
+    List<CuratorOp> ops = new ArrayList<>();
+    String topicPath = ZkData.topicPath(topic);
+    if (zk.checkExists().forPath(topicPath) != null) {
+      String partitions = ZkData.partitionsPath(topic);
+      if (zk.checkExists().forPath(partitions) != null) {
+        for (String p : zk.getChildren().forPath(partitions)) {
+          String pp = partitions + "/" + p;
+          for (String child : zk.getChildren().forPath(pp)) ops.add(zk.transactionOp().delete().forPath(pp + "/" + child));
+          ops.add(zk.transactionOp().delete().forPath(pp));
+        }
+        ops.add(zk.transactionOp().delete().forPath(partitions));
+      }
+      ops.add(zk.transactionOp().delete().forPath(topicPath));
+    }
+    if (zk.checkExists().forPath(ZkData.configPath(topic)) != null) {
+      ops.add(zk.transactionOp().delete().forPath(ZkData.configPath(topic)));
+    }
+    ops.add(zk.transactionOp().delete().forPath(DELETE_TOPICS + "/" + topic));
+    fencedWrite(ops);
+    log.info("Controller {}: deleted topic {}", settings.brokerId(), topic);
+  }
+
+  /**
+   * ElectLeaders on the controller: preferred (move to the first replica when it is eligible and in
+   * sync) or unclean (only for partitions without a leader). Completes with each partition's error.
+   */
+  public CompletableFuture<Map<TopicPartition, Errors>> electLeaders(Collection<TopicPartition> partitions,
+      boolean unclean) {
+    CompletableFuture<Map<TopicPartition, Errors>> result = new CompletableFuture<>();
+    submit(() -> {
+      try {
+        result.complete(elect(partitions, unclean));
+      } catch (Exception e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
+  }
+
+  private Map<TopicPartition, Errors> elect(Collection<TopicPartition> partitions, boolean unclean) throws Exception {
+    Map<TopicPartition, Errors> out = new LinkedHashMap<>();
+    ClusterSnapshot s = cluster.snapshot();
+    Collection<TopicPartition> targets = partitions != null ? partitions : s.states().keySet();
+    for (TopicPartition tp : targets) {
+      if (!active) {
+        out.put(tp, Errors.NOT_CONTROLLER);
+        continue;
+      }
+      ZkData.Assignment a = s.assignments().get(tp.topic());
+      List<Integer> replicas = a == null ? null : a.replicas().get(tp.partition());
+      PartitionState current = s.states().get(tp);
+      if (replicas == null || current == null) {
+        out.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+        continue;
+      }
+      Set<Integer> live = s.brokers().keySet();
+      if (unclean) {
+        if (current.leader() >= 0 && live.contains(current.leader())) {
+          out.put(tp, Errors.ELECTION_NOT_NEEDED);
+          continue;
+        }
+      } else if (current.leader() == replicas.get(0)) {
+        out.put(tp, Errors.ELECTION_NOT_NEEDED);
+        continue;
+      }
+      LeaderElection.Decision d = LeaderElection.decide(current, replicas, live, s.shuttingDown(), unclean, !unclean);
+      boolean ok = d != null && (unclean ? d.leader() >= 0 : d.leader() == replicas.get(0));
+      if (!ok) {
+        out.put(tp, unclean ? Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE : Errors.PREFERRED_LEADER_NOT_AVAILABLE);
+        continue;
+      }
+      try {
+        out.put(tp, writeState(tp, current, d) ? Errors.NONE : Errors.REQUEST_TIMED_OUT);
+      } catch (FencedException e) {
+        resignNow("fenced");
+        out.put(tp, Errors.NOT_CONTROLLER);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    active = false;
+    thread.shutdownNow();
+  }
+}
