@@ -110,7 +110,7 @@ public final class Broker implements AutoCloseable {
       // The listener as bound (its real port when configured as 0), set once the network starts.
       AtomicReference<Listener> bound = new AtomicReference<>();
       ZkCluster cluster = config.clusterMode() ? connectCluster(config, toClose) : null;
-      ReplicaManager replicas = startPartitions(dispatcher, config, clock, toClose);
+      ReplicaManager replicas = startPartitions(dispatcher, config, clock, toClose, cluster);
       TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster);
       startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
       NetworkServer network =
@@ -152,6 +152,10 @@ public final class Broker implements AutoCloseable {
    */
   private static void wireCluster(
       ApiDispatcher dispatcher, ZkCluster cluster, ReplicaManager replicas, TopicManager topics) {
+    if (replicas instanceof LocalReplicaManager lrm) { // partitions assigned before the topic admin opened them
+      lrm.setTopicSettings(name -> topics.topic(name)
+          .map(t -> new LocalReplicaManager.TopicSettings(topics.logConfig(t), t.configs())));
+    }
     ReplicaStateListener listener = replicas instanceof ReplicaStateListener l
         ? l : new LocalLeaderListener(cluster.localBrokerId(), replicas, topics::topic, topics::logConfig);
     cluster.setListener(listener);
@@ -164,15 +168,17 @@ public final class Broker implements AutoCloseable {
    * OffsetForLeaderEpoch, DeleteRecords, InitProducerId. Owned by the replica area.
    */
   private static ReplicaManager startPartitions(
-      ApiDispatcher dispatcher, BrokerConfig config, Clock clock, Deque<AutoCloseable> toClose)
+      ApiDispatcher dispatcher, BrokerConfig config, Clock clock, Deque<AutoCloseable> toClose, ZkCluster cluster)
       throws Exception {
     Files.createDirectories(config.logDir());
     LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock,
         CleanerSettings.from(config), KafkaRecordCodec.INSTANCE); // the cleaner reads every codec
     toClose.add(logs); // closes last: flush, checkpoints, clean-shutdown marker
     logs.startBackgroundDuties(config.getLong("log.retention.check.interval.ms"));
-    LocalReplicaManager replicas =
-        new LocalReplicaManager(logs, RecordPolicy.of(config, Map.of()), clock, config.getInt("producer.id.expiration.ms"));
+    // Single-node mode: no cluster state (this broker leads everything). Cluster mode: the manager
+    // follows the controller's decisions (wireCluster registers it as the ReplicaStateListener).
+    LocalReplicaManager replicas = new LocalReplicaManager(logs, RecordPolicy.of(config, Map.of()), clock,
+        config.getInt("producer.id.expiration.ms"), config.nodeId(), cluster, LocalReplicaManager.ReplicationSettings.from(config));
     toClose.add(replicas);
     FetchSessionCache sessions =
         new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, new SecureRandom());
