@@ -169,6 +169,44 @@ class ClusterIT {
     }
   }
 
+  @Test
+  void reassignmentMovesReplicasAndPreferredElectionBringsLeadershipBack() throws Exception {
+    TopicPartition tp = new TopicPartition("moved", 0);
+    try (Admin admin = admin(brokers.get(1))) {
+      admin.createTopics(List.of(new NewTopic("moved", Map.of(0, List.of(1, 2))))).all().get();
+      await().atMost(WAIT).until(() -> brokers.get(3).cluster().partitionState(tp).map(s -> s.isr().size() == 2)
+          .orElse(false));
+      try (KafkaProducer<String, String> producer = producer(brokers.get(1))) {
+        for (int i = 0; i < 20; i++) producer.send(new ProducerRecord<>("moved", 0, null, "m" + i)).get();
+      }
+      admin.alterPartitionReassignments(Map.of(tp, java.util.Optional.of(
+          new org.apache.kafka.clients.admin.NewPartitionReassignment(List.of(3, 2))))).all().get();
+      await().atMost(WAIT).untilAsserted(() -> {
+        assertThat(admin.listPartitionReassignments().reassignments().get()).isEmpty();
+        TopicPartitionInfo p = admin.describeTopics(List.of("moved")).allTopicNames().get().get("moved").partitions().get(0);
+        assertThat(p.replicas()).extracting(Node::id).containsExactly(3, 2);
+        assertThat(p.isr()).extracting(Node::id).containsExactlyInAnyOrder(3, 2);
+      });
+      // Broker 1 dropped its replica; broker 3 has every record.
+      await().atMost(WAIT).until(() -> !Files.exists(brokers.get(1).logDir().resolve("moved-0")));
+      assertThat(consumeAll(brokers.get(3), "moved", 1, 20)).hasSize(20);
+
+      // Leadership leaves broker 3 while it is away, and comes back on a preferred election.
+      brokers.remove(3).close();
+      await().atMost(WAIT).until(() -> brokers.get(1).cluster().partitionState(tp).map(s -> s.leader() == 2)
+          .orElse(false));
+      start(3);
+      await().atMost(WAIT).until(() -> brokers.get(1).cluster().partitionState(tp)
+          .map(s -> s.isr().contains(3)).orElse(false));
+      await().atMost(WAIT).untilAsserted(() -> {
+        var result = admin.electLeaders(ElectionType.PREFERRED, Set.of(tp)).partitions().get();
+        assertThat(result.get(tp)).isEmpty(); // no error
+      });
+      assertThat(brokers.get(1).cluster().partitionState(tp).orElseThrow().leader()).isEqualTo(3);
+      assertThat(consumeAll(brokers.get(2), "moved", 1, 20)).hasSize(20);
+    }
+  }
+
   private static KafkaProducer<String, String> producer(Broker via) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, via.bootstrapServers());

@@ -10,7 +10,8 @@ import org.apache.kafka.common.TopicPartition;
 /**
  * One consistent-enough view of the cluster's znodes, rebuilt from the watch-fed cache after every
  * change: live brokers, the controller, topics (assignment, configs and their znode versions),
- * partition states, and the pending admin requests. Immutable.
+ * partition states, and the pending admin requests (deletions, controlled shutdowns, preferred
+ * election, partition reassignments). Immutable.
  *
  * @param controllerId -1 when there is none
  * @param topicVersions znode versions of /brokers/topics/&lt;t&gt;, for conditional updates
@@ -26,8 +27,9 @@ record ClusterSnapshot(
     Map<TopicPartition, PartitionState> states,
     Set<String> topicsBeingDeleted,
     Set<Integer> shuttingDown,
-    boolean preferredElectionRequested) {
+    boolean preferredElectionRequested,
+    Map<TopicPartition, ZkData.Reassignment> reassignments) {
 
   static final ClusterSnapshot EMPTY =
-      new ClusterSnapshot(Map.of(), -1, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Set.of(), Set.of(), false);
+      new ClusterSnapshot(Map.of(), -1, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Set.of(), Set.of(), false, Map.of());
 }

@@ -294,6 +294,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     Set<String> deleting = new HashSet<>();
     Set<Integer> shuttingDown = new HashSet<>();
     boolean preferred = false;
+    Map<TopicPartition, ZkData.Reassignment> reassignments = Map.of();
     for (ChildData d : nodes) {
       String path = d.getPath();
       String[] parts = path.split("/");
@@ -318,6 +319,8 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
           shuttingDown.add(Integer.parseInt(parts[3]));
         } else if (path.equals(ZkData.PREFERRED_ELECTION)) {
           preferred = true;
+        } else if (path.equals(ZkData.REASSIGN)) {
+          reassignments = ZkData.reassignments(d.getData());
         }
       } catch (RuntimeException e) {
         log.warn("Ignoring malformed znode {}: {}", path, e.toString());
@@ -342,7 +345,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
       }
     }
     return new ClusterSnapshot(java.util.Collections.unmodifiableMap(brokers), controllerId, topics, assignments, topicVersions, configVersions,
-        states, Set.copyOf(deleting), Set.copyOf(shuttingDown), preferred);
+        states, Set.copyOf(deleting), Set.copyOf(shuttingDown), preferred, Map.copyOf(reassignments));
   }
 
   // ---- telling the replica side
