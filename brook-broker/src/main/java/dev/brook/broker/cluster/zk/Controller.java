@@ -129,7 +129,14 @@ public final class Controller implements AutoCloseable {
     try {
       zk.create().withMode(CreateMode.EPHEMERAL).forPath(ZkData.CONTROLLER, ZkData.controller(me, System.currentTimeMillis()));
     } catch (KeeperException.NodeExistsException e) {
-      return; // another broker leads; its znode's deletion brings us back here
+      // Another broker leads (its znode's deletion brings us back here), unless the znode is this
+      // session's own: the session outlived a connection loss that made us resign. Then lead again.
+      try {
+        Stat stat = zk.checkExists().forPath(ZkData.CONTROLLER);
+        if (stat == null || stat.getEphemeralOwner() != zk.getZookeeperClient().getZooKeeper().getSessionId()) return;
+      } catch (Exception ex) {
+        return;
+      }
     } catch (Exception e) {
       log.warn("Broker {} could not run for controller: {}", me, e.toString());
       return;

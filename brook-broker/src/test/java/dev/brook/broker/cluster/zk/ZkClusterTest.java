@@ -106,6 +106,17 @@ class ZkClusterTest {
   }
 
   @Test
+  void controllerThatResignedButKeptItsSessionLeadsAgain() throws Exception {
+    ZkCluster a = join(1);
+    join(2);
+    await().atMost(WAIT).until(() -> a.controller().isActive());
+    int epoch = a.controller().epoch();
+    a.controller().resign("simulated connection loss"); // /controller stays: the session lives on
+    a.controller().maybeElect();
+    await().atMost(WAIT).until(() -> a.controller().isActive() && a.controller().epoch() == epoch + 1);
+  }
+
+  @Test
   void controllerStartsPartitionsAndReElectsWhenALeaderDies() throws Exception {
     ZkCluster a = join(1);
     ZkCluster b = join(2);
