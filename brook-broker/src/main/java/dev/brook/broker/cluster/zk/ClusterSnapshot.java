@@ -14,6 +14,8 @@ import org.apache.kafka.common.TopicPartition;
  * election, partition reassignments). Immutable.
  *
  * @param controllerId -1 when there is none
+ * @param brokerEpochs each live broker's registration znode creation id (czxid): a new value means
+ *     the broker restarted, even if its absence was never seen
  * @param topicVersions znode versions of /brokers/topics/&lt;t&gt;, for conditional updates
  * @param configVersions znode versions of /config/topics/&lt;t&gt; (absent when the znode is)
  */
@@ -28,8 +30,9 @@ record ClusterSnapshot(
     Set<String> topicsBeingDeleted,
     Set<Integer> shuttingDown,
     boolean preferredElectionRequested,
-    Map<TopicPartition, ZkData.Reassignment> reassignments) {
+    Map<TopicPartition, ZkData.Reassignment> reassignments,
+    Map<Integer, Long> brokerEpochs) {
 
   static final ClusterSnapshot EMPTY =
-      new ClusterSnapshot(Map.of(), -1, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Set.of(), Set.of(), false, Map.of());
+      new ClusterSnapshot(Map.of(), -1, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Set.of(), Set.of(), false, Map.of(), Map.of());
 }

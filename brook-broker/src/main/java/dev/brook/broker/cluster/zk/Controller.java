@@ -64,6 +64,8 @@ public final class Controller implements AutoCloseable {
   private volatile boolean closed;
   private volatile int epoch = -1;
   private int epochZkVersion = -1;
+  /** Controller thread: the broker epochs (registration czxids) this controller has acted on. */
+  private final Map<Integer, Long> knownBrokerEpochs = new java.util.HashMap<>();
 
   Controller(ZkCluster cluster, CuratorFramework zk, ZkCluster.Settings settings) {
     this.cluster = cluster;
@@ -155,6 +157,8 @@ public final class Controller implements AutoCloseable {
         epochZkVersion = 0;
       }
       epoch = newEpoch;
+      knownBrokerEpochs.clear();
+      knownBrokerEpochs.putAll(cluster.snapshot().brokerEpochs());
       active = true;
       log.info("Broker {} is the controller (epoch {})", me, newEpoch);
       reconcile(false);
@@ -206,6 +210,16 @@ public final class Controller implements AutoCloseable {
     if (!active || closed) return;
     ClusterSnapshot s = cluster.snapshot();
     boolean retry = false;
+    // A broker whose registration was re-created since we last acted restarted, even if we never saw
+    // it gone: it is treated as failed for this pass (its leaderships and ISR places go), then as new.
+    Set<Integer> live = new java.util.HashSet<>(s.brokers().keySet());
+    Set<Integer> bounced = new java.util.HashSet<>();
+    s.brokerEpochs().forEach((id, czxid) -> {
+      Long known = knownBrokerEpochs.get(id);
+      if (known != null && !known.equals(czxid)) bounced.add(id);
+    });
+    live.removeAll(bounced);
+    if (!bounced.isEmpty()) log.info("Controller {}: brokers {} restarted", settings.brokerId(), bounced);
     try {
       for (String topic : s.topicsBeingDeleted()) deleteTopic(topic);
       boolean preferredNow = preferred || s.preferredElectionRequested();
@@ -216,8 +230,8 @@ public final class Controller implements AutoCloseable {
         for (Map.Entry<Integer, List<Integer>> p : e.getValue().replicas().entrySet()) {
           TopicPartition tp = new TopicPartition(topic, p.getKey());
           PartitionState current = s.states().get(tp);
-          LeaderElection.Decision d = LeaderElection.decide(current, p.getValue(), s.brokers().keySet(),
-              s.shuttingDown(), unclean, preferredNow);
+          LeaderElection.Decision d = LeaderElection.decide(current, p.getValue(), live,
+              s.shuttingDown(), unclean, preferredNow && bounced.isEmpty());
           if (d != null && !writeState(tp, current, d)) retry = true;
         }
       }
@@ -231,6 +245,12 @@ public final class Controller implements AutoCloseable {
       if (closed || e instanceof InterruptedException) return;
       log.warn("Controller {} could not apply the cluster state; retrying: {}", settings.brokerId(), e.toString());
       retry = true;
+    }
+    if (!retry) {
+      // Acted on every broker as it is now (bounced ones were just failed over): remember them.
+      knownBrokerEpochs.keySet().retainAll(s.brokerEpochs().keySet());
+      knownBrokerEpochs.putAll(s.brokerEpochs());
+      if (!bounced.isEmpty()) scheduleReconcile(); // a second pass sees them as live again
     }
     if (retry && active) {
       thread.schedule(this::scheduleReconcile, 200, TimeUnit.MILLISECONDS);

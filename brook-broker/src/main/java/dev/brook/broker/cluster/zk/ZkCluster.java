@@ -285,6 +285,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
 
   static ClusterSnapshot build(List<ChildData> nodes) {
     Map<Integer, BrokerEndpoint> brokers = new TreeMap<>();
+    Map<Integer, Long> brokerEpochs = new HashMap<>();
     int controllerId = -1;
     Map<String, ZkData.Assignment> assignments = new TreeMap<>();
     Map<String, Integer> topicVersions = new HashMap<>();
@@ -303,6 +304,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
         if (path.startsWith(ZkData.BROKER_IDS + "/") && parts.length == 4) {
           int id = Integer.parseInt(parts[3]);
           brokers.put(id, ZkData.broker(id, d.getData()));
+          brokerEpochs.put(id, d.getStat().getCzxid());
         } else if (path.equals(ZkData.CONTROLLER)) {
           controllerId = ZkData.controllerId(d.getData());
         } else if (path.startsWith(ZkData.TOPICS + "/") && parts.length == 4) {
@@ -345,7 +347,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
       }
     }
     return new ClusterSnapshot(java.util.Collections.unmodifiableMap(brokers), controllerId, topics, assignments, topicVersions, configVersions,
-        states, Set.copyOf(deleting), Set.copyOf(shuttingDown), preferred, Map.copyOf(reassignments));
+        states, Set.copyOf(deleting), Set.copyOf(shuttingDown), preferred, Map.copyOf(reassignments), Map.copyOf(brokerEpochs));
   }
 
   // ---- telling the replica side
