@@ -341,7 +341,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
         }
       }
     }
-    return new ClusterSnapshot(Map.copyOf(brokers), controllerId, topics, assignments, topicVersions, configVersions,
+    return new ClusterSnapshot(java.util.Collections.unmodifiableMap(brokers), controllerId, topics, assignments, topicVersions, configVersions,
         states, Set.copyOf(deleting), Set.copyOf(shuttingDown), preferred);
   }
 
