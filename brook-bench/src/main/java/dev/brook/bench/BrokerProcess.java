@@ -72,9 +72,18 @@ sealed interface BrokerProcess permits BrokerProcess.Brook, BrokerProcess.Kafka 
       return process.isAlive();
     }
 
+    /**
+     * bin/brook {@code exec}s java, so the launched pid is the JVM's. Should bin/brook ever run java as
+     * a child instead, the JVM is the java descendant: measuring the shell would be wrong.
+     */
     @Override
     public long pid() {
-      return process.pid();
+      long pid = process.pid();
+      if (isJava(pid)) {
+        return pid;
+      }
+      return process.toHandle().descendants().map(ProcessHandle::pid).filter(BrokerProcess::isJava).findFirst()
+          .orElseThrow(() -> new IllegalStateException("no java process under bin/brook (pid " + pid + ")"));
     }
 
     @Override
@@ -151,15 +160,6 @@ sealed interface BrokerProcess permits BrokerProcess.Brook, BrokerProcess.Kafka 
       throw new IllegalStateException("kafka-anchor.sh did not report a running Kafka pid in " + anchorDir);
     }
 
-    /** The pid file is written when nohup starts; the pid is Kafka's once nohup has exec'd java. */
-    private static boolean isJava(long pid) {
-      try {
-        return ProcStats.command(pid).equals("java");
-      } catch (RuntimeException e) {
-        return false;
-      }
-    }
-
     private Long readPid() {
       try {
         String s = Files.readString(anchorDir.resolve("kafka.pid")).trim();
@@ -188,6 +188,15 @@ sealed interface BrokerProcess permits BrokerProcess.Brook, BrokerProcess.Kafka 
     }
   }
 
+
+  /** Whether {@code pid} runs java now (for Kafka: once nohup, whose pid the anchor records, has exec'd it). */
+  private static boolean isJava(long pid) {
+    try {
+      return ProcStats.command(pid).equals("java");
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
 
   /**
    * A loopback port that is free now; with {@code pair}, PORT+1 is free too (Kafka's controller).

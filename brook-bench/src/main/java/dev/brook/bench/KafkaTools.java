@@ -41,10 +41,10 @@ final class KafkaTools {
     }
     String out = Files.readString(log);
     if (!done) {
-      throw new ToolFailed(shortName(toolClass) + " timed out after " + timeout + "; see " + log + "\n" + ToolOutput.tail(out));
+      throw new ToolFailed(shortName(toolClass) + " timed out after " + timeout + "; see " + log, out);
     }
     if (p.exitValue() != 0) {
-      throw new ToolFailed(shortName(toolClass) + " exited " + p.exitValue() + "; see " + log + "\n" + ToolOutput.tail(out));
+      throw new ToolFailed(shortName(toolClass) + " exited " + p.exitValue() + "; see " + log, out);
     }
     return out;
   }
@@ -59,10 +59,17 @@ final class KafkaTools {
     return toolClass.substring(toolClass.lastIndexOf('.') + 1);
   }
 
-  /** A tool run that did not complete normally. */
+  /** A tool run that did not complete normally; carries everything the tool printed. */
   static final class ToolFailed extends IOException {
-    ToolFailed(String message) {
-      super(message);
+    private final transient String output;
+
+    ToolFailed(String message, String output) {
+      super(message + "\n" + ToolOutput.tail(output));
+      this.output = output;
+    }
+
+    String output() {
+      return output;
     }
   }
 }

@@ -13,8 +13,8 @@ import javax.imageio.ImageIO;
 
 /**
  * A PNG bar chart of the ratio Brook/Kafka per figure, on a log-2 axis centred on 1×: green where Brook
- * is better (higher for throughput, lower for latency, CPU, memory and startup), red where it is
- * worse, with the issue's target as a black tick. Drawn with Java2D in headless mode (no extra dependency).
+ * is better (higher for throughput, lower for latency, CPU, memory and startup), amber where it is
+ * better but short of the issue's target (a black tick), red where it is worse. Drawn with Java2D in headless mode (no extra dependency).
  */
 final class RatioChart {
   private static final int LEFT = 380;
@@ -43,7 +43,7 @@ final class RatioChart {
       g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 14));
       g.drawString(title, 10, 22);
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-      g.drawString("green: Brook better, red: Brook worse; black tick: target; axis: log2", 10, 42);
+      g.drawString("green: Brook better, amber: better but short of the target (black tick), red: Brook worse; log2 axis", 10, 42);
       axis(g, height);
       for (int i = 0; i < metrics.length; i++) {
         bar(g, metrics[i], m.medianRatio(metrics[i]), TOP + i * ROW);
@@ -80,7 +80,8 @@ final class RatioChart {
       return;
     }
     boolean better = metric.higherIsBetter ? ratio >= 1 : ratio <= 1;
-    g.setColor(better ? new Color(46, 160, 67) : new Color(207, 34, 46));
+    boolean missed = Boolean.FALSE.equals(metric.met(ratio));
+    g.setColor(!better ? new Color(207, 34, 46) : missed ? new Color(224, 160, 0) : new Color(46, 160, 67));
     int x0 = x(1);
     int x1 = x(ratio);
     g.fillRect(Math.min(x0, x1), y + 4, Math.max(2, Math.abs(x1 - x0)), ROW - 8);

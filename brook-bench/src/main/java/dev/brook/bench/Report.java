@@ -27,18 +27,22 @@ final class Report {
   private final MachineInfo atEnd;
   private final Instant started;
   private final Instant finished;
+  private final int roundsDone;
 
-  Report(BenchOptions opts, Measurements m, MachineInfo atStart, MachineInfo atEnd, Instant started, Instant finished) {
+  Report(BenchOptions opts, Measurements m, MachineInfo atStart, MachineInfo atEnd, Instant started, Instant finished,
+      int roundsDone) {
     this.opts = opts;
     this.m = m;
     this.atStart = atStart;
     this.atEnd = atEnd;
     this.started = started;
     this.finished = finished;
+    this.roundsDone = roundsDone;
   }
 
   String title() {
-    return "Brook / Kafka 4.1.1, median of per-round ratios (" + m.rounds() + " round(s), " + WHEN.format(started) + ")";
+    String rounds = roundsDone < m.rounds() ? roundsDone + " of " + m.rounds() + " rounds done" : m.rounds() + " round(s)";
+    return "Brook / Kafka 4.1.1, median of per-round ratios (" + rounds + ", " + WHEN.format(started) + ")";
   }
 
   /** One row per figure: workload, unit, Kafka median, Brook median, ratio, target, met. */
@@ -103,9 +107,13 @@ final class Report {
     String cmd = System.getenv().getOrDefault("BENCH_COMMAND", "bench/run");
     b.append("- Command: `").append(cmd).append("` (").append(minutes()).append(")\n");
     b.append("- Sizes: ").append(opts.sizes()).append('\n');
+    if (roundsDone < m.rounds()) {
+      b.append("- **Incomplete:** ").append(roundsDone).append(" of ").append(m.rounds())
+          .append(" rounds done when this was written\n");
+    }
     b.append("- Machine: ").append(atStart.summary()).append('\n');
     b.append("- Load average (1/5/15 min, runnable/total): at start `").append(atStart.loadAverage())
-        .append("`, at end `").append(atEnd.loadAverage()).append("`\n");
+        .append("`, when written `").append(atEnd.loadAverage()).append("`\n");
     if (!opts.note().isBlank()) {
       b.append("- **Note:** ").append(opts.note()).append('\n');
     }

@@ -18,7 +18,7 @@ class ReportTest {
     m.put(Measurements.KAFKA, Metric.STARTUP, 0, 4000);
     m.put(Measurements.BROOK, Metric.STARTUP, 0, 300);
     MachineInfo info = new MachineInfo(2, "cpu", 1024, "6.1", "25", "25", "1.00 0.50 0.25 1/100 1");
-    return new Report(opts, m, info, info, Instant.EPOCH, Instant.EPOCH.plusSeconds(90));
+    return new Report(opts, m, info, info, Instant.EPOCH, Instant.EPOCH.plusSeconds(90), 1);
   }
 
   @Test

@@ -4,6 +4,8 @@ import dev.brook.broker.admin.TopicAdmin;
 import dev.brook.broker.admin.TopicManager;
 import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.api.ApiVersionsHandler;
+import dev.brook.broker.api.ConsumerGroupDescribeHandler;
+import dev.brook.broker.api.ConsumerGroupHeartbeatHandler;
 import dev.brook.broker.api.DeleteGroupsHandler;
 import dev.brook.broker.api.DescribeGroupsHandler;
 import dev.brook.broker.api.FindCoordinatorHandler;
@@ -25,6 +27,7 @@ import dev.brook.broker.group.ReplicaGroupLog;
 import dev.brook.broker.api.ElectLeadersHandler;
 import dev.brook.broker.cluster.BrokerEndpoint;
 import dev.brook.broker.cluster.LocalLeaderListener;
+import dev.brook.broker.group.TopicLookup;
 import dev.brook.broker.cluster.LocalMetadataStore;
 import dev.brook.broker.cluster.MetadataStore;
 import dev.brook.broker.cluster.ReplicaStateListener;
@@ -291,6 +294,7 @@ public final class Broker implements AutoCloseable {
     ExecutorGroupScheduler scheduler = new ExecutorGroupScheduler();
     toClose.add(scheduler);
     GroupCoordinator groups = new GroupCoordinator(groupConfig, scheduler, groupLog, clock);
+    if (replicas != null && topics != null) groups.withTopics(topicLookup(replicas, topics));
     groups.startup(background);
     Supplier<Node> self =
         () -> {
@@ -310,6 +314,36 @@ public final class Broker implements AutoCloseable {
     dispatcher.register(ApiKeys.LIST_GROUPS, new ListGroupsHandler(groups));
     dispatcher.register(ApiKeys.DELETE_GROUPS, new DeleteGroupsHandler(groups));
     dispatcher.register(ApiKeys.OFFSET_DELETE, new OffsetDeleteHandler(groups));
+    if (groupConfig.consumerProtocolEnabled()
+        && config.getList("group.coordinator.rebalance.protocols").contains("consumer")) {
+      dispatcher.register(ApiKeys.CONSUMER_GROUP_HEARTBEAT, new ConsumerGroupHeartbeatHandler(groups));
+      dispatcher.register(ApiKeys.CONSUMER_GROUP_DESCRIBE, new ConsumerGroupDescribeHandler(groups));
+    }
+  }
+
+  /** Topic ids, names and partition counts for KIP-848 groups, from the topic metadata. */
+  private static TopicLookup topicLookup(ReplicaManager replicas, TopicAdmin topics) {
+    return new TopicLookup() {
+      @Override
+      public Optional<Uuid> id(String topic) {
+        return topics.topicId(topic);
+      }
+
+      @Override
+      public Optional<String> name(Uuid id) {
+        return replicas.topicName(id);
+      }
+
+      @Override
+      public java.util.OptionalInt partitionCount(String topic) {
+        return topics.partitionCount(topic).map(java.util.OptionalInt::of).orElse(java.util.OptionalInt.empty());
+      }
+
+      @Override
+      public java.util.Collection<String> names() {
+        return replicas.partitions().stream().map(p -> p.topicPartition().topic()).distinct().toList();
+      }
+    };
   }
 
   private static void closeAll(Deque<AutoCloseable> toClose) {

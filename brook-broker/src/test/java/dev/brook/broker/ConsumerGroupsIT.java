@@ -47,6 +47,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /** Consumer groups (classic protocol) with the real kafka-clients consumer against Brook. */
 class ConsumerGroupsIT {
+  // Classic protocol here; ConsumerProtocolGroupsIT runs the same tests with group.protocol=consumer.
   private static final Duration WAIT = Duration.ofSeconds(45);
 
   @TempDir Path dir;
@@ -65,6 +66,8 @@ class ConsumerGroupsIT {
     s.put("group.initial.rebalance.delay.ms", "0");
     s.put("group.min.session.timeout.ms", "500");
     s.put("offsets.topic.num.partitions", "5");
+    s.put("group.consumer.heartbeat.interval.ms", "200");
+    s.put("group.consumer.session.timeout.ms", "3000");
     return Broker.start(BrokerConfig.of(s));
   }
 
@@ -74,13 +77,13 @@ class ConsumerGroupsIT {
     if (broker != null) broker.close();
   }
 
-  private void createTopic(String name, int partitions) throws Exception {
+  void createTopic(String name, int partitions) throws Exception {
     try (Admin admin = admin()) {
       admin.createTopics(List.of(new NewTopic(name, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
     }
   }
 
-  private Admin admin() {
+  Admin admin() {
     return Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()));
   }
 
@@ -97,7 +100,24 @@ class ConsumerGroupsIT {
     }
   }
 
+  /** The group protocol the consumers use: classic here, KIP-848's "consumer" in a subclass. */
+  protected boolean consumerProtocol() {
+    return false;
+  }
+
+  private static final Set<String> CLASSIC_ONLY = Set.of(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+      ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG);
+
   private Properties consumerProps(String group, Map<String, Object> extra) {
+    Properties p = classicConsumerProps(group, extra);
+    if (consumerProtocol()) {
+      CLASSIC_ONLY.forEach(p::remove);
+      p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, "consumer");
+    }
+    return p;
+  }
+
+  private Properties classicConsumerProps(String group, Map<String, Object> extra) {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
@@ -205,7 +225,7 @@ class ConsumerGroupsIT {
   }
 
   /** Waits until the members' assignments are disjoint and cover all partitions of the topic. */
-  private void awaitBalanced(List<Member> group, int partitions) {
+  void awaitBalanced(List<Member> group, int partitions) {
     await()
         .atMost(WAIT)
         .untilAsserted(

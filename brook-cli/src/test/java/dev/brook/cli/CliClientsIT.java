@@ -48,7 +48,8 @@ class CliClientsIT extends AgainstBroker {
   @Test
   void produceThenConsumeWithKeysTimestampsOffsetsAndLimits() throws Exception {
     ExternalTool.assumeServes(bootstrap, ApiKeys.CREATE_TOPICS, ApiKeys.METADATA, ApiKeys.PRODUCE,
-        ApiKeys.INIT_PRODUCER_ID, ApiKeys.FETCH, ApiKeys.LIST_OFFSETS);
+        ApiKeys.INIT_PRODUCER_ID, ApiKeys.FETCH, ApiKeys.LIST_OFFSETS, ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP,
+        ApiKeys.SYNC_GROUP, ApiKeys.OFFSET_FETCH, ApiKeys.OFFSET_COMMIT);
     Clients.createTopic(bootstrap, "cli-data", 1);
     BrookProcess.Result produce = brook("a|one\nb|two\nc|three\n", "produce", "--bootstrap-server", bootstrap,
         "--topic", "cli-data", "--property", "parse.key=true", "--property", "key.separator=|");
@@ -66,6 +67,15 @@ class CliClientsIT extends AgainstBroker {
     BrookProcess.Result fromOffset = brook(null, "consume", "--bootstrap-server", bootstrap, "--topic", "cli-data",
         "--partition", "0", "--offset", "1", "--max-messages", "1", "--timeout-ms", "30000");
     assertThat(fromOffset.stdoutLines()).containsExactly("two");
+
+    BrookProcess.Result toPartition = brook("d|four\n", "produce", "--bootstrap-server", bootstrap,
+        "--topic", "cli-data", "--partition", "0", "--property", "parse.key=true", "--property", "key.separator=|");
+    assertThat(toPartition.exitCode()).as(toPartition.stderr()).isZero();
+
+    BrookProcess.Result inGroup = brook(null, "consume", "--bootstrap-server", bootstrap, "--topic", "cli-data",
+        "--group", "cli-group", "--from-beginning", "--max-messages", "4", "--timeout-ms", "60000");
+    assertThat(inGroup.exitCode()).as(inGroup.stderr()).isZero();
+    assertThat(inGroup.stdoutLines()).containsExactly("one", "two", "three", "four");
 
     BrookProcess.Result idle = brook(null, "consume", "--bootstrap-server", bootstrap, "--topic", "cli-data",
         "--timeout-ms", "1000");

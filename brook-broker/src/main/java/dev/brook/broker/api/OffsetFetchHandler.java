@@ -49,11 +49,11 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
           topics.add(new OffsetFetchRequestTopics().setName(t.name()).setPartitionIndexes(t.partitionIndexes()));
         }
       }
-      return fetch(req.groupId(), topics, req.requireStable(), false).thenApply(g -> oldLayout(g, version));
+      return fetch(req.groupId(), null, -1, topics, req.requireStable(), false).thenApply(g -> oldLayout(g, version));
     }
     List<CompletableFuture<OffsetFetchResponseGroup>> results = new ArrayList<>();
     for (OffsetFetchRequestGroup g : req.groups()) {
-      results.add(fetch(g.groupId(), g.topics(), req.requireStable(), version >= 10));
+      results.add(fetch(g.groupId(), g.memberId(), g.memberEpoch(), g.topics(), req.requireStable(), version >= 10));
     }
     return CompletableFuture.allOf(results.toArray(CompletableFuture[]::new))
         .thenApply(
@@ -65,7 +65,12 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
   }
 
   private CompletableFuture<OffsetFetchResponseGroup> fetch(
-      String groupId, List<OffsetFetchRequestTopics> topics, boolean requireStable, boolean byId) {
+      String groupId,
+      String memberId,
+      int memberEpoch,
+      List<OffsetFetchRequestTopics> topics,
+      boolean requireStable,
+      boolean byId) {
     Errors unavailable = groups.checkAvailable(groupId);
     if (unavailable != Errors.NONE) {
       return CompletableFuture.completedFuture(
@@ -82,7 +87,7 @@ public final class OffsetFetchHandler implements ApiHandler<OffsetFetchRequestDa
       topics = known;
     }
     return groups
-        .fetchOffsets(groupId, topics, requireStable)
+        .fetchOffsets(groupId, memberId, memberEpoch, topics, requireStable)
         .thenApply(
             g -> {
               if (byId) {

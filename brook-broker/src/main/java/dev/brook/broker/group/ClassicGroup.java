@@ -34,6 +34,8 @@ final class ClassicGroup {
   GroupScheduler.Cancellable joinTimer = GroupScheduler.Cancellable.NONE;
   GroupScheduler.Cancellable syncTimer = GroupScheduler.Cancellable.NONE;
   final Map<TopicPartition, CommittedOffset> offsets = new HashMap<>();
+  /** Set while the group uses the KIP-848 consumer protocol; then the classic fields are unused. */
+  ConsumerGroup consumer;
 
   ClassicGroup(String groupId, long now) {
     this.groupId = groupId;

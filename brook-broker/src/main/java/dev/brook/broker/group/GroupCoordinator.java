@@ -25,6 +25,9 @@ import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.message.ConsumerGroupDescribeResponseData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
+import org.apache.kafka.common.message.ConsumerGroupHeartbeatResponseData;
 import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResult;
 import org.apache.kafka.common.message.DeleteGroupsResponseData.DeletableGroupResultCollection;
 import org.apache.kafka.common.message.DescribeGroupsResponseData.DescribedGroup;
@@ -92,10 +95,17 @@ public final class GroupCoordinator {
   private final Map<String, ClassicGroup> groups = new HashMap<>();
   private final Set<Integer> loading = new HashSet<>();
   private final Supplier<String> memberIdSuffix;
+  private TopicLookup topics = TopicLookup.NONE;
 
   public GroupCoordinator(
       GroupCoordinatorConfig config, GroupScheduler scheduler, GroupLog groupLog, Clock clock) {
     this(config, scheduler, groupLog, clock, () -> UUID.randomUUID().toString());
+  }
+
+  /** The topics KIP-848 groups subscribe to (set once, before serving). */
+  public GroupCoordinator withTopics(TopicLookup topics) {
+    this.topics = topics;
+    return this;
   }
 
   GroupCoordinator(
@@ -243,11 +253,11 @@ public final class GroupCoordinator {
         boolean expired =
             o.expireTimestamp() >= 0
                 ? now >= o.expireTimestamp()
-                : g.is(EMPTY)
+                : isEmptyGroup(g)
                     && now >= Math.max(o.commitTimestamp(), g.stateTimestamp) + config.offsetsRetentionMs();
         if (expired) tombstones.add(new OffsetRecord(g.groupId, e.getKey(), null));
       }
-      boolean deleteGroup = g.is(EMPTY) && tombstones.size() == g.offsets.size();
+      boolean deleteGroup = isEmptyGroup(g) && tombstones.size() == g.offsets.size();
       if (deleteGroup) tombstones.add(new GroupMetadataRecord(g.groupId, null));
       if (tombstones.isEmpty()) continue;
       append(g, tombstones)
@@ -262,7 +272,7 @@ public final class GroupCoordinator {
                         for (GroupRecord r : tombstones) {
                           if (r instanceof OffsetRecord o) g.offsets.remove(o.partition());
                         }
-                        if (deleteGroup && g.is(EMPTY) && g.offsets.isEmpty() && groups.get(g.groupId) == g) {
+                        if (deleteGroup && isEmptyGroup(g) && g.offsets.isEmpty() && groups.get(g.groupId) == g) {
                           g.transitionTo(DEAD, now);
                           groups.remove(g.groupId);
                         }
@@ -328,6 +338,13 @@ public final class GroupCoordinator {
       // Deleted while the request waited: make the client look for the coordinator again.
       future.complete(joinError(memberId, Errors.COORDINATOR_NOT_AVAILABLE));
       return;
+    }
+    if (group.consumer != null) {
+      if (!group.consumer.members.isEmpty()) {
+        future.complete(joinError(memberId, Errors.INCONSISTENT_GROUP_PROTOCOL));
+        return;
+      }
+      group.consumer = null; // an empty consumer-protocol group becomes classic again
     }
     if (!memberId.isEmpty()
         && !group.members.containsKey(memberId)
@@ -1068,7 +1085,7 @@ public final class GroupCoordinator {
         }
       }
     }
-    if (!adminCommit) {
+    if (!adminCommit && group.consumer == null) {
       GroupMember m = group.members.get(req.memberId());
       if (m != null && group.is(STABLE)) scheduleSessionTimeout(group, m);
     }
@@ -1099,7 +1116,12 @@ public final class GroupCoordinator {
   private static Errors validateCommit(ClassicGroup group, OffsetCommitRequestData req, boolean adminCommit) {
     if (group.is(DEAD)) return Errors.COORDINATOR_NOT_AVAILABLE;
     if (adminCommit) {
-      return group.members.isEmpty() ? Errors.NONE : Errors.UNKNOWN_MEMBER_ID;
+      return isEmptyGroup(group) ? Errors.NONE : Errors.UNKNOWN_MEMBER_ID;
+    }
+    if (group.consumer != null) {
+      ConsumerGroup.Member m = group.consumer.members.get(req.memberId());
+      if (m == null) return Errors.UNKNOWN_MEMBER_ID;
+      return req.generationIdOrMemberEpoch() == m.epoch ? Errors.NONE : Errors.STALE_MEMBER_EPOCH;
     }
     Errors fenced = checkStatic(group, req.memberId(), req.groupInstanceId());
     if (fenced != Errors.NONE) return fenced;
@@ -1116,8 +1138,29 @@ public final class GroupCoordinator {
    */
   public CompletableFuture<OffsetFetchResponseGroup> fetchOffsets(
       String groupId, List<OffsetFetchRequestTopics> topics, boolean requireStable) {
+    return fetchOffsets(groupId, null, -1, topics, requireStable);
+  }
+
+  /**
+   * OffsetFetch v9+: with a member id, a consumer-protocol group checks that the member exists at
+   * {@code memberEpoch} (UNKNOWN_MEMBER_ID / STALE_MEMBER_EPOCH otherwise).
+   */
+  public CompletableFuture<OffsetFetchResponseGroup> fetchOffsets(
+      String groupId, String memberId, int memberEpoch, List<OffsetFetchRequestTopics> topics, boolean requireStable) {
     CompletableFuture<OffsetFetchResponseGroup> future = new CompletableFuture<>();
-    scheduler.execute(() -> future.complete(doFetchOffsets(groupId, topics)));
+    scheduler.execute(
+        () -> {
+          ClassicGroup g = groups.get(groupId);
+          if (memberId != null && g != null && g.consumer != null) {
+            ConsumerGroup.Member m = g.consumer.members.get(memberId);
+            Errors e = m == null ? Errors.UNKNOWN_MEMBER_ID : m.epoch != memberEpoch ? Errors.STALE_MEMBER_EPOCH : Errors.NONE;
+            if (e != Errors.NONE) {
+              future.complete(new OffsetFetchResponseGroup().setGroupId(groupId).setErrorCode(e.code()));
+              return;
+            }
+          }
+          future.complete(doFetchOffsets(groupId, topics));
+        });
     return future;
   }
 
@@ -1176,7 +1219,9 @@ public final class GroupCoordinator {
       return d.setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code()).setGroupState(DEAD.displayName());
     }
     ClassicGroup g = groups.get(groupId);
-    if (g == null) return d.setGroupState(DEAD.displayName()).setErrorCode(Errors.GROUP_ID_NOT_FOUND.code());
+    if (g == null || g.consumer != null) {
+      return d.setGroupState(DEAD.displayName()).setErrorCode(Errors.GROUP_ID_NOT_FOUND.code());
+    }
     d.setGroupState(g.state.displayName()).setProtocolType(g.protocolType == null ? "" : g.protocolType);
     boolean stable = g.is(STABLE);
     if (stable) d.setProtocolData(g.protocolName);
@@ -1212,15 +1257,17 @@ public final class GroupCoordinator {
           List<ClassicGroup> sorted = new ArrayList<>(groups.values());
           sorted.sort(java.util.Comparator.comparing(g -> g.groupId));
           for (ClassicGroup g : sorted) {
-            if (!stateFilter.isEmpty() && !stateFilter.contains(g.state.displayName().toLowerCase(java.util.Locale.ROOT))) continue;
-            if (!typeFilter.isEmpty() && !typeFilter.contains("classic")) continue;
+            String state = g.consumer == null ? g.state.displayName() : g.consumer.stateName();
+            String type = g.consumer == null ? "classic" : "consumer";
+            if (!stateFilter.isEmpty() && !stateFilter.contains(state.toLowerCase(java.util.Locale.ROOT))) continue;
+            if (!typeFilter.isEmpty() && !typeFilter.contains(type)) continue;
             r.groups()
                 .add(
                     new ListedGroup()
                         .setGroupId(g.groupId)
-                        .setProtocolType(g.protocolType == null ? "" : g.protocolType)
-                        .setGroupState(g.state.displayName())
-                        .setGroupType("classic"));
+                        .setProtocolType(g.consumer != null ? CONSUMER_PROTOCOL_TYPE : g.protocolType == null ? "" : g.protocolType)
+                        .setGroupState(state)
+                        .setGroupType(type));
           }
           future.complete(r);
         });
@@ -1246,7 +1293,7 @@ public final class GroupCoordinator {
         r.setErrorCode(error.code());
       } else if (g == null || g.is(DEAD)) {
         r.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code());
-      } else if (!g.is(EMPTY)) {
+      } else if (!isEmptyGroup(g)) {
         r.setErrorCode(Errors.NON_EMPTY_GROUP.code());
       } else {
         List<GroupRecord> tombstones = new ArrayList<>();
@@ -1293,7 +1340,9 @@ public final class GroupCoordinator {
     ClassicGroup g = groups.get(req.groupId());
     if (error == Errors.NONE && (g == null || g.is(DEAD))) error = Errors.GROUP_ID_NOT_FOUND;
     Set<String> subscribed = new HashSet<>();
-    if (error == Errors.NONE && !g.is(EMPTY)) {
+    if (error == Errors.NONE && g.consumer != null) {
+      for (ConsumerGroup.Member m : g.consumer.members.values()) subscribed.addAll(ConsumerGroup.subscribedTopics(m, topics));
+    } else if (error == Errors.NONE && !g.is(EMPTY)) {
       if (!CONSUMER_PROTOCOL_TYPE.equals(g.protocolType)) {
         error = Errors.NON_EMPTY_GROUP;
       } else {
@@ -1355,7 +1404,319 @@ public final class GroupCoordinator {
   }
 
   // ---------------------------------------------------------------------------------------------
+  // KIP-848: ConsumerGroupHeartbeat, ConsumerGroupDescribe
+
+  /**
+   * ConsumerGroupHeartbeat: joins (epoch 0), heartbeats (epoch > 0) or leaves (epoch -1 / -2) a
+   * consumer-protocol group. Answers at once with the member's epoch and, when it changed, its
+   * assignment; revocations come first, partitions still held by others follow on later
+   * heartbeats.
+   */
+  public CompletableFuture<ConsumerGroupHeartbeatResponseData> consumerGroupHeartbeat(
+      ConsumerGroupHeartbeatRequestData req, String clientId, String clientHost) {
+    CompletableFuture<ConsumerGroupHeartbeatResponseData> future = new CompletableFuture<>();
+    scheduler.execute(() -> future.complete(doConsumerHeartbeat(req, clientId, clientHost)));
+    return future;
+  }
+
+  private static ConsumerGroupHeartbeatResponseData heartbeatError(Errors error, String message) {
+    return new ConsumerGroupHeartbeatResponseData().setErrorCode(error.code()).setErrorMessage(message);
+  }
+
+  private ConsumerGroupHeartbeatResponseData doConsumerHeartbeat(
+      ConsumerGroupHeartbeatRequestData req, String clientId, String clientHost) {
+    Errors unavailable = checkAvailable(req.groupId());
+    if (unavailable != Errors.NONE) return heartbeatError(unavailable, null);
+    int epoch = req.memberEpoch();
+    if (epoch == 0) {
+      if (req.rebalanceTimeoutMs() < 0 && req.rebalanceTimeoutMs() != -1) {
+        return heartbeatError(Errors.INVALID_REQUEST, "RebalanceTimeoutMs must be set when joining.");
+      }
+      if (req.subscribedTopicNames() == null && req.subscribedTopicRegex() == null) {
+        return heartbeatError(Errors.INVALID_REQUEST, "SubscribedTopicNames or SubscribedTopicRegex must be set when joining.");
+      }
+      if (req.topicPartitions() == null) {
+        return heartbeatError(Errors.INVALID_REQUEST, "TopicPartitions must be set when joining.");
+      }
+    } else if (epoch < -2 || req.memberId().isEmpty()) {
+      return heartbeatError(Errors.INVALID_REQUEST, "MemberId and MemberEpoch must be valid.");
+    }
+    if (req.instanceId() != null && req.instanceId().isEmpty()) {
+      return heartbeatError(Errors.INVALID_REQUEST, "InstanceId can't be empty.");
+    }
+    if (req.serverAssignor() != null && !config.consumerAssignors().contains(req.serverAssignor())) {
+      return heartbeatError(Errors.UNSUPPORTED_ASSIGNOR, "Unsupported assignor " + req.serverAssignor() + ".");
+    }
+    if (req.subscribedTopicRegex() != null) {
+      try {
+        java.util.regex.Pattern.compile(req.subscribedTopicRegex());
+      } catch (java.util.regex.PatternSyntaxException e) {
+        return heartbeatError(Errors.INVALID_REGULAR_EXPRESSION, e.getDescription());
+      }
+    }
+    ClassicGroup g = groups.get(req.groupId());
+    if (g == null) {
+      if (epoch != 0) return heartbeatError(Errors.UNKNOWN_MEMBER_ID, null);
+      g = new ClassicGroup(req.groupId(), clock.milliseconds());
+      groups.put(req.groupId(), g);
+    }
+    if (g.consumer == null) {
+      if (!g.is(EMPTY) || !g.members.isEmpty()) {
+        return heartbeatError(Errors.GROUP_ID_NOT_FOUND, "Group " + req.groupId() + " is not a consumer group.");
+      }
+      g.consumer = new ConsumerGroup();
+      g.protocolType = CONSUMER_PROTOCOL_TYPE;
+    }
+    ConsumerGroup cg = g.consumer;
+    if (epoch < 0) return leaveConsumerGroup(g, req);
+    ConsumerGroup.Member m;
+    if (epoch == 0) {
+      if (req.instanceId() != null) {
+        ConsumerGroup.Member holder = cg.members.get(cg.staticMembers.getOrDefault(req.instanceId(), ""));
+        if (holder != null && !holder.leftStatically && !holder.memberId.equals(req.memberId())) {
+          return heartbeatError(Errors.UNRELEASED_INSTANCE_ID,
+              "Instance " + req.instanceId() + " is still in use by member " + holder.memberId + ".");
+        }
+      }
+      m = joinConsumerGroup(g, req, clientId, clientHost);
+    } else {
+      m = cg.members.get(req.memberId());
+      if (m == null) return heartbeatError(Errors.UNKNOWN_MEMBER_ID, null);
+      if (epoch != m.epoch) {
+        boolean lostResponse = epoch == m.previousEpoch && owned(req).map(m.assigned::containsAll).orElse(true);
+        if (!lostResponse) return heartbeatError(Errors.FENCED_MEMBER_EPOCH, "Member epoch " + epoch + " is not " + m.epoch + ".");
+      }
+      updateSubscription(cg, m, req);
+    }
+    // Topics created, deleted or grown since the target was computed: a new group epoch.
+    if (cg.assignmentEpoch == cg.groupEpoch && !cg.currentPartitionCounts(topics).equals(cg.partitionCounts)) {
+      cg.groupEpoch++;
+    }
+    if (cg.assignmentEpoch < cg.groupEpoch) {
+      ServerAssignor assignor = ServerAssignor.named(cg.preferredAssignor(config.consumerAssignors().get(0)));
+      cg.computeTarget(assignor, topics);
+    }
+    boolean revoking = cg.reconcile(m, owned(req).orElse(null));
+    if (log.isDebugEnabled()) {
+      log.debug("Heartbeat {} {} epoch {} owned {} -> epoch {} assigned {} revoking {} (group epoch {}, target {})",
+          req.groupId(), m.memberId, epoch, owned(req).orElse(null), m.epoch, m.assigned, m.pendingRevocation,
+          cg.groupEpoch, cg.target.get(m.memberId));
+    }
+    if (revoking) scheduleRevocationTimeout(g, m);
+    scheduleConsumerSession(g, m);
+    ConsumerGroupHeartbeatResponseData r =
+        new ConsumerGroupHeartbeatResponseData()
+            .setMemberId(m.memberId)
+            .setMemberEpoch(m.epoch)
+            .setHeartbeatIntervalMs(config.consumerHeartbeatIntervalMs());
+    if (m.assignmentChanged || epoch == 0) {
+      r.setAssignment(new ConsumerGroupHeartbeatResponseData.Assignment().setTopicPartitions(wire(m.assigned)));
+      m.assignmentChanged = false;
+    }
+    return r;
+  }
+
+  private ConsumerGroup.Member joinConsumerGroup(
+      ClassicGroup g, ConsumerGroupHeartbeatRequestData req, String clientId, String clientHost) {
+    ConsumerGroup cg = g.consumer;
+    String memberId = req.memberId().isEmpty() ? UUID.randomUUID().toString() : req.memberId();
+    ConsumerGroup.Member old = cg.members.get(memberId);
+    if (old != null) cg.remove(old); // a fenced member rejoining starts afresh
+    ConsumerGroup.Member m = new ConsumerGroup.Member(memberId);
+    boolean takeover = false;
+    if (req.instanceId() != null) {
+      ConsumerGroup.Member previous = cg.members.get(cg.staticMembers.getOrDefault(req.instanceId(), ""));
+      if (previous != null) {
+        // The restarted instance takes over its predecessor's epoch and partitions: no rebalance.
+        takeover = true;
+        m.epoch = previous.epoch;
+        m.previousEpoch = previous.previousEpoch;
+        m.assigned.addAll(previous.assigned);
+        m.pendingRevocation.addAll(previous.pendingRevocation);
+        Set<TopicPartition> target = cg.target.get(previous.memberId);
+        cg.remove(previous);
+        if (target != null) cg.target.put(memberId, target);
+      }
+      cg.staticMembers.put(req.instanceId(), memberId);
+    }
+    m.instanceId = req.instanceId();
+    m.rackId = req.rackId();
+    m.clientId = clientId;
+    m.clientHost = clientHost;
+    m.rebalanceTimeoutMs = req.rebalanceTimeoutMs() > 0 ? req.rebalanceTimeoutMs() : 300_000;
+    m.topics = req.subscribedTopicNames() == null ? Set.of() : Set.copyOf(req.subscribedTopicNames());
+    m.regex = req.subscribedTopicRegex();
+    m.assignor = req.serverAssignor();
+    cg.members.put(memberId, m);
+    if (!takeover) cg.groupEpoch++;
+    return m;
+  }
+
+  private static void updateSubscription(ConsumerGroup cg, ConsumerGroup.Member m, ConsumerGroupHeartbeatRequestData req) {
+    boolean changed = false;
+    if (req.subscribedTopicNames() != null && !Set.copyOf(req.subscribedTopicNames()).equals(m.topics)) {
+      m.topics = Set.copyOf(req.subscribedTopicNames());
+      changed = true;
+    }
+    if (req.subscribedTopicRegex() != null && !req.subscribedTopicRegex().equals(m.regex)) {
+      m.regex = req.subscribedTopicRegex().isEmpty() ? null : req.subscribedTopicRegex();
+      changed = true;
+    }
+    if (req.serverAssignor() != null && !req.serverAssignor().equals(m.assignor)) {
+      m.assignor = req.serverAssignor();
+      changed = true;
+    }
+    if (req.rebalanceTimeoutMs() > 0) m.rebalanceTimeoutMs = req.rebalanceTimeoutMs();
+    if (changed) cg.groupEpoch++;
+  }
+
+  private ConsumerGroupHeartbeatResponseData leaveConsumerGroup(ClassicGroup g, ConsumerGroupHeartbeatRequestData req) {
+    ConsumerGroup cg = g.consumer;
+    ConsumerGroup.Member m = cg.members.get(req.memberId());
+    if (m == null) return heartbeatError(Errors.UNKNOWN_MEMBER_ID, null);
+    if (req.memberEpoch() == -2 && m.instanceId != null) {
+      // A static member going away for a while (KIP-345 in KIP-848): its partitions wait for its
+      // return until its session times out.
+      m.leftStatically = true;
+      scheduleConsumerSession(g, m);
+    } else {
+      removeConsumerMember(g, m);
+    }
+    return new ConsumerGroupHeartbeatResponseData()
+        .setMemberId(req.memberId())
+        .setMemberEpoch(req.memberEpoch())
+        .setHeartbeatIntervalMs(0);
+  }
+
+  private void removeConsumerMember(ClassicGroup g, ConsumerGroup.Member m) {
+    g.consumer.remove(m);
+    g.consumer.groupEpoch++;
+    if (g.consumer.members.isEmpty()) g.stateTimestamp = clock.milliseconds();
+  }
+
+  /** The partitions the member reports owning (empty optional: not reported this time). */
+  private java.util.Optional<Set<TopicPartition>> owned(ConsumerGroupHeartbeatRequestData req) {
+    if (req.topicPartitions() == null) return java.util.Optional.empty();
+    Set<TopicPartition> out = new HashSet<>();
+    for (ConsumerGroupHeartbeatRequestData.TopicPartitions t : req.topicPartitions()) {
+      String name = topics.name(t.topicId()).orElse(null);
+      if (name == null) continue; // a deleted topic: nothing to hand over
+      for (int p : t.partitions()) out.add(new TopicPartition(name, p));
+    }
+    return java.util.Optional.of(out);
+  }
+
+  private List<ConsumerGroupHeartbeatResponseData.TopicPartitions> wire(Set<TopicPartition> partitions) {
+    Map<String, List<Integer>> byTopic = new java.util.TreeMap<>();
+    for (TopicPartition tp : partitions) byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());
+    List<ConsumerGroupHeartbeatResponseData.TopicPartitions> out = new ArrayList<>();
+    byTopic.forEach(
+        (topic, ps) ->
+            topics.id(topic).ifPresent(id -> {
+              java.util.Collections.sort(ps);
+              out.add(new ConsumerGroupHeartbeatResponseData.TopicPartitions().setTopicId(id).setPartitions(ps));
+            }));
+    return out;
+  }
+
+  private void scheduleConsumerSession(ClassicGroup g, ConsumerGroup.Member m) {
+    m.sessionTimer.cancel();
+    long timer = ++m.timerEpoch;
+    m.sessionTimer =
+        scheduler.schedule(
+            config.consumerSessionTimeoutMs(),
+            () -> {
+              if (m.timerEpoch != timer || g.consumer == null || g.consumer.members.get(m.memberId) != m) return;
+              log.debug("Member {} of consumer group {} missed its session timeout", m.memberId, g.groupId);
+              removeConsumerMember(g, m);
+            });
+  }
+
+  /** A member that does not revoke within its rebalance timeout is removed (its partitions freed). */
+  private void scheduleRevocationTimeout(ClassicGroup g, ConsumerGroup.Member m) {
+    if (m.revocationTimer != GroupScheduler.Cancellable.NONE) return;
+    int epoch = m.epoch;
+    m.revocationTimer =
+        scheduler.schedule(
+            m.rebalanceTimeoutMs,
+            () -> {
+              m.revocationTimer = GroupScheduler.Cancellable.NONE;
+              if (g.consumer == null || g.consumer.members.get(m.memberId) != m) return;
+              if (m.epoch == epoch && !m.pendingRevocation.isEmpty()) {
+                log.debug("Member {} of consumer group {} did not revoke in time", m.memberId, g.groupId);
+                removeConsumerMember(g, m);
+              }
+            });
+  }
+
+  /** ConsumerGroupDescribe; classic and unknown groups answer GROUP_ID_NOT_FOUND. */
+  public CompletableFuture<List<ConsumerGroupDescribeResponseData.DescribedGroup>> consumerGroupDescribe(List<String> groupIds) {
+    CompletableFuture<List<ConsumerGroupDescribeResponseData.DescribedGroup>> future = new CompletableFuture<>();
+    scheduler.execute(
+        () -> {
+          List<ConsumerGroupDescribeResponseData.DescribedGroup> out = new ArrayList<>();
+          for (String id : groupIds) out.add(describeConsumerGroup(id));
+          future.complete(out);
+        });
+    return future;
+  }
+
+  private ConsumerGroupDescribeResponseData.DescribedGroup describeConsumerGroup(String groupId) {
+    var d = new ConsumerGroupDescribeResponseData.DescribedGroup().setGroupId(groupId).setAssignorName("").setGroupState("");
+    Errors unavailable = checkAvailable(groupId);
+    if (unavailable != Errors.NONE) return d.setErrorCode(unavailable.code());
+    ClassicGroup g = groups.get(groupId);
+    if (g == null || g.consumer == null) {
+      return d.setErrorCode(Errors.GROUP_ID_NOT_FOUND.code())
+          .setErrorMessage("Group " + groupId + " is not a consumer group.")
+          .setGroupState(DEAD.displayName());
+    }
+    ConsumerGroup cg = g.consumer;
+    d.setGroupState(cg.stateName())
+        .setGroupEpoch(cg.groupEpoch)
+        .setAssignmentEpoch(cg.assignmentEpoch)
+        .setAssignorName(cg.assignorName == null ? cg.preferredAssignor(config.consumerAssignors().get(0)) : cg.assignorName);
+    for (ConsumerGroup.Member m : cg.members.values()) {
+      d.members()
+          .add(
+              new ConsumerGroupDescribeResponseData.Member()
+                  .setMemberId(m.memberId)
+                  .setInstanceId(m.instanceId)
+                  .setRackId(m.rackId)
+                  .setMemberEpoch(m.epoch)
+                  .setClientId(m.clientId)
+                  .setClientHost(m.clientHost)
+                  .setSubscribedTopicNames(new ArrayList<>(new java.util.TreeSet<>(m.topics)))
+                  .setSubscribedTopicRegex(m.regex)
+                  .setAssignment(describeAssignment(m.assigned))
+                  .setTargetAssignment(describeAssignment(cg.target.getOrDefault(m.memberId, Set.of())))
+                  .setMemberType((byte) 1));
+    }
+    return d;
+  }
+
+  private ConsumerGroupDescribeResponseData.Assignment describeAssignment(Set<TopicPartition> partitions) {
+    Map<String, List<Integer>> byTopic = new java.util.TreeMap<>();
+    for (TopicPartition tp : partitions) byTopic.computeIfAbsent(tp.topic(), t -> new ArrayList<>()).add(tp.partition());
+    List<ConsumerGroupDescribeResponseData.TopicPartitions> out = new ArrayList<>();
+    byTopic.forEach(
+        (topic, ps) -> {
+          java.util.Collections.sort(ps);
+          out.add(new ConsumerGroupDescribeResponseData.TopicPartitions()
+              .setTopicName(topic)
+              .setTopicId(topics.id(topic).orElse(org.apache.kafka.common.Uuid.ZERO_UUID))
+              .setPartitions(ps));
+        });
+    return new ConsumerGroupDescribeResponseData.Assignment().setTopicPartitions(out);
+  }
+
+  // ---------------------------------------------------------------------------------------------
   // Helpers
+
+  /** No members under either protocol. */
+  static boolean isEmptyGroup(ClassicGroup g) {
+    return g.consumer != null ? g.consumer.members.isEmpty() : g.is(EMPTY);
+  }
 
   /** NONE, or why a request for this group cannot be served now (invalid id, still loading). */
   public Errors checkAvailable(String groupId) {

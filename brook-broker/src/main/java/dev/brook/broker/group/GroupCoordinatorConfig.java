@@ -12,15 +12,39 @@ public record GroupCoordinatorConfig(
     int minSessionTimeoutMs,
     int maxSessionTimeoutMs,
     int maxGroupSize,
-    int offsetMetadataMaxBytes) {
+    int offsetMetadataMaxBytes,
+    int consumerSessionTimeoutMs,
+    int consumerHeartbeatIntervalMs,
+    java.util.List<String> consumerAssignors) {
+
+  /** Classic-protocol settings with the KIP-848 defaults (for tests). */
+  public GroupCoordinatorConfig(
+      int offsetsTopicPartitions,
+      int offsetsTopicSegmentBytes,
+      long offsetsRetentionMs,
+      long offsetsRetentionCheckIntervalMs,
+      int initialRebalanceDelayMs,
+      int minSessionTimeoutMs,
+      int maxSessionTimeoutMs,
+      int maxGroupSize,
+      int offsetMetadataMaxBytes) {
+    this(offsetsTopicPartitions, offsetsTopicSegmentBytes, offsetsRetentionMs, offsetsRetentionCheckIntervalMs,
+        initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs, maxGroupSize, offsetMetadataMaxBytes,
+        45_000, 5_000, java.util.List.of("uniform", "range"));
+  }
 
   /** Kafka's offset.metadata.max.bytes default. */
   public static final int DEFAULT_OFFSET_METADATA_MAX_BYTES = 4096;
 
+  /** The KIP-848 protocol is served when the first configured server assignor exists. */
+  public boolean consumerProtocolEnabled() {
+    return !consumerAssignors.isEmpty() && ServerAssignor.named(consumerAssignors.get(0)) != null;
+  }
+
   public GroupCoordinatorConfig withOffsetsTopicPartitions(int partitions) {
     return new GroupCoordinatorConfig(partitions, offsetsTopicSegmentBytes, offsetsRetentionMs,
         offsetsRetentionCheckIntervalMs, initialRebalanceDelayMs, minSessionTimeoutMs, maxSessionTimeoutMs,
-        maxGroupSize, offsetMetadataMaxBytes);
+        maxGroupSize, offsetMetadataMaxBytes, consumerSessionTimeoutMs, consumerHeartbeatIntervalMs, consumerAssignors);
   }
 
   public static GroupCoordinatorConfig from(BrokerConfig c) {
@@ -33,6 +57,9 @@ public record GroupCoordinatorConfig(
         c.getInt("group.min.session.timeout.ms"),
         c.getInt("group.max.session.timeout.ms"),
         c.getInt("group.max.size"),
-        DEFAULT_OFFSET_METADATA_MAX_BYTES);
+        DEFAULT_OFFSET_METADATA_MAX_BYTES,
+        c.getInt("group.consumer.session.timeout.ms"),
+        c.getInt("group.consumer.heartbeat.interval.ms"),
+        c.getList("group.consumer.assignors"));
   }
 }

@@ -456,7 +456,9 @@ public final class Partition {
       if (!leader || replicationState == null) return Errors.NOT_LEADER_OR_FOLLOWER;
       FollowerReplica f = followers.get(replicaId);
       if (f == null) return Errors.NOT_LEADER_OR_FOLLOWER;
-      f.onFetch(Math.min(fetchOffset, partitionLog.logEndOffset()), partitionLog.logEndOffset(), nowMs);
+      // Past the log end the follower's log diverged: not progress (the read answers OFFSET_OUT_OF_RANGE).
+      if (fetchOffset > partitionLog.logEndOffset()) return Errors.NONE;
+      f.onFetch(fetchOffset, partitionLog.logEndOffset(), nowMs);
       maybeExpandIsr(f);
       advanced = maybeAdvanceHighWatermark();
     }

@@ -327,6 +327,9 @@ final class ReplicaFetcher implements AutoCloseable {
         }
       }
       p.updateFollowerHighWatermark(pd.highWatermark());
+      // The leader's log start moved (DeleteRecords, retention): follow it up to the HW.
+      long start = Math.min(pd.logStartOffset(), p.highWatermark());
+      if (start > p.logStartOffset()) p.deleteRecordsBefore(start);
     } finally {
       applying.unlock();
     }
