@@ -3,7 +3,28 @@ package dev.brook.broker;
 import dev.brook.broker.admin.TopicAdmin;
 import dev.brook.broker.admin.TopicManager;
 import dev.brook.broker.api.ApiDispatcher;
+import dev.brook.broker.api.AddOffsetsToTxnHandler;
+import dev.brook.broker.api.AddPartitionsToTxnHandler;
 import dev.brook.broker.api.ApiVersionsHandler;
+import dev.brook.broker.api.DescribeTransactionsHandler;
+import dev.brook.broker.api.EndTxnHandler;
+import dev.brook.broker.api.ListTransactionsHandler;
+import dev.brook.broker.api.TxnInitProducerIdHandler;
+import dev.brook.broker.api.TxnOffsetCommitHandler;
+import dev.brook.broker.api.WriteTxnMarkersHandler;
+import dev.brook.broker.group.CommittedOffset;
+import dev.brook.broker.txn.LocalMarkerWriter;
+import dev.brook.broker.txn.ReplicaTxnLog;
+import dev.brook.broker.txn.TransactionCoordinator;
+import dev.brook.broker.txn.TxnCoordinatorConfig;
+import dev.brook.broker.txn.TxnRecord;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
 import dev.brook.broker.api.ConsumerGroupDescribeHandler;
 import dev.brook.broker.api.ConsumerGroupHeartbeatHandler;
 import dev.brook.broker.api.DeleteGroupsHandler;
@@ -62,6 +83,7 @@ import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
@@ -113,9 +135,11 @@ public final class Broker implements AutoCloseable {
       // The listener as bound (its real port when configured as 0), set once the network starts.
       AtomicReference<Listener> bound = new AtomicReference<>();
       ZkCluster cluster = config.clusterMode() ? connectCluster(config, toClose) : null;
-      ReplicaManager replicas = startPartitions(dispatcher, config, clock, toClose, cluster);
+      AtomicReference<ProducerIdManager> producerIds = new AtomicReference<>();
+      ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose, cluster);
       TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster);
-      startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
+      GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
+      startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose);
       NetworkServer network =
           NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
       bound.set(network.boundListener());
@@ -175,8 +199,26 @@ public final class Broker implements AutoCloseable {
    * Storage and partitions: LogManager, ReplicaManager; Produce, Fetch, ListOffsets,
    * OffsetForLeaderEpoch, DeleteRecords, InitProducerId. Owned by the replica area.
    */
+  /** The transaction view of a log whose partition is not open yet: nothing is stable. */
+  private static final dev.brook.storage.cleaner.TransactionView NOTHING_CLEANABLE = new dev.brook.storage.cleaner.TransactionView() {
+    @Override
+    public long lastStableOffset() {
+      return 0;
+    }
+
+    @Override
+    public java.util.List<dev.brook.storage.TxnIndex.AbortedTxn> abortedTransactions(long from, long to) {
+      return java.util.List.of();
+    }
+  };
+
   private static ReplicaManager startPartitions(
-      ApiDispatcher dispatcher, BrokerConfig config, Clock clock, Deque<AutoCloseable> toClose, ZkCluster cluster)
+      ApiDispatcher dispatcher,
+      BrokerConfig config,
+      Clock clock,
+      AtomicReference<ProducerIdManager> producerIdsOut,
+      Deque<AutoCloseable> toClose,
+      ZkCluster cluster)
       throws Exception {
     Files.createDirectories(config.logDir());
     LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock,
@@ -188,9 +230,24 @@ public final class Broker implements AutoCloseable {
     LocalReplicaManager replicas = new LocalReplicaManager(logs, RecordPolicy.of(config, Map.of()), clock,
         config.getInt("producer.id.expiration.ms"), config.nodeId(), cluster, LocalReplicaManager.ReplicationSettings.from(config));
     toClose.add(replicas);
+    // The cleaner stops at each log's last stable offset and drops aborted transactions (txn area).
+    logs.setTransactions(id -> replicas.partition(new org.apache.kafka.common.TopicPartition(id.topic(), id.partition()))
+        .<dev.brook.storage.cleaner.TransactionView>map(p -> new dev.brook.storage.cleaner.TransactionView() {
+          @Override
+          public long lastStableOffset() {
+            return p.lastStableOffset();
+          }
+
+          @Override
+          public java.util.List<dev.brook.storage.TxnIndex.AbortedTxn> abortedTransactions(long from, long to) {
+            return p.abortedTransactions(from, to);
+          }
+        })
+        .orElse(NOTHING_CLEANABLE)); // a log whose partition is not open yet: its state is unknown
     FetchSessionCache sessions =
         new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, new SecureRandom());
     ProducerIdManager producerIds = ProducerIdManager.open(config.logDir());
+    producerIdsOut.set(producerIds); // shared with the transaction coordinator
     dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(replicas, clock));
     dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId()));
     dispatcher.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(replicas));
@@ -258,7 +315,10 @@ public final class Broker implements AutoCloseable {
    * DeleteGroups, OffsetDelete. {@code bound} holds the listener once bound (its real port, for
    * FindCoordinator). Owned by the groups area.
    */
-  private static void startGroups(
+  /** What the transactions area needs from the groups area. */
+  private record GroupsArea(GroupCoordinator coordinator, java.util.function.BooleanSupplier offsetsTopicReady) {}
+
+  private static GroupsArea startGroups(
       ApiDispatcher dispatcher,
       BrokerConfig config,
       Clock clock,
@@ -319,6 +379,106 @@ public final class Broker implements AutoCloseable {
       dispatcher.register(ApiKeys.CONSUMER_GROUP_HEARTBEAT, new ConsumerGroupHeartbeatHandler(groups));
       dispatcher.register(ApiKeys.CONSUMER_GROUP_DESCRIBE, new ConsumerGroupDescribeHandler(groups));
     }
+    return new GroupsArea(groups, offsetsTopic::ensureReady);
+  }
+
+  /**
+   * Transactions: TransactionCoordinator over __transaction_state; InitProducerId (transactional
+   * ids), AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, TxnOffsetCommit, WriteTxnMarkers,
+   * DescribeTransactions, ListTransactions; FindCoordinator answers transaction
+   * keys; Produce verifies transactional batches. Owned by the txn area.
+   */
+  private static void startTransactions(
+      ApiDispatcher dispatcher,
+      BrokerConfig config,
+      Clock clock,
+      ReplicaManager replicas,
+      TopicAdmin topics,
+      GroupsArea groupsArea,
+      ProducerIdManager producerIds,
+      AtomicReference<Listener> bound,
+      Deque<AutoCloseable> toClose)
+      throws Exception {
+    TxnCoordinatorConfig txnConfig = TxnCoordinatorConfig.from(config);
+    GroupCoordinator groups = groupsArea.coordinator();
+    Callable<Uuid> ensureStateTopic = () -> topics.ensureTopic(
+        ReplicaTxnLog.TOPIC,
+        txnConfig.stateTopicPartitions(),
+        Map.of(
+            "cleanup.policy", "compact",
+            "segment.bytes", Integer.toString(txnConfig.stateTopicSegmentBytes()),
+            "compression.type", "producer"));
+    // Cluster mode (cluster area): replicas can be placed only once brokers are registered, which
+    // happens after start; the state topic is then made in the background, before the load.
+    if (!config.clusterMode()) ensureStateTopic.call();
+    LocalMarkerWriter markers = new LocalMarkerWriter(replicas, clock);
+    TransactionCoordinator.GroupOffsets groupOffsets = new TransactionCoordinator.GroupOffsets() {
+      @Override
+      public int partitionFor(String groupId) {
+        return groups.partitionFor(groupId);
+      }
+
+      @Override
+      public CompletableFuture<Errors> validate(String groupId, String memberId, int generationId, String instanceId) {
+        return groups.validateTxnOffsetCommit(groupId, memberId, generationId, instanceId);
+      }
+
+      @Override
+      public CompletableFuture<Errors> commit(String groupId, List<TxnRecord.PendingOffset> offsets) {
+        long now = clock.milliseconds();
+        Map<TopicPartition, CommittedOffset> committed = new LinkedHashMap<>();
+        for (TxnRecord.PendingOffset o : offsets) {
+          committed.put(o.partition(),
+              new CommittedOffset(o.offset(), o.leaderEpoch(), o.metadata() == null ? "" : o.metadata(), now, -1));
+        }
+        return groups.commitTransactionalOffsets(groupId, committed);
+      }
+    };
+    TransactionCoordinator coordinator = new TransactionCoordinator(
+        txnConfig, new ReplicaTxnLog(replicas, clock), markers, producerIds::nextProducerId, groupOffsets,
+        tp -> tp.topic().equals(TransactionCoordinator.OFFSETS_TOPIC) || replicas.partition(tp).isPresent(), clock);
+    groups.setPendingTransactionalOffsets(coordinator::hasPendingOffset);
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "brook-txn-coordinator");
+      t.setDaemon(true);
+      return t;
+    });
+    toClose.add(timer::shutdownNow);
+    timer.execute(() -> {
+      try {
+        if (config.clusterMode()) ensureWhenPlaceable(ensureStateTopic);
+        coordinator.load();
+      } catch (Exception e) {
+        log.error("Loading __transaction_state failed; transactional requests will get COORDINATOR_LOAD_IN_PROGRESS", e);
+      }
+    });
+    long interval = txnConfig.abortTimedOutIntervalMs();
+    timer.scheduleWithFixedDelay(() -> {
+      try {
+        coordinator.abortTimedOutTransactions();
+        coordinator.expireTransactionalIds();
+      } catch (RuntimeException e) {
+        log.warn("Aborting timed-out transactions failed", e);
+      }
+    }, interval, interval, TimeUnit.MILLISECONDS);
+    Supplier<Node> self = () -> {
+      Listener adv = advertisedListener(config, bound.get());
+      return new Node(config.nodeId(), adv.host(), adv.port());
+    };
+    LocalReplicaManager local = (LocalReplicaManager) replicas;
+    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.offsetsTopicReady(), self,
+        key -> coordinator.isLoaded() ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS));
+    dispatcher.register(ApiKeys.INIT_PRODUCER_ID,
+        new TxnInitProducerIdHandler(coordinator, new InitProducerIdHandler(producerIds)));
+    dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(local, clock, coordinator::verifyPartition));
+    dispatcher.register(ApiKeys.ADD_PARTITIONS_TO_TXN, new AddPartitionsToTxnHandler(coordinator));
+    dispatcher.register(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnHandler(coordinator));
+    dispatcher.register(ApiKeys.END_TXN, ApiKeys.END_TXN.oldestVersion(), (short) 4, new EndTxnHandler(coordinator));
+    dispatcher.register(ApiKeys.TXN_OFFSET_COMMIT,
+        new TxnOffsetCommitHandler(coordinator, GroupCoordinatorConfig.DEFAULT_OFFSET_METADATA_MAX_BYTES));
+    dispatcher.register(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(markers));
+    dispatcher.register(ApiKeys.DESCRIBE_TRANSACTIONS, new DescribeTransactionsHandler(coordinator));
+    dispatcher.register(ApiKeys.LIST_TRANSACTIONS, new ListTransactionsHandler(coordinator, clock));
   }
 
   /** Topic ids, names and partition counts for KIP-848 groups, from the topic metadata. */
@@ -344,6 +504,19 @@ public final class Broker implements AutoCloseable {
         return replicas.partitions().stream().map(p -> p.topicPartition().topic()).distinct().toList();
       }
     };
+  }
+
+  /** Cluster mode: retries an internal topic's creation until brokers are registered to hold it. */
+  private static void ensureWhenPlaceable(Callable<Uuid> ensure) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        ensure.call();
+        return;
+      } catch (org.apache.kafka.common.errors.InvalidReplicationFactorException e) {
+        if (attempt % 30 == 1) log.info("Waiting for brokers to register before creating an internal topic: {}", e.getMessage());
+        Thread.sleep(1_000); // the registrations arrive through ZooKeeper; retried while the broker runs
+      }
+    }
   }
 
   private static void closeAll(Deque<AutoCloseable> toClose) {

@@ -48,6 +48,8 @@ class ClusterIT {
   void startCluster() throws Exception {
     zookeeper = new TestingServer(true);
     for (int id = 1; id <= 3; id++) start(id);
+    // Registrations reach the other brokers through their ZooKeeper watches.
+    await().atMost(WAIT).until(() -> brokers.values().stream().allMatch(b -> b.cluster().liveBrokers().size() == 3));
   }
 
   @AfterEach

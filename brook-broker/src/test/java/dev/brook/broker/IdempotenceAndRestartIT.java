@@ -91,9 +91,17 @@ class IdempotenceAndRestartIT {
   }
 
   @Test
-  void transactionalIdWithoutCoordinatorIsCoordinatorNotAvailable() throws Exception {
+  void transactionalIdIsServedByTheTransactionCoordinator() throws Exception {
     start();
-    assertThat(Errors.forCode(initProducerId("tx").errorCode())).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+    InitProducerIdResponseData[] answer = new InitProducerIdResponseData[1];
+    // The coordinator loads __transaction_state at startup (COORDINATOR_LOAD_IN_PROGRESS meanwhile).
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
+      answer[0] = initProducerId("tx");
+      return Errors.forCode(answer[0].errorCode()) != Errors.COORDINATOR_LOAD_IN_PROGRESS;
+    });
+    InitProducerIdResponseData r = answer[0];
+    assertThat(Errors.forCode(r.errorCode())).isEqualTo(Errors.NONE);
+    assertThat(r.producerEpoch()).isZero();
   }
 
   @Test

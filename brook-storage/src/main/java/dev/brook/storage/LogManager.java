@@ -68,6 +68,8 @@ public final class LogManager implements AutoCloseable {
   /** Compacts the logs with cleanup.policy=compact; its threads start with the duties. */
   private final LogCleaner cleaner;
   private volatile Function<LogId, Map<Long, Long>> activeProducers = id -> Map.of();
+  private volatile Function<LogId, dev.brook.storage.cleaner.TransactionView> transactions =
+      id -> dev.brook.storage.cleaner.TransactionView.NONE;
   /**
    * Logs whose own config the broker has given (through getOrCreate). A log opened at startup runs
    * with the defaults until then, and the cleaner must not act on a cleanup.policy that is not the
@@ -122,11 +124,20 @@ public final class LogManager implements AutoCloseable {
     this.activeProducers = provider;
   }
 
+  /**
+   * Seam for the broker's transaction state (txn area): per log, its last stable offset (the
+   * cleaner cleans nothing past it) and its aborted transactions (whose records compaction drops).
+   * Default: no transactions.
+   */
+  public void setTransactions(Function<LogId, dev.brook.storage.cleaner.TransactionView> provider) {
+    this.transactions = provider;
+  }
+
   private List<CleanableLog> cleanableLogs() {
     List<CleanableLog> out = new ArrayList<>();
     for (SegmentedLog log : logs.values()) {
       if (!log.isClosed() && configured.contains(log.id())) {
-        out.add(new CleanableSegmentedLog(log, clock, activeProducers));
+        out.add(new CleanableSegmentedLog(log, clock, activeProducers, transactions));
       }
     }
     return out;
