@@ -47,8 +47,15 @@ import dev.brook.broker.group.GroupCoordinatorConfig;
 import dev.brook.broker.group.GroupLog;
 import dev.brook.broker.group.MemoryGroupLog;
 import dev.brook.broker.group.ReplicaGroupLog;
+import dev.brook.broker.api.ElectLeadersHandler;
+import dev.brook.broker.cluster.BrokerEndpoint;
+import dev.brook.broker.cluster.LocalLeaderListener;
 import dev.brook.broker.group.TopicLookup;
 import dev.brook.broker.cluster.LocalMetadataStore;
+import dev.brook.broker.cluster.MetadataStore;
+import dev.brook.broker.cluster.ReplicaStateListener;
+import dev.brook.broker.cluster.zk.ZkCluster;
+import dev.brook.broker.cluster.zk.ZkMetadataStore;
 import dev.brook.broker.cluster.MetaProperties;
 import dev.brook.broker.api.DeleteRecordsHandler;
 import dev.brook.broker.api.DescribeProducersHandler;
@@ -79,6 +86,7 @@ import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
@@ -104,12 +112,15 @@ public final class Broker implements AutoCloseable {
   private final BrokerConfig config;
   private final NetworkServer network;
   private final Deque<AutoCloseable> toClose;
+  /** Cluster mode only (zookeeper.connect set); null on a single node, which loads no ZooKeeper class. */
+  private final ZkCluster cluster;
   private volatile boolean closed;
 
-  private Broker(BrokerConfig config, NetworkServer network, Deque<AutoCloseable> toClose) {
+  private Broker(BrokerConfig config, NetworkServer network, Deque<AutoCloseable> toClose, ZkCluster cluster) {
     this.config = config;
     this.network = network;
     this.toClose = toClose;
+    this.cluster = cluster;
   }
 
   public static Broker start(BrokerConfig config) throws Exception {
@@ -127,19 +138,65 @@ public final class Broker implements AutoCloseable {
       dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
       // The listener as bound (its real port when configured as 0), set once the network starts.
       AtomicReference<Listener> bound = new AtomicReference<>();
+      ZkCluster cluster = config.clusterMode() ? connectCluster(config, toClose) : null;
       AtomicReference<ProducerIdManager> producerIds = new AtomicReference<>();
-      ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose);
-      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose);
+      ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose, cluster);
+      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster);
       GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
       startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose);
       NetworkServer network =
           NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
       bound.set(network.boundListener());
-      return new Broker(config, network, toClose);
+      if (cluster != null) {
+        Listener adv = advertisedListener(config, network.boundListener());
+        cluster.register(new BrokerEndpoint(config.nodeId(), adv.host(), adv.port(), config.getString("broker.rack")));
+      }
+      return new Broker(config, network, toClose, cluster);
     } catch (Exception | Error e) {
       closeAll(toClose);
       throw e;
     }
+  }
+
+  /**
+   * Cluster mode: the ZooKeeper session and cache (registration waits for the bound listener).
+   * Owned by the cluster area.
+   */
+  private static ZkCluster connectCluster(BrokerConfig config, Deque<AutoCloseable> toClose) throws Exception {
+    ZkCluster cluster = ZkCluster.connect(new ZkCluster.Settings(
+        config.getString("zookeeper.connect"),
+        config.nodeId(),
+        config.getString("broker.rack"),
+        config.getInt("zookeeper.session.timeout.ms"),
+        config.getInt("zookeeper.connection.timeout.ms"),
+        config.getBoolean("unclean.leader.election.enable"),
+        config.getBoolean("auto.leader.rebalance.enable"),
+        config.getLong("leader.imbalance.check.interval.seconds") * 1000,
+        config.getString("cluster.id")));
+    toClose.add(cluster);
+    return cluster;
+  }
+
+  /**
+   * Cluster mode: who opens this broker's partitions as the controller decides (the replica manager
+   * when it can follow, else {@link LocalLeaderListener}); topic config changes; ElectLeaders and
+   * the partition reassignment APIs (answered by the controller).
+   */
+  private static void wireCluster(
+      ApiDispatcher dispatcher, ZkCluster cluster, ReplicaManager replicas, TopicManager topics) {
+    if (replicas instanceof LocalReplicaManager lrm) { // partitions assigned before the topic admin opened them
+      lrm.setTopicSettings(name -> topics.topic(name)
+          .map(t -> new LocalReplicaManager.TopicSettings(topics.logConfig(t), t.configs())));
+    }
+    ReplicaStateListener listener = replicas instanceof ReplicaStateListener l
+        ? l : new LocalLeaderListener(cluster.localBrokerId(), replicas, topics::topic, topics::logConfig);
+    cluster.setListener(listener);
+    cluster.setConfigListener(topics::applyConfigs);
+    dispatcher.register(ApiKeys.ELECT_LEADERS, new ElectLeadersHandler(cluster.controller(), topics.executor()));
+    dispatcher.register(ApiKeys.ALTER_PARTITION_REASSIGNMENTS,
+        new dev.brook.broker.api.AlterPartitionReassignmentsHandler(cluster.controller()));
+    dispatcher.register(ApiKeys.LIST_PARTITION_REASSIGNMENTS,
+        new dev.brook.broker.api.ListPartitionReassignmentsHandler(cluster.controller(), cluster));
   }
 
   /**
@@ -164,15 +221,18 @@ public final class Broker implements AutoCloseable {
       BrokerConfig config,
       Clock clock,
       AtomicReference<ProducerIdManager> producerIdsOut,
-      Deque<AutoCloseable> toClose)
+      Deque<AutoCloseable> toClose,
+      ZkCluster cluster)
       throws Exception {
     Files.createDirectories(config.logDir());
     LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock,
         CleanerSettings.from(config), KafkaRecordCodec.INSTANCE); // the cleaner reads every codec
     toClose.add(logs); // closes last: flush, checkpoints, clean-shutdown marker
     logs.startBackgroundDuties(config.getLong("log.retention.check.interval.ms"));
-    LocalReplicaManager replicas =
-        new LocalReplicaManager(logs, RecordPolicy.of(config, Map.of()), clock, config.getInt("producer.id.expiration.ms"));
+    // Single-node mode: no cluster state (this broker leads everything). Cluster mode: the manager
+    // follows the controller's decisions (wireCluster registers it as the ReplicaStateListener).
+    LocalReplicaManager replicas = new LocalReplicaManager(logs, RecordPolicy.of(config, Map.of()), clock,
+        config.getInt("producer.id.expiration.ms"), config.nodeId(), cluster, LocalReplicaManager.ReplicationSettings.from(config));
     toClose.add(replicas);
     // The cleaner keeps each remembered producer's last batch; a log whose partition is not open
     // (yet) is not cleaned, since its producers are not known.
@@ -229,14 +289,17 @@ public final class Broker implements AutoCloseable {
       Clock clock,
       ReplicaManager replicas,
       AtomicReference<Listener> bound,
-      Deque<AutoCloseable> toClose)
+      Deque<AutoCloseable> toClose,
+      ZkCluster cluster)
       throws Exception {
-    MetaProperties meta = MetaProperties.loadOrCreate(
-        config.logDir(), config.nodeId(), config.getString("cluster.id"), Uuid::randomUuid);
-    TopicManager topics =
-        new TopicManager(config, LocalMetadataStore.open(config.logDir(), meta), replicas, Uuid::randomUuid);
+    MetaProperties meta = MetaProperties.loadOrCreate(config.logDir(), config.nodeId(),
+        cluster != null ? cluster.clusterId() : config.getString("cluster.id"), Uuid::randomUuid);
+    MetadataStore store =
+        cluster != null ? new ZkMetadataStore(cluster) : LocalMetadataStore.open(config.logDir(), meta);
+    TopicManager topics = new TopicManager(config, store, replicas, Uuid::randomUuid, cluster);
     toClose.add(topics);
     topics.openAll();
+    if (cluster != null) wireCluster(dispatcher, cluster, replicas, topics);
     TopicApis.register(dispatcher, topics, () -> advertisedListener(config, bound.get()));
     return topics;
   }
@@ -513,11 +576,24 @@ public final class Broker implements AutoCloseable {
     return config.nodeId();
   }
 
+  /** Cluster mode: this broker's view of the cluster; null on a single node. */
+  public ZkCluster cluster() {
+    return cluster;
+  }
+
   @Override
   public synchronized void close() {
     if (closed) return;
     closed = true;
+    if (cluster != null && config.getBoolean("controlled.shutdown.enable")) {
+      try {
+        cluster.controlledShutdown(java.time.Duration.ofMillis(Math.min(30_000, config.getInt("zookeeper.session.timeout.ms"))));
+      } catch (Exception e) {
+        log.warn("Controlled shutdown of broker {} failed; stopping anyway", config.nodeId(), e);
+      }
+    }
     network.close();
+    if (cluster != null) cluster.close(); // deregister before the partitions close
     closeAll(toClose);
     log.info("Brook broker {} stopped", config.nodeId());
   }

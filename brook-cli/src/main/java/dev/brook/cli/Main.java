@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       ServerCommand.class,
       TopicsCommand.class,
       GroupsCommand.class,
+      ClusterCommand.class,
       ProduceCommand.class,
       ConsumeCommand.class,
       CommandLine.HelpCommand.class

@@ -1,6 +1,9 @@
 package dev.brook.broker.admin;
 
+import dev.brook.broker.cluster.BrokerEndpoint;
+import dev.brook.broker.cluster.ClusterState;
 import dev.brook.broker.cluster.MetadataStore;
+import dev.brook.broker.cluster.ReplicaPlacement;
 import dev.brook.broker.cluster.TopicMetadata;
 import dev.brook.broker.config.BrokerConfig;
 import dev.brook.broker.config.ConfigException;
@@ -72,8 +75,20 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
   private final ReplicaManager replicas;
   private final Supplier<Uuid> newIds;
   private final ExecutorService executor;
+  /** Cluster mode: the brokers and partition states; null on a single node. */
+  private final ClusterState cluster;
 
   public TopicManager(BrokerConfig config, MetadataStore store, ReplicaManager replicas, Supplier<Uuid> newIds) {
+    this(config, store, replicas, newIds, null);
+  }
+
+  /**
+   * Cluster mode ({@code cluster} non-null): replicas are placed on the live brokers and the
+   * partitions are opened by each broker when the controller starts them, not here.
+   */
+  public TopicManager(BrokerConfig config, MetadataStore store, ReplicaManager replicas, Supplier<Uuid> newIds,
+      ClusterState cluster) {
+    this.cluster = cluster;
     this.config = config;
     this.store = store;
     this.replicas = replicas;
@@ -87,6 +102,7 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
 
   /** Opens every partition of every known topic (at startup). */
   public void openAll() throws IOException {
+    if (cluster != null) return; // cluster mode: opened as the controller's partition states arrive
     for (TopicMetadata t : store.topics()) {
       LogConfig lc = logConfig(t);
       for (int p = 0; p < t.partitions(); p++) {
@@ -116,8 +132,18 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
     return config.nodeId();
   }
 
+  /** The cluster (brokers, controller, partition states) in cluster mode; null on a single node. */
+  public ClusterState cluster() {
+    return cluster;
+  }
+
   /** The broker ids that may hold replicas: in single-node mode, this one. */
   public Set<Integer> liveBrokers() {
+    if (cluster != null) {
+      Set<Integer> ids = new java.util.TreeSet<>();
+      for (BrokerEndpoint b : cluster.liveBrokers()) ids.add(b.id());
+      return ids;
+    }
     return Set.of(config.nodeId());
   }
 
@@ -143,6 +169,18 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
       existing = store.topic(name);
       if (existing.isPresent()) return existing.get().id();
       Outcome o = createTopic(new NewTopic(name, partitions, -1, Map.of(), configs), false, true);
+      if (o.error() == Errors.TOPIC_ALREADY_EXISTS && cluster != null) {
+        // Cluster mode: another broker created it meanwhile; this broker's cache shows it shortly.
+        for (int i = 0; i < 150 && store.topic(name).isEmpty(); i++) {
+          try {
+            Thread.sleep(100);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
+        if (store.topic(name).isPresent()) return store.topic(name).get().id();
+      }
       if (!o.isOk()) throw o.error().exception("cannot create " + name + ": " + o.message());
       return o.topic().id();
     }
@@ -183,6 +221,7 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
       }
     }
     int partitions;
+    int rf = -1;
     if (!req.assignments().isEmpty()) {
       if (req.partitions() != -1) {
         return Outcome.fail(Errors.INVALID_REQUEST,
@@ -197,8 +236,9 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
       partitions = req.assignments().size();
     } else {
       partitions = req.partitions() == -1 ? config.getInt("num.partitions") : req.partitions();
-      int rf = req.replicationFactor() == -1
-          ? (internalCaller ? 1 : config.getInt("default.replication.factor")) : req.replicationFactor();
+      rf = req.replicationFactor() == -1
+          ? (internalCaller ? internalReplicationFactor() : config.getInt("default.replication.factor"))
+          : req.replicationFactor();
       if (partitions <= 0) {
         return Outcome.fail(Errors.INVALID_PARTITIONS, "Number of partitions was set to an invalid non-positive value.");
       }
@@ -223,11 +263,33 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
     TopicMetadata topic = new TopicMetadata(name, validateOnly ? Uuid.ZERO_UUID : newTopicId(), partitions,
         req.configs());
     if (validateOnly) return Outcome.ok(topic);
-    store.createTopic(topic);
-    openPartitions(topic, 0);
+    if (cluster != null) {
+      Map<Integer, List<Integer>> assignment = req.assignments().isEmpty()
+          ? ReplicaPlacement.assign(cluster.liveBrokers(), 0, partitions, rf, placementStart())
+          : req.assignments();
+      try {
+        store.createTopic(topic, assignment);
+      } catch (IllegalStateException e) { // created meanwhile through another broker
+        return Outcome.fail(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists.");
+      }
+    } else {
+      store.createTopic(topic);
+      openPartitions(topic, 0);
+    }
     log.info("Created topic {} ({}) with {} partition(s) and configs {}", name, topic.id(), partitions,
         topic.configs());
     return Outcome.ok(topic);
+  }
+
+  /** Internal topics: 1 on a single node; offsets.topic.replication.factor capped at the live brokers. */
+  private int internalReplicationFactor() {
+    if (cluster == null) return 1;
+    return Math.max(1, Math.min(config.getInt("offsets.topic.replication.factor"), liveBrokers().size()));
+  }
+
+  /** Where on the broker ring a topic's placement starts, so leaders of many topics spread. */
+  private static int placementStart() {
+    return java.util.concurrent.ThreadLocalRandom.current().nextInt(1 << 16);
   }
 
   private Uuid newTopicId() {
@@ -291,10 +353,13 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
     if (!config.getBoolean("delete.topic.enable")) {
       return Outcome.fail(Errors.TOPIC_DELETION_DISABLED, "Topic deletion is disabled.");
     }
-    for (int p = 0; p < t.get().partitions(); p++) {
-      replicas.deletePartition(new TopicPartition(name, p));
+    if (cluster == null) {
+      for (int p = 0; p < t.get().partitions(); p++) {
+        replicas.deletePartition(new TopicPartition(name, p));
+      }
     }
-    store.deleteTopic(name);
+    store.deleteTopic(name); // cluster mode: the controller deletes it; every broker drops its replicas
+
     log.info("Deleted topic {} ({})", name, t.get().id());
     return Outcome.ok(t.get());
   }
@@ -329,8 +394,24 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
     }
     TopicMetadata grown = t.withPartitions(count);
     if (validateOnly) return Outcome.ok(grown);
-    store.updateTopic(grown);
-    openPartitions(grown, t.partitions());
+    if (cluster != null) {
+      Map<Integer, List<Integer>> added = new java.util.TreeMap<>();
+      if (assignments != null) {
+        for (int i = 0; i < assignments.size(); i++) added.put(t.partitions() + i, assignments.get(i));
+      } else {
+        int rf = cluster.partitionState(new TopicPartition(name, 0)).map(s -> s.replicas().size()).orElse(1);
+        if (rf > liveBrokers().size()) {
+          return Outcome.fail(Errors.INVALID_REPLICATION_FACTOR, "Unable to replicate the partition " + rf
+              + " time(s): only " + liveBrokers().size() + " broker(s) are registered.");
+        }
+        added = ReplicaPlacement.assign(cluster.liveBrokers(), t.partitions(), count - t.partitions(), rf,
+            placementStart());
+      }
+      store.addPartitions(grown, added);
+    } else {
+      store.updateTopic(grown);
+      openPartitions(grown, t.partitions());
+    }
     log.info("Topic {} grew from {} to {} partitions", name, t.partitions(), count);
     return Outcome.ok(grown);
   }
@@ -353,12 +434,20 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
     TopicMetadata changed = found.get().withConfigs(overrides);
     if (validateOnly || changed.equals(found.get())) return Outcome.ok(changed);
     store.updateTopic(changed);
-    LogConfig lc = logConfig(changed);
-    for (int p = 0; p < changed.partitions(); p++) {
-      replicas.updateConfig(new TopicPartition(name, p), lc, changed.configs());
-    }
+    applyConfigs(changed);
     log.info("Topic {} configs are now {}", name, changed.configs());
     return Outcome.ok(changed);
+  }
+
+  /**
+   * Applies a topic's configs to the partitions this broker hosts (in cluster mode also called when
+   * another broker changed them).
+   */
+  public void applyConfigs(TopicMetadata topic) {
+    LogConfig lc = logConfig(topic);
+    for (int p = 0; p < topic.partitions(); p++) {
+      replicas.updateConfig(new TopicPartition(topic.name(), p), lc, topic.configs());
+    }
   }
 
   static String invalidConfigMessage(ConfigException e) {

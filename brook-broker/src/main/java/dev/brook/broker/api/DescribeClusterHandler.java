@@ -1,6 +1,8 @@
 package dev.brook.broker.api;
 
 import dev.brook.broker.admin.TopicManager;
+import dev.brook.broker.cluster.BrokerEndpoint;
+import dev.brook.broker.cluster.ClusterState;
 import dev.brook.broker.config.Listener;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
@@ -34,10 +36,19 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
       return CompletableFuture.completedFuture(r.setErrorCode(Errors.UNSUPPORTED_ENDPOINT_TYPE.code())
           .setErrorMessage("This endpoint serves broker endpoints only, not " + describe(request.endpointType())));
     }
-    Listener l = endpoint.get();
     r.setClusterId(topics.store().clusterId()).setControllerId(topics.nodeId())
         .setClusterAuthorizedOperations(request.includeClusterAuthorizedOperations()
             ? AuthorizedOperations.CLUSTER : AuthorizedOperations.NOT_REQUESTED);
+    ClusterState cluster = topics.cluster();
+    if (cluster != null) { // cluster mode: every live broker, the elected controller
+      r.setControllerId(cluster.controllerId());
+      for (BrokerEndpoint b : cluster.liveBrokers()) {
+        r.brokers().add(new DescribeClusterBroker().setBrokerId(b.id()).setHost(b.host()).setPort(b.port())
+            .setRack(b.rack()));
+      }
+      return CompletableFuture.completedFuture(r);
+    }
+    Listener l = endpoint.get();
     r.brokers().add(new DescribeClusterBroker().setBrokerId(topics.nodeId()).setHost(l.host()).setPort(l.port())
         .setRack(topics.config().getString("broker.rack")));
     return CompletableFuture.completedFuture(r);

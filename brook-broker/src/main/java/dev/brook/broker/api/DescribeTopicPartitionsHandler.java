@@ -77,6 +77,8 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
   }
 
   private DescribeTopicPartitionsResponsePartition partition(String topic, int index) {
+    dev.brook.broker.cluster.ClusterState cluster = topics.cluster();
+    if (cluster != null) return partition(cluster, new TopicPartition(topic, index));
     List<Integer> self = List.of(topics.nodeId());
     Optional<Partition> part = topics.replicas().partition(new TopicPartition(topic, index));
     DescribeTopicPartitionsResponsePartition out = new DescribeTopicPartitionsResponsePartition()
@@ -86,5 +88,22 @@ public final class DescribeTopicPartitionsHandler implements ApiHandler<Describe
       return out.setLeaderId(topics.nodeId()).setLeaderEpoch(part.get().leaderEpoch()).setIsrNodes(self);
     }
     return out.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code()).setLeaderId(-1).setIsrNodes(List.of());
+  }
+
+  /** Cluster mode: the partition as the controller decided it; offline replicas are the dead ones. */
+  private static DescribeTopicPartitionsResponsePartition partition(
+      dev.brook.broker.cluster.ClusterState cluster, TopicPartition tp) {
+    DescribeTopicPartitionsResponsePartition out = new DescribeTopicPartitionsResponsePartition()
+        .setPartitionIndex(tp.partition()).setEligibleLeaderReplicas(List.of()).setLastKnownElr(List.of());
+    Optional<dev.brook.broker.cluster.PartitionState> found = cluster.partitionState(tp);
+    if (found.isEmpty()) {
+      return out.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code()).setLeaderId(-1).setReplicaNodes(List.of())
+          .setIsrNodes(List.of()).setOfflineReplicas(List.of());
+    }
+    dev.brook.broker.cluster.PartitionState s = found.get();
+    boolean leaderLive = s.leader() >= 0 && cluster.broker(s.leader()).isPresent();
+    out.setLeaderId(leaderLive ? s.leader() : -1).setLeaderEpoch(s.leaderEpoch()).setReplicaNodes(s.replicas())
+        .setIsrNodes(s.isr()).setOfflineReplicas(s.replicas().stream().filter(b -> cluster.broker(b).isEmpty()).toList());
+    return leaderLive ? out : out.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code());
   }
 }

@@ -71,7 +71,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     FetchIsolation isolation = FetchIsolation.of(replicaId, IsolationLevel.forId(request.isolationLevel()));
     int maxBytes = request.maxBytes();
     List<FetchPartition> plan = fc.partitions();
-    Attempt first = readAll(plan, maxBytes, isolation);
+    Attempt first = readAll(plan, maxBytes, isolation, replicaId);
     if (request.maxWaitMs() <= 0 || first.bytes >= request.minBytes() || first.hasError) {
       return CompletableFuture.completedFuture(respond(version, fc, isolation, first));
     }
@@ -85,12 +85,12 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         request.maxWaitMs(),
         p -> available(p, watched.get(p), isolation),
         request.minBytes(),
-        () -> respond(version, fc, isolation, readAll(plan, maxBytes, isolation)));
+        () -> respond(version, fc, isolation, readAll(plan, maxBytes, isolation, replicaId)));
   }
 
   /** Bytes a parked fetch could read from {@code p} now, or DelayedFetch.ERROR to answer at once. */
   private static long available(Partition p, FetchPartition fp, FetchIsolation isolation) {
-    if (p.checkLeaderEpoch(fp.currentLeaderEpoch()) != Errors.NONE) return DelayedFetch.ERROR;
+    if (p.checkLeadership(fp.currentLeaderEpoch()) != Errors.NONE) return DelayedFetch.ERROR;
     try {
       LogReadResult r = p.read(fp.fetchOffset(), Math.max(0, fp.maxBytes()), isolation, true);
       return r.outOfRange() ? DelayedFetch.ERROR : r.records().length();
@@ -99,14 +99,14 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     }
   }
 
-  private Attempt readAll(List<FetchPartition> plan, int maxResponseBytes, FetchIsolation isolation) {
+  private Attempt readAll(List<FetchPartition> plan, int maxResponseBytes, FetchIsolation isolation, int replicaId) {
     List<Read> reads = new ArrayList<>(plan.size());
     long budget = maxResponseBytes;
     boolean minOneBatch = true;
     long total = 0;
     boolean hasError = false;
     for (FetchPartition fp : plan) {
-      Read r = readOne(fp, (int) Math.max(0, Math.min(fp.maxBytes(), budget)), isolation, minOneBatch);
+      Read r = readOne(fp, (int) Math.max(0, Math.min(fp.maxBytes(), budget)), isolation, minOneBatch, replicaId);
       int n = r.records.length();
       if (n > 0) {
         minOneBatch = false;
@@ -119,7 +119,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     return new Attempt(reads, total, hasError);
   }
 
-  private Read readOne(FetchPartition fp, int maxBytes, FetchIsolation isolation, boolean minOneBatch) {
+  private Read readOne(FetchPartition fp, int maxBytes, FetchIsolation isolation, boolean minOneBatch, int replicaId) {
     Optional<Partition> found = fp.topicName() == null
         ? Optional.empty()
         : replicas.partition(new TopicPartition(fp.topicName(), fp.key().partition()));
@@ -128,16 +128,21 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
       return error(fp, null, e);
     }
     Partition p = found.get();
-    Errors epochError = p.checkLeaderEpoch(fp.currentLeaderEpoch());
+    Errors epochError = p.checkLeadership(fp.currentLeaderEpoch());
     if (epochError != Errors.NONE) return error(fp, p, epochError);
-    long hw = p.highWatermark();
-    long lso = p.lastStableOffset();
     if (fp.lastFetchedEpoch() >= 0) {
       EpochEndOffset end = p.endOffsetForEpoch(fp.lastFetchedEpoch());
       if (end.leaderEpoch() < fp.lastFetchedEpoch() || end.endOffset() < fp.fetchOffset()) {
-        return new Read(fp, p, Errors.NONE, FileSlice.EMPTY, hw, lso, p.logStartOffset(), end);
+        return new Read(fp, p, Errors.NONE, FileSlice.EMPTY, p.highWatermark(), p.lastStableOffset(), p.logStartOffset(), end);
       }
     }
+    if (replicaId >= 0) {
+      // A follower's fetch at fetchOffset says it holds everything below: ISR and HW may move.
+      Errors e = p.recordFollowerFetch(replicaId, fp.fetchOffset(), replicas.clock().milliseconds());
+      if (e != Errors.NONE) return error(fp, p, e);
+    }
+    long hw = p.highWatermark();
+    long lso = p.lastStableOffset();
     try {
       LogReadResult r = p.read(fp.fetchOffset(), maxBytes, isolation, minOneBatch);
       if (r.outOfRange()) return error(fp, p, Errors.OFFSET_OUT_OF_RANGE);
@@ -175,9 +180,16 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         }
         resp.responses().add(topic);
       }
-      topic.partitions().add(partitionData(r, isolation, version));
+      topic.partitions().add(partitionData(resp, r, isolation, version));
     }
     return resp;
+  }
+
+  /** KIP-951 (v16+): the endpoint of a leader named in currentLeader, once per response. */
+  private void addEndpoint(FetchResponseData resp, int leader, Partition p) {
+    if (resp.nodeEndpoints().find(leader) != null) return;
+    replicas.leaderEndpoint(p).ifPresent(ep -> resp.nodeEndpoints().add(new FetchResponseData.NodeEndpoint()
+        .setNodeId(leader).setHost(ep.host()).setPort(ep.port()).setRack(ep.rack())));
   }
 
   /** The aborted transactions overlapping the records returned (txn area). */
@@ -194,7 +206,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     return version >= 13 ? t.topicId().equals(fp.key().topicId()) : t.topic().equals(fp.key().topic());
   }
 
-  private PartitionData partitionData(Read r, FetchIsolation isolation, short version) {
+  private PartitionData partitionData(FetchResponseData resp, Read r, FetchIsolation isolation, short version) {
     PartitionData pd = new PartitionData()
         .setPartitionIndex(r.request.key().partition())
         .setErrorCode(r.error.code())
@@ -208,7 +220,11 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
       pd.divergingEpoch().setEpoch(r.diverging.leaderEpoch()).setEndOffset(r.diverging.endOffset());
     }
     if (version >= 12 && (r.error == Errors.FENCED_LEADER_EPOCH || r.error == Errors.NOT_LEADER_OR_FOLLOWER) && r.partition != null) {
-      pd.currentLeader().setLeaderId(nodeId).setLeaderEpoch(r.partition.leaderEpoch());
+      int leader = r.partition.leaderId() >= 0 ? r.partition.leaderId() : nodeId;
+      if (r.partition.isLeader() || leader != nodeId) {
+        pd.currentLeader().setLeaderId(leader).setLeaderEpoch(r.partition.leaderEpoch());
+        if (version >= 16) addEndpoint(resp, leader, r.partition);
+      }
     }
     return pd;
   }

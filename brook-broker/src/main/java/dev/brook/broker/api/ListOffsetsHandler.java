@@ -77,7 +77,8 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
     Optional<Partition> found = replicas.partition(tp);
     if (found.isEmpty()) return error(req.partitionIndex(), Errors.UNKNOWN_TOPIC_OR_PARTITION);
     Partition p = found.get();
-    Errors epochError = p.checkLeaderEpoch(req.currentLeaderEpoch());
+    // Only the leader answers, except to the debugging replica id (-2), as in Kafka.
+    Errors epochError = replicaId == -2 ? p.checkLeaderEpoch(req.currentLeaderEpoch()) : p.checkLeadership(req.currentLeaderEpoch());
     if (epochError != Errors.NONE) return error(req.partitionIndex(), epochError);
     long ts = req.timestamp();
     try {

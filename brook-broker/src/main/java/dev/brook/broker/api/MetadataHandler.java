@@ -2,6 +2,9 @@ package dev.brook.broker.api;
 
 import dev.brook.broker.admin.TopicManager;
 import dev.brook.broker.admin.TopicNames;
+import dev.brook.broker.cluster.BrokerEndpoint;
+import dev.brook.broker.cluster.ClusterState;
+import dev.brook.broker.cluster.PartitionState;
 import dev.brook.broker.cluster.TopicMetadata;
 import dev.brook.broker.config.Listener;
 import dev.brook.broker.replica.Partition;
@@ -112,8 +115,22 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
   }
 
   private MetadataResponseData header(short version, boolean clusterOps) {
-    Listener l = endpoint.get();
     MetadataResponseData r = new MetadataResponseData();
+    ClusterState cluster = topics.cluster();
+    if (cluster != null) { // cluster mode: every live broker, the elected controller
+      for (BrokerEndpoint b : cluster.liveBrokers()) {
+        MetadataResponseBroker mb = new MetadataResponseBroker().setNodeId(b.id()).setHost(b.host()).setPort(b.port());
+        if (version >= 1) mb.setRack(b.rack());
+        r.brokers().add(mb);
+      }
+      if (version >= 1) r.setControllerId(cluster.controllerId());
+      if (version >= 2) r.setClusterId(topics.store().clusterId());
+      if (version >= 8 && version <= 10) {
+        r.setClusterAuthorizedOperations(clusterOps ? AuthorizedOperations.CLUSTER : AuthorizedOperations.NOT_REQUESTED);
+      }
+      return r;
+    }
+    Listener l = endpoint.get();
     MetadataResponseBroker b = new MetadataResponseBroker().setNodeId(topics.nodeId()).setHost(l.host())
         .setPort(l.port());
     if (version >= 1) b.setRack(topics.config().getString("broker.rack"));
@@ -129,7 +146,12 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
   private MetadataResponseTopic describe(TopicMetadata t, short version, boolean topicOps) {
     List<MetadataResponsePartition> partitions = new ArrayList<>(t.partitions());
     List<Integer> self = List.of(topics.nodeId());
+    ClusterState cluster = topics.cluster();
     for (int p = 0; p < t.partitions(); p++) {
+      if (cluster != null) {
+        partitions.add(describe(cluster, new TopicPartition(t.name(), p), version));
+        continue;
+      }
       Optional<Partition> part = topics.replicas().partition(new TopicPartition(t.name(), p));
       MetadataResponsePartition mp = new MetadataResponsePartition().setPartitionIndex(p);
       if (part.isPresent()) {
@@ -145,6 +167,25 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
     if (version >= 10) mt.setTopicId(t.id());
     if (version >= 8) mt.setTopicAuthorizedOperations(opsField(topicOps));
     return mt;
+  }
+
+  /** Cluster mode: the partition as the controller decided it; offline replicas are the dead ones. */
+  private static MetadataResponsePartition describe(ClusterState cluster, TopicPartition tp, short version) {
+    MetadataResponsePartition mp = new MetadataResponsePartition().setPartitionIndex(tp.partition());
+    Optional<PartitionState> found = cluster.partitionState(tp);
+    if (found.isEmpty()) {
+      return mp.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code()).setLeaderId(-1).setReplicaNodes(List.of())
+          .setIsrNodes(List.of());
+    }
+    PartitionState s = found.get();
+    boolean leaderLive = s.leader() >= 0 && cluster.broker(s.leader()).isPresent();
+    mp.setLeaderId(leaderLive ? s.leader() : -1).setReplicaNodes(s.replicas()).setIsrNodes(s.isr());
+    if (!leaderLive) mp.setErrorCode(Errors.LEADER_NOT_AVAILABLE.code());
+    if (version >= 7) mp.setLeaderEpoch(s.leaderEpoch());
+    if (version >= 5) {
+      mp.setOfflineReplicas(s.replicas().stream().filter(b -> cluster.broker(b).isEmpty()).toList());
+    }
+    return mp;
   }
 
   private static MetadataResponseTopic error(String name, Errors error, boolean topicOps) {

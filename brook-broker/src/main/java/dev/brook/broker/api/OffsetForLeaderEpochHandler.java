@@ -30,19 +30,20 @@ public final class OffsetForLeaderEpochHandler implements ApiHandler<OffsetForLe
     for (OffsetForLeaderEpochRequestData.OffsetForLeaderTopic t : request.topics()) {
       OffsetForLeaderTopicResult tr = new OffsetForLeaderTopicResult().setTopic(t.topic());
       for (OffsetForLeaderEpochRequestData.OffsetForLeaderPartition p : t.partitions()) {
-        tr.partitions().add(answer(new TopicPartition(t.topic(), p.partition()), p));
+        tr.partitions().add(answer(new TopicPartition(t.topic(), p.partition()), p, request.replicaId()));
       }
       response.topics().add(tr);
     }
     return CompletableFuture.completedFuture(response);
   }
 
-  private EpochEndOffset answer(TopicPartition tp, OffsetForLeaderEpochRequestData.OffsetForLeaderPartition req) {
+  private EpochEndOffset answer(TopicPartition tp, OffsetForLeaderEpochRequestData.OffsetForLeaderPartition req, int replicaId) {
     EpochEndOffset out = new EpochEndOffset().setPartition(req.partition()).setLeaderEpoch(-1).setEndOffset(-1);
     Optional<Partition> found = replicas.partition(tp);
     if (found.isEmpty()) return out.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
     Partition p = found.get();
-    Errors epochError = p.checkLeaderEpoch(req.currentLeaderEpoch());
+    // Followers truncate against the leader's answer: only the leader answers (but the debug id -2).
+    Errors epochError = replicaId == -2 ? p.checkLeaderEpoch(req.currentLeaderEpoch()) : p.checkLeadership(req.currentLeaderEpoch());
     if (epochError != Errors.NONE) return out.setErrorCode(epochError.code());
     dev.brook.storage.EpochEndOffset end = p.endOffsetForEpoch(req.leaderEpoch());
     return out.setErrorCode(Errors.NONE.code()).setLeaderEpoch(end.leaderEpoch()).setEndOffset(end.endOffset());

@@ -1,14 +1,18 @@
 package dev.brook.broker.api;
 
+import dev.brook.broker.cluster.BrokerEndpoint;
 import dev.brook.broker.replica.AppendOrigin;
 import dev.brook.broker.replica.AppendOutcome;
 import dev.brook.broker.replica.BatchValidator.RecordFault;
+import dev.brook.broker.replica.DelayedProduce;
 import dev.brook.broker.replica.LocalReplicaManager;
 import dev.brook.broker.replica.Partition;
 import dev.brook.broker.replica.TransactionVerifier;
 import dev.brook.storage.RecordBatchHeader;
 import dev.brook.storage.Clock;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
@@ -25,9 +29,11 @@ import org.apache.kafka.common.record.MemoryRecords;
 /**
  * Produce, v3 to the newest the codec defines (v13 addresses topics by id). Each partition's batch
  * is validated, checked against the producer state and appended on the calling event loop (appends
- * are short and ordered per partition). acks=0 gets no response; acks=1 and acks=all are answered
- * once appended — with this broker as the only in-sync replica the high watermark has then already
- * passed the batch. Other acks values get INVALID_REQUIRED_ACKS; the internal topics
+ * are short and ordered per partition). acks=0 gets no response; acks=1 is answered once appended;
+ * acks=all once the high watermark passes the batch ({@link DelayedProduce}: at once when this broker
+ * is the only in-sync replica; else when the followers have fetched it, or REQUEST_TIMED_OUT after
+ * the request's timeout). A broker that does not lead the partition answers NOT_LEADER_OR_FOLLOWER
+ * with the current leader (KIP-951, v10+). Other acks values get INVALID_REQUIRED_ACKS; the internal topics
  * (__consumer_offsets, __transaction_state) are written only by their coordinators
  * (INVALID_TOPIC_EXCEPTION).
  *
@@ -57,6 +63,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     short acks = request.acks();
     long now = clock.milliseconds();
     ProduceResponseData response = new ProduceResponseData();
+    List<DelayedProduce.Pending> pending = new ArrayList<>();
+    List<PartitionProduceResponse> waiting = new ArrayList<>();
     for (ProduceRequestData.TopicProduceData t : request.topicData()) {
       TopicProduceResponse tr = new TopicProduceResponse();
       Optional<String> name;
@@ -68,8 +76,16 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
         name = Optional.of(t.name());
       }
       for (ProduceRequestData.PartitionProduceData pd : t.partitionData()) {
-        AppendOutcome outcome = produceOne(version, name, pd, acks, now, request.transactionalId());
-        tr.partitionResponses().add(partitionResponse(pd.index(), outcome));
+        Optional<Partition> p = name.flatMap(n -> replicas.partition(new TopicPartition(n, pd.index())));
+        AppendOutcome outcome = produceOne(version, name, p, pd, acks, now, request.transactionalId());
+        PartitionProduceResponse pr = partitionResponse(pd.index(), outcome);
+        if (outcome.error() == Errors.NOT_LEADER_OR_FOLLOWER) addCurrentLeader(response, pr, p.get(), version);
+        tr.partitionResponses().add(pr);
+        // acks=all: answered once the in-sync replicas have the records (the HW passed them).
+        if (acks == -1 && outcome.error() == Errors.NONE && p.get().highWatermark() <= outcome.lastOffset()) {
+          pending.add(new DelayedProduce.Pending(p.get(), outcome.lastOffset() + 1));
+          waiting.add(pr);
+        }
       }
       response.responses().add(tr);
     }
@@ -80,7 +96,17 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
       }
       return CompletableFuture.completedFuture(null);
     }
-    return CompletableFuture.completedFuture(response);
+    if (pending.isEmpty()) return CompletableFuture.completedFuture(response);
+    return DelayedProduce.park(replicas, pending, request.timeoutMs()).thenApply(errors -> {
+      for (int i = 0; i < errors.size(); i++) {
+        Errors e = errors.get(i);
+        if (e == Errors.NONE) continue;
+        PartitionProduceResponse pr = waiting.get(i);
+        pr.setErrorCode(e.code()).setErrorMessage(e.message());
+        if (e == Errors.NOT_LEADER_OR_FOLLOWER) addCurrentLeader(response, pr, pending.get(i).partition(), version);
+      }
+      return response;
+    });
   }
 
   private static boolean anyError(ProduceResponseData response) {
@@ -93,14 +119,14 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
   }
 
   private AppendOutcome produceOne(
-      short version, Optional<String> topic, ProduceRequestData.PartitionProduceData pd, short acks, long now, String transactionalId) {
+      short version, Optional<String> topic, Optional<Partition> p, ProduceRequestData.PartitionProduceData pd, short acks, long now,
+      String transactionalId) {
     if (acks != 0 && acks != 1 && acks != -1) {
       return AppendOutcome.error(Errors.INVALID_REQUIRED_ACKS, "acks must be 0, 1 or -1, got " + acks);
     }
     if (topic.isPresent() && Topic.isInternal(topic.get())) {
       return AppendOutcome.error(Errors.INVALID_TOPIC_EXCEPTION, "clients may not produce to the internal topic " + topic.get());
     }
-    Optional<Partition> p = topic.flatMap(n -> replicas.partition(new TopicPartition(n, pd.index())));
     if (p.isEmpty()) {
       return AppendOutcome.error(version >= 13 && topic.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
     }
@@ -113,6 +139,19 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
       if (txnError != Errors.NONE) return AppendOutcome.error(txnError, "transactional batch rejected: " + txnError.message());
     }
     return p.get().appendRecordsAsLeader(records, AppendOrigin.CLIENT, acks, now);
+  }
+
+  /** KIP-951 (v10+): the leader as this broker knows it, and its endpoint, so the client re-routes at once. */
+  private void addCurrentLeader(ProduceResponseData response, PartitionProduceResponse pr, Partition p, short version) {
+    if (version < 10) return;
+    int leader = p.leaderId();
+    if (leader < 0 || leader == replicas.localBrokerId() && !p.isLeader()) return;
+    pr.currentLeader().setLeaderId(leader).setLeaderEpoch(p.leaderEpoch());
+    Optional<BrokerEndpoint> ep = replicas.leaderEndpoint(p);
+    if (ep.isPresent() && response.nodeEndpoints().find(leader) == null) {
+      response.nodeEndpoints().add(new ProduceResponseData.NodeEndpoint()
+          .setNodeId(leader).setHost(ep.get().host()).setPort(ep.get().port()).setRack(ep.get().rack()));
+    }
   }
 
   private static PartitionProduceResponse partitionResponse(int index, AppendOutcome o) {

@@ -2,6 +2,8 @@ package dev.brook.broker.cluster;
 
 import java.io.IOException;
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.Uuid;
 
@@ -26,6 +28,19 @@ public interface MetadataStore extends AutoCloseable {
 
   /** Adds a new topic; fails if the name or id is taken. */
   void createTopic(TopicMetadata topic) throws IOException;
+
+  /**
+   * Adds a new topic with its replica assignment (partition index to broker ids, preferred leader
+   * first). The single-node store has one broker and ignores the assignment.
+   */
+  default void createTopic(TopicMetadata topic, Map<Integer, List<Integer>> assignment) throws IOException {
+    createTopic(topic);
+  }
+
+  /** Grows a topic to {@code grown.partitions()}, placing the added partitions as given. */
+  default void addPartitions(TopicMetadata grown, Map<Integer, List<Integer>> added) throws IOException {
+    updateTopic(grown);
+  }
 
   /** Replaces an existing topic's partition count and configs (its name and id stay). */
   void updateTopic(TopicMetadata topic) throws IOException;

@@ -1,5 +1,9 @@
 package dev.brook.broker.replica;
 
+import dev.brook.broker.cluster.BrokerEndpoint;
+import dev.brook.broker.cluster.ClusterState;
+import dev.brook.broker.cluster.PartitionState;
+import dev.brook.broker.cluster.ReplicaStateListener;
 import dev.brook.storage.Clock;
 import dev.brook.storage.LogConfig;
 import dev.brook.storage.LogId;
@@ -14,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
@@ -21,15 +27,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The replica manager of a broker that leads every partition it hosts (single-node mode: a cluster
- * of one). Partitions are born at leader epoch 0 (or the log's latest epoch when reopened); the
- * in-sync replica set is this broker, so the high watermark follows the log end.
+ * The replica manager of a broker. Without a {@link ClusterState} (single-node mode: a cluster of
+ * one) it leads every partition it hosts: partitions are born at leader epoch 0 (or the log's latest
+ * epoch when reopened), the in-sync replica set is this broker, so the high watermark follows the
+ * log end. With one, it is the {@link ReplicaStateListener} of the cluster: partitions become
+ * leaders or followers as the controller decides, followers fetch from their leader (one {@link
+ * ReplicaFetcher} thread per leader broker), leaders shrink their ISR on a timer
+ * (replica.lag.time.max.ms) and change it through {@link ClusterState#alterIsr}.
  *
  * <p>Owns the timer wheel for delayed operations (long-poll fetches) and expires idle producers. On
  * close it snapshots every partition's producer state (so a restart replays only newer batches).
  * Does not own the {@link LogManager}: the broker closes that after this. Thread-safe.
  */
-public final class LocalReplicaManager implements ReplicaManager {
+public final class LocalReplicaManager implements ReplicaManager, ReplicaStateListener {
   private static final Logger log = LoggerFactory.getLogger(LocalReplicaManager.class);
   private static final long PRODUCER_EXPIRATION_CHECK_MS = 600_000;
 
@@ -41,8 +51,59 @@ public final class LocalReplicaManager implements ReplicaManager {
   private final ConcurrentHashMap<Uuid, String> topicNames = new ConcurrentHashMap<>();
   private final HashedWheelTimer timer;
   private volatile boolean closed;
+  // --- replication (replication area) ---
+  private final int localBrokerId;
+  private final ClusterState cluster; // null in single-node mode
+  private final ReplicationSettings replication;
+  private final Map<Integer, ReplicaFetcher> fetchers = new ConcurrentHashMap<>(); // by leader id; changed under this
+  private final ExecutorService isrAnswers;
+  private volatile java.util.function.Function<String, Optional<TopicSettings>> topicSettings = t -> Optional.empty();
+
+  /** A topic's log config and overrides, for partitions the cluster assigns here before the topic admin opened them. */
+  public record TopicSettings(LogConfig logConfig, Map<String, String> overrides) {}
+
+  /** Where {@link #onPartitionStates} finds the config of a topic whose partition it must create. */
+  public void setTopicSettings(java.util.function.Function<String, Optional<TopicSettings>> source) {
+    this.topicSettings = source;
+  }
+
+  /**
+   * Replication tuning (replica.lag.time.max.ms, replica.fetch.*) and the log config of partitions
+   * the cluster assigns here before their topic's config is known.
+   */
+  public record ReplicationSettings(long replicaLagTimeMaxMs, ReplicaFetcher.Settings fetch, LogConfig defaultLogConfig) {
+    public static ReplicationSettings of(long replicaLagTimeMaxMs, int fetchWaitMaxMs, int fetchMaxBytes,
+        int fetchResponseMaxBytes, long fetchBackoffMs, int socketTimeoutMs, LogConfig defaultLogConfig) {
+      return new ReplicationSettings(replicaLagTimeMaxMs,
+          new ReplicaFetcher.Settings(fetchWaitMaxMs, 1, fetchMaxBytes, fetchResponseMaxBytes, fetchBackoffMs, socketTimeoutMs),
+          defaultLogConfig);
+    }
+
+    /** From replica.lag.time.max.ms, replica.fetch.max.bytes and replica.fetch.wait.max.ms. */
+    public static ReplicationSettings from(dev.brook.broker.config.BrokerConfig config) {
+      return of(config.getLong("replica.lag.time.max.ms"), config.getInt("replica.fetch.wait.max.ms"),
+          config.getInt("replica.fetch.max.bytes"), 10 * 1024 * 1024, 1000, 30_000,
+          dev.brook.broker.config.TopicConfigs.toLogConfig(config, Map.of()));
+    }
+  }
+  // --- end replication ---
 
   public LocalReplicaManager(LogManager logs, RecordPolicy brokerPolicy, Clock clock, long producerIdExpirationMs) {
+    this(logs, brokerPolicy, clock, producerIdExpirationMs, -1, null, null);
+  }
+
+  /**
+   * @param localBrokerId this broker's id (broker.id / node.id)
+   * @param cluster the cluster's state, or null in single-node mode
+   * @param replication replication settings; null only without a cluster
+   */
+  public LocalReplicaManager(LogManager logs, RecordPolicy brokerPolicy, Clock clock, long producerIdExpirationMs,
+      int localBrokerId, ClusterState cluster, ReplicationSettings replication) {
+    this.localBrokerId = localBrokerId;
+    this.cluster = cluster;
+    this.replication = replication;
+    this.isrAnswers = cluster == null ? null
+        : Executors.newSingleThreadExecutor(new DefaultThreadFactory("brook-isr-changes-" + localBrokerId, true));
     this.logs = logs;
     this.brokerPolicy = brokerPolicy;
     this.clock = clock;
@@ -50,6 +111,7 @@ public final class LocalReplicaManager implements ReplicaManager {
     this.timer = new HashedWheelTimer(new DefaultThreadFactory("brook-delayed-ops", true), 5, TimeUnit.MILLISECONDS, 512);
     this.timer.start();
     schedule(this::expireProducers, PRODUCER_EXPIRATION_CHECK_MS);
+    if (cluster != null) schedule(this::shrinkIsrs, Math.max(1, replication.replicaLagTimeMaxMs() / 2));
   }
 
   public Clock clock() {
@@ -72,8 +134,11 @@ public final class LocalReplicaManager implements ReplicaManager {
       PartitionLog plog = logs.getOrCreate(new LogId(tp.topic(), tp.partition()), config);
       int epoch = Math.max(0, plog.leaderEpochs().latestEpoch().orElse(0));
       Partition p = new Partition(tp, topicId, plog, epoch, brokerPolicy.with(topicOverrides));
-      // Single node: the ISR is this broker, everything in the log is committed.
-      plog.updateHighWatermark(plog.logEndOffset());
+      p.attachToCluster(localBrokerId, this::requestIsrChange, cluster == null ? () -> true : cluster::isRegistered);
+      if (cluster != null) p.awaitState();
+      // Single node: the ISR is this broker, everything in the log is committed. In a cluster the
+      // high watermark comes from the checkpoint until the partition's state is applied.
+      if (cluster == null) plog.updateHighWatermark(plog.logEndOffset());
       topicNames.put(topicId, tp.topic());
       partitions.put(tp, p);
       return p;
@@ -103,6 +168,7 @@ public final class LocalReplicaManager implements ReplicaManager {
 
   @Override
   public synchronized void deletePartition(TopicPartition tp) throws IOException {
+    stopFetching(tp);
     Partition p = partitions.remove(tp);
     if (p == null) return;
     if (partitions.keySet().stream().noneMatch(k -> k.topic().equals(tp.topic()))) {
@@ -130,6 +196,12 @@ public final class LocalReplicaManager implements ReplicaManager {
   @Override
   public void close() {
     closed = true;
+    // Replication: followers stop writing before anything else closes.
+    synchronized (this) {
+      for (ReplicaFetcher f : fetchers.values()) f.close();
+      fetchers.clear();
+    }
+    if (isrAnswers != null) isrAnswers.shutdownNow();
     for (Timeout pending : timer.stop()) {
       try {
         pending.task().run(pending);
@@ -147,4 +219,122 @@ public final class LocalReplicaManager implements ReplicaManager {
     }
     partitions.clear();
   }
+
+  // --- replication (replication area): ReplicaStateListener, fetchers, ISR ---
+
+  /** This broker's id. */
+  public int localBrokerId() {
+    return localBrokerId;
+  }
+
+  /** The cluster's state; empty in single-node mode. */
+  public Optional<ClusterState> cluster() {
+    return Optional.ofNullable(cluster);
+  }
+
+  /** The endpoint of the broker leading {@code p} as this broker knows it (for KIP-951 answers). */
+  public Optional<BrokerEndpoint> leaderEndpoint(Partition p) {
+    int leader = p.leaderId();
+    return cluster == null || leader < 0 ? Optional.empty() : cluster.broker(leader);
+  }
+
+  @Override
+  public synchronized void onPartitionStates(java.util.Collection<PartitionState> changed) throws IOException {
+    long now = clock.milliseconds();
+    for (PartitionState s : changed) {
+      if (closed) return;
+      if (!s.replicas().contains(localBrokerId) && !s.isr().contains(localBrokerId)) continue;
+      Partition p = partitions.get(s.tp());
+      if (p == null) {
+        Optional<TopicSettings> ts = topicSettings.apply(s.tp().topic());
+        LogConfig config = ts.map(TopicSettings::logConfig).orElse(replication == null ? null : replication.defaultLogConfig());
+        if (config == null) {
+          log.warn("state for {}, which is not created here and has no default config; ignored", s.tp());
+          continue;
+        }
+        p = createPartition(s.tp(), s.topicId(), config, ts.map(TopicSettings::overrides).orElse(Map.of()));
+      }
+      if (s.leader() == localBrokerId) {
+        stopFetching(s.tp());
+        if (p.makeLeader(s, now)) log.debug("{} leads {} in epoch {}, ISR {}", localBrokerId, s.tp(), s.leaderEpoch(), s.isr());
+      } else {
+        boolean newTerm = p.makeFollower(s);
+        ReplicaFetcher current = fetcherOf(s.tp());
+        if (s.leader() < 0) {
+          stopFetching(s.tp());
+        } else if (newTerm || current == null || current.leaderId() != s.leader()) {
+          stopFetching(s.tp());
+          fetcherFor(s.leader()).add(p, s.leaderEpoch(), true);
+          log.debug("{} follows {} from {} in epoch {}", localBrokerId, s.tp(), s.leader(), s.leaderEpoch());
+        }
+      }
+    }
+  }
+
+  @Override
+  public synchronized void onPartitionsRemoved(java.util.Collection<TopicPartition> removed) throws IOException {
+    for (TopicPartition tp : removed) {
+      deletePartition(tp);
+    }
+  }
+
+  private ReplicaFetcher fetcherOf(TopicPartition tp) {
+    for (ReplicaFetcher f : fetchers.values()) {
+      if (f.follows(tp)) return f;
+    }
+    return null;
+  }
+
+  private ReplicaFetcher fetcherFor(int leader) {
+    return fetchers.computeIfAbsent(leader, id -> new ReplicaFetcher(id, localBrokerId, cluster::broker, replication.fetch(), clock));
+  }
+
+  /** Stops replicating {@code tp}; a fetcher left with nothing to fetch ends. Caller holds this. */
+  private void stopFetching(TopicPartition tp) {
+    var it = fetchers.values().iterator();
+    while (it.hasNext()) {
+      ReplicaFetcher f = it.next();
+      if (!f.follows(tp)) continue;
+      f.remove(tp);
+      if (f.isEmpty()) {
+        it.remove();
+        f.close();
+      }
+    }
+  }
+
+  /** Sends an ISR change to the cluster; the answer is applied on the ISR-answers thread. */
+  private void requestIsrChange(Partition p, PartitionState expected, List<Integer> newIsr) {
+    if (cluster == null) return;
+    log.info("{}: ISR change {} -> {} (epoch {}, version {})", p.topicPartition(), expected.isr(), newIsr,
+        expected.leaderEpoch(), expected.zkVersion());
+    java.util.concurrent.CompletableFuture<PartitionState> f;
+    try {
+      f = cluster.alterIsr(expected, newIsr);
+    } catch (RuntimeException e) {
+      f = java.util.concurrent.CompletableFuture.failedFuture(e);
+    }
+    f.whenCompleteAsync((result, error) -> {
+      if (error == null) {
+        p.onIsrChanged(result);
+      } else {
+        log.info("{}: ISR change to {} failed: {}", p.topicPartition(), newIsr, error.toString());
+        p.onIsrChangeFailed(cluster.partitionState(p.topicPartition()));
+      }
+    }, isrAnswers);
+  }
+
+  private void shrinkIsrs() {
+    if (closed) return;
+    try {
+      long now = clock.milliseconds();
+      for (Partition p : partitions.values()) {
+        p.maybeShrinkIsr(now, replication.replicaLagTimeMaxMs());
+      }
+    } catch (RuntimeException e) {
+      log.error("ISR shrink check failed", e);
+    }
+    schedule(this::shrinkIsrs, Math.max(1, replication.replicaLagTimeMaxMs() / 2));
+  }
+  // --- end replication ---
 }

@@ -1,5 +1,6 @@
 package dev.brook.broker.replica;
 
+import dev.brook.broker.cluster.PartitionState;
 import dev.brook.broker.replica.BatchValidator.Invalid;
 import dev.brook.broker.replica.BatchValidator.Valid;
 import dev.brook.broker.replica.ProducerStateManager.BatchMetadata;
@@ -15,10 +16,14 @@ import dev.brook.storage.RecordBatchHeader;
 import dev.brook.storage.TxnIndex;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.protocol.Errors;
@@ -44,12 +49,22 @@ public final class Partition {
   private final PartitionLog partitionLog;
   private final ProducerStateManager producers = new ProducerStateManager();
   private final Set<PartitionWatcher> watchers = ConcurrentHashMap.newKeySet();
+  // --- replication state (replication area); see the "replication" section below ---
+  private volatile int localBrokerId = -1;
+  /** As the controller last decided; null in single-node mode (led here, ISR = this broker). */
+  private volatile PartitionState replicationState;
+  private volatile boolean leader = true;
+  private volatile IsrChanger isrChanger = (p, expected, isr) -> {};
+  private volatile BooleanSupplier registered = () -> true;
+  private final Map<Integer, FollowerReplica> followers = new HashMap<>(); // guarded by this
+  private boolean isrChangeInFlight; // guarded by this
+  private long leaderEpochStartOffset; // guarded by this
+  // --- end replication state ---
   /** The aborted-transaction index file in the partition directory (txn area). */
   public static final String TXN_INDEX_FILE = "aborted" + TxnIndex.SUFFIX;
   private final Object txnIndexLock = new Object();
   private TxnIndex txnIndex; // guarded by txnIndexLock; opened on the first abort
   private volatile long firstUnstableOffset = -1;
-  private final int isrSize = 1;
   private volatile int leaderEpoch;
   private volatile RecordPolicy policy;
 
@@ -188,7 +203,8 @@ public final class Partition {
   }
 
   public int inSyncReplicaCount() {
-    return isrSize;
+    PartitionState s = replicationState;
+    return s == null ? 1 : s.isr().size();
   }
 
   public void updateConfig(LogConfig config, RecordPolicy newPolicy) {
@@ -215,6 +231,8 @@ public final class Partition {
    */
   public AppendOutcome appendRecordsAsLeader(ByteBuffer records, AppendOrigin origin, int requiredAcks, long nowMs) {
     RecordPolicy p = policy;
+    if (!isLeader()) return AppendOutcome.error(Errors.NOT_LEADER_OR_FOLLOWER, "broker " + localBrokerId + " does not lead " + topicPartition);
+    int isrSize = inSyncReplicaCount();
     if (requiredAcks == -1 && isrSize < p.minInsyncReplicas()) {
       return AppendOutcome.error(Errors.NOT_ENOUGH_REPLICAS,
           "in-sync replicas " + isrSize + " are fewer than min.insync.replicas " + p.minInsyncReplicas());
@@ -233,13 +251,14 @@ public final class Partition {
   }
 
   private AppendOutcome appendLocked(ByteBuffer records, Valid batch, RecordPolicy p) {
+    if (!leader) return AppendOutcome.error(Errors.NOT_LEADER_OR_FOLLOWER, "broker " + localBrokerId + " does not lead " + topicPartition);
     if (batch.hasProducerId() && !batch.control()) {
       ProducerStateManager.Check check =
           producers.check(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence());
       if (check instanceof Reject r) return AppendOutcome.error(r.error(), r.message());
       if (check instanceof Duplicate d) {
         BatchMetadata m = d.original();
-        return AppendOutcome.appended(m.firstOffset(), p.logAppendTime() ? m.timestamp() : -1, partitionLog.logStartOffset());
+        return AppendOutcome.appended(m.firstOffset(), m.lastOffset(), p.logAppendTime() ? m.timestamp() : -1, partitionLog.logStartOffset());
       }
     }
     AppendResult result;
@@ -262,12 +281,30 @@ public final class Partition {
       }
     }
     maybeAdvanceHighWatermark();
-    return AppendOutcome.appended(result.firstOffset(), batch.logAppendTime(), result.logStartOffset());
+    return AppendOutcome.appended(result.firstOffset(), result.lastOffset(), batch.logAppendTime(), result.logStartOffset());
   }
 
-  /** The high watermark is the smallest log end among the in-sync replicas: here, only this one. */
-  private void maybeAdvanceHighWatermark() {
-    partitionLog.updateHighWatermark(partitionLog.logEndOffset());
+  /**
+   * On the leader, the high watermark is the smallest log end among the in-sync replicas (only this
+   * one in single-node mode); it never moves back. An in-sync follower that has not fetched yet in
+   * this leader epoch holds it where it is. Followers take the leader's instead. Caller holds this
+   * partition's lock; returns true if it moved.
+   */
+  private boolean maybeAdvanceHighWatermark() {
+    if (!leader) return false;
+    long old = partitionLog.highWatermark();
+    long hw = partitionLog.logEndOffset();
+    PartitionState s = replicationState;
+    if (s != null) {
+      for (int r : s.isr()) {
+        if (r == localBrokerId) continue;
+        FollowerReplica f = followers.get(r);
+        hw = Math.min(hw, f == null || f.logEndOffset < 0 ? old : f.logEndOffset);
+      }
+    }
+    if (hw <= old) return false;
+    partitionLog.updateHighWatermark(hw);
+    return true;
   }
 
   /** Reads whole batches from {@code offset}, bounded by what {@code isolation} may see. */
@@ -410,6 +447,267 @@ public final class Partition {
       }
     }
   }
+
+  // --- replication (replication area): leader/follower role, ISR, follower progress ---
+
+  /**
+   * Wires this partition to the cluster: this broker's id, where ISR changes go, and whether this
+   * broker is registered (a broker whose session expired must not lead). Called by the replica
+   * manager before any state is applied.
+   */
+  public void attachToCluster(int localBrokerId, IsrChanger isrChanger, BooleanSupplier registered) {
+    this.localBrokerId = localBrokerId;
+    this.isrChanger = isrChanger;
+    this.registered = registered;
+  }
+
+  /**
+   * Cluster mode: the partition neither leads nor follows until the controller's state is applied
+   * (it must not accept writes as a single-node leader would).
+   */
+  public synchronized void awaitState() {
+    if (replicationState == null) leader = false;
+  }
+
+  /** True if this broker leads the partition now (and is registered with the cluster). */
+  public boolean isLeader() {
+    return leader && registered.getAsBoolean();
+  }
+
+  /** The leader's broker id as this broker knows it (this broker in single-node mode). */
+  public int leaderId() {
+    PartitionState s = replicationState;
+    return s == null ? localBrokerId : s.leader();
+  }
+
+  /** The controller's state as last applied; empty in single-node mode. */
+  public Optional<PartitionState> replicationState() {
+    return Optional.ofNullable(replicationState);
+  }
+
+  /** The in-sync replicas' broker ids. */
+  public List<Integer> inSyncReplicas() {
+    PartitionState s = replicationState;
+    return s == null ? List.of(localBrokerId) : s.isr();
+  }
+
+  /**
+   * For client requests (produce, fetch, list offsets): the leader epoch check ({@link
+   * #checkLeaderEpoch}), then NOT_LEADER_OR_FOLLOWER unless this broker leads.
+   */
+  public Errors checkLeadership(int currentLeaderEpoch) {
+    Errors e = checkLeaderEpoch(currentLeaderEpoch);
+    if (e != Errors.NONE) return e;
+    return isLeader() ? Errors.NONE : Errors.NOT_LEADER_OR_FOLLOWER;
+  }
+
+  /** True if {@code s} is older than the state already applied (a late or replayed notification). */
+  private boolean isStale(PartitionState s) {
+    PartitionState cur = replicationState;
+    if (cur == null) return false;
+    if (s.leaderEpoch() != cur.leaderEpoch()) return s.leaderEpoch() < cur.leaderEpoch();
+    return s.zkVersion() < cur.zkVersion();
+  }
+
+  /**
+   * Makes this broker the leader as {@code s} says. A new leader epoch starts a new term: the epoch
+   * is recorded at the log end in the epoch cache (followers truncate against it), and followers'
+   * progress starts over (in-sync ones count as caught up now). The same epoch again only updates
+   * replicas and ISR. Returns false (and changes nothing) for a stale state.
+   */
+  public boolean makeLeader(PartitionState s, long nowMs) {
+    synchronized (this) {
+      if (isStale(s)) return false;
+      PartitionState cur = replicationState;
+      boolean newTerm = !leader || cur == null || s.leaderEpoch() != cur.leaderEpoch();
+      replicationState = s;
+      leaderEpoch = s.leaderEpoch();
+      leader = true;
+      if (newTerm) {
+        followers.clear();
+        long end = partitionLog.logEndOffset();
+        partitionLog.leaderEpochs().assign(s.leaderEpoch(), end);
+        leaderEpochStartOffset = end;
+        isrChangeInFlight = false;
+      }
+      for (int r : s.replicas()) {
+        if (r != localBrokerId) followers.computeIfAbsent(r, id -> new FollowerReplica(id, s.isr().contains(id) ? nowMs : 0));
+      }
+      followers.keySet().retainAll(s.replicas());
+      maybeAdvanceHighWatermark();
+    }
+    notifyWatchers();
+    return true;
+  }
+
+  /**
+   * Makes this broker a follower of {@code s.leader()}. Parked produces and fetches are woken (they
+   * answer NOT_LEADER_OR_FOLLOWER). Returns true if this starts a new term (another leader or epoch):
+   * the log must then be reconciled with the leader's (truncation by leader epoch) before fetching.
+   * Returns false for a stale state or the same term.
+   */
+  public boolean makeFollower(PartitionState s) {
+    boolean newTerm;
+    synchronized (this) {
+      if (isStale(s)) return false;
+      PartitionState cur = replicationState;
+      newTerm = leader || cur == null || s.leaderEpoch() != cur.leaderEpoch() || s.leader() != cur.leader();
+      replicationState = s;
+      leaderEpoch = s.leaderEpoch();
+      leader = false;
+      followers.clear();
+      isrChangeInFlight = false;
+    }
+    notifyWatchers();
+    return newTerm;
+  }
+
+  /**
+   * The leader's side of a follower's fetch at {@code fetchOffset}: records the follower's log end,
+   * adds it to the ISR when it has caught up (to the high watermark and into this leader epoch), and
+   * advances the high watermark. NOT_LEADER_OR_FOLLOWER if this broker does not lead or the fetcher
+   * is not a replica.
+   */
+  public Errors recordFollowerFetch(int replicaId, long fetchOffset, long nowMs) {
+    boolean advanced;
+    synchronized (this) {
+      if (!leader || replicationState == null) return Errors.NOT_LEADER_OR_FOLLOWER;
+      FollowerReplica f = followers.get(replicaId);
+      if (f == null) return Errors.NOT_LEADER_OR_FOLLOWER;
+      // Past the log end the follower's log diverged: not progress (the read answers OFFSET_OUT_OF_RANGE).
+      if (fetchOffset > partitionLog.logEndOffset()) return Errors.NONE;
+      f.onFetch(fetchOffset, partitionLog.logEndOffset(), nowMs);
+      maybeExpandIsr(f);
+      advanced = maybeAdvanceHighWatermark();
+    }
+    if (advanced) notifyWatchers();
+    return Errors.NONE;
+  }
+
+  private void maybeExpandIsr(FollowerReplica f) {
+    PartitionState s = replicationState;
+    if (isrChangeInFlight || s.isr().contains(f.brokerId)) return;
+    if (f.logEndOffset >= partitionLog.highWatermark() && f.logEndOffset >= leaderEpochStartOffset) {
+      List<Integer> isr = new ArrayList<>(s.isr());
+      isr.add(f.brokerId);
+      requestIsrChange(s, isr);
+    }
+  }
+
+  /**
+   * Removes from the ISR the followers that have not been caught up for longer than {@code
+   * maxLagMs} (replica.lag.time.max.ms). Leader only; one ISR change in flight at a time.
+   */
+  public void maybeShrinkIsr(long nowMs, long maxLagMs) {
+    synchronized (this) {
+      PartitionState s = replicationState;
+      if (!leader || s == null || isrChangeInFlight) return;
+      List<Integer> keep = new ArrayList<>();
+      for (int r : s.isr()) {
+        FollowerReplica f = followers.get(r);
+        if (r == localBrokerId || (f != null && nowMs - f.lastCaughtUpTimeMs <= maxLagMs)) keep.add(r);
+      }
+      if (keep.size() < s.isr().size()) {
+        log.info("{}: shrinking ISR {} to {}", topicPartition, s.isr(), keep);
+        requestIsrChange(s, keep);
+      }
+    }
+  }
+
+  private void requestIsrChange(PartitionState expected, List<Integer> isr) {
+    isrChangeInFlight = true;
+    isrChanger.requestIsrChange(this, expected, List.copyOf(isr));
+  }
+
+  /** The cluster accepted an ISR change: applies it (if still this term) and re-checks the HW. */
+  public void onIsrChanged(PartitionState result) {
+    synchronized (this) {
+      isrChangeInFlight = false;
+      PartitionState cur = replicationState;
+      if (!leader || cur == null || result.leaderEpoch() != cur.leaderEpoch() || result.zkVersion() < cur.zkVersion()) return;
+      replicationState = result;
+      maybeAdvanceHighWatermark();
+    }
+    // The ISR size changed: parked produces re-check (min.insync.replicas) and the HW may have moved.
+    notifyWatchers();
+  }
+
+  /**
+   * An ISR change failed (stale version, fenced epoch): adopts {@code current} (re-read from the
+   * cluster) when it is a newer version of this term; the change is retried on the next fetch or
+   * shrink check if still needed.
+   */
+  public void onIsrChangeFailed(Optional<PartitionState> current) {
+    synchronized (this) {
+      isrChangeInFlight = false;
+      PartitionState cur = replicationState;
+      if (current.isPresent() && leader && cur != null && current.get().leaderEpoch() == cur.leaderEpoch()
+          && current.get().zkVersion() > cur.zkVersion() && current.get().leader() == localBrokerId) {
+        replicationState = current.get();
+        maybeAdvanceHighWatermark();
+      }
+    }
+    notifyWatchers();
+  }
+
+  /** The latest leader epoch in this replica's log, or -1. */
+  public int latestLogEpoch() {
+    return partitionLog.leaderEpochs().latestEpoch().orElse(-1);
+  }
+
+  /**
+   * Appends batches fetched from the leader, offsets and epochs as the leader wrote them, and
+   * replays them into the producer state. Follower only.
+   */
+  public AppendResult appendAsFollower(ByteBuffer records) throws IOException {
+    synchronized (this) {
+      if (leader) throw new IllegalStateException(topicPartition + " is led here; no follower appends");
+      AppendResult r = partitionLog.appendAsFollower(records);
+      int at = records.position();
+      while (at + RecordBatchHeader.LOG_OVERHEAD <= records.limit()) {
+        int size = records.getInt(at + RecordBatchHeader.LENGTH) + RecordBatchHeader.LOG_OVERHEAD;
+        if (size < RecordBatchHeader.SIZE || at + size > records.limit()) break;
+        producers.replay(records, at);
+        at += size;
+      }
+      return r;
+    }
+  }
+
+  /** A follower takes the leader's high watermark, capped by its own log end. */
+  public void updateFollowerHighWatermark(long leaderHighWatermark) {
+    synchronized (this) {
+      if (leader || leaderHighWatermark < 0) return;
+      partitionLog.updateHighWatermark(Math.min(leaderHighWatermark, partitionLog.logEndOffset()));
+    }
+  }
+
+  /**
+   * Removes every batch at or above {@code offset} (a follower reconciling with its leader) and
+   * rebuilds the producer state from what remains; the producer snapshot, which may describe the
+   * removed history, is dropped.
+   */
+  public void truncateTo(long offset) throws IOException {
+    synchronized (this) {
+      if (offset >= partitionLog.logEndOffset()) return;
+      log.info("{}: truncating from {} to {}", topicPartition, partitionLog.logEndOffset(), offset);
+      partitionLog.truncateTo(offset);
+      ProducerStateSnapshot.delete(partitionLog.dir());
+      rebuildProducerState();
+    }
+  }
+
+  /** Empties the log and restarts it at {@code offset} (the leader's log start is past our end). */
+  public void truncateFullyAndStartAt(long offset) throws IOException {
+    synchronized (this) {
+      log.info("{}: restarting the log at {} (was {}..{})", topicPartition, offset, partitionLog.logStartOffset(),
+          partitionLog.logEndOffset());
+      partitionLog.truncateFullyAndStartAt(offset);
+      ProducerStateSnapshot.delete(partitionLog.dir());
+      rebuildProducerState();
+    }
+  }
+  // --- end replication ---
 
   @Override
   public String toString() {

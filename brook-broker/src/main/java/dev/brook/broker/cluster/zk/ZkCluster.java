@@ -1,0 +1,500 @@
+package dev.brook.broker.cluster.zk;
+
+import dev.brook.broker.cluster.BrokerEndpoint;
+import dev.brook.broker.cluster.ClusterState;
+import dev.brook.broker.cluster.PartitionState;
+import dev.brook.broker.cluster.ReplicaStateListener;
+import dev.brook.broker.cluster.TopicMetadata;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This broker's view of, and membership in, a ZooKeeper-coordinated cluster: the Curator session,
+ * the ephemeral registration {@code /brokers/ids/<id>}, a watch-fed cache of the whole layout
+ * ({@link ZkData}), the {@link ClusterState} read from that cache, and the {@link Controller} that
+ * runs here while this broker holds {@code /controller}.
+ *
+ * <p>Threads: the cache's thread rebuilds the {@link ClusterSnapshot} (published through a volatile
+ * field; readers never block); one "brook-cluster-events" thread diffs this broker's partitions and
+ * calls the {@link ReplicaStateListener} in order; ZooKeeper writes run on the caller's thread or
+ * on "brook-cluster-io". A lost session sets {@link #isRegistered()} false until the registration
+ * is re-created on reconnect.
+ */
+public final class ZkCluster implements ClusterState, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ZkCluster.class);
+
+  /** Settings, from the broker config. */
+  public record Settings(
+      String connect,
+      int brokerId,
+      String rack,
+      int sessionTimeoutMs,
+      int connectionTimeoutMs,
+      boolean uncleanDefault,
+      boolean autoLeaderRebalance,
+      long leaderImbalanceCheckMs,
+      String configuredClusterId) {}
+
+  private final Settings settings;
+  private final CuratorFramework zk;
+  private final CuratorCache cache;
+  private final ExecutorService events;
+  private final ExecutorService io;
+  private final Controller controller;
+  private final Object snapshotChanged = new Object();
+  private final AtomicBoolean dispatchPending = new AtomicBoolean();
+  private volatile ClusterSnapshot snapshot = ClusterSnapshot.EMPTY;
+  private volatile BrokerEndpoint self;
+  private volatile boolean registered;
+  private volatile boolean closed;
+  private volatile ReplicaStateListener listener;
+  private final String clusterId;
+  /** Events thread only: what the listener was last told about this broker's partitions. */
+  private final Map<TopicPartition, PartitionState> delivered = new HashMap<>();
+  /** Events thread only: the topic configs last applied. */
+  private final Map<String, Map<String, String>> deliveredConfigs = new HashMap<>();
+  private volatile java.util.function.Consumer<TopicMetadata> configListener = t -> {};
+
+  private ZkCluster(Settings settings, CuratorFramework zk, String clusterId) {
+    this.settings = settings;
+    this.zk = zk;
+    this.clusterId = clusterId;
+    this.cache = CuratorCache.build(zk, "/");
+    this.events = Executors.newSingleThreadExecutor(daemon("brook-cluster-events"));
+    this.io = Executors.newSingleThreadExecutor(daemon("brook-cluster-io"));
+    this.controller = new Controller(this, zk, settings);
+  }
+
+  private static java.util.concurrent.ThreadFactory daemon(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  /**
+   * Connects (bounded by the connection timeout), creates the base znodes and the cluster id if
+   * this is the first broker, and fills the cache. Does not register the broker yet.
+   */
+  public static ZkCluster connect(Settings settings) throws Exception {
+    CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(settings.connect())
+        .sessionTimeoutMs(settings.sessionTimeoutMs()).connectionTimeoutMs(settings.connectionTimeoutMs())
+        .retryPolicy(new ExponentialBackoffRetry(100, 10, 2_000)).build();
+    zk.start();
+    try {
+      if (!zk.blockUntilConnected(settings.connectionTimeoutMs(), TimeUnit.MILLISECONDS)) {
+        throw new TimeoutException("cannot connect to ZooKeeper at " + settings.connect() + " within "
+            + settings.connectionTimeoutMs() + " ms");
+      }
+      for (String path : List.of(ZkData.BROKER_IDS, ZkData.TOPICS, ZkData.TOPIC_CONFIGS, ZkData.CONTROLLED_SHUTDOWN,
+          Controller.DELETE_TOPICS)) {
+        zk.createContainers(path);
+      }
+      String clusterId = ensureClusterId(zk, settings.configuredClusterId());
+      ZkCluster cluster = new ZkCluster(settings, zk, clusterId);
+      cluster.start();
+      return cluster;
+    } catch (Exception | Error e) {
+      zk.close();
+      throw e;
+    }
+  }
+
+  private static String ensureClusterId(CuratorFramework zk, String configured) throws Exception {
+    String proposed = configured != null ? configured : Uuid.randomUuid().toString();
+    try {
+      zk.create().creatingParentsIfNeeded().forPath(ZkData.CLUSTER_ID, ZkData.clusterId(proposed));
+      log.info("Created cluster id {} in ZooKeeper", proposed);
+      return proposed;
+    } catch (KeeperException.NodeExistsException e) {
+      String existing = ZkData.clusterId(zk.getData().forPath(ZkData.CLUSTER_ID));
+      if (configured != null && !configured.equals(existing)) {
+        throw new IllegalStateException("cluster.id is " + configured + " but ZooKeeper holds cluster " + existing);
+      }
+      return existing;
+    }
+  }
+
+  private void start() throws Exception {
+    CompletableFuture<Void> initialized = new CompletableFuture<>();
+    cache.listenable().addListener(CuratorCacheListener.builder()
+        .forAll((type, oldData, data) -> onCacheChange())
+        .forInitialized(() -> {
+          onCacheChange();
+          initialized.complete(null);
+        })
+        .build());
+    zk.getConnectionStateListenable().addListener((client, state) -> onConnectionState(state));
+    cache.start();
+    initialized.get(settings.connectionTimeoutMs(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Sets who hears about this broker's partitions; before {@link #register}. */
+  public void setListener(ReplicaStateListener listener) {
+    this.listener = listener;
+  }
+
+  /** Hears about topic config changes (from any broker), on the events thread. */
+  public void setConfigListener(java.util.function.Consumer<TopicMetadata> listener) {
+    this.configListener = listener;
+  }
+
+  public String clusterId() {
+    return clusterId;
+  }
+
+  CuratorFramework zk() {
+    return zk;
+  }
+
+  ClusterSnapshot snapshot() {
+    return snapshot;
+  }
+
+  Settings settings() {
+    return settings;
+  }
+
+  public Controller controller() {
+    return controller;
+  }
+
+  // ---- registration
+
+  /**
+   * Registers this broker (ephemeral {@code /brokers/ids/<id>}) with its advertised endpoint, then
+   * joins the controller election. Fails if another live broker holds the id (after waiting up to a
+   * session timeout for a previous session of ours to expire).
+   */
+  public void register(BrokerEndpoint endpoint) throws Exception {
+    this.self = endpoint;
+    createRegistration(Duration.ofMillis(settings.sessionTimeoutMs() + 2_000L));
+    registered = true;
+    log.info("Broker {} registered in ZooKeeper at {}:{} (cluster {})", endpoint.id(), endpoint.host(),
+        endpoint.port(), clusterId);
+    controller.start();
+    scheduleDispatch();
+  }
+
+  private void createRegistration(Duration waitForOld) throws Exception {
+    String path = ZkData.brokerPath(settings.brokerId());
+    long deadline = System.nanoTime() + waitForOld.toNanos();
+    while (true) {
+      try {
+        zk.create().withMode(CreateMode.EPHEMERAL).forPath(path, ZkData.broker(self, System.currentTimeMillis()));
+        return;
+      } catch (KeeperException.NodeExistsException e) {
+        Stat stat = zk.checkExists().forPath(path);
+        long session = zk.getZookeeperClient().getZooKeeper().getSessionId();
+        if (stat != null && stat.getEphemeralOwner() == session) return; // ours already
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("broker id " + settings.brokerId() + " is registered by another live broker");
+        }
+        Thread.sleep(200); // a previous session's ephemeral node; it goes when that session expires
+      }
+    }
+  }
+
+  private void onConnectionState(ConnectionState state) {
+    switch (state) {
+      case LOST -> {
+        if (registered) log.warn("ZooKeeper session of broker {} lost: not acting as leader until re-registered",
+            settings.brokerId());
+        registered = false;
+        controller.resign("session lost");
+      }
+      case RECONNECTED -> {
+        if (self == null || closed) return;
+        io.execute(() -> {
+          try {
+            createRegistration(Duration.ofMillis(settings.sessionTimeoutMs() + 2_000L));
+            if (!registered) log.info("Broker {} re-registered in ZooKeeper", settings.brokerId());
+            registered = true;
+            controller.maybeElect();
+          } catch (Exception e) {
+            log.error("Broker {} cannot re-register in ZooKeeper", settings.brokerId(), e);
+          }
+        });
+      }
+      default -> {}
+    }
+  }
+
+  // ---- cache
+
+  private void onCacheChange() {
+    if (closed) return;
+    ClusterSnapshot next;
+    try {
+      next = build(cache.stream().toList());
+    } catch (RuntimeException e) {
+      log.error("Cannot read the cluster state from ZooKeeper's cache", e);
+      return;
+    }
+    snapshot = next;
+    synchronized (snapshotChanged) {
+      snapshotChanged.notifyAll();
+    }
+    if (next.controllerId() < 0 && registered) controller.maybeElect();
+    controller.onClusterChange(next);
+    scheduleDispatch();
+  }
+
+  /** Waits (bounded) until the cache shows what {@code condition} expects; true if it did. */
+  boolean awaitSnapshot(Predicate<ClusterSnapshot> condition, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    synchronized (snapshotChanged) {
+      while (!condition.test(snapshot)) {
+        long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+        if (left <= 0) return false;
+        snapshotChanged.wait(left);
+      }
+      return true;
+    }
+  }
+
+  static ClusterSnapshot build(List<ChildData> nodes) {
+    Map<Integer, BrokerEndpoint> brokers = new TreeMap<>();
+    Map<Integer, Long> brokerEpochs = new HashMap<>();
+    int controllerId = -1;
+    Map<String, ZkData.Assignment> assignments = new TreeMap<>();
+    Map<String, Integer> topicVersions = new HashMap<>();
+    Map<String, Map<String, String>> configs = new HashMap<>();
+    Map<String, Integer> configVersions = new HashMap<>();
+    Map<TopicPartition, ChildData> stateNodes = new HashMap<>();
+    Set<String> deleting = new HashSet<>();
+    Set<Integer> shuttingDown = new HashSet<>();
+    boolean preferred = false;
+    Map<TopicPartition, ZkData.Reassignment> reassignments = Map.of();
+    for (ChildData d : nodes) {
+      String path = d.getPath();
+      String[] parts = path.split("/");
+      // parts[0] is "" (paths start with '/')
+      try {
+        if (path.startsWith(ZkData.BROKER_IDS + "/") && parts.length == 4) {
+          int id = Integer.parseInt(parts[3]);
+          brokers.put(id, ZkData.broker(id, d.getData()));
+          brokerEpochs.put(id, d.getStat().getCzxid());
+        } else if (path.equals(ZkData.CONTROLLER)) {
+          controllerId = ZkData.controllerId(d.getData());
+        } else if (path.startsWith(ZkData.TOPICS + "/") && parts.length == 4) {
+          assignments.put(parts[3], ZkData.assignment(d.getData()));
+          topicVersions.put(parts[3], d.getStat().getVersion());
+        } else if (path.startsWith(ZkData.TOPICS + "/") && parts.length == 7 && parts[6].equals("state")) {
+          stateNodes.put(new TopicPartition(parts[3], Integer.parseInt(parts[5])), d);
+        } else if (path.startsWith(ZkData.TOPIC_CONFIGS + "/") && parts.length == 4) {
+          configs.put(parts[3], ZkData.topicConfig(d.getData()));
+          configVersions.put(parts[3], d.getStat().getVersion());
+        } else if (path.startsWith(Controller.DELETE_TOPICS + "/") && parts.length == 4) {
+          deleting.add(parts[3]);
+        } else if (path.startsWith(ZkData.CONTROLLED_SHUTDOWN + "/") && parts.length == 4) {
+          shuttingDown.add(Integer.parseInt(parts[3]));
+        } else if (path.equals(ZkData.PREFERRED_ELECTION)) {
+          preferred = true;
+        } else if (path.equals(ZkData.REASSIGN)) {
+          reassignments = ZkData.reassignments(d.getData());
+        }
+      } catch (RuntimeException e) {
+        log.warn("Ignoring malformed znode {}: {}", path, e.toString());
+      }
+    }
+    Map<String, TopicMetadata> topics = new TreeMap<>();
+    Map<TopicPartition, PartitionState> states = new HashMap<>();
+    for (Map.Entry<String, ZkData.Assignment> e : assignments.entrySet()) {
+      ZkData.Assignment a = e.getValue();
+      if (a.replicas().isEmpty()) continue;
+      topics.put(e.getKey(), new TopicMetadata(e.getKey(), a.topicId(), a.replicas().size(),
+          configs.getOrDefault(e.getKey(), Map.of())));
+      for (Map.Entry<Integer, List<Integer>> p : a.replicas().entrySet()) {
+        TopicPartition tp = new TopicPartition(e.getKey(), p.getKey());
+        ChildData d = stateNodes.get(tp);
+        if (d == null) continue;
+        try {
+          states.put(tp, ZkData.state(tp, a.topicId(), p.getValue(), d.getData(), d.getStat().getVersion()));
+        } catch (RuntimeException ex) {
+          log.warn("Ignoring malformed partition state of {}: {}", tp, ex.toString());
+        }
+      }
+    }
+    return new ClusterSnapshot(java.util.Collections.unmodifiableMap(brokers), controllerId, topics, assignments, topicVersions, configVersions,
+        states, Set.copyOf(deleting), Set.copyOf(shuttingDown), preferred, Map.copyOf(reassignments), Map.copyOf(brokerEpochs));
+  }
+
+  // ---- telling the replica side
+
+  private void scheduleDispatch() {
+    if (closed || !dispatchPending.compareAndSet(false, true)) return;
+    events.execute(() -> {
+      dispatchPending.set(false);
+      dispatch();
+    });
+  }
+
+  /** Events thread: diffs this broker's partitions against what the listener last heard. */
+  private void dispatch() {
+    ReplicaStateListener l = listener;
+    if (l == null || self == null || closed) return;
+    ClusterSnapshot s = snapshot;
+    int me = settings.brokerId();
+    applyConfigChanges(s);
+    List<PartitionState> changed = new ArrayList<>();
+    for (PartitionState st : s.states().values()) {
+      if (!st.replicas().contains(me)) continue;
+      if (!st.equals(delivered.get(st.tp()))) changed.add(st);
+    }
+    List<TopicPartition> removed = new ArrayList<>();
+    for (TopicPartition tp : delivered.keySet()) {
+      PartitionState now = s.states().get(tp);
+      if (now == null && s.topics().containsKey(tp.topic()) && !s.topicsBeingDeleted().contains(tp.topic())) {
+        continue; // state not yet written (new partition): nothing to do yet
+      }
+      if (now == null || !now.replicas().contains(me)) removed.add(tp);
+    }
+    try {
+      if (!removed.isEmpty()) {
+        l.onPartitionsRemoved(removed);
+        removed.forEach(delivered::remove);
+      }
+      if (!changed.isEmpty()) {
+        l.onPartitionStates(changed);
+        changed.forEach(st -> delivered.put(st.tp(), st));
+      }
+    } catch (Exception e) {
+      log.error("The replica side failed to apply {} changed and {} removed partitions; retrying", changed.size(),
+          removed.size(), e);
+      CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS).execute(this::scheduleDispatch);
+    }
+  }
+
+  private void applyConfigChanges(ClusterSnapshot s) {
+    deliveredConfigs.keySet().retainAll(s.topics().keySet());
+    for (TopicMetadata t : s.topics().values()) {
+      Map<String, String> before = deliveredConfigs.put(t.name(), t.configs());
+      if (before != null && !before.equals(t.configs())) {
+        try {
+          configListener.accept(t);
+        } catch (RuntimeException e) {
+          log.error("Cannot apply the new configs of topic {}", t.name(), e);
+        }
+      }
+    }
+  }
+
+  // ---- ClusterState
+
+  @Override
+  public int localBrokerId() {
+    return settings.brokerId();
+  }
+
+  @Override
+  public Optional<BrokerEndpoint> broker(int id) {
+    return Optional.ofNullable(snapshot.brokers().get(id));
+  }
+
+  @Override
+  public Collection<BrokerEndpoint> liveBrokers() {
+    return snapshot.brokers().values();
+  }
+
+  @Override
+  public int controllerId() {
+    return snapshot.controllerId();
+  }
+
+  @Override
+  public Optional<PartitionState> partitionState(TopicPartition tp) {
+    return Optional.ofNullable(snapshot.states().get(tp));
+  }
+
+  @Override
+  public CompletableFuture<PartitionState> alterIsr(PartitionState expected, List<Integer> newIsr) {
+    return CompletableFuture.supplyAsync(() -> {
+      if (!registered) throw new IllegalStateException("broker " + settings.brokerId() + " is not registered");
+      if (expected.leader() != settings.brokerId()) {
+        throw new IllegalStateException("broker " + settings.brokerId() + " does not lead " + expected.tp());
+      }
+      if (!newIsr.contains(expected.leader())) throw new IllegalArgumentException("the ISR must hold the leader");
+      try {
+        Stat stat = zk.setData().withVersion(expected.zkVersion()).forPath(ZkData.statePath(expected.tp()),
+            ZkData.state(expected.leader(), expected.leaderEpoch(), newIsr, expected.controllerEpoch()));
+        return new PartitionState(expected.tp(), expected.topicId(), expected.replicas(), expected.leader(),
+            expected.leaderEpoch(), newIsr, expected.controllerEpoch(), stat.getVersion());
+      } catch (KeeperException.BadVersionException e) {
+        throw new IllegalStateException("stale partition state of " + expected.tp() + " (version "
+            + expected.zkVersion() + ")", e);
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot change the ISR of " + expected.tp(), e);
+      }
+    }, io);
+  }
+
+  @Override
+  public boolean isRegistered() {
+    return registered;
+  }
+
+  // ---- shutdown
+
+  /**
+   * Controlled shutdown: asks the controller (ephemeral {@code /admin/controlled_shutdown/<id>}) to
+   * move leadership away, then waits, at most {@code timeout}, until this broker leads no partition
+   * another in-sync replica could take. True if it got there.
+   */
+  public boolean controlledShutdown(Duration timeout) throws Exception {
+    if (!registered || snapshot.brokers().size() < 2) return true;
+    try {
+      zk.create().withMode(CreateMode.EPHEMERAL).forPath(ZkData.CONTROLLED_SHUTDOWN + "/" + settings.brokerId());
+    } catch (KeeperException.NodeExistsException ignored) {
+      // asked already
+    }
+    int me = settings.brokerId();
+    boolean done = awaitSnapshot(s -> s.states().values().stream()
+        .noneMatch(st -> st.leader() == me && st.isr().stream().anyMatch(b -> b != me && s.brokers().containsKey(b)
+            && !s.shuttingDown().contains(b))), timeout);
+    if (!done) log.warn("Controlled shutdown of broker {} did not move every leadership within {}", me, timeout);
+    return done;
+  }
+
+  @Override
+  public void close() {
+    if (closed) return;
+    closed = true;
+    registered = false;
+    controller.close();
+    events.shutdownNow();
+    io.shutdownNow();
+    cache.close();
+    zk.close(); // ends the session: the ephemeral registration (and /controller if ours) go at once
+  }
+}

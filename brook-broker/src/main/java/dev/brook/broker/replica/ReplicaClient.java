@@ -1,0 +1,67 @@
+package dev.brook.broker.replica;
+
+import dev.brook.broker.cluster.BrokerEndpoint;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.ResponseHeader;
+
+/**
+ * A blocking Kafka-protocol connection from a follower to a leader: one request in flight at a
+ * time, requests and responses in kafka-clients' generated classes. Used by one {@link
+ * ReplicaFetcher} thread only; reconnects are the caller's (close and open a new one).
+ */
+final class ReplicaClient implements AutoCloseable {
+  private final Socket socket;
+  private final DataOutputStream out;
+  private final DataInputStream in;
+  private final String clientId;
+  private int correlation;
+
+  ReplicaClient(BrokerEndpoint leader, String clientId, int connectTimeoutMs, int readTimeoutMs) throws IOException {
+    this.clientId = clientId;
+    socket = new Socket();
+    try {
+      socket.setTcpNoDelay(true);
+      socket.connect(new InetSocketAddress(leader.host(), leader.port()), connectTimeoutMs);
+      socket.setSoTimeout(readTimeoutMs);
+      out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
+      in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+    } catch (IOException e) {
+      socket.close();
+      throw e;
+    }
+  }
+
+  /** Sends {@code request} and waits for its response. */
+  AbstractResponse call(AbstractRequest request) throws IOException {
+    int id = ++correlation;
+    RequestHeader header = new RequestHeader(request.apiKey(), request.version(), clientId, id);
+    ByteBuffer buf = request.serializeWithHeader(header);
+    out.writeInt(buf.remaining());
+    out.write(buf.array(), buf.arrayOffset() + buf.position(), buf.remaining());
+    out.flush();
+    int size = in.readInt();
+    if (size < 0 || size > 256 * 1024 * 1024) throw new IOException("bad response size " + size);
+    byte[] frame = new byte[size];
+    in.readFully(frame);
+    ByteBuffer b = ByteBuffer.wrap(frame);
+    ResponseHeader rh = ResponseHeader.parse(b, request.apiKey().responseHeaderVersion(request.version()));
+    if (rh.correlationId() != id) throw new IOException("correlation id " + rh.correlationId() + " != " + id);
+    return AbstractResponse.parseResponse(request.apiKey(), new ByteBufferAccessor(b), request.version());
+  }
+
+  @Override
+  public void close() throws IOException {
+    socket.close();
+  }
+}

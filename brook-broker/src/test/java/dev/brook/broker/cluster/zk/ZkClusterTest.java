@@ -1,0 +1,237 @@
+package dev.brook.broker.cluster.zk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.brook.broker.cluster.BrokerEndpoint;
+import dev.brook.broker.cluster.PartitionState;
+import dev.brook.broker.cluster.ReplicaStateListener;
+import dev.brook.broker.cluster.TopicMetadata;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import org.apache.curator.test.KillSession;
+import org.apache.curator.test.TestingServer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** ZkCluster and Controller against a real in-process ZooKeeper server, without brokers. */
+class ZkClusterTest {
+  private static final Duration WAIT = Duration.ofSeconds(20);
+
+  private TestingServer server;
+  private final List<ZkCluster> clusters = new ArrayList<>();
+
+  @BeforeEach
+  void startZooKeeper() throws Exception {
+    server = new TestingServer(true);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (ZkCluster c : clusters) c.close();
+    server.close();
+  }
+
+  private ZkCluster join(int id) throws Exception {
+    ZkCluster c = ZkCluster.connect(new ZkCluster.Settings(server.getConnectString(), id, null, 6_000, 10_000,
+        false, false, 300_000, null));
+    clusters.add(c);
+    c.register(new BrokerEndpoint(id, "127.0.0.1", 9000 + id, null));
+    return c;
+  }
+
+  private static ZkCluster activeController(List<ZkCluster> among) {
+    return among.stream().filter(c -> c.controller().isActive()).findFirst().orElse(null);
+  }
+
+  @Test
+  void brokersSeeEachOtherAndExactlyOneControls() throws Exception {
+    ZkCluster a = join(1);
+    ZkCluster b = join(2);
+    ZkCluster c = join(3);
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+      for (ZkCluster x : List.of(a, b, c)) {
+        assertThat(x.liveBrokers()).extracting(BrokerEndpoint::id).containsExactly(1, 2, 3);
+        assertThat(x.controllerId()).isEqualTo(a.controllerId()).isNotNegative();
+      }
+    });
+    assertThat(List.of(a, b, c).stream().filter(x -> x.controller().isActive())).hasSize(1);
+    assertThat(a.clusterId()).isEqualTo(b.clusterId()).isEqualTo(c.clusterId());
+    assertThat(b.broker(3)).contains(new BrokerEndpoint(3, "127.0.0.1", 9003, null));
+  }
+
+  @Test
+  void closingTheControllerElectsAnotherWithAHigherEpoch() throws Exception {
+    List<ZkCluster> all = new ArrayList<>(List.of(join(1), join(2), join(3)));
+    await().atMost(WAIT).ignoreExceptions().until(() -> activeController(all) != null);
+    ZkCluster first = activeController(all);
+    int epoch = first.controller().epoch();
+    first.close();
+    all.remove(first);
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+      ZkCluster next = activeController(all);
+      assertThat(next).isNotNull();
+      assertThat(next.controller().epoch()).isGreaterThan(epoch);
+      for (ZkCluster x : all) assertThat(x.controllerId()).isEqualTo(next.localBrokerId());
+    });
+  }
+
+  @Test
+  void staleControllerIsFencedByTheEpochAndResigns() throws Exception {
+    ZkCluster a = join(1);
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.controller().isActive());
+    // Another controller took over meanwhile (as after a pause): the epoch znode moved on.
+    int epoch = ZkData.epoch(a.zk().getData().forPath(ZkData.CONTROLLER_EPOCH));
+    a.zk().setData().forPath(ZkData.CONTROLLER_EPOCH, ZkData.epoch(epoch + 1));
+    assertThatThrownBy(() -> a.controller().fencedWrite(List.of(a.zk().transactionOp().create()
+        .forPath("/stale-write")))).isInstanceOf(Controller.FencedException.class);
+    assertThat(a.zk().checkExists().forPath("/stale-write")).isNull();
+    // A topic change makes the stale controller try to write: it resigns instead of writing, gives up
+    // /controller, and (the only broker here) wins a new election past the usurper's epoch.
+    new ZkMetadataStore(a).createTopic(new TopicMetadata("t", Uuid.randomUuid(), 1, Map.of()), Map.of(0, List.of(1)));
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+      PartitionState s = a.partitionState(new TopicPartition("t", 0)).orElseThrow();
+      assertThat(s.controllerEpoch()).isEqualTo(epoch + 2);
+      assertThat(a.controller().epoch()).isEqualTo(epoch + 2);
+    });
+  }
+
+  @Test
+  void controllerThatResignedButKeptItsSessionLeadsAgain() throws Exception {
+    ZkCluster a = join(1);
+    join(2);
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.controller().isActive());
+    int epoch = a.controller().epoch();
+    a.controller().resign("simulated connection loss"); // /controller stays: the session lives on
+    a.controller().maybeElect();
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.controller().isActive() && a.controller().epoch() == epoch + 1);
+  }
+
+  @Test
+  void controllerStartsPartitionsAndReElectsWhenALeaderDies() throws Exception {
+    ZkCluster a = join(1);
+    ZkCluster b = join(2);
+    ZkCluster c = join(3);
+    List<PartitionState> heardByB = new CopyOnWriteArrayList<>();
+    List<TopicPartition> removedFromB = new CopyOnWriteArrayList<>();
+    b.setListener(new ReplicaStateListener() {
+      @Override
+      public void onPartitionStates(Collection<PartitionState> changed) {
+        heardByB.addAll(changed);
+      }
+
+      @Override
+      public void onPartitionsRemoved(Collection<TopicPartition> removed) {
+        removedFromB.addAll(removed);
+      }
+    });
+    await().atMost(WAIT).ignoreExceptions().until(() -> b.liveBrokers().size() == 3 && b.controllerId() >= 0);
+    ZkMetadataStore store = new ZkMetadataStore(b);
+    TopicPartition tp = new TopicPartition("orders", 0);
+    int victim = b.controllerId() == 3 ? 2 : 3; // never the controller, so one failure at a time
+    List<Integer> replicas = victim == 3 ? List.of(3, 1, 2) : List.of(2, 1, 3);
+    store.createTopic(new TopicMetadata("orders", Uuid.randomUuid(), 1, Map.of()), Map.of(0, replicas));
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+      PartitionState s = a.partitionState(tp).orElseThrow();
+      assertThat(s.leader()).isEqualTo(victim);
+      assertThat(s.isr()).containsExactlyInAnyOrderElementsOf(replicas);
+      assertThat(s.leaderEpoch()).isZero();
+    });
+    if (victim == 3) {
+      assertThat(heardByB).isNotEmpty();
+    }
+    ZkCluster dying = victim == 3 ? c : b;
+    List<ZkCluster> survivors = victim == 3 ? List.of(a, b) : List.of(a, c);
+    dying.close();
+    clusters.remove(dying);
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+      for (ZkCluster x : survivors) {
+        PartitionState s = x.partitionState(tp).orElseThrow();
+        assertThat(s.leader()).isEqualTo(1);
+        assertThat(s.leaderEpoch()).isEqualTo(1);
+        assertThat(s.isr()).doesNotContain(victim).contains(1);
+      }
+    });
+    // Deleting goes through the controller; every broker drops its replica.
+    assertThat(new ZkMetadataStore(a).deleteTopic("orders")).isTrue();
+    assertThat(a.partitionState(tp)).isEmpty();
+    if (victim == 3) await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(removedFromB).contains(tp));
+  }
+
+  @Test
+  void brokerReRegisteredInOneStepIsTreatedAsRestarted() throws Exception {
+    ZkCluster a = join(1);
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.controller().isActive());
+    ZkCluster b = join(2);
+    TopicPartition tp = new TopicPartition("t", 0);
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.liveBrokers().size() == 2);
+    new ZkMetadataStore(a).createTopic(new TopicMetadata("t", Uuid.randomUuid(), 1, Map.of()), Map.of(0, List.of(2, 1)));
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.partitionState(tp).map(s -> s.leader() == 2).orElse(false));
+    // Gone and back in one atomic step (as when a restart outpaces the controller): a new czxid.
+    String path = ZkData.brokerPath(2);
+    byte[] data = b.zk().getData().forPath(path);
+    b.zk().transaction().forOperations(List.of(b.zk().transactionOp().delete().forPath(path),
+        b.zk().transactionOp().create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL).forPath(path, data)));
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+      PartitionState s = a.partitionState(tp).orElseThrow();
+      assertThat(s.leader()).isEqualTo(1);
+      assertThat(s.isr()).containsExactly(1);
+      assertThat(s.leaderEpoch()).isEqualTo(1);
+    });
+  }
+
+  @Test
+  void isrChangesAreConditionalOnTheZnodeVersion() throws Exception {
+    ZkCluster a = join(1);
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.controller().isActive());
+    ZkCluster b = join(2);
+    TopicPartition tp = new TopicPartition("t", 0);
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.liveBrokers().size() == 2);
+    new ZkMetadataStore(a).createTopic(new TopicMetadata("t", Uuid.randomUuid(), 1, Map.of()), Map.of(0, List.of(2, 1)));
+    await().atMost(WAIT).ignoreExceptions().until(() -> b.partitionState(tp).isPresent());
+    PartitionState s = b.partitionState(tp).orElseThrow();
+    assertThat(s.leader()).isEqualTo(2);
+    PartitionState shrunk = b.alterIsr(s, List.of(2)).get();
+    assertThat(shrunk.isr()).containsExactly(2);
+    assertThat(shrunk.zkVersion()).isEqualTo(s.zkVersion() + 1);
+    // The same stale expectation again must fail, not overwrite.
+    assertThatThrownBy(() -> b.alterIsr(s, List.of(2, 1)).get()).isInstanceOf(ExecutionException.class);
+    // A broker that does not lead may not change the ISR.
+    assertThatThrownBy(() -> a.alterIsr(shrunk, List.of(2, 1)).get()).isInstanceOf(ExecutionException.class);
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(a.partitionState(tp).orElseThrow().isr()).containsExactly(2));
+  }
+
+  @Test
+  void expiredSessionUnregistersUntilReRegistered() throws Exception {
+    ZkCluster a = join(1);
+    ZkCluster b = join(2);
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.liveBrokers().size() == 2);
+    List<Boolean> seen = new CopyOnWriteArrayList<>();
+    Thread watcher = Thread.ofVirtual().start(() -> {
+      while (!Thread.currentThread().isInterrupted()) {
+        seen.add(b.isRegistered());
+        try {
+          Thread.sleep(5);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    KillSession.kill(b.zk().getZookeeperClient().getZooKeeper());
+    await().atMost(WAIT).ignoreExceptions().until(() -> seen.contains(false));
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+      assertThat(b.isRegistered()).isTrue();
+      assertThat(a.liveBrokers()).extracting(BrokerEndpoint::id).containsExactly(1, 2);
+    });
+    watcher.interrupt();
+  }
+}
