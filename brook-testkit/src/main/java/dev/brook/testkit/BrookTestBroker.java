@@ -137,6 +137,7 @@ public final class BrookTestBroker implements AutoCloseable {
     private final Map<String, String> properties = new LinkedHashMap<>(TEST_DEFAULTS);
     private final Map<String, Integer> topics = new LinkedHashMap<>();
     private Path logDir;
+    private Path tempRoot;
 
     private Builder() {}
 
@@ -166,13 +167,24 @@ public final class BrookTestBroker implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Where the fresh temporary log directory is made (default: {@code java.io.tmpdir}); it is still
+     * deleted on close, or when the start fails.
+     */
+    public Builder tempRoot(Path root) {
+      this.tempRoot = root;
+      return this;
+    }
+
     /** Starts the broker and creates the topics; returns once clients can connect. */
     public BrookTestBroker start() {
       Path temp = null;
       Map<String, String> props = new LinkedHashMap<>(properties);
       try {
         if (logDir == null && !props.containsKey("log.dirs") && !props.containsKey("log.dir")) {
-          temp = Files.createTempDirectory("brook-test-");
+          temp = tempRoot == null
+              ? Files.createTempDirectory("brook-test-")
+              : Files.createTempDirectory(tempRoot, "brook-test-");
           props.put("log.dirs", temp.toString());
         } else if (logDir != null) {
           props.put("log.dirs", logDir.toString());
