@@ -149,7 +149,16 @@ public final class SideBySide {
   private void stop(BrokerProcess b, String label) throws InterruptedException {
     b.stop();
     running = null;
-    deleteTree(work.resolve(b.name() + "-" + label));
+    Path dir = work.resolve(b.name() + "-" + label);
+    Path kafkaOut = dir.resolve("kafka.out"); // Kafka's own log, written by the anchor script
+    if (Files.exists(kafkaOut)) {
+      try {
+        Files.copy(kafkaOut, opts.out().resolve("logs").resolve(label + "-kafka-kafka.out"));
+      } catch (IOException e) {
+        log("could not keep " + kafkaOut + ": " + e.getMessage());
+      }
+    }
+    deleteTree(dir);
   }
 
   private void stopRunning() {
@@ -163,12 +172,32 @@ public final class SideBySide {
     }
   }
 
+  /**
+   * One measured broker run. A broker that does not come up at all is retried once, with a fresh directory
+   * and port, and the failure is logged: on a loaded machine Kafka occasionally misses the anchor script's
+   * 60 s budget, and a missing round weakens every ratio.
+   */
   private void runBroker(String broker, int round) throws Exception {
     String label = "r" + (round + 1);
+    if (!measureBroker(broker, round, label)) {
+      log(broker + " round " + (round + 1) + ": did not start; retrying once with a fresh directory and port");
+      measureBroker(broker, round, label + "-retry");
+    }
+  }
+
+  /** False only when the broker never answered Metadata; every other failure is logged and measured around. */
+  private boolean measureBroker(String broker, int round, String label) throws Exception {
     log(broker + " round " + (round + 1) + ": starting");
     BrokerProcess b = start(broker, label);
     try {
-      double upAt = MetadataProbe.awaitUp(BrokerProcess.HOST, b.port(), Duration.ofMinutes(3), b::alive);
+      double upAt;
+      try {
+        upAt = MetadataProbe.awaitUp(BrokerProcess.HOST, b.port(), Duration.ofMinutes(3), b::alive);
+      } catch (IllegalStateException e) {
+        log(broker + " round " + (round + 1) + ": broker failed to start: " + e.getMessage() + "\n  server log tail:\n"
+            + ToolOutput.tail(serverLog(broker, label)).indent(4));
+        return false;
+      }
       long pid = b.pid();
       double startupMs = (upAt - ProcStats.startedAtUptime(pid)) * 1000;
       if (broker.equals(Measurements.BROOK) && serverLog(broker, label).contains("brook: building")) {
@@ -189,6 +218,7 @@ public final class SideBySide {
     } finally {
       stop(b, label);
     }
+    return true;
   }
 
   private void runWorkloads(BrokerProcess b, long pid, int round, String label) throws InterruptedException {

@@ -1,9 +1,33 @@
 package dev.brook.broker;
 
+import dev.brook.broker.admin.InternalTopicOnFirstUse;
 import dev.brook.broker.admin.TopicAdmin;
 import dev.brook.broker.admin.TopicManager;
 import dev.brook.broker.api.ApiDispatcher;
+import dev.brook.broker.api.AddOffsetsToTxnHandler;
+import dev.brook.broker.api.AddPartitionsToTxnHandler;
 import dev.brook.broker.api.ApiVersionsHandler;
+import dev.brook.broker.api.DescribeTransactionsHandler;
+import dev.brook.broker.api.EndTxnHandler;
+import dev.brook.broker.api.ListTransactionsHandler;
+import dev.brook.broker.api.RequestContext;
+import dev.brook.broker.api.TxnInitProducerIdHandler;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
+import dev.brook.broker.api.TxnOffsetCommitHandler;
+import dev.brook.broker.api.WriteTxnMarkersHandler;
+import dev.brook.broker.group.CommittedOffset;
+import dev.brook.broker.txn.LocalMarkerWriter;
+import dev.brook.broker.txn.ReplicaTxnLog;
+import dev.brook.broker.txn.TransactionCoordinator;
+import dev.brook.broker.txn.TxnCoordinatorConfig;
+import dev.brook.broker.txn.TxnRecord;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
 import dev.brook.broker.api.ConsumerGroupDescribeHandler;
 import dev.brook.broker.api.ConsumerGroupHeartbeatHandler;
 import dev.brook.broker.api.DeleteGroupsHandler;
@@ -22,7 +46,6 @@ import dev.brook.broker.group.GroupCoordinator;
 import dev.brook.broker.group.GroupCoordinatorConfig;
 import dev.brook.broker.group.GroupLog;
 import dev.brook.broker.group.MemoryGroupLog;
-import dev.brook.broker.group.OffsetsTopic;
 import dev.brook.broker.group.ReplicaGroupLog;
 import dev.brook.broker.api.ElectLeadersHandler;
 import dev.brook.broker.cluster.BrokerEndpoint;
@@ -50,6 +73,7 @@ import dev.brook.broker.config.Listener;
 import dev.brook.broker.network.NetworkServer;
 import dev.brook.broker.replica.FetchSessionCache;
 import dev.brook.broker.replica.LocalReplicaManager;
+import dev.brook.broker.replica.Partition;
 import dev.brook.broker.replica.ProducerIdManager;
 import dev.brook.broker.replica.RecordPolicy;
 import dev.brook.broker.replica.ReplicaManager;
@@ -69,6 +93,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,9 +138,11 @@ public final class Broker implements AutoCloseable {
       // The listener as bound (its real port when configured as 0), set once the network starts.
       AtomicReference<Listener> bound = new AtomicReference<>();
       ZkCluster cluster = config.clusterMode() ? connectCluster(config, toClose) : null;
-      ReplicaManager replicas = startPartitions(dispatcher, config, clock, toClose, cluster);
+      AtomicReference<ProducerIdManager> producerIds = new AtomicReference<>();
+      ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose, cluster);
       TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster);
-      startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
+      GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
+      startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose);
       NetworkServer network =
           NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
       bound.set(network.boundListener());
@@ -170,8 +197,26 @@ public final class Broker implements AutoCloseable {
    * Storage and partitions: LogManager, ReplicaManager; Produce, Fetch, ListOffsets,
    * OffsetForLeaderEpoch, DeleteRecords, InitProducerId. Owned by the replica area.
    */
+  /** The transaction view of a log whose partition is not open yet: nothing is stable. */
+  private static final dev.brook.storage.cleaner.TransactionView NOTHING_CLEANABLE = new dev.brook.storage.cleaner.TransactionView() {
+    @Override
+    public long lastStableOffset() {
+      return 0;
+    }
+
+    @Override
+    public java.util.List<dev.brook.storage.TxnIndex.AbortedTxn> abortedTransactions(long from, long to) {
+      return java.util.List.of();
+    }
+  };
+
   private static ReplicaManager startPartitions(
-      ApiDispatcher dispatcher, BrokerConfig config, Clock clock, Deque<AutoCloseable> toClose, ZkCluster cluster)
+      ApiDispatcher dispatcher,
+      BrokerConfig config,
+      Clock clock,
+      AtomicReference<ProducerIdManager> producerIdsOut,
+      Deque<AutoCloseable> toClose,
+      ZkCluster cluster)
       throws Exception {
     Files.createDirectories(config.logDir());
     LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock,
@@ -183,9 +228,32 @@ public final class Broker implements AutoCloseable {
     LocalReplicaManager replicas = new LocalReplicaManager(logs, RecordPolicy.of(config, Map.of()), clock,
         config.getInt("producer.id.expiration.ms"), config.nodeId(), cluster, LocalReplicaManager.ReplicationSettings.from(config));
     toClose.add(replicas);
+    // The cleaner keeps each remembered producer's last batch; a log whose partition is not open
+    // (yet) is not cleaned, since its producers are not known.
+    logs.setActiveProducers(id -> replicas.partition(new TopicPartition(id.topic(), id.partition()))
+        .map(Partition::lastOffsetsOfProducers)
+        .orElse(null));
+    // Retention moving a log start evicts the producers wholly below it, as DeleteRecords does.
+    logs.setLogStartListener((id, start) -> replicas.partition(new TopicPartition(id.topic(), id.partition()))
+        .ifPresent(Partition::onLogStartAdvanced));
+    // The cleaner stops at each log's last stable offset and drops aborted transactions (txn area).
+    logs.setTransactions(id -> replicas.partition(new org.apache.kafka.common.TopicPartition(id.topic(), id.partition()))
+        .<dev.brook.storage.cleaner.TransactionView>map(p -> new dev.brook.storage.cleaner.TransactionView() {
+          @Override
+          public long lastStableOffset() {
+            return p.lastStableOffset();
+          }
+
+          @Override
+          public java.util.List<dev.brook.storage.TxnIndex.AbortedTxn> abortedTransactions(long from, long to) {
+            return p.abortedTransactions(from, to);
+          }
+        })
+        .orElse(NOTHING_CLEANABLE)); // a log whose partition is not open yet: its state is unknown
     FetchSessionCache sessions =
         new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, new SecureRandom());
     ProducerIdManager producerIds = ProducerIdManager.open(config.logDir());
+    producerIdsOut.set(producerIds); // shared with the transaction coordinator
     dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(replicas, clock));
     dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId()));
     dispatcher.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(replicas));
@@ -253,7 +321,10 @@ public final class Broker implements AutoCloseable {
    * DeleteGroups, OffsetDelete. {@code bound} holds the listener once bound (its real port, for
    * FindCoordinator). Owned by the groups area.
    */
-  private static void startGroups(
+  /** What the transactions area needs from the groups area. */
+  private record GroupsArea(GroupCoordinator coordinator, java.util.function.BooleanSupplier offsetsTopicReady) {}
+
+  private static GroupsArea startGroups(
       ApiDispatcher dispatcher,
       BrokerConfig config,
       Clock clock,
@@ -266,7 +337,7 @@ public final class Broker implements AutoCloseable {
     ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     toClose.add(background::shutdownNow);
     GroupLog groupLog;
-    OffsetsTopic offsetsTopic;
+    InternalTopicOnFirstUse offsetsTopic;
     if (replicas != null && topics != null) {
       // An existing __consumer_offsets keeps its partition count: groups must map where they were.
       Optional<Integer> existing = topics.partitionCount(ReplicaGroupLog.TOPIC);
@@ -278,12 +349,13 @@ public final class Broker implements AutoCloseable {
               "segment.bytes", Integer.toString(groupConfig.offsetsTopicSegmentBytes()),
               "compression.type", "producer");
       offsetsTopic =
-          new OffsetsTopic(
+          new InternalTopicOnFirstUse(
+              ReplicaGroupLog.TOPIC,
               existing.isPresent(), () -> topics.ensureTopic(ReplicaGroupLog.TOPIC, partitions, topicConfigs), background);
       groupLog = new ReplicaGroupLog(replicas, clock);
     } else {
       log.warn("No partitions or topic metadata: group state lives in memory only");
-      offsetsTopic = new OffsetsTopic(true, () -> null, background);
+      offsetsTopic = new InternalTopicOnFirstUse(ReplicaGroupLog.TOPIC, true, () -> null, background);
       groupLog = new MemoryGroupLog();
     }
     ExecutorGroupScheduler scheduler = new ExecutorGroupScheduler();
@@ -314,6 +386,114 @@ public final class Broker implements AutoCloseable {
       dispatcher.register(ApiKeys.CONSUMER_GROUP_HEARTBEAT, new ConsumerGroupHeartbeatHandler(groups));
       dispatcher.register(ApiKeys.CONSUMER_GROUP_DESCRIBE, new ConsumerGroupDescribeHandler(groups));
     }
+    return new GroupsArea(groups, offsetsTopic::ensureReady);
+  }
+
+  /**
+   * Transactions: TransactionCoordinator over __transaction_state; InitProducerId (transactional
+   * ids), AddPartitionsToTxn, AddOffsetsToTxn, EndTxn, TxnOffsetCommit, WriteTxnMarkers,
+   * DescribeTransactions, ListTransactions; FindCoordinator answers transaction
+   * keys; Produce verifies transactional batches. Owned by the txn area.
+   */
+  private static void startTransactions(
+      ApiDispatcher dispatcher,
+      BrokerConfig config,
+      Clock clock,
+      ReplicaManager replicas,
+      TopicAdmin topics,
+      GroupsArea groupsArea,
+      ProducerIdManager producerIds,
+      AtomicReference<Listener> bound,
+      Deque<AutoCloseable> toClose)
+      throws Exception {
+    TxnCoordinatorConfig txnConfig = TxnCoordinatorConfig.from(config);
+    // An existing __transaction_state keeps its partition count: ids must map where they were.
+    Optional<Integer> existing = topics.partitionCount(ReplicaTxnLog.TOPIC);
+    if (existing.isPresent()) txnConfig = txnConfig.withStateTopicPartitions(existing.get());
+    TxnCoordinatorConfig stateConfig = txnConfig;
+    GroupCoordinator groups = groupsArea.coordinator();
+    LocalMarkerWriter markers = new LocalMarkerWriter(replicas, clock);
+    TransactionCoordinator.GroupOffsets groupOffsets = new TransactionCoordinator.GroupOffsets() {
+      @Override
+      public int partitionFor(String groupId) {
+        return groups.partitionFor(groupId);
+      }
+
+      @Override
+      public CompletableFuture<Errors> validate(String groupId, String memberId, int generationId, String instanceId) {
+        return groups.validateTxnOffsetCommit(groupId, memberId, generationId, instanceId);
+      }
+
+      @Override
+      public CompletableFuture<Errors> commit(String groupId, List<TxnRecord.PendingOffset> offsets) {
+        long now = clock.milliseconds();
+        Map<TopicPartition, CommittedOffset> committed = new LinkedHashMap<>();
+        for (TxnRecord.PendingOffset o : offsets) {
+          committed.put(o.partition(),
+              new CommittedOffset(o.offset(), o.leaderEpoch(), o.metadata() == null ? "" : o.metadata(), now, -1));
+        }
+        return groups.commitTransactionalOffsets(groupId, committed);
+      }
+    };
+    TransactionCoordinator coordinator = new TransactionCoordinator(
+        txnConfig, new ReplicaTxnLog(replicas, clock), markers, producerIds::nextProducerId, groupOffsets,
+        tp -> tp.topic().equals(TransactionCoordinator.OFFSETS_TOPIC) || replicas.partition(tp).isPresent(), clock);
+    groups.setPendingTransactionalOffsets(coordinator::hasPendingOffset);
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "brook-txn-coordinator");
+      t.setDaemon(true);
+      return t;
+    });
+    toClose.add(timer::shutdownNow);
+    // __transaction_state is created on first use (as Kafka does), so brokers without transactions
+    // never pay for its partitions. The coordinator loads what exists at startup (nothing, before
+    // the topic is created), on the same thread that creates the topic later.
+    timer.execute(() -> {
+      try {
+        coordinator.load();
+      } catch (Exception e) {
+        log.error("Loading __transaction_state failed; transactional requests will get COORDINATOR_LOAD_IN_PROGRESS", e);
+      }
+    });
+    InternalTopicOnFirstUse stateTopic = new InternalTopicOnFirstUse(
+        ReplicaTxnLog.TOPIC,
+        existing.isPresent(),
+        () -> topics.ensureTopic(ReplicaTxnLog.TOPIC, stateConfig.stateTopicPartitions(), Map.of(
+            "cleanup.policy", "compact",
+            "segment.bytes", Integer.toString(stateConfig.stateTopicSegmentBytes()),
+            "compression.type", "producer")),
+        timer);
+    java.util.function.BooleanSupplier stateTopicReady = stateTopic::ensureReady;
+    long interval = txnConfig.abortTimedOutIntervalMs();
+    timer.scheduleWithFixedDelay(() -> {
+      try {
+        coordinator.abortTimedOutTransactions();
+        coordinator.expireTransactionalIds();
+      } catch (RuntimeException e) {
+        log.warn("Aborting timed-out transactions failed", e);
+      }
+    }, interval, interval, TimeUnit.MILLISECONDS);
+    Supplier<Node> self = () -> {
+      Listener adv = advertisedListener(config, bound.get());
+      return new Node(config.nodeId(), adv.host(), adv.port());
+    };
+    LocalReplicaManager local = (LocalReplicaManager) replicas;
+    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.offsetsTopicReady(), self,
+        key -> stateTopicReady.getAsBoolean() ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE));
+    TxnInitProducerIdHandler init = new TxnInitProducerIdHandler(coordinator, new InitProducerIdHandler(producerIds));
+    dispatcher.register(ApiKeys.INIT_PRODUCER_ID, (RequestContext ctx, InitProducerIdRequestData r) -> {
+      if (r.transactionalId() != null) stateTopicReady.getAsBoolean();
+      return init.handle(ctx, r);
+    });
+    dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(local, clock, coordinator::verifyPartition));
+    dispatcher.register(ApiKeys.ADD_PARTITIONS_TO_TXN, new AddPartitionsToTxnHandler(coordinator));
+    dispatcher.register(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnHandler(coordinator));
+    dispatcher.register(ApiKeys.END_TXN, ApiKeys.END_TXN.oldestVersion(), (short) 4, new EndTxnHandler(coordinator));
+    dispatcher.register(ApiKeys.TXN_OFFSET_COMMIT,
+        new TxnOffsetCommitHandler(coordinator, GroupCoordinatorConfig.DEFAULT_OFFSET_METADATA_MAX_BYTES));
+    dispatcher.register(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(markers));
+    dispatcher.register(ApiKeys.DESCRIBE_TRANSACTIONS, new DescribeTransactionsHandler(coordinator));
+    dispatcher.register(ApiKeys.LIST_TRANSACTIONS, new ListTransactionsHandler(coordinator, clock));
   }
 
   /** Topic ids, names and partition counts for KIP-848 groups, from the topic metadata. */

@@ -206,13 +206,6 @@ class ConsumerGroupsIT {
       }
     }
 
-    /** Stops polling and closes without LeaveGroup, like a process that died. */
-    void killWithoutLeaving() {
-      closeWith.set(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP)
-          .withTimeout(Duration.ofSeconds(5)));
-      stop();
-    }
-
     Set<String> values() {
       Set<String> out = new HashSet<>();
       for (ConsumerRecord<String, String> r : records) out.add(r.value());
@@ -288,15 +281,35 @@ class ConsumerGroupsIT {
   @Test
   void killedConsumerLosesPartitionsAfterSessionTimeout() throws Exception {
     createTopic("kills", 4);
-    Map<String, Object> shortSession = Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 1_500);
-    Member a = new Member("a", "g", "kills", shortSession, null);
-    Member b = new Member("b", "g", "kills", shortSession, null);
-    awaitBalanced(List.of(a, b), 4);
-    long before = System.nanoTime();
-    a.killWithoutLeaving();
-    await().atMost(WAIT).untilAsserted(() -> assertThat(b.assignment).hasSize(4));
-    // Without a LeaveGroup only the session timeout can have freed a's partitions.
-    assertThat(System.nanoTime() - before).isGreaterThanOrEqualTo(TimeUnit.MILLISECONDS.toNanos(1_000));
+    // The killed member runs in its own JVM: SIGKILL leaves it no chance to send a LeaveGroup.
+    Process killed = new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m", "-XX:TieredStopAtLevel=1",
+            "-cp", System.getProperty("java.class.path"), KilledConsumerMain.class.getName(),
+            broker.bootstrapServers(), "g", "kills", consumerProtocol() ? "consumer" : "classic", "1500")
+        .redirectErrorStream(true)
+        .start();
+    try {
+      var lines = new java.io.BufferedReader(new java.io.InputStreamReader(killed.getInputStream()));
+      Member b = new Member("b", "g", "kills", Map.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 1_500), null);
+      // Wait until the child owns partitions and b owns the rest.
+      java.util.concurrent.atomic.AtomicInteger childOwns = new java.util.concurrent.atomic.AtomicInteger(-1);
+      Thread reader = new Thread(() -> {
+        try {
+          for (String line; (line = lines.readLine()) != null; ) {
+            if (line.startsWith("ASSIGNED ")) childOwns.set(Integer.parseInt(line.substring(9).trim()));
+          }
+        } catch (java.io.IOException e) {
+          // the child is gone
+        }
+      });
+      reader.setDaemon(true);
+      reader.start();
+      await().atMost(WAIT).until(() -> childOwns.get() > 0 && childOwns.get() + b.assignment.size() == 4);
+      killed.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      await().atMost(WAIT).untilAsserted(() -> assertThat(b.assignment).hasSize(4));
+    } finally {
+      killed.destroyForcibly();
+    }
   }
 
   @Test

@@ -91,9 +91,19 @@ class IdempotenceAndRestartIT {
   }
 
   @Test
-  void transactionalIdWithoutCoordinatorIsCoordinatorNotAvailable() throws Exception {
+  void transactionalIdIsServedByTheTransactionCoordinator() throws Exception {
     start();
-    assertThat(Errors.forCode(initProducerId("tx").errorCode())).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+    InitProducerIdResponseData[] answer = new InitProducerIdResponseData[1];
+    // The first transactional request creates __transaction_state (COORDINATOR_NOT_AVAILABLE
+    // meanwhile), and the coordinator loads it (COORDINATOR_LOAD_IN_PROGRESS): clients retry both.
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
+      answer[0] = initProducerId("tx");
+      Errors e = Errors.forCode(answer[0].errorCode());
+      return e != Errors.COORDINATOR_LOAD_IN_PROGRESS && e != Errors.COORDINATOR_NOT_AVAILABLE;
+    });
+    InitProducerIdResponseData r = answer[0];
+    assertThat(Errors.forCode(r.errorCode())).isEqualTo(Errors.NONE);
+    assertThat(r.producerEpoch()).isZero();
   }
 
   @Test

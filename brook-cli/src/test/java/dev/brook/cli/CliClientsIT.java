@@ -84,6 +84,21 @@ class CliClientsIT extends AgainstBroker {
   }
 
   @Test
+  void unreachableBrokerIsOneLine() throws Exception {
+    int closedPort;
+    try (var s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      closedPort = s.getLocalPort();
+    }
+    java.nio.file.Path config = java.nio.file.Files.createTempFile("brook-client", ".properties");
+    java.nio.file.Files.writeString(config, "default.api.timeout.ms=3000\nrequest.timeout.ms=2000\n");
+    BrookProcess.Result r = brook(null, "topics", "list", "--bootstrap-server", "127.0.0.1:" + closedPort,
+        "--command-config", config.toString());
+    java.nio.file.Files.delete(config);
+    assertThat(r.exitCode()).isEqualTo(1);
+    assertThat(r.stderrLines()).singleElement().asString().startsWith("brook: timed out talking to the broker");
+  }
+
+  @Test
   void userErrorsAreOneLine() throws Exception {
     BrookProcess.Result badOffset = brook(null, "consume", "--topic", "x", "--partition", "0", "--offset", "soon");
     assertThat(badOffset.exitCode()).isEqualTo(2);

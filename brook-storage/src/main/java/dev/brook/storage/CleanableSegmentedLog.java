@@ -32,7 +32,15 @@ final class CleanableSegmentedLog implements CleanableLog {
     this(log, clock, id -> Map.of());
   }
 
+  private final Function<LogId, dev.brook.storage.cleaner.TransactionView> transactions;
+
   CleanableSegmentedLog(SegmentedLog log, Clock clock, Function<LogId, Map<Long, Long>> activeProducers) {
+    this(log, clock, activeProducers, id -> dev.brook.storage.cleaner.TransactionView.NONE);
+  }
+
+  CleanableSegmentedLog(SegmentedLog log, Clock clock, Function<LogId, Map<Long, Long>> activeProducers,
+      Function<LogId, dev.brook.storage.cleaner.TransactionView> transactions) {
+    this.transactions = transactions;
     this.log = log;
     this.clock = clock;
     this.activeProducers = activeProducers;
@@ -113,7 +121,13 @@ final class CleanableSegmentedLog implements CleanableLog {
 
   @Override
   public long highWatermark() {
-    return log.highWatermark();
+    // Never clean past the last stable offset: an open transaction may still abort (txn area).
+    return Math.min(log.highWatermark(), transactions.apply(log.id()).lastStableOffset());
+  }
+
+  @Override
+  public List<TxnIndex.AbortedTxn> abortedTransactions(long from, long to) {
+    return transactions.apply(log.id()).abortedTransactions(from, to);
   }
 
   @Override

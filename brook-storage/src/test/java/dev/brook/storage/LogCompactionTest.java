@@ -182,6 +182,20 @@ class LogCompactionTest {
   }
 
   @Test
+  void aLogWhoseProducersAreNotKnownYetIsNotCleaned() throws Exception {
+    open();
+    PartitionLog log = fill(Compression.NONE, 3, 30);
+    List<String> before = records(log);
+    java.util.concurrent.atomic.AtomicBoolean known = new java.util.concurrent.atomic.AtomicBoolean();
+    manager.setActiveProducers(id -> known.get() ? Map.of() : null);
+    assertThat(manager.cleaner().cleanOnce()).isNull();
+    assertThat(records(log)).isEqualTo(before);
+    known.set(true);
+    assertThat(manager.cleaner().cleanOnce()).isNotNull();
+    assertThat(records(log).size()).isLessThan(before.size());
+  }
+
+  @Test
   void readOfACompactedAwayOffsetReturnsTheNextSurvivingBatch() throws Exception {
     open();
     PartitionLog log = fill(Compression.NONE, 3, 30);
@@ -250,6 +264,58 @@ class LogCompactionTest {
     assertThat(batches.get(0).countOrNull()).isZero();
     assertThat(batches.get(0).lastSequence()).isEqualTo(7);
     assertThat(records(log)).containsExactly("1:key-0=value-0");
+  }
+
+  ByteBuffer txnBatch(long producerId, int seq, String key, String value) {
+    MemoryRecordsBuilder b = MemoryRecords.builder(ByteBuffer.allocate(256), RecordBatch.MAGIC_VALUE_V2,
+        Compression.NONE, TimestampType.CREATE_TIME, 0L, clock.milliseconds(), producerId, (short) 0, seq, true,
+        RecordBatch.NO_PARTITION_LEADER_EPOCH);
+    b.append(new SimpleRecord(clock.milliseconds(), bytes(key), bytes(value)));
+    return b.build().buffer();
+  }
+
+  @Test
+  void abortedTransactionalRecordsAreDroppedAndNeverShadowCommittedValues() throws Exception {
+    open();
+    PartitionLog log = manager.getOrCreate(ID, compacted());
+    log.appendAsLeader(batch(Compression.NONE, 1, 1), 0); // 0: key-0=value-0 (plain)
+    log.appendAsLeader(batch(Compression.NONE, 1, 1), 0); // 1: key-0=value-1 (plain)
+    log.appendAsLeader(txnBatch(7, 0, "key-0", "aborted"), 0); // 2: producer 7, aborted below
+    log.appendAsLeader(txnBatch(8, 0, "key-1", "open"), 0); // 3: producer 8, still open
+    log.roll();
+    log.appendAsLeader(batch(Compression.NONE, 1, 1), 0);
+    log.updateHighWatermark(log.logEndOffset());
+    // Producer 7's transaction [2, 2] aborted (marker assumed at 5); producer 8's is open from 3.
+    TxnIndex.AbortedTxn aborted = new TxnIndex.AbortedTxn(7, 2, 5, 3);
+    manager.setTransactions(id -> new dev.brook.storage.cleaner.TransactionView() {
+      @Override
+      public long lastStableOffset() {
+        return 3;
+      }
+
+      @Override
+      public List<TxnIndex.AbortedTxn> abortedTransactions(long from, long to) {
+        return List.of(aborted);
+      }
+    });
+    // The only closed segment holds the LSO (3): nothing is cleaned.
+    List<String> before = records(log);
+    manager.cleaner().cleanOnce();
+    assertThat(records(log)).isEqualTo(before).contains("0:key-0=value-0", "2:key-0=aborted");
+    manager.setTransactions(id -> new dev.brook.storage.cleaner.TransactionView() {
+      @Override
+      public long lastStableOffset() {
+        return Long.MAX_VALUE;
+      }
+
+      @Override
+      public List<TxnIndex.AbortedTxn> abortedTransactions(long from, long to) {
+        return List.of(aborted);
+      }
+    });
+    manager.cleaner().cleanOnce();
+    // The aborted record is dropped and does not shadow the committed value-1.
+    assertThat(records(log)).startsWith("1:key-0=value-1", "3:key-1=open");
   }
 
   @Test

@@ -194,6 +194,16 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         .setNodeId(leader).setHost(ep.host()).setPort(ep.port()).setRack(ep.rack())));
   }
 
+  /** The aborted transactions overlapping the records returned (txn area). */
+  private static List<FetchResponseData.AbortedTransaction> abortedTransactions(Read r) {
+    List<FetchResponseData.AbortedTransaction> out = new ArrayList<>();
+    if (r.partition == null || r.records.isEmpty()) return out;
+    for (dev.brook.storage.TxnIndex.AbortedTxn a : r.partition.abortedTransactions(r.request.fetchOffset(), Math.max(r.lso, r.partition.lastStableOffset()))) {
+      out.add(new FetchResponseData.AbortedTransaction().setProducerId(a.producerId()).setFirstOffset(a.firstOffset()));
+    }
+    return out;
+  }
+
   private static boolean sameTopic(FetchableTopicResponse t, FetchPartition fp, short version) {
     return version >= 13 ? t.topicId().equals(fp.key().topicId()) : t.topic().equals(fp.key().topic());
   }
@@ -206,7 +216,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         .setLastStableOffset(r.lso)
         .setLogStartOffset(r.logStart)
         .setPreferredReadReplica(-1)
-        .setAbortedTransactions(isolation == FetchIsolation.TXN_COMMITTED && r.error == Errors.NONE ? new ArrayList<>() : null)
+        .setAbortedTransactions(isolation == FetchIsolation.TXN_COMMITTED && r.error == Errors.NONE ? abortedTransactions(r) : null)
         .setRecords(r.records.isEmpty() ? MemoryRecords.EMPTY : new SliceRecords(r.records));
     if (r.diverging != null) {
       pd.divergingEpoch().setEpoch(r.diverging.leaderEpoch()).setEndOffset(r.diverging.endOffset());

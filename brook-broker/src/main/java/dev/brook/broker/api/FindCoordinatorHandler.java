@@ -14,20 +14,31 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 
 /**
  * FindCoordinator: group keys are served by this node (single node: it leads every partition of
- * __consumer_offsets, created on the first request). Transaction keys get COORDINATOR_NOT_AVAILABLE until Brook has a transaction
- * coordinator; share-group keys are not supported. v4+ batches keys.
+ * __consumer_offsets, created on the first request). Transaction keys are served by this node once the
+ * transaction coordinator is wired (else COORDINATOR_NOT_AVAILABLE); share-group keys are not
+ * supported. v4+ batches keys.
  */
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequestData> {
   private final BooleanSupplier groupsReady;
   private final Supplier<Node> self;
+
+  /** Errors for a TRANSACTION key: NONE when this node coordinates it (txn area). */
+  private final java.util.function.Function<String, Errors> transactionKeys;
 
   /**
    * @param groupsReady whether __consumer_offsets exists (asking may start its creation)
    * @param self this node as clients reach it
    */
   public FindCoordinatorHandler(BooleanSupplier groupsReady, Supplier<Node> self) {
+    this(groupsReady, self, key -> Errors.COORDINATOR_NOT_AVAILABLE);
+  }
+
+  /** With a transaction coordinator: {@code transactionKeys} says whether this node serves a key. */
+  public FindCoordinatorHandler(
+      BooleanSupplier groupsReady, Supplier<Node> self, java.util.function.Function<String, Errors> transactionKeys) {
     this.groupsReady = groupsReady;
     this.self = self;
+    this.transactionKeys = transactionKeys;
   }
 
   @Override
@@ -55,7 +66,7 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
       if (key == null || key.isEmpty()) error = Errors.INVALID_REQUEST;
       else error = groupsReady.getAsBoolean() ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE;
     } else if (keyType == CoordinatorType.TRANSACTION.id()) {
-      error = Errors.COORDINATOR_NOT_AVAILABLE;
+      error = key == null || key.isEmpty() ? Errors.INVALID_REQUEST : transactionKeys.apply(key);
     } else {
       error = Errors.INVALID_REQUEST;
     }

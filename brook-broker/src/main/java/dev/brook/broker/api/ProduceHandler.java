@@ -7,6 +7,8 @@ import dev.brook.broker.replica.BatchValidator.RecordFault;
 import dev.brook.broker.replica.DelayedProduce;
 import dev.brook.broker.replica.LocalReplicaManager;
 import dev.brook.broker.replica.Partition;
+import dev.brook.broker.replica.TransactionVerifier;
+import dev.brook.storage.RecordBatchHeader;
 import dev.brook.storage.Clock;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -42,9 +44,17 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
   private final LocalReplicaManager replicas;
   private final Clock clock;
 
+  private final TransactionVerifier verifier;
+
   public ProduceHandler(LocalReplicaManager replicas, Clock clock) {
+    this(replicas, clock, TransactionVerifier.NONE);
+  }
+
+  /** With a transaction coordinator: transactional batches are verified first (txn area). */
+  public ProduceHandler(LocalReplicaManager replicas, Clock clock, TransactionVerifier verifier) {
     this.replicas = replicas;
     this.clock = clock;
+    this.verifier = verifier;
   }
 
   @Override
@@ -67,7 +77,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
       }
       for (ProduceRequestData.PartitionProduceData pd : t.partitionData()) {
         Optional<Partition> p = name.flatMap(n -> replicas.partition(new TopicPartition(n, pd.index())));
-        AppendOutcome outcome = produceOne(version, name, p, pd, acks, now);
+        AppendOutcome outcome = produceOne(version, name, p, pd, acks, now, request.transactionalId());
         PartitionProduceResponse pr = partitionResponse(pd.index(), outcome);
         if (outcome.error() == Errors.NOT_LEADER_OR_FOLLOWER) addCurrentLeader(response, pr, p.get(), version);
         tr.partitionResponses().add(pr);
@@ -109,7 +119,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
   }
 
   private AppendOutcome produceOne(
-      short version, Optional<String> topic, Optional<Partition> p, ProduceRequestData.PartitionProduceData pd, short acks, long now) {
+      short version, Optional<String> topic, Optional<Partition> p, ProduceRequestData.PartitionProduceData pd, short acks, long now,
+      String transactionalId) {
     if (acks != 0 && acks != 1 && acks != -1) {
       return AppendOutcome.error(Errors.INVALID_REQUIRED_ACKS, "acks must be 0, 1 or -1, got " + acks);
     }
@@ -120,6 +131,13 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
       return AppendOutcome.error(version >= 13 && topic.isEmpty() ? Errors.UNKNOWN_TOPIC_ID : Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
     }
     ByteBuffer records = pd.records() instanceof MemoryRecords m ? m.buffer() : ByteBuffer.allocate(0);
+    if (records.remaining() >= RecordBatchHeader.SIZE && RecordBatchHeader.isTransactional(records, records.position())) {
+      Errors txnError = transactionalId == null
+          ? Errors.TRANSACTIONAL_ID_NOT_FOUND
+          : verifier.verify(transactionalId, RecordBatchHeader.producerId(records, records.position()),
+              RecordBatchHeader.producerEpoch(records, records.position()), p.get().topicPartition());
+      if (txnError != Errors.NONE) return AppendOutcome.error(txnError, "transactional batch rejected: " + txnError.message());
+    }
     return p.get().appendRecordsAsLeader(records, AppendOrigin.CLIENT, acks, now);
   }
 

@@ -1133,8 +1133,8 @@ public final class GroupCoordinator {
 
   /**
    * OffsetFetch for one group: the listed partitions, or ({@code topics == null}) every committed
-   * offset. A partition without a committed offset answers offset -1. Brook has no transactional
-   * offset commits yet, so no offset is ever unstable and {@code requireStable} needs no wait.
+   * offset. A partition without a committed offset answers offset -1. With {@code requireStable}, a
+   * partition whose newer offset an open transaction holds answers UNSTABLE_OFFSET_COMMIT.
    */
   public CompletableFuture<OffsetFetchResponseGroup> fetchOffsets(
       String groupId, List<OffsetFetchRequestTopics> topics, boolean requireStable) {
@@ -1159,12 +1159,13 @@ public final class GroupCoordinator {
               return;
             }
           }
-          future.complete(doFetchOffsets(groupId, topics));
+          future.complete(doFetchOffsets(groupId, topics, requireStable));
         });
     return future;
   }
 
-  private OffsetFetchResponseGroup doFetchOffsets(String groupId, List<OffsetFetchRequestTopics> topics) {
+  private OffsetFetchResponseGroup doFetchOffsets(
+      String groupId, List<OffsetFetchRequestTopics> topics, boolean requireStable) {
     OffsetFetchResponseGroup out = new OffsetFetchResponseGroup().setGroupId(groupId);
     Errors invalid = validateGroupId(groupId);
     if (invalid != Errors.NONE) return out.setErrorCode(invalid.code());
@@ -1185,7 +1186,12 @@ public final class GroupCoordinator {
     for (OffsetFetchRequestTopics t : topics) {
       OffsetFetchResponseTopics rt = new OffsetFetchResponseTopics().setName(t.name()).setTopicId(t.topicId());
       for (int p : t.partitionIndexes()) {
-        rt.partitions().add(partitionOffset(p, offsets.get(new TopicPartition(t.name(), p))));
+        TopicPartition tp = new TopicPartition(t.name(), p);
+        OffsetFetchResponsePartitions rp = partitionOffset(p, offsets.get(tp));
+        if (requireStable && pendingTransactionalOffsets.test(groupId, tp)) {
+          rp.setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code()); // a transaction holds a newer offset
+        }
+        rt.partitions().add(rp);
       }
       out.topics().add(rt);
     }
@@ -1401,6 +1407,92 @@ public final class GroupCoordinator {
       }
     }
     return topics;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Transactional offset commits (txn area): the transaction coordinator holds the offsets of an
+  // open transaction and hands them here when it commits.
+
+  private volatile java.util.function.BiPredicate<String, TopicPartition> pendingTransactionalOffsets = (g, tp) -> false;
+
+  /**
+   * Whether an open transaction holds an offset of (group, partition) not yet committed: OffsetFetch
+   * with require_stable answers UNSTABLE_OFFSET_COMMIT for it (the consumer retries).
+   */
+  public void setPendingTransactionalOffsets(java.util.function.BiPredicate<String, TopicPartition> pending) {
+    this.pendingTransactionalOffsets = pending;
+  }
+
+  /**
+   * The member checks of TxnOffsetCommit (KIP-447): NONE for a commit without member id and
+   * generation (older producers), else the same checks as OffsetCommit.
+   */
+  public CompletableFuture<Errors> validateTxnOffsetCommit(
+      String groupId, String memberId, int generationId, String groupInstanceId) {
+    CompletableFuture<Errors> future = new CompletableFuture<>();
+    scheduler.execute(() -> {
+      Errors error = validateGroupId(groupId);
+      if (error != Errors.NONE || (generationId < 0 && (memberId == null || memberId.isEmpty()))) {
+        future.complete(error);
+        return;
+      }
+      ClassicGroup group = groups.get(groupId);
+      if (group == null) {
+        future.complete(Errors.ILLEGAL_GENERATION);
+        return;
+      }
+      if (group.is(DEAD)) {
+        future.complete(Errors.COORDINATOR_NOT_AVAILABLE);
+        return;
+      }
+      if (group.consumer != null) { // a consumer-protocol group: the generation is the member epoch
+        ConsumerGroup.Member m = group.consumer.members.get(memberId);
+        future.complete(m == null ? Errors.UNKNOWN_MEMBER_ID : m.epoch != generationId ? Errors.ILLEGAL_GENERATION : Errors.NONE);
+        return;
+      }
+      Errors fenced = checkStatic(group, memberId, groupInstanceId);
+      if (fenced != Errors.NONE) {
+        future.complete(fenced);
+      } else if (!group.members.containsKey(memberId)) {
+        future.complete(Errors.UNKNOWN_MEMBER_ID);
+      } else {
+        future.complete(generationId != group.generationId ? Errors.ILLEGAL_GENERATION : Errors.NONE);
+      }
+    });
+    return future;
+  }
+
+  /**
+   * Makes the offsets of a committed transaction the group's committed offsets (stored like any
+   * commit, without member checks: they were checked when the offsets joined the transaction).
+   */
+  public CompletableFuture<Errors> commitTransactionalOffsets(String groupId, Map<TopicPartition, CommittedOffset> offsets) {
+    CompletableFuture<Errors> future = new CompletableFuture<>();
+    scheduler.execute(() -> {
+      Errors error = validateGroupId(groupId);
+      if (error != Errors.NONE) {
+        future.complete(error);
+        return;
+      }
+      ClassicGroup group = groups.get(groupId);
+      if (group == null) {
+        group = new ClassicGroup(groupId, clock.milliseconds());
+        groups.put(groupId, group);
+      }
+      List<GroupRecord> records = new ArrayList<>();
+      offsets.forEach((tp, o) -> records.add(new OffsetRecord(groupId, tp, o)));
+      ClassicGroup g = group;
+      append(group, records).whenComplete((v, e) -> scheduler.execute(() -> {
+        if (e != null) {
+          future.complete(storeError(e));
+          return;
+        }
+        offsets.forEach(g.offsets::put);
+        if (groups.get(g.groupId) != g) groups.put(g.groupId, g);
+        future.complete(Errors.NONE);
+      }));
+    });
+    return future;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -127,7 +127,8 @@ public final class BatchValidator {
       return new Invalid(Errors.INVALID_RECORD, "clients may not write control batches");
     }
     long producerId = RecordBatchHeader.producerId(b, at);
-    if (producerId >= 0 && RecordBatchHeader.baseSequence(b, at) < 0) {
+    // Control batches (transaction markers, written by the coordinator) carry no sequence.
+    if (producerId >= 0 && RecordBatchHeader.baseSequence(b, at) < 0 && !RecordBatchHeader.isControl(b, at)) {
       return new Invalid(Errors.INVALID_RECORD, "a batch with a producer id needs a base sequence");
     }
     if (producerId < 0 && RecordBatchHeader.isTransactional(b, at)) {

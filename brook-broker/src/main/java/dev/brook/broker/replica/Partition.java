@@ -13,6 +13,7 @@ import dev.brook.storage.LogConfig;
 import dev.brook.storage.LogReadResult;
 import dev.brook.storage.PartitionLog;
 import dev.brook.storage.RecordBatchHeader;
+import dev.brook.storage.TxnIndex;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -59,6 +60,11 @@ public final class Partition {
   private boolean isrChangeInFlight; // guarded by this
   private long leaderEpochStartOffset; // guarded by this
   // --- end replication state ---
+  /** The aborted-transaction index file in the partition directory (txn area). */
+  public static final String TXN_INDEX_FILE = "aborted" + TxnIndex.SUFFIX;
+  private final Object txnIndexLock = new Object();
+  private TxnIndex txnIndex; // guarded by txnIndexLock; opened on the first abort
+  private volatile long firstUnstableOffset = -1;
   private volatile int leaderEpoch;
   private volatile RecordPolicy policy;
 
@@ -73,6 +79,7 @@ public final class Partition {
     this.partitionLog = log;
     this.leaderEpoch = leaderEpoch;
     this.policy = policy;
+    openTxnIndex();
     rebuildProducerState();
   }
 
@@ -100,10 +107,92 @@ public final class Partition {
     return partitionLog.highWatermark();
   }
 
-  /** The last stable offset: with no open transactions yet, the high watermark. */
+  /**
+   * The last stable offset: the first offset of the earliest open transaction, capped by the high
+   * watermark (read_committed consumers read up to here).
+   */
   public long lastStableOffset() {
-    return partitionLog.highWatermark();
+    long hw = partitionLog.highWatermark();
+    long unstable = firstUnstableOffset;
+    return unstable >= 0 ? Math.min(unstable, hw) : hw;
   }
+
+  // --- transactions (txn area) ---
+  /** The aborted transactions that overlap [fetchOffset, upperBoundOffset) (read_committed fetch). */
+  public List<TxnIndex.AbortedTxn> abortedTransactions(long fetchOffset, long upperBoundOffset) {
+    synchronized (txnIndexLock) {
+      return txnIndex == null ? List.of() : txnIndex.collect(fetchOffset, upperBoundOffset);
+    }
+  }
+
+  /**
+   * Applies a control batch just appended (or replayed) at {@code at}: ends the producer's open
+   * transaction and, for an ABORT marker of a transaction with data here, indexes the aborted range.
+   * Caller holds this partition's lock.
+   */
+  private void applyMarker(ByteBuffer b, int at) {
+    long pid = RecordBatchHeader.producerId(b, at);
+    long markerOffset = RecordBatchHeader.baseOffset(b, at);
+    long first = producers.endTransaction(pid, RecordBatchHeader.producerEpoch(b, at));
+    firstUnstableOffset = producers.firstUnstableOffset();
+    if (first < 0 || isCommitMarker(b, at)) return;
+    synchronized (txnIndexLock) {
+      try {
+        if (txnIndex == null) txnIndex = TxnIndex.open(partitionLog.dir().resolve(TXN_INDEX_FILE));
+        if (markerOffset > txnIndex.lastOffset()) {
+          txnIndex.append(new TxnIndex.AbortedTxn(pid, first, markerOffset, lastStableOffsetBelow(markerOffset + 1)));
+        }
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("cannot index the aborted transaction of producer " + pid + " in " + topicPartition, e);
+      }
+    }
+  }
+
+  private long lastStableOffsetBelow(long end) {
+    long unstable = firstUnstableOffset;
+    return unstable >= 0 ? Math.min(unstable, end) : end;
+  }
+
+  private static boolean isCommitMarker(ByteBuffer b, int at) {
+    int size = b.getInt(at + RecordBatchHeader.LENGTH) + RecordBatchHeader.LOG_OVERHEAD;
+    for (org.apache.kafka.common.record.RecordBatch batch
+        : org.apache.kafka.common.record.MemoryRecords.readableRecords(b.slice(at, size)).batches()) {
+      for (org.apache.kafka.common.record.Record r : batch) {
+        return org.apache.kafka.common.record.ControlRecordType.parse(r.key()) == org.apache.kafka.common.record.ControlRecordType.COMMIT;
+      }
+    }
+    return false;
+  }
+
+  /** Opens the aborted-transaction index when it exists, dropping entries past the log end. */
+  private void openTxnIndex() {
+    java.nio.file.Path f = partitionLog.dir().resolve(TXN_INDEX_FILE);
+    if (!java.nio.file.Files.exists(f)) return;
+    try {
+      TxnIndex idx = TxnIndex.open(f);
+      idx.truncateTo(partitionLog.logEndOffset());
+      synchronized (txnIndexLock) {
+        txnIndex = idx;
+      }
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot open " + f, e);
+    }
+  }
+
+  /** Closes the aborted-transaction index (the log is being closed or deleted). */
+  public void closeTxnIndex() {
+    synchronized (txnIndexLock) {
+      if (txnIndex == null) return;
+      try {
+        txnIndex.flush();
+        txnIndex.close();
+      } catch (IOException e) {
+        log.warn("cannot close the transaction index of {}", topicPartition, e);
+      }
+      txnIndex = null;
+    }
+  }
+  // --- end transactions ---
 
   public long logStartOffset() {
     return partitionLog.logStartOffset();
@@ -182,12 +271,13 @@ public final class Partition {
     if (batch.hasProducerId()) {
       int at = records.position();
       if (batch.control()) {
-        producers.replay(records, at);
+        applyMarker(records, at);
       } else {
         producers.update(batch.producerId(), batch.producerEpoch(),
             new BatchMetadata(batch.baseSequence(), batch.lastSequence(), result.firstOffset(), result.lastOffset(),
                 batch.maxTimestamp()),
             batch.transactional());
+        if (batch.transactional() && firstUnstableOffset < 0) firstUnstableOffset = producers.firstUnstableOffset();
       }
     }
     maybeAdvanceHighWatermark();
@@ -257,6 +347,14 @@ public final class Partition {
     }
   }
 
+  /**
+   * Forgets the producers whose last batch lies wholly below the log start, after retention moved
+   * it (the log manager's duty thread calls this; DeleteRecords trims in {@link #deleteRecordsBefore}).
+   */
+  public synchronized void onLogStartAdvanced() {
+    producers.truncateHead(partitionLog.logStartOffset());
+  }
+
   /** The producer state, for the transaction coordinator and DescribeProducers. Guarded by this. */
   public synchronized ProducerStateManager.ProducerEntry producerEntry(long producerId) {
     return producers.entry(producerId);
@@ -270,6 +368,20 @@ public final class Partition {
     List<ActiveProducer> out = new java.util.ArrayList<>();
     for (ProducerStateManager.ProducerEntry e : producers.entries()) {
       out.add(new ActiveProducer(e.producerId(), e.epoch(), e.lastSeq(), e.lastTimestamp(), e.currentTxnFirstOffset()));
+    }
+    return out;
+  }
+
+  /**
+   * Producer id → last offset of its last batch, for every producer this partition remembers: the
+   * log cleaner keeps those batches (empty if need be) so the producers' sequences survive a
+   * rebuild of the state from the log. Called from the cleaner's threads.
+   */
+  public synchronized java.util.Map<Long, Long> lastOffsetsOfProducers() {
+    java.util.Map<Long, Long> out = new java.util.HashMap<>();
+    for (ProducerStateManager.ProducerEntry e : producers.entries()) {
+      long last = e.lastOffset();
+      if (last >= 0) out.put(e.producerId(), last);
     }
     return out;
   }
@@ -297,12 +409,18 @@ public final class Partition {
       try {
         if (from < partitionLog.logEndOffset()) {
           partitionLog.scanBatches(from, b -> {
-            if (RecordBatchHeader.baseOffset(b, b.position()) >= floor) producers.replay(b, b.position());
+            if (RecordBatchHeader.baseOffset(b, b.position()) < floor) return;
+            if (RecordBatchHeader.isControl(b, b.position()) && RecordBatchHeader.producerId(b, b.position()) >= 0) {
+              applyMarker(b, b.position());
+            } else {
+              producers.replay(b, b.position());
+            }
           });
         }
       } catch (IOException e) {
         throw new java.io.UncheckedIOException("cannot rebuild producer state of " + topicPartition, e);
       }
+      firstUnstableOffset = producers.firstUnstableOffset();
     }
   }
 
@@ -549,7 +667,14 @@ public final class Partition {
       while (at + RecordBatchHeader.LOG_OVERHEAD <= records.limit()) {
         int size = records.getInt(at + RecordBatchHeader.LENGTH) + RecordBatchHeader.LOG_OVERHEAD;
         if (size < RecordBatchHeader.SIZE || at + size > records.limit()) break;
-        producers.replay(records, at);
+        if (RecordBatchHeader.isControl(records, at) && RecordBatchHeader.producerId(records, at) >= 0) {
+          applyMarker(records, at); // ends the transaction; an abort is indexed for read_committed
+        } else {
+          producers.replay(records, at);
+          if (RecordBatchHeader.isTransactional(records, at) && firstUnstableOffset < 0) {
+            firstUnstableOffset = producers.firstUnstableOffset();
+          }
+        }
         at += size;
       }
       return r;
@@ -574,6 +699,7 @@ public final class Partition {
       if (offset >= partitionLog.logEndOffset()) return;
       log.info("{}: truncating from {} to {}", topicPartition, partitionLog.logEndOffset(), offset);
       partitionLog.truncateTo(offset);
+      truncateTxnIndex(offset);
       ProducerStateSnapshot.delete(partitionLog.dir());
       rebuildProducerState();
     }
@@ -585,8 +711,15 @@ public final class Partition {
       log.info("{}: restarting the log at {} (was {}..{})", topicPartition, offset, partitionLog.logStartOffset(),
           partitionLog.logEndOffset());
       partitionLog.truncateFullyAndStartAt(offset);
+      truncateTxnIndex(0);
       ProducerStateSnapshot.delete(partitionLog.dir());
       rebuildProducerState();
+    }
+  }
+  /** Drops aborted-transaction entries at or above {@code offset} (they describe removed records). */
+  private void truncateTxnIndex(long offset) throws IOException {
+    synchronized (txnIndexLock) {
+      if (txnIndex != null) txnIndex.truncateTo(offset);
     }
   }
   // --- end replication ---

@@ -111,6 +111,39 @@ public final class ProducerStateManager {
   private static final Append APPEND = new Append();
 
   private final Map<Long, ProducerEntry> producers = new HashMap<>();
+  // --- transactions (txn area) ---
+  /** First offsets of the open transactions, to their producer ids (for the last stable offset). */
+  private final java.util.TreeMap<Long, Long> ongoing = new java.util.TreeMap<>();
+
+  /** The first offset of the earliest open transaction, or -1 when none is open. */
+  public long firstUnstableOffset() {
+    return ongoing.isEmpty() ? -1 : ongoing.firstKey();
+  }
+
+  /**
+   * Ends producer {@code producerId}'s open transaction at a marker (COMMIT or ABORT); returns the
+   * transaction's first offset, or -1 when it had none open here.
+   */
+  public long endTransaction(long producerId, short markerEpoch) {
+    ProducerEntry e = producers.computeIfAbsent(producerId, ProducerEntry::new);
+    long first = -1;
+    if (markerEpoch >= e.epoch) {
+      if (markerEpoch > e.epoch) e.batches.clear();
+      e.epoch = markerEpoch;
+      first = e.currentTxnFirstOffset;
+      if (first >= 0) ongoing.remove(first, producerId);
+      e.currentTxnFirstOffset = -1;
+    }
+    return first;
+  }
+
+  private void reindexOngoing() {
+    ongoing.clear();
+    for (ProducerEntry e : producers.values()) {
+      if (e.currentTxnFirstOffset >= 0) ongoing.put(e.currentTxnFirstOffset, e.producerId);
+    }
+  }
+  // --- end transactions ---
 
   /** Checks a batch of producer {@code producerId} (≥ 0) against its state. */
   public Check check(long producerId, short epoch, int firstSeq, int lastSeq) {
@@ -153,6 +186,7 @@ public final class ProducerStateManager {
     e.add(epoch, batch);
     if (transactional && e.currentTxnFirstOffset < 0) {
       e.currentTxnFirstOffset = batch.firstOffset();
+      ongoing.put(batch.firstOffset(), producerId);
     }
   }
 
@@ -165,12 +199,7 @@ public final class ProducerStateManager {
     if (pid < 0) return;
     short epoch = RecordBatchHeader.producerEpoch(b, at);
     if (RecordBatchHeader.isControl(b, at)) {
-      ProducerEntry e = producers.computeIfAbsent(pid, ProducerEntry::new);
-      if (epoch >= e.epoch) {
-        if (epoch > e.epoch) e.batches.clear();
-        e.epoch = epoch;
-        e.currentTxnFirstOffset = -1;
-      }
+      endTransaction(pid, epoch);
       return;
     }
     int count = RecordBatchHeader.lastOffsetDelta(b, at) + 1;
@@ -205,6 +234,7 @@ public final class ProducerStateManager {
   public void restore(Collection<ProducerEntry> snapshot) {
     producers.clear();
     for (ProducerEntry e : snapshot) producers.put(e.producerId(), e);
+    reindexOngoing();
   }
 
   public ProducerEntry entry(long producerId) {
@@ -218,5 +248,6 @@ public final class ProducerStateManager {
 
   public void clear() {
     producers.clear();
+    ongoing.clear();
   }
 }

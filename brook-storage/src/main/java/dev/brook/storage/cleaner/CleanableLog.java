@@ -58,6 +58,14 @@ public interface CleanableLog {
     return java.util.Map.of();
   }
 
+  /**
+   * Seam for transactions: the aborted transactions whose records overlap [from, to); their
+   * records must not survive compaction. Default: none.
+   */
+  default List<dev.brook.storage.TxnIndex.AbortedTxn> abortedTransactions(long from, long to) {
+    return List.of();
+  }
+
   /** Creates the empty {@code .cleaned} files of a segment that will start at {@code baseOffset}. */
   CleanedSegment startCleanedSegment(long baseOffset) throws IOException;
 

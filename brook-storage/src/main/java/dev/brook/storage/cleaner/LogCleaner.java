@@ -327,6 +327,8 @@ public final class LogCleaner implements AutoCloseable {
     private long bytesRead;
     private long bytesWritten;
     private long minHorizon;
+    /** The aborted transactions of the log being cleaned (txn area); their records are dropped. */
+    private List<dev.brook.storage.TxnIndex.AbortedTxn> aborted = List.of();
 
     Result clean(CleanableLog l, LogToClean plan) throws IOException, InterruptedException {
       if (map == null) {
@@ -338,6 +340,7 @@ public final class LogCleaner implements AutoCloseable {
       bytesRead = 0;
       bytesWritten = 0;
       minHorizon = Long.MAX_VALUE;
+      aborted = l.abortedTransactions(l.logStartOffset(), plan.firstUncleanableOffset());
       long end = buildOffsetMap(segments, plan.firstDirtyOffset(), plan.firstUncleanableOffset());
       LogConfig lc = l.config();
       List<List<SegmentInfo>> groups = LogToClean.groupBySize(infos(segments), end, lc.segmentBytes(),
@@ -382,8 +385,9 @@ public final class LogCleaner implements AutoCloseable {
           if (base >= to) {
             return to;
           }
-          if (RecordBatchHeader.lastOffset(buf, at) < from || isControl(buf, at) || !rewriter.canRead(buf, at)) {
-            // Seam (transactions issue): records of aborted transactions must not enter the map.
+          if (RecordBatchHeader.lastOffset(buf, at) < from || isControl(buf, at) || !rewriter.canRead(buf, at)
+              || isAborted(buf, at)) {
+            // Records of aborted transactions never become a key's latest value.
             continue;
           }
           int count = RecordBatchHeader.recordCount(buf, at);
@@ -449,10 +453,12 @@ public final class LogCleaner implements AutoCloseable {
     private ByteBuffer filter(ByteBuffer buf, int at, int size, BatchRewriter.KeyFilter latest, long now,
         long deleteRetentionMs, boolean keepEmpty) throws IOException {
       if (isControl(buf, at) || !rewriter.canRead(buf, at)) {
-        // Control batches (transaction markers) pass untouched for now. Seam for the transactions
-        // issue: drop a marker once its transaction's data is gone and the horizon has passed, and
-        // drop aborted records (they must not be kept as a key's latest value either).
+        // Control batches (transaction markers) are kept: a marker is never dropped while data of
+        // its transaction may remain (dropping markers past the delete horizon is not done yet).
         return slice(buf, at, size);
+      }
+      if (isAborted(buf, at)) {
+        return null; // a batch of an aborted transaction: read_committed never sees it, so it goes
       }
       return switch (rewriter.filter(buf, at, latest, now, deleteRetentionMs, keepEmpty)) {
         case KEEP_AS_IS -> {
@@ -465,6 +471,21 @@ public final class LogCleaner implements AutoCloseable {
         }
         case DROPPED -> null;
       };
+    }
+
+    /** Whether the batch at {@code at} belongs to an aborted transaction of its producer. */
+    private boolean isAborted(ByteBuffer buf, int at) {
+      if (aborted.isEmpty() || !RecordBatchHeader.isTransactional(buf, at)) {
+        return false;
+      }
+      long pid = RecordBatchHeader.producerId(buf, at);
+      long base = RecordBatchHeader.baseOffset(buf, at);
+      for (dev.brook.storage.TxnIndex.AbortedTxn a : aborted) {
+        if (a.producerId() == pid && a.firstOffset() <= base && base < a.lastOffset()) {
+          return true;
+        }
+      }
+      return false;
     }
 
     private ByteBuffer slice(ByteBuffer buf, int at, int size) {

@@ -1,0 +1,359 @@
+package dev.brook.broker.txn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.brook.broker.txn.TransactionCoordinator.GroupOffsets;
+import dev.brook.broker.txn.TransactionCoordinator.InitResult;
+import dev.brook.broker.txn.TxnRecord.PendingOffset;
+import dev.brook.storage.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.protocol.Errors;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The coordinator's state machine over an in-memory log, with a fake clock and recorded markers. */
+class TransactionCoordinatorTest {
+  static final TopicPartition T0 = new TopicPartition("t", 0);
+  static final TopicPartition T1 = new TopicPartition("t", 1);
+  static final TopicPartition MISSING = new TopicPartition("missing", 0);
+
+  final AtomicLong now = new AtomicLong(1_000_000);
+  final Clock clock = new Clock() {
+    @Override
+    public long milliseconds() {
+      return now.get();
+    }
+
+    @Override
+    public long nanoseconds() {
+      return now.get() * 1_000_000;
+    }
+  };
+  final MemoryTxnLog txnLog = new MemoryTxnLog();
+  final RecordingMarkers markers = new RecordingMarkers();
+  final FakeGroups groups = new FakeGroups();
+  long nextPid = 100;
+  TransactionCoordinator coordinator;
+
+  record Marker(long producerId, short epoch, boolean commit, Set<TopicPartition> partitions) {}
+
+  static final class RecordingMarkers implements MarkerWriter {
+    final List<Marker> written = new ArrayList<>();
+    Errors failWith = Errors.NONE;
+
+    @Override
+    public Map<TopicPartition, Errors> write(
+        long producerId, short producerEpoch, int coordinatorEpoch, boolean commit, Collection<TopicPartition> partitions) {
+      Map<TopicPartition, Errors> out = new LinkedHashMap<>();
+      for (TopicPartition tp : partitions) out.put(tp, failWith);
+      if (failWith == Errors.NONE) written.add(new Marker(producerId, producerEpoch, commit, Set.copyOf(partitions)));
+      return out;
+    }
+  }
+
+  static final class FakeGroups implements GroupOffsets {
+    final Map<String, List<PendingOffset>> committed = new HashMap<>();
+    Errors validation = Errors.NONE;
+
+    @Override
+    public int partitionFor(String groupId) {
+      return 7;
+    }
+
+    @Override
+    public CompletableFuture<Errors> validate(String groupId, String memberId, int generationId, String instanceId) {
+      return CompletableFuture.completedFuture(validation);
+    }
+
+    @Override
+    public CompletableFuture<Errors> commit(String groupId, List<PendingOffset> offsets) {
+      committed.computeIfAbsent(groupId, g -> new ArrayList<>()).addAll(offsets);
+      return CompletableFuture.completedFuture(Errors.NONE);
+    }
+  }
+
+  @BeforeEach
+  void setUp() throws Exception {
+    coordinator = newCoordinator();
+    coordinator.load();
+  }
+
+  private TransactionCoordinator newCoordinator() {
+    return new TransactionCoordinator(new TxnCoordinatorConfig(5, 1 << 20, 60_000, 100, 3_600_000), txnLog, markers,
+        () -> nextPid++, groups, tp -> !tp.topic().equals("missing"), clock);
+  }
+
+  private InitResult init(String id) {
+    return coordinator.initProducerId(id, 60_000, -1, (short) -1);
+  }
+
+  private Errors addOne(InitResult r, TopicPartition tp) {
+    return coordinator.addPartitions("tx", r.producerId(), r.producerEpoch(), List.of(tp), false).get(tp);
+  }
+
+  private Errors end(InitResult r, boolean commit) {
+    return coordinator.endTransaction("tx", r.producerId(), r.producerEpoch(), commit).join();
+  }
+
+  @Test
+  void newTransactionalIdStartsAtEpochZeroAndEachInitBumpsTheEpoch() {
+    InitResult first = init("tx");
+    assertThat(first).isEqualTo(new InitResult(Errors.NONE, 100, (short) 0));
+    InitResult second = init("tx");
+    assertThat(second).isEqualTo(new InitResult(Errors.NONE, 100, (short) 1));
+    assertThat(coordinator.describe("tx").state()).isEqualTo(TxnState.EMPTY);
+  }
+
+  @Test
+  void timeoutAboveTheMaximumOrNotPositiveIsInvalidTransactionTimeout() {
+    assertThat(coordinator.initProducerId("tx", 60_001, -1, (short) -1).error()).isEqualTo(Errors.INVALID_TRANSACTION_TIMEOUT);
+    assertThat(coordinator.initProducerId("tx", 0, -1, (short) -1).error()).isEqualTo(Errors.INVALID_TRANSACTION_TIMEOUT);
+    assertThat(coordinator.initProducerId("tx", 1000, -1, (short) -1).error()).isEqualTo(Errors.NONE);
+    assertThat(coordinator.initProducerId("", 1000, -1, (short) -1).error()).isEqualTo(Errors.INVALID_REQUEST);
+  }
+
+  @Test
+  void requestsBeforeLoadGetCoordinatorLoadInProgress() throws Exception {
+    TransactionCoordinator fresh = newCoordinator();
+    assertThat(fresh.initProducerId("tx", 1000, -1, (short) -1).error()).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+    assertThat(fresh.addPartitions("tx", 1, (short) 0, List.of(T0), false).get(T0)).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+    assertThat(fresh.endTransaction("tx", 1, (short) 0, true).join()).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+    assertThat(fresh.verifyPartition("tx", 1, (short) 0, T0)).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+    fresh.load();
+    assertThat(fresh.initProducerId("tx", 1000, -1, (short) -1).error()).isEqualTo(Errors.NONE);
+  }
+
+  @Test
+  void commitWritesCommitMarkersToEveryPartitionAndCompletes() {
+    InitResult r = init("tx");
+    assertThat(addOne(r, T0)).isEqualTo(Errors.NONE);
+    assertThat(addOne(r, T1)).isEqualTo(Errors.NONE);
+    assertThat(coordinator.describe("tx").state()).isEqualTo(TxnState.ONGOING);
+    assertThat(coordinator.verifyPartition("tx", r.producerId(), r.producerEpoch(), T0)).isEqualTo(Errors.NONE);
+    assertThat(end(r, true)).isEqualTo(Errors.NONE);
+    assertThat(markers.written).containsExactly(new Marker(100, (short) 0, true, Set.of(T0, T1)));
+    assertThat(coordinator.describe("tx").state()).isEqualTo(TxnState.COMPLETE_COMMIT);
+    assertThat(coordinator.describe("tx").partitions()).isEmpty();
+    // A retried EndTxn(commit) succeeds; abort after commit is INVALID_TXN_STATE.
+    assertThat(end(r, true)).isEqualTo(Errors.NONE);
+    assertThat(end(r, false)).isEqualTo(Errors.INVALID_TXN_STATE);
+    assertThat(coordinator.verifyPartition("tx", r.producerId(), r.producerEpoch(), T0)).isEqualTo(Errors.INVALID_TXN_STATE);
+  }
+
+  @Test
+  void abortWritesAbortMarkersAndCommitAfterAbortIsInvalidTxnState() {
+    InitResult r = init("tx");
+    addOne(r, T0);
+    assertThat(end(r, false)).isEqualTo(Errors.NONE);
+    assertThat(markers.written).containsExactly(new Marker(100, (short) 0, false, Set.of(T0)));
+    assertThat(coordinator.describe("tx").state()).isEqualTo(TxnState.COMPLETE_ABORT);
+    assertThat(end(r, false)).isEqualTo(Errors.NONE);
+    assertThat(end(r, true)).isEqualTo(Errors.INVALID_TXN_STATE);
+  }
+
+  @Test
+  void endTxnWithoutAnOpenTransactionIsInvalidTxnState() {
+    InitResult r = init("tx");
+    assertThat(end(r, true)).isEqualTo(Errors.INVALID_TXN_STATE);
+    assertThat(end(r, false)).isEqualTo(Errors.INVALID_TXN_STATE);
+  }
+
+  @Test
+  void unknownIdOrProducerIsInvalidProducerIdMappingAndOldEpochIsFenced() {
+    assertThat(coordinator.addPartitions("nope", 1, (short) 0, List.of(T0), false).get(T0))
+        .isEqualTo(Errors.INVALID_PRODUCER_ID_MAPPING);
+    InitResult old = init("tx");
+    InitResult current = init("tx");
+    assertThat(coordinator.addPartitions("tx", 999, current.producerEpoch(), List.of(T0), false).get(T0))
+        .isEqualTo(Errors.INVALID_PRODUCER_ID_MAPPING);
+    assertThat(addOne(old, T0)).isEqualTo(Errors.PRODUCER_FENCED);
+    assertThat(end(old, true)).isEqualTo(Errors.PRODUCER_FENCED);
+    assertThat(coordinator.addOffsets("tx", old.producerId(), old.producerEpoch(), "g")).isEqualTo(Errors.PRODUCER_FENCED);
+    assertThat(coordinator.verifyPartition("tx", old.producerId(), old.producerEpoch(), T0)).isEqualTo(Errors.INVALID_PRODUCER_EPOCH);
+    assertThat(coordinator.endTransaction("nope", 1, (short) 0, true).join()).isEqualTo(Errors.INVALID_PRODUCER_ID_MAPPING);
+  }
+
+  @Test
+  void newInstanceAbortsTheOpenTransactionAtAHigherEpochAndFencesTheOldOne() {
+    InitResult zombie = init("tx");
+    addOne(zombie, T0);
+    InitResult fresh = init("tx");
+    assertThat(fresh.error()).isEqualTo(Errors.NONE);
+    assertThat(fresh.producerEpoch()).isEqualTo((short) 2);
+    assertThat(markers.written).containsExactly(new Marker(100, (short) 1, false, Set.of(T0)));
+    assertThat(end(zombie, true)).isEqualTo(Errors.PRODUCER_FENCED);
+    assertThat(coordinator.describe("tx").state()).isEqualTo(TxnState.EMPTY);
+  }
+
+  @Test
+  void kip360BumpWithTheCurrentEpochAndItsRetryAndAStaleBumpIsFenced() {
+    InitResult r = init("tx");
+    addOne(r, T0);
+    InitResult bumped = coordinator.initProducerId("tx", 60_000, r.producerId(), r.producerEpoch());
+    assertThat(bumped.error()).isEqualTo(Errors.NONE);
+    assertThat(bumped.producerEpoch()).isGreaterThan(r.producerEpoch());
+    assertThat(markers.written).hasSize(1); // the open transaction was aborted
+    // The same request retried (the client missed the answer) gets the same id and epoch.
+    short lastEpoch = coordinator.describe("tx").lastProducerEpoch();
+    assertThat(coordinator.initProducerId("tx", 60_000, r.producerId(), lastEpoch)).isEqualTo(bumped);
+    assertThat(coordinator.initProducerId("tx", 60_000, r.producerId(), (short) 42).error()).isEqualTo(Errors.PRODUCER_FENCED);
+    assertThat(coordinator.initProducerId("tx", 60_000, 12345, bumped.producerEpoch()).error()).isEqualTo(Errors.PRODUCER_FENCED);
+  }
+
+  @Test
+  void exhaustedEpochMovesToANewProducerId() throws Exception {
+    TxnRecord near = new TxnRecord("tx", 100, -1, (short) (Short.MAX_VALUE - 1), (short) -1, 60_000, TxnState.EMPTY,
+        Set.of(), Map.of(), -1, now.get());
+    txnLog.append(coordinator.partitionFor("tx"), "tx", near);
+    coordinator.load();
+    nextPid = 500;
+    InitResult r = init("tx");
+    assertThat(r).isEqualTo(new InitResult(Errors.NONE, 500, (short) 0));
+    assertThat(coordinator.describe("tx").lastProducerId()).isEqualTo(100);
+  }
+
+  @Test
+  void unknownPartitionsAreRejectedAndTheOthersNotAttempted() {
+    InitResult r = init("tx");
+    Map<TopicPartition, Errors> out = coordinator.addPartitions("tx", r.producerId(), r.producerEpoch(), List.of(T0, MISSING), false);
+    assertThat(out).containsEntry(T0, Errors.OPERATION_NOT_ATTEMPTED).containsEntry(MISSING, Errors.UNKNOWN_TOPIC_OR_PARTITION);
+    assertThat(coordinator.describe("tx").state()).isEqualTo(TxnState.EMPTY);
+  }
+
+  @Test
+  void verifyOnlyChangesNothing() {
+    InitResult r = init("tx");
+    addOne(r, T0);
+    Map<TopicPartition, Errors> out = coordinator.addPartitions("tx", r.producerId(), r.producerEpoch(), List.of(T0, T1), true);
+    assertThat(out).containsEntry(T0, Errors.NONE).containsEntry(T1, Errors.INVALID_TXN_STATE);
+    assertThat(coordinator.describe("tx").partitions()).containsExactly(T0);
+  }
+
+  @Test
+  void failedMarkersLeaveThePreparedStateConcurrentUntilRetried() {
+    InitResult r = init("tx");
+    addOne(r, T0);
+    markers.failWith = Errors.NOT_LEADER_OR_FOLLOWER;
+    assertThat(end(r, true)).isEqualTo(Errors.NONE); // the outcome is durable
+    assertThat(coordinator.describe("tx").state()).isEqualTo(TxnState.PREPARE_COMMIT);
+    assertThat(addOne(r, T1)).isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
+    assertThat(init("tx").error()).isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
+    assertThat(end(r, true)).isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
+    assertThat(end(r, false)).isEqualTo(Errors.INVALID_TXN_STATE);
+    markers.failWith = Errors.NONE;
+    coordinator.retryIncomplete();
+    assertThat(coordinator.describe("tx").state()).isEqualTo(TxnState.COMPLETE_COMMIT);
+    assertThat(addOne(r, T1)).isEqualTo(Errors.NONE);
+  }
+
+  @Test
+  void failedStateAppendIsCoordinatorNotAvailableNotUnknownServerError() {
+    InitResult r = init("tx");
+    txnLog.failAppends(true);
+    assertThat(addOne(r, T0)).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+    assertThat(init("tx").error()).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+    txnLog.failAppends(false);
+    assertThat(addOne(r, T0)).isEqualTo(Errors.NONE);
+  }
+
+  @Test
+  void timedOutTransactionIsAbortedAtABumpedEpoch() {
+    InitResult r = coordinator.initProducerId("tx", 1000, -1, (short) -1);
+    coordinator.addPartitions("tx", r.producerId(), r.producerEpoch(), List.of(T0), false);
+    now.addAndGet(999);
+    assertThat(coordinator.abortTimedOutTransactions()).isEmpty();
+    now.addAndGet(1);
+    assertThat(coordinator.abortTimedOutTransactions()).containsExactly("tx");
+    assertThat(markers.written).containsExactly(new Marker(100, (short) 1, false, Set.of(T0)));
+    assertThat(coordinator.describe("tx").state()).isEqualTo(TxnState.COMPLETE_ABORT);
+    assertThat(coordinator.endTransaction("tx", r.producerId(), r.producerEpoch(), true).join()).isEqualTo(Errors.PRODUCER_FENCED);
+  }
+
+  @Test
+  void idleTransactionalIdExpiresAndStartsAfreshWithANewProducerId() throws Exception {
+    InitResult r = init("tx");
+    addOne(r, T0);
+    now.addAndGet(3_600_000);
+    assertThat(coordinator.expireTransactionalIds()).as("an open transaction never expires").isEmpty();
+    end(r, true);
+    now.addAndGet(3_599_999);
+    assertThat(coordinator.expireTransactionalIds()).isEmpty();
+    now.addAndGet(1);
+    assertThat(coordinator.expireTransactionalIds()).containsExactly("tx");
+    assertThat(coordinator.describe("tx")).isNull();
+    assertThat(txnLog.read(coordinator.partitionFor("tx"))).doesNotContainKey("tx");
+    assertThat(init("tx")).isEqualTo(new InitResult(Errors.NONE, 101, (short) 0));
+  }
+
+  @Test
+  void preparedTransactionIsCompletedAfterRestart() throws Exception {
+    InitResult r = init("tx");
+    addOne(r, T0);
+    markers.failWith = Errors.NOT_LEADER_OR_FOLLOWER;
+    end(r, false);
+    markers.failWith = Errors.NONE;
+    TransactionCoordinator restarted = newCoordinator();
+    restarted.load();
+    assertThat(restarted.describe("tx").state()).isEqualTo(TxnState.COMPLETE_ABORT);
+    assertThat(markers.written).containsExactly(new Marker(100, (short) 0, false, Set.of(T0)));
+    // Producer ids continue; the state is kept across the restart.
+    assertThat(restarted.initProducerId("tx", 60_000, -1, (short) -1).producerEpoch()).isEqualTo((short) 1);
+  }
+
+  @Test
+  void offsetsBecomeVisibleOnlyOnCommitAndAreDroppedOnAbort() {
+    InitResult r = init("tx");
+    PendingOffset o = new PendingOffset(T0, 42, -1, "m");
+    // Offsets before AddOffsetsToTxn: INVALID_TXN_STATE.
+    assertThat(coordinator.commitOffsets("tx", r.producerId(), r.producerEpoch(), "g", "", -1, null, List.of(o)).join())
+        .isEqualTo(Errors.INVALID_TXN_STATE);
+    assertThat(coordinator.addOffsets("tx", r.producerId(), r.producerEpoch(), "g")).isEqualTo(Errors.NONE);
+    assertThat(coordinator.describe("tx").partitions()).containsExactly(new TopicPartition("__consumer_offsets", 7));
+    assertThat(coordinator.commitOffsets("tx", r.producerId(), r.producerEpoch(), "g", "", -1, null, List.of(o)).join())
+        .isEqualTo(Errors.NONE);
+    assertThat(groups.committed).isEmpty();
+    assertThat(end(r, false)).isEqualTo(Errors.NONE);
+    assertThat(groups.committed).isEmpty();
+
+    coordinator.addOffsets("tx", r.producerId(), r.producerEpoch(), "g");
+    coordinator.commitOffsets("tx", r.producerId(), r.producerEpoch(), "g", "", -1, null, List.of(o));
+    assertThat(end(r, true)).isEqualTo(Errors.NONE);
+    assertThat(groups.committed.get("g")).containsExactly(o);
+  }
+
+  @Test
+  void offsetCommitFromAFencedMemberIsRefused() {
+    InitResult r = init("tx");
+    coordinator.addOffsets("tx", r.producerId(), r.producerEpoch(), "g");
+    groups.validation = Errors.ILLEGAL_GENERATION;
+    PendingOffset o = new PendingOffset(T0, 1, -1, null);
+    assertThat(coordinator.commitOffsets("tx", r.producerId(), r.producerEpoch(), "g", "m", 3, null, List.of(o)).join())
+        .isEqualTo(Errors.ILLEGAL_GENERATION);
+    assertThat(coordinator.commitOffsets("tx", r.producerId(), (short) 9, "g", "m", 3, null, List.of(o)).join())
+        .isEqualTo(Errors.PRODUCER_FENCED);
+    assertThat(coordinator.addOffsets("tx", r.producerId(), r.producerEpoch(), "")).isEqualTo(Errors.INVALID_GROUP_ID);
+  }
+
+  @Test
+  void recordCodecRoundTripsAndRefusesUnknownVersions() {
+    TxnRecord r = new TxnRecord("tx-é", 7, 3, (short) 2, (short) 1, 1234, TxnState.ONGOING, Set.of(T0, T1),
+        Map.of("g", List.of(new PendingOffset(T0, 5, 2, null), new PendingOffset(T1, 6, -1, "meta"))), 10, 20);
+    byte[] value = TxnRecordCodec.value(r);
+    assertThat(TxnRecordCodec.decodeKey(java.nio.ByteBuffer.wrap(TxnRecordCodec.key("tx-é")))).isEqualTo("tx-é");
+    assertThat(TxnRecordCodec.decodeValue("tx-é", java.nio.ByteBuffer.wrap(value))).isEqualTo(r);
+    value[1] = 9;
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> TxnRecordCodec.decodeValue("tx", java.nio.ByteBuffer.wrap(value))).isInstanceOf(IllegalArgumentException.class);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+        () -> TxnRecordCodec.decodeValue("tx", java.nio.ByteBuffer.wrap(new byte[] {0, 0, 1}))).isInstanceOf(IllegalArgumentException.class);
+  }
+}
