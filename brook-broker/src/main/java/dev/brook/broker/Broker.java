@@ -86,6 +86,7 @@ import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
@@ -178,7 +179,8 @@ public final class Broker implements AutoCloseable {
 
   /**
    * Cluster mode: who opens this broker's partitions as the controller decides (the replica manager
-   * when it can follow, else {@link LocalLeaderListener}); topic config changes; ElectLeaders.
+   * when it can follow, else {@link LocalLeaderListener}); topic config changes; ElectLeaders and
+   * the partition reassignment APIs (answered by the controller).
    */
   private static void wireCluster(
       ApiDispatcher dispatcher, ZkCluster cluster, ReplicaManager replicas, TopicManager topics) {
@@ -191,6 +193,10 @@ public final class Broker implements AutoCloseable {
     cluster.setListener(listener);
     cluster.setConfigListener(topics::applyConfigs);
     dispatcher.register(ApiKeys.ELECT_LEADERS, new ElectLeadersHandler(cluster.controller(), topics.executor()));
+    dispatcher.register(ApiKeys.ALTER_PARTITION_REASSIGNMENTS,
+        new dev.brook.broker.api.AlterPartitionReassignmentsHandler(cluster.controller()));
+    dispatcher.register(ApiKeys.LIST_PARTITION_REASSIGNMENTS,
+        new dev.brook.broker.api.ListPartitionReassignmentsHandler(cluster.controller(), cluster));
   }
 
   /**

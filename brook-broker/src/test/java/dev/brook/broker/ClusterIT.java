@@ -48,6 +48,8 @@ class ClusterIT {
   void startCluster() throws Exception {
     zookeeper = new TestingServer(true);
     for (int id = 1; id <= 3; id++) start(id);
+    // Registrations reach the other brokers through their ZooKeeper watches.
+    await().atMost(WAIT).until(() -> brokers.values().stream().allMatch(b -> b.cluster().liveBrokers().size() == 3));
   }
 
   @AfterEach
@@ -86,7 +88,7 @@ class ClusterIT {
     try (Admin admin = admin(brokers.get(2))) {
       admin.createTopics(List.of(new NewTopic("replicated", 6, (short) 3), new NewTopic("single", 3, (short) 1)))
           .all().get();
-      await().atMost(WAIT).untilAsserted(() -> {
+      await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
         TopicDescription d = admin.describeTopics(List.of("replicated")).allTopicNames().get().get("replicated");
         assertThat(d.partitions()).hasSize(6).allSatisfy(p -> {
           assertThat(p.replicas()).hasSize(3);
@@ -102,7 +104,7 @@ class ClusterIT {
       for (int id : List.of(1, 3)) {
         try (Admin other = admin(brokers.get(id))) {
           assertThat(other.describeCluster().nodes().get()).extracting(Node::id).containsExactlyInAnyOrder(1, 2, 3);
-          await().atMost(WAIT).untilAsserted(() -> assertThat(layout(other.describeTopics(List.of("replicated"))
+          await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(layout(other.describeTopics(List.of("replicated"))
               .allTopicNames().get().get("replicated"))).isEqualTo(seenBy2));
         }
       }
@@ -126,12 +128,12 @@ class ClusterIT {
   void leadersMoveWhenABrokerStopsAndDeletedTopicsLeaveEveryBroker() throws Exception {
     try (Admin admin = admin(brokers.get(1))) {
       admin.createTopics(List.of(new NewTopic("moving", 3, (short) 3), new NewTopic("gone", 3, (short) 1))).all().get();
-      await().atMost(WAIT).until(() -> admin.describeTopics(List.of("moving", "gone")).allTopicNames().get().values()
+      await().atMost(WAIT).ignoreExceptions().until(() -> admin.describeTopics(List.of("moving", "gone")).allTopicNames().get().values()
           .stream().allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null)));
       int controller = admin.describeCluster().controller().get().id();
       int victim = controller == 3 ? 2 : 3;
       brokers.remove(victim).close();
-      await().atMost(WAIT).untilAsserted(() -> {
+      await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
         assertThat(admin.describeCluster().nodes().get()).extracting(Node::id).doesNotContain(victim);
         TopicDescription d = admin.describeTopics(List.of("moving")).allTopicNames().get().get("moving");
         assertThat(d.partitions()).allSatisfy(p -> {
@@ -149,7 +151,7 @@ class ClusterIT {
       }
       // The returning broker registers again and is a replica once more.
       start(victim);
-      await().atMost(WAIT).untilAsserted(() ->
+      await().atMost(WAIT).ignoreExceptions().untilAsserted(() ->
           assertThat(admin.describeCluster().nodes().get()).extracting(Node::id).contains(victim));
 
       List<Path> goneLogs = new ArrayList<>();
@@ -161,11 +163,49 @@ class ClusterIT {
       assertThat(goneLogs).isNotEmpty();
       admin.deleteTopics(List.of("gone")).all().get();
       for (Broker b : brokers.values()) {
-        await().atMost(WAIT).untilAsserted(() -> assertThat(b.cluster().partitionState(new TopicPartition("gone", 0)))
+        await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(b.cluster().partitionState(new TopicPartition("gone", 0)))
             .isEmpty());
       }
-      await().atMost(WAIT).untilAsserted(() -> assertThat(goneLogs).noneMatch(Files::exists));
+      await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(goneLogs).noneMatch(Files::exists));
       assertThat(admin.listTopics().names().get()).doesNotContain("gone").contains("moving");
+    }
+  }
+
+  @Test
+  void reassignmentMovesReplicasAndPreferredElectionBringsLeadershipBack() throws Exception {
+    TopicPartition tp = new TopicPartition("moved", 0);
+    try (Admin admin = admin(brokers.get(1))) {
+      admin.createTopics(List.of(new NewTopic("moved", Map.of(0, List.of(1, 2))))).all().get();
+      await().atMost(WAIT).ignoreExceptions().until(() -> brokers.get(3).cluster().partitionState(tp).map(s -> s.isr().size() == 2)
+          .orElse(false));
+      try (KafkaProducer<String, String> producer = producer(brokers.get(1))) {
+        for (int i = 0; i < 20; i++) producer.send(new ProducerRecord<>("moved", 0, null, "m" + i)).get();
+      }
+      admin.alterPartitionReassignments(Map.of(tp, java.util.Optional.of(
+          new org.apache.kafka.clients.admin.NewPartitionReassignment(List.of(3, 2))))).all().get();
+      await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+        assertThat(admin.listPartitionReassignments().reassignments().get()).isEmpty();
+        TopicPartitionInfo p = admin.describeTopics(List.of("moved")).allTopicNames().get().get("moved").partitions().get(0);
+        assertThat(p.replicas()).extracting(Node::id).containsExactly(3, 2);
+        assertThat(p.isr()).extracting(Node::id).containsExactlyInAnyOrder(3, 2);
+      });
+      // Broker 1 dropped its replica; broker 3 has every record.
+      await().atMost(WAIT).ignoreExceptions().until(() -> !Files.exists(brokers.get(1).logDir().resolve("moved-0")));
+      assertThat(consumeAll(brokers.get(3), "moved", 1, 20)).hasSize(20);
+
+      // Leadership leaves broker 3 while it is away, and comes back on a preferred election.
+      brokers.remove(3).close();
+      await().atMost(WAIT).ignoreExceptions().until(() -> brokers.get(1).cluster().partitionState(tp).map(s -> s.leader() == 2)
+          .orElse(false));
+      start(3);
+      await().atMost(WAIT).ignoreExceptions().until(() -> brokers.get(1).cluster().partitionState(tp)
+          .map(s -> s.isr().contains(3)).orElse(false));
+      await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+        var result = admin.electLeaders(ElectionType.PREFERRED, Set.of(tp)).partitions().get();
+        assertThat(result.get(tp)).isEmpty(); // no error
+      });
+      assertThat(brokers.get(1).cluster().partitionState(tp).orElseThrow().leader()).isEqualTo(3);
+      assertThat(consumeAll(brokers.get(2), "moved", 1, 20)).hasSize(20);
     }
   }
 

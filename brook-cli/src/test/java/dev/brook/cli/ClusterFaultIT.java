@@ -42,7 +42,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Fault soak of a 3-broker cluster in separate JVMs (the packaged brook.jar) on a ZooKeeper server
@@ -66,7 +65,8 @@ class ClusterFaultIT {
   private static final int SESSION_MS = 6_000;
   private static final Duration READY = Duration.ofSeconds(90);
 
-  @TempDir Path dir;
+  /** Kept after the run (target/cluster-fault-&lt;seed&gt;): the brokers' and ZooKeeper's logs. */
+  private Path dir;
   private Process zookeeper;
   private int zkPort;
   private final Map<Integer, Process> brokers = new HashMap<>();
@@ -149,6 +149,13 @@ class ClusterFaultIT {
     int cycles = Integer.getInteger("brook.fault.cycles");
     long seed = Long.getLong("brook.fault.seed", System.nanoTime());
     Random random = new Random(seed);
+    dir = Path.of("target", "cluster-fault-" + seed).toAbsolutePath();
+    if (Files.exists(dir)) {
+      try (var old = Files.walk(dir)) {
+        old.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+    Files.createDirectories(dir);
     System.out.println("[fault] seed " + seed + ", " + cycles + " cycles, data in " + dir);
     zkPort = freePort();
     for (int id = 1; id <= 3; id++) ports.put(id, freePort());
@@ -253,16 +260,18 @@ class ClusterFaultIT {
 
   private void awaitFullIsr(Admin admin) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    Object last = null;
     while (System.nanoTime() < deadline) {
       try {
         Collection<TopicPartitionInfo> ps = describe(admin).values();
+        last = ps;
         if (ps.stream().allMatch(p -> p.leader() != null && p.isr().size() == 3)) return;
       } catch (Exception notYet) {
-        // brokers or ZooKeeper still coming back
+        last = notYet; // brokers or ZooKeeper still coming back
       }
       Thread.sleep(200);
     }
-    throw new IllegalStateException("the ISR did not heal within 120 s");
+    throw new IllegalStateException("the ISR did not heal within 120 s; last seen: " + last + "; logs in " + dir);
   }
 
   // ---- clients

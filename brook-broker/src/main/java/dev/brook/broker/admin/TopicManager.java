@@ -169,6 +169,18 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
       existing = store.topic(name);
       if (existing.isPresent()) return existing.get().id();
       Outcome o = createTopic(new NewTopic(name, partitions, -1, Map.of(), configs), false, true);
+      if (o.error() == Errors.TOPIC_ALREADY_EXISTS && cluster != null) {
+        // Cluster mode: another broker created it meanwhile; this broker's cache shows it shortly.
+        for (int i = 0; i < 150 && store.topic(name).isEmpty(); i++) {
+          try {
+            Thread.sleep(100);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
+        if (store.topic(name).isPresent()) return store.topic(name).get().id();
+      }
       if (!o.isOk()) throw o.error().exception("cannot create " + name + ": " + o.message());
       return o.topic().id();
     }

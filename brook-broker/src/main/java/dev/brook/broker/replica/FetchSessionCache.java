@@ -51,7 +51,8 @@ public final class FetchSessionCache {
    */
   public static final class FetchPartition {
     private final PartitionKey key;
-    private final String topicName;
+    /** Null while the topic id is unknown here; resolved again on each request of the session. */
+    private String topicName;
     long fetchOffset;
     int maxBytes;
     int currentLeaderEpoch;
@@ -190,6 +191,12 @@ public final class FetchSessionCache {
       if (s.nextEpoch != epoch) return FetchContext.error(Errors.INVALID_FETCH_SESSION_EPOCH);
       if (s.usesTopicIds != byId) return FetchContext.error(Errors.FETCH_SESSION_TOPIC_ID_ERROR);
       addAll(s.partitions, request, byId, names);
+      // A topic id unknown when the session began (a broker still opening its partitions after a
+      // restart, or a follower just becoming leader) is looked up again, as Kafka does, instead of
+      // answering UNKNOWN_TOPIC_ID for the session's whole life.
+      for (FetchPartition fp : s.partitions.values()) {
+        if (fp.topicName == null && fp.key.topicId() != null) fp.topicName = names.nameOf(fp.key.topicId());
+      }
       for (FetchRequestData.ForgottenTopic f : request.forgottenTopicsData()) {
         for (int p : f.partitions()) {
           s.partitions.remove(byId ? new PartitionKey(f.topicId(), null, p) : new PartitionKey(null, f.topic(), p));

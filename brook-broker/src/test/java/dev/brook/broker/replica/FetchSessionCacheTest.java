@@ -82,6 +82,18 @@ class FetchSessionCacheTest {
   }
 
   @Test
+  void topicIdUnknownWhenTheSessionBeganIsResolvedOnLaterRequests() {
+    FetchSessionCache cache = new FetchSessionCache(10, clock, new Random(1));
+    java.util.concurrent.atomic.AtomicBoolean known = new java.util.concurrent.atomic.AtomicBoolean();
+    FetchSessionCache.TopicNames names = id -> known.get() && id.equals(T) ? "t" : null;
+    FetchContext full = cache.newContext((short) 13, request(0, 0, 0), names);
+    assertThat(full.partitions()).extracting(FetchSessionCache.FetchPartition::topicName).containsOnlyNulls();
+    known.set(true); // the broker opened the partition meanwhile
+    FetchContext inc = cache.newContext((short) 13, request(full.responseSessionId(), 1), names);
+    assertThat(inc.partitions()).extracting(FetchSessionCache.FetchPartition::topicName).containsExactly("t");
+  }
+
+  @Test
   void unknownSessionIsFetchSessionIdNotFound() {
     FetchSessionCache cache = new FetchSessionCache(10, clock, new Random(1));
     assertThat(cache.newContext((short) 12, request(1234, 1), NAMES).error()).isEqualTo(Errors.FETCH_SESSION_ID_NOT_FOUND);

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -34,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * go: starts new partitions, elects leaders from the ISR (unclean only where the topic allows it),
  * drops dead and shutting-down replicas from ISRs, bumping the leader epoch on every change; it
  * deletes topics marked under {@code /admin/delete_topics}; it moves leaders back to preferred
- * replicas when {@code auto.leader.rebalance.enable} is set, and on ElectLeaders.
+ * replicas when {@code auto.leader.rebalance.enable} is set, and on ElectLeaders; it carries out
+ * partition reassignments ({@code /admin/reassign_partitions}): first the new replicas are added to
+ * the assignment (they start following), then, once every target replica is in the ISR, the
+ * assignment becomes the target, a target replica leads and the others leave (one transaction).
  *
  * <p>All of it runs on one "brook-controller" thread; partition-state writes are conditional on the
  * znode version, so they never overwrite a leader's concurrent ISR change (the loser re-reads).
@@ -60,6 +64,8 @@ public final class Controller implements AutoCloseable {
   private volatile boolean closed;
   private volatile int epoch = -1;
   private int epochZkVersion = -1;
+  /** Controller thread: the broker epochs (registration czxids) this controller has acted on. */
+  private final Map<Integer, Long> knownBrokerEpochs = new java.util.HashMap<>();
 
   Controller(ZkCluster cluster, CuratorFramework zk, ZkCluster.Settings settings) {
     this.cluster = cluster;
@@ -125,7 +131,14 @@ public final class Controller implements AutoCloseable {
     try {
       zk.create().withMode(CreateMode.EPHEMERAL).forPath(ZkData.CONTROLLER, ZkData.controller(me, System.currentTimeMillis()));
     } catch (KeeperException.NodeExistsException e) {
-      return; // another broker leads; its znode's deletion brings us back here
+      // Another broker leads (its znode's deletion brings us back here), unless the znode is this
+      // session's own: the session outlived a connection loss that made us resign. Then lead again.
+      try {
+        Stat stat = zk.checkExists().forPath(ZkData.CONTROLLER);
+        if (stat == null || stat.getEphemeralOwner() != zk.getZookeeperClient().getZooKeeper().getSessionId()) return;
+      } catch (Exception ex) {
+        return;
+      }
     } catch (Exception e) {
       log.warn("Broker {} could not run for controller: {}", me, e.toString());
       return;
@@ -144,6 +157,8 @@ public final class Controller implements AutoCloseable {
         epochZkVersion = 0;
       }
       epoch = newEpoch;
+      knownBrokerEpochs.clear();
+      knownBrokerEpochs.putAll(cluster.snapshot().brokerEpochs());
       active = true;
       log.info("Broker {} is the controller (epoch {})", me, newEpoch);
       reconcile(false);
@@ -195,6 +210,16 @@ public final class Controller implements AutoCloseable {
     if (!active || closed) return;
     ClusterSnapshot s = cluster.snapshot();
     boolean retry = false;
+    // A broker whose registration was re-created since we last acted restarted, even if we never saw
+    // it gone: it is treated as failed for this pass (its leaderships and ISR places go), then as new.
+    Set<Integer> live = new java.util.HashSet<>(s.brokers().keySet());
+    Set<Integer> bounced = new java.util.HashSet<>();
+    s.brokerEpochs().forEach((id, czxid) -> {
+      Long known = knownBrokerEpochs.get(id);
+      if (known != null && !known.equals(czxid)) bounced.add(id);
+    });
+    live.removeAll(bounced);
+    if (!bounced.isEmpty()) log.info("Controller {}: brokers {} restarted", settings.brokerId(), bounced);
     try {
       for (String topic : s.topicsBeingDeleted()) deleteTopic(topic);
       boolean preferredNow = preferred || s.preferredElectionRequested();
@@ -205,11 +230,12 @@ public final class Controller implements AutoCloseable {
         for (Map.Entry<Integer, List<Integer>> p : e.getValue().replicas().entrySet()) {
           TopicPartition tp = new TopicPartition(topic, p.getKey());
           PartitionState current = s.states().get(tp);
-          LeaderElection.Decision d = LeaderElection.decide(current, p.getValue(), s.brokers().keySet(),
-              s.shuttingDown(), unclean, preferredNow);
+          LeaderElection.Decision d = LeaderElection.decide(current, p.getValue(), live,
+              s.shuttingDown(), unclean, preferredNow && bounced.isEmpty());
           if (d != null && !writeState(tp, current, d)) retry = true;
         }
       }
+      if (!s.reassignments().isEmpty() && !advanceReassignments(s)) retry = true;
       if (s.preferredElectionRequested()) fencedWrite(List.of(zk.transactionOp().delete().forPath(ZkData.PREFERRED_ELECTION)));
     } catch (FencedException e) {
       log.warn("Controller {}: {}", settings.brokerId(), e.getMessage());
@@ -219,6 +245,12 @@ public final class Controller implements AutoCloseable {
       if (closed || e instanceof InterruptedException) return;
       log.warn("Controller {} could not apply the cluster state; retrying: {}", settings.brokerId(), e.toString());
       retry = true;
+    }
+    if (!retry) {
+      // Acted on every broker as it is now (bounced ones were just failed over): remember them.
+      knownBrokerEpochs.keySet().retainAll(s.brokerEpochs().keySet());
+      knownBrokerEpochs.putAll(s.brokerEpochs());
+      if (!bounced.isEmpty()) scheduleReconcile(); // a second pass sees them as live again
     }
     if (retry && active) {
       thread.schedule(this::scheduleReconcile, 200, TimeUnit.MILLISECONDS);
@@ -336,6 +368,151 @@ public final class Controller implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  // ---- reassignment
+
+  /** A reassignment request's outcome for one partition. */
+  public record Result(Errors error, String message) {
+    static final Result OK = new Result(Errors.NONE, null);
+  }
+
+  /**
+   * AlterPartitionReassignments on the controller: {@code target} empty cancels the partition's
+   * reassignment (its replicas go back to where they were).
+   */
+  public CompletableFuture<Map<TopicPartition, Result>> alterReassignments(
+      Map<TopicPartition, Optional<List<Integer>>> requests) {
+    CompletableFuture<Map<TopicPartition, Result>> result = new CompletableFuture<>();
+    submit(() -> {
+      try {
+        result.complete(alter(requests));
+      } catch (Exception e) {
+        result.completeExceptionally(e);
+      }
+    });
+    return result;
+  }
+
+  private Map<TopicPartition, Result> alter(Map<TopicPartition, Optional<List<Integer>>> requests) throws Exception {
+    ClusterSnapshot s = cluster.snapshot();
+    Map<TopicPartition, ZkData.Reassignment> pending = new LinkedHashMap<>(s.reassignments());
+    Map<TopicPartition, Result> out = new LinkedHashMap<>();
+    for (Map.Entry<TopicPartition, Optional<List<Integer>>> e : requests.entrySet()) {
+      TopicPartition tp = e.getKey();
+      ZkData.Assignment a = s.assignments().get(tp.topic());
+      List<Integer> current = a == null ? null : a.replicas().get(tp.partition());
+      if (!active) {
+        out.put(tp, new Result(Errors.NOT_CONTROLLER, null));
+      } else if (current == null || s.topicsBeingDeleted().contains(tp.topic())) {
+        out.put(tp, new Result(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Unknown topic or partition."));
+      } else if (e.getValue().isEmpty()) {
+        ZkData.Reassignment r = pending.get(tp);
+        if (r == null) {
+          out.put(tp, new Result(Errors.NO_REASSIGNMENT_IN_PROGRESS, "No ongoing reassignment for " + tp + "."));
+        } else {
+          pending.put(tp, new ZkData.Reassignment(r.original(), r.original()));
+          out.put(tp, Result.OK);
+        }
+      } else {
+        List<Integer> target = e.getValue().get();
+        String bad = target.isEmpty() ? "The replica list is empty."
+            : Set.copyOf(target).size() != target.size() ? "The replica list " + target + " has duplicates."
+            : target.stream().anyMatch(b -> !s.brokers().containsKey(b))
+                ? "The replica list " + target + " names brokers that are not registered." : null;
+        if (bad != null) {
+          out.put(tp, new Result(Errors.INVALID_REPLICA_ASSIGNMENT, bad));
+        } else {
+          ZkData.Reassignment before = pending.get(tp);
+          pending.put(tp, new ZkData.Reassignment(target, before != null ? before.original() : current));
+          out.put(tp, Result.OK);
+        }
+      }
+    }
+    if (active && !pending.equals(s.reassignments())) {
+      writeReassignments(pending);
+      cluster.awaitSnapshot(x -> x.reassignments().equals(pending), java.time.Duration.ofSeconds(10));
+      scheduleReconcile();
+    }
+    return out;
+  }
+
+  private void writeReassignments(Map<TopicPartition, ZkData.Reassignment> pending) throws Exception {
+    boolean exists = zk.checkExists().forPath(ZkData.REASSIGN) != null;
+    if (pending.isEmpty()) {
+      if (exists) fencedWrite(List.of(zk.transactionOp().delete().forPath(ZkData.REASSIGN)));
+    } else if (exists) {
+      fencedWrite(List.of(zk.transactionOp().setData().forPath(ZkData.REASSIGN, ZkData.reassignments(pending))));
+    } else {
+      fencedWrite(List.of(zk.transactionOp().create().forPath(ZkData.REASSIGN, ZkData.reassignments(pending))));
+    }
+  }
+
+  /** ListPartitionReassignments: the ongoing ones (all, or those asked for). */
+  public Map<TopicPartition, ZkData.Reassignment> reassignments() {
+    return cluster.snapshot().reassignments();
+  }
+
+  /**
+   * Controller thread: moves each pending reassignment one step; false when a write lost a race
+   * (try again once the cache catches up).
+   */
+  private boolean advanceReassignments(ClusterSnapshot s) throws Exception {
+    Map<TopicPartition, ZkData.Reassignment> pending = new LinkedHashMap<>(s.reassignments());
+    boolean ok = true;
+    for (Map.Entry<TopicPartition, ZkData.Reassignment> e : s.reassignments().entrySet()) {
+      TopicPartition tp = e.getKey();
+      List<Integer> target = e.getValue().target();
+      ZkData.Assignment a = s.assignments().get(tp.topic());
+      Integer version = s.topicVersions().get(tp.topic());
+      PartitionState state = s.states().get(tp);
+      if (a == null || version == null || !a.replicas().containsKey(tp.partition())) {
+        pending.remove(tp); // the topic went away
+        continue;
+      }
+      List<Integer> current = a.replicas().get(tp.partition());
+      if (current.equals(target)) {
+        pending.remove(tp);
+        log.info("Controller {}: reassignment of {} to {} complete", settings.brokerId(), tp, target);
+        continue;
+      }
+      if (state == null) continue;
+      if (!current.containsAll(target)) {
+        List<Integer> adding = new ArrayList<>(target);
+        for (int b : current) if (!adding.contains(b)) adding.add(b);
+        ok &= writeAssignment(tp, a, version, adding, null, null);
+      } else if (state.isr().containsAll(target)) {
+        int leader = target.contains(state.leader()) && s.brokers().containsKey(state.leader()) ? state.leader()
+            : target.stream().filter(b -> s.brokers().containsKey(b) && state.isr().contains(b)).findFirst().orElse(-1);
+        if (leader < 0) continue; // no target replica can lead yet
+        List<Integer> isr = state.isr().stream().filter(target::contains).toList();
+        ok &= writeAssignment(tp, a, version, target, state, new LeaderElection.Decision(leader, isr));
+      }
+    }
+    if (!pending.equals(s.reassignments())) writeReassignments(pending);
+    return ok;
+  }
+
+  /** One fenced transaction: the partition's replicas (and, when given, its new leader and ISR). */
+  private boolean writeAssignment(TopicPartition tp, ZkData.Assignment a, int version, List<Integer> replicas,
+      PartitionState state, LeaderElection.Decision d) throws Exception {
+    Map<Integer, List<Integer>> all = new java.util.TreeMap<>(a.replicas());
+    all.put(tp.partition(), replicas);
+    List<CuratorOp> ops = new ArrayList<>();
+    ops.add(zk.transactionOp().setData().withVersion(version).forPath(ZkData.topicPath(tp.topic()),
+        ZkData.assignment(new ZkData.Assignment(a.topicId(), all))));
+    if (state != null) {
+      ops.add(zk.transactionOp().setData().withVersion(state.zkVersion()).forPath(ZkData.statePath(tp),
+          ZkData.state(d.leader(), state.leaderEpoch() + 1, d.isr(), epoch)));
+    }
+    try {
+      fencedWrite(ops);
+    } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+      return false;
+    }
+    log.info("Controller {}: {} replicas now {}{}", settings.brokerId(), tp, replicas,
+        d == null ? " (adding)" : ", leader " + d.leader() + " isr " + d.isr());
+    return true;
   }
 
   @Override

@@ -285,6 +285,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
 
   static ClusterSnapshot build(List<ChildData> nodes) {
     Map<Integer, BrokerEndpoint> brokers = new TreeMap<>();
+    Map<Integer, Long> brokerEpochs = new HashMap<>();
     int controllerId = -1;
     Map<String, ZkData.Assignment> assignments = new TreeMap<>();
     Map<String, Integer> topicVersions = new HashMap<>();
@@ -294,6 +295,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     Set<String> deleting = new HashSet<>();
     Set<Integer> shuttingDown = new HashSet<>();
     boolean preferred = false;
+    Map<TopicPartition, ZkData.Reassignment> reassignments = Map.of();
     for (ChildData d : nodes) {
       String path = d.getPath();
       String[] parts = path.split("/");
@@ -302,6 +304,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
         if (path.startsWith(ZkData.BROKER_IDS + "/") && parts.length == 4) {
           int id = Integer.parseInt(parts[3]);
           brokers.put(id, ZkData.broker(id, d.getData()));
+          brokerEpochs.put(id, d.getStat().getCzxid());
         } else if (path.equals(ZkData.CONTROLLER)) {
           controllerId = ZkData.controllerId(d.getData());
         } else if (path.startsWith(ZkData.TOPICS + "/") && parts.length == 4) {
@@ -318,6 +321,8 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
           shuttingDown.add(Integer.parseInt(parts[3]));
         } else if (path.equals(ZkData.PREFERRED_ELECTION)) {
           preferred = true;
+        } else if (path.equals(ZkData.REASSIGN)) {
+          reassignments = ZkData.reassignments(d.getData());
         }
       } catch (RuntimeException e) {
         log.warn("Ignoring malformed znode {}: {}", path, e.toString());
@@ -342,7 +347,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
       }
     }
     return new ClusterSnapshot(java.util.Collections.unmodifiableMap(brokers), controllerId, topics, assignments, topicVersions, configVersions,
-        states, Set.copyOf(deleting), Set.copyOf(shuttingDown), preferred);
+        states, Set.copyOf(deleting), Set.copyOf(shuttingDown), preferred, Map.copyOf(reassignments), Map.copyOf(brokerEpochs));
   }
 
   // ---- telling the replica side

@@ -191,6 +191,41 @@ public final class ZkData {
     return out;
   }
 
+  /** A pending partition reassignment: the replicas wanted, and those before it began. */
+  public record Reassignment(List<Integer> target, List<Integer> original) {
+    public Reassignment {
+      target = List.copyOf(target);
+      original = List.copyOf(original);
+    }
+  }
+
+  static byte[] reassignments(Map<TopicPartition, Reassignment> pending) {
+    List<Object> parts = new ArrayList<>();
+    pending.forEach((tp, r) -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("topic", tp.topic());
+      m.put("partition", tp.partition());
+      m.put("replicas", r.target());
+      m.put("original_replicas", r.original());
+      parts.add(m);
+    });
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("version", 1);
+    m.put("partitions", parts);
+    return bytes(Json.write(m));
+  }
+
+  static Map<TopicPartition, Reassignment> reassignments(byte[] data) {
+    Map<TopicPartition, Reassignment> out = new java.util.LinkedHashMap<>();
+    if (data == null || data.length == 0) return out;
+    for (Object o : (List<?>) Json.parseObject(text(data)).get("partitions")) {
+      Map<?, ?> m = (Map<?, ?>) o;
+      out.put(new TopicPartition((String) m.get("topic"), ((Long) m.get("partition")).intValue()),
+          new Reassignment(ints(m.get("replicas")), ints(m.get("original_replicas"))));
+    }
+    return out;
+  }
+
   static byte[] clusterId(String id) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("version", "1");

@@ -58,7 +58,7 @@ class ZkClusterTest {
     ZkCluster a = join(1);
     ZkCluster b = join(2);
     ZkCluster c = join(3);
-    await().atMost(WAIT).untilAsserted(() -> {
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
       for (ZkCluster x : List.of(a, b, c)) {
         assertThat(x.liveBrokers()).extracting(BrokerEndpoint::id).containsExactly(1, 2, 3);
         assertThat(x.controllerId()).isEqualTo(a.controllerId()).isNotNegative();
@@ -72,12 +72,12 @@ class ZkClusterTest {
   @Test
   void closingTheControllerElectsAnotherWithAHigherEpoch() throws Exception {
     List<ZkCluster> all = new ArrayList<>(List.of(join(1), join(2), join(3)));
-    await().atMost(WAIT).until(() -> activeController(all) != null);
+    await().atMost(WAIT).ignoreExceptions().until(() -> activeController(all) != null);
     ZkCluster first = activeController(all);
     int epoch = first.controller().epoch();
     first.close();
     all.remove(first);
-    await().atMost(WAIT).untilAsserted(() -> {
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
       ZkCluster next = activeController(all);
       assertThat(next).isNotNull();
       assertThat(next.controller().epoch()).isGreaterThan(epoch);
@@ -88,7 +88,7 @@ class ZkClusterTest {
   @Test
   void staleControllerIsFencedByTheEpochAndResigns() throws Exception {
     ZkCluster a = join(1);
-    await().atMost(WAIT).until(() -> a.controller().isActive());
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.controller().isActive());
     // Another controller took over meanwhile (as after a pause): the epoch znode moved on.
     int epoch = ZkData.epoch(a.zk().getData().forPath(ZkData.CONTROLLER_EPOCH));
     a.zk().setData().forPath(ZkData.CONTROLLER_EPOCH, ZkData.epoch(epoch + 1));
@@ -98,11 +98,22 @@ class ZkClusterTest {
     // A topic change makes the stale controller try to write: it resigns instead of writing, gives up
     // /controller, and (the only broker here) wins a new election past the usurper's epoch.
     new ZkMetadataStore(a).createTopic(new TopicMetadata("t", Uuid.randomUuid(), 1, Map.of()), Map.of(0, List.of(1)));
-    await().atMost(WAIT).untilAsserted(() -> {
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
       PartitionState s = a.partitionState(new TopicPartition("t", 0)).orElseThrow();
       assertThat(s.controllerEpoch()).isEqualTo(epoch + 2);
       assertThat(a.controller().epoch()).isEqualTo(epoch + 2);
     });
+  }
+
+  @Test
+  void controllerThatResignedButKeptItsSessionLeadsAgain() throws Exception {
+    ZkCluster a = join(1);
+    join(2);
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.controller().isActive());
+    int epoch = a.controller().epoch();
+    a.controller().resign("simulated connection loss"); // /controller stays: the session lives on
+    a.controller().maybeElect();
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.controller().isActive() && a.controller().epoch() == epoch + 1);
   }
 
   @Test
@@ -123,13 +134,13 @@ class ZkClusterTest {
         removedFromB.addAll(removed);
       }
     });
-    await().atMost(WAIT).until(() -> b.liveBrokers().size() == 3 && b.controllerId() >= 0);
+    await().atMost(WAIT).ignoreExceptions().until(() -> b.liveBrokers().size() == 3 && b.controllerId() >= 0);
     ZkMetadataStore store = new ZkMetadataStore(b);
     TopicPartition tp = new TopicPartition("orders", 0);
     int victim = b.controllerId() == 3 ? 2 : 3; // never the controller, so one failure at a time
     List<Integer> replicas = victim == 3 ? List.of(3, 1, 2) : List.of(2, 1, 3);
     store.createTopic(new TopicMetadata("orders", Uuid.randomUuid(), 1, Map.of()), Map.of(0, replicas));
-    await().atMost(WAIT).untilAsserted(() -> {
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
       PartitionState s = a.partitionState(tp).orElseThrow();
       assertThat(s.leader()).isEqualTo(victim);
       assertThat(s.isr()).containsExactlyInAnyOrderElementsOf(replicas);
@@ -142,7 +153,7 @@ class ZkClusterTest {
     List<ZkCluster> survivors = victim == 3 ? List.of(a, b) : List.of(a, c);
     dying.close();
     clusters.remove(dying);
-    await().atMost(WAIT).untilAsserted(() -> {
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
       for (ZkCluster x : survivors) {
         PartitionState s = x.partitionState(tp).orElseThrow();
         assertThat(s.leader()).isEqualTo(1);
@@ -153,18 +164,40 @@ class ZkClusterTest {
     // Deleting goes through the controller; every broker drops its replica.
     assertThat(new ZkMetadataStore(a).deleteTopic("orders")).isTrue();
     assertThat(a.partitionState(tp)).isEmpty();
-    if (victim == 3) await().atMost(WAIT).untilAsserted(() -> assertThat(removedFromB).contains(tp));
+    if (victim == 3) await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(removedFromB).contains(tp));
+  }
+
+  @Test
+  void brokerReRegisteredInOneStepIsTreatedAsRestarted() throws Exception {
+    ZkCluster a = join(1);
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.controller().isActive());
+    ZkCluster b = join(2);
+    TopicPartition tp = new TopicPartition("t", 0);
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.liveBrokers().size() == 2);
+    new ZkMetadataStore(a).createTopic(new TopicMetadata("t", Uuid.randomUuid(), 1, Map.of()), Map.of(0, List.of(2, 1)));
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.partitionState(tp).map(s -> s.leader() == 2).orElse(false));
+    // Gone and back in one atomic step (as when a restart outpaces the controller): a new czxid.
+    String path = ZkData.brokerPath(2);
+    byte[] data = b.zk().getData().forPath(path);
+    b.zk().transaction().forOperations(List.of(b.zk().transactionOp().delete().forPath(path),
+        b.zk().transactionOp().create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL).forPath(path, data)));
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
+      PartitionState s = a.partitionState(tp).orElseThrow();
+      assertThat(s.leader()).isEqualTo(1);
+      assertThat(s.isr()).containsExactly(1);
+      assertThat(s.leaderEpoch()).isEqualTo(1);
+    });
   }
 
   @Test
   void isrChangesAreConditionalOnTheZnodeVersion() throws Exception {
     ZkCluster a = join(1);
-    await().atMost(WAIT).until(() -> a.controller().isActive());
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.controller().isActive());
     ZkCluster b = join(2);
     TopicPartition tp = new TopicPartition("t", 0);
-    await().atMost(WAIT).until(() -> a.liveBrokers().size() == 2);
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.liveBrokers().size() == 2);
     new ZkMetadataStore(a).createTopic(new TopicMetadata("t", Uuid.randomUuid(), 1, Map.of()), Map.of(0, List.of(2, 1)));
-    await().atMost(WAIT).until(() -> b.partitionState(tp).isPresent());
+    await().atMost(WAIT).ignoreExceptions().until(() -> b.partitionState(tp).isPresent());
     PartitionState s = b.partitionState(tp).orElseThrow();
     assertThat(s.leader()).isEqualTo(2);
     PartitionState shrunk = b.alterIsr(s, List.of(2)).get();
@@ -174,14 +207,14 @@ class ZkClusterTest {
     assertThatThrownBy(() -> b.alterIsr(s, List.of(2, 1)).get()).isInstanceOf(ExecutionException.class);
     // A broker that does not lead may not change the ISR.
     assertThatThrownBy(() -> a.alterIsr(shrunk, List.of(2, 1)).get()).isInstanceOf(ExecutionException.class);
-    await().atMost(WAIT).untilAsserted(() -> assertThat(a.partitionState(tp).orElseThrow().isr()).containsExactly(2));
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(a.partitionState(tp).orElseThrow().isr()).containsExactly(2));
   }
 
   @Test
   void expiredSessionUnregistersUntilReRegistered() throws Exception {
     ZkCluster a = join(1);
     ZkCluster b = join(2);
-    await().atMost(WAIT).until(() -> a.liveBrokers().size() == 2);
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.liveBrokers().size() == 2);
     List<Boolean> seen = new CopyOnWriteArrayList<>();
     Thread watcher = Thread.ofVirtual().start(() -> {
       while (!Thread.currentThread().isInterrupted()) {
@@ -194,8 +227,8 @@ class ZkClusterTest {
       }
     });
     KillSession.kill(b.zk().getZookeeperClient().getZooKeeper());
-    await().atMost(WAIT).until(() -> seen.contains(false));
-    await().atMost(WAIT).untilAsserted(() -> {
+    await().atMost(WAIT).ignoreExceptions().until(() -> seen.contains(false));
+    await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
       assertThat(b.isRegistered()).isTrue();
       assertThat(a.liveBrokers()).extracting(BrokerEndpoint::id).containsExactly(1, 2);
     });
