@@ -1,5 +1,6 @@
 package dev.brook.broker;
 
+import dev.brook.broker.admin.InternalTopicOnFirstUse;
 import dev.brook.broker.admin.TopicAdmin;
 import dev.brook.broker.admin.TopicManager;
 import dev.brook.broker.api.ApiDispatcher;
@@ -9,7 +10,9 @@ import dev.brook.broker.api.ApiVersionsHandler;
 import dev.brook.broker.api.DescribeTransactionsHandler;
 import dev.brook.broker.api.EndTxnHandler;
 import dev.brook.broker.api.ListTransactionsHandler;
+import dev.brook.broker.api.RequestContext;
 import dev.brook.broker.api.TxnInitProducerIdHandler;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
 import dev.brook.broker.api.TxnOffsetCommitHandler;
 import dev.brook.broker.api.WriteTxnMarkersHandler;
 import dev.brook.broker.group.CommittedOffset;
@@ -43,7 +46,6 @@ import dev.brook.broker.group.GroupCoordinator;
 import dev.brook.broker.group.GroupCoordinatorConfig;
 import dev.brook.broker.group.GroupLog;
 import dev.brook.broker.group.MemoryGroupLog;
-import dev.brook.broker.group.OffsetsTopic;
 import dev.brook.broker.group.ReplicaGroupLog;
 import dev.brook.broker.api.ElectLeadersHandler;
 import dev.brook.broker.cluster.BrokerEndpoint;
@@ -71,6 +73,7 @@ import dev.brook.broker.config.Listener;
 import dev.brook.broker.network.NetworkServer;
 import dev.brook.broker.replica.FetchSessionCache;
 import dev.brook.broker.replica.LocalReplicaManager;
+import dev.brook.broker.replica.Partition;
 import dev.brook.broker.replica.ProducerIdManager;
 import dev.brook.broker.replica.RecordPolicy;
 import dev.brook.broker.replica.ReplicaManager;
@@ -91,6 +94,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -230,6 +234,14 @@ public final class Broker implements AutoCloseable {
     LocalReplicaManager replicas = new LocalReplicaManager(logs, RecordPolicy.of(config, Map.of()), clock,
         config.getInt("producer.id.expiration.ms"), config.nodeId(), cluster, LocalReplicaManager.ReplicationSettings.from(config));
     toClose.add(replicas);
+    // The cleaner keeps each remembered producer's last batch; a log whose partition is not open
+    // (yet) is not cleaned, since its producers are not known.
+    logs.setActiveProducers(id -> replicas.partition(new TopicPartition(id.topic(), id.partition()))
+        .map(Partition::lastOffsetsOfProducers)
+        .orElse(null));
+    // Retention moving a log start evicts the producers wholly below it, as DeleteRecords does.
+    logs.setLogStartListener((id, start) -> replicas.partition(new TopicPartition(id.topic(), id.partition()))
+        .ifPresent(Partition::onLogStartAdvanced));
     // The cleaner stops at each log's last stable offset and drops aborted transactions (txn area).
     logs.setTransactions(id -> replicas.partition(new org.apache.kafka.common.TopicPartition(id.topic(), id.partition()))
         .<dev.brook.storage.cleaner.TransactionView>map(p -> new dev.brook.storage.cleaner.TransactionView() {
@@ -331,7 +343,7 @@ public final class Broker implements AutoCloseable {
     ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
     toClose.add(background::shutdownNow);
     GroupLog groupLog;
-    OffsetsTopic offsetsTopic;
+    InternalTopicOnFirstUse offsetsTopic;
     if (replicas != null && topics != null) {
       // An existing __consumer_offsets keeps its partition count: groups must map where they were.
       Optional<Integer> existing = topics.partitionCount(ReplicaGroupLog.TOPIC);
@@ -343,12 +355,13 @@ public final class Broker implements AutoCloseable {
               "segment.bytes", Integer.toString(groupConfig.offsetsTopicSegmentBytes()),
               "compression.type", "producer");
       offsetsTopic =
-          new OffsetsTopic(
+          new InternalTopicOnFirstUse(
+              ReplicaGroupLog.TOPIC,
               existing.isPresent(), () -> topics.ensureTopic(ReplicaGroupLog.TOPIC, partitions, topicConfigs), background);
       groupLog = new ReplicaGroupLog(replicas, clock);
     } else {
       log.warn("No partitions or topic metadata: group state lives in memory only");
-      offsetsTopic = new OffsetsTopic(true, () -> null, background);
+      offsetsTopic = new InternalTopicOnFirstUse(ReplicaGroupLog.TOPIC, true, () -> null, background);
       groupLog = new MemoryGroupLog();
     }
     ExecutorGroupScheduler scheduler = new ExecutorGroupScheduler();
@@ -400,17 +413,11 @@ public final class Broker implements AutoCloseable {
       Deque<AutoCloseable> toClose)
       throws Exception {
     TxnCoordinatorConfig txnConfig = TxnCoordinatorConfig.from(config);
+    // An existing __transaction_state keeps its partition count: ids must map where they were.
+    Optional<Integer> existing = topics.partitionCount(ReplicaTxnLog.TOPIC);
+    if (existing.isPresent()) txnConfig = txnConfig.withStateTopicPartitions(existing.get());
+    TxnCoordinatorConfig stateConfig = txnConfig;
     GroupCoordinator groups = groupsArea.coordinator();
-    Callable<Uuid> ensureStateTopic = () -> topics.ensureTopic(
-        ReplicaTxnLog.TOPIC,
-        txnConfig.stateTopicPartitions(),
-        Map.of(
-            "cleanup.policy", "compact",
-            "segment.bytes", Integer.toString(txnConfig.stateTopicSegmentBytes()),
-            "compression.type", "producer"));
-    // Cluster mode (cluster area): replicas can be placed only once brokers are registered, which
-    // happens after start; the state topic is then made in the background, before the load.
-    if (!config.clusterMode()) ensureStateTopic.call();
     LocalMarkerWriter markers = new LocalMarkerWriter(replicas, clock);
     TransactionCoordinator.GroupOffsets groupOffsets = new TransactionCoordinator.GroupOffsets() {
       @Override
@@ -444,14 +451,25 @@ public final class Broker implements AutoCloseable {
       return t;
     });
     toClose.add(timer::shutdownNow);
+    // __transaction_state is created on first use (as Kafka does), so brokers without transactions
+    // never pay for its partitions. The coordinator loads what exists at startup (nothing, before
+    // the topic is created), on the same thread that creates the topic later.
     timer.execute(() -> {
       try {
-        if (config.clusterMode()) ensureWhenPlaceable(ensureStateTopic);
         coordinator.load();
       } catch (Exception e) {
         log.error("Loading __transaction_state failed; transactional requests will get COORDINATOR_LOAD_IN_PROGRESS", e);
       }
     });
+    InternalTopicOnFirstUse stateTopic = new InternalTopicOnFirstUse(
+        ReplicaTxnLog.TOPIC,
+        existing.isPresent(),
+        () -> topics.ensureTopic(ReplicaTxnLog.TOPIC, stateConfig.stateTopicPartitions(), Map.of(
+            "cleanup.policy", "compact",
+            "segment.bytes", Integer.toString(stateConfig.stateTopicSegmentBytes()),
+            "compression.type", "producer")),
+        timer);
+    java.util.function.BooleanSupplier stateTopicReady = stateTopic::ensureReady;
     long interval = txnConfig.abortTimedOutIntervalMs();
     timer.scheduleWithFixedDelay(() -> {
       try {
@@ -467,9 +485,12 @@ public final class Broker implements AutoCloseable {
     };
     LocalReplicaManager local = (LocalReplicaManager) replicas;
     dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.offsetsTopicReady(), self,
-        key -> coordinator.isLoaded() ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS));
-    dispatcher.register(ApiKeys.INIT_PRODUCER_ID,
-        new TxnInitProducerIdHandler(coordinator, new InitProducerIdHandler(producerIds)));
+        key -> stateTopicReady.getAsBoolean() ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE));
+    TxnInitProducerIdHandler init = new TxnInitProducerIdHandler(coordinator, new InitProducerIdHandler(producerIds));
+    dispatcher.register(ApiKeys.INIT_PRODUCER_ID, (RequestContext ctx, InitProducerIdRequestData r) -> {
+      if (r.transactionalId() != null) stateTopicReady.getAsBoolean();
+      return init.handle(ctx, r);
+    });
     dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(local, clock, coordinator::verifyPartition));
     dispatcher.register(ApiKeys.ADD_PARTITIONS_TO_TXN, new AddPartitionsToTxnHandler(coordinator));
     dispatcher.register(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnHandler(coordinator));
@@ -504,19 +525,6 @@ public final class Broker implements AutoCloseable {
         return replicas.partitions().stream().map(p -> p.topicPartition().topic()).distinct().toList();
       }
     };
-  }
-
-  /** Cluster mode: retries an internal topic's creation until brokers are registered to hold it. */
-  private static void ensureWhenPlaceable(Callable<Uuid> ensure) throws Exception {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        ensure.call();
-        return;
-      } catch (org.apache.kafka.common.errors.InvalidReplicationFactorException e) {
-        if (attempt % 30 == 1) log.info("Waiting for brokers to register before creating an internal topic: {}", e.getMessage());
-        Thread.sleep(1_000); // the registrations arrive through ZooKeeper; retried while the broker runs
-      }
-    }
   }
 
   private static void closeAll(Deque<AutoCloseable> toClose) {

@@ -94,10 +94,12 @@ class IdempotenceAndRestartIT {
   void transactionalIdIsServedByTheTransactionCoordinator() throws Exception {
     start();
     InitProducerIdResponseData[] answer = new InitProducerIdResponseData[1];
-    // The coordinator loads __transaction_state at startup (COORDINATOR_LOAD_IN_PROGRESS meanwhile).
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
+    // The first transactional request creates __transaction_state (COORDINATOR_NOT_AVAILABLE
+    // meanwhile), and the coordinator loads it (COORDINATOR_LOAD_IN_PROGRESS): clients retry both.
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> {
       answer[0] = initProducerId("tx");
-      return Errors.forCode(answer[0].errorCode()) != Errors.COORDINATOR_LOAD_IN_PROGRESS;
+      Errors e = Errors.forCode(answer[0].errorCode());
+      return e != Errors.COORDINATOR_LOAD_IN_PROGRESS && e != Errors.COORDINATOR_NOT_AVAILABLE;
     });
     InitProducerIdResponseData r = answer[0];
     assertThat(Errors.forCode(r.errorCode())).isEqualTo(Errors.NONE);

@@ -5,13 +5,18 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 
 /**
- * Walks the batch headers of a {@code .log} file between two positions without reading record
- * bytes: reads the file in chunks and parses the 61-byte headers in place. Not thread-safe; one
- * per read (the chunk buffer is per thread).
+ * Walks the batch headers of a {@code .log} file between two positions: reads the file in chunks
+ * and parses the 61-byte headers in place. After a large batch only the next header is read, so
+ * record bytes are not copied for nothing. The chunk buffer is per thread and reused: direct on
+ * platform threads (no copy through the JDK's temporary buffers), on heap for virtual threads
+ * (which come and go). Not thread-safe; one per read.
  */
 final class BatchCursor {
   private static final int CHUNK = 16 * 1024;
-  private static final ThreadLocal<ByteBuffer> CHUNKS = ThreadLocal.withInitial(() -> ByteBuffer.allocate(CHUNK));
+  /** After a batch at least this large the next fill reads just a header. */
+  private static final int LARGE_BATCH = 4 * 1024;
+  private static final ThreadLocal<ByteBuffer> CHUNKS = ThreadLocal.withInitial(
+      () -> Thread.currentThread().isVirtual() ? ByteBuffer.allocate(CHUNK) : ByteBuffer.allocateDirect(CHUNK));
 
   private final FileChannel channel;
   private final long end;
@@ -57,7 +62,7 @@ final class BatchCursor {
 
   private void fill(long pos) throws IOException {
     chunk.clear();
-    int want = (int) Math.min(CHUNK, end - pos);
+    int want = (int) Math.min(position >= 0 && nextPosition - position >= LARGE_BATCH ? RecordBatchHeader.SIZE : CHUNK, end - pos);
     chunk.limit(want);
     long p = pos;
     while (chunk.hasRemaining()) {
@@ -69,6 +74,14 @@ final class BatchCursor {
     }
     chunkStart = pos;
     chunkLength = chunk.position();
+  }
+
+  /**
+   * Continues at {@code position}, which must be the first byte of a batch (an offset index entry);
+   * the batches in between are not visited.
+   */
+  void skipTo(long position) {
+    nextPosition = position;
   }
 
   long position() {

@@ -67,7 +67,10 @@ public final class LogManager implements AutoCloseable {
   private boolean closed;
   /** Compacts the logs with cleanup.policy=compact; its threads start with the duties. */
   private final LogCleaner cleaner;
+  /** Reads compressed batches for the cleaner and for exact timestamp lookups. */
+  private final RecordCodec codec;
   private volatile Function<LogId, Map<Long, Long>> activeProducers = id -> Map.of();
+  private volatile java.util.function.BiConsumer<LogId, Long> logStartListener = (id, start) -> {};
   private volatile Function<LogId, dev.brook.storage.cleaner.TransactionView> transactions =
       id -> dev.brook.storage.cleaner.TransactionView.NONE;
   /**
@@ -85,6 +88,7 @@ public final class LogManager implements AutoCloseable {
     this.logDir = logDir;
     this.defaults = defaults;
     this.clock = clock;
+    this.codec = codec;
     this.cleaner = new LogCleaner(cleanerConfig, logDir, this::cleanableLogs, codec, clock);
   }
 
@@ -98,8 +102,9 @@ public final class LogManager implements AutoCloseable {
   }
 
   /**
-   * As {@link #open(Path, LogConfig, Clock)}, with the log cleaner's settings and the codec it uses
-   * to look inside compressed batches (the broker passes one that knows every Kafka codec).
+   * As {@link #open(Path, LogConfig, Clock)}, with the log cleaner's settings and the codec that the
+   * cleaner and timestamp lookups use to look inside compressed batches (the broker passes one that
+   * knows every Kafka codec).
    */
   public static LogManager open(Path logDir, LogConfig defaults, Clock clock, CleanerConfig cleanerConfig,
       RecordCodec codec) throws IOException {
@@ -118,10 +123,21 @@ public final class LogManager implements AutoCloseable {
    * Seam for the broker's producer state: for a log, producer id → last offset of the last batch
    * of each still-active idempotent or transactional producer. The cleaner keeps such a batch as an
    * empty batch when compaction would remove all its records (as Kafka does), so the producer's
-   * sequence survives a reload from the log. Default: no producers.
+   * sequence survives a reload from the log. The provider answers null for a log whose producers
+   * it does not know (yet): such a log is not cleaned until it does. Default: no producers.
    */
   public void setActiveProducers(Function<LogId, Map<Long, Long>> provider) {
     this.activeProducers = provider;
+  }
+
+  /**
+   * Seam for state kept beside a log (the broker's producer state): {@code listener} is told, on
+   * the background duty thread, the new log start offset of a log whose retention just deleted
+   * segments, so that it can forget what lies wholly below it (as DeleteRecords does). It must not
+   * block. Default: nobody.
+   */
+  public void setLogStartListener(java.util.function.BiConsumer<LogId, Long> listener) {
+    this.logStartListener = listener;
   }
 
   /**
@@ -136,7 +152,7 @@ public final class LogManager implements AutoCloseable {
   private List<CleanableLog> cleanableLogs() {
     List<CleanableLog> out = new ArrayList<>();
     for (SegmentedLog log : logs.values()) {
-      if (!log.isClosed() && configured.contains(log.id())) {
+      if (!log.isClosed() && configured.contains(log.id()) && activeProducers.apply(log.id()) != null) {
         out.add(new CleanableSegmentedLog(log, clock, activeProducers, transactions));
       }
     }
@@ -171,7 +187,7 @@ public final class LogManager implements AutoCloseable {
           logStarts.getOrDefault(id, -1L),
           highWatermarks.getOrDefault(id, -1L),
           clean);
-      logs.put(id, SegmentedLog.open(id, dir, defaults, clock, state));
+      logs.put(id, SegmentedLog.open(id, dir, defaults, clock, state, codec));
     }
     Files.deleteIfExists(marker);
     CheckpointFile.fsyncDir(logDir);
@@ -218,7 +234,7 @@ public final class LogManager implements AutoCloseable {
       ensureOpen();
       SegmentedLog log = logs.get(id);
       if (log == null) {
-        log = SegmentedLog.open(id, logDir.resolve(id.dirName()), config, clock, LogLoadState.clean());
+        log = SegmentedLog.open(id, logDir.resolve(id.dirName()), config, clock, LogLoadState.clean(), codec);
         logs.put(id, log);
       } else if (!log.config().equals(config)) {
         log.updateConfig(config);
@@ -336,7 +352,11 @@ public final class LogManager implements AutoCloseable {
     int deleted = 0;
     for (SegmentedLog log : logs.values()) {
       try {
-        deleted += log.applyRetention();
+        int n = log.applyRetention();
+        deleted += n;
+        if (n > 0) {
+          logStartListener.accept(log.id(), log.logStartOffset());
+        }
       } catch (IOException | RuntimeException e) {
         if (!log.isClosed()) {
           LOG.error("Retention failed for {}", log.id(), e);

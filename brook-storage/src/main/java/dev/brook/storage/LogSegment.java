@@ -218,6 +218,15 @@ public final class LogSegment implements AutoCloseable {
       if (length > maxBytes && !minOneBatch) {
         return new Slice(first, start, 0);
       }
+      if (length < maxBytes) {
+        // Jump over the batches the offset index proves whole, within maxBytes and below the bound;
+        // only the last stretch (< index.interval.bytes plus a batch) is scanned header by header.
+        int jump = offsetIndex.lastPositionAtOrBelow(maxOffsetExclusive, Math.min(start + maxBytes, end));
+        if (jump > c.nextPosition()) {
+          length = jump - start;
+          c.skipTo(jump);
+        }
+      }
       while (length < maxBytes && c.next()) {
         if (c.lastOffset() >= maxOffsetExclusive || length + c.size() > maxBytes) {
           break;
@@ -331,17 +340,19 @@ public final class LogSegment implements AutoCloseable {
   // ---------------------------------------------------------------- timestamps
 
   /**
-   * The first record in this segment with timestamp ≥ {@code timestamp}, or null. Starts at the
-   * time index's last entry below the target and scans batch headers from there.
+   * The first record in this segment with timestamp ≥ {@code timestamp} and offset ≥ {@code
+   * startingOffset}, or null. Starts at the time index's last entry below the target and scans
+   * batch headers from there; a candidate batch is read whole and its records through {@code
+   * codec}.
    */
-  TimestampOffset findOffsetByTimestamp(long timestamp, long startingOffset) throws IOException {
+  TimestampOffset findOffsetByTimestamp(long timestamp, long startingOffset, RecordCodec codec) throws IOException {
     long from = Math.max(timeIndex.lookupBefore(timestamp), startingOffset);
     int end = size;
     BatchCursor c = new BatchCursor(channel, offsetIndex.lookup(from), end);
     while (c.next()) {
       if (c.lastOffset() >= startingOffset && c.maxTimestamp() >= timestamp) {
         ByteBuffer batch = readBatch(c.position(), c.size(), null);
-        TimestampOffset found = RecordScanner.firstAtOrAfter(batch, timestamp, startingOffset);
+        TimestampOffset found = RecordScanner.firstAtOrAfter(batch, timestamp, startingOffset, codec);
         if (found != null) {
           return found;
         }
@@ -351,7 +362,7 @@ public final class LogSegment implements AutoCloseable {
   }
 
   /** The earliest record carrying this segment's max timestamp, or null for an empty segment. */
-  TimestampOffset maxTimestampRecord() throws IOException {
+  TimestampOffset maxTimestampRecord(RecordCodec codec) throws IOException {
     long ts = maxTimestamp();
     if (ts < 0 || size == 0) {
       return null;
@@ -360,10 +371,41 @@ public final class LogSegment implements AutoCloseable {
     while (c.next()) {
       if (c.maxTimestamp() == ts) {
         ByteBuffer batch = readBatch(c.position(), c.size(), null);
-        return RecordScanner.firstAtOrAfter(batch, ts, -1);
+        return RecordScanner.firstAtOrAfter(batch, ts, -1, codec);
       }
     }
     return null;
+  }
+
+  /**
+   * The earliest record with the largest timestamp among this segment's records at or above {@code
+   * startingOffset}, or null if there are none. Scans the batch headers from {@code
+   * startingOffset}; only the batch holding {@code startingOffset}, which may hold larger timestamps
+   * below it, is read record by record.
+   */
+  TimestampOffset maxTimestampRecordFrom(long startingOffset, RecordCodec codec) throws IOException {
+    TimestampOffset best = null;
+    long bestBatchPosition = -1;
+    int bestBatchSize = 0;
+    BatchCursor c = new BatchCursor(channel, offsetIndex.lookup(startingOffset), size);
+    while (c.next()) {
+      if (c.lastOffset() < startingOffset || (best != null && c.maxTimestamp() <= best.timestamp())) {
+        continue;
+      }
+      if (c.baseOffset() < startingOffset) {
+        best = RecordScanner.maxAtOrAfter(readBatch(c.position(), c.size(), null), startingOffset, codec);
+        bestBatchPosition = -1;
+      } else {
+        best = new TimestampOffset(c.maxTimestamp(), c.baseOffset());
+        bestBatchPosition = c.position();
+        bestBatchSize = c.size();
+      }
+    }
+    if (bestBatchPosition >= 0) {
+      // A whole batch above the start: its earliest record with that timestamp.
+      return RecordScanner.firstAtOrAfter(readBatch(bestBatchPosition, bestBatchSize, null), best.timestamp(), startingOffset, codec);
+    }
+    return best;
   }
 
   // ---------------------------------------------------------------- recovery and truncation

@@ -50,6 +50,20 @@ final class OffsetIndex extends AbstractIndex {
     return slot < 0 ? 0 : positionAt(b, slot);
   }
 
+  /**
+   * File position of the last indexed batch whose base offset is ≤ {@code maxOffset} and whose
+   * position is ≤ {@code maxPosition}, or -1 if there is none. Every batch before it has a last
+   * offset below {@code maxOffset} and ends at or before {@code maxPosition}.
+   */
+  int lastPositionAtOrBelow(long maxOffset, long maxPosition) {
+    MappedByteBuffer b = buffer();
+    int n = entries();
+    int byOffset = largestLowerBound(maxOffset - baseOffset, n, s -> relOffsetAt(b, s));
+    int byPosition = largestLowerBound(maxPosition, n, s -> positionAt(b, s));
+    int slot = Math.min(byOffset, byPosition);
+    return slot < 0 ? -1 : positionAt(b, slot);
+  }
+
   /** Base offset of the last indexed batch, or the segment base offset. */
   long lastOffset() {
     int n = entries();

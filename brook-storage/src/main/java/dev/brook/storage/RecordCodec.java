@@ -10,8 +10,8 @@ import java.util.zip.GZIPOutputStream;
 /**
  * The compression seam of the storage module: (de)compresses the records section of a v2 record
  * batch, by the batch's compression type id (attributes & 0x07: 0 none, 1 gzip, 2 snappy, 3 lz4, 4
- * zstd). The storage module needs it only where it must look inside records (the cleaner);
- * appends and reads never decompress.
+ * zstd). The storage module needs it only where it must look inside records (the cleaner, and
+ * timestamp lookups for ListOffsets); appends and fetch reads never decompress.
  *
  * <p>{@link #builtIn()} knows none and gzip (java.util.zip). The broker injects a codec backed by the
  * Kafka client library's compression classes that knows them all, so that storage itself does not

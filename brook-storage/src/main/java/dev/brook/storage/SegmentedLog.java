@@ -35,6 +35,8 @@ public final class SegmentedLog implements PartitionLog {
   private final LogId id;
   private final Path dir;
   private final Clock clock;
+  /** Looks inside compressed batches for exact timestamp lookups. */
+  private final RecordCodec codec;
   private final Object lock = new Object();
   private final ConcurrentNavigableMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
   private final LeaderEpochFileCache epochs;
@@ -51,11 +53,12 @@ public final class SegmentedLog implements PartitionLog {
 
   private record PendingDelete(LogSegment segment, long dueMs) {}
 
-  private SegmentedLog(LogId id, Path dir, LogConfig config, Clock clock) {
+  private SegmentedLog(LogId id, Path dir, LogConfig config, Clock clock, RecordCodec codec) {
     this.id = id;
     this.dir = dir;
     this.config = config;
     this.clock = clock;
+    this.codec = codec;
     this.epochs = new LeaderEpochFileCache(dir);
   }
 
@@ -65,8 +68,17 @@ public final class SegmentedLog implements PartitionLog {
   }
 
   public static SegmentedLog open(LogId id, Path dir, LogConfig config, Clock clock, LogLoadState state) throws IOException {
+    return open(id, dir, config, clock, state, RecordCodec.builtIn());
+  }
+
+  /**
+   * As {@link #open(LogId, Path, LogConfig, Clock, LogLoadState)}, with the codec that timestamp
+   * lookups use to read records inside compressed batches (the built-in one knows only gzip).
+   */
+  public static SegmentedLog open(LogId id, Path dir, LogConfig config, Clock clock, LogLoadState state, RecordCodec codec)
+      throws IOException {
     Files.createDirectories(dir);
-    SegmentedLog log = new SegmentedLog(id, dir, config, clock);
+    SegmentedLog log = new SegmentedLog(id, dir, config, clock, codec);
     log.load(state);
     return log;
   }
@@ -405,7 +417,7 @@ public final class SegmentedLog implements PartitionLog {
       if (seg.maxTimestamp() < timestamp && seg != active) {
         continue;
       }
-      TimestampOffset found = seg.findOffsetByTimestamp(timestamp, start);
+      TimestampOffset found = seg.findOffsetByTimestamp(timestamp, start, codec);
       if (found != null) {
         return Optional.of(found);
       }
@@ -413,15 +425,28 @@ public final class SegmentedLog implements PartitionLog {
     return Optional.empty();
   }
 
+  /**
+   * Only records at or above the log start count (as in Kafka): after DeleteRecords the first
+   * segment may still hold the largest timestamp below the log start, so that segment is then
+   * searched from the log start on.
+   */
   @Override
   public Optional<TimestampOffset> maxTimestampOffset() throws IOException {
-    LogSegment best = null;
+    long start = logStartOffset;
+    TimestampOffset best = null;
     for (LogSegment seg : segments.values()) {
-      if (seg.maxTimestamp() >= 0 && (best == null || seg.maxTimestamp() > best.maxTimestamp())) {
-        best = seg;
+      long segMax = seg.maxTimestamp();
+      if (segMax < 0 || (best != null && segMax <= best.timestamp())) {
+        continue;
+      }
+      TimestampOffset found = seg.baseOffset() >= start || seg.offsetOfMaxTimestamp() >= start
+          ? seg.maxTimestampRecord(codec)
+          : seg.maxTimestampRecordFrom(start, codec);
+      if (found != null && found.offset() >= start && (best == null || found.timestamp() > best.timestamp())) {
+        best = found;
       }
     }
-    return best == null ? Optional.empty() : Optional.ofNullable(best.maxTimestampRecord());
+    return Optional.ofNullable(best);
   }
 
   // ---------------------------------------------------------------- retention and deletion

@@ -48,6 +48,32 @@ class HotPathTest {
   }
 
   @Test
+  void readAllocatesNothingPerBatch() throws Exception {
+    com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    LogConfig config = LogConfig.defaults().withSegmentBytes(64 * 1024 * 1024);
+    try (SegmentedLog log = SegmentedLog.open(tmp.resolve("readalloc-0"), config, new FakeClock(), LogLoadState.clean())) {
+      for (int i = 0; i < 3000; i++) {
+        log.appendAsLeader(Batches.sized(1, 1 + i % 3, 100 + (i * 37) % 900), 0);
+      }
+      long end = log.logEndOffset();
+      for (int i = 0; i < 2000; i++) {
+        log.read(i % end, 1, end, true);
+        log.read(i % end, 1 << 20, end, true);
+      }
+      long tid = Thread.currentThread().threadId();
+      long before = mx.getThreadAllocatedBytes(tid);
+      long batches = 0;
+      for (int i = 0; i < 200; i++) {
+        batches += log.read((i * 7L) % (end / 2), 1 << 20, end, true).records().length() / 700;
+      }
+      long perLargeRead = (mx.getThreadAllocatedBytes(tid) - before) / 200;
+      // A read of hundreds of batches allocates a few small result objects, nothing per batch.
+      assertThat(batches / 200).isGreaterThan(300);
+      assertThat(perLargeRead).as("bytes allocated per 1 MiB read").isLessThan(1024);
+    }
+  }
+
+  @Test
   void concurrentReadersNeverSeeAPartialBatch() throws Exception {
     LogConfig config = LogConfig.defaults().withSegmentBytes(32 * 1024).withIndexIntervalBytes(512).withFileDeleteDelayMs(60_000);
     try (SegmentedLog log = SegmentedLog.open(tmp.resolve("race-0"), config, new FakeClock(), LogLoadState.clean())) {

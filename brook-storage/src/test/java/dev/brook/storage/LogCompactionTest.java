@@ -182,6 +182,20 @@ class LogCompactionTest {
   }
 
   @Test
+  void aLogWhoseProducersAreNotKnownYetIsNotCleaned() throws Exception {
+    open();
+    PartitionLog log = fill(Compression.NONE, 3, 30);
+    List<String> before = records(log);
+    java.util.concurrent.atomic.AtomicBoolean known = new java.util.concurrent.atomic.AtomicBoolean();
+    manager.setActiveProducers(id -> known.get() ? Map.of() : null);
+    assertThat(manager.cleaner().cleanOnce()).isNull();
+    assertThat(records(log)).isEqualTo(before);
+    known.set(true);
+    assertThat(manager.cleaner().cleanOnce()).isNotNull();
+    assertThat(records(log).size()).isLessThan(before.size());
+  }
+
+  @Test
   void readOfACompactedAwayOffsetReturnsTheNextSurvivingBatch() throws Exception {
     open();
     PartitionLog log = fill(Compression.NONE, 3, 30);

@@ -121,6 +121,92 @@ class LogMaintenanceTest {
     assertThat(log.offsetForTimestamp(50)).hasValue(new TimestampOffset(90, 1));
   }
 
+  /** The client library's codecs, as the broker injects them (storage main code knows only gzip). */
+  static final RecordCodec CLIENT_CODECS = new RecordCodec() {
+    @Override
+    public boolean supports(int type) {
+      return type >= NONE && type <= ZSTD;
+    }
+
+    @Override
+    public ByteBuffer decompress(int type, ByteBuffer compressed) throws IOException {
+      try (java.io.InputStream in = Compression.of(org.apache.kafka.common.record.CompressionType.forId(type)).build()
+          .wrapForInput(compressed.duplicate(), (byte) 2, org.apache.kafka.common.utils.BufferSupplier.NO_CACHING)) {
+        return ByteBuffer.wrap(in.readAllBytes());
+      }
+    }
+
+    @Override
+    public ByteBuffer compress(int type, ByteBuffer records) {
+      throw new UnsupportedOperationException();
+    }
+  };
+
+  @Test
+  void offsetForTimestampIsExactForEveryCodecOfTheLogsCodec() throws Exception {
+    log = SegmentedLog.open(new LogId("t", 0), dir(), base(), clock, LogLoadState.clean(), CLIENT_CODECS);
+    List<Compression> codecs = List.of(Compression.gzip().build(), Compression.snappy().build(), Compression.lz4().build(),
+        Compression.zstd().build());
+    for (Compression c : codecs) {
+      long base = log.logEndOffset();
+      long t = base * 1000;
+      log.appendAsLeader(batchWithTimestamps(c, t + 100, t + 300, t + 200, t + 900, t + 50), 0);
+      assertThat(log.offsetForTimestamp(t + 150)).as(c.type().name).hasValue(new TimestampOffset(t + 300, base + 1));
+      assertThat(log.offsetForTimestamp(t + 301)).as(c.type().name).hasValue(new TimestampOffset(t + 900, base + 3));
+      assertThat(log.maxTimestampOffset()).as(c.type().name).hasValue(new TimestampOffset(t + 900, base + 3));
+    }
+    log.updateHighWatermark(log.logEndOffset());
+    log.deleteRecordsBefore(19); // inside the last (zstd) batch, 15..19, after its max at 18
+    assertThat(log.offsetForTimestamp(0)).hasValue(new TimestampOffset(15_050, 19));
+    assertThat(log.maxTimestampOffset()).hasValue(new TimestampOffset(15_050, 19));
+  }
+
+  @Test
+  void builtInCodecIsExactForGzipAndNeverLateForOtherCodecs() throws Exception {
+    open(base()); // the built-in codec: none and gzip
+    log.appendAsLeader(batchWithTimestamps(Compression.gzip().build(), 100, 300, 200, 900), 0); // 0..3
+    log.appendAsLeader(batchWithTimestamps(Compression.snappy().build(), 1100, 1300, 1200), 0); // 4..6
+    assertThat(log.offsetForTimestamp(150)).hasValue(new TimestampOffset(300, 1));
+    assertThat(log.offsetForTimestamp(301)).hasValue(new TimestampOffset(900, 3));
+    // Snappy is opaque to the built-in codec: the batch's base offset, never past the exact record.
+    assertThat(log.offsetForTimestamp(1150)).hasValue(new TimestampOffset(1300, 4));
+    log.updateHighWatermark(7);
+    log.deleteRecordsBefore(2);
+    assertThat(log.offsetForTimestamp(150)).hasValue(new TimestampOffset(200, 2));
+  }
+
+  @Test
+  void maxTimestampIgnoresRecordsBelowTheLogStart() throws Exception {
+    open(base());
+    log.appendAsLeader(batchWithTimestamps(Compression.NONE, 100, 900, 300), 0); // 0..2
+    log.appendAsLeader(batchWithTimestamps(Compression.NONE, 500, 400), 0); // 3..4
+    log.roll();
+    log.appendAsLeader(batchWithTimestamps(Compression.gzip().build(), 200, 600, 600), 0); // 5..7
+    log.updateHighWatermark(8);
+    assertThat(log.maxTimestampOffset()).hasValue(new TimestampOffset(900, 1));
+    log.deleteRecordsBefore(2); // the record at 1 (ts 900) is gone; 2 (300) stays in the same batch
+    assertThat(log.maxTimestampOffset()).hasValue(new TimestampOffset(600, 6));
+    log.deleteRecordsBefore(7);
+    assertThat(log.maxTimestampOffset()).hasValue(new TimestampOffset(600, 7));
+    log.deleteRecordsBefore(8);
+    assertThat(log.maxTimestampOffset()).isEmpty();
+  }
+
+  @Test
+  void maxTimestampFromTheLogStartInsideTheFirstSegment() throws Exception {
+    open(base());
+    log.appendAsLeader(batchWithTimestamps(Compression.NONE, 100, 900, 300), 0); // 0..2
+    log.appendAsLeader(batchWithTimestamps(Compression.NONE, 350, 400, 400), 0); // 3..5
+    log.appendAsLeader(batchWithTimestamps(Compression.NONE, 50), 0); // 6
+    log.updateHighWatermark(7);
+    log.deleteRecordsBefore(2);
+    assertThat(log.maxTimestampOffset()).hasValue(new TimestampOffset(400, 4));
+    log.close();
+    log = SegmentedLog.open(dir(), base(), clock, new LogLoadState(Long.MAX_VALUE, 2, 7, true));
+    assertThat(log.logStartOffset()).isEqualTo(2);
+    assertThat(log.maxTimestampOffset()).hasValue(new TimestampOffset(400, 4));
+  }
+
   @Test
   void logAppendTimeBatchesAnswerWithTheBatchTimestamp() throws Exception {
     open(base());

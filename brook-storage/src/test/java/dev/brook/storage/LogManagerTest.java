@@ -124,8 +124,11 @@ class LogManagerTest {
       l.updateHighWatermark(l.logEndOffset());
       assertThat(m.cleanupLogs()).isZero();
       clock.advance(1001);
+      java.util.Map<LogId, Long> told = new java.util.HashMap<>();
+      m.setLogStartListener(told::put);
       assertThat(m.cleanupLogs()).isEqualTo(1);
       assertThat(l.logStartOffset()).isEqualTo(1);
+      assertThat(told).containsExactly(java.util.Map.entry(id, 1L));
       assertThat(Files.readAllLines(logDir.resolve(LogManager.LOG_START_CHECKPOINT))).contains("ret 0 1");
       assertThat(Files.readAllLines(logDir.resolve(LogManager.HIGH_WATERMARK_CHECKPOINT))).contains("ret 0 2");
     }

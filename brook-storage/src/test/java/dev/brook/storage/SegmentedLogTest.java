@@ -235,4 +235,63 @@ class SegmentedLogTest {
     assertThat(Files.size(first)).isEqualTo(size);
     assertThat(log.logEndOffset()).isEqualTo(30);
   }
+
+  /** One appended batch as the model knows it. */
+  record ModelBatch(long base, long last, long position, int size) {}
+
+  @Test
+  void readOfManyBatchesMatchesAHeaderByHeaderModel() throws Exception {
+    // Index entries every few batches: reads jump over indexed batches and scan the rest.
+    for (int interval : new int[] {1, 300, 5000}) {
+      if (log != null) {
+        log.close();
+      }
+      log = SegmentedLog.open(tmp.resolve("model" + interval + "-0"), LogConfig.defaults().withSegmentBytes(64 * 1024)
+          .withIndexIntervalBytes(interval).withFileDeleteDelayMs(0).withSegmentIndexBytes(64 * 1024), clock, LogLoadState.clean());
+      java.util.Random rnd = new java.util.Random(interval);
+      java.util.TreeMap<Long, List<ModelBatch>> bySegment = new java.util.TreeMap<>();
+      for (int i = 0; i < 400; i++) {
+        long before = log.segmentCount();
+        AppendResult r = log.appendAsLeader(sized(1, 1 + rnd.nextInt(4), rnd.nextInt(700)), 0);
+        long segBase = log.activeSegment().baseOffset();
+        List<ModelBatch> seg = bySegment.computeIfAbsent(segBase, k -> new java.util.ArrayList<>());
+        long pos = seg.isEmpty() ? 0 : seg.get(seg.size() - 1).position() + seg.get(seg.size() - 1).size();
+        seg.add(new ModelBatch(r.firstOffset(), r.lastOffset(), pos, r.validBytes()));
+        assertThat(before).isLessThanOrEqualTo(log.segmentCount());
+      }
+      long end = log.logEndOffset();
+      for (int i = 0; i < 3000; i++) {
+        long offset = rnd.nextLong(end);
+        int maxBytes = rnd.nextInt(4) == 0 ? rnd.nextInt(200) : rnd.nextInt(70_000);
+        long bound = rnd.nextBoolean() ? end : offset + rnd.nextLong(end - offset + 1);
+        boolean minOne = rnd.nextBoolean();
+        List<ModelBatch> seg = bySegment.floorEntry(offset).getValue();
+        long expectedPos = -1;
+        long expectedLength = 0;
+        for (ModelBatch b : seg) {
+          if (b.last() < offset) {
+            continue;
+          }
+          if (expectedPos < 0) {
+            expectedPos = b.position();
+            if (b.last() >= bound || (b.size() > maxBytes && !minOne)) {
+              break;
+            }
+            expectedLength = b.size();
+            continue;
+          }
+          if (expectedLength >= maxBytes || b.last() >= bound || expectedLength + b.size() > maxBytes) {
+            break;
+          }
+          expectedLength += b.size();
+        }
+        LogReadResult r = log.read(offset, maxBytes, bound, minOne);
+        String what = "interval " + interval + " read(" + offset + ", " + maxBytes + ", " + bound + ", " + minOne + ")";
+        assertThat(r.records().length()).as(what).isEqualTo(expectedLength);
+        if (expectedLength > 0) {
+          assertThat(r.records().position()).as(what).isEqualTo(expectedPos);
+        }
+      }
+    }
+  }
 }

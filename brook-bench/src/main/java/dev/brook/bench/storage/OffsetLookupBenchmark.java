@@ -24,7 +24,8 @@ import org.openjdk.jmh.annotations.TearDown;
  * Reads by offset on a large log: each call looks up a uniformly random offset (segment by binary
  * search, then the sparse index, then a short scan) and returns the file slice a fetch would send:
  * one batch ({@code maxBytes=1}, the lookup alone) or up to 1 MiB of whole batches ({@code
- * maxBytes=1048576}, whose batch headers must be read to find the end). No record bytes are copied
+ * maxBytes=1048576}, whose end the offset index brings within one index interval, so that only
+ * the last few batch headers are read). No record bytes are copied
  * to the heap, as in a zero-copy fetch. The log size is a
  * parameter: {@code -p logMiB=4096} for a multi-GiB log (default 1 GiB so a run takes minutes).
  */

@@ -347,6 +347,14 @@ public final class Partition {
     }
   }
 
+  /**
+   * Forgets the producers whose last batch lies wholly below the log start, after retention moved
+   * it (the log manager's duty thread calls this; DeleteRecords trims in {@link #deleteRecordsBefore}).
+   */
+  public synchronized void onLogStartAdvanced() {
+    producers.truncateHead(partitionLog.logStartOffset());
+  }
+
   /** The producer state, for the transaction coordinator and DescribeProducers. Guarded by this. */
   public synchronized ProducerStateManager.ProducerEntry producerEntry(long producerId) {
     return producers.entry(producerId);
@@ -360,6 +368,20 @@ public final class Partition {
     List<ActiveProducer> out = new java.util.ArrayList<>();
     for (ProducerStateManager.ProducerEntry e : producers.entries()) {
       out.add(new ActiveProducer(e.producerId(), e.epoch(), e.lastSeq(), e.lastTimestamp(), e.currentTxnFirstOffset()));
+    }
+    return out;
+  }
+
+  /**
+   * Producer id → last offset of its last batch, for every producer this partition remembers: the
+   * log cleaner keeps those batches (empty if need be) so the producers' sequences survive a
+   * rebuild of the state from the log. Called from the cleaner's threads.
+   */
+  public synchronized java.util.Map<Long, Long> lastOffsetsOfProducers() {
+    java.util.Map<Long, Long> out = new java.util.HashMap<>();
+    for (ProducerStateManager.ProducerEntry e : producers.entries()) {
+      long last = e.lastOffset();
+      if (last >= 0) out.put(e.producerId(), last);
     }
     return out;
   }
@@ -645,7 +667,14 @@ public final class Partition {
       while (at + RecordBatchHeader.LOG_OVERHEAD <= records.limit()) {
         int size = records.getInt(at + RecordBatchHeader.LENGTH) + RecordBatchHeader.LOG_OVERHEAD;
         if (size < RecordBatchHeader.SIZE || at + size > records.limit()) break;
-        producers.replay(records, at);
+        if (RecordBatchHeader.isControl(records, at) && RecordBatchHeader.producerId(records, at) >= 0) {
+          applyMarker(records, at); // ends the transaction; an abort is indexed for read_committed
+        } else {
+          producers.replay(records, at);
+          if (RecordBatchHeader.isTransactional(records, at) && firstUnstableOffset < 0) {
+            firstUnstableOffset = producers.firstUnstableOffset();
+          }
+        }
         at += size;
       }
       return r;
@@ -670,6 +699,7 @@ public final class Partition {
       if (offset >= partitionLog.logEndOffset()) return;
       log.info("{}: truncating from {} to {}", topicPartition, partitionLog.logEndOffset(), offset);
       partitionLog.truncateTo(offset);
+      truncateTxnIndex(offset);
       ProducerStateSnapshot.delete(partitionLog.dir());
       rebuildProducerState();
     }
@@ -681,8 +711,15 @@ public final class Partition {
       log.info("{}: restarting the log at {} (was {}..{})", topicPartition, offset, partitionLog.logStartOffset(),
           partitionLog.logEndOffset());
       partitionLog.truncateFullyAndStartAt(offset);
+      truncateTxnIndex(0);
       ProducerStateSnapshot.delete(partitionLog.dir());
       rebuildProducerState();
+    }
+  }
+  /** Drops aborted-transaction entries at or above {@code offset} (they describe removed records). */
+  private void truncateTxnIndex(long offset) throws IOException {
+    synchronized (txnIndexLock) {
+      if (txnIndex != null) txnIndex.truncateTo(offset);
     }
   }
   // --- end replication ---

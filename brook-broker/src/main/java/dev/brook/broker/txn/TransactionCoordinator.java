@@ -129,7 +129,9 @@ public final class TransactionCoordinator {
       }
       complete(r);
     }
-    log.info("Transaction coordinator loaded {} transactional ids ({} prepared)", all.size(), prepared.size());
+    if (!all.isEmpty()) {
+      log.info("Transaction coordinator loaded {} transactional ids ({} prepared)", all.size(), prepared.size());
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -18,4 +18,10 @@ public record TxnCoordinatorConfig(
         c.getInt("transaction.abort.timed.out.transaction.cleanup.interval.ms"),
         c.getInt("transactional.id.expiration.ms"));
   }
+
+  /** The same settings with the partition count an existing __transaction_state already has. */
+  public TxnCoordinatorConfig withStateTopicPartitions(int partitions) {
+    return new TxnCoordinatorConfig(partitions, stateTopicSegmentBytes, maxTimeoutMs, abortTimedOutIntervalMs,
+        transactionalIdExpirationMs);
+  }
 }

@@ -1,4 +1,4 @@
-package dev.brook.broker.group;
+package dev.brook.broker.admin;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.Executor;
@@ -7,20 +7,23 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates __consumer_offsets on first use, as Kafka does: the first FindCoordinator for a group
- * starts the creation off the network thread and is answered COORDINATOR_NOT_AVAILABLE (clients
- * retry); once created, the topic exists for good. Brokers that never see a group never pay for 50
- * partitions. Thread-safe.
+ * Creates an internal topic (__consumer_offsets, __transaction_state) on first use, as Kafka does:
+ * the first FindCoordinator for a group or transactional id starts the creation off the network
+ * thread and is answered COORDINATOR_NOT_AVAILABLE (clients retry); once created, the topic exists
+ * for good. Brokers that never see a group or a transaction never pay for 50 partitions each, at
+ * startup or on disk. Thread-safe.
  */
-public final class OffsetsTopic {
-  private static final Logger log = LoggerFactory.getLogger(OffsetsTopic.class);
+public final class InternalTopicOnFirstUse {
+  private static final Logger log = LoggerFactory.getLogger(InternalTopicOnFirstUse.class);
 
+  private final String name;
   private final AtomicBoolean ready;
   private final AtomicBoolean creating = new AtomicBoolean();
   private final Callable<?> create;
   private final Executor executor;
 
-  public OffsetsTopic(boolean exists, Callable<?> create, Executor executor) {
+  public InternalTopicOnFirstUse(String name, boolean exists, Callable<?> create, Executor executor) {
+    this.name = name;
     this.ready = new AtomicBoolean(exists);
     this.create = create;
     this.executor = executor;
@@ -36,7 +39,7 @@ public final class OffsetsTopic {
               create.call();
               ready.set(true);
             } catch (Exception e) {
-              log.error("Could not create {}", ReplicaGroupLog.TOPIC, e);
+              log.error("Could not create {}", name, e);
             } finally {
               creating.set(false);
             }
