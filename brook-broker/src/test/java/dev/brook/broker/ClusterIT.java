@@ -204,7 +204,8 @@ class ClusterIT {
         var result = admin.electLeaders(ElectionType.PREFERRED, Set.of(tp)).partitions().get();
         assertThat(result.get(tp)).isEmpty(); // no error
       });
-      assertThat(brokers.get(1).cluster().partitionState(tp).orElseThrow().leader()).isEqualTo(3);
+      await().atMost(WAIT).ignoreExceptions().untilAsserted(() ->
+          assertThat(brokers.get(1).cluster().partitionState(tp).orElseThrow().leader()).isEqualTo(3));
       assertThat(consumeAll(brokers.get(2), "moved", 1, 20)).hasSize(20);
     }
   }

@@ -91,10 +91,15 @@ class ReplicatedClusterIT {
       for (Future<RecordMetadata> f : sent) f.get();
       leader = state().leader();
       int oldEpoch = state().leaderEpoch();
+      long stopped = System.nanoTime();
       brokers.remove(leader).close();
       for (int i = 0; i < 200; i++) sent.add(send(producer, acked, "after-" + i));
+      sent.get(200).get();
+      long failoverMs = (System.nanoTime() - stopped) / 1_000_000;
       producer.flush();
       for (Future<RecordMetadata> f : sent) f.get();
+      System.out.printf("ReplicatedClusterIT: first acks=all record acknowledged %d ms after leader %d stopped%n",
+          failoverMs, leader);
       assertThat(state().leader()).isNotEqualTo(leader);
       assertThat(state().leaderEpoch()).isGreaterThan(oldEpoch);
     }

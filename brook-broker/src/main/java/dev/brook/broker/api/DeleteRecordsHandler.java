@@ -46,6 +46,7 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
     Optional<Partition> found = replicas.partition(tp);
     if (found.isEmpty()) return r.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
     Partition p = found.get();
+    if (!p.isLeader()) return r.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
     long hw = p.highWatermark();
     long target = offset == -1 ? hw : offset;
     if (target < 0 || target > hw) return r.setErrorCode(Errors.OFFSET_OUT_OF_RANGE.code());

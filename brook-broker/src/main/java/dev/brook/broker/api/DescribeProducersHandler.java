@@ -34,6 +34,8 @@ public final class DescribeProducersHandler implements ApiHandler<DescribeProduc
         Optional<Partition> p = replicas.partition(new TopicPartition(t.name(), index));
         if (p.isEmpty()) {
           pr.setErrorCode(Errors.UNKNOWN_TOPIC_OR_PARTITION.code());
+        } else if (!p.get().isLeader()) {
+          pr.setErrorCode(Errors.NOT_LEADER_OR_FOLLOWER.code());
         } else {
           for (Partition.ActiveProducer a : p.get().activeProducers()) {
             pr.activeProducers().add(new ProducerState()

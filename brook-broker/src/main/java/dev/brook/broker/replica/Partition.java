@@ -667,7 +667,14 @@ public final class Partition {
       while (at + RecordBatchHeader.LOG_OVERHEAD <= records.limit()) {
         int size = records.getInt(at + RecordBatchHeader.LENGTH) + RecordBatchHeader.LOG_OVERHEAD;
         if (size < RecordBatchHeader.SIZE || at + size > records.limit()) break;
-        producers.replay(records, at);
+        if (RecordBatchHeader.isControl(records, at) && RecordBatchHeader.producerId(records, at) >= 0) {
+          applyMarker(records, at); // ends the transaction; an abort is indexed for read_committed
+        } else {
+          producers.replay(records, at);
+          if (RecordBatchHeader.isTransactional(records, at) && firstUnstableOffset < 0) {
+            firstUnstableOffset = producers.firstUnstableOffset();
+          }
+        }
         at += size;
       }
       return r;
@@ -692,6 +699,7 @@ public final class Partition {
       if (offset >= partitionLog.logEndOffset()) return;
       log.info("{}: truncating from {} to {}", topicPartition, partitionLog.logEndOffset(), offset);
       partitionLog.truncateTo(offset);
+      truncateTxnIndex(offset);
       ProducerStateSnapshot.delete(partitionLog.dir());
       rebuildProducerState();
     }
@@ -703,8 +711,15 @@ public final class Partition {
       log.info("{}: restarting the log at {} (was {}..{})", topicPartition, offset, partitionLog.logStartOffset(),
           partitionLog.logEndOffset());
       partitionLog.truncateFullyAndStartAt(offset);
+      truncateTxnIndex(0);
       ProducerStateSnapshot.delete(partitionLog.dir());
       rebuildProducerState();
+    }
+  }
+  /** Drops aborted-transaction entries at or above {@code offset} (they describe removed records). */
+  private void truncateTxnIndex(long offset) throws IOException {
+    synchronized (txnIndexLock) {
+      if (txnIndex != null) txnIndex.truncateTo(offset);
     }
   }
   // --- end replication ---

@@ -207,6 +207,29 @@ class ReplicationIT {
     assertThat(Errors.forCode(produce(nodes.get(1), (short) 1, "z").errorCode())).isEqualTo(Errors.NONE);
   }
 
+  @Test
+  void followerBehindTheLeadersLogStartRestartsItsLogThere() throws Exception {
+    // 2 is a replica but down from the start: the leader writes alone and deletes its log head.
+    start(1);
+    publish(new PartitionState(TP, TOPIC_ID, List.of(1, 2), 1, 0, List.of(1), 1, 0));
+    List<String> acked = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      var r = produce(nodes.get(1), (short) 1, "r" + i);
+      assertThat(Errors.forCode(r.errorCode())).isEqualTo(Errors.NONE);
+      if (i >= 8) acked.add(r.baseOffset() + ":r" + i);
+    }
+    assertThat(nodes.get(1).partition().deleteRecordsBefore(8)).isEqualTo(8);
+
+    // 2 comes up with an empty log: its fetch at 0 is out of range; it restarts at 8 and catches up.
+    start(2);
+    nodes.get(2).replicas.onPartitionStates(List.of(cluster.states.get(TP)));
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      assertThat(cluster.states.get(TP).isr()).containsExactlyInAnyOrder(1, 2);
+      assertThat(contents(nodes.get(2).partition())).containsExactlyElementsOf(acked);
+    });
+    assertThat(nodes.get(2).partition().logStartOffset()).isEqualTo(8);
+  }
+
   /** Appends to a stopped broker's log as its (stale) leader would have, without replication. */
   private void appendOffline(int id, String... values) throws Exception {
     try (LogManager logs = LogManager.open(dir.resolve("b" + id), LogConfig.defaults(), Clock.SYSTEM)) {
