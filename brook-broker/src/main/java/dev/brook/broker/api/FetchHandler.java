@@ -85,9 +85,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         request.maxWaitMs(),
         p -> available(p, watched.get(p), isolation),
         request.minBytes(),
-        // The re-read does not record the follower's fetch again: the follower may be gone by then,
-        // and a dead replica must not be counted as caught up (or re-added to the ISR).
-        () -> respond(version, fc, isolation, readAll(plan, maxBytes, isolation, -1)));
+        () -> respond(version, fc, isolation, readAll(plan, maxBytes, isolation, replicaId)));
   }
 
   /** Bytes a parked fetch could read from {@code p} now, or DelayedFetch.ERROR to answer at once. */
