@@ -12,10 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
@@ -27,7 +25,6 @@ import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -54,22 +51,10 @@ final class GroupsCommand implements Runnable {
   }
 
   /** Common to every groups subcommand: the connection and one admin client per run. */
-  abstract static class AdminCommand implements Callable<Integer> {
-    @Mixin ClientOptions client;
-
-    @Override
-    public final Integer call() throws Exception {
-      Map<String, Object> defaults =
-          Map.of(
-              AdminClientConfig.CLIENT_ID_CONFIG, "brook-groups",
-              AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000,
-              AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
-      try (Admin admin = Admin.create(client.clientProperties(defaults, List.of()))) {
-        return run(admin, System.out);
-      }
+  abstract static class AdminCommand extends AdminClientCommand {
+    AdminCommand() {
+      super("brook-groups");
     }
-
-    abstract int run(Admin admin, PrintStream out) throws Exception;
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List consumer groups.")

@@ -8,11 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
@@ -26,7 +24,6 @@ import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -54,22 +51,10 @@ final class TopicsCommand implements Runnable {
   }
 
   /** Common to every topics subcommand: the connection and one admin client per run. */
-  abstract static class AdminCommand implements Callable<Integer> {
-    @Mixin ClientOptions client;
-
-    @Override
-    public final Integer call() throws Exception {
-      Map<String, Object> defaults =
-          Map.of(
-              AdminClientConfig.CLIENT_ID_CONFIG, "brook-topics",
-              AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000,
-              AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 15_000);
-      try (Admin admin = Admin.create(client.clientProperties(defaults, List.of()))) {
-        return run(admin, System.out);
-      }
+  abstract static class AdminCommand extends AdminClientCommand {
+    AdminCommand() {
+      super("brook-topics");
     }
-
-    abstract int run(Admin admin, PrintStream out) throws Exception;
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a topic.")
