@@ -36,6 +36,8 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
     }
     CreatePartitionsResponseData response = new CreatePartitionsResponseData();
     Set<String> answered = new HashSet<>();
+    // As for CreateTopics: the partitions one request adds are capped in total, not only per topic.
+    long addedInRequest = 0;
     for (CreatePartitionsTopic t : request.topics()) {
       if (!answered.add(t.name())) continue;
       CreatePartitionsTopicResult r = new CreatePartitionsTopicResult().setName(t.name());
@@ -49,6 +51,12 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
         assignments = new ArrayList<>();
         for (CreatePartitionsAssignment a : t.assignments()) assignments.add(a.brokerIds());
       }
+      long added = Math.max(0, (long) t.count() - topics.partitionCount(t.name()).orElse(t.count()));
+      if (addedInRequest + added > TopicManager.MAX_PARTITIONS_PER_REQUEST) {
+        r.setErrorCode(Errors.POLICY_VIOLATION.code()).setErrorMessage("Excessively large number of partitions per request.");
+        continue;
+      }
+      addedInRequest += added;
       Outcome o;
       try {
         o = topics.createPartitions(t.name(), t.count(), assignments, request.validateOnly());

@@ -262,4 +262,24 @@ class TopicApisVersionsTest {
     assertThat(resp.topics().find("big1").errorCode()).isZero();
     assertThat(Errors.forCode(resp.topics().find("big2").errorCode())).isEqualTo(Errors.POLICY_VIOLATION);
   }
+
+  @Test
+  void oneRequestCannotAddMoreThanTenThousandPartitions() throws Exception {
+    CreateTopicsRequestData.CreatableTopicCollection created = new CreateTopicsRequestData.CreatableTopicCollection();
+    for (int i = 0; i < 3; i++) {
+      created.add(new CreateTopicsRequestData.CreatableTopic().setName("grow" + i).setNumPartitions(1)
+          .setReplicationFactor((short) 1));
+    }
+    call(ApiKeys.CREATE_TOPICS, (short) 7, new CreateTopicsRequestData().setTopics(created));
+    CreatePartitionsRequestData.CreatePartitionsTopicCollection ts = new CreatePartitionsRequestData.CreatePartitionsTopicCollection();
+    for (int i = 0; i < 3; i++) {
+      ts.add(new CreatePartitionsRequestData.CreatePartitionsTopic().setName("grow" + i).setCount(4001).setAssignments(null));
+    }
+    var resp = (org.apache.kafka.common.message.CreatePartitionsResponseData) call(ApiKeys.CREATE_PARTITIONS, (short) 3,
+        new CreatePartitionsRequestData().setTopics(ts).setTimeoutMs(1000).setValidateOnly(true));
+    assertThat(resp.results()).extracting(r -> r.name(), r -> Errors.forCode(r.errorCode())).containsExactly(
+        org.assertj.core.groups.Tuple.tuple("grow0", Errors.NONE),
+        org.assertj.core.groups.Tuple.tuple("grow1", Errors.NONE),
+        org.assertj.core.groups.Tuple.tuple("grow2", Errors.POLICY_VIOLATION));
+  }
 }
