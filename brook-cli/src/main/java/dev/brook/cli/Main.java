@@ -36,7 +36,11 @@ public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    // `brook server` with only --config/--override skips picocli: building picocli's command model
+    // (reflection, annotation proxies, Java 5 class files that cannot be AOT-linked) was half of the
+    // broker's startup. Anything else (help, a typo) goes through picocli as before.
+    ServerCommand server = ServerCommand.fromPlainArgs(args);
+    System.exit(server != null ? server.callReportingErrors(new PrintWriter(System.err, true)) : run(args));
   }
 
   /** Runs a command line and returns the exit code (for tests and for {@link #main}). */
@@ -71,8 +75,12 @@ public final class Main implements Runnable {
     @Override
     public int handleExecutionException(
         Exception e, CommandLine cl, CommandLine.ParseResult parseResult) {
+      return report(e, cl.getErr());
+    }
+
+    /** Writes {@code e} to {@code err} as Brook reports failures and returns the exit code. */
+    static int report(Exception e, PrintWriter err) {
       UserError user = UserError.describe(e);
-      PrintWriter err = cl.getErr();
       if (user != null) {
         err.println("brook: " + user.getMessage());
         err.flush();

@@ -4,6 +4,7 @@ import dev.brook.broker.Broker;
 import dev.brook.broker.config.BrokerConfig;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.net.BindException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +32,52 @@ final class ServerCommand implements Callable<Integer> {
   @Option(names = "--override", paramLabel = "KEY=VALUE", description = "A setting that wins over the file; repeatable.")
   List<String> overrides = new ArrayList<>();
 
+  /**
+   * The command for {@code server [--config FILE] [--override K=V]...} (also in their {@code --opt=value}
+   * forms), built without picocli; null for any other command line, which picocli then handles (help,
+   * usage errors, other commands).
+   */
+  static ServerCommand fromPlainArgs(String[] args) {
+    if (args.length == 0 || !args[0].equals("server")) {
+      return null;
+    }
+    ServerCommand c = new ServerCommand();
+    for (int i = 1; i < args.length; i++) {
+      String a = args[i];
+      String name = a.contains("=") && a.startsWith("--") ? a.substring(0, a.indexOf('=')) : a;
+      String value;
+      if (!name.equals(a)) {
+        value = a.substring(name.length() + 1);
+      } else if (i + 1 < args.length) {
+        value = args[++i];
+      } else {
+        return null;
+      }
+      switch (name) {
+        case "--config" -> {
+          if (c.config != null) {
+            return null; // picocli reports the repeated option
+          }
+          c.config = Path.of(value);
+        }
+        case "--override" -> c.overrides.add(value);
+        default -> {
+          return null;
+        }
+      }
+    }
+    return c;
+  }
+
+  /** Runs the command; a failure is reported on {@code err} as picocli's path reports it. */
+  int callReportingErrors(PrintWriter err) {
+    try {
+      return call();
+    } catch (Exception e) {
+      return Main.Errors.report(e, err);
+    }
+  }
+
   @Override
   public Integer call() throws Exception {
     BrokerConfig cfg = BrokerConfig.load(config, overrides);
@@ -39,6 +86,10 @@ final class ServerCommand implements Callable<Integer> {
     StopSignals.install();
     Broker broker = startOrExplain(cfg);
     Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "brook-shutdown"));
+    if (AotTraining.requested()) { // bin/brook's one-off training run for the AOT cache: work, then exit
+      AotTraining.run(broker.listener());
+      return 0;
+    }
     PrintStream out = System.out;
     out.println(
         "Brook " + BrookVersion.get() + " ready on " + broker.listener()

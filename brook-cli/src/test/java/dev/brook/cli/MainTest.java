@@ -47,6 +47,34 @@ class MainTest {
   }
 
   @Test
+  void serverConfigErrorWithoutPicocliIsTheSameOneLine() {
+    ServerCommand server = ServerCommand.fromPlainArgs(new String[] {"server", "--override", "listeners=nonsense"});
+    assertThat(server).isNotNull();
+    assertThat(server.callReportingErrors(new PrintWriter(err, true))).isEqualTo(2);
+    assertThat(err.toString().lines()).containsExactly("brook: listeners: expected NAME://host:port, got 'nonsense'");
+  }
+
+  @Test
+  void plainServerArgsAreParsedWithoutPicocli() {
+    ServerCommand c = ServerCommand.fromPlainArgs(
+        new String[] {"server", "--config", "a.properties", "--override", "x=1", "--override=y=2=3", "--config=b"});
+    assertThat(c).isNull(); // --config twice: picocli reports it
+    c = ServerCommand.fromPlainArgs(new String[] {"server", "--config=a.properties", "--override", "x=1", "--override=y=2"});
+    assertThat(c.config).hasToString("a.properties");
+    assertThat(c.overrides).containsExactly("x=1", "y=2");
+    assertThat(ServerCommand.fromPlainArgs(new String[] {"server"}).overrides).isEmpty();
+  }
+
+  @Test
+  void anythingElseIsLeftToPicocli() {
+    assertThat(ServerCommand.fromPlainArgs(new String[] {})).isNull();
+    assertThat(ServerCommand.fromPlainArgs(new String[] {"topics", "list"})).isNull();
+    assertThat(ServerCommand.fromPlainArgs(new String[] {"server", "--help"})).isNull();
+    assertThat(ServerCommand.fromPlainArgs(new String[] {"server", "--override"})).isNull();
+    assertThat(ServerCommand.fromPlainArgs(new String[] {"server", "--overide", "x=1"})).isNull();
+  }
+
+  @Test
   void offsetWithoutPartitionIsAUsageError() {
     assertThat(run("consume", "--topic", "t", "--offset", "3")).isEqualTo(2);
     assertThat(err.toString().lines()).containsExactly("brook: --offset needs --partition");

@@ -4,6 +4,7 @@ import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.config.Listener;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -52,11 +53,12 @@ public final class NetworkServer implements AutoCloseable {
     EventLoopGroup workers = epoll
         ? new EpollEventLoopGroup(settings.eventLoopThreads(), new DefaultThreadFactory("brook-net"))
         : new NioEventLoopGroup(settings.eventLoopThreads(), new DefaultThreadFactory("brook-net"));
-    Class<? extends ServerChannel> channelType = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    // A factory, not .channel(Class): Netty would create the channel by reflection (slower at start).
+    ChannelFactory<ServerChannel> channels = epoll ? EpollServerSocketChannel::new : NioServerSocketChannel::new;
     AtomicLong connectionIds = new AtomicLong();
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
-        .channel(channelType)
+        .channelFactory(channels)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
