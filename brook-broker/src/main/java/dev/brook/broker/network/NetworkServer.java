@@ -20,6 +20,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.protocol.ApiKeys;
 
 /**
  * The Kafka-protocol listener: Netty event loops (epoll where available) accepting connections, each
@@ -42,6 +43,17 @@ public final class NetworkServer implements AutoCloseable {
     this.workers = workers;
     this.serverChannel = serverChannel;
     this.bound = bound;
+  }
+
+  /**
+   * Initializes, on the calling thread, what the first start and the first request would otherwise
+   * initialize on the critical path: the codec's API table ({@link ApiKeys}: every message schema,
+   * ~500 classes) and Netty's native transport. Idempotent and safe from any thread; a server start
+   * calls it on a helper thread so that it overlaps configuration, logging and storage setup.
+   */
+  public static void preload() {
+    ApiKeys.values();
+    Epoll.isAvailable();
   }
 
   /** Binds the listener (port 0 picks a free port) and starts accepting. */
