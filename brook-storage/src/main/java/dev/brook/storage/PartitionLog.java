@@ -104,6 +104,25 @@ public interface PartitionLog extends AutoCloseable {
 
   LeaderEpochCache leaderEpochs();
 
+  /**
+   * Indexes an aborted transaction in the {@code .txnindex} of the segment holding its ABORT marker
+   * ({@code txn.lastOffset()}, which must be below the log end). Idempotent for replays: answers
+   * false and writes nothing when that segment already indexes a marker at or after it, or when
+   * the segment is gone. The caller serializes it with its appends.
+   */
+  default boolean appendAbortedTransaction(TxnIndex.AbortedTxn txn) throws IOException {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no transaction index");
+  }
+
+  /**
+   * The aborted transactions overlapping [fetchOffset, upperBoundOffset) (marker at or after
+   * {@code fetchOffset}, first offset below {@code upperBoundOffset}), from the transaction indexes
+   * of the segments from the one holding {@code fetchOffset} on, in marker order. Any thread.
+   */
+  default java.util.List<TxnIndex.AbortedTxn> collectAbortedTransactions(long fetchOffset, long upperBoundOffset) {
+    return java.util.List.of();
+  }
+
   /** Total bytes of all segments. */
   long sizeInBytes();
 

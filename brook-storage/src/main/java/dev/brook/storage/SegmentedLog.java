@@ -134,11 +134,36 @@ public final class SegmentedLog implements PartitionLog {
     highWatermark = Math.min(Math.max(state.highWatermark(), logStartOffset), logEndOffset);
     epochs.truncateFromEnd(logEndOffset);
     epochs.truncateFromStart(logStartOffset);
+    migrateLegacyTxnIndex();
     for (LogSegment s : state.cleanShutdown() ? recovered : segments.values()) {
       s.flush();
     }
     recoveryPoint = logEndOffset;
     lastFlushMs = now;
+  }
+
+  /**
+   * Splits the single per-partition {@code aborted.txnindex} of earlier versions into the indexes
+   * of the segments holding each marker, then removes it. Idempotent if interrupted (an entry
+   * already indexed is skipped).
+   */
+  private void migrateLegacyTxnIndex() throws IOException {
+    Path legacy = dir.resolve(TxnIndex.LEGACY_FILE);
+    if (!Files.exists(legacy)) {
+      return;
+    }
+    int moved = 0;
+    try (TxnIndex old = TxnIndex.open(legacy)) {
+      for (TxnIndex.AbortedTxn e : old.entries()) {
+        moved += indexAbortedLocked(e) ? 1 : 0;
+      }
+    }
+    for (LogSegment s : segments.values()) {
+      s.txnIndex().flush();
+    }
+    Files.delete(legacy);
+    CheckpointFile.fsyncDir(dir);
+    LOG.info("{}: moved {} aborted transactions from {} into the segments' indexes", id, moved, legacy.getFileName());
   }
 
   // ---------------------------------------------------------------- accessors
@@ -406,6 +431,42 @@ public final class SegmentedLog implements PartitionLog {
     for (LogSegment seg : segments.tailMap(entry.getKey(), true).values()) {
       buf = seg.scan(fromOffset, visitor, buf);
     }
+  }
+
+  // ---------------------------------------------------------------- aborted transactions
+
+  @Override
+  public boolean appendAbortedTransaction(TxnIndex.AbortedTxn txn) throws IOException {
+    synchronized (lock) {
+      ensureOpen();
+      return indexAbortedLocked(txn);
+    }
+  }
+
+  private boolean indexAbortedLocked(TxnIndex.AbortedTxn txn) throws IOException {
+    long marker = txn.lastOffset();
+    Map.Entry<Long, LogSegment> entry = segments.floorEntry(marker);
+    if (entry == null || marker >= logEndOffset || marker < logStartOffset) {
+      return false;
+    }
+    TxnIndex index = entry.getValue().txnIndex();
+    if (marker <= index.lastOffset()) {
+      return false;
+    }
+    index.append(txn);
+    return true;
+  }
+
+  @Override
+  public List<TxnIndex.AbortedTxn> collectAbortedTransactions(long fetchOffset, long upperBoundOffset) {
+    List<TxnIndex.AbortedTxn> out = new ArrayList<>();
+    Map.Entry<Long, LogSegment> from = segments.floorEntry(fetchOffset);
+    for (LogSegment seg : (from == null ? segments : segments.tailMap(from.getKey(), true)).values()) {
+      if (!seg.txnIndex().isEmpty() && seg.txnIndex().collect(fetchOffset, upperBoundOffset, out)) {
+        break;
+      }
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- timestamps

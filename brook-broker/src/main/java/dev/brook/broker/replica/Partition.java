@@ -60,10 +60,6 @@ public final class Partition {
   private boolean isrChangeInFlight; // guarded by this
   private long leaderEpochStartOffset; // guarded by this
   // --- end replication state ---
-  /** The aborted-transaction index file in the partition directory (txn area). */
-  public static final String TXN_INDEX_FILE = "aborted" + TxnIndex.SUFFIX;
-  private final Object txnIndexLock = new Object();
-  private TxnIndex txnIndex; // guarded by txnIndexLock; opened on the first abort
   private volatile long firstUnstableOffset = -1;
   private volatile int leaderEpoch;
   private volatile RecordPolicy policy;
@@ -79,7 +75,6 @@ public final class Partition {
     this.partitionLog = log;
     this.leaderEpoch = leaderEpoch;
     this.policy = policy;
-    openTxnIndex();
     rebuildProducerState();
   }
 
@@ -120,15 +115,14 @@ public final class Partition {
   // --- transactions (txn area) ---
   /** The aborted transactions that overlap [fetchOffset, upperBoundOffset) (read_committed fetch). */
   public List<TxnIndex.AbortedTxn> abortedTransactions(long fetchOffset, long upperBoundOffset) {
-    synchronized (txnIndexLock) {
-      return txnIndex == null ? List.of() : txnIndex.collect(fetchOffset, upperBoundOffset);
-    }
+    return partitionLog.collectAbortedTransactions(fetchOffset, upperBoundOffset);
   }
 
   /**
    * Applies a control batch just appended (or replayed) at {@code at}: ends the producer's open
-   * transaction and, for an ABORT marker of a transaction with data here, indexes the aborted range.
-   * Caller holds this partition's lock.
+   * transaction and, for an ABORT marker of a transaction with data here, indexes the aborted range
+   * in the log's transaction index (a replay re-indexes only what the index lost). Caller holds this
+   * partition's lock.
    */
   private void applyMarker(ByteBuffer b, int at) {
     long pid = RecordBatchHeader.producerId(b, at);
@@ -136,15 +130,10 @@ public final class Partition {
     long first = producers.endTransaction(pid, RecordBatchHeader.producerEpoch(b, at));
     firstUnstableOffset = producers.firstUnstableOffset();
     if (first < 0 || isCommitMarker(b, at)) return;
-    synchronized (txnIndexLock) {
-      try {
-        if (txnIndex == null) txnIndex = TxnIndex.open(partitionLog.dir().resolve(TXN_INDEX_FILE));
-        if (markerOffset > txnIndex.lastOffset()) {
-          txnIndex.append(new TxnIndex.AbortedTxn(pid, first, markerOffset, lastStableOffsetBelow(markerOffset + 1)));
-        }
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException("cannot index the aborted transaction of producer " + pid + " in " + topicPartition, e);
-      }
+    try {
+      partitionLog.appendAbortedTransaction(new TxnIndex.AbortedTxn(pid, first, markerOffset, lastStableOffsetBelow(markerOffset + 1)));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot index the aborted transaction of producer " + pid + " in " + topicPartition, e);
     }
   }
 
@@ -164,34 +153,6 @@ public final class Partition {
     return false;
   }
 
-  /** Opens the aborted-transaction index when it exists, dropping entries past the log end. */
-  private void openTxnIndex() {
-    java.nio.file.Path f = partitionLog.dir().resolve(TXN_INDEX_FILE);
-    if (!java.nio.file.Files.exists(f)) return;
-    try {
-      TxnIndex idx = TxnIndex.open(f);
-      idx.truncateTo(partitionLog.logEndOffset());
-      synchronized (txnIndexLock) {
-        txnIndex = idx;
-      }
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException("cannot open " + f, e);
-    }
-  }
-
-  /** Closes the aborted-transaction index (the log is being closed or deleted). */
-  public void closeTxnIndex() {
-    synchronized (txnIndexLock) {
-      if (txnIndex == null) return;
-      try {
-        txnIndex.flush();
-        txnIndex.close();
-      } catch (IOException e) {
-        log.warn("cannot close the transaction index of {}", topicPartition, e);
-      }
-      txnIndex = null;
-    }
-  }
   // --- end transactions ---
 
   public long logStartOffset() {
@@ -698,8 +659,7 @@ public final class Partition {
     synchronized (this) {
       if (offset >= partitionLog.logEndOffset()) return;
       log.info("{}: truncating from {} to {}", topicPartition, partitionLog.logEndOffset(), offset);
-      partitionLog.truncateTo(offset);
-      truncateTxnIndex(offset);
+      partitionLog.truncateTo(offset); // also trims the transaction index
       ProducerStateSnapshot.delete(partitionLog.dir());
       rebuildProducerState();
     }
@@ -711,15 +671,8 @@ public final class Partition {
       log.info("{}: restarting the log at {} (was {}..{})", topicPartition, offset, partitionLog.logStartOffset(),
           partitionLog.logEndOffset());
       partitionLog.truncateFullyAndStartAt(offset);
-      truncateTxnIndex(0);
       ProducerStateSnapshot.delete(partitionLog.dir());
       rebuildProducerState();
-    }
-  }
-  /** Drops aborted-transaction entries at or above {@code offset} (they describe removed records). */
-  private void truncateTxnIndex(long offset) throws IOException {
-    synchronized (txnIndexLock) {
-      if (txnIndex != null) txnIndex.truncateTo(offset);
     }
   }
   // --- end replication ---

@@ -217,6 +217,25 @@ final class FilePartitionLog implements PartitionLog {
     };
   }
 
+  private final List<dev.brook.storage.TxnIndex.AbortedTxn> aborted = new ArrayList<>();
+
+  @Override
+  public synchronized boolean appendAbortedTransaction(dev.brook.storage.TxnIndex.AbortedTxn txn) {
+    if (txn.lastOffset() >= logEnd || (!aborted.isEmpty() && aborted.get(aborted.size() - 1).lastOffset() >= txn.lastOffset())) {
+      return false;
+    }
+    return aborted.add(txn);
+  }
+
+  @Override
+  public synchronized List<dev.brook.storage.TxnIndex.AbortedTxn> collectAbortedTransactions(long fetchOffset, long upperBoundOffset) {
+    List<dev.brook.storage.TxnIndex.AbortedTxn> out = new ArrayList<>();
+    for (var a : aborted) {
+      if (a.lastOffset() >= fetchOffset && a.firstOffset() < upperBoundOffset) out.add(a);
+    }
+    return out;
+  }
+
   @Override
   public long sizeInBytes() {
     return fileEnd;

@@ -440,6 +440,13 @@ public final class LogCleaner implements AutoCloseable {
             }
           }
         }
+        // Markers stay with their offsets, so each aborted transaction stays indexed in the segment
+        // now holding its marker.
+        for (CleanableLog.Segment s : group) {
+          for (dev.brook.storage.TxnIndex.AbortedTxn a : s.abortedTransactions()) {
+            cleaned.indexAbortedTransaction(a);
+          }
+        }
         swapped = l.replaceSegments(cleaned, group, lastModified);
         return swapped;
       } finally {
