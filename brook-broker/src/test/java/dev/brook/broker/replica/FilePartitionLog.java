@@ -218,6 +218,23 @@ final class FilePartitionLog implements PartitionLog {
   }
 
   private final List<dev.brook.storage.TxnIndex.AbortedTxn> aborted = new ArrayList<>();
+  /** Producer-state snapshots by offset (kept in memory: this model has no segments to roll). */
+  final TreeMap<Long, ByteBuffer> snapshots = new TreeMap<>();
+
+  @Override
+  public synchronized void writeProducerStateSnapshot(long offset, ByteBuffer state) {
+    snapshots.put(offset, state.duplicate());
+  }
+
+  @Override
+  public synchronized List<Long> producerStateSnapshotOffsets() {
+    return new ArrayList<>(snapshots.headMap(logEnd, true).keySet());
+  }
+
+  @Override
+  public synchronized Optional<ByteBuffer> readProducerStateSnapshot(long offset) {
+    return Optional.ofNullable(snapshots.get(offset)).map(ByteBuffer::duplicate);
+  }
 
   @Override
   public synchronized boolean appendAbortedTransaction(dev.brook.storage.TxnIndex.AbortedTxn txn) {
