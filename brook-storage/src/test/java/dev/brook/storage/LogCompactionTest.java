@@ -304,6 +304,91 @@ class LogCompactionTest {
     assertThat(records(log)).startsWith("1:key-0=value-1", "3:key-1=open");
   }
 
+  ByteBuffer marker(long producerId, ControlRecordType type) {
+    return MemoryRecords.withEndTransactionMarker(0L, clock.milliseconds(), 0, producerId, (short) 0,
+        new EndTransactionMarker(type, 0)).buffer();
+  }
+
+  /** "pid:TYPE" of every transaction marker in the log, and whether it carries a delete horizon. */
+  static List<String> markers(PartitionLog log) throws IOException {
+    List<String> out = new ArrayList<>();
+    log.scanBatches(log.logStartOffset(), buf -> {
+      if (RecordBatchHeader.isControl(buf, buf.position())) {
+        ByteBuffer copy = ByteBuffer.allocate(buf.remaining());
+        copy.put(buf.duplicate()).flip();
+        for (RecordBatch b : MemoryRecords.readableRecords(copy).batches()) {
+          b.ensureValid();
+          for (Record r : b) {
+            out.add(b.producerId() + ":" + ControlRecordType.parse(r.key()) + (b.deleteHorizonMs().isPresent() ? "+horizon" : ""));
+          }
+        }
+      }
+    });
+    return out;
+  }
+
+  /**
+   * KIP-534 for markers: a marker whose transaction has no data left is stamped with a delete
+   * horizon by the first cleaning that sees it so, and removed (with its index entry) by a cleaning
+   * after the horizon; a marker whose transaction still has data stays.
+   */
+  @Test
+  void markersGoOnlyAfterTheirTransactionsDataAndTheDeleteHorizon() throws Exception {
+    open();
+    PartitionLog log = manager.getOrCreate(ID, compacted());
+    long abortedFirst = log.appendAsLeader(txnBatch(7, 0, "key-0", "aborted"), 0).firstOffset(); // 0
+    long abortMarker = log.appendAsLeader(marker(7, ControlRecordType.ABORT), 0).firstOffset(); // 1
+    TxnIndex.AbortedTxn aborted = new TxnIndex.AbortedTxn(7, abortedFirst, abortMarker, abortMarker + 1);
+    log.appendAbortedTransaction(aborted);
+    log.appendAsLeader(txnBatch(8, 0, "key-1", "committed-then-overwritten"), 0); // 2
+    log.appendAsLeader(marker(8, ControlRecordType.COMMIT), 0); // 3
+    log.appendAsLeader(txnBatch(9, 0, "key-2", "committed-and-latest"), 0); // 4
+    log.appendAsLeader(marker(9, ControlRecordType.COMMIT), 0); // 5
+    log.appendAsLeader(batch(Compression.NONE, 2, 2), 0); // 6, 7: key-0, key-1 overwrite
+    log.roll();
+    log.appendAsLeader(batch(Compression.NONE, 2, 1), 0);
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(markers(log)).containsExactly("7:ABORT", "8:COMMIT", "9:COMMIT");
+
+    // 1st cleaning: the aborted data goes now (so its marker stays this time); producer 8's data
+    // is overwritten: its marker gets a horizon; producer 9's data is the latest: its marker stays.
+    assertThat(manager.cleaner().cleanOnce()).isNotNull();
+    assertThat(markers(log)).containsExactly("7:ABORT", "8:COMMIT+horizon", "9:COMMIT");
+    assertThat(records(log)).noneMatch(r -> r.contains("=aborted") || r.contains("committed-then-overwritten"));
+    assertThat(log.collectAbortedTransactions(0, Long.MAX_VALUE)).containsExactly(aborted);
+    // Nothing is due before the horizon.
+    clock.ms += 59_000;
+    assertThat(manager.cleaner().cleanOnce()).isNull();
+    // At the horizon: producer 8's marker goes; producer 7's, now without data, gets its horizon.
+    clock.ms += 1_000;
+    assertThat(manager.cleaner().cleanOnce()).isNotNull();
+    assertThat(markers(log)).containsExactly("7:ABORT+horizon", "9:COMMIT");
+    assertThat(log.collectAbortedTransactions(0, Long.MAX_VALUE)).containsExactly(aborted);
+    clock.ms += 60_000;
+    assertThat(manager.cleaner().cleanOnce()).isNotNull();
+    assertThat(markers(log)).containsExactly("9:COMMIT");
+    assertThat(log.collectAbortedTransactions(0, Long.MAX_VALUE)).isEmpty();
+    assertThat(records(log)).contains("4:key-2=committed-and-latest");
+  }
+
+  @Test
+  void markersAboveTheLastStableOffsetAreNeverCleaned() throws Exception {
+    open();
+    PartitionLog log = manager.getOrCreate(ID, compacted());
+    log.appendAsLeader(batch(Compression.NONE, 1, 1), 0); // 0
+    log.appendAsLeader(txnBatch(8, 0, "key-1", "overwritten"), 0); // 1
+    log.appendAsLeader(marker(8, ControlRecordType.COMMIT), 0); // 2
+    log.appendAsLeader(batch(Compression.NONE, 2, 2), 0); // 3, 4
+    log.roll();
+    log.appendAsLeader(batch(Compression.NONE, 2, 1), 0);
+    log.updateHighWatermark(log.logEndOffset());
+    manager.setTransactions(id -> () -> 1); // a transaction still open from offset 1
+    manager.cleaner().cleanOnce();
+    clock.ms += 120_000;
+    manager.cleaner().cleanOnce();
+    assertThat(markers(log)).containsExactly("8:COMMIT");
+  }
+
   @Test
   void gzipBatchesAreCleanedAndStayGzip() throws Exception {
     open();
