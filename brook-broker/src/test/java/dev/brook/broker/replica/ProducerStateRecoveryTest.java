@@ -185,6 +185,27 @@ class ProducerStateRecoveryTest {
   }
 
   @Test
+  void truncationBelowTheNewestSnapshotRebuildsFromAnOlderOne() throws Exception {
+    Partition p = open(LogLoadState.clean());
+    SegmentedLog log = (SegmentedLog) p.log();
+    for (int seq = 0; seq < 300; seq++) {
+      assertThat(client(p, idempotent(1, seq)).baseOffset()).isEqualTo(seq);
+    }
+    List<Long> snaps = log.producerStateSnapshotOffsets();
+    long older = snaps.get(snaps.size() - 2);
+    long newest = snaps.get(snaps.size() - 1);
+    long cut = (older + newest) / 2;
+    p.truncateTo(cut);
+    assertThat(log.producerStateSnapshotOffsets()).doesNotContain(newest).last().isEqualTo(older);
+    assertThat(p.lastProducerStateRebuild()).isEqualTo(new Partition.ProducerStateRebuild(older, older, cut - older));
+    // The producer's state is as of the cut: its last batch there is a duplicate, the next is new.
+    assertThat(client(p, idempotent(1, (int) cut - 1)).baseOffset()).isEqualTo(cut - 1);
+    assertThat(log.logEndOffset()).isEqualTo(cut);
+    assertThat(client(p, idempotent(1, (int) cut)).baseOffset()).isEqualTo(cut);
+    log.close();
+  }
+
+  @Test
   void aLegacyCleanShutdownSnapshotIsStillReadThenRemoved() throws Exception {
     Partition p = open(LogLoadState.clean());
     for (int seq = 0; seq < 5; seq++) {
