@@ -58,6 +58,10 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
   private final Map<Integer, ReplicaFetcher> fetchers = new ConcurrentHashMap<>(); // by leader id; changed under this
   private final ExecutorService isrAnswers;
   private volatile java.util.function.Function<String, Optional<TopicSettings>> topicSettings = t -> Optional.empty();
+  // --- leadership listeners (coordinators): changed and fired under this ---
+  private final List<LeadershipListener> leadershipListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The partitions reported led to the listeners, with the epoch reported. Guarded by this. */
+  private final Map<TopicPartition, Integer> reportedLeaders = new java.util.HashMap<>();
 
   /** A topic's log config and overrides, for partitions the cluster assigns here before the topic admin opened them. */
   public record TopicSettings(LogConfig logConfig, Map<String, String> overrides) {}
@@ -141,6 +145,7 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
       if (cluster == null) plog.updateHighWatermark(plog.logEndOffset());
       topicNames.put(topicId, tp.topic());
       partitions.put(tp, p);
+      if (cluster == null) leadershipChanged(tp, epoch);
       return p;
     }
   }
@@ -169,6 +174,7 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
   @Override
   public synchronized void deletePartition(TopicPartition tp) throws IOException {
     stopFetching(tp);
+    leadershipChanged(tp, -1);
     Partition p = partitions.remove(tp);
     if (p == null) return;
     if (partitions.keySet().stream().noneMatch(k -> k.topic().equals(tp.topic()))) {
@@ -198,6 +204,7 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
     closed = true;
     // Replication: followers stop writing before anything else closes.
     synchronized (this) {
+      for (TopicPartition tp : List.copyOf(reportedLeaders.keySet())) leadershipChanged(tp, -1);
       for (ReplicaFetcher f : fetchers.values()) f.close();
       fetchers.clear();
     }
@@ -218,6 +225,41 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
       p.closeTxnIndex();
     }
     partitions.clear();
+  }
+
+  // --- leadership listeners (coordinators) ---
+
+  /**
+   * Registers a listener of this broker's partition leadership; it is told at once (on the calling
+   * thread) of every partition led now, then of every change.
+   */
+  public synchronized void addLeadershipListener(LeadershipListener l) {
+    leadershipListeners.add(l);
+    for (Map.Entry<TopicPartition, Integer> e : reportedLeaders.entrySet()) {
+      fire(l, e.getKey(), e.getValue());
+    }
+  }
+
+  /**
+   * The one place leadership changes are told: {@code epoch >= 0} leads in that epoch, -1 does not
+   * lead. Tells the listeners only of a change (a new leader epoch is a change). Caller holds this.
+   */
+  private void leadershipChanged(TopicPartition tp, int epoch) {
+    Integer before = epoch < 0 ? reportedLeaders.remove(tp) : reportedLeaders.put(tp, epoch);
+    if (before != null && before == epoch || before == null && epoch < 0) return;
+    for (LeadershipListener l : leadershipListeners) fire(l, tp, epoch);
+  }
+
+  private static void fire(LeadershipListener l, TopicPartition tp, int epoch) {
+    try {
+      if (epoch >= 0) {
+        l.onBecomeLeader(tp, epoch);
+      } else {
+        l.onResign(tp);
+      }
+    } catch (RuntimeException e) {
+      log.error("leadership listener {} failed on {} (epoch {})", l, tp, epoch, e);
+    }
   }
 
   // --- replication (replication area): ReplicaStateListener, fetchers, ISR ---
@@ -256,9 +298,13 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
       }
       if (s.leader() == localBrokerId) {
         stopFetching(s.tp());
-        if (p.makeLeader(s, now)) log.debug("{} leads {} in epoch {}, ISR {}", localBrokerId, s.tp(), s.leaderEpoch(), s.isr());
+        if (p.makeLeader(s, now)) {
+          log.debug("{} leads {} in epoch {}, ISR {}", localBrokerId, s.tp(), s.leaderEpoch(), s.isr());
+          leadershipChanged(s.tp(), p.leaderEpoch());
+        }
       } else {
         boolean newTerm = p.makeFollower(s);
+        if (p.replicationState().map(a -> a.leader() != localBrokerId).orElse(true)) leadershipChanged(s.tp(), -1);
         ReplicaFetcher current = fetcherOf(s.tp());
         if (s.leader() < 0) {
           stopFetching(s.tp());
