@@ -16,7 +16,9 @@ import org.apache.kafka.common.message.InitProducerIdRequestData;
 import dev.brook.broker.api.TxnOffsetCommitHandler;
 import dev.brook.broker.api.WriteTxnMarkersHandler;
 import dev.brook.broker.group.CommittedOffset;
+import dev.brook.broker.txn.ClusterMarkerWriter;
 import dev.brook.broker.txn.LocalMarkerWriter;
+import dev.brook.broker.txn.MarkerWriter;
 import dev.brook.broker.txn.ReplicaTxnLog;
 import dev.brook.broker.txn.TransactionCoordinator;
 import dev.brook.broker.txn.TxnCoordinatorConfig;
@@ -418,7 +420,30 @@ public final class Broker implements AutoCloseable {
     if (existing.isPresent()) txnConfig = txnConfig.withStateTopicPartitions(existing.get());
     TxnCoordinatorConfig stateConfig = txnConfig;
     GroupCoordinator groups = groupsArea.coordinator();
-    LocalMarkerWriter markers = new LocalMarkerWriter(replicas, clock);
+    LocalReplicaManager local = (LocalReplicaManager) replicas;
+    // The coordinator's own thread: every state change, the state appends and the marker writes
+    // start here; the waits for the in-sync replicas are delayed produces (no thread blocks).
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "brook-txn-coordinator");
+      t.setDaemon(true);
+      return t;
+    });
+    toClose.add(timer::shutdownNow);
+    long appendTimeoutMs = 30_000; // Kafka's request.timeout.ms for coordinator appends and markers
+    LocalMarkerWriter localMarkers = new LocalMarkerWriter(local, clock, appendTimeoutMs);
+    MarkerWriter markers = localMarkers;
+    if (local.cluster().isPresent()) {
+      ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "brook-txn-markers");
+        t.setDaemon(true);
+        return t;
+      });
+      toClose.add(sender::shutdownNow);
+      ClusterMarkerWriter remote = new ClusterMarkerWriter(local.cluster().get(), localMarkers, sender,
+          100, (int) appendTimeoutMs);
+      toClose.add(remote);
+      markers = remote;
+    }
     TransactionCoordinator.GroupOffsets groupOffsets = new TransactionCoordinator.GroupOffsets() {
       @Override
       public int partitionFor(String groupId) {
@@ -442,32 +467,24 @@ public final class Broker implements AutoCloseable {
       }
     };
     TransactionCoordinator coordinator = new TransactionCoordinator(
-        txnConfig, new ReplicaTxnLog(replicas, clock), markers, producerIds::nextProducerId, groupOffsets,
-        tp -> tp.topic().equals(TransactionCoordinator.OFFSETS_TOPIC) || replicas.partition(tp).isPresent(), clock);
+        txnConfig, new ReplicaTxnLog(local, clock, appendTimeoutMs), markers, producerIds::nextProducerId, groupOffsets,
+        tp -> tp.topic().equals(TransactionCoordinator.OFFSETS_TOPIC)
+            || topics.partitionCount(tp.topic()).map(n -> tp.partition() < n).orElse(false),
+        clock, timer);
     groups.setPendingTransactionalOffsets(coordinator::hasPendingOffset);
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "brook-txn-coordinator");
-      t.setDaemon(true);
-      return t;
-    });
-    toClose.add(timer::shutdownNow);
+    // Loads each state partition this broker leads (now and later), unloads it on resign.
+    local.addLeadershipListener(coordinator);
     // __transaction_state is created on first use (as Kafka does), so brokers without transactions
-    // never pay for its partitions. The coordinator loads what exists at startup (nothing, before
-    // the topic is created), on the same thread that creates the topic later.
-    timer.execute(() -> {
-      try {
-        coordinator.load();
-      } catch (Exception e) {
-        log.error("Loading __transaction_state failed; transactional requests will get COORDINATOR_LOAD_IN_PROGRESS", e);
-      }
-    });
+    // never pay for its partitions. Replicated transaction.state.log.replication.factor times (capped
+    // at the live brokers), appends acknowledged by transaction.state.log.min.isr replicas.
     InternalTopicOnFirstUse stateTopic = new InternalTopicOnFirstUse(
         ReplicaTxnLog.TOPIC,
         existing.isPresent(),
         () -> topics.ensureTopic(ReplicaTxnLog.TOPIC, stateConfig.stateTopicPartitions(), Map.of(
             "cleanup.policy", "compact",
             "segment.bytes", Integer.toString(stateConfig.stateTopicSegmentBytes()),
-            "compression.type", "producer")),
+            "compression.type", "producer",
+            "min.insync.replicas", Integer.toString(stateTopicMinIsr(config, local)))),
         timer);
     java.util.function.BooleanSupplier stateTopicReady = stateTopic::ensureReady;
     long interval = txnConfig.abortTimedOutIntervalMs();
@@ -483,12 +500,14 @@ public final class Broker implements AutoCloseable {
       Listener adv = advertisedListener(config, bound.get());
       return new Node(config.nodeId(), adv.host(), adv.port());
     };
-    LocalReplicaManager local = (LocalReplicaManager) replicas;
     dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.offsetsTopicReady(), self,
         key -> stateTopicReady.getAsBoolean() ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE));
     TxnInitProducerIdHandler init = new TxnInitProducerIdHandler(coordinator, new InitProducerIdHandler(producerIds));
     dispatcher.register(ApiKeys.INIT_PRODUCER_ID, (RequestContext ctx, InitProducerIdRequestData r) -> {
-      if (r.transactionalId() != null) stateTopicReady.getAsBoolean();
+      if (r.transactionalId() != null && !stateTopicReady.getAsBoolean()) { // being created: clients retry
+        return CompletableFuture.completedFuture(new org.apache.kafka.common.message.InitProducerIdResponseData()
+            .setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setProducerId(-1).setProducerEpoch((short) -1));
+      }
       return init.handle(ctx, r);
     });
     dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(local, clock, coordinator::verifyPartition));
@@ -497,9 +516,21 @@ public final class Broker implements AutoCloseable {
     dispatcher.register(ApiKeys.END_TXN, ApiKeys.END_TXN.oldestVersion(), (short) 4, new EndTxnHandler(coordinator));
     dispatcher.register(ApiKeys.TXN_OFFSET_COMMIT,
         new TxnOffsetCommitHandler(coordinator, GroupCoordinatorConfig.DEFAULT_OFFSET_METADATA_MAX_BYTES));
-    dispatcher.register(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(markers));
+    dispatcher.register(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(localMarkers));
     dispatcher.register(ApiKeys.DESCRIBE_TRANSACTIONS, new DescribeTransactionsHandler(coordinator));
     dispatcher.register(ApiKeys.LIST_TRANSACTIONS, new ListTransactionsHandler(coordinator, clock));
+  }
+
+  /**
+   * min.insync.replicas of __transaction_state: transaction.state.log.min.isr, capped at the
+   * replication factor the topic gets (1 on a single node; the replication factor capped at the live
+   * brokers in a cluster), so a small cluster can still commit transactions.
+   */
+  private static int stateTopicMinIsr(BrokerConfig config, LocalReplicaManager local) {
+    int rf = local.cluster()
+        .map(c -> Math.min(config.getInt("transaction.state.log.replication.factor"), c.liveBrokers().size()))
+        .orElse(1);
+    return Math.max(1, Math.min(config.getInt("transaction.state.log.min.isr"), rf));
   }
 
   /** Topic ids, names and partition counts for KIP-848 groups, from the topic metadata. */

@@ -237,7 +237,7 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
     } else {
       partitions = req.partitions() == -1 ? config.getInt("num.partitions") : req.partitions();
       rf = req.replicationFactor() == -1
-          ? (internalCaller ? internalReplicationFactor() : config.getInt("default.replication.factor"))
+          ? (internalCaller ? internalReplicationFactor(name) : config.getInt("default.replication.factor"))
           : req.replicationFactor();
       if (partitions <= 0) {
         return Outcome.fail(Errors.INVALID_PARTITIONS, "Number of partitions was set to an invalid non-positive value.");
@@ -281,10 +281,14 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
     return Outcome.ok(topic);
   }
 
-  /** Internal topics: 1 on a single node; offsets.topic.replication.factor capped at the live brokers. */
-  private int internalReplicationFactor() {
+  /**
+   * Internal topics: 1 on a single node; offsets.topic.replication.factor (__transaction_state:
+   * transaction.state.log.replication.factor) capped at the live brokers.
+   */
+  private int internalReplicationFactor(String name) {
     if (cluster == null) return 1;
-    return Math.max(1, Math.min(config.getInt("offsets.topic.replication.factor"), liveBrokers().size()));
+    String key = name.equals("__transaction_state") ? "transaction.state.log.replication.factor" : "offsets.topic.replication.factor";
+    return Math.max(1, Math.min(config.getInt(key), liveBrokers().size()));
   }
 
   /** Where on the broker ring a topic's placement starts, so leaders of many topics spread. */
