@@ -327,8 +327,16 @@ public final class Broker implements AutoCloseable {
    * DeleteGroups, OffsetDelete. {@code bound} holds the listener once bound (its real port, for
    * FindCoordinator). Owned by the groups area.
    */
-  /** What the transactions area needs from the groups area. */
-  private record GroupsArea(GroupCoordinator coordinator, java.util.function.BooleanSupplier offsetsTopicReady) {}
+  /**
+   * What the transactions area needs from the groups area: the coordinator, whether
+   * __consumer_offsets exists, where group keys are coordinated (for FindCoordinator), and the live
+   * leader of any partition as clients reach it (this node on a single node).
+   */
+  private record GroupsArea(
+      GroupCoordinator coordinator,
+      java.util.function.BooleanSupplier offsetsTopicReady,
+      FindCoordinatorHandler.Locator groupCoordinators,
+      Function<TopicPartition, Optional<Node>> leaderOf) {}
 
   private static GroupsArea startGroups(
       ApiDispatcher dispatcher,
@@ -344,6 +352,10 @@ public final class Broker implements AutoCloseable {
     toClose.add(background::shutdownNow);
     GroupLog groupLog;
     InternalTopicOnFirstUse offsetsTopic;
+    // Cluster mode: __consumer_offsets is replicated like any topic, and this broker coordinates the
+    // groups of the partitions it leads.
+    dev.brook.broker.cluster.ClusterState cluster = topics instanceof TopicManager tm ? tm.cluster() : null;
+    LocalReplicaManager leadership = replicas instanceof LocalReplicaManager lrm ? lrm : null;
     if (replicas != null && topics != null) {
       // An existing __consumer_offsets keeps its partition count: groups must map where they were.
       Optional<Integer> existing = topics.partitionCount(ReplicaGroupLog.TOPIC);
@@ -354,11 +366,16 @@ public final class Broker implements AutoCloseable {
               "cleanup.policy", "compact",
               "segment.bytes", Integer.toString(groupConfig.offsetsTopicSegmentBytes()),
               "compression.type", "producer");
+      int replicationFactor = config.getInt("offsets.topic.replication.factor");
       offsetsTopic =
           new InternalTopicOnFirstUse(
               ReplicaGroupLog.TOPIC,
-              existing.isPresent(), () -> topics.ensureTopic(ReplicaGroupLog.TOPIC, partitions, topicConfigs), background);
-      groupLog = new ReplicaGroupLog(replicas, clock);
+              existing.isPresent(),
+              () -> topics.ensureTopic(ReplicaGroupLog.TOPIC, partitions, replicationFactor, topicConfigs),
+              background);
+      groupLog = cluster != null && leadership != null
+          ? new ReplicaGroupLog(leadership, clock, config.getInt("offsets.commit.timeout.ms"))
+          : new ReplicaGroupLog(replicas, clock);
     } else {
       log.warn("No partitions or topic metadata: group state lives in memory only");
       offsetsTopic = new InternalTopicOnFirstUse(ReplicaGroupLog.TOPIC, true, () -> null, background);
@@ -368,15 +385,39 @@ public final class Broker implements AutoCloseable {
     toClose.add(scheduler);
     GroupCoordinator groups = new GroupCoordinator(groupConfig, scheduler, groupLog, clock);
     if (replicas != null && topics != null) groups.withTopics(topicLookup(replicas, topics));
-    groups.startup(background);
+    if (leadership != null && groupLog instanceof ReplicaGroupLog) {
+      // Groups load when this broker leads their partition (from creation on a single node).
+      groups.startOnLeadership(background);
+      leadership.addLeadershipListener(new dev.brook.broker.replica.LeadershipListener() {
+        @Override
+        public void onBecomeLeader(TopicPartition tp, int leaderEpoch) {
+          if (tp.topic().equals(ReplicaGroupLog.TOPIC)) groups.onBecomeLeader(tp.partition(), leaderEpoch);
+        }
+
+        @Override
+        public void onResign(TopicPartition tp) {
+          if (tp.topic().equals(ReplicaGroupLog.TOPIC)) groups.onResign(tp.partition());
+        }
+      });
+    } else {
+      groups.startup(background);
+    }
     Supplier<Node> self =
         () -> {
           Listener adv = advertisedListener(config, bound.get());
           return new Node(config.nodeId(), adv.host(), adv.port());
         };
+    Function<TopicPartition, Optional<Node>> leaderOf = cluster == null
+        ? tp -> Optional.of(self.get())
+        : tp -> cluster.partitionState(tp)
+            .filter(s -> s.leader() >= 0)
+            .flatMap(s -> cluster.broker(s.leader()))
+            .map(b -> new Node(b.id(), b.host(), b.port()));
+    FindCoordinatorHandler.Locator groupCoordinators = FindCoordinatorHandler.partitionLeader(
+        ReplicaGroupLog.TOPIC, groups::partitionFor, offsetsTopic::ensureReady, leaderOf);
     Function<Uuid, Optional<String>> names = replicas == null ? id -> Optional.empty() : replicas::topicName;
     Function<String, Optional<Uuid>> ids = topics == null ? n -> Optional.empty() : topics::topicId;
-    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(offsetsTopic::ensureReady, self));
+    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupCoordinators));
     dispatcher.register(ApiKeys.JOIN_GROUP, new JoinGroupHandler(groups));
     dispatcher.register(ApiKeys.SYNC_GROUP, new SyncGroupHandler(groups));
     dispatcher.register(ApiKeys.HEARTBEAT, new HeartbeatHandler(groups));
@@ -392,7 +433,7 @@ public final class Broker implements AutoCloseable {
       dispatcher.register(ApiKeys.CONSUMER_GROUP_HEARTBEAT, new ConsumerGroupHeartbeatHandler(groups));
       dispatcher.register(ApiKeys.CONSUMER_GROUP_DESCRIBE, new ConsumerGroupDescribeHandler(groups));
     }
-    return new GroupsArea(groups, offsetsTopic::ensureReady);
+    return new GroupsArea(groups, offsetsTopic::ensureReady, groupCoordinators, leaderOf);
   }
 
   /**
@@ -484,8 +525,11 @@ public final class Broker implements AutoCloseable {
       return new Node(config.nodeId(), adv.host(), adv.port());
     };
     LocalReplicaManager local = (LocalReplicaManager) replicas;
-    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.offsetsTopicReady(), self,
-        key -> stateTopicReady.getAsBoolean() ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE));
+    // Group keys as the groups area locates them; transaction keys: this node once the topic exists
+    // (until the transaction coordinator moves with leadership: then partitionLeader(...,
+    // groupsArea.leaderOf()) as for groups; coordinator-contract.md §2).
+    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.groupCoordinators(),
+        FindCoordinatorHandler.self(stateTopicReady, self)));
     TxnInitProducerIdHandler init = new TxnInitProducerIdHandler(coordinator, new InitProducerIdHandler(producerIds));
     dispatcher.register(ApiKeys.INIT_PRODUCER_ID, (RequestContext ctx, InitProducerIdRequestData r) -> {
       if (r.transactionalId() != null) stateTopicReady.getAsBoolean();

@@ -163,12 +163,20 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
 
   @Override
   public Uuid ensureTopic(String name, int partitions, Map<String, String> configs) throws Exception {
+    return ensureTopic(name, partitions, -1, configs);
+  }
+
+  /** {@code replicationFactor} -1: offsets.topic.replication.factor capped at the live brokers. */
+  @Override
+  public Uuid ensureTopic(String name, int partitions, int replicationFactor, Map<String, String> configs)
+      throws Exception {
     Optional<TopicMetadata> existing = store.topic(name);
     if (existing.isPresent()) return existing.get().id();
     synchronized (this) {
       existing = store.topic(name);
       if (existing.isPresent()) return existing.get().id();
-      Outcome o = createTopic(new NewTopic(name, partitions, -1, Map.of(), configs), false, true);
+      int rf = cluster == null ? -1 : replicationFactor;
+      Outcome o = createTopic(new NewTopic(name, partitions, rf, Map.of(), configs), false, true);
       if (o.error() == Errors.TOPIC_ALREADY_EXISTS && cluster != null) {
         // Cluster mode: another broker created it meanwhile; this broker's cache shows it shortly.
         for (int i = 0; i < 150 && store.topic(name).isEmpty(); i++) {
