@@ -329,8 +329,16 @@ public final class Broker implements AutoCloseable {
    * DeleteGroups, OffsetDelete. {@code bound} holds the listener once bound (its real port, for
    * FindCoordinator). Owned by the groups area.
    */
-  /** What the transactions area needs from the groups area. */
-  private record GroupsArea(GroupCoordinator coordinator, java.util.function.BooleanSupplier offsetsTopicReady) {}
+  /**
+   * What the transactions area needs from the groups area: the coordinator, whether
+   * __consumer_offsets exists, where group keys are coordinated (for FindCoordinator), and the live
+   * leader of any partition as clients reach it (this node on a single node).
+   */
+  private record GroupsArea(
+      GroupCoordinator coordinator,
+      java.util.function.BooleanSupplier offsetsTopicReady,
+      FindCoordinatorHandler.Locator groupCoordinators,
+      Function<TopicPartition, Optional<Node>> leaderOf) {}
 
   private static GroupsArea startGroups(
       ApiDispatcher dispatcher,
@@ -346,6 +354,10 @@ public final class Broker implements AutoCloseable {
     toClose.add(background::shutdownNow);
     GroupLog groupLog;
     InternalTopicOnFirstUse offsetsTopic;
+    // Cluster mode: __consumer_offsets is replicated like any topic, and this broker coordinates the
+    // groups of the partitions it leads.
+    dev.brook.broker.cluster.ClusterState cluster = topics instanceof TopicManager tm ? tm.cluster() : null;
+    LocalReplicaManager leadership = replicas instanceof LocalReplicaManager lrm ? lrm : null;
     if (replicas != null && topics != null) {
       // An existing __consumer_offsets keeps its partition count: groups must map where they were.
       Optional<Integer> existing = topics.partitionCount(ReplicaGroupLog.TOPIC);
@@ -356,11 +368,16 @@ public final class Broker implements AutoCloseable {
               "cleanup.policy", "compact",
               "segment.bytes", Integer.toString(groupConfig.offsetsTopicSegmentBytes()),
               "compression.type", "producer");
+      int replicationFactor = config.getInt("offsets.topic.replication.factor");
       offsetsTopic =
           new InternalTopicOnFirstUse(
               ReplicaGroupLog.TOPIC,
-              existing.isPresent(), () -> topics.ensureTopic(ReplicaGroupLog.TOPIC, partitions, topicConfigs), background);
-      groupLog = new ReplicaGroupLog(replicas, clock);
+              existing.isPresent(),
+              () -> topics.ensureTopic(ReplicaGroupLog.TOPIC, partitions, replicationFactor, topicConfigs),
+              background);
+      groupLog = cluster != null && leadership != null
+          ? new ReplicaGroupLog(leadership, clock, config.getInt("offsets.commit.timeout.ms"))
+          : new ReplicaGroupLog(replicas, clock);
     } else {
       log.warn("No partitions or topic metadata: group state lives in memory only");
       offsetsTopic = new InternalTopicOnFirstUse(ReplicaGroupLog.TOPIC, true, () -> null, background);
@@ -370,15 +387,39 @@ public final class Broker implements AutoCloseable {
     toClose.add(scheduler);
     GroupCoordinator groups = new GroupCoordinator(groupConfig, scheduler, groupLog, clock);
     if (replicas != null && topics != null) groups.withTopics(topicLookup(replicas, topics));
-    groups.startup(background);
+    if (leadership != null && groupLog instanceof ReplicaGroupLog) {
+      // Groups load when this broker leads their partition (from creation on a single node).
+      groups.startOnLeadership(background);
+      leadership.addLeadershipListener(new dev.brook.broker.replica.LeadershipListener() {
+        @Override
+        public void onBecomeLeader(TopicPartition tp, int leaderEpoch) {
+          if (tp.topic().equals(ReplicaGroupLog.TOPIC)) groups.onBecomeLeader(tp.partition(), leaderEpoch);
+        }
+
+        @Override
+        public void onResign(TopicPartition tp) {
+          if (tp.topic().equals(ReplicaGroupLog.TOPIC)) groups.onResign(tp.partition());
+        }
+      });
+    } else {
+      groups.startup(background);
+    }
     Supplier<Node> self =
         () -> {
           Listener adv = advertisedListener(config, bound.get());
           return new Node(config.nodeId(), adv.host(), adv.port());
         };
+    Function<TopicPartition, Optional<Node>> leaderOf = cluster == null
+        ? tp -> Optional.of(self.get())
+        : tp -> cluster.partitionState(tp)
+            .filter(s -> s.leader() >= 0)
+            .flatMap(s -> cluster.broker(s.leader()))
+            .map(b -> new Node(b.id(), b.host(), b.port()));
+    FindCoordinatorHandler.Locator groupCoordinators = FindCoordinatorHandler.partitionLeader(
+        ReplicaGroupLog.TOPIC, groups::partitionFor, offsetsTopic::ensureReady, leaderOf);
     Function<Uuid, Optional<String>> names = replicas == null ? id -> Optional.empty() : replicas::topicName;
     Function<String, Optional<Uuid>> ids = topics == null ? n -> Optional.empty() : topics::topicId;
-    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(offsetsTopic::ensureReady, self));
+    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupCoordinators));
     dispatcher.register(ApiKeys.JOIN_GROUP, new JoinGroupHandler(groups));
     dispatcher.register(ApiKeys.SYNC_GROUP, new SyncGroupHandler(groups));
     dispatcher.register(ApiKeys.HEARTBEAT, new HeartbeatHandler(groups));
@@ -394,7 +435,7 @@ public final class Broker implements AutoCloseable {
       dispatcher.register(ApiKeys.CONSUMER_GROUP_HEARTBEAT, new ConsumerGroupHeartbeatHandler(groups));
       dispatcher.register(ApiKeys.CONSUMER_GROUP_DESCRIBE, new ConsumerGroupDescribeHandler(groups));
     }
-    return new GroupsArea(groups, offsetsTopic::ensureReady);
+    return new GroupsArea(groups, offsetsTopic::ensureReady, groupCoordinators, leaderOf);
   }
 
   /**
@@ -475,12 +516,13 @@ public final class Broker implements AutoCloseable {
     // Loads each state partition this broker leads (now and later), unloads it on resign.
     local.addLeadershipListener(coordinator);
     // __transaction_state is created on first use (as Kafka does), so brokers without transactions
-    // never pay for its partitions. Replicated transaction.state.log.replication.factor times (capped
-    // at the live brokers), appends acknowledged by transaction.state.log.min.isr replicas.
+    // never pay for its partitions. In a cluster it has transaction.state.log.replication.factor
+    // replicas, and appends are acknowledged by transaction.state.log.min.isr of them.
     InternalTopicOnFirstUse stateTopic = new InternalTopicOnFirstUse(
         ReplicaTxnLog.TOPIC,
         existing.isPresent(),
-        () -> topics.ensureTopic(ReplicaTxnLog.TOPIC, stateConfig.stateTopicPartitions(), Map.of(
+        () -> topics.ensureTopic(ReplicaTxnLog.TOPIC, stateConfig.stateTopicPartitions(),
+            config.getInt("transaction.state.log.replication.factor"), Map.of(
             "cleanup.policy", "compact",
             "segment.bytes", Integer.toString(stateConfig.stateTopicSegmentBytes()),
             "compression.type", "producer",
@@ -500,8 +542,10 @@ public final class Broker implements AutoCloseable {
       Listener adv = advertisedListener(config, bound.get());
       return new Node(config.nodeId(), adv.host(), adv.port());
     };
-    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.offsetsTopicReady(), self,
-        key -> stateTopicReady.getAsBoolean() ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE));
+    // Transaction keys: the leader of the key's __transaction_state partition (contract §2).
+    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.groupCoordinators(),
+        FindCoordinatorHandler.partitionLeader(ReplicaTxnLog.TOPIC, coordinator::partitionFor, stateTopicReady,
+            groupsArea.leaderOf())));
     TxnInitProducerIdHandler init = new TxnInitProducerIdHandler(coordinator, new InitProducerIdHandler(producerIds));
     dispatcher.register(ApiKeys.INIT_PRODUCER_ID, (RequestContext ctx, InitProducerIdRequestData r) -> {
       if (r.transactionalId() != null && !stateTopicReady.getAsBoolean()) { // being created: clients retry
@@ -523,13 +567,10 @@ public final class Broker implements AutoCloseable {
 
   /**
    * min.insync.replicas of __transaction_state: transaction.state.log.min.isr, capped at the
-   * replication factor the topic gets (1 on a single node; the replication factor capped at the live
-   * brokers in a cluster), so a small cluster can still commit transactions.
+   * replication factor the topic gets (1 on a single node), so a replication factor of 1 still works.
    */
   private static int stateTopicMinIsr(BrokerConfig config, LocalReplicaManager local) {
-    int rf = local.cluster()
-        .map(c -> Math.min(config.getInt("transaction.state.log.replication.factor"), c.liveBrokers().size()))
-        .orElse(1);
+    int rf = local.cluster().isPresent() ? config.getInt("transaction.state.log.replication.factor") : 1;
     return Math.max(1, Math.min(config.getInt("transaction.state.log.min.isr"), rf));
   }
 

@@ -38,6 +38,9 @@ public final class InternalTopicOnFirstUse {
             try {
               create.call();
               ready.set(true);
+            } catch (org.apache.kafka.common.errors.ApiException e) {
+              // Expected until the cluster can host it (too few live brokers): retried on next use.
+              log.warn("Cannot create {} yet: {}", name, e.getMessage());
             } catch (Exception e) {
               log.error("Could not create {}", name, e);
             } finally {

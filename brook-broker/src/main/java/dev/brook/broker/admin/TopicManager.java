@@ -163,12 +163,20 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
 
   @Override
   public Uuid ensureTopic(String name, int partitions, Map<String, String> configs) throws Exception {
+    return ensureTopic(name, partitions, -1, configs);
+  }
+
+  /** {@code replicationFactor} -1: offsets.topic.replication.factor capped at the live brokers. */
+  @Override
+  public Uuid ensureTopic(String name, int partitions, int replicationFactor, Map<String, String> configs)
+      throws Exception {
     Optional<TopicMetadata> existing = store.topic(name);
     if (existing.isPresent()) return existing.get().id();
     synchronized (this) {
       existing = store.topic(name);
       if (existing.isPresent()) return existing.get().id();
-      Outcome o = createTopic(new NewTopic(name, partitions, -1, Map.of(), configs), false, true);
+      int rf = cluster == null ? -1 : replicationFactor;
+      Outcome o = createTopic(new NewTopic(name, partitions, rf, Map.of(), configs), false, true);
       if (o.error() == Errors.TOPIC_ALREADY_EXISTS && cluster != null) {
         // Cluster mode: another broker created it meanwhile; this broker's cache shows it shortly.
         for (int i = 0; i < 150 && store.topic(name).isEmpty(); i++) {
@@ -237,7 +245,7 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
     } else {
       partitions = req.partitions() == -1 ? config.getInt("num.partitions") : req.partitions();
       rf = req.replicationFactor() == -1
-          ? (internalCaller ? internalReplicationFactor(name) : config.getInt("default.replication.factor"))
+          ? (internalCaller ? internalReplicationFactor() : config.getInt("default.replication.factor"))
           : req.replicationFactor();
       if (partitions <= 0) {
         return Outcome.fail(Errors.INVALID_PARTITIONS, "Number of partitions was set to an invalid non-positive value.");
@@ -281,14 +289,10 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
     return Outcome.ok(topic);
   }
 
-  /**
-   * Internal topics: 1 on a single node; offsets.topic.replication.factor (__transaction_state:
-   * transaction.state.log.replication.factor) capped at the live brokers.
-   */
-  private int internalReplicationFactor(String name) {
+  /** Internal topics: 1 on a single node; offsets.topic.replication.factor capped at the live brokers. */
+  private int internalReplicationFactor() {
     if (cluster == null) return 1;
-    String key = name.equals("__transaction_state") ? "transaction.state.log.replication.factor" : "offsets.topic.replication.factor";
-    return Math.max(1, Math.min(config.getInt(key), liveBrokers().size()));
+    return Math.max(1, Math.min(config.getInt("offsets.topic.replication.factor"), liveBrokers().size()));
   }
 
   /** Where on the broker ring a topic's placement starts, so leaders of many topics spread. */
