@@ -133,7 +133,7 @@ public final class Partition {
   private void applyMarker(ByteBuffer b, int at) {
     long pid = RecordBatchHeader.producerId(b, at);
     long markerOffset = RecordBatchHeader.baseOffset(b, at);
-    long first = producers.endTransaction(pid, RecordBatchHeader.producerEpoch(b, at));
+    long first = producers.endTransaction(pid, RecordBatchHeader.producerEpoch(b, at), ProducerStateManager.coordinatorEpochOf(b, at));
     firstUnstableOffset = producers.firstUnstableOffset();
     if (first < 0 || isCommitMarker(b, at)) return;
     synchronized (txnIndexLock) {
@@ -260,6 +260,9 @@ public final class Partition {
         BatchMetadata m = d.original();
         return AppendOutcome.appended(m.firstOffset(), m.lastOffset(), p.logAppendTime() ? m.timestamp() : -1, partitionLog.logStartOffset());
       }
+    } else if (batch.hasProducerId()) { // a marker: refused from a coordinator older than the last one (Kafka's fencing)
+      Errors fenced = producers.checkCoordinatorEpoch(batch.producerId(), ProducerStateManager.coordinatorEpochOf(records, records.position()));
+      if (fenced != Errors.NONE) return AppendOutcome.error(fenced, "marker from an older transaction coordinator epoch");
     }
     AppendResult result;
     try {
