@@ -260,7 +260,10 @@ public final class Broker implements AutoCloseable {
         .orElse(NOTHING_CLEANABLE)); // a log whose partition is not open yet: its state is unknown
     FetchSessionCache sessions =
         new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, new SecureRandom());
-    ProducerIdManager producerIds = ProducerIdManager.open(config.logDir());
+    // Cluster mode: blocks of ids claimed in ZooKeeper, unique across brokers (transactional ids move).
+    ProducerIdManager producerIds = cluster != null
+        ? ProducerIdManager.fromBlocks(cluster::claimProducerIdBlock)
+        : ProducerIdManager.open(config.logDir());
     producerIdsOut.set(producerIds); // shared with the transaction coordinator
     dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(replicas, clock));
     dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId()));
