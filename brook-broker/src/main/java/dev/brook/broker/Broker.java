@@ -401,7 +401,6 @@ public final class Broker implements AutoCloseable {
       };
       leadership.addLeadershipListener(listener);
       toClose.add(() -> leadership.removeLeadershipListener(listener)); // before the scheduler stops
-
     } else {
       groups.startup(background);
     }
