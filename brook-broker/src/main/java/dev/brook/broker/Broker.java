@@ -393,7 +393,7 @@ public final class Broker implements AutoCloseable {
     if (leadership != null && groupLog instanceof ReplicaGroupLog) {
       // Groups load when this broker leads their partition (from creation on a single node).
       groups.startOnLeadership(background);
-      leadership.addLeadershipListener(new dev.brook.broker.replica.LeadershipListener() {
+      dev.brook.broker.replica.LeadershipListener listener = new dev.brook.broker.replica.LeadershipListener() {
         @Override
         public void onBecomeLeader(TopicPartition tp, int leaderEpoch) {
           if (tp.topic().equals(ReplicaGroupLog.TOPIC)) groups.onBecomeLeader(tp.partition(), leaderEpoch);
@@ -403,7 +403,9 @@ public final class Broker implements AutoCloseable {
         public void onResign(TopicPartition tp) {
           if (tp.topic().equals(ReplicaGroupLog.TOPIC)) groups.onResign(tp.partition());
         }
-      });
+      };
+      leadership.addLeadershipListener(listener);
+      toClose.add(() -> leadership.removeLeadershipListener(listener)); // before the scheduler stops
     } else {
       groups.startup(background);
     }

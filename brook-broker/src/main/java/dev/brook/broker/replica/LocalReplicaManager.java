@@ -240,6 +240,11 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
     }
   }
 
+  /** Stops telling {@code l} (its owner is closing); it gets no resignations for what it was told. */
+  public synchronized void removeLeadershipListener(LeadershipListener l) {
+    leadershipListeners.remove(l);
+  }
+
   /**
    * The one place leadership changes are told: {@code epoch >= 0} leads in that epoch, -1 does not
    * lead. Tells the listeners only of a change (a new leader epoch is a change). Caller holds this.
