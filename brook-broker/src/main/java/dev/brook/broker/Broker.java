@@ -543,10 +543,6 @@ public final class Broker implements AutoCloseable {
         log.warn("Aborting timed-out transactions failed", e);
       }
     }, interval, interval, TimeUnit.MILLISECONDS);
-    Supplier<Node> self = () -> {
-      Listener adv = advertisedListener(config, bound.get());
-      return new Node(config.nodeId(), adv.host(), adv.port());
-    };
     // Transaction keys: the leader of the key's __transaction_state partition (contract §2).
     dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.groupCoordinators(),
         FindCoordinatorHandler.partitionLeader(ReplicaTxnLog.TOPIC, coordinator::partitionFor, stateTopicReady,
