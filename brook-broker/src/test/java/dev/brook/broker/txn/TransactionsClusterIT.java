@@ -59,6 +59,10 @@ class TransactionsClusterIT {
   }
 
   private void start(int id) throws Exception {
+    start(id, Map.of());
+  }
+
+  private void start(int id, Map<String, String> overrides) throws Exception {
     Map<String, String> s = new HashMap<>();
     s.put("node.id", Integer.toString(id));
     s.put("log.dirs", dir.resolve("broker-" + id).toString());
@@ -71,6 +75,7 @@ class TransactionsClusterIT {
     s.put("transaction.state.log.num.partitions", Integer.toString(STATE_PARTITIONS));
     s.put("offsets.topic.num.partitions", "3");
     s.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "500");
+    s.putAll(overrides);
     brokers.put(id, Broker.start(BrokerConfig.of(s)));
   }
 
@@ -127,6 +132,70 @@ class TransactionsClusterIT {
     List<String> read = readCommitted(tps);
     assertThat(read).containsExactlyInAnyOrderElementsOf(committed);
     assertThat(read).noneMatch(v -> v.startsWith("aborted"));
+  }
+
+  /**
+   * A transaction whose commit is durable (PrepareCommit) but whose marker cannot be written (its
+   * partition's only replica is down) survives the loss of its coordinator: the next leader of the
+   * state partition loads it, keeps writing the markers until the partition is back, and completes
+   * it; the producer's commit succeeds and the records are read once.
+   */
+  @Test
+  void preparedTransactionIsCompletedByTheNextCoordinator() throws Exception {
+    zookeeper = new TestingServer(true);
+    Map<String, String> minIsrOne = Map.of("transaction.state.log.min.isr", "1");
+    for (int id = 1; id <= 3; id++) start(id, minIsrOne);
+    TopicPartition statePartition = new TopicPartition("__transaction_state", Utils.abs(TXN_ID.hashCode()) % STATE_PARTITIONS);
+    List<String> committed = new ArrayList<>();
+    try (KafkaProducer<String, String> producer = producer()) {
+      producer.initTransactions();
+      int coordinator = state(statePartition).orElseThrow().leader();
+      await().atMost(WAIT).until(() -> state(statePartition).map(s -> s.isr().size() == 3).orElse(false));
+      int lonely = coordinator % 3 + 1; // the only replica of the partition whose marker will wait
+      TopicPartition stuck = new TopicPartition("single-replica", 0);
+      TopicPartition replicated = new TopicPartition(TOPIC, 0);
+      try (Admin admin = admin()) {
+        admin.createTopics(List.of(new NewTopic(stuck.topic(), Map.of(0, List.of(lonely))),
+            new NewTopic(TOPIC, 3, (short) 3))).all().get();
+      }
+      await().atMost(WAIT).until(() -> state(stuck).map(s -> s.leader() == lonely).orElse(false)
+          && state(replicated).map(s -> s.isr().size() == 3).orElse(false));
+
+      producer.beginTransaction();
+      for (int i = 0; i < 5; i++) {
+        for (TopicPartition tp : List.of(stuck, replicated)) {
+          String v = "prepared-" + tp + "-" + i;
+          producer.send(new ProducerRecord<>(tp.topic(), tp.partition(), null, v));
+          committed.add(v);
+        }
+      }
+      producer.flush();
+      brokers.remove(lonely).close();
+      Thread commit = new Thread(producer::commitTransaction, "commit");
+      commit.start();
+      try (Admin admin = admin()) {
+        await().atMost(WAIT).until(() -> stateOf(admin) == org.apache.kafka.clients.admin.TransactionState.PREPARE_COMMIT);
+      }
+      brokers.remove(coordinator).close(); // the coordinator goes while its markers wait
+      await().atMost(WAIT).until(() -> state(statePartition).map(s -> s.leader() >= 0 && s.leader() != coordinator).orElse(false));
+      try (Admin admin = admin()) {
+        await().atMost(WAIT).ignoreExceptions()
+            .until(() -> stateOf(admin) == org.apache.kafka.clients.admin.TransactionState.PREPARE_COMMIT);
+        start(lonely, minIsrOne); // the partition returns: the new coordinator's marker reaches it
+        await().atMost(WAIT).ignoreExceptions()
+            .until(() -> stateOf(admin) == org.apache.kafka.clients.admin.TransactionState.COMPLETE_COMMIT);
+      }
+      commit.join(WAIT.toMillis());
+      assertThat(commit.isAlive()).as("the producer's commit returned").isFalse();
+      transaction(producer, "after", true, committed); // the producer carries on
+    }
+    List<String> read = readCommitted(List.of(new TopicPartition("single-replica", 0), new TopicPartition(TOPIC, 0),
+        new TopicPartition(TOPIC, 1), new TopicPartition(TOPIC, 2)));
+    assertThat(read).containsExactlyInAnyOrderElementsOf(committed);
+  }
+
+  private static org.apache.kafka.clients.admin.TransactionState stateOf(Admin admin) throws Exception {
+    return admin.describeTransactions(List.of(TXN_ID)).description(TXN_ID).get().state();
   }
 
   /** One transaction of a record per partition, committed or aborted. */
