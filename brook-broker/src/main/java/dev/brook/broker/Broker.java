@@ -484,7 +484,6 @@ public final class Broker implements AutoCloseable {
         t.setDaemon(true);
         return t;
       });
-      toClose.add(sender::shutdownNow);
       ClusterMarkerWriter remote = new ClusterMarkerWriter(local.cluster().get(), localMarkers, sender,
           100, (int) appendTimeoutMs);
       toClose.add(remote);

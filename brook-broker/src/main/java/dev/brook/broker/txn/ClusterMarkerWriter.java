@@ -54,12 +54,12 @@ public final class ClusterMarkerWriter implements MarkerWriter, AutoCloseable {
   private final long retryBackoffMs;
   private final int socketTimeoutMs;
   private final String clientId;
-  /** Connections by broker id; used on the sender thread only. */
-  private final Map<Integer, ReplicaClient> connections = new HashMap<>();
+  /** Connections by broker id; used on the sender thread (and closed by {@link #close}). */
+  private final Map<Integer, ReplicaClient> connections = new java.util.concurrent.ConcurrentHashMap<>();
 
   /**
-   * @param sender the single thread that sends WriteTxnMarkers and schedules retries (owned by the
-   *     caller, who shuts it down after {@link #close})
+   * @param sender the single thread that sends WriteTxnMarkers and schedules retries; owned from
+   *     now on ({@link #close} shuts it down)
    */
   public ClusterMarkerWriter(ClusterState cluster, LocalMarkerWriter local, ScheduledExecutorService sender,
       long retryBackoffMs, int socketTimeoutMs) {
@@ -121,6 +121,8 @@ public final class ClusterMarkerWriter implements MarkerWriter, AutoCloseable {
             toLocal.add(tp);
           } else if (s.get().leader() >= 0) {
             toRemote.computeIfAbsent(s.get().leader(), id -> new ArrayList<>()).add(tp);
+          } else {
+            results.put(tp, Errors.LEADER_NOT_AVAILABLE);
           }
         }
         if (remaining.isEmpty()) {
@@ -241,13 +243,13 @@ public final class ClusterMarkerWriter implements MarkerWriter, AutoCloseable {
     }
   }
 
-  /** Closes the connections (on the sender thread, after the writes queued there). */
+  /**
+   * Stops the sender (writes not finished stay prepared at the coordinator, whose successor
+   * completes them) and closes the connections, which also ends a request blocked on one.
+   */
   @Override
   public void close() {
-    try {
-      sender.execute(() -> List.copyOf(connections.keySet()).forEach(this::closeConnection));
-    } catch (RejectedExecutionException e) {
-      log.debug("marker sender already stopped");
-    }
+    sender.shutdownNow();
+    List.copyOf(connections.keySet()).forEach(this::closeConnection);
   }
 }
