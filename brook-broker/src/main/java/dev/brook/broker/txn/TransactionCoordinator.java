@@ -6,7 +6,6 @@ import dev.brook.storage.Clock;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -24,7 +23,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
@@ -57,8 +55,11 @@ import org.slf4j.LoggerFactory;
 public final class TransactionCoordinator implements LeadershipListener {
   private static final Logger log = LoggerFactory.getLogger(TransactionCoordinator.class);
   public static final String STATE_TOPIC = "__transaction_state";
-  /** How long EndTxn waits for the markers after the outcome is durable, before answering anyway. */
-  private static final long END_TXN_MARKER_WAIT_MS = 10_000;
+  /**
+   * How long EndTxn (after the outcome is durable) and InitProducerId (aborting an open
+   * transaction) wait for markers before answering anyway; the completion goes on in the background.
+   */
+  private static final long MARKER_WAIT_MS = 10_000;
 
   /** Hands out producer ids unique across restarts (and brokers, in a cluster). */
   @FunctionalInterface
@@ -235,7 +236,12 @@ public final class TransactionCoordinator implements LeadershipListener {
     return onExecutor(() -> {
       Errors error = ownedNotBusy(transactionalId);
       if (error != Errors.NONE) return done(InitResult.error(error));
-      return withBusy(transactionalId, () -> init(transactionalId, timeoutMs, expectedProducerId, expectedEpoch));
+      // Aborting an open transaction may wait on markers for long (a partition without a leader):
+      // the answer is then CONCURRENT_TRANSACTIONS (clients retry) while the abort goes on.
+      CompletableFuture<InitResult> answer = new CompletableFuture<>();
+      withBusy(transactionalId, () -> init(transactionalId, timeoutMs, expectedProducerId, expectedEpoch))
+          .whenComplete((r, e) -> answer.complete(e == null ? r : InitResult.error(Errors.COORDINATOR_NOT_AVAILABLE)));
+      return answer.completeOnTimeout(InitResult.error(Errors.CONCURRENT_TRANSACTIONS), MARKER_WAIT_MS, TimeUnit.MILLISECONDS);
     }, InitResult.error(Errors.COORDINATOR_NOT_AVAILABLE));
   }
 
@@ -469,7 +475,7 @@ public final class TransactionCoordinator implements LeadershipListener {
       CompletableFuture<Errors> answer = new CompletableFuture<>();
       withBusy(transactionalId, () -> persist(prepare, coordinatorEpoch).thenCompose(e -> {
         if (e != Errors.NONE) return done(e);
-        answer.completeOnTimeout(Errors.NONE, END_TXN_MARKER_WAIT_MS, TimeUnit.MILLISECONDS);
+        answer.completeOnTimeout(Errors.NONE, MARKER_WAIT_MS, TimeUnit.MILLISECONDS);
         return complete(prepare, coordinatorEpoch).thenApply(x -> Errors.NONE);
       })).whenComplete((e, ex) -> answer.complete(ex == null ? e : Errors.COORDINATOR_NOT_AVAILABLE));
       return answer;
