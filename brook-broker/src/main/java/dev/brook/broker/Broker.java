@@ -546,7 +546,11 @@ public final class Broker implements AutoCloseable {
     dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.groupCoordinators(),
         FindCoordinatorHandler.partitionLeader(ReplicaTxnLog.TOPIC, coordinator::partitionFor, stateTopicReady,
             groupsArea.leaderOf())));
-    TxnInitProducerIdHandler init = new TxnInitProducerIdHandler(coordinator, new InitProducerIdHandler(producerIds));
+    // Allocating an id may write the block file or claim a block in ZooKeeper: never on a network
+    // thread, so idempotent producers' InitProducerId runs on the coordinator's thread too.
+    InitProducerIdHandler idempotent = new InitProducerIdHandler(producerIds);
+    TxnInitProducerIdHandler init = new TxnInitProducerIdHandler(coordinator,
+        (ctx, r) -> CompletableFuture.supplyAsync(() -> idempotent.handle(ctx, r), timer).thenCompose(f -> f));
     dispatcher.register(ApiKeys.INIT_PRODUCER_ID, (RequestContext ctx, InitProducerIdRequestData r) -> {
       if (r.transactionalId() != null && !stateTopicReady.getAsBoolean()) { // being created: clients retry
         return CompletableFuture.completedFuture(new org.apache.kafka.common.message.InitProducerIdResponseData()
