@@ -138,6 +138,7 @@ class ClusterGroupsIT {
   void groupSurvivesItsCoordinatorsBroker() throws Exception {
     zookeeper = new TestingServer(true);
     for (int id = 1; id <= 3; id++) start(id);
+    awaitLiveBrokers(3);
     try (Admin admin = admin(); KafkaProducer<String, String> producer = producer()) {
       admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
           .all().get();
@@ -196,6 +197,7 @@ class ClusterGroupsIT {
     zookeeper = new TestingServer(true);
     start(1);
     start(2);
+    awaitLiveBrokers(2);
     // offsets.topic.replication.factor is 3: with two live brokers there is no coordinator yet.
     await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
         .until(() -> findCoordinator(brokers.get(1)).errorCode() == Errors.COORDINATOR_NOT_AVAILABLE.code());
@@ -205,6 +207,11 @@ class ClusterGroupsIT {
       assertThat(admin.describeTopics(List.of("__consumer_offsets")).allTopicNames().get().get("__consumer_offsets")
           .partitions()).hasSize(6).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
     }
+  }
+
+  /** Every broker's cache shows {@code n} live brokers (registration reaches the others through watches). */
+  private void awaitLiveBrokers(int n) {
+    await().atMost(WAIT).until(() -> brokers.values().stream().allMatch(b -> b.cluster().liveBrokers().size() == n));
   }
 
   private static org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator findCoordinator(Broker via)
