@@ -519,6 +519,7 @@ public final class Broker implements AutoCloseable {
     groups.setPendingTransactionalOffsets(coordinator::hasPendingOffset);
     // Loads each state partition this broker leads (now and later), unloads it on resign.
     local.addLeadershipListener(coordinator);
+    toClose.add(() -> local.removeLeadershipListener(coordinator)); // before its thread stops
     // __transaction_state is created on first use (as Kafka does), so brokers without transactions
     // never pay for its partitions. In a cluster it has transaction.state.log.replication.factor
     // replicas, and appends are acknowledged by transaction.state.log.min.isr of them.
