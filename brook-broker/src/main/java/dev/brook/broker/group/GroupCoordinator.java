@@ -190,7 +190,7 @@ public final class GroupCoordinator {
         ? new Ownership(prev.id(), leaderEpoch, true)
         : new Ownership(loadIds.incrementAndGet(), leaderEpoch, false));
     if (!now.loaded()) {
-      log.info("Loading the groups of __consumer_offsets-{} (leader epoch {})", partition, leaderEpoch);
+      log.debug("Loading the groups of __consumer_offsets-{} (leader epoch {})", partition, leaderEpoch);
       load(partition, now, l);
     }
   }
@@ -202,7 +202,6 @@ public final class GroupCoordinator {
    */
   public void onResign(int partition) {
     if (owned.remove(partition) == null) return;
-    log.info("Unloading the groups of __consumer_offsets-{}", partition);
     scheduler.execute(() -> {
       Ownership o = owned.get(partition);
       if (o == null || !o.loaded()) unload(partition);
@@ -247,7 +246,7 @@ public final class GroupCoordinator {
       retire(g);
       dropped++;
     }
-    if (dropped > 0) log.debug("Unloaded {} groups of __consumer_offsets-{}", dropped, partition);
+    if (dropped > 0) log.info("Unloaded {} groups of __consumer_offsets-{}", dropped, partition);
   }
 
   /** Ends a group this coordinator no longer serves: timers off, waiting members told NOT_COORDINATOR. */
@@ -318,7 +317,7 @@ public final class GroupCoordinator {
       groups.put(id, g);
       loaded++;
     }
-    log.debug("Loaded {} groups from __consumer_offsets-{} ({} records)", loaded, partition, records.size());
+    if (loaded > 0) log.info("Loaded {} groups from __consumer_offsets-{} ({} records)", loaded, partition, records.size());
   }
 
   private void restore(ClassicGroup g, GroupSnapshot s) {
