@@ -106,6 +106,8 @@ public final class GroupCoordinator {
   private final java.util.concurrent.atomic.AtomicLong loadIds = new java.util.concurrent.atomic.AtomicLong();
   /** Where partition logs are read when loads are driven by leadership; null until then. */
   private volatile Executor loader;
+  /** Whether this broker may act as leader of a partition now (false while its cluster session is lost). */
+  private volatile java.util.function.IntPredicate leadsNow = p -> true;
   private final Supplier<String> memberIdSuffix;
   private TopicLookup topics = TopicLookup.NONE;
 
@@ -168,6 +170,16 @@ public final class GroupCoordinator {
    * #startup}, before the leadership callbacks are registered.
    */
   public void startOnLeadership(Executor loader) {
+    startOnLeadership(loader, p -> true);
+  }
+
+  /**
+   * As {@link #startOnLeadership(Executor)}; {@code leadsNow} is asked before serving a group
+   * (cheap, any thread): a broker that lost its cluster session still holds its groups but must
+   * answer NOT_COORDINATOR until it leads again or resigns.
+   */
+  public void startOnLeadership(Executor loader, java.util.function.IntPredicate leadsNow) {
+    this.leadsNow = leadsNow;
     this.loader = loader;
     owned.clear();
     scheduleExpiry();
@@ -1937,8 +1949,9 @@ public final class GroupCoordinator {
    */
   public Errors checkAvailable(String groupId) {
     if (groupId == null || groupId.isEmpty()) return Errors.INVALID_GROUP_ID;
-    Ownership o = owned.get(partitionFor(groupId));
-    if (o == null) return Errors.NOT_COORDINATOR;
+    int partition = partitionFor(groupId);
+    Ownership o = owned.get(partition);
+    if (o == null || !leadsNow.test(partition)) return Errors.NOT_COORDINATOR;
     return o.loaded() ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS;
   }
 
