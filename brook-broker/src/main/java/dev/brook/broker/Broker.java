@@ -383,7 +383,8 @@ public final class Broker implements AutoCloseable {
     if (replicas != null && topics != null) groups.withTopics(topicLookup(replicas, topics));
     if (leadership != null && groupLog instanceof ReplicaGroupLog) {
       // Groups load when this broker leads their partition (from creation on a single node).
-      groups.startOnLeadership(background);
+      groups.startOnLeadership(background, p -> leadership.partition(new TopicPartition(ReplicaGroupLog.TOPIC, p))
+          .map(Partition::isLeader).orElse(false));
       dev.brook.broker.replica.LeadershipListener listener = new dev.brook.broker.replica.LeadershipListener() {
         @Override
         public void onBecomeLeader(TopicPartition tp, int leaderEpoch) {

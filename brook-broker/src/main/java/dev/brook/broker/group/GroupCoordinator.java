@@ -106,6 +106,8 @@ public final class GroupCoordinator {
   private final java.util.concurrent.atomic.AtomicLong loadIds = new java.util.concurrent.atomic.AtomicLong();
   /** Where partition logs are read when loads are driven by leadership; null until then. */
   private volatile Executor loader;
+  /** Whether this broker may act as leader of a partition now (false while its cluster session is lost). */
+  private volatile java.util.function.IntPredicate leadsNow = p -> true;
   private final Supplier<String> memberIdSuffix;
   private TopicLookup topics = TopicLookup.NONE;
 
@@ -168,6 +170,16 @@ public final class GroupCoordinator {
    * #startup}, before the leadership callbacks are registered.
    */
   public void startOnLeadership(Executor loader) {
+    startOnLeadership(loader, p -> true);
+  }
+
+  /**
+   * As {@link #startOnLeadership(Executor)}; {@code leadsNow} is asked before serving a group
+   * (cheap, any thread): a broker that lost its cluster session still holds its groups but must
+   * answer NOT_COORDINATOR until it leads again or resigns.
+   */
+  public void startOnLeadership(Executor loader, java.util.function.IntPredicate leadsNow) {
+    this.leadsNow = leadsNow;
     this.loader = loader;
     owned.clear();
     scheduleExpiry();
@@ -190,7 +202,7 @@ public final class GroupCoordinator {
         ? new Ownership(prev.id(), leaderEpoch, true)
         : new Ownership(loadIds.incrementAndGet(), leaderEpoch, false));
     if (!now.loaded()) {
-      log.info("Loading the groups of __consumer_offsets-{} (leader epoch {})", partition, leaderEpoch);
+      log.debug("Loading the groups of __consumer_offsets-{} (leader epoch {})", partition, leaderEpoch);
       load(partition, now, l);
     }
   }
@@ -202,7 +214,6 @@ public final class GroupCoordinator {
    */
   public void onResign(int partition) {
     if (owned.remove(partition) == null) return;
-    log.info("Unloading the groups of __consumer_offsets-{}", partition);
     scheduler.execute(() -> {
       Ownership o = owned.get(partition);
       if (o == null || !o.loaded()) unload(partition);
@@ -247,7 +258,7 @@ public final class GroupCoordinator {
       retire(g);
       dropped++;
     }
-    if (dropped > 0) log.debug("Unloaded {} groups of __consumer_offsets-{}", dropped, partition);
+    if (dropped > 0) log.info("Unloaded {} groups of __consumer_offsets-{}", dropped, partition);
   }
 
   /** Ends a group this coordinator no longer serves: timers off, waiting members told NOT_COORDINATOR. */
@@ -318,7 +329,7 @@ public final class GroupCoordinator {
       groups.put(id, g);
       loaded++;
     }
-    log.debug("Loaded {} groups from __consumer_offsets-{} ({} records)", loaded, partition, records.size());
+    if (loaded > 0) log.info("Loaded {} groups from __consumer_offsets-{} ({} records)", loaded, partition, records.size());
   }
 
   private void restore(ClassicGroup g, GroupSnapshot s) {
@@ -1938,8 +1949,9 @@ public final class GroupCoordinator {
    */
   public Errors checkAvailable(String groupId) {
     if (groupId == null || groupId.isEmpty()) return Errors.INVALID_GROUP_ID;
-    Ownership o = owned.get(partitionFor(groupId));
-    if (o == null) return Errors.NOT_COORDINATOR;
+    int partition = partitionFor(groupId);
+    Ownership o = owned.get(partition);
+    if (o == null || !leadsNow.test(partition)) return Errors.NOT_COORDINATOR;
     return o.loaded() ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS;
   }
 

@@ -162,6 +162,21 @@ class GroupCoordinatorLeadershipTest {
   }
 
   @Test
+  void aBrokerThatCannotActAsLeaderAnswersNotCoordinator() {
+    java.util.concurrent.atomic.AtomicBoolean registered = new java.util.concurrent.atomic.AtomicBoolean(true);
+    GroupCoordinator c = new GroupCoordinator(
+        new GroupCoordinatorConfig(5, 1 << 20, 600_000, 60_000, 0, 10, 300_000, 1_000, 4096), scheduler, store, scheduler.clock);
+    c.startOnLeadership(Runnable::run, p -> registered.get());
+    c.onBecomeLeader(partition, 0);
+    assertThat(commit(c, "g", 3)).isEqualTo(Errors.NONE);
+    registered.set(false); // e.g. its cluster session expired: another broker may lead now
+    assertThat(c.checkAvailable("g")).isEqualTo(Errors.NOT_COORDINATOR);
+    assertThat(Errors.forCode(join(c, "g", "").errorCode())).isEqualTo(Errors.NOT_COORDINATOR);
+    registered.set(true);
+    assertThat(committed(c, "g")).isEqualTo(3);
+  }
+
+  @Test
   void partitionsOutsideTheConfiguredCountAreIgnored() {
     a.onBecomeLeader(99, 0);
     assertThat(a.listGroups(List.of(), List.of()).getNow(null).errorCode()).isZero();
