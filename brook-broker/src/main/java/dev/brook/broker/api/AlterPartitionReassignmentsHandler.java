@@ -1,6 +1,6 @@
 package dev.brook.broker.api;
 
-import dev.brook.broker.cluster.zk.Controller;
+import dev.brook.broker.cluster.ClusterController;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,9 +21,9 @@ import org.apache.kafka.common.protocol.Errors;
  * each was accepted. A broker that is not the controller answers NOT_CONTROLLER.
  */
 public final class AlterPartitionReassignmentsHandler implements ApiHandler<AlterPartitionReassignmentsRequestData> {
-  private final Controller controller;
+  private final ClusterController controller;
 
-  public AlterPartitionReassignmentsHandler(Controller controller) {
+  public AlterPartitionReassignmentsHandler(ClusterController controller) {
     this.controller = controller;
   }
 

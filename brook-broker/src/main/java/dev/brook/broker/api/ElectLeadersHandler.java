@@ -1,6 +1,6 @@
 package dev.brook.broker.api;
 
-import dev.brook.broker.cluster.zk.Controller;
+import dev.brook.broker.cluster.ClusterController;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,10 +23,10 @@ import org.apache.kafka.common.protocol.Errors;
 public final class ElectLeadersHandler implements ApiHandler<ElectLeadersRequestData> {
   private static final byte UNCLEAN = 1;
 
-  private final Controller controller;
+  private final ClusterController controller;
   private final Executor executor;
 
-  public ElectLeadersHandler(Controller controller, Executor executor) {
+  public ElectLeadersHandler(ClusterController controller, Executor executor) {
     this.controller = controller;
     this.executor = executor;
   }
