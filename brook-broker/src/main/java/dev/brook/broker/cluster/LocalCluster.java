@@ -95,11 +95,12 @@ public final class LocalCluster implements ClusterState, ClusterController {
         changed.put(t.tp(), next);
       }
     }
+    long writeStart = System.nanoTime();
     store.putPartitionStates(changed.values());
     started = true;
     if (!states.isEmpty()) {
-      log.info("Broker {} controls the local cluster (controller epoch {}); {} partition(s) started", brokerId,
-          controllerEpoch, states.size());
+      log.info("Broker {} controls the local cluster (controller epoch {}); {} partition(s) started, states stored in {} ms",
+          brokerId, controllerEpoch, states.size(), (System.nanoTime() - writeStart) / 1_000_000);
     }
     deliver(states.values());
   }
