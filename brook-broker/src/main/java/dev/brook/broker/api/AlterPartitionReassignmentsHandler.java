@@ -16,7 +16,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * AlterPartitionReassignments (cluster mode): hands the wanted replica lists (null: cancel) to the
+ * AlterPartitionReassignments (both modes; a single node is its own controller): hands the wanted replica lists (null: cancel) to the
  * controller, which records them and carries them out in the background; the response says whether
  * each was accepted. A broker that is not the controller answers NOT_CONTROLLER.
  */

@@ -16,7 +16,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * ElectLeaders (cluster mode): preferred (type 0, and every v0 request) or unclean (type 1) leader
+ * ElectLeaders (both modes; a single node is its own controller): preferred (type 0, and every v0 request) or unclean (type 1) leader
  * election, done by the controller; a broker that is not the controller answers NOT_CONTROLLER so
  * the admin client finds the controller again. A null topic list means every partition.
  */

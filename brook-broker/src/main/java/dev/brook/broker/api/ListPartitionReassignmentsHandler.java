@@ -17,7 +17,7 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * ListPartitionReassignments (cluster mode): the ongoing reassignments (all, or those asked for),
+ * ListPartitionReassignments (both modes; a single node is its own controller): the ongoing reassignments (all, or those asked for),
  * each with its current replicas and the replicas being added and removed. Answered by the
  * controller; others say NOT_CONTROLLER.
  */

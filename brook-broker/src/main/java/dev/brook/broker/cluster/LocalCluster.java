@@ -75,7 +75,9 @@ public final class LocalCluster implements ClusterState, ClusterController {
    */
   public synchronized void start(ToIntFunction<TopicPartition> logEpoch) throws IOException {
     Map<TopicPartition, PartitionState> states = new HashMap<>(store.partitionStates());
-    controllerEpoch = 1 + states.values().stream().mapToInt(PartitionState::controllerEpoch).max().orElse(0);
+    int lastControllerEpoch = 0;
+    for (PartitionState s : states.values()) lastControllerEpoch = Math.max(lastControllerEpoch, s.controllerEpoch());
+    controllerEpoch = lastControllerEpoch + 1;
     Map<TopicPartition, PartitionState> changed = new HashMap<>();
     for (TopicMetadata t : store.topics()) {
       for (int p = 0; p < t.partitions(); p++) {
@@ -237,19 +239,25 @@ public final class LocalCluster implements ClusterState, ClusterController {
     return store.partitionState(tp);
   }
 
-  /** The leader's ISR change, as the controller would take it: compare-and-set on the state's version. */
+  /**
+   * The leader's ISR change, as the controller would take it: compare-and-set on the state's
+   * version. Takes only the store's lock (the caller may hold a partition's, which this object's
+   * holders may wait for), so it never deadlocks with a change in progress.
+   */
   @Override
-  public synchronized CompletableFuture<PartitionState> alterIsr(PartitionState expected, List<Integer> newIsr) {
+  public CompletableFuture<PartitionState> alterIsr(PartitionState expected, List<Integer> newIsr) {
     PartitionState current = store.partitionState(expected.tp()).orElse(null);
-    if (current == null || current.zkVersion() != expected.zkVersion() || current.leaderEpoch() != expected.leaderEpoch()
-        || current.leader() != brokerId || newIsr.isEmpty() || !newIsr.contains(brokerId)) {
-      return CompletableFuture.failedFuture(new IllegalStateException("stale or invalid ISR change of " + expected.tp()
-          + " to " + newIsr + " (state is " + current + ")"));
+    if (current == null || current.leader() != brokerId || newIsr.isEmpty() || !newIsr.contains(brokerId)) {
+      return CompletableFuture.failedFuture(new IllegalStateException("invalid ISR change of " + expected.tp() + " to "
+          + newIsr + " (state is " + current + ")"));
     }
     PartitionState next = new PartitionState(current.tp(), current.topicId(), current.replicas(), current.leader(),
         current.leaderEpoch(), newIsr, current.controllerEpoch(), current.zkVersion() + 1);
     try {
-      store.putPartitionStates(List.of(next));
+      if (!store.replacePartitionState(expected, next)) {
+        return CompletableFuture.failedFuture(new IllegalStateException("stale ISR change of " + expected.tp()
+            + " (state is " + store.partitionState(expected.tp()).orElse(null) + ")"));
+      }
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
     }

@@ -136,6 +136,19 @@ public final class LocalMetadataStore implements MetadataStore {
     publish(topics, withStates(topics, snapshot.states(), states));
   }
 
+  /**
+   * Compare-and-set of one partition's state: stores {@code next} only if the stored state is still
+   * {@code expected} (same leader epoch and version); returns whether it did.
+   */
+  public synchronized boolean replacePartitionState(PartitionState expected, PartitionState next) throws IOException {
+    PartitionState current = snapshot.states().get(expected.tp());
+    if (current == null || current.leaderEpoch() != expected.leaderEpoch() || current.zkVersion() != expected.zkVersion()) {
+      return false;
+    }
+    putPartitionStates(List.of(next));
+    return true;
+  }
+
   /** Removes a topic and its partitions' states; returns false if there was none of that name. */
   @Override
   public synchronized boolean deleteTopic(String name) throws IOException {

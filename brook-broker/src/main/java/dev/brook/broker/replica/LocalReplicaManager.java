@@ -277,9 +277,12 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
     return localBrokerId;
   }
 
-  /** The cluster's state; empty in single-node mode. */
+  /**
+   * The cluster's state in cluster mode; empty on a single node (whose cluster of one, {@link
+   * dev.brook.broker.cluster.LocalCluster}, has no other broker to replicate to or to reach).
+   */
   public Optional<ClusterState> cluster() {
-    return Optional.ofNullable(cluster);
+    return cluster instanceof dev.brook.broker.cluster.LocalCluster ? Optional.empty() : Optional.ofNullable(cluster);
   }
 
   /** The endpoint of the broker leading {@code p} as this broker knows it (for KIP-951 answers). */

@@ -51,7 +51,7 @@ public final class Partition {
   private final Set<PartitionWatcher> watchers = ConcurrentHashMap.newKeySet();
   // --- replication state (replication area); see the "replication" section below ---
   private volatile int localBrokerId = -1;
-  /** As the controller last decided; null in single-node mode (led here, ISR = this broker). */
+  /** As the controller last decided (a single node's too); null for a standalone partition (led here, ISR = this broker). */
   private volatile PartitionState replicationState;
   private volatile boolean leader = true;
   private volatile IsrChanger isrChanger = (p, expected, isr) -> {};
@@ -480,7 +480,7 @@ public final class Partition {
     return s == null ? localBrokerId : s.leader();
   }
 
-  /** The controller's state as last applied; empty in single-node mode. */
+  /** The controller's state as last applied (a single node's too); empty before one is, or for a standalone partition. */
   public Optional<PartitionState> replicationState() {
     return Optional.ofNullable(replicationState);
   }
