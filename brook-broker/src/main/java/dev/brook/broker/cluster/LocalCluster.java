@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * <p>A restart is a new broker registration: {@link #start} fails the previous registration's
  * leaderships over (nobody leads), then elects this broker again, as the ZooKeeper controller does
  * for a broker that restarted, so every partition starts a new leader epoch (two epochs on, as a
- * one-broker Kafka after a restart: fenced, then unfenced). Only the final states are written.
+ * one-broker Kafka after a restart: fenced, then unfenced). Only the final states are written, while
+ * the partitions open; start returns once they are durable.
  *
  * <p>Threading: changes serialize on this object and do disk I/O (the topic admin's thread, or the
  * startup thread); the listener is called on the changing thread, after the write. Reads ({@link
@@ -97,14 +98,43 @@ public final class LocalCluster implements ClusterState, ClusterController {
         changed.put(t.tp(), next);
       }
     }
+    // The write (an fsync or two) overlaps the opening of the partitions; start returns only once
+    // the states are durable, before anyone outside this broker (or any leadership listener) can
+    // see them.
     long writeStart = System.nanoTime();
-    store.putPartitionStates(changed.values());
+    java.util.concurrent.FutureTask<Void> write = new java.util.concurrent.FutureTask<>(() -> {
+      store.putPartitionStates(changed.values());
+      return null;
+    });
+    if (changed.isEmpty()) {
+      write.run();
+    } else {
+      Thread writer = new Thread(write, "brook-local-cluster-start");
+      writer.setDaemon(true);
+      writer.start();
+    }
+    try {
+      deliver(states.values());
+    } finally {
+      awaitDurable(write);
+    }
     started = true;
     if (!states.isEmpty()) {
-      log.info("Broker {} controls the local cluster (controller epoch {}); {} partition(s) started, states stored in {} ms",
+      log.info("Broker {} controls the local cluster (controller epoch {}); {} partition(s) started in {} ms",
           brokerId, controllerEpoch, states.size(), (System.nanoTime() - writeStart) / 1_000_000);
     }
-    deliver(states.values());
+  }
+
+  private static void awaitDurable(java.util.concurrent.FutureTask<Void> write) throws IOException {
+    try {
+      write.get();
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof IOException io) throw io;
+      throw new IOException("cannot store the partition states", e.getCause());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while storing the partition states", e);
+    }
   }
 
   /** Creates a topic: places its partitions on this broker, starts them, stores topic and states at once. */
