@@ -51,6 +51,7 @@ import dev.brook.broker.group.MemoryGroupLog;
 import dev.brook.broker.group.ReplicaGroupLog;
 import dev.brook.broker.api.ElectLeadersHandler;
 import dev.brook.broker.cluster.BrokerEndpoint;
+import dev.brook.broker.cluster.LocalCluster;
 import dev.brook.broker.cluster.LocalLeaderListener;
 import dev.brook.broker.group.TopicLookup;
 import dev.brook.broker.cluster.LocalMetadataStore;
@@ -81,6 +82,7 @@ import dev.brook.broker.replica.RecordPolicy;
 import dev.brook.broker.replica.ReplicaManager;
 import dev.brook.storage.Clock;
 import dev.brook.storage.LogManager;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -141,9 +143,11 @@ public final class Broker implements AutoCloseable {
       // The listener as bound (its real port when configured as 0), set once the network starts.
       AtomicReference<Listener> bound = new AtomicReference<>();
       ZkCluster cluster = config.clusterMode() ? connectCluster(config, toClose) : null;
+      LocalCluster local = cluster == null ? openLocalCluster(config, bound) : null;
       AtomicReference<ProducerIdManager> producerIds = new AtomicReference<>();
-      ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose, cluster);
-      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster);
+      ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose,
+          cluster != null ? cluster : local);
+      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local);
       GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
       startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose);
       NetworkServer network =
@@ -177,6 +181,46 @@ public final class Broker implements AutoCloseable {
         config.getString("cluster.id")));
     toClose.add(cluster);
     return cluster;
+  }
+
+  /**
+   * Single node: a cluster of one (DESIGN.md), its topics and partition states in the local
+   * metadata file; this broker is its one live broker and its controller. No ZooKeeper class loads.
+   */
+  private static LocalCluster openLocalCluster(BrokerConfig config, AtomicReference<Listener> bound) throws IOException {
+    Files.createDirectories(config.logDir());
+    MetaProperties meta = MetaProperties.loadOrCreate(config.logDir(), config.nodeId(), config.getString("cluster.id"),
+        Uuid::randomUuid);
+    LocalMetadataStore store = LocalMetadataStore.open(config.logDir(), meta);
+    AtomicReference<BrokerEndpoint> endpoint = new AtomicReference<>();
+    return new LocalCluster(config.nodeId(), store, () -> {
+      BrokerEndpoint e = endpoint.get();
+      if (e != null) return e;
+      Listener l = advertisedListener(config, bound.get());
+      e = new BrokerEndpoint(config.nodeId(), l.host(), l.port(), config.getString("broker.rack"));
+      if (bound.get() != null) endpoint.set(e); // final once the listener is bound
+      return e;
+    }, config.getBoolean("unclean.leader.election.enable"));
+  }
+
+  /**
+   * Single node: the replica manager applies the local controller's partition states; topics are
+   * created, grown and deleted through it; ElectLeaders and the reassignment APIs are answered by it
+   * (as a one-broker Kafka answers them). Starting it makes every stored partition a leader again,
+   * in a new leader epoch.
+   */
+  private static void wireLocalCluster(ApiDispatcher dispatcher, LocalCluster local, ReplicaManager replicas,
+      TopicManager topics) throws IOException {
+    LocalReplicaManager lrm = (LocalReplicaManager) replicas;
+    lrm.setTopicSettings(name -> topics.topic(name)
+        .map(t -> new LocalReplicaManager.TopicSettings(topics.logConfig(t), t.configs())));
+    local.setListener(lrm);
+    local.start(lrm::latestLogEpoch);
+    dispatcher.register(ApiKeys.ELECT_LEADERS, new ElectLeadersHandler(local, topics.executor()));
+    dispatcher.register(ApiKeys.ALTER_PARTITION_REASSIGNMENTS,
+        new dev.brook.broker.api.AlterPartitionReassignmentsHandler(local));
+    dispatcher.register(ApiKeys.LIST_PARTITION_REASSIGNMENTS,
+        new dev.brook.broker.api.ListPartitionReassignmentsHandler(local, local));
   }
 
   /**
@@ -219,15 +263,15 @@ public final class Broker implements AutoCloseable {
       Clock clock,
       AtomicReference<ProducerIdManager> producerIdsOut,
       Deque<AutoCloseable> toClose,
-      ZkCluster cluster)
+      dev.brook.broker.cluster.ClusterState cluster)
       throws Exception {
     Files.createDirectories(config.logDir());
     LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock,
         CleanerSettings.from(config), KafkaRecordCodec.INSTANCE); // the cleaner reads every codec
     toClose.add(logs); // closes last: flush, checkpoints, clean-shutdown marker
     logs.startBackgroundDuties(config.getLong("log.retention.check.interval.ms"));
-    // Single-node mode: no cluster state (this broker leads everything). Cluster mode: the manager
-    // follows the controller's decisions (wireCluster registers it as the ReplicaStateListener).
+    // Both modes: the manager follows the controller's decisions (wireCluster / wireLocalCluster
+    // register it as the ReplicaStateListener); a single node's cluster state is its LocalCluster.
     LocalReplicaManager replicas = new LocalReplicaManager(logs, RecordPolicy.of(config, Map.of()), clock,
         config.getInt("producer.id.expiration.ms"), config.nodeId(), cluster, LocalReplicaManager.ReplicationSettings.from(config));
     toClose.add(replicas);
@@ -286,16 +330,20 @@ public final class Broker implements AutoCloseable {
       ReplicaManager replicas,
       AtomicReference<Listener> bound,
       Deque<AutoCloseable> toClose,
-      ZkCluster cluster)
+      ZkCluster cluster,
+      LocalCluster local)
       throws Exception {
-    MetaProperties meta = MetaProperties.loadOrCreate(config.logDir(), config.nodeId(),
-        cluster != null ? cluster.clusterId() : config.getString("cluster.id"), Uuid::randomUuid);
-    MetadataStore store =
-        cluster != null ? new ZkMetadataStore(cluster) : LocalMetadataStore.open(config.logDir(), meta);
-    TopicManager topics = new TopicManager(config, store, replicas, Uuid::randomUuid, cluster);
+    MetadataStore store;
+    if (cluster != null) {
+      MetaProperties.loadOrCreate(config.logDir(), config.nodeId(), cluster.clusterId(), Uuid::randomUuid);
+      store = new ZkMetadataStore(cluster);
+    } else {
+      store = local.store(); // meta.properties checked when the local cluster opened
+    }
+    TopicManager topics = new TopicManager(config, store, replicas, Uuid::randomUuid, cluster, local);
     toClose.add(topics);
-    topics.openAll();
     if (cluster != null) wireCluster(dispatcher, cluster, replicas, topics);
+    if (local != null) wireLocalCluster(dispatcher, local, replicas, topics);
     TopicApis.register(dispatcher, topics, () -> advertisedListener(config, bound.get()));
     return topics;
   }

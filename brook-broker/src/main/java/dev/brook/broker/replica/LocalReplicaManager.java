@@ -27,13 +27,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The replica manager of a broker. Without a {@link ClusterState} (single-node mode: a cluster of
- * one) it leads every partition it hosts: partitions are born at leader epoch 0 (or the log's latest
- * epoch when reopened), the in-sync replica set is this broker, so the high watermark follows the
- * log end. With one, it is the {@link ReplicaStateListener} of the cluster: partitions become
- * leaders or followers as the controller decides, followers fetch from their leader (one {@link
- * ReplicaFetcher} thread per leader broker), leaders shrink their ISR on a timer
- * (replica.lag.time.max.ms) and change it through {@link ClusterState#alterIsr}.
+ * The replica manager of a broker. The broker always gives it a {@link ClusterState} (ZooKeeper's in
+ * a cluster; on a single node {@link dev.brook.broker.cluster.LocalCluster}, a cluster of one) and
+ * makes it the cluster's {@link ReplicaStateListener}: partitions become leaders or followers as the
+ * controller decides (on a single node: leader, ISR = this broker, so the high watermark follows the
+ * log end), followers fetch from their leader (one {@link ReplicaFetcher} thread per leader broker),
+ * leaders shrink their ISR on a timer (replica.lag.time.max.ms) and change it through {@link
+ * ClusterState#alterIsr}. Without a cluster state (a standalone manager, as unit tests build it)
+ * every partition is led from its creation, at leader epoch 0 or its log's latest epoch.
  *
  * <p>Owns the timer wheel for delayed operations (long-poll fetches) and expires idle producers. On
  * close it snapshots every partition's producer state (so a restart replays only newer batches).
@@ -148,6 +149,13 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
       if (cluster == null) leadershipChanged(tp, epoch);
       return p;
     }
+  }
+
+  /** The latest leader epoch in the log of {@code tp} (opened or not), or -1 when none is known. */
+  public int latestLogEpoch(TopicPartition tp) {
+    return logs.get(new LogId(tp.topic(), tp.partition()))
+        .map(l -> l.leaderEpochs().latestEpoch().orElse(-1))
+        .orElse(-1);
   }
 
   @Override
@@ -272,9 +280,12 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
     return localBrokerId;
   }
 
-  /** The cluster's state; empty in single-node mode. */
+  /**
+   * The cluster's state in cluster mode; empty on a single node (whose cluster of one, {@link
+   * dev.brook.broker.cluster.LocalCluster}, has no other broker to replicate to or to reach).
+   */
   public Optional<ClusterState> cluster() {
-    return Optional.ofNullable(cluster);
+    return cluster instanceof dev.brook.broker.cluster.LocalCluster ? Optional.empty() : Optional.ofNullable(cluster);
   }
 
   /** The endpoint of the broker leading {@code p} as this broker knows it (for KIP-951 answers). */

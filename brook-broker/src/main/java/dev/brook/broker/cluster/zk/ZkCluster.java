@@ -295,7 +295,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     Set<String> deleting = new HashSet<>();
     Set<Integer> shuttingDown = new HashSet<>();
     boolean preferred = false;
-    Map<TopicPartition, ZkData.Reassignment> reassignments = Map.of();
+    Map<TopicPartition, dev.brook.broker.cluster.Reassignment> reassignments = Map.of();
     for (ChildData d : nodes) {
       String path = d.getPath();
       String[] parts = path.split("/");
