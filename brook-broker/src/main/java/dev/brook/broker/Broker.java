@@ -296,8 +296,8 @@ public final class Broker implements AutoCloseable {
     FetchSessionCache sessions =
         new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, new SecureRandom());
     // Cluster mode: blocks of ids claimed in ZooKeeper, unique across brokers (transactional ids move).
-    ProducerIdManager producerIds = cluster != null
-        ? ProducerIdManager.fromBlocks(cluster::claimProducerIdBlock)
+    ProducerIdManager producerIds = cluster instanceof ZkCluster zk
+        ? ProducerIdManager.fromBlocks(zk::claimProducerIdBlock)
         : ProducerIdManager.open(config.logDir());
     producerIdsOut.set(producerIds); // shared with the transaction coordinator
     dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(replicas, clock));
