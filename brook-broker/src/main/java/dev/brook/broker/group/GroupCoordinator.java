@@ -72,8 +72,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The classic group coordinator: membership and rebalances (JoinGroup, SyncGroup, Heartbeat,
- * LeaveGroup), committed offsets, and the admin view of groups, with its state kept in
- * __consumer_offsets through a {@link GroupLog}.
+ * LeaveGroup), committed offsets, transactional offsets (TxnOffsetCommit: pending per producer
+ * until the transaction's marker reaches the group's partition, see {@link #onTxnMarker}), and the
+ * admin view of groups, with its state kept in __consumer_offsets through a {@link GroupLog}.
  *
  * <p>Threading: every public method may be called from any thread (typically a Netty event loop);
  * it hands its work to the {@link GroupScheduler}'s single thread and returns a future that
