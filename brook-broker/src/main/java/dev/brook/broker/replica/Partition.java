@@ -696,7 +696,10 @@ public final class Partition {
    */
   public void truncateTo(long offset) throws IOException {
     synchronized (this) {
-      if (offset >= partitionLog.logEndOffset()) return;
+      if (offset >= partitionLog.logEndOffset()) {
+        partitionLog.truncateTo(offset); // no record goes; an empty epoch at the log end does
+        return;
+      }
       log.info("{}: truncating from {} to {}", topicPartition, partitionLog.logEndOffset(), offset);
       partitionLog.truncateTo(offset);
       truncateTxnIndex(offset);
