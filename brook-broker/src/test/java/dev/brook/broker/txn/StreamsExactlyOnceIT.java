@@ -44,8 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StreamsExactlyOnceIT {
   private static final int WORDS = 50;
-  /** 20,000 by default (fast); -Dbrook.streams.records=100000 for the full run. */
-  private static final int RECORDS = Integer.getInteger("brook.streams.records", 20_000);
+  /** The 100,000 records by default (about 10 s); -Dbrook.streams.records=N for another size. */
+  private static final int RECORDS = Integer.getInteger("brook.streams.records", 100_000);
   @TempDir Path dir;
   @TempDir Path stateDir;
   Broker broker;
