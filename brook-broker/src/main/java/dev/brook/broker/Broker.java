@@ -209,11 +209,6 @@ public final class Broker implements AutoCloseable {
     public long lastStableOffset() {
       return 0;
     }
-
-    @Override
-    public java.util.List<dev.brook.storage.TxnIndex.AbortedTxn> abortedTransactions(long from, long to) {
-      return java.util.List.of();
-    }
   };
 
   private static ReplicaManager startPartitions(
@@ -242,17 +237,13 @@ public final class Broker implements AutoCloseable {
     // Retention moving a log start evicts the producers wholly below it, as DeleteRecords does.
     logs.setLogStartListener((id, start) -> replicas.partition(new TopicPartition(id.topic(), id.partition()))
         .ifPresent(Partition::onLogStartAdvanced));
-    // The cleaner stops at each log's last stable offset and drops aborted transactions (txn area).
+    // The cleaner stops at each log's last stable offset (txn area); the aborted transactions whose
+    // records it drops come from the log's own per-segment .txnindex files.
     logs.setTransactions(id -> replicas.partition(new org.apache.kafka.common.TopicPartition(id.topic(), id.partition()))
         .<dev.brook.storage.cleaner.TransactionView>map(p -> new dev.brook.storage.cleaner.TransactionView() {
           @Override
           public long lastStableOffset() {
             return p.lastStableOffset();
-          }
-
-          @Override
-          public java.util.List<dev.brook.storage.TxnIndex.AbortedTxn> abortedTransactions(long from, long to) {
-            return p.abortedTransactions(from, to);
           }
         })
         .orElse(NOTHING_CLEANABLE)); // a log whose partition is not open yet: its state is unknown

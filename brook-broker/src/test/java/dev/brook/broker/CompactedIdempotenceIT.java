@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.brook.broker.network.RawClient;
 import dev.brook.broker.replica.Partition;
-import dev.brook.broker.replica.ProducerStateSnapshot;
 import dev.brook.storage.RecordBatchHeader;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -49,7 +48,11 @@ class CompactedIdempotenceIT {
   private void restartWithoutSnapshot() throws Exception {
     client.close();
     broker.close();
-    Files.delete(dir.resolve("c-0").resolve(ProducerStateSnapshot.FILE));
+    try (var files = Files.list(dir.resolve("c-0"))) {
+      for (var f : files.filter(f -> f.getFileName().toString().endsWith(dev.brook.storage.ProducerSnapshots.SUFFIX)).toList()) {
+        Files.delete(f);
+      }
+    }
     start();
   }
 

@@ -75,6 +75,11 @@ final class CleanableSegmentedLog implements CleanableLog {
     public long lastModified() throws IOException {
       return Files.getLastModifiedTime(segment.logFile()).toMillis();
     }
+
+    @Override
+    public List<TxnIndex.AbortedTxn> abortedTransactions() {
+      return segment.txnIndex().entries();
+    }
   }
 
   private final class Cleaned implements CleanedSegment {
@@ -87,6 +92,11 @@ final class CleanableSegmentedLog implements CleanableLog {
     @Override
     public void append(ByteBuffer batch) throws IOException {
       segment.append(batch, clock.milliseconds());
+    }
+
+    @Override
+    public void indexAbortedTransaction(TxnIndex.AbortedTxn txn) throws IOException {
+      segment.txnIndex().append(txn);
     }
 
     @Override
@@ -127,7 +137,7 @@ final class CleanableSegmentedLog implements CleanableLog {
 
   @Override
   public List<TxnIndex.AbortedTxn> abortedTransactions(long from, long to) {
-    return transactions.apply(log.id()).abortedTransactions(from, to);
+    return log.collectAbortedTransactions(from, to);
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeMap;
@@ -46,17 +47,33 @@ final class LogFiles {
       LogSegment swap = LogSegment.open(dir, base, config, LogSegment.SWAP_SUFFIX);
       swap.recover(config);
       long next = swap.readNextOffset();
+      long end = Math.max(next, base + 1);
       for (long replaced : segmentBases(dir).keySet()) {
-        if (replaced >= base && replaced < Math.max(next, base + 1)) {
+        if (replaced >= base && replaced < end) {
           LOG.info("Completing swap of {}: removing replaced segment {}", p, replaced);
           deleteSegmentFiles(dir, replaced, "");
+        }
+      }
+      // While the log is .swap, every unsuffixed transaction index in its range is a replaced one
+      // (the swap's own went .swap before its log did).
+      for (Path q : list(dir)) {
+        long b = parseBase(q.getFileName().toString(), LogSegment.TXN_INDEX_SUFFIX);
+        if (b >= base && b < end) {
+          Files.deleteIfExists(q);
         }
       }
       swap.changeFileSuffix("");
       swap.close();
     }
+    String txnSwap = LogSegment.TXN_INDEX_SUFFIX + LogSegment.SWAP_SUFFIX;
     for (Path p : list(dir)) {
-      if (p.getFileName().toString().endsWith(LogSegment.SWAP_SUFFIX)) {
+      String name = p.getFileName().toString();
+      long base = parseBase(name, txnSwap);
+      if (base >= 0 && Files.exists(dir.resolve(LogSegment.fileName(base, LogSegment.LOG_SUFFIX)))) {
+        // The swap's log took its final name but its transaction index did not yet.
+        Files.move(p, dir.resolve(LogSegment.fileName(base, LogSegment.TXN_INDEX_SUFFIX)), StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+      } else if (name.endsWith(LogSegment.SWAP_SUFFIX)) {
         Files.deleteIfExists(p);
       }
     }
@@ -66,11 +83,12 @@ final class LogFiles {
     Files.deleteIfExists(dir.resolve(LogSegment.fileName(base, LogSegment.LOG_SUFFIX) + suffix));
     Files.deleteIfExists(dir.resolve(LogSegment.fileName(base, LogSegment.INDEX_SUFFIX) + suffix));
     Files.deleteIfExists(dir.resolve(LogSegment.fileName(base, LogSegment.TIME_INDEX_SUFFIX) + suffix));
+    Files.deleteIfExists(dir.resolve(LogSegment.fileName(base, LogSegment.TXN_INDEX_SUFFIX) + suffix));
   }
 
   /**
-   * Base offsets of the {@code .log} files, each with whether both its indexes exist. Index files
-   * without a log are removed.
+   * Base offsets of the {@code .log} files, each with whether both its offset and time indexes
+   * exist (a transaction index is optional). Index files without a log are removed.
    */
   static TreeMap<Long, Boolean> segmentBases(Path dir) throws IOException {
     TreeMap<Long, Boolean> bases = new TreeMap<>();
@@ -85,7 +103,8 @@ final class LogFiles {
     }
     for (Path p : files) {
       String name = p.getFileName().toString();
-      long base = Math.max(parseBase(name, LogSegment.INDEX_SUFFIX), parseBase(name, LogSegment.TIME_INDEX_SUFFIX));
+      long base = Math.max(Math.max(parseBase(name, LogSegment.INDEX_SUFFIX), parseBase(name, LogSegment.TIME_INDEX_SUFFIX)),
+          parseBase(name, LogSegment.TXN_INDEX_SUFFIX));
       if (base >= 0 && !bases.containsKey(base)) {
         LOG.info("Removing index without a log: {}", p);
         Files.deleteIfExists(p);

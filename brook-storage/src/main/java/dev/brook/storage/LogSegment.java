@@ -10,9 +10,10 @@ import java.nio.file.StandardOpenOption;
 
 /**
  * One segment of a partition log: {@code <base>.log} (whole v2 record batches, offsets ≥ base),
- * {@code <base>.index} ({@link OffsetIndex}) and {@code <base>.timeindex} ({@link TimeIndex}), all
- * named by the base offset in 20 digits, optionally with a suffix ({@code .cleaned}, {@code .swap},
- * {@code .deleted}) while the segment is being swapped in or removed.
+ * {@code <base>.index} ({@link OffsetIndex}), {@code <base>.timeindex} ({@link TimeIndex}) and, once
+ * an aborted transaction's marker lands in it, {@code <base>.txnindex} ({@link TxnIndex}), all named
+ * by the base offset in 20 digits, optionally with a suffix ({@code .cleaned}, {@code .swap}, {@code
+ * .deleted}) while the segment is being swapped in or removed.
  *
  * <p>Invariant: bytes below {@link #sizeInBytes()} are whole batches with increasing offsets; the
  * size is published (volatile) only after the bytes are written, so a concurrent reader never sees
@@ -25,6 +26,7 @@ public final class LogSegment implements AutoCloseable {
   public static final String LOG_SUFFIX = ".log";
   public static final String INDEX_SUFFIX = ".index";
   public static final String TIME_INDEX_SUFFIX = ".timeindex";
+  public static final String TXN_INDEX_SUFFIX = TxnIndex.SUFFIX;
   public static final String CLEANED_SUFFIX = ".cleaned";
   public static final String SWAP_SUFFIX = ".swap";
   public static final String DELETED_SUFFIX = ".deleted";
@@ -35,6 +37,7 @@ public final class LogSegment implements AutoCloseable {
   private final FileChannel channel;
   private final OffsetIndex offsetIndex;
   private final TimeIndex timeIndex;
+  private final TxnIndex txnIndex;
   private volatile Path logFile;
   private volatile int size;
   private int bytesSinceLastIndexEntry;
@@ -54,6 +57,7 @@ public final class LogSegment implements AutoCloseable {
     this.size = (int) Math.min(channel.size(), Integer.MAX_VALUE);
     this.offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + suffix), baseOffset, indexPreallocate);
     this.timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + suffix), baseOffset, indexPreallocate);
+    this.txnIndex = TxnIndex.open(dir.resolve(fileName(baseOffset, TXN_INDEX_SUFFIX) + suffix));
   }
 
   /** Creates a new, empty segment with preallocated indexes (files with {@code suffix}). */
@@ -61,6 +65,7 @@ public final class LogSegment implements AutoCloseable {
     Files.deleteIfExists(dir.resolve(fileName(baseOffset, LOG_SUFFIX) + suffix));
     Files.deleteIfExists(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + suffix));
     Files.deleteIfExists(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + suffix));
+    Files.deleteIfExists(dir.resolve(fileName(baseOffset, TXN_INDEX_SUFFIX) + suffix));
     LogSegment s = new LogSegment(dir, baseOffset, suffix, config.indexIntervalBytes(), config.segmentIndexBytes());
     s.nextOffset = baseOffset;
     return s;
@@ -101,6 +106,11 @@ public final class LogSegment implements AutoCloseable {
 
   TimeIndex timeIndex() {
     return timeIndex;
+  }
+
+  /** The aborted transactions whose markers lie in this segment. */
+  public TxnIndex txnIndex() {
+    return txnIndex;
   }
 
   /** Largest batch max-timestamp in this segment, or -1. */
@@ -470,6 +480,9 @@ public final class LogSegment implements AutoCloseable {
     }
     size = (int) pos;
     nextOffset = expected;
+    // Entries whose marker did not survive go; missing ones are re-added by the producer-state
+    // replay, which covers every segment the last snapshot does not (see SegmentedLog).
+    txnIndex.truncateTo(expected);
     dirty = true;
     return truncated;
   }
@@ -487,6 +500,7 @@ public final class LogSegment implements AutoCloseable {
         offsetIndex.truncateToPosition(pos);
         timeIndex.truncateTo(removedBase);
         channel.truncate(pos);
+        txnIndex.truncateTo(removedBase);
         size = pos;
         if (size == 0) {
           rollingBaseMs = -1;
@@ -524,15 +538,28 @@ public final class LogSegment implements AutoCloseable {
       timeIndex.flush();
       dirty = false;
     }
+    txnIndex.flush();
   }
 
-  /** Renames all three files from their current suffix to {@code newSuffix}. */
+  /**
+   * Renames all files from their current suffix to {@code newSuffix}. Into {@code .swap} the
+   * transaction index goes before the log (a {@code .log.swap} is the commit point of a swap: its
+   * transaction index, which recovery cannot rebuild, is then already {@code .swap} too); otherwise
+   * the log goes first (once the log is renamed the segment has left its old state).
+   */
   public void changeFileSuffix(String newSuffix) throws IOException {
+    Path txnTarget = dir.resolve(fileName(baseOffset, TXN_INDEX_SUFFIX) + newSuffix);
+    if (newSuffix.equals(SWAP_SUFFIX)) {
+      txnIndex.renameTo(txnTarget);
+    }
     Path target = dir.resolve(fileName(baseOffset, LOG_SUFFIX) + newSuffix);
     Files.move(logFile, target, StandardCopyOption.ATOMIC_MOVE);
     logFile = target;
     offsetIndex.renameTo(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + newSuffix));
     timeIndex.renameTo(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + newSuffix));
+    if (!newSuffix.equals(SWAP_SUFFIX)) {
+      txnIndex.renameTo(txnTarget);
+    }
   }
 
   /** Closes and removes the files. */
@@ -541,6 +568,7 @@ public final class LogSegment implements AutoCloseable {
     Files.deleteIfExists(logFile);
     offsetIndex.deleteIfExists();
     timeIndex.deleteIfExists();
+    txnIndex.deleteIfExists();
   }
 
   private void closeQuietly() {
@@ -560,6 +588,7 @@ public final class LogSegment implements AutoCloseable {
     onBecomeInactive();
     flush();
     channel.close();
+    txnIndex.close();
   }
 
   @Override

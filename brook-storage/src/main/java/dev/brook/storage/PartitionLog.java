@@ -105,6 +105,52 @@ public interface PartitionLog extends AutoCloseable {
 
   LeaderEpochCache leaderEpochs();
 
+  /**
+   * Sets who serializes the producer state for the snapshots this log takes at every segment roll
+   * ({@code <offset>.snapshot}, the newest few kept). Null: no snapshots at roll.
+   */
+  default void setProducerStateSnapshotter(ProducerStateSnapshotter snapshotter) {}
+
+  /**
+   * Writes {@code state}, the producer state as of {@code offset} (≤ the log end), as a snapshot
+   * now (clean shutdown). The caller serializes it with its appends.
+   */
+  default void writeProducerStateSnapshot(long offset, ByteBuffer state) throws IOException {}
+
+  /**
+   * The offsets of the usable producer-state snapshots, oldest first: each within [first segment
+   * base, log end], so replaying the batches from it to the log end rebuilds the state. After an
+   * unclean shutdown this includes the newest one at or below the recovered log end: a snapshot is
+   * only written once the batches below it are on disk.
+   */
+  default java.util.List<Long> producerStateSnapshotOffsets() {
+    return java.util.List.of();
+  }
+
+  /** The bytes of the snapshot at {@code offset}, if it (still) exists. */
+  default Optional<ByteBuffer> readProducerStateSnapshot(long offset) throws IOException {
+    return Optional.empty();
+  }
+
+  /**
+   * Indexes an aborted transaction in the {@code .txnindex} of the segment holding its ABORT marker
+   * ({@code txn.lastOffset()}, which must be below the log end). Idempotent for replays: answers
+   * false and writes nothing when that segment already indexes a marker at or after it, or when
+   * the segment is gone. The caller serializes it with its appends.
+   */
+  default boolean appendAbortedTransaction(TxnIndex.AbortedTxn txn) throws IOException {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " keeps no transaction index");
+  }
+
+  /**
+   * The aborted transactions overlapping [fetchOffset, upperBoundOffset) (marker at or after
+   * {@code fetchOffset}, first offset below {@code upperBoundOffset}), from the transaction indexes
+   * of the segments from the one holding {@code fetchOffset} on, in marker order. Any thread.
+   */
+  default java.util.List<TxnIndex.AbortedTxn> collectAbortedTransactions(long fetchOffset, long upperBoundOffset) {
+    return java.util.List.of();
+  }
+
   /** Total bytes of all segments. */
   long sizeInBytes();
 

@@ -41,6 +41,8 @@ public final class SegmentedLog implements PartitionLog {
   private final ConcurrentNavigableMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
   private final LeaderEpochFileCache epochs;
   private final List<PendingDelete> pendingDeletes = new ArrayList<>();
+  private ProducerSnapshots producerSnapshots; // set at load, then final in effect
+  private volatile ProducerStateSnapshotter snapshotter;
   private volatile LogConfig config;
   private volatile LogSegment active;
   private volatile long logStartOffset;
@@ -134,11 +136,39 @@ public final class SegmentedLog implements PartitionLog {
     highWatermark = Math.min(Math.max(state.highWatermark(), logStartOffset), logEndOffset);
     epochs.truncateFromEnd(logEndOffset);
     epochs.truncateFromStart(logStartOffset);
+    migrateLegacyTxnIndex();
+    producerSnapshots = new ProducerSnapshots(dir);
+    producerSnapshots.deleteAbove(logEndOffset); // describe batches recovery did not keep
+    producerSnapshots.deleteBelow(segments.firstKey());
     for (LogSegment s : state.cleanShutdown() ? recovered : segments.values()) {
       s.flush();
     }
     recoveryPoint = logEndOffset;
     lastFlushMs = now;
+  }
+
+  /**
+   * Splits the single per-partition {@code aborted.txnindex} of earlier versions into the indexes
+   * of the segments holding each marker, then removes it. Idempotent if interrupted (an entry
+   * already indexed is skipped).
+   */
+  private void migrateLegacyTxnIndex() throws IOException {
+    Path legacy = dir.resolve(TxnIndex.LEGACY_FILE);
+    if (!Files.exists(legacy)) {
+      return;
+    }
+    int moved = 0;
+    try (TxnIndex old = TxnIndex.open(legacy)) {
+      for (TxnIndex.AbortedTxn e : old.entries()) {
+        moved += indexAbortedLocked(e) ? 1 : 0;
+      }
+    }
+    for (LogSegment s : segments.values()) {
+      s.txnIndex().flush();
+    }
+    Files.delete(legacy);
+    CheckpointFile.fsyncDir(dir);
+    LOG.info("{}: moved {} aborted transactions from {} into the segments' indexes", id, moved, legacy.getFileName());
   }
 
   // ---------------------------------------------------------------- accessors
@@ -316,6 +346,7 @@ public final class SegmentedLog implements PartitionLog {
     LogSegment seg = active;
     if (seg.shouldRoll(config, bytes, count, next - 1, now) || next - 1 - seg.baseOffset() > Integer.MAX_VALUE) {
       seg = rollTo(first);
+      snapshotProducerStateAt(first);
     }
     seg.append(batches, now);
     logEndOffset = next;
@@ -334,6 +365,7 @@ public final class SegmentedLog implements PartitionLog {
       ensureOpen();
       if (!active.isEmpty()) {
         rollTo(logEndOffset);
+        snapshotProducerStateAt(logEndOffset);
       }
     }
   }
@@ -364,6 +396,60 @@ public final class SegmentedLog implements PartitionLog {
       logStartOffset = base;
     }
     return seg;
+  }
+
+  /**
+   * Takes a producer-state snapshot at {@code offset} (a roll's new base, the log end) through the
+   * snapshotter, if there is one. The rolled segment is already fsynced, so the snapshot never gets
+   * ahead of what a crash keeps. A failure costs only a longer replay after a crash: logged.
+   */
+  private void snapshotProducerStateAt(long offset) {
+    ProducerStateSnapshotter s = snapshotter;
+    if (s == null) {
+      return;
+    }
+    try {
+      ByteBuffer state = s.snapshot(offset);
+      if (state != null) {
+        producerSnapshots.write(offset, state);
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("{}: cannot write the producer-state snapshot at {}; recovery will replay more", id, offset, e);
+    }
+  }
+
+  @Override
+  public void setProducerStateSnapshotter(ProducerStateSnapshotter snapshotter) {
+    this.snapshotter = snapshotter;
+  }
+
+  @Override
+  public void writeProducerStateSnapshot(long offset, ByteBuffer state) throws IOException {
+    synchronized (lock) {
+      ensureOpen();
+      if (offset > logEndOffset || offset < segments.firstKey()) {
+        throw new IllegalArgumentException(id + ": snapshot offset " + offset + " outside [" + segments.firstKey() + ", " + logEndOffset + "]");
+      }
+      producerSnapshots.write(offset, state);
+    }
+  }
+
+  @Override
+  public List<Long> producerStateSnapshotOffsets() {
+    long first = segments.firstKey();
+    long end = logEndOffset;
+    List<Long> out = new ArrayList<>();
+    for (long o : producerSnapshots.offsets()) {
+      if (o >= first && o <= end) {
+        out.add(o);
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public Optional<ByteBuffer> readProducerStateSnapshot(long offset) throws IOException {
+    return producerSnapshots.read(offset);
   }
 
   // ---------------------------------------------------------------- read
@@ -406,6 +492,42 @@ public final class SegmentedLog implements PartitionLog {
     for (LogSegment seg : segments.tailMap(entry.getKey(), true).values()) {
       buf = seg.scan(fromOffset, visitor, buf);
     }
+  }
+
+  // ---------------------------------------------------------------- aborted transactions
+
+  @Override
+  public boolean appendAbortedTransaction(TxnIndex.AbortedTxn txn) throws IOException {
+    synchronized (lock) {
+      ensureOpen();
+      return indexAbortedLocked(txn);
+    }
+  }
+
+  private boolean indexAbortedLocked(TxnIndex.AbortedTxn txn) throws IOException {
+    long marker = txn.lastOffset();
+    Map.Entry<Long, LogSegment> entry = segments.floorEntry(marker);
+    if (entry == null || marker >= logEndOffset || marker < logStartOffset) {
+      return false;
+    }
+    TxnIndex index = entry.getValue().txnIndex();
+    if (marker <= index.lastOffset()) {
+      return false;
+    }
+    index.append(txn);
+    return true;
+  }
+
+  @Override
+  public List<TxnIndex.AbortedTxn> collectAbortedTransactions(long fetchOffset, long upperBoundOffset) {
+    List<TxnIndex.AbortedTxn> out = new ArrayList<>();
+    Map.Entry<Long, LogSegment> from = segments.floorEntry(fetchOffset);
+    for (LogSegment seg : (from == null ? segments : segments.tailMap(from.getKey(), true)).values()) {
+      if (!seg.txnIndex().isEmpty() && seg.txnIndex().collect(fetchOffset, upperBoundOffset, out)) {
+        break;
+      }
+    }
+    return out;
   }
 
   // ---------------------------------------------------------------- timestamps
@@ -507,6 +629,7 @@ public final class SegmentedLog implements PartitionLog {
       epochs.truncateFromStart(logStartOffset);
       highWatermark = Math.max(highWatermark, logStartOffset);
       recoveryPoint = Math.max(recoveryPoint, logStartOffset);
+      producerSnapshots.deleteBelow(segments.firstKey());
     }
     return deleted;
   }
@@ -598,6 +721,7 @@ public final class SegmentedLog implements PartitionLog {
         rollTo(newEnd);
       }
       epochs.truncateFromEnd(newEnd);
+      producerSnapshots.deleteAbove(newEnd);
     }
   }
 
@@ -623,6 +747,7 @@ public final class SegmentedLog implements PartitionLog {
     recoveryPoint = offset;
     unflushedMessages = 0;
     epochs.clear();
+    producerSnapshots.deleteAbove(-1);
   }
 
   // ---------------------------------------------------------------- segment swap (cleaner)

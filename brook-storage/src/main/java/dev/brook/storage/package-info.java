@@ -14,6 +14,11 @@
  *     00000000000000000000.log         whole v2 batches, offsets assigned, as received
  *     00000000000000000000.index       (relative offset int32, position int32) every index.interval.bytes
  *     00000000000000000000.timeindex   (timestamp int64, relative offset int32) when the max grows
+ *     00000000000000000000.txnindex    aborted transactions whose ABORT marker is in the segment (34 B
+ *                                      each: version, producer id, first, last, last stable offset);
+ *                                      only once there is one
+ *     00000000000000368769.snapshot    producer state as of that offset, bytes the broker serializes;
+ *                                      taken at each roll (and clean shutdown), the newest 3 kept
  *     leader-epoch-checkpoint          "0\n&lt;n&gt;\n&lt;epoch&gt; &lt;start offset&gt;\n"...
  *     *.cleaned / *.swap / *.deleted   transient: a segment swap or deletion in progress
  * </pre>
@@ -29,7 +34,14 @@
  *       later segments are removed.
  *   <li>A segment swap (the cleaner) goes {@code .cleaned} → fsync → {@code .swap} → old segments
  *       {@code .deleted} → final names; open removes {@code .cleaned}/{@code .deleted} files and
- *       completes any {@code .swap}.
+ *       completes any {@code .swap}. The {@code .txnindex}, which the log alone cannot rebuild,
+ *       goes {@code .swap} before the log file, so a {@code .log.swap} always has its index.
+ *   <li>A {@code .txnindex} loses at most entries past the log's end after a crash (recovery trims
+ *       them; a torn entry is cut on open); the entries a crash lost are re-added by the broker's
+ *       producer-state replay, which starts at the newest snapshot.
+ *   <li>A producer-state snapshot is written (temp, fsync, rename) only after the rolled segment
+ *       below it is fsynced, so after any crash the newest snapshot at or below the recovered log
+ *       end is valid and the replay after it is short; those above the recovered end are removed.
  * </ul>
  *
  * <p>Entry points: {@link dev.brook.storage.LogManager} (all logs of a log dir) and {@link

@@ -19,6 +19,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.MemoryRecordsBuilder;
 import org.apache.kafka.common.record.Record;
@@ -284,38 +286,107 @@ class LogCompactionTest {
     log.appendAsLeader(txnBatch(8, 0, "key-1", "open"), 0); // 3: producer 8, still open
     log.roll();
     log.appendAsLeader(batch(Compression.NONE, 1, 1), 0);
+    log.appendAsLeader(batch(Compression.NONE, 1, 1), 0);
     log.updateHighWatermark(log.logEndOffset());
     // Producer 7's transaction [2, 2] aborted (marker assumed at 5); producer 8's is open from 3.
     TxnIndex.AbortedTxn aborted = new TxnIndex.AbortedTxn(7, 2, 5, 3);
-    manager.setTransactions(id -> new dev.brook.storage.cleaner.TransactionView() {
-      @Override
-      public long lastStableOffset() {
-        return 3;
-      }
-
-      @Override
-      public List<TxnIndex.AbortedTxn> abortedTransactions(long from, long to) {
-        return List.of(aborted);
-      }
-    });
+    assertThat(log.appendAbortedTransaction(aborted)).isTrue();
+    assertThat(log.appendAbortedTransaction(aborted)).isFalse(); // a replay indexes nothing twice
+    assertThat(log.collectAbortedTransactions(0, 3)).containsExactly(aborted);
+    manager.setTransactions(id -> () -> 3);
     // The only closed segment holds the LSO (3): nothing is cleaned.
     List<String> before = records(log);
     manager.cleaner().cleanOnce();
     assertThat(records(log)).isEqualTo(before).contains("0:key-0=value-0", "2:key-0=aborted");
-    manager.setTransactions(id -> new dev.brook.storage.cleaner.TransactionView() {
-      @Override
-      public long lastStableOffset() {
-        return Long.MAX_VALUE;
-      }
-
-      @Override
-      public List<TxnIndex.AbortedTxn> abortedTransactions(long from, long to) {
-        return List.of(aborted);
-      }
-    });
+    manager.setTransactions(id -> () -> Long.MAX_VALUE);
     manager.cleaner().cleanOnce();
     // The aborted record is dropped and does not shadow the committed value-1.
     assertThat(records(log)).startsWith("1:key-0=value-1", "3:key-1=open");
+  }
+
+  ByteBuffer marker(long producerId, ControlRecordType type) {
+    return MemoryRecords.withEndTransactionMarker(0L, clock.milliseconds(), 0, producerId, (short) 0,
+        new EndTransactionMarker(type, 0)).buffer();
+  }
+
+  /** "pid:TYPE" of every transaction marker in the log, and whether it carries a delete horizon. */
+  static List<String> markers(PartitionLog log) throws IOException {
+    List<String> out = new ArrayList<>();
+    log.scanBatches(log.logStartOffset(), buf -> {
+      if (RecordBatchHeader.isControl(buf, buf.position())) {
+        ByteBuffer copy = ByteBuffer.allocate(buf.remaining());
+        copy.put(buf.duplicate()).flip();
+        for (RecordBatch b : MemoryRecords.readableRecords(copy).batches()) {
+          b.ensureValid();
+          for (Record r : b) {
+            out.add(b.producerId() + ":" + ControlRecordType.parse(r.key()) + (b.deleteHorizonMs().isPresent() ? "+horizon" : ""));
+          }
+        }
+      }
+    });
+    return out;
+  }
+
+  /**
+   * KIP-534 for markers: a marker whose transaction has no data left is stamped with a delete
+   * horizon by the first cleaning that sees it so, and removed (with its index entry) by a cleaning
+   * after the horizon; a marker whose transaction still has data stays.
+   */
+  @Test
+  void markersGoOnlyAfterTheirTransactionsDataAndTheDeleteHorizon() throws Exception {
+    open();
+    PartitionLog log = manager.getOrCreate(ID, compacted());
+    long abortedFirst = log.appendAsLeader(txnBatch(7, 0, "key-0", "aborted"), 0).firstOffset(); // 0
+    long abortMarker = log.appendAsLeader(marker(7, ControlRecordType.ABORT), 0).firstOffset(); // 1
+    TxnIndex.AbortedTxn aborted = new TxnIndex.AbortedTxn(7, abortedFirst, abortMarker, abortMarker + 1);
+    log.appendAbortedTransaction(aborted);
+    log.appendAsLeader(txnBatch(8, 0, "key-1", "committed-then-overwritten"), 0); // 2
+    log.appendAsLeader(marker(8, ControlRecordType.COMMIT), 0); // 3
+    log.appendAsLeader(txnBatch(9, 0, "key-2", "committed-and-latest"), 0); // 4
+    log.appendAsLeader(marker(9, ControlRecordType.COMMIT), 0); // 5
+    log.appendAsLeader(batch(Compression.NONE, 2, 2), 0); // 6, 7: key-0, key-1 overwrite
+    log.roll();
+    log.appendAsLeader(batch(Compression.NONE, 2, 1), 0);
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(markers(log)).containsExactly("7:ABORT", "8:COMMIT", "9:COMMIT");
+
+    // 1st cleaning: the aborted data goes now (so its marker stays this time); producer 8's data
+    // is overwritten: its marker gets a horizon; producer 9's data is the latest: its marker stays.
+    assertThat(manager.cleaner().cleanOnce()).isNotNull();
+    assertThat(markers(log)).containsExactly("7:ABORT", "8:COMMIT+horizon", "9:COMMIT");
+    assertThat(records(log)).noneMatch(r -> r.contains("=aborted") || r.contains("committed-then-overwritten"));
+    assertThat(log.collectAbortedTransactions(0, Long.MAX_VALUE)).containsExactly(aborted);
+    // Nothing is due before the horizon.
+    clock.ms += 59_000;
+    assertThat(manager.cleaner().cleanOnce()).isNull();
+    // At the horizon: producer 8's marker goes; producer 7's, now without data, gets its horizon.
+    clock.ms += 1_000;
+    assertThat(manager.cleaner().cleanOnce()).isNotNull();
+    assertThat(markers(log)).containsExactly("7:ABORT+horizon", "9:COMMIT");
+    assertThat(log.collectAbortedTransactions(0, Long.MAX_VALUE)).containsExactly(aborted);
+    clock.ms += 60_000;
+    assertThat(manager.cleaner().cleanOnce()).isNotNull();
+    assertThat(markers(log)).containsExactly("9:COMMIT");
+    assertThat(log.collectAbortedTransactions(0, Long.MAX_VALUE)).isEmpty();
+    assertThat(records(log)).contains("4:key-2=committed-and-latest");
+  }
+
+  @Test
+  void markersAboveTheLastStableOffsetAreNeverCleaned() throws Exception {
+    open();
+    PartitionLog log = manager.getOrCreate(ID, compacted());
+    log.appendAsLeader(batch(Compression.NONE, 1, 1), 0); // 0
+    log.appendAsLeader(txnBatch(8, 0, "key-1", "overwritten"), 0); // 1
+    log.appendAsLeader(marker(8, ControlRecordType.COMMIT), 0); // 2
+    log.appendAsLeader(batch(Compression.NONE, 2, 2), 0); // 3, 4
+    log.roll();
+    log.appendAsLeader(batch(Compression.NONE, 2, 1), 0);
+    log.updateHighWatermark(log.logEndOffset());
+    manager.setTransactions(id -> () -> 1); // a transaction still open from offset 1
+    manager.cleaner().cleanOnce();
+    clock.ms += 120_000;
+    manager.cleaner().cleanOnce();
+    assertThat(markers(log)).containsExactly("8:COMMIT");
   }
 
   @Test
@@ -360,7 +431,7 @@ class LogCompactionTest {
    * old segments are intact, after it the cleaned segment wins; never a lost or duplicated record.
    */
   @ParameterizedTest
-  @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6})
+  @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7})
   void crashAtAnyPointOfTheSwapLosesNothing(int crashAfterStep) throws Exception {
     open();
     PartitionLog log = fill(Compression.NONE, 6, 40);
@@ -443,12 +514,22 @@ class LogCompactionTest {
     }
 
     @Override
+    public List<TxnIndex.AbortedTxn> abortedTransactions(long from, long to) {
+      return real.abortedTransactions(from, to);
+    }
+
+    @Override
     public CleanedSegment startCleanedSegment(long baseOffset) throws IOException {
       CleanedSegment inner = real.startCleanedSegment(baseOffset);
       return new CleanedSegment() {
         @Override
         public void append(ByteBuffer batch) throws IOException {
           inner.append(batch);
+        }
+
+        @Override
+        public void indexAbortedTransaction(TxnIndex.AbortedTxn txn) throws IOException {
+          inner.indexAbortedTransaction(txn);
         }
 
         @Override
@@ -473,9 +554,12 @@ class LogCompactionTest {
       groupEnd = real.segments().stream().mapToLong(s -> s.info().baseOffset()).filter(b -> b > last).min().orElseThrow();
       long base = old.get(0).info().baseOffset();
       List<Long> oldBases = old.stream().map(s -> s.info().baseOffset()).toList();
-      String[] kinds = {LogSegment.LOG_SUFFIX, LogSegment.INDEX_SUFFIX, LogSegment.TIME_INDEX_SUFFIX};
+      String[] kinds = {LogSegment.LOG_SUFFIX, LogSegment.INDEX_SUFFIX, LogSegment.TIME_INDEX_SUFFIX,
+          LogSegment.TXN_INDEX_SUFFIX};
       forceAll(segDir, LogSegment.CLEANED_SUFFIX, base);
       crashIf(0);
+      // The transaction index goes .swap before the log (the commit point), as LogSegment does.
+      move(segDir, base, kinds[3], LogSegment.CLEANED_SUFFIX, LogSegment.SWAP_SUFFIX);
       move(segDir, base, kinds[0], LogSegment.CLEANED_SUFFIX, LogSegment.SWAP_SUFFIX);
       crashIf(1);
       move(segDir, base, kinds[1], LogSegment.CLEANED_SUFFIX, LogSegment.SWAP_SUFFIX);
@@ -495,6 +579,8 @@ class LogCompactionTest {
       move(segDir, base, kinds[1], LogSegment.SWAP_SUFFIX, "");
       move(segDir, base, kinds[2], LogSegment.SWAP_SUFFIX, "");
       crashIf(6);
+      move(segDir, base, kinds[3], LogSegment.SWAP_SUFFIX, "");
+      crashIf(7);
       throw new AssertionError("unreachable");
     }
 
@@ -512,7 +598,8 @@ class LogCompactionTest {
     }
 
     private static void forceAll(Path segDir, String suffix, long base) throws IOException {
-      for (String kind : new String[] {LogSegment.LOG_SUFFIX, LogSegment.INDEX_SUFFIX, LogSegment.TIME_INDEX_SUFFIX}) {
+      for (String kind : new String[] {LogSegment.LOG_SUFFIX, LogSegment.INDEX_SUFFIX, LogSegment.TIME_INDEX_SUFFIX,
+          LogSegment.TXN_INDEX_SUFFIX}) {
         Path p = segDir.resolve(LogSegment.fileName(base, kind) + suffix);
         if (Files.exists(p)) {
           try (FileChannel ch = FileChannel.open(p, java.nio.file.StandardOpenOption.WRITE)) {
@@ -521,6 +608,59 @@ class LogCompactionTest {
         }
       }
     }
+  }
+
+  /**
+   * As {@link #crashAtAnyPointOfTheSwapLosesNothing} for the transaction indexes: each segment holds
+   * an ABORT marker indexed in its {@code .txnindex}; whatever step the swap stopped after, the
+   * reopened log indexes exactly the same aborted transactions.
+   */
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 2, 3, 4, 5, 6, 7})
+  void crashAtAnyPointOfTheSwapKeepsTheTransactionIndexes(int crashAfterStep) throws Exception {
+    open();
+    PartitionLog log = manager.getOrCreate(ID, compacted());
+    List<TxnIndex.AbortedTxn> aborted = new ArrayList<>();
+    for (int seg = 0; seg < 4; seg++) {
+      for (int i = 0; i < 3; i++) {
+        log.appendAsLeader(batch(Compression.NONE, 2, 5), 0); // superseded: compaction drops most
+      }
+      long pid = 100 + seg;
+      long first = log.appendAsLeader(txnBatch(pid, 0, "txn-" + seg, "aborted"), 0).firstOffset();
+      long marker = log.appendAsLeader(MemoryRecords.withEndTransactionMarker(0L, clock.milliseconds(), 0, pid, (short) 0,
+          new EndTransactionMarker(ControlRecordType.ABORT, 0)).buffer(), 0).firstOffset();
+      TxnIndex.AbortedTxn a = new TxnIndex.AbortedTxn(pid, first, marker, marker + 1);
+      assertThat(log.appendAbortedTransaction(a)).isTrue();
+      aborted.add(a);
+      log.roll();
+    }
+    log.appendAsLeader(batch(Compression.NONE, 2, 5), 0);
+    log.updateHighWatermark(log.logEndOffset());
+    manager.close();
+    manager = null;
+
+    LogManager crashed = LogManager.open(dir, compacted(), clock, cleanerConfig(), RecordCodec.builtIn());
+    SegmentedLog live = (SegmentedLog) crashed.get(ID).orElseThrow();
+    CrashingLog crashing = new CrashingLog(new CleanableSegmentedLog(live, clock), live.dir(), crashAfterStep);
+    LogCleaner cleaner = new LogCleaner(cleanerConfig(), cleanerDir, () -> List.of(crashing),
+        RecordCodec.builtIn(), clock, Throttler.unlimited(clock));
+    cleaner.cleanOnce();
+    assertThat(crashing.crashed).isTrue();
+
+    open();
+    PartitionLog reopened = manager.get(ID).orElseThrow();
+    assertThat(reopened.collectAbortedTransactions(0, Long.MAX_VALUE)).isEqualTo(aborted);
+    assertThat(reopened.collectAbortedTransactions(aborted.get(1).lastOffset(), aborted.get(2).lastOffset()))
+        .containsExactly(aborted.get(1), aborted.get(2));
+    try (var files = Files.list(dir.resolve(ID.dirName()))) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .noneMatch(n -> n.endsWith(".cleaned") || n.endsWith(".swap") || n.endsWith(".deleted"));
+    }
+    // A clean cleaning afterwards carries the indexes too.
+    manager.getOrCreate(ID, compacted());
+    assertThat(manager.cleaner().cleanOnce()).isNotNull();
+    assertThat(reopened.collectAbortedTransactions(0, Long.MAX_VALUE)).isEqualTo(aborted);
+    assertThat(records(reopened)).noneMatch(r -> r.contains("=aborted"));
   }
 
   static long offset(String r) {

@@ -174,7 +174,6 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
     if (partitions.keySet().stream().noneMatch(k -> k.topic().equals(tp.topic()))) {
       topicNames.remove(p.topicId(), tp.topic());
     }
-    p.closeTxnIndex();
     logs.delete(new LogId(tp.topic(), tp.partition()));
   }
 
@@ -215,7 +214,6 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
       } catch (IOException | RuntimeException e) {
         log.warn("cannot snapshot the producer state of {}; it will be rebuilt from the log", p.topicPartition(), e);
       }
-      p.closeTxnIndex();
     }
     partitions.clear();
   }

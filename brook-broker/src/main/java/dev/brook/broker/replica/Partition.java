@@ -60,10 +60,6 @@ public final class Partition {
   private boolean isrChangeInFlight; // guarded by this
   private long leaderEpochStartOffset; // guarded by this
   // --- end replication state ---
-  /** The aborted-transaction index file in the partition directory (txn area). */
-  public static final String TXN_INDEX_FILE = "aborted" + TxnIndex.SUFFIX;
-  private final Object txnIndexLock = new Object();
-  private TxnIndex txnIndex; // guarded by txnIndexLock; opened on the first abort
   private volatile long firstUnstableOffset = -1;
   private volatile int leaderEpoch;
   private volatile RecordPolicy policy;
@@ -79,7 +75,7 @@ public final class Partition {
     this.partitionLog = log;
     this.leaderEpoch = leaderEpoch;
     this.policy = policy;
-    openTxnIndex();
+    log.setProducerStateSnapshotter(this::producerStateAtRoll);
     rebuildProducerState();
   }
 
@@ -120,15 +116,14 @@ public final class Partition {
   // --- transactions (txn area) ---
   /** The aborted transactions that overlap [fetchOffset, upperBoundOffset) (read_committed fetch). */
   public List<TxnIndex.AbortedTxn> abortedTransactions(long fetchOffset, long upperBoundOffset) {
-    synchronized (txnIndexLock) {
-      return txnIndex == null ? List.of() : txnIndex.collect(fetchOffset, upperBoundOffset);
-    }
+    return partitionLog.collectAbortedTransactions(fetchOffset, upperBoundOffset);
   }
 
   /**
    * Applies a control batch just appended (or replayed) at {@code at}: ends the producer's open
-   * transaction and, for an ABORT marker of a transaction with data here, indexes the aborted range.
-   * Caller holds this partition's lock.
+   * transaction and, for an ABORT marker of a transaction with data here, indexes the aborted range
+   * in the log's transaction index (a replay re-indexes only what the index lost). Caller holds this
+   * partition's lock.
    */
   private void applyMarker(ByteBuffer b, int at) {
     long pid = RecordBatchHeader.producerId(b, at);
@@ -136,15 +131,10 @@ public final class Partition {
     long first = producers.endTransaction(pid, RecordBatchHeader.producerEpoch(b, at));
     firstUnstableOffset = producers.firstUnstableOffset();
     if (first < 0 || isCommitMarker(b, at)) return;
-    synchronized (txnIndexLock) {
-      try {
-        if (txnIndex == null) txnIndex = TxnIndex.open(partitionLog.dir().resolve(TXN_INDEX_FILE));
-        if (markerOffset > txnIndex.lastOffset()) {
-          txnIndex.append(new TxnIndex.AbortedTxn(pid, first, markerOffset, lastStableOffsetBelow(markerOffset + 1)));
-        }
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException("cannot index the aborted transaction of producer " + pid + " in " + topicPartition, e);
-      }
+    try {
+      partitionLog.appendAbortedTransaction(new TxnIndex.AbortedTxn(pid, first, markerOffset, lastStableOffsetBelow(markerOffset + 1)));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException("cannot index the aborted transaction of producer " + pid + " in " + topicPartition, e);
     }
   }
 
@@ -164,34 +154,6 @@ public final class Partition {
     return false;
   }
 
-  /** Opens the aborted-transaction index when it exists, dropping entries past the log end. */
-  private void openTxnIndex() {
-    java.nio.file.Path f = partitionLog.dir().resolve(TXN_INDEX_FILE);
-    if (!java.nio.file.Files.exists(f)) return;
-    try {
-      TxnIndex idx = TxnIndex.open(f);
-      idx.truncateTo(partitionLog.logEndOffset());
-      synchronized (txnIndexLock) {
-        txnIndex = idx;
-      }
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException("cannot open " + f, e);
-    }
-  }
-
-  /** Closes the aborted-transaction index (the log is being closed or deleted). */
-  public void closeTxnIndex() {
-    synchronized (txnIndexLock) {
-      if (txnIndex == null) return;
-      try {
-        txnIndex.flush();
-        txnIndex.close();
-      } catch (IOException e) {
-        log.warn("cannot close the transaction index of {}", topicPartition, e);
-      }
-      txnIndex = null;
-    }
-  }
   // --- end transactions ---
 
   public long logStartOffset() {
@@ -391,25 +353,41 @@ public final class Partition {
     producers.expire(nowMs, expirationMs);
   }
 
+  /** Where the last rebuild of the producer state started replaying, and how many batches it replayed. */
+  public record ProducerStateRebuild(long snapshotOffset, long replayedFrom, long batchesReplayed) {}
+
+  private volatile ProducerStateRebuild lastRebuild;
+
+  /** The last rebuild of the producer state (at open or after a truncation). */
+  public ProducerStateRebuild lastProducerStateRebuild() {
+    return lastRebuild;
+  }
+
   /**
-   * Rebuilds the producer state: from the snapshot written at the last clean shutdown when there is
-   * a usable one, then by replaying the batches after it (all of them without a snapshot).
+   * Rebuilds the producer state: from the newest readable snapshot of the log (taken at a segment
+   * roll or at clean shutdown; -1 if none) when there is one, then by replaying the batches after it
+   * (all of them without a snapshot). The replay also re-indexes the aborted transactions whose
+   * index entries a crash lost (the log's index skips those it has).
    */
   private void rebuildProducerState() {
     synchronized (this) {
       producers.clear();
-      long from = partitionLog.logStartOffset();
-      Optional<ProducerStateSnapshot.Loaded> snapshot = ProducerStateSnapshot.read(partitionLog.dir());
-      if (snapshot.isPresent() && snapshot.get().offset() <= partitionLog.logEndOffset() && snapshot.get().offset() >= from) {
+      long start = partitionLog.logStartOffset();
+      long from = start;
+      long snapshotOffset = -1;
+      Optional<ProducerStateSnapshot.Loaded> snapshot = newestSnapshot();
+      if (snapshot.isPresent()) {
         producers.restore(snapshot.get().entries());
-        producers.truncateHead(from);
-        from = snapshot.get().offset();
+        snapshotOffset = snapshot.get().offset();
+        from = snapshotOffset; // within the log's segments (maybe below the log start): replayable
       }
       long floor = from;
+      long[] replayed = {0};
       try {
         if (from < partitionLog.logEndOffset()) {
           partitionLog.scanBatches(from, b -> {
             if (RecordBatchHeader.baseOffset(b, b.position()) < floor) return;
+            replayed[0]++;
             if (RecordBatchHeader.isControl(b, b.position()) && RecordBatchHeader.producerId(b, b.position()) >= 0) {
               applyMarker(b, b.position());
             } else {
@@ -417,16 +395,60 @@ public final class Partition {
             }
           });
         }
+        java.nio.file.Files.deleteIfExists(partitionLog.dir().resolve(ProducerStateSnapshot.FILE)); // legacy, now used
       } catch (IOException e) {
         throw new java.io.UncheckedIOException("cannot rebuild producer state of " + topicPartition, e);
       }
+      producers.truncateHead(start);
       firstUnstableOffset = producers.firstUnstableOffset();
+      lastRebuild = new ProducerStateRebuild(snapshotOffset, floor, replayed[0]);
+      if (replayed[0] > 0) {
+        log.info("{}: producer state rebuilt from snapshot {} by replaying {} batches from offset {}", topicPartition,
+            snapshotOffset, replayed[0], floor);
+      }
     }
+  }
+
+  /**
+   * The newest snapshot the log has that decodes (a corrupt one falls back to the one before),
+   * else the legacy clean-shutdown snapshot when it is still within the log.
+   */
+  private Optional<ProducerStateSnapshot.Loaded> newestSnapshot() {
+    List<Long> offsets = partitionLog.producerStateSnapshotOffsets();
+    for (int i = offsets.size() - 1; i >= 0; i--) {
+      long offset = offsets.get(i);
+      try {
+        Optional<ProducerStateSnapshot.Loaded> s =
+            partitionLog.readProducerStateSnapshot(offset).flatMap(ProducerStateSnapshot::decode);
+        if (s.isPresent() && s.get().offset() == offset) return s;
+        log.warn("{}: ignoring the unreadable producer-state snapshot at {}", topicPartition, offset);
+      } catch (IOException e) {
+        log.warn("{}: cannot read the producer-state snapshot at {}", topicPartition, offset, e);
+      }
+    }
+    Optional<ProducerStateSnapshot.Loaded> legacy = ProducerStateSnapshot.read(partitionLog.dir());
+    if (legacy.isPresent() && legacy.get().offset() <= partitionLog.logEndOffset()
+        && legacy.get().offset() >= partitionLog.logStartOffset()) {
+      return legacy;
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The log's snapshotter: the state as of a roll at {@code offset}. The log rolls inside an append,
+   * which this partition makes under its lock, before the appended batches are applied here: the
+   * state is then exactly as of {@code offset}. A roll from elsewhere (without this lock) is skipped
+   * rather than read a state another thread is changing.
+   */
+  private ByteBuffer producerStateAtRoll(long offset) {
+    if (!Thread.holdsLock(this)) return null;
+    return ProducerStateSnapshot.encode(offset, producers.entries());
   }
 
   /** Writes the producer state snapshot as of the log end (clean shutdown). */
   public synchronized void snapshotProducerState() throws IOException {
-    ProducerStateSnapshot.write(partitionLog.dir(), partitionLog.logEndOffset(), List.copyOf(producers.entries()));
+    long end = partitionLog.logEndOffset();
+    partitionLog.writeProducerStateSnapshot(end, ProducerStateSnapshot.encode(end, producers.entries()));
   }
 
   public void addWatcher(PartitionWatcher w) {
@@ -701,8 +723,7 @@ public final class Partition {
         return;
       }
       log.info("{}: truncating from {} to {}", topicPartition, partitionLog.logEndOffset(), offset);
-      partitionLog.truncateTo(offset);
-      truncateTxnIndex(offset);
+      partitionLog.truncateTo(offset); // also trims the transaction index
       ProducerStateSnapshot.delete(partitionLog.dir());
       rebuildProducerState();
     }
@@ -714,15 +735,8 @@ public final class Partition {
       log.info("{}: restarting the log at {} (was {}..{})", topicPartition, offset, partitionLog.logStartOffset(),
           partitionLog.logEndOffset());
       partitionLog.truncateFullyAndStartAt(offset);
-      truncateTxnIndex(0);
       ProducerStateSnapshot.delete(partitionLog.dir());
       rebuildProducerState();
-    }
-  }
-  /** Drops aborted-transaction entries at or above {@code offset} (they describe removed records). */
-  private void truncateTxnIndex(long offset) throws IOException {
-    synchronized (txnIndexLock) {
-      if (txnIndex != null) txnIndex.truncateTo(offset);
     }
   }
   // --- end replication ---

@@ -18,9 +18,9 @@ import org.apache.kafka.common.protocol.Errors;
  * an epoch older than the producer's is INVALID_PRODUCER_EPOCH; an unknown producer must start at
  * sequence 0 (else UNKNOWN_PRODUCER_ID).
  *
- * <p>Rebuilt on startup by replaying the log's batches ({@link #replay}); a snapshot, when one is
- * added, restores {@link #entries} as of an offset and replay continues from there. The
- * transaction coordinator (later) keeps the open-transaction first offset on the entry.
+ * <p>Rebuilt on startup from the log's newest producer-state snapshot ({@link #restore} of the
+ * {@link #entries} as of its offset, open transactions included) and a replay of the batches after
+ * it ({@link #replay}); without a snapshot, from the whole log.
  *
  * <p>Not thread-safe: owned by its {@link Partition}, which calls it under its append lock.
  */

@@ -14,10 +14,12 @@ import java.util.Optional;
 import java.util.zip.CRC32C;
 
 /**
- * The producer state of a partition as of a log offset, in {@code producer-state.snapshot} in the
- * partition directory, so that a restart replays only the batches after it instead of the whole log.
- * Written on clean shutdown; a missing, corrupt or too new (log truncated below it) snapshot is
- * ignored and the state is rebuilt from the log start.
+ * The producer state of a partition as of a log offset, serialized for the log's producer-state
+ * snapshots ({@code <offset>.snapshot}, which the log writes at every segment roll and the partition
+ * at clean shutdown), so that a restart — clean or not — replays only the batches after the newest
+ * one instead of the whole log. A corrupt snapshot is ignored (an older one, or the log start,
+ * is used). Earlier versions wrote one {@code producer-state.snapshot} at clean shutdown only: it
+ * is still read when there is no newer snapshot, then removed.
  *
  * <p>Format (big-endian): magic int32 | version int16 | offset int64 | producers int32 | per producer:
  * id int64, epoch int16, lastTimestamp int64, txnFirstOffset int64, batches int32, per batch: firstSeq
@@ -25,6 +27,7 @@ import java.util.zip.CRC32C;
  * before it.
  */
 public final class ProducerStateSnapshot {
+  /** The single clean-shutdown snapshot file of earlier versions. */
   public static final String FILE = "producer-state.snapshot";
   private static final int MAGIC = 0x42505353; // "BPSS"
   private static final short VERSION = 1;
@@ -34,7 +37,8 @@ public final class ProducerStateSnapshot {
 
   private ProducerStateSnapshot() {}
 
-  public static void write(Path partitionDir, long offset, List<ProducerStateManager.ProducerEntry> entries) throws IOException {
+  /** Serializes the state as of {@code offset} (the format above), position 0..limit. */
+  public static ByteBuffer encode(long offset, java.util.Collection<ProducerStateManager.ProducerEntry> entries) {
     int size = 4 + 2 + 8 + 4 + 4;
     for (var e : entries) size += 8 + 2 + 8 + 8 + 4 + e.batches().size() * (4 + 4 + 8 + 8 + 8);
     ByteBuffer b = ByteBuffer.allocate(size);
@@ -50,6 +54,12 @@ public final class ProducerStateSnapshot {
     crc.update(b.array(), 0, b.position());
     b.putInt((int) crc.getValue());
     b.flip();
+    return b;
+  }
+
+  /** Writes a snapshot in the legacy single file (tests of the migration from it). */
+  static void writeLegacy(Path partitionDir, long offset, List<ProducerStateManager.ProducerEntry> entries) throws IOException {
+    ByteBuffer b = encode(offset, entries);
     Path tmp = partitionDir.resolve(FILE + ".tmp");
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
       while (b.hasRemaining()) ch.write(b);
@@ -58,12 +68,23 @@ public final class ProducerStateSnapshot {
     Files.move(tmp, partitionDir.resolve(FILE), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
-  /** The snapshot in {@code partitionDir}, if there is a readable one. */
+  /** The legacy snapshot in {@code partitionDir}, if there is a readable one. */
   public static Optional<Loaded> read(Path partitionDir) {
     Path f = partitionDir.resolve(FILE);
     try {
       if (!Files.exists(f)) return Optional.empty();
-      ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f));
+      return decode(ByteBuffer.wrap(Files.readAllBytes(f)));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** The state in {@code bytes} (position 0), or empty if they are not a whole, valid snapshot. */
+  public static Optional<Loaded> decode(ByteBuffer bytes) {
+    try {
+      byte[] copy = new byte[bytes.remaining()];
+      bytes.duplicate().get(copy);
+      ByteBuffer b = ByteBuffer.wrap(copy);
       if (b.remaining() < 22) return Optional.empty();
       CRC32C crc = new CRC32C();
       crc.update(b.array(), 0, b.limit() - 4);
@@ -84,8 +105,9 @@ public final class ProducerStateSnapshot {
         e.restore(epoch, lastTs, txn);
         entries.add(e);
       }
+      if (b.remaining() != 4) return Optional.empty();
       return Optional.of(new Loaded(offset, entries));
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       return Optional.empty();
     }
   }

@@ -51,6 +51,7 @@ public final class FakeReplicaManager implements ReplicaManager {
             if (r == int.class) yield 0;
             if (r == boolean.class) yield false;
             if (r == Optional.class) yield Optional.empty();
+            if (r == List.class) yield List.of();
             yield null;
           }
         });

@@ -217,6 +217,42 @@ final class FilePartitionLog implements PartitionLog {
     };
   }
 
+  private final List<dev.brook.storage.TxnIndex.AbortedTxn> aborted = new ArrayList<>();
+  /** Producer-state snapshots by offset (kept in memory: this model has no segments to roll). */
+  final TreeMap<Long, ByteBuffer> snapshots = new TreeMap<>();
+
+  @Override
+  public synchronized void writeProducerStateSnapshot(long offset, ByteBuffer state) {
+    snapshots.put(offset, state.duplicate());
+  }
+
+  @Override
+  public synchronized List<Long> producerStateSnapshotOffsets() {
+    return new ArrayList<>(snapshots.headMap(logEnd, true).keySet());
+  }
+
+  @Override
+  public synchronized Optional<ByteBuffer> readProducerStateSnapshot(long offset) {
+    return Optional.ofNullable(snapshots.get(offset)).map(ByteBuffer::duplicate);
+  }
+
+  @Override
+  public synchronized boolean appendAbortedTransaction(dev.brook.storage.TxnIndex.AbortedTxn txn) {
+    if (txn.lastOffset() >= logEnd || (!aborted.isEmpty() && aborted.get(aborted.size() - 1).lastOffset() >= txn.lastOffset())) {
+      return false;
+    }
+    return aborted.add(txn);
+  }
+
+  @Override
+  public synchronized List<dev.brook.storage.TxnIndex.AbortedTxn> collectAbortedTransactions(long fetchOffset, long upperBoundOffset) {
+    List<dev.brook.storage.TxnIndex.AbortedTxn> out = new ArrayList<>();
+    for (var a : aborted) {
+      if (a.lastOffset() >= fetchOffset && a.firstOffset() < upperBoundOffset) out.add(a);
+    }
+    return out;
+  }
+
   @Override
   public long sizeInBytes() {
     return fileEnd;

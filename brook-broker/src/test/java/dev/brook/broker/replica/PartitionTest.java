@@ -107,12 +107,12 @@ class PartitionTest {
     assertThat(reopened.appendRecordsAsLeader(idempotent(5, 0, 3, 2), AppendOrigin.CLIENT, 1, NOW).baseOffset()).isEqualTo(3);
     assertThat(reopened.producerEntry(6).epoch()).isEqualTo((short) 2);
     // a corrupt snapshot is ignored: the state comes from the log alone
-    java.nio.file.Path f = dir.resolve(ProducerStateSnapshot.FILE);
-    byte[] bytes = java.nio.file.Files.readAllBytes(f);
-    bytes[10] ^= 1;
-    java.nio.file.Files.write(f, bytes);
+    ByteBuffer bytes = log.snapshots.get(3L);
+    bytes.put(10, (byte) (bytes.get(10) ^ 1));
     Partition again = new Partition(new TopicPartition("t", 0), partition.topicId(), log, 0, RecordPolicy.defaults());
     assertThat(again.producerEntry(5).batches()).hasSize(2);
+    assertThat(again.lastProducerStateRebuild().snapshotOffset()).isEqualTo(-1);
+    assertThat(reopened.lastProducerStateRebuild()).isEqualTo(new Partition.ProducerStateRebuild(3, 3, 2));
   }
 
   @Test

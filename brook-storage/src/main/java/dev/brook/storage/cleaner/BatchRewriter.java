@@ -205,6 +205,43 @@ public final class BatchRewriter {
     return Outcome.REWRITTEN;
   }
 
+  /** Control record types of a transaction marker's key (version int16, type int16). */
+  public static final int ABORT = 0;
+
+  public static final int COMMIT = 1;
+
+  /**
+   * The type of the transaction marker in the control batch at {@code at} ({@link #ABORT}, {@link
+   * #COMMIT}, another control type), or -1 for a control batch without records (already cleaned).
+   */
+  public int controlType(ByteBuffer log, int at) throws IOException {
+    RecordCursor r = openRecords(log, at);
+    if (!r.next() || !r.hasKey() || r.keyLength() < 4) {
+      return -1;
+    }
+    return recordsSource.getShort(r.keyPosition() + 2);
+  }
+
+  /**
+   * Builds, into {@link #rewritten()}, the batch at {@code at} with every record kept and its base
+   * timestamp set to {@code horizon} with the delete-horizon attribute (record timestamps are
+   * re-encoded against it, so they do not change). For a marker that may be removed once {@code
+   * horizon} has passed (KIP-534), as for tombstones.
+   */
+  public void stampDeleteHorizon(ByteBuffer log, int at, long horizon) throws IOException {
+    short attributes = RecordBatchHeader.attributes(log, at);
+    long baseTimestamp = RecordBatchHeader.baseTimestamp(log, at);
+    int count = RecordBatchHeader.recordCount(log, at);
+    RecordCursor r = openRecords(log, at);
+    ByteBuffer src = recordsSource;
+    records.clear();
+    while (r.next()) {
+      writeWithTimestampDelta(src, r, baseTimestamp + r.timestampDelta() - horizon);
+    }
+    records.flip();
+    buildBatch(log, at, count, horizon, RecordBatchHeader.maxTimestamp(log, at), (short) (attributes | DELETE_HORIZON_MASK));
+  }
+
   /**
    * The delete horizon of the tombstones the last {@link #filter} kept, or Long.MAX_VALUE if it kept
    * none: the cleaner must come back to this log once the clock passes it.

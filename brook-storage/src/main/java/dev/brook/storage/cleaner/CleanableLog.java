@@ -15,12 +15,15 @@ import java.util.List;
  * <p>Files of a cleaning in progress, and what opening the log after a crash does with them:
  *
  * <ul>
- *   <li>{@code <base>.log.cleaned}, {@code .index.cleaned}, {@code .timeindex.cleaned}: a cleaned
+ *   <li>{@code <base>.log.cleaned}, {@code .index.cleaned}, {@code .timeindex.cleaned}, {@code
+ *       .txnindex.cleaned}: a cleaned
  *       segment being written. Incomplete by definition: deleted at open.
  *   <li>{@code <base>.log.swap} (indexes may still be {@code .cleaned} or {@code .swap}): the cleaned
  *       segment is complete and forced to disk; the swap is committed. At open, every segment whose
  *       base offset lies in [swap base, swap's next offset) is deleted, the swap segment is renamed to
- *       its final name, and its indexes are rebuilt if they are not all there.
+ *       its final name, and its offset and time indexes are rebuilt if they are not all there. The
+ *       transaction index cannot be rebuilt from the log alone: it is renamed {@code .swap} before
+ *       the log, and taken over from {@code .txnindex.swap} when the log already has its final name.
  *   <li>{@code .deleted}: a replaced segment waiting for {@code file.delete.delay.ms}: deleted.
  * </ul>
  */
@@ -47,6 +50,9 @@ public interface CleanableLog {
 
     /** The {@code .log} file's last-modified time in ms. */
     long lastModified() throws IOException;
+
+    /** The entries of this segment's aborted-transaction index ({@code .txnindex}), marker order. */
+    List<dev.brook.storage.TxnIndex.AbortedTxn> abortedTransactions();
   }
 
   /**
@@ -59,12 +65,10 @@ public interface CleanableLog {
   }
 
   /**
-   * Seam for transactions: the aborted transactions whose records overlap [from, to); their
-   * records must not survive compaction. Default: none.
+   * The aborted transactions whose records overlap [from, to), from the segments' transaction
+   * indexes; their records must not survive compaction.
    */
-  default List<dev.brook.storage.TxnIndex.AbortedTxn> abortedTransactions(long from, long to) {
-    return List.of();
-  }
+  List<dev.brook.storage.TxnIndex.AbortedTxn> abortedTransactions(long from, long to);
 
   /** Creates the empty {@code .cleaned} files of a segment that will start at {@code baseOffset}. */
   CleanedSegment startCleanedSegment(long baseOffset) throws IOException;
@@ -73,6 +77,12 @@ public interface CleanableLog {
   interface CleanedSegment {
     /** Appends one whole batch (position..limit, the position is not moved), offsets unchanged. */
     void append(ByteBuffer batch) throws IOException;
+
+    /**
+     * Indexes an aborted transaction whose marker this cleaned segment holds (entries in marker
+     * order, after the marker batch was appended).
+     */
+    void indexAbortedTransaction(dev.brook.storage.TxnIndex.AbortedTxn txn) throws IOException;
 
     long sizeInBytes();
 

@@ -329,6 +329,14 @@ public final class LogCleaner implements AutoCloseable {
     private long minHorizon;
     /** The aborted transactions of the log being cleaned (txn area); their records are dropped. */
     private List<dev.brook.storage.TxnIndex.AbortedTxn> aborted = List.of();
+    /**
+     * Over one cleaning (all groups, from the log start): the producers whose current transaction
+     * still has data in the log — a batch kept, or an aborted batch dropped only in this cleaning.
+     * Its marker must stay until a later cleaning finds no data before it.
+     */
+    private final Set<Long> txnWithData = new HashSet<>();
+    /** Markers removed in the group being cleaned (their aborted-transaction entries go too). */
+    private final Set<Long> droppedMarkers = new HashSet<>();
 
     Result clean(CleanableLog l, LogToClean plan) throws IOException, InterruptedException {
       if (map == null) {
@@ -341,6 +349,7 @@ public final class LogCleaner implements AutoCloseable {
       bytesWritten = 0;
       minHorizon = Long.MAX_VALUE;
       aborted = l.abortedTransactions(l.logStartOffset(), plan.firstUncleanableOffset());
+      txnWithData.clear();
       long end = buildOffsetMap(segments, plan.firstDirtyOffset(), plan.firstUncleanableOffset());
       LogConfig lc = l.config();
       List<List<SegmentInfo>> groups = LogToClean.groupBySize(infos(segments), end, lc.segmentBytes(),
@@ -420,6 +429,7 @@ public final class LogCleaner implements AutoCloseable {
         return mapped < 0 || offset >= mapped;
       };
       boolean swapped = false;
+      droppedMarkers.clear();
       try {
         long lastModified = 0;
         for (CleanableLog.Segment s : group) {
@@ -433,10 +443,20 @@ public final class LogCleaner implements AutoCloseable {
             boolean keepEmpty = producerId >= 0
                 && producerLastOffsets.getOrDefault(producerId, -1L) == RecordBatchHeader.lastOffset(buf, at);
             ByteBuffer out = filter(buf, at, scanner.batchSize(), latest, now, deleteRetentionMs, keepEmpty);
+            trackTransaction(buf, at, out != null);
             if (out != null) {
               cleaned.append(out);
               bytesWritten += out.remaining();
               throttler.maybeThrottle(out.remaining());
+            }
+          }
+        }
+        // Markers stay with their offsets, so each aborted transaction stays indexed in the segment
+        // now holding its marker.
+        for (CleanableLog.Segment s : group) {
+          for (dev.brook.storage.TxnIndex.AbortedTxn a : s.abortedTransactions()) {
+            if (!droppedMarkers.contains(a.lastOffset())) {
+              cleaned.indexAbortedTransaction(a);
             }
           }
         }
@@ -449,12 +469,29 @@ public final class LogCleaner implements AutoCloseable {
       }
     }
 
+    /**
+     * Follows each producer's transaction through the cleaning: a transactional data batch that
+     * stays (or an aborted one dropped now) means its marker must stay; a marker ends it.
+     */
+    private void trackTransaction(ByteBuffer buf, int at, boolean kept) {
+      long pid = RecordBatchHeader.producerId(buf, at);
+      if (pid < 0 || !RecordBatchHeader.isTransactional(buf, at)) {
+        return;
+      }
+      if (isControl(buf, at)) {
+        txnWithData.remove(pid);
+      } else if (kept || isAborted(buf, at)) {
+        txnWithData.add(pid);
+      }
+    }
+
     /** The bytes to write for the batch at {@code at}, or null to drop it. */
     private ByteBuffer filter(ByteBuffer buf, int at, int size, BatchRewriter.KeyFilter latest, long now,
         long deleteRetentionMs, boolean keepEmpty) throws IOException {
-      if (isControl(buf, at) || !rewriter.canRead(buf, at)) {
-        // Control batches (transaction markers) are kept: a marker is never dropped while data of
-        // its transaction may remain (dropping markers past the delete horizon is not done yet).
+      if (isControl(buf, at)) {
+        return filterMarker(buf, at, size, now, deleteRetentionMs);
+      }
+      if (!rewriter.canRead(buf, at)) {
         return slice(buf, at, size);
       }
       if (isAborted(buf, at)) {
@@ -471,6 +508,35 @@ public final class LogCleaner implements AutoCloseable {
         }
         case DROPPED -> null;
       };
+    }
+
+    /**
+     * A transaction marker (KIP-534): kept while its transaction has data in the log. Once none is
+     * left (aborted: all dropped by an earlier cleaning; committed: all cleaned away), the first
+     * cleaning to see that stamps it with a delete horizon (now + delete.retention.ms), and a
+     * cleaning after the horizon removes it — so a consumer reading the log from the start within
+     * delete.retention.ms still sees it. Markers above the last stable offset are never cleaned.
+     */
+    private ByteBuffer filterMarker(ByteBuffer buf, int at, int size, long now, long deleteRetentionMs) throws IOException {
+      long pid = RecordBatchHeader.producerId(buf, at);
+      int type = pid < 0 || !RecordBatchHeader.isTransactional(buf, at) ? -2 : rewriter.controlType(buf, at);
+      if ((type != BatchRewriter.ABORT && type != BatchRewriter.COMMIT) || txnWithData.contains(pid)) {
+        return slice(buf, at, size);
+      }
+      boolean hasHorizon = (RecordBatchHeader.attributes(buf, at) & RecordBatchHeader.DELETE_HORIZON_MASK) != 0;
+      if (!hasHorizon) {
+        long horizon = now + deleteRetentionMs;
+        minHorizon = Math.min(minHorizon, horizon);
+        rewriter.stampDeleteHorizon(buf, at, horizon);
+        return rewriter.rewritten();
+      }
+      long horizon = RecordBatchHeader.baseTimestamp(buf, at);
+      if (now >= horizon) {
+        droppedMarkers.add(RecordBatchHeader.baseOffset(buf, at));
+        return null;
+      }
+      minHorizon = Math.min(minHorizon, horizon);
+      return slice(buf, at, size);
     }
 
     /** Whether the batch at {@code at} belongs to an aborted transaction of its producer. */

@@ -3,6 +3,7 @@ package dev.brook.storage.cleaner;
 import dev.brook.storage.LogConfig;
 import dev.brook.storage.LogId;
 import dev.brook.storage.RecordBatchHeader;
+import dev.brook.storage.TxnIndex;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -34,6 +35,30 @@ final class FileCleanableLog implements CleanableLog {
     return activeProducers;
   }
 
+  /** Indexes an aborted transaction in the segment holding its marker (the test's job). */
+  synchronized void indexAborted(TxnIndex.AbortedTxn txn) {
+    Seg holder = segments.get(0);
+    for (Seg s : segments) {
+      if (s.base <= txn.lastOffset()) {
+        holder = s;
+      }
+    }
+    holder.aborted.add(txn);
+  }
+
+  @Override
+  public synchronized List<TxnIndex.AbortedTxn> abortedTransactions(long from, long to) {
+    List<TxnIndex.AbortedTxn> out = new ArrayList<>();
+    for (Seg s : segments) {
+      for (TxnIndex.AbortedTxn a : s.aborted) {
+        if (a.lastOffset() >= from && a.firstOffset() < to) {
+          out.add(a);
+        }
+      }
+    }
+    return out;
+  }
+
   FileCleanableLog(Path dir, LogConfig config) throws IOException {
     this.dir = dir;
     this.config = config;
@@ -45,6 +70,12 @@ final class FileCleanableLog implements CleanableLog {
     final Path file;
     final FileChannel ch;
     long maxTimestamp = -1;
+    final List<TxnIndex.AbortedTxn> aborted = new ArrayList<>();
+
+    @Override
+    public List<TxnIndex.AbortedTxn> abortedTransactions() {
+      return List.copyOf(aborted);
+    }
 
     Seg(long base, Path file) throws IOException {
       this.base = base;
@@ -149,10 +180,15 @@ final class FileCleanableLog implements CleanableLog {
     Path file = dir.resolve(name(baseOffset) + ".cleaned");
     Files.deleteIfExists(file);
     FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
-    return new Cleaned(baseOffset, file, ch);
+    return new Cleaned(baseOffset, file, ch, new ArrayList<>());
   }
 
-  record Cleaned(long base, Path file, FileChannel ch) implements CleanedSegment {
+  record Cleaned(long base, Path file, FileChannel ch, List<TxnIndex.AbortedTxn> aborted) implements CleanedSegment {
+    @Override
+    public void indexAbortedTransaction(TxnIndex.AbortedTxn txn) {
+      aborted.add(txn);
+    }
+
     @Override
     public void append(ByteBuffer batch) throws IOException {
       ch.write(batch.duplicate(), ch.size());
@@ -202,6 +238,7 @@ final class FileCleanableLog implements CleanableLog {
     Files.move(c.file, target);
     Seg replacement = new Seg(c.base, target);
     replacement.maxTimestamp = maxTs;
+    replacement.aborted.addAll(c.aborted);
     segments.add(at, replacement);
     return true;
   }
