@@ -16,7 +16,9 @@ import org.apache.kafka.common.message.InitProducerIdRequestData;
 import dev.brook.broker.api.TxnOffsetCommitHandler;
 import dev.brook.broker.api.WriteTxnMarkersHandler;
 import dev.brook.broker.group.CommittedOffset;
+import dev.brook.broker.txn.ClusterMarkerWriter;
 import dev.brook.broker.txn.LocalMarkerWriter;
+import dev.brook.broker.txn.MarkerWriter;
 import dev.brook.broker.txn.ReplicaTxnLog;
 import dev.brook.broker.txn.TransactionCoordinator;
 import dev.brook.broker.txn.TxnCoordinatorConfig;
@@ -49,6 +51,7 @@ import dev.brook.broker.group.MemoryGroupLog;
 import dev.brook.broker.group.ReplicaGroupLog;
 import dev.brook.broker.api.ElectLeadersHandler;
 import dev.brook.broker.cluster.BrokerEndpoint;
+import dev.brook.broker.cluster.LocalCluster;
 import dev.brook.broker.cluster.LocalLeaderListener;
 import dev.brook.broker.group.TopicLookup;
 import dev.brook.broker.cluster.LocalMetadataStore;
@@ -79,6 +82,7 @@ import dev.brook.broker.replica.RecordPolicy;
 import dev.brook.broker.replica.ReplicaManager;
 import dev.brook.storage.Clock;
 import dev.brook.storage.LogManager;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -139,9 +143,11 @@ public final class Broker implements AutoCloseable {
       // The listener as bound (its real port when configured as 0), set once the network starts.
       AtomicReference<Listener> bound = new AtomicReference<>();
       ZkCluster cluster = config.clusterMode() ? connectCluster(config, toClose) : null;
+      LocalCluster local = cluster == null ? openLocalCluster(config, bound) : null;
       AtomicReference<ProducerIdManager> producerIds = new AtomicReference<>();
-      ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose, cluster);
-      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster);
+      ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose,
+          cluster != null ? cluster : local);
+      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local);
       GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
       startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose);
       NetworkServer network =
@@ -175,6 +181,46 @@ public final class Broker implements AutoCloseable {
         config.getString("cluster.id")));
     toClose.add(cluster);
     return cluster;
+  }
+
+  /**
+   * Single node: a cluster of one (DESIGN.md), its topics and partition states in the local
+   * metadata file; this broker is its one live broker and its controller. No ZooKeeper class loads.
+   */
+  private static LocalCluster openLocalCluster(BrokerConfig config, AtomicReference<Listener> bound) throws IOException {
+    Files.createDirectories(config.logDir());
+    MetaProperties meta = MetaProperties.loadOrCreate(config.logDir(), config.nodeId(), config.getString("cluster.id"),
+        Uuid::randomUuid);
+    LocalMetadataStore store = LocalMetadataStore.open(config.logDir(), meta);
+    AtomicReference<BrokerEndpoint> endpoint = new AtomicReference<>();
+    return new LocalCluster(config.nodeId(), store, () -> {
+      BrokerEndpoint e = endpoint.get();
+      if (e != null) return e;
+      Listener l = advertisedListener(config, bound.get());
+      e = new BrokerEndpoint(config.nodeId(), l.host(), l.port(), config.getString("broker.rack"));
+      if (bound.get() != null) endpoint.set(e); // final once the listener is bound
+      return e;
+    }, config.getBoolean("unclean.leader.election.enable"));
+  }
+
+  /**
+   * Single node: the replica manager applies the local controller's partition states; topics are
+   * created, grown and deleted through it; ElectLeaders and the reassignment APIs are answered by it
+   * (as a one-broker Kafka answers them). Starting it makes every stored partition a leader again,
+   * in a new leader epoch.
+   */
+  private static void wireLocalCluster(ApiDispatcher dispatcher, LocalCluster local, ReplicaManager replicas,
+      TopicManager topics) throws IOException {
+    LocalReplicaManager lrm = (LocalReplicaManager) replicas;
+    lrm.setTopicSettings(name -> topics.topic(name)
+        .map(t -> new LocalReplicaManager.TopicSettings(topics.logConfig(t), t.configs())));
+    local.setListener(lrm);
+    local.start(lrm::latestLogEpoch);
+    dispatcher.register(ApiKeys.ELECT_LEADERS, new ElectLeadersHandler(local, topics.executor()));
+    dispatcher.register(ApiKeys.ALTER_PARTITION_REASSIGNMENTS,
+        new dev.brook.broker.api.AlterPartitionReassignmentsHandler(local));
+    dispatcher.register(ApiKeys.LIST_PARTITION_REASSIGNMENTS,
+        new dev.brook.broker.api.ListPartitionReassignmentsHandler(local, local));
   }
 
   /**
@@ -217,15 +263,15 @@ public final class Broker implements AutoCloseable {
       Clock clock,
       AtomicReference<ProducerIdManager> producerIdsOut,
       Deque<AutoCloseable> toClose,
-      ZkCluster cluster)
+      dev.brook.broker.cluster.ClusterState cluster)
       throws Exception {
     Files.createDirectories(config.logDir());
     LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock,
         CleanerSettings.from(config), KafkaRecordCodec.INSTANCE); // the cleaner reads every codec
     toClose.add(logs); // closes last: flush, checkpoints, clean-shutdown marker
     logs.startBackgroundDuties(config.getLong("log.retention.check.interval.ms"));
-    // Single-node mode: no cluster state (this broker leads everything). Cluster mode: the manager
-    // follows the controller's decisions (wireCluster registers it as the ReplicaStateListener).
+    // Both modes: the manager follows the controller's decisions (wireCluster / wireLocalCluster
+    // register it as the ReplicaStateListener); a single node's cluster state is its LocalCluster.
     LocalReplicaManager replicas = new LocalReplicaManager(logs, RecordPolicy.of(config, Map.of()), clock,
         config.getInt("producer.id.expiration.ms"), config.nodeId(), cluster, LocalReplicaManager.ReplicationSettings.from(config));
     toClose.add(replicas);
@@ -249,7 +295,10 @@ public final class Broker implements AutoCloseable {
         .orElse(NOTHING_CLEANABLE)); // a log whose partition is not open yet: its state is unknown
     FetchSessionCache sessions =
         new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, new SecureRandom());
-    ProducerIdManager producerIds = ProducerIdManager.open(config.logDir());
+    // Cluster mode: blocks of ids claimed in ZooKeeper, unique across brokers (transactional ids move).
+    ProducerIdManager producerIds = cluster instanceof ZkCluster zk
+        ? ProducerIdManager.fromBlocks(zk::claimProducerIdBlock)
+        : ProducerIdManager.open(config.logDir());
     producerIdsOut.set(producerIds); // shared with the transaction coordinator
     dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(replicas, clock));
     dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId()));
@@ -281,16 +330,20 @@ public final class Broker implements AutoCloseable {
       ReplicaManager replicas,
       AtomicReference<Listener> bound,
       Deque<AutoCloseable> toClose,
-      ZkCluster cluster)
+      ZkCluster cluster,
+      LocalCluster local)
       throws Exception {
-    MetaProperties meta = MetaProperties.loadOrCreate(config.logDir(), config.nodeId(),
-        cluster != null ? cluster.clusterId() : config.getString("cluster.id"), Uuid::randomUuid);
-    MetadataStore store =
-        cluster != null ? new ZkMetadataStore(cluster) : LocalMetadataStore.open(config.logDir(), meta);
-    TopicManager topics = new TopicManager(config, store, replicas, Uuid::randomUuid, cluster);
+    MetadataStore store;
+    if (cluster != null) {
+      MetaProperties.loadOrCreate(config.logDir(), config.nodeId(), cluster.clusterId(), Uuid::randomUuid);
+      store = new ZkMetadataStore(cluster);
+    } else {
+      store = local.store(); // meta.properties checked when the local cluster opened
+    }
+    TopicManager topics = new TopicManager(config, store, replicas, Uuid::randomUuid, cluster, local);
     toClose.add(topics);
-    topics.openAll();
     if (cluster != null) wireCluster(dispatcher, cluster, replicas, topics);
+    if (local != null) wireLocalCluster(dispatcher, local, replicas, topics);
     TopicApis.register(dispatcher, topics, () -> advertisedListener(config, bound.get()));
     return topics;
   }
@@ -318,8 +371,16 @@ public final class Broker implements AutoCloseable {
    * DeleteGroups, OffsetDelete. {@code bound} holds the listener once bound (its real port, for
    * FindCoordinator). Owned by the groups area.
    */
-  /** What the transactions area needs from the groups area. */
-  private record GroupsArea(GroupCoordinator coordinator, java.util.function.BooleanSupplier offsetsTopicReady) {}
+  /**
+   * What the transactions area needs from the groups area: the coordinator, whether
+   * __consumer_offsets exists, where group keys are coordinated (for FindCoordinator), and the live
+   * leader of any partition as clients reach it (this node on a single node).
+   */
+  private record GroupsArea(
+      GroupCoordinator coordinator,
+      java.util.function.BooleanSupplier offsetsTopicReady,
+      FindCoordinatorHandler.Locator groupCoordinators,
+      Function<TopicPartition, Optional<Node>> leaderOf) {}
 
   private static GroupsArea startGroups(
       ApiDispatcher dispatcher,
@@ -335,6 +396,10 @@ public final class Broker implements AutoCloseable {
     toClose.add(background::shutdownNow);
     GroupLog groupLog;
     InternalTopicOnFirstUse offsetsTopic;
+    // Cluster mode: __consumer_offsets is replicated like any topic, and this broker coordinates the
+    // groups of the partitions it leads.
+    dev.brook.broker.cluster.ClusterState cluster = topics instanceof TopicManager tm ? tm.cluster() : null;
+    LocalReplicaManager leadership = replicas instanceof LocalReplicaManager lrm ? lrm : null;
     if (replicas != null && topics != null) {
       // An existing __consumer_offsets keeps its partition count: groups must map where they were.
       Optional<Integer> existing = topics.partitionCount(ReplicaGroupLog.TOPIC);
@@ -345,11 +410,16 @@ public final class Broker implements AutoCloseable {
               "cleanup.policy", "compact",
               "segment.bytes", Integer.toString(groupConfig.offsetsTopicSegmentBytes()),
               "compression.type", "producer");
+      int replicationFactor = config.getInt("offsets.topic.replication.factor");
       offsetsTopic =
           new InternalTopicOnFirstUse(
               ReplicaGroupLog.TOPIC,
-              existing.isPresent(), () -> topics.ensureTopic(ReplicaGroupLog.TOPIC, partitions, topicConfigs), background);
-      groupLog = new ReplicaGroupLog(replicas, clock);
+              existing.isPresent(),
+              () -> topics.ensureTopic(ReplicaGroupLog.TOPIC, partitions, replicationFactor, topicConfigs),
+              background);
+      groupLog = cluster != null && leadership != null
+          ? new ReplicaGroupLog(leadership, clock, config.getInt("offsets.commit.timeout.ms"))
+          : new ReplicaGroupLog(replicas, clock);
     } else {
       log.warn("No partitions or topic metadata: group state lives in memory only");
       offsetsTopic = new InternalTopicOnFirstUse(ReplicaGroupLog.TOPIC, true, () -> null, background);
@@ -359,15 +429,42 @@ public final class Broker implements AutoCloseable {
     toClose.add(scheduler);
     GroupCoordinator groups = new GroupCoordinator(groupConfig, scheduler, groupLog, clock);
     if (replicas != null && topics != null) groups.withTopics(topicLookup(replicas, topics));
-    groups.startup(background);
+    if (leadership != null && groupLog instanceof ReplicaGroupLog) {
+      // Groups load when this broker leads their partition (from creation on a single node).
+      groups.startOnLeadership(background, p -> leadership.partition(new TopicPartition(ReplicaGroupLog.TOPIC, p))
+          .map(Partition::isLeader).orElse(false));
+      dev.brook.broker.replica.LeadershipListener listener = new dev.brook.broker.replica.LeadershipListener() {
+        @Override
+        public void onBecomeLeader(TopicPartition tp, int leaderEpoch) {
+          if (tp.topic().equals(ReplicaGroupLog.TOPIC)) groups.onBecomeLeader(tp.partition(), leaderEpoch);
+        }
+
+        @Override
+        public void onResign(TopicPartition tp) {
+          if (tp.topic().equals(ReplicaGroupLog.TOPIC)) groups.onResign(tp.partition());
+        }
+      };
+      leadership.addLeadershipListener(listener);
+      toClose.add(() -> leadership.removeLeadershipListener(listener)); // before the scheduler stops
+    } else {
+      groups.startup(background);
+    }
     Supplier<Node> self =
         () -> {
           Listener adv = advertisedListener(config, bound.get());
           return new Node(config.nodeId(), adv.host(), adv.port());
         };
+    Function<TopicPartition, Optional<Node>> leaderOf = cluster == null
+        ? tp -> Optional.of(self.get())
+        : tp -> cluster.partitionState(tp)
+            .filter(s -> s.leader() >= 0)
+            .flatMap(s -> cluster.broker(s.leader()))
+            .map(b -> new Node(b.id(), b.host(), b.port()));
+    FindCoordinatorHandler.Locator groupCoordinators = FindCoordinatorHandler.partitionLeader(
+        ReplicaGroupLog.TOPIC, groups::partitionFor, offsetsTopic::ensureReady, leaderOf);
     Function<Uuid, Optional<String>> names = replicas == null ? id -> Optional.empty() : replicas::topicName;
     Function<String, Optional<Uuid>> ids = topics == null ? n -> Optional.empty() : topics::topicId;
-    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(offsetsTopic::ensureReady, self));
+    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupCoordinators));
     dispatcher.register(ApiKeys.JOIN_GROUP, new JoinGroupHandler(groups));
     dispatcher.register(ApiKeys.SYNC_GROUP, new SyncGroupHandler(groups));
     dispatcher.register(ApiKeys.HEARTBEAT, new HeartbeatHandler(groups));
@@ -383,7 +480,7 @@ public final class Broker implements AutoCloseable {
       dispatcher.register(ApiKeys.CONSUMER_GROUP_HEARTBEAT, new ConsumerGroupHeartbeatHandler(groups));
       dispatcher.register(ApiKeys.CONSUMER_GROUP_DESCRIBE, new ConsumerGroupDescribeHandler(groups));
     }
-    return new GroupsArea(groups, offsetsTopic::ensureReady);
+    return new GroupsArea(groups, offsetsTopic::ensureReady, groupCoordinators, leaderOf);
   }
 
   /**
@@ -409,7 +506,29 @@ public final class Broker implements AutoCloseable {
     if (existing.isPresent()) txnConfig = txnConfig.withStateTopicPartitions(existing.get());
     TxnCoordinatorConfig stateConfig = txnConfig;
     GroupCoordinator groups = groupsArea.coordinator();
-    LocalMarkerWriter markers = new LocalMarkerWriter(replicas, clock);
+    LocalReplicaManager local = (LocalReplicaManager) replicas;
+    // The coordinator's own thread: every state change, the state appends and the marker writes
+    // start here; the waits for the in-sync replicas are delayed produces (no thread blocks).
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "brook-txn-coordinator");
+      t.setDaemon(true);
+      return t;
+    });
+    toClose.add(timer::shutdownNow);
+    long appendTimeoutMs = 30_000; // Kafka's request.timeout.ms for coordinator appends and markers
+    LocalMarkerWriter localMarkers = new LocalMarkerWriter(local, clock, appendTimeoutMs);
+    MarkerWriter markers = localMarkers;
+    if (local.cluster().isPresent()) {
+      ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "brook-txn-markers");
+        t.setDaemon(true);
+        return t;
+      });
+      ClusterMarkerWriter remote = new ClusterMarkerWriter(local.cluster().get(), localMarkers, sender,
+          100, (int) appendTimeoutMs);
+      toClose.add(remote);
+      markers = remote;
+    }
     TransactionCoordinator.GroupOffsets groupOffsets = new TransactionCoordinator.GroupOffsets() {
       @Override
       public int partitionFor(String groupId) {
@@ -433,32 +552,26 @@ public final class Broker implements AutoCloseable {
       }
     };
     TransactionCoordinator coordinator = new TransactionCoordinator(
-        txnConfig, new ReplicaTxnLog(replicas, clock), markers, producerIds::nextProducerId, groupOffsets,
-        tp -> tp.topic().equals(TransactionCoordinator.OFFSETS_TOPIC) || replicas.partition(tp).isPresent(), clock);
+        txnConfig, new ReplicaTxnLog(local, clock, appendTimeoutMs), markers, producerIds::nextProducerId, groupOffsets,
+        tp -> tp.topic().equals(TransactionCoordinator.OFFSETS_TOPIC)
+            || topics.partitionCount(tp.topic()).map(n -> tp.partition() < n).orElse(false),
+        clock, timer);
     groups.setPendingTransactionalOffsets(coordinator::hasPendingOffset);
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "brook-txn-coordinator");
-      t.setDaemon(true);
-      return t;
-    });
-    toClose.add(timer::shutdownNow);
+    // Loads each state partition this broker leads (now and later), unloads it on resign.
+    local.addLeadershipListener(coordinator);
+    toClose.add(() -> local.removeLeadershipListener(coordinator)); // before its thread stops
     // __transaction_state is created on first use (as Kafka does), so brokers without transactions
-    // never pay for its partitions. The coordinator loads what exists at startup (nothing, before
-    // the topic is created), on the same thread that creates the topic later.
-    timer.execute(() -> {
-      try {
-        coordinator.load();
-      } catch (Exception e) {
-        log.error("Loading __transaction_state failed; transactional requests will get COORDINATOR_LOAD_IN_PROGRESS", e);
-      }
-    });
+    // never pay for its partitions. In a cluster it has transaction.state.log.replication.factor
+    // replicas, and appends are acknowledged by transaction.state.log.min.isr of them.
     InternalTopicOnFirstUse stateTopic = new InternalTopicOnFirstUse(
         ReplicaTxnLog.TOPIC,
         existing.isPresent(),
-        () -> topics.ensureTopic(ReplicaTxnLog.TOPIC, stateConfig.stateTopicPartitions(), Map.of(
+        () -> topics.ensureTopic(ReplicaTxnLog.TOPIC, stateConfig.stateTopicPartitions(),
+            config.getInt("transaction.state.log.replication.factor"), Map.of(
             "cleanup.policy", "compact",
             "segment.bytes", Integer.toString(stateConfig.stateTopicSegmentBytes()),
-            "compression.type", "producer")),
+            "compression.type", "producer",
+            "min.insync.replicas", Integer.toString(stateTopicMinIsr(config, local)))),
         timer);
     java.util.function.BooleanSupplier stateTopicReady = stateTopic::ensureReady;
     long interval = txnConfig.abortTimedOutIntervalMs();
@@ -470,16 +583,20 @@ public final class Broker implements AutoCloseable {
         log.warn("Aborting timed-out transactions failed", e);
       }
     }, interval, interval, TimeUnit.MILLISECONDS);
-    Supplier<Node> self = () -> {
-      Listener adv = advertisedListener(config, bound.get());
-      return new Node(config.nodeId(), adv.host(), adv.port());
-    };
-    LocalReplicaManager local = (LocalReplicaManager) replicas;
-    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.offsetsTopicReady(), self,
-        key -> stateTopicReady.getAsBoolean() ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE));
-    TxnInitProducerIdHandler init = new TxnInitProducerIdHandler(coordinator, new InitProducerIdHandler(producerIds));
+    // Transaction keys: the leader of the key's __transaction_state partition (contract §2).
+    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.groupCoordinators(),
+        FindCoordinatorHandler.partitionLeader(ReplicaTxnLog.TOPIC, coordinator::partitionFor, stateTopicReady,
+            groupsArea.leaderOf())));
+    // Allocating an id may write the block file or claim a block in ZooKeeper: never on a network
+    // thread, so idempotent producers' InitProducerId runs on the coordinator's thread too.
+    InitProducerIdHandler idempotent = new InitProducerIdHandler(producerIds);
+    TxnInitProducerIdHandler init = new TxnInitProducerIdHandler(coordinator,
+        (ctx, r) -> CompletableFuture.supplyAsync(() -> idempotent.handle(ctx, r), timer).thenCompose(f -> f));
     dispatcher.register(ApiKeys.INIT_PRODUCER_ID, (RequestContext ctx, InitProducerIdRequestData r) -> {
-      if (r.transactionalId() != null) stateTopicReady.getAsBoolean();
+      if (r.transactionalId() != null && !stateTopicReady.getAsBoolean()) { // being created: clients retry
+        return CompletableFuture.completedFuture(new org.apache.kafka.common.message.InitProducerIdResponseData()
+            .setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setProducerId(-1).setProducerEpoch((short) -1));
+      }
       return init.handle(ctx, r);
     });
     dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(local, clock, coordinator::verifyPartition));
@@ -488,9 +605,18 @@ public final class Broker implements AutoCloseable {
     dispatcher.register(ApiKeys.END_TXN, ApiKeys.END_TXN.oldestVersion(), (short) 4, new EndTxnHandler(coordinator));
     dispatcher.register(ApiKeys.TXN_OFFSET_COMMIT,
         new TxnOffsetCommitHandler(coordinator, GroupCoordinatorConfig.DEFAULT_OFFSET_METADATA_MAX_BYTES));
-    dispatcher.register(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(markers));
+    dispatcher.register(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(localMarkers));
     dispatcher.register(ApiKeys.DESCRIBE_TRANSACTIONS, new DescribeTransactionsHandler(coordinator));
     dispatcher.register(ApiKeys.LIST_TRANSACTIONS, new ListTransactionsHandler(coordinator, clock));
+  }
+
+  /**
+   * min.insync.replicas of __transaction_state: transaction.state.log.min.isr, capped at the
+   * replication factor the topic gets (1 on a single node), so a replication factor of 1 still works.
+   */
+  private static int stateTopicMinIsr(BrokerConfig config, LocalReplicaManager local) {
+    int rf = local.cluster().isPresent() ? config.getInt("transaction.state.log.replication.factor") : 1;
+    return Math.max(1, Math.min(config.getInt("transaction.state.log.min.isr"), rf));
   }
 
   /** Topic ids, names and partition counts for KIP-848 groups, from the topic metadata. */

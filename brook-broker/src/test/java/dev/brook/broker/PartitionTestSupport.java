@@ -52,8 +52,13 @@ final class PartitionTestSupport {
 
   static Partition createPartition(Broker broker, String topic, int partition, Uuid id, Map<String, String> overrides)
       throws Exception {
-    return broker.replicaManager()
-        .createPartition(new TopicPartition(topic, partition), id, dev.brook.broker.config.TopicConfigs.toLogConfig(broker.config(), overrides), overrides);
+    TopicPartition tp = new TopicPartition(topic, partition);
+    dev.brook.broker.replica.LocalReplicaManager replicas = (dev.brook.broker.replica.LocalReplicaManager) broker.replicaManager();
+    Partition p = replicas.createPartition(tp, id, dev.brook.broker.config.TopicConfigs.toLogConfig(broker.config(), overrides), overrides);
+    // A partition of no topic: led as the single node's controller starts a partition (epoch 0, ISR = this broker).
+    List<Integer> self = List.of(broker.nodeId());
+    replicas.onPartitionStates(List.of(new dev.brook.broker.cluster.PartitionState(tp, id, self, broker.nodeId(), 0, self, 1, 0)));
+    return p;
   }
 
   static MemoryRecords records(CompressionType c, long pid, short epoch, int seq, String... values) {

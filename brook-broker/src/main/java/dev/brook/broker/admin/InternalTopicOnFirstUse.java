@@ -19,6 +19,7 @@ public final class InternalTopicOnFirstUse {
   private final String name;
   private final AtomicBoolean ready;
   private final AtomicBoolean creating = new AtomicBoolean();
+  private final AtomicBoolean warned = new AtomicBoolean();
   private final Callable<?> create;
   private final Executor executor;
 
@@ -38,6 +39,11 @@ public final class InternalTopicOnFirstUse {
             try {
               create.call();
               ready.set(true);
+            } catch (org.apache.kafka.common.errors.ApiException e) {
+              // Expected until the cluster can host it (too few live brokers): retried on next use,
+              // which clients make several times a second, so said once.
+              if (warned.compareAndSet(false, true)) log.warn("Cannot create {} yet: {}", name, e.getMessage());
+              else log.debug("Cannot create {} yet: {}", name, e.getMessage());
             } catch (Exception e) {
               log.error("Could not create {}", name, e);
             } finally {

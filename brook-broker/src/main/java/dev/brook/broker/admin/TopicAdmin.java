@@ -19,6 +19,17 @@ public interface TopicAdmin {
    */
   Uuid ensureTopic(String name, int partitions, Map<String, String> configs) throws Exception;
 
+  /**
+   * As {@link #ensureTopic(String, int, Map)}, with {@code replicationFactor} replicas in a cluster
+   * (a single node has one): fails (INVALID_REPLICATION_FACTOR) while fewer brokers are live, as
+   * Kafka does for its internal topics (offsets.topic.replication.factor). Implementations without
+   * a cluster ignore the factor.
+   */
+  default Uuid ensureTopic(String name, int partitions, int replicationFactor, Map<String, String> configs)
+      throws Exception {
+    return ensureTopic(name, partitions, configs);
+  }
+
   /** The number of partitions of an existing topic. */
   Optional<Integer> partitionCount(String topic);
 

@@ -2,6 +2,7 @@ package dev.brook.broker.admin;
 
 import dev.brook.broker.cluster.BrokerEndpoint;
 import dev.brook.broker.cluster.ClusterState;
+import dev.brook.broker.cluster.LocalCluster;
 import dev.brook.broker.cluster.MetadataStore;
 import dev.brook.broker.cluster.ReplicaPlacement;
 import dev.brook.broker.cluster.TopicMetadata;
@@ -77,6 +78,12 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
   private final ExecutorService executor;
   /** Cluster mode: the brokers and partition states; null on a single node. */
   private final ClusterState cluster;
+  /**
+   * Single node: the cluster of one, through whose controller topics are created, grown and deleted
+   * (it starts their partitions); null in cluster mode and for a standalone admin (tests), which
+   * opens partitions directly.
+   */
+  private final LocalCluster local;
 
   public TopicManager(BrokerConfig config, MetadataStore store, ReplicaManager replicas, Supplier<Uuid> newIds) {
     this(config, store, replicas, newIds, null);
@@ -88,6 +95,17 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
    */
   public TopicManager(BrokerConfig config, MetadataStore store, ReplicaManager replicas, Supplier<Uuid> newIds,
       ClusterState cluster) {
+    this(config, store, replicas, newIds, cluster, null);
+  }
+
+  /**
+   * As above; on a single node {@code local} (whose store must be {@code store}) starts and stops
+   * the partitions of the topics changed here.
+   */
+  public TopicManager(BrokerConfig config, MetadataStore store, ReplicaManager replicas, Supplier<Uuid> newIds,
+      ClusterState cluster, LocalCluster local) {
+    if (local != null && local.store() != store) throw new IllegalArgumentException("the local cluster keeps another store");
+    this.local = local;
     this.cluster = cluster;
     this.config = config;
     this.store = store;
@@ -100,9 +118,13 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
     });
   }
 
-  /** Opens every partition of every known topic (at startup). */
+  /**
+   * Opens every partition of every known topic (at startup) — a standalone admin only: with a
+   * cluster (ZooKeeper's, or the single node's {@link LocalCluster}) they open as the controller's
+   * partition states arrive.
+   */
   public void openAll() throws IOException {
-    if (cluster != null) return; // cluster mode: opened as the controller's partition states arrive
+    if (cluster != null || local != null) return;
     for (TopicMetadata t : store.topics()) {
       LogConfig lc = logConfig(t);
       for (int p = 0; p < t.partitions(); p++) {
@@ -163,12 +185,20 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
 
   @Override
   public Uuid ensureTopic(String name, int partitions, Map<String, String> configs) throws Exception {
+    return ensureTopic(name, partitions, -1, configs);
+  }
+
+  /** {@code replicationFactor} -1: offsets.topic.replication.factor capped at the live brokers. */
+  @Override
+  public Uuid ensureTopic(String name, int partitions, int replicationFactor, Map<String, String> configs)
+      throws Exception {
     Optional<TopicMetadata> existing = store.topic(name);
     if (existing.isPresent()) return existing.get().id();
     synchronized (this) {
       existing = store.topic(name);
       if (existing.isPresent()) return existing.get().id();
-      Outcome o = createTopic(new NewTopic(name, partitions, -1, Map.of(), configs), false, true);
+      int rf = cluster == null ? -1 : replicationFactor;
+      Outcome o = createTopic(new NewTopic(name, partitions, rf, Map.of(), configs), false, true);
       if (o.error() == Errors.TOPIC_ALREADY_EXISTS && cluster != null) {
         // Cluster mode: another broker created it meanwhile; this broker's cache shows it shortly.
         for (int i = 0; i < 150 && store.topic(name).isEmpty(); i++) {
@@ -272,6 +302,8 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
       } catch (IllegalStateException e) { // created meanwhile through another broker
         return Outcome.fail(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists.");
       }
+    } else if (local != null) {
+      local.createTopic(topic); // stored with its partitions' states, then they lead
     } else {
       store.createTopic(topic);
       openPartitions(topic, 0);
@@ -353,12 +385,16 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
     if (!config.getBoolean("delete.topic.enable")) {
       return Outcome.fail(Errors.TOPIC_DELETION_DISABLED, "Topic deletion is disabled.");
     }
-    if (cluster == null) {
-      for (int p = 0; p < t.get().partitions(); p++) {
-        replicas.deletePartition(new TopicPartition(name, p));
+    if (local != null) {
+      local.deleteTopic(name); // its partitions go, then the topic and their states
+    } else {
+      if (cluster == null) {
+        for (int p = 0; p < t.get().partitions(); p++) {
+          replicas.deletePartition(new TopicPartition(name, p));
+        }
       }
+      store.deleteTopic(name); // cluster mode: the controller deletes it; every broker drops its replicas
     }
-    store.deleteTopic(name); // cluster mode: the controller deletes it; every broker drops its replicas
 
     log.info("Deleted topic {} ({})", name, t.get().id());
     return Outcome.ok(t.get());
@@ -408,6 +444,8 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
             placementStart());
       }
       store.addPartitions(grown, added);
+    } else if (local != null) {
+      local.addPartitions(grown);
     } else {
       store.updateTopic(grown);
       openPartitions(grown, t.partitions());

@@ -17,8 +17,9 @@ public final class AddOffsetsToTxnHandler implements ApiHandler<AddOffsetsToTxnR
 
   @Override
   public CompletableFuture<ApiMessage> handle(RequestContext ctx, AddOffsetsToTxnRequestData request) {
-    Errors e = coordinator.addOffsets(request.transactionalId(), request.producerId(), request.producerEpoch(), request.groupId());
-    if (e == Errors.PRODUCER_FENCED && ctx.apiVersion() < 2) e = Errors.INVALID_PRODUCER_EPOCH;
-    return CompletableFuture.completedFuture(new AddOffsetsToTxnResponseData().setErrorCode(e.code()));
+    short version = ctx.apiVersion();
+    return coordinator.addOffsets(request.transactionalId(), request.producerId(), request.producerEpoch(), request.groupId())
+        .thenApply(e -> new AddOffsetsToTxnResponseData()
+            .setErrorCode((e == Errors.PRODUCER_FENCED && version < 2 ? Errors.INVALID_PRODUCER_EPOCH : e).code()));
   }
 }

@@ -36,18 +36,22 @@ public final class AddPartitionsToTxnHandler implements ApiHandler<AddPartitions
     short version = ctx.apiVersion();
     AddPartitionsToTxnResponseData response = new AddPartitionsToTxnResponseData();
     if (version < 4) {
-      Map<TopicPartition, Errors> result = coordinator.addPartitions(request.v3AndBelowTransactionalId(),
-          request.v3AndBelowProducerId(), request.v3AndBelowProducerEpoch(), partitions(request.v3AndBelowTopics()), false);
-      response.setResultsByTopicV3AndBelow(results(result, version));
-    } else {
-      for (AddPartitionsToTxnTransaction t : request.transactions()) {
-        Map<TopicPartition, Errors> result = coordinator.addPartitions(
-            t.transactionalId(), t.producerId(), t.producerEpoch(), partitions(t.topics()), t.verifyOnly());
-        response.resultsByTransaction().add(
-            new AddPartitionsToTxnResult().setTransactionalId(t.transactionalId()).setTopicResults(results(result, version)));
-      }
+      return coordinator.addPartitions(request.v3AndBelowTransactionalId(), request.v3AndBelowProducerId(),
+              request.v3AndBelowProducerEpoch(), partitions(request.v3AndBelowTopics()), false)
+          .thenApply(result -> response.setResultsByTopicV3AndBelow(results(result, version)));
     }
-    return CompletableFuture.completedFuture(response);
+    List<CompletableFuture<AddPartitionsToTxnResult>> each = new ArrayList<>();
+    for (AddPartitionsToTxnTransaction t : request.transactions()) {
+      each.add(coordinator.addPartitions(t.transactionalId(), t.producerId(), t.producerEpoch(), partitions(t.topics()),
+              t.verifyOnly())
+          .thenApply(result -> new AddPartitionsToTxnResult()
+              .setTransactionalId(t.transactionalId())
+              .setTopicResults(results(result, version))));
+    }
+    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new)).thenApply(v -> {
+      for (CompletableFuture<AddPartitionsToTxnResult> f : each) response.resultsByTransaction().add(f.join());
+      return response;
+    });
   }
 
   private static List<TopicPartition> partitions(AddPartitionsToTxnTopicCollection topics) {

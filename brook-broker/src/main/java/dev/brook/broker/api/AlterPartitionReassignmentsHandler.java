@@ -1,6 +1,6 @@
 package dev.brook.broker.api;
 
-import dev.brook.broker.cluster.zk.Controller;
+import dev.brook.broker.cluster.ClusterController;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,14 +16,14 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * AlterPartitionReassignments (cluster mode): hands the wanted replica lists (null: cancel) to the
+ * AlterPartitionReassignments (both modes; a single node is its own controller): hands the wanted replica lists (null: cancel) to the
  * controller, which records them and carries them out in the background; the response says whether
  * each was accepted. A broker that is not the controller answers NOT_CONTROLLER.
  */
 public final class AlterPartitionReassignmentsHandler implements ApiHandler<AlterPartitionReassignmentsRequestData> {
-  private final Controller controller;
+  private final ClusterController controller;
 
-  public AlterPartitionReassignmentsHandler(Controller controller) {
+  public AlterPartitionReassignmentsHandler(ClusterController controller) {
     this.controller = controller;
   }
 

@@ -28,9 +28,10 @@ public final class DescribeTransactionsHandler implements ApiHandler<DescribeTra
     for (String id : request.transactionalIds()) {
       TransactionState s = new TransactionState().setTransactionalId(id).setTransactionState("")
           .setProducerId(-1).setProducerEpoch((short) -1).setTransactionTimeoutMs(-1).setTransactionStartTimeMs(-1);
-      TxnRecord r = coordinator.isLoaded() ? coordinator.describe(id) : null;
-      if (!coordinator.isLoaded()) {
-        s.setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code());
+      Errors ownership = coordinator.ownership(id);
+      TxnRecord r = ownership == Errors.NONE ? coordinator.describe(id) : null;
+      if (ownership != Errors.NONE) {
+        s.setErrorCode(ownership.code());
       } else if (r == null || r.state() == TxnState.DEAD) {
         s.setErrorCode(Errors.TRANSACTIONAL_ID_NOT_FOUND.code());
       } else {

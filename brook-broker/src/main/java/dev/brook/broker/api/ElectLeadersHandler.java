@@ -1,6 +1,6 @@
 package dev.brook.broker.api;
 
-import dev.brook.broker.cluster.zk.Controller;
+import dev.brook.broker.cluster.ClusterController;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,17 +16,17 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * ElectLeaders (cluster mode): preferred (type 0, and every v0 request) or unclean (type 1) leader
+ * ElectLeaders (both modes; a single node is its own controller): preferred (type 0, and every v0 request) or unclean (type 1) leader
  * election, done by the controller; a broker that is not the controller answers NOT_CONTROLLER so
  * the admin client finds the controller again. A null topic list means every partition.
  */
 public final class ElectLeadersHandler implements ApiHandler<ElectLeadersRequestData> {
   private static final byte UNCLEAN = 1;
 
-  private final Controller controller;
+  private final ClusterController controller;
   private final Executor executor;
 
-  public ElectLeadersHandler(Controller controller, Executor executor) {
+  public ElectLeadersHandler(ClusterController controller, Executor executor) {
     this.controller = controller;
     this.executor = executor;
   }

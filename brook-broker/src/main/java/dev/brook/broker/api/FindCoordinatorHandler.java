@@ -1,10 +1,14 @@
 package dev.brook.broker.api;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.ToIntFunction;
 import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData;
 import org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator;
@@ -13,32 +17,82 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 
 /**
- * FindCoordinator: group keys are served by this node (single node: it leads every partition of
- * __consumer_offsets, created on the first request). Transaction keys are served by this node once the
- * transaction coordinator is wired (else COORDINATOR_NOT_AVAILABLE); share-group keys are not
- * supported. v4+ batches keys.
+ * FindCoordinator: a group or transactional id is coordinated by the broker leading the key's
+ * partition of the internal topic (__consumer_offsets / __transaction_state), as the cluster
+ * metadata says (a single node leads them all). COORDINATOR_NOT_AVAILABLE while the topic does not
+ * exist yet (asking starts its creation), or the partition has no live leader. Share-group keys
+ * are not supported. v4+ batches keys. Answers from cached metadata: never blocks.
  */
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequestData> {
-  private final BooleanSupplier groupsReady;
-  private final Supplier<Node> self;
+  /** Where one key type's coordinator is. */
+  @FunctionalInterface
+  public interface Locator {
+    /** The node coordinating {@code key} (non-empty), or why there is none now. */
+    Located locate(String key);
+  }
 
-  /** Errors for a TRANSACTION key: NONE when this node coordinates it (txn area). */
-  private final java.util.function.Function<String, Errors> transactionKeys;
+  /** A coordinator found ({@code node} set, {@code error} NONE) or not ({@code node} null). */
+  public record Located(Node node, Errors error) {
+    public static Located at(Node node) {
+      return new Located(node, Errors.NONE);
+    }
+
+    public static Located unavailable(Errors error) {
+      return new Located(null, error);
+    }
+  }
 
   /**
+   * The leader of the key's partition of {@code topic}.
+   *
+   * @param partitionFor the key's partition of the topic
+   * @param topicReady whether the topic exists (asking may start its creation)
+   * @param leaderOf the live leader of a partition, as clients reach it
+   */
+  public static Locator partitionLeader(String topic, ToIntFunction<String> partitionFor, BooleanSupplier topicReady,
+      Function<TopicPartition, Optional<Node>> leaderOf) {
+    return key -> {
+      if (!topicReady.getAsBoolean()) return Located.unavailable(Errors.COORDINATOR_NOT_AVAILABLE);
+      return leaderOf.apply(new TopicPartition(topic, partitionFor.applyAsInt(key)))
+          .map(Located::at)
+          .orElse(Located.unavailable(Errors.COORDINATOR_NOT_AVAILABLE));
+    };
+  }
+
+  /** This node, once {@code ready} (a single node coordinates every key). */
+  public static Locator self(BooleanSupplier ready, Supplier<Node> self) {
+    return key -> ready.getAsBoolean() ? Located.at(self.get()) : Located.unavailable(Errors.COORDINATOR_NOT_AVAILABLE);
+  }
+
+  private final Locator groups;
+  private final Locator transactions;
+
+  /** Groups only (transaction keys get COORDINATOR_NOT_AVAILABLE). */
+  public FindCoordinatorHandler(Locator groups) {
+    this(groups, key -> Located.unavailable(Errors.COORDINATOR_NOT_AVAILABLE));
+  }
+
+  public FindCoordinatorHandler(Locator groups, Locator transactions) {
+    this.groups = groups;
+    this.transactions = transactions;
+  }
+
+  /**
+   * A single node: group keys are served by this node once __consumer_offsets exists.
+   *
    * @param groupsReady whether __consumer_offsets exists (asking may start its creation)
    * @param self this node as clients reach it
    */
   public FindCoordinatorHandler(BooleanSupplier groupsReady, Supplier<Node> self) {
-    this(groupsReady, self, key -> Errors.COORDINATOR_NOT_AVAILABLE);
+    this(self(groupsReady, self));
   }
 
-  /** With a transaction coordinator: {@code transactionKeys} says whether this node serves a key. */
-  public FindCoordinatorHandler(
-      BooleanSupplier groupsReady, Supplier<Node> self, java.util.function.Function<String, Errors> transactionKeys) {
-    this.groupsReady = groupsReady;
-    this.self = self;
-    this.transactionKeys = transactionKeys;
+  /** A single node with a transaction coordinator: {@code transactionKeys} is NONE when this node serves a key. */
+  public FindCoordinatorHandler(BooleanSupplier groupsReady, Supplier<Node> self, Function<String, Errors> transactionKeys) {
+    this(self(groupsReady, self), key -> {
+      Errors e = transactionKeys.apply(key);
+      return e == Errors.NONE ? Located.at(self.get()) : Located.unavailable(e);
+    });
   }
 
   @Override
@@ -61,19 +115,21 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
 
   private Coordinator find(String key, byte keyType) {
     Coordinator c = new Coordinator().setKey(key);
-    Errors error;
-    if (keyType == CoordinatorType.GROUP.id()) {
-      if (key == null || key.isEmpty()) error = Errors.INVALID_REQUEST;
-      else error = groupsReady.getAsBoolean() ? Errors.NONE : Errors.COORDINATOR_NOT_AVAILABLE;
+    Located found;
+    if (key == null || key.isEmpty()) {
+      found = Located.unavailable(Errors.INVALID_REQUEST);
+    } else if (keyType == CoordinatorType.GROUP.id()) {
+      found = groups.locate(key);
     } else if (keyType == CoordinatorType.TRANSACTION.id()) {
-      error = key == null || key.isEmpty() ? Errors.INVALID_REQUEST : transactionKeys.apply(key);
+      found = transactions.locate(key);
     } else {
-      error = Errors.INVALID_REQUEST;
+      found = Located.unavailable(Errors.INVALID_REQUEST);
     }
-    if (error != Errors.NONE) {
+    if (found.node() == null) {
+      Errors error = found.error() == Errors.NONE ? Errors.COORDINATOR_NOT_AVAILABLE : found.error();
       return c.setErrorCode(error.code()).setErrorMessage(error.message()).setNodeId(-1).setHost("").setPort(-1);
     }
-    Node node = self.get();
+    Node node = found.node();
     return c.setErrorCode(Errors.NONE.code()).setErrorMessage(null).setNodeId(node.id()).setHost(node.host()).setPort(node.port());
   }
 }

@@ -1,8 +1,8 @@
 package dev.brook.broker.api;
 
 import dev.brook.broker.cluster.ClusterState;
-import dev.brook.broker.cluster.zk.Controller;
-import dev.brook.broker.cluster.zk.ZkData;
+import dev.brook.broker.cluster.ClusterController;
+import dev.brook.broker.cluster.Reassignment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,15 +17,15 @@ import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * ListPartitionReassignments (cluster mode): the ongoing reassignments (all, or those asked for),
+ * ListPartitionReassignments (both modes; a single node is its own controller): the ongoing reassignments (all, or those asked for),
  * each with its current replicas and the replicas being added and removed. Answered by the
  * controller; others say NOT_CONTROLLER.
  */
 public final class ListPartitionReassignmentsHandler implements ApiHandler<ListPartitionReassignmentsRequestData> {
-  private final Controller controller;
+  private final ClusterController controller;
   private final ClusterState cluster;
 
-  public ListPartitionReassignmentsHandler(Controller controller, ClusterState cluster) {
+  public ListPartitionReassignmentsHandler(ClusterController controller, ClusterState cluster) {
     this.controller = controller;
     this.cluster = cluster;
   }
@@ -37,7 +37,7 @@ public final class ListPartitionReassignmentsHandler implements ApiHandler<ListP
       return CompletableFuture.completedFuture(r.setErrorCode(Errors.NOT_CONTROLLER.code())
           .setErrorMessage("This broker is not the controller."));
     }
-    Map<TopicPartition, ZkData.Reassignment> ongoing = controller.reassignments();
+    Map<TopicPartition, Reassignment> ongoing = controller.reassignments();
     List<TopicPartition> asked = new ArrayList<>();
     if (request.topics() == null) {
       asked.addAll(ongoing.keySet());
@@ -46,7 +46,7 @@ public final class ListPartitionReassignmentsHandler implements ApiHandler<ListP
     }
     Map<String, OngoingTopicReassignment> byTopic = new LinkedHashMap<>();
     for (TopicPartition tp : asked) {
-      ZkData.Reassignment re = ongoing.get(tp);
+      Reassignment re = ongoing.get(tp);
       if (re == null) continue;
       List<Integer> replicas = cluster.partitionState(tp).map(s -> s.replicas()).orElse(re.original());
       byTopic.computeIfAbsent(tp.topic(), n -> new OngoingTopicReassignment().setName(n)).partitions()

@@ -25,12 +25,15 @@ public final class TxnInitProducerIdHandler implements ApiHandler<InitProducerId
   @Override
   public CompletableFuture<ApiMessage> handle(RequestContext ctx, InitProducerIdRequestData request) {
     if (request.transactionalId() == null) return idempotent.handle(ctx, request);
-    InitResult r = coordinator.initProducerId(
-        request.transactionalId(), request.transactionTimeoutMs(), request.producerId(), request.producerEpoch());
-    Errors error = r.error() == Errors.PRODUCER_FENCED && ctx.apiVersion() < 4 ? Errors.INVALID_PRODUCER_EPOCH : r.error();
-    return CompletableFuture.completedFuture(new InitProducerIdResponseData()
-        .setErrorCode(error.code())
-        .setProducerId(r.producerId())
-        .setProducerEpoch(r.producerEpoch()));
+    short version = ctx.apiVersion();
+    return coordinator
+        .initProducerId(request.transactionalId(), request.transactionTimeoutMs(), request.producerId(), request.producerEpoch())
+        .thenApply((InitResult r) -> {
+          Errors error = r.error() == Errors.PRODUCER_FENCED && version < 4 ? Errors.INVALID_PRODUCER_EPOCH : r.error();
+          return new InitProducerIdResponseData()
+              .setErrorCode(error.code())
+              .setProducerId(r.producerId())
+              .setProducerEpoch(r.producerEpoch());
+        });
   }
 }

@@ -78,7 +78,7 @@ public final class BrokerConfigKeys {
     add(ConfigKey.oneOf("compression.type", "producer", List.of("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"), "compression.type default."));
     // groups
     add(ConfigKey.atLeast("offsets.topic.num.partitions", INT, "50", 1, "Partitions of __consumer_offsets."));
-    add(ConfigKey.atLeast("offsets.topic.replication.factor", INT, "3", 1, "Replication factor of __consumer_offsets (capped at the live brokers)."));
+    add(ConfigKey.atLeast("offsets.topic.replication.factor", INT, "3", 1, "Replication factor of __consumer_offsets in a cluster; until that many brokers are live, groups get COORDINATOR_NOT_AVAILABLE."));
     add(ConfigKey.atLeast("offsets.topic.segment.bytes", INT, "104857600", 1, "Segment size of __consumer_offsets."));
     add(ConfigKey.atLeast("offsets.retention.minutes", INT, "10080", 1, "Committed offsets of empty groups expire after this."));
     add(ConfigKey.atLeast("offsets.retention.check.interval.ms", LONG, "600000", 1, "How often offset expiry runs."));

@@ -34,6 +34,8 @@ final class ClassicGroup {
   GroupScheduler.Cancellable joinTimer = GroupScheduler.Cancellable.NONE;
   GroupScheduler.Cancellable syncTimer = GroupScheduler.Cancellable.NONE;
   final Map<TopicPartition, CommittedOffset> offsets = new HashMap<>();
+  /** Set when the coordinator stopped serving the group's partition: the object is stale for good. */
+  boolean unloaded;
   /** Set while the group uses the KIP-848 consumer protocol; then the classic fields are unused. */
   ConsumerGroup consumer;
 

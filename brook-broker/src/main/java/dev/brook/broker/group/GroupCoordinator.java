@@ -79,8 +79,12 @@ import org.slf4j.LoggerFactory;
  * read and changed only on that thread.
  *
  * <p>Loading: a group maps to partition {@code abs(groupId.hashCode()) % offsets.topic.num.partitions}
- * of __consumer_offsets (Kafka's formula, so tools agree). Until {@link #startup} has replayed a
- * partition, requests for its groups get COORDINATOR_LOAD_IN_PROGRESS.
+ * of __consumer_offsets (Kafka's formula, so tools agree). The coordinator serves the groups of the
+ * partitions it owns: all of them after {@link #startup}, or, after {@link #startOnLeadership},
+ * those whose partition this broker leads ({@link #onBecomeLeader} / {@link #onResign}). Requests
+ * for a group get NOT_COORDINATOR when its partition is not owned, and COORDINATOR_LOAD_IN_PROGRESS
+ * until the partition has been replayed. Ownership is kept in a concurrent map (read from any
+ * thread); the groups themselves are loaded and unloaded on the coordinator thread.
  */
 public final class GroupCoordinator {
   private static final Logger log = LoggerFactory.getLogger(GroupCoordinator.class);
@@ -93,7 +97,17 @@ public final class GroupCoordinator {
   private final GroupLog groupLog;
   private final Clock clock;
   private final Map<String, ClassicGroup> groups = new HashMap<>();
-  private final Set<Integer> loading = new HashSet<>();
+  /**
+   * The partitions served, each with the load that made it (loaded or not yet). Absent: not served
+   * (NOT_COORDINATOR). Changed by the leadership callbacks (any thread) and by loads completing
+   * (coordinator thread).
+   */
+  private final java.util.concurrent.ConcurrentHashMap<Integer, Ownership> owned = new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicLong loadIds = new java.util.concurrent.atomic.AtomicLong();
+  /** Where partition logs are read when loads are driven by leadership; null until then. */
+  private volatile Executor loader;
+  /** Whether this broker may act as leader of a partition now (false while its cluster session is lost). */
+  private volatile java.util.function.IntPredicate leadsNow = p -> true;
   private final Supplier<String> memberIdSuffix;
   private TopicLookup topics = TopicLookup.NONE;
 
@@ -119,8 +133,14 @@ public final class GroupCoordinator {
     this.groupLog = groupLog;
     this.clock = clock;
     this.memberIdSuffix = memberIdSuffix;
-    for (int p = 0; p < config.offsetsTopicPartitions(); p++) loading.add(p);
+    for (int p = 0; p < config.offsetsTopicPartitions(); p++) owned.put(p, new Ownership(loadIds.incrementAndGet(), -1, false));
   }
+
+  /**
+   * One term of serving a partition: {@code id} identifies the load (a later leadership term starts
+   * another), {@code loaded} is true once its groups are replayed.
+   */
+  private record Ownership(long id, int leaderEpoch, boolean loaded) {}
 
   /** The __consumer_offsets partition that holds {@code groupId}. */
   public int partitionFor(String groupId) {
@@ -138,29 +158,141 @@ public final class GroupCoordinator {
   public CompletableFuture<Void> startup(Executor loader) {
     List<CompletableFuture<Void>> loads = new ArrayList<>();
     for (int p = 0; p < config.offsetsTopicPartitions(); p++) {
-      final int partition = p;
-      CompletableFuture<Void> done = new CompletableFuture<>();
-      loads.add(done);
-      loader.execute(
-          () -> {
-            List<GroupRecord> records;
-            try {
-              records = groupLog.read(partition);
-            } catch (Exception e) {
-              log.error("Could not load __consumer_offsets-{}; its groups stay unavailable", partition, e);
-              done.completeExceptionally(e);
-              return;
-            }
-            scheduler.execute(
-                () -> {
-                  replay(partition, records);
-                  loading.remove(partition);
-                  done.complete(null);
-                });
-          });
+      loads.add(load(p, owned.get(p), loader));
     }
     scheduleExpiry();
     return CompletableFuture.allOf(loads.toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * Serves no partition until told this broker leads it ({@link #onBecomeLeader}); loads then run
+   * on {@code loader}. Also starts the periodic offset-expiry duty. Call once, instead of {@link
+   * #startup}, before the leadership callbacks are registered.
+   */
+  public void startOnLeadership(Executor loader) {
+    startOnLeadership(loader, p -> true);
+  }
+
+  /**
+   * As {@link #startOnLeadership(Executor)}; {@code leadsNow} is asked before serving a group
+   * (cheap, any thread): a broker that lost its cluster session still holds its groups but must
+   * answer NOT_COORDINATOR until it leads again or resigns.
+   */
+  public void startOnLeadership(Executor loader, java.util.function.IntPredicate leadsNow) {
+    this.leadsNow = leadsNow;
+    this.loader = loader;
+    owned.clear();
+    scheduleExpiry();
+  }
+
+  /**
+   * This broker now leads partition {@code partition} of __consumer_offsets in {@code leaderEpoch}:
+   * its groups load in the background (COORDINATOR_LOAD_IN_PROGRESS meanwhile). A new epoch of a
+   * partition already loaded keeps its groups (this broker led it all along, as Kafka assumes).
+   * Must not block: called on the thread that changed the leadership.
+   */
+  public void onBecomeLeader(int partition, int leaderEpoch) {
+    Executor l = loader;
+    if (l == null || partition < 0 || partition >= config.offsetsTopicPartitions()) {
+      log.warn("Ignoring leadership of __consumer_offsets-{} (partitions {}, leadership-driven: {})", partition,
+          config.offsetsTopicPartitions(), l != null);
+      return;
+    }
+    Ownership now = owned.compute(partition, (p, prev) -> prev != null && prev.loaded()
+        ? new Ownership(prev.id(), leaderEpoch, true)
+        : new Ownership(loadIds.incrementAndGet(), leaderEpoch, false));
+    if (!now.loaded()) {
+      log.debug("Loading the groups of __consumer_offsets-{} (leader epoch {})", partition, leaderEpoch);
+      load(partition, now, l);
+    }
+  }
+
+  /**
+   * This broker no longer leads partition {@code partition}: its groups are dropped from memory
+   * (waiting joins and syncs answer NOT_COORDINATOR, and every later request for them too, so
+   * clients find the new coordinator). Must not block.
+   */
+  public void onResign(int partition) {
+    if (owned.remove(partition) == null) return;
+    scheduler.execute(() -> {
+      Ownership o = owned.get(partition);
+      if (o == null || !o.loaded()) unload(partition);
+    });
+  }
+
+  /**
+   * Reads {@code partition} on {@code loader} and replays it on the coordinator thread, if {@code
+   * term} still owns the partition then. Completes once applied or abandoned.
+   */
+  private CompletableFuture<Void> load(int partition, Ownership term, Executor loader) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    loader.execute(
+        () -> {
+          List<GroupRecord> records;
+          try {
+            records = groupLog.read(partition);
+          } catch (Exception e) {
+            log.error("Could not load __consumer_offsets-{}; its groups stay unavailable", partition, e);
+            done.completeExceptionally(e);
+            return;
+          }
+          scheduler.execute(
+              () -> {
+                if (owned.get(partition) == term) { // else resigned or re-elected meanwhile
+                  unload(partition); // anything left from an earlier term
+                  replay(partition, records);
+                  owned.replace(partition, term, new Ownership(term.id(), term.leaderEpoch(), true));
+                }
+                done.complete(null);
+              });
+        });
+    return done;
+  }
+
+  /** Drops the groups of {@code partition} from memory, ending what waits on them. Coordinator thread. */
+  private void unload(int partition) {
+    int dropped = 0;
+    for (ClassicGroup g : List.copyOf(groups.values())) {
+      if (partitionFor(g.groupId) != partition) continue;
+      groups.remove(g.groupId);
+      retire(g);
+      dropped++;
+    }
+    if (dropped > 0) log.info("Unloaded {} groups of __consumer_offsets-{}", dropped, partition);
+  }
+
+  /** Ends a group this coordinator no longer serves: timers off, waiting members told NOT_COORDINATOR. */
+  private void retire(ClassicGroup g) {
+    g.unloaded = true;
+    g.joinTimerEpoch++;
+    g.joinTimer.cancel();
+    g.syncTimer.cancel();
+    for (GroupMember m : g.members.values()) {
+      m.heartbeatTimer.cancel();
+      m.heartbeatEpoch++;
+      if (m.awaitingJoin != null) {
+        m.awaitingJoin.complete(joinError(m.memberId, Errors.NOT_COORDINATOR));
+        m.awaitingJoin = null;
+      }
+      if (m.awaitingSync != null) {
+        m.awaitingSync.complete(syncError(Errors.NOT_COORDINATOR));
+        m.awaitingSync = null;
+      }
+    }
+    if (g.consumer != null) {
+      for (ConsumerGroup.Member m : g.consumer.members.values()) {
+        m.sessionTimer.cancel();
+        m.revocationTimer.cancel();
+      }
+      g.consumer = null; // its timers check this
+    }
+    g.transitionTo(DEAD, clock.milliseconds());
+  }
+
+  /** True if {@code partition} is served and loaded. */
+  private boolean serves(int partition) {
+    Ownership o = owned.get(partition);
+    return o != null && o.loaded();
   }
 
   private void replay(int partition, List<GroupRecord> records) {
@@ -197,7 +329,7 @@ public final class GroupCoordinator {
       groups.put(id, g);
       loaded++;
     }
-    log.debug("Loaded {} groups from __consumer_offsets-{} ({} records)", loaded, partition, records.size());
+    if (loaded > 0) log.info("Loaded {} groups from __consumer_offsets-{} ({} records)", loaded, partition, records.size());
   }
 
   private void restore(ClassicGroup g, GroupSnapshot s) {
@@ -246,7 +378,7 @@ public final class GroupCoordinator {
   void expireOffsets() {
     long now = clock.milliseconds();
     for (ClassicGroup g : List.copyOf(groups.values())) {
-      if (loading.contains(partitionFor(g.groupId))) continue;
+      if (!serves(partitionFor(g.groupId))) continue;
       List<GroupRecord> tombstones = new ArrayList<>();
       for (Map.Entry<TopicPartition, CommittedOffset> e : g.offsets.entrySet()) {
         CommittedOffset o = e.getValue();
@@ -1107,7 +1239,7 @@ public final class GroupCoordinator {
                           OffsetRecord o = (OffsetRecord) r;
                           g.offsets.put(o.partition(), o.offset());
                         }
-                        if (groups.get(g.groupId) != g) groups.put(g.groupId, g);
+                        if (!g.unloaded && groups.get(g.groupId) != g) groups.put(g.groupId, g);
                       }
                       future.complete(response);
                     }));
@@ -1221,8 +1353,9 @@ public final class GroupCoordinator {
 
   private DescribedGroup describe(String groupId) {
     DescribedGroup d = new DescribedGroup().setGroupId(groupId).setProtocolType("").setProtocolData("");
-    if (loading.contains(partitionFor(groupId))) {
-      return d.setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code()).setGroupState(DEAD.displayName());
+    Errors unavailable = checkAvailable(groupId);
+    if (unavailable != Errors.NONE) {
+      return d.setErrorCode(unavailable.code()).setGroupState(DEAD.displayName());
     }
     ClassicGroup g = groups.get(groupId);
     if (g == null || g.consumer != null) {
@@ -1255,7 +1388,7 @@ public final class GroupCoordinator {
     scheduler.execute(
         () -> {
           ListGroupsResponseData r = new ListGroupsResponseData();
-          if (!loading.isEmpty()) r.setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code());
+          if (owned.values().stream().anyMatch(o -> !o.loaded())) r.setErrorCode(Errors.COORDINATOR_LOAD_IN_PROGRESS.code());
           Set<String> stateFilter = new HashSet<>();
           for (String s : states) stateFilter.add(s.toLowerCase(java.util.Locale.ROOT));
           Set<String> typeFilter = new HashSet<>();
@@ -1317,7 +1450,7 @@ public final class GroupCoordinator {
                           if (e != null) {
                             r.setErrorCode(storeError(e).code());
                             // Not durably deleted: keep serving the group as it was.
-                            if (!groups.containsKey(id)) {
+                            if (!groups.containsKey(id) && checkAvailable(id) == Errors.NONE) {
                               g.transitionTo(EMPTY, clock.milliseconds());
                               groups.put(id, g);
                             }
@@ -1488,7 +1621,7 @@ public final class GroupCoordinator {
           return;
         }
         offsets.forEach(g.offsets::put);
-        if (groups.get(g.groupId) != g) groups.put(g.groupId, g);
+        if (!g.unloaded && groups.get(g.groupId) != g) groups.put(g.groupId, g);
         future.complete(Errors.NONE);
       }));
     });
@@ -1810,10 +1943,16 @@ public final class GroupCoordinator {
     return g.consumer != null ? g.consumer.members.isEmpty() : g.is(EMPTY);
   }
 
-  /** NONE, or why a request for this group cannot be served now (invalid id, still loading). */
+  /**
+   * NONE, or why a request for this group cannot be served now: invalid id, partition not served
+   * here (NOT_COORDINATOR), or still loading. Any thread.
+   */
   public Errors checkAvailable(String groupId) {
     if (groupId == null || groupId.isEmpty()) return Errors.INVALID_GROUP_ID;
-    return loading.contains(partitionFor(groupId)) ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NONE;
+    int partition = partitionFor(groupId);
+    Ownership o = owned.get(partition);
+    if (o == null || !leadsNow.test(partition)) return Errors.NOT_COORDINATOR;
+    return o.loaded() ? Errors.NONE : Errors.COORDINATOR_LOAD_IN_PROGRESS;
   }
 
   private Errors validateGroupId(String groupId) {

@@ -2,6 +2,8 @@ package dev.brook.broker.group;
 
 import dev.brook.broker.replica.AppendOrigin;
 import dev.brook.broker.replica.AppendOutcome;
+import dev.brook.broker.replica.DelayedProduce;
+import dev.brook.broker.replica.LocalReplicaManager;
 import dev.brook.broker.replica.Partition;
 import dev.brook.broker.replica.ReplicaManager;
 import dev.brook.storage.Clock;
@@ -26,6 +28,11 @@ import org.slf4j.LoggerFactory;
  * The {@link GroupLog} over the partitions of the __consumer_offsets topic hosted by this broker.
  * Each append is one uncompressed v2 batch (so a commit is all-or-nothing) appended through the
  * partition as the coordinator's own write, which advances the high watermark and wakes fetches.
+ *
+ * <p>On a single node an append is durable once written (the ISR is this broker). In a cluster it
+ * is acknowledged as an acks=all produce is, as Kafka does for this topic: once the high watermark
+ * passes it (every in-sync replica has it), so a committed offset survives the loss of the
+ * coordinator's broker; a leader change or the commit timeout fails it instead.
  */
 public final class ReplicaGroupLog implements GroupLog {
   private static final Logger log = LoggerFactory.getLogger(ReplicaGroupLog.class);
@@ -34,10 +41,28 @@ public final class ReplicaGroupLog implements GroupLog {
 
   private final ReplicaManager replicas;
   private final Clock clock;
+  /** Cluster mode: where appends wait for the in-sync replicas; null on a single node. */
+  private final LocalReplicaManager replicated;
+  private final long commitTimeoutMs;
 
+  /** Single node: appends are durable once in the local log. */
   public ReplicaGroupLog(ReplicaManager replicas, Clock clock) {
+    this(replicas, clock, null, 0);
+  }
+
+  /**
+   * Cluster mode: appends complete once replicated to the ISR, or fail after {@code
+   * commitTimeoutMs} (offsets.commit.timeout.ms).
+   */
+  public ReplicaGroupLog(LocalReplicaManager replicas, Clock clock, long commitTimeoutMs) {
+    this(replicas, clock, replicas, commitTimeoutMs);
+  }
+
+  private ReplicaGroupLog(ReplicaManager replicas, Clock clock, LocalReplicaManager replicated, long commitTimeoutMs) {
     this.replicas = replicas;
     this.clock = clock;
+    this.replicated = replicated;
+    this.commitTimeoutMs = commitTimeoutMs;
   }
 
   @Override
@@ -53,13 +78,20 @@ public final class ReplicaGroupLog implements GroupLog {
       simple[i] = new SimpleRecord(now, GroupRecordCodec.key(r), GroupRecordCodec.value(r));
     }
     ByteBuffer batch = MemoryRecords.withRecords(Compression.NONE, simple).buffer();
-    // acks=1: the coordinator's own writes on a single node; waiting for the ISR comes with replication.
-    AppendOutcome outcome = p.appendRecordsAsLeader(batch, AppendOrigin.COORDINATOR, 1, now);
+    int acks = replicated == null ? 1 : -1;
+    AppendOutcome outcome = p.appendRecordsAsLeader(batch, AppendOrigin.COORDINATOR, acks, now);
     if (outcome.error() != Errors.NONE) {
       log.warn("Append to {}-{} failed: {} {}", TOPIC, partition, outcome.error(), outcome.message());
       return CompletableFuture.failedFuture(outcome.error().exception(outcome.message()));
     }
-    return CompletableFuture.completedFuture(null);
+    if (replicated == null) return CompletableFuture.completedFuture(null);
+    return DelayedProduce.park(replicated, List.of(new DelayedProduce.Pending(p, outcome.lastOffset() + 1)), commitTimeoutMs)
+        .thenCompose(errors -> {
+          Errors e = errors.get(0);
+          if (e == Errors.NONE) return CompletableFuture.<Void>completedFuture(null);
+          log.debug("Append to {}-{} not replicated: {}", TOPIC, partition, e);
+          return CompletableFuture.<Void>failedFuture(e.exception());
+        });
   }
 
   @Override

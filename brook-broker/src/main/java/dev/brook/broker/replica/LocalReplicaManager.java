@@ -27,13 +27,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The replica manager of a broker. Without a {@link ClusterState} (single-node mode: a cluster of
- * one) it leads every partition it hosts: partitions are born at leader epoch 0 (or the log's latest
- * epoch when reopened), the in-sync replica set is this broker, so the high watermark follows the
- * log end. With one, it is the {@link ReplicaStateListener} of the cluster: partitions become
- * leaders or followers as the controller decides, followers fetch from their leader (one {@link
- * ReplicaFetcher} thread per leader broker), leaders shrink their ISR on a timer
- * (replica.lag.time.max.ms) and change it through {@link ClusterState#alterIsr}.
+ * The replica manager of a broker. The broker always gives it a {@link ClusterState} (ZooKeeper's in
+ * a cluster; on a single node {@link dev.brook.broker.cluster.LocalCluster}, a cluster of one) and
+ * makes it the cluster's {@link ReplicaStateListener}: partitions become leaders or followers as the
+ * controller decides (on a single node: leader, ISR = this broker, so the high watermark follows the
+ * log end), followers fetch from their leader (one {@link ReplicaFetcher} thread per leader broker),
+ * leaders shrink their ISR on a timer (replica.lag.time.max.ms) and change it through {@link
+ * ClusterState#alterIsr}. Without a cluster state (a standalone manager, as unit tests build it)
+ * every partition is led from its creation, at leader epoch 0 or its log's latest epoch.
  *
  * <p>Owns the timer wheel for delayed operations (long-poll fetches) and expires idle producers. On
  * close it snapshots every partition's producer state (so a restart replays only newer batches).
@@ -58,6 +59,10 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
   private final Map<Integer, ReplicaFetcher> fetchers = new ConcurrentHashMap<>(); // by leader id; changed under this
   private final ExecutorService isrAnswers;
   private volatile java.util.function.Function<String, Optional<TopicSettings>> topicSettings = t -> Optional.empty();
+  // --- leadership listeners (coordinators): changed and fired under this ---
+  private final List<LeadershipListener> leadershipListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  /** The partitions reported led to the listeners, with the epoch reported. Guarded by this. */
+  private final Map<TopicPartition, Integer> reportedLeaders = new java.util.HashMap<>();
 
   /** A topic's log config and overrides, for partitions the cluster assigns here before the topic admin opened them. */
   public record TopicSettings(LogConfig logConfig, Map<String, String> overrides) {}
@@ -141,8 +146,16 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
       if (cluster == null) plog.updateHighWatermark(plog.logEndOffset());
       topicNames.put(topicId, tp.topic());
       partitions.put(tp, p);
+      if (cluster == null) leadershipChanged(tp, epoch);
       return p;
     }
+  }
+
+  /** The latest leader epoch in the log of {@code tp} (opened or not), or -1 when none is known. */
+  public int latestLogEpoch(TopicPartition tp) {
+    return logs.get(new LogId(tp.topic(), tp.partition()))
+        .map(l -> l.leaderEpochs().latestEpoch().orElse(-1))
+        .orElse(-1);
   }
 
   @Override
@@ -169,6 +182,7 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
   @Override
   public synchronized void deletePartition(TopicPartition tp) throws IOException {
     stopFetching(tp);
+    leadershipChanged(tp, -1);
     Partition p = partitions.remove(tp);
     if (p == null) return;
     if (partitions.keySet().stream().noneMatch(k -> k.topic().equals(tp.topic()))) {
@@ -197,6 +211,7 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
     closed = true;
     // Replication: followers stop writing before anything else closes.
     synchronized (this) {
+      for (TopicPartition tp : List.copyOf(reportedLeaders.keySet())) leadershipChanged(tp, -1);
       for (ReplicaFetcher f : fetchers.values()) f.close();
       fetchers.clear();
     }
@@ -218,6 +233,46 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
     partitions.clear();
   }
 
+  // --- leadership listeners (coordinators) ---
+
+  /**
+   * Registers a listener of this broker's partition leadership; it is told at once (on the calling
+   * thread) of every partition led now, then of every change.
+   */
+  public synchronized void addLeadershipListener(LeadershipListener l) {
+    leadershipListeners.add(l);
+    for (Map.Entry<TopicPartition, Integer> e : reportedLeaders.entrySet()) {
+      fire(l, e.getKey(), e.getValue());
+    }
+  }
+
+  /** Stops telling {@code l} (its owner is closing); it gets no resignations for what it was told. */
+  public synchronized void removeLeadershipListener(LeadershipListener l) {
+    leadershipListeners.remove(l);
+  }
+
+  /**
+   * The one place leadership changes are told: {@code epoch >= 0} leads in that epoch, -1 does not
+   * lead. Tells the listeners only of a change (a new leader epoch is a change). Caller holds this.
+   */
+  private void leadershipChanged(TopicPartition tp, int epoch) {
+    Integer before = epoch < 0 ? reportedLeaders.remove(tp) : reportedLeaders.put(tp, epoch);
+    if (before != null && before == epoch || before == null && epoch < 0) return;
+    for (LeadershipListener l : leadershipListeners) fire(l, tp, epoch);
+  }
+
+  private static void fire(LeadershipListener l, TopicPartition tp, int epoch) {
+    try {
+      if (epoch >= 0) {
+        l.onBecomeLeader(tp, epoch);
+      } else {
+        l.onResign(tp);
+      }
+    } catch (RuntimeException e) {
+      log.error("leadership listener {} failed on {} (epoch {})", l, tp, epoch, e);
+    }
+  }
+
   // --- replication (replication area): ReplicaStateListener, fetchers, ISR ---
 
   /** This broker's id. */
@@ -225,9 +280,12 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
     return localBrokerId;
   }
 
-  /** The cluster's state; empty in single-node mode. */
+  /**
+   * The cluster's state in cluster mode; empty on a single node (whose cluster of one, {@link
+   * dev.brook.broker.cluster.LocalCluster}, has no other broker to replicate to or to reach).
+   */
   public Optional<ClusterState> cluster() {
-    return Optional.ofNullable(cluster);
+    return cluster instanceof dev.brook.broker.cluster.LocalCluster ? Optional.empty() : Optional.ofNullable(cluster);
   }
 
   /** The endpoint of the broker leading {@code p} as this broker knows it (for KIP-951 answers). */
@@ -254,9 +312,13 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
       }
       if (s.leader() == localBrokerId) {
         stopFetching(s.tp());
-        if (p.makeLeader(s, now)) log.debug("{} leads {} in epoch {}, ISR {}", localBrokerId, s.tp(), s.leaderEpoch(), s.isr());
+        if (p.makeLeader(s, now)) {
+          log.debug("{} leads {} in epoch {}, ISR {}", localBrokerId, s.tp(), s.leaderEpoch(), s.isr());
+          leadershipChanged(s.tp(), p.leaderEpoch());
+        }
       } else {
         boolean newTerm = p.makeFollower(s);
+        if (p.replicationState().map(a -> a.leader() != localBrokerId).orElse(true)) leadershipChanged(s.tp(), -1);
         ReplicaFetcher current = fetcherOf(s.tp());
         if (s.leader() < 0) {
           stopFetching(s.tp());

@@ -51,7 +51,7 @@ public final class Partition {
   private final Set<PartitionWatcher> watchers = ConcurrentHashMap.newKeySet();
   // --- replication state (replication area); see the "replication" section below ---
   private volatile int localBrokerId = -1;
-  /** As the controller last decided; null in single-node mode (led here, ISR = this broker). */
+  /** As the controller last decided (a single node's too); null for a standalone partition (led here, ISR = this broker). */
   private volatile PartitionState replicationState;
   private volatile boolean leader = true;
   private volatile IsrChanger isrChanger = (p, expected, isr) -> {};
@@ -128,7 +128,7 @@ public final class Partition {
   private void applyMarker(ByteBuffer b, int at) {
     long pid = RecordBatchHeader.producerId(b, at);
     long markerOffset = RecordBatchHeader.baseOffset(b, at);
-    long first = producers.endTransaction(pid, RecordBatchHeader.producerEpoch(b, at));
+    long first = producers.endTransaction(pid, RecordBatchHeader.producerEpoch(b, at), ProducerStateManager.coordinatorEpochOf(b, at));
     firstUnstableOffset = producers.firstUnstableOffset();
     if (first < 0 || isCommitMarker(b, at)) return;
     try {
@@ -222,6 +222,9 @@ public final class Partition {
         BatchMetadata m = d.original();
         return AppendOutcome.appended(m.firstOffset(), m.lastOffset(), p.logAppendTime() ? m.timestamp() : -1, partitionLog.logStartOffset());
       }
+    } else if (batch.hasProducerId()) { // a marker: refused from a coordinator older than the last one (Kafka's fencing)
+      Errors fenced = producers.checkCoordinatorEpoch(batch.producerId(), ProducerStateManager.coordinatorEpochOf(records, records.position()));
+      if (fenced != Errors.NONE) return AppendOutcome.error(fenced, "marker from an older transaction coordinator epoch");
     }
     AppendResult result;
     try {
@@ -502,7 +505,7 @@ public final class Partition {
     return s == null ? localBrokerId : s.leader();
   }
 
-  /** The controller's state as last applied; empty in single-node mode. */
+  /** The controller's state as last applied (a single node's too); empty before one is, or for a standalone partition. */
   public Optional<PartitionState> replicationState() {
     return Optional.ofNullable(replicationState);
   }
@@ -533,7 +536,8 @@ public final class Partition {
 
   /**
    * Makes this broker the leader as {@code s} says. A new leader epoch starts a new term: the epoch
-   * is recorded at the log end in the epoch cache (followers truncate against it), and followers'
+   * is recorded at the log end in the epoch cache (followers truncate against it; a partition with
+   * no other replica records it at its first append in the epoch, the same offset), and followers'
    * progress starts over (in-sync ones count as caught up now). The same epoch again only updates
    * replicas and ISR. Returns false (and changes nothing) for a stale state.
    */
@@ -548,7 +552,10 @@ public final class Partition {
       if (newTerm) {
         followers.clear();
         long end = partitionLog.logEndOffset();
-        partitionLog.leaderEpochs().assign(s.leaderEpoch(), end);
+        // Followers ask for the new epoch's end (OffsetForLeaderEpoch) before anything is appended in
+        // it: record it now. Without other replicas the first append records it (the log does so for
+        // any newer epoch, at the same offset), sparing a checkpoint write per partition per start.
+        if (s.replicas().size() > 1) partitionLog.leaderEpochs().assign(s.leaderEpoch(), end);
         leaderEpochStartOffset = end;
         isrChangeInFlight = false;
       }

@@ -12,8 +12,9 @@ import java.nio.file.StandardOpenOption;
  * Hands out producer ids that are unique across restarts of this broker (InitProducerId). Ids are
  * taken from blocks of {@value #BLOCK_SIZE}; before the first id of a block is handed out, the end
  * of the block is written to {@code producer-id-block} in the log dir (atomically, fsynced), so a
- * restart — clean or not — continues after every id ever handed out. In cluster mode the block
- * will come from ZooKeeper instead; callers only see {@link #nextProducerId}.
+ * restart — clean or not — continues after every id ever handed out. In cluster mode the blocks
+ * come from ZooKeeper instead ({@link #fromBlocks}), so ids are unique across brokers; callers only
+ * see {@link #nextProducerId}.
  *
  * <p>Thread-safe.
  */
@@ -21,14 +22,35 @@ public final class ProducerIdManager {
   public static final String FILE = "producer-id-block";
   static final long BLOCK_SIZE = 1000;
 
-  private final Path file;
+  /** Where a cluster's brokers claim blocks of ids (ZooKeeper); returns the first id of a new block. */
+  @FunctionalInterface
+  public interface BlockSource {
+    long claim(long size) throws Exception;
+  }
+
+  private final Path file; // null with a block source
+  private final BlockSource blocks; // null on a single node
   private long next;
   private long blockEnd;
 
   private ProducerIdManager(Path file, long start) {
     this.file = file;
+    this.blocks = null;
     this.next = start;
     this.blockEnd = start;
+  }
+
+  private ProducerIdManager(BlockSource blocks) {
+    this.file = null;
+    this.blocks = blocks;
+  }
+
+  /**
+   * Cluster mode: ids come from blocks claimed from {@code blocks} (unique across the cluster's
+   * brokers, as Kafka's /latest_producer_id_block); claiming one may block on ZooKeeper.
+   */
+  public static ProducerIdManager fromBlocks(BlockSource blocks) {
+    return new ProducerIdManager(blocks);
   }
 
   /** Opens the allocator for {@code logDir}; ids continue after the last persisted block. */
@@ -47,7 +69,16 @@ public final class ProducerIdManager {
   }
 
   public synchronized long nextProducerId() throws IOException {
-    if (next >= blockEnd) {
+    if (blocks != null && next >= blockEnd) {
+      try {
+        next = blocks.claim(BLOCK_SIZE);
+      } catch (IOException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IOException("cannot claim a producer id block", e);
+      }
+      blockEnd = next + BLOCK_SIZE;
+    } else if (next >= blockEnd) {
       long end = next + BLOCK_SIZE;
       persist(end);
       blockEnd = end;

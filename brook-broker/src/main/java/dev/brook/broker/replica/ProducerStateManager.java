@@ -39,6 +39,8 @@ public final class ProducerStateManager {
     private long lastTimestamp = -1;
     /** First offset of the producer's open transaction, -1 if none (for the coordinator, later). */
     private long currentTxnFirstOffset = -1;
+    /** The coordinator epoch of the producer's last marker, -1 if none (not kept in snapshots). */
+    private int coordinatorEpoch = -1;
 
     ProducerEntry(long producerId) {
       this.producerId = producerId;
@@ -62,6 +64,10 @@ public final class ProducerStateManager {
 
     public long currentTxnFirstOffset() {
       return currentTxnFirstOffset;
+    }
+
+    public int coordinatorEpoch() {
+      return coordinatorEpoch;
     }
 
     int lastSeq() {
@@ -125,7 +131,16 @@ public final class ProducerStateManager {
    * transaction's first offset, or -1 when it had none open here.
    */
   public long endTransaction(long producerId, short markerEpoch) {
+    return endTransaction(producerId, markerEpoch, -1);
+  }
+
+  /**
+   * As {@link #endTransaction(long, short)}, remembering the marker's {@code coordinatorEpoch} (the
+   * leader epoch of the transaction coordinator's state partition) for {@link #checkCoordinatorEpoch}.
+   */
+  public long endTransaction(long producerId, short markerEpoch, int coordinatorEpoch) {
     ProducerEntry e = producers.computeIfAbsent(producerId, ProducerEntry::new);
+    e.coordinatorEpoch = Math.max(e.coordinatorEpoch, coordinatorEpoch);
     long first = -1;
     if (markerEpoch >= e.epoch) {
       if (markerEpoch > e.epoch) e.batches.clear();
@@ -135,6 +150,31 @@ public final class ProducerStateManager {
       e.currentTxnFirstOffset = -1;
     }
     return first;
+  }
+
+  /**
+   * TRANSACTION_COORDINATOR_FENCED if a marker from {@code coordinatorEpoch} is older than the one
+   * this producer's last marker came from (a deposed coordinator still writing), else NONE.
+   */
+  public Errors checkCoordinatorEpoch(long producerId, int coordinatorEpoch) {
+    ProducerEntry e = producers.get(producerId);
+    return e != null && coordinatorEpoch < e.coordinatorEpoch ? Errors.TRANSACTION_COORDINATOR_FENCED : Errors.NONE;
+  }
+
+  /** The coordinator epoch a control batch at {@code at} carries (its end-transaction marker), -1 if unreadable. */
+  public static int coordinatorEpochOf(ByteBuffer b, int at) {
+    try {
+      int size = b.getInt(at + RecordBatchHeader.LENGTH) + RecordBatchHeader.LOG_OVERHEAD;
+      for (org.apache.kafka.common.record.RecordBatch batch
+          : org.apache.kafka.common.record.MemoryRecords.readableRecords(b.slice(at, size)).batches()) {
+        for (org.apache.kafka.common.record.Record r : batch) {
+          return org.apache.kafka.common.record.EndTransactionMarker.deserialize(r).coordinatorEpoch();
+        }
+      }
+    } catch (RuntimeException e) {
+      return -1; // not a readable marker: it fences nothing
+    }
+    return -1;
   }
 
   private void reindexOngoing() {
@@ -199,7 +239,7 @@ public final class ProducerStateManager {
     if (pid < 0) return;
     short epoch = RecordBatchHeader.producerEpoch(b, at);
     if (RecordBatchHeader.isControl(b, at)) {
-      endTransaction(pid, epoch);
+      endTransaction(pid, epoch, coordinatorEpochOf(b, at));
       return;
     }
     int count = RecordBatchHeader.lastOffsetDelta(b, at) + 1;

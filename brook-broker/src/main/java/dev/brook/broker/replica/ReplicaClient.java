@@ -16,18 +16,19 @@ import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
 
 /**
- * A blocking Kafka-protocol connection from a follower to a leader: one request in flight at a
- * time, requests and responses in kafka-clients' generated classes. Used by one {@link
- * ReplicaFetcher} thread only; reconnects are the caller's (close and open a new one).
+ * A blocking Kafka-protocol connection from one broker to another (a follower to its leader, a
+ * transaction coordinator to a partition leader): one request in flight at a
+ * time, requests and responses in kafka-clients' generated classes. Used by one thread only (a {@link
+ * ReplicaFetcher}, the coordinator's marker sender); reconnects are the caller's (close and open a new one).
  */
-final class ReplicaClient implements AutoCloseable {
+public final class ReplicaClient implements AutoCloseable {
   private final Socket socket;
   private final DataOutputStream out;
   private final DataInputStream in;
   private final String clientId;
   private int correlation;
 
-  ReplicaClient(BrokerEndpoint leader, String clientId, int connectTimeoutMs, int readTimeoutMs) throws IOException {
+  public ReplicaClient(BrokerEndpoint leader, String clientId, int connectTimeoutMs, int readTimeoutMs) throws IOException {
     this.clientId = clientId;
     socket = new Socket();
     try {
@@ -43,7 +44,7 @@ final class ReplicaClient implements AutoCloseable {
   }
 
   /** Sends {@code request} and waits for its response. */
-  AbstractResponse call(AbstractRequest request) throws IOException {
+  public AbstractResponse call(AbstractRequest request) throws IOException {
     int id = ++correlation;
     RequestHeader header = new RequestHeader(request.apiKey(), request.version(), clientId, id);
     ByteBuffer buf = request.serializeWithHeader(header);

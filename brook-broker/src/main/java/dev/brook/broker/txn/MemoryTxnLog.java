@@ -4,11 +4,12 @@ import java.io.IOException;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A {@link TxnLog} in memory, for tests: it survives a coordinator restart (a new coordinator over
- * the same instance) but not the JVM. {@link #failAppends} simulates a log that refuses writes.
- * Thread-safe.
+ * the same instance) but not the JVM. Appends are durable at once; {@link #failAppends} simulates a
+ * log that refuses writes. Thread-safe.
  */
 public final class MemoryTxnLog implements TxnLog {
   private final Map<Integer, Map<String, TxnRecord>> partitions = new HashMap<>();
@@ -19,14 +20,15 @@ public final class MemoryTxnLog implements TxnLog {
   }
 
   @Override
-  public synchronized void append(int partition, String transactionalId, TxnRecord record) throws IOException {
-    if (failAppends) throw new IOException("appends are failing (test)");
+  public synchronized CompletableFuture<Void> append(int partition, String transactionalId, TxnRecord record) {
+    if (failAppends) return CompletableFuture.failedFuture(new IOException("appends are failing (test)"));
     Map<String, TxnRecord> p = partitions.computeIfAbsent(partition, k -> new LinkedHashMap<>());
     if (record == null) {
       p.remove(transactionalId);
     } else {
       p.put(transactionalId, record);
     }
+    return CompletableFuture.completedFuture(null);
   }
 
   @Override

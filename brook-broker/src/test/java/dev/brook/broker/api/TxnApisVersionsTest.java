@@ -61,10 +61,10 @@ class TxnApisVersionsTest {
 
   @BeforeEach
   void start() throws Exception {
-    MarkerWriter markers = (pid, epoch, coordinatorEpoch, commit, partitions) -> {
+    MarkerWriter markers = (pid, epoch, coordinatorEpoch, commit, partitions, stillNeeded) -> {
       Map<TopicPartition, Errors> out = new LinkedHashMap<>();
       for (TopicPartition tp : partitions) out.put(tp, Errors.NONE);
-      return out;
+      return CompletableFuture.completedFuture(out);
     };
     long[] nextPid = {1000};
     TransactionCoordinator.GroupOffsets groups = new TransactionCoordinator.GroupOffsets() {
@@ -84,7 +84,7 @@ class TxnApisVersionsTest {
       }
     };
     coordinator = new TransactionCoordinator(new TxnCoordinatorConfig(3, 1 << 20, 60_000, 1000, 3_600_000),
-        new MemoryTxnLog(), markers, () -> nextPid[0]++, groups, tp -> true, Clock.SYSTEM);
+        new MemoryTxnLog(), markers, () -> nextPid[0]++, groups, tp -> true, Clock.SYSTEM, Runnable::run);
     coordinator.load();
     dispatcher.register(ApiKeys.INIT_PRODUCER_ID, new TxnInitProducerIdHandler(coordinator,
         (ctx, r) -> CompletableFuture.completedFuture(new InitProducerIdResponseData())));

@@ -43,6 +43,38 @@ class LocalMetadataStoreTest {
   }
 
   @Test
+  void partitionStatesAreStoredWithTheirTopicsAndGoWithThem() throws IOException {
+    TopicMetadata t = new TopicMetadata("t", Uuid.randomUuid(), 2, Map.of("retention.ms", "5"));
+    org.apache.kafka.common.TopicPartition p0 = new org.apache.kafka.common.TopicPartition("t", 0);
+    org.apache.kafka.common.TopicPartition p1 = new org.apache.kafka.common.TopicPartition("t", 1);
+    PartitionState s0 = new PartitionState(p0, t.id(), java.util.List.of(1), 1, 0, java.util.List.of(1), 1, 0);
+    try (LocalMetadataStore s = open()) {
+      s.createTopic(t, java.util.List.of(s0));
+      s.putPartitionStates(java.util.List.of(new PartitionState(p1, t.id(), java.util.List.of(1, 2), -1, 7,
+          java.util.List.of(), 3, 4)));
+      s.updateTopic(s.topic("t").orElseThrow().withConfigs(Map.of())); // a config change keeps the states
+      assertThatThrownBy(() -> s.putPartitionStates(java.util.List.of(new PartitionState(
+          new org.apache.kafka.common.TopicPartition("t", 2), t.id(), java.util.List.of(1), 1, 0, java.util.List.of(1), 1, 0))))
+          .isInstanceOf(IllegalStateException.class); // no such partition
+    }
+    try (LocalMetadataStore s = open()) {
+      assertThat(s.partitionState(p0)).contains(s0);
+      PartitionState back = s.partitionState(p1).orElseThrow();
+      assertThat(back.replicas()).containsExactly(1, 2);
+      assertThat(back.leader()).isEqualTo(-1);
+      assertThat(back.leaderEpoch()).isEqualTo(7);
+      assertThat(back.isr()).isEmpty();
+      assertThat(back.controllerEpoch()).isEqualTo(3);
+      assertThat(back.zkVersion()).isEqualTo(4);
+      assertThat(s.deleteTopic("t")).isTrue();
+      assertThat(s.partitionStates()).isEmpty();
+    }
+    try (LocalMetadataStore s = open()) {
+      assertThat(s.partitionStates()).isEmpty();
+    }
+  }
+
+  @Test
   void clusterIdIsGeneratedOnceAndKept() throws IOException {
     String first;
     try (LocalMetadataStore s = open()) {

@@ -196,4 +196,26 @@ class PartitionTest {
       replicas.close();
     }
   }
+
+  @Test
+  void markerFromAnOlderCoordinatorEpochIsFencedAndTheEpochSurvivesReplay() throws Exception {
+    assertThat(marker(7, 5).error()).isEqualTo(Errors.NONE);
+    assertThat(marker(7, 4).error()).isEqualTo(Errors.TRANSACTION_COORDINATOR_FENCED);
+    assertThat(marker(7, 5).error()).isEqualTo(Errors.NONE);
+    assertThat(marker(7, 6).error()).isEqualTo(Errors.NONE);
+    assertThat(marker(8, 0).error()).as("per producer").isEqualTo(Errors.NONE);
+    assertThat(partition.producerEntry(7).coordinatorEpoch()).isEqualTo(6);
+    // A replica rebuilt from the log (a follower becoming leader) remembers the coordinator epoch.
+    ProducerStateManager replayed = new ProducerStateManager();
+    partition.log().scanBatches(0, b -> replayed.replay(b, b.position()));
+    assertThat(replayed.checkCoordinatorEpoch(7, 5)).isEqualTo(Errors.TRANSACTION_COORDINATOR_FENCED);
+    assertThat(replayed.checkCoordinatorEpoch(7, 6)).isEqualTo(Errors.NONE);
+  }
+
+  private AppendOutcome marker(long producerId, int coordinatorEpoch) {
+    ByteBuffer b = org.apache.kafka.common.record.MemoryRecords.withEndTransactionMarker(NOW, producerId, (short) 0,
+        new org.apache.kafka.common.record.EndTransactionMarker(org.apache.kafka.common.record.ControlRecordType.ABORT,
+            coordinatorEpoch)).buffer();
+    return partition.appendRecordsAsLeader(b, AppendOrigin.COORDINATOR, 1, NOW);
+  }
 }

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.Errors;
 import org.junit.jupiter.api.BeforeEach;
@@ -50,13 +51,18 @@ class TransactionCoordinatorTest {
     final List<Marker> written = new ArrayList<>();
     Errors failWith = Errors.NONE;
 
+    final List<Integer> coordinatorEpochs = new ArrayList<>();
+
     @Override
-    public Map<TopicPartition, Errors> write(
-        long producerId, short producerEpoch, int coordinatorEpoch, boolean commit, Collection<TopicPartition> partitions) {
+    public CompletableFuture<Map<TopicPartition, Errors>> write(long producerId, short producerEpoch,
+        int coordinatorEpoch, boolean commit, Collection<TopicPartition> partitions, BooleanSupplier stillNeeded) {
       Map<TopicPartition, Errors> out = new LinkedHashMap<>();
       for (TopicPartition tp : partitions) out.put(tp, failWith);
-      if (failWith == Errors.NONE) written.add(new Marker(producerId, producerEpoch, commit, Set.copyOf(partitions)));
-      return out;
+      if (failWith == Errors.NONE) {
+        written.add(new Marker(producerId, producerEpoch, commit, Set.copyOf(partitions)));
+        coordinatorEpochs.add(coordinatorEpoch);
+      }
+      return CompletableFuture.completedFuture(out);
     }
   }
 
@@ -89,15 +95,15 @@ class TransactionCoordinatorTest {
 
   private TransactionCoordinator newCoordinator() {
     return new TransactionCoordinator(new TxnCoordinatorConfig(5, 1 << 20, 60_000, 100, 3_600_000), txnLog, markers,
-        () -> nextPid++, groups, tp -> !tp.topic().equals("missing"), clock);
+        () -> nextPid++, groups, tp -> !tp.topic().equals("missing"), clock, Runnable::run);
   }
 
   private InitResult init(String id) {
-    return coordinator.initProducerId(id, 60_000, -1, (short) -1);
+    return coordinator.initProducerId(id, 60_000, -1, (short) -1).join();
   }
 
   private Errors addOne(InitResult r, TopicPartition tp) {
-    return coordinator.addPartitions("tx", r.producerId(), r.producerEpoch(), List.of(tp), false).get(tp);
+    return coordinator.addPartitions("tx", r.producerId(), r.producerEpoch(), List.of(tp), false).join().get(tp);
   }
 
   private Errors end(InitResult r, boolean commit) {
@@ -115,21 +121,94 @@ class TransactionCoordinatorTest {
 
   @Test
   void timeoutAboveTheMaximumOrNotPositiveIsInvalidTransactionTimeout() {
-    assertThat(coordinator.initProducerId("tx", 60_001, -1, (short) -1).error()).isEqualTo(Errors.INVALID_TRANSACTION_TIMEOUT);
-    assertThat(coordinator.initProducerId("tx", 0, -1, (short) -1).error()).isEqualTo(Errors.INVALID_TRANSACTION_TIMEOUT);
-    assertThat(coordinator.initProducerId("tx", 1000, -1, (short) -1).error()).isEqualTo(Errors.NONE);
-    assertThat(coordinator.initProducerId("", 1000, -1, (short) -1).error()).isEqualTo(Errors.INVALID_REQUEST);
+    assertThat(coordinator.initProducerId("tx", 60_001, -1, (short) -1).join().error()).isEqualTo(Errors.INVALID_TRANSACTION_TIMEOUT);
+    assertThat(coordinator.initProducerId("tx", 0, -1, (short) -1).join().error()).isEqualTo(Errors.INVALID_TRANSACTION_TIMEOUT);
+    assertThat(coordinator.initProducerId("tx", 1000, -1, (short) -1).join().error()).isEqualTo(Errors.NONE);
+    assertThat(coordinator.initProducerId("", 1000, -1, (short) -1).join().error()).isEqualTo(Errors.INVALID_REQUEST);
   }
 
   @Test
-  void requestsBeforeLoadGetCoordinatorLoadInProgress() throws Exception {
-    TransactionCoordinator fresh = newCoordinator();
-    assertThat(fresh.initProducerId("tx", 1000, -1, (short) -1).error()).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
-    assertThat(fresh.addPartitions("tx", 1, (short) 0, List.of(T0), false).get(T0)).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+  void idsOfPartitionsNotLedAreNotCoordinatorAndLoadingOnesLoadInProgress() {
+    java.util.ArrayDeque<Runnable> queued = new java.util.ArrayDeque<>();
+    TransactionCoordinator fresh = new TransactionCoordinator(new TxnCoordinatorConfig(5, 1 << 20, 60_000, 100, 3_600_000),
+        txnLog, markers, () -> nextPid++, groups, tp -> true, clock, queued::add);
+    assertThat(fresh.initProducerId("tx", 1000, -1, (short) -1).join().error()).isEqualTo(Errors.NOT_COORDINATOR);
+    assertThat(fresh.verifyPartition("tx", 1, (short) 0, T0)).as("not verified here").isEqualTo(Errors.NONE);
+    fresh.onBecomeLeader(stateTp("tx"), 3);
+    assertThat(fresh.initProducerId("tx", 1000, -1, (short) -1).join().error()).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
+    assertThat(fresh.addPartitions("tx", 1, (short) 0, List.of(T0), false).join().get(T0)).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
     assertThat(fresh.endTransaction("tx", 1, (short) 0, true).join()).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
     assertThat(fresh.verifyPartition("tx", 1, (short) 0, T0)).isEqualTo(Errors.COORDINATOR_LOAD_IN_PROGRESS);
-    fresh.load();
-    assertThat(fresh.initProducerId("tx", 1000, -1, (short) -1).error()).isEqualTo(Errors.NONE);
+    CompletableFuture<InitResult> init = fresh.initProducerId("other-id-elsewhere", 1000, -1, (short) -1);
+    assertThat(init.join().error()).isEqualTo(fresh.partitionFor("other-id-elsewhere") == fresh.partitionFor("tx")
+        ? Errors.COORDINATOR_LOAD_IN_PROGRESS : Errors.NOT_COORDINATOR);
+    while (!queued.isEmpty()) queued.poll().run();
+    assertThat(fresh.coordinatorEpoch(fresh.partitionFor("tx"))).isEqualTo(3);
+    CompletableFuture<InitResult> ok = fresh.initProducerId("tx", 1000, -1, (short) -1);
+    assertThat(ok).as("answered on the coordinator's thread, not the caller's").isNotDone();
+    while (!queued.isEmpty()) queued.poll().run();
+    assertThat(ok.join().error()).isEqualTo(Errors.NONE);
+  }
+
+  @Test
+  void markersCarryTheLeaderEpochOfTheStatePartitionAsCoordinatorEpoch() {
+    coordinator.onBecomeLeader(stateTp("tx"), 7);
+    InitResult r = init("tx");
+    addOne(r, T0);
+    assertThat(end(r, true)).isEqualTo(Errors.NONE);
+    assertThat(markers.coordinatorEpochs).containsExactly(7);
+  }
+
+  @Test
+  void resignDropsTheIdsAndTheNextLeaderCompletesThePreparedTransaction() {
+    InitResult r = init("tx");
+    addOne(r, T0);
+    markers.failWith = Errors.NOT_LEADER_OR_FOLLOWER;
+    assertThat(end(r, true)).isEqualTo(Errors.NONE);
+    coordinator.onResign(stateTp("tx"));
+    assertThat(coordinator.describe("tx")).isNull();
+    assertThat(addOne(r, T1)).isEqualTo(Errors.NOT_COORDINATOR);
+    assertThat(end(r, true)).isEqualTo(Errors.NOT_COORDINATOR);
+    // Another broker (here: a new coordinator over the same replicated log) becomes the leader.
+    markers.failWith = Errors.NONE;
+    TransactionCoordinator next = newCoordinator();
+    next.onBecomeLeader(stateTp("tx"), 1);
+    assertThat(next.describe("tx").state()).isEqualTo(TxnState.COMPLETE_COMMIT);
+    assertThat(markers.written).containsExactly(new Marker(100, (short) 0, true, Set.of(T0)));
+    assertThat(markers.coordinatorEpochs).containsExactly(1);
+  }
+
+  @Test
+  void aStateAppendThatFinishesAfterResignIsNotApplied() {
+    InitResult r = init("tx");
+    CompletableFuture<Void> slow = new CompletableFuture<>();
+    TxnLog delayed = new TxnLog() {
+      @Override
+      public CompletableFuture<Void> append(int partition, String transactionalId, TxnRecord record) {
+        txnLog.append(partition, transactionalId, record);
+        return slow;
+      }
+
+      @Override
+      public Map<String, TxnRecord> read(int partition) {
+        return txnLog.read(partition);
+      }
+    };
+    TransactionCoordinator c = new TransactionCoordinator(new TxnCoordinatorConfig(5, 1 << 20, 60_000, 100, 3_600_000),
+        delayed, markers, () -> nextPid++, groups, tp -> true, clock, Runnable::run);
+    c.onBecomeLeader(stateTp("tx"), 0);
+    CompletableFuture<Map<TopicPartition, Errors>> add = c.addPartitions("tx", r.producerId(), r.producerEpoch(), List.of(T0), false);
+    assertThat(add).isNotDone();
+    assertThat(c.addPartitions("tx", r.producerId(), r.producerEpoch(), List.of(T1), false).join().get(T1))
+        .isEqualTo(Errors.CONCURRENT_TRANSACTIONS);
+    c.onResign(stateTp("tx"));
+    slow.complete(null);
+    assertThat(add.join().get(T0)).isEqualTo(Errors.NOT_COORDINATOR);
+    assertThat(c.describe("tx")).isNull();
+  }
+
+  private TopicPartition stateTp(String transactionalId) {
+    return new TopicPartition(TransactionCoordinator.STATE_TOPIC, coordinator.partitionFor(transactionalId));
   }
 
   @Test
@@ -169,15 +248,15 @@ class TransactionCoordinatorTest {
 
   @Test
   void unknownIdOrProducerIsInvalidProducerIdMappingAndOldEpochIsFenced() {
-    assertThat(coordinator.addPartitions("nope", 1, (short) 0, List.of(T0), false).get(T0))
+    assertThat(coordinator.addPartitions("nope", 1, (short) 0, List.of(T0), false).join().get(T0))
         .isEqualTo(Errors.INVALID_PRODUCER_ID_MAPPING);
     InitResult old = init("tx");
     InitResult current = init("tx");
-    assertThat(coordinator.addPartitions("tx", 999, current.producerEpoch(), List.of(T0), false).get(T0))
+    assertThat(coordinator.addPartitions("tx", 999, current.producerEpoch(), List.of(T0), false).join().get(T0))
         .isEqualTo(Errors.INVALID_PRODUCER_ID_MAPPING);
     assertThat(addOne(old, T0)).isEqualTo(Errors.PRODUCER_FENCED);
     assertThat(end(old, true)).isEqualTo(Errors.PRODUCER_FENCED);
-    assertThat(coordinator.addOffsets("tx", old.producerId(), old.producerEpoch(), "g")).isEqualTo(Errors.PRODUCER_FENCED);
+    assertThat(coordinator.addOffsets("tx", old.producerId(), old.producerEpoch(), "g").join()).isEqualTo(Errors.PRODUCER_FENCED);
     assertThat(coordinator.verifyPartition("tx", old.producerId(), old.producerEpoch(), T0)).isEqualTo(Errors.INVALID_PRODUCER_EPOCH);
     assertThat(coordinator.endTransaction("nope", 1, (short) 0, true).join()).isEqualTo(Errors.INVALID_PRODUCER_ID_MAPPING);
   }
@@ -198,15 +277,15 @@ class TransactionCoordinatorTest {
   void kip360BumpWithTheCurrentEpochAndItsRetryAndAStaleBumpIsFenced() {
     InitResult r = init("tx");
     addOne(r, T0);
-    InitResult bumped = coordinator.initProducerId("tx", 60_000, r.producerId(), r.producerEpoch());
+    InitResult bumped = coordinator.initProducerId("tx", 60_000, r.producerId(), r.producerEpoch()).join();
     assertThat(bumped.error()).isEqualTo(Errors.NONE);
     assertThat(bumped.producerEpoch()).isGreaterThan(r.producerEpoch());
     assertThat(markers.written).hasSize(1); // the open transaction was aborted
     // The same request retried (the client missed the answer) gets the same id and epoch.
     short lastEpoch = coordinator.describe("tx").lastProducerEpoch();
-    assertThat(coordinator.initProducerId("tx", 60_000, r.producerId(), lastEpoch)).isEqualTo(bumped);
-    assertThat(coordinator.initProducerId("tx", 60_000, r.producerId(), (short) 42).error()).isEqualTo(Errors.PRODUCER_FENCED);
-    assertThat(coordinator.initProducerId("tx", 60_000, 12345, bumped.producerEpoch()).error()).isEqualTo(Errors.PRODUCER_FENCED);
+    assertThat(coordinator.initProducerId("tx", 60_000, r.producerId(), lastEpoch).join()).isEqualTo(bumped);
+    assertThat(coordinator.initProducerId("tx", 60_000, r.producerId(), (short) 42).join().error()).isEqualTo(Errors.PRODUCER_FENCED);
+    assertThat(coordinator.initProducerId("tx", 60_000, 12345, bumped.producerEpoch()).join().error()).isEqualTo(Errors.PRODUCER_FENCED);
   }
 
   @Test
@@ -224,7 +303,7 @@ class TransactionCoordinatorTest {
   @Test
   void unknownPartitionsAreRejectedAndTheOthersNotAttempted() {
     InitResult r = init("tx");
-    Map<TopicPartition, Errors> out = coordinator.addPartitions("tx", r.producerId(), r.producerEpoch(), List.of(T0, MISSING), false);
+    Map<TopicPartition, Errors> out = coordinator.addPartitions("tx", r.producerId(), r.producerEpoch(), List.of(T0, MISSING), false).join();
     assertThat(out).containsEntry(T0, Errors.OPERATION_NOT_ATTEMPTED).containsEntry(MISSING, Errors.UNKNOWN_TOPIC_OR_PARTITION);
     assertThat(coordinator.describe("tx").state()).isEqualTo(TxnState.EMPTY);
   }
@@ -233,7 +312,7 @@ class TransactionCoordinatorTest {
   void verifyOnlyChangesNothing() {
     InitResult r = init("tx");
     addOne(r, T0);
-    Map<TopicPartition, Errors> out = coordinator.addPartitions("tx", r.producerId(), r.producerEpoch(), List.of(T0, T1), true);
+    Map<TopicPartition, Errors> out = coordinator.addPartitions("tx", r.producerId(), r.producerEpoch(), List.of(T0, T1), true).join();
     assertThat(out).containsEntry(T0, Errors.NONE).containsEntry(T1, Errors.INVALID_TXN_STATE);
     assertThat(coordinator.describe("tx").partitions()).containsExactly(T0);
   }
@@ -267,12 +346,12 @@ class TransactionCoordinatorTest {
 
   @Test
   void timedOutTransactionIsAbortedAtABumpedEpoch() {
-    InitResult r = coordinator.initProducerId("tx", 1000, -1, (short) -1);
-    coordinator.addPartitions("tx", r.producerId(), r.producerEpoch(), List.of(T0), false);
+    InitResult r = coordinator.initProducerId("tx", 1000, -1, (short) -1).join();
+    coordinator.addPartitions("tx", r.producerId(), r.producerEpoch(), List.of(T0), false).join();
     now.addAndGet(999);
-    assertThat(coordinator.abortTimedOutTransactions()).isEmpty();
+    assertThat(coordinator.abortTimedOutTransactions().join()).isEmpty();
     now.addAndGet(1);
-    assertThat(coordinator.abortTimedOutTransactions()).containsExactly("tx");
+    assertThat(coordinator.abortTimedOutTransactions().join()).containsExactly("tx");
     assertThat(markers.written).containsExactly(new Marker(100, (short) 1, false, Set.of(T0)));
     assertThat(coordinator.describe("tx").state()).isEqualTo(TxnState.COMPLETE_ABORT);
     assertThat(coordinator.endTransaction("tx", r.producerId(), r.producerEpoch(), true).join()).isEqualTo(Errors.PRODUCER_FENCED);
@@ -283,12 +362,12 @@ class TransactionCoordinatorTest {
     InitResult r = init("tx");
     addOne(r, T0);
     now.addAndGet(3_600_000);
-    assertThat(coordinator.expireTransactionalIds()).as("an open transaction never expires").isEmpty();
+    assertThat(coordinator.expireTransactionalIds().join()).as("an open transaction never expires").isEmpty();
     end(r, true);
     now.addAndGet(3_599_999);
-    assertThat(coordinator.expireTransactionalIds()).isEmpty();
+    assertThat(coordinator.expireTransactionalIds().join()).isEmpty();
     now.addAndGet(1);
-    assertThat(coordinator.expireTransactionalIds()).containsExactly("tx");
+    assertThat(coordinator.expireTransactionalIds().join()).containsExactly("tx");
     assertThat(coordinator.describe("tx")).isNull();
     assertThat(txnLog.read(coordinator.partitionFor("tx"))).doesNotContainKey("tx");
     assertThat(init("tx")).isEqualTo(new InitResult(Errors.NONE, 101, (short) 0));
@@ -306,7 +385,7 @@ class TransactionCoordinatorTest {
     assertThat(restarted.describe("tx").state()).isEqualTo(TxnState.COMPLETE_ABORT);
     assertThat(markers.written).containsExactly(new Marker(100, (short) 0, false, Set.of(T0)));
     // Producer ids continue; the state is kept across the restart.
-    assertThat(restarted.initProducerId("tx", 60_000, -1, (short) -1).producerEpoch()).isEqualTo((short) 1);
+    assertThat(restarted.initProducerId("tx", 60_000, -1, (short) -1).join().producerEpoch()).isEqualTo((short) 1);
   }
 
   @Test
@@ -316,7 +395,7 @@ class TransactionCoordinatorTest {
     // Offsets before AddOffsetsToTxn: INVALID_TXN_STATE.
     assertThat(coordinator.commitOffsets("tx", r.producerId(), r.producerEpoch(), "g", "", -1, null, List.of(o)).join())
         .isEqualTo(Errors.INVALID_TXN_STATE);
-    assertThat(coordinator.addOffsets("tx", r.producerId(), r.producerEpoch(), "g")).isEqualTo(Errors.NONE);
+    assertThat(coordinator.addOffsets("tx", r.producerId(), r.producerEpoch(), "g").join()).isEqualTo(Errors.NONE);
     assertThat(coordinator.describe("tx").partitions()).containsExactly(new TopicPartition("__consumer_offsets", 7));
     assertThat(coordinator.commitOffsets("tx", r.producerId(), r.producerEpoch(), "g", "", -1, null, List.of(o)).join())
         .isEqualTo(Errors.NONE);
@@ -324,8 +403,8 @@ class TransactionCoordinatorTest {
     assertThat(end(r, false)).isEqualTo(Errors.NONE);
     assertThat(groups.committed).isEmpty();
 
-    coordinator.addOffsets("tx", r.producerId(), r.producerEpoch(), "g");
-    coordinator.commitOffsets("tx", r.producerId(), r.producerEpoch(), "g", "", -1, null, List.of(o));
+    coordinator.addOffsets("tx", r.producerId(), r.producerEpoch(), "g").join();
+    coordinator.commitOffsets("tx", r.producerId(), r.producerEpoch(), "g", "", -1, null, List.of(o)).join();
     assertThat(end(r, true)).isEqualTo(Errors.NONE);
     assertThat(groups.committed.get("g")).containsExactly(o);
   }
@@ -333,14 +412,14 @@ class TransactionCoordinatorTest {
   @Test
   void offsetCommitFromAFencedMemberIsRefused() {
     InitResult r = init("tx");
-    coordinator.addOffsets("tx", r.producerId(), r.producerEpoch(), "g");
+    coordinator.addOffsets("tx", r.producerId(), r.producerEpoch(), "g").join();
     groups.validation = Errors.ILLEGAL_GENERATION;
     PendingOffset o = new PendingOffset(T0, 1, -1, null);
     assertThat(coordinator.commitOffsets("tx", r.producerId(), r.producerEpoch(), "g", "m", 3, null, List.of(o)).join())
         .isEqualTo(Errors.ILLEGAL_GENERATION);
     assertThat(coordinator.commitOffsets("tx", r.producerId(), (short) 9, "g", "m", 3, null, List.of(o)).join())
         .isEqualTo(Errors.PRODUCER_FENCED);
-    assertThat(coordinator.addOffsets("tx", r.producerId(), r.producerEpoch(), "")).isEqualTo(Errors.INVALID_GROUP_ID);
+    assertThat(coordinator.addOffsets("tx", r.producerId(), r.producerEpoch(), "").join()).isEqualTo(Errors.INVALID_GROUP_ID);
   }
 
   @Test

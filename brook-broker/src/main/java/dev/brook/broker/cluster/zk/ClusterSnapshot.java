@@ -30,7 +30,7 @@ record ClusterSnapshot(
     Set<String> topicsBeingDeleted,
     Set<Integer> shuttingDown,
     boolean preferredElectionRequested,
-    Map<TopicPartition, ZkData.Reassignment> reassignments,
+    Map<TopicPartition, dev.brook.broker.cluster.Reassignment> reassignments,
     Map<Integer, Long> brokerEpochs) {
 
   static final ClusterSnapshot EMPTY =

@@ -1,6 +1,9 @@
 package dev.brook.broker.cluster.zk;
 
+import dev.brook.broker.cluster.ClusterController;
 import dev.brook.broker.cluster.LeaderElection;
+import dev.brook.broker.cluster.ControllerLogic;
+import dev.brook.broker.cluster.Reassignment;
 import dev.brook.broker.cluster.PartitionState;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -43,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * <p>All of it runs on one "brook-controller" thread; partition-state writes are conditional on the
  * znode version, so they never overwrite a leader's concurrent ISR change (the loser re-reads).
  */
-public final class Controller implements AutoCloseable {
+public final class Controller implements ClusterController, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Controller.class);
   static final String DELETE_TOPICS = "/admin/delete_topics";
 
@@ -223,17 +226,8 @@ public final class Controller implements AutoCloseable {
     try {
       for (String topic : s.topicsBeingDeleted()) deleteTopic(topic);
       boolean preferredNow = preferred || s.preferredElectionRequested();
-      for (Map.Entry<String, ZkData.Assignment> e : s.assignments().entrySet()) {
-        String topic = e.getKey();
-        if (s.topicsBeingDeleted().contains(topic)) continue;
-        boolean unclean = uncleanAllowed(s, topic);
-        for (Map.Entry<Integer, List<Integer>> p : e.getValue().replicas().entrySet()) {
-          TopicPartition tp = new TopicPartition(topic, p.getKey());
-          PartitionState current = s.states().get(tp);
-          LeaderElection.Decision d = LeaderElection.decide(current, p.getValue(), live,
-              s.shuttingDown(), unclean, preferredNow && bounced.isEmpty());
-          if (d != null && !writeState(tp, current, d)) retry = true;
-        }
+      for (ControllerLogic.Transition t : ControllerLogic.reconcile(view(s), live, preferredNow && bounced.isEmpty())) {
+        if (!writeState(t)) retry = true;
       }
       if (!s.reassignments().isEmpty() && !advanceReassignments(s)) retry = true;
       if (s.preferredElectionRequested()) fencedWrite(List.of(zk.transactionOp().delete().forPath(ZkData.PREFERRED_ELECTION)));
@@ -263,10 +257,20 @@ public final class Controller implements AutoCloseable {
     return v == null ? settings.uncleanDefault() : Boolean.parseBoolean(v.trim());
   }
 
+  /** The snapshot as the store-agnostic decision code sees it. */
+  private ControllerLogic.View view(ClusterSnapshot s) {
+    Map<String, Map<Integer, List<Integer>>> assignments = new LinkedHashMap<>();
+    s.assignments().forEach((topic, a) -> assignments.put(topic, a.replicas()));
+    return new ControllerLogic.View(s.brokers().keySet(), s.shuttingDown(), assignments, s.states(),
+        s.topicsBeingDeleted(), topic -> uncleanAllowed(s, topic));
+  }
+
   /** False when the state moved under us (the cache will bring the news; try again then). */
-  private boolean writeState(TopicPartition tp, PartitionState current, LeaderElection.Decision d) throws Exception {
-    int leaderEpoch = current == null ? 0 : current.leaderEpoch() + 1;
-    byte[] data = ZkData.state(d.leader(), leaderEpoch, d.isr(), epoch);
+  private boolean writeState(ControllerLogic.Transition t) throws Exception {
+    TopicPartition tp = t.tp();
+    PartitionState current = t.current();
+    int leaderEpoch = t.leaderEpoch();
+    byte[] data = ZkData.state(t.leader(), leaderEpoch, t.isr(), epoch);
     try {
       if (current == null) {
         try {
@@ -282,8 +286,8 @@ public final class Controller implements AutoCloseable {
     } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException | KeeperException.NoNodeException e) {
       return false;
     }
-    log.info("Controller {}: {} leader {} epoch {} isr {} (was {})", settings.brokerId(), tp, d.leader(), leaderEpoch,
-        d.isr(), current == null ? "new" : "leader " + current.leader() + " isr " + current.isr());
+    log.info("Controller {}: {} leader {} epoch {} isr {} (was {})", settings.brokerId(), tp, t.leader(), leaderEpoch,
+        t.isr(), current == null ? "new" : "leader " + current.leader() + " isr " + current.isr());
     return true;
   }
 
@@ -331,38 +335,21 @@ public final class Controller implements AutoCloseable {
   private Map<TopicPartition, Errors> elect(Collection<TopicPartition> partitions, boolean unclean) throws Exception {
     Map<TopicPartition, Errors> out = new LinkedHashMap<>();
     ClusterSnapshot s = cluster.snapshot();
+    ControllerLogic.View view = view(s);
     Collection<TopicPartition> targets = partitions != null ? partitions : s.states().keySet();
     for (TopicPartition tp : targets) {
       if (!active) {
         out.put(tp, Errors.NOT_CONTROLLER);
         continue;
       }
-      ZkData.Assignment a = s.assignments().get(tp.topic());
-      List<Integer> replicas = a == null ? null : a.replicas().get(tp.partition());
-      PartitionState current = s.states().get(tp);
-      if (replicas == null || current == null) {
-        out.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
-        continue;
-      }
-      Set<Integer> live = s.brokers().keySet();
-      if (unclean) {
-        if (current.leader() >= 0 && live.contains(current.leader())) {
-          out.put(tp, Errors.ELECTION_NOT_NEEDED);
-          continue;
-        }
-      } else if (current.leader() == replicas.get(0)) {
-        out.put(tp, Errors.ELECTION_NOT_NEEDED);
-        continue;
-      }
-      LeaderElection.Decision d = LeaderElection.decide(current, replicas, live, s.shuttingDown(), unclean, !unclean);
-      boolean ok = d != null && (unclean ? d.leader() >= 0 : d.leader() == replicas.get(0));
-      if (!ok) {
-        out.put(tp, unclean ? Errors.ELIGIBLE_LEADERS_NOT_AVAILABLE : Errors.PREFERRED_LEADER_NOT_AVAILABLE);
+      ControllerLogic.Election e = ControllerLogic.elect(view, tp, unclean);
+      if (e.error() != Errors.NONE) {
+        out.put(tp, e.error());
         continue;
       }
       try {
-        out.put(tp, writeState(tp, current, d) ? Errors.NONE : Errors.REQUEST_TIMED_OUT);
-      } catch (FencedException e) {
+        out.put(tp, writeState(e.transition()) ? Errors.NONE : Errors.REQUEST_TIMED_OUT);
+      } catch (FencedException ex) {
         resignNow("fenced");
         out.put(tp, Errors.NOT_CONTROLLER);
       }
@@ -371,11 +358,6 @@ public final class Controller implements AutoCloseable {
   }
 
   // ---- reassignment
-
-  /** A reassignment request's outcome for one partition. */
-  public record Result(Errors error, String message) {
-    static final Result OK = new Result(Errors.NONE, null);
-  }
 
   /**
    * AlterPartitionReassignments on the controller: {@code target} empty cancels the partition's
@@ -396,48 +378,22 @@ public final class Controller implements AutoCloseable {
 
   private Map<TopicPartition, Result> alter(Map<TopicPartition, Optional<List<Integer>>> requests) throws Exception {
     ClusterSnapshot s = cluster.snapshot();
-    Map<TopicPartition, ZkData.Reassignment> pending = new LinkedHashMap<>(s.reassignments());
-    Map<TopicPartition, Result> out = new LinkedHashMap<>();
-    for (Map.Entry<TopicPartition, Optional<List<Integer>>> e : requests.entrySet()) {
-      TopicPartition tp = e.getKey();
-      ZkData.Assignment a = s.assignments().get(tp.topic());
-      List<Integer> current = a == null ? null : a.replicas().get(tp.partition());
-      if (!active) {
-        out.put(tp, new Result(Errors.NOT_CONTROLLER, null));
-      } else if (current == null || s.topicsBeingDeleted().contains(tp.topic())) {
-        out.put(tp, new Result(Errors.UNKNOWN_TOPIC_OR_PARTITION, "Unknown topic or partition."));
-      } else if (e.getValue().isEmpty()) {
-        ZkData.Reassignment r = pending.get(tp);
-        if (r == null) {
-          out.put(tp, new Result(Errors.NO_REASSIGNMENT_IN_PROGRESS, "No ongoing reassignment for " + tp + "."));
-        } else {
-          pending.put(tp, new ZkData.Reassignment(r.original(), r.original()));
-          out.put(tp, Result.OK);
-        }
-      } else {
-        List<Integer> target = e.getValue().get();
-        String bad = target.isEmpty() ? "The replica list is empty."
-            : Set.copyOf(target).size() != target.size() ? "The replica list " + target + " has duplicates."
-            : target.stream().anyMatch(b -> !s.brokers().containsKey(b))
-                ? "The replica list " + target + " names brokers that are not registered." : null;
-        if (bad != null) {
-          out.put(tp, new Result(Errors.INVALID_REPLICA_ASSIGNMENT, bad));
-        } else {
-          ZkData.Reassignment before = pending.get(tp);
-          pending.put(tp, new ZkData.Reassignment(target, before != null ? before.original() : current));
-          out.put(tp, Result.OK);
-        }
-      }
+    if (!active) {
+      Map<TopicPartition, Result> out = new LinkedHashMap<>();
+      requests.keySet().forEach(tp -> out.put(tp, new Result(Errors.NOT_CONTROLLER, null)));
+      return out;
     }
+    ControllerLogic.Altered a = ControllerLogic.alterReassignments(view(s), s.reassignments(), requests);
+    Map<TopicPartition, Reassignment> pending = a.pending();
     if (active && !pending.equals(s.reassignments())) {
       writeReassignments(pending);
       cluster.awaitSnapshot(x -> x.reassignments().equals(pending), java.time.Duration.ofSeconds(10));
       scheduleReconcile();
     }
-    return out;
+    return a.results();
   }
 
-  private void writeReassignments(Map<TopicPartition, ZkData.Reassignment> pending) throws Exception {
+  private void writeReassignments(Map<TopicPartition, Reassignment> pending) throws Exception {
     boolean exists = zk.checkExists().forPath(ZkData.REASSIGN) != null;
     if (pending.isEmpty()) {
       if (exists) fencedWrite(List.of(zk.transactionOp().delete().forPath(ZkData.REASSIGN)));
@@ -449,7 +405,7 @@ public final class Controller implements AutoCloseable {
   }
 
   /** ListPartitionReassignments: the ongoing ones (all, or those asked for). */
-  public Map<TopicPartition, ZkData.Reassignment> reassignments() {
+  public Map<TopicPartition, Reassignment> reassignments() {
     return cluster.snapshot().reassignments();
   }
 
@@ -458,35 +414,26 @@ public final class Controller implements AutoCloseable {
    * (try again once the cache catches up).
    */
   private boolean advanceReassignments(ClusterSnapshot s) throws Exception {
-    Map<TopicPartition, ZkData.Reassignment> pending = new LinkedHashMap<>(s.reassignments());
+    Map<TopicPartition, Reassignment> pending = new LinkedHashMap<>(s.reassignments());
     boolean ok = true;
-    for (Map.Entry<TopicPartition, ZkData.Reassignment> e : s.reassignments().entrySet()) {
-      TopicPartition tp = e.getKey();
-      List<Integer> target = e.getValue().target();
+    for (ControllerLogic.Step step : ControllerLogic.advanceReassignments(view(s), s.reassignments())) {
+      TopicPartition tp = step.tp();
       ZkData.Assignment a = s.assignments().get(tp.topic());
       Integer version = s.topicVersions().get(tp.topic());
-      PartitionState state = s.states().get(tp);
-      if (a == null || version == null || !a.replicas().containsKey(tp.partition())) {
-        pending.remove(tp); // the topic went away
-        continue;
-      }
-      List<Integer> current = a.replicas().get(tp.partition());
-      if (current.equals(target)) {
-        pending.remove(tp);
-        log.info("Controller {}: reassignment of {} to {} complete", settings.brokerId(), tp, target);
-        continue;
-      }
-      if (state == null) continue;
-      if (!current.containsAll(target)) {
-        List<Integer> adding = new ArrayList<>(target);
-        for (int b : current) if (!adding.contains(b)) adding.add(b);
-        ok &= writeAssignment(tp, a, version, adding, null, null);
-      } else if (state.isr().containsAll(target)) {
-        int leader = target.contains(state.leader()) && s.brokers().containsKey(state.leader()) ? state.leader()
-            : target.stream().filter(b -> s.brokers().containsKey(b) && state.isr().contains(b)).findFirst().orElse(-1);
-        if (leader < 0) continue; // no target replica can lead yet
-        List<Integer> isr = state.isr().stream().filter(target::contains).toList();
-        ok &= writeAssignment(tp, a, version, target, state, new LeaderElection.Decision(leader, isr));
+      switch (step) {
+        case ControllerLogic.Finished f -> {
+          pending.remove(tp);
+          if (f.done()) log.info("Controller {}: reassignment of {} to {} complete", settings.brokerId(), tp,
+              s.reassignments().get(tp).target());
+        }
+        case ControllerLogic.AddReplicas add -> {
+          if (version == null) pending.remove(tp); // the topic went away
+          else ok &= writeAssignment(tp, a, version, add.replicas(), null);
+        }
+        case ControllerLogic.Complete c -> {
+          if (version == null) pending.remove(tp);
+          else ok &= writeAssignment(tp, a, version, c.replicas(), c.transition());
+        }
       }
     }
     if (!pending.equals(s.reassignments())) writeReassignments(pending);
@@ -495,15 +442,15 @@ public final class Controller implements AutoCloseable {
 
   /** One fenced transaction: the partition's replicas (and, when given, its new leader and ISR). */
   private boolean writeAssignment(TopicPartition tp, ZkData.Assignment a, int version, List<Integer> replicas,
-      PartitionState state, LeaderElection.Decision d) throws Exception {
+      ControllerLogic.Transition t) throws Exception {
     Map<Integer, List<Integer>> all = new java.util.TreeMap<>(a.replicas());
     all.put(tp.partition(), replicas);
     List<CuratorOp> ops = new ArrayList<>();
     ops.add(zk.transactionOp().setData().withVersion(version).forPath(ZkData.topicPath(tp.topic()),
         ZkData.assignment(new ZkData.Assignment(a.topicId(), all))));
-    if (state != null) {
-      ops.add(zk.transactionOp().setData().withVersion(state.zkVersion()).forPath(ZkData.statePath(tp),
-          ZkData.state(d.leader(), state.leaderEpoch() + 1, d.isr(), epoch)));
+    if (t != null) {
+      ops.add(zk.transactionOp().setData().withVersion(t.current().zkVersion()).forPath(ZkData.statePath(tp),
+          ZkData.state(t.leader(), t.leaderEpoch(), t.isr(), epoch)));
     }
     try {
       fencedWrite(ops);
@@ -511,7 +458,7 @@ public final class Controller implements AutoCloseable {
       return false;
     }
     log.info("Controller {}: {} replicas now {}{}", settings.brokerId(), tp, replicas,
-        d == null ? " (adding)" : ", leader " + d.leader() + " isr " + d.isr());
+        t == null ? " (adding)" : ", leader " + t.leader() + " isr " + t.isr());
     return true;
   }
 

@@ -295,7 +295,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     Set<String> deleting = new HashSet<>();
     Set<Integer> shuttingDown = new HashSet<>();
     boolean preferred = false;
-    Map<TopicPartition, ZkData.Reassignment> reassignments = Map.of();
+    Map<TopicPartition, dev.brook.broker.cluster.Reassignment> reassignments = Map.of();
     for (ChildData d : nodes) {
       String path = d.getPath();
       String[] parts = path.split("/");
@@ -484,6 +484,49 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
             && !s.shuttingDown().contains(b))), timeout);
     if (!done) log.warn("Controlled shutdown of broker {} did not move every leadership within {}", me, timeout);
     return done;
+  }
+
+  /** Kafka's znode of the last producer id block handed to a broker. */
+  static final String PRODUCER_ID_BLOCK = "/latest_producer_id_block";
+
+  /**
+   * Claims the next block of {@code size} producer ids for this broker (compare-and-set on {@value
+   * #PRODUCER_ID_BLOCK}, in Kafka's JSON format), so producer ids are unique across the cluster and
+   * its restarts. Returns the block's first id. Blocks on ZooKeeper: never call it on a network
+   * thread.
+   */
+  public long claimProducerIdBlock(long size) throws Exception {
+    for (int attempt = 0; ; attempt++) {
+      org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
+      byte[] current;
+      try {
+        current = zk.getData().storingStatIn(stat).forPath(PRODUCER_ID_BLOCK);
+      } catch (org.apache.zookeeper.KeeperException.NoNodeException e) {
+        current = null;
+      }
+      long start = 0;
+      if (current != null && current.length > 0) {
+        Object end = Json.parseObject(new String(current, java.nio.charset.StandardCharsets.UTF_8)).get("block_end");
+        start = ((Number) end).longValue() + 1;
+      }
+      Map<String, Object> block = new java.util.LinkedHashMap<>();
+      block.put("version", 1);
+      block.put("broker", settings.brokerId());
+      block.put("block_start", start);
+      block.put("block_end", start + size - 1);
+      byte[] data = Json.write(block).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      try {
+        if (current == null) {
+          zk.create().creatingParentsIfNeeded().forPath(PRODUCER_ID_BLOCK, data);
+        } else {
+          zk.setData().withVersion(stat.getVersion()).forPath(PRODUCER_ID_BLOCK, data);
+        }
+        return start;
+      } catch (org.apache.zookeeper.KeeperException.BadVersionException
+          | org.apache.zookeeper.KeeperException.NodeExistsException e) {
+        if (attempt >= 100) throw e; // another broker claimed one meanwhile: read again
+      }
+    }
   }
 
   @Override

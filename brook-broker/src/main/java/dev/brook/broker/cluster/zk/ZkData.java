@@ -1,5 +1,6 @@
 package dev.brook.broker.cluster.zk;
 
+import dev.brook.broker.cluster.Reassignment;
 import dev.brook.broker.cluster.BrokerEndpoint;
 import dev.brook.broker.cluster.PartitionState;
 import java.nio.charset.StandardCharsets;
@@ -189,14 +190,6 @@ public final class ZkData {
     List<Integer> out = new ArrayList<>();
     for (Object o : (List<?>) list) out.add(((Long) o).intValue());
     return out;
-  }
-
-  /** A pending partition reassignment: the replicas wanted, and those before it began. */
-  public record Reassignment(List<Integer> target, List<Integer> original) {
-    public Reassignment {
-      target = List.copyOf(target);
-      original = List.copyOf(original);
-    }
   }
 
   static byte[] reassignments(Map<TopicPartition, Reassignment> pending) {

@@ -54,6 +54,31 @@ class ZkClusterTest {
   }
 
   @Test
+  void producerIdBlocksAreUniqueAcrossBrokersEvenWhenClaimedConcurrently() throws Exception {
+    ZkCluster a = join(1);
+    ZkCluster b = join(2);
+    java.util.Set<Long> starts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      List<java.util.concurrent.Future<?>> claims = new ArrayList<>();
+      for (ZkCluster c : List.of(a, b)) {
+        claims.add(pool.submit(() -> {
+          for (int i = 0; i < 10; i++) starts.add(c.claimProducerIdBlock(1000));
+          return null;
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : claims) f.get(30, java.util.concurrent.TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+    assertThat(starts).hasSize(20).allMatch(s -> s % 1000 == 0);
+    assertThat(java.util.Collections.max(starts)).isEqualTo(19_000L);
+    dev.brook.broker.replica.ProducerIdManager ids = dev.brook.broker.replica.ProducerIdManager.fromBlocks(a::claimProducerIdBlock);
+    assertThat(ids.nextProducerId()).isEqualTo(20_000L);
+    assertThat(ids.nextProducerId()).isEqualTo(20_001L);
+  }
+
+  @Test
   void brokersSeeEachOtherAndExactlyOneControls() throws Exception {
     ZkCluster a = join(1);
     ZkCluster b = join(2);
