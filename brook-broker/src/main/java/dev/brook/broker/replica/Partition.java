@@ -754,7 +754,10 @@ public final class Partition {
    */
   public void truncateTo(long offset) throws IOException {
     synchronized (this) {
-      if (offset >= partitionLog.logEndOffset()) return;
+      if (offset >= partitionLog.logEndOffset()) {
+        partitionLog.truncateTo(offset); // no record goes; an empty epoch at the log end does
+        return;
+      }
       log.info("{}: truncating from {} to {}", topicPartition, partitionLog.logEndOffset(), offset);
       partitionLog.truncateTo(offset); // also trims the transaction index
       ProducerStateSnapshot.delete(partitionLog.dir());
