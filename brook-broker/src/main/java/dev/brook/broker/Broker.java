@@ -15,16 +15,12 @@ import dev.brook.broker.api.TxnInitProducerIdHandler;
 import org.apache.kafka.common.message.InitProducerIdRequestData;
 import dev.brook.broker.api.TxnOffsetCommitHandler;
 import dev.brook.broker.api.WriteTxnMarkersHandler;
-import dev.brook.broker.group.CommittedOffset;
 import dev.brook.broker.txn.ClusterMarkerWriter;
 import dev.brook.broker.txn.LocalMarkerWriter;
 import dev.brook.broker.txn.MarkerWriter;
 import dev.brook.broker.txn.ReplicaTxnLog;
 import dev.brook.broker.txn.TransactionCoordinator;
 import dev.brook.broker.txn.TxnCoordinatorConfig;
-import dev.brook.broker.txn.TxnRecord;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -529,34 +525,16 @@ public final class Broker implements AutoCloseable {
       toClose.add(remote);
       markers = remote;
     }
-    TransactionCoordinator.GroupOffsets groupOffsets = new TransactionCoordinator.GroupOffsets() {
-      @Override
-      public int partitionFor(String groupId) {
-        return groups.partitionFor(groupId);
-      }
-
-      @Override
-      public CompletableFuture<Errors> validate(String groupId, String memberId, int generationId, String instanceId) {
-        return groups.validateTxnOffsetCommit(groupId, memberId, generationId, instanceId);
-      }
-
-      @Override
-      public CompletableFuture<Errors> commit(String groupId, List<TxnRecord.PendingOffset> offsets) {
-        long now = clock.milliseconds();
-        Map<TopicPartition, CommittedOffset> committed = new LinkedHashMap<>();
-        for (TxnRecord.PendingOffset o : offsets) {
-          committed.put(o.partition(),
-              new CommittedOffset(o.offset(), o.leaderEpoch(), o.metadata() == null ? "" : o.metadata(), now, -1));
-        }
-        return groups.commitTransactionalOffsets(groupId, committed);
-      }
-    };
+    // Transactional offsets: the group's coordinator keeps them pending until the transaction's
+    // marker lands on the group's __consumer_offsets partition (this broker leads it).
+    local.setMarkerListener(ReplicaGroupLog.TOPIC,
+        (tp, producerId, commit, markerOffset) -> groups.onTxnMarker(tp.partition(), producerId, commit, markerOffset));
+    toClose.add(() -> local.setMarkerListener(ReplicaGroupLog.TOPIC, null));
     TransactionCoordinator coordinator = new TransactionCoordinator(
-        txnConfig, new ReplicaTxnLog(local, clock, appendTimeoutMs), markers, producerIds::nextProducerId, groupOffsets,
+        txnConfig, new ReplicaTxnLog(local, clock, appendTimeoutMs), markers, producerIds::nextProducerId, groups::partitionFor,
         tp -> tp.topic().equals(TransactionCoordinator.OFFSETS_TOPIC)
             || topics.partitionCount(tp.topic()).map(n -> tp.partition() < n).orElse(false),
         clock, timer);
-    groups.setPendingTransactionalOffsets(coordinator::hasPendingOffset);
     // Loads each state partition this broker leads (now and later), unloads it on resign.
     local.addLeadershipListener(coordinator);
     toClose.add(() -> local.removeLeadershipListener(coordinator)); // before its thread stops
@@ -604,7 +582,7 @@ public final class Broker implements AutoCloseable {
     dispatcher.register(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnHandler(coordinator));
     dispatcher.register(ApiKeys.END_TXN, ApiKeys.END_TXN.oldestVersion(), (short) 4, new EndTxnHandler(coordinator));
     dispatcher.register(ApiKeys.TXN_OFFSET_COMMIT,
-        new TxnOffsetCommitHandler(coordinator, GroupCoordinatorConfig.DEFAULT_OFFSET_METADATA_MAX_BYTES));
+        new TxnOffsetCommitHandler(groups, clock, GroupCoordinatorConfig.DEFAULT_OFFSET_METADATA_MAX_BYTES));
     dispatcher.register(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(localMarkers));
     dispatcher.register(ApiKeys.DESCRIBE_TRANSACTIONS, new DescribeTransactionsHandler(coordinator));
     dispatcher.register(ApiKeys.LIST_TRANSACTIONS, new ListTransactionsHandler(coordinator, clock));

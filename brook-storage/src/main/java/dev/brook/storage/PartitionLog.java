@@ -79,7 +79,8 @@ public interface PartitionLog extends AutoCloseable {
    * Removes every record at or above {@code offset} (a follower's truncation). Batches are removed
    * whole: a batch containing {@code offset} goes, and the log end becomes its base offset (never
    * below the log start). Below the log start this is {@link #truncateFullyAndStartAt}. The high
-   * watermark and the epoch cache are truncated too.
+   * watermark and the epoch cache are truncated too. At or past the log end no record goes, but
+   * epochs that start at the log end (and so hold no record) are dropped.
    */
   void truncateTo(long offset) throws IOException;
 

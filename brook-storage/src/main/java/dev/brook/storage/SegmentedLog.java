@@ -692,6 +692,10 @@ public final class SegmentedLog implements PartitionLog {
     synchronized (lock) {
       ensureOpen();
       if (offset >= logEndOffset) {
+        // No record goes, but an epoch that starts at the log end holds no record either: a leader
+        // that assigned it and appended nothing before losing leadership must drop it, or its
+        // latest epoch would diverge from the new leader's forever.
+        epochs.truncateFromEnd(logEndOffset);
         return;
       }
       if (offset < logStartOffset || offset <= segments.firstKey()) {

@@ -327,6 +327,17 @@ class LogMaintenanceTest {
   }
 
   @Test
+  void truncateAtTheLogEndDropsAnEpochThatHoldsNoRecord() throws Exception {
+    open(base());
+    log.appendAsLeader(batch(1, "a", "b"), 1);
+    log.leaderEpochs().assign(2, 2); // a leader's new epoch, in which nothing was appended
+    log.truncateTo(5);
+    assertThat(log.logEndOffset()).isEqualTo(2);
+    assertThat(log.leaderEpochs().entries()).containsExactly(java.util.Map.entry(1, 0L));
+    assertThat(readAll(log, 0)).containsExactly("0:a", "1:b");
+  }
+
+  @Test
   void truncateFullyAndStartAtEmptiesTheLog() throws Exception {
     open(base());
     appendSegments(3, 1);

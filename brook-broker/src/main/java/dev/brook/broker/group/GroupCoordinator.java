@@ -10,6 +10,8 @@ import dev.brook.broker.group.GroupRecord.GroupMetadataRecord;
 import dev.brook.broker.group.GroupRecord.GroupSnapshot;
 import dev.brook.broker.group.GroupRecord.MemberSnapshot;
 import dev.brook.broker.group.GroupRecord.OffsetRecord;
+import dev.brook.broker.group.GroupRecord.TransactionalOffsetRecord;
+import dev.brook.broker.group.GroupRecord.TxnMarker;
 import dev.brook.storage.Clock;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -70,8 +72,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The classic group coordinator: membership and rebalances (JoinGroup, SyncGroup, Heartbeat,
- * LeaveGroup), committed offsets, and the admin view of groups, with its state kept in
- * __consumer_offsets through a {@link GroupLog}.
+ * LeaveGroup), committed offsets, transactional offsets (TxnOffsetCommit: pending per producer
+ * until the transaction's marker reaches the group's partition, see {@link #onTxnMarker}), and the
+ * admin view of groups, with its state kept in __consumer_offsets through a {@link GroupLog}.
  *
  * <p>Threading: every public method may be called from any thread (typically a Netty event loop);
  * it hands its work to the {@link GroupScheduler}'s single thread and returns a future that
@@ -239,9 +242,15 @@ public final class GroupCoordinator {
           scheduler.execute(
               () -> {
                 if (owned.get(partition) == term) { // else resigned or re-elected meanwhile
+                  List<TxnMarker> landed = markersWhileLoading.remove(partition);
                   unload(partition); // anything left from an earlier term
-                  replay(partition, records);
+                  Set<Long> read = replay(partition, records);
                   owned.replace(partition, term, new Ownership(term.id(), term.leaderEpoch(), true));
+                  if (landed != null) {
+                    for (TxnMarker m : landed) {
+                      if (!read.contains(m.logOffset())) endTransaction(partition, m.producerId(), m.commit());
+                    }
+                  }
                 }
                 done.complete(null);
               });
@@ -251,6 +260,8 @@ public final class GroupCoordinator {
 
   /** Drops the groups of {@code partition} from memory, ending what waits on them. Coordinator thread. */
   private void unload(int partition) {
+    pendingTxnOffsets.remove(partition);
+    markersWhileLoading.remove(partition);
     int dropped = 0;
     for (ClassicGroup g : List.copyOf(groups.values())) {
       if (partitionFor(g.groupId) != partition) continue;
@@ -295,11 +306,32 @@ public final class GroupCoordinator {
     return o != null && o.loaded();
   }
 
-  private void replay(int partition, List<GroupRecord> records) {
+  /**
+   * Rebuilds the groups of {@code partition} from its records. Transactional offsets stay pending
+   * until their producer's marker: COMMIT makes them committed at the marker's place in the log,
+   * ABORT drops them, none leaves them pending. Returns the log offsets of the markers read.
+   */
+  private Set<Long> replay(int partition, List<GroupRecord> records) {
     Map<String, GroupSnapshot> snapshots = new LinkedHashMap<>();
     Map<String, Map<TopicPartition, CommittedOffset>> offsets = new LinkedHashMap<>();
+    Map<Long, Map<String, Map<TopicPartition, CommittedOffset>>> pending = new HashMap<>();
+    Set<Long> markers = new HashSet<>();
     for (GroupRecord r : records) {
       switch (r) {
+        case TransactionalOffsetRecord t -> {
+          if (t.offset().offset() != null) {
+            pending.computeIfAbsent(t.producerId(), id -> new HashMap<>())
+                .computeIfAbsent(t.groupId(), g -> new HashMap<>())
+                .put(t.offset().partition(), t.offset().offset());
+          }
+        }
+        case TxnMarker m -> {
+          markers.add(m.logOffset());
+          Map<String, Map<TopicPartition, CommittedOffset>> ended = pending.remove(m.producerId());
+          if (ended != null && m.commit()) {
+            ended.forEach((g, o) -> offsets.computeIfAbsent(g, x -> new HashMap<>()).putAll(o));
+          }
+        }
         case OffsetRecord o -> {
           Map<TopicPartition, CommittedOffset> m = offsets.computeIfAbsent(o.groupId(), g -> new HashMap<>());
           if (o.offset() == null) m.remove(o.partition());
@@ -329,7 +361,9 @@ public final class GroupCoordinator {
       groups.put(id, g);
       loaded++;
     }
+    if (!pending.isEmpty()) pendingTxnOffsets.put(partition, pending);
     if (loaded > 0) log.info("Loaded {} groups from __consumer_offsets-{} ({} records)", loaded, partition, records.size());
+    return markers;
   }
 
   private void restore(ClassicGroup g, GroupSnapshot s) {
@@ -1320,7 +1354,7 @@ public final class GroupCoordinator {
       for (int p : t.partitionIndexes()) {
         TopicPartition tp = new TopicPartition(t.name(), p);
         OffsetFetchResponsePartitions rp = partitionOffset(p, offsets.get(tp));
-        if (requireStable && pendingTransactionalOffsets.test(groupId, tp)) {
+        if (requireStable && hasPendingTxnOffset(groupId, tp)) {
           rp.setErrorCode(Errors.UNSTABLE_OFFSET_COMMIT.code()); // a transaction holds a newer offset
         }
         rt.partitions().add(rp);
@@ -1543,89 +1577,121 @@ public final class GroupCoordinator {
   }
 
   // ---------------------------------------------------------------------------------------------
-  // Transactional offset commits (txn area): the transaction coordinator holds the offsets of an
-  // open transaction and hands them here when it commits.
-
-  private volatile java.util.function.BiPredicate<String, TopicPartition> pendingTransactionalOffsets = (g, tp) -> false;
-
-  /**
-   * Whether an open transaction holds an offset of (group, partition) not yet committed: OffsetFetch
-   * with require_stable answers UNSTABLE_OFFSET_COMMIT for it (the consumer retries).
-   */
-  public void setPendingTransactionalOffsets(java.util.function.BiPredicate<String, TopicPartition> pending) {
-    this.pendingTransactionalOffsets = pending;
-  }
+  // Transactional offset commits (KIP-98, KIP-447): TxnOffsetCommit writes the offsets to the
+  // group's partition in a transactional batch of the producer; they stay pending (invisible to
+  // OffsetFetch) until the transaction coordinator's marker lands on that partition.
 
   /**
-   * The member checks of TxnOffsetCommit (KIP-447): NONE for a commit without member id and
-   * generation (older producers), else the same checks as OffsetCommit.
+   * Offsets committed inside open transactions: by __consumer_offsets partition, producer id, group.
+   * Coordinator thread only.
    */
-  public CompletableFuture<Errors> validateTxnOffsetCommit(
-      String groupId, String memberId, int generationId, String groupInstanceId) {
+  private final Map<Integer, Map<Long, Map<String, Map<TopicPartition, CommittedOffset>>>> pendingTxnOffsets =
+      new HashMap<>();
+  /**
+   * Markers that landed while their partition was loading: applied after the replay unless the
+   * replay read them. Coordinator thread only.
+   */
+  private final Map<Integer, List<TxnMarker>> markersWhileLoading = new HashMap<>();
+
+  /**
+   * TxnOffsetCommit: after the member checks (KIP-447; none for a commit without member id and
+   * generation), the offsets are written in a transactional batch of {@code producerId} at {@code
+   * producerEpoch} (replicated like any group write) and kept pending for that producer. NONE once
+   * durable; PRODUCER_FENCED when a newer epoch of the producer wrote to the partition.
+   */
+  public CompletableFuture<Errors> commitTransactionalOffsets(
+      String groupId, long producerId, short producerEpoch, String memberId, int generationId, String groupInstanceId,
+      Map<TopicPartition, CommittedOffset> offsets) {
     CompletableFuture<Errors> future = new CompletableFuture<>();
     scheduler.execute(() -> {
       Errors error = validateGroupId(groupId);
-      if (error != Errors.NONE || (generationId < 0 && (memberId == null || memberId.isEmpty()))) {
-        future.complete(error);
-        return;
-      }
-      ClassicGroup group = groups.get(groupId);
-      if (group == null) {
-        future.complete(Errors.ILLEGAL_GENERATION);
-        return;
-      }
-      if (group.is(DEAD)) {
-        future.complete(Errors.COORDINATOR_NOT_AVAILABLE);
-        return;
-      }
-      if (group.consumer != null) { // a consumer-protocol group: the generation is the member epoch
-        ConsumerGroup.Member m = group.consumer.members.get(memberId);
-        future.complete(m == null ? Errors.UNKNOWN_MEMBER_ID : m.epoch != generationId ? Errors.ILLEGAL_GENERATION : Errors.NONE);
-        return;
-      }
-      Errors fenced = checkStatic(group, memberId, groupInstanceId);
-      if (fenced != Errors.NONE) {
-        future.complete(fenced);
-      } else if (!group.members.containsKey(memberId)) {
-        future.complete(Errors.UNKNOWN_MEMBER_ID);
-      } else {
-        future.complete(generationId != group.generationId ? Errors.ILLEGAL_GENERATION : Errors.NONE);
-      }
-    });
-    return future;
-  }
-
-  /**
-   * Makes the offsets of a committed transaction the group's committed offsets (stored like any
-   * commit, without member checks: they were checked when the offsets joined the transaction).
-   */
-  public CompletableFuture<Errors> commitTransactionalOffsets(String groupId, Map<TopicPartition, CommittedOffset> offsets) {
-    CompletableFuture<Errors> future = new CompletableFuture<>();
-    scheduler.execute(() -> {
-      Errors error = validateGroupId(groupId);
+      if (error == Errors.NONE) error = checkTxnMember(groupId, memberId, generationId, groupInstanceId);
       if (error != Errors.NONE) {
         future.complete(error);
         return;
       }
-      ClassicGroup group = groups.get(groupId);
-      if (group == null) {
-        group = new ClassicGroup(groupId, clock.milliseconds());
-        groups.put(groupId, group);
-      }
+      int partition = partitionFor(groupId);
       List<GroupRecord> records = new ArrayList<>();
       offsets.forEach((tp, o) -> records.add(new OffsetRecord(groupId, tp, o)));
-      ClassicGroup g = group;
-      append(group, records).whenComplete((v, e) -> scheduler.execute(() -> {
-        if (e != null) {
-          future.complete(storeError(e));
-          return;
-        }
-        offsets.forEach(g.offsets::put);
-        if (!g.unloaded && groups.get(g.groupId) != g) groups.put(g.groupId, g);
-        future.complete(Errors.NONE);
-      }));
+      CompletableFuture<Void> written;
+      try {
+        written = groupLog.appendTransactional(partition, producerId, producerEpoch, records);
+      } catch (RuntimeException e) {
+        written = CompletableFuture.failedFuture(e);
+      }
+      // Pending as soon as in the log (as a replay would find it): its marker ends it, even when
+      // the wait for the in-sync replicas fails.
+      if (!written.isCompletedExceptionally()) {
+        pendingTxnOffsets.computeIfAbsent(partition, p -> new HashMap<>())
+            .computeIfAbsent(producerId, id -> new HashMap<>())
+            .computeIfAbsent(groupId, g -> new HashMap<>())
+            .putAll(offsets);
+      }
+      written.whenComplete((v, e) -> future.complete(e == null ? Errors.NONE : txnStoreError(e)));
     });
     return future;
+  }
+
+  private static Errors txnStoreError(Throwable e) {
+    Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+    Errors error = Errors.forException(cause);
+    if (error == Errors.INVALID_PRODUCER_EPOCH || error == Errors.PRODUCER_FENCED) return Errors.PRODUCER_FENCED;
+    return storeError(e);
+  }
+
+  /** The member checks of TxnOffsetCommit (KIP-447). Coordinator thread. */
+  private Errors checkTxnMember(String groupId, String memberId, int generationId, String groupInstanceId) {
+    if (generationId < 0 && (memberId == null || memberId.isEmpty())) return Errors.NONE; // older producers
+    ClassicGroup group = groups.get(groupId);
+    if (group == null) return Errors.ILLEGAL_GENERATION;
+    if (group.is(DEAD)) return Errors.COORDINATOR_NOT_AVAILABLE;
+    if (group.consumer != null) { // a consumer-protocol group: the generation is the member epoch
+      ConsumerGroup.Member m = group.consumer.members.get(memberId);
+      return m == null ? Errors.UNKNOWN_MEMBER_ID : m.epoch != generationId ? Errors.ILLEGAL_GENERATION : Errors.NONE;
+    }
+    Errors fenced = checkStatic(group, memberId, groupInstanceId);
+    if (fenced != Errors.NONE) return fenced;
+    if (!group.members.containsKey(memberId)) return Errors.UNKNOWN_MEMBER_ID;
+    return generationId != group.generationId ? Errors.ILLEGAL_GENERATION : Errors.NONE;
+  }
+
+  /**
+   * A transaction marker of {@code producerId} was appended to partition {@code partition} of
+   * __consumer_offsets at {@code markerOffset} (this broker leads it): the producer's pending
+   * offsets of that partition's groups become committed (COMMIT) or are dropped (ABORT). Any
+   * thread; applied on the coordinator thread in the order markers are appended.
+   */
+  public void onTxnMarker(int partition, long producerId, boolean commit, long markerOffset) {
+    scheduler.execute(() -> {
+      Ownership o = owned.get(partition);
+      if (o == null) return; // not served: the next load reads the marker from the log
+      if (!o.loaded()) {
+        markersWhileLoading.computeIfAbsent(partition, p -> new ArrayList<>()).add(new TxnMarker(producerId, commit, markerOffset));
+        return;
+      }
+      endTransaction(partition, producerId, commit);
+    });
+  }
+
+  /** Commits or drops the pending offsets of {@code producerId} in {@code partition}. Coordinator thread. */
+  private void endTransaction(int partition, long producerId, boolean commit) {
+    Map<Long, Map<String, Map<TopicPartition, CommittedOffset>>> byProducer = pendingTxnOffsets.get(partition);
+    Map<String, Map<TopicPartition, CommittedOffset>> ended = byProducer == null ? null : byProducer.remove(producerId);
+    if (byProducer != null && byProducer.isEmpty()) pendingTxnOffsets.remove(partition);
+    if (ended == null || !commit) return;
+    long now = clock.milliseconds();
+    ended.forEach((groupId, offsets) -> groups.computeIfAbsent(groupId, id -> new ClassicGroup(id, now)).offsets.putAll(offsets));
+  }
+
+  /** Whether an open transaction holds an offset of {@code tp} for {@code groupId}. Coordinator thread. */
+  private boolean hasPendingTxnOffset(String groupId, TopicPartition tp) {
+    Map<Long, Map<String, Map<TopicPartition, CommittedOffset>>> byProducer = pendingTxnOffsets.get(partitionFor(groupId));
+    if (byProducer == null) return false;
+    for (Map<String, Map<TopicPartition, CommittedOffset>> byGroup : byProducer.values()) {
+      Map<TopicPartition, CommittedOffset> offsets = byGroup.get(groupId);
+      if (offsets != null && offsets.containsKey(tp)) return true;
+    }
+    return false;
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -14,6 +14,30 @@ public sealed interface GroupRecord {
   record OffsetRecord(String groupId, TopicPartition partition, CommittedOffset offset)
       implements GroupRecord {}
 
+  /**
+   * An offset committed inside producer {@code producerId}'s transaction (TxnOffsetCommit): stored
+   * as {@code offset} in a transactional batch, pending until a marker of that producer follows in
+   * the same partition (COMMIT: it becomes the committed offset; ABORT: it is dropped).
+   */
+  record TransactionalOffsetRecord(long producerId, OffsetRecord offset) implements GroupRecord {
+    @Override
+    public String groupId() {
+      return offset.groupId();
+    }
+  }
+
+  /**
+   * Not a record of its own but a transaction marker (control batch) read back from the log at
+   * {@code logOffset}: ends producer {@code producerId}'s pending offsets of every group of the
+   * partition. Never appended as a record; its group id is null.
+   */
+  record TxnMarker(long producerId, boolean commit, long logOffset) implements GroupRecord {
+    @Override
+    public String groupId() {
+      return null;
+    }
+  }
+
   /** A group's generation and members, or ({@code group == null}) the group's deletion. */
   record GroupMetadataRecord(String groupId, GroupSnapshot group) implements GroupRecord {}
 

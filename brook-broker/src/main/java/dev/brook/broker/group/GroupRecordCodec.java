@@ -4,6 +4,8 @@ import dev.brook.broker.group.GroupRecord.GroupMetadataRecord;
 import dev.brook.broker.group.GroupRecord.GroupSnapshot;
 import dev.brook.broker.group.GroupRecord.MemberSnapshot;
 import dev.brook.broker.group.GroupRecord.OffsetRecord;
+import dev.brook.broker.group.GroupRecord.TransactionalOffsetRecord;
+import dev.brook.broker.group.GroupRecord.TxnMarker;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -48,6 +50,8 @@ public final class GroupRecordCodec {
         yield w.bytes();
       }
       case GroupMetadataRecord g -> new Writer().int16(GROUP_KEY).string(g.groupId()).bytes();
+      case TransactionalOffsetRecord t -> key(t.offset());
+      case TxnMarker m -> throw new IllegalArgumentException("a transaction marker is a control batch, not a record");
     };
   }
 
@@ -56,6 +60,8 @@ public final class GroupRecordCodec {
     return switch (r) {
       case OffsetRecord o -> o.offset() == null ? null : offsetValue(o.offset());
       case GroupMetadataRecord g -> g.group() == null ? null : groupValue(g.group());
+      case TransactionalOffsetRecord t -> value(t.offset());
+      case TxnMarker m -> throw new IllegalArgumentException("a transaction marker is a control batch, not a record");
     };
   }
 

@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.errors.NotCoordinatorException;
+import org.apache.kafka.common.record.ControlRecordType;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
@@ -67,17 +68,37 @@ public final class ReplicaGroupLog implements GroupLog {
 
   @Override
   public CompletableFuture<Void> append(int partition, List<GroupRecord> records) {
-    Partition p = replicas.partition(new TopicPartition(TOPIC, partition)).orElse(null);
-    if (p == null) {
-      return CompletableFuture.failedFuture(new NotCoordinatorException(TOPIC + "-" + partition + " is not hosted here"));
-    }
     long now = clock.milliseconds();
+    return appendBatch(partition, MemoryRecords.withRecords(Compression.NONE, simple(records, now)).buffer(), now);
+  }
+
+  /**
+   * The batch is at sequence 0, as Kafka's coordinator writes it: for a coordinator write the
+   * partition checks only the producer's epoch, not the sequence.
+   */
+  @Override
+  public CompletableFuture<Void> appendTransactional(
+      int partition, long producerId, short producerEpoch, List<GroupRecord> records) {
+    long now = clock.milliseconds();
+    ByteBuffer batch = MemoryRecords.withTransactionalRecords(Compression.NONE, producerId, producerEpoch,
+        0, simple(records, now)).buffer();
+    return appendBatch(partition, batch, now);
+  }
+
+  private static SimpleRecord[] simple(List<GroupRecord> records, long now) {
     SimpleRecord[] simple = new SimpleRecord[records.size()];
     for (int i = 0; i < simple.length; i++) {
       GroupRecord r = records.get(i);
       simple[i] = new SimpleRecord(now, GroupRecordCodec.key(r), GroupRecordCodec.value(r));
     }
-    ByteBuffer batch = MemoryRecords.withRecords(Compression.NONE, simple).buffer();
+    return simple;
+  }
+
+  private CompletableFuture<Void> appendBatch(int partition, ByteBuffer batch, long now) {
+    Partition p = replicas.partition(new TopicPartition(TOPIC, partition)).orElse(null);
+    if (p == null) {
+      return CompletableFuture.failedFuture(new NotCoordinatorException(TOPIC + "-" + partition + " is not hosted here"));
+    }
     int acks = replicated == null ? 1 : -1;
     AppendOutcome outcome = p.appendRecordsAsLeader(batch, AppendOrigin.COORDINATOR, acks, now);
     if (outcome.error() != Errors.NONE) {
@@ -104,11 +125,18 @@ public final class ReplicaGroupLog implements GroupLog {
         plog.logStartOffset(),
         buffer -> {
           for (RecordBatch batch : MemoryRecords.readableRecords(buffer.duplicate()).batches()) {
-            if (batch.isControlBatch()) continue;
+            if (batch.isControlBatch()) {
+              if (batch.hasProducerId()) marker(batch).ifPresent(out::add);
+              continue;
+            }
             for (Record r : batch) {
               if (!r.hasKey()) continue;
               try {
-                out.add(GroupRecordCodec.decode(r.key(), r.hasValue() ? r.value() : null));
+                GroupRecord g = GroupRecordCodec.decode(r.key(), r.hasValue() ? r.value() : null);
+                if (batch.isTransactional() && g instanceof GroupRecord.OffsetRecord o) {
+                  g = new GroupRecord.TransactionalOffsetRecord(batch.producerId(), o);
+                }
+                out.add(g);
               } catch (IllegalArgumentException e) {
                 log.warn("Skipping undecodable record at offset {} of {}-{}: {}", r.offset(), TOPIC, partition, e.getMessage());
               }
@@ -116,5 +144,15 @@ public final class ReplicaGroupLog implements GroupLog {
           }
         });
     return out;
+  }
+
+  private static java.util.Optional<GroupRecord> marker(RecordBatch batch) {
+    for (Record r : batch) {
+      ControlRecordType type = ControlRecordType.parse(r.key());
+      if (type == ControlRecordType.COMMIT || type == ControlRecordType.ABORT) {
+        return java.util.Optional.of(new GroupRecord.TxnMarker(batch.producerId(), type == ControlRecordType.COMMIT, r.offset()));
+      }
+    }
+    return java.util.Optional.empty();
   }
 }

@@ -139,6 +139,7 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
       PartitionLog plog = logs.getOrCreate(new LogId(tp.topic(), tp.partition()), config);
       int epoch = Math.max(0, plog.leaderEpochs().latestEpoch().orElse(0));
       Partition p = new Partition(tp, topicId, plog, epoch, brokerPolicy.with(topicOverrides));
+      p.setMarkerListener(markerListeners.get(tp.topic()));
       p.attachToCluster(localBrokerId, this::requestIsrChange, cluster == null ? () -> true : cluster::isRegistered);
       if (cluster != null) p.awaitState();
       // Single node: the ISR is this broker, everything in the log is committed. In a cluster the
@@ -239,6 +240,20 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
    * Registers a listener of this broker's partition leadership; it is told at once (on the calling
    * thread) of every partition led now, then of every change.
    */
+  /**
+   * Sets (null: removes) the listener of the transaction markers appended as leader to every
+   * partition of {@code topic}, present and future (see {@link Partition.MarkerListener}).
+   */
+  public synchronized void setMarkerListener(String topic, Partition.MarkerListener listener) {
+    if (listener == null) markerListeners.remove(topic);
+    else markerListeners.put(topic, listener);
+    for (Partition p : partitions.values()) {
+      if (p.topicPartition().topic().equals(topic)) p.setMarkerListener(listener);
+    }
+  }
+
+  private final Map<String, Partition.MarkerListener> markerListeners = new java.util.concurrent.ConcurrentHashMap<>();
+
   public synchronized void addLeadershipListener(LeadershipListener l) {
     leadershipListeners.add(l);
     for (Map.Entry<TopicPartition, Integer> e : reportedLeaders.entrySet()) {

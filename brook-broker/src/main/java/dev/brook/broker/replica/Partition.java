@@ -205,16 +205,44 @@ public final class Partition {
     }
     Valid batch = (Valid) checked;
     AppendOutcome outcome;
+    boolean marker = batch.control() && batch.hasProducerId();
+    boolean commit = marker && isCommitMarker(records, records.position());
     synchronized (this) {
-      outcome = appendLocked(records, batch, p);
+      outcome = appendLocked(records, batch, p, origin);
     }
-    if (outcome.error() == Errors.NONE) notifyWatchers();
+    if (outcome.error() == Errors.NONE) {
+      notifyWatchers();
+      MarkerListener l = markerListener;
+      if (marker && l != null) l.onMarker(topicPartition, batch.producerId(), commit, outcome.lastOffset());
+    }
     return outcome;
   }
 
-  private AppendOutcome appendLocked(ByteBuffer records, Valid batch, RecordPolicy p) {
+  /**
+   * Told of every transaction marker appended to this partition as its leader, after the append
+   * (not yet replicated), on the appending thread; must not block. The group coordinator listens
+   * on __consumer_offsets to commit or drop a producer's pending transactional offsets.
+   */
+  @FunctionalInterface
+  public interface MarkerListener {
+    void onMarker(TopicPartition partition, long producerId, boolean commit, long markerOffset);
+  }
+
+  private volatile MarkerListener markerListener;
+
+  /** Sets (null: removes) the one listener of this partition's leader marker appends. */
+  public void setMarkerListener(MarkerListener listener) {
+    this.markerListener = listener;
+  }
+
+  private AppendOutcome appendLocked(ByteBuffer records, Valid batch, RecordPolicy p, AppendOrigin origin) {
     if (!leader) return AppendOutcome.error(Errors.NOT_LEADER_OR_FOLLOWER, "broker " + localBrokerId + " does not lead " + topicPartition);
-    if (batch.hasProducerId() && !batch.control()) {
+    boolean coordinatorWrite = origin == AppendOrigin.COORDINATOR;
+    if (batch.hasProducerId() && !batch.control() && coordinatorWrite) {
+      // The group coordinator's transactional offset commit: fenced by epoch; its sequence means nothing.
+      ProducerStateManager.Check check = producers.checkEpoch(batch.producerId(), batch.producerEpoch());
+      if (check instanceof Reject r) return AppendOutcome.error(r.error(), r.message());
+    } else if (batch.hasProducerId() && !batch.control()) {
       ProducerStateManager.Check check =
           producers.check(batch.producerId(), batch.producerEpoch(), batch.baseSequence(), batch.lastSequence());
       if (check instanceof Reject r) return AppendOutcome.error(r.error(), r.message());
@@ -239,7 +267,8 @@ public final class Partition {
         applyMarker(records, at);
       } else {
         producers.update(batch.producerId(), batch.producerEpoch(),
-            new BatchMetadata(batch.baseSequence(), batch.lastSequence(), result.firstOffset(), result.lastOffset(),
+            new BatchMetadata(batch.baseSequence(), batch.lastSequence(),
+                result.firstOffset(), result.lastOffset(),
                 batch.maxTimestamp()),
             batch.transactional());
         if (batch.transactional() && firstUnstableOffset < 0) firstUnstableOffset = producers.firstUnstableOffset();
@@ -725,7 +754,10 @@ public final class Partition {
    */
   public void truncateTo(long offset) throws IOException {
     synchronized (this) {
-      if (offset >= partitionLog.logEndOffset()) return;
+      if (offset >= partitionLog.logEndOffset()) {
+        partitionLog.truncateTo(offset); // no record goes; an empty epoch at the log end does
+        return;
+      }
       log.info("{}: truncating from {} to {}", topicPartition, partitionLog.logEndOffset(), offset);
       partitionLog.truncateTo(offset); // also trims the transaction index
       ProducerStateSnapshot.delete(partitionLog.dir());

@@ -39,7 +39,7 @@ public final class ProducerStateManager {
     private long lastTimestamp = -1;
     /** First offset of the producer's open transaction, -1 if none (for the coordinator, later). */
     private long currentTxnFirstOffset = -1;
-    /** The coordinator epoch of the producer's last marker, -1 if none (not kept in snapshots). */
+    /** The coordinator epoch of the producer's last marker, -1 if none (kept in snapshots from version 2). */
     private int coordinatorEpoch = -1;
 
     ProducerEntry(long producerId) {
@@ -83,6 +83,11 @@ public final class ProducerStateManager {
         if (m.firstSeq() == firstSeq && m.lastSeq() == lastSeq) return m;
       }
       return null;
+    }
+
+    void restore(short epoch, long lastTimestamp, long currentTxnFirstOffset, int coordinatorEpoch) {
+      restore(epoch, lastTimestamp, currentTxnFirstOffset);
+      this.coordinatorEpoch = coordinatorEpoch;
     }
 
     void restore(short epoch, long lastTimestamp, long currentTxnFirstOffset) {
@@ -212,6 +217,20 @@ public final class ProducerStateManager {
     if (!(last < 0 || inSequence(last, firstSeq))) {
       return new Reject(Errors.OUT_OF_ORDER_SEQUENCE_NUMBER,
           "producer " + producerId + " sent sequence " + firstSeq + " after " + last);
+    }
+    return APPEND;
+  }
+
+  /**
+   * The check of a batch the broker writes itself for a producer (the group coordinator's
+   * transactional offset commit, always at sequence 0, as Kafka writes it): only the epoch counts. INVALID_PRODUCER_EPOCH if
+   * {@code epoch} is older than the producer's current one.
+   */
+  public Check checkEpoch(long producerId, short epoch) {
+    ProducerEntry e = producers.get(producerId);
+    if (e != null && e.epoch != NO_EPOCH && epoch < e.epoch) {
+      return new Reject(Errors.INVALID_PRODUCER_EPOCH,
+          "producer " + producerId + " epoch " + epoch + " is older than the current epoch " + e.epoch);
     }
     return APPEND;
   }

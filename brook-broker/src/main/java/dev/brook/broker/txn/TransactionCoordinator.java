@@ -1,7 +1,6 @@
 package dev.brook.broker.txn;
 
 import dev.brook.broker.replica.LeadershipListener;
-import dev.brook.broker.txn.TxnRecord.PendingOffset;
 import dev.brook.storage.Clock;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -49,8 +48,12 @@ import org.slf4j.LoggerFactory;
  * replication or other brokers: state changes run on the coordinator's executor (one thread: the
  * single writer of the state) and answer futures; an id with a change in flight answers
  * CONCURRENT_TRANSACTIONS. The read-only methods ({@link #verifyPartition}, {@link #describe}, ...)
- * read a concurrent map. Completion of a commit that carries consumer offsets continues on the group
- * coordinator's thread, then comes back to the executor.
+ * read a concurrent map.
+ *
+ * <p>Consumer offsets (sendOffsetsToTransaction): AddOffsetsToTxn adds the group's
+ * __consumer_offsets partition to the transaction like any partition; the group's coordinator
+ * (possibly another broker) holds the offsets sent by TxnOffsetCommit, and the marker this
+ * coordinator writes to that partition commits or drops them.
  */
 public final class TransactionCoordinator implements LeadershipListener {
   private static final Logger log = LoggerFactory.getLogger(TransactionCoordinator.class);
@@ -67,16 +70,10 @@ public final class TransactionCoordinator implements LeadershipListener {
     long next() throws IOException;
   }
 
-  /** The group coordinator's side of transactional offset commits. */
-  public interface GroupOffsets {
-    /** The __consumer_offsets partition of a group. */
+  /** Where a group's offsets live: its partition of __consumer_offsets. */
+  @FunctionalInterface
+  public interface GroupPartitions {
     int partitionFor(String groupId);
-
-    /** NONE, or why a member may not commit offsets for the group now (KIP-447 checks). */
-    CompletableFuture<Errors> validate(String groupId, String memberId, int generationId, String groupInstanceId);
-
-    /** Makes the offsets of a committed transaction visible (as ordinary commits). */
-    CompletableFuture<Errors> commit(String groupId, List<PendingOffset> offsets);
   }
 
   /** The answer to InitProducerId. */
@@ -92,7 +89,7 @@ public final class TransactionCoordinator implements LeadershipListener {
   private final TxnLog txnLog;
   private final MarkerWriter markers;
   private final ProducerIds producerIds;
-  private final GroupOffsets groups;
+  private final GroupPartitions groups;
   private final Predicate<TopicPartition> partitionExists;
   private final Clock clock;
   private final Executor executor;
@@ -115,7 +112,7 @@ public final class TransactionCoordinator implements LeadershipListener {
       TxnLog txnLog,
       MarkerWriter markers,
       ProducerIds producerIds,
-      GroupOffsets groups,
+      GroupPartitions groups,
       Predicate<TopicPartition> partitionExists,
       Clock clock,
       Executor executor) {
@@ -252,7 +249,7 @@ public final class TransactionCoordinator implements LeadershipListener {
     try {
       if (r == null || r.state() == TxnState.DEAD) {
         r = new TxnRecord(id, producerIds.next(), -1, (short) -1, (short) -1, timeoutMs, TxnState.EMPTY,
-            Set.of(), Map.of(), -1, now);
+            Set.of(), -1, now);
         return bumpToEmpty(r, timeoutMs, epoch);
       }
       if (r.state().isPrepare()) return done(InitResult.error(Errors.CONCURRENT_TRANSACTIONS));
@@ -291,7 +288,7 @@ public final class TransactionCoordinator implements LeadershipListener {
   private CompletableFuture<InitResult> bumpToEmpty(TxnRecord r, int timeoutMs, int epoch) throws IOException {
     TxnRecord b = bumpEpoch(r);
     TxnRecord next = new TxnRecord(b.transactionalId(), b.producerId(), b.lastProducerId(), b.producerEpoch(),
-        b.lastProducerEpoch(), timeoutMs, TxnState.EMPTY, Set.of(), Map.of(), -1, clock.milliseconds());
+        b.lastProducerEpoch(), timeoutMs, TxnState.EMPTY, Set.of(), -1, clock.milliseconds());
     return persist(next, epoch).thenApply(e -> e != Errors.NONE
         ? InitResult.error(e)
         : new InitResult(Errors.NONE, next.producerId(), next.producerEpoch()));
@@ -310,7 +307,7 @@ public final class TransactionCoordinator implements LeadershipListener {
       epoch = (short) (r.producerEpoch() + 1);
     }
     return new TxnRecord(r.transactionalId(), pid, lastPid, epoch, r.producerEpoch(), r.timeoutMs(), r.state(),
-        r.partitions(), r.pendingOffsets(), r.startTimestamp(), r.lastUpdateTimestamp());
+        r.partitions(), r.startTimestamp(), r.lastUpdateTimestamp());
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -359,7 +356,6 @@ public final class TransactionCoordinator implements LeadershipListener {
     union.addAll(partitions);
     TxnRecord next = new TxnRecord(id, r.producerId(), r.lastProducerId(), r.producerEpoch(),
         r.lastProducerEpoch(), r.timeoutMs(), TxnState.ONGOING, Set.copyOf(union),
-        r.state() == TxnState.ONGOING ? r.pendingOffsets() : Map.of(),
         r.state() == TxnState.ONGOING ? r.startTimestamp() : now, now);
     return persist(next, coordinatorEpoch(partitionFor(id))).thenApply(e -> all(partitions, e));
   }
@@ -397,51 +393,6 @@ public final class TransactionCoordinator implements LeadershipListener {
   private Errors notBusyOrPrepared(String id) {
     TxnRecord r = txns.get(id);
     return busy.contains(id) || r.state().isPrepare() ? Errors.CONCURRENT_TRANSACTIONS : Errors.NONE;
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // TxnOffsetCommit
-
-  /**
-   * TxnOffsetCommit: after the group's member checks, the offsets join the transaction's pending
-   * offsets (durably); they become the group's committed offsets when the transaction commits.
-   */
-  public CompletableFuture<Errors> commitOffsets(
-      String transactionalId, long producerId, short epoch, String groupId, String memberId, int generationId,
-      String groupInstanceId, List<PendingOffset> offsets) {
-    if (groupId == null || groupId.isEmpty()) return done(Errors.INVALID_GROUP_ID);
-    Errors pre = checkProducer(transactionalId, producerId, epoch);
-    if (pre != Errors.NONE) return done(pre);
-    return groups.validate(groupId, memberId, generationId, groupInstanceId)
-        .thenCompose(groupError -> groupError != Errors.NONE
-            ? done(groupError)
-            : onExecutor(() -> {
-              Errors error = checkProducer(transactionalId, producerId, epoch);
-              if (error == Errors.NONE) error = notBusyOrPrepared(transactionalId);
-              if (error == Errors.NONE) error = checkOffsetsPartition(transactionalId, groupId);
-              if (error != Errors.NONE) return done(error);
-              return withBusy(transactionalId, () -> addPendingOffsets(transactionalId, groupId, offsets));
-            }, Errors.COORDINATOR_NOT_AVAILABLE));
-  }
-
-  private Errors checkOffsetsPartition(String transactionalId, String groupId) {
-    TxnRecord r = txns.get(transactionalId);
-    TopicPartition offsetsPartition = new TopicPartition(OFFSETS_TOPIC, groups.partitionFor(groupId));
-    if (r.state() != TxnState.ONGOING || !r.partitions().contains(offsetsPartition)) return Errors.INVALID_TXN_STATE;
-    return Errors.NONE;
-  }
-
-  private CompletableFuture<Errors> addPendingOffsets(String id, String groupId, List<PendingOffset> offsets) {
-    TxnRecord r = txns.get(id);
-    Map<TopicPartition, PendingOffset> merged = new LinkedHashMap<>();
-    for (PendingOffset o : r.pendingOffsets().getOrDefault(groupId, List.of())) merged.put(o.partition(), o);
-    for (PendingOffset o : offsets) merged.put(o.partition(), o);
-    Map<String, List<PendingOffset>> pending = new LinkedHashMap<>(r.pendingOffsets());
-    pending.put(groupId, List.copyOf(merged.values()));
-    TxnRecord next = new TxnRecord(id, r.producerId(), r.lastProducerId(), r.producerEpoch(),
-        r.lastProducerEpoch(), r.timeoutMs(), r.state(), r.partitions(), Map.copyOf(pending), r.startTimestamp(),
-        clock.milliseconds());
-    return persist(next, coordinatorEpoch(partitionFor(id)));
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -483,8 +434,8 @@ public final class TransactionCoordinator implements LeadershipListener {
   }
 
   /**
-   * Drives a prepared transaction to COMPLETE_*: markers, then (commit) the pending offsets, then
-   * the COMPLETE record. NONE once complete; on failure it stays prepared (retried by {@link
+   * Drives a prepared transaction to COMPLETE_*: markers (the groups' offsets commit or abort with
+   * them), then the COMPLETE record. NONE once complete; on failure it stays prepared (retried by {@link
    * #retryIncomplete}). On the executor; the caller holds the id busy.
    */
   private CompletableFuture<Errors> complete(TxnRecord prepare, int coordinatorEpoch) {
@@ -508,31 +459,18 @@ public final class TransactionCoordinator implements LeadershipListener {
             log.warn("Markers of {} not all written ({}); will retry", prepare.transactionalId(), w);
             return done(Errors.COORDINATOR_NOT_AVAILABLE);
           }
-          return commitOffsets(prepare, commit).thenComposeAsync(ok -> ok
-              ? persist(completed(prepare), coordinatorEpoch)
-              : done(Errors.COORDINATOR_NOT_AVAILABLE), executor);
+          return persist(completed(prepare), coordinatorEpoch);
         }, executor);
-  }
-
-  private CompletableFuture<Boolean> commitOffsets(TxnRecord prepare, boolean commit) {
-    if (!commit || prepare.pendingOffsets().isEmpty()) return done(true);
-    List<CompletableFuture<Errors>> commits = new ArrayList<>();
-    prepare.pendingOffsets().forEach((group, offsets) -> commits.add(groups.commit(group, offsets)));
-    return CompletableFuture.allOf(commits.toArray(CompletableFuture[]::new)).handle((v, e) -> {
-      boolean ok = e == null && commits.stream().allMatch(f -> f.join() == Errors.NONE);
-      if (!ok) log.warn("Offsets of {} not committed to their groups; will retry", prepare.transactionalId(), e);
-      return ok;
-    });
   }
 
   private TxnRecord completed(TxnRecord prepare) {
     TxnState done = prepare.state() == TxnState.PREPARE_COMMIT ? TxnState.COMPLETE_COMMIT : TxnState.COMPLETE_ABORT;
     return new TxnRecord(prepare.transactionalId(), prepare.producerId(), prepare.lastProducerId(),
-        prepare.producerEpoch(), prepare.lastProducerEpoch(), prepare.timeoutMs(), done, Set.of(), Map.of(),
+        prepare.producerEpoch(), prepare.lastProducerEpoch(), prepare.timeoutMs(), done, Set.of(),
         prepare.startTimestamp(), clock.milliseconds());
   }
 
-  /** Retries the completion of prepared transactions whose markers or offsets failed before. */
+  /** Retries the completion of prepared transactions whose markers failed before. */
   public void retryIncomplete() {
     run(() -> {
       for (TxnRecord r : List.copyOf(txns.values())) {
@@ -642,16 +580,6 @@ public final class TransactionCoordinator implements LeadershipListener {
     return txns.get(transactionalId);
   }
 
-  /** Whether an open or completing transaction holds an offset of {@code partition} for {@code groupId}. */
-  public boolean hasPendingOffset(String groupId, TopicPartition partition) {
-    for (TxnRecord r : txns.values()) {
-      for (PendingOffset o : r.pendingOffsets().getOrDefault(groupId, List.of())) {
-        if (o.partition().equals(partition)) return true;
-      }
-    }
-    return false;
-  }
-
   /** Every transactional id's state, of the partitions coordinated here. */
   public List<TxnRecord> list() {
     return List.copyOf(txns.values());
@@ -754,7 +682,7 @@ public final class TransactionCoordinator implements LeadershipListener {
 
   private static TxnRecord withState(TxnRecord r, TxnState state, long now) {
     return new TxnRecord(r.transactionalId(), r.producerId(), r.lastProducerId(), r.producerEpoch(),
-        r.lastProducerEpoch(), r.timeoutMs(), state, r.partitions(), r.pendingOffsets(), r.startTimestamp(), now);
+        r.lastProducerEpoch(), r.timeoutMs(), state, r.partitions(), r.startTimestamp(), now);
   }
 
   private static boolean allWritten(Map<TopicPartition, Errors> written) {

@@ -1,7 +1,5 @@
 package dev.brook.broker.txn;
 
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 
@@ -11,9 +9,9 @@ import org.apache.kafka.common.TopicPartition;
  *
  * @param lastProducerId the producer id before an epoch overflow moved to a new id, or -1
  * @param lastProducerEpoch the epoch before the last bump, or -1 (KIP-360 retries)
- * @param partitions the partitions of the open (or completing) transaction
- * @param pendingOffsets consumer offsets sent to the transaction (TxnOffsetCommit), by group;
- *     committed to the groups when the transaction commits, dropped when it aborts
+ * @param partitions the partitions of the open (or completing) transaction, the __consumer_offsets
+ *     partitions of its groups (AddOffsetsToTxn) included: their group coordinator keeps the
+ *     transaction's offsets until the marker arrives there
  */
 public record TxnRecord(
     String transactionalId,
@@ -24,10 +22,5 @@ public record TxnRecord(
     int timeoutMs,
     TxnState state,
     Set<TopicPartition> partitions,
-    Map<String, List<PendingOffset>> pendingOffsets,
     long startTimestamp,
-    long lastUpdateTimestamp) {
-
-  /** One consumer offset sent to a transaction. */
-  public record PendingOffset(TopicPartition partition, long offset, int leaderEpoch, String metadata) {}
-}
+    long lastUpdateTimestamp) {}

@@ -1,14 +1,11 @@
 package dev.brook.broker.txn;
 
-import dev.brook.broker.txn.TxnRecord.PendingOffset;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 
@@ -25,6 +22,12 @@ import org.apache.kafka.common.TopicPartition;
  *                             { topic:string partition:int32 offset:int64 leaderEpoch:int32 metadata:nstring } }
  * string  := length:int16 utf8-bytes      nstring := length:int16 (-1: null) utf8-bytes
  * </pre>
+ *
+ * The group section is legacy: transactional consumer offsets once waited here for the commit; they
+ * now live in __consumer_offsets with their group coordinator. It is written empty (groupCount 0,
+ * so older readers still accept the records) and skipped on reading: offsets an older broker left
+ * pending in a record are ignored, not applied (a transaction left in PREPARE_COMMIT by it completes
+ * without them).
  *
  * Readers refuse versions they do not know (the record is skipped and logged by the loader), so a
  * future version must get a new number. Stateless.
@@ -53,13 +56,6 @@ public final class TxnRecordCodec {
     List<byte[]> strings = new ArrayList<>();
     int size = 2 + 8 + 8 + 2 + 2 + 4 + 1 + 8 + 8 + 4 + 4;
     for (TopicPartition tp : r.partitions()) size += 2 + utf8Len(tp.topic(), strings) + 4;
-    for (Map.Entry<String, List<PendingOffset>> g : r.pendingOffsets().entrySet()) {
-      size += 2 + utf8Len(g.getKey(), strings) + 4;
-      for (PendingOffset o : g.getValue()) {
-        size += 2 + utf8Len(o.partition().topic(), strings) + 4 + 8 + 4 + 2;
-        if (o.metadata() != null) size += utf8Len(o.metadata(), strings);
-      }
-    }
     ByteBuffer b = ByteBuffer.allocate(size);
     b.putShort(VALUE_VERSION)
         .putLong(r.producerId())
@@ -75,20 +71,7 @@ public final class TxnRecordCodec {
       putString(b, tp.topic());
       b.putInt(tp.partition());
     }
-    b.putInt(r.pendingOffsets().size());
-    for (Map.Entry<String, List<PendingOffset>> g : r.pendingOffsets().entrySet()) {
-      putString(b, g.getKey());
-      b.putInt(g.getValue().size());
-      for (PendingOffset o : g.getValue()) {
-        putString(b, o.partition().topic());
-        b.putInt(o.partition().partition()).putLong(o.offset()).putInt(o.leaderEpoch());
-        if (o.metadata() == null) {
-          b.putShort((short) -1);
-        } else {
-          putString(b, o.metadata());
-        }
-      }
-    }
+    b.putInt(0); // no legacy group section
     return b.array();
   }
 
@@ -110,23 +93,24 @@ public final class TxnRecordCodec {
       Set<TopicPartition> partitions = new LinkedHashSet<>();
       for (int i = 0; i < n; i++) partitions.add(new TopicPartition(readString(b), b.getInt()));
       int groups = count(b.getInt());
-      Map<String, List<PendingOffset>> pending = new LinkedHashMap<>();
-      for (int i = 0; i < groups; i++) {
-        String group = readString(b);
-        int m = count(b.getInt());
-        List<PendingOffset> offsets = new ArrayList<>(m);
-        for (int j = 0; j < m; j++) {
-          TopicPartition tp = new TopicPartition(readString(b), b.getInt());
-          long offset = b.getLong();
-          int leaderEpoch = b.getInt();
-          offsets.add(new PendingOffset(tp, offset, leaderEpoch, readNullableString(b)));
-        }
-        pending.put(group, List.copyOf(offsets));
-      }
+      for (int i = 0; i < groups; i++) skipLegacyGroupOffsets(b);
       return new TxnRecord(transactionalId, pid, lastPid, epoch, lastEpoch, timeout, state,
-          Set.copyOf(partitions), Map.copyOf(pending), start, update);
+          Set.copyOf(partitions), start, update);
     } catch (BufferUnderflowException e) {
       throw new IllegalArgumentException("truncated transaction state value", e);
+    }
+  }
+
+  /** Reads past one group of the legacy offsets section (its offsets are ignored). */
+  private static void skipLegacyGroupOffsets(ByteBuffer b) {
+    readString(b);
+    int m = count(b.getInt());
+    for (int j = 0; j < m; j++) {
+      readString(b);
+      b.getInt();
+      b.getLong();
+      b.getInt();
+      readNullableString(b);
     }
   }
 

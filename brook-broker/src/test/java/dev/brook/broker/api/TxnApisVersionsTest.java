@@ -6,7 +6,10 @@ import dev.brook.broker.txn.MarkerWriter;
 import dev.brook.broker.txn.MemoryTxnLog;
 import dev.brook.broker.txn.TransactionCoordinator;
 import dev.brook.broker.txn.TxnCoordinatorConfig;
-import dev.brook.broker.txn.TxnRecord.PendingOffset;
+import dev.brook.broker.group.GroupCoordinator;
+import dev.brook.broker.group.GroupCoordinatorConfig;
+import dev.brook.broker.group.GroupScheduler;
+import dev.brook.broker.group.MemoryGroupLog;
 import dev.brook.storage.Clock;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -67,31 +70,30 @@ class TxnApisVersionsTest {
       return CompletableFuture.completedFuture(out);
     };
     long[] nextPid = {1000};
-    TransactionCoordinator.GroupOffsets groups = new TransactionCoordinator.GroupOffsets() {
-      @Override
-      public int partitionFor(String groupId) {
-        return 0;
-      }
+    GroupCoordinator groups = new GroupCoordinator(
+        new GroupCoordinatorConfig(1, 1 << 20, 600_000, 60_000, 0, 10, 300_000, 100, 4096),
+        new GroupScheduler() {
+          @Override
+          public void execute(Runnable task) {
+            task.run();
+          }
 
-      @Override
-      public CompletableFuture<Errors> validate(String groupId, String memberId, int generationId, String instanceId) {
-        return CompletableFuture.completedFuture(Errors.NONE);
-      }
-
-      @Override
-      public CompletableFuture<Errors> commit(String groupId, List<PendingOffset> offsets) {
-        return CompletableFuture.completedFuture(Errors.NONE);
-      }
-    };
+          @Override
+          public Cancellable schedule(long delayMs, Runnable task) {
+            return Cancellable.NONE;
+          }
+        },
+        new MemoryGroupLog(), Clock.SYSTEM);
+    groups.startup(Runnable::run);
     coordinator = new TransactionCoordinator(new TxnCoordinatorConfig(3, 1 << 20, 60_000, 1000, 3_600_000),
-        new MemoryTxnLog(), markers, () -> nextPid[0]++, groups, tp -> true, Clock.SYSTEM, Runnable::run);
+        new MemoryTxnLog(), markers, () -> nextPid[0]++, groups::partitionFor, tp -> true, Clock.SYSTEM, Runnable::run);
     coordinator.load();
     dispatcher.register(ApiKeys.INIT_PRODUCER_ID, new TxnInitProducerIdHandler(coordinator,
         (ctx, r) -> CompletableFuture.completedFuture(new InitProducerIdResponseData())));
     dispatcher.register(ApiKeys.ADD_PARTITIONS_TO_TXN, new AddPartitionsToTxnHandler(coordinator));
     dispatcher.register(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnHandler(coordinator));
     dispatcher.register(ApiKeys.END_TXN, ApiKeys.END_TXN.oldestVersion(), (short) 4, new EndTxnHandler(coordinator));
-    dispatcher.register(ApiKeys.TXN_OFFSET_COMMIT, new TxnOffsetCommitHandler(coordinator, 4096));
+    dispatcher.register(ApiKeys.TXN_OFFSET_COMMIT, new TxnOffsetCommitHandler(groups, Clock.SYSTEM, 4096));
     dispatcher.register(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(markers));
     dispatcher.register(ApiKeys.DESCRIBE_TRANSACTIONS, new DescribeTransactionsHandler(coordinator));
     dispatcher.register(ApiKeys.LIST_TRANSACTIONS, new ListTransactionsHandler(coordinator, Clock.SYSTEM));

@@ -108,4 +108,33 @@ class ProducerStateManagerTest {
     assertThat(state.entry(1)).isNull();
     assertThat(state.entry(2)).isNotNull();
   }
+
+  @Test
+  void snapshotKeepsTheCoordinatorEpochAndReadsTheOlderVersion() {
+    assertThat(append(1, 0, 0, 2)).isInstanceOf(Append.class);
+    state.endTransaction(1, (short) 0, 7);
+    ProducerStateSnapshot.Loaded loaded = ProducerStateSnapshot.decode(ProducerStateSnapshot.encode(5, state.entries())).orElseThrow();
+    ProducerStateManager restored = new ProducerStateManager();
+    restored.restore(loaded.entries());
+    assertThat(restored.entry(1).coordinatorEpoch()).isEqualTo(7);
+    // A marker of an older coordinator is still fenced after a restart from the snapshot.
+    assertThat(restored.checkCoordinatorEpoch(1, 6)).isEqualTo(Errors.TRANSACTION_COORDINATOR_FENCED);
+    assertThat(restored.checkCoordinatorEpoch(1, 7)).isEqualTo(Errors.NONE);
+
+    ProducerStateSnapshot.Loaded v1 =
+        ProducerStateSnapshot.decode(ProducerStateSnapshot.encode(5, state.entries(), (short) 1)).orElseThrow();
+    assertThat(v1.offset()).isEqualTo(5);
+    assertThat(v1.entries().get(0).coordinatorEpoch()).isEqualTo(-1);
+    assertThat(v1.entries().get(0).batches()).isEqualTo(state.entry(1).batches());
+    assertThat(ProducerStateSnapshot.decode(ProducerStateSnapshot.encode(5, state.entries(), (short) 3))).isEmpty();
+  }
+
+  @Test
+  void aCoordinatorWriteIsCheckedByEpochOnly() {
+    assertThat(append(1, 2, 0, 3)).isInstanceOf(Append.class);
+    assertThat(state.checkEpoch(1, (short) 2)).isInstanceOf(Append.class);
+    assertThat(state.checkEpoch(1, (short) 3)).isInstanceOf(Append.class);
+    assertThat(state.checkEpoch(99, (short) 0)).isInstanceOf(Append.class);
+    assertThat(error(state.checkEpoch(1, (short) 1))).isEqualTo(Errors.INVALID_PRODUCER_EPOCH);
+  }
 }

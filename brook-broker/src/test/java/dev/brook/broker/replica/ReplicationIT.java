@@ -195,6 +195,35 @@ class ReplicationIT {
   }
 
   @Test
+  void leaderThatAppendedNothingInItsEpochFollowsTheNextLeader() throws Exception {
+    // Seen in the separate-JVM fault soak: a broker leads a new epoch but writes nothing in it (it
+    // restarted and applied a stale state, or leadership moved on at once); the next leader's epoch
+    // starts at the same offset. The empty epoch must go, or every fetch would be answered
+    // "diverging" and the follower would never catch up nor rejoin the ISR.
+    for (int id = 1; id <= 3; id++) start(id);
+    publish(new PartitionState(TP, TOPIC_ID, List.of(1, 2, 3), 1, 0, List.of(1, 2, 3), 1, 0));
+    List<String> acked = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      var r = produce(nodes.get(1), (short) -1, "a" + i);
+      assertThat(Errors.forCode(r.errorCode())).isEqualTo(Errors.NONE);
+      acked.add(r.baseOffset() + ":a" + i);
+    }
+    publish(cluster.elect(TP, 2, -1)); // 2 leads epoch 1 from offset 5 and appends nothing
+    assertThat(nodes.get(2).partition().latestLogEpoch()).isEqualTo(1);
+    publish(cluster.elect(TP, 1, -1)); // 1 leads epoch 2, also from offset 5
+    for (int i = 0; i < 5; i++) {
+      var r = produce(nodes.get(1), (short) 1, "b" + i);
+      assertThat(Errors.forCode(r.errorCode())).isEqualTo(Errors.NONE);
+      acked.add(r.baseOffset() + ":b" + i);
+    }
+    await().atMost(Duration.ofSeconds(8)).untilAsserted(() -> {
+      for (int id = 2; id <= 3; id++) assertThat(contents(nodes.get(id).partition())).as("replica %d", id).containsExactlyElementsOf(acked);
+    });
+    assertThat(nodes.get(2).partition().latestLogEpoch()).isEqualTo(2);
+    assertThat(cluster.states.get(TP).isr()).containsExactlyInAnyOrder(1, 2, 3);
+  }
+
+  @Test
   void acksAllWaitsForTheIsrAndFailsWhenTooFewReplicasRemain() throws Exception {
     for (int id = 1; id <= 2; id++) start(id);
     publish(new PartitionState(TP, TOPIC_ID, List.of(1, 2), 1, 0, List.of(1, 2), 1, 0));

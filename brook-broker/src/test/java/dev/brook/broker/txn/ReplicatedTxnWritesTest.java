@@ -60,7 +60,7 @@ class ReplicatedTxnWritesTest {
   void stateAppendCompletesOnlyWhenTheInSyncReplicasHaveIt() throws Exception {
     Partition p = ledWithFollowers(STATE, List.of(1, 2, 3), Map.of("min.insync.replicas", "2"));
     ReplicaTxnLog log = new ReplicaTxnLog(replicas, Clock.SYSTEM, 60_000);
-    TxnRecord r = new TxnRecord("tx", 1, -1, (short) 0, (short) -1, 1000, TxnState.EMPTY, Set.of(), Map.of(), -1, now);
+    TxnRecord r = new TxnRecord("tx", 1, -1, (short) 0, (short) -1, 1000, TxnState.EMPTY, Set.of(), -1, now);
     CompletableFuture<Void> append = log.append(0, "tx", r);
     assertThat(append).isNotDone();
     p.recordFollowerFetch(2, p.logEndOffset(), now);
@@ -74,7 +74,7 @@ class ReplicatedTxnWritesTest {
   void stateAppendBelowMinIsrIsRefused() throws Exception {
     ledWithFollowers(STATE, List.of(1), Map.of("min.insync.replicas", "2"));
     ReplicaTxnLog log = new ReplicaTxnLog(replicas, Clock.SYSTEM, 60_000);
-    TxnRecord r = new TxnRecord("tx", 1, -1, (short) 0, (short) -1, 1000, TxnState.EMPTY, Set.of(), Map.of(), -1, now);
+    TxnRecord r = new TxnRecord("tx", 1, -1, (short) 0, (short) -1, 1000, TxnState.EMPTY, Set.of(), -1, now);
     assertThatThrownBy(() -> log.append(0, "tx", r).join()).isInstanceOf(CompletionException.class)
         .hasCauseInstanceOf(NotEnoughReplicasException.class);
     assertThatThrownBy(() -> log.append(1, "tx", r).join()).as("a partition not hosted here")

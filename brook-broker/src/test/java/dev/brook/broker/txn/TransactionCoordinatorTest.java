@@ -2,9 +2,7 @@ package dev.brook.broker.txn;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.brook.broker.txn.TransactionCoordinator.GroupOffsets;
 import dev.brook.broker.txn.TransactionCoordinator.InitResult;
-import dev.brook.broker.txn.TxnRecord.PendingOffset;
 import dev.brook.storage.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -41,7 +39,7 @@ class TransactionCoordinatorTest {
   };
   final MemoryTxnLog txnLog = new MemoryTxnLog();
   final RecordingMarkers markers = new RecordingMarkers();
-  final FakeGroups groups = new FakeGroups();
+  final TransactionCoordinator.GroupPartitions groups = groupId -> 7;
   long nextPid = 100;
   TransactionCoordinator coordinator;
 
@@ -63,27 +61,6 @@ class TransactionCoordinatorTest {
         coordinatorEpochs.add(coordinatorEpoch);
       }
       return CompletableFuture.completedFuture(out);
-    }
-  }
-
-  static final class FakeGroups implements GroupOffsets {
-    final Map<String, List<PendingOffset>> committed = new HashMap<>();
-    Errors validation = Errors.NONE;
-
-    @Override
-    public int partitionFor(String groupId) {
-      return 7;
-    }
-
-    @Override
-    public CompletableFuture<Errors> validate(String groupId, String memberId, int generationId, String instanceId) {
-      return CompletableFuture.completedFuture(validation);
-    }
-
-    @Override
-    public CompletableFuture<Errors> commit(String groupId, List<PendingOffset> offsets) {
-      committed.computeIfAbsent(groupId, g -> new ArrayList<>()).addAll(offsets);
-      return CompletableFuture.completedFuture(Errors.NONE);
     }
   }
 
@@ -291,7 +268,7 @@ class TransactionCoordinatorTest {
   @Test
   void exhaustedEpochMovesToANewProducerId() throws Exception {
     TxnRecord near = new TxnRecord("tx", 100, -1, (short) (Short.MAX_VALUE - 1), (short) -1, 60_000, TxnState.EMPTY,
-        Set.of(), Map.of(), -1, now.get());
+        Set.of(), -1, now.get());
     txnLog.append(coordinator.partitionFor("tx"), "tx", near);
     coordinator.load();
     nextPid = 500;
@@ -389,43 +366,35 @@ class TransactionCoordinatorTest {
   }
 
   @Test
-  void offsetsBecomeVisibleOnlyOnCommitAndAreDroppedOnAbort() {
+  void groupPartitionJoinsTheTransactionAndGetsItsMarker() {
     InitResult r = init("tx");
-    PendingOffset o = new PendingOffset(T0, 42, -1, "m");
-    // Offsets before AddOffsetsToTxn: INVALID_TXN_STATE.
-    assertThat(coordinator.commitOffsets("tx", r.producerId(), r.producerEpoch(), "g", "", -1, null, List.of(o)).join())
-        .isEqualTo(Errors.INVALID_TXN_STATE);
+    TopicPartition offsets = new TopicPartition("__consumer_offsets", 7);
     assertThat(coordinator.addOffsets("tx", r.producerId(), r.producerEpoch(), "g").join()).isEqualTo(Errors.NONE);
-    assertThat(coordinator.describe("tx").partitions()).containsExactly(new TopicPartition("__consumer_offsets", 7));
-    assertThat(coordinator.commitOffsets("tx", r.producerId(), r.producerEpoch(), "g", "", -1, null, List.of(o)).join())
-        .isEqualTo(Errors.NONE);
-    assertThat(groups.committed).isEmpty();
-    assertThat(end(r, false)).isEqualTo(Errors.NONE);
-    assertThat(groups.committed).isEmpty();
-
-    coordinator.addOffsets("tx", r.producerId(), r.producerEpoch(), "g").join();
-    coordinator.commitOffsets("tx", r.producerId(), r.producerEpoch(), "g", "", -1, null, List.of(o)).join();
+    assertThat(coordinator.describe("tx").partitions()).containsExactly(offsets);
     assertThat(end(r, true)).isEqualTo(Errors.NONE);
-    assertThat(groups.committed.get("g")).containsExactly(o);
-  }
-
-  @Test
-  void offsetCommitFromAFencedMemberIsRefused() {
-    InitResult r = init("tx");
-    coordinator.addOffsets("tx", r.producerId(), r.producerEpoch(), "g").join();
-    groups.validation = Errors.ILLEGAL_GENERATION;
-    PendingOffset o = new PendingOffset(T0, 1, -1, null);
-    assertThat(coordinator.commitOffsets("tx", r.producerId(), r.producerEpoch(), "g", "m", 3, null, List.of(o)).join())
-        .isEqualTo(Errors.ILLEGAL_GENERATION);
-    assertThat(coordinator.commitOffsets("tx", r.producerId(), (short) 9, "g", "m", 3, null, List.of(o)).join())
-        .isEqualTo(Errors.PRODUCER_FENCED);
+    // The group's coordinator commits the transaction's offsets when this marker reaches it.
+    assertThat(markers.written).containsExactly(new Marker(r.producerId(), r.producerEpoch(), true, Set.of(offsets)));
+    assertThat(coordinator.addOffsets("tx", r.producerId(), (short) 9, "g").join()).isEqualTo(Errors.PRODUCER_FENCED);
     assertThat(coordinator.addOffsets("tx", r.producerId(), r.producerEpoch(), "").join()).isEqualTo(Errors.INVALID_GROUP_ID);
   }
 
   @Test
+  void legacyRecordWithPendingOffsetsDecodesWithoutThem() {
+    TxnRecord r = new TxnRecord("tx", 7, -1, (short) 2, (short) -1, 1234, TxnState.PREPARE_COMMIT, Set.of(T0), 10, 20);
+    byte[] current = TxnRecordCodec.value(r);
+    // An older broker's record: the same fields, then one group with two pending offsets.
+    java.nio.ByteBuffer legacy = java.nio.ByteBuffer.allocate(current.length + 64);
+    legacy.put(current, 0, current.length - 4).putInt(1);
+    legacy.putShort((short) 1).put((byte) 'g').putInt(2);
+    legacy.putShort((short) 1).put((byte) 't').putInt(0).putLong(5).putInt(2).putShort((short) -1);
+    legacy.putShort((short) 1).put((byte) 't').putInt(1).putLong(6).putInt(-1).putShort((short) 1).put((byte) 'm');
+    legacy.flip();
+    assertThat(TxnRecordCodec.decodeValue("tx", legacy)).isEqualTo(r);
+  }
+
+  @Test
   void recordCodecRoundTripsAndRefusesUnknownVersions() {
-    TxnRecord r = new TxnRecord("tx-é", 7, 3, (short) 2, (short) 1, 1234, TxnState.ONGOING, Set.of(T0, T1),
-        Map.of("g", List.of(new PendingOffset(T0, 5, 2, null), new PendingOffset(T1, 6, -1, "meta"))), 10, 20);
+    TxnRecord r = new TxnRecord("tx-é", 7, 3, (short) 2, (short) 1, 1234, TxnState.ONGOING, Set.of(T0, T1), 10, 20);
     byte[] value = TxnRecordCodec.value(r);
     assertThat(TxnRecordCodec.decodeKey(java.nio.ByteBuffer.wrap(TxnRecordCodec.key("tx-é")))).isEqualTo("tx-é");
     assertThat(TxnRecordCodec.decodeValue("tx-é", java.nio.ByteBuffer.wrap(value))).isEqualTo(r);

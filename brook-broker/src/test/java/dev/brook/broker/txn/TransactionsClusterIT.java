@@ -194,6 +194,137 @@ class TransactionsClusterIT {
     assertThat(read).containsExactlyInAnyOrderElementsOf(committed);
   }
 
+  /**
+   * Consume-transform-produce with sendOffsetsToTransaction where the group's coordinator and the
+   * transactional id's coordinator are different brokers: TxnOffsetCommit goes to the group's
+   * coordinator, the commit marker reaches the group's __consumer_offsets partition on its leader.
+   * The group's coordinator stops mid-run with a transaction open; its partition's next leader
+   * replays the pending offsets and the marker commits them there. Every input is in the output
+   * exactly once and the group's committed offsets are the ends of the input.
+   */
+  @Test
+  void consumeTransformProduceWithTheGroupAndTheTransactionOnDifferentCoordinators() throws Exception {
+    zookeeper = new TestingServer(true);
+    for (int id = 1; id <= 3; id++) start(id);
+    String in = "ctp-in";
+    String out = "ctp-out";
+    String txnId = "ctp-tx";
+    int inputs = 300;
+    List<TopicPartition> inTps = List.of(new TopicPartition(in, 0), new TopicPartition(in, 1), new TopicPartition(in, 2));
+    List<TopicPartition> outTps = List.of(new TopicPartition(out, 0), new TopicPartition(out, 1), new TopicPartition(out, 2));
+    try (Admin admin = admin()) {
+      admin.createTopics(List.of(new NewTopic(in, 3, (short) 3).configs(Map.of("min.insync.replicas", "2")),
+          new NewTopic(out, 3, (short) 3).configs(Map.of("min.insync.replicas", "2")))).all().get();
+      admin.listConsumerGroupOffsets("ctp-probe").partitionsToOffsetAndMetadata().get(); // creates __consumer_offsets
+    }
+    List<TopicPartition> offsetsTps = List.of(new TopicPartition("__consumer_offsets", 0),
+        new TopicPartition("__consumer_offsets", 1), new TopicPartition("__consumer_offsets", 2));
+    List<TopicPartition> all = new ArrayList<>(inTps);
+    all.addAll(outTps);
+    all.addAll(offsetsTps);
+    await().atMost(WAIT).until(() -> all.stream().allMatch(tp -> state(tp).map(s -> s.leader() >= 0 && s.isr().size() == 3).orElse(false)));
+    try (KafkaProducer<String, String> plain = plainProducer()) {
+      for (int i = 0; i < inputs; i++) plain.send(new ProducerRecord<>(in, i % 3, null, "in-" + i));
+      plain.flush();
+    }
+
+    try (KafkaProducer<String, String> producer = producer(txnId)) {
+      producer.initTransactions();
+      TopicPartition statePartition = new TopicPartition("__transaction_state", Utils.abs(txnId.hashCode()) % STATE_PARTITIONS);
+      await().atMost(WAIT).until(() -> state(statePartition).map(s -> s.leader() >= 0 && s.isr().size() == 3).orElse(false));
+      int txnCoordinator = state(statePartition).orElseThrow().leader();
+      String group = null;
+      for (int i = 0; group == null; i++) { // a group whose coordinator is another broker
+        String candidate = "ctp-group-" + i;
+        int leader = state(new TopicPartition("__consumer_offsets", Utils.abs(candidate.hashCode()) % 3)).orElseThrow().leader();
+        if (leader != txnCoordinator) group = candidate;
+      }
+      TopicPartition groupPartition = new TopicPartition("__consumer_offsets", Utils.abs(group.hashCode()) % 3);
+      int groupCoordinator = state(groupPartition).orElseThrow().leader();
+      assertThat(groupCoordinator).isNotEqualTo(txnCoordinator);
+
+      int processed = 0;
+      boolean stopped = false;
+      long deadline = System.nanoTime() + 3 * WAIT.toNanos();
+      try (KafkaConsumer<String, String> consumer = consumer(group)) {
+        consumer.subscribe(List.of(in));
+        while (processed < inputs && System.nanoTime() < deadline) {
+          org.apache.kafka.clients.consumer.ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));
+          if (records.isEmpty()) continue;
+          producer.beginTransaction();
+          Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> next = new HashMap<>();
+          for (ConsumerRecord<String, String> r : records) {
+            producer.send(new ProducerRecord<>(out, r.partition(), null, "out-" + r.value()));
+            next.put(new TopicPartition(r.topic(), r.partition()), new org.apache.kafka.clients.consumer.OffsetAndMetadata(r.offset() + 1));
+          }
+          producer.sendOffsetsToTransaction(next, consumer.groupMetadata());
+          if (!stopped && processed >= inputs / 3) {
+            // The group's coordinator goes once it holds this transaction's offsets, pending.
+            try (Admin admin = admin()) {
+              await().atMost(WAIT).until(() -> admin.describeProducers(List.of(groupPartition)).partitionResult(groupPartition)
+                  .get().activeProducers().stream().anyMatch(p -> p.currentTransactionStartOffset().isPresent()));
+            }
+            stopped = true;
+            brokers.remove(groupCoordinator).close();
+          }
+          try {
+            producer.commitTransaction();
+            processed += records.count();
+          } catch (org.apache.kafka.common.errors.ProducerFencedException e) {
+            throw e;
+          } catch (org.apache.kafka.common.KafkaException e) {
+            producer.abortTransaction();
+            rewindToCommitted(consumer);
+          }
+        }
+      }
+      assertThat(stopped).isTrue();
+      assertThat(processed).isEqualTo(inputs);
+      try (Admin admin = admin()) {
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> offsets =
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        for (TopicPartition tp : inTps) assertThat(offsets.get(tp).offset()).as("committed offset of %s", tp).isEqualTo(inputs / 3);
+      }
+    }
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < inputs; i++) expected.add("out-in-" + i);
+    assertThat(readCommitted(outTps)).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  /** After an aborted transaction: back to the group's committed offsets (stable ones). */
+  private static void rewindToCommitted(KafkaConsumer<String, String> consumer) {
+    Set<TopicPartition> assigned = consumer.assignment();
+    Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed = consumer.committed(assigned, WAIT);
+    for (TopicPartition tp : assigned) {
+      org.apache.kafka.clients.consumer.OffsetAndMetadata o = committed.get(tp);
+      if (o == null) consumer.seekToBeginning(List.of(tp));
+      else consumer.seek(tp, o.offset());
+    }
+  }
+
+  private KafkaConsumer<String, String> consumer(String group) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 40);
+    p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 60_000);
+    return new KafkaConsumer<>(p);
+  }
+
+  private KafkaProducer<String, String> plainProducer() {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    return new KafkaProducer<>(p);
+  }
+
   private static org.apache.kafka.clients.admin.TransactionState stateOf(Admin admin) throws Exception {
     return admin.describeTransactions(List.of(TXN_ID)).description(TXN_ID).get().state();
   }
@@ -258,11 +389,15 @@ class TransactionsClusterIT {
   }
 
   private KafkaProducer<String, String> producer() {
+    return producer(TXN_ID);
+  }
+
+  private KafkaProducer<String, String> producer(String transactionalId) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
-    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, TXN_ID);
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 60_000);
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 60_000);
