@@ -26,7 +26,6 @@ import org.apache.kafka.clients.admin.TransactionListing;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -289,7 +288,8 @@ class TransactionsIT {
 
   @Test
   void consumeTransformProduceIsExactlyOnceAcrossAKilledProducerAndABrokerRestart() throws Exception {
-    start(Map.of());
+    // The killed instance's group member must expire quickly (its session is shorter than Kafka's floor).
+    start(Map.of("group.min.session.timeout.ms", "1000"));
     createTopic("in", 2);
     createTopic("out", 2);
     int total = 400;
@@ -297,66 +297,53 @@ class TransactionsIT {
         Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()), new StringSerializer(), new StringSerializer())) {
       for (int i = 0; i < total; i++) plain.send(new ProducerRecord<>("in", i % 2, null, Integer.toString(i)));
     }
-    // Round 1: process a few batches, then leave one transaction open and "kill" the producer.
-    runLoop(60, false);
-    // Round 2: a new instance fences the old one; then the broker restarts mid-stream.
-    runLoop(150, true);
+    // Round 1: an instance in its own JVM processes a few batches and is killed with SIGKILL while
+    // its last transaction (records and offsets) is open.
+    killWithOpenTransaction(60);
+    // Round 2: a new instance fences the dead one (its open transaction is aborted); then the broker
+    // restarts mid-stream.
+    ConsumeTransformProduce.run(bootstrap(), 150, true, 6_000);
     broker.close();
-    start(Map.of());
+    start(Map.of("group.min.session.timeout.ms", "1000"));
     // Round 3: finish.
-    runLoop(Integer.MAX_VALUE, true);
+    ConsumeTransformProduce.run(bootstrap(), Integer.MAX_VALUE, true, 6_000);
     List<String> out = readAll("out", 2, "read_committed");
     Map<String, Long> counts = new TreeMap<>(out.stream().collect(Collectors.groupingBy(v -> v, Collectors.counting())));
     assertThat(counts).hasSize(total);
     assertThat(counts.values()).allMatch(n -> n == 1L);
+    // The dead instance's records were written (read_uncommitted sees them) but never committed.
+    assertThat(readAll("out", 2, "read_uncommitted")).hasSizeGreaterThan(total);
   }
 
-  /**
-   * One processing instance: read_committed consumer in group "etl", transactional producer
-   * "etl-tx"; each poll is one transaction with sendOffsetsToTransaction. Stops after {@code limit}
-   * records (committing) or, with {@code commitLast} false, leaves the last transaction open and
-   * closes the producer without committing.
-   */
-  private void runLoop(int limit, boolean commitLast) {
-    KafkaConsumer<String, String> c = consumer("etl", "read_committed");
-    KafkaProducer<String, String> p = producer("etl-tx", 60_000);
-    p.initTransactions();
-    c.subscribe(List.of("in"));
-    int processed = 0;
-    int idle = 0;
+  /** Runs {@link ConsumeTransformProduce} in a child JVM until its transaction is open, then SIGKILLs it. */
+  private void killWithOpenTransaction(int limit) throws Exception {
+    Process child = new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx128m", "-XX:TieredStopAtLevel=1",
+            "-cp", System.getProperty("java.class.path"), ConsumeTransformProduce.class.getName(),
+            bootstrap(), Integer.toString(limit))
+        .redirectErrorStream(true)
+        .start();
     try {
-      while (processed < limit && idle < 30) {
-        ConsumerRecords<String, String> records = c.poll(Duration.ofMillis(200));
-        if (records.isEmpty()) {
-          if (!c.assignment().isEmpty() && caughtUp(c)) idle++;
-          continue;
+      java.util.concurrent.CompletableFuture<Boolean> open = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream()))) {
+          for (String line; (line = lines.readLine()) != null; ) {
+            if (line.equals("OPEN")) return true;
+          }
+          return false;
+        } catch (java.io.IOException e) {
+          return false;
         }
-        idle = 0;
-        p.beginTransaction();
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (ConsumerRecord<String, String> r : records) {
-          p.send(new ProducerRecord<>("out", r.partition(), null, r.value()));
-          offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
-        }
-        p.sendOffsetsToTransaction(offsets, c.groupMetadata());
-        processed += records.count();
-        if (!commitLast && processed >= limit) {
-          p.flush();
-          break; // killed: the transaction stays open
-        }
-        p.commitTransaction();
+      });
+      assertThat(open.get(WAIT.toSeconds(), java.util.concurrent.TimeUnit.SECONDS))
+          .as("the child instance reached an open transaction").isTrue();
+      // The broker sees the open transaction before the kill (otherwise the test would prove nothing).
+      try (Admin admin = admin()) {
+        assertThat(admin.describeTransactions(List.of(ConsumeTransformProduce.TXN_ID)).all().get()
+            .get(ConsumeTransformProduce.TXN_ID).state().toString()).isEqualTo("Ongoing");
       }
     } finally {
-      if (!commitLast) p.close(Duration.ZERO);
-      c.close(Duration.ZERO);
+      child.destroyForcibly(); // SIGKILL: no EndTxn, no LeaveGroup, no close
+      assertThat(child.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     }
-    clients.remove(c);
   }
-
-  private static boolean caughtUp(KafkaConsumer<String, String> c) {
-    Set<TopicPartition> assigned = c.assignment();
-    Map<TopicPartition, Long> end = c.endOffsets(assigned);
-    return assigned.stream().allMatch(tp -> c.position(tp) >= end.get(tp));
-  }
-
 }
