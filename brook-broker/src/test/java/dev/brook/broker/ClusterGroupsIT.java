@@ -3,23 +3,19 @@ package dev.brook.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.brook.broker.config.BrokerConfig;
 import dev.brook.broker.network.RawClient;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.stream.Collectors;
-import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
@@ -65,29 +61,21 @@ class ClusterGroupsIT {
   private static final int PER_BATCH = 300;
 
   @TempDir Path dir;
-  private TestingServer zookeeper;
-  private final Map<Integer, Broker> brokers = new ConcurrentHashMap<>();
+  private InProcessCluster cluster;
   private final List<Worker> workers = new ArrayList<>();
 
   @AfterEach
   void stop() throws Exception {
     for (Worker w : workers) w.stop();
-    for (Broker b : brokers.values()) b.close();
-    if (zookeeper != null) zookeeper.close();
+    if (cluster != null) cluster.close();
   }
 
-  private void start(int id) throws Exception {
-    Map<String, String> s = new HashMap<>();
-    s.put("node.id", Integer.toString(id));
-    s.put("log.dirs", dir.resolve("broker-" + id).toString());
-    s.put("listeners", "PLAINTEXT://127.0.0.1:0");
-    s.put("zookeeper.connect", zookeeper.getConnectString());
-    s.put("zookeeper.session.timeout.ms", "6000");
-    s.put("controlled.shutdown.enable", "false"); // the coordinator just goes away
-    s.put("replica.fetch.wait.max.ms", "100");
-    s.put("offsets.topic.num.partitions", "6");
-    s.put("group.initial.rebalance.delay.ms", "0");
-    brokers.put(id, Broker.start(BrokerConfig.of(s)));
+  private InProcessCluster newCluster() throws Exception {
+    return new InProcessCluster(dir, Map.of(
+        "controlled.shutdown.enable", "false", // the coordinator just goes away
+        "replica.fetch.wait.max.ms", "100",
+        "offsets.topic.num.partitions", "6",
+        "group.initial.rebalance.delay.ms", "0"));
   }
 
   /** One consumer of the group on its own thread; commits after each poll while {@code commit} is on. */
@@ -136,8 +124,8 @@ class ClusterGroupsIT {
 
   @Test
   void groupSurvivesItsCoordinatorsBroker() throws Exception {
-    zookeeper = new TestingServer(true);
-    for (int id = 1; id <= 3; id++) start(id);
+    cluster = newCluster();
+    for (int id = 1; id <= 3; id++) cluster.start(id);
     awaitLiveBrokers(3);
     try (Admin admin = admin(); KafkaProducer<String, String> producer = producer()) {
       admin.createTopics(List.of(new NewTopic(TOPIC, PARTITIONS, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
@@ -159,13 +147,13 @@ class ClusterGroupsIT {
       await().atMost(WAIT).until(() -> seen.containsAll(batch("B")));
 
       int coordinator = coordinatorOf(admin);
-      int other = brokers.keySet().stream().filter(id -> id != coordinator).findFirst().orElseThrow();
-      assertNotCoordinator(brokers.get(other), coordinator);
+      int other = cluster.ids().stream().filter(id -> id != coordinator).findFirst().orElseThrow();
+      assertNotCoordinator(cluster.broker(other), coordinator);
 
       // The coordinator's broker stops; one consumer leaves with it, so the group must rebalance on
       // the new coordinator (its partitions restart from the committed offsets).
       long stopped = System.nanoTime();
-      brokers.remove(coordinator).close();
+      cluster.stop(coordinator);
       group.get(2).stop();
       await().atMost(WAIT).ignoreExceptions().until(() -> {
         ConsumerGroupDescription d = describe(admin);
@@ -194,15 +182,15 @@ class ClusterGroupsIT {
 
   @Test
   void offsetsTopicWaitsForItsReplicationFactor() throws Exception {
-    zookeeper = new TestingServer(true);
-    start(1);
-    start(2);
+    cluster = newCluster();
+    cluster.start(1);
+    cluster.start(2);
     awaitLiveBrokers(2);
     // offsets.topic.replication.factor is 3: with two live brokers there is no coordinator yet.
     await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(5))
-        .until(() -> findCoordinator(brokers.get(1)).errorCode() == Errors.COORDINATOR_NOT_AVAILABLE.code());
-    start(3);
-    await().atMost(WAIT).until(() -> findCoordinator(brokers.get(2)).errorCode() == Errors.NONE.code());
+        .until(() -> findCoordinator(cluster.broker(1)).errorCode() == Errors.COORDINATOR_NOT_AVAILABLE.code());
+    cluster.start(3);
+    await().atMost(WAIT).until(() -> findCoordinator(cluster.broker(2)).errorCode() == Errors.NONE.code());
     try (Admin admin = admin()) {
       assertThat(admin.describeTopics(List.of("__consumer_offsets")).allTopicNames().get().get("__consumer_offsets")
           .partitions()).hasSize(6).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
@@ -211,7 +199,7 @@ class ClusterGroupsIT {
 
   /** Every broker's cache shows {@code n} live brokers (registration reaches the others through watches). */
   private void awaitLiveBrokers(int n) {
-    await().atMost(WAIT).until(() -> brokers.values().stream().allMatch(b -> b.cluster().liveBrokers().size() == n));
+    await().atMost(WAIT).until(() -> cluster.brokers().stream().allMatch(b -> b.cluster().liveBrokers().size() == n));
   }
 
   private static org.apache.kafka.common.message.FindCoordinatorResponseData.Coordinator findCoordinator(Broker via)
@@ -284,13 +272,9 @@ class ClusterGroupsIT {
     return out;
   }
 
-  private String bootstrap() {
-    return brokers.values().stream().map(Broker::bootstrapServers).collect(Collectors.joining(","));
-  }
-
   private Admin admin() {
     Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000);
     return Admin.create(p);
@@ -298,7 +282,7 @@ class ClusterGroupsIT {
 
   private Properties consumerProps() {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, GROUP);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
@@ -315,7 +299,7 @@ class ClusterGroupsIT {
 
   private KafkaProducer<String, String> producer() {
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     p.put(ProducerConfig.ACKS_CONFIG, "all");

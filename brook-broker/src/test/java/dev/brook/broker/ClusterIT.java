@@ -3,18 +3,15 @@ package dev.brook.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.brook.broker.config.BrokerConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -41,33 +38,19 @@ class ClusterIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
   @TempDir Path dir;
-  private TestingServer zookeeper;
-  private final Map<Integer, Broker> brokers = new HashMap<>();
+  private InProcessCluster cluster;
 
   @BeforeEach
   void startCluster() throws Exception {
-    zookeeper = new TestingServer(true);
-    for (int id = 1; id <= 3; id++) start(id);
+    cluster = new InProcessCluster(dir);
+    for (int id = 1; id <= 3; id++) cluster.start(id);
     // Registrations reach the other brokers through their ZooKeeper watches.
-    await().atMost(WAIT).until(() -> brokers.values().stream().allMatch(b -> b.cluster().liveBrokers().size() == 3));
+    await().atMost(WAIT).until(() -> cluster.brokers().stream().allMatch(b -> b.cluster().liveBrokers().size() == 3));
   }
 
   @AfterEach
   void stopCluster() throws Exception {
-    for (Broker b : brokers.values()) b.close();
-    zookeeper.close();
-  }
-
-  private Broker start(int id) throws Exception {
-    Map<String, String> s = new HashMap<>();
-    s.put("node.id", Integer.toString(id));
-    s.put("log.dirs", dir.resolve("broker-" + id).toString());
-    s.put("listeners", "PLAINTEXT://127.0.0.1:0");
-    s.put("zookeeper.connect", zookeeper.getConnectString());
-    s.put("zookeeper.session.timeout.ms", "6000");
-    Broker b = Broker.start(BrokerConfig.of(s));
-    brokers.put(id, b);
-    return b;
+    if (cluster != null) cluster.close();
   }
 
   private Admin admin(Broker via) {
@@ -85,7 +68,7 @@ class ClusterIT {
 
   @Test
   void topicsCreatedOnOneBrokerAreDescribedAlikeByEveryBroker() throws Exception {
-    try (Admin admin = admin(brokers.get(2))) {
+    try (Admin admin = admin(cluster.broker(2))) {
       admin.createTopics(List.of(new NewTopic("replicated", 6, (short) 3), new NewTopic("single", 3, (short) 1)))
           .all().get();
       await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
@@ -102,37 +85,37 @@ class ClusterIT {
       Map<Integer, String> seenBy2 = layout(admin.describeTopics(List.of("replicated")).allTopicNames().get()
           .get("replicated"));
       for (int id : List.of(1, 3)) {
-        try (Admin other = admin(brokers.get(id))) {
+        try (Admin other = admin(cluster.broker(id))) {
           assertThat(other.describeCluster().nodes().get()).extracting(Node::id).containsExactlyInAnyOrder(1, 2, 3);
           await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(layout(other.describeTopics(List.of("replicated"))
               .allTopicNames().get().get("replicated"))).isEqualTo(seenBy2));
         }
       }
       int controller = admin.describeCluster().controller().get().id();
-      assertThat(brokers.get(controller).cluster().controller().isActive()).isTrue();
+      assertThat(cluster.broker(controller).cluster().controller().isActive()).isTrue();
       // Preferred leaders already lead: nothing to elect.
       var election = admin.electLeaders(ElectionType.PREFERRED, Set.of(new TopicPartition("replicated", 0)))
           .partitions().get();
       assertThat(election.get(new TopicPartition("replicated", 0))).isPresent();
     }
     // Records go to each partition's leader wherever it is, and come back.
-    try (KafkaProducer<String, String> producer = producer(brokers.get(1))) {
+    try (KafkaProducer<String, String> producer = producer(cluster.broker(1))) {
       for (int i = 0; i < 30; i++) producer.send(new ProducerRecord<>("single", i % 3, null, "r" + i)).get();
     }
-    List<String> read = consumeAll(brokers.get(3), "single", 3, 30);
+    List<String> read = consumeAll(cluster.broker(3), "single", 3, 30);
     assertThat(read).hasSize(30).containsExactlyInAnyOrderElementsOf(
         java.util.stream.IntStream.range(0, 30).mapToObj(i -> "r" + i).toList());
   }
 
   @Test
   void leadersMoveWhenABrokerStopsAndDeletedTopicsLeaveEveryBroker() throws Exception {
-    try (Admin admin = admin(brokers.get(1))) {
+    try (Admin admin = admin(cluster.broker(1))) {
       admin.createTopics(List.of(new NewTopic("moving", 3, (short) 3), new NewTopic("gone", 3, (short) 1))).all().get();
       await().atMost(WAIT).ignoreExceptions().until(() -> admin.describeTopics(List.of("moving", "gone")).allTopicNames().get().values()
           .stream().allMatch(d -> d.partitions().stream().allMatch(p -> p.leader() != null)));
       int controller = admin.describeCluster().controller().get().id();
       int victim = controller == 3 ? 2 : 3;
-      brokers.remove(victim).close();
+      cluster.stop(victim);
       await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
         assertThat(admin.describeCluster().nodes().get()).extracting(Node::id).doesNotContain(victim);
         TopicDescription d = admin.describeTopics(List.of("moving")).allTopicNames().get().get("moving");
@@ -143,26 +126,26 @@ class ClusterIT {
         });
       });
       // Every partition the victim led has a new leader epoch on the survivors' view.
-      for (Broker b : brokers.values()) {
+      for (Broker b : cluster.brokers()) {
         for (int p = 0; p < 3; p++) {
           var s = b.cluster().partitionState(new TopicPartition("moving", p)).orElseThrow();
           if (s.replicas().get(0) == victim) assertThat(s.leaderEpoch()).isGreaterThan(0);
         }
       }
       // The returning broker registers again and is a replica once more.
-      start(victim);
+      cluster.start(victim);
       await().atMost(WAIT).ignoreExceptions().untilAsserted(() ->
           assertThat(admin.describeCluster().nodes().get()).extracting(Node::id).contains(victim));
 
       List<Path> goneLogs = new ArrayList<>();
-      for (Broker b : brokers.values()) {
+      for (Broker b : cluster.brokers()) {
         try (var files = Files.list(b.logDir())) {
           files.filter(f -> f.getFileName().toString().startsWith("gone-")).forEach(goneLogs::add);
         }
       }
       assertThat(goneLogs).isNotEmpty();
       admin.deleteTopics(List.of("gone")).all().get();
-      for (Broker b : brokers.values()) {
+      for (Broker b : cluster.brokers()) {
         await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(b.cluster().partitionState(new TopicPartition("gone", 0)))
             .isEmpty());
       }
@@ -174,11 +157,11 @@ class ClusterIT {
   @Test
   void reassignmentMovesReplicasAndPreferredElectionBringsLeadershipBack() throws Exception {
     TopicPartition tp = new TopicPartition("moved", 0);
-    try (Admin admin = admin(brokers.get(1))) {
+    try (Admin admin = admin(cluster.broker(1))) {
       admin.createTopics(List.of(new NewTopic("moved", Map.of(0, List.of(1, 2))))).all().get();
-      await().atMost(WAIT).ignoreExceptions().until(() -> brokers.get(3).cluster().partitionState(tp).map(s -> s.isr().size() == 2)
+      await().atMost(WAIT).ignoreExceptions().until(() -> cluster.broker(3).cluster().partitionState(tp).map(s -> s.isr().size() == 2)
           .orElse(false));
-      try (KafkaProducer<String, String> producer = producer(brokers.get(1))) {
+      try (KafkaProducer<String, String> producer = producer(cluster.broker(1))) {
         for (int i = 0; i < 20; i++) producer.send(new ProducerRecord<>("moved", 0, null, "m" + i)).get();
       }
       admin.alterPartitionReassignments(Map.of(tp, java.util.Optional.of(
@@ -190,23 +173,23 @@ class ClusterIT {
         assertThat(p.isr()).extracting(Node::id).containsExactlyInAnyOrder(3, 2);
       });
       // Broker 1 dropped its replica; broker 3 has every record.
-      await().atMost(WAIT).ignoreExceptions().until(() -> !Files.exists(brokers.get(1).logDir().resolve("moved-0")));
-      assertThat(consumeAll(brokers.get(3), "moved", 1, 20)).hasSize(20);
+      await().atMost(WAIT).ignoreExceptions().until(() -> !Files.exists(cluster.broker(1).logDir().resolve("moved-0")));
+      assertThat(consumeAll(cluster.broker(3), "moved", 1, 20)).hasSize(20);
 
       // Leadership leaves broker 3 while it is away, and comes back on a preferred election.
-      brokers.remove(3).close();
-      await().atMost(WAIT).ignoreExceptions().until(() -> brokers.get(1).cluster().partitionState(tp).map(s -> s.leader() == 2)
+      cluster.stop(3);
+      await().atMost(WAIT).ignoreExceptions().until(() -> cluster.broker(1).cluster().partitionState(tp).map(s -> s.leader() == 2)
           .orElse(false));
-      start(3);
-      await().atMost(WAIT).ignoreExceptions().until(() -> brokers.get(1).cluster().partitionState(tp)
+      cluster.start(3);
+      await().atMost(WAIT).ignoreExceptions().until(() -> cluster.broker(1).cluster().partitionState(tp)
           .map(s -> s.isr().contains(3)).orElse(false));
       await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> {
         var result = admin.electLeaders(ElectionType.PREFERRED, Set.of(tp)).partitions().get();
         assertThat(result.get(tp)).isEmpty(); // no error
       });
       await().atMost(WAIT).ignoreExceptions().untilAsserted(() ->
-          assertThat(brokers.get(1).cluster().partitionState(tp).orElseThrow().leader()).isEqualTo(3));
-      assertThat(consumeAll(brokers.get(2), "moved", 1, 20)).hasSize(20);
+          assertThat(cluster.broker(1).cluster().partitionState(tp).orElseThrow().leader()).isEqualTo(3));
+      assertThat(consumeAll(cluster.broker(2), "moved", 1, 20)).hasSize(20);
     }
   }
 

@@ -4,17 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.brook.broker.cluster.PartitionState;
-import dev.brook.broker.config.BrokerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Future;
-import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -45,42 +42,28 @@ class ReplicatedClusterIT {
   private static final TopicPartition TP = new TopicPartition(TOPIC, 0);
 
   @TempDir Path dir;
-  private TestingServer zookeeper;
-  private final Map<Integer, Broker> brokers = new HashMap<>();
+  private InProcessCluster cluster;
 
   @AfterEach
   void stop() throws Exception {
-    for (Broker b : brokers.values()) b.close();
-    if (zookeeper != null) zookeeper.close();
-  }
-
-  private Broker start(int id) throws Exception {
-    Map<String, String> s = new HashMap<>();
-    s.put("node.id", Integer.toString(id));
-    s.put("log.dirs", dir.resolve("broker-" + id).toString());
-    s.put("listeners", "PLAINTEXT://127.0.0.1:0");
-    s.put("zookeeper.connect", zookeeper.getConnectString());
-    s.put("zookeeper.session.timeout.ms", "6000");
-    s.put("controlled.shutdown.enable", "false"); // the leader just goes away
-    s.put("replica.fetch.wait.max.ms", "100");
-    Broker b = Broker.start(BrokerConfig.of(s));
-    brokers.put(id, b);
-    return b;
+    if (cluster != null) cluster.close();
   }
 
   private PartitionState state() {
-    return brokers.values().iterator().next().cluster().partitionState(TP).orElseThrow();
+    return cluster.brokers().iterator().next().cluster().partitionState(TP).orElseThrow();
   }
 
   @Test
   void leaderKillLosesNoAckedRecord() throws Exception {
-    zookeeper = new TestingServer(true);
-    for (int id = 1; id <= 3; id++) start(id);
-    try (Admin admin = admin(brokers.get(1))) {
+    cluster = new InProcessCluster(dir, Map.of(
+        "controlled.shutdown.enable", "false", // the leader just goes away
+        "replica.fetch.wait.max.ms", "100"));
+    for (int id = 1; id <= 3; id++) cluster.start(id);
+    try (Admin admin = admin(cluster.broker(1))) {
       admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
           .all().get();
     }
-    await().atMost(WAIT).until(() -> brokers.values().stream().allMatch(b -> b.cluster().partitionState(TP)
+    await().atMost(WAIT).until(() -> cluster.brokers().stream().allMatch(b -> b.cluster().partitionState(TP)
         .map(s -> s.leader() >= 0 && s.isr().size() == 3).orElse(false)));
 
     List<String> acked = Collections.synchronizedList(new ArrayList<>());
@@ -92,7 +75,7 @@ class ReplicatedClusterIT {
       leader = state().leader();
       int oldEpoch = state().leaderEpoch();
       long stopped = System.nanoTime();
-      brokers.remove(leader).close();
+      cluster.stop(leader);
       for (int i = 0; i < 200; i++) sent.add(send(producer, acked, "after-" + i));
       sent.get(200).get();
       long failoverMs = (System.nanoTime() - stopped) / 1_000_000;
@@ -104,11 +87,11 @@ class ReplicatedClusterIT {
       assertThat(state().leaderEpoch()).isGreaterThan(oldEpoch);
     }
     assertThat(acked).hasSize(400);
-    List<String> read = consumeAll(brokers.values().iterator().next(), 400);
+    List<String> read = consumeAll(cluster.brokers().iterator().next(), 400);
     // Exactly once and in the order produced (one idempotent producer, one partition).
     assertThat(read).containsExactlyElementsOf(expectedOrder());
 
-    start(leader);
+    cluster.start(leader);
     await().atMost(WAIT).untilAsserted(() -> assertThat(state().isr()).containsExactlyInAnyOrder(1, 2, 3));
   }
 
@@ -134,10 +117,8 @@ class ReplicatedClusterIT {
   }
 
   private KafkaProducer<String, String> producer() {
-    StringBuilder bootstrap = new StringBuilder();
-    for (Broker b : brokers.values()) bootstrap.append(bootstrap.isEmpty() ? "" : ",").append(b.bootstrapServers());
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.toString());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     p.put(ProducerConfig.ACKS_CONFIG, "all");

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.brook.broker.Broker;
+import dev.brook.broker.InProcessCluster;
 import dev.brook.broker.cluster.PartitionState;
-import dev.brook.broker.config.BrokerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
-import org.apache.curator.test.TestingServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -49,38 +48,25 @@ class TransactionsClusterIT {
   private static final int STATE_PARTITIONS = 3;
 
   @TempDir Path dir;
-  private TestingServer zookeeper;
-  private final Map<Integer, Broker> brokers = new HashMap<>();
+  private InProcessCluster cluster;
 
   @AfterEach
   void stop() throws Exception {
-    for (Broker b : brokers.values()) b.close();
-    if (zookeeper != null) zookeeper.close();
+    if (cluster != null) cluster.close();
   }
 
-  private void start(int id) throws Exception {
-    start(id, Map.of());
-  }
-
-  private void start(int id, Map<String, String> overrides) throws Exception {
-    Map<String, String> s = new HashMap<>();
-    s.put("node.id", Integer.toString(id));
-    s.put("log.dirs", dir.resolve("broker-" + id).toString());
-    s.put("listeners", "PLAINTEXT://127.0.0.1:0");
-    s.put("zookeeper.connect", zookeeper.getConnectString());
-    s.put("zookeeper.session.timeout.ms", "6000");
-    s.put("controlled.shutdown.enable", "false");
-    s.put("replica.fetch.wait.max.ms", "50");
-    s.put("replica.lag.time.max.ms", "3000");
-    s.put("transaction.state.log.num.partitions", Integer.toString(STATE_PARTITIONS));
-    s.put("offsets.topic.num.partitions", "3");
-    s.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "500");
-    s.putAll(overrides);
-    brokers.put(id, Broker.start(BrokerConfig.of(s)));
+  private InProcessCluster newCluster() throws Exception {
+    return new InProcessCluster(dir, Map.of(
+        "controlled.shutdown.enable", "false",
+        "replica.fetch.wait.max.ms", "50",
+        "replica.lag.time.max.ms", "3000",
+        "transaction.state.log.num.partitions", Integer.toString(STATE_PARTITIONS),
+        "offsets.topic.num.partitions", "3",
+        "transaction.abort.timed.out.transaction.cleanup.interval.ms", "500"));
   }
 
   private Broker any() {
-    return brokers.values().iterator().next();
+    return cluster.brokers().iterator().next();
   }
 
   private Optional<PartitionState> state(TopicPartition tp) {
@@ -89,8 +75,8 @@ class TransactionsClusterIT {
 
   @Test
   void committedRecordsOnceAbortedNeverAcrossBrokersAndACoordinatorFailover() throws Exception {
-    zookeeper = new TestingServer(true);
-    for (int id = 1; id <= 3; id++) start(id);
+    cluster = newCluster();
+    for (int id = 1; id <= 3; id++) cluster.start(id);
     List<TopicPartition> tps = List.of(new TopicPartition(TOPIC, 0), new TopicPartition(TOPIC, 1), new TopicPartition(TOPIC, 2));
     try (Admin admin = admin()) {
       admin.createTopics(List.of(new NewTopic(TOPIC, 3, (short) 3).configs(Map.of("min.insync.replicas", "2"))))
@@ -115,7 +101,7 @@ class TransactionsClusterIT {
       producer.beginTransaction();
       List<String> open = send(producer, "across-failover");
       producer.flush();
-      brokers.remove(coordinator).close();
+      cluster.stop(coordinator);
       await().atMost(WAIT).until(() -> state(statePartition).map(s -> s.leader() >= 0 && s.leader() != coordinator).orElse(false));
       producer.commitTransaction();
       committed.addAll(open);
@@ -142,9 +128,9 @@ class TransactionsClusterIT {
    */
   @Test
   void preparedTransactionIsCompletedByTheNextCoordinator() throws Exception {
-    zookeeper = new TestingServer(true);
+    cluster = newCluster();
     Map<String, String> minIsrOne = Map.of("transaction.state.log.min.isr", "1");
-    for (int id = 1; id <= 3; id++) start(id, minIsrOne);
+    for (int id = 1; id <= 3; id++) cluster.start(id, minIsrOne);
     TopicPartition statePartition = new TopicPartition("__transaction_state", Utils.abs(TXN_ID.hashCode()) % STATE_PARTITIONS);
     List<String> committed = new ArrayList<>();
     try (KafkaProducer<String, String> producer = producer()) {
@@ -170,18 +156,18 @@ class TransactionsClusterIT {
         }
       }
       producer.flush();
-      brokers.remove(lonely).close();
+      cluster.stop(lonely);
       Thread commit = new Thread(producer::commitTransaction, "commit");
       commit.start();
       try (Admin admin = admin()) {
         await().atMost(WAIT).until(() -> stateOf(admin) == org.apache.kafka.clients.admin.TransactionState.PREPARE_COMMIT);
       }
-      brokers.remove(coordinator).close(); // the coordinator goes while its markers wait
+      cluster.stop(coordinator); // the coordinator goes while its markers wait
       await().atMost(WAIT).until(() -> state(statePartition).map(s -> s.leader() >= 0 && s.leader() != coordinator).orElse(false));
       try (Admin admin = admin()) {
         await().atMost(WAIT).ignoreExceptions()
             .until(() -> stateOf(admin) == org.apache.kafka.clients.admin.TransactionState.PREPARE_COMMIT);
-        start(lonely, minIsrOne); // the partition returns: the new coordinator's marker reaches it
+        cluster.start(lonely, minIsrOne); // the partition returns: the new coordinator's marker reaches it
         await().atMost(WAIT).ignoreExceptions()
             .until(() -> stateOf(admin) == org.apache.kafka.clients.admin.TransactionState.COMPLETE_COMMIT);
       }
@@ -204,8 +190,8 @@ class TransactionsClusterIT {
    */
   @Test
   void consumeTransformProduceWithTheGroupAndTheTransactionOnDifferentCoordinators() throws Exception {
-    zookeeper = new TestingServer(true);
-    for (int id = 1; id <= 3; id++) start(id);
+    cluster = newCluster();
+    for (int id = 1; id <= 3; id++) cluster.start(id);
     String in = "ctp-in";
     String out = "ctp-out";
     String txnId = "ctp-tx";
@@ -265,7 +251,7 @@ class TransactionsClusterIT {
                   .get().activeProducers().stream().anyMatch(p -> p.currentTransactionStartOffset().isPresent()));
             }
             stopped = true;
-            brokers.remove(groupCoordinator).close();
+            cluster.stop(groupCoordinator);
           }
           try {
             producer.commitTransaction();
@@ -304,7 +290,7 @@ class TransactionsClusterIT {
 
   private KafkaConsumer<String, String> consumer(String group) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
@@ -318,7 +304,7 @@ class TransactionsClusterIT {
 
   private KafkaProducer<String, String> plainProducer() {
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -357,7 +343,7 @@ class TransactionsClusterIT {
   /** Everything a read_committed consumer reads up to the last stable offsets. */
   private List<String> readCommitted(List<TopicPartition> tps) {
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class);
     p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -375,15 +361,9 @@ class TransactionsClusterIT {
     return out;
   }
 
-  private String bootstrap() {
-    StringBuilder b = new StringBuilder();
-    for (Broker broker : brokers.values()) b.append(b.isEmpty() ? "" : ",").append(broker.bootstrapServers());
-    return b.toString();
-  }
-
   private Admin admin() {
     Properties p = new Properties();
-    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
     return Admin.create(p);
   }
@@ -394,7 +374,7 @@ class TransactionsClusterIT {
 
   private KafkaProducer<String, String> producer(String transactionalId) {
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrap());
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class);
     p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
