@@ -49,7 +49,7 @@ final class ConsumeTransformProduce {
    */
   static void run(String bootstrap, int limit, boolean commitLast, int sessionTimeoutMs) {
     KafkaConsumer<String, String> c = consumer(bootstrap, sessionTimeoutMs);
-    KafkaProducer<String, String> p = producer(bootstrap);
+    KafkaProducer<String, String> p = producer(bootstrap, TXN_ID, 60_000);
     p.initTransactions();
     c.subscribe(List.of("in"));
     int processed = 0;
@@ -85,11 +85,12 @@ final class ConsumeTransformProduce {
     return assigned.stream().allMatch(tp -> c.position(tp) >= end.get(tp));
   }
 
-  private static KafkaProducer<String, String> producer(String bootstrap) {
+  /** A transactional producer with bounded blocking and no linger (shared with TransactionsIT). */
+  static KafkaProducer<String, String> producer(String bootstrap, String transactionalId, int timeoutMs) {
     Properties p = new Properties();
     p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, TXN_ID);
-    p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+    p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, timeoutMs);
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
     p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);

@@ -91,18 +91,11 @@ class TransactionsIT {
   }
 
   private KafkaProducer<String, String> producer(String transactionalId, int timeoutMs) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap());
-    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-    p.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, timeoutMs);
-    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 30_000);
-    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 30_000);
-    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-    p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-    KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    KafkaProducer<String, String> producer = ConsumeTransformProduce.producer(bootstrap(), transactionalId, timeoutMs);
     clients.add(producer);
     return producer;
   }
+
 
   private KafkaConsumer<String, String> consumer(String group, String isolation) {
     Properties p = new Properties();
