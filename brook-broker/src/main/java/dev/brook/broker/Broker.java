@@ -582,7 +582,7 @@ public final class Broker implements AutoCloseable {
     dispatcher.register(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnHandler(coordinator));
     dispatcher.register(ApiKeys.END_TXN, ApiKeys.END_TXN.oldestVersion(), (short) 4, new EndTxnHandler(coordinator));
     dispatcher.register(ApiKeys.TXN_OFFSET_COMMIT,
-        new TxnOffsetCommitHandler(groups, clock, GroupCoordinatorConfig.DEFAULT_OFFSET_METADATA_MAX_BYTES));
+        new TxnOffsetCommitHandler(groups, coordinator::verifyPartition, clock, GroupCoordinatorConfig.DEFAULT_OFFSET_METADATA_MAX_BYTES));
     dispatcher.register(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(localMarkers));
     dispatcher.register(ApiKeys.DESCRIBE_TRANSACTIONS, new DescribeTransactionsHandler(coordinator));
     dispatcher.register(ApiKeys.LIST_TRANSACTIONS, new ListTransactionsHandler(coordinator, clock));

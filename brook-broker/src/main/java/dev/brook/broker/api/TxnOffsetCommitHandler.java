@@ -2,6 +2,8 @@ package dev.brook.broker.api;
 
 import dev.brook.broker.group.CommittedOffset;
 import dev.brook.broker.group.GroupCoordinator;
+import dev.brook.broker.group.ReplicaGroupLog;
+import dev.brook.broker.replica.TransactionVerifier;
 import dev.brook.storage.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -24,14 +26,22 @@ import org.apache.kafka.common.protocol.Errors;
  * committed offsets only when the transaction's COMMIT marker reaches that partition. One error
  * applies to every partition of the request, except malformed offsets (INVALID_COMMIT_OFFSET_SIZE)
  * and oversized metadata (OFFSET_METADATA_TOO_LARGE).
+ *
+ * <p>The group's partition must be in the producer's ongoing transaction (AddOffsetsToTxn first), as
+ * the transaction coordinator knows it: offsets written outside any transaction would never get a
+ * marker, and their open "transaction" would hold the partition's last stable offset (and with it
+ * compaction and require_stable offset fetches) forever. The check is the same {@link
+ * TransactionVerifier} as Produce's; where the coordinator is another broker it passes, as for Produce.
  */
 public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitRequestData> {
   private final GroupCoordinator groups;
+  private final TransactionVerifier verifier;
   private final Clock clock;
   private final int metadataMaxBytes;
 
-  public TxnOffsetCommitHandler(GroupCoordinator groups, Clock clock, int metadataMaxBytes) {
+  public TxnOffsetCommitHandler(GroupCoordinator groups, TransactionVerifier verifier, Clock clock, int metadataMaxBytes) {
     this.groups = groups;
+    this.verifier = verifier;
     this.clock = clock;
     this.metadataMaxBytes = metadataMaxBytes;
   }
@@ -66,6 +76,8 @@ public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitR
       result = CompletableFuture.completedFuture(Errors.INVALID_GROUP_ID);
     } else if (request.transactionalId() == null || request.transactionalId().isEmpty() || request.producerId() < 0) {
       result = CompletableFuture.completedFuture(Errors.INVALID_REQUEST);
+    } else if (unverified(request) instanceof Errors e) {
+      result = CompletableFuture.completedFuture(e);
     } else {
       result = groups.commitTransactionalOffsets(request.groupId(), request.producerId(), request.producerEpoch(),
           request.memberId(), request.generationId(), request.groupInstanceId(), offsets);
@@ -75,5 +87,14 @@ public final class TxnOffsetCommitHandler implements ApiHandler<TxnOffsetCommitR
       for (TxnOffsetCommitResponsePartition rp : accepted) rp.setErrorCode(error.code());
       return response;
     });
+  }
+
+  /** The verifier's error when the group's partition is not in the ongoing transaction; else null. */
+  private Errors unverified(TxnOffsetCommitRequestData r) {
+    TopicPartition partition = new TopicPartition(ReplicaGroupLog.TOPIC, groups.partitionFor(r.groupId()));
+    Errors e = verifier.verify(r.transactionalId(), r.producerId(), r.producerEpoch(), partition);
+    if (e == Errors.NONE) return null;
+    // An older epoch than the coordinator's: this producer was fenced.
+    return e == Errors.INVALID_PRODUCER_EPOCH ? Errors.PRODUCER_FENCED : e;
   }
 }

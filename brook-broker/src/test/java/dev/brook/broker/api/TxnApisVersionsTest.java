@@ -61,6 +61,7 @@ class TxnApisVersionsTest {
   static final TopicPartition TP = new TopicPartition("t", 0);
   private final ApiDispatcher dispatcher = new ApiDispatcher();
   private TransactionCoordinator coordinator;
+  private final MemoryGroupLog groupLog = new MemoryGroupLog();
 
   @BeforeEach
   void start() throws Exception {
@@ -83,7 +84,7 @@ class TxnApisVersionsTest {
             return Cancellable.NONE;
           }
         },
-        new MemoryGroupLog(), Clock.SYSTEM);
+        groupLog, Clock.SYSTEM);
     groups.startup(Runnable::run);
     coordinator = new TransactionCoordinator(new TxnCoordinatorConfig(3, 1 << 20, 60_000, 1000, 3_600_000),
         new MemoryTxnLog(), markers, () -> nextPid[0]++, groups::partitionFor, tp -> true, Clock.SYSTEM, Runnable::run);
@@ -93,7 +94,7 @@ class TxnApisVersionsTest {
     dispatcher.register(ApiKeys.ADD_PARTITIONS_TO_TXN, new AddPartitionsToTxnHandler(coordinator));
     dispatcher.register(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnHandler(coordinator));
     dispatcher.register(ApiKeys.END_TXN, ApiKeys.END_TXN.oldestVersion(), (short) 4, new EndTxnHandler(coordinator));
-    dispatcher.register(ApiKeys.TXN_OFFSET_COMMIT, new TxnOffsetCommitHandler(groups, Clock.SYSTEM, 4096));
+    dispatcher.register(ApiKeys.TXN_OFFSET_COMMIT, new TxnOffsetCommitHandler(groups, coordinator::verifyPartition, Clock.SYSTEM, 4096));
     dispatcher.register(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(markers));
     dispatcher.register(ApiKeys.DESCRIBE_TRANSACTIONS, new DescribeTransactionsHandler(coordinator));
     dispatcher.register(ApiKeys.LIST_TRANSACTIONS, new ListTransactionsHandler(coordinator, Clock.SYSTEM));
@@ -156,6 +157,33 @@ class TxnApisVersionsTest {
       assertThat(Errors.forCode(stale.errorCode()))
           .isIn(Errors.PRODUCER_FENCED, Errors.INVALID_PRODUCER_EPOCH);
     }
+  }
+
+  @Test
+  void offsetsOutsideTheTransactionAreRefusedAndNeverWritten() throws Exception {
+    InitProducerIdResponseData init = (InitProducerIdResponseData) call(ApiKeys.INIT_PRODUCER_ID, (short) 4,
+        new InitProducerIdRequestData().setTransactionalId("o").setTransactionTimeoutMs(10_000));
+    long pid = init.producerId();
+    short epoch = init.producerEpoch();
+    for (short v = ApiKeys.TXN_OFFSET_COMMIT.oldestVersion(); v <= ApiKeys.TXN_OFFSET_COMMIT.latestVersion(); v++) {
+      // No AddOffsetsToTxn: the group's partition is not in any transaction of this producer.
+      assertThat(txnOffsetCommit(v, "o", pid, epoch)).isEqualTo(Errors.INVALID_TXN_STATE);
+      // An unknown producer id for the transactional id.
+      assertThat(txnOffsetCommit(v, "o", pid + 1, epoch)).isEqualTo(Errors.INVALID_TXN_STATE);
+      // An epoch older than the coordinator's: fenced (INVALID_PRODUCER_EPOCH before v3).
+      assertThat(txnOffsetCommit(v, "o", pid, (short) (epoch - 1)))
+          .isEqualTo(v >= 3 ? Errors.PRODUCER_FENCED : Errors.INVALID_PRODUCER_EPOCH);
+    }
+    // Nothing reached __consumer_offsets: no transactional batch without a marker to come.
+    assertThat(groupLog.size(0)).isZero();
+  }
+
+  private Errors txnOffsetCommit(short version, String id, long pid, short epoch) throws Exception {
+    TxnOffsetCommitResponseData r = (TxnOffsetCommitResponseData) call(ApiKeys.TXN_OFFSET_COMMIT, version,
+        new TxnOffsetCommitRequestData().setTransactionalId(id).setGroupId("g").setProducerId(pid).setProducerEpoch(epoch)
+            .setTopics(List.of(new TxnOffsetCommitRequestTopic().setName("in").setPartitions(
+                List.of(new TxnOffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(3))))));
+    return Errors.forCode(r.topics().get(0).partitions().get(0).errorCode());
   }
 
   @Test
