@@ -76,7 +76,7 @@ final class ServerCommand implements Callable<Integer> {
     try {
       return call();
     } catch (Exception e) {
-      return Main.Errors.report(e, err);
+      return UserError.report(e, err);
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.brook.cli;
 
 import dev.brook.broker.config.ConfigException;
+import java.io.PrintWriter;
 import java.nio.file.NoSuchFileException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -23,6 +24,21 @@ final class UserError extends RuntimeException {
 
   int exitCode() {
     return exitCode;
+  }
+
+  /** Writes {@code e} to {@code err} as Brook reports failures and returns the exit code. */
+  static int report(Exception e, PrintWriter err) {
+    UserError user = describe(e);
+    if (user != null) {
+      err.println("brook: " + user.getMessage());
+      err.flush();
+      return user.exitCode();
+    }
+    // Not a user mistake: a bug or an unexpected I/O failure. The stack trace is what helps here.
+    err.println("brook: unexpected error: " + e);
+    e.printStackTrace(err);
+    err.flush();
+    return Main.EXIT_FAILURE;
   }
 
   /** The one-line form of {@code e}, or null if {@code e} is not a user-facing failure. */
