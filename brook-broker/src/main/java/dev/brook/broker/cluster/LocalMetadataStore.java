@@ -2,7 +2,6 @@ package dev.brook.broker.cluster;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -202,9 +201,7 @@ public final class LocalMetadataStore implements MetadataStore {
         if (st != null) p.setProperty(k + "state." + partition, formatState(st));
       }
     }
-    StringWriter w = new StringWriter();
-    p.store(w, "Brook topic metadata; written atomically by the broker, do not edit while it runs.");
-    AtomicFiles.write(file, w.toString().getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.write(file, PropertiesText.format("Brook topic metadata; written atomically by the broker, do not edit while it runs.", p).getBytes(StandardCharsets.UTF_8));
   }
 
   static List<TopicMetadata> read(Path file) throws IOException {

@@ -3,7 +3,6 @@ package dev.brook.broker.cluster;
 import dev.brook.broker.config.ConfigException;
 import java.io.IOException;
 import java.io.Reader;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,8 +67,6 @@ public record MetaProperties(int nodeId, String clusterId) {
     p.setProperty("version", "1");
     p.setProperty("node.id", Integer.toString(nodeId));
     p.setProperty("cluster.id", clusterId);
-    StringWriter w = new StringWriter();
-    p.store(w, "Written by Brook when this log directory was first used; do not edit.");
-    AtomicFiles.write(file, w.toString().getBytes(StandardCharsets.UTF_8));
+    AtomicFiles.write(file, PropertiesText.format("Written by Brook when this log directory was first used; do not edit.", p).getBytes(StandardCharsets.UTF_8));
   }
 }
