@@ -63,6 +63,13 @@ public final class LogManager implements AutoCloseable {
   private final List<Duty> duties = new CopyOnWriteArrayList<>();
   private final List<PendingDirDelete> pendingDirDeletes = new ArrayList<>();
   private final Object checkpointLock = new Object();
+  /**
+   * The entries each checkpoint file holds (read at open, or last written; a missing file holds
+   * none): a checkpoint whose entries have not changed is not rewritten, which spares three file
+   * and three directory fsyncs at every start of a broker with no partitions and at every
+   * checkpoint interval of an idle one. Guarded by checkpointLock.
+   */
+  private final Map<String, List<String>> checkpointed = new HashMap<>();
   private ScheduledExecutorService scheduler;
   private boolean closed;
   /** Compacts the logs with cleanup.policy=compact; its threads start with the duties. */
@@ -189,8 +196,9 @@ public final class LogManager implements AutoCloseable {
           clean);
       logs.put(id, SegmentedLog.open(id, dir, defaults, clock, state, codec));
     }
-    Files.deleteIfExists(marker);
-    CheckpointFile.fsyncDir(logDir);
+    if (Files.deleteIfExists(marker) || !dirs.isEmpty()) {
+      CheckpointFile.fsyncDir(logDir); // the marker's removal and any deleted directory are durable
+    }
     if (!clean && !logs.isEmpty()) {
       LOG.info("Recovered {} logs in {} after an unclean shutdown", logs.size(), logDir);
     }
@@ -201,9 +209,13 @@ public final class LogManager implements AutoCloseable {
     Map<LogId, Long> out = new HashMap<>();
     Path file = logDir.resolve(fileName);
     try {
-      for (String line : CheckpointFile.read(file)) {
+      List<String> lines = CheckpointFile.read(file);
+      for (String line : lines) {
         String[] parts = line.trim().split("\\s+");
         out.put(new LogId(parts[0], Integer.parseInt(parts[1])), Long.parseLong(parts[2]));
+      }
+      synchronized (checkpointLock) {
+        checkpointed.put(fileName, lines);
       }
     } catch (IOException | RuntimeException e) {
       LOG.warn("Ignoring unreadable checkpoint {}", file, e);
@@ -401,10 +413,19 @@ public final class LogManager implements AutoCloseable {
         start.add(prefix + log.logStartOffset());
         hw.add(prefix + log.highWatermark());
       }
-      CheckpointFile.write(logDir.resolve(RECOVERY_POINT_CHECKPOINT), rp);
-      CheckpointFile.write(logDir.resolve(LOG_START_CHECKPOINT), start);
-      CheckpointFile.write(logDir.resolve(HIGH_WATERMARK_CHECKPOINT), hw);
+      writeIfChanged(RECOVERY_POINT_CHECKPOINT, rp);
+      writeIfChanged(LOG_START_CHECKPOINT, start);
+      writeIfChanged(HIGH_WATERMARK_CHECKPOINT, hw);
     }
+  }
+
+  private void writeIfChanged(String fileName, List<String> entries) throws IOException {
+    if (entries.equals(checkpointed.get(fileName))) {
+      return;
+    }
+    checkpointed.remove(fileName); // unknown until the write below has succeeded
+    CheckpointFile.write(logDir.resolve(fileName), entries);
+    checkpointed.put(fileName, entries);
   }
 
   /** Flushes every log, writes the checkpoints and the clean-shutdown marker, closes files. */

@@ -46,6 +46,32 @@ class LogManagerTest {
   }
 
   @Test
+  void checkpointsAreWrittenOnlyWhenTheirEntriesChange() throws Exception {
+    Path rp = logDir.resolve(LogManager.RECOVERY_POINT_CHECKPOINT);
+    try (LogManager m = LogManager.open(logDir, config, clock)) {
+      assertThat(rp).doesNotExist(); // an empty directory has nothing to record: no file, no fsync
+      m.getOrCreate(new LogId("t", 0), config).appendAsLeader(batch(1, "x"), 0);
+      m.checkpoint();
+      Object written = fileKey(rp);
+      m.checkpoint();
+      assertThat(fileKey(rp)).isEqualTo(written); // a rewrite renames a new file over it
+      m.getOrCreate(new LogId("t", 1), config);
+      m.checkpoint();
+      assertThat(fileKey(rp)).isNotEqualTo(written);
+      assertThat(Files.readAllLines(rp)).contains("t 0 0", "t 1 0");
+    }
+    Object atClose = fileKey(rp);
+    try (LogManager m = LogManager.open(logDir, config, clock)) {
+      m.checkpoint();
+      assertThat(fileKey(rp)).isEqualTo(atClose); // what was read at open counts as written
+    }
+  }
+
+  private static Object fileKey(Path p) throws java.io.IOException {
+    return Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+  }
+
+  @Test
   void getOrCreateAppliesANewConfig() throws Exception {
     try (LogManager m = LogManager.open(logDir, config, clock)) {
       LogId id = new LogId("t", 0);
@@ -60,6 +86,8 @@ class LogManagerTest {
     try (LogManager m = LogManager.open(logDir, config, clock)) {
       LogId id = new LogId("gone", 3);
       m.getOrCreate(id, config).appendAsLeader(batch(1, "x"), 0);
+      m.checkpoint();
+      assertThat(Files.readAllLines(logDir.resolve(LogManager.RECOVERY_POINT_CHECKPOINT))).contains("gone 3 0");
       m.delete(id);
       assertThat(m.get(id)).isEmpty();
       try (var s = Files.list(logDir)) {
