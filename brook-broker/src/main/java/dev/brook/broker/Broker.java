@@ -123,6 +123,18 @@ public final class Broker implements AutoCloseable {
     this.cluster = cluster;
   }
 
+  /**
+   * Initializes, on the calling thread, what {@link #start} and the first requests would otherwise
+   * initialize on the critical path: the JDK's SecureRandom (a new log directory's cluster id; the
+   * security providers take ~20 ms to set up), then the codec and Netty ({@link NetworkServer#preload}).
+   * Idempotent and safe from any thread; {@code brook server} calls it on a helper thread while the
+   * main thread reads the configuration and opens the logs.
+   */
+  public static void preload() {
+    java.util.UUID.randomUUID();
+    NetworkServer.preload();
+  }
+
   public static Broker start(BrokerConfig config) throws Exception {
     return start(config, Clock.SYSTEM);
   }

@@ -2,7 +2,6 @@ package dev.brook.cli;
 
 import dev.brook.broker.Broker;
 import dev.brook.broker.config.BrokerConfig;
-import dev.brook.broker.network.NetworkServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -82,24 +81,18 @@ final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // The codec's tables, Netty's native transport and the logging backend are initialized on a helper
-    // thread while this one reads the configuration and opens the logs (~30 ms off a 2-core start).
-    // Logging first, and nothing logs until it is ready: SLF4J would otherwise queue the calls made
-    // meanwhile and print a "replayed" warning on stderr at every start.
-    CountDownLatch loggingReady = new CountDownLatch(1);
-    Thread.ofPlatform().name("brook-preload").daemon().start(() -> {
-      try {
-        LoggerFactory.getILoggerFactory();
-      } finally {
-        loggingReady.countDown();
-      }
-      NetworkServer.preload();
-    });
+    // Logging first, on this thread, before any class here takes a logger: while SLF4J initializes on
+    // one thread it hands other threads substitute loggers, queues their events and replays them
+    // with a warning, and one taken just as it finishes can stay a no-op logger for good. Brook's
+    // backend initializes in a few milliseconds (slf4j-simple's took ~40, so it ran on the helper).
+    LoggerFactory.getILoggerFactory();
+    // SecureRandom, the codec's tables and Netty are initialized on a helper thread while this one
+    // reads the configuration and opens the logs (~30 ms off a 2-core start).
+    Thread.ofPlatform().name("brook-preload").daemon().start(Broker::preload);
     BrokerConfig cfg = BrokerConfig.load(config, overrides);
     // A stop signal exits 0 (the JVM's own handling would exit 143/130); the hook below then closes
     // the broker. Installed before start so a signal during startup still shuts down cleanly.
     StopSignals.install();
-    loggingReady.await();
     Broker broker = startOrExplain(cfg);
     Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "brook-shutdown"));
     if (AotTraining.requested()) { // bin/brook's one-off training run for the AOT cache: work, then exit

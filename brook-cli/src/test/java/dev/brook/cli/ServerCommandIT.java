@@ -27,6 +27,9 @@ class ServerCommandIT {
       assertThat(brook.terminate()).isZero();
       assertThat(brook.stdout().lines()).hasSize(1).allMatch(l -> BrookProcess.READY.matcher(l).matches());
       assertThat(brook.stderr()).doesNotContain("Exception");
+      // Only log lines (here none: what the broker logs after SIGTERM is lost, since Process.destroy
+      // closes the pipes), no SLF4J notice such as a replayed-events warning or a second provider.
+      assertThat(brook.stderr().lines()).as("stderr: %s", brook.stderr()).allMatch(l -> LOG_LINE.matcher(l).find());
     }
   }
 
