@@ -32,8 +32,13 @@ public final class CleanerCheckpoint {
   public static final String FILE_NAME = "cleaner-offset-checkpoint";
   private static final Logger log = LoggerFactory.getLogger(CleanerCheckpoint.class);
 
-  private static final Comparator<LogId> BY_NAME =
-      Comparator.comparing(LogId::topic).thenComparingInt(LogId::partition);
+  // Written out rather than Comparator.comparing(..).thenComparingInt(..): those combinators' lambdas
+  // live in java.util.Comparator, which the AOT cache does not link, so building them spun three
+  // classes at every broker start (~5 ms); a lambda in this class is linked ahead of time.
+  private static final Comparator<LogId> BY_NAME = (a, b) -> {
+    int byTopic = a.topic().compareTo(b.topic());
+    return byTopic != 0 ? byTopic : Integer.compare(a.partition(), b.partition());
+  };
 
   private final Path file;
 
