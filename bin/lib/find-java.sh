@@ -1,10 +1,17 @@
 # Sourced by bin/brook and bin/test: sets JAVA_HOME and JAVA to a JDK >= 21.
 # Looks at $JAVA_HOME, then `java` on PATH, then /usr/lib/jvm/*, and says clearly when there is none.
 brook_java_major() { # prints the feature version of the java binary $1, or nothing
-  # The JDK's release file answers without starting a JVM (~0.1 s saved on every bin/brook start).
-  local rel; rel="$(dirname "$(dirname "$1")")/release"
+  # The JDK's release file answers without starting a JVM (~0.1 s saved on every bin/brook start),
+  # read with shell builtins only: every command this file forks costs ~1-2 ms of each start.
+  local rel=${1%/bin/java}/release line v
   if [ -r "$rel" ]; then
-    sed -n 's/^JAVA_VERSION="\(1\.\)\{0,1\}\([0-9]*\).*/\2/p' "$rel" | head -n 1
+    while IFS= read -r line || [ -n "$line" ]; do
+      case $line in
+        JAVA_VERSION=*)
+          v=${line#JAVA_VERSION=}; v=${v//\"/}; v=${v#1.}; v=${v%%[!0-9]*}
+          echo "$v"; return ;;
+      esac
+    done < "$rel"
     return
   fi
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
