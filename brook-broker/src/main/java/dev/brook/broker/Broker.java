@@ -123,18 +123,6 @@ public final class Broker implements AutoCloseable {
     this.cluster = cluster;
   }
 
-  /**
-   * Initializes, on the calling thread, what {@link #start} and the first requests would otherwise
-   * initialize on the critical path: the JDK's SecureRandom (a new log directory's cluster id; the
-   * security providers take ~20 ms to set up), then the codec and Netty ({@link NetworkServer#preload}).
-   * Idempotent and safe from any thread; {@code brook server} calls it on a helper thread while the
-   * main thread reads the configuration and opens the logs.
-   */
-  public static void preload() {
-    java.util.UUID.randomUUID();
-    NetworkServer.preload();
-  }
-
   public static Broker start(BrokerConfig config) throws Exception {
     return start(config, Clock.SYSTEM);
   }
@@ -146,12 +134,14 @@ public final class Broker implements AutoCloseable {
     // (network first, then groups, topics, partitions, logs).
     Deque<AutoCloseable> toClose = new ArrayDeque<>();
     try {
-      ApiDispatcher dispatcher = new ApiDispatcher();
-      dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
       // The listener as bound (its real port when configured as 0), set once the network starts.
       AtomicReference<Listener> bound = new AtomicReference<>();
       ZkCluster cluster = config.clusterMode() ? connectCluster(config, toClose) : null;
       LocalCluster local = cluster == null ? openLocalCluster(config, bound) : null;
+      // After the cluster: opening the directory needs no codec, and the first use of ApiKeys waits
+      // for its initialization if another thread is still running it (NetworkServer.preloadCodec).
+      ApiDispatcher dispatcher = new ApiDispatcher();
+      dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
       AtomicReference<ProducerIdManager> producerIds = new AtomicReference<>();
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose,
           cluster != null ? cluster : local);

@@ -2,6 +2,7 @@ package dev.brook.cli;
 
 import dev.brook.broker.Broker;
 import dev.brook.broker.config.BrokerConfig;
+import dev.brook.broker.network.NetworkServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -81,14 +82,24 @@ final class ServerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    // Logging first, on this thread, before any class here takes a logger: while SLF4J initializes on
-    // one thread it hands other threads substitute loggers, queues their events and replays them
-    // with a warning, and one taken just as it finishes can stay a no-op logger for good. Brook's
-    // backend initializes in a few milliseconds (slf4j-simple's took ~40, so it ran on the helper).
+    // A helper thread initializes, while this one sets up logging, reads the configuration and opens
+    // the log directory: first the codec's API table (the largest step of a start; it logs nothing),
+    // then, once logging is ready, Netty's transport and handler checks (Netty logs).
+    CountDownLatch loggingReady = new CountDownLatch(1);
+    Thread.ofPlatform().name("brook-preload").daemon().start(() -> {
+      NetworkServer.preloadCodec();
+      try {
+        loggingReady.await();
+      } catch (InterruptedException e) {
+        return;
+      }
+      NetworkServer.preload();
+    });
+    // Logging on this thread, before any class here takes a logger: while SLF4J initializes on one
+    // thread it hands other threads substitute loggers, queues their events and replays them with a
+    // warning, and one taken just as it finishes can stay a no-op logger for good.
     LoggerFactory.getILoggerFactory();
-    // SecureRandom, the codec's tables and Netty are initialized on a helper thread while this one
-    // reads the configuration and opens the logs (~30 ms off a 2-core start).
-    Thread.ofPlatform().name("brook-preload").daemon().start(Broker::preload);
+    loggingReady.countDown();
     BrokerConfig cfg = BrokerConfig.load(config, overrides);
     // A stop signal exits 0 (the JVM's own handling would exit 143/130); the hook below then closes
     // the broker. Installed before start so a signal during startup still shuts down cleanly.

@@ -47,13 +47,23 @@ public final class NetworkServer implements AutoCloseable {
   }
 
   /**
+   * Initializes the codec's API table ({@link ApiKeys}: every message schema, ~1,000 classes, the
+   * largest single step of a start) on the calling thread. Touches no logger (neither does this
+   * class), so it may run before the logging backend is initialized: {@code brook server} runs it
+   * on a helper thread from its first instruction.
+   */
+  public static void preloadCodec() {
+    ApiKeys.values();
+  }
+
+  /**
    * Initializes, on the calling thread, what the first start and the first request would otherwise
-   * initialize on the critical path: the codec's API table ({@link ApiKeys}: every message schema,
-   * ~500 classes) and Netty's native transport. Idempotent and safe from any thread; a server start
-   * calls it on a helper thread so that it overlaps configuration, logging and storage setup.
+   * initialize on the critical path: Netty's native transport and its checks of Brook's handlers.
+   * Netty logs: call it once logging is initialized.
+   * Idempotent and safe from any thread; a server start calls it on a helper thread so that it
+   * overlaps configuration and storage setup.
    */
   public static void preload() {
-    ApiKeys.values();
     Epoll.isAvailable();
     // Netty checks each handler class's methods for @Skip and the class for @Sharable when a handler
     // joins a pipeline; the first check of an annotation type defines a proxy class for it (~2 ms
