@@ -20,7 +20,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * truncates percentiles to whole milliseconds, too coarse to see what moves the tail. For diagnosing,
  * not for the side-by-side table (which uses Kafka's own tool).
  *
- * <p>Arguments: {@code BOOTSTRAP TOPIC ROUNDS [RECORD_BYTES]}; the topic must exist (1 partition).
+ * <p>Arguments: {@code BOOTSTRAP TOPIC ROUNDS [RECORD_BYTES [PASSES]]}; the topic must exist (1
+ * partition). With several passes the loop runs again in the same JVM: the first pass is what the tool
+ * measures (a client that starts cold), the later ones what a warmed-up client sees.
  */
 public final class E2eProbe {
   private E2eProbe() {}
@@ -44,8 +46,7 @@ public final class E2eProbe {
     cp.put("fetch.max.wait.ms", "0");
     cp.put("key.deserializer", ByteArrayDeserializer.class.getName());
     cp.put("value.deserializer", ByteArrayDeserializer.class.getName());
-    long[] total = new long[rounds];
-    long[] produce = new long[rounds];
+    int passes = args.length > 4 ? Integer.parseInt(args[4]) : 1;
     byte[] value = new byte[size];
     new Random(42).nextBytes(value);
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp);
@@ -54,27 +55,48 @@ public final class E2eProbe {
       consumer.assign(List.of(tp));
       consumer.seekToEnd(List.of(tp));
       consumer.position(tp);
-      for (int i = 0; i < rounds; i++) {
-        long t0 = System.nanoTime();
-        producer.send(new ProducerRecord<>(topic, value)).get();
-        long t1 = System.nanoTime();
-        ConsumerRecords<byte[], byte[]> got = consumer.poll(Duration.ofSeconds(60));
-        while (got.isEmpty()) {
-          got = consumer.poll(Duration.ofSeconds(60));
+      for (int pass = 1; pass <= passes; pass++) {
+        long[] total = new long[rounds];
+        long[] produce = new long[rounds];
+        for (int i = 0; i < rounds; i++) {
+          long t0 = System.nanoTime();
+          producer.send(new ProducerRecord<>(topic, value)).get();
+          long t1 = System.nanoTime();
+          ConsumerRecords<byte[], byte[]> got = consumer.poll(Duration.ofSeconds(60));
+          while (got.isEmpty()) {
+            got = consumer.poll(Duration.ofSeconds(60));
+          }
+          long t2 = System.nanoTime();
+          consumer.commitSync();
+          total[i] = t2 - t0;
+          produce[i] = t1 - t0;
         }
-        long t2 = System.nanoTime();
-        consumer.commitSync();
-        total[i] = t2 - t0;
-        produce[i] = t1 - t0;
+        long[] poll = new long[rounds];
+        for (int i = 0; i < rounds; i++) {
+          poll[i] = total[i] - produce[i];
+        }
+        if (passes > 1) System.out.println("pass " + pass + " of " + passes);
+        System.out.println(line("end-to-end", total));
+        System.out.println(line("produce (acks=all) round trip", produce));
+        System.out.println(line("poll after the produce", poll));
+        System.out.println(slowRounds(total, 3_000_000));
       }
     }
-    long[] poll = new long[rounds];
-    for (int i = 0; i < rounds; i++) {
-      poll[i] = total[i] - produce[i];
+  }
+
+  /** How many rounds took longer than {@code thresholdNs}, in all and per 1,000 rounds in order. */
+  private static String slowRounds(long[] ns, long thresholdNs) {
+    StringBuilder per = new StringBuilder();
+    int all = 0;
+    for (int from = 0; from < ns.length; from += 1000) {
+      int n = 0;
+      for (int i = from; i < Math.min(ns.length, from + 1000); i++) {
+        if (ns[i] > thresholdNs) n++;
+      }
+      all += n;
+      per.append(' ').append(n);
     }
-    System.out.println(line("end-to-end", total));
-    System.out.println(line("produce (acks=all) round trip", produce));
-    System.out.println(line("poll after the produce", poll));
+    return String.format("rounds over %d ms: %d; per 1,000 rounds:%s", thresholdNs / 1_000_000, all, per);
   }
 
   private static String line(String what, long[] ns) {
