@@ -57,6 +57,18 @@ final class BrookProcess implements AutoCloseable {
     return bp;
   }
 
+  /** Starts {@code bin/brook args...} as a user runs it, on the JDK running the tests (JAVA_HOME). */
+  static BrookProcess script(Path binBrook, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(binBrook.toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    pb.environment().remove("BROOK_OPTS");
+    Process p = pb.start();
+    p.getOutputStream().close();
+    return new BrookProcess(p);
+  }
+
   /** Runs {@code brook args...} to completion (bounded) and returns its outcome. */
   static Result run(String stdin, String... args) throws Exception {
     try (BrookProcess p = start(stdin, args)) {
