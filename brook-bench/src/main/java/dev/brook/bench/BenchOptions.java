@@ -19,7 +19,8 @@ record BenchOptions(int rounds, long records100b, long records1k, long records8p
         --records-100b N       100 B records produced to 1 partition, then consumed (default 5 000 000)
         --records-1k N         1 KiB records produced to 1 partition (default 1 000 000)
         --records-8p N         1 KiB records produced to 8 partitions (default 1 000 000)
-        --e2e N                end-to-end latency round trips, 1 KiB, acks=all (default 10 000)
+        --e2e N                end-to-end latency round trips, 1 KiB, acks=all (default 50 000: the tool's
+                               client starts cold, and in 10 000 rounds its JIT warm-up sets the p99)
         --settle-seconds N     idle time after startup before idle RSS is read (default 5; quick 2)
         --tool-timeout-seconds N  a tool run taking longer fails that workload (default 900; quick 180)
         --only brook|kafka     run one broker only (no ratios)
@@ -38,7 +39,10 @@ record BenchOptions(int rounds, long records100b, long records1k, long records8p
     long r100 = quick ? 200_000 : 5_000_000;
     long r1k = quick ? 50_000 : 1_000_000;
     long r8p = quick ? 50_000 : 1_000_000;
-    int e2e = quick ? 500 : 10_000;
+    // 50,000 rounds: the tool starts a new client JVM, whose JIT warm-up makes a few hundred slow
+    // rounds at the start (bench/RESULTS.md, "Where the tail comes from"); over 10,000 rounds they
+    // are the p99, over 50,000 the steady state is. ~1 min per Kafka run, ~25 s per Brook run.
+    int e2e = quick ? 500 : 50_000;
     int settle = quick ? 2 : 5;
     int toolTimeout = quick ? 180 : 900;
     List<String> brokers = new ArrayList<>(List.of(Measurements.KAFKA, Measurements.BROOK));
