@@ -13,7 +13,7 @@ import java.io.PrintWriter;
  * <p>This class names no picocli type, and must not: a {@code brook server} start would otherwise
  * load picocli to verify it. picocli's classes are Java 5 class files, which the AOT cache cannot
  * hold linked, so they load from their jar, and the class-path search that finds that jar opens
- * every jar before it (~50 ms of the broker's startup). {@link BrookCommand} holds the command tree.
+ * every jar before it (~35 ms of the broker's startup). {@link BrookCommand} holds the command tree.
  */
 public final class Main {
   /** Runtime failure: the command was well formed but could not be carried out. */
