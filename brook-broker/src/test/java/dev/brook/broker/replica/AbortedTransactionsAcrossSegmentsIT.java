@@ -3,19 +3,16 @@ package dev.brook.broker.replica;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.brook.broker.Broker;
-import dev.brook.broker.config.BrokerConfig;
+import dev.brook.broker.RestartableBroker;
 import dev.brook.storage.LogManager;
 import dev.brook.storage.LogSegment;
 import dev.brook.storage.ProducerSnapshots;
 import dev.brook.storage.TxnIndex;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -32,6 +29,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,39 +43,27 @@ class AbortedTransactionsAcrossSegmentsIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
   private static final TopicPartition TP = new TopicPartition("t", 0);
   @TempDir Path dir;
-  Broker broker;
-  int port;
-  final List<AutoCloseable> clients = new ArrayList<>();
+  RestartableBroker brook;
 
-  private void start() throws Exception {
-    if (port == 0) {
-      try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-        port = s.getLocalPort();
-      }
-    }
-    Map<String, String> settings = new HashMap<>();
-    settings.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
-    settings.put("log.dirs", dir.toString());
-    settings.put("log.segment.bytes", "2048");
-    settings.put("offsets.topic.num.partitions", "1");
-    settings.put("transaction.state.log.num.partitions", "1");
-    broker = Broker.start(BrokerConfig.of(settings));
+  @BeforeEach
+  void fixture() {
+    brook = new RestartableBroker(dir, Map.of(
+        "log.segment.bytes", "2048",
+        "offsets.topic.num.partitions", "1",
+        "transaction.state.log.num.partitions", "1"));
   }
 
   @AfterEach
   void stop() {
-    for (AutoCloseable c : clients) {
-      try {
-        c.close();
-      } catch (Exception ignored) {
-        // already closed or broker gone
-      }
-    }
-    if (broker != null) broker.close();
+    brook.close();
   }
 
   private String bootstrap() {
-    return "127.0.0.1:" + port;
+    return brook.bootstrap();
+  }
+
+  private void start() throws Exception {
+    brook.start();
   }
 
   private KafkaProducer<String, String> producer() {
@@ -89,7 +75,7 @@ class AbortedTransactionsAcrossSegmentsIT {
     p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
-    clients.add(producer);
+    brook.register(producer);
     return producer;
   }
 
@@ -157,8 +143,7 @@ class AbortedTransactionsAcrossSegmentsIT {
     // Stop, then make it look like a crash after the last roll: no clean-shutdown marker, no
     // snapshot newer than the last roll's, and the active segment's transaction index gone.
     p.close();
-    broker.close();
-    broker = null;
+    brook.stop();
     Files.delete(dir.resolve(LogManager.CLEAN_SHUTDOWN_MARKER));
     long activeBase;
     try (var files = Files.list(partitionDir)) {

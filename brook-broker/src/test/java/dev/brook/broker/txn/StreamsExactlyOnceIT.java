@@ -3,9 +3,7 @@ package dev.brook.broker.txn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.brook.broker.Broker;
-import dev.brook.broker.config.BrokerConfig;
-import java.net.ServerSocket;
+import dev.brook.broker.RestartableBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -48,33 +46,23 @@ class StreamsExactlyOnceIT {
   private static final int RECORDS = Integer.getInteger("brook.streams.records", 100_000);
   @TempDir Path dir;
   @TempDir Path stateDir;
-  Broker broker;
-  int port;
+  RestartableBroker brook;
   KafkaStreams streams;
-
-  private void start() throws Exception {
-    Map<String, String> settings = new HashMap<>();
-    settings.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
-    settings.put("log.dirs", dir.toString());
-    settings.put("offsets.topic.num.partitions", "3");
-    settings.put("transaction.state.log.num.partitions", "3");
-    settings.put("group.initial.rebalance.delay.ms", "0");
-    broker = Broker.start(BrokerConfig.of(settings));
-  }
 
   @AfterEach
   void stop() {
     if (streams != null) streams.close(Duration.ofSeconds(10));
-    if (broker != null) broker.close();
+    if (brook != null) brook.close();
   }
 
   @Test
   void wordCountIsExactAcrossABrokerRestart() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
-    start();
-    String bootstrap = "127.0.0.1:" + port;
+    brook = new RestartableBroker(dir, Map.of(
+        "offsets.topic.num.partitions", "3",
+        "transaction.state.log.num.partitions", "3",
+        "group.initial.rebalance.delay.ms", "0"));
+    brook.start();
+    String bootstrap = brook.bootstrap();
     try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
       admin.createTopics(List.of(new NewTopic("lines", 2, (short) 1), new NewTopic("counts", 2, (short) 1))).all().get();
     }
@@ -125,8 +113,8 @@ class StreamsExactlyOnceIT {
         return latest.values().stream().mapToLong(Long::longValue).sum() >= RECORDS / 4;
       });
       assertThat(latest.values().stream().mapToLong(Long::longValue).sum()).isLessThan(RECORDS);
-      broker.close(); // mid-stream
-      start();
+      brook.stop(); // mid-stream
+      brook.start();
       await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(1)).until(() -> {
         poll(out, latest);
         return latest.equals(expected) || latest.entrySet().stream().anyMatch(e -> e.getValue() > expected.get(e.getKey()));

@@ -4,13 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.brook.broker.Broker;
-import dev.brook.broker.config.BrokerConfig;
-import java.net.ServerSocket;
+import dev.brook.broker.RestartableBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -37,6 +34,7 @@ import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,40 +42,27 @@ import org.junit.jupiter.api.io.TempDir;
 class TransactionsIT {
   private static final Duration WAIT = Duration.ofSeconds(60);
   @TempDir Path dir;
-  Broker broker;
-  int port;
-  final List<AutoCloseable> clients = new ArrayList<>();
+  RestartableBroker brook;
 
-  private void start(Map<String, String> extra) throws Exception {
-    if (port == 0) {
-      try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-        port = s.getLocalPort();
-      }
-    }
-    Map<String, String> settings = new HashMap<>();
-    settings.put("listeners", "PLAINTEXT://127.0.0.1:" + port);
-    settings.put("log.dirs", dir.toString());
-    settings.put("offsets.topic.num.partitions", "3");
-    settings.put("transaction.state.log.num.partitions", "3");
-    settings.put("group.initial.rebalance.delay.ms", "0");
-    settings.putAll(extra);
-    broker = Broker.start(BrokerConfig.of(settings));
+  @BeforeEach
+  void fixture() {
+    brook = new RestartableBroker(dir, Map.of(
+        "offsets.topic.num.partitions", "3",
+        "transaction.state.log.num.partitions", "3",
+        "group.initial.rebalance.delay.ms", "0"));
   }
 
   @AfterEach
   void stop() {
-    for (AutoCloseable c : clients) {
-      try {
-        c.close();
-      } catch (Exception ignored) {
-        // already closed or broker gone
-      }
-    }
-    if (broker != null) broker.close();
+    brook.close();
   }
 
   private String bootstrap() {
-    return "127.0.0.1:" + port;
+    return brook.bootstrap();
+  }
+
+  private void start(Map<String, String> extra) throws Exception {
+    brook.start(extra);
   }
 
   private void createTopic(String name, int partitions) throws Exception {
@@ -92,7 +77,7 @@ class TransactionsIT {
 
   private KafkaProducer<String, String> producer(String transactionalId, int timeoutMs) {
     KafkaProducer<String, String> producer = ConsumeTransformProduce.producer(bootstrap(), transactionalId, timeoutMs);
-    clients.add(producer);
+    brook.register(producer);
     return producer;
   }
 
@@ -106,7 +91,7 @@ class TransactionsIT {
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 20);
     KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
-    clients.add(consumer);
+    brook.register(consumer);
     return consumer;
   }
 
@@ -261,7 +246,7 @@ class TransactionsIT {
     p.send(new ProducerRecord<>("t", 1, null, "in-flight"));
     p.flush();
     p.close(Duration.ZERO);
-    broker.close();
+    brook.stop();
     start(Map.of());
     TopicPartition tp = new TopicPartition("t", 0);
     try (KafkaConsumer<String, String> c = consumer(null, "read_committed")) {
@@ -273,7 +258,7 @@ class TransactionsIT {
     next.send(new ProducerRecord<>("t", 1, null, "after"));
     next.commitTransaction();
     assertThat(readAll("t", 2, "read_committed")).containsExactlyInAnyOrder("committed", "after");
-    broker.close();
+    brook.stop();
     start(Map.of());
     assertThat(readAll("t", 2, "read_committed")).containsExactlyInAnyOrder("committed", "after");
     assertThat(readAll("t", 2, "read_uncommitted")).hasSize(4);
@@ -296,7 +281,7 @@ class TransactionsIT {
     // Round 2: a new instance fences the dead one (its open transaction is aborted); then the broker
     // restarts mid-stream.
     ConsumeTransformProduce.run(bootstrap(), 150, true, 6_000);
-    broker.close();
+    brook.stop();
     start(Map.of("group.min.session.timeout.ms", "1000"));
     // Round 3: finish.
     ConsumeTransformProduce.run(bootstrap(), Integer.MAX_VALUE, true, 6_000);
