@@ -56,6 +56,7 @@ import dev.brook.broker.cluster.ReplicaStateListener;
 import dev.brook.broker.cluster.zk.ZkCluster;
 import dev.brook.broker.cluster.zk.ZkMetadataStore;
 import dev.brook.broker.cluster.MetaProperties;
+import dev.brook.broker.cluster.RandomIds;
 import dev.brook.broker.api.DeleteRecordsHandler;
 import dev.brook.broker.api.DescribeProducersHandler;
 import dev.brook.broker.api.FetchHandler;
@@ -81,7 +82,6 @@ import dev.brook.storage.LogManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -188,7 +188,7 @@ public final class Broker implements AutoCloseable {
   private static LocalCluster openLocalCluster(BrokerConfig config, AtomicReference<Listener> bound) throws IOException {
     Files.createDirectories(config.logDir());
     MetaProperties meta = MetaProperties.loadOrCreate(config.logDir(), config.nodeId(), config.getString("cluster.id"),
-        Uuid::randomUuid);
+        RandomIds::uuid);
     LocalMetadataStore store = LocalMetadataStore.open(config.logDir(), meta);
     AtomicReference<BrokerEndpoint> endpoint = new AtomicReference<>();
     return new LocalCluster(config.nodeId(), store, () -> {
@@ -292,7 +292,7 @@ public final class Broker implements AutoCloseable {
         })
         .orElse(NOTHING_CLEANABLE)); // a log whose partition is not open yet: its state is unknown
     FetchSessionCache sessions =
-        new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, new SecureRandom());
+        new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, RandomIds::nextInt);
     // Cluster mode: blocks of ids claimed in ZooKeeper, unique across brokers (transactional ids move).
     ProducerIdManager producerIds = cluster instanceof ZkCluster zk
         ? ProducerIdManager.fromBlocks(zk::claimProducerIdBlock)
@@ -333,12 +333,12 @@ public final class Broker implements AutoCloseable {
       throws Exception {
     MetadataStore store;
     if (cluster != null) {
-      MetaProperties.loadOrCreate(config.logDir(), config.nodeId(), cluster.clusterId(), Uuid::randomUuid);
+      MetaProperties.loadOrCreate(config.logDir(), config.nodeId(), cluster.clusterId(), RandomIds::uuid);
       store = new ZkMetadataStore(cluster);
     } else {
       store = local.store(); // meta.properties checked when the local cluster opened
     }
-    TopicManager topics = new TopicManager(config, store, replicas, Uuid::randomUuid, cluster, local);
+    TopicManager topics = new TopicManager(config, store, replicas, RandomIds::uuid, cluster, local);
     toClose.add(topics);
     if (cluster != null) wireCluster(dispatcher, cluster, replicas, topics);
     if (local != null) wireLocalCluster(dispatcher, local, replicas, topics);

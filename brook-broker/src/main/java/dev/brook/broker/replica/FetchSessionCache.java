@@ -6,7 +6,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
+import java.util.function.IntSupplier;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.protocol.Errors;
@@ -158,13 +158,13 @@ public final class FetchSessionCache {
 
   private final int maxSlots;
   private final Clock clock;
-  private final Random random;
+  private final IntSupplier newSessionIds;
   private final Map<Integer, Session> sessions = new HashMap<>();
 
-  public FetchSessionCache(int maxSlots, Clock clock, Random random) {
+  public FetchSessionCache(int maxSlots, Clock clock, IntSupplier newSessionIds) {
     this.maxSlots = maxSlots;
     this.clock = clock;
-    this.random = random;
+    this.newSessionIds = newSessionIds;
   }
 
   /** Resolves {@code request} (of {@code version}) against the cache. */
@@ -230,7 +230,7 @@ public final class FetchSessionCache {
     if (sessions.size() >= maxSlots && !evictOne(now, parts.size())) return null;
     int id;
     do {
-      id = random.nextInt();
+      id = newSessionIds.getAsInt();
     } while (id == INVALID_SESSION_ID || sessions.containsKey(id));
     Session s = new Session(id, byId, parts, now);
     sessions.put(id, s);

@@ -44,7 +44,7 @@ class FetchHandlerTest {
     logs = LogManager.open(dir, LogConfig.defaults(), Clock.SYSTEM);
     replicas = new LocalReplicaManager(logs, RecordPolicy.defaults(), Clock.SYSTEM, 86_400_000L);
     partition = replicas.createPartition(new TopicPartition("t", 0), Uuid.randomUuid(), LogConfig.defaults(), Map.of());
-    handler = new FetchHandler(replicas, new FetchSessionCache(10, Clock.SYSTEM, new Random(3)), 1);
+    handler = new FetchHandler(replicas, new FetchSessionCache(10, Clock.SYSTEM, new Random(3)::nextInt), 1);
   }
 
   @AfterEach

@@ -44,7 +44,7 @@ class FetchSessionCacheTest {
 
   @Test
   void sessionlessFullFetchOpensNoSession() {
-    FetchSessionCache cache = new FetchSessionCache(10, clock, new Random(1));
+    FetchSessionCache cache = new FetchSessionCache(10, clock, new Random(1)::nextInt);
     FetchContext c = cache.newContext((short) 12, request(0, -1, 0, 1), NAMES);
     assertThat(c.responseSessionId()).isZero();
     assertThat(c.incremental()).isFalse();
@@ -54,7 +54,7 @@ class FetchSessionCacheTest {
 
   @Test
   void fullFetchOpensSessionAndIncrementalFetchesUseIt() {
-    FetchSessionCache cache = new FetchSessionCache(10, clock, new Random(1));
+    FetchSessionCache cache = new FetchSessionCache(10, clock, new Random(1)::nextInt);
     FetchContext full = cache.newContext((short) 12, request(0, 0, 0, 1), NAMES);
     int id = full.responseSessionId();
     assertThat(id).isNotZero();
@@ -73,7 +73,7 @@ class FetchSessionCacheTest {
 
   @Test
   void topicIdsAreResolvedFromV13() {
-    FetchSessionCache cache = new FetchSessionCache(10, clock, new Random(1));
+    FetchSessionCache cache = new FetchSessionCache(10, clock, new Random(1)::nextInt);
     FetchRequestData r = request(0, 0, 0);
     r.topics().add(new FetchRequestData.FetchTopic().setTopicId(Uuid.randomUuid())
         .setPartitions(List.of(new FetchRequestData.FetchPartition().setPartition(0))));
@@ -83,7 +83,7 @@ class FetchSessionCacheTest {
 
   @Test
   void topicIdUnknownWhenTheSessionBeganIsResolvedOnLaterRequests() {
-    FetchSessionCache cache = new FetchSessionCache(10, clock, new Random(1));
+    FetchSessionCache cache = new FetchSessionCache(10, clock, new Random(1)::nextInt);
     java.util.concurrent.atomic.AtomicBoolean known = new java.util.concurrent.atomic.AtomicBoolean();
     FetchSessionCache.TopicNames names = id -> known.get() && id.equals(T) ? "t" : null;
     FetchContext full = cache.newContext((short) 13, request(0, 0, 0), names);
@@ -95,13 +95,13 @@ class FetchSessionCacheTest {
 
   @Test
   void unknownSessionIsFetchSessionIdNotFound() {
-    FetchSessionCache cache = new FetchSessionCache(10, clock, new Random(1));
+    FetchSessionCache cache = new FetchSessionCache(10, clock, new Random(1)::nextInt);
     assertThat(cache.newContext((short) 12, request(1234, 1), NAMES).error()).isEqualTo(Errors.FETCH_SESSION_ID_NOT_FOUND);
   }
 
   @Test
   void wrongEpochIsInvalidFetchSessionEpoch() {
-    FetchSessionCache cache = new FetchSessionCache(10, clock, new Random(1));
+    FetchSessionCache cache = new FetchSessionCache(10, clock, new Random(1)::nextInt);
     int id = cache.newContext((short) 12, request(0, 0, 0), NAMES).responseSessionId();
     assertThat(cache.newContext((short) 12, request(id, 2), NAMES).error()).isEqualTo(Errors.INVALID_FETCH_SESSION_EPOCH);
     assertThat(cache.newContext((short) 12, request(id, 1), NAMES).error()).isEqualTo(Errors.NONE);
@@ -111,7 +111,7 @@ class FetchSessionCacheTest {
 
   @Test
   void finalEpochClosesSession() {
-    FetchSessionCache cache = new FetchSessionCache(10, clock, new Random(1));
+    FetchSessionCache cache = new FetchSessionCache(10, clock, new Random(1)::nextInt);
     int id = cache.newContext((short) 12, request(0, 0, 0), NAMES).responseSessionId();
     FetchContext c = cache.newContext((short) 12, request(id, -1, 0), NAMES);
     assertThat(c.responseSessionId()).isZero();
@@ -120,13 +120,13 @@ class FetchSessionCacheTest {
 
   @Test
   void noSlotsMeansNoSessions() {
-    FetchSessionCache cache = new FetchSessionCache(0, clock, new Random(1));
+    FetchSessionCache cache = new FetchSessionCache(0, clock, new Random(1)::nextInt);
     assertThat(cache.newContext((short) 12, request(0, 0, 0), NAMES).responseSessionId()).isZero();
   }
 
   @Test
   void fullCacheEvictsStaleSessionThenSmallerOnesOnly() {
-    FetchSessionCache cache = new FetchSessionCache(2, clock, new Random(1));
+    FetchSessionCache cache = new FetchSessionCache(2, clock, new Random(1)::nextInt);
     int a = cache.newContext((short) 12, request(0, 0, 0, 1, 2), NAMES).responseSessionId();
     now.addAndGet(10);
     int b = cache.newContext((short) 12, request(0, 0, 0, 1, 2), NAMES).responseSessionId();
@@ -147,7 +147,7 @@ class FetchSessionCacheTest {
 
   @Test
   void incrementalResponseIncludesOnlyChangedPartitions() {
-    FetchSessionCache cache = new FetchSessionCache(10, clock, new Random(1));
+    FetchSessionCache cache = new FetchSessionCache(10, clock, new Random(1)::nextInt);
     FetchContext full = cache.newContext((short) 12, request(0, 0, 0), NAMES);
     FetchSessionCache.FetchPartition p = full.partitions().get(0);
     assertThat(p.recordSent(Errors.NONE, 5, 5, 0, 0, false)).isTrue();

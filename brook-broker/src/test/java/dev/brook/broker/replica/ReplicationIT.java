@@ -77,7 +77,7 @@ class ReplicationIT {
       ApiDispatcher d = new ApiDispatcher();
       d.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(d));
       d.register(ApiKeys.PRODUCE, new ProduceHandler(replicas, Clock.SYSTEM));
-      d.register(ApiKeys.FETCH, new FetchHandler(replicas, new FetchSessionCache(100, Clock.SYSTEM, new Random(id)), id));
+      d.register(ApiKeys.FETCH, new FetchHandler(replicas, new FetchSessionCache(100, Clock.SYSTEM, new Random(id)::nextInt), id));
       d.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(replicas));
       d.register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replicas));
       network = NetworkServer.start(new Listener("PLAINTEXT", "127.0.0.1", 0),

@@ -3,6 +3,7 @@ package dev.brook.broker.cluster.zk;
 import dev.brook.broker.cluster.BrokerEndpoint;
 import dev.brook.broker.cluster.ClusterState;
 import dev.brook.broker.cluster.PartitionState;
+import dev.brook.broker.cluster.RandomIds;
 import dev.brook.broker.cluster.ReplicaStateListener;
 import dev.brook.broker.cluster.TopicMetadata;
 import java.time.Duration;
@@ -30,7 +31,6 @@ import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.Uuid;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -131,7 +131,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   }
 
   private static String ensureClusterId(CuratorFramework zk, String configured) throws Exception {
-    String proposed = configured != null ? configured : Uuid.randomUuid().toString();
+    String proposed = configured != null ? configured : RandomIds.uuid().toString();
     try {
       zk.create().creatingParentsIfNeeded().forPath(ZkData.CLUSTER_ID, ZkData.clusterId(proposed));
       log.info("Created cluster id {} in ZooKeeper", proposed);
