@@ -106,15 +106,16 @@ final class ServerCommand implements Callable<Integer> {
     StopSignals.install();
     Broker broker = startOrExplain(cfg);
     Runtime.getRuntime().addShutdownHook(new Thread(broker::close, "brook-shutdown"));
-    if (AotTraining.requested()) { // bin/brook's one-off training run for the AOT cache: work, then exit
-      AotTraining.run(broker.listener());
-      return 0;
-    }
     PrintStream out = System.out;
     out.println(
         "Brook " + BrookVersion.get() + " ready on " + broker.listener()
             + " (data in " + broker.logDir().toAbsolutePath().normalize() + ")");
     out.flush();
+    if (AotTraining.requested()) { // bin/brook's one-off training run for the AOT cache: work, then exit.
+      // After the ready line, so that its classes and string concatenation are in the cache too.
+      AotTraining.run(broker.listener());
+      return 0;
+    }
     new CountDownLatch(1).await(); // until a signal ends the JVM
     return 0;
   }
