@@ -43,7 +43,12 @@ public final class RandomIds {
   }
 
   static byte[] bytes(int n) {
-    try (InputStream in = Files.newInputStream(URANDOM)) {
+    return bytes(URANDOM, n);
+  }
+
+  /** {@code n} bytes from {@code device}, or from {@link SecureRandom} if it cannot be read. */
+  static byte[] bytes(Path device, int n) {
+    try (InputStream in = Files.newInputStream(device)) {
       byte[] b = in.readNBytes(n);
       if (b.length == n) return b;
     } catch (IOException | UnsupportedOperationException e) {

@@ -2,11 +2,14 @@ package dev.brook.broker.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.common.Uuid;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RandomIdsTest {
   @Test
@@ -32,5 +35,15 @@ class RandomIdsTest {
     }
     assertThat(ints).hasSizeGreaterThan(990);
     assertThat(RandomIds.bytes(32)).hasSize(32).isNotEqualTo(new byte[32]);
+  }
+
+  @Test
+  void withoutTheDeviceTheBytesComeFromSecureRandom(@TempDir Path dir) throws Exception {
+    byte[] a = RandomIds.bytes(dir.resolve("no-such-device"), 32);
+    byte[] b = RandomIds.bytes(dir.resolve("no-such-device"), 32);
+    assertThat(a).hasSize(32).isNotEqualTo(b);
+    // a device that ends early (a short file) is not trusted either
+    Path shortFile = Files.write(dir.resolve("short"), new byte[] {1, 2, 3});
+    assertThat(RandomIds.bytes(shortFile, 32)).hasSize(32).isNotEqualTo(RandomIds.bytes(shortFile, 32));
   }
 }
