@@ -344,7 +344,7 @@ public final class GroupCoordinator {
           } else {
             snapshots.put(g.groupId(), g.group());
           }
-        }
+        }        default -> {} // KIP-848 records: not yet replayed here
       }
     }
     long now = clock.milliseconds();

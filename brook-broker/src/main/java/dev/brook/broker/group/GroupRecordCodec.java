@@ -52,6 +52,7 @@ public final class GroupRecordCodec {
       case GroupMetadataRecord g -> new Writer().int16(GROUP_KEY).string(g.groupId()).bytes();
       case TransactionalOffsetRecord t -> key(t.offset());
       case TxnMarker m -> throw new IllegalArgumentException("a transaction marker is a control batch, not a record");
+      default -> throw new UnsupportedOperationException("not yet encoded: " + r);
     };
   }
 
@@ -62,6 +63,7 @@ public final class GroupRecordCodec {
       case GroupMetadataRecord g -> g.group() == null ? null : groupValue(g.group());
       case TransactionalOffsetRecord t -> value(t.offset());
       case TxnMarker m -> throw new IllegalArgumentException("a transaction marker is a control batch, not a record");
+      default -> throw new UnsupportedOperationException("not yet encoded: " + r);
     };
   }
 
