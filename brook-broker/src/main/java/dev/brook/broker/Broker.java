@@ -244,8 +244,10 @@ public final class Broker implements AutoCloseable {
   }
 
   /**
-   * Storage and partitions: LogManager, ReplicaManager; Produce, Fetch, ListOffsets,
-   * OffsetForLeaderEpoch, DeleteRecords, InitProducerId. Owned by the replica area.
+   * Storage and partitions: LogManager, ReplicaManager; Fetch, ListOffsets, OffsetForLeaderEpoch,
+   * DeleteRecords, DescribeProducers. Owned by the replica area. Produce and InitProducerId are
+   * registered by the transactions area, which verifies transactional batches and owns
+   * transactional ids.
    */
   /** The transaction view of a log whose partition is not open yet: nothing is stable. */
   private static final dev.brook.storage.cleaner.TransactionView NOTHING_CLEANABLE = new dev.brook.storage.cleaner.TransactionView() {
@@ -298,12 +300,10 @@ public final class Broker implements AutoCloseable {
         ? ProducerIdManager.fromBlocks(zk::claimProducerIdBlock)
         : ProducerIdManager.open(config.logDir());
     producerIdsOut.set(producerIds); // shared with the transaction coordinator
-    dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(replicas, clock));
     dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId()));
     dispatcher.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(replicas));
     dispatcher.register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replicas));
     dispatcher.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(replicas));
-    dispatcher.register(ApiKeys.INIT_PRODUCER_ID, new InitProducerIdHandler(producerIds));
     dispatcher.register(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(replicas));
     return replicas;
   }
@@ -364,9 +364,10 @@ public final class Broker implements AutoCloseable {
   }
 
   /**
-   * Consumer groups: GroupCoordinator over __consumer_offsets; FindCoordinator, JoinGroup,
+   * Consumer groups: GroupCoordinator over __consumer_offsets; JoinGroup,
    * SyncGroup, Heartbeat, LeaveGroup, OffsetCommit, OffsetFetch, DescribeGroups, ListGroups,
-   * DeleteGroups, OffsetDelete. {@code bound} holds the listener once bound (its real port, for
+   * DeleteGroups, OffsetDelete (FindCoordinator, for group and transaction keys, is registered by
+   * the transactions area). {@code bound} holds the listener once bound (its real port, for
    * FindCoordinator). Owned by the groups area.
    */
   /**
@@ -417,7 +418,7 @@ public final class Broker implements AutoCloseable {
               background);
       groupLog = cluster != null && leadership != null
           ? new ReplicaGroupLog(leadership, clock, config.getInt("offsets.commit.timeout.ms"))
-          : new ReplicaGroupLog(replicas, clock);
+          : new ReplicaGroupLog(leadership, clock);
     } else {
       log.warn("No partitions or topic metadata: group state lives in memory only");
       offsetsTopic = new InternalTopicOnFirstUse(ReplicaGroupLog.TOPIC, true, () -> null, background);
@@ -462,7 +463,6 @@ public final class Broker implements AutoCloseable {
         ReplicaGroupLog.TOPIC, groups::partitionFor, offsetsTopic::ensureReady, leaderOf);
     Function<Uuid, Optional<String>> names = replicas == null ? id -> Optional.empty() : replicas::topicName;
     Function<String, Optional<Uuid>> ids = topics == null ? n -> Optional.empty() : topics::topicId;
-    dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupCoordinators));
     dispatcher.register(ApiKeys.JOIN_GROUP, new JoinGroupHandler(groups));
     dispatcher.register(ApiKeys.SYNC_GROUP, new SyncGroupHandler(groups));
     dispatcher.register(ApiKeys.HEARTBEAT, new HeartbeatHandler(groups));

@@ -30,9 +30,14 @@ public final class ApiDispatcher {
     register(key, key.oldestVersion(), key.latestVersion(), handler);
   }
 
+  /**
+   * Registers {@code handler} for versions {@code min..max} of {@code key}. A key registers once: a
+   * second registration is a wiring bug (the last one would silently win), so it throws.
+   */
   @SuppressWarnings("unchecked")
   public <Q extends ApiMessage> void register(ApiKeys key, short min, short max, ApiHandler<Q> handler) {
-    handlers.put(key, new Registration((ApiHandler<ApiMessage>) handler, min, max));
+    Registration previous = handlers.putIfAbsent(key, new Registration((ApiHandler<ApiMessage>) handler, min, max));
+    if (previous != null) throw new IllegalStateException(key + " is registered twice");
   }
 
   public boolean supports(ApiKeys key, short version) {

@@ -1,8 +1,6 @@
 package dev.brook.broker.group;
 
-import dev.brook.broker.replica.AppendOrigin;
-import dev.brook.broker.replica.AppendOutcome;
-import dev.brook.broker.replica.DelayedProduce;
+import dev.brook.broker.coordinator.CommittedAppender;
 import dev.brook.broker.replica.LocalReplicaManager;
 import dev.brook.broker.replica.Partition;
 import dev.brook.broker.replica.ReplicaManager;
@@ -15,9 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.errors.NotCoordinatorException;
 import org.apache.kafka.common.record.ControlRecordType;
-import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
@@ -39,31 +35,26 @@ public final class ReplicaGroupLog implements GroupLog {
   private static final Logger log = LoggerFactory.getLogger(ReplicaGroupLog.class);
 
   public static final String TOPIC = "__consumer_offsets";
+  /** Kafka's default offsets.commit.timeout.ms. */
+  private static final long DEFAULT_COMMIT_TIMEOUT_MS = 5_000;
 
   private final ReplicaManager replicas;
   private final Clock clock;
-  /** Cluster mode: where appends wait for the in-sync replicas; null on a single node. */
-  private final LocalReplicaManager replicated;
-  private final long commitTimeoutMs;
+  private final CommittedAppender appender;
 
-  /** Single node: appends are durable once in the local log. */
-  public ReplicaGroupLog(ReplicaManager replicas, Clock clock) {
-    this(replicas, clock, null, 0);
+  /** Single node: appends are committed once in the local log. */
+  public ReplicaGroupLog(LocalReplicaManager replicas, Clock clock) {
+    this(replicas, clock, DEFAULT_COMMIT_TIMEOUT_MS);
   }
 
   /**
-   * Cluster mode: appends complete once replicated to the ISR, or fail after {@code
-   * commitTimeoutMs} (offsets.commit.timeout.ms).
+   * Appends complete once replicated to the ISR, or fail after {@code commitTimeoutMs}
+   * (offsets.commit.timeout.ms).
    */
   public ReplicaGroupLog(LocalReplicaManager replicas, Clock clock, long commitTimeoutMs) {
-    this(replicas, clock, replicas, commitTimeoutMs);
-  }
-
-  private ReplicaGroupLog(ReplicaManager replicas, Clock clock, LocalReplicaManager replicated, long commitTimeoutMs) {
     this.replicas = replicas;
     this.clock = clock;
-    this.replicated = replicated;
-    this.commitTimeoutMs = commitTimeoutMs;
+    this.appender = new CommittedAppender(replicas, clock, commitTimeoutMs);
   }
 
   @Override
@@ -95,24 +86,7 @@ public final class ReplicaGroupLog implements GroupLog {
   }
 
   private CompletableFuture<Void> appendBatch(int partition, ByteBuffer batch, long now) {
-    Partition p = replicas.partition(new TopicPartition(TOPIC, partition)).orElse(null);
-    if (p == null) {
-      return CompletableFuture.failedFuture(new NotCoordinatorException(TOPIC + "-" + partition + " is not hosted here"));
-    }
-    int acks = replicated == null ? 1 : -1;
-    AppendOutcome outcome = p.appendRecordsAsLeader(batch, AppendOrigin.COORDINATOR, acks, now);
-    if (outcome.error() != Errors.NONE) {
-      log.warn("Append to {}-{} failed: {} {}", TOPIC, partition, outcome.error(), outcome.message());
-      return CompletableFuture.failedFuture(outcome.error().exception(outcome.message()));
-    }
-    if (replicated == null) return CompletableFuture.completedFuture(null);
-    return DelayedProduce.park(replicated, List.of(new DelayedProduce.Pending(p, outcome.lastOffset() + 1)), commitTimeoutMs)
-        .thenCompose(errors -> {
-          Errors e = errors.get(0);
-          if (e == Errors.NONE) return CompletableFuture.<Void>completedFuture(null);
-          log.debug("Append to {}-{} not replicated: {}", TOPIC, partition, e);
-          return CompletableFuture.<Void>failedFuture(e.exception());
-        });
+    return appender.append(new TopicPartition(TOPIC, partition), batch);
   }
 
   @Override

@@ -1,17 +1,12 @@
 package dev.brook.broker.txn;
 
-import dev.brook.broker.replica.AppendOrigin;
-import dev.brook.broker.replica.AppendOutcome;
-import dev.brook.broker.replica.DelayedProduce;
+import java.nio.ByteBuffer;
+import dev.brook.broker.coordinator.CommittedAppender;
 import dev.brook.broker.replica.LocalReplicaManager;
-import dev.brook.broker.replica.Partition;
 import dev.brook.storage.Clock;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.common.TopicPartition;
@@ -30,47 +25,23 @@ import org.apache.kafka.common.record.MemoryRecords;
  * for the in-sync replicas is a delayed produce. Thread-safe.
  */
 public final class LocalMarkerWriter implements MarkerWriter {
-  private final LocalReplicaManager replicas;
-  private final Clock clock;
-  private final long timeoutMs;
+  private final CommittedAppender appender;
 
   /** @param timeoutMs how long a marker waits for the in-sync replicas (then REQUEST_TIMED_OUT) */
   public LocalMarkerWriter(LocalReplicaManager replicas, Clock clock, long timeoutMs) {
-    this.replicas = replicas;
-    this.clock = clock;
-    this.timeoutMs = timeoutMs;
+    this.appender = new CommittedAppender(replicas, clock, timeoutMs);
   }
 
   @Override
   public CompletableFuture<Map<TopicPartition, Errors>> write(long producerId, short producerEpoch,
       int coordinatorEpoch, boolean commit, Collection<TopicPartition> partitions, BooleanSupplier stillNeeded) {
-    Map<TopicPartition, Errors> out = new LinkedHashMap<>();
-    List<TopicPartition> waiting = new ArrayList<>();
-    List<DelayedProduce.Pending> pending = new ArrayList<>();
+    Map<TopicPartition, ByteBuffer> batches = new LinkedHashMap<>();
+    long now = appender.clock().milliseconds();
+    EndTransactionMarker marker =
+        new EndTransactionMarker(commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT, coordinatorEpoch);
     for (TopicPartition tp : partitions) {
-      Optional<Partition> p = replicas.partition(tp);
-      if (p.isEmpty()) {
-        out.put(tp, Errors.UNKNOWN_TOPIC_OR_PARTITION);
-        continue;
-      }
-      AppendOutcome o = append(p.get(), producerId, producerEpoch, coordinatorEpoch, commit);
-      out.put(tp, o.error());
-      if (o.error() == Errors.NONE) {
-        waiting.add(tp);
-        pending.add(new DelayedProduce.Pending(p.get(), o.lastOffset() + 1));
-      }
+      batches.put(tp, MemoryRecords.withEndTransactionMarker(now, producerId, producerEpoch, marker).buffer());
     }
-    if (pending.isEmpty()) return CompletableFuture.completedFuture(out);
-    return DelayedProduce.park(replicas, pending, timeoutMs).thenApply(errors -> {
-      for (int i = 0; i < waiting.size(); i++) out.put(waiting.get(i), errors.get(i));
-      return out;
-    });
-  }
-
-  private AppendOutcome append(Partition p, long producerId, short epoch, int coordinatorEpoch, boolean commit) {
-    long now = clock.milliseconds();
-    MemoryRecords marker = MemoryRecords.withEndTransactionMarker(now, producerId, epoch,
-        new EndTransactionMarker(commit ? ControlRecordType.COMMIT : ControlRecordType.ABORT, coordinatorEpoch));
-    return p.appendRecordsAsLeader(marker.buffer(), AppendOrigin.COORDINATOR, -1, now);
+    return appender.appendAll(batches);
   }
 }

@@ -1,22 +1,16 @@
 package dev.brook.broker.txn;
 
-import dev.brook.broker.replica.AppendOrigin;
-import dev.brook.broker.replica.AppendOutcome;
-import dev.brook.broker.replica.DelayedProduce;
+import dev.brook.broker.coordinator.CommittedAppender;
 import dev.brook.broker.replica.LocalReplicaManager;
 import dev.brook.broker.replica.Partition;
 import dev.brook.storage.Clock;
 import dev.brook.storage.PartitionLog;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
-import org.apache.kafka.common.errors.NotCoordinatorException;
-import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
 import org.apache.kafka.common.record.RecordBatch;
@@ -37,39 +31,19 @@ public final class ReplicaTxnLog implements TxnLog {
   public static final String TOPIC = "__transaction_state";
 
   private final LocalReplicaManager replicas;
-  private final Clock clock;
-  private final long timeoutMs;
+  private final CommittedAppender appender;
 
   /** @param timeoutMs how long an append waits for the in-sync replicas before it fails (REQUEST_TIMED_OUT) */
   public ReplicaTxnLog(LocalReplicaManager replicas, Clock clock, long timeoutMs) {
     this.replicas = replicas;
-    this.clock = clock;
-    this.timeoutMs = timeoutMs;
+    this.appender = new CommittedAppender(replicas, clock, timeoutMs);
   }
 
   @Override
   public CompletableFuture<Void> append(int partition, String transactionalId, TxnRecord record) {
-    Partition p = replicas.partition(new TopicPartition(TOPIC, partition)).orElse(null);
-    if (p == null) {
-      return CompletableFuture.failedFuture(new NotCoordinatorException(TOPIC + "-" + partition + " is not hosted here"));
-    }
-    long now = clock.milliseconds();
-    SimpleRecord r = new SimpleRecord(now, TxnRecordCodec.key(transactionalId),
+    SimpleRecord r = new SimpleRecord(appender.clock().milliseconds(), TxnRecordCodec.key(transactionalId),
         record == null ? null : TxnRecordCodec.value(record));
-    ByteBuffer batch = MemoryRecords.withRecords(Compression.NONE, r).buffer();
-    AppendOutcome outcome = p.appendRecordsAsLeader(batch, AppendOrigin.COORDINATOR, -1, now);
-    if (outcome.error() != Errors.NONE) {
-      return CompletableFuture.failedFuture(outcome.error().exception(
-          "append to " + TOPIC + "-" + partition + " failed: " + outcome.error() + " " + outcome.message()));
-    }
-    return DelayedProduce.park(replicas, List.of(new DelayedProduce.Pending(p, outcome.lastOffset() + 1)), timeoutMs)
-        .thenApply(errors -> {
-          Errors e = errors.get(0);
-          if (e != Errors.NONE) {
-            throw e.exception(TOPIC + "-" + partition + " did not replicate the state of " + transactionalId + ": " + e);
-          }
-          return null;
-        });
+    return appender.append(new TopicPartition(TOPIC, partition), MemoryRecords.withRecords(Compression.NONE, r).buffer());
   }
 
   @Override
