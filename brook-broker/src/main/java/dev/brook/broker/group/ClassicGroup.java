@@ -7,7 +7,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.common.TopicPartition;
 
 /**
  * A classic consumer group: members, generation, chosen protocol, and the group's committed
@@ -15,7 +14,7 @@ import org.apache.kafka.common.TopicPartition;
  * its current member id; a pending member (KIP-394) is not yet a member. Mutable; owned by the
  * coordinator thread.
  */
-final class ClassicGroup {
+final class ClassicGroup implements Group {
   final String groupId;
   GroupState state = GroupState.EMPTY;
   /** When the group entered its state (retention of an empty group's offsets counts from here). */
@@ -33,15 +32,47 @@ final class ClassicGroup {
   long joinTimerEpoch;
   GroupScheduler.Cancellable joinTimer = GroupScheduler.Cancellable.NONE;
   GroupScheduler.Cancellable syncTimer = GroupScheduler.Cancellable.NONE;
-  final Map<TopicPartition, CommittedOffset> offsets = new HashMap<>();
   /** Set when the coordinator stopped serving the group's partition: the object is stale for good. */
   boolean unloaded;
-  /** Set while the group uses the KIP-848 consumer protocol; then the classic fields are unused. */
-  ConsumerGroup consumer;
 
   ClassicGroup(String groupId, long now) {
     this.groupId = groupId;
     this.stateTimestamp = now;
+  }
+
+  @Override
+  public String groupId() {
+    return groupId;
+  }
+
+  @Override
+  public boolean isEmpty() {
+    return state == GroupState.EMPTY;
+  }
+
+  @Override
+  public String stateName() {
+    return state.displayName();
+  }
+
+  @Override
+  public String protocolType() {
+    return protocolType == null ? "" : protocolType;
+  }
+
+  @Override
+  public String type() {
+    return "classic";
+  }
+
+  @Override
+  public long stateTimestamp() {
+    return stateTimestamp;
+  }
+
+  @Override
+  public boolean isGone() {
+    return unloaded || state == GroupState.DEAD;
   }
 
   void transitionTo(GroupState next, long now) {

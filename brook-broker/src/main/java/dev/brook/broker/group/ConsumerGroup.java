@@ -18,7 +18,9 @@ import org.apache.kafka.common.TopicPartition;
  * revokes first, incremental cooperative rebalancing); partitions another member still holds are
  * handed over on a later heartbeat, once released. Mutable; owned by the coordinator thread.
  */
-final class ConsumerGroup {
+final class ConsumerGroup implements Group {
+  static final String PROTOCOL_TYPE = "consumer";
+
   /** One member of a consumer group. */
   static final class Member {
     final String memberId;
@@ -47,6 +49,12 @@ final class ConsumerGroup {
     }
   }
 
+  final String groupId;
+  long stateTimestamp;
+  /** Deleted, or its partition unloaded: timers of its members do nothing. */
+  boolean gone;
+  /** What __consumer_offsets holds of this group: the view last committed (or replayed). */
+  ConsumerGroupRecords.View persisted = ConsumerGroupRecords.View.NONE;
   int groupEpoch;
   int assignmentEpoch;
   String assignorName;
@@ -56,8 +64,44 @@ final class ConsumerGroup {
   /** Partition counts of the subscribed topics when the target was last computed. */
   Map<String, Integer> partitionCounts = Map.of();
 
-  /** Empty, Reconciling (some member has not reached the target) or Stable. */
-  String stateName() {
+  ConsumerGroup(String groupId, long now) {
+    this.groupId = groupId;
+    this.stateTimestamp = now;
+  }
+
+  @Override
+  public String groupId() {
+    return groupId;
+  }
+
+  @Override
+  public boolean isEmpty() {
+    return members.isEmpty();
+  }
+
+  @Override
+  public String protocolType() {
+    return PROTOCOL_TYPE;
+  }
+
+  @Override
+  public String type() {
+    return "consumer";
+  }
+
+  @Override
+  public long stateTimestamp() {
+    return stateTimestamp;
+  }
+
+  @Override
+  public boolean isGone() {
+    return gone;
+  }
+
+  /** Empty, Assigning, Reconciling (some member has not reached the target) or Stable. */
+  @Override
+  public String stateName() {
     if (members.isEmpty()) return GroupState.EMPTY.displayName();
     if (assignmentEpoch < groupEpoch) return "Assigning";
     for (Member m : members.values()) {

@@ -451,7 +451,7 @@ class GroupCoordinatorTest {
     assertThat(coordinator.group("g")).isNull();
     coordinator = start(config(0));
     assertThat(coordinator.group("g")).isNull();
-    assertThat(coordinator.group("live").offsets).hasSize(1);
+    assertThat(coordinator.offsets("live")).hasSize(1);
   }
 
   @Test
@@ -484,7 +484,7 @@ class GroupCoordinatorTest {
     OffsetDeleteResponseData r = coordinator.deleteOffsets(new OffsetDeleteRequestData().setGroupId("g").setTopics(topics)).getNow(null);
     assertThat(Errors.forCode(r.topics().find("t").partitions().find(0).errorCode())).isEqualTo(Errors.GROUP_SUBSCRIBED_TO_TOPIC);
     assertThat(Errors.forCode(r.topics().find("old").partitions().find(0).errorCode())).isEqualTo(Errors.NONE);
-    assertThat(coordinator.group("g").offsets).containsOnlyKeys(new TopicPartition("t", 0));
+    assertThat(coordinator.offsets("g")).containsOnlyKeys(new TopicPartition("t", 0));
   }
 
   /** 200 members on 400 partitions: every partition assigned exactly once, before and after a leave. */
