@@ -184,16 +184,18 @@ public final class GroupCoordinator {
 
   private CompletableFuture<Boolean> load(int partition, PartitionTerms.Term term, Executor loader) {
     return ctx.terms.load(partition, term, loader, () -> ctx.groupLog.read(partition), ctx.thread, records -> {
+      List<TxnMarker> landed = offsets.takeLandedMarkers(partition);
       unload(partition); // anything left from an earlier term
-      replay(partition, records);
+      replay(partition, records, landed);
     });
   }
 
   /**
    * Rebuilds the groups of {@code partition} from its records, in log order: each record goes to
    * the manager of its kind; transactional offsets stay pending until their producer's marker.
+   * {@code landed}: markers appended while the partition loaded, applied unless the replay read them.
    */
-  private void replay(int partition, List<GroupRecord> records) {
+  private void replay(int partition, List<GroupRecord> records, List<TxnMarker> landed) {
     Set<Long> markersRead = new HashSet<>();
     for (GroupRecord r : records) {
       switch (r) {
@@ -222,7 +224,7 @@ public final class GroupCoordinator {
         case ConsumerGroup c -> consumers.loaded(c);
       }
     }
-    offsets.loaded(partition, markersRead);
+    offsets.loaded(partition, markersRead, landed);
     if (loaded > 0) log.info("Loaded {} groups from __consumer_offsets-{} ({} records)", loaded, partition, records.size());
   }
 

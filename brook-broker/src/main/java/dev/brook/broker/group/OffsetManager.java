@@ -81,10 +81,14 @@ final class OffsetManager {
     }
   }
 
-  /** After a partition's replay: markers that landed meanwhile and were not read end their transactions. */
-  void loaded(int partition, Set<Long> markersRead) {
+  /** The markers that landed while {@code partition} was loading (taken: the replay applies them). */
+  List<TxnMarker> takeLandedMarkers(int partition) {
     List<TxnMarker> landed = markersWhileLoading.remove(partition);
-    if (landed == null) return;
+    return landed == null ? List.of() : landed;
+  }
+
+  /** After a partition's replay: markers that landed meanwhile and were not read end their transactions. */
+  void loaded(int partition, Set<Long> markersRead, List<TxnMarker> landed) {
     for (TxnMarker m : landed) {
       if (!markersRead.contains(m.logOffset())) endTransaction(partition, m.producerId(), m.commit());
     }
