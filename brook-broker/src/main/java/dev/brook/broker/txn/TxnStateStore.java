@@ -155,10 +155,11 @@ final class TxnStateStore {
           from == null ? "none" : from.state(), current == null ? "none" : current.state());
       return Errors.CONCURRENT_TRANSACTIONS;
     }
+    // An id unknown here (never seen, or expired) comes into being EMPTY, and only so.
     boolean allowed = from == null ? to.state() == TxnState.EMPTY : TxnStateMachine.allowed(from.state(), to.state());
     if (allowed) return Errors.NONE;
-    TxnState fromState = from == null ? TxnState.DEAD : from.state();
-    Errors answer = TxnStateMachine.refusal(fromState);
+    Errors answer = from == null ? Errors.INVALID_TXN_STATE : TxnStateMachine.refusal(from.state());
+    Object fromState = from == null ? "(none)" : from.state();
     if (origin == Origin.COORDINATOR) {
       log.error("Bug: the coordinator asked for the illegal transition {} -> {} of {}; not written", fromState,
           to.state(), id);
