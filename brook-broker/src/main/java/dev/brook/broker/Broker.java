@@ -513,6 +513,13 @@ public final class Broker implements AutoCloseable {
       return t;
     });
     toClose.add(timer::shutdownNow);
+    // Loading a state partition reads it from disk: on its own thread, never the coordinator's.
+    ExecutorService loader = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "brook-txn-loader");
+      t.setDaemon(true);
+      return t;
+    });
+    toClose.add(loader::shutdownNow);
     long appendTimeoutMs = 30_000; // Kafka's request.timeout.ms for coordinator appends and markers
     LocalMarkerWriter localMarkers = new LocalMarkerWriter(local, clock, appendTimeoutMs);
     MarkerWriter markers = localMarkers;
@@ -536,7 +543,7 @@ public final class Broker implements AutoCloseable {
         txnConfig, new ReplicaTxnLog(local, clock, appendTimeoutMs), markers, producerIds::nextProducerId, groups::partitionFor,
         tp -> tp.topic().equals(TransactionCoordinator.OFFSETS_TOPIC)
             || topics.partitionCount(tp.topic()).map(n -> tp.partition() < n).orElse(false),
-        clock, timer);
+        clock, timer, loader);
     // Loads each state partition this broker leads (now and later), unloads it on resign.
     local.addLeadershipListener(coordinator);
     toClose.add(() -> local.removeLeadershipListener(coordinator)); // before its thread stops

@@ -87,7 +87,7 @@ class TxnApisVersionsTest {
         groupLog, Clock.SYSTEM);
     groups.startup(Runnable::run);
     coordinator = new TransactionCoordinator(new TxnCoordinatorConfig(3, 1 << 20, 60_000, 1000, 3_600_000),
-        new MemoryTxnLog(), markers, () -> nextPid[0]++, groups::partitionFor, tp -> true, Clock.SYSTEM, Runnable::run);
+        new MemoryTxnLog(), markers, () -> nextPid[0]++, groups::partitionFor, tp -> true, Clock.SYSTEM, Runnable::run, Runnable::run);
     coordinator.load();
     dispatcher.register(ApiKeys.INIT_PRODUCER_ID, new TxnInitProducerIdHandler(coordinator,
         (ctx, r) -> CompletableFuture.completedFuture(new InitProducerIdResponseData())));

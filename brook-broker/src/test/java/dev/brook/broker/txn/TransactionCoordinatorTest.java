@@ -72,7 +72,7 @@ class TransactionCoordinatorTest {
 
   private TransactionCoordinator newCoordinator() {
     return new TransactionCoordinator(new TxnCoordinatorConfig(5, 1 << 20, 60_000, 100, 3_600_000), txnLog, markers,
-        () -> nextPid++, groups, tp -> !tp.topic().equals("missing"), clock, Runnable::run);
+        () -> nextPid++, groups, tp -> !tp.topic().equals("missing"), clock, Runnable::run, Runnable::run);
   }
 
   private InitResult init(String id) {
@@ -108,7 +108,7 @@ class TransactionCoordinatorTest {
   void idsOfPartitionsNotLedAreNotCoordinatorAndLoadingOnesLoadInProgress() {
     java.util.ArrayDeque<Runnable> queued = new java.util.ArrayDeque<>();
     TransactionCoordinator fresh = new TransactionCoordinator(new TxnCoordinatorConfig(5, 1 << 20, 60_000, 100, 3_600_000),
-        txnLog, markers, () -> nextPid++, groups, tp -> true, clock, queued::add);
+        txnLog, markers, () -> nextPid++, groups, tp -> true, clock, queued::add, queued::add);
     assertThat(fresh.initProducerId("tx", 1000, -1, (short) -1).join().error()).isEqualTo(Errors.NOT_COORDINATOR);
     assertThat(fresh.verifyPartition("tx", 1, (short) 0, T0)).as("not verified here").isEqualTo(Errors.NONE);
     fresh.onBecomeLeader(stateTp("tx"), 3);
@@ -172,7 +172,7 @@ class TransactionCoordinatorTest {
       }
     };
     TransactionCoordinator c = new TransactionCoordinator(new TxnCoordinatorConfig(5, 1 << 20, 60_000, 100, 3_600_000),
-        delayed, markers, () -> nextPid++, groups, tp -> true, clock, Runnable::run);
+        delayed, markers, () -> nextPid++, groups, tp -> true, clock, Runnable::run, Runnable::run);
     c.onBecomeLeader(stateTp("tx"), 0);
     CompletableFuture<Map<TopicPartition, Errors>> add = c.addPartitions("tx", r.producerId(), r.producerEpoch(), List.of(T0), false);
     assertThat(add).isNotDone();
