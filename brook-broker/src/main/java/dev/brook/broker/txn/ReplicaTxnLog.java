@@ -1,6 +1,7 @@
 package dev.brook.broker.txn;
 
 import dev.brook.broker.coordinator.CommittedAppender;
+import dev.brook.broker.recordformat.LegacyRecordBoundary;
 import dev.brook.broker.replica.LocalReplicaManager;
 import dev.brook.broker.replica.Partition;
 import dev.brook.storage.Clock;
@@ -53,6 +54,7 @@ public final class ReplicaTxnLog implements TxnLog {
     if (p == null) return out;
     PartitionLog plog = p.log();
     if (plog.logStartOffset() >= plog.logEndOffset()) return out;
+    long legacyBelow = LegacyRecordBoundary.of(plog.dir()); // Brook's old value layout below it
     plog.scanBatches(plog.logStartOffset(), buffer -> {
       for (RecordBatch batch : MemoryRecords.readableRecords(buffer.duplicate()).batches()) {
         if (batch.isControlBatch()) continue;
@@ -61,7 +63,9 @@ public final class ReplicaTxnLog implements TxnLog {
           try {
             String id = TxnRecordCodec.decodeKey(rec.key());
             if (rec.hasValue()) {
-              out.put(id, TxnRecordCodec.decodeValue(id, rec.value()));
+              out.put(id, rec.offset() < legacyBelow
+                  ? LegacyTxnRecordCodec.decodeValue(id, rec.value())
+                  : TxnRecordCodec.decodeValue(id, rec.value()));
             } else {
               out.remove(id);
             }

@@ -39,9 +39,19 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *     127.0.0.1:29192 brook-broker/src/test/resources/coordinator-records/kafka-4.1.1 consumer
  * </pre>
  *
- * With an output directory of {@code -}, it only runs the workload (how the data directory of an
- * older Brook was made for the legacy-layout tests). The last argument {@code consumer} adds the
- * KIP-848 group. Not a test: a tool kept so the fixtures can be made again.
+ * With an output directory of {@code -}, it only runs the workload. That is how the data directory
+ * of an older Brook ({@code brook-f73d531-data-dir.tar.gz}, for {@link LegacyDataDirIT}) was made:
+ *
+ * <pre>
+ * git clone . /tmp/brook-old &amp;&amp; cd /tmp/brook-old &amp;&amp; git checkout f73d531
+ * BROOK_AOT=off bin/brook server --override log.dirs=/tmp/legacy-dir \
+ *     --override listeners=PLAINTEXT://127.0.0.1:29392 &amp;
+ * java -cp ... CoordinatorRecordCapture 127.0.0.1:29392 -     # then SIGTERM the server
+ * tar czf brook-f73d531-data-dir.tar.gz -C /tmp/legacy-dir .
+ * </pre>
+ *
+ * The last argument {@code consumer} adds the KIP-848 group. Not a test: a tool kept so the
+ * fixtures can be made again.
  */
 public final class CoordinatorRecordCapture {
   static final String TOPIC = "golden";
