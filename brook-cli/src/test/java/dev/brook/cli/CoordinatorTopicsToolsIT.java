@@ -28,7 +28,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Kafka 4.1.1's own readers of the coordinator topics (the console consumer's offsets, group
  * metadata and transaction log formatters; kafka-dump-log's offsets and transaction-log decoders)
- * over what Brook wrote there: a classic group's commits and a transaction with TxnOffsetCommit.
+ * over what Brook wrote there: a classic group's commits, a KIP-848 group's state and offsets, and a
+ * transaction with TxnOffsetCommit.
  * Each tool must finish without an error and print the values the clients committed.
  */
 class CoordinatorTopicsToolsIT {
@@ -201,6 +202,15 @@ class CoordinatorTopicsToolsIT {
         .contains("endTxnMarker: COMMIT")
         .doesNotContain("Unknown").doesNotContain("Error");
     assertCommitTimes(r.stdout());
+    // The KIP-848 group's own records (ConsumerGroup* keys 3, 5-8), decoded by Kafka's serde.
+    assertThat(r.stdout())
+        .contains("\"groupId\":\"" + CONSUMER_GROUP + "\"")
+        .contains("\"clientId\":\"coord-consumer-client\"")
+        .contains("\"subscribedTopicNames\":[\"" + TOPIC + "\"]")
+        .contains("\"epoch\":")
+        .contains("\"assignmentEpoch\":")
+        .contains("\"memberEpoch\":")
+        .contains("\"topicPartitions\":[{\"topicId\":");
   }
 
   @Test
