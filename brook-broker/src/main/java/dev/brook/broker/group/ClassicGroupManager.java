@@ -302,33 +302,27 @@ final class ClassicGroupManager {
       m.assignment = byMember.getOrDefault(m.memberId, new byte[0]);
     }
     int generation = group.generationId;
-    ctx.write(group.groupId, List.of(new GroupMetadataRecord(group.groupId, snapshot(group))))
-        .whenComplete(
-            (v, e) -> {
-                      if (group.generationId != generation || !group.is(COMPLETING_REBALANCE)) return;
-                      if (e != null) {
-                        Errors error = GroupContext.storeError(e);
-                        for (GroupMember m : group.members.values()) {
-                          m.assignment = new byte[0];
-                          if (m.awaitingSync != null) {
-                            m.awaitingSync.complete(syncError(error));
-                            m.awaitingSync = null;
-                          }
-                        }
-                        prepareRebalance(group, "could not store the assignment: " + e);
-                        return;
-                      }
-                      group.transitionTo(STABLE, ctx.clock.milliseconds());
-                      for (GroupMember m : group.members.values()) {
-                        if (m.awaitingSync != null) {
-                          m.awaitingSync.complete(syncSuccess(group, m));
-                          m.awaitingSync = null;
-                          m.pendingSync = false;
-                        } else {
-                          m.pendingSync = true;
-                        }
-                      }
-                    });
+    // The generation is answered once stored: a new coordinator then hands out the same assignment.
+    ctx.write(group.groupId, List.of(new GroupMetadataRecord(group.groupId, snapshot(group)))).whenComplete((v, e) -> {
+      if (group.generationId != generation || !group.is(COMPLETING_REBALANCE)) return;
+      if (e != null) {
+        Errors error = GroupContext.storeError(e);
+        for (GroupMember m : group.members.values()) {
+          m.assignment = new byte[0];
+          endWaits(m, error, false);
+        }
+        prepareRebalance(group, "could not store the assignment: " + e);
+        return;
+      }
+      group.transitionTo(STABLE, ctx.clock.milliseconds());
+      for (GroupMember m : group.members.values()) {
+        m.pendingSync = m.awaitingSync == null;
+        if (m.awaitingSync != null) {
+          m.awaitingSync.complete(syncSuccess(group, m));
+          m.awaitingSync = null;
+        }
+      }
+    });
   }
 
   Errors heartbeat(HeartbeatRequestData req) {
@@ -374,17 +368,27 @@ final class ClassicGroupManager {
     removeMemberAndUpdate(group, member, "session timeout of " + member.memberId);
   }
 
-  void removeMember(ClassicGroup group, GroupMember member) {
-    member.heartbeatTimer.cancel();
-    member.heartbeatEpoch++;
+  /**
+   * Answers the JoinGroup and SyncGroup {@code member} waits on, if any, with {@code error}; its
+   * session timer stops when {@code stopTimer}.
+   */
+  static void endWaits(GroupMember member, Errors error, boolean stopTimer) {
+    if (stopTimer) {
+      member.heartbeatTimer.cancel();
+      member.heartbeatEpoch++;
+    }
     if (member.awaitingJoin != null) {
-      member.awaitingJoin.complete(joinError(member.memberId, Errors.UNKNOWN_MEMBER_ID));
+      member.awaitingJoin.complete(joinError(member.memberId, error));
       member.awaitingJoin = null;
     }
     if (member.awaitingSync != null) {
-      member.awaitingSync.complete(syncError(Errors.UNKNOWN_MEMBER_ID));
+      member.awaitingSync.complete(syncError(error));
       member.awaitingSync = null;
     }
+  }
+
+  void removeMember(ClassicGroup group, GroupMember member) {
+    endWaits(member, Errors.UNKNOWN_MEMBER_ID, true);
     group.members.remove(member.memberId);
     if (member.isStatic() && member.memberId.equals(group.staticMembers.get(member.groupInstanceId))) {
       group.staticMembers.remove(member.groupInstanceId);
@@ -498,18 +502,7 @@ final class ClassicGroupManager {
     g.joinTimerEpoch++;
     g.joinTimer.cancel();
     g.syncTimer.cancel();
-    for (GroupMember m : g.members.values()) {
-      m.heartbeatTimer.cancel();
-      m.heartbeatEpoch++;
-      if (m.awaitingJoin != null) {
-        m.awaitingJoin.complete(joinError(m.memberId, Errors.NOT_COORDINATOR));
-        m.awaitingJoin = null;
-      }
-      if (m.awaitingSync != null) {
-        m.awaitingSync.complete(syncError(Errors.NOT_COORDINATOR));
-        m.awaitingSync = null;
-      }
-    }
+    for (GroupMember m : g.members.values()) endWaits(m, Errors.NOT_COORDINATOR, true);
     g.transitionTo(DEAD, ctx.clock.milliseconds());
   }
 }

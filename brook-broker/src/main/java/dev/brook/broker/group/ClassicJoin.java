@@ -242,14 +242,7 @@ final class ClassicJoin {
    */
   private void replaceStaticMember(ClassicGroup group, String oldMemberId, String newMemberId, Attempt join) {
     GroupMember member = group.members.remove(oldMemberId);
-    if (member.awaitingJoin != null) {
-      member.awaitingJoin.complete(ClassicGroupManager.joinError(oldMemberId, Errors.FENCED_INSTANCE_ID));
-      member.awaitingJoin = null;
-    }
-    if (member.awaitingSync != null) {
-      member.awaitingSync.complete(ClassicGroupManager.syncError(Errors.FENCED_INSTANCE_ID));
-      member.awaitingSync = null;
-    }
+    ClassicGroupManager.endWaits(member, Errors.FENCED_INSTANCE_ID, false); // the old instance is fenced
     boolean sameProtocols = member.sameProtocols(join.protocols());
     // Keep the member's place (and thus the leader's) in the group's order.
     LinkedHashMap<String, GroupMember> reordered = new LinkedHashMap<>();
