@@ -6,6 +6,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -46,13 +49,23 @@ sealed interface BrokerProcess permits BrokerProcess.Brook, BrokerProcess.Kafka 
     }
 
     static Brook start(Path root, Path dataDir, Path log, Env env) throws IOException {
-      int port = freePort(false);
+      return start(root, dataDir, log, env, freePort(false), Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, Path, Path, Env)} on a given {@code port} (a restart on the same data and
+     * port), with extra broker settings; the output is appended to {@code log}.
+     */
+    static Brook start(Path root, Path dataDir, Path log, Env env, int port, Map<String, String> overrides)
+        throws IOException {
       Files.createDirectories(dataDir);
-      ProcessBuilder pb = new ProcessBuilder(root.resolve("bin/brook").toString(), "server",
-          "--override", "log.dirs=" + dataDir,
+      List<String> cmd = new ArrayList<>(List.of(root.resolve("bin/brook").toString(),
+          "server", "--override", "log.dirs=" + dataDir,
           "--override", "listeners=PLAINTEXT://" + HOST + ":" + port,
-          "--override", "group.initial.rebalance.delay.ms=0")
-          .redirectErrorStream(true).redirectOutput(log.toFile());
+          "--override", "group.initial.rebalance.delay.ms=0"));
+      overrides.forEach((k, v) -> cmd.addAll(List.of("--override", k + "=" + v)));
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       env.applyTo(pb, env.brookJavaHome());
       return new Brook(pb.start(), port);
     }

@@ -1,0 +1,36 @@
+package dev.brook.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CoordinatorOptionsTest {
+  @Test
+  void defaultsAreIssue15sSizesOnBrookOnly() {
+    CoordinatorOptions o = CoordinatorOptions.parse(new String[] {"--root", "/tmp/brook"});
+    assertThat(o.brokers()).containsExactly("brook");
+    assertThat(o.workloads()).containsExactly("commit", "rebalance", "load");
+    assertThat(o.commitThreads()).isEqualTo(8);
+    assertThat(o.consumers()).isEqualTo(8);
+    assertThat(o.rebalancePartitions()).isEqualTo(16);
+    assertThat(o.loadRecords()).isEqualTo(1_000_000);
+    assertThat(o.out().toString()).startsWith("/tmp/brook/bench/out/coordinator-");
+  }
+
+  @Test
+  void quickShrinksAndListsAreChecked() {
+    CoordinatorOptions o = CoordinatorOptions.parse(
+        new String[] {"--quick", "--kafka", "--workloads", "commit,rebalance", "--protocols", "consumer"});
+    assertThat(o.brokers()).containsExactly("kafka", "brook");
+    assertThat(o.runs("load")).isFalse();
+    assertThat(o.protocols()).isEqualTo(List.of("consumer"));
+    assertThat(o.loadRecords()).isEqualTo(100_000);
+    assertThatThrownBy(() -> CoordinatorOptions.parse(new String[] {"--protocols", "range"}))
+        .hasMessageContaining("eager,cooperative,consumer");
+    assertThatThrownBy(() -> CoordinatorOptions.parse(new String[] {"--commit-threads", "32"}))
+        .hasMessageContaining("--commit-partitions");
+    assertThatThrownBy(() -> CoordinatorOptions.parse(new String[] {"--consumers"})).hasMessageContaining("needs a value");
+  }
+}
