@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.DoubleSupplier;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
 import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
@@ -31,16 +32,23 @@ final class CommitWorkload {
   /**
    * @param commitsPerSecond OffsetCommit requests answered per second
    * @param offsetsPerSecond partitions committed per second (requests × partitions per request)
+   * @param brokerCpuMicrosPerCommit the broker's CPU time (all threads) over the run, warm-up included,
+   *     per request answered in it: steadier than throughput on a shared machine
    */
-  record Result(double commitsPerSecond, double offsetsPerSecond, double p50Ms, double p99Ms, double maxMs) {}
+  record Result(double commitsPerSecond, double offsetsPerSecond, double p50Ms, double p99Ms, double maxMs,
+      double brokerCpuMicrosPerCommit) {}
 
   private CommitWorkload() {}
 
+  /** {@code brokerCpuSeconds} reads the broker's CPU time so far (utime+stime). */
   static Result run(String host, int port, String topic, int partitions, String group, int threads, int warmupSeconds,
-      int seconds) throws Exception {
+      int seconds, DoubleSupplier brokerCpuSeconds) throws Exception {
     AtomicLong warmEnd = new AtomicLong();
     AtomicLong end = new AtomicLong();
+    AtomicLong sent = new AtomicLong();
+    double[] cpuAtStart = new double[1];
     CyclicBarrier start = new CyclicBarrier(threads, () -> {
+      cpuAtStart[0] = brokerCpuSeconds.getAsDouble();
       long now = System.nanoTime();
       warmEnd.set(now + warmupSeconds * 1_000_000_000L);
       end.set(warmEnd.get() + seconds * 1_000_000_000L);
@@ -50,12 +58,14 @@ final class CommitWorkload {
       List<Future<Latencies>> futures = new ArrayList<>();
       for (int t = 0; t < threads; t++) {
         int thread = t;
-        futures.add(pool.submit(() -> commitLoop(host, port, topic, partitions, group, threads, thread, start, warmEnd, end)));
+        futures.add(pool.submit(() -> commitLoop(host, port, topic, partitions, group, threads, thread, start, warmEnd, end,
+            sent)));
       }
       List<Latencies> parts = new ArrayList<>();
       for (Future<Latencies> f : futures) {
         parts.add(f.get());
       }
+      double cpu = brokerCpuSeconds.getAsDouble() - cpuAtStart[0];
       Latencies all = Latencies.merge(parts);
       double commitsPerSecond = all.count() / (double) seconds;
       double offsets = 0;
@@ -63,7 +73,7 @@ final class CommitWorkload {
         offsets += parts.get(t).count() * (double) share(partitions, threads, t).size();
       }
       return new Result(commitsPerSecond, offsets / seconds, all.percentileMillis(0.50), all.percentileMillis(0.99),
-          all.maxMillis());
+          all.maxMillis(), cpu * 1e6 / sent.get());
     } finally {
       pool.shutdownNow();
     }
@@ -79,7 +89,7 @@ final class CommitWorkload {
   }
 
   private static Latencies commitLoop(String host, int port, String topic, int partitions, String group, int threads,
-      int thread, CyclicBarrier start, AtomicLong warmEnd, AtomicLong end) throws Exception {
+      int thread, CyclicBarrier start, AtomicLong warmEnd, AtomicLong end, AtomicLong sent) throws Exception {
     Latencies latencies = new Latencies();
     List<OffsetCommitRequestPartition> mine = new ArrayList<>();
     for (int p : share(partitions, threads, thread)) {
@@ -102,6 +112,7 @@ final class CommitWorkload {
         OffsetCommitResponseData r = (OffsetCommitResponseData) c.send(ApiKeys.OFFSET_COMMIT, version, request);
         long took = System.nanoTime() - now;
         checkCommitted(r);
+        sent.incrementAndGet();
         if (now >= warmEnd.get()) {
           latencies.record(took);
         }

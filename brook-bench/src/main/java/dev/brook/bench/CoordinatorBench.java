@@ -141,19 +141,24 @@ public final class CoordinatorBench {
     double[] offsets = new double[opts.commitRuns()];
     double[] p50 = new double[opts.commitRuns()];
     double[] p99 = new double[opts.commitRuns()];
+    double[] cpu = new double[opts.commitRuns()];
+    long pid = b.pid();
     for (int r = 0; r < opts.commitRuns(); r++) {
       CommitWorkload.Result res = CommitWorkload.run(BrokerProcess.HOST, b.port(), COMMIT_TOPIC, opts.commitPartitions(),
-          "commit-bench-group-" + r, opts.commitThreads(), opts.commitWarmupSeconds(), opts.commitSeconds());
+          "commit-bench-group-" + r, opts.commitThreads(), opts.commitWarmupSeconds(), opts.commitSeconds(),
+          () -> ProcStats.cpuSeconds(pid));
       rate[r] = res.commitsPerSecond();
       offsets[r] = res.offsetsPerSecond();
       p50[r] = res.p50Ms();
       p99[r] = res.p99Ms();
-      log(String.format("  %s commit run %d: %,.0f commits/s (%,.0f offsets/s), p50 %.2f ms, p99 %.2f ms, max %.1f ms",
-          b.name(), r + 1, res.commitsPerSecond(), res.offsetsPerSecond(), res.p50Ms(), res.p99Ms(), res.maxMs()));
+      cpu[r] = res.brokerCpuMicrosPerCommit();
+      log(String.format("  %s commit run %d: %,.0f commits/s (%,.0f offsets/s), p50 %.2f ms, p99 %.2f ms, max %.1f ms, "
+          + "broker CPU %.0f µs/commit", b.name(), r + 1, res.commitsPerSecond(), res.offsetsPerSecond(), res.p50Ms(),
+          res.p99Ms(), res.maxMs(), res.brokerCpuMicrosPerCommit()));
     }
-    report(String.format("%s offset commit (median of %d): %,.0f commits/s, %,.0f offsets/s, p50 %.2f ms, p99 %.2f ms",
-        b.name(), opts.commitRuns(), Measurements.median(rate), Measurements.median(offsets), Measurements.median(p50),
-        Measurements.median(p99)));
+    report(String.format("%s offset commit (median of %d): %,.0f commits/s, %,.0f offsets/s, p50 %.2f ms, p99 %.2f ms, "
+        + "broker CPU %.0f µs/commit", b.name(), opts.commitRuns(), Measurements.median(rate), Measurements.median(offsets),
+        Measurements.median(p50), Measurements.median(p99), Measurements.median(cpu)));
   }
 
   private void rebalance(BrokerProcess b) throws Exception {
@@ -177,11 +182,12 @@ public final class CoordinatorBench {
     double line = Measurements.median(rs.stream().mapToDouble(LoadWorkload.Restart::loadedLineMs).toArray());
     double fetch = Measurements.median(rs.stream().mapToDouble(LoadWorkload.Restart::fetchMs).toArray());
     double afterReady = Measurements.median(rs.stream().mapToDouble(x -> x.fetchMs() - x.readyMs()).toArray());
+    double cpu = Measurements.median(rs.stream().mapToDouble(LoadWorkload.Restart::cpuMs).toArray());
     report(String.format("brook load: __consumer_offsets-0 log end offset %,d (%.1f MiB on disk), filled in %.1f s; "
         + "stop (SIGTERM) %.0f ms; after a restart (median of %d), from the process start: ready line %.0f ms, "
-        + "coordinator's loaded line %.0f ms (%,d records), OffsetFetch ok %.0f ms (%.0f ms after the ready line)",
-        r.logEndOffset(), r.logBytes() / 1048576.0, r.fillSeconds(), r.stopMs(), rs.size(), ready, line,
-        rs.getFirst().loadedRecords(), fetch, afterReady));
+        + "coordinator's loaded line %.0f ms (%,d records), OffsetFetch ok %.0f ms (%.0f ms after the ready line); "
+        + "broker CPU up to the OffsetFetch %.0f ms", r.logEndOffset(), r.logBytes() / 1048576.0, r.fillSeconds(),
+        r.stopMs(), rs.size(), ready, line, rs.getFirst().loadedRecords(), fetch, afterReady, cpu));
   }
 
   /** Creates {@code topic} (replication 1), or leaves it as it is. */

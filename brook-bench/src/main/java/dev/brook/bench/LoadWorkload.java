@@ -46,8 +46,12 @@ final class LoadWorkload {
   private static final int POLL_MS = 5;
   private static final long RESTART_TIMEOUT_MS = 600_000;
 
-  /** One restart's times from the process start, in milliseconds (NaN: not seen). */
-  record Restart(double readyMs, double loadedLineMs, double fetchMs, long loadedRecords) {}
+  /**
+   * One restart's times from the process start, in milliseconds (NaN: not seen), and the broker
+   * JVM's CPU time (all threads) up to the successful OffsetFetch: steadier than wall time on a
+   * shared machine.
+   */
+  record Restart(double readyMs, double loadedLineMs, double fetchMs, long loadedRecords, double cpuMs) {}
 
   /**
    * @param logEndOffset the end offset of {@code __consumer_offsets-0} after the fill
@@ -106,8 +110,8 @@ final class LoadWorkload {
     for (int r = 1; r <= restarts; r++) {
       Restart restart = restart(port, r, lastOffsetOfGroup0);
       log.accept(String.format("  restart %d: ready %.0f ms, loaded line %.0f ms (%,d records), OffsetFetch ok %.0f ms "
-          + "after the process start", r, restart.readyMs(), restart.loadedLineMs(), restart.loadedRecords(),
-          restart.fetchMs()));
+          + "after the process start; broker CPU %.0f ms by then", r, restart.readyMs(), restart.loadedLineMs(),
+          restart.loadedRecords(), restart.fetchMs(), restart.cpuMs()));
       times.add(restart);
     }
     return new Result(logEnd, fillSeconds, directorySize(dataDir.resolve(OFFSETS + "-0")), stopMs, times);
@@ -178,6 +182,7 @@ final class LoadWorkload {
     try {
       double ready = Double.NaN;
       double fetched = Double.NaN;
+      double cpuMs = Double.NaN;
       RawConnection c = null;
       try {
         while (Double.isNaN(fetched)) {
@@ -194,6 +199,7 @@ final class LoadWorkload {
             }
             if (fetchSucceeds(c, expectedOffset)) {
               fetched = (System.nanoTime() - start) / 1e6;
+              cpuMs = ProcStats.cpuSeconds(broker.pid()) * 1000;
             }
           } catch (IOException e) { // not listening yet, or closed on us: a new connection next time
             if (c != null) {
@@ -221,7 +227,7 @@ final class LoadWorkload {
         }
       }
       return new Restart(ready, line == null ? Double.NaN : line.epochMillis() - startMillis, fetched,
-          line == null ? -1 : line.records());
+          line == null ? -1 : line.records(), cpuMs);
     } finally {
       broker.stop();
     }
