@@ -11,6 +11,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -118,7 +119,8 @@ public final class CoordinatorBench {
     log(name + ": starting ...");
     BrokerProcess b = name.equals(Measurements.BROOK)
         ? BrokerProcess.Brook.start(env.root(), work.resolve("brook-data"), opts.out().resolve("brook.log"), env,
-            BrokerProcess.freePort(false), Map.of("group.consumer.heartbeat.interval.ms", Integer.toString(opts.heartbeatMs())))
+            BrokerProcess.freePort(false), brookSettings(Map.of("group.consumer.heartbeat.interval.ms",
+                Integer.toString(opts.heartbeatMs()))))
         : BrokerProcess.Kafka.start(work.resolve("kafka-anchor"), opts.out().resolve("kafka.log"), env);
     running = b;
     try {
@@ -175,8 +177,9 @@ public final class CoordinatorBench {
 
   private void load() throws Exception {
     log("brook: load of __consumer_offsets-0 ...");
-    LoadWorkload.Result r = LoadWorkload.run(env, work.resolve("load-data"), opts.out(), opts.loadRecords(),
-        opts.loadGroups(), opts.loadPartitions(), opts.loadRestarts(), this::log);
+    LoadWorkload.Result r = LoadWorkload.run(env, work.resolve("load-data"), opts.out(),
+        brookSettings(LoadWorkload.SETTINGS), opts.loadRecords(), opts.loadGroups(), opts.loadPartitions(),
+        opts.loadRestarts(), this::log);
     List<LoadWorkload.Restart> rs = r.restarts();
     double ready = Measurements.median(rs.stream().mapToDouble(LoadWorkload.Restart::readyMs).toArray());
     double line = Measurements.median(rs.stream().mapToDouble(LoadWorkload.Restart::loadedLineMs).toArray());
@@ -188,6 +191,13 @@ public final class CoordinatorBench {
         + "coordinator's loaded line %.0f ms (%,d records), OffsetFetch ok %.0f ms (%.0f ms after the ready line); "
         + "broker CPU up to the OffsetFetch %.0f ms", r.logEndOffset(), r.logBytes() / 1048576.0, r.fillSeconds(),
         r.stopMs(), rs.size(), ready, line, rs.getFirst().loadedRecords(), fetch, afterReady, cpu));
+  }
+
+  /** {@code settings} with the command line's {@code --override}s over them. */
+  private Map<String, String> brookSettings(Map<String, String> settings) {
+    Map<String, String> all = new LinkedHashMap<>(settings);
+    all.putAll(opts.brookOverrides());
+    return all;
   }
 
   /** Creates {@code topic} (replication 1), or leaves it as it is. */

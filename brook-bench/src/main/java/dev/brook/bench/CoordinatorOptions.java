@@ -5,7 +5,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The command line of {@code bench/coordinator} ({@link CoordinatorBench}). The defaults are the
@@ -15,7 +17,7 @@ import java.util.List;
 record CoordinatorOptions(List<String> brokers, List<String> workloads, int commitThreads, int commitPartitions,
     int commitWarmupSeconds, int commitSeconds, int commitRuns, int consumers, int rebalancePartitions,
     int rebalanceRounds, List<String> protocols, int heartbeatMs, long loadRecords, int loadGroups,
-    int loadPartitions, int loadRestarts, Path out, Path anchorScript, Path root) {
+    int loadPartitions, int loadRestarts, Map<String, String> brookOverrides, Path out, Path anchorScript, Path root) {
 
   static final List<String> WORKLOADS = List.of("commit", "rebalance", "load");
   static final List<String> PROTOCOLS = List.of("eager", "cooperative", "consumer");
@@ -42,6 +44,7 @@ record CoordinatorOptions(List<String> brokers, List<String> workloads, int comm
         --load-groups N            groups they are spread over (default 100)
         --load-partitions N        partitions per OffsetCommit request, of one topic (default 100)
         --load-restarts N          restarts timed; the median is reported (default 3)
+        --override KEY=VALUE       a Brook setting for every start (repeatable), e.g. a coordinator option to compare
         --out DIR                  logs and summary (default bench/out/coordinator-<UTC time>)
         --anchor FILE              kafka-anchor.sh (default $ANCHOR_SCRIPT or ../shared/anchor/kafka-anchor.sh)
       """;
@@ -64,6 +67,7 @@ record CoordinatorOptions(List<String> brokers, List<String> workloads, int comm
     int loadGroups = 100;
     int loadPartitions = 100;
     int loadRestarts = quick ? 1 : 3;
+    Map<String, String> overrides = new LinkedHashMap<>();
     Path out = null;
     Path anchor = null;
     Path root = Path.of(System.getProperty("user.dir"));
@@ -94,6 +98,14 @@ record CoordinatorOptions(List<String> brokers, List<String> workloads, int comm
         case "--load-groups" -> loadGroups = positive(args, ++i, a);
         case "--load-partitions" -> loadPartitions = positive(args, ++i, a);
         case "--load-restarts" -> loadRestarts = positive(args, ++i, a);
+        case "--override" -> {
+          String kv = value(args, ++i, a);
+          int eq = kv.indexOf('=');
+          if (eq < 1) {
+            throw new IllegalArgumentException("--override takes KEY=VALUE, not " + kv);
+          }
+          overrides.put(kv.substring(0, eq), kv.substring(eq + 1));
+        }
         case "--out" -> out = Path.of(value(args, ++i, a));
         case "--anchor" -> anchor = Path.of(value(args, ++i, a));
         case "--root" -> root = Path.of(value(args, ++i, a));
@@ -123,7 +135,7 @@ record CoordinatorOptions(List<String> brokers, List<String> workloads, int comm
     }
     return new CoordinatorOptions(brokers, workloads, commitThreads, commitPartitions, commitWarmup, commitSeconds,
         commitRuns, consumers, rebalancePartitions, rebalanceRounds, protocols, heartbeatMs, loadRecords, loadGroups,
-        loadPartitions, loadRestarts, out.toAbsolutePath(), anchor.toAbsolutePath(), root);
+        loadPartitions, loadRestarts, Map.copyOf(overrides), out.toAbsolutePath(), anchor.toAbsolutePath(), root);
   }
 
   boolean runs(String workload) {
@@ -134,9 +146,9 @@ record CoordinatorOptions(List<String> brokers, List<String> workloads, int comm
   String sizes() {
     return String.format("commit: %d threads × %d partitions, %d s (+%d s warm-up) × %d run(s); rebalance: %d consumers, "
         + "%d partitions, %d rounds, %s, heartbeat %d ms; load: %,d records, %d groups, %d partitions per request, "
-        + "%d restart(s)", commitThreads, commitPartitions, commitSeconds, commitWarmupSeconds, commitRuns, consumers,
+        + "%d restart(s)%s", commitThreads, commitPartitions, commitSeconds, commitWarmupSeconds, commitRuns, consumers,
         rebalancePartitions, rebalanceRounds, String.join("/", protocols), heartbeatMs, loadRecords, loadGroups,
-        loadPartitions, loadRestarts);
+        loadPartitions, loadRestarts, brookOverrides.isEmpty() ? "" : "; Brook settings " + brookOverrides);
   }
 
   private static List<String> list(String v, List<String> allowed, String option) {

@@ -65,19 +65,24 @@ final class LoadWorkload {
   private final Path dataDir;
   private final Path out;
   private final Consumer<String> log;
-  private final Map<String, String> overrides = Map.of("offsets.topic.num.partitions", "1",
+  private final Map<String, String> overrides;
+
+  /** The broker settings the load needs: one offsets partition, never compacted while it is filled. */
+  static final Map<String, String> SETTINGS = Map.of("offsets.topic.num.partitions", "1",
       "offsets.topic.segment.bytes", Integer.toString(1 << 30));
 
-  private LoadWorkload(Env env, Path dataDir, Path out, Consumer<String> log) {
+  private LoadWorkload(Env env, Path dataDir, Path out, Map<String, String> overrides, Consumer<String> log) {
     this.env = env;
     this.dataDir = dataDir;
     this.out = out;
+    this.overrides = overrides;
     this.log = log;
   }
 
-  static Result run(Env env, Path dataDir, Path out, long records, int groups, int partitionsPerRequest, int restarts,
-      Consumer<String> log) throws Exception {
-    return new LoadWorkload(env, dataDir, out, log).run(records, groups, partitionsPerRequest, restarts);
+  /** {@code settings}: Brook's settings for every start, {@link #SETTINGS} among them. */
+  static Result run(Env env, Path dataDir, Path out, Map<String, String> settings, long records, int groups,
+      int partitionsPerRequest, int restarts, Consumer<String> log) throws Exception {
+    return new LoadWorkload(env, dataDir, out, settings, log).run(records, groups, partitionsPerRequest, restarts);
   }
 
   private Result run(long records, int groups, int partitionsPerRequest, int restarts) throws Exception {

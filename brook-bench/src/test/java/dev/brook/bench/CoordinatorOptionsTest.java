@@ -33,4 +33,12 @@ class CoordinatorOptionsTest {
         .hasMessageContaining("--commit-partitions");
     assertThatThrownBy(() -> CoordinatorOptions.parse(new String[] {"--consumers"})).hasMessageContaining("needs a value");
   }
+
+  @Test
+  void overridesAreKeyValuePairsAndTheLastOneWins() {
+    CoordinatorOptions o = CoordinatorOptions.parse(new String[] {"--override", "a.b=1", "--override", "c=x=y",
+        "--override", "a.b=2"});
+    assertThat(o.brookOverrides()).containsExactlyInAnyOrderEntriesOf(java.util.Map.of("a.b", "2", "c", "x=y"));
+    assertThatThrownBy(() -> CoordinatorOptions.parse(new String[] {"--override", "=1"})).hasMessageContaining("KEY=VALUE");
+  }
 }
