@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * (which {@code exec}s java); Kafka's is the java child of {@code kafka-anchor.sh start}, which the
  * script records in {@code $ANCHOR_DIR/kafka.pid}. Used from one thread.
  */
-sealed interface BrokerProcess permits BrokerProcess.Brook, BrokerProcess.Kafka {
+sealed interface BrokerProcess permits BrokerProcess.Brook, BrokerProcess.Kafka, BrokerProcess.External {
   String HOST = "127.0.0.1";
 
   /** "brook" or "kafka", as in {@link Measurements}. */
@@ -201,6 +201,28 @@ sealed interface BrokerProcess permits BrokerProcess.Brook, BrokerProcess.Kafka 
     }
   }
 
+
+  /**
+   * A broker someone else started and will stop, on {@link #HOST}: {@code bench/coordinator
+   * --external-port} points the benchmark at it (a broker run with settings no launcher here gives).
+   * Its pid, when given, is only read for CPU figures; -1 when unknown.
+   */
+  record External(int port, long pid) implements BrokerProcess {
+    static final String NAME = "external";
+
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public boolean alive() {
+      return pid <= 0 || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    @Override
+    public void stop() {}
+  }
 
   /** Whether {@code pid} runs java now (for Kafka: once nohup, whose pid the anchor records, has exec'd it). */
   private static boolean isJava(long pid) {

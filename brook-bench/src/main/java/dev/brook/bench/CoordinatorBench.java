@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
+import java.util.function.DoubleSupplier;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -117,11 +118,14 @@ public final class CoordinatorBench {
 
   private void groupWorkloads(String name) throws Exception {
     log(name + ": starting ...");
-    BrokerProcess b = name.equals(Measurements.BROOK)
-        ? BrokerProcess.Brook.start(env.root(), work.resolve("brook-data"), opts.out().resolve("brook.log"), env,
-            BrokerProcess.freePort(false), brookSettings(Map.of("group.consumer.heartbeat.interval.ms",
-                Integer.toString(opts.heartbeatMs()))))
-        : BrokerProcess.Kafka.start(work.resolve("kafka-anchor"), opts.out().resolve("kafka.log"), env);
+    BrokerProcess b = switch (name) {
+      case Measurements.BROOK -> BrokerProcess.Brook.start(env.root(), work.resolve("brook-data"),
+          opts.out().resolve("brook.log"), env, BrokerProcess.freePort(false),
+          brookSettings(Map.of("group.consumer.heartbeat.interval.ms", Integer.toString(opts.heartbeatMs()))));
+      case Measurements.KAFKA -> BrokerProcess.Kafka.start(work.resolve("kafka-anchor"), opts.out().resolve("kafka.log"),
+          env);
+      default -> new BrokerProcess.External(opts.externalPort(), opts.externalPid());
+    };
     running = b;
     try {
       MetadataProbe.awaitUp(BrokerProcess.HOST, b.port(), Duration.ofMinutes(3), b::alive);
@@ -145,10 +149,11 @@ public final class CoordinatorBench {
     double[] p99 = new double[opts.commitRuns()];
     double[] cpu = new double[opts.commitRuns()];
     long pid = b.pid();
+    DoubleSupplier cpuSeconds = () -> pid > 0 ? ProcStats.cpuSeconds(pid) : Double.NaN;
     for (int r = 0; r < opts.commitRuns(); r++) {
       CommitWorkload.Result res = CommitWorkload.run(BrokerProcess.HOST, b.port(), COMMIT_TOPIC, opts.commitPartitions(),
           "commit-bench-group-" + r, opts.commitThreads(), opts.commitWarmupSeconds(), opts.commitSeconds(),
-          () -> ProcStats.cpuSeconds(pid));
+          cpuSeconds);
       rate[r] = res.commitsPerSecond();
       offsets[r] = res.offsetsPerSecond();
       p50[r] = res.p50Ms();

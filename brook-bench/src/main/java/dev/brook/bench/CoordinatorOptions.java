@@ -17,7 +17,8 @@ import java.util.Map;
 record CoordinatorOptions(List<String> brokers, List<String> workloads, int commitThreads, int commitPartitions,
     int commitWarmupSeconds, int commitSeconds, int commitRuns, int consumers, int rebalancePartitions,
     int rebalanceRounds, List<String> protocols, int heartbeatMs, long loadRecords, int loadGroups,
-    int loadPartitions, int loadRestarts, Map<String, String> brookOverrides, Path out, Path anchorScript, Path root) {
+    int loadPartitions, int loadRestarts, Map<String, String> brookOverrides, int externalPort, long externalPid,
+    Path out, Path anchorScript, Path root) {
 
   static final List<String> WORKLOADS = List.of("commit", "rebalance", "load");
   static final List<String> PROTOCOLS = List.of("eager", "cooperative", "consumer");
@@ -44,6 +45,9 @@ record CoordinatorOptions(List<String> brokers, List<String> workloads, int comm
         --load-groups N            groups they are spread over (default 100)
         --load-partitions N        partitions per OffsetCommit request, of one topic (default 100)
         --load-restarts N          restarts timed; the median is reported (default 3)
+        --external-port N          instead: commit and rebalance against a broker already running on
+                                   127.0.0.1:N (started and stopped by you, with your settings)
+        --external-pid N           that broker's pid, for its CPU figures
         --override KEY=VALUE       a Brook setting for every start (repeatable), e.g. a coordinator option to compare
         --out DIR                  logs and summary (default bench/out/coordinator-<UTC time>)
         --anchor FILE              kafka-anchor.sh (default $ANCHOR_SCRIPT or ../shared/anchor/kafka-anchor.sh)
@@ -68,6 +72,8 @@ record CoordinatorOptions(List<String> brokers, List<String> workloads, int comm
     int loadPartitions = 100;
     int loadRestarts = quick ? 1 : 3;
     Map<String, String> overrides = new LinkedHashMap<>();
+    int externalPort = -1;
+    long externalPid = -1;
     Path out = null;
     Path anchor = null;
     Path root = Path.of(System.getProperty("user.dir"));
@@ -106,6 +112,11 @@ record CoordinatorOptions(List<String> brokers, List<String> workloads, int comm
           }
           overrides.put(kv.substring(0, eq), kv.substring(eq + 1));
         }
+        case "--external-port" -> {
+          externalPort = positive(args, ++i, a);
+          brokers = List.of(BrokerProcess.External.NAME);
+        }
+        case "--external-pid" -> externalPid = positive(args, ++i, a);
         case "--out" -> out = Path.of(value(args, ++i, a));
         case "--anchor" -> anchor = Path.of(value(args, ++i, a));
         case "--root" -> root = Path.of(value(args, ++i, a));
@@ -135,7 +146,7 @@ record CoordinatorOptions(List<String> brokers, List<String> workloads, int comm
     }
     return new CoordinatorOptions(brokers, workloads, commitThreads, commitPartitions, commitWarmup, commitSeconds,
         commitRuns, consumers, rebalancePartitions, rebalanceRounds, protocols, heartbeatMs, loadRecords, loadGroups,
-        loadPartitions, loadRestarts, Map.copyOf(overrides), out.toAbsolutePath(), anchor.toAbsolutePath(), root);
+        loadPartitions, loadRestarts, Map.copyOf(overrides), externalPort, externalPid, out.toAbsolutePath(), anchor.toAbsolutePath(), root);
   }
 
   boolean runs(String workload) {

@@ -35,6 +35,14 @@ class CoordinatorOptionsTest {
   }
 
   @Test
+  void anExternalBrokerReplacesTheStartedOnes() {
+    CoordinatorOptions o = CoordinatorOptions.parse(new String[] {"--external-port", "29092", "--external-pid", "42"});
+    assertThat(o.brokers()).containsExactly("external");
+    assertThat(o.externalPort()).isEqualTo(29092);
+    assertThat(o.externalPid()).isEqualTo(42);
+  }
+
+  @Test
   void overridesAreKeyValuePairsAndTheLastOneWins() {
     CoordinatorOptions o = CoordinatorOptions.parse(new String[] {"--override", "a.b=1", "--override", "c=x=y",
         "--override", "a.b=2"});
