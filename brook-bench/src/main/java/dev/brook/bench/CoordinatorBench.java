@@ -255,6 +255,11 @@ public final class CoordinatorBench {
         + " " + line);
   }
 
+  /**
+   * On exit (Ctrl-C too): stops the broker of the group workloads, then SIGTERMs any child process
+   * left, such as a broker of the load workload, and deletes the work directory. Kafka's JVM is not
+   * a child (the anchor script detaches it), hence {@link BrokerProcess#stop} first.
+   */
   private void stopRunning() {
     BrokerProcess b = running;
     if (b != null) {
@@ -263,6 +268,18 @@ public final class CoordinatorBench {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    List<ProcessHandle> children = ProcessHandle.current().descendants().toList();
+    children.forEach(ProcessHandle::destroy);
+    for (ProcessHandle c : children) {
+      try {
+        c.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        c.destroyForcibly();
+      }
+    }
+    if (Files.exists(work)) {
+      deleteTree(work); // main's own cleanup does not run when the JVM is stopped by a signal
     }
   }
 
