@@ -6,6 +6,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,7 +17,7 @@ import java.util.concurrent.TimeUnit;
  * (which {@code exec}s java); Kafka's is the java child of {@code kafka-anchor.sh start}, which the
  * script records in {@code $ANCHOR_DIR/kafka.pid}. Used from one thread.
  */
-sealed interface BrokerProcess permits BrokerProcess.Brook, BrokerProcess.Kafka {
+sealed interface BrokerProcess permits BrokerProcess.Brook, BrokerProcess.Kafka, BrokerProcess.External {
   String HOST = "127.0.0.1";
 
   /** "brook" or "kafka", as in {@link Measurements}. */
@@ -46,13 +49,23 @@ sealed interface BrokerProcess permits BrokerProcess.Brook, BrokerProcess.Kafka 
     }
 
     static Brook start(Path root, Path dataDir, Path log, Env env) throws IOException {
-      int port = freePort(false);
+      return start(root, dataDir, log, env, freePort(false), Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, Path, Path, Env)} on a given {@code port} (a restart on the same data and
+     * port), with extra broker settings; the output is appended to {@code log}.
+     */
+    static Brook start(Path root, Path dataDir, Path log, Env env, int port, Map<String, String> overrides)
+        throws IOException {
       Files.createDirectories(dataDir);
-      ProcessBuilder pb = new ProcessBuilder(root.resolve("bin/brook").toString(), "server",
-          "--override", "log.dirs=" + dataDir,
+      List<String> cmd = new ArrayList<>(List.of(root.resolve("bin/brook").toString(),
+          "server", "--override", "log.dirs=" + dataDir,
           "--override", "listeners=PLAINTEXT://" + HOST + ":" + port,
-          "--override", "group.initial.rebalance.delay.ms=0")
-          .redirectErrorStream(true).redirectOutput(log.toFile());
+          "--override", "group.initial.rebalance.delay.ms=0"));
+      overrides.forEach((k, v) -> cmd.addAll(List.of("--override", k + "=" + v)));
+      ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       env.applyTo(pb, env.brookJavaHome());
       return new Brook(pb.start(), port);
     }
@@ -188,6 +201,28 @@ sealed interface BrokerProcess permits BrokerProcess.Brook, BrokerProcess.Kafka 
     }
   }
 
+
+  /**
+   * A broker someone else started and will stop, on {@link #HOST}: {@code bench/coordinator
+   * --external-port} points the benchmark at it (a broker run with settings no launcher here gives).
+   * Its pid, when given, is only read for CPU figures; -1 when unknown.
+   */
+  record External(int port, long pid) implements BrokerProcess {
+    static final String NAME = "external";
+
+    @Override
+    public String name() {
+      return NAME;
+    }
+
+    @Override
+    public boolean alive() {
+      return pid <= 0 || ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    @Override
+    public void stop() {}
+  }
 
   /** Whether {@code pid} runs java now (for Kafka: once nohup, whose pid the anchor records, has exec'd it). */
   private static boolean isJava(long pid) {
