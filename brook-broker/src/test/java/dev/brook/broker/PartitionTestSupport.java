@@ -37,13 +37,7 @@ final class PartitionTestSupport {
     settings.put("listeners", "PLAINTEXT://127.0.0.1:0");
     settings.put("log.dirs", dir.toString());
     settings.putAll(extra);
-    try {
-      return Broker.start(BrokerConfig.of(settings));
-    } catch (UnsupportedOperationException e) {
-      // Until the storage milestone lands the LogManager is a stub: skip rather than fail.
-      org.junit.jupiter.api.Assumptions.abort("storage not built yet: " + e.getMessage());
-      throw e;
-    }
+    return Broker.start(BrokerConfig.of(settings));
   }
 
   static Partition createPartition(Broker broker, String topic, int partition, Uuid id) throws Exception {

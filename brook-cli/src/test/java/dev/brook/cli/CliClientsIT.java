@@ -13,7 +13,7 @@ class CliClientsIT extends AgainstBroker {
 
   @Test
   void topicsCreateListDescribeAlterDelete() throws Exception {
-    ExternalTool.assumeServes(bootstrap, ApiKeys.CREATE_TOPICS, ApiKeys.METADATA, ApiKeys.DESCRIBE_CONFIGS,
+    ExternalTool.requireServes(bootstrap, ApiKeys.CREATE_TOPICS, ApiKeys.METADATA, ApiKeys.DESCRIBE_CONFIGS,
         ApiKeys.CREATE_PARTITIONS, ApiKeys.INCREMENTAL_ALTER_CONFIGS, ApiKeys.DELETE_TOPICS);
     BrookProcess.Result create = brook(null, "topics", "create", "--bootstrap-server", bootstrap, "--topic", "cli-t",
         "--partitions", "2", "--replication-factor", "1", "--config", "retention.ms=60000");
@@ -47,7 +47,7 @@ class CliClientsIT extends AgainstBroker {
 
   @Test
   void produceThenConsumeWithKeysTimestampsOffsetsAndLimits() throws Exception {
-    ExternalTool.assumeServes(bootstrap, ApiKeys.CREATE_TOPICS, ApiKeys.METADATA, ApiKeys.PRODUCE,
+    ExternalTool.requireServes(bootstrap, ApiKeys.CREATE_TOPICS, ApiKeys.METADATA, ApiKeys.PRODUCE,
         ApiKeys.INIT_PRODUCER_ID, ApiKeys.FETCH, ApiKeys.LIST_OFFSETS, ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP,
         ApiKeys.SYNC_GROUP, ApiKeys.OFFSET_FETCH, ApiKeys.OFFSET_COMMIT);
     Clients.createTopic(bootstrap, "cli-data", 1);

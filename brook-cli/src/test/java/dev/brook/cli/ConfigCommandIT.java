@@ -21,7 +21,7 @@ class ConfigCommandIT extends AgainstBroker {
 
   @Test
   void alterThenDescribeAllShowsSourcesLikeKafka() throws Exception {
-    ExternalTool.assumeServes(bootstrap, ApiKeys.CREATE_TOPICS, ApiKeys.DESCRIBE_CONFIGS,
+    ExternalTool.requireServes(bootstrap, ApiKeys.CREATE_TOPICS, ApiKeys.DESCRIBE_CONFIGS,
         ApiKeys.INCREMENTAL_ALTER_CONFIGS);
     Clients.createTopic(bootstrap, "configs-topic", 1);
     ExternalTool.Result alter = ExternalTool.anchorTool(null, 120, CONFIGS, "--bootstrap-server", bootstrap,

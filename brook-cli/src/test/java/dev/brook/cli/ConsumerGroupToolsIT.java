@@ -68,7 +68,7 @@ class ConsumerGroupToolsIT extends AgainstBroker {
   @Test
   void kafkaConsumerGroupCommandListsDescribesResetsAndDeletes() throws Exception {
     ExternalTool.assumeAnchor();
-    ExternalTool.assumeServes(bootstrap, NEEDED);
+    ExternalTool.requireServes(bootstrap, NEEDED);
     Clients.createTopic(bootstrap, "cgc", 2);
     Clients.produce(bootstrap, "cgc", 0, 20);
     TopicPartition p0 = new TopicPartition("cgc", 0);
@@ -113,7 +113,7 @@ class ConsumerGroupToolsIT extends AgainstBroker {
   @Test
   void describeMembersShowsTheActiveConsumer() throws Exception {
     ExternalTool.assumeAnchor();
-    ExternalTool.assumeServes(bootstrap, NEEDED);
+    ExternalTool.requireServes(bootstrap, NEEDED);
     Clients.createTopic(bootstrap, "live", 2);
     AtomicBoolean running = new AtomicBoolean(true);
     AtomicBoolean assigned = new AtomicBoolean();
@@ -128,9 +128,7 @@ class ConsumerGroupToolsIT extends AgainstBroker {
     });
     t.start();
     try {
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (!assigned.get() && System.nanoTime() < deadline) Thread.sleep(50);
-      assertThat(assigned).isTrue();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilTrue(assigned);
       ExternalTool.Result members = cgc("--bootstrap-server", bootstrap, "--describe", "--group", "live-g", "--members");
       assertThat(members.exitCode()).as(members.toString()).isZero();
       String line = members.lines().stream().filter(l -> l.startsWith("live-g")).findFirst().orElseThrow();
@@ -149,7 +147,7 @@ class ConsumerGroupToolsIT extends AgainstBroker {
 
   @Test
   void brookGroupsResetOffsetsAndDelete() throws Exception {
-    ExternalTool.assumeServes(bootstrap, NEEDED);
+    ExternalTool.requireServes(bootstrap, NEEDED);
     Clients.createTopic(bootstrap, "bg", 1);
     Clients.produce(bootstrap, "bg", 0, 10);
     consumeAndCommit(bootstrap, "bg-g", "bg", 10, null);
@@ -172,7 +170,7 @@ class ConsumerGroupToolsIT extends AgainstBroker {
     TopicPartition tp = new TopicPartition("k9", 0);
     try (BrookProcess brook = BrookProcess.server(data)) {
       String b = brook.bootstrap();
-      ExternalTool.assumeServes(b, NEEDED);
+      ExternalTool.requireServes(b, NEEDED);
       Clients.createTopic(b, "k9", 1);
       Clients.produce(b, "k9", 0, 10);
       consumeAndCommit(b, "k9-g", "k9", 10, Map.of(tp, new OffsetAndMetadata(6, "before-kill")));

@@ -19,7 +19,7 @@ class KafkaToolsIT extends AgainstBroker {
 
   @Test
   void topicCommandCreatesListsAndDescribes() throws Exception {
-    ExternalTool.assumeServes(bootstrap, ApiKeys.CREATE_TOPICS, ApiKeys.METADATA, ApiKeys.DESCRIBE_CONFIGS);
+    ExternalTool.requireServes(bootstrap, ApiKeys.CREATE_TOPICS, ApiKeys.METADATA, ApiKeys.DESCRIBE_CONFIGS);
     String t = "org.apache.kafka.tools.TopicCommand";
     ExternalTool.Result create = tool(null, t, "--bootstrap-server", bootstrap, "--create", "--topic", "tools-topic",
         "--partitions", "3", "--replication-factor", "1", "--config", "retention.ms=3600000");
@@ -42,7 +42,7 @@ class KafkaToolsIT extends AgainstBroker {
 
   @Test
   void consoleProducerToConsoleConsumerRoundTripAndGetOffsetShell() throws Exception {
-    ExternalTool.assumeServes(bootstrap, ApiKeys.CREATE_TOPICS, ApiKeys.METADATA, ApiKeys.PRODUCE,
+    ExternalTool.requireServes(bootstrap, ApiKeys.CREATE_TOPICS, ApiKeys.METADATA, ApiKeys.PRODUCE,
         ApiKeys.INIT_PRODUCER_ID, ApiKeys.FETCH, ApiKeys.LIST_OFFSETS);
     Clients.createTopic(bootstrap, "console", 1);
     ExternalTool.Result produce = tool("k1:hello\nk2:brook\nk3:world\n", "org.apache.kafka.tools.ConsoleProducer",
@@ -68,7 +68,7 @@ class KafkaToolsIT extends AgainstBroker {
 
   @Test
   void consoleConsumerInAGroupReadsFromBeginning() throws Exception {
-    ExternalTool.assumeServes(bootstrap, ApiKeys.CREATE_TOPICS, ApiKeys.PRODUCE, ApiKeys.FETCH,
+    ExternalTool.requireServes(bootstrap, ApiKeys.CREATE_TOPICS, ApiKeys.PRODUCE, ApiKeys.FETCH,
         ApiKeys.FIND_COORDINATOR, ApiKeys.JOIN_GROUP, ApiKeys.SYNC_GROUP, ApiKeys.HEARTBEAT, ApiKeys.OFFSET_FETCH,
         ApiKeys.OFFSET_COMMIT);
     Clients.createTopic(bootstrap, "console-group", 2);

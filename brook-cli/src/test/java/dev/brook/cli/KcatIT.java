@@ -15,7 +15,7 @@ class KcatIT extends AgainstBroker {
 
   @Test
   void metadataListsTheBrokerAndTopics() throws Exception {
-    ExternalTool.assumeServes(bootstrap, ApiKeys.METADATA, ApiKeys.CREATE_TOPICS);
+    ExternalTool.requireServes(bootstrap, ApiKeys.METADATA, ApiKeys.CREATE_TOPICS);
     Clients.createTopic(bootstrap, "kcat-meta", 2);
     ExternalTool.Result r = ExternalTool.kcat(null, 60, "-b", bootstrap, "-L", "-t", "kcat-meta");
     assertThat(r.exitCode()).as(r.toString()).isZero();
@@ -28,7 +28,7 @@ class KcatIT extends AgainstBroker {
 
   @Test
   void producesAndConsumesWithKeys() throws Exception {
-    ExternalTool.assumeServes(bootstrap, ApiKeys.METADATA, ApiKeys.CREATE_TOPICS, ApiKeys.PRODUCE, ApiKeys.FETCH,
+    ExternalTool.requireServes(bootstrap, ApiKeys.METADATA, ApiKeys.CREATE_TOPICS, ApiKeys.PRODUCE, ApiKeys.FETCH,
         ApiKeys.LIST_OFFSETS);
     Clients.createTopic(bootstrap, "kcat-data", 1);
     ExternalTool.Result p = ExternalTool.kcat("a:1\nb:2\nc:3\n", 60, "-b", bootstrap, "-t", "kcat-data", "-P", "-K", ":");
@@ -41,7 +41,7 @@ class KcatIT extends AgainstBroker {
 
   @Test
   void compressedProduceFromLibrdkafkaIsReadable() throws Exception {
-    ExternalTool.assumeServes(bootstrap, ApiKeys.METADATA, ApiKeys.CREATE_TOPICS, ApiKeys.PRODUCE, ApiKeys.FETCH,
+    ExternalTool.requireServes(bootstrap, ApiKeys.METADATA, ApiKeys.CREATE_TOPICS, ApiKeys.PRODUCE, ApiKeys.FETCH,
         ApiKeys.LIST_OFFSETS);
     Clients.createTopic(bootstrap, "kcat-lz4", 1);
     StringBuilder in = new StringBuilder();

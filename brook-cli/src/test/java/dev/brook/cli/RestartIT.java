@@ -38,7 +38,7 @@ class RestartIT {
     List<RecordMetadata> acked;
     try (BrookProcess brook = BrookProcess.server(data)) {
       String bootstrap = brook.bootstrap();
-      ExternalTool.assumeServes(bootstrap, NEEDED);
+      ExternalTool.requireServes(bootstrap, NEEDED);
       Clients.createTopic(bootstrap, topic, 3);
       acked = Clients.produce(bootstrap, topic, 0, 3000);
       if (kill9) {

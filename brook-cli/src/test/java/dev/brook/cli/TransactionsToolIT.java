@@ -34,7 +34,7 @@ class TransactionsToolIT extends AgainstBroker {
   @Test
   void kafkaTransactionsToolListsDescribesAndShowsProducers() throws Exception {
     ExternalTool.assumeAnchor();
-    ExternalTool.assumeServes(bootstrap, NEEDED);
+    ExternalTool.requireServes(bootstrap, NEEDED);
     Clients.createTopic(bootstrap, "txt", 1);
     try (KafkaProducer<String, String> done = producer("tool-done"); KafkaProducer<String, String> open = producer("tool-open")) {
       done.initTransactions();

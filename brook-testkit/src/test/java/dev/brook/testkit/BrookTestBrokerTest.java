@@ -72,11 +72,6 @@ class BrookTestBrokerTest {
 
   @Test
   void topicsAreCreatedWithTheirPartitionCounts() throws Exception {
-    try (BrookTestBroker probe = BrookTestBroker.start()) {
-      Set<ApiKeys> apis = RawKafkaClient.supportedApis(probe.bootstrapServers());
-      assumeTrue(apis.contains(ApiKeys.CREATE_TOPICS) && apis.contains(ApiKeys.METADATA),
-          "Brook does not serve CreateTopics/Metadata yet (admin area not merged)");
-    }
     try (BrookTestBroker brook = BrookTestBroker.builder().topic("orders", 3).topic("payments", 1).start();
         Admin admin = Admin.create(java.util.Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, brook.bootstrapServers()))) {
       var topics = admin.describeTopics(java.util.List.of("orders", "payments")).allTopicNames().get();
