@@ -4,6 +4,7 @@ import dev.brook.broker.cluster.LocalMetadataStore;
 import dev.brook.broker.cluster.TopicMetadata;
 import dev.brook.broker.config.ConfigException;
 import dev.brook.broker.config.TopicConfigs;
+import dev.brook.broker.replica.ProducerIdManager;
 import dev.brook.storage.LogManager;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * Brook opens a directory that holds Kafka's metadata log ({@code __cluster_metadata-0}) and no
  * Brook topic metadata yet, the topics — names, ids, partition counts, dynamic topic configs — are
  * read from that log and written as Brook's topic metadata ({@link LocalMetadataStore}) in one
- * atomic write. Everything else is already in Brook's format: segments, indexes, checkpoints and
+ * atomic write, and the producer ids Kafka handed out are reserved ({@link ProducerIdManager}). Everything else is already in Brook's format: segments, indexes, checkpoints and
  * {@code meta.properties} (Kafka's cluster id is kept) are read as they are, producer-state
  * snapshots by the partitions, the internal topics by the coordinators.
  *
@@ -73,9 +74,9 @@ public final class KafkaLogDirImport {
   /** Reads, checks and writes; nothing is written unless every check passed. */
   static Result run(Path logDir) throws IOException {
     Path metadataDir = logDir.resolve(LogManager.KAFKA_METADATA_LOG_DIR);
-    KafkaTopicImage image = new KafkaTopicImage();
+    KafkaMetadataImage image = new KafkaMetadataImage();
     MetadataLogReader.Position position;
-    Map<String, KafkaTopicImage.Topic> kafkaTopics;
+    Map<String, KafkaMetadataImage.Topic> kafkaTopics;
     try {
       position = new MetadataLogReader(metadataDir).read(image::apply);
       kafkaTopics = image.topics();
@@ -84,18 +85,21 @@ public final class KafkaLogDirImport {
     }
     List<String> notImported = new ArrayList<>();
     if (image.endsInsideTransaction()) notImported.add("an unfinished metadata transaction at the end of the log");
-    image.brokerConfigs().forEach((k, v) -> notImported.add("dynamic " + k + "=" + v));
+    image.otherConfigs().forEach((k, v) -> notImported.add("dynamic config of " + k + "=" + v));
     List<TopicMetadata> topics = new ArrayList<>();
-    for (KafkaTopicImage.Topic t : kafkaTopics.values()) {
+    for (KafkaMetadataImage.Topic t : kafkaTopics.values()) {
       topics.add(new TopicMetadata(t.name(), t.id(), t.partitions(), supportedConfigs(t, notImported)));
     }
     checkPartitionDirectories(logDir, kafkaTopics, notImported);
+    // Kafka's producers live on in the partitions' producer state: a new producer must never get
+    // one of their ids. Written before the topic metadata, which marks the import done.
+    ProducerIdManager.reserveBelow(logDir, image.nextProducerId());
     LocalMetadataStore.create(logDir, topics);
     return new Result(List.copyOf(topics), position, List.copyOf(notImported));
   }
 
   /** The topic's configs that Brook has and accepts; the others go to {@code notImported}. */
-  private static Map<String, String> supportedConfigs(KafkaTopicImage.Topic t, List<String> notImported) {
+  private static Map<String, String> supportedConfigs(KafkaMetadataImage.Topic t, List<String> notImported) {
     Map<String, String> out = new TreeMap<>();
     t.configs().forEach((key, value) -> {
       Optional<TopicConfigs.Def> def = TopicConfigs.get(key);
@@ -118,7 +122,7 @@ public final class KafkaLogDirImport {
    * creation): a different id is a directory of another topic of the same name, and serving it
    * would mix two topics' records. Directories of topics the metadata does not know are reported.
    */
-  private static void checkPartitionDirectories(Path logDir, Map<String, KafkaTopicImage.Topic> topics,
+  private static void checkPartitionDirectories(Path logDir, Map<String, KafkaMetadataImage.Topic> topics,
       List<String> notImported) throws IOException {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(logDir, Files::isDirectory)) {
       for (Path dir : ds) {
@@ -131,7 +135,7 @@ public final class KafkaLogDirImport {
         } catch (NumberFormatException e) {
           continue; // -delete, -future, -stray and foreign directories: not partitions of a live topic
         }
-        KafkaTopicImage.Topic topic = topics.get(name.substring(0, dash));
+        KafkaMetadataImage.Topic topic = topics.get(name.substring(0, dash));
         if (topic == null || partition >= topic.partitions()) {
           notImported.add("partition directory " + name + " (no such partition in Kafka's metadata)");
           continue;

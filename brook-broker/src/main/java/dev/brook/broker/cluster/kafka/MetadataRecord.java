@@ -39,6 +39,12 @@ public sealed interface MetadataRecord {
   /** RemoveTopicRecord (api key 9): the topic and its partitions are gone. */
   record RemoveTopic(Uuid id) implements MetadataRecord {}
 
+  /**
+   * ProducerIdsRecord (api key 15): the controller handed out producer ids below {@code
+   * nextProducerId} (a block to a broker).
+   */
+  record ProducerIds(long nextProducerId) implements MetadataRecord {}
+
   /** BeginTransactionRecord (23): the records up to the matching end apply together or not at all. */
   record BeginTransaction() implements MetadataRecord {}
 
@@ -48,7 +54,7 @@ public sealed interface MetadataRecord {
   /** AbortTransactionRecord (25): the open metadata transaction's records are discarded. */
   record AbortTransaction() implements MetadataRecord {}
 
-  /** Any other record (brokers, features, producer ids, partition changes...): not imported. */
+  /** Any other record (brokers, features, partition changes, ACLs, quotas...): not imported. */
   record Other(int apiKey, int version) implements MetadataRecord {}
 
   /** The only frame version Kafka has written. */
@@ -74,6 +80,11 @@ public sealed interface MetadataRecord {
         }
         case 4 -> new Config(b.get(), requireString(b, "resource name"), requireString(b, "config name"), string(b));
         case 9 -> new RemoveTopic(uuid(b));
+        case 15 -> {
+          b.getInt(); // the broker the block went to
+          b.getLong(); // its epoch
+          yield new ProducerIds(b.getLong());
+        }
         case 23 -> new BeginTransaction();
         case 24 -> new EndTransaction();
         case 25 -> new AbortTransaction();

@@ -44,6 +44,9 @@ class KafkaLogDirImportTest {
     assertThat(store.topic(LogManager.KAFKA_METADATA_LOG_DIR)).isEmpty();
     assertThat(store.topic("__cluster_metadata")).isEmpty();
 
+    // Kafka handed out producer ids 0..999: Brook's first is 1000.
+    assertThat(dev.brook.broker.replica.ProducerIdManager.open(logDir).nextProducerId()).isEqualTo(1000);
+
     assertThat(KafkaLogDirImport.needed(logDir)).isFalse(); // once: Brook's metadata now rules
     assertThat(KafkaLogDirImport.importIfNeeded(logDir, "x")).isEmpty();
   }

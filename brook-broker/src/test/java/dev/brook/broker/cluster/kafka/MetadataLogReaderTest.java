@@ -35,9 +35,9 @@ class MetadataLogReaderTest {
   @Test
   void readsTheTopicsOfARealKafkaMetadataLog() throws Exception {
     copyRealLog(dir);
-    KafkaTopicImage image = new KafkaTopicImage();
+    KafkaMetadataImage image = new KafkaMetadataImage();
     MetadataLogReader.Position position = new MetadataLogReader(dir).read(image::apply);
-    Map<String, KafkaTopicImage.Topic> topics = image.topics();
+    Map<String, KafkaMetadataImage.Topic> topics = image.topics();
     assertThat(topics.keySet()).containsExactly("__consumer_offsets", "__transaction_state", "compacted", "orders", "txn");
     assertThat(topics.get("orders").id()).isEqualTo(ORDERS);
     assertThat(topics.get("orders").partitions()).isEqualTo(3);
@@ -45,7 +45,8 @@ class MetadataLogReaderTest {
     assertThat(topics.get("compacted").configs()).containsExactly(Map.entry("cleanup.policy", "compact"));
     assertThat(topics.get("txn").partitions()).isEqualTo(2);
     assertThat(topics.get("__consumer_offsets").partitions()).isEqualTo(50);
-    assertThat(image.brokerConfigs()).containsExactly(Map.entry("cluster: min.insync.replicas", "1"));
+    assertThat(image.otherConfigs()).containsExactly(Map.entry("cluster: min.insync.replicas", "1"));
+    assertThat(image.nextProducerId()).isEqualTo(1000); // one block of ids went to the broker
     assertThat(image.endsInsideTransaction()).isFalse();
     assertThat(position.snapshotEndOffset()).isEqualTo(-1);
     assertThat(position.nextOffset()).isGreaterThan(100);
@@ -59,7 +60,7 @@ class MetadataLogReaderTest {
     write(dir.resolve("00000000000000000001-0000000001.checkpoint"), 0, REMOVE_ORDERS);
     // The log still holds offsets 1..4: 1..2 are in the snapshot (not applied twice), 3 partition 2, 4 its config.
     write(dir.resolve("00000000000000000001.log"), 1, TOPIC, TOPIC, PARTITION, CONFIG);
-    KafkaTopicImage image = new KafkaTopicImage();
+    KafkaMetadataImage image = new KafkaMetadataImage();
     MetadataLogReader.Position position = new MetadataLogReader(dir).read(image::apply);
     assertThat(position).isEqualTo(new MetadataLogReader.Position(3, 5));
     assertThat(image.topics().get("orders").partitions()).isEqualTo(3);
@@ -70,7 +71,7 @@ class MetadataLogReaderTest {
   void aRemovedTopicAndItsConfigsAreGone() throws Exception {
     write(dir.resolve("00000000000000000000.log"), 0, TOPIC, PARTITION.replace("0103020000000226", "0103020000000026"),
         CONFIG, REMOVE_ORDERS);
-    KafkaTopicImage image = new KafkaTopicImage();
+    KafkaMetadataImage image = new KafkaMetadataImage();
     new MetadataLogReader(dir).read(image::apply);
     assertThat(image.topics()).isEmpty();
   }
@@ -78,7 +79,7 @@ class MetadataLogReaderTest {
   @Test
   void anAbortedOrUnfinishedMetadataTransactionIsDropped() throws Exception {
     write(dir.resolve("00000000000000000000.log"), 0, BEGIN, TOPIC, ABORT, BEGIN, TOPIC, END, BEGIN, CONFIG);
-    KafkaTopicImage image = new KafkaTopicImage();
+    KafkaMetadataImage image = new KafkaMetadataImage();
     List<MetadataRecord> seen = new ArrayList<>();
     new MetadataLogReader(dir).read(r -> {
       seen.add(r);

@@ -24,7 +24,7 @@ class MetadataRecordTest {
   static final String BEGIN = "01170001001212426f6f747374726170207265636f726473";
   /** Offset 7: EndTransactionRecord v0. */
   static final String END = "01180000";
-  /** Offset 98: ProducerIdsRecord v0. */
+  /** Offset 98: ProducerIdsRecord v0 {broker 1, broker epoch 11, next producer id 1000}. */
   static final String PRODUCER_IDS = "010f0000000001000000000000000b00000000000003e800";
 
   @Test
@@ -61,7 +61,8 @@ class MetadataRecordTest {
   void transactionMarkersAndOtherRecords() {
     assertThat(decode(BEGIN)).isEqualTo(new MetadataRecord.BeginTransaction());
     assertThat(decode(END)).isEqualTo(new MetadataRecord.EndTransaction());
-    assertThat(decode(PRODUCER_IDS)).isEqualTo(new MetadataRecord.Other(15, 0));
+    assertThat(decode(PRODUCER_IDS)).isEqualTo(new MetadataRecord.ProducerIds(1000));
+    assertThat(decode("01140000")).isEqualTo(new MetadataRecord.Other(20, 0)); // NoOpRecord
   }
 
   @Test

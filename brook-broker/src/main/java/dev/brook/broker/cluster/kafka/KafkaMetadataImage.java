@@ -9,15 +9,15 @@ import java.util.TreeSet;
 import org.apache.kafka.common.Uuid;
 
 /**
- * The topics of a Kafka cluster as its metadata records leave them, built by replaying the records
- * in log order ({@link #apply}): which topics exist (name, id, partitions), each one's dynamic
- * config overrides, and the broker-level dynamic configs (which a topic import does not carry:
- * reported instead). Records inside a metadata transaction apply only when it ends; an aborted or
+ * What a Kafka cluster's metadata records leave for an import, built by replaying the records in
+ * log order ({@link #apply}): which topics exist (name, id, partitions), each one's dynamic config
+ * overrides, the end of the producer ids the controller handed out, and the dynamic configs of
+ * other resources (brokers, the cluster, groups...: not imported, reported instead). Records inside a metadata transaction apply only when it ends; an aborted or
  * unfinished one is dropped, as Kafka's own replay does.
  *
  * <p>Not thread-safe: one replaying thread, then read.
  */
-public final class KafkaTopicImage {
+public final class KafkaMetadataImage {
   /** One topic as imported: its partitions must be 0..n-1. */
   public record Topic(String name, Uuid id, int partitions, Map<String, String> configs) {}
 
@@ -36,8 +36,9 @@ public final class KafkaTopicImage {
   private final Map<String, Uuid> idsByName = new HashMap<>();
   /** Topic configs by topic name: Kafka keys config resources by name, not id. */
   private final Map<String, Map<String, String>> topicConfigs = new HashMap<>();
-  /** Broker-level configs, "<broker id or 'cluster'>: key=value". */
-  private final Map<String, String> brokerConfigs = new TreeMap<>();
+  /** Configs of other resources, "<resource>: key" -> value. */
+  private final Map<String, String> otherConfigs = new TreeMap<>();
+  private long nextProducerId = 0;
   private List<MetadataRecord> pendingTransaction;
   private int droppedTransactions;
 
@@ -76,8 +77,11 @@ public final class KafkaTopicImage {
       case MetadataRecord.Config c when c.resourceType() == MetadataRecord.Config.TOPIC ->
           put(topicConfigs.computeIfAbsent(c.resourceName(), n -> new TreeMap<>()), c.name(), c.value());
       case MetadataRecord.Config c when c.resourceType() == MetadataRecord.Config.BROKER ->
-          put(brokerConfigs, (c.resourceName().isEmpty() ? "cluster" : "broker " + c.resourceName()) + ": " + c.name(),
+          put(otherConfigs, (c.resourceName().isEmpty() ? "cluster" : "broker " + c.resourceName()) + ": " + c.name(),
               c.value());
+      case MetadataRecord.Config c ->
+          put(otherConfigs, "resource type " + c.resourceType() + " '" + c.resourceName() + "': " + c.name(), c.value());
+      case MetadataRecord.ProducerIds p -> nextProducerId = Math.max(nextProducerId, p.nextProducerId());
       case MetadataRecord.RemoveTopic r -> {
         Building t = topics.remove(r.id());
         if (t != null) {
@@ -119,8 +123,13 @@ public final class KafkaTopicImage {
     return out;
   }
 
-  /** The broker-level dynamic configs Kafka held ("cluster: key" or "broker N: key" → value). */
-  public Map<String, String> brokerConfigs() {
-    return Map.copyOf(brokerConfigs);
+  /** The dynamic configs Kafka held for anything but topics ("cluster: key", "broker N: key"... → value). */
+  public Map<String, String> otherConfigs() {
+    return Map.copyOf(otherConfigs);
+  }
+
+  /** Every producer id Kafka handed out is below this (0: none). */
+  public long nextProducerId() {
+    return nextProducerId;
   }
 }
