@@ -270,6 +270,8 @@ public final class Broker implements AutoCloseable {
     LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock,
         CleanerSettings.from(config), KafkaRecordCodec.INSTANCE); // the cleaner reads every codec
     toClose.add(logs); // closes last: flush, checkpoints, clean-shutdown marker
+    // Before any partition serves: where an older Brook's coordinator record layouts end.
+    dev.brook.broker.recordformat.LegacyRecordBoundary.markOnUpgrade(config.logDir(), logs.all());
     logs.startBackgroundDuties(config.getLong("log.retention.check.interval.ms"));
     // Both modes: the manager follows the controller's decisions (wireCluster / wireLocalCluster
     // register it as the ReplicaStateListener); a single node's cluster state is its LocalCluster.

@@ -49,6 +49,18 @@ final class ExternalTool {
     assumeTrue(Files.isExecutable(a), "Kafka anchor script not found at " + a + " (set BROOK_ANCHOR to its path)");
   }
 
+  /**
+   * For the tests that are the proof of a compatibility claim: a missing anchor fails them (on CI as
+   * anywhere), it never skips them.
+   */
+  static void requireAnchor() {
+    Path a = anchorScript();
+    if (!Files.isExecutable(a)) {
+      throw new AssertionError("Kafka anchor script not found at " + a + " (set BROOK_ANCHOR to its path); "
+          + "this test proves Kafka's own tools read Brook's data and must not be skipped");
+    }
+  }
+
   static void assumeKcat() {
     assumeTrue(kcat() != null, "kcat is not installed (apt-get install kcat); kcat tests skipped");
   }

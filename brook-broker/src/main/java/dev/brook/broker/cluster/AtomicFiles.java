@@ -13,10 +13,10 @@ import java.nio.file.StandardOpenOption;
  * content, never a mix: write a temporary sibling, fsync it, rename it over the target, fsync the
  * directory (so the rename itself survives a power loss).
  */
-final class AtomicFiles {
+public final class AtomicFiles {
   private AtomicFiles() {}
 
-  static void write(Path target, byte[] content) throws IOException {
+  public static void write(Path target, byte[] content) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Path tmp = dir.resolve(target.getFileName() + ".tmp");
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,

@@ -14,9 +14,18 @@ import org.apache.kafka.common.Uuid;
  * The identity of a log directory, in {@code <log.dir>/meta.properties} as Kafka writes it ({@code
  * version=1}, {@code node.id}, {@code cluster.id}). Written once, when the directory is first used;
  * checked on every start so that a log directory is never served by a broker it does not belong to.
+ *
+ * <p>Brook adds {@value #RECORD_FORMAT_KEY}{@code =kafka}: the directory's coordinator topics hold
+ * Kafka's record schemas only. A directory Brook made before it wrote those schemas lacks the key
+ * (and carries Brook's comment line, which Kafka never writes); see {@link
+ * #hasLegacyCoordinatorRecords}.
  */
 public record MetaProperties(int nodeId, String clusterId) {
   public static final String FILE_NAME = "meta.properties";
+  /** Brook's key: which record schemas the coordinator topics of this directory hold. */
+  public static final String RECORD_FORMAT_KEY = "brook.coordinator.record.format";
+  private static final String RECORD_FORMAT = "kafka";
+  private static final String COMMENT = "Written by Brook when this log directory was first used; do not edit.";
 
   /**
    * Reads the directory's identity, or creates it: the cluster id is {@code configuredClusterId} if
@@ -46,10 +55,7 @@ public record MetaProperties(int nodeId, String clusterId) {
   }
 
   static MetaProperties read(Path file) throws IOException {
-    Properties p = new Properties();
-    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      p.load(r);
-    }
+    Properties p = props(file);
     String node = p.getProperty("node.id", p.getProperty("broker.id"));
     String cluster = p.getProperty("cluster.id");
     if (node == null || cluster == null || cluster.isBlank()) {
@@ -67,6 +73,35 @@ public record MetaProperties(int nodeId, String clusterId) {
     p.setProperty("version", "1");
     p.setProperty("node.id", Integer.toString(nodeId));
     p.setProperty("cluster.id", clusterId);
-    AtomicFiles.write(file, PropertiesText.format("Written by Brook when this log directory was first used; do not edit.", p).getBytes(StandardCharsets.UTF_8));
+    p.setProperty(RECORD_FORMAT_KEY, RECORD_FORMAT);
+    AtomicFiles.write(file, PropertiesText.format(COMMENT, p).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Whether {@code logDir} was made by a Brook that wrote its own value layouts in {@code
+   * __consumer_offsets} and {@code __transaction_state}: its meta.properties carries Brook's comment
+   * but not {@value #RECORD_FORMAT_KEY}. False for a new directory and for Kafka's.
+   */
+  public static boolean hasLegacyCoordinatorRecords(Path logDir) throws IOException {
+    Path file = logDir.resolve(FILE_NAME);
+    if (!Files.exists(file)) return false;
+    String text = Files.readString(file, StandardCharsets.UTF_8);
+    return text.contains(COMMENT) && !props(file).containsKey(RECORD_FORMAT_KEY);
+  }
+
+  /** Records in meta.properties that every coordinator record written from now on is Kafka's. */
+  public static void markKafkaCoordinatorRecords(Path logDir) throws IOException {
+    Path file = logDir.resolve(FILE_NAME);
+    Properties p = props(file);
+    p.setProperty(RECORD_FORMAT_KEY, RECORD_FORMAT);
+    AtomicFiles.write(file, PropertiesText.format(COMMENT, p).getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Properties props(Path file) throws IOException {
+    Properties p = new Properties();
+    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+      p.load(r);
+    }
+    return p;
   }
 }

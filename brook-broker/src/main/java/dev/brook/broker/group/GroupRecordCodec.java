@@ -1,248 +1,161 @@
 package dev.brook.broker.group;
 
+import dev.brook.broker.group.GroupRecord.ConsumerGroupEpochRecord;
+import dev.brook.broker.group.GroupRecord.ConsumerMemberRecord;
+import dev.brook.broker.group.GroupRecord.CurrentAssignmentRecord;
 import dev.brook.broker.group.GroupRecord.GroupMetadataRecord;
-import dev.brook.broker.group.GroupRecord.GroupSnapshot;
-import dev.brook.broker.group.GroupRecord.MemberSnapshot;
+import dev.brook.broker.group.GroupRecord.IgnoredRecord;
 import dev.brook.broker.group.GroupRecord.OffsetRecord;
+import dev.brook.broker.group.GroupRecord.TargetAssignmentEpochRecord;
+import dev.brook.broker.group.GroupRecord.TargetAssignmentMemberRecord;
 import dev.brook.broker.group.GroupRecord.TransactionalOffsetRecord;
 import dev.brook.broker.group.GroupRecord.TxnMarker;
+import dev.brook.broker.recordformat.RecordReader;
+import dev.brook.broker.recordformat.RecordWriter;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Brook's key/value schema for __consumer_offsets records (Kafka's generated schemas live in its
- * server modules, which Brook does not use). Big-endian; a string is an int16 length (-1 = null)
- * and UTF-8 bytes; bytes are an int32 length and the bytes.
+ * The records of __consumer_offsets in Kafka's own schemas, byte for byte as Kafka 4.1 writes them,
+ * so Kafka's tools (OffsetsMessageFormatter, GroupMetadataMessageFormatter, kafka-dump-log's
+ * offsets decoder), lag monitors that read the topic, and a Kafka broker given the log directory
+ * all read Brook's records, and Brook reads theirs.
+ *
+ * <p>A key is an int16 record type followed by the key's fields; a key is never flexible and its
+ * strings have an int16 length. The type decides both what the key holds and which schema the
+ * value has. A value is an int16 version followed by that version's fields (see each value's
+ * class for its versions); a record whose value is null is the key's tombstone, which compaction
+ * eventually removes with everything before it.
  *
  * <pre>
- * key   := int16 keyType, ...
- *   keyType 1 (offset):  string groupId, string topic, int32 partition
- *   keyType 2 (group):   string groupId
- * value := null (tombstone) | int16 valueVersion (0), ...
- *   offset v0: int64 offset, int32 leaderEpoch, string metadata, int64 commitTimestamp,
- *              int64 expireTimestamp (-1 = none)
- *   group  v0: string protocolType, int32 generationId, string protocolName, string leaderId,
- *              int64 stateTimestamp, int32 memberCount, memberCount × (string memberId,
- *              string groupInstanceId, string clientId, string clientHost,
- *              int32 rebalanceTimeoutMs, int32 sessionTimeoutMs, bytes subscription,
- *              bytes assignment)
+ * type  key fields                      value (version written)        Brook record
+ * 0     group topic partition:int32     OffsetCommitValue (read only)  OffsetRecord
+ * 1     group topic partition:int32     OffsetCommitValue (v4; v1 with an expiry)  OffsetRecord
+ * 2     group                           GroupMetadataValue (v3)        GroupMetadataRecord
+ * 3     group                           ConsumerGroupMetadataValue (v0)  ConsumerGroupEpochRecord
+ * 4     group                           ConsumerGroupPartitionMetadata (read only)  IgnoredRecord
+ * 5     group memberId                  ConsumerGroupMemberMetadataValue (v0)  ConsumerMemberRecord
+ * 6     group                           ConsumerGroupTargetAssignmentMetadataValue (v0)  TargetAssignmentEpochRecord
+ * 7     group memberId                  ConsumerGroupTargetAssignmentMemberValue (v0)  TargetAssignmentMemberRecord
+ * 8     group memberId                  ConsumerGroupCurrentMemberAssignmentValue (v0)  CurrentAssignmentRecord
+ * other group ...                       share/streams groups, regular expressions  IgnoredRecord
  * </pre>
  *
- * The key identifies what compaction keeps the latest of: one offset per (group, partition) and one
- * metadata record per group. A reader rejects unknown key types and value versions with an
- * {@link IllegalArgumentException} (the loader skips such a record and logs it once).
+ * An offset committed in a transaction is an ordinary offset record in a transactional batch;
+ * whether it counts is decided by the marker that follows (see {@link ReplicaGroupLog}).
+ *
+ * <p>Decoding never trusts a length: a truncated or garbled record is an {@link
+ * IllegalArgumentException} that says what was being read (the loader skips the record and logs
+ * it). An unknown record type is not an error but an {@link IgnoredRecord}: Kafka adds types for
+ * new kinds of groups. Records of the layout Brook used before (same keys, its own values) are
+ * read by {@link LegacyGroupRecordCodec}. Stateless.
  */
 public final class GroupRecordCodec {
+  static final short LEGACY_OFFSET_KEY = 0;
   static final short OFFSET_KEY = 1;
   static final short GROUP_KEY = 2;
-  static final short VALUE_VERSION = 0;
+  static final short CONSUMER_GROUP_KEY = 3;
+  static final short PARTITION_METADATA_KEY = 4;
+  static final short MEMBER_KEY = 5;
+  static final short TARGET_EPOCH_KEY = 6;
+  static final short TARGET_MEMBER_KEY = 7;
+  static final short CURRENT_ASSIGNMENT_KEY = 8;
+  static final String KEY = "__consumer_offsets key";
 
   private GroupRecordCodec() {}
 
+  /** The key bytes: the record type, then the group (and partition or member) it is about. */
   public static byte[] key(GroupRecord r) {
     return switch (r) {
-      case OffsetRecord o -> {
-        Writer w = new Writer();
-        w.int16(OFFSET_KEY).string(o.groupId()).string(o.partition().topic()).int32(o.partition().partition());
-        yield w.bytes();
-      }
-      case GroupMetadataRecord g -> new Writer().int16(GROUP_KEY).string(g.groupId()).bytes();
+      case OffsetRecord o -> new RecordWriter().int16(OFFSET_KEY).string(o.groupId())
+          .string(o.partition().topic()).int32(o.partition().partition()).toByteArray();
       case TransactionalOffsetRecord t -> key(t.offset());
+      case GroupMetadataRecord g -> groupKey(GROUP_KEY, g.groupId());
+      case ConsumerGroupEpochRecord g -> groupKey(CONSUMER_GROUP_KEY, g.groupId());
+      case TargetAssignmentEpochRecord g -> groupKey(TARGET_EPOCH_KEY, g.groupId());
+      case ConsumerMemberRecord m -> memberKey(MEMBER_KEY, m.groupId(), m.memberId());
+      case TargetAssignmentMemberRecord m -> memberKey(TARGET_MEMBER_KEY, m.groupId(), m.memberId());
+      case CurrentAssignmentRecord m -> memberKey(CURRENT_ASSIGNMENT_KEY, m.groupId(), m.memberId());
+      case IgnoredRecord i -> throw new IllegalArgumentException("an ignored record is never written: " + i);
       case TxnMarker m -> throw new IllegalArgumentException("a transaction marker is a control batch, not a record");
-      default -> throw new UnsupportedOperationException("not yet encoded: " + r);
     };
   }
 
   /** The value bytes, or null for a tombstone. */
   public static byte[] value(GroupRecord r) {
     return switch (r) {
-      case OffsetRecord o -> o.offset() == null ? null : offsetValue(o.offset());
-      case GroupMetadataRecord g -> g.group() == null ? null : groupValue(g.group());
+      case OffsetRecord o -> o.offset() == null ? null : OffsetCommitValues.encode(o.offset());
       case TransactionalOffsetRecord t -> value(t.offset());
+      case GroupMetadataRecord g -> g.group() == null ? null : GroupMetadataValues.encode(g.group());
+      case ConsumerGroupEpochRecord g -> g.value() == null ? null : ConsumerGroupValues.groupEpoch(g.value());
+      case TargetAssignmentEpochRecord g ->
+          g.assignmentEpoch() == null ? null : ConsumerGroupValues.assignmentEpoch(g.assignmentEpoch());
+      case ConsumerMemberRecord m -> m.value() == null ? null : ConsumerGroupValues.subscription(m.value());
+      case TargetAssignmentMemberRecord m ->
+          m.partitions() == null ? null : ConsumerGroupValues.targetAssignment(m.partitions());
+      case CurrentAssignmentRecord m -> m.value() == null ? null : ConsumerGroupValues.currentAssignment(m.value());
+      case IgnoredRecord i -> throw new IllegalArgumentException("an ignored record is never written: " + i);
       case TxnMarker m -> throw new IllegalArgumentException("a transaction marker is a control batch, not a record");
-      default -> throw new UnsupportedOperationException("not yet encoded: " + r);
     };
   }
 
-  private static byte[] offsetValue(CommittedOffset o) {
-    return new Writer()
-        .int16(VALUE_VERSION)
-        .int64(o.offset())
-        .int32(o.leaderEpoch())
-        .string(o.metadata())
-        .int64(o.commitTimestamp())
-        .int64(o.expireTimestamp())
-        .bytes();
+  private static byte[] groupKey(short type, String groupId) {
+    return new RecordWriter().int16(type).string(groupId).toByteArray();
   }
 
-  private static byte[] groupValue(GroupSnapshot g) {
-    Writer w = new Writer();
-    w.int16(VALUE_VERSION)
-        .string(g.protocolType())
-        .int32(g.generationId())
-        .string(g.protocolName())
-        .string(g.leaderId())
-        .int64(g.stateTimestamp())
-        .int32(g.members().size());
-    for (MemberSnapshot m : g.members()) {
-      w.string(m.memberId())
-          .string(m.groupInstanceId())
-          .string(m.clientId())
-          .string(m.clientHost())
-          .int32(m.rebalanceTimeoutMs())
-          .int32(m.sessionTimeoutMs())
-          .blob(m.subscription())
-          .blob(m.assignment());
-    }
-    return w.bytes();
+  private static byte[] memberKey(short type, String groupId, String memberId) {
+    return new RecordWriter().int16(type).string(groupId).string(memberId).toByteArray();
   }
 
   /** Decodes one record; {@code value} null means tombstone. */
   public static GroupRecord decode(ByteBuffer key, ByteBuffer value) {
-    Reader k = new Reader(key);
+    RecordReader k = new RecordReader(key, KEY);
     short type = k.int16();
-    switch (type) {
-      case OFFSET_KEY -> {
-        String group = k.string();
-        TopicPartition tp = new TopicPartition(k.string(), k.int32());
-        if (value == null) return new OffsetRecord(group, tp, null);
-        Reader v = versioned(value);
-        return new OffsetRecord(
-            group, tp, new CommittedOffset(v.int64(), v.int32(), v.string(), v.int64(), v.int64()));
+    return switch (type) {
+      case LEGACY_OFFSET_KEY, OFFSET_KEY -> {
+        String group = k.string(false);
+        TopicPartition tp = new TopicPartition(k.string(false), k.int32());
+        yield new OffsetRecord(group, tp, value == null ? null : OffsetCommitValues.decode(value));
       }
       case GROUP_KEY -> {
-        String group = k.string();
-        if (value == null) return new GroupMetadataRecord(group, null);
-        Reader v = versioned(value);
-        String protocolType = v.string();
-        int generation = v.int32();
-        String protocolName = v.string();
-        String leader = v.string();
-        long stateTimestamp = v.int64();
-        int n = v.int32();
-        if (n < 0) throw new IllegalArgumentException("negative member count " + n);
-        List<MemberSnapshot> members = new ArrayList<>(Math.min(n, 1024));
-        for (int i = 0; i < n; i++) {
-          members.add(
-              new MemberSnapshot(
-                  v.string(), v.string(), v.string(), v.string(), v.int32(), v.int32(), v.blob(), v.blob()));
-        }
-        return new GroupMetadataRecord(
-            group, new GroupSnapshot(protocolType, generation, protocolName, leader, stateTimestamp, members));
+        String group = k.string(false);
+        yield new GroupMetadataRecord(group, value == null ? null : GroupMetadataValues.decode(value));
       }
-      default -> throw new IllegalArgumentException("unknown __consumer_offsets key type " + type);
-    }
-  }
-
-  private static Reader versioned(ByteBuffer value) {
-    Reader v = new Reader(value);
-    short version = v.int16();
-    if (version != VALUE_VERSION) {
-      throw new IllegalArgumentException("unknown __consumer_offsets value version " + version);
-    }
-    return v;
-  }
-
-  private static final class Writer {
-    private ByteBuffer buf = ByteBuffer.allocate(64);
-
-    private void ensure(int n) {
-      if (buf.remaining() < n) {
-        ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + n));
-        buf.flip();
-        bigger.put(buf);
-        buf = bigger;
+      case CONSUMER_GROUP_KEY -> {
+        String group = k.string(false);
+        yield new ConsumerGroupEpochRecord(group, value == null ? null : ConsumerGroupValues.groupEpoch(value));
       }
-    }
-
-    Writer int16(short v) {
-      ensure(2);
-      buf.putShort(v);
-      return this;
-    }
-
-    Writer int32(int v) {
-      ensure(4);
-      buf.putInt(v);
-      return this;
-    }
-
-    Writer int64(long v) {
-      ensure(8);
-      buf.putLong(v);
-      return this;
-    }
-
-    Writer string(String s) {
-      if (s == null) return int16((short) -1);
-      byte[] b = s.getBytes(StandardCharsets.UTF_8);
-      if (b.length > Short.MAX_VALUE) throw new IllegalArgumentException("string too long: " + b.length);
-      int16((short) b.length);
-      ensure(b.length);
-      buf.put(b);
-      return this;
-    }
-
-    Writer blob(byte[] b) {
-      byte[] bytes = b == null ? new byte[0] : b;
-      int32(bytes.length);
-      ensure(bytes.length);
-      buf.put(bytes);
-      return this;
-    }
-
-    byte[] bytes() {
-      byte[] out = new byte[buf.position()];
-      buf.flip();
-      buf.get(out);
-      return out;
-    }
+      case TARGET_EPOCH_KEY -> {
+        String group = k.string(false);
+        yield new TargetAssignmentEpochRecord(group, value == null ? null : ConsumerGroupValues.assignmentEpoch(value));
+      }
+      case MEMBER_KEY -> {
+        String group = k.string(false);
+        String member = k.string(false);
+        yield new ConsumerMemberRecord(group, member, value == null ? null : ConsumerGroupValues.subscription(value));
+      }
+      case TARGET_MEMBER_KEY -> {
+        String group = k.string(false);
+        String member = k.string(false);
+        yield new TargetAssignmentMemberRecord(group, member,
+            value == null ? null : ConsumerGroupValues.targetAssignment(value));
+      }
+      case CURRENT_ASSIGNMENT_KEY -> {
+        String group = k.string(false);
+        String member = k.string(false);
+        yield new CurrentAssignmentRecord(group, member,
+            value == null ? null : ConsumerGroupValues.currentAssignment(value));
+      }
+      default -> new IgnoredRecord(groupIdOf(k), type);
+    };
   }
 
-  private static final class Reader {
-    private final ByteBuffer buf;
-
-    Reader(ByteBuffer buf) {
-      this.buf = buf.duplicate();
-    }
-
-    private void need(int n) {
-      if (n < 0 || buf.remaining() < n) throw new IllegalArgumentException("truncated __consumer_offsets record");
-    }
-
-    short int16() {
-      need(2);
-      return buf.getShort();
-    }
-
-    int int32() {
-      need(4);
-      return buf.getInt();
-    }
-
-    long int64() {
-      need(8);
-      return buf.getLong();
-    }
-
-    String string() {
-      short len = int16();
-      if (len == -1) return null;
-      need(len);
-      byte[] b = new byte[len];
-      buf.get(b);
-      return new String(b, StandardCharsets.UTF_8);
-    }
-
-    byte[] blob() {
-      int len = int32();
-      need(len);
-      byte[] b = new byte[len];
-      buf.get(b);
-      return b;
+  /** The group id that starts the key of every group record type, or null if it has none. */
+  private static String groupIdOf(RecordReader k) {
+    try {
+      return k.string(true);
+    } catch (IllegalArgumentException e) {
+      return null;
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.brook.broker.group;
 
+import dev.brook.broker.recordformat.LegacyRecordBoundary;
 import dev.brook.broker.replica.AppendOrigin;
 import dev.brook.broker.replica.AppendOutcome;
 import dev.brook.broker.replica.DelayedProduce;
@@ -121,6 +122,7 @@ public final class ReplicaGroupLog implements GroupLog {
     List<GroupRecord> out = new ArrayList<>();
     if (p == null) return out;
     PartitionLog plog = p.log();
+    long legacyBelow = LegacyRecordBoundary.of(plog.dir()); // Brook's old value layout below it
     plog.scanBatches(
         plog.logStartOffset(),
         buffer -> {
@@ -132,7 +134,9 @@ public final class ReplicaGroupLog implements GroupLog {
             for (Record r : batch) {
               if (!r.hasKey()) continue;
               try {
-                GroupRecord g = GroupRecordCodec.decode(r.key(), r.hasValue() ? r.value() : null);
+                GroupRecord g = r.offset() < legacyBelow
+                    ? LegacyGroupRecordCodec.decode(r.key(), r.hasValue() ? r.value() : null)
+                    : GroupRecordCodec.decode(r.key(), r.hasValue() ? r.value() : null);
                 if (batch.isTransactional() && g instanceof GroupRecord.OffsetRecord o) {
                   g = new GroupRecord.TransactionalOffsetRecord(batch.producerId(), o);
                 }

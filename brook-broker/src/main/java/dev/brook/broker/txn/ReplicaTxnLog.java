@@ -1,5 +1,6 @@
 package dev.brook.broker.txn;
 
+import dev.brook.broker.recordformat.LegacyRecordBoundary;
 import dev.brook.broker.replica.AppendOrigin;
 import dev.brook.broker.replica.AppendOutcome;
 import dev.brook.broker.replica.DelayedProduce;
@@ -79,6 +80,7 @@ public final class ReplicaTxnLog implements TxnLog {
     if (p == null) return out;
     PartitionLog plog = p.log();
     if (plog.logStartOffset() >= plog.logEndOffset()) return out;
+    long legacyBelow = LegacyRecordBoundary.of(plog.dir()); // Brook's old value layout below it
     plog.scanBatches(plog.logStartOffset(), buffer -> {
       for (RecordBatch batch : MemoryRecords.readableRecords(buffer.duplicate()).batches()) {
         if (batch.isControlBatch()) continue;
@@ -87,7 +89,9 @@ public final class ReplicaTxnLog implements TxnLog {
           try {
             String id = TxnRecordCodec.decodeKey(rec.key());
             if (rec.hasValue()) {
-              out.put(id, TxnRecordCodec.decodeValue(id, rec.value()));
+              out.put(id, rec.offset() < legacyBelow
+                  ? LegacyTxnRecordCodec.decodeValue(id, rec.value())
+                  : TxnRecordCodec.decodeValue(id, rec.value()));
             } else {
               out.remove(id);
             }

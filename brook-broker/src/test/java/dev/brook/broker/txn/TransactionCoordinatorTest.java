@@ -377,31 +377,4 @@ class TransactionCoordinatorTest {
     assertThat(coordinator.addOffsets("tx", r.producerId(), (short) 9, "g").join()).isEqualTo(Errors.PRODUCER_FENCED);
     assertThat(coordinator.addOffsets("tx", r.producerId(), r.producerEpoch(), "").join()).isEqualTo(Errors.INVALID_GROUP_ID);
   }
-
-  @Test
-  void legacyRecordWithPendingOffsetsDecodesWithoutThem() {
-    TxnRecord r = new TxnRecord("tx", 7, -1, (short) 2, (short) -1, 1234, TxnState.PREPARE_COMMIT, Set.of(T0), 10, 20);
-    byte[] current = TxnRecordCodec.value(r);
-    // An older broker's record: the same fields, then one group with two pending offsets.
-    java.nio.ByteBuffer legacy = java.nio.ByteBuffer.allocate(current.length + 64);
-    legacy.put(current, 0, current.length - 4).putInt(1);
-    legacy.putShort((short) 1).put((byte) 'g').putInt(2);
-    legacy.putShort((short) 1).put((byte) 't').putInt(0).putLong(5).putInt(2).putShort((short) -1);
-    legacy.putShort((short) 1).put((byte) 't').putInt(1).putLong(6).putInt(-1).putShort((short) 1).put((byte) 'm');
-    legacy.flip();
-    assertThat(TxnRecordCodec.decodeValue("tx", legacy)).isEqualTo(r);
-  }
-
-  @Test
-  void recordCodecRoundTripsAndRefusesUnknownVersions() {
-    TxnRecord r = new TxnRecord("tx-é", 7, 3, (short) 2, (short) 1, 1234, TxnState.ONGOING, Set.of(T0, T1), 10, 20);
-    byte[] value = TxnRecordCodec.value(r);
-    assertThat(TxnRecordCodec.decodeKey(java.nio.ByteBuffer.wrap(TxnRecordCodec.key("tx-é")))).isEqualTo("tx-é");
-    assertThat(TxnRecordCodec.decodeValue("tx-é", java.nio.ByteBuffer.wrap(value))).isEqualTo(r);
-    value[1] = 9;
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-        () -> TxnRecordCodec.decodeValue("tx", java.nio.ByteBuffer.wrap(value))).isInstanceOf(IllegalArgumentException.class);
-    org.assertj.core.api.Assertions.assertThatThrownBy(
-        () -> TxnRecordCodec.decodeValue("tx", java.nio.ByteBuffer.wrap(new byte[] {0, 0, 1}))).isInstanceOf(IllegalArgumentException.class);
-  }
 }
