@@ -119,7 +119,7 @@ final class KafkaWorkload {
   private static Map<TopicPartition, OffsetAndMetadata> consumeAndCommitPartWay(String bootstrap, String group,
       String protocol) {
     Map<TopicPartition, OffsetAndMetadata> commit = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
-    try (KafkaConsumer<String, String> c = consumer(bootstrap, group, protocol, "read_uncommitted")) {
+    try (KafkaConsumer<String, String> c = consumer(bootstrap, group, protocol, "read_uncommitted", "earliest")) {
       c.subscribe(List.of(ORDERS));
       int seen = 0;
       long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
@@ -155,6 +155,12 @@ final class KafkaWorkload {
   }
 
   static KafkaConsumer<String, String> consumer(String bootstrap, String group, String protocol, String isolation) {
+    return consumer(bootstrap, group, protocol, isolation, "none");
+  }
+
+  /** A consumer of {@code group} (null: none); {@code reset} is its auto.offset.reset. */
+  static KafkaConsumer<String, String> consumer(String bootstrap, String group, String protocol, String isolation,
+      String reset) {
     Map<String, Object> props = new HashMap<>();
     props.put("bootstrap.servers", bootstrap);
     props.put("key.deserializer", StringDeserializer.class.getName());
@@ -164,7 +170,7 @@ final class KafkaWorkload {
     if (group != null) {
       props.put("group.id", group);
       props.put("group.protocol", protocol);
-      props.put("auto.offset.reset", "none"); // a group must resume from its commits, never from a reset
+      props.put("auto.offset.reset", reset); // "none" after the move: resume from the commits, never reset
     }
     return new KafkaConsumer<>(props);
   }

@@ -57,7 +57,10 @@ public final class KafkaLogDirImport {
 
   /** Imports {@code logDir} if {@link #needed}; logs what it did. {@code clusterId} is for the log line. */
   public static Optional<Result> importIfNeeded(Path logDir, String clusterId) throws IOException {
-    if (!needed(logDir)) return Optional.empty();
+    if (!needed(logDir)) {
+      refuseKafkaDirWithoutMetadataLog(logDir);
+      return Optional.empty();
+    }
     Result result = run(logDir);
     LOG.info("Imported the Kafka log directory {} (cluster id {}): {} topics, {} partitions, from {} up to offset {}{};"
             + " {} left as Kafka wrote it", logDir, clusterId.strip(), result.topics().size(), result.partitions(),
@@ -69,6 +72,30 @@ public final class KafkaLogDirImport {
           String.join("; ", result.notImported()));
     }
     return Optional.of(result);
+  }
+
+  /**
+   * A directory Kafka formatted ({@code directory.id} in its meta.properties, a key Brook never
+   * writes) with partitions but neither Brook's topic metadata nor Kafka's metadata log: its
+   * metadata log is elsewhere (a separate controller, or {@code metadata.log.dir}). Opening it would
+   * serve no topic and orphan the partitions, so the start stops and says what to do.
+   */
+  private static void refuseKafkaDirWithoutMetadataLog(Path logDir) throws IOException {
+    Path meta = logDir.resolve("meta.properties");
+    if (Files.exists(logDir.resolve(LocalMetadataStore.FILE_NAME)) || !Files.exists(meta)) return;
+    java.util.Properties p = new java.util.Properties();
+    try (var in = Files.newBufferedReader(meta)) {
+      p.load(in);
+    }
+    if (p.getProperty("directory.id") == null) return;
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(logDir,
+        d -> Files.exists(d.resolve(PartitionMetadataFile.FILE_NAME)))) {
+      if (!ds.iterator().hasNext()) return;
+    }
+    throw new IOException(logDir + " is a Kafka log directory without Kafka's metadata log ("
+        + LogManager.KAFKA_METADATA_LOG_DIR + "): Brook takes the topics from it. Copy the "
+        + LogManager.KAFKA_METADATA_LOG_DIR + " directory of Kafka's controller (its metadata.log.dir) into "
+        + logDir + ", then start again");
   }
 
   /** Reads, checks and writes; nothing is written unless every check passed. */

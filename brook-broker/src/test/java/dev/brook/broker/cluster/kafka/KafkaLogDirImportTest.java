@@ -85,6 +85,16 @@ class KafkaLogDirImportTest {
   }
 
   @Test
+  void aKafkaDirectoryWhoseMetadataLogIsElsewhereIsRefusedSayingSo() throws Exception {
+    Files.writeString(logDir.resolve(MetaProperties.FILE_NAME), META);
+    partitionDir("orders-0", "JkXlZqxoTIub5PHfNYmbuQ");
+    assertThatThrownBy(() -> KafkaLogDirImport.importIfNeeded(logDir, "c"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining("without Kafka's metadata log")
+        .hasMessageContaining("metadata.log.dir");
+  }
+
+  @Test
   void aBrookDirectoryIsLeftAlone() throws Exception {
     assertThat(KafkaLogDirImport.needed(logDir)).isFalse();
     assertThat(KafkaLogDirImport.importIfNeeded(logDir, "c")).isEmpty();
