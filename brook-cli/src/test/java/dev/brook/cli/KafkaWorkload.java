@@ -26,7 +26,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * What {@code KafkaLogDirIT} does to a real Kafka before moving its log directory under Brook, and
  * what it saw there (the expectations Brook must meet): topics with several partitions and
  * non-default configs, keyed records with headers, a classic and a consumer-protocol group that
- * committed part-way, an idempotent producer, a committed transaction and one left open.
+ * committed part-way, an idempotent producer, a committed and an aborted transaction and one left
+ * open.
  */
 final class KafkaWorkload {
   static final String ORDERS = "orders";
@@ -139,6 +140,11 @@ final class KafkaWorkload {
       p.beginTransaction();
       for (int i = 0; i < 6; i++) p.send(new ProducerRecord<>(TXN, i % 2, "c" + i, "committed-" + i));
       p.commitTransaction();
+      // Kafka indexes an aborted transaction in the segment's .txnindex: Brook must read it there.
+      p.beginTransaction();
+      for (int i = 0; i < 2; i++) p.send(new ProducerRecord<>(TXN, i % 2, "a" + i, "aborted-" + i));
+      p.flush();
+      p.abortTransaction();
     }
   }
 

@@ -113,6 +113,7 @@ public final class KafkaLogDirImport {
     List<String> notImported = new ArrayList<>();
     if (image.endsInsideTransaction()) notImported.add("an unfinished metadata transaction at the end of the log");
     image.otherConfigs().forEach((k, v) -> notImported.add("dynamic config of " + k + "=" + v));
+    image.securityAndQuotaRecords().forEach((kind, n) -> notImported.add(n + " " + kind + " record(s)"));
     List<TopicMetadata> topics = new ArrayList<>();
     for (KafkaMetadataImage.Topic t : kafkaTopics.values()) {
       topics.add(new TopicMetadata(t.name(), t.id(), t.partitions(), supportedConfigs(t, notImported)));

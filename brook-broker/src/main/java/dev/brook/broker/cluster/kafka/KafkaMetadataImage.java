@@ -39,6 +39,14 @@ public final class KafkaMetadataImage {
   /** Configs of other resources, "<resource>: key" -> value. */
   private final Map<String, String> otherConfigs = new TreeMap<>();
   private long nextProducerId = 0;
+  /**
+   * Records of state an import does not carry but a user relies on: counted, so the import's
+   * warning says they were there (set them again in Brook).
+   */
+  private static final Map<Integer, String> SECURITY_AND_QUOTA_RECORDS = Map.of(
+      18, "ACL", 19, "ACL removal", 11, "SCRAM credential", 22, "SCRAM credential removal",
+      14, "client quota", 10, "delegation token", 26, "delegation token removal");
+  private final Map<String, Integer> securityAndQuotaRecords = new TreeMap<>();
   private List<MetadataRecord> pendingTransaction;
   private int droppedTransactions;
 
@@ -89,7 +97,9 @@ public final class KafkaMetadataImage {
           topicConfigs.remove(t.name); // Kafka drops a deleted topic's configs with it
         }
       }
-      default -> {} // brokers, features, partition changes, client quotas...: not part of a topic import
+      case MetadataRecord.Other o when SECURITY_AND_QUOTA_RECORDS.containsKey(o.apiKey()) ->
+          securityAndQuotaRecords.merge(SECURITY_AND_QUOTA_RECORDS.get(o.apiKey()), 1, Integer::sum);
+      default -> {} // brokers, features, partition changes...: Kafka's own cluster state, not Brook's
     }
   }
 
@@ -126,6 +136,11 @@ public final class KafkaMetadataImage {
   /** The dynamic configs Kafka held for anything but topics ("cluster: key", "broker N: key"... → value). */
   public Map<String, String> otherConfigs() {
     return Map.copyOf(otherConfigs);
+  }
+
+  /** How many ACL, SCRAM, quota and delegation-token records the log held, by kind (none: empty). */
+  public Map<String, Integer> securityAndQuotaRecords() {
+    return Map.copyOf(securityAndQuotaRecords);
   }
 
   /** Every producer id Kafka handed out is below this (0: none). */

@@ -93,6 +93,15 @@ class MetadataLogReaderTest {
   }
 
   @Test
+  void aclAndQuotaRecordsAreCountedForTheReport() throws Exception {
+    // AccessControlEntryRecord and ClientQuotaRecord: only the frame is read (api keys 18, 14).
+    write(dir.resolve("00000000000000000000.log"), 0, "01120000", "01120000", "010e0000");
+    KafkaMetadataImage image = new KafkaMetadataImage();
+    new MetadataLogReader(dir).read(image::apply);
+    assertThat(image.securityAndQuotaRecords()).isEqualTo(Map.of("ACL", 2, "client quota", 1));
+  }
+
+  @Test
   void aLogThatStartsAfterTheSnapshotIsAGap() throws Exception {
     write(dir.resolve("00000000000000000005.log"), 5, TOPIC);
     assertThatThrownBy(() -> new MetadataLogReader(dir).read(r -> {}))
