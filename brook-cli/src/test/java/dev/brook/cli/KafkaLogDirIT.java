@@ -64,6 +64,7 @@ class KafkaLogDirIT {
       kafka.stopCleanly();
       KafkaWorkload.closeAbandoned();
       copyTree(kafka.dataDir(), copy);
+      copyTree(kafka.dataDir(), work.resolve("garbled-data"));
     }
     metadataLogDigest = digest(copy.resolve("__cluster_metadata-0"));
     try (Stream<Path> files = Files.walk(copy)) {
@@ -190,6 +191,22 @@ class KafkaLogDirIT {
   @Order(8)
   void kafkasMetadataLogIsLeftUntouched() throws Exception {
     assertThat(digest(work.resolve("brook-data").resolve("__cluster_metadata-0"))).isEqualTo(metadataLogDigest);
+  }
+
+  @Test
+  @Order(9)
+  void aTornMetadataLogStopsTheStartNamingTheFileAndImportsNothing() throws Exception {
+    Path dir = work.resolve("garbled-data");
+    Path log = dir.resolve("__cluster_metadata-0").resolve("00000000000000000000.log");
+    byte[] all = Files.readAllBytes(log);
+    Files.write(log, java.util.Arrays.copyOf(all, all.length - 7));
+    try (BrookProcess p = BrookProcess.start(null, "server", "--override", "listeners=PLAINTEXT://127.0.0.1:0",
+        "--override", "log.dirs=" + dir)) {
+      assertThat(p.waitFor(120)).as("exit code; stderr:%n%s", p.stderr()).isNotZero();
+      assertThat(p.stderr()).contains(log.toString()).contains("truncated or torn");
+      assertThat(p.stdout()).doesNotContain("ready");
+    }
+    assertThat(dir.resolve("metadata.properties")).doesNotExist();
   }
 
   /**

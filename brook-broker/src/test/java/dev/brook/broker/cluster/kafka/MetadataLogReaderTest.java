@@ -52,6 +52,33 @@ class MetadataLogReaderTest {
     assertThat(position.nextOffset()).isGreaterThan(100);
   }
 
+  /**
+   * A snapshot Kafka 4.1.1 wrote (metadata.log.max.snapshot.interval.ms=3000): header and footer
+   * control batches around topic "snapped" (2 partitions, retention.ms=123456); topic "after" was
+   * created at offsets 49-50 of the log, after the snapshot's end (46).
+   */
+  @Test
+  void aRealKafkaSnapshotThenTheLogAfterIt() throws Exception {
+    copy("/kafka-4.1.1-snapshot/00000000000000000046-0000000001.checkpoint", dir);
+    copy("/kafka-4.1.1-snapshot/00000000000000000000.log", dir);
+    KafkaMetadataImage image = new KafkaMetadataImage();
+    MetadataLogReader.Position position = new MetadataLogReader(dir).read(image::apply);
+    assertThat(position.snapshotEndOffset()).isEqualTo(46);
+    assertThat(image.topics().keySet()).containsExactly("after", "snapped");
+    assertThat(image.topics().get("snapped").partitions()).isEqualTo(2);
+    assertThat(image.topics().get("snapped").configs()).containsExactly(Map.entry("retention.ms", "123456"));
+    assertThat(image.topics().get("after").partitions()).isEqualTo(1);
+  }
+
+  @Test
+  void aRealKafkaSnapshotAloneHoldsTheStateUpToItsEnd() throws Exception {
+    copy("/kafka-4.1.1-snapshot/00000000000000000046-0000000001.checkpoint", dir);
+    KafkaMetadataImage image = new KafkaMetadataImage();
+    assertThat(new MetadataLogReader(dir).read(image::apply)).isEqualTo(new MetadataLogReader.Position(46, 46));
+    assertThat(image.topics().keySet()).containsExactly("snapped");
+    assertThat(image.topics().get("snapped").id()).isEqualTo(org.apache.kafka.common.Uuid.fromString("NYS2EDn7R0KlOtvZEkk7mA"));
+  }
+
   @Test
   void theNewestSnapshotThenTheLogFromItsEndOffset() throws Exception {
     // Snapshot ending at 3: orders with partitions 0..2 (offsets 0..2). An older snapshot is ignored.
@@ -137,6 +164,12 @@ class MetadataLogReaderTest {
     write(dir.resolve("00000000000000000000.log"), 0, TOPIC, "02" + TOPIC.substring(2));
     assertThatThrownBy(() -> new MetadataLogReader(dir).read(r -> {}))
         .hasMessageContaining("record at offset 1 does not decode: unknown frame version 2");
+  }
+
+  private static void copy(String resource, Path toDir) throws IOException {
+    try (InputStream in = MetadataLogReaderTest.class.getResourceAsStream(resource)) {
+      Files.copy(in, toDir.resolve(resource.substring(resource.lastIndexOf('/') + 1)));
+    }
   }
 
   static Path copyRealLog(Path metadataDir) throws IOException {
