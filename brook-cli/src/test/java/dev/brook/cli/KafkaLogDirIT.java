@@ -209,6 +209,22 @@ class KafkaLogDirIT {
     assertThat(dir.resolve("metadata.properties")).doesNotExist();
   }
 
+  @Test
+  @Order(10)
+  void aRestartKeepsEverythingAndDoesNotImportAgain() throws Exception {
+    assertThat(brook.terminate()).isZero();
+    brook = BrookProcess.server(work.resolve("brook-data"));
+    bootstrap = brook.bootstrap();
+    assertThat(brook.stderr()).doesNotContain("Imported the Kafka log directory");
+    try (Admin admin = admin()) {
+      Map<String, TopicDescription> topics = admin.describeTopics(KafkaWorkload.TOPICS).allTopicNames().get();
+      for (String t : KafkaWorkload.TOPICS) assertThat(topics.get(t).topicId()).as(t).isEqualTo(expected.topicIds().get(t));
+      assertThat(admin.listConsumerGroupOffsets(CLASSIC_GROUP).partitionsToOffsetAndMetadata().get())
+          .isEqualTo(expected.committed().get(CLASSIC_GROUP));
+    }
+    assertThat(KafkaWorkload.readEverything(bootstrap, "read_uncommitted")).containsAllEntriesOf(expected.records());
+  }
+
   /**
    * The group's committed offsets are Kafka's, and a stock consumer of the group (auto.offset.reset
    * none: no silent reset) gets, as its first record of each partition, the one at the commit.
