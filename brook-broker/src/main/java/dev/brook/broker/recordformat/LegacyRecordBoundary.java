@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * partition without the file (a new directory, a Kafka log directory, a partition created since),
  * has Kafka's. Offsets never change (compaction keeps them), so the boundary holds for good.
  *
- * <p>Not covered: a replica that a cluster copies from a legacy leader after the upgrade gets no
- * file (a cluster is upgraded with its data already in the new format, or not at all).
+ * <p>Not covered: in a cluster, a follower marks its own log end offset, so a follower that lagged
+ * its leader at the upgrade, or a replica created from a legacy leader afterwards, would read the
+ * legacy records it fetches later as Kafka's (and skip them, logged). Upgrade a cluster with all
+ * brokers stopped and in sync.
  */
 public final class LegacyRecordBoundary {
   private static final Logger log = LoggerFactory.getLogger(LegacyRecordBoundary.class);

@@ -127,7 +127,7 @@ public final class RecordReader {
   /** Reads a section of tagged fields, handing each known one to {@code field}; skips the rest. */
   public void taggedFields(TaggedFieldReader field) {
     int n = unsignedVarint();
-    need(n, "tagged fields"); // each takes at least a tag and a size byte... and at least one byte
+    need(2L * n, n + " tagged fields"); // each takes at least a tag byte and a size byte
     for (int i = 0; i < n; i++) {
       int tag = unsignedVarint();
       int size = unsignedVarint();

@@ -105,6 +105,34 @@ class GroupRecordCodecTest {
   }
 
   @Test
+  void groupMetadataVersionsZeroToTwoAreRead() {
+    HexFormat hex = HexFormat.of();
+    // v0: no rebalance timeout, no state timestamp, no instance id.
+    byte[] v0 = new RecordWriter().int16((short) 0).string("consumer").int32(3).string("range").string("m")
+        .arrayLength(1).string("m").string("c").string("/h").int32(45).bytes(new byte[] {1}).bytes(new byte[] {2})
+        .toByteArray();
+    GroupSnapshot g0 = ((GroupMetadataRecord) decode("0002000167", hex.formatHex(v0))).group();
+    assertThat(g0.stateTimestamp()).isEqualTo(-1);
+    assertThat(g0.members().get(0).rebalanceTimeoutMs()).isEqualTo(45);
+    assertThat(g0.members().get(0).groupInstanceId()).isNull();
+    // v1 adds the rebalance timeout, v2 the state timestamp.
+    byte[] v2 = new RecordWriter().int16((short) 2).string("consumer").int32(3).string(null).string(null).int64(99)
+        .arrayLength(1).string("m").string("c").string("/h").int32(300).int32(45).bytes(null).bytes(null)
+        .toByteArray();
+    GroupSnapshot g2 = ((GroupMetadataRecord) decode("0002000167", hex.formatHex(v2))).group();
+    assertThat(g2.stateTimestamp()).isEqualTo(99);
+    assertThat(g2.protocolName()).isNull();
+    assertThat(g2.members().get(0).rebalanceTimeoutMs()).isEqualTo(300);
+    byte[] v1 = new RecordWriter().int16((short) 1).string("consumer").int32(3).string("range").string("m")
+        .arrayLength(1).string("m").string("c").string("/h").int32(300).int32(45).bytes(null).bytes(null)
+        .toByteArray();
+    GroupSnapshot g1 = ((GroupMetadataRecord) decode("0002000167", hex.formatHex(v1))).group();
+    assertThat(g1.stateTimestamp()).isEqualTo(-1);
+    assertThat(g1.members().get(0).rebalanceTimeoutMs()).isEqualTo(300);
+    assertThat(g1.members().get(0).sessionTimeoutMs()).isEqualTo(45);
+  }
+
+  @Test
   void groupMetadataFlexibleVersionFourIsRead() {
     RecordWriter v4 = new RecordWriter().int16((short) 4).compactString("consumer").int32(2).compactString("range")
         .compactString("m").int64(77).compactArrayLength(1)
