@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * snapshots by the partitions, the internal topics by the coordinators.
  *
  * <p>The import is all or nothing: a metadata log that does not read, a partition directory whose
- * {@code partition.metadata} names another topic id, or a topic with missing partitions is an
+ * {@code partition.metadata} names another topic id or that is missing, or a topic with missing
+ * partition records is an
  * {@link IOException} naming the file, and nothing is written (the next start tries again). Kafka's
  * metadata log is left untouched and never served ({@link LogManager#KAFKA_METADATA_LOG_DIR}).
  * Configs Brook does not have (or values it refuses) and broker-level dynamic configs are not
@@ -152,6 +153,7 @@ public final class KafkaLogDirImport {
    */
   private static void checkPartitionDirectories(Path logDir, Map<String, KafkaMetadataImage.Topic> topics,
       List<String> notImported) throws IOException {
+    java.util.Set<String> present = new java.util.HashSet<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(logDir, Files::isDirectory)) {
       for (Path dir : ds) {
         String name = dir.getFileName().toString();
@@ -172,6 +174,19 @@ public final class KafkaLogDirImport {
         if (id.isPresent() && !id.get().equals(topic.id())) {
           throw new IOException(dir.resolve(PartitionMetadataFile.FILE_NAME) + " has topic id " + id.get()
               + " but Kafka's metadata gives topic " + topic.name() + " the id " + topic.id());
+        }
+        present.add(name);
+      }
+    }
+    // Kafka creates every partition's directory when it takes the partition; one that is missing
+    // lives in another of Kafka's log.dirs (Brook serves one), and serving it empty would restart
+    // its offsets at 0 under consumers that committed later ones.
+    for (KafkaMetadataImage.Topic t : topics.values()) {
+      for (int p = 0; p < t.partitions(); p++) {
+        if (!present.contains(t.name() + "-" + p)) {
+          throw new IOException("Kafka's metadata has partition " + t.name() + "-" + p + " but " + logDir.resolve(
+              t.name() + "-" + p) + " is missing (did Kafka have several log.dirs? Brook serves one: move the"
+              + " partition directories into " + logDir + ")");
         }
       }
     }

@@ -24,8 +24,7 @@ class KafkaLogDirImportTest {
   @Test
   void importsTopicsIdsPartitionCountsAndConfigsOnce() throws Exception {
     kafkaLogDir();
-    partitionDir("orders-0", "JkXlZqxoTIub5PHfNYmbuQ");
-    partitionDir("orders-2", "JkXlZqxoTIub5PHfNYmbuQ");
+    allPartitionDirs();
     assertThat(KafkaLogDirImport.needed(logDir)).isTrue();
 
     KafkaLogDirImport.Result result = KafkaLogDirImport.importIfNeeded(logDir, "TnLAfCtLTry_WB3aaQ7vFQ").orElseThrow();
@@ -52,8 +51,23 @@ class KafkaLogDirImportTest {
   }
 
   @Test
+  void aMissingPartitionDirectoryFailsNamingItAndWritesNothing() throws Exception {
+    kafkaLogDir();
+    allPartitionDirs();
+    Path txn1 = logDir.resolve("txn-1");
+    Files.delete(txn1.resolve(PartitionMetadataFile.FILE_NAME));
+    Files.delete(txn1);
+    assertThatThrownBy(() -> KafkaLogDirImport.importIfNeeded(logDir, "c"))
+        .isInstanceOf(IOException.class)
+        .hasMessageContaining(txn1 + " is missing")
+        .hasMessageContaining("several log.dirs");
+    assertThat(logDir.resolve(LocalMetadataStore.FILE_NAME)).doesNotExist();
+  }
+
+  @Test
   void aPartitionDirectoryOfAnotherTopicIdFailsAndWritesNothing() throws Exception {
     kafkaLogDir();
+    allPartitionDirs();
     partitionDir("orders-1", "HdEC0-bXQVSGLBqmtjT1Rw"); // compacted's id
     assertThatThrownBy(() -> KafkaLogDirImport.importIfNeeded(logDir, "c"))
         .isInstanceOf(IOException.class)
@@ -104,6 +118,20 @@ class KafkaLogDirImportTest {
     Files.writeString(logDir.resolve(MetaProperties.FILE_NAME), META);
     Path metadata = Files.createDirectories(logDir.resolve(LogManager.KAFKA_METADATA_LOG_DIR));
     MetadataLogReaderTest.copyRealLog(metadata);
+  }
+
+  /** The partition directories of the real log's topics (ids of the internal topics not checked). */
+  private void allPartitionDirs() throws IOException {
+    Map<String, String> ids = Map.of("orders", "JkXlZqxoTIub5PHfNYmbuQ", "compacted", "HdEC0-bXQVSGLBqmtjT1Rw",
+        "txn", "8K6vRwf6RJiQkzz9WvTyeg");
+    Map<String, Integer> counts = Map.of("orders", 3, "compacted", 2, "txn", 2, "__consumer_offsets", 50,
+        "__transaction_state", 50);
+    for (var e : counts.entrySet()) {
+      for (int p = 0; p < e.getValue(); p++) {
+        if (ids.containsKey(e.getKey())) partitionDir(e.getKey() + "-" + p, ids.get(e.getKey()));
+        else Files.createDirectories(logDir.resolve(e.getKey() + "-" + p));
+      }
+    }
   }
 
   private void partitionDir(String name, String topicId) throws IOException {
