@@ -189,6 +189,9 @@ public final class Broker implements AutoCloseable {
     Files.createDirectories(config.logDir());
     MetaProperties meta = MetaProperties.loadOrCreate(config.logDir(), config.nodeId(), config.getString("cluster.id"),
         RandomIds::uuid);
+    // A log directory Kafka used (its meta.properties was just checked like ours): its topics come
+    // from Kafka's metadata log, once, before the store opens.
+    dev.brook.broker.cluster.kafka.KafkaLogDirImport.importIfNeeded(config.logDir(), meta.clusterId());
     LocalMetadataStore store = LocalMetadataStore.open(config.logDir(), meta);
     AtomicReference<BrokerEndpoint> endpoint = new AtomicReference<>();
     return new LocalCluster(config.nodeId(), store, () -> {

@@ -52,6 +52,12 @@ public final class LogManager implements AutoCloseable {
   public static final String HIGH_WATERMARK_CHECKPOINT = "replication-offset-checkpoint";
   public static final String CLEAN_SHUTDOWN_MARKER = ".kafka_cleanshutdown";
   public static final String DELETE_DIR_SUFFIX = "-delete";
+  /**
+   * Kafka's KRaft metadata log, present in a log dir that Kafka (4.x) used. It is Kafka's controller
+   * state, not a topic: the broker reads it once to import the topics, and it is never opened,
+   * recovered, cleaned or served as a log (opening it would rewrite its checkpoints and indexes).
+   */
+  public static final String KAFKA_METADATA_LOG_DIR = "__cluster_metadata-0";
   public static final long CHECKPOINT_INTERVAL_MS = 5_000;
   private static final long FLUSH_CHECK_INTERVAL_MS = 1_000;
   private static final Logger LOG = LoggerFactory.getLogger(LogManager.class);
@@ -181,6 +187,9 @@ public final class LogManager implements AutoCloseable {
       if (name.endsWith(DELETE_DIR_SUFFIX)) {
         deleteRecursively(dir);
         continue;
+      }
+      if (name.equals(KAFKA_METADATA_LOG_DIR)) {
+        continue; // Kafka's own metadata, left as Kafka wrote it
       }
       LogId id;
       try {

@@ -10,6 +10,8 @@
  *   log-start-offset-checkpoint        same format
  *   replication-offset-checkpoint      same format: high watermarks
  *   .kafka_cleanshutdown               present only between a clean close and the next open
+ *   __cluster_metadata-0/              only in a log dir Kafka (4.x, KRaft) used: Kafka's metadata
+ *                                      log, read once by the broker's import, never opened as a log
  *   &lt;topic&gt;-&lt;partition&gt;/
  *     00000000000000000000.log         whole v2 batches, offsets assigned, as received
  *     00000000000000000000.index       (relative offset int32, position int32) every index.interval.bytes

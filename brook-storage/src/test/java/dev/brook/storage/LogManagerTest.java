@@ -128,6 +128,23 @@ class LogManagerTest {
   }
 
   @Test
+  void kafkasMetadataLogIsNeitherOpenedNorTouched() throws Exception {
+    Path metadata = logDir.resolve(LogManager.KAFKA_METADATA_LOG_DIR);
+    Files.createDirectories(metadata);
+    // An untrimmed index and a torn tail: opening it as a log would rebuild and truncate them.
+    Files.writeString(metadata.resolve("00000000000000000000.log"), "not batches");
+    Files.write(metadata.resolve("00000000000000000000.index"), new byte[16]);
+    Files.writeString(metadata.resolve("quorum-state"), "{}");
+    try (LogManager m = LogManager.open(logDir, config, clock)) {
+      assertThat(m.all()).isEmpty();
+      m.checkpoint();
+    }
+    assertThat(Files.readString(metadata.resolve("00000000000000000000.log"))).isEqualTo("not batches");
+    assertThat(Files.size(metadata.resolve("00000000000000000000.index"))).isEqualTo(16);
+    assertThat(logDir.resolve(LogManager.RECOVERY_POINT_CHECKPOINT)).doesNotExist(); // no log of it to record
+  }
+
+  @Test
   void backgroundDutiesRunRegisteredHooks() throws Exception {
     AtomicInteger runs = new AtomicInteger();
     try (LogManager m = LogManager.open(logDir, config, clock)) {

@@ -68,6 +68,17 @@ public final class LocalMetadataStore implements MetadataStore {
     return new LocalMetadataStore(file, meta.clusterId(), Snapshot.of(topics, states));
   }
 
+  /**
+   * Writes the first topic metadata of {@code logDir} in one atomic write (a log directory brought
+   * over from Kafka: its topics at once, so that a crash leaves all of them or none). Refuses when
+   * the directory already has topic metadata.
+   */
+  public static void create(Path logDir, Collection<TopicMetadata> topics) throws IOException {
+    Path file = logDir.resolve(FILE_NAME);
+    if (Files.exists(file)) throw new IllegalStateException(file + " exists");
+    write(file, topics);
+  }
+
   @Override
   public String clusterId() {
     return clusterId;

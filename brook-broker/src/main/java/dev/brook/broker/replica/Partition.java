@@ -442,16 +442,19 @@ public final class Partition {
   }
 
   /**
-   * The newest snapshot the log has that decodes (a corrupt one falls back to the one before),
-   * else the legacy clean-shutdown snapshot when it is still within the log.
+   * The newest snapshot the log has that decodes, in Brook's format or Kafka's (a corrupt one falls
+   * back to the one before), else the legacy clean-shutdown snapshot when it is still within the log.
    */
   private Optional<ProducerStateSnapshot.Loaded> newestSnapshot() {
     List<Long> offsets = partitionLog.producerStateSnapshotOffsets();
     for (int i = offsets.size() - 1; i >= 0; i--) {
       long offset = offsets.get(i);
       try {
-        Optional<ProducerStateSnapshot.Loaded> s =
-            partitionLog.readProducerStateSnapshot(offset).flatMap(ProducerStateSnapshot::decode);
+        Optional<java.nio.ByteBuffer> bytes = partitionLog.readProducerStateSnapshot(offset);
+        Optional<ProducerStateSnapshot.Loaded> s = bytes.flatMap(ProducerStateSnapshot::decode);
+        if (s.isEmpty()) { // a log directory Kafka wrote: its snapshots until this log rolls
+          s = bytes.flatMap(b -> KafkaProducerSnapshot.decode(offset, b));
+        }
         if (s.isPresent() && s.get().offset() == offset) return s;
         log.warn("{}: ignoring the unreadable producer-state snapshot at {}", topicPartition, offset);
       } catch (IOException e) {

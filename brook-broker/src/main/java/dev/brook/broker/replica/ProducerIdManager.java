@@ -68,6 +68,16 @@ public final class ProducerIdManager {
     return new ProducerIdManager(f, start);
   }
 
+  /**
+   * Makes every id below {@code next} taken in {@code logDir} (ids another broker handed out there,
+   * such as Kafka's before the directory came to Brook): the persisted block end becomes at least
+   * {@code next}. Called before the allocator opens.
+   */
+  public static void reserveBelow(Path logDir, long next) throws IOException {
+    ProducerIdManager current = open(logDir);
+    if (current.next < next) current.persist(next);
+  }
+
   public synchronized long nextProducerId() throws IOException {
     if (blocks != null && next >= blockEnd) {
       try {

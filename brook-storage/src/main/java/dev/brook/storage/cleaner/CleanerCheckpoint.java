@@ -60,6 +60,9 @@ public final class CleanerCheckpoint {
       log.warn("Cannot read {}; every compacted log will be cleaned from its start", file, e);
       return new HashMap<>();
     }
+    if (lines.isEmpty()) {
+      return new HashMap<>(); // Kafka creates the file empty when its cleaner starts and has cleaned nothing
+    }
     try {
       if (lines.size() < 2 || !lines.get(0).trim().equals("0")) {
         throw new IllegalArgumentException("unknown version or missing count");

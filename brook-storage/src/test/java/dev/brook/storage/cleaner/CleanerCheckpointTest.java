@@ -34,4 +34,13 @@ class CleanerCheckpointTest {
     Files.writeString(cp.file(), "garbage");
     assertThat(cp.read()).isEmpty();
   }
+
+  @Test
+  void kafkasEmptyFileReadsAsNothingCleanedYet() throws Exception {
+    CleanerCheckpoint cp = new CleanerCheckpoint(dir);
+    Files.writeString(cp.file(), ""); // what Kafka 4.1 leaves before its first clean
+    assertThat(cp.read()).isEmpty();
+    cp.update(new LogId("t", 0), 3L);
+    assertThat(new CleanerCheckpoint(dir).read()).containsOnly(Map.entry(new LogId("t", 0), 3L));
+  }
 }
