@@ -134,8 +134,7 @@ public final class Broker implements AutoCloseable {
     // (network first, then groups, topics, partitions, logs).
     Deque<AutoCloseable> toClose = new ArrayDeque<>();
     try {
-      // The listener as bound (its real port when configured as 0) with its advertised host resolved,
-      // set once the network starts; advertisedListener(config, bound.get()) is then a lookup-free copy.
+      // The listener as bound (its real port when configured as 0), set once the network starts.
       AtomicReference<Listener> bound = new AtomicReference<>();
       ZkCluster cluster = config.clusterMode() ? connectCluster(config, toClose) : null;
       LocalCluster local = cluster == null ? openLocalCluster(config, bound) : null;
@@ -151,9 +150,7 @@ public final class Broker implements AutoCloseable {
       startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose);
       NetworkServer network =
           NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
-      // Resolved here, once: with a wildcard listener (0.0.0.0) the advertised host is this machine's
-      // name, a reverse DNS lookup that must not run per Metadata request on a request thread.
-      bound.set(advertisedListener(config, network.boundListener()));
+      bound.set(network.boundListener());
       if (cluster != null) {
         Listener adv = advertisedListener(config, network.boundListener());
         cluster.register(new BrokerEndpoint(config.nodeId(), adv.host(), adv.port(), config.getString("broker.rack")));
@@ -656,7 +653,6 @@ public final class Broker implements AutoCloseable {
         config.getInt("socket.request.max.bytes"),
         config.getInt("queued.max.requests"),
         Math.min(config.getInt("num.network.threads"), cores),
-        config.getInt("num.io.threads"),
         config.getInt("socket.send.buffer.bytes"),
         config.getInt("socket.receive.buffer.bytes"),
         config.getLong("connections.max.idle.ms"));

@@ -32,7 +32,7 @@ public final class BrokerConfigKeys {
     add(ConfigKey.of("socket.send.buffer.bytes", INT, "102400", "SO_SNDBUF; -1 for the OS default."));
     add(ConfigKey.of("socket.receive.buffer.bytes", INT, "102400", "SO_RCVBUF; -1 for the OS default."));
     add(ConfigKey.atLeast("num.network.threads", INT, "3", 1, "Network (event loop) threads; capped at the core count."));
-    add(ConfigKey.atLeast("num.io.threads", INT, "8", 1, "Request handler threads: decode request bodies and serve them, off the network threads."));
+    add(ConfigKey.atLeast("num.io.threads", INT, "8", 1, "Accepted for compatibility; Brook's handlers run on the event loops."));
     add(ConfigKey.atLeast("queued.max.requests", INT, "500", 1, "In-flight requests per connection before reading pauses."));
     add(ConfigKey.atLeast("connections.max.idle.ms", LONG, "600000", -1, "Idle connections are closed after this."));
     add(ConfigKey.of("http.port", INT, "-1", "Port of the HTTP console/metrics; -1 disables it, 0 picks a free one."));

@@ -12,8 +12,6 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import org.apache.kafka.common.message.ApiVersionsResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
@@ -26,12 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: reads each frame's request header on the event loop, hands the request to
- * the connection's queue on the {@link RequestHandlerPool} (which decodes the body and dispatches
- * it), and writes responses strictly in request order even though handlers complete out of order
- * (Kafka clients match responses by order). Many requests may be in flight; past {@code
- * queued.max.requests} reading pauses until responses drain. The in-flight slots are confined to the
- * channel's event loop: completions from other threads hop back to it.
+ * One client connection: decodes each frame into a request, dispatches it, and writes responses
+ * strictly in request order even though handlers complete out of order (Kafka clients match
+ * responses by order). Many requests may be in flight; past {@code queued.max.requests} reading
+ * pauses until responses drain. All state is confined to the channel's event loop.
  *
  * <p>A frame that cannot be decoded (unknown API key, unsupported version, malformed body) closes
  * the connection, as Kafka does: no response header can be formed for it. The one exception is an
@@ -60,8 +56,6 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private final ApiDispatcher dispatcher;
-  /** Runs this connection's requests one at a time, in order, off the event loop. */
-  private final Executor requests;
   private final long connectionId;
   private final String listenerName;
   private final int maxQueued;
@@ -69,9 +63,8 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private boolean closed;
 
-  ConnectionHandler(ApiDispatcher dispatcher, Executor requests, long connectionId, String listenerName, int maxQueued) {
+  ConnectionHandler(ApiDispatcher dispatcher, long connectionId, String listenerName, int maxQueued) {
     this.dispatcher = dispatcher;
-    this.requests = requests;
     this.connectionId = connectionId;
     this.listenerName = listenerName;
     this.maxQueued = maxQueued;
@@ -115,48 +108,27 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       closeNow();
       return false;
     }
+    RequestAndSize parsed = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(buf));
+    AbstractRequest request = parsed.request;
     RequestContext rc = new RequestContext(header, connectionId, remote(), listenerName);
     Slot slot = new Slot(header.correlationId(), key.responseHeaderVersion(version), version, frame);
     inFlight.addLast(slot);
     if (inFlight.size() >= maxQueued) {
       ctx.channel().config().setAutoRead(false);
     }
-    try {
-      requests.execute(() -> handle(slot, rc, buf));
-    } catch (RejectedExecutionException e) { // the broker is shutting down
-      slot.closeAfter = true;
-      complete(slot, null);
-    }
-    return true;
-  }
-
-  /**
-   * On the connection's request queue: decodes the body (the buffer is positioned after the
-   * header) and dispatches it; the response completes the slot on the event loop. A body that
-   * cannot be decoded closes the connection, as Kafka does.
-   */
-  private void handle(Slot slot, RequestContext rc, ByteBuffer body) {
-    CompletableFuture<ApiMessage> response;
-    try {
-      AbstractRequest request = AbstractRequest.parseRequest(rc.apiKey(), rc.apiVersion(), new ByteBufferAccessor(body)).request;
-      response = dispatcher.dispatch(rc, request);
-    } catch (RuntimeException e) {
-      log.warn("closing connection from {}: undecodable {} v{} request ({})", ctx.channel().remoteAddress(),
-          rc.apiKey(), rc.apiVersion(), e.toString());
-      response = CompletableFuture.failedFuture(e);
-    }
+    CompletableFuture<ApiMessage> response = dispatcher.dispatch(rc, request);
     response.whenComplete(
         (r, e) -> {
-          // A failure here is the dispatcher's "close the connection" or an undecodable body (the
-          // dispatcher turns every other failure into an error response).
+          // An exception here can only be the dispatcher's "close the connection" (it turns every
+          // other failure into an error response).
           slot.closeAfter = e != null;
-          ApiMessage answer = e != null ? null : r;
           if (ctx.executor().inEventLoop()) {
-            complete(slot, answer);
+            complete(slot, r);
           } else {
-            ctx.executor().execute(() -> complete(slot, answer));
+            ctx.executor().execute(() -> complete(slot, r));
           }
         });
+    return true;
   }
 
   private void complete(Slot slot, ApiMessage response) {

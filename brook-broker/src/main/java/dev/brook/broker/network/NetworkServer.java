@@ -30,25 +30,18 @@ import org.apache.kafka.common.protocol.ApiKeys;
 public final class NetworkServer implements AutoCloseable {
 
   /** Socket and request limits, from the broker config. */
-  /**
-   * @param eventLoopThreads network threads: frame, decode headers, write (num.network.threads)
-   * @param requestThreads request handler threads (num.io.threads)
-   */
   public record Settings(
-      int maxFrameBytes, int maxQueuedPerConnection, int eventLoopThreads, int requestThreads, int sendBufferBytes,
+      int maxFrameBytes, int maxQueuedPerConnection, int eventLoopThreads, int sendBufferBytes,
       int receiveBufferBytes, long idleMs) {}
 
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
-  private final RequestHandlerPool requestPool;
   private final Channel serverChannel;
   private final Listener bound;
 
-  private NetworkServer(EventLoopGroup boss, EventLoopGroup workers, RequestHandlerPool requestPool,
-      Channel serverChannel, Listener bound) {
+  private NetworkServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, Listener bound) {
     this.boss = boss;
     this.workers = workers;
-    this.requestPool = requestPool;
     this.serverChannel = serverChannel;
     this.bound = bound;
   }
@@ -75,7 +68,7 @@ public final class NetworkServer implements AutoCloseable {
     // Netty checks each handler class's methods for @Skip and the class for @Sharable when a handler
     // joins a pipeline; the first check of an annotation type defines a proxy class for it (~2 ms
     // each, three of them) at bind and at the first connection. Reflection caches them JVM-wide.
-    EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(1024), new ConnectionHandler(null, Runnable::run, 0, "preload", 1));
+    EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(1024), new ConnectionHandler(null, 0, "preload", 1));
     ch.close();
   }
 
@@ -90,7 +83,6 @@ public final class NetworkServer implements AutoCloseable {
         : new NioEventLoopGroup(settings.eventLoopThreads(), new DefaultThreadFactory("brook-net"));
     // A factory, not .channel(Class): Netty would create the channel by reflection (slower at start).
     ChannelFactory<ServerChannel> channels = epoll ? EpollServerSocketChannel::new : NioServerSocketChannel::new;
-    RequestHandlerPool requestPool = new RequestHandlerPool(settings.requestThreads());
     AtomicLong connectionIds = new AtomicLong();
     ServerBootstrap b = new ServerBootstrap()
         .group(boss, workers)
@@ -107,18 +99,17 @@ public final class NetworkServer implements AutoCloseable {
               ch.pipeline().addLast(new IdleStateHandler(0, 0, settings.idleMs(), TimeUnit.MILLISECONDS));
             }
             ch.pipeline().addLast(new FrameDecoder(settings.maxFrameBytes()));
-            ch.pipeline().addLast(new ConnectionHandler(dispatcher, requestPool.newConnectionQueue(), connectionIds.incrementAndGet(),
+            ch.pipeline().addLast(new ConnectionHandler(dispatcher, connectionIds.incrementAndGet(),
                 listener.name(), settings.maxQueuedPerConnection()));
           }
         });
     try {
       Channel ch = b.bind(new InetSocketAddress(listener.host(), listener.port())).sync().channel();
       int port = ((InetSocketAddress) ch.localAddress()).getPort();
-      return new NetworkServer(boss, workers, requestPool, ch, listener.withPort(port));
+      return new NetworkServer(boss, workers, ch, listener.withPort(port));
     } catch (RuntimeException | InterruptedException e) {
       boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
       workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-      requestPool.close();
       throw e;
     }
   }
@@ -134,10 +125,5 @@ public final class NetworkServer implements AutoCloseable {
     serverChannel.close().syncUninterruptibly();
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-    try {
-      requestPool.close();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

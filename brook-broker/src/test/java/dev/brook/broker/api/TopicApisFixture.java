@@ -45,7 +45,7 @@ final class TopicApisFixture implements AutoCloseable {
     d.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(d));
     AtomicReference<Listener> advertised = new AtomicReference<>();
     TopicApis.register(d, topics, advertised::get);
-    server = NetworkServer.start(config.listener(), new NetworkServer.Settings(100 << 20, 100, 1, 2, -1, -1, 0), d);
+    server = NetworkServer.start(config.listener(), new NetworkServer.Settings(100 << 20, 100, 1, -1, -1, 0), d);
     advertised.set(server.boundListener());
   }
 

@@ -34,7 +34,7 @@ class NetworkServerTest {
     // DescribeCluster stands in for any handler that answers later than the requests after it.
     d.register(ApiKeys.DESCRIBE_CLUSTER, (ctx, req) -> slow);
     server = NetworkServer.start(new Listener("PLAINTEXT", "127.0.0.1", 0),
-        new NetworkServer.Settings(1024 * 1024, 100, 1, 2, -1, -1, 0), d);
+        new NetworkServer.Settings(1024 * 1024, 100, 1, -1, -1, 0), d);
   }
 
   @AfterEach

@@ -81,7 +81,7 @@ class ReplicationIT {
       d.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(replicas));
       d.register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replicas));
       network = NetworkServer.start(new Listener("PLAINTEXT", "127.0.0.1", 0),
-          new NetworkServer.Settings(100 * 1024 * 1024, 100, 1, 2, 128 * 1024, 128 * 1024, 600_000), d);
+          new NetworkServer.Settings(100 * 1024 * 1024, 100, 1, 128 * 1024, 128 * 1024, 600_000), d);
       cluster.live.put(id, new BrokerEndpoint(id, "127.0.0.1", network.boundListener().port(), null));
       replicas.createPartition(TP, TOPIC_ID, LogConfig.defaults(), TOPIC);
     }
