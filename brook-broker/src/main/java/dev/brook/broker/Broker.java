@@ -134,7 +134,8 @@ public final class Broker implements AutoCloseable {
     // (network first, then groups, topics, partitions, logs).
     Deque<AutoCloseable> toClose = new ArrayDeque<>();
     try {
-      // The listener as bound (its real port when configured as 0), set once the network starts.
+      // The listener as bound (its real port when configured as 0) with its advertised host resolved,
+      // set once the network starts; advertisedListener(config, bound.get()) is then a lookup-free copy.
       AtomicReference<Listener> bound = new AtomicReference<>();
       ZkCluster cluster = config.clusterMode() ? connectCluster(config, toClose) : null;
       LocalCluster local = cluster == null ? openLocalCluster(config, bound) : null;
@@ -150,7 +151,9 @@ public final class Broker implements AutoCloseable {
       startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose);
       NetworkServer network =
           NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
-      bound.set(network.boundListener());
+      // Resolved here, once: with a wildcard listener (0.0.0.0) the advertised host is this machine's
+      // name, a reverse DNS lookup that must not run per Metadata request on a network thread.
+      bound.set(advertisedListener(config, network.boundListener()));
       if (cluster != null) {
         Listener adv = advertisedListener(config, network.boundListener());
         cluster.register(new BrokerEndpoint(config.nodeId(), adv.host(), adv.port(), config.getString("broker.rack")));
