@@ -75,6 +75,8 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   private volatile ClusterSnapshot snapshot = ClusterSnapshot.EMPTY;
   private volatile BrokerEndpoint self;
   private volatile boolean registered;
+  /** Sessions lost so far (each one unregistered this broker until it re-registered). */
+  private final java.util.concurrent.atomic.AtomicInteger sessionsLost = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closed;
   private volatile ReplicaStateListener listener;
   private final String clusterId;
@@ -231,6 +233,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
         if (registered) log.warn("ZooKeeper session of broker {} lost: not acting as leader until re-registered",
             settings.brokerId());
         registered = false;
+        sessionsLost.incrementAndGet();
         controller.resign("session lost");
       }
       case RECONNECTED -> {
@@ -462,6 +465,11 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   @Override
   public boolean isRegistered() {
     return registered;
+  }
+
+  /** How many ZooKeeper sessions this broker has lost (each unregistered it until re-registration). */
+  public int sessionsLost() {
+    return sessionsLost.get();
   }
 
   // ---- shutdown
