@@ -192,8 +192,11 @@ class ClusterGroupsIT {
     cluster.start(3);
     await().atMost(WAIT).until(() -> findCoordinator(cluster.broker(2)).errorCode() == Errors.NONE.code());
     try (Admin admin = admin()) {
-      assertThat(admin.describeTopics(List.of("__consumer_offsets")).allTopicNames().get().get("__consumer_offsets")
-          .partitions()).hasSize(6).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
+      // The coordinator's partition is ready above; the other partitions' states reach the broker the
+      // admin client asks through ZooKeeper watches, a moment later on a busy machine.
+      await().atMost(WAIT).ignoreExceptions().untilAsserted(() -> assertThat(admin.describeTopics(
+          List.of("__consumer_offsets")).allTopicNames().get().get("__consumer_offsets").partitions())
+          .hasSize(6).allSatisfy(p -> assertThat(p.replicas()).hasSize(3)));
     }
   }
 
