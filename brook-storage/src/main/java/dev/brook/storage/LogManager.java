@@ -44,6 +44,13 @@ import org.slf4j.LoggerFactory;
  * log cleaner (compaction) runs on its own {@code log.cleaner.threads}, started with the duties
  * and stopped first on close.
  *
+ * <p>Failures: an I/O error on any file of the directory (a log's write, roll, fsync, or a
+ * checkpoint) takes the whole directory offline through the {@link LogDirFailureChannel} given at
+ * open: every log in it refuses reads and writes from then on, the duties skip it, and close
+ * leaves its files as they are, without the clean-shutdown marker, so the next open recovers the
+ * logs from their recovery points. Rolled segments are flushed by this directory's own {@link
+ * LogFlusher} thread.
+ *
  * <p>Thread-safe.
  */
 public final class LogManager implements AutoCloseable {
@@ -60,6 +67,9 @@ public final class LogManager implements AutoCloseable {
   private final LogConfig defaults;
   private final Clock clock;
   private final Map<LogId, SegmentedLog> logs = new ConcurrentHashMap<>();
+  private final LogDirFailureChannel failures;
+  private final LogFlusher flusher;
+  private volatile boolean offline;
   private final List<Duty> duties = new CopyOnWriteArrayList<>();
   private final List<PendingDirDelete> pendingDirDeletes = new ArrayList<>();
   private final Object checkpointLock = new Object();
@@ -91,8 +101,17 @@ public final class LogManager implements AutoCloseable {
 
   private record PendingDirDelete(SegmentedLog log, Path dir, long dueMs) {}
 
-  private LogManager(Path logDir, LogConfig defaults, Clock clock, CleanerConfig cleanerConfig, RecordCodec codec) {
+  private LogManager(Path logDir, LogConfig defaults, Clock clock, CleanerConfig cleanerConfig, RecordCodec codec,
+      LogDirFailureChannel failures) {
     this.logDir = logDir;
+    this.failures = failures;
+    this.flusher = new LogFlusher("brook-log-flusher-" + logDir.getFileName());
+    failures.addListener(dir -> {
+      if (dir.equals(logDir.toAbsolutePath().normalize())) {
+        offline = true;
+        logs.values().forEach(SegmentedLog::markOffline);
+      }
+    });
     this.defaults = defaults;
     this.clock = clock;
     this.codec = codec;
@@ -115,10 +134,39 @@ public final class LogManager implements AutoCloseable {
    */
   public static LogManager open(Path logDir, LogConfig defaults, Clock clock, CleanerConfig cleanerConfig,
       RecordCodec codec) throws IOException {
+    return open(logDir, defaults, clock, cleanerConfig, codec, new LogDirFailureChannel());
+  }
+
+  /**
+   * As above, reporting the directory's I/O failures to {@code failures} (the broker's one channel
+   * for all its log directories).
+   */
+  public static LogManager open(Path logDir, LogConfig defaults, Clock clock, CleanerConfig cleanerConfig,
+      RecordCodec codec, LogDirFailureChannel failures) throws IOException {
     Files.createDirectories(logDir);
-    LogManager m = new LogManager(logDir, defaults, clock, cleanerConfig, codec);
-    m.loadLogs();
+    LogManager m = new LogManager(logDir, defaults, clock, cleanerConfig, codec, failures);
+    try {
+      m.loadLogs();
+    } catch (IOException | RuntimeException e) {
+      m.flusher.close();
+      throw e;
+    }
     return m;
+  }
+
+  /** Whether this directory has gone offline after an I/O error (until restart). */
+  public boolean isOffline() {
+    return offline;
+  }
+
+  /** The channel this directory reports its failures to. */
+  public LogDirFailureChannel failures() {
+    return failures;
+  }
+
+  /** Waits until the flusher has run every flush submitted so far (tests). */
+  public void awaitFlushes() {
+    flusher.drain();
   }
 
   /** The log cleaner (compaction) of this log dir. */
@@ -194,7 +242,7 @@ public final class LogManager implements AutoCloseable {
           logStarts.getOrDefault(id, -1L),
           highWatermarks.getOrDefault(id, -1L),
           clean);
-      logs.put(id, SegmentedLog.open(id, dir, defaults, clock, state, codec));
+      logs.put(id, SegmentedLog.open(id, dir, defaults, clock, state, codec, failures, flusher));
     }
     if (Files.deleteIfExists(marker) || !dirs.isEmpty()) {
       CheckpointFile.fsyncDir(logDir); // the marker's removal and any deleted directory are durable
@@ -244,9 +292,17 @@ public final class LogManager implements AutoCloseable {
   public PartitionLog getOrCreate(LogId id, LogConfig config) throws IOException {
     synchronized (this) {
       ensureOpen();
+      if (offline) {
+        throw new LogDirOfflineException(logDir, "create " + id, null);
+      }
       SegmentedLog log = logs.get(id);
       if (log == null) {
-        log = SegmentedLog.open(id, logDir.resolve(id.dirName()), config, clock, LogLoadState.clean(), codec);
+        try {
+          log = SegmentedLog.open(id, logDir.resolve(id.dirName()), config, clock, LogLoadState.clean(), codec, failures, flusher);
+        } catch (IOException | java.io.UncheckedIOException e) {
+          failures.markOffline(logDir, "create " + id, e);
+          throw new LogDirOfflineException(logDir, "create " + id, e);
+        }
         logs.put(id, log);
       } else if (!log.config().equals(config)) {
         log.updateConfig(config);
@@ -362,6 +418,9 @@ public final class LogManager implements AutoCloseable {
   /** Applies retention to every log and removes files whose delete delay has passed. */
   public int cleanupLogs() {
     int deleted = 0;
+    if (offline) {
+      return 0;
+    }
     for (SegmentedLog log : logs.values()) {
       try {
         int n = log.applyRetention();
@@ -370,7 +429,7 @@ public final class LogManager implements AutoCloseable {
           logStartListener.accept(log.id(), log.logStartOffset());
         }
       } catch (IOException | RuntimeException e) {
-        if (!log.isClosed()) {
+        if (!log.isClosed() && !log.isOffline()) {
           LOG.error("Retention failed for {}", log.id(), e);
         }
       }
@@ -385,8 +444,13 @@ public final class LogManager implements AutoCloseable {
   /** Flushes every log whose flush.ms has passed. */
   public void flushDueLogs() {
     for (SegmentedLog log : logs.values()) {
+      if (offline) {
+        return; // a failed fsync is never retried
+      }
       try {
         log.flushIfDue();
+      } catch (LogDirOfflineException e) {
+        // reported once by the failure channel
       } catch (IOException | RuntimeException e) {
         LOG.error("Flush failed for {}", log.id(), e);
       }
@@ -396,6 +460,8 @@ public final class LogManager implements AutoCloseable {
   private void checkpointQuietly() {
     try {
       checkpoint();
+    } catch (LogDirOfflineException e) {
+      // reported once by the failure channel
     } catch (IOException e) {
       LOG.error("Cannot write checkpoints in {}", logDir, e);
     }
@@ -423,8 +489,16 @@ public final class LogManager implements AutoCloseable {
     if (entries.equals(checkpointed.get(fileName))) {
       return;
     }
+    if (offline) {
+      throw new LogDirOfflineException(logDir, "checkpoint " + fileName, null);
+    }
     checkpointed.remove(fileName); // unknown until the write below has succeeded
-    CheckpointFile.write(logDir.resolve(fileName), entries);
+    try {
+      CheckpointFile.write(logDir.resolve(fileName), entries);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      failures.markOffline(logDir, "checkpoint " + fileName, e);
+      throw new LogDirOfflineException(logDir, "checkpoint " + fileName, e);
+    }
     checkpointed.put(fileName, entries);
   }
 
@@ -456,6 +530,16 @@ public final class LogManager implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    flusher.close(); // runs the rolls' pending flushes first
+    if (offline) {
+      // Leave the files as the failure left them: no flush, no checkpoint, no clean-shutdown
+      // marker, so the next open recovers every log of this directory past its recovery point.
+      for (SegmentedLog log : logs.values()) {
+        log.close();
+      }
+      LOG.warn("Closed the offline log directory {} without a clean shutdown; the next start recovers it", logDir);
+      return;
     }
     IOException failure = null;
     for (SegmentedLog log : logs.values()) {
