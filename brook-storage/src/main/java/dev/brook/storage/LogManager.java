@@ -154,6 +154,11 @@ public final class LogManager implements AutoCloseable {
     return m;
   }
 
+  /** The number of partition logs in this directory (JBOD placement counts them). */
+  public int logCount() {
+    return logs.size();
+  }
+
   /** Whether this directory has gone offline after an I/O error (until restart). */
   public boolean isOffline() {
     return offline;
@@ -382,8 +387,24 @@ public final class LogManager implements AutoCloseable {
     }
   }
 
-  /** Starts retention, flush, checkpoint and cleaner duties on background threads. */
+  /**
+   * Starts retention, flush, checkpoint and cleaner duties on background threads: flush.ms checked
+   * every second, every checkpoint written every {@link #CHECKPOINT_INTERVAL_MS} (tools and tests).
+   */
   public void startBackgroundDuties(long retentionCheckIntervalMs) {
+    startBackgroundDuties(retentionCheckIntervalMs, FLUSH_CHECK_INTERVAL_MS, CHECKPOINT_INTERVAL_MS, CHECKPOINT_INTERVAL_MS);
+  }
+
+  /**
+   * Starts the background duties with Kafka's intervals: retention every {@code
+   * log.retention.check.interval.ms}, flush.ms checked every {@code log.flush.scheduler.interval.ms}
+   * (Long.MAX_VALUE, Kafka's default: never), recovery points checkpointed every {@code
+   * log.flush.offset.checkpoint.interval.ms}, log start offsets every {@code
+   * log.flush.start.offset.checkpoint.interval.ms}, high watermarks every {@link
+   * #CHECKPOINT_INTERVAL_MS} (Kafka's replica.high.watermark.checkpoint.interval.ms default).
+   */
+  public void startBackgroundDuties(long retentionCheckIntervalMs, long flushCheckIntervalMs,
+      long recoveryPointCheckpointIntervalMs, long logStartCheckpointIntervalMs) {
     synchronized (this) {
       ensureOpen();
       if (scheduler != null) {
@@ -395,8 +416,13 @@ public final class LogManager implements AutoCloseable {
         return t;
       });
       schedule(new Duty("retention", retentionCheckIntervalMs, this::cleanupLogs));
-      schedule(new Duty("flush", FLUSH_CHECK_INTERVAL_MS, this::flushDueLogs));
-      schedule(new Duty("checkpoint", CHECKPOINT_INTERVAL_MS, this::checkpointQuietly));
+      if (flushCheckIntervalMs != Long.MAX_VALUE) {
+        schedule(new Duty("flush", flushCheckIntervalMs, this::flushDueLogs));
+      }
+      schedule(new Duty("recovery-point-checkpoint", recoveryPointCheckpointIntervalMs,
+          () -> checkpointQuietly(RECOVERY_POINT_CHECKPOINT)));
+      schedule(new Duty("log-start-checkpoint", logStartCheckpointIntervalMs, () -> checkpointQuietly(LOG_START_CHECKPOINT)));
+      schedule(new Duty("high-watermark-checkpoint", CHECKPOINT_INTERVAL_MS, () -> checkpointQuietly(HIGH_WATERMARK_CHECKPOINT)));
       for (Duty d : duties) {
         schedule(d);
       }
@@ -458,8 +484,15 @@ public final class LogManager implements AutoCloseable {
   }
 
   private void checkpointQuietly() {
+    checkpointQuietly(null);
+  }
+
+  private void checkpointQuietly(String onlyFile) {
+    if (offline) {
+      return;
+    }
     try {
-      checkpoint();
+      checkpoint(onlyFile);
     } catch (LogDirOfflineException e) {
       // reported once by the failure channel
     } catch (IOException e) {
@@ -469,6 +502,11 @@ public final class LogManager implements AutoCloseable {
 
   /** Writes the recovery-point, log-start and high-watermark checkpoints now. */
   public void checkpoint() throws IOException {
+    checkpoint(null);
+  }
+
+  /** Writes one checkpoint file ({@code onlyFile}), or all three (null). */
+  private void checkpoint(String onlyFile) throws IOException {
     synchronized (checkpointLock) {
       List<String> rp = new ArrayList<>();
       List<String> start = new ArrayList<>();
@@ -479,9 +517,15 @@ public final class LogManager implements AutoCloseable {
         start.add(prefix + log.logStartOffset());
         hw.add(prefix + log.highWatermark());
       }
-      writeIfChanged(RECOVERY_POINT_CHECKPOINT, rp);
-      writeIfChanged(LOG_START_CHECKPOINT, start);
-      writeIfChanged(HIGH_WATERMARK_CHECKPOINT, hw);
+      if (onlyFile == null || onlyFile.equals(RECOVERY_POINT_CHECKPOINT)) {
+        writeIfChanged(RECOVERY_POINT_CHECKPOINT, rp);
+      }
+      if (onlyFile == null || onlyFile.equals(LOG_START_CHECKPOINT)) {
+        writeIfChanged(LOG_START_CHECKPOINT, start);
+      }
+      if (onlyFile == null || onlyFile.equals(HIGH_WATERMARK_CHECKPOINT)) {
+        writeIfChanged(HIGH_WATERMARK_CHECKPOINT, hw);
+      }
     }
   }
 
