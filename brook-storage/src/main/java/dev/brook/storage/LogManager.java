@@ -39,8 +39,8 @@ import org.slf4j.LoggerFactory;
  * past their recovery points.
  *
  * <p>Background duties run on one daemon thread (the machine's cores belong to the request path):
- * retention every {@code retentionCheckIntervalMs}, flush.ms checks every second, checkpoints every
- * {@link #CHECKPOINT_INTERVAL_MS}, plus any duty registered with {@link #addBackgroundDuty}. The
+ * retention, flush.ms checks and the three checkpoints at the intervals given to {@link
+ * #startBackgroundDuties}, plus any duty registered with {@link #addBackgroundDuty}. The
  * log cleaner (compaction) runs on its own {@code log.cleaner.threads}, started with the duties
  * and stopped first on close.
  *
