@@ -431,14 +431,22 @@ public final class LogManager implements AutoCloseable {
   }
 
   private void schedule(Duty d) {
-    long period = Math.max(1, d.periodMs());
-    scheduler.scheduleWithFixedDelay(() -> {
+    if (d.periodMs() <= 0) {
+      scheduler.execute(() -> runDuty(d)); // as Kafka's scheduler: a period of 0 runs the duty once
+      return;
+    }
+    long period = d.periodMs();
+    scheduler.scheduleWithFixedDelay(() -> runDuty(d), period, period, TimeUnit.MILLISECONDS);
+  }
+
+  private static void runDuty(Duty d) {
+    {
       try {
         d.task().run();
       } catch (RuntimeException e) {
         LOG.error("Log duty {} failed", d.name(), e);
       }
-    }, period, period, TimeUnit.MILLISECONDS);
+    }
   }
 
   /** Applies retention to every log and removes files whose delete delay has passed. */
