@@ -336,6 +336,7 @@ public final class LogManager implements AutoCloseable {
       if (log == null) {
         return;
       }
+      log.markDeleted(); // the flusher's queued work for it is dropped before the rename
       renamed = logDir.resolve(id.dirName() + "." + UUID.randomUUID().toString().replace("-", "") + DELETE_DIR_SUFFIX);
       Files.move(log.dir(), renamed, StandardCopyOption.ATOMIC_MOVE);
       CheckpointFile.fsyncDir(logDir);

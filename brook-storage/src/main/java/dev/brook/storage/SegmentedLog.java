@@ -505,7 +505,9 @@ public final class SegmentedLog implements PartitionLog {
         producerSnapshots.discardTemp(offset);
       }
     } catch (IOException | java.io.UncheckedIOException e) {
-      failed("producer snapshot at " + offset, e);
+      if (!closed) { // a log deleted meanwhile had its directory renamed: not a disk failure
+        failed("producer snapshot at " + offset, e);
+      }
     }
   }
 
@@ -1007,6 +1009,9 @@ public final class SegmentedLog implements PartitionLog {
         try {
           seg.flush();
         } catch (IOException | java.io.UncheckedIOException e) {
+          if (closed) {
+            return; // closed or deleted under the flusher: what it held no longer needs forcing
+          }
           throw failed("fsync of " + seg.logFile().getFileName(), e);
         }
       }
@@ -1073,6 +1078,17 @@ public final class SegmentedLog implements PartitionLog {
     }
     failures.markOffline(logDir, id + ": " + operation, e);
     return new LogDirOfflineException(logDir, id + ": " + operation, e);
+  }
+
+  /**
+   * Stops the flusher's pending work on this log: its directory is about to be renamed for deletion,
+   * so a flush or snapshot still queued must neither write there nor mistake the rename for a disk
+   * failure. Reads go on from the open files until {@link #closeForDelete}.
+   */
+  void markDeleted() {
+    synchronized (lock) {
+      closed = true;
+    }
   }
 
   /** Closes without the final flush and deletes the directory's files (the log was deleted). */

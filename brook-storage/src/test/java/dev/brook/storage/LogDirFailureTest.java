@@ -195,4 +195,32 @@ class LogDirFailureTest {
     assertThat(((SegmentedLog) log).recoveryPoint()).isGreaterThan(0);
     assertThat(readAll(log, 0)).containsExactlyElementsOf(acked);
   }
+
+  @Test
+  void deletingALogWithFlushesQueuedIsNotADiskFailure() throws Exception {
+    // With a delete delay the renamed log stays open, its queued snapshot write then finds no directory.
+    PartitionLog log = manager.getOrCreate(id, config.withFileDeleteDelayMs(60_000));
+    log.setProducerStateSnapshotter(offset -> java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}));
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch flushing = new CountDownLatch(1);
+    faults.slowForce = FaultyFiles.named(LogSegment.fileName(0, ".log"));
+    faults.onSlowForce = () -> {
+      flushing.countDown();
+      try {
+        release.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    };
+    for (int i = 0; i < 8; i++) {
+      appendAcked(log, "d" + i); // rolls: the flusher blocks in segment 0's fsync, the snapshot queued behind it
+    }
+    assertThat(flushing.await(10, TimeUnit.SECONDS)).isTrue();
+    manager.delete(id); // renames the directory under the queued snapshot write
+    release.countDown();
+    manager.awaitFlushes();
+    assertThat(failures.isOffline(logDir)).isFalse();
+    assertThat(manager.isOffline()).isFalse();
+    appendAcked(manager.getOrCreate(other, config), "still-online");
+  }
 }
