@@ -78,6 +78,8 @@ import dev.brook.broker.replica.ProducerIdManager;
 import dev.brook.broker.replica.RecordPolicy;
 import dev.brook.broker.replica.ReplicaManager;
 import dev.brook.storage.Clock;
+import dev.brook.storage.LogDirFailureChannel;
+import dev.brook.storage.LogDirs;
 import dev.brook.storage.LogManager;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -271,18 +273,60 @@ public final class Broker implements AutoCloseable {
       Deque<AutoCloseable> toClose,
       dev.brook.broker.cluster.ClusterState cluster)
       throws Exception {
-    Files.createDirectories(config.logDir());
-    LogManager logs = LogManager.open(config.logDir(), TopicConfigs.toLogConfig(config, Map.of()), clock,
-        CleanerSettings.from(config), KafkaRecordCodec.INSTANCE); // the cleaner reads every codec
-    toClose.add(logs); // closes last: flush, checkpoints, clean-shutdown marker
+    checkMetaProperties(config, cluster);
+    // One failure channel for every log directory: an I/O error takes its directory offline (one
+    // log line), the replica manager takes that directory's partitions out of service.
+    LogDirFailureChannel failures = new LogDirFailureChannel();
+    LogDirs dirs = LogDirs.open(config.logDirs(), TopicConfigs.toLogConfig(config, Map.of()), clock,
+        CleanerSettings.from(config), KafkaRecordCodec.INSTANCE, failures); // the cleaner reads every codec
+    toClose.add(dirs); // closes last: flush, checkpoints, clean-shutdown marker (online directories)
     // Before any partition serves: where an older Brook's coordinator record layouts end.
-    dev.brook.broker.recordformat.LegacyRecordBoundary.markOnUpgrade(config.logDir(), logs.all());
-    logs.startBackgroundDuties(config.getLong("log.retention.check.interval.ms"));
+    dev.brook.broker.recordformat.LegacyRecordBoundary.markOnUpgrade(config.logDir(), dirs.all());
+    for (LogManager logs : dirs.managers()) {
+      logs.startBackgroundDuties(config.getLong("log.retention.check.interval.ms"),
+          config.getLong("log.flush.scheduler.interval.ms"),
+          config.getInt("log.flush.offset.checkpoint.interval.ms"),
+          config.getInt("log.flush.start.offset.checkpoint.interval.ms"));
+    }
     // Both modes: the manager follows the controller's decisions (wireCluster / wireLocalCluster
     // register it as the ReplicaStateListener); a single node's cluster state is its LocalCluster.
-    LocalReplicaManager replicas = new LocalReplicaManager(logs, RecordPolicy.of(config, Map.of()), clock,
+    LocalReplicaManager replicas = new LocalReplicaManager(dirs, RecordPolicy.of(config, Map.of()), clock,
         config.getInt("producer.id.expiration.ms"), config.nodeId(), cluster, LocalReplicaManager.ReplicationSettings.from(config));
     toClose.add(replicas);
+    for (LogManager logs : dirs.managers()) {
+      wireLogDuties(logs, replicas);
+    }
+    FetchSessionCache sessions =
+        new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, RandomIds::nextInt);
+    // Cluster mode: blocks of ids claimed in ZooKeeper, unique across brokers (transactional ids move).
+    ProducerIdManager producerIds = cluster instanceof ZkCluster zk
+        ? ProducerIdManager.fromBlocks(zk::claimProducerIdBlock)
+        : ProducerIdManager.open(config.logDir());
+    producerIdsOut.set(producerIds); // shared with the transaction coordinator
+    dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId()));
+    dispatcher.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(replicas));
+    dispatcher.register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replicas));
+    dispatcher.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(replicas));
+    dispatcher.register(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(replicas));
+    return replicas;
+  }
+
+  /**
+   * meta.properties in every log directory, all of one node and one cluster: a directory of another
+   * node or cluster is a startup error naming it (node.id / cluster.id), as in Kafka. A directory
+   * without one gets one.
+   */
+  private static void checkMetaProperties(BrokerConfig config, dev.brook.broker.cluster.ClusterState cluster)
+      throws IOException {
+    String clusterId = cluster instanceof ZkCluster zk ? zk.clusterId() : config.getString("cluster.id");
+    MetaProperties first = MetaProperties.loadOrCreate(config.logDir(), config.nodeId(), clusterId, RandomIds::uuid);
+    for (java.nio.file.Path dir : config.logDirs().subList(1, config.logDirs().size())) {
+      MetaProperties.loadOrCreate(dir, config.nodeId(), first.clusterId(), RandomIds::uuid);
+    }
+  }
+
+  /** The seams between one log directory's duties and the partitions' state. */
+  private static void wireLogDuties(LogManager logs, LocalReplicaManager replicas) {
     // The cleaner keeps each remembered producer's last batch; a log whose partition is not open
     // (yet) is not cleaned, since its producers are not known.
     logs.setActiveProducers(id -> replicas.partition(new TopicPartition(id.topic(), id.partition()))
@@ -301,19 +345,6 @@ public final class Broker implements AutoCloseable {
           }
         })
         .orElse(NOTHING_CLEANABLE)); // a log whose partition is not open yet: its state is unknown
-    FetchSessionCache sessions =
-        new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, RandomIds::nextInt);
-    // Cluster mode: blocks of ids claimed in ZooKeeper, unique across brokers (transactional ids move).
-    ProducerIdManager producerIds = cluster instanceof ZkCluster zk
-        ? ProducerIdManager.fromBlocks(zk::claimProducerIdBlock)
-        : ProducerIdManager.open(config.logDir());
-    producerIdsOut.set(producerIds); // shared with the transaction coordinator
-    dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId()));
-    dispatcher.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(replicas));
-    dispatcher.register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replicas));
-    dispatcher.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(replicas));
-    dispatcher.register(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(replicas));
-    return replicas;
   }
 
   /** The partitions of this broker (for tests that create partitions before topics exist). */

@@ -34,7 +34,7 @@ abstract class AbstractIndex implements AutoCloseable {
     this.file = file;
     this.baseOffset = baseOffset;
     this.entrySize = entrySize;
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = StorageFiles.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       long length = ch.size();
       int valid = (int) Math.min(length - length % entrySize, Integer.MAX_VALUE - entrySize);
       if (valid == 0) {
@@ -150,8 +150,9 @@ abstract class AbstractIndex implements AutoCloseable {
     if (size == mmap.limit()) {
       return;
     }
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-      mmap.force();
+    // No force here: the pages of the old and the new mapping are the same page-cache pages, which
+    // the next flush (off the log's lock, by the flusher) writes back; a roll must not fsync.
+    try (FileChannel ch = StorageFiles.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       ch.truncate(size);
       if (ch.size() < size) {
         ch.write(java.nio.ByteBuffer.allocate(1), size - 1);
@@ -162,8 +163,13 @@ abstract class AbstractIndex implements AutoCloseable {
     }
   }
 
-  void flush() {
-    mmap.force();
+  /** Forces the mapping's dirty pages to disk; an I/O error is an IOException (never retried). */
+  void flush() throws IOException {
+    try {
+      mmap.force();
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
+    }
   }
 
   /** Renames the file, keeping the mapping (on POSIX the mapping survives a rename). */

@@ -29,7 +29,7 @@ final class CheckpointFile {
       sb.append(l).append('\n');
     }
     Path tmp = file.resolveSibling(file.getFileName() + TMP_SUFFIX);
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+    try (FileChannel ch = StorageFiles.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
       ByteBuffer b = ByteBuffer.wrap(sb.toString().getBytes(StandardCharsets.UTF_8));
       while (b.hasRemaining()) {
         ch.write(b);

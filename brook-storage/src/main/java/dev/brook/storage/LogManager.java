@@ -39,10 +39,17 @@ import org.slf4j.LoggerFactory;
  * past their recovery points.
  *
  * <p>Background duties run on one daemon thread (the machine's cores belong to the request path):
- * retention every {@code retentionCheckIntervalMs}, flush.ms checks every second, checkpoints every
- * {@link #CHECKPOINT_INTERVAL_MS}, plus any duty registered with {@link #addBackgroundDuty}. The
+ * retention, flush.ms checks and the three checkpoints at the intervals given to {@link
+ * #startBackgroundDuties}, plus any duty registered with {@link #addBackgroundDuty}. The
  * log cleaner (compaction) runs on its own {@code log.cleaner.threads}, started with the duties
  * and stopped first on close.
+ *
+ * <p>Failures: an I/O error on any file of the directory (a log's write, roll, fsync, or a
+ * checkpoint) takes the whole directory offline through the {@link LogDirFailureChannel} given at
+ * open: every log in it refuses reads and writes from then on, the duties skip it, and close
+ * leaves its files as they are, without the clean-shutdown marker, so the next open recovers the
+ * logs from their recovery points. Rolled segments are flushed by this directory's own {@link
+ * LogFlusher} thread.
  *
  * <p>Thread-safe.
  */
@@ -66,6 +73,9 @@ public final class LogManager implements AutoCloseable {
   private final LogConfig defaults;
   private final Clock clock;
   private final Map<LogId, SegmentedLog> logs = new ConcurrentHashMap<>();
+  private final LogDirFailureChannel failures;
+  private final LogFlusher flusher;
+  private volatile boolean offline;
   private final List<Duty> duties = new CopyOnWriteArrayList<>();
   private final List<PendingDirDelete> pendingDirDeletes = new ArrayList<>();
   private final Object checkpointLock = new Object();
@@ -97,8 +107,17 @@ public final class LogManager implements AutoCloseable {
 
   private record PendingDirDelete(SegmentedLog log, Path dir, long dueMs) {}
 
-  private LogManager(Path logDir, LogConfig defaults, Clock clock, CleanerConfig cleanerConfig, RecordCodec codec) {
+  private LogManager(Path logDir, LogConfig defaults, Clock clock, CleanerConfig cleanerConfig, RecordCodec codec,
+      LogDirFailureChannel failures) {
     this.logDir = logDir;
+    this.failures = failures;
+    this.flusher = new LogFlusher("brook-log-flusher-" + logDir.getFileName());
+    failures.addListener(dir -> {
+      if (dir.equals(logDir.toAbsolutePath().normalize())) {
+        offline = true;
+        logs.values().forEach(SegmentedLog::markOffline);
+      }
+    });
     this.defaults = defaults;
     this.clock = clock;
     this.codec = codec;
@@ -121,10 +140,44 @@ public final class LogManager implements AutoCloseable {
    */
   public static LogManager open(Path logDir, LogConfig defaults, Clock clock, CleanerConfig cleanerConfig,
       RecordCodec codec) throws IOException {
+    return open(logDir, defaults, clock, cleanerConfig, codec, new LogDirFailureChannel());
+  }
+
+  /**
+   * As above, reporting the directory's I/O failures to {@code failures} (the broker's one channel
+   * for all its log directories).
+   */
+  public static LogManager open(Path logDir, LogConfig defaults, Clock clock, CleanerConfig cleanerConfig,
+      RecordCodec codec, LogDirFailureChannel failures) throws IOException {
     Files.createDirectories(logDir);
-    LogManager m = new LogManager(logDir, defaults, clock, cleanerConfig, codec);
-    m.loadLogs();
+    LogManager m = new LogManager(logDir, defaults, clock, cleanerConfig, codec, failures);
+    try {
+      m.loadLogs();
+    } catch (IOException | RuntimeException e) {
+      m.flusher.close();
+      throw e;
+    }
     return m;
+  }
+
+  /** The number of partition logs in this directory (JBOD placement counts them). */
+  public int logCount() {
+    return logs.size();
+  }
+
+  /** Whether this directory has gone offline after an I/O error (until restart). */
+  public boolean isOffline() {
+    return offline;
+  }
+
+  /** The channel this directory reports its failures to. */
+  public LogDirFailureChannel failures() {
+    return failures;
+  }
+
+  /** Waits until the flusher has run every flush submitted so far (tests). */
+  public void awaitFlushes() {
+    flusher.drain();
   }
 
   /** The log cleaner (compaction) of this log dir. */
@@ -203,7 +256,7 @@ public final class LogManager implements AutoCloseable {
           logStarts.getOrDefault(id, -1L),
           highWatermarks.getOrDefault(id, -1L),
           clean);
-      logs.put(id, SegmentedLog.open(id, dir, defaults, clock, state, codec));
+      logs.put(id, SegmentedLog.open(id, dir, defaults, clock, state, codec, failures, flusher));
     }
     if (Files.deleteIfExists(marker) || !dirs.isEmpty()) {
       CheckpointFile.fsyncDir(logDir); // the marker's removal and any deleted directory are durable
@@ -253,9 +306,17 @@ public final class LogManager implements AutoCloseable {
   public PartitionLog getOrCreate(LogId id, LogConfig config) throws IOException {
     synchronized (this) {
       ensureOpen();
+      if (offline) {
+        throw new LogDirOfflineException(logDir, "create " + id, null);
+      }
       SegmentedLog log = logs.get(id);
       if (log == null) {
-        log = SegmentedLog.open(id, logDir.resolve(id.dirName()), config, clock, LogLoadState.clean(), codec);
+        try {
+          log = SegmentedLog.open(id, logDir.resolve(id.dirName()), config, clock, LogLoadState.clean(), codec, failures, flusher);
+        } catch (IOException | java.io.UncheckedIOException e) {
+          failures.markOffline(logDir, "create " + id, e);
+          throw new LogDirOfflineException(logDir, "create " + id, e);
+        }
         logs.put(id, log);
       } else if (!log.config().equals(config)) {
         log.updateConfig(config);
@@ -284,6 +345,7 @@ public final class LogManager implements AutoCloseable {
       if (log == null) {
         return;
       }
+      log.markDeleted(); // the flusher's queued work for it is dropped before the rename
       renamed = logDir.resolve(id.dirName() + "." + UUID.randomUUID().toString().replace("-", "") + DELETE_DIR_SUFFIX);
       Files.move(log.dir(), renamed, StandardCopyOption.ATOMIC_MOVE);
       CheckpointFile.fsyncDir(logDir);
@@ -335,8 +397,24 @@ public final class LogManager implements AutoCloseable {
     }
   }
 
-  /** Starts retention, flush, checkpoint and cleaner duties on background threads. */
+  /**
+   * Starts retention, flush, checkpoint and cleaner duties on background threads: flush.ms checked
+   * every second, every checkpoint written every {@link #CHECKPOINT_INTERVAL_MS} (tools and tests).
+   */
   public void startBackgroundDuties(long retentionCheckIntervalMs) {
+    startBackgroundDuties(retentionCheckIntervalMs, FLUSH_CHECK_INTERVAL_MS, CHECKPOINT_INTERVAL_MS, CHECKPOINT_INTERVAL_MS);
+  }
+
+  /**
+   * Starts the background duties with Kafka's intervals: retention every {@code
+   * log.retention.check.interval.ms}, flush.ms checked every {@code log.flush.scheduler.interval.ms}
+   * (Long.MAX_VALUE, Kafka's default: never), recovery points checkpointed every {@code
+   * log.flush.offset.checkpoint.interval.ms}, log start offsets every {@code
+   * log.flush.start.offset.checkpoint.interval.ms}, high watermarks every {@link
+   * #CHECKPOINT_INTERVAL_MS} (Kafka's replica.high.watermark.checkpoint.interval.ms default).
+   */
+  public void startBackgroundDuties(long retentionCheckIntervalMs, long flushCheckIntervalMs,
+      long recoveryPointCheckpointIntervalMs, long logStartCheckpointIntervalMs) {
     synchronized (this) {
       ensureOpen();
       if (scheduler != null) {
@@ -348,8 +426,13 @@ public final class LogManager implements AutoCloseable {
         return t;
       });
       schedule(new Duty("retention", retentionCheckIntervalMs, this::cleanupLogs));
-      schedule(new Duty("flush", FLUSH_CHECK_INTERVAL_MS, this::flushDueLogs));
-      schedule(new Duty("checkpoint", CHECKPOINT_INTERVAL_MS, this::checkpointQuietly));
+      if (flushCheckIntervalMs != Long.MAX_VALUE) {
+        schedule(new Duty("flush", flushCheckIntervalMs, this::flushDueLogs));
+      }
+      schedule(new Duty("recovery-point-checkpoint", recoveryPointCheckpointIntervalMs,
+          () -> checkpointQuietly(RECOVERY_POINT_CHECKPOINT)));
+      schedule(new Duty("log-start-checkpoint", logStartCheckpointIntervalMs, () -> checkpointQuietly(LOG_START_CHECKPOINT)));
+      schedule(new Duty("high-watermark-checkpoint", CHECKPOINT_INTERVAL_MS, () -> checkpointQuietly(HIGH_WATERMARK_CHECKPOINT)));
       for (Duty d : duties) {
         schedule(d);
       }
@@ -358,19 +441,30 @@ public final class LogManager implements AutoCloseable {
   }
 
   private void schedule(Duty d) {
-    long period = Math.max(1, d.periodMs());
-    scheduler.scheduleWithFixedDelay(() -> {
+    if (d.periodMs() <= 0) {
+      scheduler.execute(() -> runDuty(d)); // as Kafka's scheduler: a period of 0 runs the duty once
+      return;
+    }
+    long period = d.periodMs();
+    scheduler.scheduleWithFixedDelay(() -> runDuty(d), period, period, TimeUnit.MILLISECONDS);
+  }
+
+  private static void runDuty(Duty d) {
+    {
       try {
         d.task().run();
       } catch (RuntimeException e) {
         LOG.error("Log duty {} failed", d.name(), e);
       }
-    }, period, period, TimeUnit.MILLISECONDS);
+    }
   }
 
   /** Applies retention to every log and removes files whose delete delay has passed. */
   public int cleanupLogs() {
     int deleted = 0;
+    if (offline) {
+      return 0;
+    }
     for (SegmentedLog log : logs.values()) {
       try {
         int n = log.applyRetention();
@@ -379,7 +473,7 @@ public final class LogManager implements AutoCloseable {
           logStartListener.accept(log.id(), log.logStartOffset());
         }
       } catch (IOException | RuntimeException e) {
-        if (!log.isClosed()) {
+        if (!log.isClosed() && !log.isOffline()) {
           LOG.error("Retention failed for {}", log.id(), e);
         }
       }
@@ -394,8 +488,13 @@ public final class LogManager implements AutoCloseable {
   /** Flushes every log whose flush.ms has passed. */
   public void flushDueLogs() {
     for (SegmentedLog log : logs.values()) {
+      if (offline) {
+        return; // a failed fsync is never retried
+      }
       try {
         log.flushIfDue();
+      } catch (LogDirOfflineException e) {
+        // reported once by the failure channel
       } catch (IOException | RuntimeException e) {
         LOG.error("Flush failed for {}", log.id(), e);
       }
@@ -403,8 +502,17 @@ public final class LogManager implements AutoCloseable {
   }
 
   private void checkpointQuietly() {
+    checkpointQuietly(null);
+  }
+
+  private void checkpointQuietly(String onlyFile) {
+    if (offline) {
+      return;
+    }
     try {
-      checkpoint();
+      checkpoint(onlyFile);
+    } catch (LogDirOfflineException e) {
+      // reported once by the failure channel
     } catch (IOException e) {
       LOG.error("Cannot write checkpoints in {}", logDir, e);
     }
@@ -412,6 +520,11 @@ public final class LogManager implements AutoCloseable {
 
   /** Writes the recovery-point, log-start and high-watermark checkpoints now. */
   public void checkpoint() throws IOException {
+    checkpoint(null);
+  }
+
+  /** Writes one checkpoint file ({@code onlyFile}), or all three (null). */
+  private void checkpoint(String onlyFile) throws IOException {
     synchronized (checkpointLock) {
       List<String> rp = new ArrayList<>();
       List<String> start = new ArrayList<>();
@@ -422,9 +535,15 @@ public final class LogManager implements AutoCloseable {
         start.add(prefix + log.logStartOffset());
         hw.add(prefix + log.highWatermark());
       }
-      writeIfChanged(RECOVERY_POINT_CHECKPOINT, rp);
-      writeIfChanged(LOG_START_CHECKPOINT, start);
-      writeIfChanged(HIGH_WATERMARK_CHECKPOINT, hw);
+      if (onlyFile == null || onlyFile.equals(RECOVERY_POINT_CHECKPOINT)) {
+        writeIfChanged(RECOVERY_POINT_CHECKPOINT, rp);
+      }
+      if (onlyFile == null || onlyFile.equals(LOG_START_CHECKPOINT)) {
+        writeIfChanged(LOG_START_CHECKPOINT, start);
+      }
+      if (onlyFile == null || onlyFile.equals(HIGH_WATERMARK_CHECKPOINT)) {
+        writeIfChanged(HIGH_WATERMARK_CHECKPOINT, hw);
+      }
     }
   }
 
@@ -432,8 +551,16 @@ public final class LogManager implements AutoCloseable {
     if (entries.equals(checkpointed.get(fileName))) {
       return;
     }
+    if (offline) {
+      throw new LogDirOfflineException(logDir, "checkpoint " + fileName, null);
+    }
     checkpointed.remove(fileName); // unknown until the write below has succeeded
-    CheckpointFile.write(logDir.resolve(fileName), entries);
+    try {
+      CheckpointFile.write(logDir.resolve(fileName), entries);
+    } catch (IOException | java.io.UncheckedIOException e) {
+      failures.markOffline(logDir, "checkpoint " + fileName, e);
+      throw new LogDirOfflineException(logDir, "checkpoint " + fileName, e);
+    }
     checkpointed.put(fileName, entries);
   }
 
@@ -465,6 +592,16 @@ public final class LogManager implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
+    }
+    flusher.close(); // runs the rolls' pending flushes first
+    if (offline) {
+      // Leave the files as the failure left them: no flush, no checkpoint, no clean-shutdown
+      // marker, so the next open recovers every log of this directory past its recovery point.
+      for (SegmentedLog log : logs.values()) {
+        log.close();
+      }
+      LOG.warn("Closed the offline log directory {} without a clean shutdown; the next start recovers it", logDir);
+      return;
     }
     IOException failure = null;
     for (SegmentedLog log : logs.values()) {

@@ -46,14 +46,18 @@ public final class LogSegment implements AutoCloseable {
   /** Offset after the last batch, -1 until known (computed lazily for loaded segments). */
   private volatile long nextOffset = -1;
   private long rollingBaseMs = -1;
-  private boolean dirty;
+  /**
+   * Bytes written since the last flush. Set by the appender after a write, cleared by a flusher
+   * before it forces: an append racing a flush leaves it set, so the next flush forces again.
+   */
+  private volatile boolean dirty;
 
   private LogSegment(Path dir, long baseOffset, String suffix, int indexIntervalBytes, int indexPreallocate) throws IOException {
     this.dir = dir;
     this.baseOffset = baseOffset;
     this.indexIntervalBytes = indexIntervalBytes;
     this.logFile = dir.resolve(fileName(baseOffset, LOG_SUFFIX) + suffix);
-    this.channel = FileChannel.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    this.channel = StorageFiles.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     this.size = (int) Math.min(channel.size(), Integer.MAX_VALUE);
     this.offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + suffix), baseOffset, indexPreallocate);
     this.timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + suffix), baseOffset, indexPreallocate);
@@ -531,14 +535,32 @@ public final class LogSegment implements AutoCloseable {
     timeIndex.resize(config.segmentIndexBytes());
   }
 
+  /**
+   * Forces the log file and its indexes to disk if anything was written since the last flush. Safe
+   * to call from the flusher while the log appends (it takes no log lock); a segment closed or
+   * deleted meanwhile is skipped. A failure is thrown to the caller, which takes the directory
+   * offline: it is never retried (the kernel may have dropped the pages it could not write).
+   */
   void flush() throws IOException {
     if (dirty) {
-      channel.force(true);
+      dirty = false;
+      try {
+        channel.force(true);
+      } catch (java.nio.channels.ClosedChannelException e) {
+        if (!channel.isOpen()) {
+          return; // deleted or closed under the flusher: nothing left to make durable
+        }
+        throw e;
+      }
       offsetIndex.flush();
       timeIndex.flush();
-      dirty = false;
     }
     txnIndex.flush();
+  }
+
+  /** Whether the segment's files are still open (not closed or deleted). */
+  boolean isOpen() {
+    return channel.isOpen();
   }
 
   /**
@@ -576,6 +598,16 @@ public final class LogSegment implements AutoCloseable {
       channel.close();
     } catch (IOException ignored) {
       // closing a file we are about to delete
+    }
+  }
+
+  /** Closes the files without writing anything (their directory failed); the next open recovers. */
+  void abandon() {
+    closeQuietly();
+    try {
+      txnIndex.close();
+    } catch (IOException ignored) {
+      // the directory is offline: nothing more to say than what took it offline
     }
   }
 

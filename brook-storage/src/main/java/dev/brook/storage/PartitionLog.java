@@ -100,6 +100,12 @@ public interface PartitionLog extends AutoCloseable {
   /** Forces every segment up to the log end to disk and advances the recovery point. */
   void flush() throws IOException;
 
+  /**
+   * Flushes if {@code flush.messages} messages are not yet on disk. Called by the appender after
+   * an append, holding no lock (the fsync must not hold up other requests), before acknowledging.
+   */
+  default void maybeFlush() throws IOException {}
+
   /** Visits every batch from the one containing {@code fromOffset} to the log end, in order. */
   void scanBatches(long fromOffset, BatchVisitor visitor) throws IOException;
 

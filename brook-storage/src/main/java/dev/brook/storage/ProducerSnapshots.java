@@ -23,7 +23,8 @@ import java.util.concurrent.ConcurrentSkipListSet;
  * (those above a truncation point and below deleted segments are removed), and at most {@link
  * #RETAINED} are kept (the newest).
  *
- * <p>Threading: mutations under the owning log's lock; {@link #offsets} and {@link #read} from any
+ * <p>Threading: mutations under the owning log's lock, except {@link #writeTemp} (the flusher, no
+ * lock: the temporary file is private until published); {@link #offsets} and {@link #read} from any
  * thread.
  */
 public final class ProducerSnapshots {
@@ -69,22 +70,51 @@ public final class ProducerSnapshots {
 
   /** Writes (or replaces) the snapshot at {@code offset} atomically, then keeps the newest {@link #RETAINED}. */
   void write(long offset, ByteBuffer state) throws IOException {
-    Path target = dir.resolve(fileName(offset));
+    writeTemp(offset, state);
+    publish(offset);
+    CheckpointFile.fsyncDir(dir);
+  }
+
+  /**
+   * Writes and fsyncs the snapshot at {@code offset} to its temporary file, which no reader looks
+   * at: the flusher calls this holding no lock. {@link #publish} then makes it the snapshot.
+   */
+  void writeTemp(long offset, ByteBuffer state) throws IOException {
     Path tmp = dir.resolve(fileName(offset) + CheckpointFile.TMP_SUFFIX);
     ByteBuffer b = state.duplicate();
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+    try (FileChannel ch = StorageFiles.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
         StandardOpenOption.WRITE)) {
       while (b.hasRemaining()) {
         ch.write(b);
       }
       ch.force(true);
     }
-    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    CheckpointFile.fsyncDir(dir);
+  }
+
+  /**
+   * Renames the temporary file written by {@link #writeTemp} to the snapshot (atomic; a rename, no
+   * fsync: called under the log's lock, so a truncation cannot slip between the check that the
+   * snapshot still describes the log and its publication), then keeps the newest {@link #RETAINED}.
+   * The caller fsyncs the directory after releasing the lock; until then a crash may lose the
+   * rename, which costs only a longer replay.
+   */
+  void publish(long offset) throws IOException {
+    Path target = dir.resolve(fileName(offset));
+    Files.move(dir.resolve(fileName(offset) + CheckpointFile.TMP_SUFFIX), target, StandardCopyOption.ATOMIC_MOVE,
+        StandardCopyOption.REPLACE_EXISTING);
     offsets.add(offset);
     while (offsets.size() > RETAINED) {
       delete(offsets.first());
     }
+  }
+
+  /** Removes the temporary file of a snapshot that will not be published. */
+  void discardTemp(long offset) throws IOException {
+    Files.deleteIfExists(dir.resolve(fileName(offset) + CheckpointFile.TMP_SUFFIX));
+  }
+
+  Path dir() {
+    return dir;
   }
 
   /** Removes the snapshots above {@code offset} (truncation: they describe removed batches). */

@@ -24,6 +24,21 @@ import org.slf4j.LoggerFactory;
  * removed from the map are renamed {@code .deleted} and closed only after {@code
  * file.delete.delay.ms}, so a slice already handed to the network stays readable.
  *
+ * <p>Flushing: no fsync runs under {@code lock}. A roll hands the rolled segment (and then the
+ * producer-state snapshot taken at the roll) to the directory's {@link LogFlusher}; {@code
+ * flush.messages} ({@link #maybeFlush}, called by the appender after it released every lock),
+ * {@code flush.ms} ({@link #flushIfDue}, the duty thread) and {@link #flush} capture the segments
+ * to force under {@code lock}, force them holding only {@code flushLock} (which appends never
+ * take), and move the recovery point afterwards. Invariant: the recovery point never passes a byte
+ * that has not been forced.
+ *
+ * <p>Failures: an I/O error while writing, truncating, mapping an index, flushing or writing a
+ * snapshot takes the log directory offline through the {@link LogDirFailureChannel} (one log line,
+ * there) and this log with it: every later mutation and read throws {@link
+ * LogDirOfflineException}; nothing is retried; a batch whose write failed was never published (its
+ * segment's size did not move), so it is never read, and the next open (unclean: no clean-shutdown
+ * marker is written for an offline directory) truncates it away.
+ *
  * <p>Opening: files left by an interrupted swap ({@code .cleaned}, {@code .swap}, {@code
  * .deleted}) are completed or discarded; after a clean shutdown nothing is scanned (the active
  * segment's tail after its last index entry excepted); after an unclean one, segments from the
@@ -38,6 +53,15 @@ public final class SegmentedLog implements PartitionLog {
   /** Looks inside compressed batches for exact timestamp lookups. */
   private final RecordCodec codec;
   private final Object lock = new Object();
+  /** Serializes flushes (and the recovery point they move); appends never take it. */
+  private final Object flushLock = new Object();
+  private final LogDirFailureChannel failures;
+  /** The log directory holding {@link #dir}: what goes offline. */
+  private final Path logDir;
+  private final LogFlusher flusher;
+  private volatile boolean offline;
+  /** Counts truncations (under lock): a flush or snapshot begun before one must not publish after it. */
+  private long truncations;
   private final ConcurrentNavigableMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
   private final LeaderEpochFileCache epochs;
   private final List<PendingDelete> pendingDeletes = new ArrayList<>();
@@ -49,14 +73,17 @@ public final class SegmentedLog implements PartitionLog {
   private volatile long logEndOffset;
   private volatile long highWatermark;
   private volatile long recoveryPoint;
-  private long unflushedMessages;
-  private long lastFlushMs;
-  private boolean closed;
+  private volatile long lastFlushMs;
+  private volatile boolean closed;
 
   private record PendingDelete(LogSegment segment, long dueMs) {}
 
-  private SegmentedLog(LogId id, Path dir, LogConfig config, Clock clock, RecordCodec codec) {
+  private SegmentedLog(LogId id, Path dir, LogConfig config, Clock clock, RecordCodec codec,
+      LogDirFailureChannel failures, LogFlusher flusher) {
     this.id = id;
+    this.failures = failures;
+    this.flusher = flusher;
+    this.logDir = dir.toAbsolutePath().getParent();
     this.dir = dir;
     this.config = config;
     this.clock = clock;
@@ -79,8 +106,18 @@ public final class SegmentedLog implements PartitionLog {
    */
   public static SegmentedLog open(LogId id, Path dir, LogConfig config, Clock clock, LogLoadState state, RecordCodec codec)
       throws IOException {
+    return open(id, dir, config, clock, state, codec, new LogDirFailureChannel(), LogFlusher.shared());
+  }
+
+  /**
+   * As {@link #open(LogId, Path, LogConfig, Clock, LogLoadState, RecordCodec)}, reporting I/O
+   * failures to {@code failures} and flushing rolled segments on {@code flusher} (the {@link
+   * LogManager} passes its directory's).
+   */
+  public static SegmentedLog open(LogId id, Path dir, LogConfig config, Clock clock, LogLoadState state, RecordCodec codec,
+      LogDirFailureChannel failures, LogFlusher flusher) throws IOException {
     Files.createDirectories(dir);
-    SegmentedLog log = new SegmentedLog(id, dir, config, clock, codec);
+    SegmentedLog log = new SegmentedLog(id, dir, config, clock, codec, failures, flusher);
     log.load(state);
     return log;
   }
@@ -255,6 +292,16 @@ public final class SegmentedLog implements PartitionLog {
   public AppendResult appendAsLeader(ByteBuffer batches, int leaderEpoch) throws IOException {
     synchronized (lock) {
       ensureOpen();
+      try {
+        return appendAsLeaderLocked(batches, leaderEpoch);
+      } catch (IOException | java.io.UncheckedIOException | InternalError e) {
+        throw failed("append", e); // InternalError: a fault on a mapped index page (a full tmpfs)
+      }
+    }
+  }
+
+  private AppendResult appendAsLeaderLocked(ByteBuffer batches, int leaderEpoch) throws IOException {
+    {
       int start = batches.position();
       int limit = batches.limit();
       int count = checkBatches(batches);
@@ -283,6 +330,16 @@ public final class SegmentedLog implements PartitionLog {
   public AppendResult appendAsFollower(ByteBuffer batches) throws IOException {
     synchronized (lock) {
       ensureOpen();
+      try {
+        return appendAsFollowerLocked(batches);
+      } catch (IOException | java.io.UncheckedIOException | InternalError e) {
+        throw failed("append", e);
+      }
+    }
+  }
+
+  private AppendResult appendAsFollowerLocked(ByteBuffer batches) throws IOException {
+    {
       int start = batches.position();
       int limit = batches.limit();
       int count = checkBatches(batches);
@@ -350,10 +407,6 @@ public final class SegmentedLog implements PartitionLog {
     }
     seg.append(batches, now);
     logEndOffset = next;
-    unflushedMessages += next - first;
-    if (unflushedMessages >= config.flushMessages()) {
-      flushLocked();
-    }
     return new AppendResult(first, next - 1, maxTs, offsetOfMaxTs, logStartOffset, count, bytes);
   }
 
@@ -364,15 +417,20 @@ public final class SegmentedLog implements PartitionLog {
     synchronized (lock) {
       ensureOpen();
       if (!active.isEmpty()) {
-        rollTo(logEndOffset);
+        try {
+          rollTo(logEndOffset);
+        } catch (IOException | java.io.UncheckedIOException e) {
+          throw failed("roll", e);
+        }
         snapshotProducerStateAt(logEndOffset);
       }
     }
   }
 
   /**
-   * Makes a new active segment at {@code base} (≥ log end): the old one records its max timestamp,
-   * trims its indexes and is fsynced, which moves the recovery point to the log end.
+   * Makes a new active segment at {@code base} (≥ log end): the old one records its max timestamp
+   * and trims its indexes; the flusher fsyncs it later, which then moves the recovery point to
+   * {@code base}. Under lock; no fsync here.
    */
   private LogSegment rollTo(long base) throws IOException {
     LogSegment old = active;
@@ -384,10 +442,6 @@ public final class SegmentedLog implements PartitionLog {
       old.deleteFiles();
     } else {
       old.onBecomeInactive();
-      old.flush();
-      recoveryPoint = logEndOffset;
-      unflushedMessages = 0;
-      lastFlushMs = clock.milliseconds();
     }
     LogSegment seg = LogSegment.create(dir, base, config, "");
     segments.put(base, seg);
@@ -395,26 +449,74 @@ public final class SegmentedLog implements PartitionLog {
     if (segments.firstKey() == base && logStartOffset < base) {
       logStartOffset = base;
     }
+    if (!old.isEmpty()) {
+      flusher.submit(() -> flushInBackground(base));
+    }
     return seg;
   }
 
   /**
    * Takes a producer-state snapshot at {@code offset} (a roll's new base, the log end) through the
-   * snapshotter, if there is one. The rolled segment is already fsynced, so the snapshot never gets
-   * ahead of what a crash keeps. A failure costs only a longer replay after a crash: logged.
+   * snapshotter, if there is one: the state is serialized here, under lock (it must be the state
+   * as of {@code offset}), and written by the flusher after the rolled segment's flush, so the
+   * snapshot never gets ahead of what a crash keeps. A snapshotter that throws costs only a longer
+   * replay after a crash: logged.
    */
   private void snapshotProducerStateAt(long offset) {
     ProducerStateSnapshotter s = snapshotter;
     if (s == null) {
       return;
     }
+    ByteBuffer state;
     try {
-      ByteBuffer state = s.snapshot(offset);
-      if (state != null) {
-        producerSnapshots.write(offset, state);
+      state = s.snapshot(offset);
+    } catch (RuntimeException e) {
+      LOG.warn("{}: cannot take the producer-state snapshot at {}; recovery will replay more", id, offset, e);
+      return;
+    }
+    if (state != null) {
+      long generation = truncations;
+      flusher.submit(() -> writeSnapshotInBackground(offset, state, generation));
+    }
+  }
+
+  /**
+   * On the flusher: writes and fsyncs the snapshot's file holding no lock, then publishes it (a
+   * rename, under lock) only if the log still holds {@code offset} durably and was not truncated
+   * since the snapshot was taken.
+   */
+  private void writeSnapshotInBackground(long offset, ByteBuffer state, long generation) {
+    if (closed || offline) {
+      return;
+    }
+    boolean published = false;
+    try {
+      producerSnapshots.writeTemp(offset, state);
+      synchronized (lock) {
+        if (!closed && !offline && truncations == generation && recoveryPoint >= offset && offset <= logEndOffset
+            && offset >= segments.firstKey()) {
+          producerSnapshots.publish(offset);
+          published = true;
+        }
       }
-    } catch (IOException | RuntimeException e) {
-      LOG.warn("{}: cannot write the producer-state snapshot at {}; recovery will replay more", id, offset, e);
+      if (published) {
+        CheckpointFile.fsyncDir(dir);
+      } else {
+        producerSnapshots.discardTemp(offset);
+      }
+    } catch (IOException | java.io.UncheckedIOException e) {
+      if (!closed) { // a log deleted meanwhile had its directory renamed: not a disk failure
+        failed("producer snapshot at " + offset, e);
+      }
+    }
+  }
+
+  /** On the flusher, after a roll: fsyncs up to the rolled segment's end. Failures are reported there. */
+  private void flushInBackground(long upTo) {
+    try {
+      flushTo(upTo);
+    } catch (IOException e) {
+      // already reported by failed() (or the log was offline before): nothing to retry
     }
   }
 
@@ -430,7 +532,11 @@ public final class SegmentedLog implements PartitionLog {
       if (offset > logEndOffset || offset < segments.firstKey()) {
         throw new IllegalArgumentException(id + ": snapshot offset " + offset + " outside [" + segments.firstKey() + ", " + logEndOffset + "]");
       }
-      producerSnapshots.write(offset, state);
+      try {
+        producerSnapshots.write(offset, state);
+      } catch (IOException | java.io.UncheckedIOException e) {
+        throw failed("producer snapshot at " + offset, e);
+      }
     }
   }
 
@@ -456,6 +562,9 @@ public final class SegmentedLog implements PartitionLog {
 
   @Override
   public LogReadResult read(long offset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) throws IOException {
+    if (offline) {
+      throw new LogDirOfflineException(logDir, id + ": read", null);
+    }
     long start = logStartOffset;
     long end = logEndOffset;
     if (offset < start || offset > end) {
@@ -500,7 +609,11 @@ public final class SegmentedLog implements PartitionLog {
   public boolean appendAbortedTransaction(TxnIndex.AbortedTxn txn) throws IOException {
     synchronized (lock) {
       ensureOpen();
-      return indexAbortedLocked(txn);
+      try {
+        return indexAbortedLocked(txn);
+      } catch (IOException | java.io.UncheckedIOException e) {
+        throw failed("transaction index append", e);
+      }
     }
   }
 
@@ -577,6 +690,16 @@ public final class SegmentedLog implements PartitionLog {
   public int applyRetention() throws IOException {
     synchronized (lock) {
       ensureOpen();
+      try {
+        return applyRetentionLocked();
+      } catch (IOException | java.io.UncheckedIOException e) {
+        throw failed("retention", e);
+      }
+    }
+  }
+
+  private int applyRetentionLocked() throws IOException {
+    {
       int deleted = deletePrefix((seg, nextBase) -> nextBase <= logStartOffset);
       LogConfig c = config;
       if (c.delete() && c.retentionMs() >= 0) {
@@ -643,8 +766,12 @@ public final class SegmentedLog implements PartitionLog {
       }
       if (offset > logStartOffset) {
         logStartOffset = offset;
-        epochs.truncateFromStart(offset);
-        deletePrefix((seg, nextBase) -> nextBase <= logStartOffset);
+        try {
+          epochs.truncateFromStart(offset);
+          deletePrefix((seg, nextBase) -> nextBase <= logStartOffset);
+        } catch (IOException | java.io.UncheckedIOException e) {
+          throw failed("delete records", e);
+        }
       }
       return logStartOffset;
     }
@@ -691,6 +818,17 @@ public final class SegmentedLog implements PartitionLog {
   public void truncateTo(long offset) throws IOException {
     synchronized (lock) {
       ensureOpen();
+      truncations++;
+      try {
+        truncateToLocked(offset);
+      } catch (IOException | java.io.UncheckedIOException e) {
+        throw failed("truncation", e);
+      }
+    }
+  }
+
+  private void truncateToLocked(long offset) throws IOException {
+    {
       if (offset >= logEndOffset) {
         // No record goes, but an epoch that starts at the log end holds no record either: a leader
         // that assigned it and appended nothing before losing leadership must drop it, or its
@@ -729,11 +867,16 @@ public final class SegmentedLog implements PartitionLog {
   public void truncateFullyAndStartAt(long offset) throws IOException {
     synchronized (lock) {
       ensureOpen();
-      truncateFullyLocked(offset);
+      try {
+        truncateFullyLocked(offset);
+      } catch (IOException | java.io.UncheckedIOException e) {
+        throw failed("truncation", e);
+      }
     }
   }
 
   private void truncateFullyLocked(long offset) throws IOException {
+    truncations++;
     for (LogSegment seg : new ArrayList<>(segments.values())) {
       segments.remove(seg.baseOffset());
       scheduleDelete(seg);
@@ -745,7 +888,6 @@ public final class SegmentedLog implements PartitionLog {
     logStartOffset = offset;
     highWatermark = offset;
     recoveryPoint = offset;
-    unflushedMessages = 0;
     epochs.clear();
     producerSnapshots.deleteAbove(-1);
   }
@@ -763,8 +905,24 @@ public final class SegmentedLog implements PartitionLog {
    *     all in the log, e.g. retention or truncation removed them meanwhile
    */
   public boolean replaceSegments(List<LogSegment> oldSegments, LogSegment cleaned) throws IOException {
+    try {
+      cleaned.onBecomeInactive(); // the cleaned files are private to the cleaner until the swap:
+      cleaned.flush(); //            forced before the lock, which appends wait on
+    } catch (IOException | java.io.UncheckedIOException e) {
+      throw failed("flush of a cleaned segment", e);
+    }
     synchronized (lock) {
       ensureOpen();
+      try {
+        return replaceSegmentsLocked(oldSegments, cleaned);
+      } catch (IOException | java.io.UncheckedIOException e) {
+        throw failed("segment swap", e);
+      }
+    }
+  }
+
+  private boolean replaceSegmentsLocked(List<LogSegment> oldSegments, LogSegment cleaned) throws IOException {
+    {
       boolean current = !oldSegments.isEmpty() && cleaned.baseOffset() == oldSegments.get(0).baseOffset();
       for (LogSegment old : oldSegments) {
         current &= segments.get(old.baseOffset()) == old && old != active;
@@ -773,8 +931,6 @@ public final class SegmentedLog implements PartitionLog {
         cleaned.deleteFiles();
         return false;
       }
-      cleaned.onBecomeInactive();
-      cleaned.flush();
       cleaned.changeFileSuffix(LogSegment.SWAP_SUFFIX);
       CheckpointFile.fsyncDir(dir);
       for (LogSegment old : oldSegments) {
@@ -797,49 +953,140 @@ public final class SegmentedLog implements PartitionLog {
 
   // ---------------------------------------------------------------- flush and close
 
+  /** Forces everything appended so far; takes no lock that appends wait on while it forces. */
   @Override
   public void flush() throws IOException {
-    synchronized (lock) {
-      ensureOpen();
-      flushLocked();
+    flushTo(Long.MAX_VALUE);
+  }
+
+  /**
+   * Flushes when {@code flush.messages} messages are not yet forced. The appender calls it after
+   * releasing its own locks (the partition's and this log's), before it acknowledges.
+   */
+  @Override
+  public void maybeFlush() throws IOException {
+    if (logEndOffset - recoveryPoint >= config.flushMessages()) {
+      flushTo(Long.MAX_VALUE);
     }
   }
 
   /** Flushes when flush.ms has passed since the last flush and there is something to flush. */
   public void flushIfDue() throws IOException {
-    synchronized (lock) {
-      if (closed) {
-        return;
+    long flushMs = config.flushMs();
+    if (!closed && flushMs != Long.MAX_VALUE && logEndOffset > recoveryPoint
+        && clock.milliseconds() - lastFlushMs >= flushMs) {
+      flushTo(Long.MAX_VALUE);
+    }
+  }
+
+  /**
+   * Forces the segments holding [recovery point, min(upTo, log end)), captured under {@code lock},
+   * holding only {@code flushLock}; then moves the recovery point there unless a truncation came
+   * between. A failure takes the directory offline and is never retried.
+   */
+  private void flushTo(long upTo) throws IOException {
+    synchronized (flushLock) {
+      List<LogSegment> toFlush;
+      long end;
+      long generation;
+      synchronized (lock) {
+        if (closed) {
+          return;
+        }
+        if (offline) {
+          throw new LogDirOfflineException(logDir, id + ": flush", null);
+        }
+        end = Math.min(upTo, logEndOffset);
+        if (end <= recoveryPoint) {
+          return;
+        }
+        generation = truncations;
+        Long from = segments.floorKey(recoveryPoint);
+        toFlush = new ArrayList<>(segments.subMap(from == null ? Long.MIN_VALUE : from, true, end, false).values());
+        lastFlushMs = clock.milliseconds();
       }
-      long flushMs = config.flushMs();
-      if (flushMs != Long.MAX_VALUE && logEndOffset > recoveryPoint && clock.milliseconds() - lastFlushMs >= flushMs) {
-        flushLocked();
+      for (LogSegment seg : toFlush) {
+        try {
+          seg.flush();
+        } catch (IOException | java.io.UncheckedIOException e) {
+          if (closed) {
+            return; // closed or deleted under the flusher: what it held no longer needs forcing
+          }
+          throw failed("fsync of " + seg.logFile().getFileName(), e);
+        }
+      }
+      synchronized (lock) {
+        if (truncations == generation && end > recoveryPoint) {
+          recoveryPoint = end;
+        }
       }
     }
   }
 
-  private void flushLocked() throws IOException {
-    long end = logEndOffset;
-    Map.Entry<Long, LogSegment> from = segments.floorEntry(recoveryPoint);
-    for (LogSegment seg : (from == null ? segments : segments.tailMap(from.getKey(), true)).values()) {
-      seg.flush();
-    }
-    recoveryPoint = end;
-    unflushedMessages = 0;
-    lastFlushMs = clock.milliseconds();
-  }
-
+  /**
+   * Flushes and closes the files (shutdown). A log whose directory is offline is closed without
+   * touching its files: the next open recovers it.
+   */
   @Override
   public void close() throws IOException {
     synchronized (lock) {
       if (closed) {
         return;
       }
-      flushLocked();
-      for (LogSegment seg : segments.values()) {
-        seg.close();
+      closed = true;
+      if (offline) {
+        for (LogSegment seg : segments.values()) {
+          seg.abandon();
+        }
+        return;
       }
-      deleteExpiredFilesLocked(true);
+      try {
+        for (LogSegment seg : segments.values()) {
+          seg.close(); // flushes what is dirty (shutdown: the one fsync under the lock)
+        }
+        recoveryPoint = logEndOffset;
+        deleteExpiredFilesLocked(true);
+      } catch (IOException | java.io.UncheckedIOException e) {
+        throw failed("close", e);
+      }
+    }
+  }
+
+  /** Waits until the flusher has run every flush and snapshot this log's rolls handed it so far. */
+  public void awaitBackgroundFlushes() {
+    flusher.drain();
+  }
+
+  /** Whether this log's directory has gone offline (see {@link LogDirFailureChannel}). */
+  public boolean isOffline() {
+    return offline;
+  }
+
+  /** Marks this log offline: its directory failed (told by the {@link LogManager}). */
+  void markOffline() {
+    offline = true;
+  }
+
+  /**
+   * Takes this log and its directory offline because {@code operation} failed; returns the
+   * exception to throw to the caller.
+   */
+  private LogDirOfflineException failed(String operation, Throwable e) {
+    offline = true;
+    if (e instanceof LogDirOfflineException o) {
+      return o;
+    }
+    failures.markOffline(logDir, id + ": " + operation, e);
+    return new LogDirOfflineException(logDir, id + ": " + operation, e);
+  }
+
+  /**
+   * Stops the flusher's pending work on this log: its directory is about to be renamed for deletion,
+   * so a flush or snapshot still queued must neither write there nor mistake the rename for a disk
+   * failure. Reads go on from the open files until {@link #closeForDelete}.
+   */
+  void markDeleted() {
+    synchronized (lock) {
       closed = true;
     }
   }
@@ -861,9 +1108,12 @@ public final class SegmentedLog implements PartitionLog {
     }
   }
 
-  private void ensureOpen() {
+  private void ensureOpen() throws LogDirOfflineException {
     if (closed) {
       throw new IllegalStateException(id + ": log is closed");
+    }
+    if (offline) {
+      throw new LogDirOfflineException(logDir, id.toString(), null);
     }
   }
 

@@ -55,7 +55,7 @@ public final class TxnIndex implements AutoCloseable {
     if (!Files.exists(file)) {
       return new TxnIndex(file, entries);
     }
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = StorageFiles.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       long size = ch.size();
       long valid = 0;
       if (size > 0) {
@@ -102,7 +102,7 @@ public final class TxnIndex implements AutoCloseable {
 
   private FileChannel channel() throws IOException {
     if (channel == null) {
-      channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      channel = StorageFiles.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     }
     return channel;
   }

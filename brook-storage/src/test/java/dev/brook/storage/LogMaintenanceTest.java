@@ -363,6 +363,8 @@ class LogMaintenanceTest {
     log.appendAsLeader(batch(1, "a", "b"), 0);
     assertThat(log.recoveryPoint()).isZero();
     log.appendAsLeader(batch(1, "c"), 0);
+    assertThat(log.recoveryPoint()).isZero(); // the appender flushes after releasing its locks
+    log.maybeFlush();
     assertThat(log.recoveryPoint()).isEqualTo(3);
   }
 
@@ -385,6 +387,7 @@ class LogMaintenanceTest {
     log.flushIfDue();
     assertThat(log.recoveryPoint()).isZero();
     log.roll();
+    log.awaitBackgroundFlushes(); // the rolled segment is fsynced by the flusher, then the point moves
     assertThat(log.recoveryPoint()).isEqualTo(1);
   }
 

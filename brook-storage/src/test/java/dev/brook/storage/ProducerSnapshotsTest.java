@@ -64,6 +64,7 @@ class ProducerSnapshotsTest {
       }
     }
     log.updateHighWatermark(log.logEndOffset());
+    log.awaitBackgroundFlushes(); // snapshots are written by the flusher after each roll's fsync
     return log;
   }
 
@@ -77,6 +78,7 @@ class ProducerSnapshotsTest {
     // A roll inside an append (segment.bytes) takes one too.
     log.updateConfig(config.withSegmentBytes((int) log.activeSegment().sizeInBytes() + 1));
     log.appendAsLeader(batch(1000, "big", "batch"), 0);
+    log.awaitBackgroundFlushes();
     assertThat(asked).last().isEqualTo(60L);
     assertThat(log.activeSegment().baseOffset()).isEqualTo(60L);
   }
@@ -92,6 +94,7 @@ class ProducerSnapshotsTest {
     });
     log.roll();
     assertThat(log.appendAsLeader(batch(1000, "v"), 0).firstOffset()).isEqualTo(21);
+    log.awaitBackgroundFlushes();
     assertThat(log.producerStateSnapshotOffsets()).containsExactly(10L);
   }
 

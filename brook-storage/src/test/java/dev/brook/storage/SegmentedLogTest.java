@@ -198,6 +198,7 @@ class SegmentedLogTest {
     assertThat(log.segmentCount()).isEqualTo(2);
     assertThat(readAll(log, 0)).containsExactly("0:a", "1:b", "2:c");
     assertThat(records(log.read(2, 100, Long.MAX_VALUE, true).records())).containsExactly("2:c");
+    log.awaitBackgroundFlushes();
     assertThat(log.recoveryPoint()).isEqualTo(2);
   }
 

@@ -128,6 +128,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
       return error(fp, null, e);
     }
     Partition p = found.get();
+    if (p.isOffline()) return error(fp, p, Errors.KAFKA_STORAGE_ERROR); // its log directory failed
     Errors epochError = p.checkLeadership(fp.currentLeaderEpoch());
     if (epochError != Errors.NONE) return error(fp, p, epochError);
     if (fp.lastFetchedEpoch() >= 0) {

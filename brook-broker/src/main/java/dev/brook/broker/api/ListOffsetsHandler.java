@@ -77,6 +77,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
     Optional<Partition> found = replicas.partition(tp);
     if (found.isEmpty()) return error(req.partitionIndex(), Errors.UNKNOWN_TOPIC_OR_PARTITION);
     Partition p = found.get();
+    if (p.isOffline()) return error(req.partitionIndex(), Errors.KAFKA_STORAGE_ERROR); // its log directory failed
     // Only the leader answers, except to the debugging replica id (-2), as in Kafka.
     Errors epochError = replicaId == -2 ? p.checkLeaderEpoch(req.currentLeaderEpoch()) : p.checkLeadership(req.currentLeaderEpoch());
     if (epochError != Errors.NONE) return error(req.partitionIndex(), epochError);

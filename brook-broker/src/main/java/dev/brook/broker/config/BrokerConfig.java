@@ -68,6 +68,10 @@ public final class BrokerConfig {
     for (String l : listeners()) {
       Listener.parse("listeners", l);
     }
+    List<Path> dirs = logDirs();
+    if (dirs.stream().map(d -> d.toAbsolutePath().normalize()).distinct().count() != dirs.size()) {
+      throw new ConfigException("log.dirs", "lists a directory twice: " + dirs);
+    }
     if (getInt("message.max.bytes") > getInt("socket.request.max.bytes")) {
       throw new ConfigException("message.max.bytes", "must not exceed socket.request.max.bytes");
     }
@@ -135,9 +139,16 @@ public final class BrokerConfig {
     return adv.isEmpty() ? listener() : Listener.parse("advertised.listeners", adv.get(0));
   }
 
+  /** The first log directory: it also holds the broker's own files (metadata, producer ids). */
   public Path logDir() {
+    return logDirs().get(0);
+  }
+
+  /** Every log directory: {@code log.dirs}, else {@code log.dir} (as Kafka resolves them). */
+  public List<Path> logDirs() {
     List<String> dirs = getList("log.dirs");
-    return Path.of(dirs.isEmpty() ? getString("log.dir") : dirs.get(0));
+    if (dirs.isEmpty()) return List.of(Path.of(getString("log.dir")));
+    return dirs.stream().map(d -> Path.of(d.trim())).toList();
   }
 
   public boolean clusterMode() {

@@ -37,7 +37,7 @@ public final class BrokerConfigKeys {
     add(ConfigKey.atLeast("connections.max.idle.ms", LONG, "600000", -1, "Idle connections are closed after this."));
     add(ConfigKey.of("http.port", INT, "-1", "Port of the HTTP console/metrics; -1 disables it, 0 picks a free one."));
     // topics and logs
-    add(ConfigKey.of("log.dirs", LIST, null, "Where partition logs live (Brook uses the first)."));
+    add(ConfigKey.of("log.dirs", LIST, null, "Log directories (JBOD): a new partition goes to the one with the fewest partitions; one that fails goes offline alone."));
     add(ConfigKey.of("log.dir", STRING, "/tmp/brook-logs", "Used when log.dirs is unset."));
     add(ConfigKey.atLeast("num.partitions", INT, "1", 1, "Partitions of auto-created topics."));
     add(ConfigKey.atLeast("default.replication.factor", INT, "1", 1, "Replication factor of auto-created topics."));
@@ -66,7 +66,8 @@ public final class BrokerConfigKeys {
     add(ConfigKey.atLeast("log.flush.interval.messages", LONG, "9223372036854775807", 1, "flush.messages default."));
     add(ConfigKey.atLeast("log.flush.interval.ms", LONG, null, 0, "flush.ms default."));
     add(ConfigKey.atLeast("log.flush.scheduler.interval.ms", LONG, "9223372036854775807", 1, "How often flush.ms is checked."));
-    add(ConfigKey.atLeast("log.flush.offset.checkpoint.interval.ms", INT, "60000", 0, "Recovery point checkpoint interval."));
+    add(ConfigKey.atLeast("log.flush.offset.checkpoint.interval.ms", INT, "60000", 0, "How often the recovery points are checkpointed."));
+    add(ConfigKey.atLeast("log.flush.start.offset.checkpoint.interval.ms", INT, "60000", 0, "How often the log start offsets are checkpointed."));
     add(ConfigKey.atLeast("log.segment.delete.delay.ms", LONG, "60000", 0, "file.delete.delay.ms default."));
     add(ConfigKey.of("log.preallocate", BOOLEAN, "false", "preallocate default."));
     add(ConfigKey.oneOf("log.message.timestamp.type", "CreateTime", List.of("CreateTime", "LogAppendTime"), "message.timestamp.type default."));

@@ -7,6 +7,7 @@ import dev.brook.broker.cluster.ReplicaStateListener;
 import dev.brook.storage.Clock;
 import dev.brook.storage.LogConfig;
 import dev.brook.storage.LogId;
+import dev.brook.storage.LogDirs;
 import dev.brook.storage.LogManager;
 import dev.brook.storage.PartitionLog;
 import io.netty.util.HashedWheelTimer;
@@ -44,7 +45,7 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
   private static final Logger log = LoggerFactory.getLogger(LocalReplicaManager.class);
   private static final long PRODUCER_EXPIRATION_CHECK_MS = 600_000;
 
-  private final LogManager logs;
+  private final LogDirs logs;
   private final RecordPolicy brokerPolicy;
   private final Clock clock;
   private final long producerIdExpirationMs;
@@ -104,6 +105,15 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
    */
   public LocalReplicaManager(LogManager logs, RecordPolicy brokerPolicy, Clock clock, long producerIdExpirationMs,
       int localBrokerId, ClusterState cluster, ReplicationSettings replication) {
+    this(LogDirs.of(logs), brokerPolicy, clock, producerIdExpirationMs, localBrokerId, cluster, replication);
+  }
+
+  /**
+   * As above over several log directories (JBOD). A directory that fails takes its partitions out
+   * of service ({@link #onLogDirFailure}); the others keep serving.
+   */
+  public LocalReplicaManager(LogDirs logs, RecordPolicy brokerPolicy, Clock clock, long producerIdExpirationMs,
+      int localBrokerId, ClusterState cluster, ReplicationSettings replication) {
     this.localBrokerId = localBrokerId;
     this.cluster = cluster;
     this.replication = replication;
@@ -117,6 +127,35 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
     this.timer.start();
     schedule(this::expireProducers, PRODUCER_EXPIRATION_CHECK_MS);
     if (cluster != null) schedule(this::shrinkIsrs, Math.max(1, replication.replicaLagTimeMaxMs() / 2));
+    // The channel may tell us on an appender's thread, holding a partition's and a log's lock: the
+    // partitions are taken down on a thread of their own.
+    logs.failures().addListener(dir -> Thread.ofPlatform().daemon().name("brook-log-dir-failure")
+        .start(() -> onLogDirFailure(dir)));
+  }
+
+  /** The log directories (DescribeLogDirs reports each). */
+  public LogDirs logDirs() {
+    return logs;
+  }
+
+  /**
+   * A log directory failed (see {@link dev.brook.storage.LogDirFailureChannel}): its partitions stop
+   * serving (KAFKA_STORAGE_ERROR), stop following, and resign their leadership to this broker's
+   * coordinators (a group or transaction coordinator on one of them stops). Partitions on the other
+   * directories are untouched. In a ZooKeeper cluster Kafka's broker also writes a log-dir event
+   * notification so the controller moves leadership to another in-sync replica; Brook does not yet
+   * (the partitions answer KAFKA_STORAGE_ERROR, which clients retry after a metadata refresh).
+   */
+  void onLogDirFailure(java.nio.file.Path dir) {
+    synchronized (this) {
+      for (Partition p : partitions.values()) {
+        java.nio.file.Path parent = p.log().dir().toAbsolutePath().normalize().getParent();
+        if (!dir.equals(parent)) continue;
+        p.markOffline();
+        stopFetching(p.topicPartition());
+        leadershipChanged(p.topicPartition(), -1);
+      }
+    }
   }
 
   public Clock clock() {
@@ -225,6 +264,7 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
       }
     }
     for (Partition p : partitions.values()) {
+      if (p.isOffline()) continue;
       try {
         p.snapshotProducerState();
       } catch (IOException | RuntimeException e) {

@@ -54,6 +54,8 @@ public final class Partition {
   /** As the controller last decided (a single node's too); null for a standalone partition (led here, ISR = this broker). */
   private volatile PartitionState replicationState;
   private volatile boolean leader = true;
+  /** Its log directory failed: answers KAFKA_STORAGE_ERROR until the broker restarts. */
+  private volatile boolean offline;
   private volatile IsrChanger isrChanger = (p, expected, isr) -> {};
   private volatile BooleanSupplier registered = () -> true;
   private final Map<Integer, FollowerReplica> followers = new HashMap<>(); // guarded by this
@@ -192,6 +194,7 @@ public final class Partition {
    * fields are rewritten in place (offsets, leader epoch, timestamps, CRC).
    */
   public AppendOutcome appendRecordsAsLeader(ByteBuffer records, AppendOrigin origin, int requiredAcks, long nowMs) {
+    if (offline) return AppendOutcome.error(Errors.KAFKA_STORAGE_ERROR, "the log directory of " + topicPartition + " is offline");
     RecordPolicy p = policy;
     if (!isLeader()) return AppendOutcome.error(Errors.NOT_LEADER_OR_FOLLOWER, "broker " + localBrokerId + " does not lead " + topicPartition);
     int isrSize = inSyncReplicaCount();
@@ -209,6 +212,13 @@ public final class Partition {
     boolean commit = marker && isCommitMarker(records, records.position());
     synchronized (this) {
       outcome = appendLocked(records, batch, p, origin);
+    }
+    if (outcome.error() == Errors.NONE) {
+      try {
+        partitionLog.maybeFlush(); // flush.messages: forced here, holding no lock, before the ack
+      } catch (IOException | RuntimeException e) {
+        return AppendOutcome.error(Errors.KAFKA_STORAGE_ERROR, "flush failed: " + e.getMessage());
+      }
     }
     if (outcome.error() == Errors.NONE) {
       notifyWatchers();
@@ -257,6 +267,8 @@ public final class Partition {
     AppendResult result;
     try {
       result = partitionLog.appendAsLeader(records, leaderEpoch);
+    } catch (dev.brook.storage.LogDirOfflineException e) {
+      return AppendOutcome.error(Errors.KAFKA_STORAGE_ERROR, e.getMessage()); // logged once, by the failure channel
     } catch (IOException | RuntimeException e) {
       log.error("append to {} failed", topicPartition, e);
       return AppendOutcome.error(Errors.KAFKA_STORAGE_ERROR, "append failed: " + e.getMessage());
@@ -482,6 +494,7 @@ public final class Partition {
 
   /** Writes the producer state snapshot as of the log end (clean shutdown). */
   public synchronized void snapshotProducerState() throws IOException {
+    if (offline) return; // nothing may be written to a failed directory
     long end = partitionLog.logEndOffset();
     partitionLog.writeProducerStateSnapshot(end, ProducerStateSnapshot.encode(end, producers.entries()));
   }
@@ -524,6 +537,20 @@ public final class Partition {
    */
   public synchronized void awaitState() {
     if (replicationState == null) leader = false;
+  }
+
+  /**
+   * Takes the partition out of service: its log directory failed. Produce, fetch and ListOffsets
+   * answer KAFKA_STORAGE_ERROR from now on (as Kafka's offline partitions do). Any thread; takes no
+   * lock.
+   */
+  public void markOffline() {
+    offline = true;
+  }
+
+  /** Whether the partition's log directory has failed. */
+  public boolean isOffline() {
+    return offline;
   }
 
   /** True if this broker leads the partition now (and is registered with the cluster). */
@@ -721,9 +748,10 @@ public final class Partition {
    * replays them into the producer state. Follower only.
    */
   public AppendResult appendAsFollower(ByteBuffer records) throws IOException {
+    AppendResult r;
     synchronized (this) {
       if (leader) throw new IllegalStateException(topicPartition + " is led here; no follower appends");
-      AppendResult r = partitionLog.appendAsFollower(records);
+      r = partitionLog.appendAsFollower(records);
       int at = records.position();
       while (at + RecordBatchHeader.LOG_OVERHEAD <= records.limit()) {
         int size = records.getInt(at + RecordBatchHeader.LENGTH) + RecordBatchHeader.LOG_OVERHEAD;
@@ -738,8 +766,9 @@ public final class Partition {
         }
         at += size;
       }
-      return r;
     }
+    partitionLog.maybeFlush(); // flush.messages, outside this partition's lock
+    return r;
   }
 
   /** A follower takes the leader's high watermark, capped by its own log end. */
