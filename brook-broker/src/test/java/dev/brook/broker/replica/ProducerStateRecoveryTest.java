@@ -109,6 +109,7 @@ class ProducerStateRecoveryTest {
     for (int i = 0; i < 3; i++, seq++) {
       offsetsOfLast[i] = client(p, idempotent(1, seq)).baseOffset();
     }
+    log.awaitBackgroundFlushes(); // roll snapshots are written by the flusher, after the roll's fsync
     long end = log.logEndOffset();
     long activeBase = log.activeSegment().baseOffset();
     assertThat(log.segmentCount()).isGreaterThan(10);
@@ -154,6 +155,7 @@ class ProducerStateRecoveryTest {
       client(p, idempotent(1, seq));
     }
     long end = log.logEndOffset();
+    log.awaitBackgroundFlushes();
     for (long o : log.producerStateSnapshotOffsets()) {
       Files.delete(dir().resolve(ProducerSnapshots.fileName(o)));
     }
@@ -171,6 +173,7 @@ class ProducerStateRecoveryTest {
     for (int seq = 0; seq < 200; seq++) {
       client(p, idempotent(1, seq));
     }
+    log.awaitBackgroundFlushes();
     List<Long> snaps = log.producerStateSnapshotOffsets();
     long newest = snaps.get(snaps.size() - 1);
     Path f = dir().resolve(ProducerSnapshots.fileName(newest));
@@ -191,6 +194,7 @@ class ProducerStateRecoveryTest {
     for (int seq = 0; seq < 300; seq++) {
       assertThat(client(p, idempotent(1, seq)).baseOffset()).isEqualTo(seq);
     }
+    log.awaitBackgroundFlushes();
     List<Long> snaps = log.producerStateSnapshotOffsets();
     long older = snaps.get(snaps.size() - 2);
     long newest = snaps.get(snaps.size() - 1);
