@@ -1,0 +1,122 @@
+package dev.brook.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.brook.cli.clients.JavaClientScenario;
+import dev.brook.testkit.BrookTestBroker;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One scenario — produce (idempotent and transactional, one transaction aborted), consume in a group
+ * read_committed, commit, the commit seen by the next member — with every generation of client a
+ * user may have pinned, against one broker for the class. Each Java client version runs {@link
+ * JavaClientScenario} in a child JVM whose class path holds only that version of kafka-clients (put in
+ * {@code target/clients/} by the build, maven-dependency-plugin execution {@code client-generations}).
+ * The native clients are Debian's (installed by {@code .ci/run}): on CI ({@code CI=true}) a missing one
+ * fails its test; elsewhere it is skipped with the package to install.
+ */
+class ClientGenerationsIT {
+  static BrookTestBroker broker;
+
+  @BeforeAll
+  static void start() {
+    broker = BrookTestBroker.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (broker != null) broker.close();
+  }
+
+  @ParameterizedTest(name = "kafka-clients {0}")
+  @ValueSource(strings = {"2.8.2", "3.9.1", "4.1.1", "4.4.0"})
+  void javaClient(String version) throws Exception {
+    Path jar = Path.of("target", "clients", "kafka-clients-" + version + ".jar").toAbsolutePath();
+    assertThat(jar).as("resolved by the build (pre-integration-test)").isRegularFile();
+    String topic = "java-" + version;
+    broker.createTopic(topic, 3);
+    String classPath = String.join(File.pathSeparator, testClasses().toString(), jar.toString(), slf4jApi().toString());
+    List<String> cmd = new ArrayList<>(List.of(BrookProcess.java(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-cp", classPath, JavaClientScenario.class.getName(), broker.bootstrapServers(), topic));
+    ExternalTool.Result r = ExternalTool.run(cmd, null, 120);
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.lines()).as(r.toString()).last().isEqualTo("OK " + version);
+  }
+
+  @Test
+  void confluentKafkaPython() throws Exception {
+    requireTool(pythonHas("confluent_kafka"), "confluent-kafka-python", "python3-confluent-kafka");
+    runPython("confluent_scenario.py", "confluent");
+  }
+
+  @Test
+  void kafkaPython() throws Exception {
+    requireTool(pythonHas("kafka"), "kafka-python", "python3-kafka");
+    runPython("kafka_python_scenario.py", "kafka-python");
+  }
+
+  @Test
+  void kcatProducesAndConsumesInAGroup() throws Exception {
+    requireTool(ExternalTool.kcat() != null, "kcat", "kcat");
+    String topic = "kcat-gen";
+    broker.createTopic(topic, 2);
+    StringBuilder in = new StringBuilder();
+    for (int i = 0; i < 10; i++) in.append("k").append(i).append(":v").append(i).append('\n');
+    ExternalTool.Result p = ExternalTool.kcat(in.toString(), 60, "-b", broker.bootstrapServers(), "-t", topic, "-P", "-K", ":",
+        "-X", "enable.idempotence=true");
+    assertThat(p.exitCode()).as(p.toString()).isZero();
+    // Balanced consumer (-G): joins the group, reads 10, commits (librdkafka's auto-commit on close).
+    ExternalTool.Result c = ExternalTool.kcat(null, 90, "-b", broker.bootstrapServers(), "-G", "kcat-group", topic,
+        "-X", "auto.offset.reset=earliest", "-c", "10", "-q", "-f", "%k=%s\\n");
+    assertThat(c.exitCode()).as(c.toString()).isZero();
+    assertThat(c.lines()).as(c.toString()).hasSize(10).contains("k0=v0", "k9=v9");
+    ExternalTool.Result again = ExternalTool.kcat(null, 60, "-b", broker.bootstrapServers(), "-G", "kcat-group", topic,
+        "-e", "-q", "-f", "%k=%s\\n");
+    assertThat(again.lines()).as("the group's committed offsets are at the end: " + again).isEmpty();
+  }
+
+  private void runPython(String script, String topicPrefix) throws Exception {
+    Path file = Path.of("target", "test-classes", "clients", script).toAbsolutePath();
+    String topic = topicPrefix + "-gen";
+    broker.createTopic(topic, 3);
+    ExternalTool.Result r = ExternalTool.run(List.of(PYTHON, file.toString(), broker.bootstrapServers(), topic), null, 120);
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.lines()).as(r.toString()).last().asString().startsWith("OK ");
+  }
+
+  /** Debian's Python, where the python3-* packages install (not a pyenv or venv one on PATH). */
+  static final String PYTHON = "/usr/bin/python3";
+
+  static boolean pythonHas(String module) throws Exception {
+    if (!Files.isExecutable(Path.of(PYTHON))) return false;
+    return ExternalTool.run(List.of(PYTHON, "-c", "import " + module), null, 60).exitCode() == 0;
+  }
+
+  /** Present, or: on CI a failure (nothing passes by being skipped), elsewhere a skip saying what to install. */
+  static void requireTool(boolean present, String what, String debianPackage) {
+    if (present) return;
+    String message = what + " is not installed (Debian package " + debianPackage + "; .ci/run installs it)";
+    if ("true".equalsIgnoreCase(System.getenv("CI"))) throw new AssertionError(message + "; CI must not skip it");
+    assumeTrue(false, message);
+  }
+
+  static Path testClasses() {
+    return Path.of("target", "test-classes").toAbsolutePath();
+  }
+
+  /** kafka-clients' one required dependency, from this JVM's class path (2.x on 1.7 callers works). */
+  static Path slf4jApi() throws Exception {
+    return Path.of(LoggerFactory.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+  }
+}
