@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.brook.cli.clients.JavaClientScenario;
+import dev.brook.cli.clients.StreamsScenario;
 import dev.brook.testkit.BrookTestBroker;
 import java.io.File;
 import java.nio.file.Files;
@@ -50,6 +51,27 @@ class ClientGenerationsIT {
     List<String> cmd = new ArrayList<>(List.of(BrookProcess.java(), "-Xmx128m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", classPath, JavaClientScenario.class.getName(), broker.bootstrapServers(), topic));
     ExternalTool.Result r = ExternalTool.run(cmd, null, 120);
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.lines()).as(r.toString()).last().isEqualTo("OK " + version);
+  }
+
+  /** Kafka Streams with exactly_once_v2, with the kafka-clients of the same release beside it. */
+  @ParameterizedTest(name = "kafka-streams {0}")
+  @ValueSource(strings = {"3.9.1", "4.1.1"})
+  void kafkaStreams(String version) throws Exception {
+    Path streams = Path.of("target", "clients", "kafka-streams-" + version + ".jar").toAbsolutePath();
+    Path clients = Path.of("target", "clients", "kafka-clients-" + version + ".jar").toAbsolutePath();
+    assertThat(streams).as("resolved by the build (pre-integration-test)").isRegularFile();
+    assertThat(clients).as("resolved by the build (pre-integration-test)").isRegularFile();
+    String in = "streams-in-" + version;
+    String out = "streams-out-" + version;
+    broker.createTopic(in, 2);
+    broker.createTopic(out, 2);
+    String classPath = String.join(File.pathSeparator, testClasses().toString(), streams.toString(), clients.toString(),
+        slf4jApi().toString());
+    List<String> cmd = new ArrayList<>(List.of(BrookProcess.java(), "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-cp", classPath, StreamsScenario.class.getName(), broker.bootstrapServers(), in, out));
+    ExternalTool.Result r = ExternalTool.run(cmd, null, 150);
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.lines()).as(r.toString()).last().isEqualTo("OK " + version);
   }
