@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.brook.cli.clients.JavaClientScenario;
+import dev.brook.cli.clients.SpringKafkaScenario;
 import dev.brook.cli.clients.StreamsScenario;
 import dev.brook.testkit.BrookTestBroker;
 import java.io.File;
@@ -71,6 +72,23 @@ class ClientGenerationsIT {
         slf4jApi().toString());
     List<String> cmd = new ArrayList<>(List.of(BrookProcess.java(), "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "-cp", classPath, StreamsScenario.class.getName(), broker.bootstrapServers(), in, out));
+    ExternalTool.Result r = ExternalTool.run(cmd, null, 150);
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.lines()).as(r.toString()).last().isEqualTo("OK " + version);
+  }
+
+  /** Spring Kafka's template and listener container, with the kafka-clients each release depends on. */
+  @ParameterizedTest(name = "spring-kafka {0}")
+  @ValueSource(strings = {"3.3.16", "4.2.0"})
+  void springKafka(String version) throws Exception {
+    Path dir = Path.of("target", "clients", "spring-kafka-" + version).toAbsolutePath();
+    assertThat(dir.resolve("spring-kafka-" + version + ".jar")).as("resolved by the build (pre-integration-test)").isRegularFile();
+    String topic = "spring-" + version;
+    broker.createTopic(topic, 3);
+    String classPath = String.join(File.pathSeparator, testClasses().toString(), dir + File.separator + "*",
+        slf4jApi().toString());
+    List<String> cmd = new ArrayList<>(List.of(BrookProcess.java(), "-Xmx192m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        "-cp", classPath, SpringKafkaScenario.class.getName(), broker.bootstrapServers(), topic));
     ExternalTool.Result r = ExternalTool.run(cmd, null, 150);
     assertThat(r.exitCode()).as(r.toString()).isZero();
     assertThat(r.lines()).as(r.toString()).last().isEqualTo("OK " + version);
