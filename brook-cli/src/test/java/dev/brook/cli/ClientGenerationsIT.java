@@ -126,6 +126,30 @@ class ClientGenerationsIT {
     assertThat(again.lines()).as("the group's committed offsets are at the end: " + again).isEmpty();
   }
 
+  /**
+   * Go's sarama, built here from Debian's packaged sources (golang-github-shopify-sarama-dev, with
+   * golang-go), offline: GOPATH=/usr/share/gocode, no modules, no proxy.
+   */
+  @Test
+  void goSarama() throws Exception {
+    Path go = Path.of("/usr/bin/go");
+    Path sarama = Path.of("/usr/share/gocode/src/github.com/Shopify/sarama");
+    requireTool(Files.isExecutable(go) && Files.isDirectory(sarama), "Go with sarama's sources",
+        "golang-go golang-github-shopify-sarama-dev");
+    Path src = Path.of("src", "test", "go", "sarama-scenario", "main.go").toAbsolutePath();
+    Path binary = Path.of("target", "go", "sarama-scenario").toAbsolutePath();
+    List<String> build = List.of("/usr/bin/env", "GOPATH=/usr/share/gocode", "GO111MODULE=off", "GOFLAGS=", "GOPROXY=off",
+        "GOCACHE=" + Path.of("target", "go", "cache").toAbsolutePath(), go.toString(), "build",
+        "-o", binary.toString(), src.toString());
+    ExternalTool.Result b = ExternalTool.run(build, null, 600);
+    assertThat(b.exitCode()).as(b.toString()).isZero();
+    String topic = "go-sarama";
+    broker.createTopic(topic, 3);
+    ExternalTool.Result r = ExternalTool.run(List.of(binary.toString(), broker.bootstrapServers(), topic), null, 120);
+    assertThat(r.exitCode()).as(r.toString()).isZero();
+    assertThat(r.lines()).as(r.toString()).last().isEqualTo("OK sarama");
+  }
+
   private void runPython(String script, String topicPrefix) throws Exception {
     Path file = Path.of("target", "test-classes", "clients", script).toAbsolutePath();
     String topic = topicPrefix + "-gen";
