@@ -1,4 +1,5 @@
-# Sourced by bin/brook and bin/test: sets JAVA_HOME and JAVA to a JDK >= 21.
+# Sourced by bin/brook and bin/test: sets JAVA_HOME and JAVA to a JDK >= 21 (a JRE is enough with
+# BROOK_JRE_OK=1, as in the release archive, which builds nothing).
 # Looks at $JAVA_HOME, then `java` on PATH, then /usr/lib/jvm/*, and says clearly when there is none.
 brook_java_major() { # prints the feature version of the java binary $1, or nothing
   # The JDK's release file answers without starting a JVM (~0.1 s saved on every bin/brook start),
@@ -16,8 +17,9 @@ brook_java_major() { # prints the feature version of the java binary $1, or noth
   fi
   "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
 }
-brook_is_jdk21() { # $1 = a java home; true if it has java and javac of version >= 21
-  [ -x "$1/bin/java" ] && [ -x "$1/bin/javac" ] || return 1
+brook_is_jdk21() { # $1 = a java home; true if it has java (and javac, unless BROOK_JRE_OK=1) of version >= 21
+  [ -x "$1/bin/java" ] || return 1
+  [ "${BROOK_JRE_OK:-0}" = 1 ] || [ -x "$1/bin/javac" ] || return 1
   local v; v=$(brook_java_major "$1/bin/java")
   [ -n "$v" ] && [ "$v" -ge 21 ] && BROOK_JAVA_MAJOR=$v
 }
@@ -32,8 +34,10 @@ brook_find_java() {
     c=${c%/}
     if brook_is_jdk21 "$c"; then JAVA_HOME=$c; return 0; fi
   done
-  echo "brook: no JDK 21 or newer found (looked at \$JAVA_HOME, java on PATH, /usr/lib/jvm/*)." >&2
-  echo "brook: install one (for example: apt-get install openjdk-21-jdk) or set JAVA_HOME to it." >&2
+  local what=JDK pkg=openjdk-21-jdk
+  if [ "${BROOK_JRE_OK:-0}" = 1 ]; then what="Java runtime"; pkg=openjdk-21-jre-headless; fi
+  echo "brook: no $what 21 or newer found (looked at \$JAVA_HOME, java on PATH, /usr/lib/jvm/*)." >&2
+  echo "brook: install one (for example: apt-get install $pkg) or set JAVA_HOME to it." >&2
   return 1
 }
 brook_find_java || exit 1

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,6 +70,19 @@ final class BrookProcess implements AutoCloseable {
     return new BrookProcess(p);
   }
 
+  /**
+   * Starts {@code command...} (a launcher script) with exactly the environment {@code env}, nothing
+   * inherited: what a user's shell would hand it on a machine set up only as {@code env} says.
+   */
+  static BrookProcess launch(Map<String, String> env, List<String> command) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().clear();
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    p.getOutputStream().close();
+    return new BrookProcess(p);
+  }
+
   /** Runs {@code brook args...} to completion (bounded) and returns its outcome. */
   static Result run(String stdin, String... args) throws Exception {
     try (BrookProcess p = start(stdin, args)) {
@@ -93,7 +107,12 @@ final class BrookProcess implements AutoCloseable {
 
   /** Waits (at most 60 s) for the ready line; returns its match. */
   Matcher awaitReady() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    return awaitReady(60);
+  }
+
+  /** Waits (at most {@code seconds}) for the ready line; returns its match. */
+  Matcher awaitReady(int seconds) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
     while (System.nanoTime() < deadline) {
       Matcher m = READY.matcher(stdout());
       if (m.find()) return m;
@@ -102,7 +121,7 @@ final class BrookProcess implements AutoCloseable {
       }
       Thread.sleep(20);
     }
-    throw new IllegalStateException("no ready line within 60 s; stderr:\n" + stderr());
+    throw new IllegalStateException("no ready line within " + seconds + " s; stderr:\n" + stderr());
   }
 
   String bootstrap() throws InterruptedException {

@@ -15,8 +15,15 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * <p>The broker listens on {@code 127.0.0.1} on an ephemeral port with a temporary log directory,
  * starts before the first test of the class and stops after the last. Test constructors and methods
  * may take a {@link BrookTestBroker} parameter, or a {@code String} parameter annotated with {@link
- * BrookBootstrap}. While it runs, the system property named by {@link #bootstrapServersProperty}
- * (default {@code spring.kafka.bootstrap-servers}) holds its bootstrap string.
+ * BrookBootstrap}. While it runs, the system properties named by {@link #bootstrapServersProperty}
+ * (default {@code spring.kafka.bootstrap-servers}) and {@link #alsoBootstrapServersProperties}
+ * ({@code spring.kafka.streams.bootstrap-servers} and {@code spring.embedded.kafka.brokers}, which
+ * Spring Kafka's {@code @EmbeddedKafka} sets) hold its bootstrap string: a Spring Boot test's {@code
+ * spring.kafka.*} clients, its Kafka Streams and any {@code ${spring.embedded.kafka.brokers}}
+ * placeholder point at the broker with no code. Properties it replaced are restored afterwards.
+ *
+ * <p>A drop-in for {@code @EmbeddedKafka}'s attributes: {@link #topics}, {@link #partitions} and
+ * {@link #brokerProperties} mean the same; {@link #kraft} is accepted and ignored (Brook has one mode).
  *
  * <pre>{@code
  * @BrookBroker(topics = {"orders", "payments"}, partitions = 3)
@@ -43,4 +50,10 @@ public @interface BrookBroker {
 
   /** System property set to the bootstrap string while the broker runs; empty for none. */
   String bootstrapServersProperty() default "spring.kafka.bootstrap-servers";
+
+  /** More system properties set to the bootstrap string while the broker runs (empty array: none). */
+  String[] alsoBootstrapServersProperties() default {"spring.kafka.streams.bootstrap-servers", "spring.embedded.kafka.brokers"};
+
+  /** {@code @EmbeddedKafka}'s choice of KRaft or ZooKeeper mode: accepted so annotations port as they are; ignored. */
+  boolean kraft() default true;
 }

@@ -1,6 +1,8 @@
 package dev.brook.testkit;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -19,16 +21,16 @@ import org.junit.platform.commons.support.AnnotationSupport;
 public final class BrookBrokerExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(BrookBrokerExtension.class);
 
-  /** What the store holds: the broker and the system property value it replaced. */
-  private record Running(BrookTestBroker broker, String property, String previous) {
+  /** What the store holds: the broker and the system property values it replaced (null: was unset). */
+  private record Running(BrookTestBroker broker, Map<String, String> previous) {
     void stop() {
       try {
         broker.close();
       } finally {
-        if (!property.isEmpty()) {
-          if (previous == null) System.clearProperty(property);
-          else System.setProperty(property, previous);
-        }
+        previous.forEach((property, value) -> {
+          if (value == null) System.clearProperty(property);
+          else System.setProperty(property, value);
+        });
       }
     }
   }
@@ -42,10 +44,15 @@ public final class BrookBrokerExtension implements BeforeAllCallback, AfterAllCa
     BrookTestBroker.Builder b = BrookTestBroker.builder().brokerProperties(parse(settings.brokerProperties()));
     for (String t : settings.topics()) b.topic(t, settings.partitions());
     BrookTestBroker broker = b.start();
-    String property = settings.bootstrapServersProperty();
-    String previous = property.isEmpty() ? null : System.getProperty(property);
-    if (!property.isEmpty()) System.setProperty(property, broker.bootstrapServers());
-    context.getStore(NS).put(Running.class, new Running(broker, property, previous));
+    Map<String, String> previous = new LinkedHashMap<>();
+    List<String> properties = new ArrayList<>(List.of(settings.alsoBootstrapServersProperties()));
+    properties.add(0, settings.bootstrapServersProperty());
+    for (String property : properties) {
+      if (property.isEmpty() || previous.containsKey(property)) continue;
+      previous.put(property, System.getProperty(property));
+      System.setProperty(property, broker.bootstrapServers());
+    }
+    context.getStore(NS).put(Running.class, new Running(broker, previous));
   }
 
   @Override

@@ -30,6 +30,7 @@ class BrookBrokerExtensionLifecycleTest {
     BrookTestBroker broker = seen.get();
     assertThat(broker).isNotNull();
     assertThat(System.getProperty("brook.test.bootstrap")).isNull();
+    assertThat(System.getProperty("spring.embedded.kafka.brokers")).isNull();
     assertThat(broker.logDir()).doesNotExist();
     assertThat(RawKafkaClientProbe.refusesConnections(broker.port())).isTrue();
   }

@@ -27,6 +27,12 @@ class BrookBrokerExtensionTest {
     assertThat(System.getProperty("spring.kafka.bootstrap-servers")).isEqualTo(bootstrap);
   }
 
+  @Test
+  void setsTheStreamsAndEmbeddedKafkaPropertiesSpringTestsRead(@BrookBootstrap String bootstrap) {
+    assertThat(System.getProperty("spring.kafka.streams.bootstrap-servers")).isEqualTo(bootstrap);
+    assertThat(System.getProperty("spring.embedded.kafka.brokers")).isEqualTo(bootstrap);
+  }
+
   @Nested
   class NestedTests {
     @Test

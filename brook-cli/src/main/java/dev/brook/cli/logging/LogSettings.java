@@ -1,5 +1,6 @@
 package dev.brook.cli.logging;
 
+import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -10,13 +11,16 @@ import org.slf4j.event.Level;
 
 /**
  * slf4j-simple's settings, read the way it reads them: system properties first, then {@code
- * simplelogger.properties} on the class path. Honoured: {@code defaultLogLevel}, {@code log.<name>}
+ * simplelogger.properties} on the class path, or the file named by {@value #CONFIG_FILE_PROPERTY}
+ * instead (the release archive's {@code config/logging.properties}). Honoured: {@code defaultLogLevel}, {@code log.<name>}
  * (the nearest dotted prefix wins), {@code logFile} ({@code System.err}, {@code System.out} or a
  * file appended to), {@code showDateTime}, {@code showThreadName}, {@code showShortLogName}; all
  * under {@code org.slf4j.simpleLogger.}. The date format is always ISO 8601 with the zone offset.
  */
 final class LogSettings {
   static final String PREFIX = "org.slf4j.simpleLogger.";
+  /** A file to read the settings from instead of the class path's {@code simplelogger.properties}. */
+  static final String CONFIG_FILE_PROPERTY = "brook.logging.config";
   /** Above ERROR: nothing is written. */
   static final int OFF = Level.ERROR.toInt() + 10;
 
@@ -36,7 +40,9 @@ final class LogSettings {
 
   static LogSettings load() {
     Properties p = new Properties();
-    try (InputStream in = LogSettings.class.getClassLoader().getResourceAsStream("simplelogger.properties")) {
+    String path = System.getProperty(CONFIG_FILE_PROPERTY);
+    try (InputStream in = path != null ? new FileInputStream(path)
+        : LogSettings.class.getClassLoader().getResourceAsStream("simplelogger.properties")) {
       if (in != null) {
         p.load(in);
       }
