@@ -7,6 +7,8 @@ import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.http.BrokerHttpServer;
 import dev.brook.broker.metrics.BrokerMetrics;
 import dev.brook.broker.metrics.ConsumerLag;
+import dev.brook.broker.metrics.History;
+import dev.brook.broker.metrics.HistorySampler;
 import dev.brook.broker.metrics.PartitionGauges;
 import dev.brook.broker.api.AddOffsetsToTxnHandler;
 import dev.brook.broker.api.AddPartitionsToTxnHandler;
@@ -165,7 +167,7 @@ public final class Broker implements AutoCloseable {
           (com.codahale.metrics.Gauge<Integer>) groups.coordinator()::groupCount);
       java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
       BrokerHttpServer http = startHttp(config, metrics, gauges, (LocalReplicaManager) replicas, groups.coordinator(), txn,
-          started, toClose);
+          started, bound, toClose);
       NetworkServer network = NetworkServer.start(config.listener(), net, dispatcher);
       bound.set(network.boundListener());
       if (cluster != null) {
@@ -186,7 +188,8 @@ public final class Broker implements AutoCloseable {
    */
   private static BrokerHttpServer startHttp(BrokerConfig config, BrokerMetrics metrics, PartitionGauges gauges,
       LocalReplicaManager replicas, GroupCoordinator groups, TransactionCoordinator txn,
-      java.util.concurrent.atomic.AtomicBoolean started, Deque<AutoCloseable> toClose) throws IOException {
+      java.util.concurrent.atomic.AtomicBoolean started, AtomicReference<Listener> bound, Deque<AutoCloseable> toClose)
+      throws IOException {
     int port = config.getInt("http.port");
     if (port < 0) return null;
     String host = config.listener().host();
@@ -194,10 +197,36 @@ public final class Broker implements AutoCloseable {
         started::get,
         () -> replicas.partitions().stream().allMatch(p -> p.leaderId() >= 0),
         () -> groups.isLoaded() && txn.isLoaded());
+    ConsumerLag lag = new ConsumerLag(groups, replicas);
+    History history = startHistory(config, metrics, lag, toClose);
     BrokerHttpServer http = BrokerHttpServer.start(host == null || host.isEmpty() ? "0.0.0.0" : host, port, metrics, gauges,
-        new ConsumerLag(groups, replicas), ready);
+        lag, ready, history, replicas, () -> {
+          Listener l = advertisedListener(config, bound.get());
+          return l.host() + ":" + l.port();
+        });
     toClose.add(http);
     return http;
+  }
+
+  /**
+   * The console's history (throughput per topic, lag per group) sampled every 10 s on a daemon thread
+   * of its own, kept in the log directory ({@link History}). {@code -Dbrook.history.interval.ms}
+   * shortens the interval for tests.
+   */
+  private static History startHistory(BrokerConfig config, BrokerMetrics metrics, ConsumerLag lag, Deque<AutoCloseable> toClose)
+      throws IOException {
+    long interval = Long.getLong("brook.history.interval.ms", 10_000L);
+    History history = new History(config.logDir(), interval);
+    toClose.add(history);
+    java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "brook-history");
+      t.setDaemon(true);
+      return t;
+    });
+    sampler.scheduleAtFixedRate(new HistorySampler(history, metrics.topics(), lag, System::currentTimeMillis),
+        interval, interval, java.util.concurrent.TimeUnit.MILLISECONDS);
+    toClose.add(sampler::shutdownNow);
+    return history;
   }
 
   /** Kafka-named metrics, published over JMX (issue 18); closed last, after the areas they read. */

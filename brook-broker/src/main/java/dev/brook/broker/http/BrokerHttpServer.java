@@ -4,12 +4,16 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.brook.broker.metrics.BrokerMetrics;
 import dev.brook.broker.metrics.ConsumerLag;
+import dev.brook.broker.metrics.History;
 import dev.brook.broker.metrics.PartitionGauges;
+import dev.brook.broker.replica.LocalReplicaManager;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -20,7 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The broker's HTTP side on {@code http.port}: {@code GET /metrics} (Prometheus text, {@link
- * PrometheusText}), {@code GET /health/live} and {@code GET /health/ready} (Kubernetes probes).
+ * PrometheusText}), {@code GET /health/live} and {@code GET /health/ready} (Kubernetes probes), the web
+ * console ({@code /console/}: static HTML and JS from this package's resources) and its JSON API
+ * ({@code /api/…}, {@link ConsoleApi}; form-encoded input).
  *
  * <p>It cannot stall the broker: it runs on the JDK's HTTP server with its own threads (a virtual
  * thread per exchange, at most {@value #MAX_CONCURRENT} at once, the rest answered 503 at once), reads
@@ -31,6 +37,7 @@ import org.slf4j.LoggerFactory;
 public final class BrokerHttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BrokerHttpServer.class);
   static final int MAX_CONCURRENT = 16;
+  private static final int MAX_BODY = 1 << 20;
   private static final long LAG_TIMEOUT_MS = 2_000;
 
   /** What readiness means (DESIGN: log loaded, partitions led, coordinators loaded). */
@@ -43,8 +50,11 @@ public final class BrokerHttpServer implements AutoCloseable {
   private final PartitionGauges gauges;
   private final ConsumerLag lag;
   private final Readiness readiness;
+  private final ConsoleApi console;
 
-  private BrokerHttpServer(HttpServer server, BrokerMetrics metrics, PartitionGauges gauges, ConsumerLag lag, Readiness readiness) {
+  private BrokerHttpServer(HttpServer server, BrokerMetrics metrics, PartitionGauges gauges, ConsumerLag lag, Readiness readiness,
+      ConsoleApi console) {
+    this.console = console;
     this.server = server;
     this.metrics = metrics;
     this.gauges = gauges;
@@ -55,13 +65,14 @@ public final class BrokerHttpServer implements AutoCloseable {
 
   /** Binds {@code host:port} (port 0: a free one) and starts serving. */
   public static BrokerHttpServer start(String host, int port, BrokerMetrics metrics, PartitionGauges gauges, ConsumerLag lag,
-      Readiness readiness) throws IOException {
+      Readiness readiness, History history, LocalReplicaManager replicas, Supplier<String> bootstrap) throws IOException {
     HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 64);
-    BrokerHttpServer s = new BrokerHttpServer(http, metrics, gauges, lag, readiness);
+    ConsoleApi console = new ConsoleApi(bootstrap, metrics, replicas, lag, history);
+    BrokerHttpServer s = new BrokerHttpServer(http, metrics, gauges, lag, readiness, console);
     http.setExecutor(s.executor);
     http.createContext("/", s::serve);
     http.start();
-    log.info("HTTP (metrics, health) listening on {}:{}", host, s.port());
+    log.info("HTTP (console, metrics, health) listening on {}:{}", host, s.port());
     return s;
   }
 
@@ -108,7 +119,66 @@ public final class BrokerHttpServer implements AutoCloseable {
         respond(ex, up ? 200 : 503, "application/json", "{\"status\":\"" + (up ? "UP" : "DOWN") + "\",\"checks\":{\"logsLoaded\":"
             + logs + ",\"partitionsLed\":" + led + ",\"coordinatorsLoaded\":" + coord + "}}");
       }
-      default -> respond(ex, 404, "application/json", error(404, "no such resource: " + path));
+      case "/", "/console", "/console/" -> {
+        if (!requireGet(ex, method)) return;
+        ex.getResponseHeaders().set("Location", "/console/index.html");
+        respond(ex, 302, "text/plain", "");
+      }
+      default -> {
+        if (path.startsWith("/api/")) {
+          api(ex, method, path.substring("/api".length()));
+        } else if (path.startsWith("/console/")) {
+          if (!requireGet(ex, method)) return;
+          staticFile(ex, path.substring("/console/".length()));
+        } else {
+          respond(ex, 404, "application/json", error(404, "no such resource: " + path));
+        }
+      }
+    }
+  }
+
+  private void api(HttpExchange ex, String method, String path) throws Exception {
+    try {
+      Map<String, String> params = Forms.parse(ex.getRequestURI().getRawQuery());
+      if (method.equals("POST") || method.equals("PUT") || method.equals("DELETE")) {
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        byte[] body = ex.getRequestBody().readNBytes(MAX_BODY + 1);
+        if (body.length > MAX_BODY) throw new BadRequest(413, "request body over " + MAX_BODY + " bytes");
+        if (body.length > 0) {
+          if (type == null || !type.startsWith("application/x-www-form-urlencoded")) {
+            throw new BadRequest(415, "send application/x-www-form-urlencoded, not " + type);
+          }
+          params.putAll(Forms.parse(new String(body, StandardCharsets.UTF_8)));
+        }
+      }
+      respond(ex, 200, "application/json", console.handle(method, path, params));
+    } catch (BadRequest e) {
+      respond(ex, e.status, "application/json", error(e.status, e.getMessage()));
+    } catch (java.util.concurrent.TimeoutException e) {
+      respond(ex, 504, "application/json", error(504, "the broker did not answer in time"));
+    }
+  }
+
+  private static final java.util.Map<String, String> TYPES = java.util.Map.of(
+      "html", "text/html; charset=utf-8", "js", "text/javascript; charset=utf-8", "css", "text/css; charset=utf-8",
+      "svg", "image/svg+xml");
+
+  private static void staticFile(HttpExchange ex, String name) throws IOException {
+    if (!name.matches("[a-z0-9-]+\\.(html|js|css|svg)")) {
+      respond(ex, 404, "application/json", error(404, "no such file: " + name));
+      return;
+    }
+    try (var in = BrokerHttpServer.class.getResourceAsStream("console/" + name)) {
+      if (in == null) {
+        respond(ex, 404, "application/json", error(404, "no such file: " + name));
+        return;
+      }
+      byte[] bytes = in.readAllBytes();
+      ex.getResponseHeaders().set("Content-Type", TYPES.get(name.substring(name.lastIndexOf('.') + 1)));
+      ex.sendResponseHeaders(200, bytes.length);
+      try (OutputStream out = ex.getResponseBody()) {
+        out.write(bytes);
+      }
     }
   }
 
@@ -146,6 +216,7 @@ public final class BrokerHttpServer implements AutoCloseable {
 
   @Override
   public void close() {
+    console.close();
     server.stop(0);
     executor.shutdownNow();
   }

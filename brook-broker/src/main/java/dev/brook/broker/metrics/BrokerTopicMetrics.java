@@ -51,6 +51,19 @@ public final class BrokerTopicMetrics {
     public long bytesOutCount() {
       return bytesOut.getCount();
     }
+
+    /** Dropwizard's one-minute rates, per second. */
+    public double messagesInRate() {
+      return messagesIn.getOneMinuteRate();
+    }
+
+    public double bytesInRate() {
+      return bytesIn.getOneMinuteRate();
+    }
+
+    public double bytesOutRate() {
+      return bytesOut.getOneMinuteRate();
+    }
   }
 
   private final MetricRegistry registry;
