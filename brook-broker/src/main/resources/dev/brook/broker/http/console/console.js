@@ -169,8 +169,8 @@ async function messages(name) {
       <label>limit<input name="limit" value="50" size="4"></label>
       <label>search<input name="q" id="search-q"></label>
       <label>as<select name="mode" id="search-mode"><option value="text">text</option><option value="regex">regex</option></select></label>
-      <label>in<select name="in"><option>any</option><option>key</option><option>value</option><option>header</option></select></label>
-      <label>render<select name="format" id="format"><option>text</option><option>json</option><option>hex</option></select></label>
+      <label>in<select name="in"><option value="any">any</option><option value="key">key</option><option value="value">value</option><option value="header">header</option></select></label>
+      <label>render<select name="format" id="format"><option value="text">text</option><option value="json">json</option><option value="hex">hex</option></select></label>
       <button id="browse-submit">Search</button>
     </form>
     <table id="browse-table">${RECORD_HEAD}</table>
