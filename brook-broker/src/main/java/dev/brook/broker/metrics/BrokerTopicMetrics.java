@@ -26,13 +26,17 @@ public final class BrokerTopicMetrics {
     final Meter failedFetchRequests;
 
     Meters(MetricRegistry r, String... tags) {
-      messagesIn = r.meter(name("MessagesInPerSec", tags));
-      bytesIn = r.meter(name("BytesInPerSec", tags));
-      bytesOut = r.meter(name("BytesOutPerSec", tags));
-      produceRequests = r.meter(name("TotalProduceRequestsPerSec", tags));
-      failedProduceRequests = r.meter(name("FailedProduceRequestsPerSec", tags));
-      fetchRequests = r.meter(name("TotalFetchRequestsPerSec", tags));
-      failedFetchRequests = r.meter(name("FailedFetchRequestsPerSec", tags));
+      messagesIn = meter(r, name("MessagesInPerSec", tags));
+      bytesIn = meter(r, name("BytesInPerSec", tags));
+      bytesOut = meter(r, name("BytesOutPerSec", tags));
+      produceRequests = meter(r, name("TotalProduceRequestsPerSec", tags));
+      failedProduceRequests = meter(r, name("FailedProduceRequestsPerSec", tags));
+      fetchRequests = meter(r, name("TotalFetchRequestsPerSec", tags));
+      failedFetchRequests = meter(r, name("FailedFetchRequestsPerSec", tags));
+    }
+
+    private static Meter meter(MetricRegistry r, String name) {
+      return r.meter(name, () -> new Meter(CoarseClock.INSTANCE));
     }
 
     private static String name(String name, String... tags) {

@@ -41,7 +41,7 @@ public final class RequestMetrics {
     final Histogram send;
 
     PerApi(MetricRegistry r, String request) {
-      requests = r.meter(name("RequestsPerSec", request));
+      requests = r.meter(name("RequestsPerSec", request), () -> new Meter(CoarseClock.INSTANCE));
       total = histogram(r, "TotalTimeMs", request);
       queue = histogram(r, "RequestQueueTimeMs", request);
       local = histogram(r, "LocalTimeMs", request);
@@ -51,7 +51,7 @@ public final class RequestMetrics {
 
     private static Histogram histogram(MetricRegistry r, String metric, String request) {
       return r.histogram(name(metric, request),
-          () -> new Histogram(LockFreeExponentiallyDecayingReservoir.builder().build()));
+          () -> new Histogram(LockFreeExponentiallyDecayingReservoir.builder().clock(CoarseClock.INSTANCE).build()));
     }
 
     private static String name(String metric, String request) {
@@ -68,7 +68,7 @@ public final class RequestMetrics {
   RequestMetrics(MetricRegistry registry, boolean recording) {
     this.registry = registry;
     this.recording = recording;
-    this.busyNanos = new Meter();
+    this.busyNanos = new Meter(CoarseClock.INSTANCE);
     Gauge<Double> idle = this::idleFraction;
     registry.register(KafkaMetricNames.of("kafka.network", "SocketServer", "NetworkProcessorAvgIdlePercent"), idle);
     registry.register(KafkaMetricNames.of("kafka.server", "KafkaRequestHandlerPool", "RequestHandlerAvgIdlePercent"), idle);
