@@ -51,10 +51,12 @@ public final class BrokerHttpServer implements AutoCloseable {
   private final ConsumerLag lag;
   private final Readiness readiness;
   private final ConsoleApi console;
+  private final RestV3Api rest;
 
   private BrokerHttpServer(HttpServer server, BrokerMetrics metrics, PartitionGauges gauges, ConsumerLag lag, Readiness readiness,
-      ConsoleApi console) {
+      ConsoleApi console, LocalReplicaManager replicas) {
     this.console = console;
+    this.rest = new RestV3Api(console, replicas, lag);
     this.server = server;
     this.metrics = metrics;
     this.gauges = gauges;
@@ -68,7 +70,7 @@ public final class BrokerHttpServer implements AutoCloseable {
       Readiness readiness, History history, LocalReplicaManager replicas, Supplier<String> bootstrap) throws IOException {
     HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 64);
     ConsoleApi console = new ConsoleApi(bootstrap, metrics, replicas, lag, history);
-    BrokerHttpServer s = new BrokerHttpServer(http, metrics, gauges, lag, readiness, console);
+    BrokerHttpServer s = new BrokerHttpServer(http, metrics, gauges, lag, readiness, console, replicas);
     http.setExecutor(s.executor);
     http.createContext("/", s::serve);
     http.start();
@@ -125,7 +127,9 @@ public final class BrokerHttpServer implements AutoCloseable {
         respond(ex, 302, "text/plain", "");
       }
       default -> {
-        if (path.startsWith("/api/")) {
+        if (path.startsWith("/v3/") || path.equals("/v3")) {
+          v3(ex, method, path);
+        } else if (path.startsWith("/api/")) {
           api(ex, method, path.substring("/api".length()));
         } else if (path.startsWith("/console/")) {
           if (!requireGet(ex, method)) return;
@@ -156,6 +160,27 @@ public final class BrokerHttpServer implements AutoCloseable {
       respond(ex, e.status, "application/json", error(e.status, e.getMessage()));
     } catch (java.util.concurrent.TimeoutException e) {
       respond(ex, 504, "application/json", error(504, "the broker did not answer in time"));
+    }
+  }
+
+  private void v3(HttpExchange ex, String method, String path) throws Exception {
+    try {
+      String body = null;
+      if (method.equals("POST") || method.equals("PUT")) {
+        byte[] bytes = ex.getRequestBody().readNBytes(MAX_BODY + 1);
+        if (bytes.length > MAX_BODY) throw new BadRequest(413, "request body over " + MAX_BODY + " bytes");
+        String type = ex.getRequestHeaders().getFirst("Content-Type");
+        if (bytes.length > 0 && (type == null || !type.startsWith("application/json"))) {
+          throw new BadRequest(415, "send application/json, not " + type);
+        }
+        body = new String(bytes, StandardCharsets.UTF_8);
+      }
+      RestV3Api.Answer a = rest.handle(method, path, body);
+      respond(ex, a.status(), "application/json", a.body() == null ? "" : a.body());
+    } catch (BadRequest e) {
+      respond(ex, e.status, "application/json", "{\"error_code\":" + (e.status * 100 + 1) + ",\"message\":" + Json.quote(e.getMessage()) + "}");
+    } catch (java.util.concurrent.TimeoutException e) {
+      respond(ex, 504, "application/json", "{\"error_code\":50401,\"message\":\"the broker did not answer in time\"}");
     }
   }
 

@@ -86,7 +86,7 @@ final class ConsoleApi implements AutoCloseable {
     this.history = history;
   }
 
-  private synchronized Admin admin() {
+  synchronized Admin admin() {
     if (admin == null) {
       Properties p = new Properties();
       p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
@@ -96,7 +96,7 @@ final class ConsoleApi implements AutoCloseable {
     return admin;
   }
 
-  private synchronized KafkaProducer<byte[], byte[]> producer() {
+  synchronized KafkaProducer<byte[], byte[]> producer() {
     if (producer == null) {
       Properties p = new Properties();
       p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
