@@ -31,6 +31,7 @@ public final class BrokerMetrics implements AutoCloseable {
   private final RequestMetrics requests;
   private final BrokerTopicMetrics topics;
   private boolean publishes;
+  private Thread publisher;
 
   /** Brokers in this JVM publishing MBeans: the first one does (names carry no broker id, as in Kafka). */
   private static final java.util.concurrent.atomic.AtomicInteger publishing = new java.util.concurrent.atomic.AtomicInteger();
@@ -56,9 +57,9 @@ public final class BrokerMetrics implements AutoCloseable {
           .build();
       // Off the start's critical path: the platform MBean server's first use costs tens of ms of CPU.
       // The reporter registers the metrics already there when it starts, and later ones as they come.
-      Thread t = new Thread(jmx::start, "brook-jmx-publish");
-      t.setDaemon(true);
-      t.start();
+      publisher = new Thread(jmx::start, "brook-jmx-publish");
+      publisher.setDaemon(true);
+      publisher.start();
       publishes = true;
     } else {
       jmx = null;
@@ -99,6 +100,10 @@ public final class BrokerMetrics implements AutoCloseable {
   public void close() {
     if (jmx != null) {
       try {
+        publisher.join(10_000); // a broker closed at once must not leave MBeans registered after its close
+        jmx.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
         jmx.close();
       } catch (RuntimeException e) {
         log.warn("unregistering the metrics' MBeans failed", e);
