@@ -227,6 +227,16 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
 
   private void onConnectionState(ConnectionState state) {
     switch (state) {
+      case SUSPENDED -> {
+        // No answer from ZooKeeper for two thirds of the session: there the session may already have
+        // expired and the controller moved our partitions to other brokers (a SIGSTOP, a cut). Until
+        // the connection is back with our registration intact, this broker must not serve as a leader
+        // or coordinator: waiting for LOST (a whole session later) left a deposed broker answering
+        // OffsetFetch and Fetch from stale state while the new leader served the current one.
+        if (registered) log.warn("ZooKeeper connection of broker {} suspended: not acting as leader until reconnected",
+            settings.brokerId());
+        registered = false;
+      }
       case LOST -> {
         if (registered) log.warn("ZooKeeper session of broker {} lost: not acting as leader until re-registered",
             settings.brokerId());

@@ -259,4 +259,23 @@ class ZkClusterTest {
     });
     watcher.interrupt();
   }
+  /**
+   * Found by PartitionFaultIT (a leader SIGSTOPped past its session, then cut from ZooKeeper): a broker
+   * that stops hearing from ZooKeeper must stop leading when Curator suspends the connection, not a
+   * session later at LOST, since by then the controller may have moved its partitions elsewhere.
+   */
+  @Test
+  void suspendedConnectionStopsLeadingUntilReconnected() throws Exception {
+    ZkCluster a = join(1);
+    List<org.apache.curator.framework.state.ConnectionState> states = new CopyOnWriteArrayList<>();
+    a.zk().getConnectionStateListenable().addListener((client, state) -> states.add(state));
+    assertThat(a.isRegistered()).isTrue();
+    server.stop();
+    await().atMost(WAIT).until(() -> states.contains(org.apache.curator.framework.state.ConnectionState.SUSPENDED));
+    // A session (6 s) before LOST could fire: the broker already refuses to lead.
+    await().atMost(Duration.ofSeconds(1)).until(() -> !a.isRegistered());
+    assertThat(states).doesNotContain(org.apache.curator.framework.state.ConnectionState.LOST);
+    server.restart();
+    await().atMost(WAIT).until(a::isRegistered);
+  }
 }
