@@ -117,8 +117,8 @@ public final class FaultRun {
       report.put("recover ms median", Long.toString(recoverMs.isEmpty() ? 0
           : recoverMs.stream().sorted().toList().get(recoverMs.size() / 2)));
       for (int i = 0; i < faults.size(); i++) report.put("fault " + (i + 1), faults.get(i));
-      w.offsetRegressions.forEach(s -> report.put("offset regression " + s.hashCode(), s));
-      w.uncleanElections.forEach(s -> report.put("unclean " + s.hashCode(), s));
+      for (int i = 0; i < w.offsetRegressions.size(); i++) report.put("offset regression " + i, w.offsetRegressions.get(i));
+      for (int i = 0; i < w.uncleanElections.size(); i++) report.put("unclean election " + i, w.uncleanElections.get(i));
     }
   }
 

@@ -169,7 +169,7 @@ final class Workload implements AutoCloseable {
           else refused.incrementAndGet();
           inFlight.release();
         });
-        if (seq % 20 == 0) Thread.sleep(10); // a steady stream, not a flood
+        if (seq % 5 == 0) Thread.sleep(10); // a steady stream (about 400 a second), not a flood
       }
       producer.flush();
     } catch (InterruptedException e) {
@@ -273,7 +273,7 @@ final class Workload implements AutoCloseable {
                   String key = group + " " + tp;
                   Long before = lastCommitted.put(key, o.offset());
                   if (before != null && o.offset() < before) {
-                    offsetRegressions.add(key + ": " + before + " -> " + o.offset());
+                    offsetRegressions.add(java.time.Instant.now() + " " + key + ": " + before + " -> " + o.offset());
                   }
                 });
           }
@@ -287,11 +287,13 @@ final class Workload implements AutoCloseable {
             Set<Integer> wasIsr = lastIsr.put(p.partition(), isr);
             if (leader >= 0 && was != null && was != leader && wasIsr != null && !wasIsr.contains(leader)
                 && !isr.contains(leader)) {
-              uncleanElections.add(SOURCE + "-" + p.partition() + ": leader " + leader + " was in neither ISR "
+              uncleanElections.add(java.time.Instant.now() + " " + SOURCE + "-" + p.partition() + ": leader " + leader
+                  + " was in neither ISR "
                   + wasIsr + " nor " + isr);
             }
             if (leader >= 0 && !isr.contains(leader)) {
-              uncleanElections.add(SOURCE + "-" + p.partition() + ": leader " + leader + " outside its ISR " + isr);
+              uncleanElections.add(java.time.Instant.now() + " " + SOURCE + "-" + p.partition() + ": leader " + leader
+                  + " outside its ISR " + isr);
             }
           }
         } catch (Exception e) {
