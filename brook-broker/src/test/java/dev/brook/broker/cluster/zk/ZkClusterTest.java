@@ -278,4 +278,30 @@ class ZkClusterTest {
     server.restart();
     await().atMost(WAIT).until(a::isRegistered);
   }
+  /**
+   * Found by PartitionFaultIT (ZooKeeper isolated from every broker): a re-registration that fails
+   * once must be tried again, or the broker leads nothing for good. Here the first attempt after the
+   * session expires fails because another live session holds the broker's node (for 8 s, then the
+   * attempt gives up); when that session ends, a later attempt must register the broker.
+   */
+  @Test
+  void failedReRegistrationIsRetriedUntilItHolds() throws Exception {
+    ZkCluster a = join(1);
+    String path = ZkData.brokerPath(1);
+    try (org.apache.curator.framework.CuratorFramework impostor = org.apache.curator.framework.CuratorFrameworkFactory
+        .newClient(server.getConnectString(), new org.apache.curator.retry.RetryOneTime(100))) {
+      impostor.start();
+      impostor.blockUntilConnected();
+      a.zk().delete().forPath(path);
+      impostor.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL).forPath(path, new byte[0]);
+      KillSession.kill(a.zk().getZookeeperClient().getZooKeeper());
+      await().atMost(WAIT).until(() -> !a.isRegistered());
+      // The first re-registration waits out its 8 s for the node, then fails.
+      Thread.sleep(9_000); // lets that attempt end while the impostor still holds the node
+      assertThat(a.isRegistered()).isFalse();
+    }
+    await().atMost(WAIT).until(a::isRegistered);
+    assertThat(a.zk().checkExists().forPath(path).getEphemeralOwner())
+        .isEqualTo(a.zk().getZookeeperClient().getZooKeeper().getSessionId());
+  }
 }
