@@ -116,7 +116,6 @@ final class Checker {
       Map<TopicPartition, Long> end = c.endOffsets(tps, Duration.ofSeconds(30));
       for (TopicPartition tp : tps) out.put(tp.partition(), new ArrayList<>());
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-      Map<Integer, Long> lastOffset = new HashMap<>();
       while (System.nanoTime() < deadline && tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
         for (ConsumerRecord<String, String> r : c.poll(Duration.ofMillis(500))) {
           if (readCommitted) {
@@ -128,7 +127,6 @@ final class Checker {
             }
             l.add(r.value());
           }
-          lastOffset.put(r.partition(), r.offset());
         }
       }
       if (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
