@@ -229,6 +229,16 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
 
   private void onConnectionState(ConnectionState state) {
     switch (state) {
+      case SUSPENDED -> {
+        // No answer from ZooKeeper for two thirds of the session: there the session may already have
+        // expired and the controller moved our partitions to other brokers (a SIGSTOP, a cut). Until
+        // the connection is back with our registration intact, this broker must not serve as a leader
+        // or coordinator: waiting for LOST (a whole session later) left a deposed broker answering
+        // OffsetFetch and Fetch from stale state while the new leader served the current one.
+        if (registered) log.warn("ZooKeeper connection of broker {} suspended: not acting as leader until reconnected",
+            settings.brokerId());
+        registered = false;
+      }
       case LOST -> {
         if (registered) log.warn("ZooKeeper session of broker {} lost: not acting as leader until re-registered",
             settings.brokerId());
@@ -238,18 +248,29 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
       }
       case RECONNECTED -> {
         if (self == null || closed) return;
-        io.execute(() -> {
-          try {
-            createRegistration(Duration.ofMillis(settings.sessionTimeoutMs() + 2_000L));
-            if (!registered) log.info("Broker {} re-registered in ZooKeeper", settings.brokerId());
-            registered = true;
-            controller.maybeElect();
-          } catch (Exception e) {
-            log.error("Broker {} cannot re-register in ZooKeeper", settings.brokerId(), e);
-          }
-        });
+        io.execute(() -> reRegister(1));
       }
       default -> {}
+    }
+  }
+
+  /**
+   * Re-creates this broker's registration after a reconnection; on failure tries again a second later
+   * (on the io thread, not blocking it meanwhile) until it holds, the broker closes, or a later
+   * attempt registered it. One failed attempt used to be final: Curator can report RECONNECTED while
+   * ZooKeeper is still out of reach (PartitionFaultIT, ZooKeeper isolated from every broker), and the
+   * broker then stayed unregistered, leading nothing, after the network healed.
+   */
+  private void reRegister(int attempt) {
+    if (closed || (attempt > 1 && registered)) return;
+    try {
+      createRegistration(Duration.ofMillis(settings.sessionTimeoutMs() + 2_000L));
+      if (!registered) log.info("Broker {} re-registered in ZooKeeper", settings.brokerId());
+      registered = true;
+      controller.maybeElect();
+    } catch (Exception e) {
+      if (attempt == 1) log.error("Broker {} cannot re-register in ZooKeeper yet; retrying every second", settings.brokerId(), e);
+      CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, io).execute(() -> reRegister(attempt + 1));
     }
   }
 

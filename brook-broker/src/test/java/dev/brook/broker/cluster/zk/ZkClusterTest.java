@@ -249,4 +249,49 @@ class ZkClusterTest {
       assertThat(a.liveBrokers()).extracting(BrokerEndpoint::id).containsExactly(1, 2);
     });
   }
+  /**
+   * Found by PartitionFaultIT (a leader SIGSTOPped past its session, then cut from ZooKeeper): a broker
+   * that stops hearing from ZooKeeper must stop leading when Curator suspends the connection, not a
+   * session later at LOST, since by then the controller may have moved its partitions elsewhere.
+   */
+  @Test
+  void suspendedConnectionStopsLeadingUntilReconnected() throws Exception {
+    ZkCluster a = join(1);
+    List<org.apache.curator.framework.state.ConnectionState> states = new CopyOnWriteArrayList<>();
+    a.zk().getConnectionStateListenable().addListener((client, state) -> states.add(state));
+    assertThat(a.isRegistered()).isTrue();
+    server.stop();
+    await().atMost(WAIT).until(() -> states.contains(org.apache.curator.framework.state.ConnectionState.SUSPENDED));
+    // A session (6 s) before LOST could fire: the broker already refuses to lead.
+    await().atMost(Duration.ofSeconds(1)).until(() -> !a.isRegistered());
+    assertThat(states).doesNotContain(org.apache.curator.framework.state.ConnectionState.LOST);
+    server.restart();
+    await().atMost(WAIT).until(a::isRegistered);
+  }
+  /**
+   * Found by PartitionFaultIT (ZooKeeper isolated from every broker): a re-registration that fails
+   * once must be tried again, or the broker leads nothing for good. Here the first attempt after the
+   * session expires fails because another live session holds the broker's node (for 8 s, then the
+   * attempt gives up); when that session ends, a later attempt must register the broker.
+   */
+  @Test
+  void failedReRegistrationIsRetriedUntilItHolds() throws Exception {
+    ZkCluster a = join(1);
+    String path = ZkData.brokerPath(1);
+    try (org.apache.curator.framework.CuratorFramework impostor = org.apache.curator.framework.CuratorFrameworkFactory
+        .newClient(server.getConnectString(), new org.apache.curator.retry.RetryOneTime(100))) {
+      impostor.start();
+      impostor.blockUntilConnected();
+      a.zk().delete().forPath(path);
+      impostor.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL).forPath(path, new byte[0]);
+      KillSession.kill(a.zk().getZookeeperClient().getZooKeeper());
+      await().atMost(WAIT).until(() -> !a.isRegistered());
+      // The first re-registration waits out its 8 s for the node, then fails.
+      Thread.sleep(9_000); // lets that attempt end while the impostor still holds the node
+      assertThat(a.isRegistered()).isFalse();
+    }
+    await().atMost(WAIT).until(a::isRegistered);
+    assertThat(a.zk().checkExists().forPath(path).getEphemeralOwner())
+        .isEqualTo(a.zk().getZookeeperClient().getZooKeeper().getSessionId());
+  }
 }
