@@ -676,8 +676,20 @@ public final class Broker implements AutoCloseable {
     }
     // Transactional offsets: the group's coordinator keeps them pending until the transaction's
     // marker lands on the group's __consumer_offsets partition (this broker leads it).
-    local.setMarkerListener(ReplicaGroupLog.TOPIC,
-        (tp, producerId, commit, markerOffset) -> groups.onTxnMarker(tp.partition(), producerId, commit, markerOffset));
+    // The offsets change only once the marker is replicated (Kafka completes the transaction in the
+    // group coordinator after the marker's acks=all write): a marker only this leader has must not make
+    // offsets visible that a new leader would not have.
+    local.setMarkerListener(ReplicaGroupLog.TOPIC, (tp, producerId, commit, markerOffset) -> {
+      groups.onTxnMarker(tp.partition(), producerId, commit, markerOffset);
+      local.partition(tp).ifPresent(p -> dev.brook.broker.replica.DelayedProduce.park(local,
+              java.util.List.of(new dev.brook.broker.replica.DelayedProduce.Pending(p, markerOffset + 1)), MARKER_REPLICATION_WAIT_MS)
+          .thenAccept(errors -> {
+            // Leadership lost: the next leader's load decides. Otherwise what the high watermark has
+            // passed is replicated (all of the marker, or after the wait's timeout what came before it).
+            if (errors.get(0) == Errors.NOT_LEADER_OR_FOLLOWER) return;
+            groups.onTxnMarkersReplicated(tp.partition(), p.highWatermark());
+          }));
+    });
     toClose.add(() -> local.setMarkerListener(ReplicaGroupLog.TOPIC, null));
     TransactionCoordinator coordinator = new TransactionCoordinator(
         txnConfig, new ReplicaTxnLog(local, clock, appendTimeoutMs), markers, producerIds::nextProducerId, groups::partitionFor,
@@ -737,6 +749,13 @@ public final class Broker implements AutoCloseable {
     dispatcher.register(ApiKeys.LIST_TRANSACTIONS, new ListTransactionsHandler(coordinator, clock));
     return coordinator;
   }
+
+  /**
+   * How long a transaction marker on __consumer_offsets is watched for its replication before the
+   * group coordinator is told what the high watermark has passed so far (a later marker's
+   * replication applies the rest).
+   */
+  private static final long MARKER_REPLICATION_WAIT_MS = 600_000;
 
   /**
    * min.insync.replicas of __transaction_state: transaction.state.log.min.isr, capped at the

@@ -340,12 +340,21 @@ public final class GroupCoordinator {
 
   /**
    * A transaction marker of {@code producerId} was appended to partition {@code partition} of
-   * __consumer_offsets at {@code markerOffset} (this broker leads it): the producer's pending
-   * offsets there become committed (COMMIT) or are dropped (ABORT). Any thread; applied on the
-   * coordinator thread in the order markers are appended.
+   * __consumer_offsets at {@code markerOffset} (this broker leads it): once it is replicated ({@link
+   * #onTxnMarkersReplicated}) the producer's pending offsets there become committed (COMMIT) or are
+   * dropped (ABORT). Any thread; applied on the coordinator thread in log order.
    */
   public void onTxnMarker(int partition, long producerId, boolean commit, long markerOffset) {
     ctx.thread.run(() -> offsets.onTxnMarker(partition, producerId, commit, markerOffset));
+  }
+
+  /**
+   * Partition {@code partition}'s high watermark reached {@code highWatermark}: the transaction
+   * markers below it are replicated, and their offsets become committed (or are dropped), in log
+   * order. Until then a marker changes nothing a client can see. Any thread.
+   */
+  public void onTxnMarkersReplicated(int partition, long highWatermark) {
+    ctx.thread.run(() -> offsets.onReplicated(partition, highWatermark));
   }
 
   // ---------------------------------------------------------------------------------------------

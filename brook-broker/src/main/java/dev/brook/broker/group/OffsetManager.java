@@ -44,6 +44,15 @@ final class OffsetManager {
   private final Map<Integer, Map<Long, Map<String, Map<TopicPartition, CommittedOffset>>>> pending = new HashMap<>();
   /** Markers that landed while their partition was loading: applied after the replay unless it read them. */
   private final Map<Integer, List<TxnMarker>> markersWhileLoading = new HashMap<>();
+  /**
+   * Markers appended here but not yet known to be replicated, by partition, in log order. A marker
+   * ends its transaction's offsets only once the in-sync replicas have it (as Kafka completes
+   * transactions in the group coordinator after the marker's acks=all write): a marker a new leader
+   * might not have must not make offsets visible that would then go back.
+   */
+  private final Map<Integer, java.util.TreeMap<Long, TxnMarker>> unreplicated = new HashMap<>();
+  /** The high watermark each partition is known to have reached (0 while unknown); it only grows. */
+  private final Map<Integer, Long> replicatedUpTo = new HashMap<>();
 
   OffsetManager(GroupContext ctx, ClassicGroupManager classic) {
     this.ctx = ctx;
@@ -87,17 +96,24 @@ final class OffsetManager {
     return landed == null ? List.of() : landed;
   }
 
-  /** After a partition's replay: markers that landed meanwhile and were not read end their transactions. */
+  /**
+   * After a partition's replay: markers that landed meanwhile and were not read end their
+   * transactions once replicated (those already known to be are applied now).
+   */
   void loaded(int partition, Set<Long> markersRead, List<TxnMarker> landed) {
     for (TxnMarker m : landed) {
-      if (!markersRead.contains(m.logOffset())) endTransaction(partition, m.producerId(), m.commit());
+      if (!markersRead.contains(m.logOffset())) awaitReplication(partition, m);
     }
+    applyReplicated(partition);
   }
 
   /** Drops what this manager holds of {@code partition}'s groups. */
   void unload(int partition) {
     pending.remove(partition);
     markersWhileLoading.remove(partition);
+    unreplicated.remove(partition);
+    // replicatedUpTo is kept: a high watermark never goes back, and news of it may arrive while the
+    // partition loads (the load unloads what an earlier term left first).
     committed.keySet().removeIf(id -> ctx.partitionFor(id) == partition);
   }
 
@@ -354,16 +370,44 @@ final class OffsetManager {
 
   /**
    * A transaction marker of {@code producerId} was appended to {@code partition} at {@code
-   * markerOffset}: applied now if the partition is loaded, after its load if it is loading.
+   * markerOffset}: it ends its transaction's offsets once replicated ({@link #onReplicated}); a
+   * marker landing while the partition loads waits for the load.
    */
   void onTxnMarker(int partition, long producerId, boolean commit, long markerOffset) {
     var term = ctx.terms.term(partition);
     if (term.isEmpty()) return; // not served: the next load reads the marker from the log
+    TxnMarker marker = new TxnMarker(producerId, commit, markerOffset);
     if (!term.get().loaded()) {
-      markersWhileLoading.computeIfAbsent(partition, p -> new ArrayList<>()).add(new TxnMarker(producerId, commit, markerOffset));
+      markersWhileLoading.computeIfAbsent(partition, p -> new ArrayList<>()).add(marker);
       return;
     }
-    endTransaction(partition, producerId, commit);
+    awaitReplication(partition, marker);
+    applyReplicated(partition);
+  }
+
+  /**
+   * {@code partition}'s high watermark reached {@code highWatermark}: the markers below it end their
+   * transactions, in log order.
+   */
+  void onReplicated(int partition, long highWatermark) {
+    if (ctx.terms.term(partition).isEmpty()) return;
+    replicatedUpTo.merge(partition, highWatermark, Math::max);
+    if (ctx.terms.isLoaded(partition)) applyReplicated(partition);
+  }
+
+  private void awaitReplication(int partition, TxnMarker marker) {
+    unreplicated.computeIfAbsent(partition, p -> new java.util.TreeMap<>()).put(marker.logOffset(), marker);
+  }
+
+  private void applyReplicated(int partition) {
+    java.util.TreeMap<Long, TxnMarker> waiting = unreplicated.get(partition);
+    if (waiting == null) return;
+    long hw = replicatedUpTo.getOrDefault(partition, 0L);
+    while (!waiting.isEmpty() && waiting.firstKey() < hw) {
+      TxnMarker m = waiting.pollFirstEntry().getValue();
+      endTransaction(partition, m.producerId(), m.commit());
+    }
+    if (waiting.isEmpty()) unreplicated.remove(partition);
   }
 
   /** Commits or drops the pending offsets of {@code producerId} in {@code partition}. */

@@ -71,9 +71,35 @@ class TransactionalOffsetsTest {
         Map.of(T0, new CommittedOffset(offset, -1, "", 0, -1))).getNow(null);
   }
 
+  /** A marker appended and replicated at once (the in-sync replicas have it). */
   private void marker(GroupCoordinator c, long producerId, boolean commit) {
+    long at = unreplicatedMarker(c, producerId, commit);
+    c.onTxnMarkersReplicated(partition, at + 1);
+  }
+
+  /** A marker appended to this leader's log only; returns its offset. */
+  private long unreplicatedMarker(GroupCoordinator c, long producerId, boolean commit) {
     long at = store.appendMarker(partition, producerId, commit);
     c.onTxnMarker(partition, producerId, commit, at);
+    return at;
+  }
+
+  @Test
+  void aMarkerChangesTheOffsetsOnlyOnceReplicatedAndInLogOrder() {
+    a.onBecomeLeader(partition, 0);
+    txnCommit(a, "g", 100, 10);
+    long first = unreplicatedMarker(a, 100, true);
+    txnCommit(a, "g", 200, 20);
+    long second = unreplicatedMarker(a, 200, true);
+    // Only this leader has the markers: a new leader might not, so nothing is visible yet.
+    assertThat(fetch(a, "g", false).committedOffset()).isEqualTo(-1);
+    assertThat(Errors.forCode(fetch(a, "g", true).errorCode())).isEqualTo(Errors.UNSTABLE_OFFSET_COMMIT);
+    a.onTxnMarkersReplicated(partition, first + 1);
+    assertThat(fetch(a, "g", false).committedOffset()).isEqualTo(10);
+    // The second marker's replication news may come first: the markers still end in log order.
+    a.onTxnMarkersReplicated(partition, second + 1);
+    a.onTxnMarkersReplicated(partition, first + 1);
+    assertThat(fetch(a, "g", true).committedOffset()).isEqualTo(20);
   }
 
   private static OffsetFetchResponsePartitions fetch(GroupCoordinator c, String group, boolean requireStable) {
