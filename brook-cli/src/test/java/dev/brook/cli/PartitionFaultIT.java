@@ -31,7 +31,10 @@ class PartitionFaultIT {
 
   @Test
   void acknowledgedRecordsSurvivePartitionsPausesAndClockJumps() throws Exception {
-    long seed = Long.getLong("brook.partition.seed", System.nanoTime() % 1_000_000);
+    // The default suite runs one fixed schedule (a CI run must not depend on the draw); the soak
+    // passes -Dbrook.partition.seed=S, or "random" for a fresh one.
+    String asked = System.getProperty("brook.partition.seed", "7");
+    long seed = asked.equals("random") ? System.nanoTime() % 1_000_000 : Long.parseLong(asked);
     long seconds = Long.getLong("brook.partition.seconds", 60);
     Path dir = Path.of("target", "partition-fault-" + seed).toAbsolutePath();
     if (Files.exists(dir)) {
