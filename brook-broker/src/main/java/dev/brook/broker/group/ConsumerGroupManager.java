@@ -63,11 +63,19 @@ final class ConsumerGroupManager {
     });
   }
 
-  /** Deletes an empty consumer group (DeleteGroups, or a classic member taking the id over). */
+  /**
+   * Deletes an empty consumer group (DeleteGroups, or a classic member taking the id over). A failed
+   * write serves the group again as it was, unless the id was taken meanwhile: the log still holds it.
+   */
   CompletableFuture<Void> deleteEmpty(ConsumerGroup cg) {
     cg.gone = true;
     ctx.groups.remove(cg.groupId, cg);
-    return ctx.write(cg.groupId, ConsumerGroupRecords.deletion(cg.groupId));
+    return ctx.write(cg.groupId, ConsumerGroupRecords.deletion(cg.groupId)).whenComplete((v, e) -> {
+      if (e != null && !ctx.groups.containsKey(cg.groupId) && ctx.availability(cg.groupId) == Errors.NONE) {
+        cg.gone = false;
+        ctx.groups.put(cg.groupId, cg);
+      }
+    });
   }
 
   /** Replays one ConsumerGroup* record of a partition being loaded. */

@@ -120,6 +120,39 @@ class GroupCoordinatorFailureTest {
   }
 
   @Test
+  void aConsumerGroupWhoseDeletionIsNotStoredIsStillServed() throws Exception {
+    ManualScheduler scheduler = new ManualScheduler();
+    boolean[] failWrites = {false};
+    MemoryGroupLog memory = new MemoryGroupLog();
+    GroupLog log = new GroupLog() {
+      @Override
+      public CompletableFuture<Void> append(int partition, List<GroupRecord> records) {
+        return failWrites[0] ? CompletableFuture.failedFuture(new java.io.IOException("injected")) : memory.append(partition, records);
+      }
+
+      @Override
+      public CompletableFuture<Void> appendTransactional(int partition, long producerId, short producerEpoch,
+          List<GroupRecord> records) {
+        return memory.appendTransactional(partition, producerId, producerEpoch, records);
+      }
+
+      @Override
+      public List<GroupRecord> read(int partition) {
+        return memory.read(partition);
+      }
+    };
+    GroupCoordinator c = new GroupCoordinator(CONFIG, scheduler, log, scheduler.clock);
+    c.startup(Runnable::run);
+    answer(c.consumerGroupHeartbeat(consumerJoin(), "client", "/h"));
+    answer(c.consumerGroupHeartbeat(new ConsumerGroupHeartbeatRequestData().setGroupId("c").setMemberId("m")
+        .setMemberEpoch(-1), "client", "/h"));
+    failWrites[0] = true;
+    assertThat(Errors.forCode(answer(c.deleteGroups(List.of("c"))).find("c").errorCode()))
+        .isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+    assertThat(Errors.forCode(answer(c.consumerGroupDescribe(List.of("c"))).get(0).errorCode())).isEqualTo(Errors.NONE);
+  }
+
+  @Test
   void aStoreThatThrowsAnswersEveryWrite() throws Exception {
     everyWriteAnswersWithAnError(started(new FailingLog(true)));
   }
