@@ -158,12 +158,12 @@ public final class Broker implements AutoCloseable {
       ApiDispatcher dispatcher = new ApiDispatcher();
       dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
       AtomicReference<ProducerIdManager> producerIds = new AtomicReference<>();
+      ClientQuotas quotas = startClientQuotas(dispatcher, config, cluster, toClose);
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose,
           cluster != null ? cluster : local);
-      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local);
+      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local, quotas);
       GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
       startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose);
-      ClientQuotas quotas = startClientQuotas(dispatcher, config, cluster, toClose);
       NetworkServer network = NetworkServer.start(endpoints(config), networkSettings(config, quotas), dispatcher);
       // Resolved here, once: with a wildcard listener (0.0.0.0) the advertised host is this machine's
       // name, a reverse DNS lookup that must not run per Metadata request on a network thread.
@@ -377,7 +377,8 @@ public final class Broker implements AutoCloseable {
       AtomicReference<AdvertisedEndpoints> bound,
       Deque<AutoCloseable> toClose,
       ZkCluster cluster,
-      LocalCluster local)
+      LocalCluster local,
+      ClientQuotas quotas)
       throws Exception {
     MetadataStore store;
     if (cluster != null) {
@@ -390,7 +391,8 @@ public final class Broker implements AutoCloseable {
     toClose.add(topics);
     if (cluster != null) wireCluster(dispatcher, cluster, replicas, topics);
     if (local != null) wireLocalCluster(dispatcher, local, replicas, topics);
-    TopicApis.register(dispatcher, topics, listenerName -> advertised(config, bound).on(listenerName));
+    TopicApis.register(dispatcher, topics, listenerName -> advertised(config, bound).on(listenerName),
+        new dev.brook.broker.api.ControllerMutationQuota(quotas));
     return topics;
   }
 
