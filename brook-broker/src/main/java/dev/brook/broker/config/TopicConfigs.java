@@ -160,7 +160,8 @@ public final class TopicConfigs {
         TopicConfig.MIN_COMPACTION_LAG_MS_DOC, syn("log.cleaner.min.compaction.lag.ms"));
     def(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, INT, "1", atLeast(1), "must be at least 1",
         TopicConfig.MIN_IN_SYNC_REPLICAS_DOC, syn("min.insync.replicas"));
-    def(TopicConfig.PREALLOCATE_CONFIG, BOOLEAN, "false", ANY, "", TopicConfig.PREALLOCATE_DOC,
+    def(TopicConfig.PREALLOCATE_CONFIG, BOOLEAN, "false", v -> !(Boolean) v,
+        "is not supported: Brook does not preallocate segment files", TopicConfig.PREALLOCATE_DOC,
         syn("log.preallocate"));
     def(TopicConfig.REMOTE_LOG_COPY_DISABLE_CONFIG, BOOLEAN, "false", ANY, "",
         TopicConfig.REMOTE_LOG_COPY_DISABLE_DOC);

@@ -43,13 +43,12 @@ class TopicConfigsTest {
     LogConfig c = TopicConfigs.toLogConfig(
         broker(Map.of("log.retention.ms", "5", "log.cleanup.policy", "compact")),
         Map.of("retention.ms", "1000", "cleanup.policy", "compact,delete", "segment.bytes", "2097152",
-            "min.cleanable.dirty.ratio", "0.1", "preallocate", "true"));
+            "min.cleanable.dirty.ratio", "0.1"));
     assertThat(c.retentionMs()).isEqualTo(1000);
     assertThat(c.compact()).isTrue();
     assertThat(c.delete()).isTrue();
     assertThat(c.segmentBytes()).isEqualTo(2097152);
     assertThat(c.minCleanableDirtyRatio()).isEqualTo(0.1);
-    assertThat(c.preallocate()).isTrue();
   }
 
   @Test
@@ -79,8 +78,17 @@ class TopicConfigsTest {
         .isInstanceOf(ConfigException.class);
     assertThatThrownBy(() -> TopicConfigs.validate(Map.of("remote.storage.enable", "true")))
         .isInstanceOf(ConfigException.class);
+    assertThatThrownBy(() -> TopicConfigs.validate(Map.of("preallocate", "true")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("preallocate");
     TopicConfigs.validate(Map.of("retention.ms", "-1", "compression.type", "zstd", "max.message.bytes", "10",
         "message.timestamp.type", "LogAppendTime", "min.insync.replicas", "1", "compression.gzip.level", "-1"));
+  }
+
+  @Test
+  void brokerKeysBrookCannotHonourAreRefusedNamingTheKey() {
+    assertThatThrownBy(() -> broker(Map.of("log.preallocate", "true")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("log.preallocate").hasMessageContaining("not supported");
+    assertThat(TopicConfigs.toLogConfig(broker(Map.of("log.preallocate", "false")), Map.of()).preallocate()).isFalse();
   }
 
   @Test
