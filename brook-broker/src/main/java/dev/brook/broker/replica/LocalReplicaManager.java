@@ -159,11 +159,14 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
    * A log directory failed (see {@link dev.brook.storage.LogDirFailureChannel}): its partitions stop
    * serving (KAFKA_STORAGE_ERROR), stop following, and resign their leadership to this broker's
    * coordinators (a group or transaction coordinator on one of them stops). Partitions on the other
-   * directories are untouched. In a ZooKeeper cluster Kafka's broker also writes a log-dir event
-   * notification so the controller moves leadership to another in-sync replica; Brook does not yet
-   * (the partitions answer KAFKA_STORAGE_ERROR, which clients retry after a metadata refresh).
+   * directories are untouched. In a cluster the replicas are then reported to the controller ({@link
+   * ClusterState#reportOfflineReplicas}), which moves their leadership to another in-sync replica and
+   * drops this broker from their ISR (as Kafka's controller does on a log-dir event notification);
+   * meanwhile, and on a single node, they answer KAFKA_STORAGE_ERROR, which clients retry after a
+   * metadata refresh. Runs on a thread of its own (may block on the cluster's store).
    */
   void onLogDirFailure(java.nio.file.Path dir) {
+    List<TopicPartition> lost = new java.util.ArrayList<>();
     synchronized (this) {
       for (Partition p : partitions.values()) {
         java.nio.file.Path parent = p.log().dir().toAbsolutePath().normalize().getParent();
@@ -171,6 +174,14 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
         p.markOffline();
         stopFetching(p.topicPartition());
         leadershipChanged(p.topicPartition(), -1);
+        lost.add(p.topicPartition());
+      }
+    }
+    if (cluster != null && !lost.isEmpty() && !closed) {
+      try {
+        cluster.reportOfflineReplicas(lost);
+      } catch (RuntimeException e) {
+        log.error("cannot report the {} replicas lost with {} to the controller", lost.size(), dir, e);
       }
     }
   }
@@ -381,6 +392,13 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
           continue;
         }
         p = createPartition(s.tp(), s.topicId(), config, ts.map(TopicSettings::overrides).orElse(Map.of()));
+      }
+      if (p.isOffline()) {
+        // Its log directory failed: it neither leads nor follows until the broker restarts (the
+        // controller, told through reportOfflineReplicas, moves leadership and the ISR away).
+        stopFetching(s.tp());
+        leadershipChanged(s.tp(), -1);
+        continue;
       }
       if (s.leader() == localBrokerId) {
         stopFetching(s.tp());

@@ -43,12 +43,13 @@ class TopicConfigsTest {
     LogConfig c = TopicConfigs.toLogConfig(
         broker(Map.of("log.retention.ms", "5", "log.cleanup.policy", "compact")),
         Map.of("retention.ms", "1000", "cleanup.policy", "compact,delete", "segment.bytes", "2097152",
-            "min.cleanable.dirty.ratio", "0.1"));
+            "min.cleanable.dirty.ratio", "0.1", "preallocate", "true"));
     assertThat(c.retentionMs()).isEqualTo(1000);
     assertThat(c.compact()).isTrue();
     assertThat(c.delete()).isTrue();
     assertThat(c.segmentBytes()).isEqualTo(2097152);
     assertThat(c.minCleanableDirtyRatio()).isEqualTo(0.1);
+    assertThat(c.preallocate()).isTrue(); // a stored value (a topic imported from Kafka) still reads
   }
 
   @Test
