@@ -146,8 +146,12 @@ public final class Broker implements AutoCloseable {
       ApiDispatcher dispatcher = new ApiDispatcher();
       dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
       AtomicReference<ProducerIdManager> producerIds = new AtomicReference<>();
+      // Work that may block (cold log reads for fetches): never on an event loop. Closes after the
+      // network, which Broker.close stops first.
+      BackgroundThreads background = new BackgroundThreads(config.getInt("background.threads"));
+      toClose.add(background);
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose,
-          cluster != null ? cluster : local);
+          cluster != null ? cluster : local, background);
       TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local);
       GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
       startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose);
@@ -271,7 +275,8 @@ public final class Broker implements AutoCloseable {
       Clock clock,
       AtomicReference<ProducerIdManager> producerIdsOut,
       Deque<AutoCloseable> toClose,
-      dev.brook.broker.cluster.ClusterState cluster)
+      dev.brook.broker.cluster.ClusterState cluster,
+      java.util.concurrent.Executor background)
       throws Exception {
     checkMetaProperties(config, cluster);
     // One failure channel for every log directory: an I/O error takes its directory offline (one
@@ -303,7 +308,7 @@ public final class Broker implements AutoCloseable {
         ? ProducerIdManager.fromBlocks(zk::claimProducerIdBlock)
         : ProducerIdManager.open(config.logDir());
     producerIdsOut.set(producerIds); // shared with the transaction coordinator
-    dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId()));
+    dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId(), background, FetchHandler.HOT_TAIL_BYTES));
     dispatcher.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(replicas));
     dispatcher.register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replicas));
     dispatcher.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(replicas));
@@ -701,14 +706,26 @@ public final class Broker implements AutoCloseable {
   }
 
   static NetworkServer.Settings networkSettings(BrokerConfig config) {
-    int cores = Runtime.getRuntime().availableProcessors();
     return new NetworkServer.Settings(
         config.getInt("socket.request.max.bytes"),
         config.getInt("queued.max.requests"),
-        Math.min(config.getInt("num.network.threads"), cores),
+        eventLoops(config, Runtime.getRuntime().availableProcessors()),
         config.getInt("socket.send.buffer.bytes"),
         config.getInt("socket.receive.buffer.bytes"),
         config.getLong("connections.max.idle.ms"));
+  }
+
+  /**
+   * How many event loops serve requests on a machine with {@code cores} cores. Each loop runs its
+   * connections' requests to completion (thread per core; docs/ARCHITECTURE.md says why), so by
+   * default there is one per core. A config that sets {@code num.network.threads} or {@code
+   * num.io.threads} (a server.properties brought from Kafka) gets as many loops as Kafka would run
+   * threads for the same work, {@code num.network.threads + num.io.threads}, never more than the
+   * cores: a loop per core is the most that helps.
+   */
+  static int eventLoops(BrokerConfig config, int cores) {
+    if (!config.isExplicit("num.network.threads") && !config.isExplicit("num.io.threads")) return cores;
+    return Math.max(1, Math.min(cores, config.getInt("num.network.threads") + config.getInt("num.io.threads")));
   }
 
   public BrokerConfig config() {

@@ -561,6 +561,24 @@ public final class SegmentedLog implements PartitionLog {
   // ---------------------------------------------------------------- read
 
   @Override
+  public long tailStartOffset(long tailBytes) {
+    LogSegment newest = active;
+    long start = newest.baseOffset();
+    long bytes = newest.sizeInBytes();
+    if (bytes >= tailBytes) {
+      return start;
+    }
+    for (LogSegment seg : segments.headMap(start, false).descendingMap().values()) {
+      bytes += seg.sizeInBytes();
+      start = seg.baseOffset();
+      if (bytes >= tailBytes) {
+        break;
+      }
+    }
+    return start;
+  }
+
+  @Override
   public LogReadResult read(long offset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) throws IOException {
     if (offline) {
       throw new LogDirOfflineException(logDir, id + ": read", null);
