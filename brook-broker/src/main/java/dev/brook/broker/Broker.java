@@ -154,7 +154,7 @@ public final class Broker implements AutoCloseable {
           cluster != null ? cluster : local, background);
       TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local);
       GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
-      startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose);
+      startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose, background);
       NetworkServer network =
           NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
       // Resolved here, once: with a wildcard listener (0.0.0.0) the advertised host is this machine's
@@ -540,7 +540,8 @@ public final class Broker implements AutoCloseable {
       GroupsArea groupsArea,
       ProducerIdManager producerIds,
       AtomicReference<Listener> bound,
-      Deque<AutoCloseable> toClose)
+      Deque<AutoCloseable> toClose,
+      java.util.concurrent.Executor background)
       throws Exception {
     TxnCoordinatorConfig txnConfig = TxnCoordinatorConfig.from(config);
     // An existing __transaction_state keeps its partition count: ids must map where they were.
@@ -642,7 +643,7 @@ public final class Broker implements AutoCloseable {
       }
       return init.handle(ctx, r);
     });
-    dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(local, clock, coordinator::verifyPartition));
+    dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(local, clock, coordinator::verifyPartition, background));
     dispatcher.register(ApiKeys.ADD_PARTITIONS_TO_TXN, new AddPartitionsToTxnHandler(coordinator));
     dispatcher.register(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnHandler(coordinator));
     dispatcher.register(ApiKeys.END_TXN, ApiKeys.END_TXN.oldestVersion(), (short) 4, new EndTxnHandler(coordinator));

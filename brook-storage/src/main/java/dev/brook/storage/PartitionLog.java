@@ -117,6 +117,11 @@ public interface PartitionLog extends AutoCloseable {
    */
   default void maybeFlush() throws IOException {}
 
+  /** Whether {@link #maybeFlush} would force now ({@code flush.messages} messages not yet on disk). Cheap. */
+  default boolean flushDue() {
+    return false;
+  }
+
   /** Visits every batch from the one containing {@code fromOffset} to the log end, in order. */
   void scanBatches(long fromOffset, BatchVisitor visitor) throws IOException;
 

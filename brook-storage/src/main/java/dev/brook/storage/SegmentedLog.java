@@ -929,14 +929,21 @@ public final class SegmentedLog implements PartitionLog {
     } catch (IOException | java.io.UncheckedIOException e) {
       throw failed("flush of a cleaned segment", e);
     }
+    boolean swapped;
     synchronized (lock) {
       ensureOpen();
       try {
-        return replaceSegmentsLocked(oldSegments, cleaned);
+        swapped = replaceSegmentsLocked(oldSegments, cleaned);
       } catch (IOException | java.io.UncheckedIOException e) {
         throw failed("segment swap", e);
       }
     }
+    if (swapped) {
+      // Makes the last renames durable, outside the lock appends wait on: every state a crash can
+      // leave before it (.swap with or without .deleted, or the final names) is completed at open.
+      CheckpointFile.fsyncDir(dir);
+    }
+    return swapped;
   }
 
   private boolean replaceSegmentsLocked(List<LogSegment> oldSegments, LogSegment cleaned) throws IOException {
@@ -955,7 +962,6 @@ public final class SegmentedLog implements PartitionLog {
         old.changeFileSuffix(LogSegment.DELETED_SUFFIX);
       }
       cleaned.changeFileSuffix("");
-      CheckpointFile.fsyncDir(dir);
       // The cleaned segment replaces the first old one under the same key in one step, so a
       // concurrent read always finds a segment covering its offset.
       segments.put(cleaned.baseOffset(), cleaned);
@@ -983,9 +989,14 @@ public final class SegmentedLog implements PartitionLog {
    */
   @Override
   public void maybeFlush() throws IOException {
-    if (logEndOffset - recoveryPoint >= config.flushMessages()) {
+    if (flushDue()) {
       flushTo(Long.MAX_VALUE);
     }
+  }
+
+  @Override
+  public boolean flushDue() {
+    return logEndOffset - recoveryPoint >= config.flushMessages();
   }
 
   /** Flushes when flush.ms has passed since the last flush and there is something to flush. */
