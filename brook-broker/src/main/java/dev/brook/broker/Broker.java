@@ -309,9 +309,9 @@ public final class Broker implements AutoCloseable {
         : ProducerIdManager.open(config.logDir());
     producerIdsOut.set(producerIds); // shared with the transaction coordinator
     dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId(), background, FetchHandler.HOT_TAIL_BYTES));
-    dispatcher.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(replicas));
+    dispatcher.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(replicas, background));
     dispatcher.register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replicas));
-    dispatcher.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(replicas));
+    dispatcher.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(replicas, background));
     dispatcher.register(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(replicas));
     return replicas;
   }
