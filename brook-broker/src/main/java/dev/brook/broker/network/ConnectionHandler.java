@@ -2,6 +2,7 @@ package dev.brook.broker.network;
 
 import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.api.RequestContext;
+import dev.brook.broker.security.Session;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -57,16 +58,16 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   private final ApiDispatcher dispatcher;
   private final long connectionId;
-  private final String listenerName;
+  private final Session session;
   private final int maxQueued;
   private final ArrayDeque<Slot> inFlight = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private boolean closed;
 
-  ConnectionHandler(ApiDispatcher dispatcher, long connectionId, String listenerName, int maxQueued) {
+  ConnectionHandler(ApiDispatcher dispatcher, long connectionId, Session session, int maxQueued) {
     this.dispatcher = dispatcher;
     this.connectionId = connectionId;
-    this.listenerName = listenerName;
+    this.session = session;
     this.maxQueued = maxQueued;
   }
 
@@ -110,7 +111,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     RequestAndSize parsed = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(buf));
     AbstractRequest request = parsed.request;
-    RequestContext rc = new RequestContext(header, connectionId, remote(), listenerName);
+    if (!session.authenticated()) {
+      // Until SASL authentication completes only the exchange itself is served (Kafka closes the
+      // connection on anything else); the SASL listeners' authenticator is not built yet.
+      log.warn("closing connection from {}: {} before authentication", ctx.channel().remoteAddress(), key);
+      closeNow();
+      return false;
+    }
+    RequestContext rc = new RequestContext(header, connectionId, remote(), session.listenerName(),
+        session.protocol(), session.principal());
     Slot slot = new Slot(header.correlationId(), key.responseHeaderVersion(version), version, frame);
     inFlight.addLast(slot);
     if (inFlight.size() >= maxQueued) {
