@@ -114,8 +114,9 @@ public final class ScalingBench {
     double measure = quick ? 6 : 15;
     line(String.format(Locale.ROOT, "%n== scaling: produce, %d connections x window 4, %d partitions, 4 partitions x 16 KiB"
         + " batches (100 B records) per request, acks=-1; warm-up %.0f s, measured %.0f s", conns, partitions, warm, measure));
-    line("cpus  round  req/s    MB/s    broker-CPU-s  broker-cores-busy  us-CPU/req  generator-CPU-s");
+    line("cpus  round  req/s    MB/s    broker-CPU-s  broker-cores-busy  us-CPU/req  loops-us/req  generator-CPU-s");
     Map<String, List<Double>> mbps = new LinkedHashMap<>();
+    Map<String, List<Double>> cpuPerReq = new LinkedHashMap<>();
     for (int r = 1; r <= rounds; r++) {
       List<String> order = r % 2 == 1 ? List.of("0", "0,1") : List.of("0,1", "0");
       for (String cpus : order) {
@@ -125,15 +126,18 @@ public final class ScalingBench {
           try (RawLoad load = new RawLoad(HOST, run.port, reqs, 64, checker(ApiKeys.PRODUCE, PRODUCE_VERSION))) {
             load.runClosed(4, warm);
             double cpu0 = ProcStats.cpuSeconds(run.pid);
+            double loops0 = threadCpuSeconds(run.pid, "brook-net");
             double gen0 = ProcStats.cpuSeconds(ProcessHandle.current().pid());
             RawLoad.Result res = load.runClosed(4, measure);
             double cpu = ProcStats.cpuSeconds(run.pid) - cpu0;
+            double loops = threadCpuSeconds(run.pid, "brook-net") - loops0;
             double gen = ProcStats.cpuSeconds(ProcessHandle.current().pid()) - gen0;
             double reqPerS = res.requests() / res.seconds();
             double mb = reqPerS * requestPayloadBytes(4, 16 << 10, 100) / (1 << 20);
             mbps.computeIfAbsent(cpus, k -> new ArrayList<>()).add(mb);
-            line(String.format(Locale.ROOT, "%-5s %-6d %-8.0f %-7.1f %-13.2f %-18.2f %-11.1f %.2f", cpus, r, reqPerS, mb, cpu,
-                cpu / res.seconds(), cpu / res.requests() * 1e6, gen));
+            cpuPerReq.computeIfAbsent(cpus, k -> new ArrayList<>()).add(cpu / res.requests());
+            line(String.format(Locale.ROOT, "%-5s %-6d %-8.0f %-7.1f %-13.2f %-18.2f %-11.1f %-13.1f %.2f", cpus, r, reqPerS, mb,
+                cpu, cpu / res.seconds(), cpu / res.requests() * 1e6, loops / res.requests() * 1e6, gen));
           }
         }
       }
@@ -141,6 +145,13 @@ public final class ScalingBench {
     double one = median(mbps.get("0"));
     double two = median(mbps.get("0,1"));
     line(String.format(Locale.ROOT, "median MB/s: 1 core %.1f, 2 cores %.1f -> ratio %.2fx", one, two, two / one));
+    // What each would carry with its cores to itself: cores / CPU per request (the broker's own
+    // utime+stime, so other processes on the same cores and the generator do not count).
+    double cap1 = 1 / median(cpuPerReq.get("0"));
+    double cap2 = 2 / median(cpuPerReq.get("0,1"));
+    double perReq = requestPayloadBytes(4, 16 << 10, 100) / (double) (1 << 20);
+    line(String.format(Locale.ROOT, "capacity from broker CPU per request: 1 core %.0f req/s (%.0f MB/s), 2 cores %.0f req/s"
+        + " (%.0f MB/s) -> ratio %.2fx", cap1, cap1 * perReq, cap2, cap2 * perReq, cap2 / cap1));
   }
 
   /** Broker CPU per request of each kind, broker pinned to cpu 0, closed loop. */
@@ -148,7 +159,7 @@ public final class ScalingBench {
     double warm = quick ? 3 : 6;
     double measure = quick ? 5 : 10;
     line(String.format(Locale.ROOT, "%n== costs: broker on cpu 0, closed loop, 16 connections x window 4; warm-up %.0f s, measured %.0f s", warm, measure));
-    line("request                                   req/s    broker-cores-busy  us-CPU/req  us-CPU/MiB");
+    line("request                                   req/s    broker-cores-busy  us-CPU/req  loop-us/req  us-CPU/MiB  coordinator-us/req");
     try (Run run = Run.start(root, out, "costs", "0", Map.of())) {
       run.createTopic(64);
       int conns = 16;
@@ -175,24 +186,28 @@ public final class ScalingBench {
     try (RawLoad load = new RawLoad(HOST, run.port, reqs, 64, checker(key, version))) {
       load.runClosed(4, warm);
       double cpu0 = ProcStats.cpuSeconds(run.pid);
+      double loops0 = threadCpuSeconds(run.pid, "brook-net");
+      double coord0 = threadCpuSeconds(run.pid, "group-coordinat");
       RawLoad.Result res = load.runClosed(4, measure);
       double cpu = ProcStats.cpuSeconds(run.pid) - cpu0;
+      double loops = threadCpuSeconds(run.pid, "brook-net") - loops0;
+      double coord = threadCpuSeconds(run.pid, "group-coordinat") - coord0;
       double perReq = cpu / res.requests() * 1e6;
       String perMiB = bytesPerRequest == 0 ? "-" : String.format(Locale.ROOT, "%.0f", perReq * (1 << 20) / bytesPerRequest);
-      line(String.format(Locale.ROOT, "%-41s %-8.0f %-18.2f %-11.1f %s", name, res.requests() / res.seconds(),
-          cpu / res.seconds(), perReq, perMiB));
+      line(String.format(Locale.ROOT, "%-41s %-8.0f %-18.2f %-11.1f %-12.1f %-11s %.1f", name, res.requests() / res.seconds(),
+          cpu / res.seconds(), perReq, loops / res.requests() * 1e6, perMiB, coord / res.requests() * 1e6));
     }
   }
 
   /**
    * Open-loop produce at a fixed rate, broker on cpu 0: latency send to ack with the default
-   * segment size (no roll in the run) and with log.segment.bytes=4 MiB (a roll every 4 MiB of a
-   * partition), alternating.
+   * segment size (no roll in the run) and with log.segment.bytes=2 MiB (a roll every 2 MiB of a
+   * partition, about one a second per partition), alternating.
    */
   private void rolls(int rounds) throws Exception {
-    int partitions = 8;
+    int partitions = 4;
     int conns = 16;
-    double rate = 1000; // requests/s, each 1 partition x 16 KiB: ~16 MiB/s, ~2 MiB/s per partition
+    double rate = 250; // requests/s, each 1 partition x 16 KiB: ~4 MiB/s, ~1 MiB/s per partition
     double warm = quick ? 4 : 6;
     double measure = quick ? 10 : 30;
     line(String.format(Locale.ROOT, "%n== rolls: open loop %.0f produce requests/s (1 partition x 16 KiB each, %d partitions,"
@@ -200,7 +215,7 @@ public final class ScalingBench {
     line("segment.bytes  round  rolls  p50-ms  p99-ms  p99.9-ms  max-ms  answered  not-sent");
     Map<String, List<Double>> p99 = new LinkedHashMap<>();
     for (int r = 1; r <= rounds; r++) {
-      List<String> order = r % 2 == 1 ? List.of("1073741824", "4194304") : List.of("4194304", "1073741824");
+      List<String> order = r % 2 == 1 ? List.of("1073741824", "2097152") : List.of("2097152", "1073741824");
       for (String seg : order) {
         try (Run run = Run.start(root, out, "rolls-" + seg + "-r" + r, "0", Map.of("log.segment.bytes", seg))) {
           run.createTopic(partitions);
@@ -220,8 +235,8 @@ public final class ScalingBench {
       }
     }
     double none = median(p99.get("1073741824"));
-    double rolling = median(p99.get("4194304"));
-    line(String.format(Locale.ROOT, "median p99: no rolls %.2f ms, rolls every 4 MiB %.2f ms -> %.2fx", none, rolling, rolling / none));
+    double rolling = median(p99.get("2097152"));
+    line(String.format(Locale.ROOT, "median p99: no rolls %.2f ms, rolls every 2 MiB %.2f ms -> %.2fx", none, rolling, rolling / none));
   }
 
   // ------------------------------------------------------------------ requests, built once
@@ -343,6 +358,26 @@ public final class ScalingBench {
       errors.remove(Errors.NONE);
       if (!errors.isEmpty()) throw new IllegalStateException(key + " answered with errors " + errors);
     };
+  }
+
+  /**
+   * utime+stime of the threads of {@code pid} whose name starts with {@code prefix} (Linux keeps 15
+   * characters of a thread's name), in seconds.
+   */
+  static double threadCpuSeconds(long pid, String prefix) throws IOException {
+    double sum = 0;
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path t : tasks.toList()) {
+        try {
+          if (!Files.readString(t.resolve("comm")).startsWith(prefix)) continue;
+          String[] f = ProcStats.statFields(Files.readString(t.resolve("stat")));
+          sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / ProcStats.TICKS_PER_SECOND;
+        } catch (IOException e) {
+          // the thread ended meanwhile
+        }
+      }
+    }
+    return sum;
   }
 
   private static double median(List<Double> xs) {
