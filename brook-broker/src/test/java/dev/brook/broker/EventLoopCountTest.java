@@ -38,7 +38,7 @@ class EventLoopCountTest {
   void theListenerIsStartedWithTheRule() {
     BrokerConfig config = BrokerConfig.of(Map.of("num.io.threads", "1"));
     int cores = Runtime.getRuntime().availableProcessors();
-    assertThat(Broker.networkSettings(config).eventLoopThreads()).isEqualTo(Math.min(cores, 4));
-    assertThat(Broker.networkSettings(BrokerConfig.of(Map.of())).eventLoopThreads()).isEqualTo(cores);
+    assertThat(Broker.networkSettings(config, null).eventLoopThreads()).isEqualTo(Math.min(cores, 4));
+    assertThat(Broker.networkSettings(BrokerConfig.of(Map.of()), null).eventLoopThreads()).isEqualTo(cores);
   }
 }
