@@ -31,8 +31,11 @@ public final class BrokerConfigKeys {
     add(ConfigKey.atLeast("socket.request.max.bytes", INT, "104857600", 1, "Largest request frame accepted."));
     add(ConfigKey.of("socket.send.buffer.bytes", INT, "102400", "SO_SNDBUF; -1 for the OS default."));
     add(ConfigKey.of("socket.receive.buffer.bytes", INT, "102400", "SO_RCVBUF; -1 for the OS default."));
-    add(ConfigKey.atLeast("num.network.threads", INT, "3", 1, "Network (event loop) threads; capped at the core count."));
-    add(ConfigKey.atLeast("num.io.threads", INT, "8", 1, "Accepted for compatibility; Brook's handlers run on the event loops."));
+    add(ConfigKey.atLeast("num.network.threads", INT, "3", 1,
+        "With num.io.threads, when either is set: min(cores, num.network.threads + num.io.threads) event loops serve requests; unset, one per core."));
+    add(ConfigKey.atLeast("num.io.threads", INT, "8", 1, "See num.network.threads: Kafka's I/O threads' work runs on Brook's event loops."));
+    add(ConfigKey.atLeast("background.threads", INT, "10", 1,
+        "Threads for work that may block (topic changes, cold-data reads for fetches, producer-id blocks), never run on an event loop."));
     add(ConfigKey.atLeast("queued.max.requests", INT, "500", 1, "In-flight requests per connection before reading pauses."));
     add(ConfigKey.atLeast("connections.max.idle.ms", LONG, "600000", -1, "Idle connections are closed after this."));
     add(ConfigKey.atLeast("max.connections", INT, "2147483647", 1,
