@@ -381,18 +381,19 @@ final class MirrorFlow implements Runnable {
           List<Future<RecordMetadata>> fs = sent.get(tp);
           long prevUp = -2;
           long prevDown = -2;
+          long runStart = -2;
           for (int i = 0; i < rs.size(); i++) {
             long up = rs.get(i).offset();
             long down = fs.get(i).get().offset();
-            boolean continues = up == prevUp + 1 && down == prevDown + 1;
-            if (!continues) {
-              if (i > 0) out.add(new Mm2Formats.OffsetSync(tp, prevUp, prevDown)); // end of the previous run
+            if (up != prevUp + 1 || down != prevDown + 1) {
+              if (i > 0 && prevUp != runStart) out.add(new Mm2Formats.OffsetSync(tp, prevUp, prevDown)); // end of the previous run
               out.add(new Mm2Formats.OffsetSync(tp, up, down)); // start of this one
+              runStart = up;
             }
             prevUp = up;
             prevDown = down;
           }
-          out.add(new Mm2Formats.OffsetSync(tp, prevUp, prevDown)); // end of the last run
+          if (prevUp != runStart) out.add(new Mm2Formats.OffsetSync(tp, prevUp, prevDown)); // end of the last run
         }
         return out;
       }
