@@ -29,6 +29,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
 final class MirrorClients {
   private MirrorClients() {}
 
+  /**
+   * Record timestamps start here: recent, so a source's time-based retention (Kafka checks it every
+   * few minutes) never deletes test records (2023 timestamps under a 7-day retention did).
+   */
+  static final long TIMESTAMP_BASE = System.currentTimeMillis() - 60_000;
+
   /** Starts {@code brook mirror --config config} (the packaged jar, a child JVM) and waits for its running line. */
   static BrookProcess startMirror(java.nio.file.Path config) throws Exception {
     BrookProcess p = BrookProcess.start(null, "mirror", "--config", config.toString());
@@ -77,13 +83,13 @@ final class MirrorClients {
     }
   }
 
-  /** Records i in [from, to): key k<i>, value v<i>, a header, timestamp 1.7e12 + i, keyed partitioning. */
+  /** Records i in [from, to): key k<i>, value v<i>, a header, timestamp TIMESTAMP_BASE + i, keyed partitioning. */
   static void produce(String bootstrap, String topic, int from, int to) {
     try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(
         ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap, ProducerConfig.LINGER_MS_CONFIG, 2),
         new StringSerializer(), new StringSerializer())) {
       for (int i = from; i < to; i++) {
-        ProducerRecord<String, String> r = new ProducerRecord<>(topic, null, 1_700_000_000_000L + i, "k" + i, i % 97 == 0 ? null : "v" + i);
+        ProducerRecord<String, String> r = new ProducerRecord<>(topic, null, TIMESTAMP_BASE + i, "k" + i, i % 97 == 0 ? null : "v" + i);
         r.headers().add("seq", Integer.toString(i).getBytes(StandardCharsets.UTF_8));
         p.send(r);
         if (i % 1000 == 999) p.flush();
@@ -114,10 +120,32 @@ final class MirrorClients {
     return new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
+  /**
+   * Closes without waiting for the fetch session's close: a consumer's close otherwise waits for
+   * the fetch still in flight (up to 30 s seen against a broker under load).
+   */
+  static void closeNow(KafkaConsumer<?, ?> c) {
+    c.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ZERO));
+  }
+
+  /** Each partition's end for read_committed (LSO) and read_uncommitted (high watermark). */
+  static String endOffsets(String bootstrap, String topic) throws Exception {
+    try (Admin admin = admin(bootstrap)) {
+      var d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+      Map<TopicPartition, OffsetSpec> spec = d.partitions().stream()
+          .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+      var lso = admin.listOffsets(spec, new org.apache.kafka.clients.admin.ListOffsetsOptions(org.apache.kafka.common.IsolationLevel.READ_COMMITTED)).all().get();
+      var hw = admin.listOffsets(spec).all().get();
+      return "LSO " + lso.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().offset()).toList()
+          + " HW " + hw.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue().offset()).toList();
+    }
+  }
+
   /** Every committed record of {@code topic}, read to its end. */
   static List<ConsumerRecord<byte[], byte[]>> committedRecords(String bootstrap, String topic) throws Exception {
     List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, null)) {
+    KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, null);
+    try {
       List<TopicPartition> tps = c.partitionsFor(topic, Duration.ofSeconds(5)).stream()
           .map(p -> new TopicPartition(topic, p.partition())).toList();
       if (tps.isEmpty()) return out;
@@ -129,6 +157,8 @@ final class MirrorClients {
         if (System.nanoTime() > deadline) throw new AssertionError("could not read " + topic + " to its end");
         c.poll(Duration.ofMillis(100)).forEach(out::add);
       }
+    } finally {
+      closeNow(c);
     }
     return out;
   }
@@ -168,7 +198,8 @@ final class MirrorClients {
 
   /** The first committed record at or after {@code offset}. */
   static String firstRecordFrom(String bootstrap, TopicPartition tp, long offset) {
-    try (KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, null)) {
+    KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, null);
+    try {
       c.assign(List.of(tp));
       c.seek(tp, offset);
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -177,6 +208,8 @@ final class MirrorClients {
         if (!rs.isEmpty()) return describe(rs.get(0));
       }
       throw new AssertionError("no record at or after " + offset + " in " + tp);
+    } finally {
+      closeNow(c);
     }
   }
 

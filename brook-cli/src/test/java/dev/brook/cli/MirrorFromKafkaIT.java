@@ -33,7 +33,7 @@ class MirrorFromKafkaIT {
     try (AnchorKafka kafka = AnchorKafka.start(tmp.resolve("anchor"));
         BrookTestBroker brook = BrookTestBroker.start()) {
       String k = kafka.bootstrap();
-      createTopic(k, "orders", 2, Map.of("retention.ms", "604800001"));
+      createTopic(k, "orders", 2, Map.of("retention.ms", "-1"));
       produce(k, "orders", 0, 4_000);
       abortedTransaction(k, "orders", 100);
       produce(k, "orders", 4_000, 8_000);
@@ -62,12 +62,17 @@ class MirrorFromKafkaIT {
       }
       mirror = startMirror(config);
       try {
-        await().atMost(Duration.ofSeconds(60)).until(() -> committedRecords(brook.bootstrapServers(), "kafka.orders").size() >= 8_000);
+        try {
+          await().atMost(Duration.ofSeconds(60)).until(() -> committedRecords(brook.bootstrapServers(), "kafka.orders").size() >= 8_000);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          throw new AssertionError("target: " + committedRecords(brook.bootstrapServers(), "kafka.orders").size() + " committed records; end offsets "
+              + endOffsets(brook.bootstrapServers(), "kafka.orders"), e);
+        }
         Thread.sleep(1_500); // room for a duplicate to show
         assertThat(difference(byPartition(committedRecords(k, "orders")), byPartition(committedRecords(brook.bootstrapServers(), "kafka.orders"))))
             .isEmpty();
         assertThat(committedRecords(brook.bootstrapServers(), "kafka.orders")).hasSize(8_000);
-        assertThat(topicConfig(brook.bootstrapServers(), "kafka.orders", "retention.ms")).isEqualTo("604800001");
+        assertThat(topicConfig(brook.bootstrapServers(), "kafka.orders", "retention.ms")).isEqualTo("-1");
 
         AtomicReference<Map<TopicPartition, OffsetAndMetadata>> translated = new AtomicReference<>();
         await().atMost(Duration.ofSeconds(30)).until(() -> {

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -187,6 +188,10 @@ final class MirrorFlow implements Runnable {
     private long nextRefresh;
     private long nextCheckpoint;
     private long nextGroupSync;
+    /** Progress since the last progress line (one INFO line every 10 s while records move). */
+    private long recordsSinceReport;
+    private int transactionsSinceReport;
+    private long nextReport;
 
     Session(Clients c) {
       this.c = c;
@@ -245,7 +250,8 @@ final class MirrorFlow implements Runnable {
       props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
       props.put(ConsumerConfig.CLIENT_ID_CONFIG, "brook-mirror." + flow.name() + ".syncs");
       TopicPartition tp = new TopicPartition(flow.offsetSyncsTopic(), 0);
-      try (KafkaConsumer<byte[], byte[]> syncs = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      KafkaConsumer<byte[], byte[]> syncs = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      try {
         syncs.assign(List.of(tp));
         syncs.seekToBeginning(List.of(tp));
         long end = syncs.endOffsets(List.of(tp)).get(tp);
@@ -255,6 +261,10 @@ final class MirrorFlow implements Runnable {
             translation.add(s.sourcePartition(), s.upstream(), s.downstream());
           }
         }
+        log.info("{}: read {} offset syncs up to offset {} of {}", flow.name(), translation.size(), end, flow.offsetSyncsTopic());
+      } finally {
+        // No fetch session to close politely: this consumer is done for good.
+        syncs.close(CloseOptions.timeout(Duration.ZERO));
       }
     }
 
@@ -333,7 +343,21 @@ final class MirrorFlow implements Runnable {
       mirrored.forEach((s, t) -> sourceOf.put(t, s));
       moved.forEach((t, o) -> positions.put(sourceOf.get(t), o.offset()));
       groups.committed(due);
+      reportProgress(batch.count);
       maybeSyncGroupOffsets();
+    }
+
+    private void reportProgress(int records) {
+      recordsSinceReport += records;
+      transactionsSinceReport++;
+      long now = System.nanoTime();
+      if (now < nextReport) return;
+      if (recordsSinceReport > 0 || nextReport == 0) {
+        log.info("{}: committed {} records in {} transactions; positions {}", flow.name(), recordsSinceReport, transactionsSinceReport, positions);
+      }
+      recordsSinceReport = 0;
+      transactionsSinceReport = 0;
+      nextReport = now + Duration.ofSeconds(10).toNanos();
     }
 
     private void maybeSyncGroupOffsets() throws InterruptedException {
