@@ -4,6 +4,12 @@ import dev.brook.broker.admin.InternalTopicOnFirstUse;
 import dev.brook.broker.admin.TopicAdmin;
 import dev.brook.broker.admin.TopicManager;
 import dev.brook.broker.api.ApiDispatcher;
+import dev.brook.broker.http.BrokerHttpServer;
+import dev.brook.broker.metrics.BrokerMetrics;
+import dev.brook.broker.metrics.ConsumerLag;
+import dev.brook.broker.metrics.History;
+import dev.brook.broker.metrics.HistorySampler;
+import dev.brook.broker.metrics.PartitionGauges;
 import dev.brook.broker.api.AddOffsetsToTxnHandler;
 import dev.brook.broker.api.AddPartitionsToTxnHandler;
 import dev.brook.broker.api.ApiVersionsHandler;
@@ -118,7 +124,11 @@ public final class Broker implements AutoCloseable {
   private final ZkCluster cluster;
   private volatile boolean closed;
 
-  private Broker(BrokerConfig config, NetworkServer network, Deque<AutoCloseable> toClose, ZkCluster cluster) {
+  /** Null when http.port is -1. */
+  private final BrokerHttpServer http;
+
+  private Broker(BrokerConfig config, NetworkServer network, Deque<AutoCloseable> toClose, ZkCluster cluster, BrokerHttpServer http) {
+    this.http = http;
     this.config = config;
     this.network = network;
     this.toClose = toClose;
@@ -143,16 +153,25 @@ public final class Broker implements AutoCloseable {
       LocalCluster local = cluster == null ? openLocalCluster(config, bound) : null;
       // After the cluster: opening the directory needs no codec, and the first use of ApiKeys waits
       // for its initialization if another thread is still running it (NetworkServer.preloadCodec).
-      ApiDispatcher dispatcher = new ApiDispatcher();
+      BrokerMetrics metrics = startMetrics(toClose);
+      ApiDispatcher dispatcher = new ApiDispatcher(metrics.requests());
       dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
       AtomicReference<ProducerIdManager> producerIds = new AtomicReference<>();
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose,
-          cluster != null ? cluster : local);
+          cluster != null ? cluster : local, metrics);
       TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local);
       GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
-      startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose);
-      NetworkServer network =
-          NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
+      TransactionCoordinator txn =
+          startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose, metrics);
+      NetworkServer.Settings net = networkSettings(config);
+      metrics.requests().setNetworkThreads(net.eventLoopThreads());
+      PartitionGauges gauges = startPartitionGauges(metrics, replicas, cluster, toClose);
+      metrics.gauge("kafka.coordinator.group:type=GroupMetadataManager,name=NumGroups",
+          (com.codahale.metrics.Gauge<Integer>) groups.coordinator()::groupCount);
+      java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+      BrokerHttpServer http = startHttp(config, metrics, gauges, (LocalReplicaManager) replicas, groups.coordinator(), txn,
+          started, bound, toClose);
+      NetworkServer network = NetworkServer.start(config.listener(), net, dispatcher);
       // Resolved here, once: with a wildcard listener (0.0.0.0) the advertised host is this machine's
       // name, a reverse DNS lookup that must not run per Metadata request on a network thread.
       bound.set(advertisedListener(config, network.boundListener()));
@@ -160,11 +179,91 @@ public final class Broker implements AutoCloseable {
         Listener adv = advertisedListener(config, network.boundListener());
         cluster.register(new BrokerEndpoint(config.nodeId(), adv.host(), adv.port(), config.getString("broker.rack")));
       }
-      return new Broker(config, network, toClose, cluster);
+      started.set(true);
+      return new Broker(config, network, toClose, cluster, http);
     } catch (Exception | Error e) {
       closeAll(toClose);
       throw e;
     }
+  }
+
+  /**
+   * The HTTP side on {@code http.port} (-1: none), on the Kafka listener's host: /metrics, /health.
+   * Its own threads; it reads the broker only through thread-safe views.
+   */
+  private static BrokerHttpServer startHttp(BrokerConfig config, BrokerMetrics metrics, PartitionGauges gauges,
+      LocalReplicaManager replicas, GroupCoordinator groups, TransactionCoordinator txn,
+      java.util.concurrent.atomic.AtomicBoolean started, AtomicReference<Listener> bound, Deque<AutoCloseable> toClose)
+      throws IOException {
+    int port = config.getInt("http.port");
+    if (port < 0) return null;
+    String host = config.listener().host();
+    BrokerHttpServer.Readiness ready = new BrokerHttpServer.Readiness(
+        started::get,
+        () -> replicas.partitions().stream().allMatch(p -> p.leaderId() >= 0),
+        () -> groups.isLoaded() && txn.isLoaded());
+    ConsumerLag lag = new ConsumerLag(groups, replicas);
+    History history = startHistory(config, metrics, lag, toClose);
+    BrokerHttpServer http = BrokerHttpServer.start(host == null || host.isEmpty() ? "0.0.0.0" : host, port, metrics, gauges,
+        lag, ready, history, replicas, () -> {
+          Listener l = advertisedListener(config, bound.get());
+          return l.host() + ":" + l.port();
+        });
+    toClose.add(http);
+    return http;
+  }
+
+  /**
+   * The console's history (throughput per topic, lag per group) sampled every 10 s on a daemon thread
+   * of its own, kept in the log directory ({@link History}). {@code -Dbrook.history.interval.ms}
+   * shortens the interval for tests.
+   */
+  private static History startHistory(BrokerConfig config, BrokerMetrics metrics, ConsumerLag lag, Deque<AutoCloseable> toClose)
+      throws IOException {
+    long interval = Long.getLong("brook.history.interval.ms", 10_000L);
+    History history = new History(config.logDir(), interval);
+    toClose.add(history);
+    java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "brook-history");
+      t.setDaemon(true);
+      return t;
+    });
+    sampler.scheduleAtFixedRate(new HistorySampler(history, metrics.topics(), lag, System::currentTimeMillis),
+        interval, interval, java.util.concurrent.TimeUnit.MILLISECONDS);
+    toClose.add(sampler::shutdownNow);
+    return history;
+  }
+
+  /** Kafka-named metrics, published over JMX (issue 18); closed last, after the areas they read. */
+  private static BrokerMetrics startMetrics(Deque<AutoCloseable> toClose) {
+    BrokerMetrics metrics = new BrokerMetrics();
+    toClose.add(metrics);
+    return metrics;
+  }
+
+  /**
+   * The partition, replica-manager and controller gauges; the per-partition ones follow the
+   * partitions through a sync every 5 s on a daemon thread of their own (never a request thread).
+   */
+  private static PartitionGauges startPartitionGauges(BrokerMetrics metrics, ReplicaManager replicas, ZkCluster cluster,
+      Deque<AutoCloseable> toClose) {
+    LocalReplicaManager local = (LocalReplicaManager) replicas;
+    PartitionGauges gauges = new PartitionGauges(metrics, local, () -> cluster == null || cluster.controller().isActive());
+    gauges.sync();
+    java.util.concurrent.ScheduledExecutorService sync = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "brook-metrics-sync");
+      t.setDaemon(true);
+      return t;
+    });
+    sync.scheduleWithFixedDelay(() -> {
+      try {
+        gauges.sync();
+      } catch (RuntimeException e) {
+        log.warn("updating the partition gauges failed", e);
+      }
+    }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+    toClose.add(sync::shutdownNow);
+    return gauges;
   }
 
   /**
@@ -271,7 +370,8 @@ public final class Broker implements AutoCloseable {
       Clock clock,
       AtomicReference<ProducerIdManager> producerIdsOut,
       Deque<AutoCloseable> toClose,
-      dev.brook.broker.cluster.ClusterState cluster)
+      dev.brook.broker.cluster.ClusterState cluster,
+      BrokerMetrics metrics)
       throws Exception {
     checkMetaProperties(config, cluster);
     // One failure channel for every log directory: an I/O error takes its directory offline (one
@@ -303,7 +403,7 @@ public final class Broker implements AutoCloseable {
         ? ProducerIdManager.fromBlocks(zk::claimProducerIdBlock)
         : ProducerIdManager.open(config.logDir());
     producerIdsOut.set(producerIds); // shared with the transaction coordinator
-    dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId()));
+    dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId(), metrics.topics()));
     dispatcher.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(replicas));
     dispatcher.register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replicas));
     dispatcher.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(replicas));
@@ -526,7 +626,7 @@ public final class Broker implements AutoCloseable {
    * DescribeTransactions, ListTransactions; FindCoordinator answers transaction
    * keys; Produce verifies transactional batches. Owned by the txn area.
    */
-  private static void startTransactions(
+  private static TransactionCoordinator startTransactions(
       ApiDispatcher dispatcher,
       BrokerConfig config,
       Clock clock,
@@ -535,7 +635,8 @@ public final class Broker implements AutoCloseable {
       GroupsArea groupsArea,
       ProducerIdManager producerIds,
       AtomicReference<Listener> bound,
-      Deque<AutoCloseable> toClose)
+      Deque<AutoCloseable> toClose,
+      BrokerMetrics metrics)
       throws Exception {
     TxnCoordinatorConfig txnConfig = TxnCoordinatorConfig.from(config);
     // An existing __transaction_state keeps its partition count: ids must map where they were.
@@ -637,7 +738,7 @@ public final class Broker implements AutoCloseable {
       }
       return init.handle(ctx, r);
     });
-    dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(local, clock, coordinator::verifyPartition));
+    dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(local, clock, coordinator::verifyPartition, metrics.topics()));
     dispatcher.register(ApiKeys.ADD_PARTITIONS_TO_TXN, new AddPartitionsToTxnHandler(coordinator));
     dispatcher.register(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnHandler(coordinator));
     dispatcher.register(ApiKeys.END_TXN, ApiKeys.END_TXN.oldestVersion(), (short) 4, new EndTxnHandler(coordinator));
@@ -646,6 +747,7 @@ public final class Broker implements AutoCloseable {
     dispatcher.register(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(localMarkers));
     dispatcher.register(ApiKeys.DESCRIBE_TRANSACTIONS, new DescribeTransactionsHandler(coordinator));
     dispatcher.register(ApiKeys.LIST_TRANSACTIONS, new ListTransactionsHandler(coordinator, clock));
+    return coordinator;
   }
 
   /**
@@ -713,6 +815,11 @@ public final class Broker implements AutoCloseable {
 
   public BrokerConfig config() {
     return config;
+  }
+
+  /** The HTTP port as bound (metrics, health), or -1 when http.port is -1. */
+  public int httpPort() {
+    return http == null ? -1 : http.port();
   }
 
   /** The listener as bound, with its real port. */

@@ -1,5 +1,6 @@
 package dev.brook.broker.api;
 
+import dev.brook.broker.metrics.BrokerTopicMetrics;
 import dev.brook.broker.network.SliceRecords;
 import dev.brook.broker.replica.DelayedFetch;
 import dev.brook.broker.replica.FetchIsolation;
@@ -44,11 +45,18 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
   private final LocalReplicaManager replicas;
   private final FetchSessionCache sessions;
   private final int nodeId;
+  private final BrokerTopicMetrics metrics;
 
   public FetchHandler(LocalReplicaManager replicas, FetchSessionCache sessions, int nodeId) {
+    this(replicas, sessions, nodeId, BrokerTopicMetrics.disabled());
+  }
+
+  /** Counting consumers' fetches (bytes out) in Kafka's BrokerTopicMetrics. */
+  public FetchHandler(LocalReplicaManager replicas, FetchSessionCache sessions, int nodeId, BrokerTopicMetrics metrics) {
     this.replicas = replicas;
     this.sessions = sessions;
     this.nodeId = nodeId;
+    this.metrics = metrics;
   }
 
   /** One partition's read. */
@@ -182,6 +190,9 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         resp.responses().add(topic);
       }
       topic.partitions().add(partitionData(resp, r, isolation, version));
+      if (isolation != FetchIsolation.LOG_END && fp.topicName() != null) {
+        metrics.fetched(fp.topicName(), r.error == Errors.NONE ? r.records.length() : -1);
+      }
     }
     return resp;
   }

@@ -1,6 +1,7 @@
 package dev.brook.broker.api;
 
 import dev.brook.broker.cluster.BrokerEndpoint;
+import dev.brook.broker.metrics.BrokerTopicMetrics;
 import dev.brook.broker.replica.AppendOrigin;
 import dev.brook.broker.replica.AppendOutcome;
 import dev.brook.broker.replica.BatchValidator.RecordFault;
@@ -45,6 +46,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
   private final Clock clock;
 
   private final TransactionVerifier verifier;
+  private final BrokerTopicMetrics metrics;
 
   public ProduceHandler(LocalReplicaManager replicas, Clock clock) {
     this(replicas, clock, TransactionVerifier.NONE);
@@ -52,9 +54,15 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
 
   /** With a transaction coordinator: transactional batches are verified first (txn area). */
   public ProduceHandler(LocalReplicaManager replicas, Clock clock, TransactionVerifier verifier) {
+    this(replicas, clock, verifier, BrokerTopicMetrics.disabled());
+  }
+
+  /** Counting each partition's append in Kafka's BrokerTopicMetrics. */
+  public ProduceHandler(LocalReplicaManager replicas, Clock clock, TransactionVerifier verifier, BrokerTopicMetrics metrics) {
     this.replicas = replicas;
     this.clock = clock;
     this.verifier = verifier;
+    this.metrics = metrics;
   }
 
   @Override
@@ -78,6 +86,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
       for (ProduceRequestData.PartitionProduceData pd : t.partitionData()) {
         Optional<Partition> p = name.flatMap(n -> replicas.partition(new TopicPartition(n, pd.index())));
         AppendOutcome outcome = produceOne(version, name, p, pd, acks, now, request.transactionalId());
+        count(name, pd, outcome);
         PartitionProduceResponse pr = partitionResponse(pd.index(), outcome);
         if (outcome.error() == Errors.NOT_LEADER_OR_FOLLOWER) addCurrentLeader(response, pr, p.get(), version);
         tr.partitionResponses().add(pr);
@@ -107,6 +116,14 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
       }
       return response;
     });
+  }
+
+  private void count(Optional<String> topic, ProduceRequestData.PartitionProduceData pd, AppendOutcome outcome) {
+    if (outcome.error() != Errors.NONE) {
+      metrics.produceFailed(topic.orElse(null));
+    } else {
+      metrics.produced(topic.get(), outcome.lastOffset() - outcome.baseOffset() + 1, pd.records() == null ? 0 : pd.records().sizeInBytes());
+    }
   }
 
   private static boolean anyError(ProduceResponseData response) {

@@ -425,13 +425,21 @@ public final class GroupCoordinator {
         e -> new OffsetDeleteResponseData().setErrorCode(GroupContext.storeError(e).code()));
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // For tests
+  /** True when no partition of __consumer_offsets is being loaded (readiness). Any thread. */
+  public boolean isLoaded() {
+    return !ctx.terms.anyLoading();
+  }
 
-  /** The number of groups this coordinator holds (loaded and live). */
-  int groupCount() {
+  /**
+   * The number of groups this coordinator holds (loaded and live), for the NumGroups gauge: read
+   * without the coordinator thread, so possibly a moment stale. Any thread.
+   */
+  public int groupCount() {
     return ctx.groups.size();
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // For tests
 
   /** The classic group {@code groupId}, or null. Coordinator thread. */
   ClassicGroup group(String groupId) {

@@ -2,6 +2,7 @@ package dev.brook.broker.network;
 
 import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.api.RequestContext;
+import dev.brook.broker.metrics.RequestMetrics;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -43,6 +44,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     final short headerVersion;
     final short version;
     final ByteBuf frame;
+    // Request metrics: System.nanoTime() when the frame was read, the handler called and returned,
+    // and the response ready (key null: a request answered without a handler).
+    ApiKeys key;
+    long readNs;
+    long dispatchedNs;
+    long handledNs;
+    long completedNs;
     ApiMessage response;
     boolean done;
     boolean closeAfter;
@@ -56,15 +64,19 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private final ApiDispatcher dispatcher;
+  private final RequestMetrics metrics;
   private final long connectionId;
   private final String listenerName;
   private final int maxQueued;
   private final ArrayDeque<Slot> inFlight = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private boolean closed;
+  /** True while channelRead runs (for the busy time: counted once). */
+  private boolean reading;
 
   ConnectionHandler(ApiDispatcher dispatcher, long connectionId, String listenerName, int maxQueued) {
     this.dispatcher = dispatcher;
+    this.metrics = dispatcher == null ? RequestMetrics.disabled() : dispatcher.requestMetrics();
     this.connectionId = connectionId;
     this.listenerName = listenerName;
     this.maxQueued = maxQueued;
@@ -83,18 +95,22 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     boolean handedOff = false;
+    long readNs = System.nanoTime();
+    reading = true;
     try {
-      handedOff = serve(frame);
+      handedOff = serve(frame, readNs);
     } catch (RuntimeException e) {
       log.warn("closing connection from {}: undecodable request ({})", ctx.channel().remoteAddress(), e.toString());
       closeNow();
     } finally {
       if (!handedOff) frame.release();
+      reading = false;
+      metrics.busy(System.nanoTime() - readNs);
     }
   }
 
   /** Returns true if the frame's release is now the pending request's job. */
-  private boolean serve(ByteBuf frame) {
+  private boolean serve(ByteBuf frame, long readNs) {
     ByteBuffer buf = frame.nioBuffer();
     RequestHeader header = RequestHeader.parse(buf);
     ApiKeys key = header.apiKey();
@@ -112,13 +128,18 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     AbstractRequest request = parsed.request;
     RequestContext rc = new RequestContext(header, connectionId, remote(), listenerName);
     Slot slot = new Slot(header.correlationId(), key.responseHeaderVersion(version), version, frame);
+    slot.key = key;
+    slot.readNs = readNs;
     inFlight.addLast(slot);
     if (inFlight.size() >= maxQueued) {
       ctx.channel().config().setAutoRead(false);
     }
+    slot.dispatchedNs = System.nanoTime();
     CompletableFuture<ApiMessage> response = dispatcher.dispatch(rc, request);
+    slot.handledNs = System.nanoTime();
     response.whenComplete(
         (r, e) -> {
+          slot.completedNs = System.nanoTime();
           // An exception here can only be the dispatcher's "close the connection" (it turns every
           // other failure into an error response).
           slot.closeAfter = e != null;
@@ -132,6 +153,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void complete(Slot slot, ApiMessage response) {
+    long startNs = System.nanoTime();
     slot.response = response;
     slot.done = true;
     boolean wrote = false;
@@ -141,6 +163,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         write(s);
         wrote = true;
       }
+      if (s.key != null) metrics.record(s.key, s.readNs, s.dispatchedNs, s.handledNs, s.completedNs, System.nanoTime());
       // The request's memory (record batches are views of it) lives until its response is out.
       ReferenceCountUtil.safeRelease(s.frame);
       if (s.closeAfter && !closed) {
@@ -153,6 +176,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     if (!closed && inFlight.size() < maxQueued && !ctx.channel().config().isAutoRead()) {
       ctx.channel().config().setAutoRead(true);
     }
+    if (!reading) metrics.busy(System.nanoTime() - startNs); // inside channelRead it is counted there
   }
 
   private void write(Slot s) {
