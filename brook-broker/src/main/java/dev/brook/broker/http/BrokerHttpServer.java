@@ -31,14 +31,18 @@ import org.slf4j.LoggerFactory;
  * <p>It cannot stall the broker: it runs on the JDK's HTTP server with its own threads (a virtual
  * thread per exchange, at most {@value #MAX_CONCURRENT} at once, the rest answered 503 at once), reads
  * the broker only through thread-safe views (metrics, gauges, the group coordinator's public
- * futures, bounded by a timeout), and turns every failure into a JSON error. Bad input gets a 4xx
- * JSON error: {@code {"error_code":404,"message":"…"}}.
+ * futures, bounded by a timeout), and turns every failure into a JSON error. Every request that calls
+ * into the broker ({@code /metrics}, {@code /api/…}, {@code /v3/…}) answers within {@value
+ * #REQUEST_TIMEOUT_MS} ms whatever the broker does: past that its work is interrupted and the answer is a
+ * 504 JSON error. Bad input gets a 4xx JSON error: {@code {"error_code":404,"message":"…"}}.
  */
 public final class BrokerHttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BrokerHttpServer.class);
   static final int MAX_CONCURRENT = 16;
   private static final int MAX_BODY = 1 << 20;
   private static final long LAG_TIMEOUT_MS = 2_000;
+  /** The most any request may take: the console's and REST's calls are bounded well below it (10 s each). */
+  static final long REQUEST_TIMEOUT_MS = 15_000;
 
   /** What readiness means (DESIGN: log loaded, partitions led, coordinators loaded). */
   public record Readiness(BooleanSupplier logsLoaded, BooleanSupplier partitionsLed, BooleanSupplier coordinatorsLoaded) {}
@@ -104,9 +108,7 @@ public final class BrokerHttpServer implements AutoCloseable {
     switch (path) {
       case "/metrics" -> {
         if (!requireGet(ex, method)) return;
-        gauges.sync();
-        List<ConsumerLag.Lag> lags = lag == null ? List.of() : lag.all().get(LAG_TIMEOUT_MS, TimeUnit.MILLISECONDS);
-        respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", PrometheusText.write(metrics.registry(), lags));
+        reply(ex, bounded(method + " " + path, this::metricsText));
       }
       case "/health/live" -> {
         if (!requireGet(ex, method)) return;
@@ -141,9 +143,24 @@ public final class BrokerHttpServer implements AutoCloseable {
     }
   }
 
-  private void api(HttpExchange ex, String method, String path) throws Exception {
+  private Reply metricsText() throws Exception {
+    gauges.sync();
+    List<ConsumerLag.Lag> lags = List.of();
+    if (lag != null) {
+      try {
+        lags = lag.all().get(LAG_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        // The broker's own metrics still answer; the lag series are left out of this scrape.
+        log.warn("consumer lag did not answer in {} ms; /metrics answers without kafka_consumergroup_lag", LAG_TIMEOUT_MS);
+      }
+    }
+    return new Reply(200, "text/plain; version=0.0.4; charset=utf-8", PrometheusText.write(metrics.registry(), lags));
+  }
+
+  private void api(HttpExchange ex, String method, String path) throws IOException {
+    Map<String, String> params;
     try {
-      Map<String, String> params = Forms.parse(ex.getRequestURI().getRawQuery());
+      params = Forms.parse(ex.getRequestURI().getRawQuery());
       if (method.equals("POST") || method.equals("PUT") || method.equals("DELETE")) {
         String type = ex.getRequestHeaders().getFirst("Content-Type");
         byte[] body = ex.getRequestBody().readNBytes(MAX_BODY + 1);
@@ -155,17 +172,25 @@ public final class BrokerHttpServer implements AutoCloseable {
           params.putAll(Forms.parse(new String(body, StandardCharsets.UTF_8)));
         }
       }
-      respond(ex, 200, "application/json", console.handle(method, path, params));
     } catch (BadRequest e) {
       respond(ex, e.status, "application/json", error(e.status, e.getMessage()));
-    } catch (java.util.concurrent.TimeoutException e) {
-      respond(ex, 504, "application/json", error(504, "the broker did not answer in time"));
+      return;
     }
+    Map<String, String> input = params;
+    reply(ex, bounded(method + " /api" + path, () -> {
+      try {
+        return new Reply(200, "application/json", console.handle(method, path, input));
+      } catch (BadRequest e) {
+        return new Reply(e.status, "application/json", error(e.status, e.getMessage()));
+      } catch (java.util.concurrent.TimeoutException e) {
+        return new Reply(504, "application/json", error(504, "the broker did not answer in time"));
+      }
+    }));
   }
 
-  private void v3(HttpExchange ex, String method, String path) throws Exception {
+  private void v3(HttpExchange ex, String method, String path) throws IOException {
+    String body = null;
     try {
-      String body = null;
       if (method.equals("POST") || method.equals("PUT")) {
         byte[] bytes = ex.getRequestBody().readNBytes(MAX_BODY + 1);
         if (bytes.length > MAX_BODY) throw new BadRequest(413, "request body over " + MAX_BODY + " bytes");
@@ -175,13 +200,59 @@ public final class BrokerHttpServer implements AutoCloseable {
         }
         body = new String(bytes, StandardCharsets.UTF_8);
       }
-      RestV3Api.Answer a = rest.handle(method, path, body);
-      respond(ex, a.status(), "application/json", a.body() == null ? "" : a.body());
     } catch (BadRequest e) {
-      respond(ex, e.status, "application/json", "{\"error_code\":" + (e.status * 100 + 1) + ",\"message\":" + Json.quote(e.getMessage()) + "}");
-    } catch (java.util.concurrent.TimeoutException e) {
-      respond(ex, 504, "application/json", "{\"error_code\":50401,\"message\":\"the broker did not answer in time\"}");
+      respond(ex, e.status, "application/json", v3Error(e.status, e.getMessage()));
+      return;
     }
+    String input = body;
+    reply(ex, bounded(method + " " + path, () -> {
+      try {
+        RestV3Api.Answer a = rest.handle(method, path, input);
+        return new Reply(a.status(), "application/json", a.body() == null ? "" : a.body());
+      } catch (BadRequest e) {
+        return new Reply(e.status, "application/json", v3Error(e.status, e.getMessage()));
+      } catch (java.util.concurrent.TimeoutException e) {
+        return new Reply(504, "application/json", v3Error(504, "the broker did not answer in time"));
+      }
+    }));
+  }
+
+  private static String v3Error(int status, String message) {
+    return "{\"error_code\":" + (status * 100 + 1) + ",\"message\":" + Json.quote(message) + "}";
+  }
+
+  /** What a dynamic resource answers; computed off the exchange so a late answer can be dropped. */
+  private record Reply(int status, String contentType, String body) {}
+
+  /**
+   * Runs {@code work} on its own virtual thread and waits at most {@value #REQUEST_TIMEOUT_MS} ms: past
+   * that the work is interrupted and the client gets a 504 JSON error, so no call into the broker or its
+   * clients can keep an HTTP request (and the page waiting on it) open. {@code what} names the request
+   * in the log.
+   */
+  private Reply bounded(String what, java.util.concurrent.Callable<Reply> work) {
+    long start = System.nanoTime();
+    java.util.concurrent.Future<Reply> f = executor.submit(work);
+    try {
+      Reply r = f.get(REQUEST_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      if (log.isDebugEnabled()) log.debug("HTTP {} answered {} in {} ms", what, r.status(), (System.nanoTime() - start) / 1_000_000);
+      return r;
+    } catch (java.util.concurrent.TimeoutException e) {
+      f.cancel(true);
+      log.warn("HTTP {} did not finish in {} ms; answered 504", what, REQUEST_TIMEOUT_MS);
+      return new Reply(504, "application/json", error(504, "no answer within " + REQUEST_TIMEOUT_MS + " ms"));
+    } catch (InterruptedException e) {
+      f.cancel(true);
+      Thread.currentThread().interrupt();
+      return new Reply(503, "application/json", error(503, "the HTTP server is stopping"));
+    } catch (java.util.concurrent.ExecutionException e) {
+      log.warn("HTTP {} failed", what, e.getCause());
+      return new Reply(500, "application/json", error(500, "internal error: " + e.getCause().getClass().getSimpleName()));
+    }
+  }
+
+  private static void reply(HttpExchange ex, Reply r) throws IOException {
+    respond(ex, r.status(), r.contentType(), r.body());
   }
 
   private static final java.util.Map<String, String> TYPES = java.util.Map.of(

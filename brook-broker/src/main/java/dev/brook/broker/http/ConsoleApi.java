@@ -91,6 +91,12 @@ final class ConsoleApi implements AutoCloseable {
       Properties p = new Properties();
       p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
       p.put(AdminClientConfig.CLIENT_ID_CONFIG, "brook-console");
+      p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT_MS));
+      p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT_MS));
+      // Describing a classic group is two round trips (ConsumerGroupDescribe answers GROUP_ID_NOT_FOUND,
+      // then DescribeGroups), and the admin client waits retry.backoff.ms between them: 100 ms by
+      // default, most of the group page's load time. This client talks to its own broker over loopback.
+      p.put(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, "5");
       admin = Admin.create(p);
     }
     return admin;
@@ -102,6 +108,10 @@ final class ConsoleApi implements AutoCloseable {
       p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
       p.put(ProducerConfig.CLIENT_ID_CONFIG, "brook-console");
       p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+      // send() blocks for metadata of an unknown topic up to max.block.ms (60 s by default).
+      p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(TIMEOUT_MS));
+      p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT_MS));
+      p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT_MS - 1_000));
       producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
     return producer;
@@ -113,6 +123,9 @@ final class ConsoleApi implements AutoCloseable {
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "brook-console-browse");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000");
+    // Every blocking call without its own timeout is bounded (no group: close() has nothing to wait for).
+    p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT_MS));
+    p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT_MS));
     return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 

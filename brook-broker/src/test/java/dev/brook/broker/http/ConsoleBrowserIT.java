@@ -146,8 +146,7 @@ class ConsoleBrowserIT {
     }
     browser.get(base + "#/group/shipping");
     awaitPage("#/group/shipping");
-    until(d -> {
-      d.navigate().refresh();
+    untilReloaded("#/group/shipping", d -> {
       WebElement chart = d.findElement(By.id("lag-chart"));
       return Integer.parseInt(chart.getAttribute("data-points")) >= 2 && Long.parseLong(chart.getAttribute("data-last")) >= 100;
     });
@@ -158,8 +157,7 @@ class ConsoleBrowserIT {
       end.forEach((tp, o) -> done.put(tp, new OffsetAndMetadata(o)));
       consumer.commitSync(done);
     }
-    until(d -> {
-      d.navigate().refresh();
+    untilReloaded("#/group/shipping", d -> {
       WebElement chart = d.findElement(By.id("lag-chart"));
       return chart.getAttribute("data-last").equals("0") && Long.parseLong(chart.getAttribute("data-max")) >= 100;
     });
@@ -180,20 +178,14 @@ class ConsoleBrowserIT {
       txn.send(new ProducerRecord<>("orders", "t", "in a transaction")).get();
       browser.get(base + "#/transactions");
       awaitPage("#/transactions");
-      until(d -> {
-        d.navigate().refresh();
-        return d.findElement(By.id("txn-table")).getText().contains("console-txn");
-      });
+      untilReloaded("#/transactions", d -> d.findElement(By.id("txn-table")).getText().contains("console-txn"));
       shot("transactions");
       txn.abortTransaction();
     }
 
     browser.get(base + "#/");
     awaitPage("#/");
-    until(d -> {
-      d.navigate().refresh();
-      return Integer.parseInt(d.findElement(By.id("throughput-chart")).getAttribute("data-points")) >= 2;
-    });
+    untilReloaded("#/", d -> Integer.parseInt(d.findElement(By.id("throughput-chart")).getAttribute("data-points")) >= 2);
     shot("overview");
     System.out.println("console page load times: " + loadTimes);
   }
@@ -202,6 +194,21 @@ class ConsoleBrowserIT {
   private void until(java.util.function.Predicate<WebDriver> condition) {
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
         .until(() -> condition.test(browser));
+  }
+
+  /**
+   * Reloads the page at {@code hash} until {@code condition} holds of it once drawn. A reload clears the
+   * page; the condition is asked only after the page has drawn itself from its /api call (the body's
+   * data-page), not in the moment between the document's load and the answer — a group page takes a
+   * describe and a lag fetch, 20–200 ms, which a check right after the reload never saw under load.
+   */
+  private void untilReloaded(String hash, java.util.function.Predicate<WebDriver> condition) {
+    until(d -> {
+      d.navigate().refresh();
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
+          .until(() -> hash.equals(d.findElement(By.tagName("body")).getAttribute("data-page")));
+      return condition.test(d);
+    });
   }
 
   private void awaitPage(String hash) {

@@ -24,14 +24,22 @@ function say(text, ok) {
   statusBar.textContent = text || '';
   statusBar.className = text ? (ok ? 'ok' : 'error') : '';
 }
+// The broker answers every /api call within 15 s (a 504 JSON error past that); the page gives up a
+// little later in case the connection itself is lost, so it shows an error, never "Loading…" forever.
+const API_TIMEOUT_MS = 20000;
 async function api(path, method, form) {
-  const opts = {method: method || 'GET'};
+  const opts = {method: method || 'GET', signal: AbortSignal.timeout(API_TIMEOUT_MS)};
   if (form) {
     opts.body = new URLSearchParams(form);
     opts.headers = {'Content-Type': 'application/x-www-form-urlencoded'};
   }
-  const r = await fetch('/api' + path, opts);
-  const body = await r.json();
+  let r;
+  try {
+    r = await fetch('/api' + path, opts);
+  } catch (err) {
+    throw new Error(err.name === 'TimeoutError' ? `no answer from the broker in ${API_TIMEOUT_MS / 1000} s` : 'the broker is unreachable: ' + err.message);
+  }
+  const body = await r.json().catch(() => ({message: 'HTTP ' + r.status + ' without a JSON body'}));
   if (!r.ok) throw new Error(body.message || ('HTTP ' + r.status));
   return body;
 }
@@ -288,7 +296,7 @@ async function route() {
     document.body.dataset.loadedMs = Math.round(performance.now() - started);
     document.body.dataset.page = location.hash || '#/';
   } catch (err) {
-    page.textContent = '';
+    page.textContent = 'This page could not be loaded: ' + err.message;
     say(err.message);
   }
 }
