@@ -7,6 +7,7 @@ import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.http.BrokerHttpServer;
 import dev.brook.broker.metrics.BrokerMetrics;
 import dev.brook.broker.metrics.ConsumerLag;
+import dev.brook.broker.metrics.CoordinatorMetrics;
 import dev.brook.broker.metrics.History;
 import dev.brook.broker.metrics.HistorySampler;
 import dev.brook.broker.metrics.PartitionGauges;
@@ -160,14 +161,12 @@ public final class Broker implements AutoCloseable {
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose,
           cluster != null ? cluster : local, metrics);
       TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local);
-      GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
+      GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose, metrics);
       TransactionCoordinator txn =
           startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose, metrics);
       NetworkServer.Settings net = networkSettings(config);
       metrics.requests().setNetworkThreads(net.eventLoopThreads());
       PartitionGauges gauges = startPartitionGauges(metrics, replicas, cluster, toClose);
-      metrics.gauge("kafka.coordinator.group:type=GroupMetadataManager,name=NumGroups",
-          (com.codahale.metrics.Gauge<Integer>) groups.coordinator()::groupCount);
       java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
       BrokerHttpServer http = startHttp(config, metrics, gauges, (LocalReplicaManager) replicas, groups.coordinator(), txn,
           started, bound, toClose);
@@ -527,7 +526,8 @@ public final class Broker implements AutoCloseable {
       ReplicaManager replicas,
       TopicAdmin topics,
       AtomicReference<Listener> bound,
-      Deque<AutoCloseable> toClose)
+      Deque<AutoCloseable> toClose,
+      BrokerMetrics metrics)
       throws Exception {
     GroupCoordinatorConfig groupConfig = GroupCoordinatorConfig.from(config);
     ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
@@ -566,6 +566,7 @@ public final class Broker implements AutoCloseable {
     ExecutorGroupScheduler scheduler = new ExecutorGroupScheduler();
     toClose.add(scheduler);
     GroupCoordinator groups = new GroupCoordinator(groupConfig, scheduler, groupLog, clock);
+    CoordinatorMetrics.group(metrics, groups); // before any load, so the first loads' times count
     if (replicas != null && topics != null) groups.withTopics(topicLookup(replicas, topics));
     if (leadership != null && groupLog instanceof ReplicaGroupLog) {
       // Groups load when this broker leads their partition (from creation on a single node).
@@ -696,6 +697,7 @@ public final class Broker implements AutoCloseable {
         tp -> tp.topic().equals(TransactionCoordinator.OFFSETS_TOPIC)
             || topics.partitionCount(tp.topic()).map(n -> tp.partition() < n).orElse(false),
         clock, timer, loader);
+    CoordinatorMetrics.transactions(metrics, coordinator);
     // Loads each state partition this broker leads (now and later), unloads it on resign.
     local.addLeadershipListener(coordinator);
     toClose.add(() -> local.removeLeadershipListener(coordinator)); // before its thread stops

@@ -154,7 +154,7 @@ public final class BrokerHttpServer implements AutoCloseable {
         log.warn("consumer lag did not answer in {} ms; /metrics answers without kafka_consumergroup_lag", LAG_TIMEOUT_MS);
       }
     }
-    return new Reply(200, "text/plain; version=0.0.4; charset=utf-8", PrometheusText.write(metrics.registry(), lags));
+    return new Reply(200, "text/plain; version=0.0.4; charset=utf-8", PrometheusText.write(metrics.registry(), metrics.attributeGroups(), lags));
   }
 
   private void api(HttpExchange ex, String method, String path) throws IOException {

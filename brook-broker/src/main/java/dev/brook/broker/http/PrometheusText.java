@@ -8,6 +8,7 @@ import com.codahale.metrics.Metric;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Snapshot;
 import com.codahale.metrics.Timer;
+import dev.brook.broker.metrics.AttributeGroup;
 import dev.brook.broker.metrics.ConsumerLag;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
@@ -28,6 +29,9 @@ import javax.management.ObjectName;
  *   <li>a meter {@code kafka.X:type=T,name=NPerSec,k=v} → counter {@code kafka_X_T_N_total{k="v"}} (its Count);
  *   <li>a gauge → {@code kafka_X_T_N{k="v"}} (its Value);
  *   <li>a histogram → {@code kafka_X_T_N_count} and {@code kafka_X_T_N{quantile="0.50|0.75|0.95|0.98|0.99|0.999"}};
+ *   <li>an attribute {@code a-b} of a Kafka-metrics-style MBean {@code kafka.server:type=T,k=v} ({@link
+ *       AttributeGroup}: the coordinators') → gauge {@code kafka_server_T_a_b{k="v"}}, as the exporter's
+ *       default rule names it ({@code kafka_server_group_coordinator_metrics_partition_load_time_max});
  * </ul>
  *
  * plus {@code kafka_consumergroup_lag} and {@code kafka_consumergroup_current_offset} as kafka_exporter
@@ -49,11 +53,12 @@ public final class PrometheusText {
     }
   }
 
-  public static String write(MetricRegistry registry, List<ConsumerLag.Lag> lags) {
+  public static String write(MetricRegistry registry, List<AttributeGroup> groups, List<ConsumerLag.Lag> lags) {
     Map<String, Family> families = new TreeMap<>();
     for (Map.Entry<String, Metric> e : registry.getMetrics().entrySet()) {
       add(families, e.getKey(), e.getValue());
     }
+    for (AttributeGroup g : groups) add(families, g);
     for (ConsumerLag.Lag l : lags) {
       String labels = "{consumergroup=\"" + escape(l.group()) + "\",topic=\"" + escape(l.topic()) + "\",partition=\"" + l.partition() + "\"}";
       family(families, "kafka_consumergroup_lag", "gauge").samples.add("kafka_consumergroup_lag" + labels + " " + l.lag());
@@ -101,6 +106,17 @@ public final class PrometheusText {
       }
       default -> {}
     }
+  }
+
+  /** A Kafka-metrics-style MBean: {@code kafka.server:type=T,k=v} attribute {@code a-b} → gauge {@code kafka_server_T_a_b{k="v"}}. */
+  private static void add(Map<String, Family> families, AttributeGroup g) {
+    ObjectName on = g.name();
+    String base = sanitize(on.getDomain() + "_" + on.getKeyProperty("type") + "_");
+    String labels = braces(labels(on));
+    g.values().forEach((attribute, value) -> {
+      String n = base + sanitize(attribute);
+      family(families, n, "gauge").samples.add(n + labels + " " + number(value.doubleValue()));
+    });
   }
 
   private static void histogram(Map<String, Family> families, String n, String labels, long count, Snapshot s) {

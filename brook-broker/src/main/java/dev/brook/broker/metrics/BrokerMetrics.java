@@ -4,7 +4,12 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.jmx.JmxReporter;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.management.JMException;
 import javax.management.MalformedObjectNameException;
 import javax.management.ObjectName;
 import org.slf4j.Logger;
@@ -32,6 +37,10 @@ public final class BrokerMetrics implements AutoCloseable {
   private final BrokerTopicMetrics topics;
   private boolean publishes;
   private Thread publisher;
+  /** Kafka-metrics-style MBeans ({@link AttributeGroup}), by ObjectName; guarded by this. */
+  private final Map<String, AttributeGroup> groups = new LinkedHashMap<>();
+  /** Whether the publisher has registered the groups there were; later ones register at once. Guarded by this. */
+  private boolean groupsPublished;
 
   /** Brokers in this JVM publishing MBeans: the first one does (names carry no broker id, as in Kafka). */
   private static final java.util.concurrent.atomic.AtomicInteger publishing = new java.util.concurrent.atomic.AtomicInteger();
@@ -57,7 +66,10 @@ public final class BrokerMetrics implements AutoCloseable {
           .build();
       // Off the start's critical path: the platform MBean server's first use costs tens of ms of CPU.
       // The reporter registers the metrics already there when it starts, and later ones as they come.
-      publisher = new Thread(jmx::start, "brook-jmx-publish");
+      publisher = new Thread(() -> {
+        jmx.start();
+        publishGroups();
+      }, "brook-jmx-publish");
       publisher.setDaemon(true);
       publisher.start();
       publishes = true;
@@ -86,6 +98,49 @@ public final class BrokerMetrics implements AutoCloseable {
     return topics;
   }
 
+  /**
+   * The Kafka-metrics-style MBean named {@code objectName} ({@code kafka.server:type=group-coordinator-metrics}),
+   * created on first use; published over JMX with the rest and written to /metrics ({@link #attributeGroups}).
+   */
+  public synchronized AttributeGroup attributes(String objectName) {
+    AttributeGroup g = groups.get(objectName);
+    if (g != null) return g;
+    g = new AttributeGroup(objectName(objectName));
+    groups.put(objectName, g);
+    if (groupsPublished) register(g);
+    return g;
+  }
+
+  /** Every Kafka-metrics-style MBean, in the order created. */
+  public synchronized List<AttributeGroup> attributeGroups() {
+    return new ArrayList<>(groups.values());
+  }
+
+  private synchronized void publishGroups() {
+    for (AttributeGroup g : groups.values()) register(g);
+    groupsPublished = true;
+  }
+
+  private static void register(AttributeGroup g) {
+    try {
+      ManagementFactory.getPlatformMBeanServer().registerMBean(g, g.name());
+    } catch (JMException e) {
+      log.warn("could not publish {} over JMX", g.name(), e);
+    }
+  }
+
+  private synchronized void unpublishGroups() {
+    if (!groupsPublished) return;
+    for (AttributeGroup g : groups.values()) {
+      try {
+        ManagementFactory.getPlatformMBeanServer().unregisterMBean(g.name());
+      } catch (JMException e) {
+        log.debug("{} was not registered: {}", g.name(), e.toString());
+      }
+    }
+    groupsPublished = false;
+  }
+
   /** Registers a gauge under a Kafka name, replacing one already there (a restart of an area). */
   public <T> void gauge(String name, Gauge<T> gauge) {
     registry.remove(name);
@@ -102,9 +157,11 @@ public final class BrokerMetrics implements AutoCloseable {
       try {
         publisher.join(10_000); // a broker closed at once must not leave MBeans registered after its close
         jmx.close();
+        unpublishGroups();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         jmx.close();
+        unpublishGroups();
       } catch (RuntimeException e) {
         log.warn("unregistering the metrics' MBeans failed", e);
       }

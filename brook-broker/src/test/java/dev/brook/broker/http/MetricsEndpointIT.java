@@ -118,6 +118,71 @@ class MetricsEndpointIT {
   }
 
   @Test
+  void coordinatorMetricsMoveWithAGroupAndATransaction() throws Exception {
+    Map<String, Double> before = scrape();
+    assertThat(before).containsEntry("kafka_server_group_coordinator_metrics_offset_commit_count", 0.0);
+    assertThat(before).containsEntry("kafka_server_group_coordinator_metrics_group_count{protocol=\"classic\"}", 0.0);
+    assertThat(before).containsEntry("kafka_server_transaction_coordinator_metrics_partition_load_time_max", 0.0);
+
+    try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic("coordinated", 2, (short) 1))).all().get();
+    }
+    Properties c = new Properties();
+    c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    c.put(ConsumerConfig.GROUP_ID_CONFIG, "members");
+    c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
+      consumer.subscribe(List.of("coordinated"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> {
+        consumer.poll(Duration.ofMillis(100));
+        return consumer.assignment().size() == 2;
+      });
+      consumer.commitSync(Map.of(new TopicPartition("coordinated", 0), new OffsetAndMetadata(0),
+          new TopicPartition("coordinated", 1), new OffsetAndMetadata(0)));
+      // Counts are taken on the coordinator's thread at most once a second.
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+        Map<String, Double> during = scrape();
+        assertThat(during).containsEntry("kafka_coordinator_group_groupmetadatamanager_numgroupsstable", 1.0);
+        assertThat(during).containsEntry("kafka_coordinator_group_groupmetadatamanager_numoffsets", 2.0);
+        assertThat(during).containsEntry("kafka_server_group_coordinator_metrics_group_count{protocol=\"classic\"}", 1.0);
+      });
+    }
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "metered-txn");
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+      producer.initTransactions(); // creates and loads __transaction_state
+    }
+
+    Map<String, Double> after = scrape();
+    assertThat(after).containsEntry("kafka_server_group_coordinator_metrics_offset_commit_count", 2.0);
+    assertThat(after.get("kafka_server_group_coordinator_metrics_group_completed_rebalance_count")).isGreaterThanOrEqualTo(1);
+    assertThat(after).containsEntry("kafka_server_group_coordinator_metrics_num_partitions{state=\"active\"}", 3.0);
+    assertThat(after).containsEntry("kafka_server_group_coordinator_metrics_num_partitions{state=\"loading\"}", 0.0);
+    // Loads take well under a millisecond on an empty partition: the figures are fractional ms.
+    assertThat(after.get("kafka_server_group_coordinator_metrics_partition_load_time_max")).isPositive();
+    assertThat(after.get("kafka_server_group_coordinator_metrics_partition_load_time_avg")).isPositive();
+    assertThat(after.get("kafka_server_transaction_coordinator_metrics_partition_load_time_max")).isPositive();
+
+    // A meter's one-minute rate moves at its next 5 s tick.
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(scrape().get("kafka_server_group_coordinator_metrics_offset_commit_rate")).isPositive());
+
+    // As MBeans in the shape Kafka's metrics library gives them: one ObjectName, one attribute per metric.
+    var mbeans = ManagementFactory.getPlatformMBeanServer();
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat((Double) mbeans.getAttribute(new ObjectName("kafka.server:type=transaction-coordinator-metrics"), "partition-load-time-max"))
+          .isPositive();
+      assertThat(mbeans.getAttribute(new ObjectName("kafka.server:type=group-coordinator-metrics"), "offset-commit-count")).isEqualTo(2.0);
+      assertThat(mbeans.getAttribute(new ObjectName("kafka.coordinator.group:type=GroupMetadataManager,name=NumOffsets"), "Value"))
+          .isEqualTo(2);
+    });
+  }
+
+  @Test
   void probesAnswerAndBadInputGetsJsonErrors() throws Exception {
     assertThat(get("/health/live").statusCode()).isEqualTo(200);
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
