@@ -76,7 +76,11 @@ import dev.brook.broker.config.BrokerConfig;
 import dev.brook.broker.storage.CleanerSettings;
 import dev.brook.broker.storage.KafkaRecordCodec;
 import dev.brook.broker.config.TopicConfigs;
+import dev.brook.broker.config.ConfigException;
 import dev.brook.broker.config.Listener;
+import dev.brook.broker.config.ListenerConfig;
+import dev.brook.broker.cluster.AdvertisedEndpoints;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import dev.brook.broker.network.NetworkServer;
 import dev.brook.broker.replica.FetchSessionCache;
 import dev.brook.broker.replica.LocalReplicaManager;
@@ -91,6 +95,7 @@ import dev.brook.storage.LogManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -147,9 +152,9 @@ public final class Broker implements AutoCloseable {
     // (network first, then groups, topics, partitions, logs).
     Deque<AutoCloseable> toClose = new ArrayDeque<>();
     try {
-      // The listener as bound (its real port when configured as 0) with its advertised host resolved,
-      // set once the network starts; advertisedListener(config, bound.get()) is then a lookup-free copy.
-      AtomicReference<Listener> bound = new AtomicReference<>();
+      // The listeners as bound (their real ports when configured as 0) with advertised hosts resolved,
+      // set once the network starts; advertised(config, bound) is the configured ones until then.
+      AtomicReference<AdvertisedEndpoints> bound = new AtomicReference<>();
       ZkCluster cluster = config.clusterMode() ? connectCluster(config, toClose) : null;
       LocalCluster local = cluster == null ? openLocalCluster(config, bound) : null;
       // After the cluster: opening the directory needs no codec, and the first use of ApiKeys waits
@@ -170,14 +175,11 @@ public final class Broker implements AutoCloseable {
       java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
       BrokerHttpServer http = startHttp(config, metrics, gauges, (LocalReplicaManager) replicas, groups.coordinator(), txn,
           started, bound, toClose);
-      NetworkServer network = NetworkServer.start(config.listener(), net, dispatcher);
+      NetworkServer network = NetworkServer.start(endpoints(config), net, dispatcher);
       // Resolved here, once: with a wildcard listener (0.0.0.0) the advertised host is this machine's
       // name, a reverse DNS lookup that must not run per Metadata request on a network thread.
-      bound.set(advertisedListener(config, network.boundListener()));
-      if (cluster != null) {
-        Listener adv = advertisedListener(config, network.boundListener());
-        cluster.register(new BrokerEndpoint(config.nodeId(), adv.host(), adv.port(), config.getString("broker.rack")));
-      }
+      bound.set(AdvertisedEndpoints.resolve(config.listenerConfig(), network.boundListeners()));
+      if (cluster != null) cluster.register(bound.get().asBroker(config.nodeId(), config.getString("broker.rack")));
       started.set(true);
       return new Broker(config, network, toClose, cluster, http);
     } catch (Exception | Error e) {
@@ -192,11 +194,11 @@ public final class Broker implements AutoCloseable {
    */
   private static BrokerHttpServer startHttp(BrokerConfig config, BrokerMetrics metrics, PartitionGauges gauges,
       LocalReplicaManager replicas, GroupCoordinator groups, TransactionCoordinator txn,
-      java.util.concurrent.atomic.AtomicBoolean started, AtomicReference<Listener> bound, Deque<AutoCloseable> toClose)
+      java.util.concurrent.atomic.AtomicBoolean started, AtomicReference<AdvertisedEndpoints> bound, Deque<AutoCloseable> toClose)
       throws IOException {
     int port = config.getInt("http.port");
     if (port < 0) return null;
-    String host = config.listener().host();
+    String host = config.listenerConfig().interBrokerListener().host();
     BrokerHttpServer.Readiness ready = new BrokerHttpServer.Readiness(
         started::get,
         () -> replicas.partitions().stream().allMatch(p -> p.leaderId() >= 0),
@@ -205,7 +207,7 @@ public final class Broker implements AutoCloseable {
     History history = startHistory(config, metrics, lag, toClose);
     BrokerHttpServer http = BrokerHttpServer.start(host == null || host.isEmpty() ? "0.0.0.0" : host, port, metrics, gauges,
         lag, ready, history, replicas, () -> {
-          Listener l = advertisedListener(config, bound.get());
+          Listener l = advertised(config, bound).interBrokerListener();
           return l.host() + ":" + l.port();
         });
     toClose.add(http);
@@ -288,7 +290,8 @@ public final class Broker implements AutoCloseable {
    * Single node: a cluster of one (DESIGN.md), its topics and partition states in the local
    * metadata file; this broker is its one live broker and its controller. No ZooKeeper class loads.
    */
-  private static LocalCluster openLocalCluster(BrokerConfig config, AtomicReference<Listener> bound) throws IOException {
+  private static LocalCluster openLocalCluster(BrokerConfig config, AtomicReference<AdvertisedEndpoints> bound)
+      throws IOException {
     Files.createDirectories(config.logDir());
     MetaProperties meta = MetaProperties.loadOrCreate(config.logDir(), config.nodeId(), config.getString("cluster.id"),
         RandomIds::uuid);
@@ -300,8 +303,7 @@ public final class Broker implements AutoCloseable {
     return new LocalCluster(config.nodeId(), store, () -> {
       BrokerEndpoint e = endpoint.get();
       if (e != null) return e;
-      Listener l = advertisedListener(config, bound.get());
-      e = new BrokerEndpoint(config.nodeId(), l.host(), l.port(), config.getString("broker.rack"));
+      e = advertised(config, bound).asBroker(config.nodeId(), config.getString("broker.rack"));
       if (bound.get() != null) endpoint.set(e); // final once the listener is bound
       return e;
     }, config.getBoolean("unclean.leader.election.enable"));
@@ -464,7 +466,7 @@ public final class Broker implements AutoCloseable {
       BrokerConfig config,
       Clock clock,
       ReplicaManager replicas,
-      AtomicReference<Listener> bound,
+      AtomicReference<AdvertisedEndpoints> bound,
       Deque<AutoCloseable> toClose,
       ZkCluster cluster,
       LocalCluster local)
@@ -480,25 +482,32 @@ public final class Broker implements AutoCloseable {
     toClose.add(topics);
     if (cluster != null) wireCluster(dispatcher, cluster, replicas, topics);
     if (local != null) wireLocalCluster(dispatcher, local, replicas, topics);
-    TopicApis.register(dispatcher, topics, () -> advertisedListener(config, bound.get()));
+    TopicApis.register(dispatcher, topics, listenerName -> advertised(config, bound).on(listenerName));
     return topics;
   }
 
+  /** This broker's advertised endpoints: as bound once the listeners are, as configured before. */
+  static AdvertisedEndpoints advertised(BrokerConfig config, AtomicReference<AdvertisedEndpoints> bound) {
+    AdvertisedEndpoints b = bound.get();
+    return b != null ? b : AdvertisedEndpoints.configured(config.listenerConfig());
+  }
+
   /**
-   * The listener clients are told about: advertised.listeners when set, else the bound listener
-   * (its real port), with a wildcard host replaced by this machine's name.
+   * Every configured listener with what its security protocol adds to a connection. A protocol
+   * Brook cannot serve yet is refused here, naming the listener, rather than served in plain text.
    */
-  static Listener advertisedListener(BrokerConfig config, Listener bound) {
-    if (config.isExplicit("advertised.listeners") || bound == null) return config.advertisedListener();
-    String host = bound.host();
-    if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
-      try {
-        host = java.net.InetAddress.getLocalHost().getCanonicalHostName();
-      } catch (java.net.UnknownHostException e) {
-        host = "localhost";
+  static List<NetworkServer.Endpoint> endpoints(BrokerConfig config) {
+    ListenerConfig lc = config.listenerConfig();
+    List<NetworkServer.Endpoint> out = new java.util.ArrayList<>();
+    for (Listener l : lc.listeners()) {
+      SecurityProtocol protocol = lc.protocol(l.name());
+      if (protocol != SecurityProtocol.PLAINTEXT) {
+        throw new ConfigException("listener.security.protocol.map",
+            "listener " + l.name() + " uses " + protocol + ", which this build of Brook does not serve yet");
       }
+      out.add(NetworkServer.Endpoint.plaintext(l));
     }
-    return new Listener(bound.name(), host, bound.port());
+    return out;
   }
 
   /**
@@ -517,7 +526,8 @@ public final class Broker implements AutoCloseable {
       GroupCoordinator coordinator,
       java.util.function.BooleanSupplier offsetsTopicReady,
       FindCoordinatorHandler.Locator groupCoordinators,
-      Function<TopicPartition, Optional<Node>> leaderOf) {}
+      Function<TopicPartition, Optional<Node>> leaderOf,
+      java.util.function.BiFunction<Node, String, Node> onListener) {}
 
   private static GroupsArea startGroups(
       ApiDispatcher dispatcher,
@@ -525,7 +535,7 @@ public final class Broker implements AutoCloseable {
       Clock clock,
       ReplicaManager replicas,
       TopicAdmin topics,
-      AtomicReference<Listener> bound,
+      AtomicReference<AdvertisedEndpoints> bound,
       Deque<AutoCloseable> toClose,
       BrokerMetrics metrics)
       throws Exception {
@@ -590,7 +600,7 @@ public final class Broker implements AutoCloseable {
     }
     Supplier<Node> self =
         () -> {
-          Listener adv = advertisedListener(config, bound.get());
+          Listener adv = advertised(config, bound).interBrokerListener();
           return new Node(config.nodeId(), adv.host(), adv.port());
         };
     Function<TopicPartition, Optional<Node>> leaderOf = cluster == null
@@ -618,7 +628,16 @@ public final class Broker implements AutoCloseable {
       dispatcher.register(ApiKeys.CONSUMER_GROUP_HEARTBEAT, new ConsumerGroupHeartbeatHandler(groups));
       dispatcher.register(ApiKeys.CONSUMER_GROUP_DESCRIBE, new ConsumerGroupDescribeHandler(groups));
     }
-    return new GroupsArea(groups, offsetsTopic::ensureReady, groupCoordinators, leaderOf);
+    // A coordinator's address on the listener the client asked through.
+    java.util.function.BiFunction<Node, String, Node> onListener = (node, listenerName) -> {
+      if (node.id() == config.nodeId()) {
+        Listener l = advertised(config, bound).on(listenerName);
+        return new Node(node.id(), l.host(), l.port(), node.rack());
+      }
+      return cluster == null ? node : cluster.broker(node.id())
+          .map(b -> b.on(listenerName)).map(b -> new Node(b.id(), b.host(), b.port(), b.rack())).orElse(node);
+    };
+    return new GroupsArea(groups, offsetsTopic::ensureReady, groupCoordinators, leaderOf, onListener);
   }
 
   /**
@@ -635,7 +654,7 @@ public final class Broker implements AutoCloseable {
       TopicAdmin topics,
       GroupsArea groupsArea,
       ProducerIdManager producerIds,
-      AtomicReference<Listener> bound,
+      AtomicReference<AdvertisedEndpoints> bound,
       Deque<AutoCloseable> toClose,
       BrokerMetrics metrics)
       throws Exception {
@@ -727,7 +746,7 @@ public final class Broker implements AutoCloseable {
     // Transaction keys: the leader of the key's __transaction_state partition (contract §2).
     dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.groupCoordinators(),
         FindCoordinatorHandler.partitionLeader(ReplicaTxnLog.TOPIC, coordinator::partitionFor, stateTopicReady,
-            groupsArea.leaderOf())));
+            groupsArea.leaderOf())).onListener(groupsArea.onListener()));
     // Allocating an id may write the block file or claim a block in ZooKeeper: never on a network
     // thread, so idempotent producers' InitProducerId runs on the coordinator's thread too.
     InitProducerIdHandler idempotent = new InitProducerIdHandler(producerIds);
@@ -824,9 +843,14 @@ public final class Broker implements AutoCloseable {
     return http == null ? -1 : http.port();
   }
 
-  /** The listener as bound, with its real port. */
+  /** The first listener as bound, with its real port. */
   public Listener listener() {
     return network.boundListener();
+  }
+
+  /** Every listener as bound (real ports), in configuration order. */
+  public List<Listener> listeners() {
+    return network.boundListeners();
   }
 
   public int port() {

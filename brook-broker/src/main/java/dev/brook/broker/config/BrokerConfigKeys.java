@@ -24,8 +24,8 @@ public final class BrokerConfigKeys {
     add(ConfigKey.atLeast("broker.id", INT, null, 0, "Alias of node.id (ZooKeeper-era name)."));
     add(ConfigKey.of("listeners", LIST, "PLAINTEXT://127.0.0.1:9092", "Listeners: NAME://host:port, comma separated."));
     add(ConfigKey.of("advertised.listeners", LIST, null, "Listeners given to clients; default: listeners."));
-    add(ConfigKey.of("listener.security.protocol.map", LIST, "PLAINTEXT:PLAINTEXT", "Listener name to security protocol."));
-    add(ConfigKey.of("inter.broker.listener.name", STRING, null, "Listener used between brokers."));
+    add(ConfigKey.of("listener.security.protocol.map", LIST, ListenerConfig.DEFAULT_PROTOCOL_MAP, "Listener name to security protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL)."));
+    add(ConfigKey.of("inter.broker.listener.name", STRING, null, "Listener other brokers connect to (replication, markers); default: the first listener."));
     add(ConfigKey.of("broker.rack", STRING, null, "Rack of this broker."));
     add(ConfigKey.of("cluster.id", STRING, null, "Cluster id; generated on first start when unset."));
     add(ConfigKey.atLeast("socket.request.max.bytes", INT, "104857600", 1, "Largest request frame accepted."));

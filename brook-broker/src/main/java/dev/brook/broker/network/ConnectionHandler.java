@@ -3,6 +3,7 @@ package dev.brook.broker.network;
 import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.api.RequestContext;
 import dev.brook.broker.metrics.RequestMetrics;
+import dev.brook.broker.security.Session;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -66,7 +67,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private final ApiDispatcher dispatcher;
   private final RequestMetrics metrics;
   private final long connectionId;
-  private final String listenerName;
+  private final Session session;
   private final int maxQueued;
   private final ArrayDeque<Slot> inFlight = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
@@ -74,11 +75,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   /** True while channelRead runs (for the busy time: counted once). */
   private boolean reading;
 
-  ConnectionHandler(ApiDispatcher dispatcher, long connectionId, String listenerName, int maxQueued) {
+  ConnectionHandler(ApiDispatcher dispatcher, long connectionId, Session session, int maxQueued) {
     this.dispatcher = dispatcher;
     this.metrics = dispatcher == null ? RequestMetrics.disabled() : dispatcher.requestMetrics();
     this.connectionId = connectionId;
-    this.listenerName = listenerName;
+    this.session = session;
     this.maxQueued = maxQueued;
   }
 
@@ -126,7 +127,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     RequestAndSize parsed = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(buf));
     AbstractRequest request = parsed.request;
-    RequestContext rc = new RequestContext(header, connectionId, remote(), listenerName);
+    if (!session.authenticated()) {
+      // Until SASL authentication completes only the exchange itself is served (Kafka closes the
+      // connection on anything else); the SASL listeners' authenticator is not built yet.
+      log.warn("closing connection from {}: {} before authentication", ctx.channel().remoteAddress(), key);
+      closeNow();
+      return false;
+    }
+    RequestContext rc = new RequestContext(header, connectionId, remote(), session.listenerName(),
+        session.protocol(), session.principal());
     Slot slot = new Slot(header.correlationId(), key.responseHeaderVersion(version), version, frame);
     slot.key = key;
     slot.readNs = readNs;

@@ -18,14 +18,20 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import dev.brook.broker.security.Session;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
- * The Kafka-protocol listener: Netty event loops (epoll where available) accepting connections, each
- * with a {@link FrameDecoder} and a {@link ConnectionHandler}. Started and stopped by the broker.
+ * The Kafka-protocol listeners: one set of Netty event loops (epoll where available) shared by every
+ * listener, each connection with a {@link FrameDecoder} and a {@link ConnectionHandler}, preceded by
+ * what its listener's security protocol adds ({@link ListenerSecurity}: TLS). Started and stopped by
+ * the broker.
  */
 public final class NetworkServer implements AutoCloseable {
 
@@ -34,15 +40,25 @@ public final class NetworkServer implements AutoCloseable {
       int maxFrameBytes, int maxQueuedPerConnection, int eventLoopThreads, int sendBufferBytes,
       int receiveBufferBytes, long idleMs) {}
 
+  /**
+   * One listener to bind: its name and address, its security protocol, and what that protocol adds
+   * to each connection.
+   */
+  public record Endpoint(Listener listener, SecurityProtocol protocol, ListenerSecurity security) {
+    public static Endpoint plaintext(Listener listener) {
+      return new Endpoint(listener, SecurityProtocol.PLAINTEXT, ListenerSecurity.NONE);
+    }
+  }
+
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
-  private final Channel serverChannel;
-  private final Listener bound;
+  private final List<Channel> serverChannels;
+  private final List<Listener> bound;
 
-  private NetworkServer(EventLoopGroup boss, EventLoopGroup workers, Channel serverChannel, Listener bound) {
+  private NetworkServer(EventLoopGroup boss, EventLoopGroup workers, List<Channel> serverChannels, List<Listener> bound) {
     this.boss = boss;
     this.workers = workers;
-    this.serverChannel = serverChannel;
+    this.serverChannels = serverChannels;
     this.bound = bound;
   }
 
@@ -68,12 +84,21 @@ public final class NetworkServer implements AutoCloseable {
     // Netty checks each handler class's methods for @Skip and the class for @Sharable when a handler
     // joins a pipeline; the first check of an annotation type defines a proxy class for it (~2 ms
     // each, three of them) at bind and at the first connection. Reflection caches them JVM-wide.
-    EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(1024), new ConnectionHandler(null, 0, "preload", 1));
+    EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(1024), new ConnectionHandler(null, 0, null, 1));
     ch.close();
   }
 
-  /** Binds the listener (port 0 picks a free port) and starts accepting. */
+  /** Binds one PLAINTEXT listener (port 0 picks a free port) and starts accepting. */
   public static NetworkServer start(Listener listener, Settings settings, ApiDispatcher dispatcher)
+      throws InterruptedException {
+    return start(List.of(Endpoint.plaintext(listener)), settings, dispatcher);
+  }
+
+  /**
+   * Binds every listener (port 0 picks a free port) on one set of event loops and starts accepting;
+   * if one cannot bind, none stays bound.
+   */
+  public static NetworkServer start(List<Endpoint> endpoints, Settings settings, ApiDispatcher dispatcher)
       throws InterruptedException {
     boolean epoll = Epoll.isAvailable();
     EventLoopGroup boss = epoll ? new EpollEventLoopGroup(1, new DefaultThreadFactory("brook-accept"))
@@ -84,7 +109,28 @@ public final class NetworkServer implements AutoCloseable {
     // A factory, not .channel(Class): Netty would create the channel by reflection (slower at start).
     ChannelFactory<ServerChannel> channels = epoll ? EpollServerSocketChannel::new : NioServerSocketChannel::new;
     AtomicLong connectionIds = new AtomicLong();
-    ServerBootstrap b = new ServerBootstrap()
+    List<Channel> channelsBound = new ArrayList<>();
+    List<Listener> listenersBound = new ArrayList<>();
+    try {
+      for (Endpoint endpoint : endpoints) {
+        Channel ch = bootstrap(boss, workers, channels, endpoint, settings, dispatcher, connectionIds)
+            .bind(new InetSocketAddress(endpoint.listener().host(), endpoint.listener().port())).sync().channel();
+        channelsBound.add(ch);
+        listenersBound.add(endpoint.listener().withPort(((InetSocketAddress) ch.localAddress()).getPort()));
+      }
+      return new NetworkServer(boss, workers, List.copyOf(channelsBound), List.copyOf(listenersBound));
+    } catch (RuntimeException | InterruptedException e) {
+      channelsBound.forEach(c -> c.close().syncUninterruptibly());
+      boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw e;
+    }
+  }
+
+  private static ServerBootstrap bootstrap(EventLoopGroup boss, EventLoopGroup workers,
+      ChannelFactory<ServerChannel> channels, Endpoint endpoint, Settings settings, ApiDispatcher dispatcher,
+      AtomicLong connectionIds) {
+    return new ServerBootstrap()
         .group(boss, workers)
         .channelFactory(channels)
         .option(ChannelOption.SO_BACKLOG, 1024)
@@ -98,31 +144,30 @@ public final class NetworkServer implements AutoCloseable {
             if (settings.idleMs() > 0) {
               ch.pipeline().addLast(new IdleStateHandler(0, 0, settings.idleMs(), TimeUnit.MILLISECONDS));
             }
+            Session session = new Session(endpoint.listener().name(), endpoint.protocol(),
+                ch.remoteAddress() instanceof InetSocketAddress a ? a : null);
+            endpoint.security().configure(ch, session);
             ch.pipeline().addLast(new FrameDecoder(settings.maxFrameBytes()));
             ch.pipeline().addLast(new ConnectionHandler(dispatcher, connectionIds.incrementAndGet(),
-                listener.name(), settings.maxQueuedPerConnection()));
+                session, settings.maxQueuedPerConnection()));
           }
         });
-    try {
-      Channel ch = b.bind(new InetSocketAddress(listener.host(), listener.port())).sync().channel();
-      int port = ((InetSocketAddress) ch.localAddress()).getPort();
-      return new NetworkServer(boss, workers, ch, listener.withPort(port));
-    } catch (RuntimeException | InterruptedException e) {
-      boss.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-      workers.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
-      throw e;
-    }
   }
 
-  /** The listener as bound (with the real port). */
+  /** The first listener as bound (with the real port). */
   public Listener boundListener() {
+    return bound.get(0);
+  }
+
+  /** Every listener as bound (with its real port), in configuration order. */
+  public List<Listener> boundListeners() {
     return bound;
   }
 
   /** Stops accepting and closes every connection. */
   @Override
   public void close() {
-    serverChannel.close().syncUninterruptibly();
+    serverChannels.forEach(c -> c.close().syncUninterruptibly());
     boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
   }
