@@ -49,6 +49,9 @@ class JmxToolIT {
       assertThat(read(url, "kafka.network:type=RequestMetrics,name=TotalTimeMs,request=Produce", "99thPercentile")).isNotNegative();
       assertThat(read(url, "kafka.controller:type=KafkaController,name=ActiveControllerCount", "Value")).isEqualTo(1.0);
       assertThat(read(url, "kafka.server:type=ReplicaManager,name=UnderReplicatedPartitions", "Value")).isZero();
+      // The coordinators' metrics are shaped as Kafka's metrics library publishes them: an attribute per
+      // metric on one MBean per group (MetricsEndpointIT checks they move).
+      assertThat(read(url, "kafka.server:type=transaction-coordinator-metrics", "partition-load-time-max")).isNotNegative();
       // The per-partition gauges follow new partitions within a few seconds.
       await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
           assertThat(read(url, "kafka.log:type=Log,name=LogEndOffset,topic=jmx-topic,partition=0", "Value")).isEqualTo(200.0));
