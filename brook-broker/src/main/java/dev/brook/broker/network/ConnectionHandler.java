@@ -53,6 +53,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     long handledNs;
     long completedNs;
     ApiMessage response;
+    // What quotas meter, kept only while quotas are configured.
+    ApiKeys apiKey;
+    String clientId;
+    boolean replicaFetch;
+    long handlerNanos;
     boolean done;
     boolean closeAfter;
 
@@ -69,17 +74,24 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private final long connectionId;
   private final Session session;
   private final int maxQueued;
+  private final RequestMemoryPool pool;
+  private final ReadGate gate;
+  private final RequestThrottler throttler;
   private final ArrayDeque<Slot> inFlight = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private boolean closed;
   /** True while channelRead runs (for the busy time: counted once). */
   private boolean reading;
 
-  ConnectionHandler(ApiDispatcher dispatcher, long connectionId, Session session, int maxQueued) {
+  ConnectionHandler(ApiDispatcher dispatcher, long connectionId, Session session, int maxQueued,
+      RequestMemoryPool pool, ReadGate gate, RequestThrottler throttler) {
     this.dispatcher = dispatcher;
     this.metrics = dispatcher == null ? RequestMetrics.disabled() : dispatcher.requestMetrics();
     this.connectionId = connectionId;
     this.session = session;
+    this.pool = pool;
+    this.gate = gate;
+    this.throttler = throttler;
     this.maxQueued = maxQueued;
   }
 
@@ -92,7 +104,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf frame = (ByteBuf) msg;
     if (closed) {
-      frame.release();
+      releaseFrame(frame);
       return;
     }
     boolean handedOff = false;
@@ -104,7 +116,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       log.warn("closing connection from {}: undecodable request ({})", ctx.channel().remoteAddress(), e.toString());
       closeNow();
     } finally {
-      if (!handedOff) frame.release();
+      if (!handedOff) releaseFrame(frame);
       reading = false;
       metrics.busy(System.nanoTime() - readNs);
     }
@@ -141,11 +153,18 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     slot.readNs = readNs;
     inFlight.addLast(slot);
     if (inFlight.size() >= maxQueued) {
-      ctx.channel().config().setAutoRead(false);
+      gate.close(ReadGate.IN_FLIGHT);
     }
+    boolean metered = throttler != null && throttler.enabled();
     slot.dispatchedNs = System.nanoTime();
     CompletableFuture<ApiMessage> response = dispatcher.dispatch(rc, request);
     slot.handledNs = System.nanoTime();
+    if (metered) {
+      slot.apiKey = key;
+      slot.clientId = header.clientId();
+      slot.replicaFetch = request instanceof org.apache.kafka.common.requests.FetchRequest f && f.replicaId() >= 0;
+      slot.handlerNanos = slot.handledNs - slot.dispatchedNs;
+    }
     response.whenComplete(
         (r, e) -> {
           slot.completedNs = System.nanoTime();
@@ -168,13 +187,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     boolean wrote = false;
     while (!inFlight.isEmpty() && inFlight.peekFirst().done) {
       Slot s = inFlight.pollFirst();
+      if (s.apiKey != null && !closed) throttle(s);
       if (s.response != null && !closed) {
         write(s);
         wrote = true;
       }
       if (s.key != null) metrics.record(s.key, s.readNs, s.dispatchedNs, s.handledNs, s.completedNs, System.nanoTime());
       // The request's memory (record batches are views of it) lives until its response is out.
-      ReferenceCountUtil.safeRelease(s.frame);
+      releaseFrame(s.frame);
       if (s.closeAfter && !closed) {
         log.debug("closing connection from {} as its request asked", ctx.channel().remoteAddress());
         ctx.flush();
@@ -182,10 +202,29 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       }
     }
     if (wrote) ctx.flush();
-    if (!closed && inFlight.size() < maxQueued && !ctx.channel().config().isAutoRead()) {
-      ctx.channel().config().setAutoRead(true);
+    if (!closed && inFlight.size() < maxQueued) {
+      gate.open(ReadGate.IN_FLIGHT);
     }
     if (!reading) metrics.busy(System.nanoTime() - startNs); // inside channelRead it is counted there
+  }
+
+  /** Meters an answered request against the client's quotas; over them, it waits (KIP-219). */
+  private void throttle(Slot s) {
+    long ms = throttler.record(session, s.clientId, s.apiKey, s.replicaFetch, s.frame.capacity(), s.response,
+        s.handlerNanos);
+    if (ms <= 0) return;
+    if (s.response != null) RequestThrottler.setThrottle(s.response, (int) Math.min(Integer.MAX_VALUE, ms));
+    if (!gate.isClosed(ReadGate.THROTTLED)) {
+      gate.close(ReadGate.THROTTLED);
+      ctx.executor().schedule(() -> gate.open(ReadGate.THROTTLED), ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Releases a frame and returns the request memory it reserved. */
+  private void releaseFrame(ByteBuf frame) {
+    if (frame == io.netty.buffer.Unpooled.EMPTY_BUFFER) return;
+    FrameDecoder.release(pool, frame); // the request is done with, whoever else still holds its bytes
+    ReferenceCountUtil.safeRelease(frame);
   }
 
   private void write(Slot s) {

@@ -3,6 +3,7 @@ package dev.brook.broker.network;
 import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.config.Listener;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelInitializer;
@@ -17,14 +18,23 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import dev.brook.broker.quota.ClientQuotas;
 import dev.brook.broker.security.Session;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
@@ -38,15 +48,24 @@ public final class NetworkServer implements AutoCloseable {
   /** Socket and request limits, from the broker config. */
   public record Settings(
       int maxFrameBytes, int maxQueuedPerConnection, int eventLoopThreads, int sendBufferBytes,
-      int receiveBufferBytes, long idleMs) {}
+      int receiveBufferBytes, long idleMs, RequestMemoryPool memory, ConnectionLimits limits, ClientQuotas quotas) {
+
+    /** No request-memory bound and no connection limits (tests). */
+    public Settings(int maxFrameBytes, int maxQueuedPerConnection, int eventLoopThreads, int sendBufferBytes,
+        int receiveBufferBytes, long idleMs) {
+      this(maxFrameBytes, maxQueuedPerConnection, eventLoopThreads, sendBufferBytes, receiveBufferBytes, idleMs,
+          RequestMemoryPool.unbounded(), new ConnectionLimits(ConnectionLimits.Settings.NONE),
+          new ClientQuotas(11, 1000, System::currentTimeMillis));
+    }
+  }
 
   /**
    * One listener to bind: its name and address, its security protocol, and what that protocol adds
    * to each connection.
    */
-  public record Endpoint(Listener listener, SecurityProtocol protocol, ListenerSecurity security) {
+  public record Endpoint(Listener listener, SecurityProtocol protocol, ListenerSecurity security, boolean interBroker) {
     public static Endpoint plaintext(Listener listener) {
-      return new Endpoint(listener, SecurityProtocol.PLAINTEXT, ListenerSecurity.NONE);
+      return new Endpoint(listener, SecurityProtocol.PLAINTEXT, ListenerSecurity.NONE, false);
     }
   }
 
@@ -84,8 +103,32 @@ public final class NetworkServer implements AutoCloseable {
     // Netty checks each handler class's methods for @Skip and the class for @Sharable when a handler
     // joins a pipeline; the first check of an annotation type defines a proxy class for it (~2 ms
     // each, three of them) at bind and at the first connection. Reflection caches them JVM-wide.
-    EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(1024), new ConnectionHandler(null, 0, null, 1));
+    EmbeddedChannel ch = new EmbeddedChannel();
+    ReadGate gate = new ReadGate(ch);
+    RequestMemoryPool pool = RequestMemoryPool.unbounded();
+    ch.pipeline().addLast(new FrameDecoder(1024, pool, gate), new ConnectionHandler(null, 0, null, 1, pool, gate, null));
     ch.close();
+  }
+
+  /**
+   * Runs, on the calling thread, the codec's part of a first Metadata exchange: a request header and
+   * body parsed as {@link ConnectionHandler} parses them, an (empty) answer written as it writes one,
+   * with Netty's pooled allocator. In a new JVM the first request otherwise loads and links those
+   * classes on a network thread while the client waits. Touches no broker state; idempotent and safe
+   * from any thread (the test kit calls it on a helper thread while a broker starts). Netty logs: call
+   * it once logging is initialized.
+   */
+  public static void preloadRequestPath() {
+    short version = ApiKeys.METADATA.latestVersion();
+    MetadataRequest request = new MetadataRequest.Builder(new MetadataRequestData().setTopics(List.of())).build(version);
+    ByteBuffer frame = request.serializeWithHeader(new RequestHeader(ApiKeys.METADATA, version, "preload", 1));
+    RequestHeader header = RequestHeader.parse(frame);
+    AbstractRequest.parseRequest(header.apiKey(), header.apiVersion(), new ByteBufferAccessor(frame));
+    MetadataResponseData answer = new MetadataResponseData().setClusterId("preload").setControllerId(0);
+    for (Object part : ResponseSerializer.serialize(PooledByteBufAllocator.DEFAULT, header.correlationId(),
+        header.apiKey().responseHeaderVersion(version), answer, version)) {
+      ReferenceCountUtil.release(part);
+    }
   }
 
   /** Binds one PLAINTEXT listener (port 0 picks a free port) and starts accepting. */
@@ -130,11 +173,13 @@ public final class NetworkServer implements AutoCloseable {
   private static ServerBootstrap bootstrap(EventLoopGroup boss, EventLoopGroup workers,
       ChannelFactory<ServerChannel> channels, Endpoint endpoint, Settings settings, ApiDispatcher dispatcher,
       AtomicLong connectionIds) {
+    RequestThrottler throttler = new RequestThrottler(settings.quotas());
     return new ServerBootstrap()
         .group(boss, workers)
         .channelFactory(channels)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
+        .handler(settings.limits().forListener(endpoint.interBroker()))
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -147,9 +192,10 @@ public final class NetworkServer implements AutoCloseable {
             Session session = new Session(endpoint.listener().name(), endpoint.protocol(),
                 ch.remoteAddress() instanceof InetSocketAddress a ? a : null);
             endpoint.security().configure(ch, session);
-            ch.pipeline().addLast(new FrameDecoder(settings.maxFrameBytes()));
+            ReadGate gate = new ReadGate(ch);
+            ch.pipeline().addLast(new FrameDecoder(settings.maxFrameBytes(), settings.memory(), gate));
             ch.pipeline().addLast(new ConnectionHandler(dispatcher, connectionIds.incrementAndGet(),
-                session, settings.maxQueuedPerConnection()));
+                session, settings.maxQueuedPerConnection(), settings.memory(), gate, throttler));
           }
         });
   }
