@@ -130,6 +130,7 @@ class MetricsEndpointIT {
     Properties c = new Properties();
     c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
     c.put(ConsumerConfig.GROUP_ID_CONFIG, "members");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"); // only the test's commit counts
     c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c)) {
