@@ -4,6 +4,13 @@ import dev.brook.broker.admin.InternalTopicOnFirstUse;
 import dev.brook.broker.admin.TopicAdmin;
 import dev.brook.broker.admin.TopicManager;
 import dev.brook.broker.api.ApiDispatcher;
+import dev.brook.broker.http.BrokerHttpServer;
+import dev.brook.broker.metrics.BrokerMetrics;
+import dev.brook.broker.metrics.ConsumerLag;
+import dev.brook.broker.metrics.CoordinatorMetrics;
+import dev.brook.broker.metrics.History;
+import dev.brook.broker.metrics.HistorySampler;
+import dev.brook.broker.metrics.PartitionGauges;
 import dev.brook.broker.api.AddOffsetsToTxnHandler;
 import dev.brook.broker.api.AddPartitionsToTxnHandler;
 import dev.brook.broker.api.ApiVersionsHandler;
@@ -130,7 +137,11 @@ public final class Broker implements AutoCloseable {
   private final ZkCluster cluster;
   private volatile boolean closed;
 
-  private Broker(BrokerConfig config, NetworkServer network, Deque<AutoCloseable> toClose, ZkCluster cluster) {
+  /** Null when http.port is -1. */
+  private final BrokerHttpServer http;
+
+  private Broker(BrokerConfig config, NetworkServer network, Deque<AutoCloseable> toClose, ZkCluster cluster, BrokerHttpServer http) {
+    this.http = http;
     this.config = config;
     this.network = network;
     this.toClose = toClose;
@@ -155,7 +166,8 @@ public final class Broker implements AutoCloseable {
       LocalCluster local = cluster == null ? openLocalCluster(config, bound) : null;
       // After the cluster: opening the directory needs no codec, and the first use of ApiKeys waits
       // for its initialization if another thread is still running it (NetworkServer.preloadCodec).
-      ApiDispatcher dispatcher = new ApiDispatcher();
+      BrokerMetrics metrics = startMetrics(toClose);
+      ApiDispatcher dispatcher = new ApiDispatcher(metrics.requests());
       dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
       AtomicReference<ProducerIdManager> producerIds = new AtomicReference<>();
       ClientQuotas quotas = startClientQuotas(dispatcher, config, cluster, toClose);
@@ -164,20 +176,107 @@ public final class Broker implements AutoCloseable {
       BackgroundThreads background = new BackgroundThreads(config.getInt("background.threads"));
       toClose.add(background);
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose,
-          cluster != null ? cluster : local, background);
+          cluster != null ? cluster : local, background, metrics);
       TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local, quotas);
-      GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
-      startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose, background);
-      NetworkServer network = NetworkServer.start(endpoints(config), networkSettings(config, quotas), dispatcher);
+      GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose, metrics);
+      TransactionCoordinator txn = startTransactions(dispatcher, config, clock, replicas, topics, groups,
+          producerIds.get(), bound, toClose, background, metrics);
+      NetworkServer.Settings net = networkSettings(config, quotas);
+      metrics.requests().setNetworkThreads(net.eventLoopThreads());
+      PartitionGauges gauges = startPartitionGauges(metrics, replicas, cluster, toClose);
+      java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+      BrokerHttpServer http = startHttp(config, metrics, gauges, (LocalReplicaManager) replicas, groups.coordinator(), txn,
+          started, bound, toClose);
+      NetworkServer network = NetworkServer.start(endpoints(config), net, dispatcher);
       // Resolved here, once: with a wildcard listener (0.0.0.0) the advertised host is this machine's
       // name, a reverse DNS lookup that must not run per Metadata request on a network thread.
       bound.set(AdvertisedEndpoints.resolve(config.listenerConfig(), network.boundListeners()));
       if (cluster != null) cluster.register(bound.get().asBroker(config.nodeId(), config.getString("broker.rack")));
-      return new Broker(config, network, toClose, cluster);
+      started.set(true);
+      return new Broker(config, network, toClose, cluster, http);
     } catch (Exception | Error e) {
       closeAll(toClose);
       throw e;
     }
+  }
+
+  /**
+   * The HTTP side on {@code http.port} (-1: none), on the Kafka listener's host: /metrics, /health.
+   * Its own threads; it reads the broker only through thread-safe views.
+   */
+  private static BrokerHttpServer startHttp(BrokerConfig config, BrokerMetrics metrics, PartitionGauges gauges,
+      LocalReplicaManager replicas, GroupCoordinator groups, TransactionCoordinator txn,
+      java.util.concurrent.atomic.AtomicBoolean started, AtomicReference<AdvertisedEndpoints> bound, Deque<AutoCloseable> toClose)
+      throws IOException {
+    int port = config.getInt("http.port");
+    if (port < 0) return null;
+    String host = config.listenerConfig().interBrokerListener().host();
+    BrokerHttpServer.Readiness ready = new BrokerHttpServer.Readiness(
+        started::get,
+        () -> replicas.partitions().stream().allMatch(p -> p.leaderId() >= 0),
+        () -> groups.isLoaded() && txn.isLoaded());
+    ConsumerLag lag = new ConsumerLag(groups, replicas);
+    History history = startHistory(config, metrics, lag, toClose);
+    BrokerHttpServer http = BrokerHttpServer.start(host == null || host.isEmpty() ? "0.0.0.0" : host, port, metrics, gauges,
+        lag, ready, history, replicas, () -> {
+          Listener l = advertised(config, bound).interBrokerListener();
+          return l.host() + ":" + l.port();
+        });
+    toClose.add(http);
+    return http;
+  }
+
+  /**
+   * The console's history (throughput per topic, lag per group) sampled every 10 s on a daemon thread
+   * of its own, kept in the log directory ({@link History}). {@code -Dbrook.history.interval.ms}
+   * shortens the interval for tests.
+   */
+  private static History startHistory(BrokerConfig config, BrokerMetrics metrics, ConsumerLag lag, Deque<AutoCloseable> toClose)
+      throws IOException {
+    long interval = Long.getLong("brook.history.interval.ms", 10_000L);
+    History history = new History(config.logDir(), interval);
+    toClose.add(history);
+    java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "brook-history");
+      t.setDaemon(true);
+      return t;
+    });
+    sampler.scheduleAtFixedRate(new HistorySampler(history, metrics.topics(), lag, System::currentTimeMillis),
+        interval, interval, java.util.concurrent.TimeUnit.MILLISECONDS);
+    toClose.add(sampler::shutdownNow);
+    return history;
+  }
+
+  /** Kafka-named metrics, published over JMX (issue 18); closed last, after the areas they read. */
+  private static BrokerMetrics startMetrics(Deque<AutoCloseable> toClose) {
+    BrokerMetrics metrics = new BrokerMetrics();
+    toClose.add(metrics);
+    return metrics;
+  }
+
+  /**
+   * The partition, replica-manager and controller gauges; the per-partition ones follow the
+   * partitions through a sync every 5 s on a daemon thread of their own (never a request thread).
+   */
+  private static PartitionGauges startPartitionGauges(BrokerMetrics metrics, ReplicaManager replicas, ZkCluster cluster,
+      Deque<AutoCloseable> toClose) {
+    LocalReplicaManager local = (LocalReplicaManager) replicas;
+    PartitionGauges gauges = new PartitionGauges(metrics, local, () -> cluster == null || cluster.controller().isActive());
+    gauges.sync();
+    java.util.concurrent.ScheduledExecutorService sync = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "brook-metrics-sync");
+      t.setDaemon(true);
+      return t;
+    });
+    sync.scheduleWithFixedDelay(() -> {
+      try {
+        gauges.sync();
+      } catch (RuntimeException e) {
+        log.warn("updating the partition gauges failed", e);
+      }
+    }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+    toClose.add(sync::shutdownNow);
+    return gauges;
   }
 
   /**
@@ -285,7 +384,8 @@ public final class Broker implements AutoCloseable {
       AtomicReference<ProducerIdManager> producerIdsOut,
       Deque<AutoCloseable> toClose,
       dev.brook.broker.cluster.ClusterState cluster,
-      java.util.concurrent.Executor background)
+      java.util.concurrent.Executor background,
+      BrokerMetrics metrics)
       throws Exception {
     checkMetaProperties(config, cluster);
     // One failure channel for every log directory: an I/O error takes its directory offline (one
@@ -317,7 +417,8 @@ public final class Broker implements AutoCloseable {
         ? ProducerIdManager.fromBlocks(zk::claimProducerIdBlock)
         : ProducerIdManager.open(config.logDir());
     producerIdsOut.set(producerIds); // shared with the transaction coordinator
-    dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId(), background, FetchHandler.HOT_TAIL_BYTES));
+    dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId(), background,
+        FetchHandler.HOT_TAIL_BYTES, metrics.topics()));
     dispatcher.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(replicas, background));
     dispatcher.register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replicas));
     dispatcher.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(replicas, background));
@@ -451,7 +552,8 @@ public final class Broker implements AutoCloseable {
       ReplicaManager replicas,
       TopicAdmin topics,
       AtomicReference<AdvertisedEndpoints> bound,
-      Deque<AutoCloseable> toClose)
+      Deque<AutoCloseable> toClose,
+      BrokerMetrics metrics)
       throws Exception {
     GroupCoordinatorConfig groupConfig = GroupCoordinatorConfig.from(config);
     ExecutorService background = Executors.newVirtualThreadPerTaskExecutor();
@@ -490,6 +592,7 @@ public final class Broker implements AutoCloseable {
     ExecutorGroupScheduler scheduler = new ExecutorGroupScheduler();
     toClose.add(scheduler);
     GroupCoordinator groups = new GroupCoordinator(groupConfig, scheduler, groupLog, clock);
+    CoordinatorMetrics.group(metrics, groups); // before any load, so the first loads' times count
     if (replicas != null && topics != null) groups.withTopics(topicLookup(replicas, topics));
     if (leadership != null && groupLog instanceof ReplicaGroupLog) {
       // Groups load when this broker leads their partition (from creation on a single node).
@@ -559,7 +662,7 @@ public final class Broker implements AutoCloseable {
    * DescribeTransactions, ListTransactions; FindCoordinator answers transaction
    * keys; Produce verifies transactional batches. Owned by the txn area.
    */
-  private static void startTransactions(
+  private static TransactionCoordinator startTransactions(
       ApiDispatcher dispatcher,
       BrokerConfig config,
       Clock clock,
@@ -569,7 +672,8 @@ public final class Broker implements AutoCloseable {
       ProducerIdManager producerIds,
       AtomicReference<AdvertisedEndpoints> bound,
       Deque<AutoCloseable> toClose,
-      java.util.concurrent.Executor background)
+      java.util.concurrent.Executor background,
+      BrokerMetrics metrics)
       throws Exception {
     TxnCoordinatorConfig txnConfig = TxnCoordinatorConfig.from(config);
     // An existing __transaction_state keeps its partition count: ids must map where they were.
@@ -629,6 +733,7 @@ public final class Broker implements AutoCloseable {
         tp -> tp.topic().equals(TransactionCoordinator.OFFSETS_TOPIC)
             || topics.partitionCount(tp.topic()).map(n -> tp.partition() < n).orElse(false),
         clock, timer, loader);
+    CoordinatorMetrics.transactions(metrics, coordinator);
     // Loads each state partition this broker leads (now and later), unloads it on resign.
     local.addLeadershipListener(coordinator);
     toClose.add(() -> local.removeLeadershipListener(coordinator)); // before its thread stops
@@ -671,7 +776,8 @@ public final class Broker implements AutoCloseable {
       }
       return init.handle(ctx, r);
     });
-    dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(local, clock, coordinator::verifyPartition, background));
+    dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(local, clock, coordinator::verifyPartition, background,
+        metrics.topics()));
     dispatcher.register(ApiKeys.ADD_PARTITIONS_TO_TXN, new AddPartitionsToTxnHandler(coordinator));
     dispatcher.register(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnHandler(coordinator));
     dispatcher.register(ApiKeys.END_TXN, ApiKeys.END_TXN.oldestVersion(), (short) 4, new EndTxnHandler(coordinator));
@@ -680,6 +786,7 @@ public final class Broker implements AutoCloseable {
     dispatcher.register(ApiKeys.WRITE_TXN_MARKERS, new WriteTxnMarkersHandler(localMarkers));
     dispatcher.register(ApiKeys.DESCRIBE_TRANSACTIONS, new DescribeTransactionsHandler(coordinator));
     dispatcher.register(ApiKeys.LIST_TRANSACTIONS, new ListTransactionsHandler(coordinator, clock));
+    return coordinator;
   }
 
   /**
@@ -821,6 +928,11 @@ public final class Broker implements AutoCloseable {
 
   public BrokerConfig config() {
     return config;
+  }
+
+  /** The HTTP port as bound (metrics, health), or -1 when http.port is -1. */
+  public int httpPort() {
+    return http == null ? -1 : http.port();
   }
 
   /** The first listener as bound, with its real port. */

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersion;
 import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollection;
+import dev.brook.broker.metrics.RequestMetrics;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
@@ -24,6 +25,22 @@ public final class ApiDispatcher {
   private record Registration(ApiHandler<ApiMessage> handler, short minVersion, short maxVersion) {}
 
   private final Map<ApiKeys, Registration> handlers = new EnumMap<>(ApiKeys.class);
+  private final RequestMetrics metrics;
+
+  /** A dispatcher whose connections record no request metrics. */
+  public ApiDispatcher() {
+    this(RequestMetrics.disabled());
+  }
+
+  /** A dispatcher whose connections record each answered request in {@code metrics}. */
+  public ApiDispatcher(RequestMetrics metrics) {
+    this.metrics = metrics;
+  }
+
+  /** Where the connections record their requests' times (Kafka's RequestMetrics). */
+  public RequestMetrics requestMetrics() {
+    return metrics;
+  }
 
   /** Registers a handler for every version of {@code key} that the pinned codec defines. */
   public <Q extends ApiMessage> void register(ApiKeys key, ApiHandler<Q> handler) {

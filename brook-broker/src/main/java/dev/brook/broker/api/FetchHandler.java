@@ -1,5 +1,6 @@
 package dev.brook.broker.api;
 
+import dev.brook.broker.metrics.BrokerTopicMetrics;
 import dev.brook.broker.network.SliceRecords;
 import dev.brook.broker.replica.DelayedFetch;
 import dev.brook.broker.replica.FetchIsolation;
@@ -68,10 +69,16 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
   private final int nodeId;
   private final java.util.concurrent.Executor background;
   private final long hotTailBytes;
+  private final BrokerTopicMetrics metrics;
 
   /** A handler that reads everything on the calling thread (tools, tests of other concerns). */
   public FetchHandler(LocalReplicaManager replicas, FetchSessionCache sessions, int nodeId) {
-    this(replicas, sessions, nodeId, null, Long.MAX_VALUE);
+    this(replicas, sessions, nodeId, null, Long.MAX_VALUE, BrokerTopicMetrics.disabled());
+  }
+
+  /** Counting consumers' fetches (bytes out) in Kafka's BrokerTopicMetrics. */
+  public FetchHandler(LocalReplicaManager replicas, FetchSessionCache sessions, int nodeId, BrokerTopicMetrics metrics) {
+    this(replicas, sessions, nodeId, null, Long.MAX_VALUE, metrics);
   }
 
   /**
@@ -80,11 +87,18 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
    */
   public FetchHandler(LocalReplicaManager replicas, FetchSessionCache sessions, int nodeId,
       java.util.concurrent.Executor background, long hotTailBytes) {
+    this(replicas, sessions, nodeId, background, hotTailBytes, BrokerTopicMetrics.disabled());
+  }
+
+  /** Cold fetches read on {@code background}, consumers' fetches counted in {@code metrics}. */
+  public FetchHandler(LocalReplicaManager replicas, FetchSessionCache sessions, int nodeId,
+      java.util.concurrent.Executor background, long hotTailBytes, BrokerTopicMetrics metrics) {
     this.replicas = replicas;
     this.sessions = sessions;
     this.nodeId = nodeId;
     this.background = background;
     this.hotTailBytes = hotTailBytes;
+    this.metrics = metrics;
   }
 
   /** One partition's read. */
@@ -270,6 +284,9 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         resp.responses().add(topic);
       }
       topic.partitions().add(partitionData(resp, r, isolation, version));
+      if (isolation != FetchIsolation.LOG_END && fp.topicName() != null) {
+        metrics.fetched(fp.topicName(), r.error == Errors.NONE ? r.records.length() : -1);
+      }
     }
     return resp;
   }

@@ -1,6 +1,7 @@
 package dev.brook.broker.api;
 
 import dev.brook.broker.cluster.BrokerEndpoint;
+import dev.brook.broker.metrics.BrokerTopicMetrics;
 import dev.brook.broker.replica.AppendOrigin;
 import dev.brook.broker.replica.AppendOutcome;
 import dev.brook.broker.replica.BatchValidator.RecordFault;
@@ -49,6 +50,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
   private final TransactionVerifier verifier;
   /** Where flush.messages fsyncs run; null: on the calling thread. */
   private final Executor background;
+  private final BrokerTopicMetrics metrics;
 
   public ProduceHandler(LocalReplicaManager replicas, Clock clock) {
     this(replicas, clock, TransactionVerifier.NONE);
@@ -56,7 +58,12 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
 
   /** With a transaction coordinator: transactional batches are verified first (txn area). */
   public ProduceHandler(LocalReplicaManager replicas, Clock clock, TransactionVerifier verifier) {
-    this(replicas, clock, verifier, null);
+    this(replicas, clock, verifier, null, BrokerTopicMetrics.disabled());
+  }
+
+  /** Counting each partition's append in Kafka's BrokerTopicMetrics. */
+  public ProduceHandler(LocalReplicaManager replicas, Clock clock, TransactionVerifier verifier, BrokerTopicMetrics metrics) {
+    this(replicas, clock, verifier, null, metrics);
   }
 
   /**
@@ -64,10 +71,16 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
    *     event loop, before the acknowledgement (the broker's background threads); null: inline
    */
   public ProduceHandler(LocalReplicaManager replicas, Clock clock, TransactionVerifier verifier, Executor background) {
+    this(replicas, clock, verifier, background, BrokerTopicMetrics.disabled());
+  }
+
+  public ProduceHandler(LocalReplicaManager replicas, Clock clock, TransactionVerifier verifier, Executor background,
+      BrokerTopicMetrics metrics) {
     this.replicas = replicas;
     this.clock = clock;
     this.verifier = verifier;
     this.background = background;
+    this.metrics = metrics;
   }
 
   /** A partition appended to by this request whose flush.messages fsync is due. */
@@ -95,6 +108,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
       for (ProduceRequestData.PartitionProduceData pd : t.partitionData()) {
         Optional<Partition> p = name.flatMap(n -> replicas.partition(new TopicPartition(n, pd.index())));
         AppendOutcome outcome = produceOne(version, name, p, pd, acks, now, request.transactionalId());
+        count(name, pd, outcome);
         PartitionProduceResponse pr = partitionResponse(pd.index(), outcome);
         if (outcome.error() == Errors.NOT_LEADER_OR_FOLLOWER) addCurrentLeader(response, pr, p.get(), version, ctx.listenerName());
         tr.partitionResponses().add(pr);
@@ -139,6 +153,14 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
       } catch (IOException | RuntimeException e) {
         f.response().setErrorCode(Errors.KAFKA_STORAGE_ERROR.code()).setErrorMessage("flush failed: " + e.getMessage());
       }
+    }
+  }
+
+  private void count(Optional<String> topic, ProduceRequestData.PartitionProduceData pd, AppendOutcome outcome) {
+    if (outcome.error() != Errors.NONE) {
+      metrics.produceFailed(topic.orElse(null));
+    } else {
+      metrics.produced(topic.get(), outcome.lastOffset() - outcome.baseOffset() + 1, pd.records() == null ? 0 : pd.records().sizeInBytes());
     }
   }
 

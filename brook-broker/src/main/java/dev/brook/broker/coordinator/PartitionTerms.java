@@ -4,8 +4,10 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.apache.kafka.common.protocol.Errors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +44,8 @@ public final class PartitionTerms {
   private final String topic;
   private final ConcurrentHashMap<Integer, Term> terms = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
+  /** Told the microseconds each applied load took, from its start to its replay's end (metrics). */
+  private volatile LongConsumer loadTimes = ms -> {};
 
   /** @param topic the internal topic, for the log */
   public PartitionTerms(String topic) {
@@ -93,6 +97,18 @@ public final class PartitionTerms {
     return t != null && t.loaded() ? t.epoch() : -1;
   }
 
+  /** Tells {@code listener} how long each load that is applied took, in µs, on the coordinator thread. */
+  public void onLoadTime(LongConsumer listener) {
+    this.loadTimes = listener;
+  }
+
+  /** The partitions served with {@code loaded} as given: active (true) or still loading (false). Any thread. */
+  public int count(boolean loaded) {
+    int n = 0;
+    for (Term t : terms.values()) if (t.loaded() == loaded) n++;
+    return n;
+  }
+
   /** Whether some partition is still loading. */
   public boolean anyLoading() {
     return terms.values().stream().anyMatch(t -> !t.loaded());
@@ -115,6 +131,7 @@ public final class PartitionTerms {
   public <R> CompletableFuture<Boolean> load(
       int partition, Term term, Executor reader, Reader<R> read, CoordinatorThread thread, Consumer<R> apply) {
     CompletableFuture<Boolean> done = new CompletableFuture<>();
+    long start = System.nanoTime();
     reader.execute(() -> {
       R records;
       try {
@@ -137,6 +154,7 @@ public final class PartitionTerms {
           return;
         }
         terms.replace(partition, term, new Term(term.id(), term.epoch(), true));
+        loadTimes.accept(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start));
         done.complete(true);
       });
     });

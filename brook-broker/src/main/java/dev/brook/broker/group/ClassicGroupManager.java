@@ -315,6 +315,7 @@ final class ClassicGroupManager {
         return;
       }
       group.transitionTo(STABLE, ctx.clock.milliseconds());
+      ctx.sensors.classicRebalanceCompleted();
       for (GroupMember m : group.members.values()) {
         m.pendingSync = m.awaitingSync == null;
         if (m.awaitingSync != null) {

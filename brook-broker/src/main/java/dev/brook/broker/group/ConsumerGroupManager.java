@@ -243,6 +243,7 @@ final class ConsumerGroupManager {
     if (cg.assignmentEpoch < cg.groupEpoch) {
       ServerAssignor assignor = ServerAssignor.named(cg.preferredAssignor(ctx.config.consumerAssignors().get(0)));
       cg.computeTarget(assignor, ctx.topics);
+      ctx.sensors.consumerRebalanced();
     }
     boolean revoking = cg.reconcile(m, owned(req).orElse(null));
     if (log.isDebugEnabled()) {

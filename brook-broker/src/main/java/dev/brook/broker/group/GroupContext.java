@@ -32,6 +32,8 @@ final class GroupContext {
   final Map<String, Group> groups = new HashMap<>();
   /** The topics consumer groups subscribe to (set once, before serving). */
   TopicLookup topics = TopicLookup.NONE;
+  /** Where the coordinator's events go for metrics (set once, before serving). */
+  volatile GroupSensors sensors = GroupSensors.NONE;
   /** Whether this broker may act as leader of a partition now (false while its cluster session is lost). */
   volatile IntPredicate leadsNow = p -> true;
 

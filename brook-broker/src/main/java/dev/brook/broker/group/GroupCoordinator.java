@@ -425,13 +425,60 @@ public final class GroupCoordinator {
         e -> new OffsetDeleteResponseData().setErrorCode(GroupContext.storeError(e).code()));
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // For tests
+  /** True when no partition of __consumer_offsets is being loaded (readiness). Any thread. */
+  public boolean isLoaded() {
+    return !ctx.terms.anyLoading();
+  }
 
-  /** The number of groups this coordinator holds (loaded and live). */
-  int groupCount() {
+  /**
+   * The number of groups this coordinator holds (loaded and live), for the NumGroups gauge: read
+   * without the coordinator thread, so possibly a moment stale. Any thread.
+   */
+  public int groupCount() {
     return ctx.groups.size();
   }
+
+  /** Sends the coordinator's events to {@code sensors} and its partitions' load times to {@code loadTimes} (µs). */
+  public void instrument(GroupSensors sensors, java.util.function.LongConsumer loadTimes) {
+    ctx.sensors = sensors;
+    ctx.terms.onLoadTime(loadTimes);
+  }
+
+  /** Partitions of __consumer_offsets served and loaded ({@code true}) or still loading. Any thread. */
+  public int partitionCount(boolean loaded) {
+    return ctx.terms.count(loaded);
+  }
+
+  /** What the coordinator holds, for the gauges: groups by protocol, classic groups by state, offsets. */
+  public record Stats(int classicGroups, int consumerGroups, Map<GroupState, Integer> classicByState, int offsets) {
+    static final Stats NONE = new Stats(0, 0, Map.of(), 0);
+
+    public int classicIn(GroupState state) {
+      return classicByState.getOrDefault(state, 0);
+    }
+  }
+
+  /** Counts what the coordinator holds, on its thread. */
+  public CompletableFuture<Stats> stats() {
+    return ctx.thread.call(() -> {
+      int classicGroups = 0;
+      int consumerGroups = 0;
+      Map<GroupState, Integer> byState = new java.util.EnumMap<>(GroupState.class);
+      for (Group g : ctx.groups.values()) {
+        switch (g) {
+          case ClassicGroup c -> {
+            classicGroups++;
+            byState.merge(c.state, 1, Integer::sum);
+          }
+          case ConsumerGroup c -> consumerGroups++;
+        }
+      }
+      return CompletableFuture.completedFuture(new Stats(classicGroups, consumerGroups, byState, offsets.count()));
+    }, e -> Stats.NONE);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // For tests
 
   /** The classic group {@code groupId}, or null. Coordinator thread. */
   ClassicGroup group(String groupId) {

@@ -64,6 +64,13 @@ final class OffsetManager {
     return o != null && !o.isEmpty();
   }
 
+  /** The committed offsets held, over every group (the NumOffsets gauge). Coordinator thread. */
+  int count() {
+    int n = 0;
+    for (Map<TopicPartition, CommittedOffset> o : committed.values()) n += o.size();
+    return n;
+  }
+
   Map<TopicPartition, CommittedOffset> offsets(String groupId) {
     return committed.getOrDefault(groupId, Map.of());
   }
@@ -208,6 +215,7 @@ final class OffsetManager {
         for (GroupRecord r : records) apply((OffsetRecord) r);
         ctx.groups.computeIfAbsent(req.groupId(), id -> new ClassicGroup(id, now));
       }
+      ctx.sensors.offsetsCommitted(records.size());
       return response;
     });
   }

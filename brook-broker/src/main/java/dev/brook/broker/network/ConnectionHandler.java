@@ -2,6 +2,7 @@ package dev.brook.broker.network;
 
 import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.api.RequestContext;
+import dev.brook.broker.metrics.RequestMetrics;
 import dev.brook.broker.security.Session;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -44,6 +45,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     final short headerVersion;
     final short version;
     final ByteBuf frame;
+    // Request metrics: System.nanoTime() when the frame was read, the handler called and returned,
+    // and the response ready (key null: a request answered without a handler).
+    ApiKeys key;
+    long readNs;
+    long dispatchedNs;
+    long handledNs;
+    long completedNs;
     ApiMessage response;
     // What quotas meter, kept only while quotas are configured.
     ApiKeys apiKey;
@@ -62,6 +70,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private final ApiDispatcher dispatcher;
+  private final RequestMetrics metrics;
   private final long connectionId;
   private final Session session;
   private final int maxQueued;
@@ -71,10 +80,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Slot> inFlight = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private boolean closed;
+  /** True while channelRead runs (for the busy time: counted once). */
+  private boolean reading;
 
   ConnectionHandler(ApiDispatcher dispatcher, long connectionId, Session session, int maxQueued,
       RequestMemoryPool pool, ReadGate gate, RequestThrottler throttler) {
     this.dispatcher = dispatcher;
+    this.metrics = dispatcher == null ? RequestMetrics.disabled() : dispatcher.requestMetrics();
     this.connectionId = connectionId;
     this.session = session;
     this.pool = pool;
@@ -96,18 +108,22 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     boolean handedOff = false;
+    long readNs = System.nanoTime();
+    reading = true;
     try {
-      handedOff = serve(frame);
+      handedOff = serve(frame, readNs);
     } catch (RuntimeException e) {
       log.warn("closing connection from {}: undecodable request ({})", ctx.channel().remoteAddress(), e.toString());
       closeNow();
     } finally {
       if (!handedOff) releaseFrame(frame);
+      reading = false;
+      metrics.busy(System.nanoTime() - readNs);
     }
   }
 
   /** Returns true if the frame's release is now the pending request's job. */
-  private boolean serve(ByteBuf frame) {
+  private boolean serve(ByteBuf frame, long readNs) {
     ByteBuffer buf = frame.nioBuffer();
     RequestHeader header = RequestHeader.parse(buf);
     ApiKeys key = header.apiKey();
@@ -133,21 +149,25 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     RequestContext rc = new RequestContext(header, connectionId, remote(), session.listenerName(),
         session.protocol(), session.principal());
     Slot slot = new Slot(header.correlationId(), key.responseHeaderVersion(version), version, frame);
+    slot.key = key;
+    slot.readNs = readNs;
     inFlight.addLast(slot);
     if (inFlight.size() >= maxQueued) {
       gate.close(ReadGate.IN_FLIGHT);
     }
     boolean metered = throttler != null && throttler.enabled();
-    long started = metered ? System.nanoTime() : 0;
+    slot.dispatchedNs = System.nanoTime();
     CompletableFuture<ApiMessage> response = dispatcher.dispatch(rc, request);
+    slot.handledNs = System.nanoTime();
     if (metered) {
       slot.apiKey = key;
       slot.clientId = header.clientId();
       slot.replicaFetch = request instanceof org.apache.kafka.common.requests.FetchRequest f && f.replicaId() >= 0;
-      slot.handlerNanos = System.nanoTime() - started;
+      slot.handlerNanos = slot.handledNs - slot.dispatchedNs;
     }
     response.whenComplete(
         (r, e) -> {
+          slot.completedNs = System.nanoTime();
           // An exception here can only be the dispatcher's "close the connection" (it turns every
           // other failure into an error response).
           slot.closeAfter = e != null;
@@ -161,6 +181,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void complete(Slot slot, ApiMessage response) {
+    long startNs = System.nanoTime();
     slot.response = response;
     slot.done = true;
     boolean wrote = false;
@@ -171,6 +192,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
         write(s);
         wrote = true;
       }
+      if (s.key != null) metrics.record(s.key, s.readNs, s.dispatchedNs, s.handledNs, s.completedNs, System.nanoTime());
       // The request's memory (record batches are views of it) lives until its response is out.
       releaseFrame(s.frame);
       if (s.closeAfter && !closed) {
@@ -183,6 +205,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     if (!closed && inFlight.size() < maxQueued) {
       gate.open(ReadGate.IN_FLIGHT);
     }
+    if (!reading) metrics.busy(System.nanoTime() - startNs); // inside channelRead it is counted there
   }
 
   /** Meters an answered request against the client's quotas; over them, it waits (KIP-219). */

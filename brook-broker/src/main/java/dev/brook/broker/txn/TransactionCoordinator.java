@@ -119,6 +119,16 @@ public final class TransactionCoordinator implements LeadershipListener {
     return !store.terms().anyLoading();
   }
 
+  /** Tells {@code listener} how long each state partition's load took, in µs (metrics). */
+  public void onLoadTime(java.util.function.LongConsumer listener) {
+    store.terms().onLoadTime(listener);
+  }
+
+  /** State partitions served and loaded ({@code true}) or still loading. Any thread. */
+  public int partitionCount(boolean loaded) {
+    return store.terms().count(loaded);
+  }
+
   /**
    * NONE if this broker coordinates {@code transactionalId} now; COORDINATOR_LOAD_IN_PROGRESS while
    * its state partition loads; NOT_COORDINATOR otherwise.

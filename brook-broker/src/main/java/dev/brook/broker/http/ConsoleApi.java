@@ -1,0 +1,663 @@
+package dev.brook.broker.http;
+
+import com.codahale.metrics.Gauge;
+import dev.brook.broker.metrics.BrokerMetrics;
+import dev.brook.broker.metrics.BrokerTopicMetrics;
+import dev.brook.broker.metrics.ConsumerLag;
+import dev.brook.broker.metrics.History;
+import dev.brook.broker.replica.LocalReplicaManager;
+import dev.brook.broker.replica.Partition;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ConsumerGroupListing;
+import org.apache.kafka.clients.admin.DescribeClusterResult;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TransactionDescription;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The JSON API behind the web console ({@code /api/...}). Reads of what this broker holds (partitions,
+ * offsets, sizes, rates, history) come from the broker's own thread-safe views; everything a client
+ * could do (create and delete topics, alter configs, produce, browse, reset offsets, list groups and
+ * transactions) goes through a Kafka client of this very broker, so it takes the same path, checks and
+ * (once security lands) authorization as any other client. The clients are created on first use.
+ *
+ * <p>Called on the HTTP server's threads only; every call is bounded by a timeout.
+ */
+final class ConsoleApi implements AutoCloseable {
+  private static final long TIMEOUT_MS = 10_000;
+  private static final int MAX_BROWSE = 500;
+  private static final int MAX_SCAN = 20_000;
+
+  private final Supplier<String> bootstrap;
+  private final BrokerMetrics metrics;
+  private final LocalReplicaManager replicas;
+  private final ConsumerLag lag;
+  private final History history;
+  private Admin admin;
+  private KafkaProducer<byte[], byte[]> producer;
+
+  ConsoleApi(Supplier<String> bootstrap, BrokerMetrics metrics, LocalReplicaManager replicas, ConsumerLag lag, History history) {
+    this.bootstrap = bootstrap;
+    this.metrics = metrics;
+    this.replicas = replicas;
+    this.lag = lag;
+    this.history = history;
+  }
+
+  synchronized Admin admin() {
+    if (admin == null) {
+      Properties p = new Properties();
+      p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
+      p.put(AdminClientConfig.CLIENT_ID_CONFIG, "brook-console");
+      p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT_MS));
+      p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT_MS));
+      // Describing a classic group is two round trips (ConsumerGroupDescribe answers GROUP_ID_NOT_FOUND,
+      // then DescribeGroups), and the admin client waits retry.backoff.ms between them: 100 ms by
+      // default, most of the group page's load time. This client talks to its own broker over loopback.
+      p.put(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, "5");
+      admin = Admin.create(p);
+    }
+    return admin;
+  }
+
+  synchronized KafkaProducer<byte[], byte[]> producer() {
+    if (producer == null) {
+      Properties p = new Properties();
+      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
+      p.put(ProducerConfig.CLIENT_ID_CONFIG, "brook-console");
+      p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+      // send() blocks for metadata of an unknown topic up to max.block.ms (60 s by default).
+      p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(TIMEOUT_MS));
+      p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT_MS));
+      p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT_MS - 1_000));
+      producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+    return producer;
+  }
+
+  private KafkaConsumer<byte[], byte[]> consumer() {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "brook-console-browse");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000");
+    // Every blocking call without its own timeout is bounded (no group: close() has nothing to wait for).
+    p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT_MS));
+    p.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT_MS));
+    return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+  }
+
+  /** Answers {@code method path} (path after /api); throws {@link BadRequest} for refused input. */
+  String handle(String method, String path, Map<String, String> q) throws Exception {
+    String[] s = path.split("/");
+    // s[0] is "" (the path starts with '/')
+    String area = s.length > 1 ? s[1] : "";
+    try {
+      switch (area) {
+        case "overview" -> {
+          return get(method, () -> overview());
+        }
+        case "topics" -> {
+          if (s.length == 2) {
+            if (method.equals("POST")) return createTopic(q);
+            return get(method, this::topics);
+          }
+          String topic = s[2];
+          String sub = s.length > 3 ? s[3] : "";
+          return switch (sub) {
+            case "" -> method.equals("DELETE") ? deleteTopic(topic) : get(method, () -> topic(topic));
+            case "delete" -> post(method, () -> deleteTopic(topic));
+            case "configs" -> post(method, () -> alterConfigs(topic, q));
+            case "messages" -> get(method, () -> messages(topic, q));
+            case "tail" -> get(method, () -> tail(topic, q));
+            case "records" -> post(method, () -> produce(topic, q));
+            default -> throw new BadRequest(404, "no such resource: /api" + path);
+          };
+        }
+        case "groups" -> {
+          if (s.length == 2) return get(method, this::groups);
+          String group = s[2];
+          String sub = s.length > 3 ? s[3] : "";
+          return switch (sub) {
+            case "" -> get(method, () -> group(group));
+            case "reset" -> post(method, () -> reset(group, q));
+            default -> throw new BadRequest(404, "no such resource: /api" + path);
+          };
+        }
+        case "transactions" -> {
+          return get(method, this::transactions);
+        }
+        case "history" -> {
+          return get(method, () -> history(q));
+        }
+        default -> throw new BadRequest(404, "no such resource: /api" + path);
+      }
+    } catch (ExecutionException e) {
+      throw translate(e.getCause());
+    } catch (ApiException e) {
+      throw translate(e);
+    }
+  }
+
+  private interface Call {
+    String run() throws Exception;
+  }
+
+  private static String get(String method, Call c) throws Exception {
+    if (!method.equals("GET")) throw new BadRequest(405, "method " + method + " is not allowed here; use GET");
+    return c.run();
+  }
+
+  private static String post(String method, Call c) throws Exception {
+    if (!method.equals("POST")) throw new BadRequest(405, "method " + method + " is not allowed here; use POST");
+    return c.run();
+  }
+
+  private static BadRequest translate(Throwable t) {
+    if (t instanceof BadRequest b) return b;
+    if (t instanceof TopicExistsException || t instanceof GroupNotEmptyException) return new BadRequest(409, t.getMessage());
+    if (t instanceof UnknownTopicOrPartitionException) return new BadRequest(404, t.getMessage());
+    if (t instanceof org.apache.kafka.common.errors.TimeoutException) return new BadRequest(504, "the broker did not answer in time: " + t.getMessage());
+    if (t instanceof ApiException) return new BadRequest(400, t.getClass().getSimpleName() + ": " + t.getMessage());
+    return new BadRequest(500, t.toString());
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Overview
+
+  private String overview() throws Exception {
+    DescribeClusterResult c = admin().describeCluster();
+    Collection<Node> nodes = c.nodes().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    Node controller = c.controller().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    JsonOut j = new JsonOut().obj();
+    j.field("clusterId", c.clusterId().get(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+    j.field("controller", controller == null ? -1 : controller.id());
+    j.key("brokers").arr();
+    for (Node n : nodes) j.obj().field("id", n.id()).field("host", n.host()).field("port", n.port()).field("rack", n.rack()).end();
+    j.endArr();
+    Map<String, Integer> topicCount = new HashMap<>();
+    for (Partition p : replicas.partitions()) topicCount.merge(p.topicPartition().topic(), 1, Integer::sum);
+    j.field("topics", topicCount.size());
+    j.field("partitions", gauge("kafka.server:type=ReplicaManager,name=PartitionCount"));
+    j.field("leaders", gauge("kafka.server:type=ReplicaManager,name=LeaderCount"));
+    j.field("underReplicated", gauge("kafka.server:type=ReplicaManager,name=UnderReplicatedPartitions"));
+    j.field("offline", gauge("kafka.controller:type=KafkaController,name=OfflinePartitionsCount"));
+    BrokerTopicMetrics.Meters all = metrics.topics().all();
+    j.field("messagesInPerSec", all.messagesInRate());
+    j.field("bytesInPerSec", all.bytesInRate());
+    j.field("bytesOutPerSec", all.bytesOutRate());
+    j.field("historyIntervalMs", history.intervalMs());
+    // The whole broker's messages per interval: the sum of the topics' series.
+    TreeMap<Long, Long> total = new TreeMap<>();
+    for (String name : history.names()) {
+      if (!name.startsWith("topic:")) continue;
+      for (History.Point p : history.series(name, 0)) total.merge(p.timeMs(), p.value(), Long::sum);
+    }
+    j.key("throughputHistory").arr();
+    total.forEach((t, v) -> j.arr().num(t).num(v).endArr());
+    j.endArr();
+    return j.end().toString();
+  }
+
+  private double gauge(String name) {
+    // getMetrics() is a view; getGauges() would sort every metric (60,000 at 10,000 partitions) per call.
+    return metrics.registry().getMetrics().get(name) instanceof Gauge<?> g && g.getValue() instanceof Number n ? n.doubleValue() : -1;
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Topics
+
+  private String topics() {
+    TreeMap<String, long[]> rows = new TreeMap<>();
+    for (Partition p : replicas.partitions()) {
+      long[] r = rows.computeIfAbsent(p.topicPartition().topic(), t -> new long[3]);
+      r[0]++;
+      r[1] += p.log().sizeInBytes();
+      r[2] += p.logEndOffset() - p.logStartOffset();
+    }
+    JsonOut j = new JsonOut().obj().key("topics").arr();
+    for (Map.Entry<String, long[]> e : rows.entrySet()) {
+      BrokerTopicMetrics.Meters m = metrics.topics().topicNames().contains(e.getKey()) ? metrics.topics().topic(e.getKey()) : null;
+      j.obj().field("name", e.getKey()).field("internal", e.getKey().startsWith("__"))
+          .field("partitions", e.getValue()[0]).field("sizeBytes", e.getValue()[1]).field("messages", e.getValue()[2])
+          .field("messagesInPerSec", m == null ? 0 : m.messagesInRate())
+          .field("bytesInPerSec", m == null ? 0 : m.bytesInRate())
+          .end();
+    }
+    return j.endArr().end().toString();
+  }
+
+  private String createTopic(Map<String, String> q) throws Exception {
+    String name = required(q, "name");
+    int partitions = intParam(q, "partitions", 1);
+    short rf = (short) intParam(q, "replicationFactor", 1);
+    NewTopic t = new NewTopic(name, partitions, rf).configs(keyValues(q.getOrDefault("configs", "")));
+    admin().createTopics(List.of(t)).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    return new JsonOut().obj().field("created", name).end().toString();
+  }
+
+  private String deleteTopic(String topic) throws Exception {
+    admin().deleteTopics(List.of(topic)).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    metrics.topics().removeTopic(topic);
+    return new JsonOut().obj().field("deleted", topic).end().toString();
+  }
+
+  private String alterConfigs(String topic, Map<String, String> q) throws Exception {
+    Map<String, String> set = keyValues(required(q, "configs"));
+    List<AlterConfigOp> ops = new ArrayList<>();
+    set.forEach((k, v) -> ops.add(new AlterConfigOp(new ConfigEntry(k, v),
+        v.isEmpty() ? AlterConfigOp.OpType.DELETE : AlterConfigOp.OpType.SET)));
+    admin().incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), ops)).all()
+        .get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    return new JsonOut().obj().field("altered", topic).end().toString();
+  }
+
+  private String topic(String topic) throws Exception {
+    List<Partition> parts = new ArrayList<>();
+    for (Partition p : replicas.partitions()) if (p.topicPartition().topic().equals(topic)) parts.add(p);
+    if (parts.isEmpty()) throw new BadRequest(404, "no topic " + topic + " on this broker");
+    parts.sort((a, b) -> Integer.compare(a.topicPartition().partition(), b.topicPartition().partition()));
+    JsonOut j = new JsonOut().obj().field("name", topic);
+    j.key("partitions").arr();
+    for (Partition p : parts) {
+      j.obj().field("partition", p.topicPartition().partition()).field("leader", p.leaderId()).field("leaderEpoch", p.leaderEpoch());
+      j.key("isr").arr();
+      for (int r : p.inSyncReplicas()) j.num(r);
+      j.endArr();
+      j.key("replicas").arr();
+      for (int r : p.replicationState().map(s -> s.replicas()).orElse(List.of(p.leaderId()))) j.num(r);
+      j.endArr();
+      j.field("logStartOffset", p.logStartOffset()).field("logEndOffset", p.logEndOffset())
+          .field("highWatermark", p.highWatermark()).field("sizeBytes", p.log().sizeInBytes()).end();
+    }
+    j.endArr();
+    Config config = admin().describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, topic))).all()
+        .get(TIMEOUT_MS, TimeUnit.MILLISECONDS).values().iterator().next();
+    j.key("configs").arr();
+    List<ConfigEntry> entries = new ArrayList<>(config.entries());
+    entries.sort((a, b) -> a.name().compareTo(b.name()));
+    for (ConfigEntry e : entries) {
+      j.obj().field("name", e.name()).field("value", e.isSensitive() ? null : e.value()).field("source", e.source().name()).end();
+    }
+    j.endArr();
+    j.key("history").arr();
+    for (History.Point p : history.series("topic:" + topic, 0)) j.arr().num(p.timeMs()).num(p.value()).endArr();
+    j.endArr();
+    return j.end().toString();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Messages
+
+  /** Browse from (partition, offset | timestamp), optionally filtered by a search in key, value or headers. */
+  private String messages(String topic, Map<String, String> q) throws Exception {
+    int limit = Math.min(MAX_BROWSE, intParam(q, "limit", 50));
+    String text = q.getOrDefault("q", "");
+    boolean regex = "regex".equals(q.get("mode"));
+    String in = q.getOrDefault("in", "any");
+    if (!List.of("any", "key", "value", "header").contains(in)) throw new BadRequest("in must be any, key, value or header");
+    Pattern pattern = null;
+    if (regex && !text.isEmpty()) {
+      try {
+        pattern = Pattern.compile(text);
+      } catch (PatternSyntaxException e) {
+        throw new BadRequest("not a regular expression: " + e.getDescription());
+      }
+    }
+    String format = format(q);
+    List<TopicPartition> tps = partitionsOf(topic, q);
+    try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+      c.assign(tps);
+      Map<TopicPartition, Long> begin = c.beginningOffsets(tps, Duration.ofMillis(TIMEOUT_MS));
+      Map<TopicPartition, Long> end = c.endOffsets(tps, Duration.ofMillis(TIMEOUT_MS));
+      seekStart(c, tps, q, begin);
+      List<ConsumerRecord<byte[], byte[]>> found = new ArrayList<>();
+      int scanned = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
+      while (found.size() < limit && scanned < MAX_SCAN && System.nanoTime() < deadline && !atEnd(c, tps, end)) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+          scanned++;
+          if (found.size() < limit && matches(r, text, pattern, in)) found.add(r);
+        }
+      }
+      JsonOut j = new JsonOut().obj().field("topic", topic).field("scanned", scanned);
+      j.key("records").arr();
+      for (ConsumerRecord<byte[], byte[]> r : found) record(j, r, format);
+      return j.endArr().end().toString();
+    }
+  }
+
+  /** Live tail: from the positions given ("p:o,p:o"), or — without them — the current ends. */
+  private String tail(String topic, Map<String, String> q) throws Exception {
+    String format = format(q);
+    List<TopicPartition> tps = partitionsOf(topic, Map.of());
+    try (KafkaConsumer<byte[], byte[]> c = consumer()) {
+      c.assign(tps);
+      String positions = q.getOrDefault("positions", "");
+      List<ConsumerRecord<byte[], byte[]>> got = new ArrayList<>();
+      if (positions.isEmpty()) {
+        c.seekToEnd(tps);
+      } else {
+        Map<Integer, Long> pos = new HashMap<>();
+        for (String po : positions.split(",")) {
+          String[] f = po.split(":");
+          if (f.length != 2) throw new BadRequest("positions must be partition:offset,…");
+          pos.put(parseInt(f[0], "partition"), parseLong(f[1], "offset"));
+        }
+        for (TopicPartition tp : tps) {
+          Long o = pos.get(tp.partition());
+          if (o == null) c.seekToEnd(List.of(tp));
+          else c.seek(tp, o);
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+        while (got.isEmpty() && System.nanoTime() < deadline) {
+          for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(300))) if (got.size() < MAX_BROWSE) got.add(r);
+        }
+      }
+      JsonOut j = new JsonOut().obj();
+      StringBuilder next = new StringBuilder();
+      for (TopicPartition tp : tps) {
+        if (next.length() > 0) next.append(',');
+        next.append(tp.partition()).append(':').append(c.position(tp, Duration.ofMillis(TIMEOUT_MS)));
+      }
+      j.field("positions", next.toString());
+      j.key("records").arr();
+      for (ConsumerRecord<byte[], byte[]> r : got) record(j, r, format);
+      return j.endArr().end().toString();
+    }
+  }
+
+  private String produce(String topic, Map<String, String> q) throws Exception {
+    String key = q.get("key");
+    String value = q.getOrDefault("value", "");
+    Integer partition = q.containsKey("partition") && !q.get("partition").isEmpty() ? parseInt(q.get("partition"), "partition") : null;
+    ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, partition,
+        key == null || key.isEmpty() ? null : key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+    keyValues(q.getOrDefault("headers", "")).forEach((k, v) -> r.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+    RecordMetadata m = producer().send(r).get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    return new JsonOut().obj().field("topic", topic).field("partition", m.partition()).field("offset", m.offset()).end().toString();
+  }
+
+  private void seekStart(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> tps, Map<String, String> q, Map<TopicPartition, Long> begin) {
+    if (q.containsKey("timestamp") && !q.get("timestamp").isEmpty()) {
+      long ts = parseLong(q.get("timestamp"), "timestamp");
+      Map<TopicPartition, Long> query = new HashMap<>();
+      for (TopicPartition tp : tps) query.put(tp, ts);
+      Map<TopicPartition, OffsetAndTimestamp> at = c.offsetsForTimes(query, Duration.ofMillis(TIMEOUT_MS));
+      for (TopicPartition tp : tps) {
+        OffsetAndTimestamp o = at.get(tp);
+        if (o == null) c.seekToEnd(List.of(tp));
+        else c.seek(tp, o.offset());
+      }
+    } else if (q.containsKey("offset") && !q.get("offset").isEmpty()) {
+      long offset = parseLong(q.get("offset"), "offset");
+      for (TopicPartition tp : tps) c.seek(tp, Math.max(offset, begin.get(tp)));
+    } else {
+      for (TopicPartition tp : tps) c.seek(tp, begin.get(tp));
+    }
+  }
+
+  private static boolean atEnd(KafkaConsumer<byte[], byte[]> c, List<TopicPartition> tps, Map<TopicPartition, Long> end) {
+    for (TopicPartition tp : tps) if (c.position(tp) < end.get(tp)) return false;
+    return true;
+  }
+
+  private List<TopicPartition> partitionsOf(String topic, Map<String, String> q) {
+    List<TopicPartition> tps = new ArrayList<>();
+    for (Partition p : replicas.partitions()) if (p.topicPartition().topic().equals(topic)) tps.add(p.topicPartition());
+    if (tps.isEmpty()) throw new BadRequest(404, "no topic " + topic + " on this broker");
+    String partition = q.get("partition");
+    if (partition != null && !partition.isEmpty()) {
+      int p = parseInt(partition, "partition");
+      TopicPartition tp = new TopicPartition(topic, p);
+      if (!tps.contains(tp)) throw new BadRequest(404, "no partition " + p + " of " + topic);
+      return List.of(tp);
+    }
+    tps.sort((a, b) -> Integer.compare(a.partition(), b.partition()));
+    return tps;
+  }
+
+  private static boolean matches(ConsumerRecord<byte[], byte[]> r, String text, Pattern pattern, String in) {
+    if (text.isEmpty()) return true;
+    if ((in.equals("any") || in.equals("key")) && found(r.key(), text, pattern)) return true;
+    if ((in.equals("any") || in.equals("value")) && found(r.value(), text, pattern)) return true;
+    if (in.equals("any") || in.equals("header")) {
+      for (Header h : r.headers()) {
+        if (found(h.key().getBytes(StandardCharsets.UTF_8), text, pattern) || found(h.value(), text, pattern)) return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean found(byte[] bytes, String text, Pattern pattern) {
+    if (bytes == null) return false;
+    String s = new String(bytes, StandardCharsets.UTF_8);
+    return pattern != null ? pattern.matcher(s).find() : s.contains(text);
+  }
+
+  private static String format(Map<String, String> q) {
+    String f = q.getOrDefault("format", "text");
+    if (!List.of("text", "json", "hex").contains(f)) throw new BadRequest("format must be text, json or hex");
+    return f;
+  }
+
+  private static void record(JsonOut j, ConsumerRecord<byte[], byte[]> r, String format) {
+    j.obj().field("partition", r.partition()).field("offset", r.offset()).field("timestamp", r.timestamp())
+        .field("key", render(r.key(), format)).field("value", render(r.value(), format));
+    j.key("headers").obj();
+    for (Header h : r.headers()) j.field(h.key(), render(h.value(), format));
+    j.end().end();
+  }
+
+  private static String render(byte[] bytes, String format) {
+    if (bytes == null) return null;
+    return format.equals("hex") ? HexFormat.ofDelimiter(" ").formatHex(bytes) : new String(bytes, StandardCharsets.UTF_8);
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Groups
+
+  private String groups() throws Exception {
+    Collection<ConsumerGroupListing> listed = admin().listConsumerGroups().all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    Map<String, Long> lagByGroup = new HashMap<>();
+    for (ConsumerLag.Lag l : lag.all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS)) lagByGroup.merge(l.group(), l.lag(), Long::sum);
+    JsonOut j = new JsonOut().obj().key("groups").arr();
+    List<ConsumerGroupListing> sorted = new ArrayList<>(listed);
+    sorted.sort((a, b) -> a.groupId().compareTo(b.groupId()));
+    for (ConsumerGroupListing g : sorted) {
+      j.obj().field("groupId", g.groupId()).field("state", g.groupState().map(Enum::name).orElse("UNKNOWN"))
+          .field("type", g.type().map(Enum::name).orElse("")).field("lag", lagByGroup.getOrDefault(g.groupId(), 0L)).end();
+    }
+    return j.endArr().end().toString();
+  }
+
+  private String group(String groupId) throws Exception {
+    ConsumerGroupDescription d = admin().describeConsumerGroups(List.of(groupId)).all()
+        .get(TIMEOUT_MS, TimeUnit.MILLISECONDS).get(groupId);
+    JsonOut j = new JsonOut().obj().field("groupId", groupId).field("state", d.groupState().name())
+        .field("coordinator", d.coordinator() == null ? -1 : d.coordinator().id())
+        .field("protocol", d.partitionAssignor());
+    j.key("members").arr();
+    for (MemberDescription m : d.members()) {
+      j.obj().field("memberId", m.consumerId()).field("clientId", m.clientId()).field("host", m.host());
+      j.key("assignment").arr();
+      for (TopicPartition tp : m.assignment().topicPartitions()) j.str(tp.topic() + "-" + tp.partition());
+      j.endArr().end();
+    }
+    j.endArr();
+    j.key("lag").arr();
+    List<ConsumerLag.Lag> lags = new ArrayList<>(lag.of(groupId).get(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+    lags.sort((a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()));
+    long total = 0;
+    for (ConsumerLag.Lag l : lags) {
+      total += l.lag();
+      j.obj().field("topic", l.topic()).field("partition", l.partition()).field("committed", l.committed())
+          .field("highWatermark", l.highWatermark()).field("lag", l.lag()).end();
+    }
+    j.endArr().field("totalLag", total);
+    j.key("history").arr();
+    for (History.Point p : history.series("group:" + groupId, 0)) j.arr().num(p.timeMs()).num(p.value()).endArr();
+    j.endArr();
+    return j.end().toString();
+  }
+
+  /** As {@code kafka-consumer-groups --reset-offsets --to-earliest|--to-latest|--to-offset|--to-datetime}: the group must be empty. */
+  private String reset(String groupId, Map<String, String> q) throws Exception {
+    String topic = required(q, "topic");
+    String to = required(q, "to");
+    List<TopicPartition> tps = partitionsOf(topic, q);
+    Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+    Map<TopicPartition, OffsetAndMetadata> target = new HashMap<>();
+    switch (to) {
+      case "earliest" -> tps.forEach(tp -> specs.put(tp, OffsetSpec.earliest()));
+      case "latest" -> tps.forEach(tp -> specs.put(tp, OffsetSpec.latest()));
+      case "timestamp" -> {
+        long ts = parseLong(required(q, "value"), "value");
+        tps.forEach(tp -> specs.put(tp, OffsetSpec.forTimestamp(ts)));
+      }
+      case "offset" -> {
+        long o = parseLong(required(q, "value"), "value");
+        if (o < 0) throw new BadRequest("offset must be >= 0");
+        tps.forEach(tp -> target.put(tp, new OffsetAndMetadata(o)));
+      }
+      default -> throw new BadRequest("to must be earliest, latest, offset or timestamp");
+    }
+    if (!specs.isEmpty()) {
+      admin().listOffsets(specs).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS)
+          .forEach((tp, info) -> target.put(tp, new OffsetAndMetadata(Math.max(0, info.offset()))));
+    }
+    admin().alterConsumerGroupOffsets(groupId, target).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    JsonOut j = new JsonOut().obj().field("groupId", groupId).key("offsets").arr();
+    target.forEach((tp, o) -> j.obj().field("topic", tp.topic()).field("partition", tp.partition()).field("offset", o.offset()).end());
+    return j.endArr().end().toString();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Transactions
+
+  private String transactions() throws Exception {
+    Collection<TransactionListing> listed = admin().listTransactions().all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    List<String> ids = listed.stream().map(TransactionListing::transactionalId).sorted().toList();
+    Map<String, TransactionDescription> described = ids.isEmpty() ? Map.of()
+        : admin().describeTransactions(ids).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
+    long now = System.currentTimeMillis();
+    JsonOut j = new JsonOut().obj().key("transactions").arr();
+    for (String id : ids) {
+      TransactionDescription d = described.get(id);
+      if (d == null) continue;
+      long start = d.transactionStartTimeMs().orElse(-1);
+      boolean ongoing = d.state().name().equals("ONGOING");
+      // Hanging, as kafka-transactions find-hanging means it: open for longer than its own timeout.
+      boolean hanging = ongoing && start > 0 && now - start > d.transactionTimeoutMs();
+      j.obj().field("transactionalId", id).field("state", d.state().name()).field("producerId", d.producerId())
+          .field("producerEpoch", d.producerEpoch()).field("timeoutMs", d.transactionTimeoutMs())
+          .field("startTimeMs", start).field("hanging", hanging);
+      j.key("partitions").arr();
+      for (TopicPartition tp : d.topicPartitions()) j.str(tp.topic() + "-" + tp.partition());
+      j.endArr().end();
+    }
+    return j.endArr().end().toString();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // History
+
+  private String history(Map<String, String> q) {
+    String series = required(q, "series");
+    long since = q.containsKey("since") ? parseLong(q.get("since"), "since") : 0;
+    JsonOut j = new JsonOut().obj().field("series", series).field("intervalMs", history.intervalMs()).key("points").arr();
+    for (History.Point p : history.series(series, since)) j.arr().num(p.timeMs()).num(p.value()).endArr();
+    return j.endArr().end().toString();
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // Input
+
+  private static String required(Map<String, String> q, String name) {
+    String v = q.get(name);
+    if (v == null || v.isBlank()) throw new BadRequest("missing parameter: " + name);
+    return v.trim();
+  }
+
+  private static int intParam(Map<String, String> q, String name, int dflt) {
+    String v = q.get(name);
+    return v == null || v.isBlank() ? dflt : parseInt(v, name);
+  }
+
+  private static int parseInt(String v, String name) {
+    try {
+      return Integer.parseInt(v.trim());
+    } catch (NumberFormatException e) {
+      throw new BadRequest(name + " must be an integer, got \"" + v + "\"");
+    }
+  }
+
+  private static long parseLong(String v, String name) {
+    try {
+      return Long.parseLong(v.trim());
+    } catch (NumberFormatException e) {
+      throw new BadRequest(name + " must be an integer, got \"" + v + "\"");
+    }
+  }
+
+  /** "k=v" per line (or separated by commas): configs and headers. */
+  private static Map<String, String> keyValues(String text) {
+    Map<String, String> out = new java.util.LinkedHashMap<>();
+    for (String line : text.split("[\\n,]")) {
+      String l = line.trim();
+      if (l.isEmpty()) continue;
+      int eq = l.indexOf('=');
+      if (eq <= 0) throw new BadRequest("expected key=value, got \"" + l + "\"");
+      out.put(l.substring(0, eq).trim(), l.substring(eq + 1).trim());
+    }
+    return out;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (producer != null) producer.close(Duration.ofSeconds(2));
+    if (admin != null) admin.close(Duration.ofSeconds(2));
+  }
+}

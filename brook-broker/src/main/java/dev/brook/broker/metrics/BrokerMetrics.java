@@ -1,0 +1,171 @@
+package dev.brook.broker.metrics;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.jmx.JmxReporter;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import javax.management.JMException;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's metrics: one Dropwizard {@link MetricRegistry} whose names are Kafka's JMX ObjectNames
+ * ({@link KafkaMetricNames}), published as MBeans by Dropwizard's JMX reporter under those same
+ * ObjectNames, so Kafka's {@code JmxTool}, JMX exporters and UIs that know Kafka's MBeans read Brook
+ * unchanged. Rates and percentiles are Dropwizard's (exponentially weighted meters, decaying
+ * histograms): Brook does no rate or percentile arithmetic of its own.
+ *
+ * <p>{@link #requests()} and {@link #topics()} are the recorders on the request path; everything else
+ * is a gauge computed when read. Created once by the broker; any thread.
+ *
+ * <p>{@code -Dbrook.metrics.enabled=false} turns the request-path recorders into no-ops (gauges and
+ * MBeans stay): it exists to measure what the recorders cost ({@code bench/RESULTS.md}).
+ */
+public final class BrokerMetrics implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(BrokerMetrics.class);
+
+  private final MetricRegistry registry = new MetricRegistry();
+  private final JmxReporter jmx;
+  private final RequestMetrics requests;
+  private final BrokerTopicMetrics topics;
+  private boolean publishes;
+  private Thread publisher;
+  /** Kafka-metrics-style MBeans ({@link AttributeGroup}), by ObjectName; guarded by this. */
+  private final Map<String, AttributeGroup> groups = new LinkedHashMap<>();
+  /** Whether the publisher has registered the groups there were; later ones register at once. Guarded by this. */
+  private boolean groupsPublished;
+
+  /** Brokers in this JVM publishing MBeans: the first one does (names carry no broker id, as in Kafka). */
+  private static final java.util.concurrent.atomic.AtomicInteger publishing = new java.util.concurrent.atomic.AtomicInteger();
+
+  /**
+   * The broker's metrics, recording unless {@code -Dbrook.metrics.enabled=false}; published over JMX
+   * if no other broker in this JVM publishes (tests run several brokers in one JVM).
+   */
+  public BrokerMetrics() {
+    this(Boolean.parseBoolean(System.getProperty("brook.metrics.enabled", "true")), publishing.compareAndSet(0, 1));
+  }
+
+  /** {@code recording} off makes the request-path recorders no-ops; {@code publishJmx} off keeps the MBeans away. */
+  public BrokerMetrics(boolean recording, boolean publishJmx) {
+    this.requests = new RequestMetrics(registry, recording);
+    this.topics = new BrokerTopicMetrics(registry, recording);
+    if (publishJmx) {
+      jmx = JmxReporter.forRegistry(registry)
+          .registerWith(ManagementFactory.getPlatformMBeanServer())
+          .convertDurationsTo(TimeUnit.MILLISECONDS)
+          .convertRatesTo(TimeUnit.SECONDS)
+          .createsObjectNamesWith((type, domain, name) -> objectName(name))
+          .build();
+      // Off the start's critical path: the platform MBean server's first use costs tens of ms of CPU.
+      // The reporter registers the metrics already there when it starts, and later ones as they come.
+      publisher = new Thread(() -> {
+        jmx.start();
+        publishGroups();
+      }, "brook-jmx-publish");
+      publisher.setDaemon(true);
+      publisher.start();
+      publishes = true;
+    } else {
+      jmx = null;
+    }
+  }
+
+  private static ObjectName objectName(String name) {
+    try {
+      return new ObjectName(name);
+    } catch (MalformedObjectNameException e) {
+      throw new IllegalArgumentException("not a JMX ObjectName: " + name, e);
+    }
+  }
+
+  public MetricRegistry registry() {
+    return registry;
+  }
+
+  public RequestMetrics requests() {
+    return requests;
+  }
+
+  public BrokerTopicMetrics topics() {
+    return topics;
+  }
+
+  /**
+   * The Kafka-metrics-style MBean named {@code objectName} ({@code kafka.server:type=group-coordinator-metrics}),
+   * created on first use; published over JMX with the rest and written to /metrics ({@link #attributeGroups}).
+   */
+  public synchronized AttributeGroup attributes(String objectName) {
+    AttributeGroup g = groups.get(objectName);
+    if (g != null) return g;
+    g = new AttributeGroup(objectName(objectName));
+    groups.put(objectName, g);
+    if (groupsPublished) register(g);
+    return g;
+  }
+
+  /** Every Kafka-metrics-style MBean, in the order created. */
+  public synchronized List<AttributeGroup> attributeGroups() {
+    return new ArrayList<>(groups.values());
+  }
+
+  private synchronized void publishGroups() {
+    for (AttributeGroup g : groups.values()) register(g);
+    groupsPublished = true;
+  }
+
+  private static void register(AttributeGroup g) {
+    try {
+      ManagementFactory.getPlatformMBeanServer().registerMBean(g, g.name());
+    } catch (JMException e) {
+      log.warn("could not publish {} over JMX", g.name(), e);
+    }
+  }
+
+  private synchronized void unpublishGroups() {
+    if (!groupsPublished) return;
+    for (AttributeGroup g : groups.values()) {
+      try {
+        ManagementFactory.getPlatformMBeanServer().unregisterMBean(g.name());
+      } catch (JMException e) {
+        log.debug("{} was not registered: {}", g.name(), e.toString());
+      }
+    }
+    groupsPublished = false;
+  }
+
+  /** Registers a gauge under a Kafka name, replacing one already there (a restart of an area). */
+  public <T> void gauge(String name, Gauge<T> gauge) {
+    registry.remove(name);
+    registry.register(name, gauge);
+  }
+
+  public void remove(String name) {
+    registry.remove(name);
+  }
+
+  @Override
+  public void close() {
+    if (jmx != null) {
+      try {
+        publisher.join(10_000); // a broker closed at once must not leave MBeans registered after its close
+        jmx.close();
+        unpublishGroups();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        jmx.close();
+        unpublishGroups();
+      } catch (RuntimeException e) {
+        log.warn("unregistering the metrics' MBeans failed", e);
+      }
+      if (publishes) publishing.compareAndSet(1, 0);
+    }
+  }
+}
