@@ -12,8 +12,9 @@ import java.util.TreeMap;
 /**
  * An immutable snapshot of every ACL, indexed for the request path: per resource type, the literal
  * rules by name, the {@code *} rules, and the prefixed rules. Finding the rules that apply to one
- * resource is a hash lookup plus a scan of that type's prefixes; nothing is allocated. Rebuilt
- * whole on every change (changes are rare; reads are every request).
+ * resource is a hash lookup plus binary searches of that type's prefixes; nothing is allocated. Rebuilt
+ * whole on every change (changes are rare; reads are every request). The prefixes are sorted, so
+ * the ones that cover a name are found by binary search, not by a scan.
  */
 final class AclIndex {
   static final Rule[] NONE = new Rule[0];
@@ -60,6 +61,64 @@ final class AclIndex {
       this.wildcard = wildcard;
       this.prefixes = prefixes;
       this.prefixRules = prefixRules;
+    }
+
+    /** Whether some prefix rule covers {@code name}. */
+    boolean coveredByPrefix(String name) {
+      return longestPrefix(name, name.length()) >= 0;
+    }
+
+    /**
+     * The index of the longest prefix in {@link #prefixes} that is a prefix of {@code name}'s first
+     * {@code len} characters, or -1. O(log n) comparisons per step and at most one step per
+     * character, nothing allocated: the floor of the name's head in the sorted prefixes is either
+     * a prefix of it (the longest) or shares only {@code l} characters with it, and then every
+     * prefix of it is at most {@code l} long.
+     */
+    int longestPrefix(String name, int len) {
+      while (len >= 0 && prefixes.length > 0) {
+        int i = floor(name, len);
+        if (i < 0) return -1;
+        String p = prefixes[i];
+        int l = commonLength(p, name, len);
+        if (l == p.length()) return i;
+        len = l;
+        if (l == 0) return prefixes[0].isEmpty() ? 0 : -1;
+      }
+      return -1;
+    }
+
+    /** The largest i with prefixes[i] <= name[0, len), or -1. */
+    private int floor(String name, int len) {
+      int lo = 0;
+      int hi = prefixes.length - 1;
+      int found = -1;
+      while (lo <= hi) {
+        int mid = (lo + hi) >>> 1;
+        if (compare(prefixes[mid], name, len) <= 0) {
+          found = mid;
+          lo = mid + 1;
+        } else {
+          hi = mid - 1;
+        }
+      }
+      return found;
+    }
+
+    private static int compare(String p, String name, int len) {
+      int n = Math.min(p.length(), len);
+      for (int k = 0; k < n; k++) {
+        int d = p.charAt(k) - name.charAt(k);
+        if (d != 0) return d;
+      }
+      return p.length() - len;
+    }
+
+    private static int commonLength(String p, String name, int len) {
+      int n = Math.min(p.length(), len);
+      int k = 0;
+      while (k < n && p.charAt(k) == name.charAt(k)) k++;
+      return k;
     }
 
     boolean isEmpty() {

@@ -102,21 +102,28 @@ public final class Authorizer {
     AclIndex.Rule[] literal = rules.literal.get(name);
     if (literal == null) literal = AclIndex.NONE;
     AclIndex.Rule[] wildcard = rules.wildcard;
-    String[] prefixes = rules.prefixes;
-    boolean anyRule = literal.length > 0 || wildcard.length > 0;
     // DENY first: any applicable DENY wins over every ALLOW.
-    if (denies(literal, pType, pName, host, op) || denies(wildcard, pType, pName, host, op)) return false;
-    for (int i = 0; i < prefixes.length; i++) {
-      if (!name.startsWith(prefixes[i])) continue;
-      anyRule = true;
-      if (denies(rules.prefixRules[i], pType, pName, host, op)) return false;
+    if (denies(literal, pType, pName, host, op) || denies(wildcard, pType, pName, host, op)
+        || prefixRuleMatches(rules, name, pType, pName, host, op, true)) {
+      return false;
     }
+    boolean anyRule = literal.length > 0 || wildcard.length > 0 || rules.coveredByPrefix(name);
     if (!anyRule) return allowEveryoneIfNoAclFound;
-    if (allows(literal, pType, pName, host, op) || allows(wildcard, pType, pName, host, op)) return true;
-    for (int i = 0; i < prefixes.length; i++) {
-      if (name.startsWith(prefixes[i]) && allows(rules.prefixRules[i], pType, pName, host, op)) return true;
+    return allows(literal, pType, pName, host, op) || allows(wildcard, pType, pName, host, op)
+        || prefixRuleMatches(rules, name, pType, pName, host, op, false);
+  }
+
+  /** Whether a DENY (or ALLOW) rule of a prefix of {@code name} applies. */
+  private static boolean prefixRuleMatches(AclIndex.TypeRules rules, String name, String pType, String pName,
+      InetAddress host, Operation op, boolean deny) {
+    int len = name.length();
+    while (true) {
+      int i = rules.longestPrefix(name, len);
+      if (i < 0) return false;
+      AclIndex.Rule[] r = rules.prefixRules[i];
+      if (deny ? denies(r, pType, pName, host, op) : allows(r, pType, pName, host, op)) return true;
+      len = rules.prefixes[i].length() - 1;
     }
-    return false;
   }
 
   private static boolean denies(AclIndex.Rule[] rules, String pType, String pName, InetAddress host, Operation op) {

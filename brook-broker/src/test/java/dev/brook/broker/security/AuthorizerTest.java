@@ -86,6 +86,9 @@ class AuthorizerTest {
       c("prefixed ALLOW covers the prefix itself", List.of(acl(TOPIC, PREFIXED, "fin-", "User:alice", "*", READ, ALLOW)), ALICE, READ, TOPIC, "fin-", true),
       c("prefixed ALLOW does not cover other names", List.of(acl(TOPIC, PREFIXED, "fin-", "User:alice", "*", READ, ALLOW)), ALICE, READ, TOPIC, "fi", false),
       c("prefixed * is a prefix, not a wildcard", List.of(acl(TOPIC, PREFIXED, "*", "User:alice", "*", READ, ALLOW)), ALICE, READ, TOPIC, "t", false),
+      c("nested prefixes: the shorter DENY wins", List.of(acl(TOPIC, PREFIXED, "f", "User:alice", "*", READ, DENY), acl(TOPIC, PREFIXED, "fin-", "User:alice", "*", READ, ALLOW), acl(TOPIC, PREFIXED, "fa", "User:alice", "*", READ, ALLOW)), ALICE, READ, TOPIC, "fin-x", false),
+      c("nested prefixes: the shorter ALLOW found past a longer non-matching one", List.of(acl(TOPIC, PREFIXED, "fin", "User:alice", "*", READ, ALLOW), acl(TOPIC, PREFIXED, "fin-a", "User:alice", "*", READ, DENY), acl(TOPIC, PREFIXED, "fin-b", "User:alice", "*", READ, DENY)), ALICE, READ, TOPIC, "fin-ax", false),
+      c("prefixes sorted between: fin- allows fin-z", List.of(acl(TOPIC, PREFIXED, "fin-", "User:alice", "*", READ, ALLOW), acl(TOPIC, PREFIXED, "fin-a", "User:bob", "*", READ, ALLOW), acl(TOPIC, PREFIXED, "fin-y", "User:bob", "*", READ, ALLOW)), ALICE, READ, TOPIC, "fin-z", true),
       c("prefixed DENY beats literal ALLOW", List.of(allow(TOPIC, "fin-ledger", "User:alice", READ), acl(TOPIC, PREFIXED, "fin-", "User:alice", "*", READ, DENY)), ALICE, READ, TOPIC, "fin-ledger", false),
       c("literal DENY beats prefixed ALLOW", List.of(acl(TOPIC, PREFIXED, "fin-", "User:alice", "*", READ, ALLOW), deny(TOPIC, "fin-ledger", "User:alice", READ)), ALICE, READ, TOPIC, "fin-ledger", false),
       c("literal DENY on one name leaves the prefix's others", List.of(acl(TOPIC, PREFIXED, "fin-", "User:alice", "*", READ, ALLOW), deny(TOPIC, "fin-ledger", "User:alice", READ)), ALICE, READ, TOPIC, "fin-other", true),
@@ -112,6 +115,36 @@ class AuthorizerTest {
       if (got != k.expected()) wrong.add(k.why() + ": expected " + k.expected() + ", got " + got);
     }
     assertThat(wrong).isEmpty();
+  }
+
+  @Test
+  void prefixLookupFindsEveryCoveringPrefixLikeAScanWould() {
+    // The index's binary search against the obvious model (startsWith over every prefix).
+    java.util.Random random = new java.util.Random(17);
+    for (int round = 0; round < 200; round++) {
+      List<Acl> acls = new ArrayList<>();
+      List<String> denied = new ArrayList<>();
+      List<String> allowed = new ArrayList<>();
+      for (int i = 0; i < 1 + random.nextInt(12); i++) {
+        String prefix = word(random, 1 + random.nextInt(4));
+        boolean deny = random.nextInt(4) == 0;
+        (deny ? denied : allowed).add(prefix);
+        acls.add(acl(TOPIC, PREFIXED, prefix, "User:alice", "*", READ, deny ? DENY : ALLOW));
+      }
+      Authorizer a = new Authorizer(List.of(), false);
+      a.replaceAcls(acls);
+      for (int j = 0; j < 50; j++) {
+        String name = word(random, 1 + random.nextInt(6));
+        boolean model = denied.stream().noneMatch(name::startsWith) && allowed.stream().anyMatch(name::startsWith);
+        assertThat(a.authorize(ALICE, HOST1, READ, TOPIC, name)).as(name + " with " + acls).isEqualTo(model);
+      }
+    }
+  }
+
+  private static String word(java.util.Random random, int length) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < length; i++) sb.append("abc-".charAt(random.nextInt(4)));
+    return sb.toString();
   }
 
   @Test
