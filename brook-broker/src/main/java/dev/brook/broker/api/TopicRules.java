@@ -52,6 +52,7 @@ import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.message.ProduceResponseData;
 import org.apache.kafka.common.protocol.ApiMessage;
 import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.MemoryRecords;
 
 /**
  * Kafka's authorization of the topic and cluster APIs (KafkaApis): which operation on which
@@ -122,11 +123,21 @@ final class TopicRules {
           it.remove();
         }
       }
-      if (refused == null) return inner.handle(ctx, r);
       List<FetchRequestData.FetchTopic> denied = refused;
       return inner.handle(ctx, r).thenApply(resp -> {
         FetchResponseData out = (FetchResponseData) resp;
-        for (FetchRequestData.FetchTopic t : denied) out.responses().add(fetchErrors(t));
+        // An incremental fetch serves partitions of its session the request does not name: each
+        // is authorized again here, so an ACL removed since they joined the session stops the data.
+        for (FetchResponseData.FetchableTopicResponse t : out.responses()) {
+          String name = access.topicName(t.topic(), t.topicId());
+          if (name != null && !access.topic(ctx, READ, name)) {
+            for (FetchResponseData.PartitionData p : t.partitions()) {
+              p.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setRecords(MemoryRecords.EMPTY)
+                  .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1).setAbortedTransactions(null);
+            }
+          }
+        }
+        if (denied != null) for (FetchRequestData.FetchTopic t : denied) out.responses().add(fetchErrors(t));
         return out;
       });
     };

@@ -200,6 +200,33 @@ class AuthorizationIT {
   }
 
   @Test
+  void removingReadStopsAFetchSessionThatAlreadyHoldsThePartition() throws Exception {
+    TopicPartition tp = new TopicPartition("app-session", 0);
+    AclBinding read = app.allow(ResourceType.TOPIC, "app-session", PatternType.LITERAL, AclOperation.READ);
+    try (Admin admin = Admin.create(operator.props());
+        KafkaProducer<String, String> p = producer(app, Map.of());
+        KafkaConsumer<String, String> c = consumer(app, "app-group")) {
+      admin.createTopics(List.of(new NewTopic("app-session", 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
+      admin.createAcls(List.of(read)).all().get(20, TimeUnit.SECONDS);
+      p.send(new ProducerRecord<>("app-session", "k", "first")).get(20, TimeUnit.SECONDS);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      int got = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (got == 0 && System.nanoTime() < deadline) got += c.poll(Duration.ofMillis(200)).count();
+      assertThat(got).as("read while allowed").isEqualTo(1);
+      admin.deleteAcls(List.of(read.toFilter())).all().get(20, TimeUnit.SECONDS);
+      p.send(new ProducerRecord<>("app-session", "k", "second")).get(20, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < end) {
+          assertThat(c.poll(Duration.ofMillis(200)).count()).as("no record after READ was removed").isZero();
+        }
+      }).isInstanceOf(TopicAuthorizationException.class);
+    }
+  }
+
+  @Test
   void metadataHidesTopicsThePrincipalMayNotDescribe() throws Exception {
     try (Admin admin = Admin.create(app.props())) {
       Set<String> names = admin.listTopics().names().get(20, TimeUnit.SECONDS);
