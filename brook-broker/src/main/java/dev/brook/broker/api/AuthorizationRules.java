@@ -53,6 +53,8 @@ final class AuthorizationRules {
       case WRITE_TXN_MARKERS -> cluster(Operation.CLUSTER_ACTION, a, h);
       case ELECT_LEADERS, ALTER_PARTITION_REASSIGNMENTS -> cluster(Operation.ALTER, a, h);
       case LIST_PARTITION_REASSIGNMENTS -> cluster(Operation.DESCRIBE, a, h);
+      case DESCRIBE_CLIENT_QUOTAS -> cluster(Operation.DESCRIBE_CONFIGS, a, h);
+      case ALTER_CLIENT_QUOTAS -> cluster(Operation.ALTER_CONFIGS, a, h);
       // The ACL APIs check ALTER / DESCRIBE on the cluster themselves (they exist only with an authorizer).
       case CREATE_ACLS, DELETE_ACLS, DESCRIBE_ACLS -> h;
       default -> throw new IllegalStateException(key + " is served but has no authorization rule");

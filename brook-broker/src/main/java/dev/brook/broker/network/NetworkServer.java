@@ -18,6 +18,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import dev.brook.broker.quota.ClientQuotas;
 import dev.brook.broker.security.Session;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -38,15 +39,24 @@ public final class NetworkServer implements AutoCloseable {
   /** Socket and request limits, from the broker config. */
   public record Settings(
       int maxFrameBytes, int maxQueuedPerConnection, int eventLoopThreads, int sendBufferBytes,
-      int receiveBufferBytes, long idleMs) {}
+      int receiveBufferBytes, long idleMs, RequestMemoryPool memory, ConnectionLimits limits, ClientQuotas quotas) {
+
+    /** No request-memory bound and no connection limits (tests). */
+    public Settings(int maxFrameBytes, int maxQueuedPerConnection, int eventLoopThreads, int sendBufferBytes,
+        int receiveBufferBytes, long idleMs) {
+      this(maxFrameBytes, maxQueuedPerConnection, eventLoopThreads, sendBufferBytes, receiveBufferBytes, idleMs,
+          RequestMemoryPool.unbounded(), new ConnectionLimits(ConnectionLimits.Settings.NONE),
+          new ClientQuotas(11, 1000, System::currentTimeMillis));
+    }
+  }
 
   /**
    * One listener to bind: its name and address, its security protocol, and what that protocol adds
    * to each connection.
    */
-  public record Endpoint(Listener listener, SecurityProtocol protocol, ListenerSecurity security) {
+  public record Endpoint(Listener listener, SecurityProtocol protocol, ListenerSecurity security, boolean interBroker) {
     public static Endpoint plaintext(Listener listener) {
-      return new Endpoint(listener, SecurityProtocol.PLAINTEXT, ListenerSecurity.NONE);
+      return new Endpoint(listener, SecurityProtocol.PLAINTEXT, ListenerSecurity.NONE, false);
     }
   }
 
@@ -84,7 +94,10 @@ public final class NetworkServer implements AutoCloseable {
     // Netty checks each handler class's methods for @Skip and the class for @Sharable when a handler
     // joins a pipeline; the first check of an annotation type defines a proxy class for it (~2 ms
     // each, three of them) at bind and at the first connection. Reflection caches them JVM-wide.
-    EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(1024), new ConnectionHandler(null, 0, null, 1));
+    EmbeddedChannel ch = new EmbeddedChannel();
+    ReadGate gate = new ReadGate(ch);
+    RequestMemoryPool pool = RequestMemoryPool.unbounded();
+    ch.pipeline().addLast(new FrameDecoder(1024, pool, gate), new ConnectionHandler(null, 0, null, 1, pool, gate, null));
     ch.close();
   }
 
@@ -130,11 +143,13 @@ public final class NetworkServer implements AutoCloseable {
   private static ServerBootstrap bootstrap(EventLoopGroup boss, EventLoopGroup workers,
       ChannelFactory<ServerChannel> channels, Endpoint endpoint, Settings settings, ApiDispatcher dispatcher,
       AtomicLong connectionIds) {
+    RequestThrottler throttler = new RequestThrottler(settings.quotas());
     return new ServerBootstrap()
         .group(boss, workers)
         .channelFactory(channels)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
+        .handler(settings.limits().forListener(endpoint.interBroker()))
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -147,9 +162,10 @@ public final class NetworkServer implements AutoCloseable {
             Session session = new Session(endpoint.listener().name(), endpoint.protocol(),
                 ch.remoteAddress() instanceof InetSocketAddress a ? a : null);
             endpoint.security().configure(ch, session);
-            ch.pipeline().addLast(new FrameDecoder(settings.maxFrameBytes()));
+            ReadGate gate = new ReadGate(ch);
+            ch.pipeline().addLast(new FrameDecoder(settings.maxFrameBytes(), settings.memory(), gate));
             ch.pipeline().addLast(new ConnectionHandler(dispatcher, connectionIds.incrementAndGet(),
-                session, settings.maxQueuedPerConnection()));
+                session, settings.maxQueuedPerConnection(), settings.memory(), gate, throttler));
           }
         });
   }
