@@ -255,7 +255,7 @@ class AuthorizationIT {
   }
 
   @Test
-  void onlyTheClusterMayAlterAcls() throws Exception {
+  void clusterAndConfigApisNeedTheirOperations() throws Exception {
     try (Admin admin = Admin.create(app.props())) {
       assertThatThrownBy(() -> admin.createAcls(List.of(app.allow(ResourceType.TOPIC, "secret", PatternType.LITERAL,
           AclOperation.READ))).all().get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(ClusterAuthorizationException.class);
@@ -263,6 +263,11 @@ class AuthorizationIT {
           .hasCauseInstanceOf(ClusterAuthorizationException.class);
       assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("app-created", 1, (short) 1))).all()
           .get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(TopicAuthorizationException.class);
+      assertThatThrownBy(() -> admin.describeClientQuotas(org.apache.kafka.common.quota.ClientQuotaFilter.all())
+          .entities().get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(ClusterAuthorizationException.class);
+      assertThatThrownBy(() -> admin.describeConfigs(List.of(new org.apache.kafka.common.config.ConfigResource(
+          org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "secret"))).all().get(20, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(TopicAuthorizationException.class);
     }
   }
 
