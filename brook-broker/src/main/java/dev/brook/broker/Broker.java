@@ -158,6 +158,8 @@ public final class Broker implements AutoCloseable {
     // Each area registers its closeables on toClose as it starts; they close in reverse order
     // (network first, then groups, topics, partitions, logs).
     Deque<AutoCloseable> toClose = new ArrayDeque<>();
+    // Before anything opens: a wrong authorizer.class.name or super.users fails the start naming the key.
+    dev.brook.broker.security.Authorizer authorizer = dev.brook.broker.security.Authorizer.fromConfig(config);
     try {
       // The listeners as bound (their real ports when configured as 0) with advertised hosts resolved,
       // set once the network starts; advertised(config, bound) is the configured ones until then.
@@ -187,6 +189,7 @@ public final class Broker implements AutoCloseable {
       java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
       BrokerHttpServer http = startHttp(config, metrics, gauges, (LocalReplicaManager) replicas, groups.coordinator(), txn,
           started, bound, toClose);
+      startAuthorization(dispatcher, config, authorizer, replicas, topics, cluster, toClose);
       NetworkServer network = NetworkServer.start(endpoints(config), net, dispatcher);
       // Resolved here, once: with a wildcard listener (0.0.0.0) the advertised host is this machine's
       // name, a reverse DNS lookup that must not run per Metadata request on a network thread.
@@ -277,6 +280,37 @@ public final class Broker implements AutoCloseable {
     }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
     toClose.add(sync::shutdownNow);
     return gauges;
+  }
+
+  /**
+   * Authorization (authorizer.class.name set): the ACLs from the metadata directory (single node)
+   * or ZooKeeper (cluster), kept in the authorizer as they change; CreateAcls, DescribeAcls,
+   * DeleteAcls; and Kafka's rule of every API in front of its handler. Without an authorizer the
+   * ACL APIs answer SECURITY_DISABLED and no rule is installed. Owned by the security area.
+   */
+  private static void startAuthorization(ApiDispatcher dispatcher, BrokerConfig config,
+      dev.brook.broker.security.Authorizer authorizer, ReplicaManager replicas, TopicAdmin topics, ZkCluster cluster,
+      Deque<AutoCloseable> toClose) throws Exception {
+    if (authorizer == null) {
+      dev.brook.broker.api.AclApis.registerDisabled(dispatcher);
+      return;
+    }
+    dev.brook.broker.security.AclStore store = cluster != null
+        ? dev.brook.broker.cluster.zk.ZkAclStore.open(cluster)
+        : dev.brook.broker.cluster.LocalAclStore.open(config.logDir());
+    toClose.add(store);
+    store.onChange(authorizer::replaceAcls);
+    ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "brook-acl-writer");
+      t.setDaemon(true);
+      return t;
+    });
+    toClose.add(writer::shutdownNow);
+    dev.brook.broker.api.AclApis.register(dispatcher, authorizer, store, writer);
+    dispatcher.authorizeWith(authorizer, replicas::topicName, name -> topics.partitionCount(name).isPresent(),
+        config.getBoolean("auto.create.topics.enable"));
+    log.info("Authorization on ({}): {} ACLs, super users {}", config.getString("authorizer.class.name"),
+        store.acls().size(), config.getString("super.users"));
   }
 
   /**

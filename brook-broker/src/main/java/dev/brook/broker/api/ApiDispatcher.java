@@ -57,6 +57,24 @@ public final class ApiDispatcher {
     if (previous != null) throw new IllegalStateException(key + " is registered twice");
   }
 
+  /**
+   * Puts Kafka's authorization rule of each registered API in front of its handler (see
+   * {@link AuthorizationRules}); called once, after every API is registered and before the first
+   * request. Without this call no rule runs and nothing on the request path changes.
+   *
+   * @param topicNames a topic's name by its id (requests that name topics by id)
+   * @param topicExists whether a topic exists (Metadata's auto-creation needs CREATE; DeleteTopics
+   *     tells unknown topics apart only to those who may DESCRIBE them)
+   * @param autoCreateTopics auto.create.topics.enable
+   */
+  public void authorizeWith(dev.brook.broker.security.Authorizer authorizer,
+      java.util.function.Function<org.apache.kafka.common.Uuid, java.util.Optional<String>> topicNames,
+      java.util.function.Predicate<String> topicExists, boolean autoCreateTopics) {
+    Access access = new Access(authorizer, topicNames, topicExists, autoCreateTopics);
+    handlers.replaceAll((key, r) ->
+        new Registration(AuthorizationRules.wrap(key, r.handler, access), r.minVersion, r.maxVersion));
+  }
+
   public boolean supports(ApiKeys key, short version) {
     Registration r = handlers.get(key);
     return r != null && version >= r.minVersion && version <= r.maxVersion;

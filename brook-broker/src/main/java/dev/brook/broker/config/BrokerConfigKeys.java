@@ -26,6 +26,10 @@ public final class BrokerConfigKeys {
     add(ConfigKey.of("advertised.listeners", LIST, null, "Listeners given to clients; default: listeners."));
     add(ConfigKey.of("listener.security.protocol.map", LIST, ListenerConfig.DEFAULT_PROTOCOL_MAP, "Listener name to security protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL)."));
     add(ConfigKey.of("inter.broker.listener.name", STRING, null, "Listener other brokers connect to (replication, markers); default: the first listener."));
+    // authorization (issue 17): Kafka's ACL authorizer keys
+    add(ConfigKey.of("authorizer.class.name", STRING, "", "ACL authorization when set: kafka.security.authorizer.AclAuthorizer, org.apache.kafka.metadata.authorizer.StandardAuthorizer or dev.brook.broker.security.Authorizer (same semantics); empty: everything allowed."));
+    add(ConfigKey.of("super.users", STRING, "", "Principals allowed everything, ';' separated (User:admin;User:bob)."));
+    add(ConfigKey.of("allow.everyone.if.no.acl.found", BOOLEAN, "false", "With an authorizer: allow access to a resource no ACL covers."));
     add(ConfigKey.of("broker.rack", STRING, null, "Rack of this broker."));
     add(ConfigKey.of("cluster.id", STRING, null, "Cluster id; generated on first start when unset."));
     add(ConfigKey.atLeast("socket.request.max.bytes", INT, "104857600", 1, "Largest request frame accepted."));

@@ -1,0 +1,365 @@
+package dev.brook.broker.security;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.brook.broker.Broker;
+import dev.brook.broker.InProcessCluster;
+import dev.brook.broker.config.BrokerConfig;
+import dev.brook.broker.config.Listener;
+import dev.brook.broker.network.RawClient;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.errors.ClusterAuthorizationException;
+import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.TransactionalIdAuthorizationException;
+import org.apache.kafka.common.message.DescribeAclsResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.DescribeAclsRequest;
+import org.apache.kafka.common.requests.DescribeAclsResponse;
+import org.apache.kafka.common.requests.FetchRequest;
+import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.TransactionResult;
+import org.apache.kafka.common.requests.WriteTxnMarkersRequest;
+import org.apache.kafka.common.requests.WriteTxnMarkersResponse;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * ACL authorization with the real Java clients: ACLs created through Admin.createAcls, kept across a
+ * restart, and each refusal answered with the exception Kafka's clients raise.
+ *
+ * <p>Two identities. Until SASL is on main every PLAINTEXT client is {@code User:ANONYMOUS}, so
+ * the two are told apart by the host part of the ACLs: the operator connects from 127.0.0.1, the
+ * application through a {@link SourceAddressProxy} from 127.0.0.2, to a listener advertised as
+ * the proxy (so every connection the client makes goes through it). An {@link Identity} is a
+ * principal, the host its ACLs name, and the client properties that make a client that identity:
+ * a SASL identity plugs in as another one.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AuthorizationIT {
+  @TempDir static Path dir;
+
+  /** Who a client is: its principal, the host its ACLs name, and how to connect as it. */
+  record Identity(String principal, String host, String bootstrap, Map<String, Object> clientProperties) {
+    Properties props() {
+      Properties p = new Properties();
+      p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+      p.putAll(clientProperties);
+      return p;
+    }
+
+    AclBinding allow(ResourceType type, String name, PatternType pattern, AclOperation op) {
+      return new AclBinding(new ResourcePattern(type, name, pattern),
+          new AccessControlEntry(principal, host, op, AclPermissionType.ALLOW));
+    }
+  }
+
+  private Broker broker;
+  private SourceAddressProxy appProxy;
+  private Identity operator;
+  private Identity app;
+
+  private Map<String, String> settings(boolean bootstrapping) {
+    Map<String, String> s = new HashMap<>();
+    s.put("log.dirs", dir.resolve("broker").toString());
+    s.put("listeners", "OPERATOR://127.0.0.1:0,APP://127.0.0.1:0");
+    s.put("advertised.listeners", "APP://127.0.0.1:" + appProxy.port());
+    s.put("listener.security.protocol.map", "OPERATOR:PLAINTEXT,APP:PLAINTEXT");
+    s.put("inter.broker.listener.name", "OPERATOR");
+    s.put("authorizer.class.name", "kafka.security.authorizer.AclAuthorizer");
+    // The first start lets ANONYMOUS create the ACLs (as an operator would with a super user);
+    // the second has no super user: everything below is decided by those ACLs alone.
+    s.put("super.users", bootstrapping ? "User:ANONYMOUS" : "");
+    s.put("offsets.topic.num.partitions", "1");
+    s.put("transaction.state.log.num.partitions", "1");
+    return s;
+  }
+
+  private void identities() {
+    Listener op = broker.listeners().get(0);
+    Map<String, Object> common = Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000,
+        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    operator = new Identity("User:ANONYMOUS", "127.0.0.1", op.host() + ":" + op.port(), common);
+    app = new Identity("User:ANONYMOUS", "127.0.0.2", "127.0.0.1:" + appProxy.port(), common);
+  }
+
+  @BeforeAll
+  void startWithAcls() throws Exception {
+    appProxy = new SourceAddressProxy("127.0.0.2", () -> {
+      Listener ap = broker.listeners().get(1);
+      return new java.net.InetSocketAddress(ap.host(), ap.port());
+    });
+    broker = Broker.start(BrokerConfig.of(settings(true)));
+    identities();
+    try (Admin admin = Admin.create(operator.props())) {
+      admin.createTopics(List.of(new NewTopic("app-topic", 1, (short) 1), new NewTopic("secret", 1, (short) 1)))
+          .all().get(20, TimeUnit.SECONDS);
+      admin.createAcls(List.of(
+          operator.allow(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.ALL),
+          operator.allow(ResourceType.TOPIC, "*", PatternType.LITERAL, AclOperation.ALL),
+          operator.allow(ResourceType.GROUP, "*", PatternType.LITERAL, AclOperation.ALL),
+          operator.allow(ResourceType.TRANSACTIONAL_ID, "*", PatternType.LITERAL, AclOperation.ALL),
+          app.allow(ResourceType.TOPIC, "app-", PatternType.PREFIXED, AclOperation.WRITE),
+          app.allow(ResourceType.TOPIC, "app-topic", PatternType.LITERAL, AclOperation.READ),
+          app.allow(ResourceType.GROUP, "app-group", PatternType.LITERAL, AclOperation.READ)))
+          .all().get(20, TimeUnit.SECONDS);
+    }
+    broker.close(); // ACLs must survive the restart
+    broker = Broker.start(BrokerConfig.of(settings(false)));
+    identities();
+  }
+
+  @AfterAll
+  void stop() throws Exception {
+    if (broker != null) broker.close();
+    if (appProxy != null) appProxy.close();
+  }
+
+  @Test
+  void aclsSurviveARestartAndListBack() throws Exception {
+    try (Admin admin = Admin.create(operator.props())) {
+      Collection<AclBinding> acls = admin.describeAcls(AclBindingFilter.ANY).values().get(20, TimeUnit.SECONDS);
+      assertThat(acls).hasSize(7).contains(app.allow(ResourceType.TOPIC, "app-", PatternType.PREFIXED, AclOperation.WRITE));
+      Collection<AclBinding> forTopic = admin.describeAcls(new AclBindingFilter(
+          new org.apache.kafka.common.resource.ResourcePatternFilter(ResourceType.TOPIC, "app-topic", PatternType.MATCH),
+          AccessControlEntryFilter.ANY)).values().get(20, TimeUnit.SECONDS);
+      assertThat(forTopic).as("literal, * and the prefix app-").hasSize(3);
+    }
+  }
+
+  @Test
+  void producerWithoutWriteGetsTopicAuthorizationException() throws Exception {
+    try (KafkaProducer<String, String> p = producer(app, Map.of())) {
+      // Idempotent by default: InitProducerId passes with WRITE on some topic (KIP-679).
+      p.send(new ProducerRecord<>("app-topic", "k", "v")).get(20, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> p.send(new ProducerRecord<>("secret", "k", "v")).get(20, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(TopicAuthorizationException.class);
+    }
+  }
+
+  @Test
+  void consumerWithoutReadOnItsGroupGetsGroupAuthorizationException() {
+    try (KafkaConsumer<String, String> c = consumer(app, "other-group")) {
+      c.subscribe(List.of("app-topic"));
+      assertThatThrownBy(() -> pollUntilAssigned(c)).isInstanceOf(GroupAuthorizationException.class);
+    }
+    try (KafkaConsumer<String, String> c = consumer(app, "app-group")) {
+      c.subscribe(List.of("app-topic"));
+      pollUntilAssigned(c);
+      c.commitSync(Duration.ofSeconds(10));
+    }
+  }
+
+  @Test
+  void consumerWithoutReadOnTheTopicGetsTopicAuthorizationException() {
+    try (KafkaConsumer<String, String> c = consumer(app, "app-group")) {
+      c.assign(List.of(new TopicPartition("secret", 0)));
+      c.seekToBeginning(List.of(new TopicPartition("secret", 0)));
+      assertThatThrownBy(() -> {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < deadline) c.poll(Duration.ofMillis(200));
+      }).isInstanceOf(TopicAuthorizationException.class);
+    }
+  }
+
+  @Test
+  void removingReadStopsAFetchSessionThatAlreadyHoldsThePartition() throws Exception {
+    TopicPartition tp = new TopicPartition("app-session", 0);
+    AclBinding read = app.allow(ResourceType.TOPIC, "app-session", PatternType.LITERAL, AclOperation.READ);
+    try (Admin admin = Admin.create(operator.props());
+        KafkaProducer<String, String> p = producer(app, Map.of());
+        KafkaConsumer<String, String> c = consumer(app, "app-group")) {
+      admin.createTopics(List.of(new NewTopic("app-session", 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
+      admin.createAcls(List.of(read)).all().get(20, TimeUnit.SECONDS);
+      p.send(new ProducerRecord<>("app-session", "k", "first")).get(20, TimeUnit.SECONDS);
+      c.assign(List.of(tp));
+      c.seekToBeginning(List.of(tp));
+      int got = 0;
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (got == 0 && System.nanoTime() < deadline) got += c.poll(Duration.ofMillis(200)).count();
+      assertThat(got).as("read while allowed").isEqualTo(1);
+      admin.deleteAcls(List.of(read.toFilter())).all().get(20, TimeUnit.SECONDS);
+      p.send(new ProducerRecord<>("app-session", "k", "second")).get(20, TimeUnit.SECONDS);
+      assertThatThrownBy(() -> {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (System.nanoTime() < end) {
+          assertThat(c.poll(Duration.ofMillis(200)).count()).as("no record after READ was removed").isZero();
+        }
+      }).isInstanceOf(TopicAuthorizationException.class);
+    }
+  }
+
+  @Test
+  void metadataHidesTopicsThePrincipalMayNotDescribe() throws Exception {
+    try (Admin admin = Admin.create(app.props())) {
+      Set<String> names = admin.listTopics().names().get(20, TimeUnit.SECONDS);
+      assertThat(names).contains("app-topic").doesNotContain("secret");
+      var described = admin.describeTopics(List.of("app-topic"), new DescribeTopicsOptions().includeAuthorizedOperations(true))
+          .allTopicNames().get(20, TimeUnit.SECONDS).get("app-topic");
+      assertThat(described.authorizedOperations()).containsExactlyInAnyOrder(AclOperation.READ, AclOperation.WRITE,
+          AclOperation.DESCRIBE);
+      assertThatThrownBy(() -> admin.describeTopics(List.of("secret")).allTopicNames().get(20, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(TopicAuthorizationException.class);
+      assertThat(admin.describeCluster(new org.apache.kafka.clients.admin.DescribeClusterOptions()
+          .includeAuthorizedOperations(true)).authorizedOperations().get(20, TimeUnit.SECONDS)).isEmpty();
+    }
+    try (Admin admin = Admin.create(operator.props())) {
+      assertThat(admin.listTopics().names().get(20, TimeUnit.SECONDS)).contains("app-topic", "secret");
+    }
+  }
+
+  @Test
+  void autoCreationNeedsCreate() {
+    try (KafkaProducer<String, String> p = producer(app, Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000))) {
+      // DESCRIBE on app-new (WRITE on app-) but no CREATE: Metadata answers TOPIC_AUTHORIZATION_FAILED.
+      assertThatThrownBy(() -> p.send(new ProducerRecord<>("app-new", "k", "v")).get(20, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(TopicAuthorizationException.class);
+    }
+  }
+
+  @Test
+  void clusterAndConfigApisNeedTheirOperations() throws Exception {
+    try (Admin admin = Admin.create(app.props())) {
+      assertThatThrownBy(() -> admin.createAcls(List.of(app.allow(ResourceType.TOPIC, "secret", PatternType.LITERAL,
+          AclOperation.READ))).all().get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(ClusterAuthorizationException.class);
+      assertThatThrownBy(() -> admin.describeAcls(AclBindingFilter.ANY).values().get(20, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(ClusterAuthorizationException.class);
+      assertThatThrownBy(() -> admin.createTopics(List.of(new NewTopic("app-created", 1, (short) 1))).all()
+          .get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(TopicAuthorizationException.class);
+      assertThatThrownBy(() -> admin.describeClientQuotas(org.apache.kafka.common.quota.ClientQuotaFilter.all())
+          .entities().get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(ClusterAuthorizationException.class);
+      assertThatThrownBy(() -> admin.describeConfigs(List.of(new org.apache.kafka.common.config.ConfigResource(
+          org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "secret"))).all().get(20, TimeUnit.SECONDS))
+          .hasCauseInstanceOf(TopicAuthorizationException.class);
+    }
+  }
+
+  @Test
+  void transactionalProducerWithoutWriteOnItsIdGetsTransactionalIdAuthorizationException() {
+    try (KafkaProducer<String, String> p = producer(app, Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "app-tx"))) {
+      assertThatThrownBy(p::initTransactions).isInstanceOf(TransactionalIdAuthorizationException.class);
+    }
+  }
+
+  @Test
+  void brokerOnlyRequestsNeedClusterAction() throws Exception {
+    TopicPartition tp = new TopicPartition("app-topic", 0);
+    WriteTxnMarkersRequest markers = new WriteTxnMarkersRequest.Builder(List.of(
+        new WriteTxnMarkersRequest.TxnMarkerEntry(1L, (short) 0, 0, TransactionResult.COMMIT, List.of(tp))))
+        .build(ApiKeys.WRITE_TXN_MARKERS.latestVersion());
+    FetchRequest replicaFetch = FetchRequest.Builder.forReplica((short) 12, 7, -1, 0, 1,
+            Map.of(tp, new FetchRequest.PartitionData(Uuid.ZERO_UUID, 0, 0, 1024, Optional.empty())))
+        .build((short) 12);
+    try (RawClient c = raw(app)) {
+      WriteTxnMarkersResponse r = c.call(markers, WriteTxnMarkersResponse.class);
+      assertThat(r.errorCounts()).containsOnlyKeys(Errors.CLUSTER_AUTHORIZATION_FAILED);
+      // CVE-2018-1288: a replica fetch without CLUSTER_ACTION reads nothing (Kafka answers
+      // TOPIC_AUTHORIZATION_FAILED for each partition, as here).
+      FetchResponse f = c.call(replicaFetch, FetchResponse.class);
+      assertThat(f.data().responses()).flatExtracting(t -> t.partitions())
+          .extracting(p -> Errors.forCode(p.errorCode())).containsExactly(Errors.TOPIC_AUTHORIZATION_FAILED);
+    }
+    try (RawClient c = raw(operator)) { // CLUSTER_ACTION through ALL on the cluster
+      WriteTxnMarkersResponse r = c.call(markers, WriteTxnMarkersResponse.class);
+      assertThat(r.errorCounts()).doesNotContainKey(Errors.CLUSTER_AUTHORIZATION_FAILED);
+      FetchResponse f = c.call(replicaFetch, FetchResponse.class);
+      assertThat(f.errorCounts()).doesNotContainKey(Errors.TOPIC_AUTHORIZATION_FAILED);
+    }
+  }
+
+  @Test
+  void inAClusterEveryBrokerSeesAclChangesWithinASecond() throws Exception {
+    Map<String, String> s = Map.of("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+        "super.users", "User:ANONYMOUS"); // brokers are ANONYMOUS on PLAINTEXT: super users, as Kafka requires
+    try (InProcessCluster cluster = new InProcessCluster(dir.resolve("cluster"), s)) {
+      Broker b1 = cluster.start(1);
+      Broker b2 = cluster.start(2);
+      AclBinding binding = new AclBinding(new ResourcePattern(ResourceType.GROUP, "fin-", PatternType.PREFIXED),
+          new AccessControlEntry("User:alice", "*", AclOperation.READ, AclPermissionType.ALLOW));
+      Properties p = new Properties();
+      p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, b1.bootstrapServers());
+      try (Admin admin = Admin.create(p); RawClient c = new RawClient("127.0.0.1", b2.port())) {
+        admin.createAcls(List.of(binding)).all().get(20, TimeUnit.SECONDS);
+        long created = System.nanoTime();
+        DescribeAclsRequest describe = new DescribeAclsRequest.Builder(AclBindingFilter.ANY).build();
+        List<DescribeAclsResponseData.DescribeAclsResource> seen = List.of();
+        while (seen.isEmpty() && System.nanoTime() - created < TimeUnit.SECONDS.toNanos(1)) {
+          seen = c.call(describe, DescribeAclsResponse.class).acls();
+        }
+        assertThat(seen).as("broker 2 within 1 s").hasSize(1);
+        assertThat(DescribeAclsResponse.aclBindings(seen)).containsExactly(binding);
+      }
+      cluster.stop(2);
+      Broker again = cluster.start(2);
+      try (RawClient c = new RawClient("127.0.0.1", again.port())) {
+        DescribeAclsRequest describe = new DescribeAclsRequest.Builder(AclBindingFilter.ANY).build();
+        assertThat(c.call(describe, DescribeAclsResponse.class).acls()).as("after a restart").hasSize(1);
+      }
+    }
+  }
+
+  private static RawClient raw(Identity who) throws Exception {
+    String[] hp = who.bootstrap().split(":");
+    return new RawClient(hp[0], Integer.parseInt(hp[1]));
+  }
+
+  private static KafkaProducer<String, String> producer(Identity who, Map<String, Object> extra) {
+    Properties p = who.props();
+    p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000);
+    p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 20_000);
+    p.putAll(extra);
+    return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+  }
+
+  private static KafkaConsumer<String, String> consumer(Identity who, String group) {
+    Properties p = who.props();
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+    return new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+  }
+
+  private static void pollUntilAssigned(KafkaConsumer<String, String> c) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    while (c.assignment().isEmpty() && System.nanoTime() < deadline) c.poll(Duration.ofMillis(200));
+    assertThat(c.assignment()).as("assigned").isNotEmpty();
+  }
+}
