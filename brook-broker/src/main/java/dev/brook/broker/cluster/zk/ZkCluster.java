@@ -118,9 +118,12 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
         throw new TimeoutException("cannot connect to ZooKeeper at " + settings.connect() + " within "
             + settings.connectionTimeoutMs() + " ms");
       }
+      // Persistent, as Kafka makes them. Not containers: ZooKeeper deletes an empty container, and
+      // /brokers/ids is empty whenever every broker's session expired at once (ZooKeeper cut off
+      // from all of them): no broker could register again (PartitionFaultIT, seed 99).
       for (String path : List.of(ZkData.BROKER_IDS, ZkData.TOPICS, ZkData.TOPIC_CONFIGS, ZkData.CONTROLLED_SHUTDOWN,
           Controller.DELETE_TOPICS)) {
-        zk.createContainers(path);
+        createPersistent(zk, path);
       }
       String clusterId = ensureClusterId(zk, settings.configuredClusterId());
       ZkCluster cluster = new ZkCluster(settings, zk, clusterId);
@@ -129,6 +132,14 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     } catch (Exception | Error e) {
       zk.close();
       throw e;
+    }
+  }
+
+  private static void createPersistent(CuratorFramework zk, String path) throws Exception {
+    try {
+      zk.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(path);
+    } catch (KeeperException.NodeExistsException ignored) {
+      // there already (a container if an older Brook created it: registrations re-create it if it goes)
     }
   }
 
@@ -213,7 +224,9 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     long deadline = System.nanoTime() + waitForOld.toNanos();
     while (true) {
       try {
-        zk.create().withMode(CreateMode.EPHEMERAL).forPath(path, ZkData.broker(self, System.currentTimeMillis()));
+        // The parent may have gone (a container left by an older Brook, deleted once empty).
+        zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
+            .forPath(path, ZkData.broker(self, System.currentTimeMillis()));
         return;
       } catch (KeeperException.NodeExistsException e) {
         Stat stat = zk.checkExists().forPath(path);
@@ -503,7 +516,8 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   public boolean controlledShutdown(Duration timeout) throws Exception {
     if (!registered || snapshot.brokers().size() < 2) return true;
     try {
-      zk.create().withMode(CreateMode.EPHEMERAL).forPath(ZkData.CONTROLLED_SHUTDOWN + "/" + settings.brokerId());
+      zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
+          .forPath(ZkData.CONTROLLED_SHUTDOWN + "/" + settings.brokerId());
     } catch (KeeperException.NodeExistsException ignored) {
       // asked already
     }

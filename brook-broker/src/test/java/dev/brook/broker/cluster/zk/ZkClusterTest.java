@@ -294,4 +294,22 @@ class ZkClusterTest {
     assertThat(a.zk().checkExists().forPath(path).getEphemeralOwner())
         .isEqualTo(a.zk().getZookeeperClient().getZooKeeper().getSessionId());
   }
+
+  // PartitionFaultIT seed 99: ZooKeeper cut off from every broker expired all their sessions, the
+  // empty container /brokers/ids was deleted, and no broker could register again (NoNode).
+  @Test
+  void brokerIdsIsPersistentAndABrokerReRegistersEvenIfItWasDeleted() throws Exception {
+    ZkCluster a = join(1);
+    assertThat(a.zk().checkExists().forPath(ZkData.BROKER_IDS).getEphemeralOwner())
+        .as("a persistent node, not a container ZooKeeper deletes once empty").isZero();
+    a.zk().delete().forPath(ZkData.brokerPath(1));
+    a.zk().delete().forPath(ZkData.BROKER_IDS); // as ZooKeeper does to an empty container
+    long expired = a.zk().getZookeeperClient().getZooKeeper().getSessionId();
+    KillSession.kill(a.zk().getZookeeperClient().getZooKeeper());
+    await().atMost(WAIT).ignoreExceptions().until(() -> {
+      long session = a.zk().getZookeeperClient().getZooKeeper().getSessionId();
+      var stat = a.zk().checkExists().forPath(ZkData.brokerPath(1));
+      return session != expired && stat != null && stat.getEphemeralOwner() == session && a.isRegistered();
+    });
+  }
 }
