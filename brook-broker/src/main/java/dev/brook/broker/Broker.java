@@ -69,7 +69,18 @@ import dev.brook.broker.config.BrokerConfig;
 import dev.brook.broker.storage.CleanerSettings;
 import dev.brook.broker.storage.KafkaRecordCodec;
 import dev.brook.broker.config.TopicConfigs;
+import dev.brook.broker.config.ConfigException;
 import dev.brook.broker.config.Listener;
+import dev.brook.broker.config.ListenerConfig;
+import dev.brook.broker.api.ClientQuotaApis;
+import dev.brook.broker.network.ConnectionLimits;
+import dev.brook.broker.quota.ClientQuotaStore;
+import dev.brook.broker.quota.ClientQuotas;
+import dev.brook.broker.quota.FileClientQuotaStore;
+import dev.brook.broker.network.ListenerSecurity;
+import dev.brook.broker.network.RequestMemoryPool;
+import dev.brook.broker.cluster.AdvertisedEndpoints;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import dev.brook.broker.network.NetworkServer;
 import dev.brook.broker.replica.FetchSessionCache;
 import dev.brook.broker.replica.LocalReplicaManager;
@@ -84,6 +95,7 @@ import dev.brook.storage.LogManager;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -136,9 +148,9 @@ public final class Broker implements AutoCloseable {
     // (network first, then groups, topics, partitions, logs).
     Deque<AutoCloseable> toClose = new ArrayDeque<>();
     try {
-      // The listener as bound (its real port when configured as 0) with its advertised host resolved,
-      // set once the network starts; advertisedListener(config, bound.get()) is then a lookup-free copy.
-      AtomicReference<Listener> bound = new AtomicReference<>();
+      // The listeners as bound (their real ports when configured as 0) with advertised hosts resolved,
+      // set once the network starts; advertised(config, bound) is the configured ones until then.
+      AtomicReference<AdvertisedEndpoints> bound = new AtomicReference<>();
       ZkCluster cluster = config.clusterMode() ? connectCluster(config, toClose) : null;
       LocalCluster local = cluster == null ? openLocalCluster(config, bound) : null;
       // After the cluster: opening the directory needs no codec, and the first use of ApiKeys waits
@@ -146,20 +158,17 @@ public final class Broker implements AutoCloseable {
       ApiDispatcher dispatcher = new ApiDispatcher();
       dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
       AtomicReference<ProducerIdManager> producerIds = new AtomicReference<>();
+      ClientQuotas quotas = startClientQuotas(dispatcher, config, cluster, toClose);
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose,
           cluster != null ? cluster : local);
-      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local);
+      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local, quotas);
       GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
       startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose);
-      NetworkServer network =
-          NetworkServer.start(config.listener(), networkSettings(config), dispatcher);
+      NetworkServer network = NetworkServer.start(endpoints(config), networkSettings(config, quotas), dispatcher);
       // Resolved here, once: with a wildcard listener (0.0.0.0) the advertised host is this machine's
       // name, a reverse DNS lookup that must not run per Metadata request on a network thread.
-      bound.set(advertisedListener(config, network.boundListener()));
-      if (cluster != null) {
-        Listener adv = advertisedListener(config, network.boundListener());
-        cluster.register(new BrokerEndpoint(config.nodeId(), adv.host(), adv.port(), config.getString("broker.rack")));
-      }
+      bound.set(AdvertisedEndpoints.resolve(config.listenerConfig(), network.boundListeners()));
+      if (cluster != null) cluster.register(bound.get().asBroker(config.nodeId(), config.getString("broker.rack")));
       return new Broker(config, network, toClose, cluster);
     } catch (Exception | Error e) {
       closeAll(toClose);
@@ -190,7 +199,8 @@ public final class Broker implements AutoCloseable {
    * Single node: a cluster of one (DESIGN.md), its topics and partition states in the local
    * metadata file; this broker is its one live broker and its controller. No ZooKeeper class loads.
    */
-  private static LocalCluster openLocalCluster(BrokerConfig config, AtomicReference<Listener> bound) throws IOException {
+  private static LocalCluster openLocalCluster(BrokerConfig config, AtomicReference<AdvertisedEndpoints> bound)
+      throws IOException {
     Files.createDirectories(config.logDir());
     MetaProperties meta = MetaProperties.loadOrCreate(config.logDir(), config.nodeId(), config.getString("cluster.id"),
         RandomIds::uuid);
@@ -202,8 +212,7 @@ public final class Broker implements AutoCloseable {
     return new LocalCluster(config.nodeId(), store, () -> {
       BrokerEndpoint e = endpoint.get();
       if (e != null) return e;
-      Listener l = advertisedListener(config, bound.get());
-      e = new BrokerEndpoint(config.nodeId(), l.host(), l.port(), config.getString("broker.rack"));
+      e = advertised(config, bound).asBroker(config.nodeId(), config.getString("broker.rack"));
       if (bound.get() != null) endpoint.set(e); // final once the listener is bound
       return e;
     }, config.getBoolean("unclean.leader.election.enable"));
@@ -365,10 +374,11 @@ public final class Broker implements AutoCloseable {
       BrokerConfig config,
       Clock clock,
       ReplicaManager replicas,
-      AtomicReference<Listener> bound,
+      AtomicReference<AdvertisedEndpoints> bound,
       Deque<AutoCloseable> toClose,
       ZkCluster cluster,
-      LocalCluster local)
+      LocalCluster local,
+      ClientQuotas quotas)
       throws Exception {
     MetadataStore store;
     if (cluster != null) {
@@ -381,25 +391,33 @@ public final class Broker implements AutoCloseable {
     toClose.add(topics);
     if (cluster != null) wireCluster(dispatcher, cluster, replicas, topics);
     if (local != null) wireLocalCluster(dispatcher, local, replicas, topics);
-    TopicApis.register(dispatcher, topics, () -> advertisedListener(config, bound.get()));
+    TopicApis.register(dispatcher, topics, listenerName -> advertised(config, bound).on(listenerName),
+        new dev.brook.broker.api.ControllerMutationQuota(quotas));
     return topics;
   }
 
+  /** This broker's advertised endpoints: as bound once the listeners are, as configured before. */
+  static AdvertisedEndpoints advertised(BrokerConfig config, AtomicReference<AdvertisedEndpoints> bound) {
+    AdvertisedEndpoints b = bound.get();
+    return b != null ? b : AdvertisedEndpoints.configured(config.listenerConfig());
+  }
+
   /**
-   * The listener clients are told about: advertised.listeners when set, else the bound listener
-   * (its real port), with a wildcard host replaced by this machine's name.
+   * Every configured listener with what its security protocol adds to a connection. A protocol
+   * Brook cannot serve yet is refused here, naming the listener, rather than served in plain text.
    */
-  static Listener advertisedListener(BrokerConfig config, Listener bound) {
-    if (config.isExplicit("advertised.listeners") || bound == null) return config.advertisedListener();
-    String host = bound.host();
-    if (host.isEmpty() || host.equals("0.0.0.0") || host.equals("::")) {
-      try {
-        host = java.net.InetAddress.getLocalHost().getCanonicalHostName();
-      } catch (java.net.UnknownHostException e) {
-        host = "localhost";
+  static List<NetworkServer.Endpoint> endpoints(BrokerConfig config) {
+    ListenerConfig lc = config.listenerConfig();
+    List<NetworkServer.Endpoint> out = new java.util.ArrayList<>();
+    for (Listener l : lc.listeners()) {
+      SecurityProtocol protocol = lc.protocol(l.name());
+      if (protocol != SecurityProtocol.PLAINTEXT) {
+        throw new ConfigException("listener.security.protocol.map",
+            "listener " + l.name() + " uses " + protocol + ", which this build of Brook does not serve yet");
       }
+      out.add(new NetworkServer.Endpoint(l, protocol, ListenerSecurity.NONE, l.name().equals(lc.interBroker())));
     }
-    return new Listener(bound.name(), host, bound.port());
+    return out;
   }
 
   /**
@@ -418,7 +436,8 @@ public final class Broker implements AutoCloseable {
       GroupCoordinator coordinator,
       java.util.function.BooleanSupplier offsetsTopicReady,
       FindCoordinatorHandler.Locator groupCoordinators,
-      Function<TopicPartition, Optional<Node>> leaderOf) {}
+      Function<TopicPartition, Optional<Node>> leaderOf,
+      java.util.function.BiFunction<Node, String, Node> onListener) {}
 
   private static GroupsArea startGroups(
       ApiDispatcher dispatcher,
@@ -426,7 +445,7 @@ public final class Broker implements AutoCloseable {
       Clock clock,
       ReplicaManager replicas,
       TopicAdmin topics,
-      AtomicReference<Listener> bound,
+      AtomicReference<AdvertisedEndpoints> bound,
       Deque<AutoCloseable> toClose)
       throws Exception {
     GroupCoordinatorConfig groupConfig = GroupCoordinatorConfig.from(config);
@@ -489,7 +508,7 @@ public final class Broker implements AutoCloseable {
     }
     Supplier<Node> self =
         () -> {
-          Listener adv = advertisedListener(config, bound.get());
+          Listener adv = advertised(config, bound).interBrokerListener();
           return new Node(config.nodeId(), adv.host(), adv.port());
         };
     Function<TopicPartition, Optional<Node>> leaderOf = cluster == null
@@ -517,7 +536,16 @@ public final class Broker implements AutoCloseable {
       dispatcher.register(ApiKeys.CONSUMER_GROUP_HEARTBEAT, new ConsumerGroupHeartbeatHandler(groups));
       dispatcher.register(ApiKeys.CONSUMER_GROUP_DESCRIBE, new ConsumerGroupDescribeHandler(groups));
     }
-    return new GroupsArea(groups, offsetsTopic::ensureReady, groupCoordinators, leaderOf);
+    // A coordinator's address on the listener the client asked through.
+    java.util.function.BiFunction<Node, String, Node> onListener = (node, listenerName) -> {
+      if (node.id() == config.nodeId()) {
+        Listener l = advertised(config, bound).on(listenerName);
+        return new Node(node.id(), l.host(), l.port(), node.rack());
+      }
+      return cluster == null ? node : cluster.broker(node.id())
+          .map(b -> b.on(listenerName)).map(b -> new Node(b.id(), b.host(), b.port(), b.rack())).orElse(node);
+    };
+    return new GroupsArea(groups, offsetsTopic::ensureReady, groupCoordinators, leaderOf, onListener);
   }
 
   /**
@@ -534,7 +562,7 @@ public final class Broker implements AutoCloseable {
       TopicAdmin topics,
       GroupsArea groupsArea,
       ProducerIdManager producerIds,
-      AtomicReference<Listener> bound,
+      AtomicReference<AdvertisedEndpoints> bound,
       Deque<AutoCloseable> toClose)
       throws Exception {
     TxnCoordinatorConfig txnConfig = TxnCoordinatorConfig.from(config);
@@ -624,7 +652,7 @@ public final class Broker implements AutoCloseable {
     // Transaction keys: the leader of the key's __transaction_state partition (contract §2).
     dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.groupCoordinators(),
         FindCoordinatorHandler.partitionLeader(ReplicaTxnLog.TOPIC, coordinator::partitionFor, stateTopicReady,
-            groupsArea.leaderOf())));
+            groupsArea.leaderOf())).onListener(groupsArea.onListener()));
     // Allocating an id may write the block file or claim a block in ZooKeeper: never on a network
     // thread, so idempotent producers' InitProducerId runs on the coordinator's thread too.
     InitProducerIdHandler idempotent = new InitProducerIdHandler(producerIds);
@@ -700,7 +728,30 @@ public final class Broker implements AutoCloseable {
     }
   }
 
-  static NetworkServer.Settings networkSettings(BrokerConfig config) {
+  /**
+   * Client quotas: kept in a file in the first log directory on a single node, in ZooKeeper in a
+   * cluster; DescribeClientQuotas and AlterClientQuotas. Owned by the network area (which meters).
+   */
+  private static ClientQuotas startClientQuotas(ApiDispatcher dispatcher, BrokerConfig config, ZkCluster cluster,
+      Deque<AutoCloseable> toClose) throws Exception {
+    ClientQuotaStore store = cluster != null
+        ? new dev.brook.broker.cluster.zk.ZkClientQuotaStore(cluster) : new FileClientQuotaStore(config.logDir());
+    toClose.add(store);
+    ClientQuotas quotas = new ClientQuotas(config.getInt("quota.window.num"),
+        config.getInt("quota.window.size.seconds") * 1000L, System::currentTimeMillis);
+    store.onChange(quotas::update);
+    quotas.update(store.load());
+    ExecutorService writes = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "brook-quota-store");
+      t.setDaemon(true);
+      return t;
+    });
+    toClose.add(writes::shutdownNow);
+    new ClientQuotaApis(store, writes).register(dispatcher);
+    return quotas;
+  }
+
+  static NetworkServer.Settings networkSettings(BrokerConfig config, ClientQuotas quotas) {
     int cores = Runtime.getRuntime().availableProcessors();
     return new NetworkServer.Settings(
         config.getInt("socket.request.max.bytes"),
@@ -708,16 +759,60 @@ public final class Broker implements AutoCloseable {
         Math.min(config.getInt("num.network.threads"), cores),
         config.getInt("socket.send.buffer.bytes"),
         config.getInt("socket.receive.buffer.bytes"),
-        config.getLong("connections.max.idle.ms"));
+        config.getLong("connections.max.idle.ms"),
+        new RequestMemoryPool(requestMemoryBytes(config)),
+        new ConnectionLimits(connectionLimits(config)),
+        quotas);
+  }
+
+  /**
+   * queued.max.request.bytes, or by default three quarters of the memory Netty's buffers come from,
+   * so that requests queue before the broker runs out of it. An explicit value must hold the
+   * largest request.
+   */
+  static long requestMemoryBytes(BrokerConfig config) {
+    long explicit = config.getLong("queued.max.request.bytes");
+    if (explicit > 0) {
+      if (explicit < config.getInt("socket.request.max.bytes")) {
+        throw new ConfigException("queued.max.request.bytes", "must be at least socket.request.max.bytes ("
+            + config.getInt("socket.request.max.bytes") + ") so that the largest request can be read");
+      }
+      return explicit;
+    }
+    if (explicit == 0) throw new ConfigException("queued.max.request.bytes", "must be positive, or -1 for the default");
+    long source = io.netty.util.internal.PlatformDependent.directBufferPreferred()
+        ? io.netty.util.internal.PlatformDependent.maxDirectMemory() : Runtime.getRuntime().maxMemory();
+    return source / 4 * 3;
+  }
+
+  static ConnectionLimits.Settings connectionLimits(BrokerConfig config) {
+    Map<java.net.InetAddress, Integer> overrides = new java.util.HashMap<>();
+    for (String entry : config.getString("max.connections.per.ip.overrides").split(",")) {
+      if (entry.isBlank()) continue;
+      int colon = entry.lastIndexOf(':');
+      try {
+        overrides.put(java.net.InetAddress.getByName(entry.substring(0, colon).trim()),
+            Integer.parseInt(entry.substring(colon + 1).trim()));
+      } catch (RuntimeException | java.net.UnknownHostException e) {
+        throw new ConfigException("max.connections.per.ip.overrides", "expected host:count, got '" + entry.trim() + "'");
+      }
+    }
+    return new ConnectionLimits.Settings(config.getInt("max.connections"), config.getInt("max.connections.per.ip"),
+        overrides, config.getInt("max.connection.creation.rate"));
   }
 
   public BrokerConfig config() {
     return config;
   }
 
-  /** The listener as bound, with its real port. */
+  /** The first listener as bound, with its real port. */
   public Listener listener() {
     return network.boundListener();
+  }
+
+  /** Every listener as bound (real ports), in configuration order. */
+  public List<Listener> listeners() {
+    return network.boundListeners();
   }
 
   public int port() {

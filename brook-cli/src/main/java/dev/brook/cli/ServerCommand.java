@@ -127,7 +127,7 @@ final class ServerCommand implements Callable<Integer> {
     } catch (IOException e) {
       String m = String.valueOf(e.getMessage());
       if (e instanceof BindException || m.contains("bind(") || m.contains("Cannot assign requested address")) {
-        throw new UserError("listeners: cannot listen on " + cfg.listener() + ": " + m.replace("bind(..) failed: ", ""));
+        throw new UserError("listeners: cannot listen on " + String.join(", ", cfg.listeners()) + ": " + m.replace("bind(..) failed: ", ""));
       }
       throw e;
     }

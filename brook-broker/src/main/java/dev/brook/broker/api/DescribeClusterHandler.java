@@ -5,7 +5,7 @@ import dev.brook.broker.cluster.BrokerEndpoint;
 import dev.brook.broker.cluster.ClusterState;
 import dev.brook.broker.config.Listener;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.apache.kafka.common.message.DescribeClusterRequestData;
 import org.apache.kafka.common.message.DescribeClusterResponseData;
 import org.apache.kafka.common.message.DescribeClusterResponseData.DescribeClusterBroker;
@@ -21,9 +21,9 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
   private static final byte BROKERS = 1;
 
   private final TopicManager topics;
-  private final Supplier<Listener> endpoint;
+  private final Function<String, Listener> endpoint;
 
-  public DescribeClusterHandler(TopicManager topics, Supplier<Listener> endpoint) {
+  public DescribeClusterHandler(TopicManager topics, Function<String, Listener> endpoint) {
     this.topics = topics;
     this.endpoint = endpoint;
   }
@@ -42,13 +42,14 @@ public final class DescribeClusterHandler implements ApiHandler<DescribeClusterR
     ClusterState cluster = topics.cluster();
     if (cluster != null) { // cluster mode: every live broker, the elected controller
       r.setControllerId(cluster.controllerId());
-      for (BrokerEndpoint b : cluster.liveBrokers()) {
+      for (BrokerEndpoint live : cluster.liveBrokers()) {
+        BrokerEndpoint b = live.on(ctx.listenerName());
         r.brokers().add(new DescribeClusterBroker().setBrokerId(b.id()).setHost(b.host()).setPort(b.port())
             .setRack(b.rack()));
       }
       return CompletableFuture.completedFuture(r);
     }
-    Listener l = endpoint.get();
+    Listener l = endpoint.apply(ctx.listenerName());
     r.brokers().add(new DescribeClusterBroker().setBrokerId(topics.nodeId()).setHost(l.host()).setPort(l.port())
         .setRack(topics.config().getString("broker.rack")));
     return CompletableFuture.completedFuture(r);

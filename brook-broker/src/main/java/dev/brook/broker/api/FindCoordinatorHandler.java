@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
@@ -66,6 +67,9 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
 
   private final Locator groups;
   private final Locator transactions;
+  // A coordinator is located by its inter-broker identity; the client is told its address on the
+  // listener the request came in on.
+  private BiFunction<Node, String, Node> onListener = (node, listenerName) -> node;
 
   /** Groups only (transaction keys get COORDINATOR_NOT_AVAILABLE). */
   public FindCoordinatorHandler(Locator groups) {
@@ -95,11 +99,17 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
     });
   }
 
+  /** Answers with the coordinator's address on the request's listener, as {@code onListener} gives it. */
+  public FindCoordinatorHandler onListener(BiFunction<Node, String, Node> onListener) {
+    this.onListener = onListener;
+    return this;
+  }
+
   @Override
   public CompletableFuture<ApiMessage> handle(RequestContext ctx, FindCoordinatorRequestData req) {
     FindCoordinatorResponseData response = new FindCoordinatorResponseData();
     if (ctx.apiVersion() < 4) {
-      Coordinator c = find(req.key(), req.keyType());
+      Coordinator c = find(req.key(), req.keyType(), ctx.listenerName());
       response
           .setErrorCode(c.errorCode())
           .setErrorMessage(c.errorMessage())
@@ -108,12 +118,12 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
           .setPort(c.port());
     } else {
       List<String> keys = req.coordinatorKeys();
-      for (String key : keys) response.coordinators().add(find(key, req.keyType()));
+      for (String key : keys) response.coordinators().add(find(key, req.keyType(), ctx.listenerName()));
     }
     return CompletableFuture.completedFuture(response);
   }
 
-  private Coordinator find(String key, byte keyType) {
+  private Coordinator find(String key, byte keyType, String listenerName) {
     Coordinator c = new Coordinator().setKey(key);
     Located found;
     if (key == null || key.isEmpty()) {
@@ -129,7 +139,7 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
       Errors error = found.error() == Errors.NONE ? Errors.COORDINATOR_NOT_AVAILABLE : found.error();
       return c.setErrorCode(error.code()).setErrorMessage(error.message()).setNodeId(-1).setHost("").setPort(-1);
     }
-    Node node = found.node();
+    Node node = onListener.apply(found.node(), listenerName);
     return c.setErrorCode(Errors.NONE.code()).setErrorMessage(null).setNodeId(node.id()).setHost(node.host()).setPort(node.port());
   }
 }

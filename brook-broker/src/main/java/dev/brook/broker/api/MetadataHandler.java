@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.message.MetadataRequestData;
@@ -41,9 +41,9 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
   private static final Logger log = LoggerFactory.getLogger(MetadataHandler.class);
 
   private final TopicManager topics;
-  private final Supplier<Listener> endpoint;
+  private final Function<String, Listener> endpoint;
 
-  public MetadataHandler(TopicManager topics, Supplier<Listener> endpoint) {
+  public MetadataHandler(TopicManager topics, Function<String, Listener> endpoint) {
     this.topics = topics;
     this.endpoint = endpoint;
   }
@@ -52,7 +52,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
   public CompletableFuture<ApiMessage> handle(RequestContext ctx, MetadataRequestData request) {
     short version = ctx.apiVersion();
     boolean topicOps = version >= 8 && request.includeTopicAuthorizedOperations();
-    MetadataResponseData response = header(version, version >= 8 && version <= 10
+    MetadataResponseData response = header(ctx, version, version >= 8 && version <= 10
         && request.includeClusterAuthorizedOperations());
     boolean all = request.topics() == null || (version == 0 && request.topics().isEmpty());
     if (all) {
@@ -114,11 +114,12 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
     }
   }
 
-  private MetadataResponseData header(short version, boolean clusterOps) {
+  private MetadataResponseData header(RequestContext ctx, short version, boolean clusterOps) {
     MetadataResponseData r = new MetadataResponseData();
     ClusterState cluster = topics.cluster();
     if (cluster != null) { // cluster mode: every live broker, the elected controller
-      for (BrokerEndpoint b : cluster.liveBrokers()) {
+      for (BrokerEndpoint live : cluster.liveBrokers()) {
+        BrokerEndpoint b = live.on(ctx.listenerName());
         MetadataResponseBroker mb = new MetadataResponseBroker().setNodeId(b.id()).setHost(b.host()).setPort(b.port());
         if (version >= 1) mb.setRack(b.rack());
         r.brokers().add(mb);
@@ -130,7 +131,7 @@ public final class MetadataHandler implements ApiHandler<MetadataRequestData> {
       }
       return r;
     }
-    Listener l = endpoint.get();
+    Listener l = endpoint.apply(ctx.listenerName());
     MetadataResponseBroker b = new MetadataResponseBroker().setNodeId(topics.nodeId()).setHost(l.host())
         .setPort(l.port());
     if (version >= 1) b.setRack(topics.config().getString("broker.rack"));

@@ -79,7 +79,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
         Optional<Partition> p = name.flatMap(n -> replicas.partition(new TopicPartition(n, pd.index())));
         AppendOutcome outcome = produceOne(version, name, p, pd, acks, now, request.transactionalId());
         PartitionProduceResponse pr = partitionResponse(pd.index(), outcome);
-        if (outcome.error() == Errors.NOT_LEADER_OR_FOLLOWER) addCurrentLeader(response, pr, p.get(), version);
+        if (outcome.error() == Errors.NOT_LEADER_OR_FOLLOWER) addCurrentLeader(response, pr, p.get(), version, ctx.listenerName());
         tr.partitionResponses().add(pr);
         // acks=all: answered once the in-sync replicas have the records (the HW passed them).
         if (acks == -1 && outcome.error() == Errors.NONE && p.get().highWatermark() <= outcome.lastOffset()) {
@@ -103,7 +103,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
         if (e == Errors.NONE) continue;
         PartitionProduceResponse pr = waiting.get(i);
         pr.setErrorCode(e.code()).setErrorMessage(e.message());
-        if (e == Errors.NOT_LEADER_OR_FOLLOWER) addCurrentLeader(response, pr, pending.get(i).partition(), version);
+        if (e == Errors.NOT_LEADER_OR_FOLLOWER) addCurrentLeader(response, pr, pending.get(i).partition(), version, ctx.listenerName());
       }
       return response;
     });
@@ -142,12 +142,13 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
   }
 
   /** KIP-951 (v10+): the leader as this broker knows it, and its endpoint, so the client re-routes at once. */
-  private void addCurrentLeader(ProduceResponseData response, PartitionProduceResponse pr, Partition p, short version) {
+  private void addCurrentLeader(ProduceResponseData response, PartitionProduceResponse pr, Partition p, short version,
+      String listenerName) {
     if (version < 10) return;
     int leader = p.leaderId();
     if (leader < 0 || leader == replicas.localBrokerId() && !p.isLeader()) return;
     pr.currentLeader().setLeaderId(leader).setLeaderEpoch(p.leaderEpoch());
-    Optional<BrokerEndpoint> ep = replicas.leaderEndpoint(p);
+    Optional<BrokerEndpoint> ep = replicas.leaderEndpoint(p).map(e -> e.on(listenerName));
     if (ep.isPresent() && response.nodeEndpoints().find(leader) == null) {
       response.nodeEndpoints().add(new ProduceResponseData.NodeEndpoint()
           .setNodeId(leader).setHost(ep.get().host()).setPort(ep.get().port()).setRack(ep.get().rack()));

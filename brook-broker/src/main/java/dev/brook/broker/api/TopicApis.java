@@ -2,7 +2,7 @@ package dev.brook.broker.api;
 
 import dev.brook.broker.admin.TopicManager;
 import dev.brook.broker.config.Listener;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.apache.kafka.common.protocol.ApiKeys;
 
 /** Registers the topic, config and cluster APIs served by the topic admin. */
@@ -10,14 +10,20 @@ public final class TopicApis {
   private TopicApis() {}
 
   /**
-   * @param advertised the listener clients are told to use; asked at request time, so it may be
-   *     completed after the listener binds
+   * @param advertised this broker's endpoint on a listener, by listener name; asked at request
+   *     time, so it may be completed after the listeners bind
    */
-  public static void register(ApiDispatcher dispatcher, TopicManager topics, Supplier<Listener> advertised) {
+  public static void register(ApiDispatcher dispatcher, TopicManager topics, Function<String, Listener> advertised) {
+    register(dispatcher, topics, advertised, ControllerMutationQuota.none());
+  }
+
+  /** @param mutations controller_mutation_rate, metered on topic creation and deletion */
+  public static void register(ApiDispatcher dispatcher, TopicManager topics, Function<String, Listener> advertised,
+      ControllerMutationQuota mutations) {
     dispatcher.register(ApiKeys.METADATA, new MetadataHandler(topics, advertised));
-    dispatcher.register(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topics));
-    dispatcher.register(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(topics));
-    dispatcher.register(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(topics));
+    dispatcher.register(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topics, mutations));
+    dispatcher.register(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(topics, mutations));
+    dispatcher.register(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(topics, mutations));
     dispatcher.register(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsHandler(topics));
     AlterConfigsHandler alter = new AlterConfigsHandler(topics);
     dispatcher.register(ApiKeys.ALTER_CONFIGS, alter.legacy());

@@ -18,6 +18,7 @@ import java.util.Properties;
 public final class BrokerConfig {
   private final Map<String, String> explicit;
   private final Map<String, Object> values;
+  private ListenerConfig listenerConfig;
 
   private BrokerConfig(Map<String, String> explicit) {
     this.explicit = Collections.unmodifiableMap(new LinkedHashMap<>(explicit));
@@ -65,9 +66,8 @@ public final class BrokerConfig {
   }
 
   private void validateTogether() {
-    for (String l : listeners()) {
-      Listener.parse("listeners", l);
-    }
+    listenerConfig = ListenerConfig.parse(listeners(), getList("listener.security.protocol.map"),
+        getList("advertised.listeners"), getString("inter.broker.listener.name"));
     List<Path> dirs = logDirs();
     if (dirs.stream().map(d -> d.toAbsolutePath().normalize()).distinct().count() != dirs.size()) {
       throw new ConfigException("log.dirs", "lists a directory twice: " + dirs);
@@ -128,15 +128,9 @@ public final class BrokerConfig {
     return getList("listeners");
   }
 
-  /** The first listener, parsed. */
-  public Listener listener() {
-    return Listener.parse("listeners", listeners().get(0));
-  }
-
-  /** The listener clients are told about (advertised.listeners, else listeners). */
-  public Listener advertisedListener() {
-    List<String> adv = getList("advertised.listeners");
-    return adv.isEmpty() ? listener() : Listener.parse("advertised.listeners", adv.get(0));
+  /** Every listener with its security protocol and advertised endpoint, validated at startup. */
+  public ListenerConfig listenerConfig() {
+    return listenerConfig;
   }
 
   /** The first log directory: it also holds the broker's own files (metadata, producer ids). */

@@ -2,6 +2,7 @@ package dev.brook.broker.network;
 
 import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.api.RequestContext;
+import dev.brook.broker.security.Session;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -44,6 +45,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     final short version;
     final ByteBuf frame;
     ApiMessage response;
+    // What quotas meter, kept only while quotas are configured.
+    ApiKeys apiKey;
+    String clientId;
+    boolean replicaFetch;
+    long handlerNanos;
     boolean done;
     boolean closeAfter;
 
@@ -57,16 +63,23 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   private final ApiDispatcher dispatcher;
   private final long connectionId;
-  private final String listenerName;
+  private final Session session;
   private final int maxQueued;
+  private final RequestMemoryPool pool;
+  private final ReadGate gate;
+  private final RequestThrottler throttler;
   private final ArrayDeque<Slot> inFlight = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private boolean closed;
 
-  ConnectionHandler(ApiDispatcher dispatcher, long connectionId, String listenerName, int maxQueued) {
+  ConnectionHandler(ApiDispatcher dispatcher, long connectionId, Session session, int maxQueued,
+      RequestMemoryPool pool, ReadGate gate, RequestThrottler throttler) {
     this.dispatcher = dispatcher;
     this.connectionId = connectionId;
-    this.listenerName = listenerName;
+    this.session = session;
+    this.pool = pool;
+    this.gate = gate;
+    this.throttler = throttler;
     this.maxQueued = maxQueued;
   }
 
@@ -79,7 +92,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf frame = (ByteBuf) msg;
     if (closed) {
-      frame.release();
+      releaseFrame(frame);
       return;
     }
     boolean handedOff = false;
@@ -89,7 +102,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       log.warn("closing connection from {}: undecodable request ({})", ctx.channel().remoteAddress(), e.toString());
       closeNow();
     } finally {
-      if (!handedOff) frame.release();
+      if (!handedOff) releaseFrame(frame);
     }
   }
 
@@ -110,13 +123,29 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     RequestAndSize parsed = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(buf));
     AbstractRequest request = parsed.request;
-    RequestContext rc = new RequestContext(header, connectionId, remote(), listenerName);
+    if (!session.authenticated()) {
+      // Until SASL authentication completes only the exchange itself is served (Kafka closes the
+      // connection on anything else); the SASL listeners' authenticator is not built yet.
+      log.warn("closing connection from {}: {} before authentication", ctx.channel().remoteAddress(), key);
+      closeNow();
+      return false;
+    }
+    RequestContext rc = new RequestContext(header, connectionId, remote(), session.listenerName(),
+        session.protocol(), session.principal());
     Slot slot = new Slot(header.correlationId(), key.responseHeaderVersion(version), version, frame);
     inFlight.addLast(slot);
     if (inFlight.size() >= maxQueued) {
-      ctx.channel().config().setAutoRead(false);
+      gate.close(ReadGate.IN_FLIGHT);
     }
+    boolean metered = throttler != null && throttler.enabled();
+    long started = metered ? System.nanoTime() : 0;
     CompletableFuture<ApiMessage> response = dispatcher.dispatch(rc, request);
+    if (metered) {
+      slot.apiKey = key;
+      slot.clientId = header.clientId();
+      slot.replicaFetch = request instanceof org.apache.kafka.common.requests.FetchRequest f && f.replicaId() >= 0;
+      slot.handlerNanos = System.nanoTime() - started;
+    }
     response.whenComplete(
         (r, e) -> {
           // An exception here can only be the dispatcher's "close the connection" (it turns every
@@ -137,12 +166,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     boolean wrote = false;
     while (!inFlight.isEmpty() && inFlight.peekFirst().done) {
       Slot s = inFlight.pollFirst();
+      if (s.apiKey != null && !closed) throttle(s);
       if (s.response != null && !closed) {
         write(s);
         wrote = true;
       }
       // The request's memory (record batches are views of it) lives until its response is out.
-      ReferenceCountUtil.safeRelease(s.frame);
+      releaseFrame(s.frame);
       if (s.closeAfter && !closed) {
         log.debug("closing connection from {} as its request asked", ctx.channel().remoteAddress());
         ctx.flush();
@@ -150,9 +180,28 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       }
     }
     if (wrote) ctx.flush();
-    if (!closed && inFlight.size() < maxQueued && !ctx.channel().config().isAutoRead()) {
-      ctx.channel().config().setAutoRead(true);
+    if (!closed && inFlight.size() < maxQueued) {
+      gate.open(ReadGate.IN_FLIGHT);
     }
+  }
+
+  /** Meters an answered request against the client's quotas; over them, it waits (KIP-219). */
+  private void throttle(Slot s) {
+    long ms = throttler.record(session, s.clientId, s.apiKey, s.replicaFetch, s.frame.capacity(), s.response,
+        s.handlerNanos);
+    if (ms <= 0) return;
+    if (s.response != null) RequestThrottler.setThrottle(s.response, (int) Math.min(Integer.MAX_VALUE, ms));
+    if (!gate.isClosed(ReadGate.THROTTLED)) {
+      gate.close(ReadGate.THROTTLED);
+      ctx.executor().schedule(() -> gate.open(ReadGate.THROTTLED), ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Releases a frame and returns the request memory it reserved. */
+  private void releaseFrame(ByteBuf frame) {
+    if (frame == io.netty.buffer.Unpooled.EMPTY_BUFFER) return;
+    FrameDecoder.release(pool, frame); // the request is done with, whoever else still holds its bytes
+    ReferenceCountUtil.safeRelease(frame);
   }
 
   private void write(Slot s) {

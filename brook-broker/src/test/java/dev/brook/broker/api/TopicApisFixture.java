@@ -44,8 +44,8 @@ final class TopicApisFixture implements AutoCloseable {
     ApiDispatcher d = new ApiDispatcher();
     d.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(d));
     AtomicReference<Listener> advertised = new AtomicReference<>();
-    TopicApis.register(d, topics, advertised::get);
-    server = NetworkServer.start(config.listener(), new NetworkServer.Settings(100 << 20, 100, 1, -1, -1, 0), d);
+    TopicApis.register(d, topics, listenerName -> advertised.get());
+    server = NetworkServer.start(config.listenerConfig().listeners().get(0), new NetworkServer.Settings(100 << 20, 100, 1, -1, -1, 0), d);
     advertised.set(server.boundListener());
   }
 

@@ -53,7 +53,7 @@ class TopicApisVersionsTest {
     topics = new TopicManager(config,
         LocalMetadataStore.open(dir, MetaProperties.loadOrCreate(dir, 1, null, Uuid::randomUuid)),
         new FakeReplicaManager(), Uuid::randomUuid);
-    TopicApis.register(dispatcher, topics, () -> new Listener("PLAINTEXT", "127.0.0.1", 9092));
+    TopicApis.register(dispatcher, topics, listenerName -> new Listener("PLAINTEXT", "127.0.0.1", 9092));
   }
 
   @AfterEach

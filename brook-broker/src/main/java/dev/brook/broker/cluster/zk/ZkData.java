@@ -3,6 +3,7 @@ package dev.brook.broker.cluster.zk;
 import dev.brook.broker.cluster.Reassignment;
 import dev.brook.broker.cluster.BrokerEndpoint;
 import dev.brook.broker.cluster.PartitionState;
+import dev.brook.broker.config.Listener;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -82,7 +83,10 @@ public final class ZkData {
     m.put("version", 5);
     m.put("host", b.host());
     m.put("port", b.port());
-    m.put("endpoints", List.of("PLAINTEXT://" + b.host() + ":" + b.port()));
+    // Every advertised listener, as Kafka lists them; host and port are the inter-broker listener's.
+    m.put("endpoints", b.listeners().isEmpty()
+        ? List.of("PLAINTEXT://" + b.host() + ":" + b.port())
+        : b.listeners().values().stream().map(Listener::toString).sorted().toList());
     m.put("rack", b.rack());
     m.put("jmx_port", -1);
     m.put("timestamp", Long.toString(timestampMs));
@@ -91,7 +95,15 @@ public final class ZkData {
 
   static BrokerEndpoint broker(int id, byte[] data) {
     Map<String, Object> m = Json.parseObject(text(data));
-    return new BrokerEndpoint(id, (String) m.get("host"), ((Long) m.get("port")).intValue(), (String) m.get("rack"));
+    Map<String, Listener> listeners = new LinkedHashMap<>();
+    if (m.get("endpoints") instanceof List<?> endpoints) {
+      for (Object e : endpoints) {
+        Listener l = Listener.parse("endpoints", String.valueOf(e));
+        listeners.put(l.name(), l);
+      }
+    }
+    return new BrokerEndpoint(id, (String) m.get("host"), ((Long) m.get("port")).intValue(), (String) m.get("rack"),
+        listeners);
   }
 
   // ---- controller

@@ -1,0 +1,17 @@
+package dev.brook.broker.network;
+
+import dev.brook.broker.security.Session;
+import io.netty.channel.socket.SocketChannel;
+
+/**
+ * What a listener's security protocol adds to each new connection, before Brook's frame decoder:
+ * nothing for PLAINTEXT; a TLS handler for SSL and SASL_SSL (which sets the session's principal from
+ * the client certificate once the handshake completes). SASL's exchange is not here: it is made of
+ * Kafka requests, served by the connection handler before any other request.
+ */
+@FunctionalInterface
+public interface ListenerSecurity {
+  ListenerSecurity NONE = (channel, session) -> {};
+
+  void configure(SocketChannel channel, Session session);
+}
