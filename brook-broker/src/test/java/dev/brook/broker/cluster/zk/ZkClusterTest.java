@@ -313,4 +313,20 @@ class ZkClusterTest {
       return session != expired && stat != null && stat.getEphemeralOwner() == session && a.isRegistered();
     });
   }
+
+  // PartitionFaultIT: a broker restarted after kill -9 into a cluster of ~110 partitions timed out
+  // filling its cache (each znode read rebuilt the whole snapshot).
+  @Test
+  void joiningAClusterWithManyZnodesBuildsTheSnapshotOnceNotPerZnode() throws Exception {
+    try (org.apache.curator.framework.CuratorFramework admin = org.apache.curator.framework.CuratorFrameworkFactory
+        .newClient(server.getConnectString(), new org.apache.curator.retry.RetryOneTime(100))) {
+      admin.start();
+      admin.blockUntilConnected();
+      for (int i = 0; i < 200; i++) admin.create().creatingParentsIfNeeded().forPath(ZkData.TOPIC_CONFIGS + "/t" + i, "{}".getBytes());
+    }
+    ZkCluster c = ZkCluster.connect(new ZkCluster.Settings(server.getConnectString(), 1, null, 6_000, 10_000,
+        false, false, 300_000, null));
+    clusters.add(c);
+    assertThat(c.snapshotBuilds()).as("snapshot builds while joining").isLessThan(10);
+  }
 }
