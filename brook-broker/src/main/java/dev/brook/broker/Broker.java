@@ -159,11 +159,15 @@ public final class Broker implements AutoCloseable {
       dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
       AtomicReference<ProducerIdManager> producerIds = new AtomicReference<>();
       ClientQuotas quotas = startClientQuotas(dispatcher, config, cluster, toClose);
+      // Work that may block (cold log reads for fetches, flush.messages, timestamp lookups): never on
+      // an event loop. Closes after the network, which Broker.close stops first.
+      BackgroundThreads background = new BackgroundThreads(config.getInt("background.threads"));
+      toClose.add(background);
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose,
-          cluster != null ? cluster : local);
+          cluster != null ? cluster : local, background);
       TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local, quotas);
       GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
-      startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose);
+      startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose, background);
       NetworkServer network = NetworkServer.start(endpoints(config), networkSettings(config, quotas), dispatcher);
       // Resolved here, once: with a wildcard listener (0.0.0.0) the advertised host is this machine's
       // name, a reverse DNS lookup that must not run per Metadata request on a network thread.
@@ -280,7 +284,8 @@ public final class Broker implements AutoCloseable {
       Clock clock,
       AtomicReference<ProducerIdManager> producerIdsOut,
       Deque<AutoCloseable> toClose,
-      dev.brook.broker.cluster.ClusterState cluster)
+      dev.brook.broker.cluster.ClusterState cluster,
+      java.util.concurrent.Executor background)
       throws Exception {
     checkMetaProperties(config, cluster);
     // One failure channel for every log directory: an I/O error takes its directory offline (one
@@ -312,10 +317,10 @@ public final class Broker implements AutoCloseable {
         ? ProducerIdManager.fromBlocks(zk::claimProducerIdBlock)
         : ProducerIdManager.open(config.logDir());
     producerIdsOut.set(producerIds); // shared with the transaction coordinator
-    dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId()));
-    dispatcher.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(replicas));
+    dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId(), background, FetchHandler.HOT_TAIL_BYTES));
+    dispatcher.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(replicas, background));
     dispatcher.register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replicas));
-    dispatcher.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(replicas));
+    dispatcher.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(replicas, background));
     dispatcher.register(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(replicas));
     return replicas;
   }
@@ -563,7 +568,8 @@ public final class Broker implements AutoCloseable {
       GroupsArea groupsArea,
       ProducerIdManager producerIds,
       AtomicReference<AdvertisedEndpoints> bound,
-      Deque<AutoCloseable> toClose)
+      Deque<AutoCloseable> toClose,
+      java.util.concurrent.Executor background)
       throws Exception {
     TxnCoordinatorConfig txnConfig = TxnCoordinatorConfig.from(config);
     // An existing __transaction_state keeps its partition count: ids must map where they were.
@@ -665,7 +671,7 @@ public final class Broker implements AutoCloseable {
       }
       return init.handle(ctx, r);
     });
-    dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(local, clock, coordinator::verifyPartition));
+    dispatcher.register(ApiKeys.PRODUCE, new ProduceHandler(local, clock, coordinator::verifyPartition, background));
     dispatcher.register(ApiKeys.ADD_PARTITIONS_TO_TXN, new AddPartitionsToTxnHandler(coordinator));
     dispatcher.register(ApiKeys.ADD_OFFSETS_TO_TXN, new AddOffsetsToTxnHandler(coordinator));
     dispatcher.register(ApiKeys.END_TXN, ApiKeys.END_TXN.oldestVersion(), (short) 4, new EndTxnHandler(coordinator));
@@ -752,11 +758,10 @@ public final class Broker implements AutoCloseable {
   }
 
   static NetworkServer.Settings networkSettings(BrokerConfig config, ClientQuotas quotas) {
-    int cores = Runtime.getRuntime().availableProcessors();
     return new NetworkServer.Settings(
         config.getInt("socket.request.max.bytes"),
         config.getInt("queued.max.requests"),
-        Math.min(config.getInt("num.network.threads"), cores),
+        eventLoops(config, Runtime.getRuntime().availableProcessors()),
         config.getInt("socket.send.buffer.bytes"),
         config.getInt("socket.receive.buffer.bytes"),
         config.getLong("connections.max.idle.ms"),
@@ -799,6 +804,19 @@ public final class Broker implements AutoCloseable {
     }
     return new ConnectionLimits.Settings(config.getInt("max.connections"), config.getInt("max.connections.per.ip"),
         overrides, config.getInt("max.connection.creation.rate"));
+  }
+
+  /**
+   * How many event loops serve requests on a machine with {@code cores} cores. Each loop runs its
+   * connections' requests to completion (thread per core; docs/ARCHITECTURE.md says why), so by
+   * default there is one per core. A config that sets {@code num.network.threads} or {@code
+   * num.io.threads} (a server.properties brought from Kafka) gets as many loops as Kafka would run
+   * threads for the same work, {@code num.network.threads + num.io.threads}, never more than the
+   * cores: a loop per core is the most that helps.
+   */
+  static int eventLoops(BrokerConfig config, int cores) {
+    if (!config.isExplicit("num.network.threads") && !config.isExplicit("num.io.threads")) return cores;
+    return Math.max(1, Math.min(cores, config.getInt("num.network.threads") + config.getInt("num.io.threads")));
   }
 
   public BrokerConfig config() {

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       ClusterCommand.class,
       ProduceCommand.class,
       ConsumeCommand.class,
+      MirrorCommand.class,
       CommandLine.HelpCommand.class
     })
 final class BrookCommand implements Runnable {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.Map;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +29,7 @@ class BinBrookIT {
     Files.setLastModifiedTime(BrookProcess.jar(), FileTime.from(Instant.now()));
     try (BrookProcess brook = BrookProcess.script(root.resolve("bin/brook"), "server",
         "--override", "listeners=PLAINTEXT://127.0.0.1:0", "--override", "log.dirs=" + dir.resolve("data"))) {
-      brook.awaitReady(); // bounded; a first start trains the AOT cache (JDK 25+) before it
+      brook.awaitReady(240); // bounded; a first start trains the AOT cache (JDK 25+) before it
       assertThat(RawKafkaClient.supportedApis(brook.bootstrap())).contains(ApiKeys.API_VERSIONS);
       if (System.getProperty("os.name").equals("Linux") && System.getProperty("os.arch").equals("amd64")) {
         Path lib = root.resolve("brook-cli/target/native/META-INF/native/libnetty_transport_native_epoll_x86_64.so");
@@ -36,6 +37,60 @@ class BinBrookIT {
       }
       assertThat(brook.stderr().lines()).as("stderr: %s", brook.stderr())
           .allMatch(l -> l.startsWith("brook: ") || ServerCommandIT.LOG_LINE.matcher(l).find());
+      assertThat(brook.terminate()).isZero();
+    }
+  }
+
+  /**
+   * BROOK_HEAP_OPTS sets the heap apart from BROOK_OPTS (the JVM's own GC log reports the maximum it
+   * took), the GC log rotates in BROOK_LOG_DIR, and the collector is the one for the processors this
+   * JVM sees (Serial on 1-2, G1 on more; the test's affinity is the child's).
+   */
+  @Test
+  void heapOptsSetTheHeapAndTheGcLogGoesToTheLogDirectory() throws Exception {
+    Path root = Path.of("").toAbsolutePath().getParent();
+    Files.setLastModifiedTime(BrookProcess.jar(), FileTime.from(Instant.now()));
+    Path logs = dir.resolve("logs");
+    try (BrookProcess brook = BrookProcess.script(root.resolve("bin/brook"),
+        Map.of("BROOK_HEAP_OPTS", "-Xms24m -Xmx200m", "BROOK_LOG_DIR", logs.toString()), "server",
+        "--override", "listeners=PLAINTEXT://127.0.0.1:0", "--override", "log.dirs=" + dir.resolve("data"))) {
+      brook.awaitReady(240);
+      Path gcLog = logs.resolve("brook-gc.log");
+      String log = Files.readString(gcLog);
+      assertThat(log).contains("Heap Max Capacity: 200M", "Heap Initial Capacity: 24M")
+          .contains(Runtime.getRuntime().availableProcessors() <= 2 ? "Using Serial" : "Using G1");
+      assertThat(log.lines().findFirst().orElseThrow()).matches("\\[\\d{4}-\\d{2}-\\d{2}T.*\\]\\[[0-9.]+s\\]\\[info\\]\\[gc.*");
+      // BROOK_OPTS' defaults are still there (the heap flags left it, nothing else).
+      String cmdline = Files.readString(Path.of("/proc", Long.toString(brook.pid()), "cmdline")).replace('\0', ' ');
+      assertThat(cmdline).contains("-Xss512k", "-XX:MaxDirectMemorySize=512m", "filecount=5,filesize=20M");
+      assertThat(brook.terminate()).isZero();
+    }
+  }
+
+  /**
+   * More processors than two (here declared with -XX:ActiveProcessorCount, as a container's quota
+   * would) get G1; BROOK_GC_LOG_OPTS replaces the GC log settings, and set empty turns the log off.
+   */
+  @Test
+  void theCollectorFollowsTheProcessorCountAndGcLogOptsReplaceTheLog() throws Exception {
+    Path root = Path.of("").toAbsolutePath().getParent();
+    Files.setLastModifiedTime(BrookProcess.jar(), FileTime.from(Instant.now()));
+    Path logs = Files.createDirectories(dir.resolve("logs"));
+    Path custom = dir.resolve("custom-gc.log");
+    try (BrookProcess brook = BrookProcess.script(root.resolve("bin/brook"),
+        Map.of("BROOK_OPTS", "-XX:ActiveProcessorCount=4 -Xss512k", "BROOK_GC_LOG_OPTS", "-Xlog:gc:file=" + custom,
+            "BROOK_LOG_DIR", logs.toString()), "server",
+        "--override", "listeners=PLAINTEXT://127.0.0.1:0", "--override", "log.dirs=" + dir.resolve("data"))) {
+      brook.awaitReady(240);
+      assertThat(Files.readString(custom)).contains("Using G1");
+      assertThat(logs.resolve("brook-gc.log")).doesNotExist();
+      assertThat(brook.terminate()).isZero();
+    }
+    try (BrookProcess brook = BrookProcess.script(root.resolve("bin/brook"),
+        Map.of("BROOK_GC_LOG_OPTS", "", "BROOK_LOG_DIR", logs.toString()), "server",
+        "--override", "listeners=PLAINTEXT://127.0.0.1:0", "--override", "log.dirs=" + dir.resolve("data"))) {
+      brook.awaitReady(240);
+      assertThat(logs.resolve("brook-gc.log")).doesNotExist();
       assertThat(brook.terminate()).isZero();
     }
   }

@@ -60,11 +60,20 @@ final class BrookProcess implements AutoCloseable {
 
   /** Starts {@code bin/brook args...} as a user runs it, on the JDK running the tests (JAVA_HOME). */
   static BrookProcess script(Path binBrook, String... args) throws IOException {
+    return script(binBrook, Map.of(), args);
+  }
+
+  /**
+   * As {@link #script(Path, String...)} with {@code env} added to the environment (BROOK_OPTS,
+   * BROOK_HEAP_OPTS, BROOK_GC_LOG_OPTS and BROOK_LOG_DIR otherwise unset).
+   */
+  static BrookProcess script(Path binBrook, Map<String, String> env, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(binBrook.toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
-    pb.environment().remove("BROOK_OPTS");
+    for (String v : List.of("BROOK_OPTS", "BROOK_HEAP_OPTS", "BROOK_GC_LOG_OPTS", "BROOK_LOG_DIR")) pb.environment().remove(v);
+    pb.environment().putAll(env);
     Process p = pb.start();
     p.getOutputStream().close();
     return new BrookProcess(p);

@@ -131,6 +131,8 @@ class ReleaseArchiveIT {
       assertThat(brook.stderr()).doesNotContain("WARNING", "Exception");
     }
     assertThat(Files.readString(data.resolve("meta.properties"))).contains("brook.format.version=2");
+    // The server's GC log, rotating, in the archive's logs/ (it is writable here).
+    assertThat(Files.readString(home.resolve("logs/brook-gc.log"))).contains("Using ", "Heap Max Capacity: 1G");
     if (Runtime.version().feature() >= 25) {
       try (Stream<Path> cache = Files.list(home.resolve("cache"))) {
         assertThat(cache.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("brook-server-") && n.endsWith(".aot"));

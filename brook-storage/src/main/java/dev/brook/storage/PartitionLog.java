@@ -51,6 +51,17 @@ public interface PartitionLog extends AutoCloseable {
    */
   LogReadResult read(long offset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) throws IOException;
 
+  /**
+   * Where the last {@code tailBytes} bytes of the log begin, to whole segments: the base offset of
+   * the oldest segment needed to hold them, counting back from the active segment (which always
+   * counts, whatever its size). A read at or above it touches data written recently, which the page
+   * cache still holds; below it the data may have to come from the disk. Cheap, lock-free, from any
+   * thread; by default the whole log counts as recent.
+   */
+  default long tailStartOffset(long tailBytes) {
+    return logStartOffset();
+  }
+
   /** The first offset whose record timestamp is ≥ {@code timestamp}, or empty if there is none. */
   Optional<TimestampOffset> offsetForTimestamp(long timestamp) throws IOException;
 
@@ -105,6 +116,11 @@ public interface PartitionLog extends AutoCloseable {
    * an append, holding no lock (the fsync must not hold up other requests), before acknowledging.
    */
   default void maybeFlush() throws IOException {}
+
+  /** Whether {@link #maybeFlush} would force now ({@code flush.messages} messages not yet on disk). Cheap. */
+  default boolean flushDue() {
+    return false;
+  }
 
   /** Visits every batch from the one containing {@code fromOffset} to the log end, in order. */
   void scanBatches(long fromOffset, BatchVisitor visitor) throws IOException;

@@ -561,6 +561,24 @@ public final class SegmentedLog implements PartitionLog {
   // ---------------------------------------------------------------- read
 
   @Override
+  public long tailStartOffset(long tailBytes) {
+    LogSegment newest = active;
+    long start = newest.baseOffset();
+    long bytes = newest.sizeInBytes();
+    if (bytes >= tailBytes) {
+      return start;
+    }
+    for (LogSegment seg : segments.headMap(start, false).descendingMap().values()) {
+      bytes += seg.sizeInBytes();
+      start = seg.baseOffset();
+      if (bytes >= tailBytes) {
+        break;
+      }
+    }
+    return start;
+  }
+
+  @Override
   public LogReadResult read(long offset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) throws IOException {
     if (offline) {
       throw new LogDirOfflineException(logDir, id + ": read", null);
@@ -911,14 +929,21 @@ public final class SegmentedLog implements PartitionLog {
     } catch (IOException | java.io.UncheckedIOException e) {
       throw failed("flush of a cleaned segment", e);
     }
+    boolean swapped;
     synchronized (lock) {
       ensureOpen();
       try {
-        return replaceSegmentsLocked(oldSegments, cleaned);
+        swapped = replaceSegmentsLocked(oldSegments, cleaned);
       } catch (IOException | java.io.UncheckedIOException e) {
         throw failed("segment swap", e);
       }
     }
+    if (swapped) {
+      // Makes the last renames durable, outside the lock appends wait on: every state a crash can
+      // leave before it (.swap with or without .deleted, or the final names) is completed at open.
+      CheckpointFile.fsyncDir(dir);
+    }
+    return swapped;
   }
 
   private boolean replaceSegmentsLocked(List<LogSegment> oldSegments, LogSegment cleaned) throws IOException {
@@ -937,7 +962,6 @@ public final class SegmentedLog implements PartitionLog {
         old.changeFileSuffix(LogSegment.DELETED_SUFFIX);
       }
       cleaned.changeFileSuffix("");
-      CheckpointFile.fsyncDir(dir);
       // The cleaned segment replaces the first old one under the same key in one step, so a
       // concurrent read always finds a segment covering its offset.
       segments.put(cleaned.baseOffset(), cleaned);
@@ -965,9 +989,14 @@ public final class SegmentedLog implements PartitionLog {
    */
   @Override
   public void maybeFlush() throws IOException {
-    if (logEndOffset - recoveryPoint >= config.flushMessages()) {
+    if (flushDue()) {
       flushTo(Long.MAX_VALUE);
     }
+  }
+
+  @Override
+  public boolean flushDue() {
+    return logEndOffset - recoveryPoint >= config.flushMessages();
   }
 
   /** Flushes when flush.ms has passed since the last flush and there is something to flush. */

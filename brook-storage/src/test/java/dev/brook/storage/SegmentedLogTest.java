@@ -77,6 +77,23 @@ class SegmentedLogTest {
   }
 
   @Test
+  void tailStartOffsetCountsWholeSegmentsBackFromTheActiveOne() throws Exception {
+    open(small());
+    for (int i = 0; i < 60; i++) {
+      log.appendAsLeader(batch(1000 + i, "value-" + i + "-".repeat(100)), 0);
+    }
+    List<Long> bases = log.segments().stream().map(LogSegment::baseOffset).toList();
+    assertThat(bases.size()).isGreaterThan(4);
+    long active = bases.get(bases.size() - 1);
+    assertThat(log.tailStartOffset(1)).as("the active segment always counts").isEqualTo(active);
+    assertThat(log.tailStartOffset(Long.MAX_VALUE)).as("the whole log").isEqualTo(bases.get(0));
+    // The active segment is not empty and each rolled one holds under 1 KiB: 2 KiB reach back over
+    // at least two rolled segments, never all of them.
+    long twoKib = log.tailStartOffset(2048);
+    assertThat(twoKib).isLessThan(bases.get(bases.size() - 2)).isGreaterThan(bases.get(0));
+  }
+
+  @Test
   void rejectsMalformedAppendsWithoutChangingTheLog() throws Exception {
     open(LogConfig.defaults());
     ByteBuffer b = batch(1, "a");

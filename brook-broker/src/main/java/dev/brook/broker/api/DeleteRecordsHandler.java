@@ -23,13 +23,26 @@ import org.slf4j.LoggerFactory;
 public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsRequestData> {
   private static final Logger log = LoggerFactory.getLogger(DeleteRecordsHandler.class);
   private final LocalReplicaManager replicas;
+  /** Where segments are deleted (file renames; milliseconds on a busy disk); null: the calling thread. */
+  private final java.util.concurrent.Executor background;
 
   public DeleteRecordsHandler(LocalReplicaManager replicas) {
+    this(replicas, null);
+  }
+
+  public DeleteRecordsHandler(LocalReplicaManager replicas, java.util.concurrent.Executor background) {
     this.replicas = replicas;
+    this.background = background;
   }
 
   @Override
   public CompletableFuture<ApiMessage> handle(RequestContext ctx, DeleteRecordsRequestData request) {
+    return background == null
+        ? CompletableFuture.completedFuture(serve(request))
+        : CompletableFuture.supplyAsync(() -> serve(request), background);
+  }
+
+  private ApiMessage serve(DeleteRecordsRequestData request) {
     DeleteRecordsResponseData response = new DeleteRecordsResponseData();
     for (DeleteRecordsRequestData.DeleteRecordsTopic t : request.topics()) {
       DeleteRecordsTopicResult tr = new DeleteRecordsTopicResult().setName(t.name());
@@ -38,7 +51,7 @@ public final class DeleteRecordsHandler implements ApiHandler<DeleteRecordsReque
       }
       response.topics().add(tr);
     }
-    return CompletableFuture.completedFuture(response);
+    return response;
   }
 
   private DeleteRecordsPartitionResult answer(TopicPartition tp, long offset) {

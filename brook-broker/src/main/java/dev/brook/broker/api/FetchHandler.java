@@ -37,18 +37,54 @@ import org.slf4j.LoggerFactory;
  * segment files ({@link SliceRecords}: zero-copy). When fewer than {@code min.bytes} are available
  * and nothing is wrong, the fetch waits ({@link DelayedFetch}) until appends satisfy it or {@code
  * max.wait.ms} passes.
+ *
+ * <p>Threads: a fetch runs on its connection's event loop, except a <em>cold</em> one. A fetch is
+ * cold when it starts below the recent tail of one of its partitions ({@link
+ * dev.brook.storage.PartitionLog#tailStartOffset}: the segments holding the last {@code
+ * hotTailBytes}, the active one always included); that data may not be in the page cache, and
+ * sendfile on the event loop would wait for the disk, holding up every connection of the loop. A cold
+ * fetch reads its partitions and then every cold byte range once on the background executor
+ * (reading pages it into the page cache); the response is then sent, still zero-copy, from the
+ * event loop. Recent data was written moments ago and is still cached, so a consumer keeping up
+ * never leaves its loop.
  */
 public final class FetchHandler implements ApiHandler<FetchRequestData> {
   private static final Logger log = LoggerFactory.getLogger(FetchHandler.class);
 
+  /**
+   * The recent tail of a partition read on the event loop: 64 MiB. Written within the last seconds
+   * to minutes at the rates one partition takes (1–100 MB/s), so still in the page cache of any
+   * broker whose memory holds 64 MiB per actively written partition; a consumer or follower that
+   * keeps up reads only there. Anything older may have been evicted.
+   */
+  public static final long HOT_TAIL_BYTES = 64L << 20;
+
+  /** Reused by each background thread to page cold ranges in; never escapes the thread. */
+  private static final ThreadLocal<java.nio.ByteBuffer> PAGE_IN_BUFFER =
+      ThreadLocal.withInitial(() -> java.nio.ByteBuffer.allocateDirect(256 << 10));
+
   private final LocalReplicaManager replicas;
   private final FetchSessionCache sessions;
   private final int nodeId;
+  private final java.util.concurrent.Executor background;
+  private final long hotTailBytes;
 
+  /** A handler that reads everything on the calling thread (tools, tests of other concerns). */
   public FetchHandler(LocalReplicaManager replicas, FetchSessionCache sessions, int nodeId) {
+    this(replicas, sessions, nodeId, null, Long.MAX_VALUE);
+  }
+
+  /**
+   * @param background where cold fetches are read (the broker's {@code background.threads})
+   * @param hotTailBytes how much of each partition's tail counts as recent ({@link #HOT_TAIL_BYTES})
+   */
+  public FetchHandler(LocalReplicaManager replicas, FetchSessionCache sessions, int nodeId,
+      java.util.concurrent.Executor background, long hotTailBytes) {
     this.replicas = replicas;
     this.sessions = sessions;
     this.nodeId = nodeId;
+    this.background = background;
+    this.hotTailBytes = hotTailBytes;
   }
 
   /** One partition's read. */
@@ -71,7 +107,17 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     FetchIsolation isolation = FetchIsolation.of(replicaId, IsolationLevel.forId(request.isolationLevel()));
     int maxBytes = request.maxBytes();
     List<FetchPartition> plan = fc.partitions();
-    Attempt first = readAll(plan, maxBytes, isolation, replicaId);
+    if (background != null && anyCold(plan)) {
+      return CompletableFuture.supplyAsync(() -> pageIn(readAll(plan, maxBytes, isolation, replicaId)), background)
+          .thenCompose(first -> answer(version, request, fc, isolation, plan, replicaId, first));
+    }
+    return answer(version, request, fc, isolation, plan, replicaId, readAll(plan, maxBytes, isolation, replicaId));
+  }
+
+  /** Answers with the first attempt's reads, or parks the fetch until min.bytes are there. */
+  private CompletableFuture<ApiMessage> answer(short version, FetchRequestData request, FetchContext fc,
+      FetchIsolation isolation, List<FetchPartition> plan, int replicaId, Attempt first) {
+    int maxBytes = request.maxBytes();
     if (request.maxWaitMs() <= 0 || first.bytes >= request.minBytes() || first.hasError) {
       return CompletableFuture.completedFuture(respond(version, fc, isolation, first));
     }
@@ -86,6 +132,48 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
         p -> available(p, watched.get(p), isolation),
         request.minBytes(),
         () -> respond(version, fc, isolation, readAll(plan, maxBytes, isolation, replicaId)));
+  }
+
+  /** Whether a partition of the plan is read below its recent tail. */
+  private boolean anyCold(List<FetchPartition> plan) {
+    for (FetchPartition fp : plan) {
+      if (coldPartition(fp) != null) return true;
+    }
+    return false;
+  }
+
+  /** The partition {@code fp} reads below its recent tail, or null. */
+  private Partition coldPartition(FetchPartition fp) {
+    if (fp.topicName() == null) return null;
+    Partition p = replicas.partition(new TopicPartition(fp.topicName(), fp.key().partition())).orElse(null);
+    if (p == null || p.isOffline()) return null;
+    return fp.fetchOffset() < p.log().tailStartOffset(hotTailBytes) ? p : null;
+  }
+
+  /**
+   * On the background executor: reads every cold range of {@code attempt} once into a reused
+   * buffer, so the event loop's sendfile finds it in the page cache.
+   */
+  private Attempt pageIn(Attempt attempt) {
+    java.nio.ByteBuffer buf = PAGE_IN_BUFFER.get();
+    for (Read r : attempt.reads) {
+      FileSlice s = r.records;
+      if (s.isEmpty() || coldPartition(r.request) == null) continue;
+      long pos = s.position();
+      long end = pos + s.length();
+      try {
+        while (pos < end) {
+          buf.clear().limit((int) Math.min(buf.capacity(), end - pos));
+          int n = s.channel().read(buf, pos);
+          if (n < 0) break;
+          pos += n;
+        }
+      } catch (IOException e) {
+        // Only a hint to the page cache: the send reads the same range and reports what fails.
+        log.debug("paging in {} bytes of {} failed", s.length(), r.partition.topicPartition(), e);
+      }
+    }
+    return attempt;
   }
 
   /** Bytes a parked fetch could read from {@code p} now, or DelayedFetch.ERROR to answer at once. */

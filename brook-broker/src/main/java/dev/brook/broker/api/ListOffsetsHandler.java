@@ -34,13 +34,41 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
   static final long LATEST_TIERED = -5;
 
   private final LocalReplicaManager replicas;
+  /** Where lookups that may read old data from the disk run; null: on the calling thread. */
+  private final java.util.concurrent.Executor background;
 
   public ListOffsetsHandler(LocalReplicaManager replicas) {
+    this(replicas, null);
+  }
+
+  /**
+   * @param background where a request that asks for anything but the latest offset is answered: a
+   *     timestamp lookup reads time indexes and scans segments, and the earliest offset's epoch is
+   *     read from the oldest segment, data the page cache may no longer hold
+   */
+  public ListOffsetsHandler(LocalReplicaManager replicas, java.util.concurrent.Executor background) {
     this.replicas = replicas;
+    this.background = background;
   }
 
   @Override
   public CompletableFuture<ApiMessage> handle(RequestContext ctx, ListOffsetsRequestData request) {
+    if (background != null && !onlyLatest(request)) {
+      return CompletableFuture.supplyAsync(() -> serve(ctx, request), background);
+    }
+    return CompletableFuture.completedFuture(serve(ctx, request));
+  }
+
+  private static boolean onlyLatest(ListOffsetsRequestData request) {
+    for (ListOffsetsRequestData.ListOffsetsTopic t : request.topics()) {
+      for (ListOffsetsRequestData.ListOffsetsPartition p : t.partitions()) {
+        if (p.timestamp() != LATEST) return false;
+      }
+    }
+    return true;
+  }
+
+  private ApiMessage serve(RequestContext ctx, ListOffsetsRequestData request) {
     IsolationLevel isolation = IsolationLevel.forId(request.isolationLevel());
     ListOffsetsResponseData response = new ListOffsetsResponseData();
     Set<TopicPartition> seen = new HashSet<>();
@@ -56,7 +84,7 @@ public final class ListOffsetsHandler implements ApiHandler<ListOffsetsRequestDa
       response.topics().add(tr);
     }
     fitToVersion(response, ctx.apiVersion());
-    return CompletableFuture.completedFuture(response);
+    return response;
   }
 
   /**

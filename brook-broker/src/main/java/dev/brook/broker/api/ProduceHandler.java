@@ -10,11 +10,13 @@ import dev.brook.broker.replica.Partition;
 import dev.brook.broker.replica.TransactionVerifier;
 import dev.brook.storage.RecordBatchHeader;
 import dev.brook.storage.Clock;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.internals.Topic;
 import org.apache.kafka.common.message.ProduceRequestData;
@@ -45,6 +47,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
   private final Clock clock;
 
   private final TransactionVerifier verifier;
+  /** Where flush.messages fsyncs run; null: on the calling thread. */
+  private final Executor background;
 
   public ProduceHandler(LocalReplicaManager replicas, Clock clock) {
     this(replicas, clock, TransactionVerifier.NONE);
@@ -52,10 +56,22 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
 
   /** With a transaction coordinator: transactional batches are verified first (txn area). */
   public ProduceHandler(LocalReplicaManager replicas, Clock clock, TransactionVerifier verifier) {
+    this(replicas, clock, verifier, null);
+  }
+
+  /**
+   * @param background where a partition's {@code flush.messages} fsync runs after the append on the
+   *     event loop, before the acknowledgement (the broker's background threads); null: inline
+   */
+  public ProduceHandler(LocalReplicaManager replicas, Clock clock, TransactionVerifier verifier, Executor background) {
     this.replicas = replicas;
     this.clock = clock;
     this.verifier = verifier;
+    this.background = background;
   }
+
+  /** A partition appended to by this request whose flush.messages fsync is due. */
+  private record Flush(Partition partition, PartitionProduceResponse response) {}
 
   @Override
   public CompletableFuture<ApiMessage> handle(RequestContext ctx, ProduceRequestData request) {
@@ -65,6 +81,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     ProduceResponseData response = new ProduceResponseData();
     List<DelayedProduce.Pending> pending = new ArrayList<>();
     List<PartitionProduceResponse> waiting = new ArrayList<>();
+    List<Flush> flushes = new ArrayList<>(0);
     for (ProduceRequestData.TopicProduceData t : request.topicData()) {
       TopicProduceResponse tr = new TopicProduceResponse();
       Optional<String> name;
@@ -81,6 +98,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
         PartitionProduceResponse pr = partitionResponse(pd.index(), outcome);
         if (outcome.error() == Errors.NOT_LEADER_OR_FOLLOWER) addCurrentLeader(response, pr, p.get(), version, ctx.listenerName());
         tr.partitionResponses().add(pr);
+        if (background != null && outcome.error() == Errors.NONE && p.get().flushDue()) flushes.add(new Flush(p.get(), pr));
         // acks=all: answered once the in-sync replicas have the records (the HW passed them).
         if (acks == -1 && outcome.error() == Errors.NONE && p.get().highWatermark() <= outcome.lastOffset()) {
           pending.add(new DelayedProduce.Pending(p.get(), outcome.lastOffset() + 1));
@@ -89,6 +107,10 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
       }
       response.responses().add(tr);
     }
+    // flush.messages: the fsync runs off the event loop, and the answer waits for it.
+    CompletableFuture<Void> flushed = flushes.isEmpty()
+        ? CompletableFuture.completedFuture(null)
+        : CompletableFuture.runAsync(() -> flushAll(flushes), background);
     if (acks == 0) {
       if (anyError(response)) {
         // As Kafka: a failed acks=0 produce closes the connection, the one signal such a client sees.
@@ -96,8 +118,8 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
       }
       return CompletableFuture.completedFuture(null);
     }
-    if (pending.isEmpty()) return CompletableFuture.completedFuture(response);
-    return DelayedProduce.park(replicas, pending, request.timeoutMs()).thenApply(errors -> {
+    if (pending.isEmpty()) return flushed.thenApply(v -> response);
+    return flushed.thenCompose(v -> DelayedProduce.park(replicas, pending, request.timeoutMs())).thenApply(errors -> {
       for (int i = 0; i < errors.size(); i++) {
         Errors e = errors.get(i);
         if (e == Errors.NONE) continue;
@@ -107,6 +129,17 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
       }
       return response;
     });
+  }
+
+  /** On the background executor: forces each partition; a failed fsync fails that partition's answer. */
+  private static void flushAll(List<Flush> flushes) {
+    for (Flush f : flushes) {
+      try {
+        f.partition().flushIfDue();
+      } catch (IOException | RuntimeException e) {
+        f.response().setErrorCode(Errors.KAFKA_STORAGE_ERROR.code()).setErrorMessage("flush failed: " + e.getMessage());
+      }
+    }
   }
 
   private static boolean anyError(ProduceResponseData response) {
@@ -138,7 +171,7 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
               RecordBatchHeader.producerEpoch(records, records.position()), p.get().topicPartition());
       if (txnError != Errors.NONE) return AppendOutcome.error(txnError, "transactional batch rejected: " + txnError.message());
     }
-    return p.get().appendRecordsAsLeader(records, AppendOrigin.CLIENT, acks, now);
+    return p.get().appendRecordsAsLeader(records, AppendOrigin.CLIENT, acks, now, background == null);
   }
 
   /** KIP-951 (v10+): the leader as this broker knows it, and its endpoint, so the client re-routes at once. */

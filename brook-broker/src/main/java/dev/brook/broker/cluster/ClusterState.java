@@ -35,4 +35,12 @@ public interface ClusterState {
    * not act as leader (answer NOT_LEADER_OR_FOLLOWER). Always true in single-node mode.
    */
   boolean isRegistered();
+
+  /**
+   * This broker's replicas of {@code partitions} are lost with a failed log directory: in a cluster
+   * the controller moves their leadership to another in-sync replica and drops this broker from
+   * their ISR (until it restarts). Nothing to do without other brokers. May block on the cluster's
+   * store: never call it on a network thread.
+   */
+  default void reportOfflineReplicas(Collection<TopicPartition> partitions) {}
 }

@@ -30,6 +30,8 @@ public final class ControllerLogic {
    * @param states every started partition's state
    * @param deleting topics being deleted (no longer elected)
    * @param uncleanAllowed whether a topic allows unclean leader election
+   * @param offlineReplicas per broker, the replicas it lost with a failed log directory: such a
+   *     replica counts as dead for its partition (it neither leads nor stays in the ISR)
    */
   public record View(
       Set<Integer> registered,
@@ -37,7 +39,26 @@ public final class ControllerLogic {
       Map<String, Map<Integer, List<Integer>>> assignments,
       Map<TopicPartition, PartitionState> states,
       Set<String> deleting,
-      Predicate<String> uncleanAllowed) {
+      Predicate<String> uncleanAllowed,
+      Map<Integer, Set<TopicPartition>> offlineReplicas) {
+
+    /** A view in which no replica is offline. */
+    public View(Set<Integer> registered, Set<Integer> shuttingDown, Map<String, Map<Integer, List<Integer>>> assignments,
+        Map<TopicPartition, PartitionState> states, Set<String> deleting, Predicate<String> uncleanAllowed) {
+      this(registered, shuttingDown, assignments, states, deleting, uncleanAllowed, Map.of());
+    }
+
+    /** {@code live} without the brokers whose replica of {@code tp} is offline. */
+    public Set<Integer> liveFor(TopicPartition tp, Set<Integer> live) {
+      if (offlineReplicas.isEmpty()) return live;
+      Set<Integer> out = null;
+      for (Map.Entry<Integer, Set<TopicPartition>> e : offlineReplicas.entrySet()) {
+        if (!e.getValue().contains(tp) || !live.contains(e.getKey())) continue;
+        if (out == null) out = new java.util.HashSet<>(live);
+        out.remove(e.getKey());
+      }
+      return out == null ? live : out;
+    }
 
     public Optional<List<Integer>> replicas(TopicPartition tp) {
       Map<Integer, List<Integer>> a = assignments.get(tp.topic());
@@ -78,7 +99,8 @@ public final class ControllerLogic {
       for (Map.Entry<Integer, List<Integer>> p : e.getValue().entrySet()) {
         TopicPartition tp = new TopicPartition(topic, p.getKey());
         PartitionState current = v.states().get(tp);
-        LeaderElection.Decision d = LeaderElection.decide(current, p.getValue(), live, v.shuttingDown(), unclean, preferred);
+        LeaderElection.Decision d =
+            LeaderElection.decide(current, p.getValue(), v.liveFor(tp, live), v.shuttingDown(), unclean, preferred);
         if (d != null) out.add(Transition.of(tp, current, p.getValue(), d));
       }
     }
@@ -98,7 +120,7 @@ public final class ControllerLogic {
     if (replicas == null || current == null || v.deleting().contains(tp.topic())) {
       return new Election(Errors.UNKNOWN_TOPIC_OR_PARTITION, null);
     }
-    Set<Integer> live = v.registered();
+    Set<Integer> live = v.liveFor(tp, v.registered());
     if (unclean ? current.leader() >= 0 && live.contains(current.leader()) : current.leader() == replicas.get(0)) {
       return new Election(Errors.ELECTION_NOT_NEEDED, null);
     }
@@ -191,7 +213,7 @@ public final class ControllerLogic {
         for (int b : current) if (!adding.contains(b)) adding.add(b);
         out.add(new AddReplicas(tp, adding));
       } else if (state.isr().containsAll(target)) {
-        Set<Integer> live = v.registered();
+        Set<Integer> live = v.liveFor(tp, v.registered());
         int leader = target.contains(state.leader()) && live.contains(state.leader()) ? state.leader()
             : target.stream().filter(b -> live.contains(b) && state.isr().contains(b)).findFirst().orElse(-1);
         if (leader < 0) continue; // no target replica can lead yet

@@ -31,8 +31,11 @@ public final class BrokerConfigKeys {
     add(ConfigKey.atLeast("socket.request.max.bytes", INT, "104857600", 1, "Largest request frame accepted."));
     add(ConfigKey.of("socket.send.buffer.bytes", INT, "102400", "SO_SNDBUF; -1 for the OS default."));
     add(ConfigKey.of("socket.receive.buffer.bytes", INT, "102400", "SO_RCVBUF; -1 for the OS default."));
-    add(ConfigKey.atLeast("num.network.threads", INT, "3", 1, "Network (event loop) threads; capped at the core count."));
-    add(ConfigKey.atLeast("num.io.threads", INT, "8", 1, "Accepted for compatibility; Brook's handlers run on the event loops."));
+    add(ConfigKey.atLeast("num.network.threads", INT, "3", 1,
+        "With num.io.threads, when either is set: min(cores, num.network.threads + num.io.threads) event loops serve requests; unset, one per core."));
+    add(ConfigKey.atLeast("num.io.threads", INT, "8", 1, "See num.network.threads: Kafka's I/O threads' work runs on Brook's event loops."));
+    add(ConfigKey.atLeast("background.threads", INT, "10", 1,
+        "Threads for work that may block (topic changes, cold-data reads for fetches, producer-id blocks), never run on an event loop."));
     add(ConfigKey.atLeast("queued.max.requests", INT, "500", 1, "In-flight requests per connection before reading pauses."));
     add(ConfigKey.atLeast("connections.max.idle.ms", LONG, "600000", -1, "Idle connections are closed after this."));
     add(ConfigKey.atLeast("max.connections", INT, "2147483647", 1,
@@ -82,7 +85,9 @@ public final class BrokerConfigKeys {
     add(ConfigKey.atLeast("log.flush.offset.checkpoint.interval.ms", INT, "60000", 0, "How often the recovery points are checkpointed."));
     add(ConfigKey.atLeast("log.flush.start.offset.checkpoint.interval.ms", INT, "60000", 0, "How often the log start offsets are checkpointed."));
     add(ConfigKey.atLeast("log.segment.delete.delay.ms", LONG, "60000", 0, "file.delete.delay.ms default."));
-    add(ConfigKey.of("log.preallocate", BOOLEAN, "false", "preallocate default."));
+    add(new ConfigKey("log.preallocate", BOOLEAN, "false", v -> !(Boolean) v,
+        "is not supported: Brook does not preallocate segment files (set it to false or remove it)",
+        "preallocate default; only false is accepted."));
     add(ConfigKey.oneOf("log.message.timestamp.type", "CreateTime", List.of("CreateTime", "LogAppendTime"), "message.timestamp.type default."));
     add(ConfigKey.atLeast("log.message.timestamp.before.max.ms", LONG, "9223372036854775807", 0, "message.timestamp.before.max.ms default."));
     add(ConfigKey.atLeast("log.message.timestamp.after.max.ms", LONG, "3600000", 0, "message.timestamp.after.max.ms default."));
@@ -122,7 +127,8 @@ public final class BrokerConfigKeys {
     add(ConfigKey.atLeast("replica.lag.time.max.ms", LONG, "30000", 1, "A follower not caught up for this long leaves the ISR."));
     add(ConfigKey.atLeast("replica.fetch.max.bytes", INT, "1048576", 0, "Bytes per partition in a replica fetch."));
     add(ConfigKey.atLeast("replica.fetch.wait.max.ms", INT, "500", 0, "Replica fetch long-poll."));
-    add(ConfigKey.atLeast("num.replica.fetchers", INT, "1", 1, "Fetcher threads per source broker."));
+    add(ConfigKey.atLeast("num.replica.fetchers", INT, "1", 1,
+        "Fetcher threads (each with its own connection) per leader broker; followed partitions are spread over them by hash."));
     add(ConfigKey.of("auto.leader.rebalance.enable", BOOLEAN, "true", "Move leadership back to preferred replicas."));
     add(ConfigKey.atLeast("leader.imbalance.check.interval.seconds", LONG, "300", 1, "How often preferred leaders are checked."));
     add(ConfigKey.of("controlled.shutdown.enable", BOOLEAN, "true", "Move leadership away before stopping."));

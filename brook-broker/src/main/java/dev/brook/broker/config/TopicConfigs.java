@@ -160,6 +160,8 @@ public final class TopicConfigs {
         TopicConfig.MIN_COMPACTION_LAG_MS_DOC, syn("log.cleaner.min.compaction.lag.ms"));
     def(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, INT, "1", atLeast(1), "must be at least 1",
         TopicConfig.MIN_IN_SYNC_REPLICAS_DOC, syn("min.insync.replicas"));
+    // Refused when set (validate), not when read: a topic imported from Kafka with preallocate=true
+    // must still open (Brook never preallocates segment files; the value is reported as stored).
     def(TopicConfig.PREALLOCATE_CONFIG, BOOLEAN, "false", ANY, "", TopicConfig.PREALLOCATE_DOC,
         syn("log.preallocate"));
     def(TopicConfig.REMOTE_LOG_COPY_DISABLE_CONFIG, BOOLEAN, "false", ANY, "",
@@ -233,7 +235,10 @@ public final class TopicConfigs {
     for (Map.Entry<String, String> e : overrides.entrySet()) {
       Def d = DEFS.get(e.getKey());
       if (d == null) throw new ConfigException(e.getKey(), "unknown topic config");
-      d.parse(e.getValue());
+      Object v = d.parse(e.getValue());
+      if (d.name().equals(TopicConfig.PREALLOCATE_CONFIG) && (Boolean) v) {
+        throw new ConfigException(d.name(), "'" + e.getValue() + "' is not supported: Brook does not preallocate segment files");
+      }
     }
   }
 

@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * a cluster; on a single node {@link dev.brook.broker.cluster.LocalCluster}, a cluster of one) and
  * makes it the cluster's {@link ReplicaStateListener}: partitions become leaders or followers as the
  * controller decides (on a single node: leader, ISR = this broker, so the high watermark follows the
- * log end), followers fetch from their leader (one {@link ReplicaFetcher} thread per leader broker),
+ * log end), followers fetch from their leader ({@code num.replica.fetchers} {@link ReplicaFetcher} threads per
+ * leader broker, each with its own connection, partitions spread over them by hash),
  * leaders shrink their ISR on a timer (replica.lag.time.max.ms) and change it through {@link
  * ClusterState#alterIsr}. Without a cluster state (a standalone manager, as unit tests build it)
  * every partition is led from its creation, at leader epoch 0 or its log's latest epoch.
@@ -57,13 +58,16 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
   private final int localBrokerId;
   private final ClusterState cluster; // null in single-node mode
   private final ReplicationSettings replication;
-  private final Map<Integer, ReplicaFetcher> fetchers = new ConcurrentHashMap<>(); // by leader id; changed under this
+  private final Map<FetcherKey, ReplicaFetcher> fetchers = new ConcurrentHashMap<>(); // changed under this
   private final ExecutorService isrAnswers;
   private volatile java.util.function.Function<String, Optional<TopicSettings>> topicSettings = t -> Optional.empty();
   // --- leadership listeners (coordinators): changed and fired under this ---
   private final List<LeadershipListener> leadershipListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   /** The partitions reported led to the listeners, with the epoch reported. Guarded by this. */
   private final Map<TopicPartition, Integer> reportedLeaders = new java.util.HashMap<>();
+
+  /** One fetcher's place: the leader it fetches from and its id among that leader's fetchers. */
+  private record FetcherKey(int leaderId, int fetcherId) {}
 
   /** A topic's log config and overrides, for partitions the cluster assigns here before the topic admin opened them. */
   public record TopicSettings(LogConfig logConfig, Map<String, String> overrides) {}
@@ -74,22 +78,35 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
   }
 
   /**
-   * Replication tuning (replica.lag.time.max.ms, replica.fetch.*) and the log config of partitions
-   * the cluster assigns here before their topic's config is known.
+   * Replication tuning (replica.lag.time.max.ms, replica.fetch.*, num.replica.fetchers) and the log
+   * config of partitions the cluster assigns here before their topic's config is known.
+   *
+   * @param fetchersPerLeader num.replica.fetchers: fetcher threads (and connections) per leader broker
    */
-  public record ReplicationSettings(long replicaLagTimeMaxMs, ReplicaFetcher.Settings fetch, LogConfig defaultLogConfig) {
+  public record ReplicationSettings(long replicaLagTimeMaxMs, ReplicaFetcher.Settings fetch, LogConfig defaultLogConfig,
+      int fetchersPerLeader) {
+    public ReplicationSettings {
+      if (fetchersPerLeader < 1) throw new IllegalArgumentException("fetchersPerLeader must be at least 1");
+    }
+
     public static ReplicationSettings of(long replicaLagTimeMaxMs, int fetchWaitMaxMs, int fetchMaxBytes,
         int fetchResponseMaxBytes, long fetchBackoffMs, int socketTimeoutMs, LogConfig defaultLogConfig) {
       return new ReplicationSettings(replicaLagTimeMaxMs,
           new ReplicaFetcher.Settings(fetchWaitMaxMs, 1, fetchMaxBytes, fetchResponseMaxBytes, fetchBackoffMs, socketTimeoutMs),
-          defaultLogConfig);
+          defaultLogConfig, 1);
     }
 
-    /** From replica.lag.time.max.ms, replica.fetch.max.bytes and replica.fetch.wait.max.ms. */
+    /** The same settings with {@code n} fetchers per leader broker. */
+    public ReplicationSettings withFetchersPerLeader(int n) {
+      return new ReplicationSettings(replicaLagTimeMaxMs, fetch, defaultLogConfig, n);
+    }
+
+    /** From replica.lag.time.max.ms, replica.fetch.max.bytes, replica.fetch.wait.max.ms and num.replica.fetchers. */
     public static ReplicationSettings from(dev.brook.broker.config.BrokerConfig config) {
       return of(config.getLong("replica.lag.time.max.ms"), config.getInt("replica.fetch.wait.max.ms"),
           config.getInt("replica.fetch.max.bytes"), 10 * 1024 * 1024, 1000, 30_000,
-          dev.brook.broker.config.TopicConfigs.toLogConfig(config, Map.of()));
+          dev.brook.broker.config.TopicConfigs.toLogConfig(config, Map.of()))
+          .withFetchersPerLeader(config.getInt("num.replica.fetchers"));
     }
   }
   // --- end replication ---
@@ -142,11 +159,14 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
    * A log directory failed (see {@link dev.brook.storage.LogDirFailureChannel}): its partitions stop
    * serving (KAFKA_STORAGE_ERROR), stop following, and resign their leadership to this broker's
    * coordinators (a group or transaction coordinator on one of them stops). Partitions on the other
-   * directories are untouched. In a ZooKeeper cluster Kafka's broker also writes a log-dir event
-   * notification so the controller moves leadership to another in-sync replica; Brook does not yet
-   * (the partitions answer KAFKA_STORAGE_ERROR, which clients retry after a metadata refresh).
+   * directories are untouched. In a cluster the replicas are then reported to the controller ({@link
+   * ClusterState#reportOfflineReplicas}), which moves their leadership to another in-sync replica and
+   * drops this broker from their ISR (as Kafka's controller does on a log-dir event notification);
+   * meanwhile, and on a single node, they answer KAFKA_STORAGE_ERROR, which clients retry after a
+   * metadata refresh. Runs on a thread of its own (may block on the cluster's store).
    */
   void onLogDirFailure(java.nio.file.Path dir) {
+    List<TopicPartition> lost = new java.util.ArrayList<>();
     synchronized (this) {
       for (Partition p : partitions.values()) {
         java.nio.file.Path parent = p.log().dir().toAbsolutePath().normalize().getParent();
@@ -154,6 +174,14 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
         p.markOffline();
         stopFetching(p.topicPartition());
         leadershipChanged(p.topicPartition(), -1);
+        lost.add(p.topicPartition());
+      }
+    }
+    if (cluster != null && !lost.isEmpty() && !closed) {
+      try {
+        cluster.reportOfflineReplicas(lost);
+      } catch (RuntimeException e) {
+        log.error("cannot report the {} replicas lost with {} to the controller", lost.size(), dir, e);
       }
     }
   }
@@ -365,6 +393,13 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
         }
         p = createPartition(s.tp(), s.topicId(), config, ts.map(TopicSettings::overrides).orElse(Map.of()));
       }
+      if (p.isOffline()) {
+        // Its log directory failed: it neither leads nor follows until the broker restarts (the
+        // controller, told through reportOfflineReplicas, moves leadership and the ISR away).
+        stopFetching(s.tp());
+        leadershipChanged(s.tp(), -1);
+        continue;
+      }
       if (s.leader() == localBrokerId) {
         stopFetching(s.tp());
         if (p.makeLeader(s, now)) {
@@ -379,7 +414,7 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
           stopFetching(s.tp());
         } else if (newTerm || current == null || current.leaderId() != s.leader()) {
           stopFetching(s.tp());
-          fetcherFor(s.leader()).add(p, s.leaderEpoch(), true);
+          fetcherFor(s.leader(), s.tp()).add(p, s.leaderEpoch(), true);
           log.debug("{} follows {} from {} in epoch {}", localBrokerId, s.tp(), s.leader(), s.leaderEpoch());
         }
       }
@@ -400,8 +435,23 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
     return null;
   }
 
-  private ReplicaFetcher fetcherFor(int leader) {
-    return fetchers.computeIfAbsent(leader, id -> new ReplicaFetcher(id, localBrokerId, cluster::broker, replication.fetch(), clock));
+  /** The fetcher that follows {@code tp} from {@code leader}, started if none runs. Caller holds this. */
+  private ReplicaFetcher fetcherFor(int leader, TopicPartition tp) {
+    FetcherKey key = new FetcherKey(leader, ReplicaFetcher.fetcherId(tp, replication.fetchersPerLeader()));
+    return fetchers.computeIfAbsent(key, k -> new ReplicaFetcher(k.leaderId(), k.fetcherId(), localBrokerId,
+        cluster::broker, replication.fetch(), clock));
+  }
+
+  /**
+   * The running fetchers that fetch from {@code leader}, by fetcher id, each with the partitions it
+   * follows (for tests and tools; a snapshot).
+   */
+  public synchronized Map<Integer, java.util.Set<TopicPartition>> fetchersFrom(int leader) {
+    Map<Integer, java.util.Set<TopicPartition>> out = new java.util.TreeMap<>();
+    fetchers.forEach((k, f) -> {
+      if (k.leaderId() == leader) out.put(k.fetcherId(), f.followed());
+    });
+    return out;
   }
 
   /** Stops replicating {@code tp}; a fetcher left with nothing to fetch ends. Caller holds this. */

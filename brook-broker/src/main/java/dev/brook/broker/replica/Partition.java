@@ -194,6 +194,16 @@ public final class Partition {
    * fields are rewritten in place (offsets, leader epoch, timestamps, CRC).
    */
   public AppendOutcome appendRecordsAsLeader(ByteBuffer records, AppendOrigin origin, int requiredAcks, long nowMs) {
+    return appendRecordsAsLeader(records, origin, requiredAcks, nowMs, true);
+  }
+
+  /**
+   * As above; with {@code flushHere} false the append does not force {@code flush.messages} itself:
+   * the caller must, before it acknowledges, call {@link #flushIfDue} when {@link #flushDue} says so,
+   * off its event loop (an fsync there would hold up every connection of the loop).
+   */
+  public AppendOutcome appendRecordsAsLeader(ByteBuffer records, AppendOrigin origin, int requiredAcks, long nowMs,
+      boolean flushHere) {
     if (offline) return AppendOutcome.error(Errors.KAFKA_STORAGE_ERROR, "the log directory of " + topicPartition + " is offline");
     RecordPolicy p = policy;
     if (!isLeader()) return AppendOutcome.error(Errors.NOT_LEADER_OR_FOLLOWER, "broker " + localBrokerId + " does not lead " + topicPartition);
@@ -213,7 +223,7 @@ public final class Partition {
     synchronized (this) {
       outcome = appendLocked(records, batch, p, origin);
     }
-    if (outcome.error() == Errors.NONE) {
+    if (flushHere && outcome.error() == Errors.NONE) {
       try {
         partitionLog.maybeFlush(); // flush.messages: forced here, holding no lock, before the ack
       } catch (IOException | RuntimeException e) {
@@ -226,6 +236,16 @@ public final class Partition {
       if (marker && l != null) l.onMarker(topicPartition, batch.producerId(), commit, outcome.lastOffset());
     }
     return outcome;
+  }
+
+  /** Whether {@code flush.messages} messages of this partition's log are not yet on disk. Cheap. */
+  public boolean flushDue() {
+    return partitionLog.flushDue();
+  }
+
+  /** Forces the log if {@link #flushDue}: an fsync, milliseconds; holds no lock appends take. */
+  public void flushIfDue() throws IOException {
+    partitionLog.maybeFlush();
   }
 
   /**

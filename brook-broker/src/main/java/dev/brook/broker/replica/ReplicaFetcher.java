@@ -34,8 +34,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The follower side of replication for every partition this broker follows from one leader broker:
- * one thread with one connection, a loop of (1) reconciling newly followed partitions with the
+ * The follower side of replication for the partitions this broker follows from one leader broker
+ * that hash to one fetcher id ({@code num.replica.fetchers} of these per leader, see {@link
+ * #fetcherId}): one thread with one connection, a loop of (1) reconciling newly followed partitions with the
  * leader by OffsetForLeaderEpoch and truncating (KIP-101/279), (2) a Fetch with this broker's
  * replica id at each partition's log end with its last fetched epoch (the leader answers a
  * diverging epoch when the logs split: truncate again), appending what comes back and taking the
@@ -73,6 +74,7 @@ final class ReplicaFetcher implements AutoCloseable {
   }
 
   private final int leaderId;
+  private final int fetcherId;
   private final int localBrokerId;
   private final IntFunction<Optional<BrokerEndpoint>> endpoints;
   private final Settings settings;
@@ -85,20 +87,35 @@ final class ReplicaFetcher implements AutoCloseable {
   private volatile boolean running = true;
   private volatile ReplicaClient client; // opened and used by the fetcher thread; close() may close it
 
-  ReplicaFetcher(int leaderId, int localBrokerId, IntFunction<Optional<BrokerEndpoint>> endpoints, Settings settings,
-      dev.brook.storage.Clock clock) {
+  ReplicaFetcher(int leaderId, int fetcherId, int localBrokerId, IntFunction<Optional<BrokerEndpoint>> endpoints,
+      Settings settings, dev.brook.storage.Clock clock) {
     this.leaderId = leaderId;
+    this.fetcherId = fetcherId;
     this.localBrokerId = localBrokerId;
     this.endpoints = endpoints;
     this.settings = settings;
     this.clock = clock;
-    this.thread = new Thread(this::run, "brook-replica-fetcher-" + localBrokerId + "-from-" + leaderId);
+    this.thread = new Thread(this::run, "brook-replica-fetcher-" + localBrokerId + "-from-" + leaderId + "-" + fetcherId);
     thread.setDaemon(true);
     thread.start();
   }
 
   int leaderId() {
     return leaderId;
+  }
+
+  /** Which of the leader's fetchers this is, in [0, num.replica.fetchers). */
+  int fetcherId() {
+    return fetcherId;
+  }
+
+  /**
+   * The fetcher (of {@code fetchers} per leader) that follows {@code tp}: a hash of the topic and
+   * partition, as Kafka spreads partitions over {@code num.replica.fetchers}, so a partition keeps its
+   * fetcher (and its place in that fetcher's session) across leadership changes of other partitions.
+   */
+  static int fetcherId(TopicPartition tp, int fetchers) {
+    return ((31 * tp.topic().hashCode() + tp.partition()) & 0x7fffffff) % fetchers;
   }
 
   /** Starts (or restarts, in a new epoch) following {@code p}; truncating first when asked. */
@@ -124,6 +141,11 @@ final class ReplicaFetcher implements AutoCloseable {
 
   boolean isEmpty() {
     return partitions.isEmpty();
+  }
+
+  /** The partitions this fetcher follows now (a copy). */
+  java.util.Set<TopicPartition> followed() {
+    return java.util.Set.copyOf(partitions.keySet());
   }
 
   boolean follows(TopicPartition tp) {

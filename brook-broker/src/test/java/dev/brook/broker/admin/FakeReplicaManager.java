@@ -26,10 +26,13 @@ public final class FakeReplicaManager implements ReplicaManager {
   public final Map<TopicPartition, LogConfig> configs = new ConcurrentHashMap<>();
   public final Map<TopicPartition, Map<String, String>> overrides = new ConcurrentHashMap<>();
   public final List<TopicPartition> deleted = new ArrayList<>();
+  /** The name of the thread of every partition creation and deletion, in order. */
+  public final List<String> changeThreads = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @Override
   public synchronized Partition createPartition(
       TopicPartition tp, Uuid topicId, LogConfig config, Map<String, String> topicOverrides) {
+    changeThreads.add(Thread.currentThread().getName());
     configs.put(tp, config);
     overrides.put(tp, topicOverrides);
     return partitions.computeIfAbsent(tp, k -> new Partition(k, topicId, fakeLog(k), 0));
@@ -75,6 +78,7 @@ public final class FakeReplicaManager implements ReplicaManager {
 
   @Override
   public synchronized void deletePartition(TopicPartition tp) {
+    changeThreads.add(Thread.currentThread().getName());
     partitions.remove(tp);
     configs.remove(tp);
     deleted.add(tp);

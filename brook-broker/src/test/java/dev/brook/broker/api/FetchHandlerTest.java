@@ -109,4 +109,55 @@ class FetchHandlerTest {
     assertThat(p.errorCode()).isZero();
     assertThat(p.records().sizeInBytes()).isZero();
   }
+
+  @Test
+  void coldFetchIsReadOnTheBackgroundExecutorAndTailFetchOnTheCallingThread() throws Exception {
+    Partition cold = replicas.createPartition(new TopicPartition("cold", 0), Uuid.randomUuid(),
+        LogConfig.defaults().withSegmentBytes(1024), Map.of());
+    for (int i = 0; i < 40; i++) {
+      MemoryRecords r = MemoryRecords.withRecords(Compression.NONE,
+          new SimpleRecord(System.currentTimeMillis(), "k".getBytes(), ("value-" + i + "-".repeat(80)).getBytes()));
+      cold.appendRecordsAsLeader(r.buffer(), AppendOrigin.CLIENT, -1, System.currentTimeMillis());
+    }
+    assertThat(cold.log().tailStartOffset(2048)).as("several segments, the tail is the last ones").isGreaterThan(10);
+    java.util.List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor(
+        r -> new Thread(r, "test-background"));
+    try {
+      FetchHandler h = new FetchHandler(replicas, new FetchSessionCache(10, Clock.SYSTEM, new Random(3)::nextInt), 1,
+          task -> pool.execute(() -> {
+            threads.add(Thread.currentThread().getName());
+            task.run();
+          }), 2048);
+      FetchResponseData.PartitionData old = only(h.handle(ctx(), request("cold", 0)).get(5, TimeUnit.SECONDS));
+      assertThat(threads).containsExactly("test-background");
+      assertThat(((SliceRecords) old.records()).slice().length()).isPositive();
+      assertThat(firstBaseOffset(old)).isZero();
+
+      FetchResponseData.PartitionData recent = only(h.handle(ctx(), request("cold", 39)).get(5, TimeUnit.SECONDS));
+      assertThat(threads).as("a fetch of the tail stays on the calling thread").hasSize(1);
+      assertThat(firstBaseOffset(recent)).isEqualTo(39);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static long firstBaseOffset(FetchResponseData.PartitionData p) throws java.io.IOException {
+    dev.brook.storage.FileSlice s = ((SliceRecords) p.records()).slice();
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8);
+    s.channel().read(b, s.position());
+    return b.getLong(0);
+  }
+
+  private static RequestContext ctx() {
+    return new RequestContext(new RequestHeader(ApiKeys.FETCH, (short) 12, "test", 1), 1, null, "PLAINTEXT");
+  }
+
+  private static FetchRequestData request(String topic, long offset) {
+    FetchRequestData d = new FetchRequestData().setMaxWaitMs(0).setMinBytes(0).setMaxBytes(1 << 20)
+        .setSessionEpoch(-1).setReplicaId(-1);
+    d.topics().add(new FetchRequestData.FetchTopic().setTopic(topic).setPartitions(List.of(
+        new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(offset).setPartitionMaxBytes(1 << 20))));
+    return d;
+  }
 }

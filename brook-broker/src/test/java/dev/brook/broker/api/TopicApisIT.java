@@ -120,6 +120,23 @@ class TopicApisIT {
         .isInstanceOf(UnknownTopicIdException.class);
   }
 
+  @Test
+  void topicChangesRunOnTheTopicAdminThreadNeverOnAnEventLoop() throws Exception {
+    createTopic("made", 2, Map.of());
+    try (dev.brook.broker.network.RawClient raw = new dev.brook.broker.network.RawClient("127.0.0.1",
+        broker.server.boundListener().port())) {
+      org.apache.kafka.common.requests.MetadataRequest auto = new org.apache.kafka.common.requests.MetadataRequest.Builder(
+          List.of("auto"), true).build((short) 12);
+      int id = raw.send(auto);
+      raw.receive(org.apache.kafka.common.protocol.ApiKeys.METADATA, (short) 12, id);
+    }
+    admin.deleteTopics(List.of("made")).all().get();
+    assertThat(broker.replicas.partitions.keySet()).extracting(tp -> tp.topic()).containsOnly("auto");
+    // Two partitions created, one auto-created, two deleted: each on the admin's thread, none on a
+    // listener's event loop (brook-net-*), where a slow disk or ZooKeeper would stall connections.
+    assertThat(broker.replicas.changeThreads).hasSize(5).containsOnly("brook-topic-admin");
+  }
+
   private static <T> T join(org.apache.kafka.common.KafkaFuture<T> f) {
     try {
       return f.get();

@@ -38,6 +38,34 @@ class ControllerLogicTest {
   }
 
   @Test
+  void aLeaderWhoseReplicaIsOfflineHandsLeadershipToAnotherInSyncReplicaAndLeavesTheIsr() {
+    PartitionState s = state(List.of(1, 2, 3), 1, 4, List.of(1, 2, 3));
+    TopicPartition other = new TopicPartition("t", 1);
+    ControllerLogic.View v = new ControllerLogic.View(Set.of(1, 2, 3), Set.of(), Map.of("t", Map.of(0, List.of(1, 2, 3))),
+        Map.of(TP, s), Set.of(), t -> false, Map.of(1, Set.of(TP), 3, Set.of(other)));
+    ControllerLogic.Transition t = ControllerLogic.reconcile(v, Set.of(1, 2, 3), false).getFirst();
+    assertThat(t.leader()).isEqualTo(2);
+    assertThat(t.leaderEpoch()).isEqualTo(5);
+    assertThat(t.isr()).containsExactly(2, 3); // broker 3's offline replica is of another partition
+    // Preferred election does not bring leadership back to the offline replica.
+    PartitionState moved = state(List.of(1, 2, 3), 2, 5, List.of(2, 3));
+    ControllerLogic.View after = new ControllerLogic.View(Set.of(1, 2, 3), Set.of(), Map.of("t", Map.of(0, List.of(1, 2, 3))),
+        Map.of(TP, moved), Set.of(), x -> false, Map.of(1, Set.of(TP)));
+    assertThat(ControllerLogic.reconcile(after, Set.of(1, 2, 3), true)).isEmpty();
+    assertThat(ControllerLogic.elect(after, TP, false).error()).isEqualTo(Errors.PREFERRED_LEADER_NOT_AVAILABLE);
+  }
+
+  @Test
+  void anOfflineLastInSyncReplicaLeavesThePartitionWithoutALeader() {
+    PartitionState s = state(List.of(1, 2), 1, 4, List.of(1));
+    ControllerLogic.View v = new ControllerLogic.View(Set.of(1, 2), Set.of(), Map.of("t", Map.of(0, List.of(1, 2))),
+        Map.of(TP, s), Set.of(), t -> false, Map.of(1, Set.of(TP)));
+    ControllerLogic.Transition t = ControllerLogic.reconcile(v, Set.of(1, 2), false).getFirst();
+    assertThat(t.leader()).isEqualTo(-1);
+    assertThat(t.isr()).containsExactly(1); // remembered for a clean election once it is back
+  }
+
+  @Test
   void aStartedPartitionOfALiveLeaderNeedsNothing() {
     assertThat(ControllerLogic.reconcile(view(Set.of(1), List.of(1), state(List.of(1), 1, 4, List.of(1))), Set.of(1), true))
         .isEmpty();

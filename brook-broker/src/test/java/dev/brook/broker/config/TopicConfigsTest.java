@@ -49,7 +49,7 @@ class TopicConfigsTest {
     assertThat(c.delete()).isTrue();
     assertThat(c.segmentBytes()).isEqualTo(2097152);
     assertThat(c.minCleanableDirtyRatio()).isEqualTo(0.1);
-    assertThat(c.preallocate()).isTrue();
+    assertThat(c.preallocate()).isTrue(); // a stored value (a topic imported from Kafka) still reads
   }
 
   @Test
@@ -79,8 +79,17 @@ class TopicConfigsTest {
         .isInstanceOf(ConfigException.class);
     assertThatThrownBy(() -> TopicConfigs.validate(Map.of("remote.storage.enable", "true")))
         .isInstanceOf(ConfigException.class);
+    assertThatThrownBy(() -> TopicConfigs.validate(Map.of("preallocate", "true")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("preallocate");
     TopicConfigs.validate(Map.of("retention.ms", "-1", "compression.type", "zstd", "max.message.bytes", "10",
         "message.timestamp.type", "LogAppendTime", "min.insync.replicas", "1", "compression.gzip.level", "-1"));
+  }
+
+  @Test
+  void brokerKeysBrookCannotHonourAreRefusedNamingTheKey() {
+    assertThatThrownBy(() -> broker(Map.of("log.preallocate", "true")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("log.preallocate").hasMessageContaining("not supported");
+    assertThat(TopicConfigs.toLogConfig(broker(Map.of("log.preallocate", "false")), Map.of()).preallocate()).isFalse();
   }
 
   @Test

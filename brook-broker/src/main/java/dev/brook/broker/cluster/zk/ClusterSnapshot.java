@@ -18,6 +18,7 @@ import org.apache.kafka.common.TopicPartition;
  *     the broker restarted, even if its absence was never seen
  * @param topicVersions znode versions of /brokers/topics/&lt;t&gt;, for conditional updates
  * @param configVersions znode versions of /config/topics/&lt;t&gt; (absent when the znode is)
+ * @param offlineReplicas per broker, the replicas it lost with a failed log directory
  */
 record ClusterSnapshot(
     Map<Integer, BrokerEndpoint> brokers,
@@ -31,8 +32,9 @@ record ClusterSnapshot(
     Set<Integer> shuttingDown,
     boolean preferredElectionRequested,
     Map<TopicPartition, dev.brook.broker.cluster.Reassignment> reassignments,
-    Map<Integer, Long> brokerEpochs) {
+    Map<Integer, Long> brokerEpochs,
+    Map<Integer, Set<TopicPartition>> offlineReplicas) {
 
-  static final ClusterSnapshot EMPTY =
-      new ClusterSnapshot(Map.of(), -1, Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Set.of(), Set.of(), false, Map.of(), Map.of());
+  static final ClusterSnapshot EMPTY = new ClusterSnapshot(Map.of(), -1, Map.of(), Map.of(), Map.of(), Map.of(),
+      Map.of(), Set.of(), Set.of(), false, Map.of(), Map.of(), Map.of());
 }

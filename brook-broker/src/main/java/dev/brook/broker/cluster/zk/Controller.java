@@ -41,7 +41,9 @@ import org.slf4j.LoggerFactory;
  * replicas when {@code auto.leader.rebalance.enable} is set, and on ElectLeaders; it carries out
  * partition reassignments ({@code /admin/reassign_partitions}): first the new replicas are added to
  * the assignment (they start following), then, once every target replica is in the ISR, the
- * assignment becomes the target, a target replica leads and the others leave (one transaction).
+ * assignment becomes the target, a target replica leads and the others leave (one transaction). A
+ * replica its broker lists as offline ({@code /brook/offline_replicas/<id>}: its log directory failed)
+ * counts as dead for its partition: leadership moves to another in-sync replica and it leaves the ISR.
  *
  * <p>All of it runs on one "brook-controller" thread; partition-state writes are conditional on the
  * znode version, so they never overwrite a leader's concurrent ISR change (the loser re-reads).
@@ -262,7 +264,7 @@ public final class Controller implements ClusterController, AutoCloseable {
     Map<String, Map<Integer, List<Integer>>> assignments = new LinkedHashMap<>();
     s.assignments().forEach((topic, a) -> assignments.put(topic, a.replicas()));
     return new ControllerLogic.View(s.brokers().keySet(), s.shuttingDown(), assignments, s.states(),
-        s.topicsBeingDeleted(), topic -> uncleanAllowed(s, topic));
+        s.topicsBeingDeleted(), topic -> uncleanAllowed(s, topic), s.offlineReplicas());
   }
 
   /** False when the state moved under us (the cache will bring the news; try again then). */

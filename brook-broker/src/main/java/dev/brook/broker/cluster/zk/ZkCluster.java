@@ -87,6 +87,8 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   /** Events thread only: the topic configs last applied. */
   private final Map<String, Map<String, String>> deliveredConfigs = new HashMap<>();
   private volatile java.util.function.Consumer<TopicMetadata> configListener = t -> {};
+  /** This broker's replicas on failed log directories (until restart). Guarded by itself. */
+  private final Set<TopicPartition> offlineReplicas = new HashSet<>();
 
   private ZkCluster(Settings settings, CuratorFramework zk, String clusterId) {
     this.settings = settings;
@@ -124,7 +126,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
       // /brokers/ids is empty whenever every broker's session expired at once (ZooKeeper cut off
       // from all of them): no broker could register again (PartitionFaultIT, seed 99).
       for (String path : List.of(ZkData.BROKER_IDS, ZkData.TOPICS, ZkData.TOPIC_CONFIGS, ZkData.CONTROLLED_SHUTDOWN,
-          Controller.DELETE_TOPICS)) {
+          Controller.DELETE_TOPICS, ZkData.OFFLINE_REPLICAS)) {
         createPersistent(zk, path);
       }
       String clusterId = ensureClusterId(zk, settings.configuredClusterId());
@@ -224,6 +226,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   public void register(BrokerEndpoint endpoint) throws Exception {
     this.self = endpoint;
     createRegistration(Duration.ofMillis(settings.sessionTimeoutMs() + 2_000L));
+    dropStaleOfflineReplicas();
     registered = true;
     log.info("Broker {} registered in ZooKeeper at {}:{} (cluster {})", endpoint.id(), endpoint.host(),
         endpoint.port(), clusterId);
@@ -249,6 +252,23 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
         }
         Thread.sleep(200); // a previous session's ephemeral node; it goes when that session expires
       }
+    }
+  }
+
+  /**
+   * A previous run's offline-replica list (killed before its session ended) would keep the controller
+   * from electing this broker's replicas until that session expires: this run's directories are
+   * those it opened, so the list is dropped.
+   */
+  private void dropStaleOfflineReplicas() {
+    String path = ZkData.offlineReplicasPath(settings.brokerId());
+    try {
+      Stat stat = zk.checkExists().forPath(path);
+      if (stat != null && stat.getEphemeralOwner() != zk.getZookeeperClient().getZooKeeper().getSessionId()) {
+        zk.delete().forPath(path);
+      }
+    } catch (Exception e) {
+      log.warn("Broker {} cannot drop a previous run's {}: {}", settings.brokerId(), path, e.toString());
     }
   }
 
@@ -291,6 +311,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     try {
       createRegistration(Duration.ofMillis(settings.sessionTimeoutMs() + 2_000L));
       if (!registered) log.info("Broker {} re-registered in ZooKeeper", settings.brokerId());
+      writeOfflineReplicas(); // the old session's list went with it
       registered = true;
       controller.maybeElect();
     } catch (Exception e) {
@@ -346,6 +367,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     Set<Integer> shuttingDown = new HashSet<>();
     boolean preferred = false;
     Map<TopicPartition, dev.brook.broker.cluster.Reassignment> reassignments = Map.of();
+    Map<Integer, Set<TopicPartition>> offline = new HashMap<>();
     for (ChildData d : nodes) {
       String path = d.getPath();
       String[] parts = path.split("/");
@@ -373,6 +395,8 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
           preferred = true;
         } else if (path.equals(ZkData.REASSIGN)) {
           reassignments = ZkData.reassignments(d.getData());
+        } else if (path.startsWith(ZkData.OFFLINE_REPLICAS + "/") && parts.length == 4) {
+          offline.put(Integer.parseInt(parts[3]), Set.copyOf(ZkData.partitions(d.getData())));
         }
       } catch (RuntimeException e) {
         log.warn("Ignoring malformed znode {}: {}", path, e.toString());
@@ -397,7 +421,8 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
       }
     }
     return new ClusterSnapshot(java.util.Collections.unmodifiableMap(brokers), controllerId, topics, assignments, topicVersions, configVersions,
-        states, Set.copyOf(deleting), Set.copyOf(shuttingDown), preferred, Map.copyOf(reassignments), Map.copyOf(brokerEpochs));
+        states, Set.copyOf(deleting), Set.copyOf(shuttingDown), preferred, Map.copyOf(reassignments), Map.copyOf(brokerEpochs),
+        Map.copyOf(offline));
   }
 
   // ---- telling the replica side
@@ -512,6 +537,52 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   @Override
   public boolean isRegistered() {
     return registered;
+  }
+
+  /**
+   * Tells the controller that this broker's replicas of {@code partitions} are lost with a failed log
+   * directory: the ephemeral {@code /brook/offline_replicas/<id>} lists every replica lost so far (it
+   * lives as long as this session; a restart, disk repaired, starts without it). The controller then
+   * moves their leadership to another in-sync replica and drops this broker from their ISR. Blocks on
+   * ZooKeeper (retried on the io thread until written); never call it on a network thread.
+   */
+  @Override
+  public void reportOfflineReplicas(Collection<TopicPartition> partitions) {
+    synchronized (offlineReplicas) {
+      if (!offlineReplicas.addAll(partitions)) return;
+    }
+    log.warn("Broker {} reports {} replicas offline to the controller: {}", settings.brokerId(), partitions.size(),
+        partitions);
+    io.execute(() -> writeOfflineReplicasUntilDone(1));
+  }
+
+  private void writeOfflineReplicasUntilDone(int attempt) {
+    if (closed) return;
+    try {
+      writeOfflineReplicas();
+    } catch (Exception e) {
+      if (attempt == 1) log.error("Broker {} cannot write its offline replicas to ZooKeeper yet; retrying every second",
+          settings.brokerId(), e);
+      CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, io).execute(() -> writeOfflineReplicasUntilDone(attempt + 1));
+    }
+  }
+
+  /** Writes the offline replicas' znode (create or replace), if there are any. */
+  private void writeOfflineReplicas() throws Exception {
+    byte[] data;
+    synchronized (offlineReplicas) {
+      if (offlineReplicas.isEmpty()) return;
+      data = ZkData.partitions(offlineReplicas.stream().sorted(java.util.Comparator.comparing(TopicPartition::topic)
+          .thenComparingInt(TopicPartition::partition)).toList());
+    }
+    String path = ZkData.offlineReplicasPath(settings.brokerId());
+    Stat stat = zk.checkExists().forPath(path);
+    if (stat != null && stat.getEphemeralOwner() == zk.getZookeeperClient().getZooKeeper().getSessionId()) {
+      zk.setData().withVersion(stat.getVersion()).forPath(path, data);
+      return;
+    }
+    if (stat != null) zk.delete().guaranteed().forPath(path); // a previous session's, about to expire anyway
+    zk.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, data);
   }
 
   /** How many ZooKeeper sessions this broker has lost (each unregistered it until re-registration). */

@@ -27,7 +27,13 @@ import org.apache.kafka.common.Uuid;
  * /admin/controlled_shutdown/&lt;id&gt; (ephemeral)  a broker asking the controller to move leadership away
  * /admin/preferred_replica_election             {"version":1,"partitions":[{"topic":t,"partition":p}]}
  * /admin/reassign_partitions                    {"version":1,"partitions":[{"topic":t,"partition":p,"replicas":[..]}]}
+ * /brook/offline_replicas/&lt;id&gt; (ephemeral)     {"version":1,"partitions":[{"topic":t,"partition":p}]}
  * </pre>
+ *
+ * The last is Brook's own (Kafka's ZooKeeper brokers write a {@code log_dir_event_notification} and let
+ * the controller ask each broker which replicas are offline): a broker whose log directory failed lists
+ * the replicas it lost there, for as long as its session lives (a restart with the disk repaired
+ * clears it), and the controller treats each listed replica as dead for its partition.
  *
  * Stateless; any thread.
  */
@@ -43,6 +49,11 @@ public final class ZkData {
   public static final String CONTROLLED_SHUTDOWN = "/admin/controlled_shutdown";
   public static final String PREFERRED_ELECTION = "/admin/preferred_replica_election";
   public static final String REASSIGN = "/admin/reassign_partitions";
+  public static final String OFFLINE_REPLICAS = "/brook/offline_replicas";
+
+  public static String offlineReplicasPath(int brokerId) {
+    return OFFLINE_REPLICAS + "/" + brokerId;
+  }
 
   public static String brokerPath(int id) {
     return BROKER_IDS + "/" + id;
@@ -227,6 +238,30 @@ public final class ZkData {
       Map<?, ?> m = (Map<?, ?>) o;
       out.put(new TopicPartition((String) m.get("topic"), ((Long) m.get("partition")).intValue()),
           new Reassignment(ints(m.get("replicas")), ints(m.get("original_replicas"))));
+    }
+    return out;
+  }
+
+  static byte[] partitions(java.util.Collection<TopicPartition> tps) {
+    List<Object> parts = new ArrayList<>();
+    for (TopicPartition tp : tps) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("topic", tp.topic());
+      m.put("partition", tp.partition());
+      parts.add(m);
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("version", 1);
+    m.put("partitions", parts);
+    return bytes(Json.write(m));
+  }
+
+  static java.util.Set<TopicPartition> partitions(byte[] data) {
+    java.util.Set<TopicPartition> out = new java.util.HashSet<>();
+    if (data == null || data.length == 0) return out;
+    for (Object o : (List<?>) Json.parseObject(text(data)).get("partitions")) {
+      Map<?, ?> m = (Map<?, ?>) o;
+      out.add(new TopicPartition((String) m.get("topic"), ((Long) m.get("partition")).intValue()));
     }
     return out;
   }

@@ -1,0 +1,481 @@
+package dev.brook.bench;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.message.FetchRequestData;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestPartition;
+import org.apache.kafka.common.message.OffsetCommitRequestData.OffsetCommitRequestTopic;
+import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.protocol.ObjectSerializationCache;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MemoryRecordsBuilder;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.TimestampType;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.ResponseHeader;
+
+/**
+ * Issue 16's scaling figures, one command ({@code bench/scaling}): Brook's throughput with its JVM
+ * pinned ({@code taskset}) to one core and then to two, under pre-built produce requests sent raw
+ * by {@link RawLoad}; the broker's CPU time per request of each kind (produce, fetch, metadata,
+ * offset commit) on one core, for the paper estimate of a bigger machine; and the produce latency
+ * at a fixed rate with and without a segment roll every few MB. Each broker run is a fresh
+ * {@code bin/brook server} on an empty directory; figures go to stdout and
+ * {@code bench/out/scaling-<UTC time>/summary.txt}.
+ */
+public final class ScalingBench {
+  private static final String HOST = "127.0.0.1";
+  private static final String TOPIC = "scaling";
+  private static final short PRODUCE_VERSION = 9; // the newest that names topics (v13 uses ids)
+  private static final short FETCH_VERSION = 12;
+  private static final short METADATA_VERSION = 12;
+  private static final short COMMIT_VERSION = 8;
+
+  private final Path root;
+  private final Path out;
+  private final boolean quick;
+  private final StringBuilder summary = new StringBuilder();
+
+  private ScalingBench(Path root, Path out, boolean quick) {
+    this.root = root;
+    this.out = out;
+    this.quick = quick;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path root = Path.of(".");
+    boolean quick = false;
+    List<String> what = new ArrayList<>(List.of("scaling", "costs", "rolls"));
+    int rounds = 2;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--root" -> root = Path.of(args[++i]);
+        case "--quick" -> quick = true;
+        case "--only" -> what = List.of(args[++i].split(","));
+        case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--help" -> {
+          System.out.println("bench/scaling [--quick] [--only scaling,costs,rolls] [--rounds N]");
+          return;
+        }
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
+    Path out = root.resolve("bench/out/scaling-" + stamp);
+    Files.createDirectories(out);
+    ScalingBench b = new ScalingBench(root.toAbsolutePath(), out, quick);
+    b.line("bench/scaling at " + Instant.now() + ", generator pinned to cpu " + System.getenv().getOrDefault("GEN_CPUS", "?")
+        + ", load average " + Files.readString(Path.of("/proc/loadavg")).trim());
+    if (quick) rounds = 1;
+    if (what.contains("scaling")) b.scaling(rounds);
+    if (what.contains("costs")) b.costs();
+    if (what.contains("rolls")) b.rolls(rounds);
+    Files.writeString(out.resolve("summary.txt"), b.summary);
+    System.out.println("kept in " + out);
+  }
+
+  private void line(String s) {
+    System.out.println(s);
+    System.out.flush();
+    summary.append(s).append('\n');
+  }
+
+  // ------------------------------------------------------------------ the three measurements
+
+  /** Closed-loop produce, broker on cpu 0 and then on cpus 0,1, alternating over rounds. */
+  private void scaling(int rounds) throws Exception {
+    int conns = 32;
+    int partitions = 64;
+    double warm = quick ? 4 : 8;
+    double measure = quick ? 6 : 15;
+    line(String.format(Locale.ROOT, "%n== scaling: produce, %d connections x window 4, %d partitions, 4 partitions x 16 KiB"
+        + " batches (100 B records) per request, acks=-1; warm-up %.0f s, measured %.0f s", conns, partitions, warm, measure));
+    line("cpus  round  req/s    MB/s    broker-CPU-s  broker-cores-busy  us-CPU/req  loops-us/req  generator-CPU-s");
+    Map<String, List<Double>> mbps = new LinkedHashMap<>();
+    Map<String, List<Double>> cpuPerReq = new LinkedHashMap<>();
+    for (int r = 1; r <= rounds; r++) {
+      List<String> order = r % 2 == 1 ? List.of("0", "0,1") : List.of("0,1", "0");
+      for (String cpus : order) {
+        try (Run run = Run.start(root, out, "scaling-" + cpus.replace(',', '_') + "-r" + r, cpus, Map.of())) {
+          run.createTopic(partitions);
+          List<List<ByteBuffer>> reqs = produceRequests(conns, partitions, 4, 16 << 10, 100, 8);
+          try (RawLoad load = new RawLoad(HOST, run.port, reqs, 64, checker(ApiKeys.PRODUCE, PRODUCE_VERSION))) {
+            load.runClosed(4, warm);
+            double cpu0 = ProcStats.cpuSeconds(run.pid);
+            double loops0 = threadCpuSeconds(run.pid, "brook-net");
+            double gen0 = ProcStats.cpuSeconds(ProcessHandle.current().pid());
+            RawLoad.Result res = load.runClosed(4, measure);
+            double cpu = ProcStats.cpuSeconds(run.pid) - cpu0;
+            double loops = threadCpuSeconds(run.pid, "brook-net") - loops0;
+            double gen = ProcStats.cpuSeconds(ProcessHandle.current().pid()) - gen0;
+            double reqPerS = res.requests() / res.seconds();
+            double mb = reqPerS * requestPayloadBytes(4, 16 << 10, 100) / (1 << 20);
+            mbps.computeIfAbsent(cpus, k -> new ArrayList<>()).add(mb);
+            cpuPerReq.computeIfAbsent(cpus, k -> new ArrayList<>()).add(cpu / res.requests());
+            line(String.format(Locale.ROOT, "%-5s %-6d %-8.0f %-7.1f %-13.2f %-18.2f %-11.1f %-13.1f %.2f", cpus, r, reqPerS, mb,
+                cpu, cpu / res.seconds(), cpu / res.requests() * 1e6, loops / res.requests() * 1e6, gen));
+          }
+        }
+      }
+    }
+    double one = median(mbps.get("0"));
+    double two = median(mbps.get("0,1"));
+    line(String.format(Locale.ROOT, "median MB/s: 1 core %.1f, 2 cores %.1f -> ratio %.2fx", one, two, two / one));
+    // What each would carry with its cores to itself: cores / CPU per request (the broker's own
+    // utime+stime, so other processes on the same cores and the generator do not count).
+    double cap1 = 1 / median(cpuPerReq.get("0"));
+    double cap2 = 2 / median(cpuPerReq.get("0,1"));
+    double perReq = requestPayloadBytes(4, 16 << 10, 100) / (double) (1 << 20);
+    line(String.format(Locale.ROOT, "capacity from broker CPU per request: 1 core %.0f req/s (%.0f MB/s), 2 cores %.0f req/s"
+        + " (%.0f MB/s) -> ratio %.2fx", cap1, cap1 * perReq, cap2, cap2 * perReq, cap2 / cap1));
+  }
+
+  /** Broker CPU per request of each kind, broker pinned to cpu 0, closed loop. */
+  private void costs() throws Exception {
+    double warm = quick ? 3 : 6;
+    double measure = quick ? 5 : 10;
+    line(String.format(Locale.ROOT, "%n== costs: broker on cpu 0, closed loop, 16 connections x window 4; warm-up %.0f s, measured %.0f s", warm, measure));
+    line("request                                   req/s    broker-cores-busy  us-CPU/req  loop-us/req  us-CPU/MiB  coordinator-us/req");
+    try (Run run = Run.start(root, out, "costs", "0", Map.of())) {
+      run.createTopic(64);
+      int conns = 16;
+      cost(run, "produce 1 partition x 1 KiB batch", produceRequests(conns, 64, 1, 1 << 10, 100, 8),
+          requestPayloadBytes(1, 1 << 10, 100), ApiKeys.PRODUCE, PRODUCE_VERSION, warm, measure);
+      cost(run, "produce 1 partition x 16 KiB batch", produceRequests(conns, 64, 1, 16 << 10, 100, 8),
+          requestPayloadBytes(1, 16 << 10, 100), ApiKeys.PRODUCE, PRODUCE_VERSION, warm, measure);
+      cost(run, "produce 4 partitions x 4 KiB batches", produceRequests(conns, 64, 4, 4 << 10, 100, 8),
+          requestPayloadBytes(4, 4 << 10, 100), ApiKeys.PRODUCE, PRODUCE_VERSION, warm, measure);
+      cost(run, "produce 4 partitions x 16 KiB batches", produceRequests(conns, 64, 4, 16 << 10, 100, 8),
+          requestPayloadBytes(4, 16 << 10, 100), ApiKeys.PRODUCE, PRODUCE_VERSION, warm, measure);
+      cost(run, "produce 1 partition x 256 KiB batch", produceRequests(conns, 64, 1, 256 << 10, 1024, 2),
+          requestPayloadBytes(1, 256 << 10, 1024), ApiKeys.PRODUCE, PRODUCE_VERSION, warm, measure);
+      cost(run, "fetch 4 partitions x 64 KiB (page cache)", fetchRequests(conns, 64, 4, 64 << 10), 4 * (64 << 10),
+          ApiKeys.FETCH, FETCH_VERSION, warm, measure);
+      cost(run, "metadata (1 topic, 64 partitions)", metadataRequests(conns), 0, ApiKeys.METADATA, METADATA_VERSION, warm, measure);
+      run.awaitCommitsAccepted();
+      cost(run, "offset commit (1 partition)", commitRequests(conns), 0, ApiKeys.OFFSET_COMMIT, COMMIT_VERSION, warm, measure);
+    }
+  }
+
+  private void cost(Run run, String name, List<List<ByteBuffer>> reqs, long bytesPerRequest, ApiKeys key, short version,
+      double warm, double measure) throws Exception {
+    try (RawLoad load = new RawLoad(HOST, run.port, reqs, 64, checker(key, version))) {
+      load.runClosed(4, warm);
+      double cpu0 = ProcStats.cpuSeconds(run.pid);
+      double loops0 = threadCpuSeconds(run.pid, "brook-net");
+      double coord0 = threadCpuSeconds(run.pid, "group-coordinat");
+      RawLoad.Result res = load.runClosed(4, measure);
+      double cpu = ProcStats.cpuSeconds(run.pid) - cpu0;
+      double loops = threadCpuSeconds(run.pid, "brook-net") - loops0;
+      double coord = threadCpuSeconds(run.pid, "group-coordinat") - coord0;
+      double perReq = cpu / res.requests() * 1e6;
+      String perMiB = bytesPerRequest == 0 ? "-" : String.format(Locale.ROOT, "%.0f", perReq * (1 << 20) / bytesPerRequest);
+      line(String.format(Locale.ROOT, "%-41s %-8.0f %-18.2f %-11.1f %-12.1f %-11s %.1f", name, res.requests() / res.seconds(),
+          cpu / res.seconds(), perReq, loops / res.requests() * 1e6, perMiB, coord / res.requests() * 1e6));
+    }
+  }
+
+  /**
+   * Open-loop produce at a fixed rate, broker on cpu 0: latency send to ack with the default
+   * segment size (no roll in the run) and with log.segment.bytes=2 MiB (a roll every 2 MiB of a
+   * partition, about one a second per partition), alternating.
+   */
+  private void rolls(int rounds) throws Exception {
+    int partitions = 4;
+    int conns = 16;
+    double rate = 250; // requests/s, each 1 partition x 16 KiB: ~4 MiB/s, ~1 MiB/s per partition
+    double warm = quick ? 4 : 6;
+    double measure = quick ? 10 : 30;
+    line(String.format(Locale.ROOT, "%n== rolls: open loop %.0f produce requests/s (1 partition x 16 KiB each, %d partitions,"
+        + " %d connections), broker on cpu 0; warm-up %.0f s, measured %.0f s", rate, partitions, conns, warm, measure));
+    line("segment.bytes  round  rolls  p50-ms  p99-ms  p99.9-ms  max-ms  answered  not-sent");
+    Map<String, List<Double>> p99 = new LinkedHashMap<>();
+    for (int r = 1; r <= rounds; r++) {
+      List<String> order = r % 2 == 1 ? List.of("1073741824", "2097152") : List.of("2097152", "1073741824");
+      for (String seg : order) {
+        try (Run run = Run.start(root, out, "rolls-" + seg + "-r" + r, "0", Map.of("log.segment.bytes", seg))) {
+          run.createTopic(partitions);
+          List<List<ByteBuffer>> reqs = produceRequests(conns, partitions, 1, 16 << 10, 100, 8);
+          try (RawLoad load = new RawLoad(HOST, run.port, reqs, 64, checker(ApiKeys.PRODUCE, PRODUCE_VERSION))) {
+            load.runOpen(rate, warm);
+            long before = run.segmentFiles();
+            RawLoad.Result res = load.runOpen(rate, measure);
+            long rolls = run.segmentFiles() - before;
+            Latencies l = res.latencies();
+            p99.computeIfAbsent(seg, k -> new ArrayList<>()).add(l.percentileMillis(0.99));
+            line(String.format(Locale.ROOT, "%-14s %-6d %-6d %-7.2f %-7.2f %-9.2f %-7.2f %-9d %d", seg, r, rolls,
+                l.percentileMillis(0.5), l.percentileMillis(0.99), l.percentileMillis(0.999), l.maxMillis(), res.requests(),
+                res.skipped()));
+          }
+        }
+      }
+    }
+    double none = median(p99.get("1073741824"));
+    double rolling = median(p99.get("2097152"));
+    line(String.format(Locale.ROOT, "median p99: no rolls %.2f ms, rolls every 2 MiB %.2f ms -> %.2fx", none, rolling, rolling / none));
+  }
+
+  // ------------------------------------------------------------------ requests, built once
+
+  /** Payload bytes of one produce request of {@code partitionsPerRequest} batches. */
+  private static long requestPayloadBytes(int partitionsPerRequest, int batchBytes, int recordBytes) {
+    return (long) partitionsPerRequest * (batchBytes / recordBytes) * recordBytes;
+  }
+
+  /**
+   * For each connection, {@code distinct} produce requests of {@code partitionsPerRequest} batches
+   * (one per partition, ~{@code batchBytes} of {@code recordBytes}-byte records), spread so that all
+   * connections together cover every partition evenly. No producer id: nothing is deduplicated.
+   */
+  static List<List<ByteBuffer>> produceRequests(int conns, int partitions, int partitionsPerRequest, int batchBytes,
+      int recordBytes, int distinct) {
+    int records = Math.max(1, batchBytes / recordBytes);
+    byte[] value = new byte[recordBytes];
+    for (int i = 0; i < value.length; i++) value[i] = (byte) ('a' + i % 26);
+    ByteBuffer[] batches = new ByteBuffer[partitions];
+    for (int p = 0; p < partitions; p++) {
+      MemoryRecordsBuilder b = MemoryRecords.builder(ByteBuffer.allocate(batchBytes + 4096), RecordBatch.CURRENT_MAGIC_VALUE,
+          Compression.NONE, TimestampType.CREATE_TIME, 0L);
+      long now = System.currentTimeMillis();
+      for (int i = 0; i < records; i++) b.append(now, null, value);
+      batches[p] = b.build().buffer();
+    }
+    List<List<ByteBuffer>> out = new ArrayList<>();
+    int slot = 0;
+    for (int c = 0; c < conns; c++) {
+      List<ByteBuffer> mine = new ArrayList<>();
+      for (int d = 0; d < distinct; d++) {
+        ProduceRequestData.TopicProduceData t = new ProduceRequestData.TopicProduceData().setName(TOPIC);
+        for (int j = 0; j < partitionsPerRequest; j++) {
+          int p = (slot++) % partitions;
+          t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(p)
+              .setRecords(MemoryRecords.readableRecords(batches[p].duplicate())));
+        }
+        ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000);
+        data.topicData().add(t);
+        mine.add(frame(ApiKeys.PRODUCE, PRODUCE_VERSION, data));
+      }
+      out.add(mine);
+    }
+    return out;
+  }
+
+  /** Fetches from offset 0 of {@code partitionsPerRequest} partitions, {@code maxBytes} each, never waiting. */
+  static List<List<ByteBuffer>> fetchRequests(int conns, int partitions, int partitionsPerRequest, int maxBytes) {
+    List<List<ByteBuffer>> out = new ArrayList<>();
+    int slot = 0;
+    for (int c = 0; c < conns; c++) {
+      List<ByteBuffer> mine = new ArrayList<>();
+      for (int d = 0; d < 8; d++) {
+        FetchRequestData.FetchTopic t = new FetchRequestData.FetchTopic().setTopic(TOPIC);
+        for (int j = 0; j < partitionsPerRequest; j++) {
+          t.partitions().add(new FetchRequestData.FetchPartition().setPartition((slot++) % partitions).setFetchOffset(0)
+              .setPartitionMaxBytes(maxBytes).setLogStartOffset(-1));
+        }
+        FetchRequestData data = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(0)
+            .setMaxBytes(partitionsPerRequest * maxBytes).setSessionId(0).setSessionEpoch(-1);
+        data.topics().add(t);
+        mine.add(frame(ApiKeys.FETCH, FETCH_VERSION, data));
+      }
+      out.add(mine);
+    }
+    return out;
+  }
+
+  static List<List<ByteBuffer>> metadataRequests(int conns) {
+    MetadataRequestData data = new MetadataRequestData().setAllowAutoTopicCreation(false);
+    data.topics().add(new MetadataRequestData.MetadataRequestTopic().setName(TOPIC));
+    ByteBuffer f = frame(ApiKeys.METADATA, METADATA_VERSION, data);
+    List<List<ByteBuffer>> out = new ArrayList<>();
+    for (int c = 0; c < conns; c++) out.add(List.of(f));
+    return out;
+  }
+
+  /** A standalone commit (generation -1) of one partition per request, one group per connection. */
+  static List<List<ByteBuffer>> commitRequests(int conns) {
+    List<List<ByteBuffer>> out = new ArrayList<>();
+    for (int c = 0; c < conns; c++) {
+      List<ByteBuffer> mine = new ArrayList<>();
+      for (int d = 0; d < 8; d++) {
+        mine.add(frame(ApiKeys.OFFSET_COMMIT, COMMIT_VERSION, commit(c, d)));
+      }
+      out.add(mine);
+    }
+    return out;
+  }
+
+  private static OffsetCommitRequestData commit(int conn, int d) {
+    return new OffsetCommitRequestData().setGroupId("bench-" + conn).setGenerationIdOrMemberEpoch(-1).setMemberId("")
+        .setTopics(List.of(new OffsetCommitRequestTopic().setName(TOPIC).setPartitions(List.of(
+            new OffsetCommitRequestPartition().setPartitionIndex(d).setCommittedOffset(1000 + d).setCommittedMetadata("")))));
+  }
+
+  /** Size prefix, header (correlation id 1: answers are matched by order) and body, serialized once. */
+  static ByteBuffer frame(ApiKeys key, short version, ApiMessage body) {
+    RequestHeader header = new RequestHeader(key, version, "brook-bench-scaling", 1);
+    ObjectSerializationCache cache = new ObjectSerializationCache();
+    int headerSize = header.data().size(cache, header.headerVersion());
+    int bodySize = body.size(cache, version);
+    ByteBuffer buf = ByteBuffer.allocateDirect(4 + headerSize + bodySize);
+    buf.putInt(headerSize + bodySize);
+    ByteBufferAccessor acc = new ByteBufferAccessor(buf);
+    header.data().write(acc, cache, header.headerVersion());
+    body.write(acc, cache, version);
+    buf.flip();
+    return buf.asReadOnlyBuffer();
+  }
+
+  /** Throws on any error code in an answer, so a broker that refuses work cannot look fast. */
+  private static Consumer<ByteBuffer> checker(ApiKeys key, short version) {
+    return frame -> {
+      ResponseHeader.parse(frame, key.responseHeaderVersion(version));
+      AbstractResponse r = AbstractResponse.parseResponse(key, new ByteBufferAccessor(frame), version);
+      Map<Errors, Integer> errors = new LinkedHashMap<>(r.errorCounts());
+      errors.remove(Errors.NONE);
+      if (!errors.isEmpty()) throw new IllegalStateException(key + " answered with errors " + errors);
+    };
+  }
+
+  /**
+   * utime+stime of the threads of {@code pid} whose name starts with {@code prefix} (Linux keeps 15
+   * characters of a thread's name), in seconds.
+   */
+  static double threadCpuSeconds(long pid, String prefix) throws IOException {
+    double sum = 0;
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path t : tasks.toList()) {
+        try {
+          if (!Files.readString(t.resolve("comm")).startsWith(prefix)) continue;
+          String[] f = ProcStats.statFields(Files.readString(t.resolve("stat")));
+          sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / ProcStats.TICKS_PER_SECOND;
+        } catch (IOException e) {
+          // the thread ended meanwhile
+        }
+      }
+    }
+    return sum;
+  }
+
+  private static double median(List<Double> xs) {
+    List<Double> s = new ArrayList<>(xs);
+    s.sort(Double::compare);
+    int n = s.size();
+    return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
+  }
+
+  // ------------------------------------------------------------------ one broker
+
+  /** {@code taskset -c CPUS bin/brook server} on a fresh directory and a free port. */
+  private static final class Run implements AutoCloseable {
+    final Process process;
+    final int port;
+    final long pid;
+    final Path data;
+
+    private Run(Process process, int port, long pid, Path data) {
+      this.process = process;
+      this.port = port;
+      this.pid = pid;
+      this.data = data;
+    }
+
+    static Run start(Path root, Path out, String name, String cpus, Map<String, String> overrides) throws Exception {
+      int port = BrokerProcess.freePort(false);
+      Path data = Files.createTempDirectory("brook-scaling-");
+      List<String> cmd = new ArrayList<>(List.of("taskset", "-c", cpus, root.resolve("bin/brook").toString(), "server",
+          "--override", "log.dirs=" + data, "--override", "listeners=PLAINTEXT://" + HOST + ":" + port,
+          "--override", "group.initial.rebalance.delay.ms=0"));
+      overrides.forEach((k, v) -> cmd.addAll(List.of("--override", k + "=" + v)));
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(out.resolve(name + ".log").toFile())).start();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (true) {
+        try (RawConnection c = RawConnection.open(HOST, port, 2000)) {
+          break;
+        } catch (IOException e) {
+          if (!p.isAlive() || System.nanoTime() > deadline) {
+            p.destroyForcibly();
+            throw new IOException("broker did not start; see " + out.resolve(name + ".log"), e);
+          }
+          Thread.sleep(50);
+        }
+      }
+      long pid = p.pid(); // taskset and bin/brook exec: the JVM keeps the pid
+      if (!ProcStats.command(pid).equals("java")) {
+        pid = p.toHandle().descendants().filter(h -> ProcStats.command(h.pid()).equals("java")).findFirst()
+            .orElseThrow().pid();
+      }
+      return new Run(p, port, pid, data);
+    }
+
+    void createTopic(int partitions) throws Exception {
+      Properties props = new Properties();
+      props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + port);
+      try (Admin admin = Admin.create(props)) {
+        admin.createTopics(List.of(new NewTopic(TOPIC, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).partitions().stream()
+            .anyMatch(pi -> pi.leader() == null)) {
+          if (System.nanoTime() > deadline) throw new IOException("partitions have no leader after 30 s");
+          Thread.sleep(50);
+        }
+      }
+    }
+
+    /** Commits until __consumer_offsets is made and serving (it is created on first use). */
+    void awaitCommitsAccepted() throws Exception {
+      try (RawConnection c = RawConnection.open(HOST, port, 10_000)) {
+        for (int conn = 0; conn < 16; conn++) {
+          c.awaitCoordinator("bench-" + conn, 60_000);
+          CommitWorkload.commitUntilAccepted(c, COMMIT_VERSION, commit(conn, 0), 60_000);
+        }
+      }
+    }
+
+    /** Segment files of the topic's partitions: each roll adds one. */
+    long segmentFiles() throws IOException {
+      try (var dirs = Files.list(data)) {
+        long n = 0;
+        for (Path d : dirs.filter(x -> x.getFileName().toString().startsWith(TOPIC + "-")).toList()) {
+          try (var files = Files.list(d)) {
+            n += files.filter(f -> f.getFileName().toString().endsWith(".log")).count();
+          }
+        }
+        return n;
+      }
+    }
+
+    @Override
+    public void close() throws Exception {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      try (var walk = Files.walk(data)) {
+        for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
+      }
+    }
+  }
+}

@@ -1,0 +1,224 @@
+package dev.brook.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static dev.brook.cli.MirrorClients.*;
+import static org.awaitility.Awaitility.await;
+
+import dev.brook.testkit.BrookTestBroker;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewPartitions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.connect.mirror.RemoteClusterUtils;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code brook mirror} as users run it: the packaged jar in a child JVM (killed with SIGKILL mid
+ * stream), between two real Brook brokers, checked with real clients and with MM2's own
+ * RemoteClusterUtils.
+ */
+class MirrorIT {
+  @TempDir Path tmp;
+  private BrookTestBroker a;
+  private BrookTestBroker b;
+  private final List<BrookProcess> mirrors = new ArrayList<>();
+
+  @BeforeEach
+  void brokers() {
+    a = BrookTestBroker.start();
+    b = BrookTestBroker.start();
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (BrookProcess m : mirrors) {
+      m.close();
+      System.out.println("--- mirror stderr:\n" + m.stderr());
+    }
+    if (a != null) a.close();
+    if (b != null) b.close();
+  }
+
+  @Test
+  void killNineMidStreamMirrorsEveryRecordExactlyOnceInOrder() throws Exception {
+    createTopic(a.bootstrapServers(), "orders", 3, Map.of("retention.ms", "86400000"));
+    int total = 15_000;
+    produce(a.bootstrapServers(), "orders", 0, 5_000);
+    abortedTransaction(a.bootstrapServers(), "orders", 300);
+    Path config = config("");
+    BrookProcess mirror = startMirror(config);
+    Thread producer = new Thread(() -> produce(a.bootstrapServers(), "orders", 5_000, total));
+    producer.start();
+    // Kill the mirror twice, each time at a later point of the stream (target end offsets count
+    // records of open and aborted transactions too: the kill comes mid-transaction).
+    for (long atLeast : new long[] {3_000, 10_000}) {
+      await().atMost(Duration.ofSeconds(40)).until(() -> targetEnd(b.bootstrapServers(), "A.orders") >= atLeast);
+      assertThat(mirror.kill9()).isEqualTo(137);
+      mirror = startMirror(config);
+    }
+    producer.join(60_000);
+    await().atMost(Duration.ofSeconds(40)).until(() -> committedRecords(b.bootstrapServers(), "A.orders").size() >= total);
+    Thread.sleep(1500); // a duplicate would arrive after the last original: give it time to show
+    Map<Integer, List<String>> source = byPartition(committedRecords(a.bootstrapServers(), "orders"));
+    Map<Integer, List<String>> target = byPartition(committedRecords(b.bootstrapServers(), "A.orders"));
+    assertThat(source.values().stream().mapToInt(List::size).sum()).isEqualTo(total);
+    assertThat(difference(source, target)).isEmpty();
+    assertThat(topicConfig(b.bootstrapServers(), "A.orders", "retention.ms")).isEqualTo("86400000");
+
+    BrookProcess.Result status = BrookProcess.run(null, "mirror", "status", "--config", config.toString());
+    assertThat(status.exitCode()).as(status.stderr()).isZero();
+    assertThat(status.stdout()).contains("A->B").contains("A.orders").contains("total lag: 0 records");
+  }
+
+  @Test
+  void groupFailsOverToTargetWithZeroRereads() throws Exception {
+    createTopic(a.bootstrapServers(), "orders", 2, Map.of());
+    produce(a.bootstrapServers(), "orders", 0, 6_000);
+    // A consumer group on A: partition 0 far behind the head, partition 1 near it.
+    Map<TopicPartition, OffsetAndMetadata> commit = Map.of(
+        new TopicPartition("orders", 0), new OffsetAndMetadata(137, "p0"),
+        new TopicPartition("orders", 1), new OffsetAndMetadata(2_950, "p1"));
+    try (Admin admin = admin(a.bootstrapServers())) {
+      admin.alterConsumerGroupOffsets("billing", commit).all().get();
+    }
+    abortedTransaction(a.bootstrapServers(), "orders", 50); // gaps in the source offsets after the group's position
+    produce(a.bootstrapServers(), "orders", 6_000, 7_000);
+    startMirror(config("sync.group.offsets.enabled = true\nsync.group.offsets.interval.seconds = 1\n"));
+
+    Map<String, Object> bProps = Map.of("bootstrap.servers", b.bootstrapServers());
+    AtomicReference<Map<TopicPartition, OffsetAndMetadata>> translated = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(40)).until(() -> {
+      translated.set(RemoteClusterUtils.translateOffsets(bProps, "A", "billing", Duration.ofSeconds(5)));
+      return translated.get().size() == 2;
+    });
+    // The group, moved to B, reads exactly the record after its last commit on A.
+    Map<TopicPartition, String> expected = new HashMap<>();
+    for (var e : commit.entrySet()) expected.put(new TopicPartition("A.orders", e.getKey().partition()), recordAt(a.bootstrapServers(), e.getKey(), e.getValue().offset()));
+    for (var e : translated.get().entrySet()) {
+      assertThat(firstRecordFrom(b.bootstrapServers(), e.getKey(), e.getValue().offset())).as(e.getKey().toString()).isEqualTo(expected.get(e.getKey()));
+    }
+    // sync.group.offsets.enabled: the same offsets are the group's own on B, ready for failover.
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
+      try (Admin admin = admin(b.bootstrapServers())) {
+        Map<TopicPartition, OffsetAndMetadata> onB = admin.listConsumerGroupOffsets("billing").partitionsToOffsetAndMetadata().get();
+        assertThat(onB).isEqualTo(translated.get());
+      }
+    });
+    try (KafkaConsumer<byte[], byte[]> c = consumer(b.bootstrapServers(), "billing")) {
+      c.subscribe(List.of("A.orders"));
+      Map<Integer, String> first = new HashMap<>();
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (first.size() < 2 && System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) first.putIfAbsent(r.partition(), describe(r));
+      }
+      assertThat(first).containsEntry(0, expected.get(new TopicPartition("A.orders", 0)))
+          .containsEntry(1, expected.get(new TopicPartition("A.orders", 1)));
+    }
+  }
+
+  @Test
+  void newTopicAndConfigChangeOnSourceAppearOnTargetWithinSeconds() throws Exception {
+    createTopic(a.bootstrapServers(), "orders", 1, Map.of());
+    startMirror(config(""));
+    await().atMost(Duration.ofSeconds(30)).until(() -> topics(b.bootstrapServers()).contains("A.orders"));
+
+    createTopic(a.bootstrapServers(), "payments", 2, Map.of("max.message.bytes", "200000"));
+    produce(a.bootstrapServers(), "payments", 0, 10);
+    long created = System.nanoTime();
+    await().atMost(Duration.ofSeconds(10)).until(() -> committedRecords(b.bootstrapServers(), "A.payments").size() == 10);
+    System.out.printf("new topic mirrored after %d ms%n", (System.nanoTime() - created) / 1_000_000);
+    assertThat(topicConfig(b.bootstrapServers(), "A.payments", "max.message.bytes")).isEqualTo("200000");
+
+    try (Admin admin = admin(a.bootstrapServers())) {
+      admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, "payments"),
+          List.of(new AlterConfigOp(new ConfigEntry("retention.ms", "3600000"), AlterConfigOp.OpType.SET)))).all().get();
+      admin.createPartitions(Map.of("payments", NewPartitions.increaseTo(4))).all().get();
+    }
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(topicConfig(b.bootstrapServers(), "A.payments", "retention.ms")).isEqualTo("3600000");
+      try (Admin admin = admin(b.bootstrapServers())) {
+        assertThat(admin.describeTopics(List.of("A.payments")).allTopicNames().get().get("A.payments").partitions()).hasSize(4);
+      }
+    });
+  }
+
+  @Test
+  void twoWayMirrorDoesNotSendTopicsBack() throws Exception {
+    createTopic(a.bootstrapServers(), "orders", 1, Map.of());
+    createTopic(b.bootstrapServers(), "events", 1, Map.of());
+    produce(a.bootstrapServers(), "orders", 0, 5);
+    startMirror(config("B->A.enabled = true\n"));
+    await().atMost(Duration.ofSeconds(30)).until(() -> topics(b.bootstrapServers()).contains("A.orders") && topics(a.bootstrapServers()).contains("B.events"));
+    // Several topic refreshes (1 s each) later, neither mirror topic has travelled back.
+    Thread.sleep(4_000);
+    assertThat(topics(a.bootstrapServers())).doesNotContain("B.A.orders");
+    assertThat(topics(b.bootstrapServers())).doesNotContain("A.B.events");
+    assertThat(committedRecords(b.bootstrapServers(), "A.orders")).hasSize(5);
+  }
+
+  @Test
+  void configMistakesFailAtStartNamingTheKey() throws Exception {
+    Path bad = tmp.resolve("bad.properties");
+    Files.writeString(bad, "clusters = A, B\nA.bootstrap.server = x:1\nB.bootstrap.servers = y:1\nA->B.enabled = true\n");
+    BrookProcess.Result r = BrookProcess.run(null, "mirror", "--config", bad.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr()).contains("A.bootstrap.server: unknown client setting 'bootstrap.server' for cluster A");
+
+    Files.writeString(bad, "clusters = A, B\nA.bootstrap.servers = x:1\nB.bootstrap.servers = y:1\nA->B.enabled = yes\n");
+    r = BrookProcess.run(null, "mirror", "--config", bad.toString());
+    assertThat(r.exitCode()).isEqualTo(2);
+    assertThat(r.stderr()).contains("A->B.enabled: expected true or false, got 'yes'");
+  }
+
+  // --- helpers ---
+
+  private Path config(String extra) throws Exception {
+    Path f = tmp.resolve("mirror-" + System.nanoTime() + ".properties");
+    Files.writeString(f, String.join("\n",
+        "clusters = A, B",
+        "A.bootstrap.servers = " + a.bootstrapServers(),
+        "B.bootstrap.servers = " + b.bootstrapServers(),
+        "A->B.enabled = true",
+        "refresh.topics.interval.seconds = 1",
+        "emit.checkpoints.interval.seconds = 1",
+        "tasks.max = 1",
+        "") + extra);
+    return f;
+  }
+
+  private BrookProcess startMirror(Path config) throws Exception {
+    BrookProcess p = MirrorClients.startMirror(config);
+    mirrors.add(p);
+    return p;
+  }
+
+}

@@ -1,0 +1,426 @@
+package dev.brook.mirror;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One flow, source to target, mirrored exactly once.
+ *
+ * <p>Each step reads from the source (read_committed, so aborted records and markers never reach
+ * the target) and writes, in ONE target transaction: the records (same partition, key, value,
+ * headers and timestamp), the offset syncs that map their source offsets to target offsets, any new
+ * checkpoints, and the flow's source positions. The positions are the committed offsets of the
+ * target group {@link MirrorConfig.Flow#positionsGroup()}: offset N on target partition {@code
+ * A.orders-3} means "source {@code orders-3} is mirrored up to, not including, N". Records and
+ * positions commit or abort together, so after a crash at any moment a restart (whose {@code
+ * initTransactions} aborts whatever was open) resumes from exactly where the committed records end.
+ * A second mirror of the same flow fences the first through the shared transactional id.
+ *
+ * <p>Runs on its own thread ({@link #run}); {@link #stop} may be called from any thread.
+ */
+final class MirrorFlow implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(MirrorFlow.class);
+  /** How long one transaction gathers records before it commits (bounds replication lag). */
+  private static final long TRANSACTION_NANOS = Duration.ofMillis(100).toNanos();
+  private static final int TRANSACTION_RECORDS = 20_000;
+
+  private final MirrorConfig.Flow flow;
+  private volatile boolean stopping;
+  private volatile Clients clients;
+  private volatile String state = "starting";
+
+  MirrorFlow(MirrorConfig.Flow flow) {
+    this.flow = flow;
+  }
+
+  MirrorConfig.Flow flow() {
+    return flow;
+  }
+
+  String state() {
+    return state;
+  }
+
+  /** The flow's four clients; built on the caller's thread so bad client settings fail at startup. */
+  private record Clients(Admin sourceAdmin, Admin targetAdmin, KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer)
+      implements AutoCloseable {
+    @Override
+    public void close() {
+      for (AutoCloseable c : List.of(consumer, producer, sourceAdmin, targetAdmin)) {
+        try {
+          if (c instanceof KafkaProducer<?, ?> p) p.close(Duration.ofSeconds(5));
+          else c.close();
+        } catch (Exception e) {
+          log.warn("closing {}: {}", c.getClass().getSimpleName(), e.toString());
+        }
+      }
+    }
+  }
+
+  /** Creates the clients (no network yet); throws Kafka's ConfigException for a bad client setting. */
+  void open() {
+    clients = newClients();
+  }
+
+  private Clients newClients() {
+    Map<String, Object> c = flow.source().consumerProps();
+    c.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "brook-mirror." + flow.name() + ".source");
+    c.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
+    c.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
+    c.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    Map<String, Object> p = flow.target().producerProps();
+    p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "brook-mirror." + flow.name() + ".target");
+    p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
+    p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, flow.transactionalId());
+    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+    p.put(ProducerConfig.ACKS_CONFIG, "all");
+    Admin sa = Admin.create(flow.source().adminProps());
+    Admin ta = null;
+    KafkaConsumer<byte[], byte[]> consumer = null;
+    try {
+      ta = Admin.create(flow.target().adminProps());
+      consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      return new Clients(sa, ta, consumer, new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()));
+    } catch (RuntimeException e) {
+      for (AutoCloseable a : new AutoCloseable[] {sa, ta, consumer}) {
+        try {
+          if (a != null) a.close();
+        } catch (Exception ignored) {
+          // the client never connected; the original failure is what matters
+        }
+      }
+      throw e;
+    }
+  }
+
+  void stop() {
+    stopping = true;
+    Clients c = clients;
+    if (c != null) c.consumer().wakeup();
+  }
+
+  @Override
+  public void run() {
+    Thread.currentThread().setName("mirror-" + flow.name());
+    while (!stopping) {
+      try {
+        if (clients == null) clients = newClients();
+        new Session(clients).run();
+      } catch (WakeupException e) {
+        if (!stopping) log.warn("{}: woken up without a stop", flow.name());
+      } catch (ProducerFencedException | InvalidProducerEpochException e) {
+        state = "fenced";
+        log.error("{}: another mirror took this flow over (transactional id {} fenced): this one stops", flow.name(), flow.transactionalId());
+        stopping = true;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stopping = true;
+      } catch (Exception e) {
+        if (stopping) break;
+        state = "retrying";
+        log.warn("{}: {}; starting the flow again from its committed positions in 2 s", flow.name(), e.toString(), e);
+        Clients c = clients;
+        clients = null;
+        if (c != null) c.close();
+        sleep(2000);
+      }
+    }
+    Clients c = clients;
+    clients = null;
+    if (c != null) c.close();
+    if (!state.equals("fenced")) state = "stopped";
+  }
+
+  private void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      stopping = true;
+    }
+  }
+
+  /** One run of the flow over one set of clients: state read back from the target, then the loop. */
+  private final class Session {
+    private final Clients c;
+    private final TopicSync topicSync;
+    private final GroupCheckpoints groups;
+    private final OffsetTranslation translation = new OffsetTranslation();
+    /** Mirrored source partition to target partition. */
+    private Map<TopicPartition, TopicPartition> mirrored = Map.of();
+    /** Committed source position per mirrored source partition. */
+    private final Map<TopicPartition, Long> positions = new HashMap<>();
+    private long nextRefresh;
+    private long nextCheckpoint;
+    private long nextGroupSync;
+    /** Progress since the last progress line (one INFO line every 10 s while records move). */
+    private long recordsSinceReport;
+    private int transactionsSinceReport;
+    private long nextReport;
+
+    Session(Clients c) {
+      this.c = c;
+      this.topicSync = new TopicSync(flow, c.sourceAdmin(), c.targetAdmin());
+      this.groups = new GroupCheckpoints(flow, c.sourceAdmin(), c.targetAdmin());
+    }
+
+    void run() throws Exception {
+      state = "initializing";
+      c.producer().initTransactions(); // fences a previous instance and aborts its open transaction
+      createInternalTopics();
+      loadSyncs();
+      Map<TopicPartition, OffsetAndMetadata> committed = c.targetAdmin()
+          .listConsumerGroupOffsets(Map.of(flow.positionsGroup(), new ListConsumerGroupOffsetsSpec()), new ListConsumerGroupOffsetsOptions().requireStable(true))
+          .partitionsToOffsetAndMetadata(flow.positionsGroup()).get();
+      Map<TopicPartition, Long> byTarget = new HashMap<>();
+      committed.forEach((tp, o) -> { if (o != null) byTarget.put(tp, o.offset()); });
+      log.info("{}: committed positions on {}: {}", flow.name(), flow.target().alias(), byTarget);
+      refreshTopics(byTarget);
+      log.info("{}: mirroring {} partitions from {} to {} ({} offset syncs loaded)", flow.name(), mirrored.size(),
+          flow.source().alias(), flow.target().alias(), translation.size());
+      state = "running";
+      while (!stopping) step(byTarget);
+    }
+
+    private void createInternalTopics() throws ExecutionException, InterruptedException {
+      Set<String> have = c.targetAdmin().listTopics().names().get();
+      List<NewTopic> create = new ArrayList<>();
+      // Offset syncs are the translation's whole history: kept, not compacted (MM2's is compacted
+      // because it only needs the latest sync per partition).
+      if (!have.contains(flow.offsetSyncsTopic())) {
+        create.add(internalTopic(flow.offsetSyncsTopic(), flow.offsetSyncsReplicationFactor())
+            .configs(Map.of("cleanup.policy", "delete", "retention.ms", "-1", "retention.bytes", "-1")));
+      }
+      if (flow.emitCheckpoints() && !have.contains(flow.checkpointsTopic())) {
+        create.add(internalTopic(flow.checkpointsTopic(), flow.checkpointsReplicationFactor()).configs(Map.of("cleanup.policy", "compact")));
+      }
+      if (create.isEmpty()) return;
+      for (var f : c.targetAdmin().createTopics(create).values().values()) {
+        try {
+          f.get();
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) throw e;
+        }
+      }
+    }
+
+    private NewTopic internalTopic(String name, int rf) {
+      return new NewTopic(name, java.util.Optional.of(1), rf < 0 ? java.util.Optional.empty() : java.util.Optional.of((short) rf));
+    }
+
+    /** Reads every committed offset sync back (read_committed: aborted transactions' syncs are skipped). */
+    private void loadSyncs() {
+      Map<String, Object> props = flow.target().consumerProps();
+      props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+      props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+      props.put(ConsumerConfig.CLIENT_ID_CONFIG, "brook-mirror." + flow.name() + ".syncs");
+      TopicPartition tp = new TopicPartition(flow.offsetSyncsTopic(), 0);
+      KafkaConsumer<byte[], byte[]> syncs = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+      try {
+        syncs.assign(List.of(tp));
+        syncs.seekToBeginning(List.of(tp));
+        long end = syncs.endOffsets(List.of(tp)).get(tp);
+        while (syncs.position(tp) < end && !stopping) {
+          for (ConsumerRecord<byte[], byte[]> r : syncs.poll(Duration.ofMillis(500))) {
+            Mm2Formats.OffsetSync s = Mm2Formats.OffsetSync.read(r.key(), r.value());
+            translation.add(s.sourcePartition(), s.upstream(), s.downstream());
+          }
+        }
+        log.info("{}: read {} offset syncs up to offset {} of {}", flow.name(), translation.size(), end, flow.offsetSyncsTopic());
+      } finally {
+        // No fetch session to close politely: this consumer is done for good.
+        syncs.close(CloseOptions.timeout(Duration.ZERO));
+      }
+    }
+
+    private void refreshTopics(Map<TopicPartition, Long> committedByTarget) throws ExecutionException, InterruptedException {
+      Map<TopicPartition, TopicPartition> now = topicSync.refresh();
+      nextRefresh = System.nanoTime() + flow.refreshTopicsInterval().toNanos();
+      if (now.keySet().equals(mirrored.keySet())) return;
+      Set<TopicPartition> added = new HashSet<>(now.keySet());
+      added.removeAll(mirrored.keySet());
+      mirrored = Map.copyOf(now);
+      c.consumer().assign(mirrored.keySet());
+      List<TopicPartition> fromStart = new ArrayList<>();
+      for (TopicPartition tp : added) {
+        Long pos = positions.containsKey(tp) ? positions.get(tp) : committedByTarget.get(mirrored.get(tp));
+        if (pos != null) {
+          c.consumer().seek(tp, pos);
+          positions.put(tp, pos);
+        } else {
+          fromStart.add(tp);
+        }
+      }
+      // Never with an empty list: that means every assigned partition.
+      if (!fromStart.isEmpty()) c.consumer().seekToBeginning(fromStart);
+      if (!added.isEmpty()) log.info("{}: now mirroring {} partitions ({} new)", flow.name(), mirrored.size(), added.size());
+    }
+
+    /** One transaction's worth: records for up to 100 ms, then syncs, checkpoints, positions, commit. */
+    private void step(Map<TopicPartition, Long> committedByTarget) throws Exception {
+      long now = System.nanoTime();
+      if (flow.refreshTopics() && now >= nextRefresh) refreshTopics(committedByTarget);
+      GroupCheckpoints.Due due = new GroupCheckpoints.Due(List.of(), List.of());
+      if (flow.emitCheckpoints() && now >= nextCheckpoint) {
+        due = groups.due(mirrored, translation, positions);
+        nextCheckpoint = now + flow.checkpointInterval().toNanos();
+      }
+      Batch batch = new Batch();
+      long start = System.nanoTime();
+      do {
+        ConsumerRecords<byte[], byte[]> records = c.consumer().poll(Duration.ofMillis(batch.count == 0 ? 200 : 10));
+        if (records.isEmpty()) {
+          if (batch.count == 0) break;
+          continue;
+        }
+        if (batch.count == 0) c.producer().beginTransaction();
+        batch.send(records);
+      } while (!stopping && batch.count < TRANSACTION_RECORDS && System.nanoTime() - start < TRANSACTION_NANOS);
+
+      long tPolled = System.nanoTime();
+      Map<TopicPartition, OffsetAndMetadata> moved = new HashMap<>();
+      for (TopicPartition tp : mirrored.keySet()) {
+        long p = c.consumer().position(tp, Duration.ofSeconds(30));
+        Long had = positions.get(tp);
+        if (had == null || had != p) moved.put(mirrored.get(tp), new OffsetAndMetadata(p));
+      }
+      if (batch.count == 0 && moved.isEmpty() && due.isEmpty()) {
+        maybeSyncGroupOffsets();
+        return;
+      }
+      if (batch.count == 0) c.producer().beginTransaction();
+      long tPos = System.nanoTime();
+      List<Mm2Formats.OffsetSync> syncs = batch.syncs();
+      long tFlushed = System.nanoTime();
+      for (Mm2Formats.OffsetSync s : syncs) send(flow.offsetSyncsTopic(), s.key(), s.value());
+      for (Mm2Formats.OffsetSync s : due.syncs()) send(flow.offsetSyncsTopic(), s.key(), s.value());
+      for (Mm2Formats.Checkpoint cp : due.checkpoints()) send(flow.checkpointsTopic(), cp.key(), cp.value());
+      if (!moved.isEmpty()) c.producer().sendOffsetsToTransaction(moved, new ConsumerGroupMetadata(flow.positionsGroup()));
+      long t0 = System.nanoTime();
+      c.producer().commitTransaction();
+      log.debug("{}: transaction of {} records, {} moved, {} checkpoints; polled {} positions {} flush {} offsets {} commit {} ms", flow.name(), batch.count, moved.size(), due.checkpoints().size(),
+          (tPolled - start) / 1_000_000, (tPos - tPolled) / 1_000_000, (tFlushed - tPos) / 1_000_000, (t0 - tFlushed) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
+
+      // Committed: now (and only now) the syncs may translate and the positions count.
+      for (Mm2Formats.OffsetSync s : syncs) translation.add(s.sourcePartition(), s.upstream(), s.downstream());
+      for (Mm2Formats.OffsetSync s : due.syncs()) translation.add(s.sourcePartition(), s.upstream(), s.downstream());
+      Map<TopicPartition, TopicPartition> sourceOf = new HashMap<>();
+      mirrored.forEach((s, t) -> sourceOf.put(t, s));
+      moved.forEach((t, o) -> positions.put(sourceOf.get(t), o.offset()));
+      groups.committed(due);
+      reportProgress(batch.count);
+      maybeSyncGroupOffsets();
+    }
+
+    private void reportProgress(int records) {
+      recordsSinceReport += records;
+      transactionsSinceReport++;
+      long now = System.nanoTime();
+      if (now < nextReport) return;
+      if (recordsSinceReport > 0 || nextReport == 0) {
+        log.info("{}: committed {} records in {} transactions; positions {}", flow.name(), recordsSinceReport, transactionsSinceReport, positions);
+      }
+      recordsSinceReport = 0;
+      transactionsSinceReport = 0;
+      nextReport = now + Duration.ofSeconds(10).toNanos();
+    }
+
+    private void maybeSyncGroupOffsets() throws InterruptedException {
+      if (!flow.syncGroupOffsets() || System.nanoTime() < nextGroupSync) return;
+      nextGroupSync = System.nanoTime() + flow.syncGroupOffsetsInterval().toNanos();
+      groups.syncGroupOffsets();
+    }
+
+    private void send(String topic, byte[] key, byte[] value) {
+      c.producer().send(new ProducerRecord<>(topic, 0, key, value));
+    }
+
+    /** The records of one transaction, per source partition, with their target offsets once sent. */
+    private final class Batch {
+      private final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> records = new HashMap<>();
+      private final Map<TopicPartition, List<Future<RecordMetadata>>> sent = new HashMap<>();
+      int count;
+
+      void send(ConsumerRecords<byte[], byte[]> polled) {
+        for (TopicPartition tp : polled.partitions()) {
+          TopicPartition target = mirrored.get(tp);
+          if (target == null) throw new KafkaException("polled unassigned partition " + tp);
+          List<ConsumerRecord<byte[], byte[]>> rs = polled.records(tp);
+          List<Future<RecordMetadata>> fs = sent.computeIfAbsent(tp, t -> new ArrayList<>());
+          records.computeIfAbsent(tp, t -> new ArrayList<>()).addAll(rs);
+          for (ConsumerRecord<byte[], byte[]> r : rs) {
+            Long ts = r.timestamp() >= 0 ? r.timestamp() : null;
+            fs.add(c.producer().send(new ProducerRecord<>(target.topic(), target.partition(), ts, r.key(), r.value(), r.headers())));
+          }
+          count += rs.size();
+        }
+      }
+
+      /**
+       * A sync for the first and the last record of every run whose source and target offsets are
+       * both consecutive (see {@link OffsetTranslation}). Waits for every record's target offset.
+       */
+      List<Mm2Formats.OffsetSync> syncs() throws ExecutionException, InterruptedException {
+        if (count == 0) return List.of();
+        c.producer().flush();
+        List<Mm2Formats.OffsetSync> out = new ArrayList<>();
+        for (Map.Entry<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> e : records.entrySet()) {
+          TopicPartition tp = e.getKey();
+          List<ConsumerRecord<byte[], byte[]>> rs = e.getValue();
+          List<Future<RecordMetadata>> fs = sent.get(tp);
+          long prevUp = -2;
+          long prevDown = -2;
+          long runStart = -2;
+          for (int i = 0; i < rs.size(); i++) {
+            long up = rs.get(i).offset();
+            long down = fs.get(i).get().offset();
+            if (up != prevUp + 1 || down != prevDown + 1) {
+              if (i > 0 && prevUp != runStart) out.add(new Mm2Formats.OffsetSync(tp, prevUp, prevDown)); // end of the previous run
+              out.add(new Mm2Formats.OffsetSync(tp, up, down)); // start of this one
+              runStart = up;
+            }
+            prevUp = up;
+            prevDown = down;
+          }
+          if (prevUp != runStart) out.add(new Mm2Formats.OffsetSync(tp, prevUp, prevDown)); // end of the last run
+        }
+        return out;
+      }
+    }
+  }
+}
