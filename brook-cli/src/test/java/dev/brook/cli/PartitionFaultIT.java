@@ -51,6 +51,7 @@ class PartitionFaultIT {
 
     assertThat(report).as("the run finished; logs in " + dir).doesNotContainKey("error");
     assertThat(Long.parseLong(report.get("acknowledged"))).isPositive();
+    assertThat(report.get("transaction left open")).as("the workload left its transaction open").isEqualTo("true");
     assertThat(report.get("open transactions settled ms")).as("the open transaction was aborted on timeout")
         .isNotEqualTo("-1");
     for (String key : MUST_BE_ZERO) assertThat(report.get(key)).as(key + " (logs in " + dir + ")").isEqualTo("0");

@@ -101,12 +101,13 @@ public final class TransactionCoordinator implements LeadershipListener {
     this.config = config;
     this.groups = groups;
     this.thread = new CoordinatorThread("Transaction coordinator", executor);
-    this.store = new TxnStateStore(config.stateTopicPartitions(), txnLog, executor);
+    TxnDeadlines deadlines = new TxnDeadlines(clock);
+    this.store = new TxnStateStore(config.stateTopicPartitions(), txnLog, executor, deadlines);
     this.completion = new MarkerCompletion(store, markers, clock, executor);
     this.loader = new TxnLoader(store, txnLog, completion, thread, reader);
     this.epochs = new ProducerEpochs(store, completion, producerIds, clock);
     this.requests = new TxnRequests(store, completion, partitionExists, clock);
-    this.expiry = new TxnExpiry(store, epochs, clock, config.transactionalIdExpirationMs());
+    this.expiry = new TxnExpiry(store, epochs, deadlines, clock, config.transactionalIdExpirationMs());
   }
 
   /** The {@code __transaction_state} partition of a transactional id (Kafka's mapping). */

@@ -26,21 +26,27 @@ final class TxnExpiry {
 
   private final TxnStateStore store;
   private final ProducerEpochs epochs;
+  private final TxnDeadlines deadlines;
   private final Clock clock;
   private final long idExpirationMs;
 
-  TxnExpiry(TxnStateStore store, ProducerEpochs epochs, Clock clock, long idExpirationMs) {
+  TxnExpiry(TxnStateStore store, ProducerEpochs epochs, TxnDeadlines deadlines, Clock clock, long idExpirationMs) {
     this.store = store;
     this.epochs = epochs;
+    this.deadlines = deadlines;
     this.clock = clock;
     this.idExpirationMs = idExpirationMs;
   }
 
-  /** Aborts every ongoing transaction past its timeout; completes with their ids once each is done or failed. */
+  /**
+   * Aborts every ongoing transaction past its timeout, judged on the monotonic clock ({@link
+   * TxnDeadlines}: a wall clock that jumps neither postpones nor hastens it); completes with their
+   * ids once each is done or failed.
+   */
   CompletableFuture<List<String>> abortTimedOut() {
-    long now = clock.milliseconds();
+    deadlines.prune(id -> store.loadedTerm(id) != null);
     return forEachIdle(
-        r -> r.state() == TxnState.ONGOING && r.startTimestamp() + r.timeoutMs() <= now,
+        deadlines::isPast,
         (r, term) -> {
           log.info("Aborting transaction {} (producer {}) after its timeout of {} ms", r.transactionalId(),
               r.producerId(), r.timeoutMs());

@@ -33,6 +33,7 @@ final class TxnStateStore {
   private final int partitionCount;
   private final TxnLog txnLog;
   private final Executor coordinator;
+  private final TxnDeadlines deadlines;
   private final PartitionTerms terms = new PartitionTerms(TransactionCoordinator.STATE_TOPIC);
   private final Map<String, TxnRecord> txns = new ConcurrentHashMap<>();
   private final Set<String> busy = ConcurrentHashMap.newKeySet();
@@ -41,11 +42,13 @@ final class TxnStateStore {
    * @param coordinator the coordinator thread's executor: a durable write is applied there. Once it
    *     is shut down it refuses the task, which fails the write's future (and the operation answers
    *     its error) instead of leaving it pending.
+   * @param deadlines told every state applied or loaded, so that each open transaction has its deadline
    */
-  TxnStateStore(int partitionCount, TxnLog txnLog, Executor coordinator) {
+  TxnStateStore(int partitionCount, TxnLog txnLog, Executor coordinator, TxnDeadlines deadlines) {
     this.partitionCount = partitionCount;
     this.txnLog = txnLog;
     this.coordinator = coordinator;
+    this.deadlines = deadlines;
   }
 
   /** The {@code __transaction_state} partition of a transactional id (Kafka's mapping). */
@@ -112,10 +115,14 @@ final class TxnStateStore {
     read.forEach((id, r) -> {
       // Kafka never writes Dead (an expired id is a tombstone); if one is read, the id is unknown.
       if (r.state() != TxnState.DEAD) txns.put(id, r);
+      deadlines.update(id, r.state() != TxnState.DEAD ? r : null);
     });
   }
 
-  /** Forgets the ids of partition {@code p}; on the coordinator thread. */
+  /**
+   * Forgets the ids of partition {@code p}; on the coordinator thread. Their open transactions'
+   * deadlines are kept ({@link TxnDeadlines}): if this broker leads {@code p} again, they still hold.
+   */
   void dropPartition(int p) {
     txns.keySet().removeIf(id -> partitionFor(id) == p);
   }
@@ -142,6 +149,7 @@ final class TxnStateStore {
       } else {
         txns.put(id, to);
       }
+      deadlines.update(id, tombstone ? null : to);
       return Errors.NONE;
     }, coordinator);
   }

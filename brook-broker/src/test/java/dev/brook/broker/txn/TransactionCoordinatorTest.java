@@ -25,11 +25,13 @@ class TransactionCoordinatorTest {
   static final TopicPartition T1 = new TopicPartition("t", 1);
   static final TopicPartition MISSING = new TopicPartition("missing", 0);
 
+  /** Monotonic time (ms); the wall clock is {@code now + wallOffset}, so a test can step it alone. */
   final AtomicLong now = new AtomicLong(1_000_000);
+  final AtomicLong wallOffset = new AtomicLong();
   final Clock clock = new Clock() {
     @Override
     public long milliseconds() {
-      return now.get();
+      return now.get() + wallOffset.get();
     }
 
     @Override
@@ -332,6 +334,85 @@ class TransactionCoordinatorTest {
     assertThat(markers.written).containsExactly(new Marker(100, (short) 1, false, Set.of(T0)));
     assertThat(coordinator.describe("tx").state()).isEqualTo(TxnState.COMPLETE_ABORT);
     assertThat(coordinator.endTransaction("tx", r.producerId(), r.producerEpoch(), true).join()).isEqualTo(Errors.PRODUCER_FENCED);
+  }
+
+  private InitResult openWithTimeout1s(TransactionCoordinator c) {
+    InitResult r = c.initProducerId("tx", 1000, -1, (short) -1).join();
+    assertThat(c.addPartitions("tx", r.producerId(), r.producerEpoch(), List.of(T0), false).join().get(T0))
+        .isEqualTo(Errors.NONE);
+    return r;
+  }
+
+  /** Asserts that {@code c} aborts "tx" once {@code msLeft} more ms have passed, not one ms earlier. */
+  private void assertAbortedAfter(TransactionCoordinator c, long msLeft) {
+    now.addAndGet(msLeft - 1);
+    assertThat(c.abortTimedOutTransactions().join()).as("aborted before its timeout").isEmpty();
+    assertThat(c.describe("tx").state()).isEqualTo(TxnState.ONGOING);
+    now.addAndGet(1);
+    assertThat(c.abortTimedOutTransactions().join()).as("not aborted at its timeout").containsExactly("tx");
+    assertThat(c.describe("tx").state()).isEqualTo(TxnState.COMPLETE_ABORT);
+  }
+
+  // PartitionFaultIT seed 99: the open transaction started on broker 1 while its wall clock ran 600 s
+  // ahead; judged by start + timeout <= wall clock, it would have been aborted 610 s later.
+  @Test
+  void transactionStartedWhileTheWallClockRanAheadIsAbortedAtItsTimeoutAfterTheClockIsSetBack() {
+    wallOffset.set(600_000);
+    openWithTimeout1s(coordinator);
+    wallOffset.set(0);
+    assertAbortedAfter(coordinator, 1000);
+  }
+
+  @Test
+  void wallClockSteppedForwardDoesNotAbortAnOpenTransactionBeforeItsTimeout() {
+    openWithTimeout1s(coordinator);
+    now.addAndGet(300);
+    wallOffset.set(600_000);
+    assertAbortedAfter(coordinator, 700);
+  }
+
+  @Test
+  void newCoordinatorAbortsATransactionStampedInTheFutureWithinItsTimeout() {
+    wallOffset.set(600_000); // the broker that started it ran 600 s ahead; the next one does not
+    openWithTimeout1s(coordinator);
+    wallOffset.set(0);
+    now.addAndGet(200);
+    TransactionCoordinator next = newCoordinator();
+    next.load();
+    assertAbortedAfter(next, 1000);
+  }
+
+  @Test
+  void newCoordinatorWithAClockInAgreementKeepsTheTransactionsDeadline() {
+    openWithTimeout1s(coordinator);
+    now.addAndGet(600);
+    TransactionCoordinator next = newCoordinator();
+    next.load();
+    assertAbortedAfter(next, 400);
+  }
+
+  @Test
+  void leadingTheStatePartitionAgainDoesNotPostponeTheDeadline() {
+    wallOffset.set(600_000);
+    openWithTimeout1s(coordinator);
+    wallOffset.set(0);
+    now.addAndGet(600);
+    coordinator.onResign(stateTp("tx"));
+    assertThat(coordinator.describe("tx")).isNull();
+    coordinator.onBecomeLeader(stateTp("tx"), 1);
+    assertAbortedAfter(coordinator, 400);
+  }
+
+  @Test
+  void transactionOpenedAgainAfterItsAbortGetsAFullTimeout() {
+    openWithTimeout1s(coordinator);
+    now.addAndGet(1000);
+    assertThat(coordinator.abortTimedOutTransactions().join()).containsExactly("tx");
+    InitResult again = coordinator.initProducerId("tx", 1000, -1, (short) -1).join();
+    assertThat(again.error()).isEqualTo(Errors.NONE);
+    assertThat(coordinator.addPartitions("tx", again.producerId(), again.producerEpoch(), List.of(T1), false).join()
+        .get(T1)).isEqualTo(Errors.NONE);
+    assertAbortedAfter(coordinator, 1000);
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.brook.broker.coordinator.PartitionTerms.Term;
 import dev.brook.broker.txn.TxnStateMachine.Origin;
+import dev.brook.storage.Clock;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -55,7 +56,7 @@ class TxnStateMachineTest {
   }
 
   final CountingLog txnLog = new CountingLog();
-  final TxnStateStore store = new TxnStateStore(1, txnLog, Runnable::run);
+  final TxnStateStore store = new TxnStateStore(1, txnLog, Runnable::run, new TxnDeadlines(Clock.SYSTEM));
   Term term;
 
   private TxnRecord seed(TxnState state) {

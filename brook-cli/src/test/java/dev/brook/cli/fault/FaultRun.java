@@ -107,6 +107,7 @@ public final class FaultRun {
       long lsoWaitMs = awaitTransactionsSettled(admin);
       Map<String, Long> counts = Checker.check(w);
       report.put("open transactions settled ms", Long.toString(lsoWaitMs));
+      report.put("transaction left open", Boolean.toString(w.transactionLeftOpen.get()));
       report.put("faults", Integer.toString(faults.size()));
       report.put("kinds", faults.stream().map(f -> f.split(" ", 2)[0]).distinct().collect(Collectors.joining(",")));
       counts.forEach((k, v) -> report.put(k, Long.toString(v)));

@@ -72,6 +72,8 @@ final class Workload implements AutoCloseable {
   final AtomicLong copierRestarts = new AtomicLong();
   final AtomicLong copierCommits = new AtomicLong();
   final AtomicLong copierAborts = new AtomicLong();
+  /** Whether the transaction that never ends was opened (and its records sent). */
+  final AtomicBoolean transactionLeftOpen = new AtomicBoolean();
   /** "group partition: before → after" for every committed offset seen to move backwards. */
   final List<String> offsetRegressions = new CopyOnWriteArrayList<>();
   /** "partition: leader L not in ISR ..." for every election the monitor saw leave the ISR. */
@@ -243,21 +245,31 @@ final class Workload implements AutoCloseable {
     }
   }
 
+  /**
+   * Leaves one transaction open forever, as a client that died would: the coordinator must abort it
+   * on its timeout. An attempt that fails (no coordinator yet, a fault) is retried with a new
+   * producer until one succeeds or the run stops, so that every run tests the abort.
+   */
   private void leaveTransactionOpen() {
-    Properties pp = producerProps();
-    pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "never-ends");
-    pp.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
-    KafkaProducer<String, String> producer = new KafkaProducer<>(pp);
-    try {
-      producer.initTransactions();
-      producer.beginTransaction();
-      for (int i = 0; i < 30; i++) producer.send(new ProducerRecord<>(SINK, i % PARTITIONS, null, "U|" + i));
-      producer.flush();
-      System.out.println("[workload] left a transaction open with 30 records in " + SINK);
-    } catch (RuntimeException e) {
-      System.out.println("[workload] could not leave a transaction open: " + e);
+    for (int attempt = 1; attempt <= 20 && !stop.get(); attempt++) {
+      Properties pp = producerProps();
+      pp.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "never-ends");
+      pp.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 10_000);
+      KafkaProducer<String, String> producer = new KafkaProducer<>(pp);
+      try {
+        producer.initTransactions();
+        producer.beginTransaction();
+        for (int i = 0; i < 30; i++) producer.send(new ProducerRecord<>(SINK, i % PARTITIONS, null, "U|" + i));
+        producer.flush();
+        transactionLeftOpen.set(true);
+        System.out.println("[workload] left a transaction open with 30 records in " + SINK);
+        return; // never committed, never aborted, never closed: as if this client had died
+      } catch (RuntimeException e) {
+        System.out.println("[workload] could not leave a transaction open (attempt " + attempt + "): " + e);
+        producer.close(Duration.ZERO);
+        sleepQuietly(1_000);
+      }
     }
-    // Never committed, never aborted, never closed: as if this client had died.
   }
 
   private void monitor() {

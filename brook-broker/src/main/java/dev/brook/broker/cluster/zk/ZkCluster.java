@@ -73,6 +73,8 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   private final Object snapshotChanged = new Object();
   private final AtomicBoolean dispatchPending = new AtomicBoolean();
   private volatile ClusterSnapshot snapshot = ClusterSnapshot.EMPTY;
+  /** How many times the snapshot was built from the cache (tests). */
+  private final java.util.concurrent.atomic.AtomicLong snapshotBuilds = new java.util.concurrent.atomic.AtomicLong();
   private volatile BrokerEndpoint self;
   private volatile boolean registered;
   /** Sessions lost so far (each one unregistered this broker until it re-registered). */
@@ -120,9 +122,12 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
         throw new TimeoutException("cannot connect to ZooKeeper at " + settings.connect() + " within "
             + settings.connectionTimeoutMs() + " ms");
       }
+      // Persistent, as Kafka makes them. Not containers: ZooKeeper deletes an empty container, and
+      // /brokers/ids is empty whenever every broker's session expired at once (ZooKeeper cut off
+      // from all of them): no broker could register again (PartitionFaultIT, seed 99).
       for (String path : List.of(ZkData.BROKER_IDS, ZkData.TOPICS, ZkData.TOPIC_CONFIGS, ZkData.CONTROLLED_SHUTDOWN,
           Controller.DELETE_TOPICS, ZkData.OFFLINE_REPLICAS)) {
-        zk.createContainers(path);
+        createPersistent(zk, path);
       }
       String clusterId = ensureClusterId(zk, settings.configuredClusterId());
       ZkCluster cluster = new ZkCluster(settings, zk, clusterId);
@@ -131,6 +136,14 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     } catch (Exception | Error e) {
       zk.close();
       throw e;
+    }
+  }
+
+  private static void createPersistent(CuratorFramework zk, String path) throws Exception {
+    try {
+      zk.create().creatingParentsIfNeeded().withMode(CreateMode.PERSISTENT).forPath(path);
+    } catch (KeeperException.NodeExistsException ignored) {
+      // there already (a container if an older Brook created it: registrations re-create it if it goes)
     }
   }
 
@@ -152,10 +165,16 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   private void start() throws Exception {
     CompletableFuture<Void> initialized = new CompletableFuture<>();
     cache.listenable().addListener(CuratorCacheListener.builder()
-        .forAll((type, oldData, data) -> onCacheChange())
+        // While the cache fills, each znode read is an event: building the snapshot (all znodes) for
+        // each was quadratic in the cluster's size, and a broker restarting into an existing cluster
+        // (~400 znodes) overran its 18 s startup wait under load (PartitionFaultIT, kill -9). The
+        // snapshot is built once, when the cache is full.
+        .forAll((type, oldData, data) -> {
+          if (initialized.isDone()) onCacheChange();
+        })
         .forInitialized(() -> {
-          onCacheChange();
           initialized.complete(null);
+          onCacheChange();
         })
         .build());
     zk.getConnectionStateListenable().addListener((client, state) -> onConnectionState(state));
@@ -183,6 +202,10 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
 
   ClusterSnapshot snapshot() {
     return snapshot;
+  }
+
+  long snapshotBuilds() {
+    return snapshotBuilds.get();
   }
 
   Settings settings() {
@@ -216,7 +239,9 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     long deadline = System.nanoTime() + waitForOld.toNanos();
     while (true) {
       try {
-        zk.create().withMode(CreateMode.EPHEMERAL).forPath(path, ZkData.broker(self, System.currentTimeMillis()));
+        // The parent may have gone (a container left by an older Brook, deleted once empty).
+        zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
+            .forPath(path, ZkData.broker(self, System.currentTimeMillis()));
         return;
       } catch (KeeperException.NodeExistsException e) {
         Stat stat = zk.checkExists().forPath(path);
@@ -299,6 +324,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
 
   private void onCacheChange() {
     if (closed) return;
+    snapshotBuilds.incrementAndGet();
     ClusterSnapshot next;
     try {
       next = build(cache.stream().toList());
@@ -574,7 +600,8 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   public boolean controlledShutdown(Duration timeout) throws Exception {
     if (!registered || snapshot.brokers().size() < 2) return true;
     try {
-      zk.create().withMode(CreateMode.EPHEMERAL).forPath(ZkData.CONTROLLED_SHUTDOWN + "/" + settings.brokerId());
+      zk.create().creatingParentsIfNeeded().withMode(CreateMode.EPHEMERAL)
+          .forPath(ZkData.CONTROLLED_SHUTDOWN + "/" + settings.brokerId());
     } catch (KeeperException.NodeExistsException ignored) {
       // asked already
     }

@@ -295,4 +295,38 @@ class ZkClusterTest {
     assertThat(a.zk().checkExists().forPath(path).getEphemeralOwner())
         .isEqualTo(a.zk().getZookeeperClient().getZooKeeper().getSessionId());
   }
+
+  // PartitionFaultIT seed 99: ZooKeeper cut off from every broker expired all their sessions, the
+  // empty container /brokers/ids was deleted, and no broker could register again (NoNode).
+  @Test
+  void brokerIdsIsPersistentAndABrokerReRegistersEvenIfItWasDeleted() throws Exception {
+    ZkCluster a = join(1);
+    assertThat(a.zk().checkExists().forPath(ZkData.BROKER_IDS).getEphemeralOwner())
+        .as("a persistent node, not a container ZooKeeper deletes once empty").isZero();
+    a.zk().delete().forPath(ZkData.brokerPath(1));
+    a.zk().delete().forPath(ZkData.BROKER_IDS); // as ZooKeeper does to an empty container
+    long expired = a.zk().getZookeeperClient().getZooKeeper().getSessionId();
+    KillSession.kill(a.zk().getZookeeperClient().getZooKeeper());
+    await().atMost(WAIT).ignoreExceptions().until(() -> {
+      long session = a.zk().getZookeeperClient().getZooKeeper().getSessionId();
+      var stat = a.zk().checkExists().forPath(ZkData.brokerPath(1));
+      return session != expired && stat != null && stat.getEphemeralOwner() == session && a.isRegistered();
+    });
+  }
+
+  // PartitionFaultIT: a broker restarted after kill -9 into a cluster of ~110 partitions timed out
+  // filling its cache (each znode read rebuilt the whole snapshot).
+  @Test
+  void joiningAClusterWithManyZnodesBuildsTheSnapshotOnceNotPerZnode() throws Exception {
+    try (org.apache.curator.framework.CuratorFramework admin = org.apache.curator.framework.CuratorFrameworkFactory
+        .newClient(server.getConnectString(), new org.apache.curator.retry.RetryOneTime(100))) {
+      admin.start();
+      admin.blockUntilConnected();
+      for (int i = 0; i < 200; i++) admin.create().creatingParentsIfNeeded().forPath(ZkData.TOPIC_CONFIGS + "/t" + i, "{}".getBytes());
+    }
+    ZkCluster c = ZkCluster.connect(new ZkCluster.Settings(server.getConnectString(), 1, null, 6_000, 10_000,
+        false, false, 300_000, null));
+    clusters.add(c);
+    assertThat(c.snapshotBuilds()).as("snapshot builds while joining").isLessThan(10);
+  }
 }
