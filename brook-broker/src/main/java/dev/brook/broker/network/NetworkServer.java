@@ -18,6 +18,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import dev.brook.broker.security.SaslMechanisms;
 import dev.brook.broker.security.Session;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
@@ -30,8 +31,8 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
 /**
  * The Kafka-protocol listeners: one set of Netty event loops (epoll where available) shared by every
  * listener, each connection with a {@link FrameDecoder} and a {@link ConnectionHandler}, preceded by
- * what its listener's security protocol adds ({@link ListenerSecurity}: TLS). Started and stopped by
- * the broker.
+ * what its listener's security protocol adds ({@link ListenerSecurity}: TLS) and, on SASL listeners,
+ * the SASL exchange ({@link SaslAuthenticator}). Started and stopped by the broker.
  */
 public final class NetworkServer implements AutoCloseable {
 
@@ -44,7 +45,14 @@ public final class NetworkServer implements AutoCloseable {
    * One listener to bind: its name and address, its security protocol, and what that protocol adds
    * to each connection.
    */
-  public record Endpoint(Listener listener, SecurityProtocol protocol, ListenerSecurity security) {
+  public record Endpoint(Listener listener, SecurityProtocol protocol, ListenerSecurity security, SaslMechanisms sasl) {
+    /** @param sasl the mechanisms of a SASL_PLAINTEXT or SASL_SSL listener; null for the others */
+    public Endpoint {}
+
+    public Endpoint(Listener listener, SecurityProtocol protocol, ListenerSecurity security) {
+      this(listener, protocol, security, null);
+    }
+
     public static Endpoint plaintext(Listener listener) {
       return new Endpoint(listener, SecurityProtocol.PLAINTEXT, ListenerSecurity.NONE);
     }
@@ -147,9 +155,11 @@ public final class NetworkServer implements AutoCloseable {
             Session session = new Session(endpoint.listener().name(), endpoint.protocol(),
                 ch.remoteAddress() instanceof InetSocketAddress a ? a : null);
             endpoint.security().configure(ch, session);
-            ch.pipeline().addLast(new FrameDecoder(settings.maxFrameBytes()));
+            SaslMechanisms sasl = endpoint.sasl();
+            ch.pipeline().addLast(sasl == null ? new FrameDecoder(settings.maxFrameBytes())
+                : new FrameDecoder(settings.maxFrameBytes(), session, sasl.maxReceiveBytes()));
             ch.pipeline().addLast(new ConnectionHandler(dispatcher, connectionIds.incrementAndGet(),
-                session, settings.maxQueuedPerConnection()));
+                session, settings.maxQueuedPerConnection(), sasl, !endpoint.security().encrypts()));
           }
         });
   }

@@ -85,6 +85,11 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
           defaultLogConfig);
     }
 
+    /** The same, connecting to leaders through {@code connector} (the inter-broker listener's security). */
+    public ReplicationSettings withConnector(BrokerConnector connector) {
+      return new ReplicationSettings(replicaLagTimeMaxMs, fetch.withConnector(connector), defaultLogConfig);
+    }
+
     /** From replica.lag.time.max.ms, replica.fetch.max.bytes and replica.fetch.wait.max.ms. */
     public static ReplicationSettings from(dev.brook.broker.config.BrokerConfig config) {
       return of(config.getLong("replica.lag.time.max.ms"), config.getInt("replica.fetch.wait.max.ms"),
