@@ -48,6 +48,8 @@ class SecureClusterIT {
     s.put("listener.name.internal.sasl.enabled.mechanisms", "PLAIN");
     s.put("listener.name.external.sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512");
     s.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+    s.put("transaction.state.log.replication.factor", "2");
+    s.put("offsets.topic.replication.factor", "2");
     s.put("listener.name.internal.plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
         + "username=\"broker\" password=\"broker-secret\" user_broker=\"broker-secret\";");
     s.put("listener.name.external.plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
