@@ -72,6 +72,13 @@ import dev.brook.broker.config.TopicConfigs;
 import dev.brook.broker.config.ConfigException;
 import dev.brook.broker.config.Listener;
 import dev.brook.broker.config.ListenerConfig;
+import dev.brook.broker.api.ClientQuotaApis;
+import dev.brook.broker.network.ConnectionLimits;
+import dev.brook.broker.quota.ClientQuotaStore;
+import dev.brook.broker.quota.ClientQuotas;
+import dev.brook.broker.quota.FileClientQuotaStore;
+import dev.brook.broker.network.ListenerSecurity;
+import dev.brook.broker.network.RequestMemoryPool;
 import dev.brook.broker.cluster.AdvertisedEndpoints;
 import dev.brook.broker.api.SaslApis;
 import dev.brook.broker.api.ScramCredentialApis;
@@ -170,7 +177,8 @@ public final class Broker implements AutoCloseable {
       GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
       startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose,
           security.interBroker());
-      NetworkServer network = NetworkServer.start(security.endpoints(), networkSettings(config), dispatcher);
+      ClientQuotas quotas = startClientQuotas(dispatcher, config, cluster, toClose);
+      NetworkServer network = NetworkServer.start(security.endpoints(), networkSettings(config, quotas), dispatcher);
       // Resolved here, once: with a wildcard listener (0.0.0.0) the advertised host is this machine's
       // name, a reverse DNS lookup that must not run per Metadata request on a network thread.
       bound.set(AdvertisedEndpoints.resolve(config.listenerConfig(), network.boundListeners()));
@@ -446,7 +454,8 @@ public final class Broker implements AutoCloseable {
         case SASL_PLAINTEXT, SASL_SSL -> SaslMechanisms.create(settings, scram, background);
         case PLAINTEXT, SSL -> null;
       };
-      out.add(new NetworkServer.Endpoint(l, protocol, tls == null ? ListenerSecurity.NONE : new TlsSecurity(tls), sasl));
+      out.add(new NetworkServer.Endpoint(l, protocol, tls == null ? ListenerSecurity.NONE : new TlsSecurity(tls),
+          l.name().equals(lc.interBroker()), sasl));
       if (l.name().equals(lc.interBroker())) {
         interBroker = InterBrokerSecurity.create(settings, protocol, tls, config.getString("sasl.mechanism.inter.broker.protocol"));
       }
@@ -763,7 +772,30 @@ public final class Broker implements AutoCloseable {
     }
   }
 
-  static NetworkServer.Settings networkSettings(BrokerConfig config) {
+  /**
+   * Client quotas: kept in a file in the first log directory on a single node, in ZooKeeper in a
+   * cluster; DescribeClientQuotas and AlterClientQuotas. Owned by the network area (which meters).
+   */
+  private static ClientQuotas startClientQuotas(ApiDispatcher dispatcher, BrokerConfig config, ZkCluster cluster,
+      Deque<AutoCloseable> toClose) throws Exception {
+    ClientQuotaStore store = cluster != null
+        ? new dev.brook.broker.cluster.zk.ZkClientQuotaStore(cluster) : new FileClientQuotaStore(config.logDir());
+    toClose.add(store);
+    ClientQuotas quotas = new ClientQuotas(config.getInt("quota.window.num"),
+        config.getInt("quota.window.size.seconds") * 1000L, System::currentTimeMillis);
+    store.onChange(quotas::update);
+    quotas.update(store.load());
+    ExecutorService writes = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "brook-quota-store");
+      t.setDaemon(true);
+      return t;
+    });
+    toClose.add(writes::shutdownNow);
+    new ClientQuotaApis(store, writes).register(dispatcher);
+    return quotas;
+  }
+
+  static NetworkServer.Settings networkSettings(BrokerConfig config, ClientQuotas quotas) {
     int cores = Runtime.getRuntime().availableProcessors();
     return new NetworkServer.Settings(
         config.getInt("socket.request.max.bytes"),
@@ -771,7 +803,46 @@ public final class Broker implements AutoCloseable {
         Math.min(config.getInt("num.network.threads"), cores),
         config.getInt("socket.send.buffer.bytes"),
         config.getInt("socket.receive.buffer.bytes"),
-        config.getLong("connections.max.idle.ms"));
+        config.getLong("connections.max.idle.ms"),
+        new RequestMemoryPool(requestMemoryBytes(config)),
+        new ConnectionLimits(connectionLimits(config)),
+        quotas);
+  }
+
+  /**
+   * queued.max.request.bytes, or by default three quarters of the memory Netty's buffers come from,
+   * so that requests queue before the broker runs out of it. An explicit value must hold the
+   * largest request.
+   */
+  static long requestMemoryBytes(BrokerConfig config) {
+    long explicit = config.getLong("queued.max.request.bytes");
+    if (explicit > 0) {
+      if (explicit < config.getInt("socket.request.max.bytes")) {
+        throw new ConfigException("queued.max.request.bytes", "must be at least socket.request.max.bytes ("
+            + config.getInt("socket.request.max.bytes") + ") so that the largest request can be read");
+      }
+      return explicit;
+    }
+    if (explicit == 0) throw new ConfigException("queued.max.request.bytes", "must be positive, or -1 for the default");
+    long source = io.netty.util.internal.PlatformDependent.directBufferPreferred()
+        ? io.netty.util.internal.PlatformDependent.maxDirectMemory() : Runtime.getRuntime().maxMemory();
+    return source / 4 * 3;
+  }
+
+  static ConnectionLimits.Settings connectionLimits(BrokerConfig config) {
+    Map<java.net.InetAddress, Integer> overrides = new java.util.HashMap<>();
+    for (String entry : config.getString("max.connections.per.ip.overrides").split(",")) {
+      if (entry.isBlank()) continue;
+      int colon = entry.lastIndexOf(':');
+      try {
+        overrides.put(java.net.InetAddress.getByName(entry.substring(0, colon).trim()),
+            Integer.parseInt(entry.substring(colon + 1).trim()));
+      } catch (RuntimeException | java.net.UnknownHostException e) {
+        throw new ConfigException("max.connections.per.ip.overrides", "expected host:count, got '" + entry.trim() + "'");
+      }
+    }
+    return new ConnectionLimits.Settings(config.getInt("max.connections"), config.getInt("max.connections.per.ip"),
+        overrides, config.getInt("max.connection.creation.rate"));
   }
 
   public BrokerConfig config() {

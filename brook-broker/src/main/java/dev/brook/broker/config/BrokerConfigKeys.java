@@ -61,6 +61,19 @@ public final class BrokerConfigKeys {
     add(ConfigKey.atLeast("num.io.threads", INT, "8", 1, "Accepted for compatibility; Brook's handlers run on the event loops."));
     add(ConfigKey.atLeast("queued.max.requests", INT, "500", 1, "In-flight requests per connection before reading pauses."));
     add(ConfigKey.atLeast("connections.max.idle.ms", LONG, "600000", -1, "Idle connections are closed after this."));
+    add(ConfigKey.atLeast("max.connections", INT, "2147483647", 1,
+        "Connections on all listeners together; at the limit listeners stop accepting (the inter-broker one excepted)."));
+    add(ConfigKey.atLeast("max.connections.per.ip", INT, "2147483647", 0,
+        "Connections from one address; a connection over it is closed at once."));
+    add(ConfigKey.of("max.connections.per.ip.overrides", STRING, "",
+        "Per-address limits, host:count comma separated (hosts resolved at startup)."));
+    add(ConfigKey.atLeast("max.connection.creation.rate", INT, "2147483647", 1,
+        "New connections per second per listener; past it the listener pauses accepting."));
+    add(ConfigKey.atLeast("quota.window.num", INT, "11", 1, "Samples client quota rates are measured over."));
+    add(ConfigKey.atLeast("quota.window.size.seconds", INT, "1", 1, "Length of each client quota sample."));
+    add(ConfigKey.atLeast("queued.max.request.bytes", LONG, "-1", -1,
+        "Memory all queued requests may hold; a connection that cannot reserve its next request's size stops reading. "
+            + "-1: three quarters of the memory network buffers come from (max direct memory)."));
     add(ConfigKey.of("http.port", INT, "-1", "Port of the HTTP console/metrics; -1 disables it, 0 picks a free one."));
     // topics and logs
     add(ConfigKey.of("log.dirs", LIST, null, "Log directories (JBOD): a new partition goes to the one with the fewest partitions; one that fails goes offline alone."));

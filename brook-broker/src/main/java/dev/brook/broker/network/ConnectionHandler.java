@@ -46,6 +46,11 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     final short version;
     final ByteBuf frame;
     ApiMessage response;
+    // What quotas meter, kept only while quotas are configured.
+    ApiKeys apiKey;
+    String clientId;
+    boolean replicaFetch;
+    long handlerNanos;
     boolean done;
     boolean closeAfter;
 
@@ -61,6 +66,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private final long connectionId;
   private final Session session;
   private final int maxQueued;
+  private final RequestMemoryPool pool;
+  private final ReadGate gate;
+  private final RequestThrottler throttler;
   private final SaslMechanisms sasl;
   private final boolean zeroCopy;
   /** SASL listeners only; null elsewhere, so other connections do no per-request SASL work. */
@@ -69,8 +77,9 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private ChannelHandlerContext ctx;
   private boolean closed;
 
-  ConnectionHandler(ApiDispatcher dispatcher, long connectionId, Session session, int maxQueued) {
-    this(dispatcher, connectionId, session, maxQueued, null, true);
+  ConnectionHandler(ApiDispatcher dispatcher, long connectionId, Session session, int maxQueued,
+      RequestMemoryPool pool, ReadGate gate, RequestThrottler throttler) {
+    this(dispatcher, connectionId, session, maxQueued, pool, gate, throttler, null, true);
   }
 
   /**
@@ -78,10 +87,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
    * @param zeroCopy whether record bytes may go to the socket as file regions (not under TLS)
    */
   ConnectionHandler(ApiDispatcher dispatcher, long connectionId, Session session, int maxQueued,
-      SaslMechanisms sasl, boolean zeroCopy) {
+      RequestMemoryPool pool, ReadGate gate, RequestThrottler throttler, SaslMechanisms sasl, boolean zeroCopy) {
     this.dispatcher = dispatcher;
     this.connectionId = connectionId;
     this.session = session;
+    this.pool = pool;
+    this.gate = gate;
+    this.throttler = throttler;
     this.maxQueued = maxQueued;
     this.sasl = sasl;
     this.zeroCopy = zeroCopy;
@@ -97,7 +109,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf frame = (ByteBuf) msg;
     if (closed) {
-      frame.release();
+      releaseFrame(frame);
       return;
     }
     boolean handedOff = false;
@@ -107,7 +119,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       log.warn("closing connection from {}: undecodable request ({})", ctx.channel().remoteAddress(), e.toString());
       closeNow();
     } finally {
-      if (!handedOff) frame.release();
+      if (!handedOff) releaseFrame(frame);
     }
   }
 
@@ -148,9 +160,17 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     Slot slot = new Slot(header.correlationId(), key.responseHeaderVersion(version), version, frame);
     inFlight.addLast(slot);
     if (inFlight.size() >= maxQueued) {
-      ctx.channel().config().setAutoRead(false);
+      gate.close(ReadGate.IN_FLIGHT);
     }
+    boolean metered = throttler != null && throttler.enabled();
+    long started = metered ? System.nanoTime() : 0;
     CompletableFuture<ApiMessage> response = dispatcher.dispatch(rc, request);
+    if (metered) {
+      slot.apiKey = key;
+      slot.clientId = header.clientId();
+      slot.replicaFetch = request instanceof org.apache.kafka.common.requests.FetchRequest f && f.replicaId() >= 0;
+      slot.handlerNanos = System.nanoTime() - started;
+    }
     response.whenComplete(
         (r, e) -> {
           // An exception here can only be the dispatcher's "close the connection" (it turns every
@@ -187,12 +207,13 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     boolean wrote = false;
     while (!inFlight.isEmpty() && inFlight.peekFirst().done) {
       Slot s = inFlight.pollFirst();
+      if (s.apiKey != null && !closed) throttle(s);
       if (s.response != null && !closed) {
         write(s);
         wrote = true;
       }
       // The request's memory (record batches are views of it) lives until its response is out.
-      ReferenceCountUtil.safeRelease(s.frame);
+      releaseFrame(s.frame);
       if (s.closeAfter && !closed) {
         log.debug("closing connection from {} as its request asked", ctx.channel().remoteAddress());
         ctx.flush();
@@ -200,9 +221,28 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       }
     }
     if (wrote) ctx.flush();
-    if (!closed && inFlight.size() < maxQueued && !ctx.channel().config().isAutoRead()) {
-      ctx.channel().config().setAutoRead(true);
+    if (!closed && inFlight.size() < maxQueued) {
+      gate.open(ReadGate.IN_FLIGHT);
     }
+  }
+
+  /** Meters an answered request against the client's quotas; over them, it waits (KIP-219). */
+  private void throttle(Slot s) {
+    long ms = throttler.record(session, s.clientId, s.apiKey, s.replicaFetch, s.frame.capacity(), s.response,
+        s.handlerNanos);
+    if (ms <= 0) return;
+    if (s.response != null) RequestThrottler.setThrottle(s.response, (int) Math.min(Integer.MAX_VALUE, ms));
+    if (!gate.isClosed(ReadGate.THROTTLED)) {
+      gate.close(ReadGate.THROTTLED);
+      ctx.executor().schedule(() -> gate.open(ReadGate.THROTTLED), ms, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Releases a frame and returns the request memory it reserved. */
+  private void releaseFrame(ByteBuf frame) {
+    if (frame == io.netty.buffer.Unpooled.EMPTY_BUFFER) return;
+    FrameDecoder.release(pool, frame); // the request is done with, whoever else still holds its bytes
+    ReferenceCountUtil.safeRelease(frame);
   }
 
   private void write(Slot s) {

@@ -18,6 +18,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import dev.brook.broker.quota.ClientQuotas;
 import dev.brook.broker.security.SaslMechanisms;
 import dev.brook.broker.security.Session;
 import java.net.InetSocketAddress;
@@ -39,22 +40,32 @@ public final class NetworkServer implements AutoCloseable {
   /** Socket and request limits, from the broker config. */
   public record Settings(
       int maxFrameBytes, int maxQueuedPerConnection, int eventLoopThreads, int sendBufferBytes,
-      int receiveBufferBytes, long idleMs) {}
+      int receiveBufferBytes, long idleMs, RequestMemoryPool memory, ConnectionLimits limits, ClientQuotas quotas) {
+
+    /** No request-memory bound and no connection limits (tests). */
+    public Settings(int maxFrameBytes, int maxQueuedPerConnection, int eventLoopThreads, int sendBufferBytes,
+        int receiveBufferBytes, long idleMs) {
+      this(maxFrameBytes, maxQueuedPerConnection, eventLoopThreads, sendBufferBytes, receiveBufferBytes, idleMs,
+          RequestMemoryPool.unbounded(), new ConnectionLimits(ConnectionLimits.Settings.NONE),
+          new ClientQuotas(11, 1000, System::currentTimeMillis));
+    }
+  }
 
   /**
    * One listener to bind: its name and address, its security protocol, and what that protocol adds
    * to each connection.
    */
-  public record Endpoint(Listener listener, SecurityProtocol protocol, ListenerSecurity security, SaslMechanisms sasl) {
+  public record Endpoint(Listener listener, SecurityProtocol protocol, ListenerSecurity security, boolean interBroker,
+      SaslMechanisms sasl) {
     /** @param sasl the mechanisms of a SASL_PLAINTEXT or SASL_SSL listener; null for the others */
     public Endpoint {}
 
-    public Endpoint(Listener listener, SecurityProtocol protocol, ListenerSecurity security) {
-      this(listener, protocol, security, null);
+    public Endpoint(Listener listener, SecurityProtocol protocol, ListenerSecurity security, boolean interBroker) {
+      this(listener, protocol, security, interBroker, null);
     }
 
     public static Endpoint plaintext(Listener listener) {
-      return new Endpoint(listener, SecurityProtocol.PLAINTEXT, ListenerSecurity.NONE);
+      return new Endpoint(listener, SecurityProtocol.PLAINTEXT, ListenerSecurity.NONE, false);
     }
   }
 
@@ -92,7 +103,10 @@ public final class NetworkServer implements AutoCloseable {
     // Netty checks each handler class's methods for @Skip and the class for @Sharable when a handler
     // joins a pipeline; the first check of an annotation type defines a proxy class for it (~2 ms
     // each, three of them) at bind and at the first connection. Reflection caches them JVM-wide.
-    EmbeddedChannel ch = new EmbeddedChannel(new FrameDecoder(1024), new ConnectionHandler(null, 0, null, 1));
+    EmbeddedChannel ch = new EmbeddedChannel();
+    ReadGate gate = new ReadGate(ch);
+    RequestMemoryPool pool = RequestMemoryPool.unbounded();
+    ch.pipeline().addLast(new FrameDecoder(1024, pool, gate), new ConnectionHandler(null, 0, null, 1, pool, gate, null));
     ch.close();
   }
 
@@ -138,11 +152,13 @@ public final class NetworkServer implements AutoCloseable {
   private static ServerBootstrap bootstrap(EventLoopGroup boss, EventLoopGroup workers,
       ChannelFactory<ServerChannel> channels, Endpoint endpoint, Settings settings, ApiDispatcher dispatcher,
       AtomicLong connectionIds) {
+    RequestThrottler throttler = new RequestThrottler(settings.quotas());
     return new ServerBootstrap()
         .group(boss, workers)
         .channelFactory(channels)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .option(ChannelOption.SO_REUSEADDR, true)
+        .handler(settings.limits().forListener(endpoint.interBroker()))
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
@@ -155,11 +171,13 @@ public final class NetworkServer implements AutoCloseable {
             Session session = new Session(endpoint.listener().name(), endpoint.protocol(),
                 ch.remoteAddress() instanceof InetSocketAddress a ? a : null);
             endpoint.security().configure(ch, session);
+            ReadGate gate = new ReadGate(ch);
             SaslMechanisms sasl = endpoint.sasl();
-            ch.pipeline().addLast(sasl == null ? new FrameDecoder(settings.maxFrameBytes())
-                : new FrameDecoder(settings.maxFrameBytes(), session, sasl.maxReceiveBytes()));
+            ch.pipeline().addLast(sasl == null ? new FrameDecoder(settings.maxFrameBytes(), settings.memory(), gate)
+                : new FrameDecoder(settings.maxFrameBytes(), settings.memory(), gate, session, sasl.maxReceiveBytes()));
             ch.pipeline().addLast(new ConnectionHandler(dispatcher, connectionIds.incrementAndGet(),
-                session, settings.maxQueuedPerConnection(), sasl, !endpoint.security().encrypts()));
+                session, settings.maxQueuedPerConnection(), settings.memory(), gate, throttler, sasl,
+                !endpoint.security().encrypts()));
           }
         });
   }

@@ -91,7 +91,8 @@ class ZkClusterTest {
     });
     assertThat(List.of(a, b, c).stream().filter(x -> x.controller().isActive())).hasSize(1);
     assertThat(a.clusterId()).isEqualTo(b.clusterId()).isEqualTo(c.clusterId());
-    assertThat(b.broker(3)).contains(new BrokerEndpoint(3, "127.0.0.1", 9003, null));
+    assertThat(b.broker(3)).contains(new BrokerEndpoint(3, "127.0.0.1", 9003, null,
+        java.util.Map.of("PLAINTEXT", new dev.brook.broker.config.Listener("PLAINTEXT", "127.0.0.1", 9003))));
   }
 
   @Test

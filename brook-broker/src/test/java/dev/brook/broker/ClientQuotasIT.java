@@ -1,0 +1,132 @@
+package dev.brook.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.brook.broker.config.BrokerConfig;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.InvalidRequestException;
+import org.apache.kafka.common.quota.ClientQuotaAlteration;
+import org.apache.kafka.common.quota.ClientQuotaEntity;
+import org.apache.kafka.common.quota.ClientQuotaFilter;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Client quotas with the real client: set and read back with the Admin API (what kafka-configs
+ * sends), kept across a restart and across brokers, and a producer held to its byte rate.
+ */
+class ClientQuotasIT {
+  private static final int MB = 1 << 20;
+  @TempDir Path dir;
+
+  private Map<String, String> settings() {
+    Map<String, String> s = new HashMap<>();
+    s.put("log.dirs", dir.resolve("single").toString());
+    s.put("listeners", "PLAINTEXT://127.0.0.1:0");
+    // Two 1 s windows: the burst a new client may send before it is metered stays small (with
+    // Kafka's 11 windows it is 10 s worth), so the test sees the steady rate in seconds.
+    s.put("quota.window.num", "2");
+    return s;
+  }
+
+  private static Admin admin(String bootstrap) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+    return Admin.create(p);
+  }
+
+  private static void setQuota(Admin admin, ClientQuotaEntity entity, String key, Double value) throws Exception {
+    admin.alterClientQuotas(List.of(new ClientQuotaAlteration(entity, List.of(new ClientQuotaAlteration.Op(key, value)))))
+        .all().get(20, TimeUnit.SECONDS);
+  }
+
+  private static Map<ClientQuotaEntity, Map<String, Double>> quotas(Admin admin) throws Exception {
+    return admin.describeClientQuotas(ClientQuotaFilter.all()).entities().get(20, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aProducerIsHeldToItsByteRate() throws Exception {
+    try (Broker broker = Broker.start(BrokerConfig.of(settings())); Admin admin = admin(broker.bootstrapServers())) {
+      admin.createTopics(List.of(new NewTopic("metered", 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
+      setQuota(admin, new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, "slow")), "producer_byte_rate", (double) MB);
+
+      Properties p = new Properties();
+      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+      p.put(ProducerConfig.CLIENT_ID_CONFIG, "slow");
+      p.put(ProducerConfig.ACKS_CONFIG, "1");
+      p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+      p.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+      AtomicLong acked = new AtomicLong();
+      byte[] value = new byte[1024];
+      long[] ackedAt = new long[2];
+      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        long start = System.nanoTime();
+        long measureFrom = start + TimeUnit.SECONDS.toNanos(3); // past the first burst
+        long end = measureFrom + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < end) {
+          producer.send(new ProducerRecord<>("metered", value), (m, e) -> {
+            if (e == null) acked.addAndGet(value.length);
+          });
+          long now = System.nanoTime();
+          if (ackedAt[0] == 0 && now >= measureFrom) ackedAt[0] = acked.get();
+        }
+        ackedAt[1] = acked.get();
+        producer.close(Duration.ZERO); // what is still queued is not counted
+      }
+      double rate = (ackedAt[1] - ackedAt[0]) / 10.0;
+      System.out.printf("quota'd producer: %.0f B/s of values for a 1 MiB/s quota%n", rate);
+      // Values are a little less than the metered request bytes (batch and request headers).
+      assertThat(rate).isBetween(0.85 * MB, 1.15 * MB);
+    }
+  }
+
+  @Test
+  void quotasAreReadBackKeptAcrossARestartAndRefusedWhenInvalid() throws Exception {
+    ClientQuotaEntity alice = new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "alice"));
+    ClientQuotaEntity defaultClient = new ClientQuotaEntity(java.util.Collections.singletonMap(ClientQuotaEntity.CLIENT_ID, null));
+    try (Broker broker = Broker.start(BrokerConfig.of(settings())); Admin admin = admin(broker.bootstrapServers())) {
+      setQuota(admin, alice, "consumer_byte_rate", 2048.0);
+      setQuota(admin, defaultClient, "request_percentage", 50.0);
+      assertThat(quotas(admin)).containsEntry(alice, Map.of("consumer_byte_rate", 2048.0))
+          .containsEntry(defaultClient, Map.of("request_percentage", 50.0));
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> setQuota(admin, alice, "bogus_rate", 1.0))
+          .hasCauseInstanceOf(InvalidRequestException.class);
+    }
+    try (Broker again = Broker.start(BrokerConfig.of(settings())); Admin admin = admin(again.bootstrapServers())) {
+      assertThat(quotas(admin)).containsEntry(alice, Map.of("consumer_byte_rate", 2048.0));
+      setQuota(admin, alice, "consumer_byte_rate", null); // remove
+      assertThat(quotas(admin)).doesNotContainKey(alice);
+    }
+  }
+
+  @Test
+  void everyBrokerOfAClusterSeesAQuotaSetThroughAnother() throws Exception {
+    try (InProcessCluster cluster = new InProcessCluster(dir)) {
+      Broker b1 = cluster.start(1);
+      Broker b2 = cluster.start(2);
+      ClientQuotaEntity bob = new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "bob", ClientQuotaEntity.CLIENT_ID, "app"));
+      try (Admin one = admin(b1.bootstrapServers()); Admin two = admin(b2.bootstrapServers())) {
+        setQuota(one, bob, "producer_byte_rate", 4096.0);
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+            assertThat(quotas(two)).containsEntry(bob, Map.of("producer_byte_rate", 4096.0)));
+      }
+    }
+  }
+}
