@@ -164,6 +164,21 @@ class SaslListenersIT {
         out.flush();
         assertClosed(socket);
       }
+      // Issue 17's attack on a SASL listener: 20 connections announcing 100 MB frames are all closed
+      // at their first 4 bytes; nothing is reserved or allocated for them.
+      List<Socket> attackers = new java.util.ArrayList<>();
+      try {
+        for (int i = 0; i < 20; i++) {
+          Socket a = new Socket("127.0.0.1", port);
+          attackers.add(a);
+          DataOutputStream out = new DataOutputStream(a.getOutputStream());
+          out.writeInt(100 * 1024 * 1024);
+          out.flush();
+        }
+        for (Socket a : attackers) assertClosed(a);
+      } finally {
+        for (Socket a : attackers) a.close();
+      }
       // After authentication the same size is a legitimate request.
       Properties admin = SecureClients.sasl("127.0.0.1:" + port, "SASL_PLAINTEXT", "PLAIN", "admin", "admin-secret", certs);
       admin.put("max.request.size", "1500000");

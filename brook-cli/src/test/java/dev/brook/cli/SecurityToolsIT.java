@@ -62,12 +62,12 @@ class SecurityToolsIT {
     try (Broker broker = start()) {
       String bootstrap = "localhost:" + broker.listeners().get(0).port();
       String admin = adminConfig().toString();
-      ExternalTool.Result add = ExternalTool.anchorTool(null, 120, CONFIGS, "--bootstrap-server", bootstrap,
+      ExternalTool.Result add = ExternalTool.anchorTool(null, 300, CONFIGS, "--bootstrap-server", bootstrap,
           "--command-config", admin, "--alter", "--entity-type", "users", "--entity-name", "alice",
           "--add-config", "SCRAM-SHA-256=[iterations=8192,password=alice-secret],SCRAM-SHA-512=[password=alice-secret]");
       assertThat(add.exitCode()).as(add.toString()).isZero();
       assertThat(add.stdout()).contains("Completed updating config for user alice.");
-      ExternalTool.Result describe = ExternalTool.anchorTool(null, 120, CONFIGS, "--bootstrap-server", bootstrap,
+      ExternalTool.Result describe = ExternalTool.anchorTool(null, 300, CONFIGS, "--bootstrap-server", bootstrap,
           "--command-config", admin, "--describe", "--entity-type", "users", "--entity-name", "alice");
       assertThat(describe.exitCode()).as(describe.toString()).isZero();
       assertThat(describe.stdout()).contains("SCRAM credential configs for user-principal 'alice' are "
@@ -94,11 +94,11 @@ class SecurityToolsIT {
       assertThat(refused.exitCode()).as(refused.toString()).isNotZero();
       assertThat(refused.stderr()).contains("Authentication failed");
 
-      ExternalTool.Result delete = ExternalTool.anchorTool(null, 120, CONFIGS, "--bootstrap-server", bootstrap,
+      ExternalTool.Result delete = ExternalTool.anchorTool(null, 300, CONFIGS, "--bootstrap-server", bootstrap,
           "--command-config", admin, "--alter", "--entity-type", "users", "--entity-name", "alice",
           "--delete-config", "SCRAM-SHA-512");
       assertThat(delete.exitCode()).as(delete.toString()).isZero();
-      ExternalTool.Result after = ExternalTool.anchorTool(null, 120, CONFIGS, "--bootstrap-server", bootstrap,
+      ExternalTool.Result after = ExternalTool.anchorTool(null, 300, CONFIGS, "--bootstrap-server", bootstrap,
           "--command-config", admin, "--describe", "--entity-type", "users", "--entity-name", "alice");
       assertThat(after.stdout()).contains("SCRAM credential configs for user-principal 'alice' are SCRAM-SHA-256=iterations=8192")
           .doesNotContain("SCRAM-SHA-512");
