@@ -171,13 +171,13 @@ public final class Broker implements AutoCloseable {
       dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
       AtomicReference<ProducerIdManager> producerIds = new AtomicReference<>();
       SecurityArea security = startSecurity(dispatcher, config, cluster, toClose);
+      ClientQuotas quotas = startClientQuotas(dispatcher, config, cluster, toClose);
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose,
           cluster != null ? cluster : local, security.interBroker());
-      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local);
+      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local, quotas);
       GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose);
       startTransactions(dispatcher, config, clock, replicas, topics, groups, producerIds.get(), bound, toClose,
           security.interBroker());
-      ClientQuotas quotas = startClientQuotas(dispatcher, config, cluster, toClose);
       NetworkServer network = NetworkServer.start(security.endpoints(), networkSettings(config, quotas), dispatcher);
       // Resolved here, once: with a wildcard listener (0.0.0.0) the advertised host is this machine's
       // name, a reverse DNS lookup that must not run per Metadata request on a network thread.
@@ -392,7 +392,8 @@ public final class Broker implements AutoCloseable {
       AtomicReference<AdvertisedEndpoints> bound,
       Deque<AutoCloseable> toClose,
       ZkCluster cluster,
-      LocalCluster local)
+      LocalCluster local,
+      ClientQuotas quotas)
       throws Exception {
     MetadataStore store;
     if (cluster != null) {
@@ -405,7 +406,8 @@ public final class Broker implements AutoCloseable {
     toClose.add(topics);
     if (cluster != null) wireCluster(dispatcher, cluster, replicas, topics);
     if (local != null) wireLocalCluster(dispatcher, local, replicas, topics);
-    TopicApis.register(dispatcher, topics, listenerName -> advertised(config, bound).on(listenerName));
+    TopicApis.register(dispatcher, topics, listenerName -> advertised(config, bound).on(listenerName),
+        new dev.brook.broker.api.ControllerMutationQuota(quotas));
     return topics;
   }
 

@@ -98,6 +98,70 @@ class ClientQuotasIT {
   }
 
   @Test
+  void aConsumerIsHeldToItsByteRate() throws Exception {
+    try (Broker broker = Broker.start(BrokerConfig.of(settings())); Admin admin = admin(broker.bootstrapServers())) {
+      admin.createTopics(List.of(new NewTopic("backlog", 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
+      Properties pp = new Properties();
+      pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+      pp.put(ProducerConfig.LINGER_MS_CONFIG, 20);
+      try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer())) {
+        for (int i = 0; i < 12 * 1024; i++) producer.send(new ProducerRecord<>("backlog", new byte[1024]));
+      }
+      setQuota(admin, new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, "reader")), "consumer_byte_rate", (double) MB);
+      Properties p = new Properties();
+      p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+      p.put(org.apache.kafka.clients.consumer.ConsumerConfig.CLIENT_ID_CONFIG, "reader");
+      try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(p,
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+        var tp = new org.apache.kafka.common.TopicPartition("backlog", 0);
+        consumer.assign(List.of(tp));
+        consumer.seekToBeginning(List.of(tp));
+        long start = System.nanoTime();
+        long measureFrom = start + TimeUnit.SECONDS.toNanos(3);
+        long end = measureFrom + TimeUnit.SECONDS.toNanos(6);
+        long read = 0;
+        long readAtStart = -1;
+        while (System.nanoTime() < end) {
+          for (var r : consumer.poll(Duration.ofMillis(100))) read += r.value().length;
+          if (readAtStart < 0 && System.nanoTime() >= measureFrom) readAtStart = read;
+        }
+        double rate = (read - readAtStart) / 6.0;
+        System.out.printf("quota'd consumer: %.0f B/s of values for a 1 MiB/s quota%n", rate);
+        assertThat(rate).isBetween(0.85 * MB, 1.15 * MB);
+      }
+    }
+  }
+
+  @Test
+  void aClientOverItsMutationRateHasItsNextTopicsRefused() throws Exception {
+    Map<String, String> s = settings();
+    // Long windows: what the first creation recorded is still measured however slow the machine is.
+    s.put("quota.window.num", "11");
+    s.put("quota.window.size.seconds", "5");
+    try (Broker broker = Broker.start(BrokerConfig.of(s))) {
+      Properties p = new Properties();
+      p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+      p.put(AdminClientConfig.CLIENT_ID_CONFIG, "creator");
+      try (Admin admin = Admin.create(p)) {
+        setQuota(admin, new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, "creator")), "controller_mutation_rate", 0.1);
+        var noRetry = new org.apache.kafka.clients.admin.CreateTopicsOptions().retryOnQuotaViolation(false);
+        admin.createTopics(List.of(new NewTopic("first", 20, (short) 1)), noRetry).all().get(20, TimeUnit.SECONDS);
+      }
+      // A new client of the same id (the first one now waits out the throttle it was told before
+      // sending again, as KIP-219 clients do): over the rate, its topic is refused at once.
+      try (Admin again = Admin.create(p)) {
+        var noRetry = new org.apache.kafka.clients.admin.CreateTopicsOptions().retryOnQuotaViolation(false);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() ->
+                again.createTopics(List.of(new NewTopic("second", 1, (short) 1)), noRetry).all().get(20, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(org.apache.kafka.common.errors.ThrottlingQuotaExceededException.class);
+      }
+      try (Admin other = admin(broker.bootstrapServers())) {
+        assertThat(other.listTopics().names().get(20, TimeUnit.SECONDS)).contains("first").doesNotContain("second");
+      }
+    }
+  }
+
+  @Test
   void quotasAreReadBackKeptAcrossARestartAndRefusedWhenInvalid() throws Exception {
     ClientQuotaEntity alice = new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "alice"));
     ClientQuotaEntity defaultClient = new ClientQuotaEntity(java.util.Collections.singletonMap(ClientQuotaEntity.CLIENT_ID, null));

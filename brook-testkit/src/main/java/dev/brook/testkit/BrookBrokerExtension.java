@@ -1,10 +1,12 @@
 package dev.brook.testkit;
 
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
@@ -17,13 +19,20 @@ import org.junit.platform.commons.support.AnnotationSupport;
 /**
  * The JUnit 5 extension behind {@link BrookBroker}: one broker per annotated class, kept in the
  * class's extension store (so {@code @Nested} classes share it) and closed after its last test.
+ *
+ * <p>While it runs, the broker is also found by its owning class ({@link #runningFor}): that is how
+ * the Spring support's {@code KafkaConnectionDetails} bean, built by Spring's test context rather
+ * than by JUnit, reaches it.
  */
 public final class BrookBrokerExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
   private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(BrookBrokerExtension.class);
+  /** Running brokers by {@link #ownerOf owning class}; test classes may run in parallel. */
+  private static final Map<Class<?>, BrookTestBroker> RUNNING = new ConcurrentHashMap<>();
 
   /** What the store holds: the broker and the system property values it replaced (null: was unset). */
-  private record Running(BrookTestBroker broker, Map<String, String> previous) {
+  private record Running(Class<?> owner, BrookTestBroker broker, Map<String, String> previous) {
     void stop() {
+      RUNNING.remove(owner, broker);
       try {
         broker.close();
       } finally {
@@ -52,7 +61,9 @@ public final class BrookBrokerExtension implements BeforeAllCallback, AfterAllCa
       previous.put(property, System.getProperty(property));
       System.setProperty(property, broker.bootstrapServers());
     }
-    context.getStore(NS).put(Running.class, new Running(broker, previous));
+    Class<?> owner = ownerOf(context.getRequiredTestClass()).orElseThrow();
+    RUNNING.put(owner, broker);
+    context.getStore(NS).put(Running.class, new Running(owner, broker, previous));
   }
 
   @Override
@@ -73,6 +84,24 @@ public final class BrookBrokerExtension implements BeforeAllCallback, AfterAllCa
         find(e).orElseThrow(() -> new ParameterResolutionException("no @BrookBroker is running for " + e.getDisplayName()))
             .broker();
     return p.getParameter().getType() == BrookTestBroker.class ? broker : broker.bootstrapServers();
+  }
+
+  /**
+   * The class whose {@link BrookBroker} runs the broker {@code testClass}'s tests use: the outermost
+   * annotated class (directly, through a superclass or a meta-annotation) among {@code testClass} and
+   * the classes enclosing it as {@code @Nested} (inner) classes; empty when none is annotated.
+   */
+  public static Optional<Class<?>> ownerOf(Class<?> testClass) {
+    Class<?> owner = null;
+    for (Class<?> c = testClass; c != null; c = Modifier.isStatic(c.getModifiers()) ? null : c.getEnclosingClass()) {
+      if (AnnotationSupport.isAnnotated(c, BrookBroker.class)) owner = c;
+    }
+    return Optional.ofNullable(owner);
+  }
+
+  /** The broker {@code @BrookBroker} runs for {@code owner} (see {@link #ownerOf}), while it runs. */
+  public static Optional<BrookTestBroker> runningFor(Class<?> owner) {
+    return Optional.ofNullable(RUNNING.get(owner));
   }
 
   private static Optional<Running> find(ExtensionContext context) {

@@ -178,6 +178,7 @@ public final class BrookTestBroker implements AutoCloseable {
 
     /** Starts the broker and creates the topics; returns once clients can connect. */
     public BrookTestBroker start() {
+      ColdStartPreload.startOnce();
       Path temp = null;
       Map<String, String> props = new LinkedHashMap<>(properties);
       try {

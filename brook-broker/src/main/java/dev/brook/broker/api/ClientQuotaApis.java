@@ -121,9 +121,7 @@ public final class ClientQuotaApis {
         var type = QuotaType.forKey(op.key());
         if (type.isEmpty()) {
           problem = "Invalid configuration key " + op.key();
-        } else if (type.get() == QuotaType.CONTROLLER_MUTATION) {
-          // Refused rather than stored and not enforced: CreateTopics/DeleteTopics do not meter yet.
-          problem = "controller_mutation_rate is not enforced by this broker yet";
+
         } else if (!op.remove() && (!(op.value() > 0) || Double.isInfinite(op.value()))) {
           problem = "Quota " + op.key() + " must be a positive number, got " + op.value();
         } else if (ops.put(type.get(), op.remove() ? OptionalDouble.empty() : OptionalDouble.of(op.value())) != null) {

@@ -18,17 +18,23 @@ import org.apache.kafka.common.protocol.Errors;
 /** CreatePartitions: grows topics (never shrinks), optionally only validating; errors per topic. */
 public final class CreatePartitionsHandler implements ApiHandler<CreatePartitionsRequestData> {
   private final TopicManager topics;
+  private final ControllerMutationQuota mutations;
 
   public CreatePartitionsHandler(TopicManager topics) {
+    this(topics, ControllerMutationQuota.none());
+  }
+
+  public CreatePartitionsHandler(TopicManager topics, ControllerMutationQuota mutations) {
     this.topics = topics;
+    this.mutations = mutations;
   }
 
   @Override
   public CompletableFuture<ApiMessage> handle(RequestContext ctx, CreatePartitionsRequestData request) {
-    return CompletableFuture.supplyAsync(() -> grow(request), topics.executor());
+    return CompletableFuture.supplyAsync(() -> grow(request, mutations.open(ctx, ctx.apiVersion() >= 3)), topics.executor());
   }
 
-  private ApiMessage grow(CreatePartitionsRequestData request) {
+  private ApiMessage grow(CreatePartitionsRequestData request, ControllerMutationQuota.Permit quota) {
     Set<String> names = new HashSet<>();
     Set<String> duplicates = new HashSet<>();
     for (CreatePartitionsTopic t : request.topics()) {
@@ -57,6 +63,10 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
         continue;
       }
       addedInRequest += added;
+      if (!request.validateOnly() && quota.refuses()) {
+        r.setErrorCode(Errors.THROTTLING_QUOTA_EXCEEDED.code()).setErrorMessage(Errors.THROTTLING_QUOTA_EXCEEDED.message());
+        continue;
+      }
       Outcome o;
       try {
         o = topics.createPartitions(t.name(), t.count(), assignments, request.validateOnly());
@@ -64,7 +74,8 @@ public final class CreatePartitionsHandler implements ApiHandler<CreatePartition
         throw new IllegalStateException("creating partitions of " + t.name() + " failed", e);
       }
       if (!o.isOk()) r.setErrorCode(o.error().code()).setErrorMessage(o.message());
+      else if (!request.validateOnly()) quota.record(added);
     }
-    return response;
+    return response.setThrottleTimeMs(quota.throttleMs());
   }
 }

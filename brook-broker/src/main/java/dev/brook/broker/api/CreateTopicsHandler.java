@@ -30,9 +30,15 @@ import org.apache.kafka.common.protocol.Errors;
  */
 public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequestData> {
   private final TopicManager topics;
+  private final ControllerMutationQuota mutations;
 
   public CreateTopicsHandler(TopicManager topics) {
+    this(topics, ControllerMutationQuota.none());
+  }
+
+  public CreateTopicsHandler(TopicManager topics, ControllerMutationQuota mutations) {
     this.topics = topics;
+    this.mutations = mutations;
   }
 
   @Override
@@ -50,6 +56,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
     CreateTopicsResponseData response = new CreateTopicsResponseData();
     Set<String> answered = new HashSet<>();
     long partitionsInRequest = 0;
+    ControllerMutationQuota.Permit quota = mutations.open(ctx, version >= 6);
     for (CreatableTopic t : request.topics()) {
       if (!answered.add(t.name())) continue;
       CreatableTopicResult result = new CreatableTopicResult().setName(t.name());
@@ -87,6 +94,10 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
         continue;
       }
       partitionsInRequest += count;
+      if (!request.validateOnly() && quota.refuses()) {
+        fail(result, Errors.THROTTLING_QUOTA_EXCEEDED, Errors.THROTTLING_QUOTA_EXCEEDED.message());
+        continue;
+      }
       Outcome o;
       try {
         o = topics.createTopic(
@@ -99,6 +110,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
         fail(result, o.error(), o.message());
         continue;
       }
+      if (!request.validateOnly()) quota.record(o.topic().partitions());
       if (version >= 7 && !request.validateOnly()) result.setTopicId(o.topic().id());
       if (version >= 5) {
         int rf = assignments.isEmpty() ? 1 : assignments.values().iterator().next().size();
@@ -106,7 +118,7 @@ public final class CreateTopicsHandler implements ApiHandler<CreateTopicsRequest
             .setConfigs(configsOf(o));
       }
     }
-    return response;
+    return response.setThrottleTimeMs(quota.throttleMs());
   }
 
   private List<CreatableTopicConfigs> configsOf(Outcome o) {

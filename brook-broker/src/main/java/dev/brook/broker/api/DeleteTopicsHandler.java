@@ -23,17 +23,24 @@ import org.apache.kafka.common.protocol.Errors;
  */
 public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequestData> {
   private final TopicManager topics;
+  private final ControllerMutationQuota mutations;
 
   public DeleteTopicsHandler(TopicManager topics) {
+    this(topics, ControllerMutationQuota.none());
+  }
+
+  public DeleteTopicsHandler(TopicManager topics, ControllerMutationQuota mutations) {
     this.topics = topics;
+    this.mutations = mutations;
   }
 
   @Override
   public CompletableFuture<ApiMessage> handle(RequestContext ctx, DeleteTopicsRequestData request) {
-    return CompletableFuture.supplyAsync(() -> delete(ctx.apiVersion(), request), topics.executor());
+    return CompletableFuture.supplyAsync(
+        () -> delete(ctx.apiVersion(), request, mutations.open(ctx, ctx.apiVersion() >= 5)), topics.executor());
   }
 
-  private ApiMessage delete(short version, DeleteTopicsRequestData request) {
+  private ApiMessage delete(short version, DeleteTopicsRequestData request, ControllerMutationQuota.Permit quota) {
     List<DeleteTopicState> wanted = new ArrayList<>();
     if (version >= 6) {
       wanted.addAll(request.topics());
@@ -66,6 +73,10 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
       }
       r.setName(t.get().name());
       if (version >= 6) r.setTopicId(t.get().id());
+      if (quota.refuses()) {
+        response.responses().add(fail(r, version, Errors.THROTTLING_QUOTA_EXCEEDED, Errors.THROTTLING_QUOTA_EXCEEDED.message()));
+        continue;
+      }
       Outcome o;
       try {
         o = topics.deleteTopic(t.get().name());
@@ -73,9 +84,10 @@ public final class DeleteTopicsHandler implements ApiHandler<DeleteTopicsRequest
         throw new IllegalStateException("deleting topic " + t.get().name() + " failed", ex);
       }
       if (!o.isOk()) fail(r, version, o.error(), o.message());
+      else quota.record(t.get().partitions());
       response.responses().add(r);
     }
-    return response;
+    return response.setThrottleTimeMs(quota.throttleMs());
   }
 
   private static DeletableTopicResult fail(DeletableTopicResult r, short version, Errors e, String message) {

@@ -14,10 +14,16 @@ public final class TopicApis {
    *     time, so it may be completed after the listeners bind
    */
   public static void register(ApiDispatcher dispatcher, TopicManager topics, Function<String, Listener> advertised) {
+    register(dispatcher, topics, advertised, ControllerMutationQuota.none());
+  }
+
+  /** @param mutations controller_mutation_rate, metered on topic creation and deletion */
+  public static void register(ApiDispatcher dispatcher, TopicManager topics, Function<String, Listener> advertised,
+      ControllerMutationQuota mutations) {
     dispatcher.register(ApiKeys.METADATA, new MetadataHandler(topics, advertised));
-    dispatcher.register(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topics));
-    dispatcher.register(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(topics));
-    dispatcher.register(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(topics));
+    dispatcher.register(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topics, mutations));
+    dispatcher.register(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(topics, mutations));
+    dispatcher.register(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(topics, mutations));
     dispatcher.register(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsHandler(topics));
     AlterConfigsHandler alter = new AlterConfigsHandler(topics);
     dispatcher.register(ApiKeys.ALTER_CONFIGS, alter.legacy());

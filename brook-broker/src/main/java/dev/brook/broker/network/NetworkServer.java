@@ -3,6 +3,7 @@ package dev.brook.broker.network;
 import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.config.Listener;
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelInitializer;
@@ -17,16 +18,24 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import dev.brook.broker.quota.ClientQuotas;
 import dev.brook.broker.security.SaslMechanisms;
 import dev.brook.broker.security.Session;
 import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.common.message.MetadataRequestData;
+import org.apache.kafka.common.message.MetadataResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ByteBufferAccessor;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
@@ -108,6 +117,27 @@ public final class NetworkServer implements AutoCloseable {
     RequestMemoryPool pool = RequestMemoryPool.unbounded();
     ch.pipeline().addLast(new FrameDecoder(1024, pool, gate), new ConnectionHandler(null, 0, null, 1, pool, gate, null));
     ch.close();
+  }
+
+  /**
+   * Runs, on the calling thread, the codec's part of a first Metadata exchange: a request header and
+   * body parsed as {@link ConnectionHandler} parses them, an (empty) answer written as it writes one,
+   * with Netty's pooled allocator. In a new JVM the first request otherwise loads and links those
+   * classes on a network thread while the client waits. Touches no broker state; idempotent and safe
+   * from any thread (the test kit calls it on a helper thread while a broker starts). Netty logs: call
+   * it once logging is initialized.
+   */
+  public static void preloadRequestPath() {
+    short version = ApiKeys.METADATA.latestVersion();
+    MetadataRequest request = new MetadataRequest.Builder(new MetadataRequestData().setTopics(List.of())).build(version);
+    ByteBuffer frame = request.serializeWithHeader(new RequestHeader(ApiKeys.METADATA, version, "preload", 1));
+    RequestHeader header = RequestHeader.parse(frame);
+    AbstractRequest.parseRequest(header.apiKey(), header.apiVersion(), new ByteBufferAccessor(frame));
+    MetadataResponseData answer = new MetadataResponseData().setClusterId("preload").setControllerId(0);
+    for (Object part : ResponseSerializer.serialize(PooledByteBufAllocator.DEFAULT, header.correlationId(),
+        header.apiKey().responseHeaderVersion(version), answer, version)) {
+      ReferenceCountUtil.release(part);
+    }
   }
 
   /** Binds one PLAINTEXT listener (port 0 picks a free port) and starts accepting. */

@@ -47,6 +47,16 @@ class NetworkServerTest {
   }
 
   @Test
+  void preloadingTheRequestPathTouchesNoServerAndMayRepeat() throws Exception {
+    NetworkServer.preloadRequestPath();
+    NetworkServer.preloadRequestPath();
+    try (RawClient c = client()) { // the running server is untouched
+      ApiVersionsResponse r = c.call(new ApiVersionsRequest.Builder().build((short) 3), ApiVersionsResponse.class);
+      assertThat(r.data().errorCode()).isZero();
+    }
+  }
+
+  @Test
   void apiVersionsAdvertisesRegisteredApisWithProduceMinimumZero() throws Exception {
     try (RawClient c = client()) {
       ApiVersionsResponse r = c.call(new ApiVersionsRequest.Builder().build((short) 3), ApiVersionsResponse.class);
