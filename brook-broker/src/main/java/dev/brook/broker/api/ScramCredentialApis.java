@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * send. The client salts and hashes the password (it sends the salted password, never the password);
  * the broker keeps StoredKey and ServerKey ({@link ScramMechanism#credential}). Errors per user as
  * Kafka answers them: an empty name or iterations outside 4096..16384 UNACCEPTABLE_CREDENTIAL, an
- * unknown mechanism UNSUPPORTED_SASL_MECHANISM, a user named twice DUPLICATE_RESOURCE, deleting or
+ * unknown mechanism UNSUPPORTED_SASL_MECHANISM, a user and mechanism named twice DUPLICATE_RESOURCE, deleting or
  * describing a missing credential RESOURCE_NOT_FOUND. Store reads and writes run on {@code
  * background} (a file fsync or ZooKeeper).
  */
@@ -59,15 +59,20 @@ public final class ScramCredentialApis {
       Map<String, String> messages = new HashMap<>();
       Set<String> seen = new HashSet<>();
       Set<String> duplicates = new HashSet<>();
-      request.deletions().forEach(d -> (seen.add(d.name()) ? seen : duplicates).add(d.name()));
-      request.upsertions().forEach(u -> (seen.add(u.name()) ? seen : duplicates).add(u.name()));
+      // A user may change several mechanisms at once; the same user and mechanism twice is refused.
+      request.deletions().forEach(d -> {
+        if (!seen.add(d.name() + "\0" + d.mechanism())) duplicates.add(d.name());
+      });
+      request.upsertions().forEach(u -> {
+        if (!seen.add(u.name() + "\0" + u.mechanism())) duplicates.add(u.name());
+      });
       for (var d : request.deletions()) {
         Errors e = check(d.name(), d.mechanism(), duplicates, messages);
         if (e == Errors.NONE) {
           ScramMechanism m = ScramMechanism.forType(d.mechanism()).orElseThrow();
           e = apply(d.name(), m, null, messages);
         }
-        errors.putIfAbsent(d.name(), e);
+        errors.merge(d.name(), e, (a, b) -> a == Errors.NONE ? b : a);
       }
       for (var u : request.upsertions()) {
         Errors e = check(u.name(), u.mechanism(), duplicates, messages);
@@ -84,7 +89,7 @@ public final class ScramCredentialApis {
           ScramMechanism m = ScramMechanism.forType(u.mechanism()).orElseThrow();
           e = apply(u.name(), m, m.credential(u.salt(), u.saltedPassword(), u.iterations()), messages);
         }
-        errors.putIfAbsent(u.name(), e);
+        errors.merge(u.name(), e, (a, b) -> a == Errors.NONE ? b : a);
       }
       AlterUserScramCredentialsResponseData response = new AlterUserScramCredentialsResponseData();
       errors.forEach((user, e) -> response.results().add(new AlterUserScramCredentialsResult()
