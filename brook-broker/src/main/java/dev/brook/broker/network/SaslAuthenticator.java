@@ -68,6 +68,13 @@ final class SaslAuthenticator {
   }
 
   CompletableFuture<Outcome> exchange(ApiKeys key, short version, ApiMessage request) {
+    if (key == ApiKeys.SASL_HANDSHAKE && version == 0) {
+      // v0 would switch the connection to raw SASL tokens (pre-1.0 clients): not served.
+      log.info("closing connection from {}: SaslHandshake v0 (raw SASL tokens) is not served", session.clientAddress());
+      state = State.FAILED;
+      return CompletableFuture.completedFuture(new Outcome(new SaslHandshakeResponseData()
+          .setErrorCode(Errors.UNSUPPORTED_VERSION.code()).setMechanisms(mechanisms.enabled()), true));
+    }
     if (key == ApiKeys.SASL_HANDSHAKE) return CompletableFuture.completedFuture(handshake((SaslHandshakeRequestData) request));
     return authenticate(version, (SaslAuthenticateRequestData) request);
   }
