@@ -87,6 +87,18 @@ import dev.brook.broker.quota.FileClientQuotaStore;
 import dev.brook.broker.network.ListenerSecurity;
 import dev.brook.broker.network.RequestMemoryPool;
 import dev.brook.broker.cluster.AdvertisedEndpoints;
+import dev.brook.broker.api.SaslApis;
+import dev.brook.broker.api.ScramCredentialApis;
+import dev.brook.broker.cluster.zk.ZkScramCredentialStore;
+import dev.brook.broker.config.ListenerSettings;
+import dev.brook.broker.network.ListenerSecurity;
+import dev.brook.broker.network.TlsSecurity;
+import dev.brook.broker.replica.BrokerConnector;
+import dev.brook.broker.security.InterBrokerSecurity;
+import dev.brook.broker.security.LocalScramCredentialStore;
+import dev.brook.broker.security.SaslMechanisms;
+import dev.brook.broker.security.ScramCredentialStore;
+import dev.brook.broker.security.TlsContext;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import dev.brook.broker.network.NetworkServer;
 import dev.brook.broker.replica.FetchSessionCache;
@@ -172,17 +184,18 @@ public final class Broker implements AutoCloseable {
       ApiDispatcher dispatcher = new ApiDispatcher(metrics.requests());
       dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
       AtomicReference<ProducerIdManager> producerIds = new AtomicReference<>();
+      SecurityArea security = startSecurity(dispatcher, config, cluster, toClose);
       ClientQuotas quotas = startClientQuotas(dispatcher, config, cluster, toClose);
       // Work that may block (cold log reads for fetches, flush.messages, timestamp lookups): never on
       // an event loop. Closes after the network, which Broker.close stops first.
       BackgroundThreads background = new BackgroundThreads(config.getInt("background.threads"));
       toClose.add(background);
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose,
-          cluster != null ? cluster : local, background, metrics);
+          cluster != null ? cluster : local, background, metrics, security.interBroker());
       TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local, quotas);
       GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose, metrics);
       TransactionCoordinator txn = startTransactions(dispatcher, config, clock, replicas, topics, groups,
-          producerIds.get(), bound, toClose, background, metrics);
+          producerIds.get(), bound, toClose, background, metrics, security.interBroker());
       NetworkServer.Settings net = networkSettings(config, quotas);
       metrics.requests().setNetworkThreads(net.eventLoopThreads());
       PartitionGauges gauges = startPartitionGauges(metrics, replicas, cluster, toClose);
@@ -190,7 +203,7 @@ public final class Broker implements AutoCloseable {
       BrokerHttpServer http = startHttp(config, metrics, gauges, (LocalReplicaManager) replicas, groups.coordinator(), txn,
           started, bound, toClose);
       startAuthorization(dispatcher, config, authorizer, replicas, topics, cluster, toClose);
-      NetworkServer network = NetworkServer.start(endpoints(config), net, dispatcher);
+      NetworkServer network = NetworkServer.start(security.endpoints(), net, dispatcher);
       // Resolved here, once: with a wildcard listener (0.0.0.0) the advertised host is this machine's
       // name, a reverse DNS lookup that must not run per Metadata request on a network thread.
       bound.set(AdvertisedEndpoints.resolve(config.listenerConfig(), network.boundListeners()));
@@ -419,7 +432,8 @@ public final class Broker implements AutoCloseable {
       Deque<AutoCloseable> toClose,
       dev.brook.broker.cluster.ClusterState cluster,
       java.util.concurrent.Executor background,
-      BrokerMetrics metrics)
+      BrokerMetrics metrics,
+      BrokerConnector interBroker)
       throws Exception {
     checkMetaProperties(config, cluster);
     // One failure channel for every log directory: an I/O error takes its directory offline (one
@@ -439,7 +453,7 @@ public final class Broker implements AutoCloseable {
     // Both modes: the manager follows the controller's decisions (wireCluster / wireLocalCluster
     // register it as the ReplicaStateListener); a single node's cluster state is its LocalCluster.
     LocalReplicaManager replicas = new LocalReplicaManager(dirs, RecordPolicy.of(config, Map.of()), clock,
-        config.getInt("producer.id.expiration.ms"), config.nodeId(), cluster, LocalReplicaManager.ReplicationSettings.from(config));
+        config.getInt("producer.id.expiration.ms"), config.nodeId(), cluster, LocalReplicaManager.ReplicationSettings.from(config).withConnector(interBroker));
     toClose.add(replicas);
     for (LogManager logs : dirs.managers()) {
       wireLogDuties(logs, replicas);
@@ -543,21 +557,51 @@ public final class Broker implements AutoCloseable {
   }
 
   /**
-   * Every configured listener with what its security protocol adds to a connection. A protocol
-   * Brook cannot serve yet is refused here, naming the listener, rather than served in plain text.
+   * What the security area gives the others: every listener with what its protocol adds to a
+   * connection (TLS, SASL), and how this broker connects to the inter-broker listener of others.
    */
-  static List<NetworkServer.Endpoint> endpoints(BrokerConfig config) {
+  record SecurityArea(List<NetworkServer.Endpoint> endpoints, BrokerConnector interBroker) {}
+
+  /**
+   * Security: TLS and SASL per listener (docs/ARCHITECTURE.md "Security"), the SCRAM credential
+   * store (a file beside the metadata on a single node, ZooKeeper in a cluster) with
+   * AlterUserScramCredentials/DescribeUserScramCredentials, SaslHandshake/SaslAuthenticate in the
+   * API table. Every mistake fails here, naming the key. Owned by the security area.
+   */
+  private static SecurityArea startSecurity(ApiDispatcher dispatcher, BrokerConfig config, ZkCluster cluster,
+      Deque<AutoCloseable> toClose) throws IOException {
     ListenerConfig lc = config.listenerConfig();
+    ScramCredentialStore scram = cluster != null ? new ZkScramCredentialStore(cluster)
+        : LocalScramCredentialStore.open(config.logDir());
+    // Credential reads (ZooKeeper) and writes (fsync): never on an event loop.
+    ExecutorService background = Executors.newFixedThreadPool(2, r -> {
+      Thread t = new Thread(r, "brook-security");
+      t.setDaemon(true);
+      return t;
+    });
+    toClose.add(background::shutdownNow);
+    SaslApis.register(dispatcher);
+    ScramCredentialApis.register(dispatcher, scram, background);
     List<NetworkServer.Endpoint> out = new java.util.ArrayList<>();
+    BrokerConnector interBroker = BrokerConnector.PLAINTEXT;
     for (Listener l : lc.listeners()) {
       SecurityProtocol protocol = lc.protocol(l.name());
-      if (protocol != SecurityProtocol.PLAINTEXT) {
-        throw new ConfigException("listener.security.protocol.map",
-            "listener " + l.name() + " uses " + protocol + ", which this build of Brook does not serve yet");
+      ListenerSettings settings = new ListenerSettings(config, l.name());
+      TlsContext tls = switch (protocol) {
+        case SSL, SASL_SSL -> TlsContext.create(settings, true);
+        case PLAINTEXT, SASL_PLAINTEXT -> null;
+      };
+      SaslMechanisms sasl = switch (protocol) {
+        case SASL_PLAINTEXT, SASL_SSL -> SaslMechanisms.create(settings, scram, background);
+        case PLAINTEXT, SSL -> null;
+      };
+      out.add(new NetworkServer.Endpoint(l, protocol, tls == null ? ListenerSecurity.NONE : new TlsSecurity(tls),
+          l.name().equals(lc.interBroker()), sasl));
+      if (l.name().equals(lc.interBroker())) {
+        interBroker = InterBrokerSecurity.create(settings, protocol, tls, config.getString("sasl.mechanism.inter.broker.protocol"));
       }
-      out.add(new NetworkServer.Endpoint(l, protocol, ListenerSecurity.NONE, l.name().equals(lc.interBroker())));
     }
-    return out;
+    return new SecurityArea(List.copyOf(out), interBroker);
   }
 
   /**
@@ -707,7 +751,8 @@ public final class Broker implements AutoCloseable {
       AtomicReference<AdvertisedEndpoints> bound,
       Deque<AutoCloseable> toClose,
       java.util.concurrent.Executor background,
-      BrokerMetrics metrics)
+      BrokerMetrics metrics,
+      BrokerConnector interBroker)
       throws Exception {
     TxnCoordinatorConfig txnConfig = TxnCoordinatorConfig.from(config);
     // An existing __transaction_state keeps its partition count: ids must map where they were.
@@ -741,7 +786,7 @@ public final class Broker implements AutoCloseable {
         return t;
       });
       ClusterMarkerWriter remote = new ClusterMarkerWriter(local.cluster().get(), localMarkers, sender,
-          100, (int) appendTimeoutMs);
+          100, (int) appendTimeoutMs, interBroker);
       toClose.add(remote);
       markers = remote;
     }

@@ -55,6 +55,9 @@ final class AuthorizationRules {
       case LIST_PARTITION_REASSIGNMENTS -> cluster(Operation.DESCRIBE, a, h);
       case DESCRIBE_CLIENT_QUOTAS -> cluster(Operation.DESCRIBE_CONFIGS, a, h);
       case ALTER_CLIENT_QUOTAS -> cluster(Operation.ALTER_CONFIGS, a, h);
+      // SCRAM credentials, as Kafka: DESCRIBE / ALTER on the cluster.
+      case DESCRIBE_USER_SCRAM_CREDENTIALS -> cluster(Operation.DESCRIBE, a, h);
+      case ALTER_USER_SCRAM_CREDENTIALS -> cluster(Operation.ALTER, a, h);
       // The ACL APIs check ALTER / DESCRIBE on the cluster themselves (they exist only with an authorizer).
       case CREATE_ACLS, DELETE_ACLS, DESCRIBE_ACLS -> h;
       default -> throw new IllegalStateException(key + " is served but has no authorization rule");

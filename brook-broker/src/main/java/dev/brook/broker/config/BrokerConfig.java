@@ -34,7 +34,7 @@ public final class BrokerConfig {
   /** Parses explicit settings (file and overrides already merged). */
   public static BrokerConfig of(Map<String, String> settings) {
     for (String k : settings.keySet()) {
-      if (BrokerConfigKeys.get(k) == null) {
+      if (BrokerConfigKeys.get(k) == null && !BrokerConfigKeys.isListenerOverride(k)) {
         throw new ConfigException(k, "unknown configuration key");
       }
     }

@@ -5,6 +5,7 @@ import static dev.brook.broker.config.ConfigType.DOUBLE;
 import static dev.brook.broker.config.ConfigType.INT;
 import static dev.brook.broker.config.ConfigType.LIST;
 import static dev.brook.broker.config.ConfigType.LONG;
+import static dev.brook.broker.config.ConfigType.PASSWORD;
 import static dev.brook.broker.config.ConfigType.STRING;
 
 import java.util.LinkedHashMap;
@@ -33,6 +34,31 @@ public final class BrokerConfigKeys {
     add(ConfigKey.of("broker.rack", STRING, null, "Rack of this broker."));
     add(ConfigKey.of("cluster.id", STRING, null, "Cluster id; generated on first start when unset."));
     add(ConfigKey.atLeast("socket.request.max.bytes", INT, "104857600", 1, "Largest request frame accepted."));
+    // security (docs/ARCHITECTURE.md "Security"): each may be given per listener as
+    // listener.name.<listener>.<key>, which wins over the plain key (SecurityConfig)
+    add(ConfigKey.of("ssl.keystore.type", STRING, "JKS", "Keystore format: JKS, PKCS12 or PEM."));
+    add(ConfigKey.of("ssl.keystore.location", STRING, null, "The broker's keystore file (its certificate and private key)."));
+    add(ConfigKey.of("ssl.keystore.password", PASSWORD, null, "Password of the keystore file."));
+    add(ConfigKey.of("ssl.key.password", PASSWORD, null, "Password of the private key (keystore entry or encrypted PEM key)."));
+    add(ConfigKey.of("ssl.keystore.certificate.chain", PASSWORD, null, "PEM certificate chain, inline (ssl.keystore.type=PEM)."));
+    add(ConfigKey.of("ssl.keystore.key", PASSWORD, null, "PEM private key (PKCS#8), inline (ssl.keystore.type=PEM)."));
+    add(ConfigKey.of("ssl.truststore.type", STRING, "JKS", "Truststore format: JKS, PKCS12 or PEM."));
+    add(ConfigKey.of("ssl.truststore.location", STRING, null, "Certificates trusted for peers (clients with ssl.client.auth, brokers as servers)."));
+    add(ConfigKey.of("ssl.truststore.password", PASSWORD, null, "Password of the truststore file."));
+    add(ConfigKey.of("ssl.truststore.certificates", PASSWORD, null, "PEM trusted certificates, inline (ssl.truststore.type=PEM)."));
+    add(ConfigKey.oneOf("ssl.client.auth", "none", java.util.List.of("none", "requested", "required"), "Client certificates: none, requested or required (mTLS)."));
+    add(ConfigKey.of("ssl.principal.mapping.rules", STRING, "DEFAULT", "Rules from a client certificate's distinguished name to a user name."));
+    add(ConfigKey.of("ssl.enabled.protocols", LIST, "TLSv1.2,TLSv1.3", "TLS versions enabled."));
+    add(ConfigKey.of("ssl.protocol", STRING, "TLSv1.3", "TLS protocol of the SSLContext."));
+    add(ConfigKey.of("ssl.cipher.suites", LIST, null, "Cipher suites enabled; default: the JDK's."));
+    add(ConfigKey.of("ssl.endpoint.identification.algorithm", STRING, "https", "Host name verification when this broker connects to another ('' turns it off)."));
+    add(ConfigKey.of("ssl.keymanager.algorithm", STRING, "SunX509", "Key manager factory algorithm."));
+    add(ConfigKey.of("ssl.trustmanager.algorithm", STRING, "PKIX", "Trust manager factory algorithm."));
+    add(ConfigKey.of("sasl.enabled.mechanisms", LIST, "GSSAPI", "SASL mechanisms served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (GSSAPI is not)."));
+    add(ConfigKey.of("sasl.mechanism.inter.broker.protocol", STRING, "GSSAPI", "SASL mechanism this broker uses to connect to others."));
+    add(ConfigKey.of("sasl.jaas.config", PASSWORD, null, "JAAS login module config; per listener and mechanism as listener.name.<l>.<mechanism>.sasl.jaas.config."));
+    add(ConfigKey.atLeast("sasl.server.max.receive.size", INT, "524288", 1, "Largest frame accepted before authentication (CVE-2022-34917)."));
+    add(ConfigKey.atLeast("connections.max.reauth.ms", LONG, "0", 0, "SASL session lifetime; a client re-authenticates before it ends (KIP-368). 0: unlimited."));
     add(ConfigKey.of("socket.send.buffer.bytes", INT, "102400", "SO_SNDBUF; -1 for the OS default."));
     add(ConfigKey.of("socket.receive.buffer.bytes", INT, "102400", "SO_RCVBUF; -1 for the OS default."));
     add(ConfigKey.atLeast("num.network.threads", INT, "3", 1,
@@ -147,6 +173,23 @@ public final class BrokerConfigKeys {
   public static ConfigKey get(String name) {
     return KEYS.get(name);
   }
+
+  /**
+   * Whether {@code name} is a per-listener override Kafka accepts: {@code listener.name.<listener>.}
+   * followed by an {@code ssl.}/{@code sasl.} key, or by {@code <mechanism>.sasl.jaas.config}
+   * (the listener is checked against {@code listeners} at startup).
+   */
+  public static boolean isListenerOverride(String name) {
+    if (!name.startsWith(LISTENER_PREFIX)) return false;
+    int dot = name.indexOf('.', LISTENER_PREFIX.length());
+    if (dot < 0) return false;
+    String rest = name.substring(dot + 1);
+    if (rest.endsWith(".sasl.jaas.config")) return true;
+    ConfigKey key = KEYS.get(rest);
+    return key != null && (rest.startsWith("ssl.") || rest.startsWith("sasl.") || rest.equals("connections.max.reauth.ms"));
+  }
+
+  public static final String LISTENER_PREFIX = "listener.name.";
 
   /** All keys in a stable order. */
   public static Map<String, ConfigKey> all() {

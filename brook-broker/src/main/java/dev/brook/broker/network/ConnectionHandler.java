@@ -3,6 +3,7 @@ package dev.brook.broker.network;
 import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.api.RequestContext;
 import dev.brook.broker.metrics.RequestMetrics;
+import dev.brook.broker.security.SaslMechanisms;
 import dev.brook.broker.security.Session;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -77,6 +78,10 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private final RequestMemoryPool pool;
   private final ReadGate gate;
   private final RequestThrottler throttler;
+  private final SaslMechanisms sasl;
+  private final boolean zeroCopy;
+  /** SASL listeners only; null elsewhere, so other connections do no per-request SASL work. */
+  private SaslAuthenticator authenticator;
   private final ArrayDeque<Slot> inFlight = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private boolean closed;
@@ -85,6 +90,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
 
   ConnectionHandler(ApiDispatcher dispatcher, long connectionId, Session session, int maxQueued,
       RequestMemoryPool pool, ReadGate gate, RequestThrottler throttler) {
+    this(dispatcher, connectionId, session, maxQueued, pool, gate, throttler, null, true);
+  }
+
+  /**
+   * @param sasl the listener's SASL mechanisms, null unless it is SASL_PLAINTEXT or SASL_SSL
+   * @param zeroCopy whether record bytes may go to the socket as file regions (not under TLS)
+   */
+  ConnectionHandler(ApiDispatcher dispatcher, long connectionId, Session session, int maxQueued,
+      RequestMemoryPool pool, ReadGate gate, RequestThrottler throttler, SaslMechanisms sasl, boolean zeroCopy) {
     this.dispatcher = dispatcher;
     this.metrics = dispatcher == null ? RequestMetrics.disabled() : dispatcher.requestMetrics();
     this.connectionId = connectionId;
@@ -93,11 +107,14 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     this.gate = gate;
     this.throttler = throttler;
     this.maxQueued = maxQueued;
+    this.sasl = sasl;
+    this.zeroCopy = zeroCopy;
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
+    if (sasl != null) authenticator = new SaslAuthenticator(sasl, session, ctx.executor());
   }
 
   @Override
@@ -139,12 +156,20 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
     }
     RequestAndSize parsed = AbstractRequest.parseRequest(key, version, new ByteBufferAccessor(buf));
     AbstractRequest request = parsed.request;
-    if (!session.authenticated()) {
-      // Until SASL authentication completes only the exchange itself is served (Kafka closes the
-      // connection on anything else); the SASL listeners' authenticator is not built yet.
-      log.warn("closing connection from {}: {} before authentication", ctx.channel().remoteAddress(), key);
-      closeNow();
-      return false;
+    if (authenticator != null) {
+      // SASL listeners only: until authentication completes only the exchange (and ApiVersions) is
+      // served; Kafka closes the connection on anything else.
+      switch (authenticator.verdict(key)) {
+        case CLOSE -> {
+          log.info("closing connection from {}: {} before authentication", ctx.channel().remoteAddress(), key);
+          closeNow();
+          return false;
+        }
+        case EXCHANGE -> {
+          return exchange(header, key, version, request, frame);
+        }
+        case SERVE -> {}
+      }
     }
     RequestContext rc = new RequestContext(header, connectionId, remote(), session.listenerName(),
         session.protocol(), session.principal());
@@ -177,6 +202,22 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
             ctx.executor().execute(() -> complete(slot, r));
           }
         });
+    return true;
+  }
+
+  private boolean exchange(RequestHeader header, ApiKeys key, short version, AbstractRequest request, ByteBuf frame) {
+    Slot slot = new Slot(header.correlationId(), key.responseHeaderVersion(version), version, frame);
+    inFlight.addLast(slot);
+    authenticator.exchange(key, version, request.data()).whenComplete((outcome, e) -> {
+      if (e != null) log.warn("SASL exchange with {} failed", ctx.channel().remoteAddress(), e);
+      slot.closeAfter = e != null || outcome.closeAfter();
+      ApiMessage response = e == null ? outcome.response() : null;
+      if (ctx.executor().inEventLoop()) {
+        complete(slot, response);
+      } else {
+        ctx.executor().execute(() -> complete(slot, response));
+      }
+    });
     return true;
   }
 
@@ -230,7 +271,7 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
   private void write(Slot s) {
     List<Object> parts;
     try {
-      parts = ResponseSerializer.serialize(ctx.alloc(), s.correlationId, s.headerVersion, s.response, s.version);
+      parts = ResponseSerializer.serialize(ctx.alloc(), s.correlationId, s.headerVersion, s.response, s.version, zeroCopy);
     } catch (RuntimeException e) {
       log.error("cannot serialize {} response (correlation {}); closing connection",
           s.response.getClass().getSimpleName(), s.correlationId, e);

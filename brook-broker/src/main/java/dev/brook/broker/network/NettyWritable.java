@@ -22,10 +22,17 @@ import org.apache.kafka.common.utils.ByteUtils;
 final class NettyWritable implements Writable {
   private final ByteBufAllocator alloc;
   private final List<Object> parts = new ArrayList<>(4);
+  private final boolean zeroCopy;
   private ByteBuf current;
 
   NettyWritable(ByteBufAllocator alloc, int expectedHeapBytes) {
+    this(alloc, expectedHeapBytes, true);
+  }
+
+  /** @param zeroCopy false: {@link SliceRecords} are read into a buffer (TLS connections) */
+  NettyWritable(ByteBufAllocator alloc, int expectedHeapBytes, boolean zeroCopy) {
     this.alloc = alloc;
+    this.zeroCopy = zeroCopy;
     this.current = alloc.ioBuffer(Math.max(64, expectedHeapBytes));
   }
 
@@ -108,9 +115,12 @@ final class NettyWritable implements Writable {
   public void writeRecords(BaseRecords records) {
     if (records instanceof SliceRecords s) {
       FileSlice slice = s.slice();
-      if (slice.length() > 0) {
+      if (slice.length() > 0 && zeroCopy) {
         cut();
         parts.add(new SharedFileRegion(slice));
+      } else if (slice.length() > 0) {
+        cut();
+        parts.add(read(slice));
       }
     } else if (records instanceof MemoryRecords m) {
       ByteBuffer b = m.buffer();
@@ -120,6 +130,28 @@ final class NettyWritable implements Writable {
       }
     } else if (records != null) {
       throw new IllegalArgumentException("cannot write records of type " + records.getClass());
+    }
+  }
+
+  /** The slice's bytes in a buffer of their own (a positional read: the segment's channel is shared). */
+  private ByteBuf read(FileSlice slice) {
+    ByteBuf buf = alloc.ioBuffer(slice.length());
+    try {
+      long position = slice.position();
+      int left = slice.length();
+      while (left > 0) {
+        int n = buf.writeBytes(slice.channel(), position, left);
+        if (n < 0) throw new java.io.UncheckedIOException(new java.io.EOFException("segment ended at " + position));
+        position += n;
+        left -= n;
+      }
+      return buf;
+    } catch (java.io.IOException e) {
+      buf.release();
+      throw new java.io.UncheckedIOException("cannot read records for a TLS fetch response", e);
+    } catch (RuntimeException e) {
+      buf.release();
+      throw e;
     }
   }
 

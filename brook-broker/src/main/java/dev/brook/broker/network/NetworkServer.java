@@ -21,6 +21,7 @@ import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import dev.brook.broker.quota.ClientQuotas;
+import dev.brook.broker.security.SaslMechanisms;
 import dev.brook.broker.security.Session;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -40,8 +41,8 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
 /**
  * The Kafka-protocol listeners: one set of Netty event loops (epoll where available) shared by every
  * listener, each connection with a {@link FrameDecoder} and a {@link ConnectionHandler}, preceded by
- * what its listener's security protocol adds ({@link ListenerSecurity}: TLS). Started and stopped by
- * the broker.
+ * what its listener's security protocol adds ({@link ListenerSecurity}: TLS) and, on SASL listeners,
+ * the SASL exchange ({@link SaslAuthenticator}). Started and stopped by the broker.
  */
 public final class NetworkServer implements AutoCloseable {
 
@@ -63,7 +64,15 @@ public final class NetworkServer implements AutoCloseable {
    * One listener to bind: its name and address, its security protocol, and what that protocol adds
    * to each connection.
    */
-  public record Endpoint(Listener listener, SecurityProtocol protocol, ListenerSecurity security, boolean interBroker) {
+  public record Endpoint(Listener listener, SecurityProtocol protocol, ListenerSecurity security, boolean interBroker,
+      SaslMechanisms sasl) {
+    /** @param sasl the mechanisms of a SASL_PLAINTEXT or SASL_SSL listener; null for the others */
+    public Endpoint {}
+
+    public Endpoint(Listener listener, SecurityProtocol protocol, ListenerSecurity security, boolean interBroker) {
+      this(listener, protocol, security, interBroker, null);
+    }
+
     public static Endpoint plaintext(Listener listener) {
       return new Endpoint(listener, SecurityProtocol.PLAINTEXT, ListenerSecurity.NONE, false);
     }
@@ -193,9 +202,12 @@ public final class NetworkServer implements AutoCloseable {
                 ch.remoteAddress() instanceof InetSocketAddress a ? a : null);
             endpoint.security().configure(ch, session);
             ReadGate gate = new ReadGate(ch);
-            ch.pipeline().addLast(new FrameDecoder(settings.maxFrameBytes(), settings.memory(), gate));
+            SaslMechanisms sasl = endpoint.sasl();
+            ch.pipeline().addLast(sasl == null ? new FrameDecoder(settings.maxFrameBytes(), settings.memory(), gate)
+                : new FrameDecoder(settings.maxFrameBytes(), settings.memory(), gate, session, sasl.maxReceiveBytes()));
             ch.pipeline().addLast(new ConnectionHandler(dispatcher, connectionIds.incrementAndGet(),
-                session, settings.maxQueuedPerConnection(), settings.memory(), gate, throttler));
+                session, settings.maxQueuedPerConnection(), settings.memory(), gate, throttler, sasl,
+                !endpoint.security().encrypts()));
           }
         });
   }

@@ -101,6 +101,11 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
       return new ReplicationSettings(replicaLagTimeMaxMs, fetch, defaultLogConfig, n);
     }
 
+    /** The same, connecting to leaders through {@code connector} (the inter-broker listener's security). */
+    public ReplicationSettings withConnector(BrokerConnector connector) {
+      return new ReplicationSettings(replicaLagTimeMaxMs, fetch.withConnector(connector), defaultLogConfig, fetchersPerLeader);
+    }
+
     /** From replica.lag.time.max.ms, replica.fetch.max.bytes, replica.fetch.wait.max.ms and num.replica.fetchers. */
     public static ReplicationSettings from(dev.brook.broker.config.BrokerConfig config) {
       return of(config.getLong("replica.lag.time.max.ms"), config.getInt("replica.fetch.wait.max.ms"),

@@ -6,7 +6,6 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
@@ -20,6 +19,7 @@ import org.apache.kafka.common.requests.ResponseHeader;
  * transaction coordinator to a partition leader): one request in flight at a
  * time, requests and responses in kafka-clients' generated classes. Used by one thread only (a {@link
  * ReplicaFetcher}, the coordinator's marker sender); reconnects are the caller's (close and open a new one).
+ * What the inter-broker listener needs (TLS, SASL) is the {@link BrokerConnector}'s.
  */
 public final class ReplicaClient implements AutoCloseable {
   private final Socket socket;
@@ -29,15 +29,20 @@ public final class ReplicaClient implements AutoCloseable {
   private int correlation;
 
   public ReplicaClient(BrokerEndpoint leader, String clientId, int connectTimeoutMs, int readTimeoutMs) throws IOException {
+    this(leader, clientId, connectTimeoutMs, readTimeoutMs, BrokerConnector.PLAINTEXT);
+  }
+
+  /** Connects through {@code connector} (TLS, SASL as the inter-broker listener needs) to {@code leader}. */
+  public ReplicaClient(BrokerEndpoint leader, String clientId, int connectTimeoutMs, int readTimeoutMs,
+      BrokerConnector connector) throws IOException {
     this.clientId = clientId;
-    socket = new Socket();
+    socket = connector.connect(leader, connectTimeoutMs);
     try {
-      socket.setTcpNoDelay(true);
-      socket.connect(new InetSocketAddress(leader.host(), leader.port()), connectTimeoutMs);
       socket.setSoTimeout(readTimeoutMs);
       out = new DataOutputStream(new BufferedOutputStream(socket.getOutputStream(), 64 * 1024));
       in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
-    } catch (IOException e) {
+      connector.authenticate(this);
+    } catch (IOException | RuntimeException e) {
       socket.close();
       throw e;
     }

@@ -53,7 +53,16 @@ final class ReplicaFetcher implements AutoCloseable {
   private static final short LIST_OFFSETS_VERSION = 4;
 
   /** Tuning from the broker config (replica.fetch.*, replica.socket.timeout.ms). */
-  record Settings(int maxWaitMs, int minBytes, int partitionMaxBytes, int responseMaxBytes, long backoffMs, int socketTimeoutMs) {
+  record Settings(int maxWaitMs, int minBytes, int partitionMaxBytes, int responseMaxBytes, long backoffMs, int socketTimeoutMs,
+      BrokerConnector connector) {
+    Settings(int maxWaitMs, int minBytes, int partitionMaxBytes, int responseMaxBytes, long backoffMs, int socketTimeoutMs) {
+      this(maxWaitMs, minBytes, partitionMaxBytes, responseMaxBytes, backoffMs, socketTimeoutMs, BrokerConnector.PLAINTEXT);
+    }
+
+    Settings withConnector(BrokerConnector c) {
+      return new Settings(maxWaitMs, minBytes, partitionMaxBytes, responseMaxBytes, backoffMs, socketTimeoutMs, c);
+    }
+
     static Settings defaults() {
       return new Settings(500, 1, 1024 * 1024, 10 * 1024 * 1024, 1000, 30_000);
     }
@@ -201,7 +210,7 @@ final class ReplicaFetcher implements AutoCloseable {
     Optional<BrokerEndpoint> ep = endpoints.apply(leaderId);
     if (ep.isEmpty()) return;
     client = new ReplicaClient(ep.get(), "brook-replica-" + localBrokerId, settings.socketTimeoutMs(),
-        settings.socketTimeoutMs() + settings.maxWaitMs());
+        settings.socketTimeoutMs() + settings.maxWaitMs(), settings.connector());
   }
 
   private void closeClient() {

@@ -3,6 +3,7 @@ package dev.brook.broker.txn;
 import dev.brook.broker.cluster.BrokerEndpoint;
 import dev.brook.broker.cluster.ClusterState;
 import dev.brook.broker.cluster.PartitionState;
+import dev.brook.broker.replica.BrokerConnector;
 import dev.brook.broker.replica.ReplicaClient;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -53,6 +54,7 @@ public final class ClusterMarkerWriter implements MarkerWriter, AutoCloseable {
   private final ScheduledExecutorService sender;
   private final long retryBackoffMs;
   private final int socketTimeoutMs;
+  private final BrokerConnector connector;
   private final String clientId;
   /** Connections by broker id; used on the sender thread (and closed by {@link #close}). */
   private final Map<Integer, ReplicaClient> connections = new java.util.concurrent.ConcurrentHashMap<>();
@@ -63,6 +65,13 @@ public final class ClusterMarkerWriter implements MarkerWriter, AutoCloseable {
    */
   public ClusterMarkerWriter(ClusterState cluster, LocalMarkerWriter local, ScheduledExecutorService sender,
       long retryBackoffMs, int socketTimeoutMs) {
+    this(cluster, local, sender, retryBackoffMs, socketTimeoutMs, BrokerConnector.PLAINTEXT);
+  }
+
+  /** @param connector how to reach another broker's inter-broker listener (TLS, SASL) */
+  public ClusterMarkerWriter(ClusterState cluster, LocalMarkerWriter local, ScheduledExecutorService sender,
+      long retryBackoffMs, int socketTimeoutMs, BrokerConnector connector) {
+    this.connector = connector;
     this.cluster = cluster;
     this.local = local;
     this.sender = sender;
@@ -211,7 +220,7 @@ public final class ClusterMarkerWriter implements MarkerWriter, AutoCloseable {
       try {
         ReplicaClient c = connections.get(broker);
         if (c == null) {
-          c = new ReplicaClient(endpoint.get(), clientId, socketTimeoutMs, socketTimeoutMs);
+          c = new ReplicaClient(endpoint.get(), clientId, socketTimeoutMs, socketTimeoutMs, connector);
           connections.put(broker, c);
         }
         WriteTxnMarkersResponse response = (WriteTxnMarkersResponse) c.call(

@@ -1,0 +1,138 @@
+package dev.brook.broker.security;
+
+import dev.brook.broker.cluster.BrokerEndpoint;
+import dev.brook.broker.config.ConfigException;
+import dev.brook.broker.config.ListenerSettings;
+import dev.brook.broker.replica.BrokerConnector;
+import dev.brook.broker.replica.ReplicaClient;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.message.SaslAuthenticateRequestData;
+import org.apache.kafka.common.message.SaslHandshakeRequestData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.SaslAuthenticateRequest;
+import org.apache.kafka.common.requests.SaslAuthenticateResponse;
+import org.apache.kafka.common.requests.SaslHandshakeRequest;
+import org.apache.kafka.common.requests.SaslHandshakeResponse;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
+
+/**
+ * This broker as a client of another broker's inter-broker listener, configured as Kafka does:
+ * the listener's protocol; for SSL/SASL_SSL the listener's {@code ssl.*} keys (its trust store to
+ * check the other broker, its key store for mTLS, {@code ssl.endpoint.identification.algorithm});
+ * for SASL, {@code sasl.mechanism.inter.broker.protocol} with the {@code username}/{@code password}
+ * of that mechanism's JAAS config on the listener. SCRAM's key derivation (PBKDF2) runs here, on the
+ * calling fetcher or marker thread, never on an event loop. Immutable, thread-safe.
+ */
+public final class InterBrokerSecurity implements BrokerConnector {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final SecurityProtocol protocol;
+  private final TlsContext tls;
+  private final String mechanism;
+  private final String username;
+  private final String password;
+
+  private InterBrokerSecurity(SecurityProtocol protocol, TlsContext tls, String mechanism, String username, String password) {
+    this.protocol = protocol;
+    this.tls = tls;
+    this.mechanism = mechanism;
+    this.username = username;
+    this.password = password;
+  }
+
+  /** The connector for the inter-broker listener {@code s} of protocol {@code protocol}; checked at startup. */
+  public static BrokerConnector create(ListenerSettings s, SecurityProtocol protocol, TlsContext serverTls, String interBrokerMechanism) {
+    if (protocol == SecurityProtocol.PLAINTEXT) return PLAINTEXT;
+    TlsContext tls = protocol == SecurityProtocol.SSL || protocol == SecurityProtocol.SASL_SSL ? TlsContext.create(s, false) : null;
+    if (protocol == SecurityProtocol.SSL) return new InterBrokerSecurity(protocol, tls, null, null, null);
+    String mechKey = "sasl.mechanism.inter.broker.protocol";
+    if (!s.getList("sasl.enabled.mechanisms").contains(interBrokerMechanism)) {
+      throw new ConfigException(mechKey, interBrokerMechanism + " is not in sasl.enabled.mechanisms of inter-broker listener " + s.listenerName());
+    }
+    String jaasKey = s.jaasKeyName(interBrokerMechanism);
+    String text = s.jaasConfig(interBrokerMechanism);
+    if (text == null) throw new ConfigException(jaasKey, "the inter-broker listener needs this broker's username and password for " + interBrokerMechanism);
+    JaasConfig jaas = JaasConfig.parse(jaasKey, text);
+    String user = jaas.options().get("username");
+    String pw = jaas.options().get("password");
+    if (user == null || pw == null) {
+      throw new ConfigException(jaasKey, "needs username=\"…\" password=\"…\" (this broker's credentials for inter-broker connections)");
+    }
+    return new InterBrokerSecurity(protocol, tls, interBrokerMechanism, user, pw);
+  }
+
+  @Override
+  public Socket connect(BrokerEndpoint broker, int connectTimeoutMs) throws IOException {
+    if (tls != null) return tls.connect(new InetSocketAddress(broker.host(), broker.port()), connectTimeoutMs);
+    return PLAINTEXT.connect(broker, connectTimeoutMs);
+  }
+
+  @Override
+  public void authenticate(ReplicaClient client) throws IOException {
+    if (mechanism == null) return;
+    SaslHandshakeResponse hs = (SaslHandshakeResponse) client.call(
+        new SaslHandshakeRequest.Builder(new SaslHandshakeRequestData().setMechanism(mechanism)).build((short) 1));
+    if (hs.error() != Errors.NONE) {
+      throw new IOException("SASL handshake for " + mechanism + " refused: " + hs.error() + " (enabled: " + hs.data().mechanisms() + ")");
+    }
+    if (mechanism.equals(SaslMechanisms.PLAIN)) {
+      exchange(client, ("\0" + username + "\0" + password).getBytes(StandardCharsets.UTF_8));
+      return;
+    }
+    ScramMechanism m = ScramMechanism.forName(mechanism).orElseThrow();
+    byte[] nonceBytes = new byte[18];
+    RANDOM.nextBytes(nonceBytes);
+    String clientNonce = Base64.getUrlEncoder().withoutPadding().encodeToString(nonceBytes);
+    String clientFirstBare = "n=" + username.replace("=", "=3D").replace(",", "=2C") + ",r=" + clientNonce;
+    String serverFirst = new String(exchange(client, ("n,," + clientFirstBare).getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+    Map<String, String> f = attributes(serverFirst);
+    String nonce = f.get("r");
+    if (nonce == null || !nonce.startsWith(clientNonce) || f.get("s") == null || f.get("i") == null) {
+      throw new IOException("invalid SCRAM server first message");
+    }
+    int iterations = Integer.parseInt(f.get("i"));
+    if (iterations < ScramMechanism.MIN_ITERATIONS) throw new IOException("SCRAM iterations " + iterations + " below " + ScramMechanism.MIN_ITERATIONS);
+    byte[] salted = m.saltedPassword(password.getBytes(StandardCharsets.UTF_8), Base64.getDecoder().decode(f.get("s")), iterations);
+    byte[] clientKey = m.hmac(salted, "Client Key".getBytes(StandardCharsets.US_ASCII));
+    byte[] serverKey = m.hmac(salted, "Server Key".getBytes(StandardCharsets.US_ASCII));
+    String withoutProof = "c=biws,r=" + nonce;
+    byte[] authMessage = (clientFirstBare + "," + serverFirst + "," + withoutProof).getBytes(StandardCharsets.UTF_8);
+    byte[] signature = m.hmac(m.hash(clientKey), authMessage);
+    byte[] proof = new byte[clientKey.length];
+    for (int i = 0; i < proof.length; i++) proof[i] = (byte) (clientKey[i] ^ signature[i]);
+    String serverFinal = new String(exchange(client, (withoutProof + ",p=" + Base64.getEncoder().encodeToString(proof))
+        .getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+    String v = attributes(serverFinal).get("v");
+    if (v == null || !MessageDigest.isEqual(Base64.getDecoder().decode(v), m.hmac(serverKey, authMessage))) {
+      throw new IOException("SCRAM server signature does not verify: not the broker we meant to reach");
+    }
+  }
+
+  private static byte[] exchange(ReplicaClient client, byte[] message) throws IOException {
+    SaslAuthenticateResponse r = (SaslAuthenticateResponse) client.call(
+        new SaslAuthenticateRequest.Builder(new SaslAuthenticateRequestData().setAuthBytes(message)).build((short) 2));
+    if (r.error() != Errors.NONE) throw new IOException("inter-broker SASL authentication failed: " + r.error() + " " + r.errorMessage());
+    return r.saslAuthBytes();
+  }
+
+  private static Map<String, String> attributes(String message) {
+    Map<String, String> out = new HashMap<>();
+    for (String a : message.split(",")) {
+      if (a.length() > 2 && a.charAt(1) == '=') out.put(a.substring(0, 1), a.substring(2));
+    }
+    return out;
+  }
+
+  @Override
+  public String toString() {
+    return "InterBrokerSecurity[" + protocol + (mechanism == null ? "" : ", " + mechanism + " as " + username) + "]";
+  }
+}
