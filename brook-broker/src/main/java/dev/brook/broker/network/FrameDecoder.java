@@ -47,8 +47,21 @@ final class FrameDecoder extends ByteToMessageDecoder {
     this.preAuthMaxBytes = preAuthMaxBytes;
   }
 
+  /** Bytes of unfinished frames this decoder holds, as last told to the pool. */
+  private long buffered;
+
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+    try {
+      cut(ctx, in, out);
+    } finally {
+      long now = in.readableBytes();
+      pool.buffered(now - buffered);
+      buffered = now;
+    }
+  }
+
+  private void cut(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
     while (in.readableBytes() >= 4) {
       int size = in.getInt(in.readerIndex());
       if (preAuth != null) {
@@ -101,6 +114,21 @@ final class FrameDecoder extends ByteToMessageDecoder {
     }));
   }
 
+  /**
+   * Netty's decoder asks for more bytes when a read ended inside a frame and auto-read is off,
+   * which would undo the gate: a connection waiting for request memory (or in-flight room, or out
+   * its throttle) would go on reading the very bytes it must not. While the gate is closed the read
+   * is not requested; opening the gate resumes reading.
+   */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+    if (gate.isClosed()) {
+      ctx.fireChannelReadComplete();
+      return;
+    }
+    super.channelReadComplete(ctx);
+  }
+
   /** Returns the memory a frame reserved; the connection handler calls it when it releases a frame. */
   static void release(RequestMemoryPool pool, ByteBuf frame) {
     pool.release(pool.reservationFor(frame.capacity()));
@@ -108,6 +136,8 @@ final class FrameDecoder extends ByteToMessageDecoder {
 
   @Override
   protected void handlerRemoved0(ChannelHandlerContext ctx) {
+    pool.buffered(-buffered);
+    buffered = 0;
     if (reserved > 0) pool.release(reserved);
     reserved = -1;
   }

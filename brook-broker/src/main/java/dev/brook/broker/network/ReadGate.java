@@ -31,6 +31,11 @@ final class ReadGate {
     if (reasons == 0) channel.config().setAutoRead(true);
   }
 
+  /** Whether any reason holds reading back. */
+  boolean isClosed() {
+    return reasons != 0;
+  }
+
   boolean isClosed(int reason) {
     return (reasons & reason) != 0;
   }

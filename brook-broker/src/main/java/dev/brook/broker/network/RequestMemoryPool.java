@@ -15,6 +15,7 @@ public final class RequestMemoryPool {
   private final long capacity;
   private final AtomicLong available;
   private final Queue<Runnable> waiters = new ConcurrentLinkedQueue<>();
+  private final AtomicLong buffered = new AtomicLong();
 
   public RequestMemoryPool(long capacity) {
     if (capacity <= 0) throw new IllegalArgumentException("capacity " + capacity);
@@ -57,6 +58,16 @@ public final class RequestMemoryPool {
   void await(long bytes, Runnable wake) {
     waiters.add(wake);
     if (available.get() >= bytes && waiters.remove(wake)) wake.run();
+  }
+
+  /** Frame decoders report the bytes of unfinished requests they hold (what the reservations bound). */
+  void buffered(long delta) {
+    if (delta != 0) buffered.addAndGet(delta);
+  }
+
+  /** Bytes of requests read from sockets but not yet whole, on every connection. */
+  public long bufferedBytes() {
+    return buffered.get();
   }
 
   public long available() {
