@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kafka 4.1.1's {@code kafka-configs} against a SASL_SSL listener, as an operator would use it: an
- * admin authenticated with PLAIN ({@code --command-config}) creates, lists and deletes SCRAM users
- * (both mechanisms in one request). kcat over SASL_SSL/SCRAM is not here yet: librdkafka's SCRAM
- * exchange fails against Brook ("nonce mismatch", open).
+ * Kafka 4.1.1's {@code kafka-configs} and kcat against a SASL_SSL listener, as an operator would use
+ * them: an admin authenticated with PLAIN ({@code --command-config}) creates, lists and deletes
+ * SCRAM users; kcat (librdkafka) then produces and consumes as such a user over SASL_SSL with
+ * SCRAM-SHA-256, checking the broker's certificate against the CA.
  */
 class SecurityToolsIT {
   private static final String CONFIGS = "kafka.admin.ConfigCommand";
@@ -56,8 +56,9 @@ class SecurityToolsIT {
   }
 
   @Test
-  void kafkaConfigsCreatesListsAndDeletesScramUsersOverSaslSsl() throws Exception {
+  void kafkaConfigsManagesScramUsersThatKcatAuthenticatesAs() throws Exception {
     ExternalTool.requireAnchor();
+    ClientGenerationsIT.requireTool(ExternalTool.kcat() != null, "kcat", "kcat");
     try (Broker broker = start()) {
       String bootstrap = "localhost:" + broker.listeners().get(0).port();
       String admin = adminConfig().toString();
@@ -71,6 +72,27 @@ class SecurityToolsIT {
       assertThat(describe.exitCode()).as(describe.toString()).isZero();
       assertThat(describe.stdout()).contains("SCRAM credential configs for user-principal 'alice' are "
           + "SCRAM-SHA-256=iterations=8192, SCRAM-SHA-512=iterations=4096");
+
+      Path ca = dir.resolve("ca.pem");
+      Files.writeString(ca, certs.caPem());
+      List<String> alice = List.of("-b", bootstrap, "-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=SCRAM-SHA-256",
+          "-X", "sasl.username=alice", "-X", "sasl.password=alice-secret", "-X", "ssl.ca.location=" + ca);
+      List<String> produce = new java.util.ArrayList<>(alice);
+      produce.addAll(List.of("-P", "-t", "scram-kcat"));
+      ExternalTool.Result p = ExternalTool.kcat("one\ntwo\nthree\n", 60, produce.toArray(new String[0]));
+      assertThat(p.exitCode()).as(p.toString()).isZero();
+      List<String> consume = new java.util.ArrayList<>(alice);
+      consume.addAll(List.of("-C", "-t", "scram-kcat", "-o", "beginning", "-e", "-q"));
+      ExternalTool.Result c = ExternalTool.kcat(null, 60, consume.toArray(new String[0]));
+      assertThat(c.exitCode()).as(c.toString()).isZero();
+      assertThat(c.lines()).containsExactly("one", "two", "three");
+
+      List<String> wrong = new java.util.ArrayList<>(alice);
+      wrong.set(wrong.indexOf("sasl.password=alice-secret"), "sasl.password=wrong");
+      wrong.addAll(List.of("-L", "-m", "10"));
+      ExternalTool.Result refused = ExternalTool.kcat(null, 60, wrong.toArray(new String[0]));
+      assertThat(refused.exitCode()).as(refused.toString()).isNotZero();
+      assertThat(refused.stderr()).contains("Authentication failed");
 
       ExternalTool.Result delete = ExternalTool.anchorTool(null, 300, CONFIGS, "--bootstrap-server", bootstrap,
           "--command-config", admin, "--alter", "--entity-type", "users", "--entity-name", "alice",

@@ -108,7 +108,11 @@ final class ScramServer implements SaslMechanismServer {
     }
     String expectedBinding = Base64.getEncoder().encodeToString(gs2Header.getBytes(StandardCharsets.UTF_8));
     if (!expectedBinding.equals(channelBinding)) throw new SaslAuthenticationException("Invalid SCRAM client final message: channel binding");
-    if (!nonce.equals(finalNonce)) throw new SaslAuthenticationException("Invalid SCRAM client final message: nonce mismatch");
+    // The final nonce must end with the one this exchange agreed (client's + ours), as Kafka checks
+    // it: librdkafka (kcat, confluent-kafka) sends its own nonce again in front of the whole one.
+    if (finalNonce == null || !finalNonce.endsWith(nonce)) {
+      throw new SaslAuthenticationException("Invalid SCRAM client final message: nonce mismatch");
+    }
     byte[] authMessage = (clientFirstBare + "," + serverFirst + "," + withoutProof).getBytes(StandardCharsets.UTF_8);
     byte[] clientSignature = mechanism.hmac(credential.storedKey(), authMessage);
     if (proof.length != clientSignature.length) throw new SaslAuthenticationException("Authentication failed: Invalid user credentials");
