@@ -15,7 +15,9 @@ public final class RequestMemoryPool {
   private final long capacity;
   private final AtomicLong available;
   private final Queue<Runnable> waiters = new ConcurrentLinkedQueue<>();
-  private final AtomicLong buffered = new AtomicLong();
+  // Every connection's decoder adds to it on each read, on every core: a LongAdder, not one contended
+  // cache line.
+  private final java.util.concurrent.atomic.LongAdder buffered = new java.util.concurrent.atomic.LongAdder();
 
   public RequestMemoryPool(long capacity) {
     if (capacity <= 0) throw new IllegalArgumentException("capacity " + capacity);
@@ -62,12 +64,12 @@ public final class RequestMemoryPool {
 
   /** Frame decoders report the bytes of unfinished requests they hold (what the reservations bound). */
   void buffered(long delta) {
-    if (delta != 0) buffered.addAndGet(delta);
+    if (delta != 0) buffered.add(delta);
   }
 
   /** Bytes of requests read from sockets but not yet whole, on every connection. */
   public long bufferedBytes() {
-    return buffered.get();
+    return buffered.sum();
   }
 
   public long available() {
