@@ -82,6 +82,15 @@ public final class BrokerConfigKeys {
         "Memory all queued requests may hold; a connection that cannot reserve its next request's size stops reading. "
             + "-1: three quarters of the memory network buffers come from (max direct memory)."));
     add(ConfigKey.of("http.port", INT, "-1", "Port of the HTTP console/metrics; -1 disables it, 0 picks a free one."));
+    // the HTTP side with an authorizer on (README "Seeing inside it"): HTTP Basic against the SASL users, the ACLs per action
+    add(new ConfigKey("http.open.paths", LIST, "/metrics,/health/live,/health/ready",
+        v -> java.util.Set.of("/metrics", "/health/live", "/health/ready").containsAll((List<?>) v),
+        "may name only /metrics, /health/live and /health/ready",
+        "With an authorizer: the paths anyone may read without authorization (Prometheus, Kubernetes probes); a path left out needs DESCRIBE on the cluster."));
+    add(ConfigKey.atLeast("http.authentication.failure.delay.ms", LONG, "100", 0,
+        "With an authorizer: a request with wrong HTTP Basic credentials is answered 401 only after this delay, on a closed connection."));
+    add(ConfigKey.of("http.ssl.listener", STRING, "",
+        "Serve the HTTP port over HTTPS with the TLS settings (key store, protocols, cipher suites) of this SSL or SASL_SSL listener; empty: plain HTTP."));
     // topics and logs
     add(ConfigKey.of("log.dirs", LIST, null, "Log directories (JBOD): a new partition goes to the one with the fewest partitions; one that fails goes offline alone."));
     add(ConfigKey.of("log.dir", STRING, "/tmp/brook-logs", "Used when log.dirs is unset."));

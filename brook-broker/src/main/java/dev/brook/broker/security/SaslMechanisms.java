@@ -72,6 +72,11 @@ public final class SaslMechanisms {
     return Map.copyOf(users);
   }
 
+  /** PLAIN's users and passwords on this listener (for {@link PasswordVerifier}); empty without PLAIN. */
+  Map<String, String> plainPasswords() {
+    return plainPasswords;
+  }
+
   public List<String> enabled() {
     return enabled;
   }
