@@ -201,6 +201,9 @@ class ConsoleAuthIT {
     assertThat(v3.statusCode()).isEqualTo(403);
     assertThat(v3.body()).contains("\"error_code\":40301", "\"operation\":\"WRITE\"");
     assertThat(call("DELETE", "/v3/clusters/" + clusterId + "/topics/orders", null, "alice", "alice-secret").statusCode()).isEqualTo(403);
+    HttpResponse<String> lags = call("GET", "/v3/clusters/" + clusterId + "/consumer-groups/billing/lags", null, "alice", "alice-secret");
+    assertThat(lags.statusCode()).isEqualTo(403);
+    assertThat(lags.body()).contains("\"error_code\":40301", "\"operation\":\"DESCRIBE\"", "\"resource_type\":\"GROUP\"");
 
     // A SCRAM user of the broker logs in the same way; with no ACLs it sees nothing.
     assertThat(call("GET", "/api/session", null, "carol", "carol-secret").body()).contains("\"principal\":\"User:carol\"");
@@ -227,6 +230,9 @@ class ConsoleAuthIT {
     assertThat(reset.statusCode()).as(reset.body()).isEqualTo(200);
     assertThat(reset.body()).contains("\"offset\":1");
     assertThat(call("GET", "/api/transactions", null, "admin", "admin-secret").statusCode()).isEqualTo(200);
+    HttpResponse<String> lags = call("GET", "/v3/clusters/" + clusterId + "/consumer-groups/billing/lags", null, "admin", "admin-secret");
+    assertThat(lags.statusCode()).as(lags.body()).isEqualTo(200);
+    assertThat(lags.body()).contains("\"consumer_group_id\":\"billing\"", "\"topic_name\":\"orders\"");
     HttpResponse<String> v3 = call("POST", "/v3/clusters/" + clusterId + "/topics/scratch/records",
         "{\"value\":{\"type\":\"STRING\",\"data\":\"over rest\"}}", "admin", "admin-secret");
     assertThat(v3.statusCode()).as(v3.body()).isEqualTo(200);
