@@ -1,6 +1,7 @@
 package dev.brook.broker.config;
 
 import static dev.brook.broker.config.ConfigType.BOOLEAN;
+import static dev.brook.broker.config.ConfigType.CLASS;
 import static dev.brook.broker.config.ConfigType.DOUBLE;
 import static dev.brook.broker.config.ConfigType.INT;
 import static dev.brook.broker.config.ConfigType.LIST;
@@ -54,11 +55,31 @@ public final class BrokerConfigKeys {
     add(ConfigKey.of("ssl.endpoint.identification.algorithm", STRING, "https", "Host name verification when this broker connects to another ('' turns it off)."));
     add(ConfigKey.of("ssl.keymanager.algorithm", STRING, "SunX509", "Key manager factory algorithm."));
     add(ConfigKey.of("ssl.trustmanager.algorithm", STRING, "PKIX", "Trust manager factory algorithm."));
-    add(ConfigKey.of("sasl.enabled.mechanisms", LIST, "GSSAPI", "SASL mechanisms served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (GSSAPI is not)."));
+    add(ConfigKey.of("sasl.enabled.mechanisms", LIST, "GSSAPI", "SASL mechanisms served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER (GSSAPI is not)."));
     add(ConfigKey.of("sasl.mechanism.inter.broker.protocol", STRING, "GSSAPI", "SASL mechanism this broker uses to connect to others."));
     add(ConfigKey.of("sasl.jaas.config", PASSWORD, null, "JAAS login module config; per listener and mechanism as listener.name.<l>.<mechanism>.sasl.jaas.config."));
     add(ConfigKey.atLeast("sasl.server.max.receive.size", INT, "524288", 1, "Largest frame accepted before authentication (CVE-2022-34917)."));
     add(ConfigKey.atLeast("connections.max.reauth.ms", LONG, "0", 0, "SASL session lifetime; a client re-authenticates before it ends (KIP-368). 0: unlimited."));
+    // OAUTHBEARER (KIP-768): the broker validates signed JWTs against a JWKS. Each may also be given per
+    // listener (listener.name.<l>.<key>) and per listener and mechanism (listener.name.<l>.oauthbearer.<key>).
+    add(ConfigKey.of("sasl.server.callback.handler.class", CLASS, null,
+        "Per listener and mechanism (listener.name.<l>.oauthbearer.sasl.server.callback.handler.class): Kafka's "
+            + "OAuthBearerValidatorCallbackHandler names Brook's own JWT validator, which is also the default; no other class is loaded, "
+            + "and the unsecured validator (any JWT accepted) is refused."));
+    add(ConfigKey.of("sasl.oauthbearer.jwks.endpoint.url", STRING, null,
+        "JWKS of the token issuer: https://, http:// or file: URL; required for OAUTHBEARER. Read at startup (a failure stops it) and refreshed."));
+    add(ConfigKey.atLeast("sasl.oauthbearer.jwks.endpoint.refresh.ms", LONG, "3600000", 1, "How often the JWKS is fetched again."));
+    add(ConfigKey.atLeast("sasl.oauthbearer.jwks.endpoint.retry.backoff.ms", LONG, "100", 0,
+        "Least wait before the JWKS is fetched again after a failed fetch or for a token signed with an unknown key."));
+    add(ConfigKey.atLeast("sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms", LONG, "10000", 0,
+        "Most the wait between JWKS fetches grows to after failures (doubling from the backoff)."));
+    add(ConfigKey.of("sasl.oauthbearer.expected.audience", LIST, null, "Audiences a token's aud must name one of; unset, a token that has an aud is refused (as in Kafka)."));
+    add(ConfigKey.of("sasl.oauthbearer.expected.issuer", STRING, null, "The iss a token must carry; unset: iss is not checked."));
+    add(ConfigKey.atLeast("sasl.oauthbearer.clock.skew.seconds", INT, "30", 0, "Leeway for exp, nbf and iat between the issuer's clock and the broker's."));
+    add(ConfigKey.of("sasl.oauthbearer.sub.claim.name", STRING, "sub", "The claim whose value is the principal (User:<value>)."));
+    add(ConfigKey.of("sasl.oauthbearer.scope.claim.name", STRING, "scope", "The claim holding the token's scopes (a space-separated string or a list of strings)."));
+    add(ConfigKey.of("sasl.oauthbearer.jwt.validator.class", CLASS, "org.apache.kafka.common.security.oauthbearer.DefaultJwtValidator",
+        "Kafka 4.1's validator classes (DefaultJwtValidator, BrokerJwtValidator) name Brook's own validator; no other class is loaded."));
     add(ConfigKey.of("socket.send.buffer.bytes", INT, "102400", "SO_SNDBUF; -1 for the OS default."));
     add(ConfigKey.of("socket.receive.buffer.bytes", INT, "102400", "SO_RCVBUF; -1 for the OS default."));
     add(ConfigKey.atLeast("num.network.threads", INT, "3", 1,
@@ -194,11 +215,20 @@ public final class BrokerConfigKeys {
     if (dot < 0) return false;
     String rest = name.substring(dot + 1);
     if (rest.endsWith(".sasl.jaas.config")) return true;
+    int mechanismDot = rest.indexOf('.');
+    if (mechanismDot > 0 && MECHANISM_PREFIXES.contains(rest.substring(0, mechanismDot))) {
+      // listener.name.<l>.<mechanism>.<key>: Kafka hands these to the mechanism's callback handler
+      rest = rest.substring(mechanismDot + 1);
+      return KEYS.containsKey(rest) && (rest.startsWith("sasl.oauthbearer.") || rest.equals("sasl.server.callback.handler.class"));
+    }
     ConfigKey key = KEYS.get(rest);
     return key != null && (rest.startsWith("ssl.") || rest.startsWith("sasl.") || rest.equals("connections.max.reauth.ms"));
   }
 
   public static final String LISTENER_PREFIX = "listener.name.";
+
+  /** Mechanisms whose per-listener settings may be given as {@code listener.name.<l>.<mechanism>.<key>}. */
+  private static final java.util.Set<String> MECHANISM_PREFIXES = java.util.Set.of("oauthbearer");
 
   /** All keys in a stable order. */
   public static Map<String, ConfigKey> all() {
