@@ -122,6 +122,8 @@ public final class BrokerConfigKeys {
     add(ConfigKey.atLeast("log.segment.bytes", INT, "1073741824", 14, "segment.bytes default."));
     add(ConfigKey.atLeast("log.roll.ms", LONG, null, 1, "segment.ms default (overrides log.roll.hours)."));
     add(ConfigKey.atLeast("log.roll.hours", INT, "168", 1, "segment.ms default in hours."));
+    add(ConfigKey.atLeast("log.roll.jitter.ms", LONG, null, 0, "segment.jitter.ms default (overrides log.roll.jitter.hours)."));
+    add(ConfigKey.atLeast("log.roll.jitter.hours", INT, "0", 0, "segment.jitter.ms default in hours."));
     add(ConfigKey.atLeast("log.index.size.max.bytes", INT, "10485760", 4, "segment.index.bytes default."));
     add(ConfigKey.atLeast("log.index.interval.bytes", INT, "4096", 0, "index.interval.bytes default."));
     add(ConfigKey.atLeast("log.retention.ms", LONG, null, -1, "retention.ms default (overrides minutes/hours)."));
@@ -136,6 +138,7 @@ public final class BrokerConfigKeys {
     add(ConfigKey.atLeast("log.cleaner.delete.retention.ms", LONG, "86400000", 0, "delete.retention.ms default."));
     add(ConfigKey.between("log.cleaner.min.cleanable.ratio", DOUBLE, "0.5", 0, 1, "min.cleanable.dirty.ratio default."));
     add(ConfigKey.atLeast("log.cleaner.min.compaction.lag.ms", LONG, "0", 0, "min.compaction.lag.ms default."));
+    add(ConfigKey.atLeast("log.cleaner.max.compaction.lag.ms", LONG, "9223372036854775807", 1, "max.compaction.lag.ms default."));
     add(ConfigKey.atLeast("log.cleaner.io.max.bytes.per.second", DOUBLE, "1.7976931348623157E308", 1, "Cleaner I/O limit."));
     add(ConfigKey.atLeast("log.cleaner.backoff.ms", LONG, "15000", 0, "Sleep when there is nothing to clean."));
     add(ConfigKey.atLeast("log.cleaner.dedupe.buffer.size", LONG, "134217728", 1024, "Memory for the cleaner's offset map."));
@@ -148,6 +151,20 @@ public final class BrokerConfigKeys {
     add(new ConfigKey("log.preallocate", BOOLEAN, "false", v -> !(Boolean) v,
         "is not supported: Brook does not preallocate segment files (set it to false or remove it)",
         "preallocate default; only false is accepted."));
+    // Kafka's keys for features Brook does not have: only the value that means "off" starts.
+    add(new ConfigKey("leader.replication.throttled.rate", LONG, "9223372036854775807", v -> (Long) v == Long.MAX_VALUE,
+        "is not supported: Brook does not throttle replication (remove it)", "Only the default (no throttle) is accepted."));
+    add(new ConfigKey("follower.replication.throttled.rate", LONG, "9223372036854775807", v -> (Long) v == Long.MAX_VALUE,
+        "is not supported: Brook does not throttle replication (remove it)", "Only the default (no throttle) is accepted."));
+    add(new ConfigKey("compression.gzip.level", INT, "-1", v -> (Integer) v == -1,
+        "is not supported: Brook never recompresses batches, so only the default level (-1) is accepted",
+        "compression.gzip.level default; only -1 is accepted."));
+    add(new ConfigKey("compression.lz4.level", INT, "9", v -> (Integer) v == 9,
+        "is not supported: Brook never recompresses batches, so only the default level (9) is accepted",
+        "compression.lz4.level default; only 9 is accepted."));
+    add(new ConfigKey("compression.zstd.level", INT, "3", v -> (Integer) v == 3,
+        "is not supported: Brook never recompresses batches, so only the default level (3) is accepted",
+        "compression.zstd.level default; only 3 is accepted."));
     add(ConfigKey.oneOf("log.message.timestamp.type", "CreateTime", List.of("CreateTime", "LogAppendTime"), "message.timestamp.type default."));
     add(ConfigKey.atLeast("log.message.timestamp.before.max.ms", LONG, "9223372036854775807", 0, "message.timestamp.before.max.ms default."));
     add(ConfigKey.atLeast("log.message.timestamp.after.max.ms", LONG, "3600000", 0, "message.timestamp.after.max.ms default."));
