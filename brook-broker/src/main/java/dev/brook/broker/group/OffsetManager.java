@@ -36,6 +36,8 @@ import org.apache.kafka.common.protocol.Errors;
  * Every change is written to __consumer_offsets and applied once committed. Coordinator thread only.
  */
 final class OffsetManager {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OffsetManager.class);
+
   private final GroupContext ctx;
   private final ClassicGroupManager classic;
   /** Committed offsets by group id. */
@@ -258,6 +260,11 @@ final class OffsetManager {
       if (e != Errors.NONE) return out.setErrorCode(e.code());
     }
     Map<TopicPartition, CommittedOffset> offsets = offsets(groupId);
+    if (log.isDebugEnabled()) {
+      int p = ctx.partitionFor(groupId);
+      log.debug("OffsetFetch of group {} answered as coordinator of {}-{} (leader epoch {}): {}", groupId,
+          ReplicaGroupLog.TOPIC, p, ctx.terms.loadedEpoch(p), offsets);
+    }
     if (topics == null) {
       Map<String, OffsetFetchResponseTopics> byTopic = new TreeMap<>();
       offsets.forEach((tp, o) -> byTopic.computeIfAbsent(tp.topic(), t -> new OffsetFetchResponseTopics().setName(t))
