@@ -207,13 +207,20 @@ final class OffsetManager {
       }
     }
     if (records.isEmpty()) return CompletableFuture.completedFuture(response);
+    int partition = ctx.partitionFor(req.groupId());
+    dev.brook.broker.coordinator.PartitionTerms.Term term = ctx.terms.term(partition).orElse(null);
     return ctx.write(req.groupId(), records).handle((v, e) -> {
       if (e != null) {
         Errors stored = GroupContext.storeError(e);
         for (OffsetCommitResponsePartition rp : accepted) rp.setErrorCode(stored.code());
         return response;
       }
-      if (ctx.availability(req.groupId()) == Errors.NONE) {
+      // Committed: applied if the term it was written in goes on, whether or not this broker may
+      // serve right now. A broker whose lease lapsed (a pause) while the write waited for the in-sync
+      // replicas keeps its term, and when the lease is back it must hold what the log holds: skipping
+      // the commit here served the previous offset again (offsets going back). A new term loads the
+      // log instead.
+      if (term != null && ctx.terms.isCurrent(partition, term) && ctx.terms.isLoaded(partition)) {
         for (GroupRecord r : records) apply((OffsetRecord) r);
         ctx.groups.computeIfAbsent(req.groupId(), id -> new ClassicGroup(id, now));
       }
