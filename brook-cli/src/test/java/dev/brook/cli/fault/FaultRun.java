@@ -235,8 +235,12 @@ public final class FaultRun {
 
   private int someLeader(Admin admin) throws Exception {
     if (atCoordinator) {
-      return admin.describeConsumerGroups(List.of(Workload.GROUP)).all().get(20, TimeUnit.SECONDS)
-          .get(Workload.GROUP).coordinator().id();
+      try {
+        return admin.describeConsumerGroups(List.of(Workload.GROUP)).all().get(60, TimeUnit.SECONDS)
+            .get(Workload.GROUP).coordinator().id();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        System.out.println("[fault] no coordinator of " + Workload.GROUP + " found (" + e + "); a leader instead");
+      }
     }
     List<TopicPartitionInfo> ps = describe(admin);
     TopicPartitionInfo p = ps.get(random.nextInt(ps.size()));
