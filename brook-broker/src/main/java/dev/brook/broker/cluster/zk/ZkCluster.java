@@ -656,9 +656,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     List<TopicPartition> behind = new ArrayList<>();
     for (int from = 0; from < tps.size(); from += STATE_READS_PER_REQUEST) {
       List<TopicPartition> chunk = tps.subList(from, Math.min(tps.size(), from + STATE_READS_PER_REQUEST));
-      List<Op> reads = new ArrayList<>();
-      for (TopicPartition tp : chunk) reads.add(Op.getData(ZkData.statePath(tp)));
-      List<OpResult> results = z.multi(reads);
+      List<OpResult> results = readStates(z, chunk);
       for (int i = 0; i < chunk.size(); i++) {
         if (!sameTerm(led.get(chunk.get(i)), results.get(i))) behind.add(chunk.get(i));
       }
@@ -669,6 +667,30 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
           + "partitions it led (as {})", settings.brokerId(), behind.size(), led.size(), behind.getFirst());
     }
     return behind.isEmpty();
+  }
+
+  /**
+   * The state znodes of {@code tps}, in one read-only multi (ZooKeeper 3.6+), or one read each from a
+   * server that refuses that; a missing znode reads as an error result.
+   */
+  private static List<OpResult> readStates(ZooKeeper z, List<TopicPartition> tps) throws Exception {
+    List<Op> reads = new ArrayList<>();
+    for (TopicPartition tp : tps) reads.add(Op.getData(ZkData.statePath(tp)));
+    try {
+      return z.multi(reads);
+    } catch (KeeperException.UnimplementedException | KeeperException.MarshallingErrorException olderServer) {
+      List<OpResult> out = new ArrayList<>();
+      for (TopicPartition tp : tps) {
+        Stat stat = new Stat();
+        try {
+          byte[] data = z.getData(ZkData.statePath(tp), false, stat);
+          out.add(new OpResult.GetDataResult(data, stat));
+        } catch (KeeperException.NoNodeException gone) {
+          out.add(new OpResult.ErrorResult(gone.code().intValue()));
+        }
+      }
+      return out;
+    }
   }
 
   private static boolean sameTerm(PartitionState known, OpResult read) {
