@@ -719,10 +719,16 @@ public final class Broker implements AutoCloseable {
           Listener adv = advertised(config, bound).interBrokerListener();
           return new Node(config.nodeId(), adv.host(), adv.port());
         };
+    // A coordinator named by the cluster state. Not this broker while it does not lead the partition
+    // itself (its lease with ZooKeeper lapsed, after a pause): its cluster state may be stale, and a
+    // client sent here would be answered NOT_COORDINATOR in a loop; COORDINATOR_NOT_AVAILABLE makes
+    // it ask again, here or elsewhere, after its backoff.
     Function<TopicPartition, Optional<Node>> leaderOf = cluster == null
         ? tp -> Optional.of(self.get())
         : tp -> cluster.partitionState(tp)
             .filter(s -> s.leader() >= 0)
+            .filter(s -> s.leader() != config.nodeId() || leadership == null
+                || leadership.partition(tp).map(Partition::isLeader).orElse(false))
             .flatMap(s -> cluster.broker(s.leader()))
             .map(b -> new Node(b.id(), b.host(), b.port()));
     FindCoordinatorHandler.Locator groupCoordinators = FindCoordinatorHandler.partitionLeader(
