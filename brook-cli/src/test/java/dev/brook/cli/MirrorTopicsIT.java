@@ -266,23 +266,33 @@ class MirrorTopicsIT {
     }
   }
 
-  /** A group reads {@code n} records on the source and commits; returns its committed offsets. */
+  /**
+   * A group reads at least {@code n} records on the source, some of each partition, and commits its
+   * positions in both partitions; returns its committed offsets.
+   */
   private static Map<TopicPartition, Long> consumeAndCommit(String bootstrap, String topic, String group, int n) {
     KafkaConsumer<byte[], byte[]> c = consumer(bootstrap, group);
-    Map<TopicPartition, Long> next = new TreeMap<>(java.util.Comparator.comparing(TopicPartition::toString));
+    List<TopicPartition> tps = List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1));
+    Map<TopicPartition, Long> next = new HashMap<>();
     try {
-      c.assign(List.of(new TopicPartition(topic, 0), new TopicPartition(topic, 1)));
-      c.seekToBeginning(c.assignment());
+      c.assign(tps);
+      c.seekToBeginning(tps);
+      java.util.Set<Integer> partitionsSeen = new java.util.HashSet<>();
       int seen = 0;
       long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (seen < n && System.nanoTime() < deadline) {
+      while ((seen < n || partitionsSeen.size() < 2) && System.nanoTime() < deadline) {
         for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
-          if (seen++ < n) next.put(new TopicPartition(r.topic(), r.partition()), r.offset() + 1);
+          seen++;
+          partitionsSeen.add(r.partition());
         }
+        if (partitionsSeen.size() == 1 && seen >= n) c.pause(List.of(new TopicPartition(topic, partitionsSeen.iterator().next())));
       }
-      assertThat(seen).isGreaterThanOrEqualTo(n);
+      assertThat(partitionsSeen).hasSize(2);
       Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
-      next.forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));
+      for (TopicPartition tp : tps) {
+        next.put(tp, c.position(tp));
+        commit.put(tp, new OffsetAndMetadata(c.position(tp)));
+      }
       c.commitSync(commit);
     } finally {
       closeNow(c);
