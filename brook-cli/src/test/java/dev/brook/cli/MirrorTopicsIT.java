@@ -147,6 +147,65 @@ class MirrorTopicsIT {
   }
 
   /**
+   * A source that authenticates (SASL_PLAINTEXT, PLAIN): the link's {@code security.protocol},
+   * {@code sasl.mechanism} and {@code sasl.jaas.config} are used by the target's fetchers and its
+   * admin client; the JAAS config is masked when the link is listed; a wrong password is refused
+   * when the mirror topic is created.
+   */
+  @Test
+  void aSaslSourceIsMirroredWithTheLinksCredentials() throws Exception {
+    String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required "
+        + "username=\"admin\" password=\"admin-secret\" user_admin=\"admin-secret\" user_mirror=\"mirror-secret\";";
+    try (BrookTestBroker source = BrookTestBroker.builder()
+            .brokerProperty("listeners", "SASL_PLAINTEXT://127.0.0.1:0")
+            .brokerProperty("sasl.enabled.mechanisms", "PLAIN")
+            .brokerProperty("sasl.mechanism.inter.broker.protocol", "PLAIN")
+            .brokerProperty("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas)
+            .start();
+        BrookTestBroker target = BrookTestBroker.start()) {
+      String s = source.bootstrapServers();
+      String t = target.bootstrapServers();
+      Map<String, Object> asAdmin = saslClient(s, "admin", "admin-secret");
+      try (Admin admin = Admin.create(asAdmin)) {
+        admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("secured", 2, (short) 1))).all().get();
+      }
+      try (KafkaProducer<String, String> p = new KafkaProducer<>(asAdmin, new StringSerializer(), new StringSerializer())) {
+        for (int i = 0; i < 2_000; i++) p.send(new ProducerRecord<>("secured", "k" + i, "v" + i));
+      }
+      String userJaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"mirror\" password=\"%s\";";
+      cli("mirror", "link", "create", "--bootstrap-server", t, "--link", "wrong", "--config", "bootstrap.servers=" + s,
+          "--config", "security.protocol=SASL_PLAINTEXT", "--config", "sasl.mechanism=PLAIN",
+          "--config", "sasl.jaas.config=" + String.format(userJaas, "not-the-secret"), "--config", "request.timeout.ms=5000");
+      BrookProcess.Result refused = BrookProcess.run(null, "mirror", "topic", "create", "--bootstrap-server", t, "--link", "wrong",
+          "--topic", "secured-wrong", "--source-topic", "secured");
+      assertThat(refused.exitCode()).isNotZero();
+      assertThat(refused.stderr()).contains("Cannot reach the source cluster of link wrong");
+
+      cli("mirror", "link", "create", "--bootstrap-server", t, "--link", "secure", "--config", "bootstrap.servers=" + s,
+          "--config", "security.protocol=SASL_PLAINTEXT", "--config", "sasl.mechanism=PLAIN",
+          "--config", "sasl.jaas.config=" + String.format(userJaas, "mirror-secret"));
+      String listed = cli("mirror", "link", "list", "--bootstrap-server", t);
+      assertThat(listed).contains("secure").doesNotContain("mirror-secret");
+      cli("mirror", "topic", "create", "--bootstrap-server", t, "--link", "secure", "--topic", "secured");
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+          .until(() -> targetEnd(t, "secured") == 2_000);
+      try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(asAdmin, new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+          new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+        List<TopicPartition> tps = List.of(new TopicPartition("secured", 0), new TopicPartition("secured", 1));
+        assertThat(c.endOffsets(tps).values().stream().mapToLong(Long::longValue).sum()).isEqualTo(2_000);
+      }
+      assertThat(allRecords(t, "secured").stream().map(r -> str(r.key()) + "=" + str(r.value())).toList())
+          .hasSize(2_000).contains("k0=v0", "k1999=v1999").doesNotHaveDuplicates();
+    }
+  }
+
+  private static Map<String, Object> saslClient(String bootstrap, String user, String password) {
+    return Map.of("bootstrap.servers", bootstrap, "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
+        "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
+            + "\" password=\"" + password + "\";");
+  }
+
+  /**
    * A producer at a fixed rate on the source; consumers on the source and on the mirror measure when
    * each record becomes readable (now − its CreateTime). Prints the figures (no timing is asserted);
    * asserts the mirror holds every record at its source offset.
@@ -230,9 +289,13 @@ class MirrorTopicsIT {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
       running = false;
-      join(10_000);
+      try {
+        join(10_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 

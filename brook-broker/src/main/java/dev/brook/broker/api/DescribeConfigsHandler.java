@@ -107,9 +107,13 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
 
   private List<ConfigDescriber.Entry> linkEntries() {
     List<ConfigDescriber.Entry> out = new ArrayList<>();
-    topics.mirrorRules().ifPresent(m -> m.linkConfigs().forEach((k, v) -> out.add(new ConfigDescriber.Entry(k, v,
-        org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, false, false, dev.brook.broker.config.ConfigType.STRING,
-        "A cluster link setting (mirror topics).", List.of()))));
+    topics.mirrorRules().ifPresent(m -> m.linkConfigs().forEach((k, v) -> {
+      boolean secret = dev.brook.broker.mirror.MirrorLink.isSensitive(k);
+      out.add(new ConfigDescriber.Entry(k, secret ? null : v,
+          org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, false, secret,
+          secret ? dev.brook.broker.config.ConfigType.PASSWORD : dev.brook.broker.config.ConfigType.STRING,
+          "A cluster link setting (mirror topics).", List.of()));
+    }));
     return out;
   }
 

@@ -55,10 +55,12 @@ final class MirrorFetcher implements AutoCloseable {
   private static final short LIST_OFFSETS_VERSION = 4;
 
   /** How the fetcher fetches: the link's fetch settings. */
-  record Settings(int maxWaitMs, int maxBytes, int partitionMaxBytes, int requestTimeoutMs, long backoffMs) {
+  record Settings(int maxWaitMs, int maxBytes, int partitionMaxBytes, int requestTimeoutMs, long backoffMs,
+      BrokerConnector connector) {
     static Settings of(MirrorLink link) {
       return new Settings(link.intConfig("fetch.max.wait.ms", 500), link.intConfig("fetch.max.bytes", 50 * 1024 * 1024),
-          link.intConfig("max.partition.fetch.bytes", 1024 * 1024), link.intConfig("request.timeout.ms", 30_000), 500);
+          link.intConfig("max.partition.fetch.bytes", 1024 * 1024), link.intConfig("request.timeout.ms", 30_000), 500,
+          link.connector());
     }
   }
 
@@ -163,7 +165,7 @@ final class MirrorFetcher implements AutoCloseable {
         }
         if (client == null) {
           client = new ReplicaClient(sourceBroker, clientId, settings.requestTimeoutMs(),
-              settings.requestTimeoutMs() + settings.maxWaitMs(), BrokerConnector.PLAINTEXT);
+              settings.requestTimeoutMs() + settings.maxWaitMs(), settings.connector());
         }
         if (!fetch()) pause(Math.min(100, settings.backoffMs()));
       } catch (IOException | RuntimeException e) {

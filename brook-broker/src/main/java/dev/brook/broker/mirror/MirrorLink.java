@@ -1,6 +1,9 @@
 package dev.brook.broker.mirror;
 
 import dev.brook.broker.config.ConfigException;
+import dev.brook.broker.replica.BrokerConnector;
+import dev.brook.broker.security.InterBrokerSecurity;
+import dev.brook.broker.security.JaasConfig;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -9,7 +12,8 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * A cluster link: how this broker reaches a source cluster whose topics it mirrors. {@code configs}
- * are client settings in Kafka's names ({@code bootstrap.servers}, {@code security.protocol}, …)
+ * are client settings in Kafka's names ({@code bootstrap.servers}, {@code security.protocol}
+ * PLAINTEXT or SASL_PLAINTEXT with {@code sasl.mechanism} and {@code sasl.jaas.config}, …)
  * plus the link's own keys for syncing consumer-group offsets (Confluent's Cluster Linking names):
  * {@code consumer.offset.sync.enable} (default true), {@code consumer.offset.sync.ms} (default
  * 30000), {@code consumer.offset.sync.groups} (a regex of group ids, default {@code .*}). Immutable.
@@ -21,7 +25,11 @@ public record MirrorLink(String name, Map<String, String> configs) {
   /** The keys a link accepts. */
   static final Set<String> KEYS = Set.of("bootstrap.servers", "security.protocol", "client.id", "request.timeout.ms",
       "metadata.max.age.ms", "fetch.max.wait.ms", "fetch.max.bytes", "max.partition.fetch.bytes",
-      "consumer.offset.sync.enable", "consumer.offset.sync.ms", "consumer.offset.sync.groups");
+      "consumer.offset.sync.enable", "consumer.offset.sync.ms", "consumer.offset.sync.groups", "sasl.mechanism",
+      "sasl.jaas.config");
+
+  /** The SASL mechanisms a link speaks (the ones Brook's own inter-broker client speaks). */
+  static final Set<String> SASL_MECHANISMS = Set.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
 
   public MirrorLink {
     configs = Map.copyOf(new TreeMap<>(configs));
@@ -44,8 +52,13 @@ public record MirrorLink(String name, Map<String, String> configs) {
       positive("bootstrap.servers", hp.trim().substring(colon + 1));
     }
     String protocol = configs.getOrDefault("security.protocol", "PLAINTEXT");
-    if (!protocol.equals("PLAINTEXT")) {
-      throw new ConfigException("security.protocol", "'" + protocol + "' is not supported by cluster links yet (PLAINTEXT only)");
+    if (protocol.equals("SASL_PLAINTEXT")) {
+      link.connector(); // checks sasl.mechanism and sasl.jaas.config
+    } else if (!protocol.equals("PLAINTEXT")) {
+      throw new ConfigException("security.protocol", "'" + protocol
+          + "' is not supported by cluster links yet (PLAINTEXT or SASL_PLAINTEXT)");
+    } else if (configs.containsKey("sasl.mechanism") || configs.containsKey("sasl.jaas.config")) {
+      throw new ConfigException("security.protocol", "PLAINTEXT, but SASL settings are given: set SASL_PLAINTEXT");
     }
     for (String k : Set.of("request.timeout.ms", "metadata.max.age.ms", "fetch.max.wait.ms", "fetch.max.bytes",
         "max.partition.fetch.bytes", "consumer.offset.sync.ms")) {
@@ -69,6 +82,30 @@ public record MirrorLink(String name, Map<String, String> configs) {
     } catch (NumberFormatException e) {
       throw new ConfigException(key, "'" + v + "' is not a number");
     }
+  }
+
+  /**
+   * How the link's fetchers connect to the source's brokers: plain, or SASL_PLAINTEXT with {@code
+   * sasl.mechanism} as the {@code username}/{@code password} of {@code sasl.jaas.config}.
+   */
+  BrokerConnector connector() {
+    if (!"SASL_PLAINTEXT".equals(configs.get("security.protocol"))) return BrokerConnector.PLAINTEXT;
+    String mechanism = configs.get("sasl.mechanism");
+    if (mechanism == null || !SASL_MECHANISMS.contains(mechanism)) {
+      throw new ConfigException("sasl.mechanism", "'" + mechanism + "': a link speaks one of " + new java.util.TreeSet<>(SASL_MECHANISMS));
+    }
+    String text = configs.get("sasl.jaas.config");
+    if (text == null) throw new ConfigException("sasl.jaas.config", "is required with SASL_PLAINTEXT");
+    JaasConfig jaas = JaasConfig.parse("sasl.jaas.config", text);
+    String user = jaas.options().get("username");
+    String password = jaas.options().get("password");
+    if (user == null || password == null) throw new ConfigException("sasl.jaas.config", "needs username=\"…\" password=\"…\"");
+    return InterBrokerSecurity.saslPlaintext(mechanism, user, password);
+  }
+
+  /** Whether a setting ({@code sasl.jaas.config}, or as {@code cluster.link.<name>.sasl.jaas.config}) is a secret, masked by DescribeConfigs. */
+  public static boolean isSensitive(String key) {
+    return key.equals("sasl.jaas.config") || key.endsWith(".sasl.jaas.config") || key.contains("password");
   }
 
   public String bootstrapServers() {

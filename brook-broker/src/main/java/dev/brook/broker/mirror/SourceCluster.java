@@ -32,6 +32,9 @@ final class SourceCluster implements AutoCloseable {
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, link.bootstrapServers());
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, link.configs().getOrDefault("client.id", "brook-link-" + link.name()));
     p.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, link.configs().getOrDefault("security.protocol", "PLAINTEXT"));
+    for (String k : java.util.List.of("sasl.mechanism", "sasl.jaas.config")) {
+      if (link.configs().containsKey(k)) p.put(k, link.configs().get(k));
+    }
     timeoutMs = link.intConfig("request.timeout.ms", 30_000);
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs);
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);

@@ -29,6 +29,17 @@ class MirrorLinkTest {
         .hasMessageContaining("consumer.offset.sync.groups");
     assertThatThrownBy(() -> MirrorLink.validate("east", Map.of("bootstrap.servers", "a:1", "security.protocol", "SSL")))
         .hasMessageContaining("security.protocol");
+    String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";";
+    assertThat(MirrorLink.validate("east", Map.of("bootstrap.servers", "a:1", "security.protocol", "SASL_PLAINTEXT",
+        "sasl.mechanism", "SCRAM-SHA-512", "sasl.jaas.config", jaas)).connector().toString()).contains("SCRAM-SHA-512 as u");
+    assertThatThrownBy(() -> MirrorLink.validate("east", Map.of("bootstrap.servers", "a:1", "security.protocol", "SASL_PLAINTEXT",
+        "sasl.mechanism", "GSSAPI", "sasl.jaas.config", jaas))).hasMessageContaining("sasl.mechanism");
+    assertThatThrownBy(() -> MirrorLink.validate("east", Map.of("bootstrap.servers", "a:1", "security.protocol", "SASL_PLAINTEXT",
+        "sasl.mechanism", "PLAIN"))).hasMessageContaining("sasl.jaas.config");
+    assertThatThrownBy(() -> MirrorLink.validate("east", Map.of("bootstrap.servers", "a:1", "sasl.mechanism", "PLAIN")))
+        .hasMessageContaining("SASL_PLAINTEXT");
+    assertThat(MirrorLink.isSensitive("cluster.link.east.sasl.jaas.config")).isTrue();
+    assertThat(MirrorLink.isSensitive("cluster.link.east.bootstrap.servers")).isFalse();
     assertThatThrownBy(() -> MirrorLink.validate("a.b", Map.of("bootstrap.servers", "a:1"))).hasMessageContaining("link name");
   }
 
