@@ -239,8 +239,16 @@ public final class Broker implements AutoCloseable {
         producerIds.reserveThrough(producerId);
       }
     };
+    MirrorManager.Growth growth = (topic, partitions) -> topics.executor().execute(() -> {
+      try {
+        TopicManager.Outcome o = topics.createPartitions(topic, partitions, null, false);
+        if (!o.isOk()) log.warn("Cannot grow mirror topic {} to {} partitions: {} {}", topic, partitions, o.error(), o.message());
+      } catch (IOException e) {
+        log.error("Growing mirror topic {} to {} partitions failed", topic, partitions, e);
+      }
+    });
     MirrorManager mirrors = new MirrorManager(new LocalMirrorLinkStore(config.logDir()), local.store(), replicas,
-        groups.coordinator(), groups.offsetsTopicReady(), promotion);
+        groups.coordinator(), groups.offsetsTopicReady(), promotion, growth);
     replicas.addLeadershipListener(mirrors);
     topics.setMirrorRules(mirrors);
     toClose.add(mirrors);

@@ -199,6 +199,28 @@ class MirrorTopicsIT {
     }
   }
 
+  /** Partitions the source adds appear on the mirror (within metadata.max.age.ms) and are mirrored at the same offsets. */
+  @Test
+  void partitionsAddedOnTheSourceAreAddedToTheMirror() throws Exception {
+    try (BrookTestBroker source = BrookTestBroker.start(); BrookTestBroker target = BrookTestBroker.start()) {
+      String s = source.bootstrapServers();
+      String t = target.bootstrapServers();
+      createTopic(s, "growing", 1, Map.of());
+      produce(s, "growing", 0, 500);
+      cli("mirror", "link", "create", "--bootstrap-server", t, "--link", "l", "--config", "bootstrap.servers=" + s,
+          "--config", "metadata.max.age.ms=1000");
+      cli("mirror", "topic", "create", "--bootstrap-server", t, "--link", "l", "--topic", "growing");
+      await().atMost(Duration.ofSeconds(30)).until(() -> targetEnd(t, "growing") == 500);
+      try (Admin admin = admin(s)) {
+        admin.createPartitions(Map.of("growing", org.apache.kafka.clients.admin.NewPartitions.increaseTo(3))).all().get();
+      }
+      produce(s, "growing", 500, 2_000);
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> partitionCount(t, "growing") == 3);
+      awaitSameEnds(s, t, "growing");
+      assertThat(ends(t, "growing", IsolationLevel.READ_UNCOMMITTED).get(2)).isPositive();
+    }
+  }
+
   private static Map<String, Object> saslClient(String bootstrap, String user, String password) {
     return Map.of("bootstrap.servers", bootstrap, "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "PLAIN",
         "sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user

@@ -72,6 +72,12 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     void reserveProducerIds(long producerId) throws IOException;
   }
 
+  /** Grows a mirror topic to the source's partition count (asynchronously, on the topic admin's thread). */
+  @FunctionalInterface
+  public interface Growth {
+    void growTo(String topic, int partitions);
+  }
+
   /** One link's live state; owned by the manager's thread. */
   private static final class LinkState {
     final MirrorLink link;
@@ -81,6 +87,8 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     long metadataAtNanos;
     boolean metadataStale = true;
     long metadataFailedAtNanos;
+    /** When each growth ("topic:count") was last asked for: asked again only after 30 s (a failed one). */
+    final Map<String, Long> growthAskedAtNanos = new HashMap<>();
     long offsetsSyncedAtNanos;
     /** What was last written per group and target partition, so a target group's own newer commits stay. */
     final Map<String, Map<TopicPartition, Long>> synced = new HashMap<>();
@@ -96,6 +104,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   private final LocalReplicaManager replicas;
   private final GroupCoordinator groups;
   private final Promotion promotion;
+  private final Growth growth;
   private final java.util.function.BooleanSupplier offsetsTopicReady;
   private final Set<TopicPartition> led = ConcurrentHashMap.newKeySet();
   private final Set<String> promoting = ConcurrentHashMap.newKeySet();
@@ -112,7 +121,8 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
    *     FindCoordinator would): copied group offsets go there
    */
   public MirrorManager(MirrorLinkStore links, MetadataStore topics, LocalReplicaManager replicas, GroupCoordinator groups,
-      java.util.function.BooleanSupplier offsetsTopicReady, Promotion promotion) {
+      java.util.function.BooleanSupplier offsetsTopicReady, Promotion promotion, Growth growth) {
+    this.growth = growth;
     this.offsetsTopicReady = offsetsTopicReady;
     this.links = links;
     this.topics = topics;
@@ -169,6 +179,11 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
       });
       for (Map.Entry<String, List<TopicPartition>> e : toAssign.entrySet()) assign(e.getKey(), e.getValue(), wanted);
       for (LinkState ls : live.values()) {
+        // Every metadata.max.age.ms even while all is assigned: partitions the source added.
+        if (System.nanoTime() - ls.metadataAtNanos > TimeUnit.MILLISECONDS.toNanos(ls.link.intConfig("metadata.max.age.ms", 5_000))
+            && (ls.metadataFailedAtNanos == 0 || System.nanoTime() - ls.metadataFailedAtNanos > TimeUnit.SECONDS.toNanos(1))) {
+          refreshMetadata(ls, wanted);
+        }
         ls.fetchers.values().removeIf(f -> {
           if (!f.isEmpty()) return false;
           f.close();
@@ -247,6 +262,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
           if (p.leader() != null) ls.leaders.put(new TopicPartition(d.name(), p.partition()), p.leader());
         }
       }
+      growMirrors(ls, found);
       for (String t : sourceTopics) {
         if (!found.containsKey(t)) warn("source:" + t, "link {}: the source has no topic {}", ls.link.name(), t);
       }
@@ -261,6 +277,24 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
+    }
+  }
+
+  /** Takes {@code tp} from its fetcher; once this returns nothing more is appended to it. Any thread. */
+  /** Partitions the source added: each active mirror topic of this link grows to its source's count. */
+  private void growMirrors(LinkState ls, Map<String, TopicDescription> found) {
+    for (TopicMetadata t : topics.topics()) {
+      Optional<MirrorTopic> mt = MirrorTopic.of(t);
+      if (mt.isEmpty() || !mt.get().active() || !mt.get().link().equals(ls.link.name())) continue;
+      TopicDescription d = found.get(mt.get().sourceTopic());
+      if (d != null && d.partitions().size() > t.partitions()) {
+        Long asked = ls.growthAskedAtNanos.get(t.name() + ":" + d.partitions().size());
+        if (asked != null && System.nanoTime() - asked < TimeUnit.SECONDS.toNanos(30)) continue;
+        ls.growthAskedAtNanos.put(t.name() + ":" + d.partitions().size(), System.nanoTime());
+        log.info("link {}: source topic {} has {} partitions, mirror {} has {}: adding them", ls.link.name(), d.name(),
+            d.partitions().size(), t.name(), t.partitions());
+        growth.growTo(t.name(), d.partitions().size());
+      }
     }
   }
 
