@@ -105,6 +105,8 @@ import dev.brook.broker.replica.FetchSessionCache;
 import dev.brook.broker.replica.LocalReplicaManager;
 import dev.brook.broker.replica.Partition;
 import dev.brook.broker.replica.ProducerIdManager;
+import dev.brook.broker.mirror.LocalMirrorLinkStore;
+import dev.brook.broker.mirror.MirrorManager;
 import dev.brook.broker.replica.RecordPolicy;
 import dev.brook.broker.replica.ReplicaManager;
 import dev.brook.storage.Clock;
@@ -196,6 +198,8 @@ public final class Broker implements AutoCloseable {
       GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose, metrics);
       TransactionCoordinator txn = startTransactions(dispatcher, config, clock, replicas, topics, groups,
           producerIds.get(), bound, toClose, background, metrics, security.interBroker());
+      if (local != null) startMirrors(config, local, (LocalReplicaManager) replicas, (TopicManager) topics,
+          groups, producerIds.get(), toClose);
       NetworkServer.Settings net = networkSettings(config, quotas);
       metrics.requests().setNetworkThreads(net.eventLoopThreads());
       PartitionGauges gauges = startPartitionGauges(metrics, replicas, cluster, toClose);
@@ -215,6 +219,41 @@ public final class Broker implements AutoCloseable {
       closeAll(toClose);
       throw e;
     }
+  }
+
+  /**
+   * Mirror topics and cluster links (issue 19 part 4; single node): links in {@code
+   * mirror-links.properties} beside the metadata, the {@link MirrorManager} filling the mirror
+   * partitions this broker leads, and the topic admin's mirror rules. Owned by the mirror area.
+   */
+  private static void startMirrors(BrokerConfig config, LocalCluster local, LocalReplicaManager replicas, TopicManager topics,
+      GroupsArea groups, ProducerIdManager producerIds, Deque<AutoCloseable> toClose) throws IOException {
+    MirrorManager.Promotion promotion = new MirrorManager.Promotion() {
+      @Override
+      public void newLeaderEpoch(TopicPartition tp, int atLeast) throws IOException {
+        local.newLeaderEpoch(tp, atLeast);
+      }
+
+      @Override
+      public void reserveProducerIds(long producerId) throws IOException {
+        producerIds.reserveThrough(producerId);
+      }
+    };
+    MirrorManager.Growth growth = (topic, partitions) -> topics.executor().execute(() -> {
+      try {
+        TopicManager.Outcome o = topics.createPartitions(topic, partitions, null, false);
+        if (!o.isOk()) log.warn("Cannot grow mirror topic {} to {} partitions: {} {}", topic, partitions, o.error(), o.message());
+      } catch (IOException e) {
+        log.error("Growing mirror topic {} to {} partitions failed", topic, partitions, e);
+      }
+    });
+    MirrorManager mirrors = new MirrorManager(new LocalMirrorLinkStore(config.logDir()), local.store(), replicas,
+        groups.coordinator(), groups.offsetsTopicReady(), promotion, growth);
+    replicas.addLeadershipListener(mirrors);
+    topics.setMirrorRules(mirrors);
+    toClose.add(mirrors);
+    toClose.add(() -> replicas.removeLeadershipListener(mirrors));
+    mirrors.start();
   }
 
   /**

@@ -13,7 +13,9 @@ import picocli.CommandLine.Option;
 /**
  * {@code brook mirror --config mirror.properties} mirrors between Kafka-protocol clusters (MirrorMaker
  * 2's configuration keys, exactly once); {@code brook mirror status --config ...} prints each mirrored
- * partition's lag. See the brook-mirror module.
+ * partition's lag. See the brook-mirror module. {@code brook mirror link|topic|promote} and {@code
+ * brook mirror status} without {@code --config} manage offset-preserving mirror topics on a Brook
+ * target ({@link MirrorTopicCommands}).
  *
  * <p>Prints one line to stdout when every flow's clients are built, {@code brook mirror running
  * flows A->B[, ...]}, and runs until SIGTERM/SIGINT (exit 0).
@@ -22,7 +24,8 @@ import picocli.CommandLine.Option;
     name = "mirror",
     mixinStandardHelpOptions = true,
     description = "Mirror topics and consumer-group offsets between clusters, exactly once (MirrorMaker 2's config keys).",
-    subcommands = {MirrorCommand.Status.class})
+    subcommands = {MirrorCommand.Status.class, MirrorTopicCommands.Link.class, MirrorTopicCommands.Topic.class,
+        MirrorTopicCommands.Promote.class})
 final class MirrorCommand implements Callable<Integer> {
   // Not required=true: picocli would then demand it before `status` too.
   @Option(names = "--config", paramLabel = "FILE", description = "mirror.properties (clusters, A.bootstrap.servers, A->B.enabled, ...).")
@@ -60,14 +63,29 @@ final class MirrorCommand implements Callable<Integer> {
     }
   }
 
-  @Command(name = "status", mixinStandardHelpOptions = true, description = "Per mirrored partition: source end, mirrored-to position, lag.")
+  @Command(name = "status", mixinStandardHelpOptions = true,
+      description = "Per mirrored partition: source end, mirrored-to position, lag. With --config: the mirror process's flows; "
+          + "without: the mirror topics of the Brook broker at --bootstrap-server.")
   static final class Status implements Callable<Integer> {
-    @Option(names = "--config", paramLabel = "FILE", required = true, description = "The mirror's mirror.properties.")
+    @Option(names = "--config", paramLabel = "FILE", description = "The mirror process's mirror.properties.")
     Path config;
+
+    @Option(names = "--topic", description = "Mirror topics only: the one topic to show (default: every mirror topic).")
+    String topic;
+
+    @picocli.CommandLine.Mixin ClientOptions client;
 
     @Override
     public Integer call() throws Exception {
-      long lag = MirrorStatus.print(load(config), System.out);
+      long lag;
+      if (config != null) {
+        lag = MirrorStatus.print(load(config), System.out);
+      } else {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(client.clientProperties(
+            java.util.Map.of("client.id", "brook-mirror-status", "default.api.timeout.ms", 30_000), java.util.List.of()))) {
+          lag = MirrorTopicCommands.printStatus(admin, topic, System.out);
+        }
+      }
       System.out.println("total lag: " + lag + " records");
       return 0;
     }

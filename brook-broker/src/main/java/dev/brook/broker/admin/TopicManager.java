@@ -133,6 +133,47 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
     }
   }
 
+  private volatile MirrorTopicRules mirrorRules;
+
+  /** Wires the mirror area in (mirror topics and cluster links); without it mirror configs are refused. */
+  public void setMirrorRules(MirrorTopicRules rules) {
+    this.mirrorRules = rules;
+  }
+
+  /** The mirror area, if this broker has one. */
+  public Optional<MirrorTopicRules> mirrorRules() {
+    return Optional.ofNullable(mirrorRules);
+  }
+
+  private static final List<String> MIRROR_KEYS = List.of("mirror.link", "mirror.source.topic", "mirror.state");
+
+  private static boolean mirrorConfigsDiffer(Map<String, String> a, Map<String, String> b) {
+    for (String k : MIRROR_KEYS) {
+      if (!a.getOrDefault(k, "").equals(b.getOrDefault(k, ""))) return true;
+    }
+    return false;
+  }
+
+  /** A new topic with mirror configs, completed by the mirror area (the source's partition count), or a failure. */
+  private Object prepareMirror(NewTopic req) {
+    if (!mirrorConfigsDiffer(req.configs(), Map.of())) return req;
+    if (req.configs().getOrDefault("mirror.link", "").isBlank()) {
+      return Outcome.fail(Errors.INVALID_CONFIG, "mirror.source.topic and mirror.state need mirror.link (a mirror topic's cluster link).");
+    }
+    if (cluster != null) {
+      return Outcome.fail(Errors.INVALID_CONFIG, "Mirror topics need a single-node Brook target: a ZooKeeper cluster does not "
+          + "support them yet.");
+    }
+    MirrorTopicRules rules = mirrorRules;
+    if (rules == null) return Outcome.fail(Errors.INVALID_CONFIG, "This broker does not support mirror topics.");
+    if (!req.assignments().isEmpty()) {
+      return Outcome.fail(Errors.INVALID_REQUEST, "A mirror topic has its source topic's partitions; give no replica assignment.");
+    }
+    MirrorTopicRules.Prepared p = rules.prepareCreate(req.name(), req.partitions(), req.configs());
+    if (p.error() != Errors.NONE) return Outcome.fail(p.error(), p.message());
+    return new NewTopic(req.name(), p.partitions(), req.replicationFactor(), Map.of(), p.configs());
+  }
+
   /** Where handlers run changes (one thread, so changes never wait on each other's locks long). */
   public ExecutorService executor() {
     return executor;
@@ -233,14 +274,17 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
     return createTopic(req, validateOnly, false);
   }
 
-  private synchronized Outcome createTopic(NewTopic req, boolean validateOnly, boolean internalCaller)
+  private synchronized Outcome createTopic(NewTopic requested, boolean validateOnly, boolean internalCaller)
       throws IOException {
-    String name = req.name();
+    String name = requested.name();
     Optional<String> bad = TopicNames.invalidReason(name);
     if (bad.isPresent()) return Outcome.fail(Errors.INVALID_TOPIC_EXCEPTION, bad.get());
     if (store.topic(name).isPresent()) {
       return Outcome.fail(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists.");
     }
+    Object mirror = prepareMirror(requested);
+    if (mirror instanceof Outcome failed) return failed;
+    NewTopic req = (NewTopic) mirror;
     if (TopicNames.hasCollisionChars(name)) {
       String key = TopicNames.collisionKey(name);
       for (TopicMetadata t : store.topics()) {
@@ -468,6 +512,12 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
       TopicConfigs.validate(overrides);
     } catch (ConfigException e) {
       return Outcome.fail(Errors.INVALID_CONFIG, invalidConfigMessage(e));
+    }
+    if (mirrorConfigsDiffer(found.get().configs(), overrides)) {
+      MirrorTopicRules rules = mirrorRules;
+      if (rules == null) return Outcome.fail(Errors.INVALID_CONFIG, "This broker does not support mirror topics.");
+      Optional<MirrorTopicRules.Refusal> refused = rules.change(found.get(), overrides, validateOnly);
+      if (refused.isPresent()) return Outcome.fail(refused.get().error(), refused.get().message());
     }
     TopicMetadata changed = found.get().withConfigs(overrides);
     if (validateOnly || changed.equals(found.get())) return Outcome.ok(changed);

@@ -1,5 +1,6 @@
 package dev.brook.broker.api;
 
+import dev.brook.broker.admin.MirrorTopicRules;
 import dev.brook.broker.admin.TopicManager;
 import dev.brook.broker.admin.TopicManager.Outcome;
 import dev.brook.broker.admin.TopicNames;
@@ -85,6 +86,8 @@ public final class AlterConfigsHandler {
           for (IncrementalAlterConfigsRequestData.AlterableConfig c : res.configs()) names.add(c.name());
           if (!duplicates(names).isEmpty()) {
             result = new Result(Errors.INVALID_REQUEST, "Error due to duplicate config keys");
+          } else if (isLinkChange(res)) {
+            result = alterLinks(res, request.validateOnly());
           } else {
             result = alter(res.resourceType(), res.resourceName(), names,
                 current -> applyOperations(current, res.configs()), request.validateOnly());
@@ -96,6 +99,33 @@ public final class AlterConfigsHandler {
       }
       return response;
     }, topics.executor());
+  }
+
+  /** Cluster links: the {@code cluster.link.} keys of the cluster-wide BROKER resource (named ""). */
+  private static boolean isLinkChange(IncrementalAlterConfigsRequestData.AlterConfigsResource res) {
+    return ConfigResource.Type.forId(res.resourceType()) == ConfigResource.Type.BROKER && res.resourceName().isEmpty()
+        && !res.configs().isEmpty()
+        && res.configs().stream().allMatch(c -> c.name().startsWith(MirrorTopicRules.LINK_PREFIX));
+  }
+
+  private Result alterLinks(IncrementalAlterConfigsRequestData.AlterConfigsResource res, boolean validateOnly) {
+    Optional<MirrorTopicRules> rules = topics.mirrorRules();
+    if (rules.isEmpty()) return new Result(Errors.INVALID_REQUEST, "This broker does not support cluster links.");
+    List<MirrorTopicRules.LinkOp> ops = new ArrayList<>();
+    for (IncrementalAlterConfigsRequestData.AlterableConfig c : res.configs()) {
+      switch (c.configOperation()) {
+        case 0 -> {
+          if (c.value() == null) return new Result(Errors.INVALID_REQUEST, "Null value not supported for : " + c.name());
+          ops.add(new MirrorTopicRules.LinkOp(c.name(), c.value()));
+        }
+        case 1 -> ops.add(new MirrorTopicRules.LinkOp(c.name(), null));
+        default -> {
+          return new Result(Errors.INVALID_CONFIG, "Only SET and DELETE apply to cluster link config " + c.name());
+        }
+      }
+    }
+    // Already on the topic admin's thread (the handler runs there).
+    return rules.get().alterLinks(ops, validateOnly).map(r -> new Result(r.error(), r.message())).orElse(Result.OK);
   }
 
   /** Thrown inside a change function to answer the resource with an error. */

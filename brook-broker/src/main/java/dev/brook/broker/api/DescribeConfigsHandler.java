@@ -56,11 +56,13 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
         Optional<TopicMetadata> t = topics.topic(name);
         if (t.isEmpty()) return fail(r, Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
         entries = ConfigDescriber.topic(topics.config(), t.get());
+        Optional<String> mirror = topics.mirrorRules().flatMap(m -> m.status(name));
+        if (mirror.isPresent()) entries = withMirrorStatus(entries, mirror.get());
       }
       case BROKER -> {
         String name = res.resourceName();
         if (name.isEmpty()) {
-          entries = List.of(); // cluster-wide dynamic defaults: Brook has none
+          entries = linkEntries(); // cluster-wide dynamic defaults: only the cluster links
         } else if (name.equals(Integer.toString(topics.nodeId()))) {
           entries = ConfigDescriber.broker(topics.config());
         } else {
@@ -92,6 +94,27 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
       configs.add(c);
     }
     return r.setConfigs(configs);
+  }
+
+  /** A mirror topic's entries and its read-only {@code mirror.status} ({@link MirrorTopicRules#status}). */
+  private static List<ConfigDescriber.Entry> withMirrorStatus(List<ConfigDescriber.Entry> entries, String status) {
+    List<ConfigDescriber.Entry> out = new ArrayList<>(entries);
+    out.add(new ConfigDescriber.Entry("mirror.status", status, org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource.DEFAULT_CONFIG, true, false,
+        dev.brook.broker.config.ConfigType.STRING,
+        "Per partition, partition:state:mirror log end:source high watermark:lag (read-only).", List.of()));
+    return out;
+  }
+
+  private List<ConfigDescriber.Entry> linkEntries() {
+    List<ConfigDescriber.Entry> out = new ArrayList<>();
+    topics.mirrorRules().ifPresent(m -> m.linkConfigs().forEach((k, v) -> {
+      boolean secret = dev.brook.broker.mirror.MirrorLink.isSensitive(k);
+      out.add(new ConfigDescriber.Entry(k, secret ? null : v,
+          org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource.DYNAMIC_DEFAULT_BROKER_CONFIG, false, secret,
+          secret ? dev.brook.broker.config.ConfigType.PASSWORD : dev.brook.broker.config.ConfigType.STRING,
+          "A cluster link setting (mirror topics).", List.of()));
+    }));
+    return out;
   }
 
   private static DescribeConfigsResult fail(DescribeConfigsResult r, Errors e, String message) {

@@ -299,6 +299,21 @@ public final class LocalCluster implements ClusterState, ClusterController {
     return true;
   }
 
+  /**
+   * Starts a new leader epoch of {@code tp}, at least {@code atLeast}, led by this broker as before
+   * (a promoted mirror topic: its own appends must carry an epoch above every batch mirrored from
+   * the source). Stored, then applied; on the caller's thread (the topic admin's).
+   */
+  public synchronized void newLeaderEpoch(TopicPartition tp, int atLeast) throws IOException {
+    requireStarted();
+    PartitionState cur = store.partitionStates().get(tp);
+    if (cur == null) throw new IllegalArgumentException("no partition " + tp);
+    PartitionState next = new PartitionState(tp, cur.topicId(), cur.replicas(), cur.leader(),
+        Math.max(cur.leaderEpoch() + 1, atLeast), cur.isr(), controllerEpoch, cur.zkVersion() + 1);
+    store.putPartitionStates(List.of(next));
+    deliver(List.of(next));
+  }
+
   // ---- ClusterController
 
   @Override

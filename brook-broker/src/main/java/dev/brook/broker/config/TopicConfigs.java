@@ -160,6 +160,14 @@ public final class TopicConfigs {
         TopicConfig.MIN_COMPACTION_LAG_MS_DOC, syn("log.cleaner.min.compaction.lag.ms"));
     def(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, INT, "1", atLeast(1), "must be at least 1",
         TopicConfig.MIN_IN_SYNC_REPLICAS_DOC, syn("min.insync.replicas"));
+    // Brook's mirror topics (issue 19 part 4): set at creation, changed only by a promote (the
+    // mirror area's rules in TopicManager refuse any other change); see dev.brook.broker.mirror.
+    def("mirror.link", STRING, "", ANY, "",
+        "The cluster link a mirror topic is fetched over (empty: not a mirror topic). Set at creation only.");
+    def("mirror.source.topic", STRING, "", ANY, "",
+        "The source cluster's topic a mirror topic mirrors (empty: the same name). Set at creation only.");
+    def("mirror.state", STRING, "", oneOf("", "active", "promoted"), "must be one of [active, promoted]",
+        "active: the topic is fetched from the source and read-only; promoted: fetching stopped, writable.");
     // Refused when set (validate), not when read: a topic imported from Kafka with preallocate=true
     // must still open (Brook never preallocates segment files; the value is reported as stored).
     def(TopicConfig.PREALLOCATE_CONFIG, BOOLEAN, "false", ANY, "", TopicConfig.PREALLOCATE_DOC,

@@ -207,6 +207,11 @@ public final class Partition {
     if (offline) return AppendOutcome.error(Errors.KAFKA_STORAGE_ERROR, "the log directory of " + topicPartition + " is offline");
     RecordPolicy p = policy;
     if (!isLeader()) return AppendOutcome.error(Errors.NOT_LEADER_OR_FOLLOWER, "broker " + localBrokerId + " does not lead " + topicPartition);
+    if (p.mirrorLink() != null && origin == AppendOrigin.CLIENT) {
+      return AppendOutcome.error(Errors.INVALID_REQUEST, "Topic " + topicPartition.topic()
+          + " is a read-only mirror topic of cluster link " + p.mirrorLink()
+          + "; promote it (brook mirror promote --topic " + topicPartition.topic() + ") before producing to it");
+    }
     int isrSize = inSyncReplicaCount();
     if (requiredAcks == -1 && isrSize < p.minInsyncReplicas()) {
       return AppendOutcome.error(Errors.NOT_ENOUGH_REPLICAS,
@@ -772,23 +777,71 @@ public final class Partition {
     synchronized (this) {
       if (leader) throw new IllegalStateException(topicPartition + " is led here; no follower appends");
       r = partitionLog.appendAsFollower(records);
-      int at = records.position();
-      while (at + RecordBatchHeader.LOG_OVERHEAD <= records.limit()) {
-        int size = records.getInt(at + RecordBatchHeader.LENGTH) + RecordBatchHeader.LOG_OVERHEAD;
-        if (size < RecordBatchHeader.SIZE || at + size > records.limit()) break;
-        if (RecordBatchHeader.isControl(records, at) && RecordBatchHeader.producerId(records, at) >= 0) {
-          applyMarker(records, at); // ends the transaction; an abort is indexed for read_committed
-        } else {
-          producers.replay(records, at);
-          if (RecordBatchHeader.isTransactional(records, at) && firstUnstableOffset < 0) {
-            firstUnstableOffset = producers.firstUnstableOffset();
-          }
-        }
-        at += size;
-      }
+      replayAppended(records);
     }
     partitionLog.maybeFlush(); // flush.messages, outside this partition's lock
     return r;
+  }
+
+  /** Replays batches appended with their offsets into the producer state. Caller holds this partition's lock. */
+  private void replayAppended(ByteBuffer records) {
+    int at = records.position();
+    while (at + RecordBatchHeader.LOG_OVERHEAD <= records.limit()) {
+      int size = records.getInt(at + RecordBatchHeader.LENGTH) + RecordBatchHeader.LOG_OVERHEAD;
+      if (size < RecordBatchHeader.SIZE || at + size > records.limit()) break;
+      if (RecordBatchHeader.isControl(records, at) && RecordBatchHeader.producerId(records, at) >= 0) {
+        applyMarker(records, at); // ends the transaction; an abort is indexed for read_committed
+      } else {
+        producers.replay(records, at);
+        if (RecordBatchHeader.isTransactional(records, at) && firstUnstableOffset < 0) {
+          firstUnstableOffset = producers.firstUnstableOffset();
+        }
+      }
+      at += size;
+    }
+  }
+
+  // --- mirror topics (mirror area) ---
+
+  /**
+   * A mirror topic's leader appends batches fetched from the source cluster verbatim, as a follower
+   * appends its leader's: offsets, partition leader epochs, producer ids, epochs and sequences,
+   * timestamps and control batches as the source wrote them; then, as this partition's leader,
+   * advances the high watermark and wakes waiting fetches. The partition's mirror fetcher is the only
+   * caller (clients' produces are refused while {@link RecordPolicy#mirrorLink} is set).
+   */
+  public AppendResult appendAsMirror(ByteBuffer records) throws IOException {
+    AppendResult r;
+    synchronized (this) {
+      if (!leader) throw new IllegalStateException(topicPartition + " is not led here; no mirror appends");
+      r = partitionLog.appendAsFollower(records);
+      replayAppended(records);
+      maybeAdvanceHighWatermark();
+    }
+    partitionLog.maybeFlush(); // flush.messages, outside this partition's lock
+    notifyWatchers();
+    return r;
+  }
+
+  /** A producer's transaction open in this partition: what an abort marker for it must carry. */
+  public record OpenTransaction(long producerId, short producerEpoch, int coordinatorEpoch, long firstOffset) {}
+
+  /** The transactions open in this partition now (a promoted mirror topic aborts those the source left open). */
+  public synchronized List<OpenTransaction> openTransactions() {
+    List<OpenTransaction> out = new ArrayList<>();
+    for (ProducerStateManager.ProducerEntry e : producers.entries()) {
+      if (e.currentTxnFirstOffset() >= 0) {
+        out.add(new OpenTransaction(e.producerId(), e.epoch(), Math.max(0, e.coordinatorEpoch()), e.currentTxnFirstOffset()));
+      }
+    }
+    return out;
+  }
+
+  /** The highest producer id this partition's producer state holds, or -1. */
+  public synchronized long maxProducerId() {
+    long max = -1;
+    for (ProducerStateManager.ProducerEntry e : producers.entries()) max = Math.max(max, e.producerId());
+    return max;
   }
 
   /** A follower takes the leader's high watermark, capped by its own log end. */

@@ -78,6 +78,20 @@ public final class ProducerIdManager {
     if (current.next < next) current.persist(next);
   }
 
+  /**
+   * Makes every id up to {@code producerId} taken (a promoted mirror topic holds the source cluster's
+   * producer ids: a new producer here must not get one of them). Single node only; in a cluster the
+   * ids come from ZooKeeper blocks and this throws.
+   */
+  public synchronized void reserveThrough(long producerId) throws IOException {
+    if (blocks != null) throw new IllegalStateException("producer ids come from cluster blocks");
+    if (next > producerId) return;
+    long end = producerId + 1 + BLOCK_SIZE;
+    persist(end);
+    next = producerId + 1;
+    blockEnd = end;
+  }
+
   public synchronized long nextProducerId() throws IOException {
     if (blocks != null && next >= blockEnd) {
       try {

@@ -15,6 +15,8 @@ import java.util.Map;
  * @param timestampAfterMaxMs a CreateTime timestamp may be at most this far in the future
  * @param minInsyncReplicas acks=all needs at least this many in-sync replicas
  * @param compacted cleanup.policy contains compact: every record needs a key
+ * @param mirrorLink the cluster link of a mirror topic not yet promoted (its {@code mirror.link} while
+ *     {@code mirror.state} is {@code active}): clients' produces are refused; null for a writable topic
  */
 public record RecordPolicy(
     int maxMessageBytes,
@@ -22,7 +24,13 @@ public record RecordPolicy(
     long timestampBeforeMaxMs,
     long timestampAfterMaxMs,
     int minInsyncReplicas,
-    boolean compacted) {
+    boolean compacted,
+    String mirrorLink) {
+
+  public RecordPolicy(int maxMessageBytes, boolean logAppendTime, long timestampBeforeMaxMs, long timestampAfterMaxMs,
+      int minInsyncReplicas, boolean compacted) {
+    this(maxMessageBytes, logAppendTime, timestampBeforeMaxMs, timestampAfterMaxMs, minInsyncReplicas, compacted, null);
+  }
 
   /** Kafka's defaults (the broker keys' defaults). */
   public static RecordPolicy defaults() {
@@ -55,7 +63,9 @@ public record RecordPolicy(
     int minIsr = intOr(overrides.get("min.insync.replicas"), minInsyncReplicas);
     String policy = overrides.get("cleanup.policy");
     boolean compact = policy == null ? compacted : policy.contains("compact");
-    return new RecordPolicy(maxBytes, lat, before, after, minIsr, compact);
+    String link = overrides.get("mirror.link");
+    boolean active = link != null && !link.isBlank() && !"promoted".equals(overrides.get("mirror.state"));
+    return new RecordPolicy(maxBytes, lat, before, after, minIsr, compact, active ? link : null);
   }
 
   private static int intOr(String v, int dflt) {

@@ -121,6 +121,17 @@ public final class InterBrokerSecurity implements BrokerConnector {
     return v.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 
+  /**
+   * A client of another cluster's SASL_PLAINTEXT listener (a mirror topic's cluster link): {@code
+   * mechanism} (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512) as {@code username}.
+   */
+  public static BrokerConnector saslPlaintext(String mechanism, String username, String password) {
+    if (!mechanism.equals(SaslMechanisms.PLAIN) && ScramMechanism.forName(mechanism).isEmpty()) {
+      throw new IllegalArgumentException("unsupported SASL mechanism " + mechanism);
+    }
+    return new InterBrokerSecurity(SecurityProtocol.SASL_PLAINTEXT, null, mechanism, username, password);
+  }
+
   @Override
   public Socket connect(BrokerEndpoint broker, int connectTimeoutMs) throws IOException {
     if (tls != null) return tls.connect(new InetSocketAddress(broker.host(), broker.port()), connectTimeoutMs);

@@ -1,0 +1,613 @@
+package dev.brook.broker.mirror;
+
+import dev.brook.broker.admin.MirrorTopicRules;
+import dev.brook.broker.cluster.BrokerEndpoint;
+import dev.brook.broker.cluster.MetadataStore;
+import dev.brook.broker.cluster.TopicMetadata;
+import dev.brook.broker.config.ConfigException;
+import dev.brook.broker.group.GroupCoordinator;
+import dev.brook.broker.replica.AppendOrigin;
+import dev.brook.broker.replica.AppendOutcome;
+import dev.brook.broker.replica.LeadershipListener;
+import dev.brook.broker.replica.LocalReplicaManager;
+import dev.brook.broker.replica.Partition;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetCommitResponseData;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.EndTransactionMarker;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Offset-preserving mirror topics (issue 19 part 4): this broker, as the leader of a mirror topic's
+ * partitions, fetches them from the source cluster over the topic's cluster link and appends the
+ * source's batches at the source's offsets ({@link MirrorFetcher}); copies the source groups'
+ * committed offsets for mirrored partitions unchanged; and promotes a mirror topic (stops fetching
+ * at a batch boundary, aborts the transactions the source left open in it, starts a leader epoch
+ * above every mirrored batch's, makes the topic writable).
+ *
+ * <p>State and who changes it: links live in the {@link MirrorLinkStore}, mirror topics are topics
+ * with {@code mirror.*} configs in the {@link MetadataStore}. The manager's own thread ({@code
+ * brook-mirror}) owns the fetchers, the assignment of led mirror partitions to them, the source
+ * metadata and the offset sync; leadership changes only mark the partitions. Link and promote
+ * requests come on the topic admin's thread; a promote takes its partitions from the fetchers itself,
+ * under the assignment lock, so it never waits for the manager's thread (which may be waiting on a
+ * source that is gone). Single node only: a ZooKeeper cluster refuses mirror topics (see
+ * docs/ARCHITECTURE.md).
+ */
+public final class MirrorManager implements MirrorTopicRules, LeadershipListener, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(MirrorManager.class);
+  private static final long TICK_MS = 200;
+  /** How long a promote waits for the mirror to catch up with the source before it stops fetching. */
+  static final long PROMOTE_CATCH_UP_MS = Long.getLong("brook.mirror.promote.catch.up.ms", 10_000L);
+
+  /** What a promote needs from the rest of the broker (a single node's controller and producer ids). */
+  public interface Promotion {
+    /** Starts a leader epoch of {@code tp} at least {@code atLeast}, led here. */
+    void newLeaderEpoch(TopicPartition tp, int atLeast) throws IOException;
+
+    /** Makes every producer id up to {@code producerId} taken (the source's ids are now in this cluster's logs). */
+    void reserveProducerIds(long producerId) throws IOException;
+  }
+
+  /** Grows a mirror topic to the source's partition count (asynchronously, on the topic admin's thread). */
+  @FunctionalInterface
+  public interface Growth {
+    void growTo(String topic, int partitions);
+  }
+
+  /** One link's live state; owned by the manager's thread. */
+  private static final class LinkState {
+    final MirrorLink link;
+    final SourceCluster source;
+    final Map<Integer, MirrorFetcher> fetchers = new HashMap<>();
+    final Map<TopicPartition, Node> leaders = new HashMap<>(); // source partition -> its leader
+    long metadataAtNanos;
+    boolean metadataStale = true;
+    long metadataFailedAtNanos;
+    /** When each growth ("topic:count") was last asked for: asked again only after 30 s (a failed one). */
+    final Map<String, Long> growthAskedAtNanos = new HashMap<>();
+    long offsetsSyncedAtNanos;
+    /** What was last written per group and target partition, so a target group's own newer commits stay. */
+    final Map<String, Map<TopicPartition, Long>> synced = new HashMap<>();
+
+    LinkState(MirrorLink link) {
+      this.link = link;
+      this.source = new SourceCluster(link);
+    }
+  }
+
+  private final MirrorLinkStore links;
+  private final MetadataStore topics;
+  private final LocalReplicaManager replicas;
+  private final GroupCoordinator groups;
+  private final Promotion promotion;
+  private final Growth growth;
+  private final java.util.function.BooleanSupplier offsetsTopicReady;
+  private final Set<TopicPartition> led = ConcurrentHashMap.newKeySet();
+  private final Set<String> promoting = ConcurrentHashMap.newKeySet();
+  private final Map<String, LinkState> live = new HashMap<>(); // manager thread
+  /** Guards changes of {@link #assigned} and {@link #fetcherOf}: the manager's thread assigns, a promote takes away. */
+  private final Object assignment = new Object();
+  private final Map<TopicPartition, MirrorFetcher.Mirrored> assigned = new ConcurrentHashMap<>();
+  private final Map<TopicPartition, MirrorFetcher> fetcherOf = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService thread;
+  private final Map<String, Long> warnedAt = new HashMap<>(); // manager thread: rate-limits repeated warnings
+
+  /**
+   * @param offsetsTopicReady whether __consumer_offsets exists (it starts its creation when not, as a
+   *     FindCoordinator would): copied group offsets go there
+   */
+  public MirrorManager(MirrorLinkStore links, MetadataStore topics, LocalReplicaManager replicas, GroupCoordinator groups,
+      java.util.function.BooleanSupplier offsetsTopicReady, Promotion promotion, Growth growth) {
+    this.growth = growth;
+    this.offsetsTopicReady = offsetsTopicReady;
+    this.links = links;
+    this.topics = topics;
+    this.replicas = replicas;
+    this.groups = groups;
+    this.promotion = promotion;
+    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "brook-mirror");
+      t.setDaemon(true);
+      return t;
+    });
+  }
+
+  /** Starts the manager's thread. */
+  public void start() {
+    thread.scheduleWithFixedDelay(this::tick, 0, TICK_MS, TimeUnit.MILLISECONDS);
+  }
+
+  // ---- leadership (any thread)
+
+  @Override
+  public void onBecomeLeader(TopicPartition tp, int leaderEpoch) {
+    led.add(tp);
+  }
+
+  @Override
+  public void onResign(TopicPartition tp) {
+    led.remove(tp);
+  }
+
+  // ---- the manager's thread
+
+  private void tick() {
+    try {
+      Map<String, MirrorLink> now = links.links();
+      for (String name : List.copyOf(live.keySet())) {
+        MirrorLink l = now.get(name);
+        if (l == null || !l.equals(live.get(name).link)) closeLink(name);
+      }
+      // A promote's topic stays out of the fetchers until its config says promoted (or it is gone).
+      promoting.removeIf(t -> topics.topic(t).flatMap(MirrorTopic::of).map(m -> !m.active()).orElse(true));
+      Map<TopicPartition, MirrorTopic> wanted = wanted();
+      for (TopicPartition tp : List.copyOf(assigned.keySet())) {
+        MirrorFetcher.Mirrored m = assigned.get(tp);
+        MirrorTopic mt = wanted.get(tp);
+        if (mt == null || m.lost || !live.containsKey(mt.link()) || m.partition != replicas.partition(tp).orElse(null)) {
+          unassign(tp);
+          if (m.lost && mt != null && live.containsKey(mt.link())) live.get(mt.link()).metadataStale = true;
+        }
+      }
+      Map<String, List<TopicPartition>> toAssign = new TreeMap<>();
+      wanted.forEach((tp, mt) -> {
+        if (!assigned.containsKey(tp)) toAssign.computeIfAbsent(mt.link(), l -> new ArrayList<>()).add(tp);
+      });
+      for (Map.Entry<String, List<TopicPartition>> e : toAssign.entrySet()) assign(e.getKey(), e.getValue(), wanted);
+      for (LinkState ls : live.values()) {
+        // Every metadata.max.age.ms even while all is assigned: partitions the source added.
+        if (System.nanoTime() - ls.metadataAtNanos > TimeUnit.MILLISECONDS.toNanos(ls.link.intConfig("metadata.max.age.ms", 5_000))
+            && (ls.metadataFailedAtNanos == 0 || System.nanoTime() - ls.metadataFailedAtNanos > TimeUnit.SECONDS.toNanos(1))) {
+          refreshMetadata(ls, wanted);
+        }
+        ls.fetchers.values().removeIf(f -> {
+          if (!f.isEmpty()) return false;
+          f.close();
+          return true;
+        });
+        syncOffsetsIfDue(ls, wanted);
+      }
+    } catch (RuntimeException e) {
+      log.error("mirror manager: tick failed", e);
+    }
+  }
+
+  /** The mirror partitions this broker should be filling now: led here, active, not being promoted. */
+  private Map<TopicPartition, MirrorTopic> wanted() {
+    Map<TopicPartition, MirrorTopic> out = new HashMap<>();
+    for (TopicPartition tp : led) {
+      Optional<MirrorTopic> mt = topics.topic(tp.topic()).flatMap(MirrorTopic::of);
+      if (mt.isEmpty() || !mt.get().active() || promoting.contains(tp.topic())) continue;
+      Optional<Partition> p = replicas.partition(tp);
+      if (p.isEmpty() || !p.get().isLeader() || p.get().isOffline()) continue;
+      if (!links.links().containsKey(mt.get().link())) {
+        warn("link:" + mt.get().link(), "mirror topic {} names link {}, which does not exist", tp.topic(), mt.get().link());
+        continue;
+      }
+      out.put(tp, mt.get());
+    }
+    return out;
+  }
+
+  private LinkState linkState(String name) {
+    return live.computeIfAbsent(name, n -> new LinkState(links.links().get(n)));
+  }
+
+  private void assign(String linkName, List<TopicPartition> tps, Map<TopicPartition, MirrorTopic> wanted) {
+    LinkState ls = linkState(linkName);
+    if (ls.metadataFailedAtNanos != 0 && System.nanoTime() - ls.metadataFailedAtNanos < TimeUnit.SECONDS.toNanos(1)) return;
+    long age = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ls.metadataAtNanos);
+    boolean missing = tps.stream().anyMatch(tp -> !ls.leaders.containsKey(source(tp, wanted.get(tp))));
+    if (ls.metadataStale || missing && age > 1000 || age > ls.link.intConfig("metadata.max.age.ms", 5_000)) {
+      if (!refreshMetadata(ls, wanted)) return;
+    }
+    for (TopicPartition tp : tps) {
+      TopicPartition src = source(tp, wanted.get(tp));
+      Node leader = ls.leaders.get(src);
+      if (leader == null || leader.isEmpty()) continue;
+      Optional<Partition> p = replicas.partition(tp);
+      if (p.isEmpty()) continue;
+      MirrorFetcher f = ls.fetchers.computeIfAbsent(leader.id(), id -> new MirrorFetcher(linkName,
+          new BrokerEndpoint(leader.id(), leader.host(), leader.port(), leader.rack()), MirrorFetcher.Settings.of(ls.link),
+          ls.link.configs().getOrDefault("client.id", "brook-link-" + linkName)));
+      MirrorFetcher.Mirrored m = new MirrorFetcher.Mirrored(p.get(), src);
+      synchronized (assignment) {
+        if (promoting.contains(tp.topic())) continue; // a promote began since wanted() was taken
+        f.add(m);
+        assigned.put(tp, m);
+        fetcherOf.put(tp, f);
+      }
+    }
+  }
+
+  private static TopicPartition source(TopicPartition target, MirrorTopic mt) {
+    return new TopicPartition(mt.sourceTopic(), target.partition());
+  }
+
+  /** Re-reads the source's leaders for every source topic this link mirrors; false if the source did not answer. */
+  private boolean refreshMetadata(LinkState ls, Map<TopicPartition, MirrorTopic> wanted) {
+    Set<String> sourceTopics = new java.util.TreeSet<>();
+    wanted.values().forEach(mt -> {
+      if (mt.link().equals(ls.link.name())) sourceTopics.add(mt.sourceTopic());
+    });
+    try {
+      Map<String, TopicDescription> found = ls.source.describe(sourceTopics);
+      ls.leaders.clear();
+      for (TopicDescription d : found.values()) {
+        for (TopicPartitionInfo p : d.partitions()) {
+          if (p.leader() != null) ls.leaders.put(new TopicPartition(d.name(), p.partition()), p.leader());
+        }
+      }
+      growMirrors(ls, found);
+      for (String t : sourceTopics) {
+        if (!found.containsKey(t)) warn("source:" + t, "link {}: the source has no topic {}", ls.link.name(), t);
+      }
+      ls.metadataAtNanos = System.nanoTime();
+      ls.metadataStale = false;
+      ls.metadataFailedAtNanos = 0;
+      return true;
+    } catch (ExecutionException | TimeoutException e) {
+      warn("metadata:" + ls.link.name(), "link {}: cannot read the source's metadata: {}", ls.link.name(), e.toString());
+      ls.metadataFailedAtNanos = System.nanoTime();
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
+  /** Takes {@code tp} from its fetcher; once this returns nothing more is appended to it. Any thread. */
+  /** Partitions the source added: each active mirror topic of this link grows to its source's count. */
+  private void growMirrors(LinkState ls, Map<String, TopicDescription> found) {
+    for (TopicMetadata t : topics.topics()) {
+      Optional<MirrorTopic> mt = MirrorTopic.of(t);
+      if (mt.isEmpty() || !mt.get().active() || !mt.get().link().equals(ls.link.name())) continue;
+      TopicDescription d = found.get(mt.get().sourceTopic());
+      if (d != null && d.partitions().size() > t.partitions()) {
+        Long asked = ls.growthAskedAtNanos.get(t.name() + ":" + d.partitions().size());
+        if (asked != null && System.nanoTime() - asked < TimeUnit.SECONDS.toNanos(30)) continue;
+        ls.growthAskedAtNanos.put(t.name() + ":" + d.partitions().size(), System.nanoTime());
+        log.info("link {}: source topic {} has {} partitions, mirror {} has {}: adding them", ls.link.name(), d.name(),
+            d.partitions().size(), t.name(), t.partitions());
+        growth.growTo(t.name(), d.partitions().size());
+      }
+    }
+  }
+
+  /** Takes {@code tp} from its fetcher; once this returns nothing more is appended to it. Any thread. */
+  private void unassign(TopicPartition tp) {
+    synchronized (assignment) {
+      MirrorFetcher f = fetcherOf.remove(tp);
+      if (f != null) f.remove(tp);
+      assigned.remove(tp);
+    }
+  }
+
+  private void closeLink(String name) {
+    LinkState ls = live.remove(name);
+    if (ls == null) return;
+    for (TopicPartition tp : List.copyOf(assigned.keySet())) {
+      if (ls.fetchers.containsValue(fetcherOf.get(tp))) unassign(tp);
+    }
+    ls.fetchers.values().forEach(MirrorFetcher::close);
+    ls.source.close();
+  }
+
+  private void warn(String key, String format, Object... args) {
+    long now = System.nanoTime();
+    Long last = warnedAt.get(key);
+    if (last != null && now - last < TimeUnit.SECONDS.toNanos(60)) return;
+    warnedAt.put(key, now);
+    log.warn(format, args);
+  }
+
+  // ---- consumer group offsets
+
+  /**
+   * Copies the source groups' committed offsets of this link's mirrored partitions to the same
+   * groups here, unchanged (the offsets are the same on both sides). An offset is copied only when
+   * the mirror already holds it and when it changed on the source since the last copy, and only into
+   * a group with no members here (the group coordinator refuses a memberless commit otherwise): a
+   * group that failed over keeps what it commits here.
+   */
+  private void syncOffsetsIfDue(LinkState ls, Map<TopicPartition, MirrorTopic> wanted) {
+    if (!ls.link.offsetSyncEnabled()) return;
+    long now = System.nanoTime();
+    if (ls.offsetsSyncedAtNanos != 0 && now - ls.offsetsSyncedAtNanos < TimeUnit.MILLISECONDS.toNanos(ls.link.offsetSyncMs())) return;
+    ls.offsetsSyncedAtNanos = now;
+    Map<TopicPartition, TopicPartition> targetOf = new HashMap<>();
+    wanted.forEach((tp, mt) -> {
+      if (mt.link().equals(ls.link.name())) targetOf.put(source(tp, mt), tp);
+    });
+    if (targetOf.isEmpty()) return;
+    try {
+      for (Map.Entry<String, Map<TopicPartition, OffsetAndMetadata>> g : ls.source.groupOffsets(ls.link.groups()).entrySet()) {
+        syncGroup(ls, g.getKey(), g.getValue(), targetOf);
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      warn("offsets:" + ls.link.name(), "link {}: cannot read the source's group offsets: {}", ls.link.name(), e.toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void syncGroup(LinkState ls, String group, Map<TopicPartition, OffsetAndMetadata> offsets,
+      Map<TopicPartition, TopicPartition> targetOf) throws InterruptedException {
+    if (!offsetsTopicReady.getAsBoolean() || groups.checkAvailable(group) != Errors.NONE) return; // next round
+    Map<TopicPartition, Long> done = ls.synced.computeIfAbsent(group, g -> new HashMap<>());
+    Map<String, OffsetCommitRequestData.OffsetCommitRequestTopic> byTopic = new LinkedHashMap<>();
+    Map<TopicPartition, Long> sent = new HashMap<>();
+    offsets.forEach((src, om) -> {
+      TopicPartition target = targetOf.get(src);
+      if (target == null || om == null) return;
+      Optional<Partition> p = replicas.partition(target);
+      if (p.isEmpty() || om.offset() > p.get().logEndOffset() || Long.valueOf(om.offset()).equals(done.get(target))) return;
+      byTopic.computeIfAbsent(target.topic(), t -> new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(t))
+          .partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition()
+              .setPartitionIndex(target.partition())
+              .setCommittedOffset(om.offset())
+              .setCommittedLeaderEpoch(om.leaderEpoch().orElse(-1))
+              .setCommittedMetadata(om.metadata()));
+      sent.put(target, om.offset());
+    });
+    if (sent.isEmpty()) return;
+    OffsetCommitRequestData req = new OffsetCommitRequestData().setGroupId(group).setGenerationIdOrMemberEpoch(-1)
+        .setMemberId("").setTopics(new ArrayList<>(byTopic.values()));
+    try {
+      OffsetCommitResponseData resp = groups.commitOffsets(req, (short) 8).get(10, TimeUnit.SECONDS);
+      for (OffsetCommitResponseData.OffsetCommitResponseTopic t : resp.topics()) {
+        for (OffsetCommitResponseData.OffsetCommitResponsePartition r : t.partitions()) {
+          TopicPartition tp = new TopicPartition(t.name(), r.partitionIndex());
+          if (r.errorCode() == Errors.NONE.code()) {
+            done.put(tp, sent.get(tp));
+          } else {
+            log.debug("link {}: group {} offset of {} not copied: {}", ls.link.name(), group, tp, Errors.forCode(r.errorCode()));
+          }
+        }
+      }
+    } catch (ExecutionException | TimeoutException e) {
+      log.debug("link {}: copying group {}'s offsets failed", ls.link.name(), group, e);
+    }
+  }
+
+  // ---- topic admin's thread: creation, promote, links
+
+  @Override
+  public Prepared prepareCreate(String topic, int requestedPartitions, Map<String, String> configs) {
+    String linkName = configs.getOrDefault("mirror.link", "");
+    Optional<MirrorLink> link = links.link(linkName);
+    if (link.isEmpty()) return Prepared.fail(Errors.INVALID_CONFIG, "Cluster link '" + linkName + "' does not exist.");
+    String state = configs.getOrDefault("mirror.state", "active");
+    if (!state.equals("active")) {
+      return Prepared.fail(Errors.INVALID_CONFIG, "A mirror topic is created with mirror.state=active, not " + state + ".");
+    }
+    String sourceTopic = configs.getOrDefault("mirror.source.topic", "");
+    if (sourceTopic.isEmpty()) sourceTopic = topic;
+    int partitions;
+    try (SourceCluster source = new SourceCluster(link.get())) {
+      TopicDescription d = source.describe(List.of(sourceTopic)).get(sourceTopic);
+      if (d == null) {
+        return Prepared.fail(Errors.INVALID_CONFIG, "The source cluster of link " + linkName + " has no topic '" + sourceTopic + "'.");
+      }
+      partitions = d.partitions().size();
+    } catch (ExecutionException | TimeoutException e) {
+      return Prepared.fail(Errors.INVALID_CONFIG, "Cannot reach the source cluster of link " + linkName + ": " + e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Prepared.fail(Errors.REQUEST_TIMED_OUT, "interrupted");
+    }
+    if (requestedPartitions != -1 && requestedPartitions != partitions) {
+      return Prepared.fail(Errors.INVALID_PARTITIONS, "A mirror topic has its source topic's partition count ("
+          + partitions + "); leave the partition count unset.");
+    }
+    Map<String, String> full = new HashMap<>(configs);
+    full.put("mirror.source.topic", sourceTopic);
+    full.put("mirror.state", "active");
+    return new Prepared(Errors.NONE, null, partitions, full);
+  }
+
+  @Override
+  public Optional<Refusal> change(TopicMetadata current, Map<String, String> next, boolean validateOnly) {
+    Optional<MirrorTopic> was = MirrorTopic.of(current);
+    Optional<MirrorTopic> will = MirrorTopic.of(current.withConfigs(next));
+    if (was.isEmpty()) {
+      return Optional.of(new Refusal(Errors.INVALID_CONFIG, "Topic " + current.name()
+          + " is not a mirror topic; mirror.* configs are set only when a mirror topic is created."));
+    }
+    boolean promote = will.isPresent() && was.get().active() && !will.get().active()
+        && will.get().link().equals(was.get().link()) && will.get().sourceTopic().equals(was.get().sourceTopic());
+    if (!promote) {
+      return Optional.of(new Refusal(Errors.INVALID_CONFIG, "The mirror.* configs of topic " + current.name()
+          + " change only by a promote (mirror.state=promoted, brook mirror promote)."));
+    }
+    if (validateOnly) return Optional.empty();
+    try {
+      promote(current);
+      return Optional.empty();
+    } catch (IOException e) {
+      log.error("promoting mirror topic {} failed", current.name(), e);
+      return Optional.of(new Refusal(Errors.KAFKA_STORAGE_ERROR, "Promoting " + current.name() + " failed: " + e.getMessage()));
+    }
+  }
+
+  /**
+   * Stops the fetching of {@code topic} at a clean point and readies its partitions for writes.
+   * First it lets the mirror catch up with the source for up to {@link #PROMOTE_CATCH_UP_MS} (a
+   * fetch answered after the promote began, and the log end at that answer's high watermark); then
+   * the partitions are taken from their fetchers (here, under the assignment lock), which returns
+   * only between two appends, so the log ends at a source batch boundary; each partition then starts a leader epoch
+   * above every mirrored batch's (own appends must carry a newer epoch than the source's), the
+   * transactions the source left open are aborted with markers (their producers' commit or abort
+   * will never come over, and an open transaction would hold read_committed consumers at it
+   * forever), and the producer ids the source used are reserved here.
+   */
+  private void promote(TopicMetadata topic) throws IOException {
+    long began = System.nanoTime();
+    long deadline = began + TimeUnit.MILLISECONDS.toNanos(PROMOTE_CATCH_UP_MS);
+    while (System.nanoTime() - deadline < 0 && !caughtUp(topic, began)) {
+      sleep(20);
+    }
+    // Here, not on the manager's thread, which may be waiting on a source that is gone (a failover).
+    synchronized (assignment) {
+      promoting.add(topic.name());
+      for (TopicPartition tp : List.copyOf(assigned.keySet())) {
+        if (tp.topic().equals(topic.name())) unassign(tp);
+      }
+    }
+    long maxProducerId = -1;
+    int aborted = 0;
+    for (int i = 0; i < topic.partitions(); i++) {
+      TopicPartition tp = new TopicPartition(topic.name(), i);
+      Optional<Partition> p = replicas.partition(tp);
+      if (p.isEmpty()) continue;
+      promotion.newLeaderEpoch(tp, Math.max(p.get().leaderEpoch(), p.get().latestLogEpoch()) + 1);
+      for (Partition.OpenTransaction t : p.get().openTransactions()) {
+        MemoryRecords marker = MemoryRecords.withEndTransactionMarker(System.currentTimeMillis(), t.producerId(),
+            t.producerEpoch(), new EndTransactionMarker(ControlRecordType.ABORT, t.coordinatorEpoch()));
+        AppendOutcome o = p.get().appendRecordsAsLeader(marker.buffer(), AppendOrigin.COORDINATOR, 1, System.currentTimeMillis());
+        if (o.error() != Errors.NONE) {
+          throw new IOException("cannot abort producer " + t.producerId() + "'s open transaction in " + tp + ": " + o.error());
+        }
+        aborted++;
+      }
+      maxProducerId = Math.max(maxProducerId, p.get().maxProducerId());
+    }
+    if (maxProducerId >= 0) promotion.reserveProducerIds(maxProducerId);
+    log.info("Mirror topic {} promoted: fetching stopped after {} ms, {} open source transaction(s) aborted; "
+        + "the topic is writable", topic.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), aborted);
+  }
+
+  private boolean caughtUp(TopicMetadata topic, long sinceNanos) {
+    for (int i = 0; i < topic.partitions(); i++) {
+      MirrorFetcher.Mirrored m = assigned.get(new TopicPartition(topic.name(), i));
+      if (m == null || m.answeredAtNanos - sinceNanos < 0 || m.partition.logEndOffset() < m.sourceHighWatermark) return false;
+    }
+    return true;
+  }
+
+  private static void sleep(long ms) throws IOException {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+  }
+
+  @Override
+  public Optional<Refusal> alterLinks(List<LinkOp> ops, boolean validateOnly) {
+    Map<String, Map<String, String>> changed = new TreeMap<>();
+    for (LinkOp op : ops) {
+      String rest = op.key().substring(LINK_PREFIX.length());
+      int dot = rest.indexOf('.');
+      if (dot <= 0 || dot == rest.length() - 1) {
+        return Optional.of(new Refusal(Errors.INVALID_CONFIG, "'" + op.key() + "' is not cluster.link.<name>.<config>"));
+      }
+      String name = rest.substring(0, dot);
+      Map<String, String> next = changed.computeIfAbsent(name,
+          n -> new HashMap<>(links.link(n).map(MirrorLink::configs).orElse(Map.of())));
+      if (op.value() == null) {
+        next.remove(rest.substring(dot + 1));
+      } else {
+        next.put(rest.substring(dot + 1), op.value());
+      }
+    }
+    List<MirrorLink> puts = new ArrayList<>();
+    List<String> deletes = new ArrayList<>();
+    for (Map.Entry<String, Map<String, String>> e : changed.entrySet()) {
+      if (e.getValue().isEmpty()) {
+        Optional<String> user = topics.topics().stream().filter(t -> MirrorTopic.of(t)
+            .map(m -> m.active() && m.link().equals(e.getKey())).orElse(false)).map(TopicMetadata::name).findFirst();
+        if (user.isPresent()) {
+          return Optional.of(new Refusal(Errors.INVALID_CONFIG, "Cluster link " + e.getKey()
+              + " is used by mirror topic " + user.get() + "; promote or delete it first."));
+        }
+        deletes.add(e.getKey());
+        continue;
+      }
+      try {
+        puts.add(MirrorLink.validate(e.getKey(), e.getValue()));
+      } catch (ConfigException ex) {
+        return Optional.of(new Refusal(Errors.INVALID_CONFIG, "Cluster link " + e.getKey() + ": " + ex.getMessage()));
+      }
+    }
+    if (validateOnly) return Optional.empty();
+    try {
+      for (MirrorLink l : puts) links.put(l);
+      for (String d : deletes) links.delete(d);
+    } catch (IOException e) {
+      log.error("storing cluster links failed", e);
+      return Optional.of(new Refusal(Errors.KAFKA_STORAGE_ERROR, "Cannot store the cluster links: " + e.getMessage()));
+    }
+    if (!puts.isEmpty() || !deletes.isEmpty()) log.info("Cluster links changed: {} set, {} deleted", puts.stream().map(MirrorLink::name).toList(), deletes);
+    return Optional.empty();
+  }
+
+  @Override
+  public Map<String, String> linkConfigs() {
+    Map<String, String> out = new TreeMap<>();
+    for (MirrorLink l : links.links().values()) l.configs().forEach((k, v) -> out.put(LINK_PREFIX + l.name() + "." + k, v));
+    return out;
+  }
+
+  @Override
+  public Optional<String> status(String topic) {
+    Optional<TopicMetadata> t = topics.topic(topic);
+    Optional<MirrorTopic> mt = t.flatMap(MirrorTopic::of);
+    if (mt.isEmpty()) return Optional.empty();
+    StringBuilder out = new StringBuilder();
+    for (int i = 0; i < t.get().partitions(); i++) {
+      TopicPartition tp = new TopicPartition(topic, i);
+      Optional<Partition> p = replicas.partition(tp);
+      MirrorFetcher.Mirrored m = assigned.get(tp);
+      long end = p.map(Partition::logEndOffset).orElse(-1L);
+      long sourceHw = m == null ? -1 : m.sourceHighWatermark;
+      String state = !mt.get().active() ? "promoted" : promoting.contains(topic) ? "promoting"
+          : m == null || sourceHw < 0 ? "connecting" : "fetching";
+      long lag = sourceHw < 0 || end < 0 ? -1 : Math.max(0, sourceHw - end);
+      if (i > 0) out.append(';');
+      out.append(i).append(':').append(state).append(':').append(end).append(':').append(sourceHw).append(':').append(lag);
+    }
+    return Optional.of(out.toString());
+  }
+
+  @Override
+  public void close() {
+    try {
+      thread.submit(() -> {
+        for (String name : List.copyOf(live.keySet())) closeLink(name);
+      }).get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      log.warn("mirror manager did not stop cleanly", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // already shut down
+    }
+    thread.shutdownNow();
+  }
+}

@@ -1,0 +1,83 @@
+package dev.brook.broker.mirror;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/**
+ * A link's view of its source cluster's metadata and groups, through a Kafka admin client built from
+ * the link's client settings: which broker leads each source partition, how many partitions a source
+ * topic has, and the source groups' committed offsets. Every call is bounded by the link's {@code
+ * request.timeout.ms}. Used by the mirror manager's thread and, for a topic's creation, the topic
+ * admin's thread (the admin client is thread-safe).
+ */
+final class SourceCluster implements AutoCloseable {
+  private final Admin admin;
+  private final long timeoutMs;
+
+  SourceCluster(MirrorLink link) {
+    Properties p = new Properties();
+    p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, link.bootstrapServers());
+    p.put(AdminClientConfig.CLIENT_ID_CONFIG, link.configs().getOrDefault("client.id", "brook-link-" + link.name()));
+    p.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, link.configs().getOrDefault("security.protocol", "PLAINTEXT"));
+    for (String k : java.util.List.of("sasl.mechanism", "sasl.jaas.config")) {
+      if (link.configs().containsKey(k)) p.put(k, link.configs().get(k));
+    }
+    timeoutMs = link.intConfig("request.timeout.ms", 30_000);
+    p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs);
+    p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
+    p.put(AdminClientConfig.METADATA_MAX_AGE_CONFIG, link.intConfig("metadata.max.age.ms", 5_000));
+    this.admin = Admin.create(p);
+  }
+
+  /** The source topics found, described (leaders and partitions); missing topics are left out. */
+  Map<String, TopicDescription> describe(Collection<String> topics) throws InterruptedException, ExecutionException, TimeoutException {
+    Map<String, TopicDescription> out = new HashMap<>();
+    var futures = admin.describeTopics(topics).topicNameValues();
+    for (var e : futures.entrySet()) {
+      try {
+        out.put(e.getKey(), e.getValue().get(timeoutMs, TimeUnit.MILLISECONDS));
+      } catch (ExecutionException ex) {
+        if (!(ex.getCause() instanceof UnknownTopicOrPartitionException)) throw ex;
+      }
+    }
+    return out;
+  }
+
+  /** The committed offsets of every source group whose id matches {@code groups}, by group. */
+  Map<String, Map<TopicPartition, OffsetAndMetadata>> groupOffsets(Pattern groups)
+      throws InterruptedException, ExecutionException, TimeoutException {
+    Map<String, Map<TopicPartition, OffsetAndMetadata>> out = new HashMap<>();
+    // Every group, not forConsumerGroups(): a group that only commits (assign + commitSync) has no
+    // protocol type, and its offsets are as much a consumer's as any.
+    for (GroupListing g : admin.listGroups().all().get(timeoutMs, TimeUnit.MILLISECONDS)) {
+      if (!groups.matcher(g.groupId()).matches()) continue;
+      try {
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(g.groupId())
+            .partitionsToOffsetAndMetadata().get(timeoutMs, TimeUnit.MILLISECONDS);
+        out.put(g.groupId(), offsets);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.ApiException)) throw e;
+        // a group of another kind (share, streams): no consumer offsets to copy
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    admin.close(java.time.Duration.ofSeconds(5));
+  }
+}
