@@ -192,7 +192,8 @@ public final class Broker implements AutoCloseable {
       toClose.add(background);
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose,
           cluster != null ? cluster : local, background, metrics, security.interBroker());
-      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local, quotas);
+      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local, quotas,
+          security.dynamicConfigs());
       GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose, metrics);
       TransactionCoordinator txn = startTransactions(dispatcher, config, clock, replicas, topics, groups,
           producerIds.get(), bound, toClose, background, metrics, security.interBroker());
@@ -532,7 +533,8 @@ public final class Broker implements AutoCloseable {
       Deque<AutoCloseable> toClose,
       ZkCluster cluster,
       LocalCluster local,
-      ClientQuotas quotas)
+      ClientQuotas quotas,
+      dev.brook.broker.admin.DynamicBrokerConfigs dynamicConfigs)
       throws Exception {
     MetadataStore store;
     if (cluster != null) {
@@ -546,7 +548,7 @@ public final class Broker implements AutoCloseable {
     if (cluster != null) wireCluster(dispatcher, cluster, replicas, topics);
     if (local != null) wireLocalCluster(dispatcher, local, replicas, topics);
     TopicApis.register(dispatcher, topics, listenerName -> advertised(config, bound).on(listenerName),
-        new dev.brook.broker.api.ControllerMutationQuota(quotas));
+        new dev.brook.broker.api.ControllerMutationQuota(quotas), dynamicConfigs);
     return topics;
   }
 
@@ -560,7 +562,8 @@ public final class Broker implements AutoCloseable {
    * What the security area gives the others: every listener with what its protocol adds to a
    * connection (TLS, SASL), and how this broker connects to the inter-broker listener of others.
    */
-  record SecurityArea(List<NetworkServer.Endpoint> endpoints, BrokerConnector interBroker) {}
+  record SecurityArea(List<NetworkServer.Endpoint> endpoints, BrokerConnector interBroker,
+      dev.brook.broker.admin.DynamicBrokerConfigs dynamicConfigs) {}
 
   /**
    * Security: TLS and SASL per listener (docs/ARCHITECTURE.md "Security"), the SCRAM credential
@@ -582,11 +585,20 @@ public final class Broker implements AutoCloseable {
     toClose.add(background::shutdownNow);
     SaslApis.register(dispatcher);
     ScramCredentialApis.register(dispatcher, scram, background);
+    // Dynamic configs (kafka-configs --entity-type brokers): the listeners' key and trust stores as
+    // last changed at runtime, over server.properties; kept where Kafka keeps them.
+    dev.brook.broker.admin.DynamicBrokerConfigs dynamic = cluster != null
+        ? dev.brook.broker.admin.DynamicBrokerConfigs.open(config,
+            new dev.brook.broker.cluster.zk.ZkDynamicBrokerConfigStore(cluster, config.nodeId()),
+            "ZooKeeper /config/brokers/" + config.nodeId())
+        : dev.brook.broker.admin.DynamicBrokerConfigs.open(config,
+            new dev.brook.broker.config.LocalDynamicBrokerConfigStore(config.logDir()),
+            config.logDir().resolve(dev.brook.broker.config.LocalDynamicBrokerConfigStore.FILE_NAME).toString());
     List<NetworkServer.Endpoint> out = new java.util.ArrayList<>();
     BrokerConnector interBroker = BrokerConnector.PLAINTEXT;
     for (Listener l : lc.listeners()) {
       SecurityProtocol protocol = lc.protocol(l.name());
-      ListenerSettings settings = new ListenerSettings(config, l.name());
+      ListenerSettings settings = new ListenerSettings(dynamic.effective(), l.name());
       TlsContext tls = switch (protocol) {
         case SSL, SASL_SSL -> TlsContext.create(settings, true);
         case PLAINTEXT, SASL_PLAINTEXT -> null;
@@ -595,13 +607,14 @@ public final class Broker implements AutoCloseable {
         case SASL_PLAINTEXT, SASL_SSL -> SaslMechanisms.create(settings, scram, background);
         case PLAINTEXT, SSL -> null;
       };
-      out.add(new NetworkServer.Endpoint(l, protocol, tls == null ? ListenerSecurity.NONE : new TlsSecurity(tls),
+      out.add(new NetworkServer.Endpoint(l, protocol,
+          tls == null ? ListenerSecurity.NONE : new TlsSecurity(dynamic.register(l.name(), tls)),
           l.name().equals(lc.interBroker()), sasl));
       if (l.name().equals(lc.interBroker())) {
         interBroker = InterBrokerSecurity.create(settings, protocol, tls, config.getString("sasl.mechanism.inter.broker.protocol"));
       }
     }
-    return new SecurityArea(List.copyOf(out), interBroker);
+    return new SecurityArea(List.copyOf(out), interBroker, dynamic);
   }
 
   /**
