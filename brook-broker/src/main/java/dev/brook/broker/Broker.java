@@ -210,6 +210,7 @@ public final class Broker implements AutoCloseable {
       bound.set(AdvertisedEndpoints.resolve(config.listenerConfig(), network.boundListeners()));
       if (cluster != null) cluster.register(bound.get().asBroker(config.nodeId(), config.getString("broker.rack")));
       started.set(true);
+      metrics.publish();
       return new Broker(config, network, toClose, cluster, http);
     } catch (Exception | Error e) {
       closeAll(toClose);
