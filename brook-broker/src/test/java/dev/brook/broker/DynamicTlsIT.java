@@ -185,14 +185,29 @@ class DynamicTlsIT {
   }
 
   private static SSLSocket connect(int port) throws Exception {
+    return connect(port, null);
+  }
+
+  /** A TLS connection to {@code port} trusting the test CA, presenting {@code clientKeyStore} when not null. */
+  static SSLSocket connect(int port, Path clientKeyStore) throws Exception {
     KeyStore trust = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(certs.trustStore)) {
       trust.load(in, TestCertificates.PASSWORD.toCharArray());
     }
     TrustManagerFactory tmf = TrustManagerFactory.getInstance("PKIX");
     tmf.init(trust);
+    javax.net.ssl.KeyManager[] keys = null;
+    if (clientKeyStore != null) {
+      KeyStore ks = KeyStore.getInstance("PKCS12");
+      try (InputStream in = Files.newInputStream(clientKeyStore)) {
+        ks.load(in, TestCertificates.PASSWORD.toCharArray());
+      }
+      javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+      kmf.init(ks, TestCertificates.PASSWORD.toCharArray());
+      keys = kmf.getKeyManagers();
+    }
     SSLContext ctx = SSLContext.getInstance("TLS");
-    ctx.init(null, tmf.getTrustManagers(), null);
+    ctx.init(keys, tmf.getTrustManagers(), null);
     SSLSocket s = (SSLSocket) ctx.getSocketFactory().createSocket("127.0.0.1", port);
     s.setSoTimeout(20_000);
     s.startHandshake();
@@ -201,12 +216,16 @@ class DynamicTlsIT {
 
   /** The certificate a new connection to {@code port} is shown. */
   private static X509Certificate serverCertificate(int port) throws Exception {
-    try (SSLSocket s = connect(port)) {
+    return serverCertificate(port, null);
+  }
+
+  static X509Certificate serverCertificate(int port, Path clientKeyStore) throws Exception {
+    try (SSLSocket s = connect(port, clientKeyStore)) {
       return (X509Certificate) s.getSession().getPeerCertificates()[0];
     }
   }
 
-  private static X509Certificate leaf(Path p12) throws Exception {
+  static X509Certificate leaf(Path p12) throws Exception {
     KeyStore ks = KeyStore.getInstance("PKCS12");
     try (InputStream in = Files.newInputStream(p12)) {
       ks.load(in, TestCertificates.PASSWORD.toCharArray());
