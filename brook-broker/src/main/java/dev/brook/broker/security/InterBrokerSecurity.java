@@ -57,6 +57,10 @@ public final class InterBrokerSecurity implements BrokerConnector {
     if (!s.getList("sasl.enabled.mechanisms").contains(interBrokerMechanism)) {
       throw new ConfigException(mechKey, interBrokerMechanism + " is not in sasl.enabled.mechanisms of inter-broker listener " + s.listenerName());
     }
+    if (!interBrokerMechanism.equals(SaslMechanisms.PLAIN) && ScramMechanism.forName(interBrokerMechanism).isEmpty()) {
+      throw new ConfigException(mechKey, "Brook's brokers connect to each other with PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, not "
+          + interBrokerMechanism + " (enable one of those on the inter-broker listener beside it)");
+    }
     String jaasKey = s.jaasKeyName(interBrokerMechanism);
     String text = s.jaasConfig(interBrokerMechanism);
     if (text == null) throw new ConfigException(jaasKey, "the inter-broker listener needs this broker's username and password for " + interBrokerMechanism);
