@@ -194,7 +194,8 @@ public final class Broker implements AutoCloseable {
       toClose.add(background);
       ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose,
           cluster != null ? cluster : local, background, metrics, security.interBroker());
-      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local, quotas);
+      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local, quotas,
+          security.dynamicConfigs());
       GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose, metrics);
       TransactionCoordinator txn = startTransactions(dispatcher, config, clock, replicas, topics, groups,
           producerIds.get(), bound, toClose, background, metrics, security.interBroker());
@@ -581,7 +582,8 @@ public final class Broker implements AutoCloseable {
       Deque<AutoCloseable> toClose,
       ZkCluster cluster,
       LocalCluster local,
-      ClientQuotas quotas)
+      ClientQuotas quotas,
+      dev.brook.broker.admin.DynamicBrokerConfigs dynamicConfigs)
       throws Exception {
     MetadataStore store;
     if (cluster != null) {
@@ -595,7 +597,7 @@ public final class Broker implements AutoCloseable {
     if (cluster != null) wireCluster(dispatcher, cluster, replicas, topics);
     if (local != null) wireLocalCluster(dispatcher, local, replicas, topics);
     TopicApis.register(dispatcher, topics, listenerName -> advertised(config, bound).on(listenerName),
-        new dev.brook.broker.api.ControllerMutationQuota(quotas));
+        new dev.brook.broker.api.ControllerMutationQuota(quotas), dynamicConfigs);
     return topics;
   }
 
@@ -611,7 +613,8 @@ public final class Broker implements AutoCloseable {
    */
   record SecurityArea(List<NetworkServer.Endpoint> endpoints, BrokerConnector interBroker,
       dev.brook.broker.security.PasswordVerifier passwords, Map<String, Object> consoleClient,
-      java.util.Optional<org.apache.kafka.common.security.auth.KafkaPrincipal> consolePrincipal) {}
+      java.util.Optional<org.apache.kafka.common.security.auth.KafkaPrincipal> consolePrincipal,
+      dev.brook.broker.admin.DynamicBrokerConfigs dynamicConfigs) {}
 
   /**
    * Security: TLS and SASL per listener (docs/ARCHITECTURE.md "Security"), the SCRAM credential
@@ -633,6 +636,15 @@ public final class Broker implements AutoCloseable {
     toClose.add(background::shutdownNow);
     SaslApis.register(dispatcher);
     ScramCredentialApis.register(dispatcher, scram, background);
+    // Dynamic configs (kafka-configs --entity-type brokers): the listeners' key and trust stores as
+    // last changed at runtime, over server.properties; kept where Kafka keeps them.
+    dev.brook.broker.admin.DynamicBrokerConfigs dynamic = cluster != null
+        ? dev.brook.broker.admin.DynamicBrokerConfigs.open(config,
+            new dev.brook.broker.cluster.zk.ZkDynamicBrokerConfigStore(cluster, config.nodeId()),
+            "ZooKeeper /config/brokers/" + config.nodeId())
+        : dev.brook.broker.admin.DynamicBrokerConfigs.open(config,
+            new dev.brook.broker.config.LocalDynamicBrokerConfigStore(config.logDir()),
+            config.logDir().resolve(dev.brook.broker.config.LocalDynamicBrokerConfigStore.FILE_NAME).toString());
     List<NetworkServer.Endpoint> out = new java.util.ArrayList<>();
     List<SaslMechanisms> saslListeners = new java.util.ArrayList<>();
     BrokerConnector interBroker = BrokerConnector.PLAINTEXT;
@@ -641,7 +653,7 @@ public final class Broker implements AutoCloseable {
         java.util.Optional.of(org.apache.kafka.common.security.auth.KafkaPrincipal.ANONYMOUS);
     for (Listener l : lc.listeners()) {
       SecurityProtocol protocol = lc.protocol(l.name());
-      ListenerSettings settings = new ListenerSettings(config, l.name());
+      ListenerSettings settings = new ListenerSettings(dynamic.effective(), l.name());
       TlsContext tls = switch (protocol) {
         case SSL, SASL_SSL -> TlsContext.create(settings, true);
         case PLAINTEXT, SASL_PLAINTEXT -> null;
@@ -650,7 +662,8 @@ public final class Broker implements AutoCloseable {
         case SASL_PLAINTEXT, SASL_SSL -> SaslMechanisms.create(settings, scram, background);
         case PLAINTEXT, SSL -> null;
       };
-      out.add(new NetworkServer.Endpoint(l, protocol, tls == null ? ListenerSecurity.NONE : new TlsSecurity(tls),
+      out.add(new NetworkServer.Endpoint(l, protocol,
+          tls == null ? ListenerSecurity.NONE : new TlsSecurity(dynamic.register(l.name(), tls)),
           l.name().equals(lc.interBroker()), sasl));
       if (sasl != null) saslListeners.add(sasl);
       if (l.name().equals(lc.interBroker())) {
@@ -662,7 +675,7 @@ public final class Broker implements AutoCloseable {
       }
     }
     return new SecurityArea(List.copyOf(out), interBroker, dev.brook.broker.security.PasswordVerifier.of(saslListeners, scram),
-        consoleClient, consolePrincipal);
+        consoleClient, consolePrincipal, dynamic);
   }
 
   /**

@@ -8,6 +8,7 @@ import dev.brook.broker.config.ConfigType;
 import dev.brook.broker.config.TopicConfigs;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource;
 
@@ -46,8 +47,38 @@ public final class ConfigDescriber {
     return out;
   }
 
-  /** Every broker key Brook knows, in name order. All are read-only: Brook has no dynamic broker config. */
+  /** Every broker key Brook knows, in name order, read-only (server.properties is read at startup only). */
   public static List<Entry> broker(BrokerConfig broker) {
+    return broker(broker, Map.of());
+  }
+
+  /**
+   * Every broker key Brook knows, then this broker's dynamic configs ({@code dynamic}, per-listener
+   * key names such as {@code listener.name.ssl.ssl.keystore.location}, source DYNAMIC_BROKER_CONFIG,
+   * not read-only, passwords hidden), each with its server.properties value as a synonym.
+   */
+  public static List<Entry> broker(BrokerConfig broker, Map<String, String> dynamic) {
+    List<Entry> out = staticBroker(broker);
+    for (Map.Entry<String, String> d : new java.util.TreeMap<>(dynamic).entrySet()) {
+      String name = d.getKey();
+      String suffix = name.substring(name.indexOf('.', BrokerConfigKeys.LISTENER_PREFIX.length()) + 1);
+      ConfigKey key = BrokerConfigKeys.get(suffix);
+      boolean sensitive = key.type() == ConfigType.PASSWORD;
+      List<Synonym> synonyms = new ArrayList<>();
+      synonyms.add(new Synonym(name, sensitive ? null : d.getValue(), ConfigSource.DYNAMIC_BROKER_CONFIG));
+      if (broker.isExplicit(name)) {
+        synonyms.add(new Synonym(name, sensitive ? null : broker.explicitSettings().get(name), ConfigSource.STATIC_BROKER_CONFIG));
+      }
+      for (Synonym s : brokerSynonyms(broker, suffix, key.defaultValue())) {
+        synonyms.add(sensitive ? new Synonym(s.name(), null, s.source()) : s);
+      }
+      out.add(new Entry(name, sensitive ? null : d.getValue(), ConfigSource.DYNAMIC_BROKER_CONFIG, false, sensitive,
+          key.type(), key.doc(), synonyms));
+    }
+    return out;
+  }
+
+  private static List<Entry> staticBroker(BrokerConfig broker) {
     List<Entry> out = new ArrayList<>();
     List<String> names = new ArrayList<>(BrokerConfigKeys.all().keySet());
     names.sort(null);

@@ -1,5 +1,6 @@
 package dev.brook.broker.api;
 
+import dev.brook.broker.admin.DynamicBrokerConfigs;
 import dev.brook.broker.admin.MirrorTopicRules;
 import dev.brook.broker.admin.TopicManager;
 import dev.brook.broker.admin.TopicManager.Outcome;
@@ -15,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.message.AlterConfigsRequestData;
 import org.apache.kafka.common.message.AlterConfigsResponseData;
@@ -24,17 +25,19 @@ import org.apache.kafka.common.message.IncrementalAlterConfigsResponseData;
 import org.apache.kafka.common.protocol.Errors;
 
 /**
- * AlterConfigs (replace a topic's overrides wholesale) and IncrementalAlterConfigs (SET, DELETE,
- * APPEND, SUBTRACT per key) for TOPIC resources: validated, persisted, and applied to the live logs,
- * on the topic admin's thread. Brook has no dynamic broker configuration: a BROKER resource with
- * changes gets INVALID_REQUEST naming the keys, as Kafka answers for keys it cannot change
- * dynamically. Errors are per resource.
+ * AlterConfigs (replace a resource's overrides wholesale) and IncrementalAlterConfigs (SET, DELETE,
+ * APPEND, SUBTRACT per key) for TOPIC resources (validated, persisted, and applied to the live logs)
+ * and for this broker's BROKER resource (its dynamic configs, {@link DynamicBrokerConfigs}: the
+ * listeners' key and trust stores; any other key gets INVALID_REQUEST naming it, as Kafka answers
+ * for keys it cannot change dynamically). Runs on the topic admin's thread. Errors are per resource.
  */
 public final class AlterConfigsHandler {
   private final TopicManager topics;
+  private final DynamicBrokerConfigs brokerConfigs;
 
-  public AlterConfigsHandler(TopicManager topics) {
+  public AlterConfigsHandler(TopicManager topics, DynamicBrokerConfigs brokerConfigs) {
     this.topics = topics;
+    this.brokerConfigs = brokerConfigs;
   }
 
   /** A resource's outcome: NONE or an error with its message. */
@@ -62,7 +65,7 @@ public final class AlterConfigsHandler {
           }
           if (!duplicates(names).isEmpty()) problem = "Error due to duplicate config keys";
           result = problem != null ? new Result(Errors.INVALID_REQUEST, problem)
-              : alter(res.resourceType(), res.resourceName(), names, current -> values, request.validateOnly());
+              : alter(res.resourceType(), res.resourceName(), names, current -> new HashMap<>(values), request.validateOnly());
         }
         response.responses().add(new AlterConfigsResponseData.AlterConfigsResourceResponse()
             .setResourceType(res.resourceType()).setResourceName(res.resourceName())
@@ -89,8 +92,9 @@ public final class AlterConfigsHandler {
           } else if (isLinkChange(res)) {
             result = alterLinks(res, request.validateOnly());
           } else {
+            boolean topic = ConfigResource.Type.forId(res.resourceType()) == ConfigResource.Type.TOPIC;
             result = alter(res.resourceType(), res.resourceName(), names,
-                current -> applyOperations(current, res.configs()), request.validateOnly());
+                current -> applyOperations(current, res.configs(), topic), request.validateOnly());
           }
         }
         response.responses().add(new IncrementalAlterConfigsResponseData.AlterConfigsResourceResponse()
@@ -138,17 +142,21 @@ public final class AlterConfigsHandler {
     }
   }
 
+  /** @param change the resource's next overrides from its current ones; may throw {@link Rejected} */
   private Result alter(byte resourceType, String name, List<String> keys,
-      Function<TopicMetadata, Map<String, String>> change, boolean validateOnly) {
+      UnaryOperator<Map<String, String>> change, boolean validateOnly) {
     ConfigResource.Type type = ConfigResource.Type.forId(resourceType);
     if (type == ConfigResource.Type.BROKER) {
       if (!name.isEmpty() && !name.equals(Integer.toString(topics.nodeId()))) {
         return new Result(Errors.INVALID_REQUEST, "Unexpected broker id, expected " + topics.nodeId()
             + " or empty string, but received " + name);
       }
-      if (keys.isEmpty()) return Result.OK;
-      return new Result(Errors.INVALID_REQUEST, "Cannot update these configs dynamically: " + keys
-          + " (Brook reads broker configs from server.properties at startup only)");
+      try {
+        DynamicBrokerConfigs.Outcome o = brokerConfigs.alter(name, keys, change, validateOnly);
+        return o.isOk() ? Result.OK : new Result(o.error(), o.message());
+      } catch (Rejected r) {
+        return r.result;
+      }
     }
     if (type != ConfigResource.Type.TOPIC) {
       return new Result(Errors.INVALID_REQUEST, "Unsupported resource type " + type + " for altering configs");
@@ -158,7 +166,7 @@ public final class AlterConfigsHandler {
     Optional<TopicMetadata> t = topics.topic(name);
     if (t.isEmpty()) return new Result(Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
     try {
-      Outcome o = topics.replaceConfigs(name, change.apply(t.get()), validateOnly);
+      Outcome o = topics.replaceConfigs(name, change.apply(new HashMap<>(t.get().configs())), validateOnly);
       return o.isOk() ? Result.OK : new Result(o.error(), o.message());
     } catch (Rejected r) {
       return r.result;
@@ -167,9 +175,10 @@ public final class AlterConfigsHandler {
     }
   }
 
-  private Map<String, String> applyOperations(
-      TopicMetadata topic, Iterable<IncrementalAlterConfigsRequestData.AlterableConfig> ops) {
-    Map<String, String> next = new HashMap<>(topic.configs());
+  /** {@code current} with {@code ops} applied; APPEND and SUBTRACT only on a topic's list keys. */
+  private Map<String, String> applyOperations(Map<String, String> current,
+      Iterable<IncrementalAlterConfigsRequestData.AlterableConfig> ops, boolean topic) {
+    Map<String, String> next = new HashMap<>(current);
     for (IncrementalAlterConfigsRequestData.AlterableConfig c : ops) {
       switch (c.configOperation()) {
         case 0 -> { // SET
@@ -179,6 +188,10 @@ public final class AlterConfigsHandler {
         case 1 -> next.remove(c.name()); // DELETE
         case 2, 3 -> { // APPEND, SUBTRACT
           boolean append = c.configOperation() == 2;
+          if (!topic) {
+            throw new Rejected(Errors.INVALID_CONFIG, "Config value " + (append ? "append" : "subtract")
+                + " is not allowed for config key: " + c.name());
+          }
           Optional<TopicConfigs.Def> def = TopicConfigs.get(c.name());
           if (def.isEmpty()) throw new Rejected(Errors.INVALID_CONFIG, "Unknown topic config name: " + c.name());
           if (def.get().type() != dev.brook.broker.config.ConfigType.LIST) {
@@ -188,12 +201,12 @@ public final class AlterConfigsHandler {
           if (c.value() == null) throw new Rejected(Errors.INVALID_REQUEST, "Null value not supported for : " + c.name());
           String currentText = next.containsKey(c.name()) ? next.get(c.name())
               : def.get().defaultValue(topics.config());
-          List<String> current = new ArrayList<>(splitList(currentText));
+          List<String> items = new ArrayList<>(splitList(currentText));
           for (String item : splitList(c.value())) {
-            if (append && !current.contains(item)) current.add(item);
-            if (!append) current.remove(item);
+            if (append && !items.contains(item)) items.add(item);
+            if (!append) items.remove(item);
           }
-          next.put(c.name(), String.join(",", current));
+          next.put(c.name(), String.join(",", items));
         }
         default -> throw new Rejected(Errors.INVALID_REQUEST, "Unknown alter config operation "
             + c.configOperation() + " for " + c.name());

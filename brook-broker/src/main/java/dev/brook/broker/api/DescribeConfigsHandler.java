@@ -1,6 +1,7 @@
 package dev.brook.broker.api;
 
 import dev.brook.broker.admin.ConfigDescriber;
+import dev.brook.broker.admin.DynamicBrokerConfigs;
 import dev.brook.broker.admin.TopicManager;
 import dev.brook.broker.admin.TopicNames;
 import dev.brook.broker.cluster.TopicMetadata;
@@ -22,16 +23,19 @@ import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.DescribeConfigsResponse;
 
 /**
- * DescribeConfigs for TOPIC and BROKER resources: every key (or the ones asked for) with its value,
+ * DescribeConfigs for TOPIC and BROKER resources (a broker's with its dynamic configs, source
+ * DYNAMIC_BROKER_CONFIG): every key (or the ones asked for) with its value,
  * source, read-only and sensitive flags, and, when asked, synonyms, type and documentation, so that
  * {@code kafka-configs --describe --all} shows what it shows for Kafka. Other resource types get
  * INVALID_REQUEST. Reads only snapshots: answers on the event loop.
  */
 public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequestData> {
   private final TopicManager topics;
+  private final DynamicBrokerConfigs brokerConfigs;
 
-  public DescribeConfigsHandler(TopicManager topics) {
+  public DescribeConfigsHandler(TopicManager topics, DynamicBrokerConfigs brokerConfigs) {
     this.topics = topics;
+    this.brokerConfigs = brokerConfigs;
   }
 
   @Override
@@ -64,7 +68,7 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
         if (name.isEmpty()) {
           entries = linkEntries(); // cluster-wide dynamic defaults: only the cluster links
         } else if (name.equals(Integer.toString(topics.nodeId()))) {
-          entries = ConfigDescriber.broker(topics.config());
+          entries = ConfigDescriber.broker(topics.config(), brokerConfigs.current());
         } else {
           return fail(r, Errors.INVALID_REQUEST, "Unexpected broker id, expected " + topics.nodeId()
               + " or empty string, but received " + name);

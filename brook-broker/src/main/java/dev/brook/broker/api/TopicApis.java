@@ -1,5 +1,6 @@
 package dev.brook.broker.api;
 
+import dev.brook.broker.admin.DynamicBrokerConfigs;
 import dev.brook.broker.admin.TopicManager;
 import dev.brook.broker.config.Listener;
 import java.util.function.Function;
@@ -20,12 +21,21 @@ public final class TopicApis {
   /** @param mutations controller_mutation_rate, metered on topic creation and deletion */
   public static void register(ApiDispatcher dispatcher, TopicManager topics, Function<String, Listener> advertised,
       ControllerMutationQuota mutations) {
+    register(dispatcher, topics, advertised, mutations, DynamicBrokerConfigs.inMemory(topics.config()));
+  }
+
+  /**
+   * @param mutations controller_mutation_rate, metered on topic creation and deletion
+   * @param brokerConfigs this broker's dynamic configs (DescribeConfigs and AlterConfigs on BROKER)
+   */
+  public static void register(ApiDispatcher dispatcher, TopicManager topics, Function<String, Listener> advertised,
+      ControllerMutationQuota mutations, DynamicBrokerConfigs brokerConfigs) {
     dispatcher.register(ApiKeys.METADATA, new MetadataHandler(topics, advertised));
     dispatcher.register(ApiKeys.CREATE_TOPICS, new CreateTopicsHandler(topics, mutations));
     dispatcher.register(ApiKeys.DELETE_TOPICS, new DeleteTopicsHandler(topics, mutations));
     dispatcher.register(ApiKeys.CREATE_PARTITIONS, new CreatePartitionsHandler(topics, mutations));
-    dispatcher.register(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsHandler(topics));
-    AlterConfigsHandler alter = new AlterConfigsHandler(topics);
+    dispatcher.register(ApiKeys.DESCRIBE_CONFIGS, new DescribeConfigsHandler(topics, brokerConfigs));
+    AlterConfigsHandler alter = new AlterConfigsHandler(topics, brokerConfigs);
     dispatcher.register(ApiKeys.ALTER_CONFIGS, alter.legacy());
     dispatcher.register(ApiKeys.INCREMENTAL_ALTER_CONFIGS, alter.incremental());
     dispatcher.register(ApiKeys.DESCRIBE_CLUSTER, new DescribeClusterHandler(topics, advertised));

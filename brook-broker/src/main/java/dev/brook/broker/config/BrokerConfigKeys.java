@@ -48,6 +48,10 @@ public final class BrokerConfigKeys {
     add(ConfigKey.of("ssl.truststore.password", PASSWORD, null, "Password of the truststore file."));
     add(ConfigKey.of("ssl.truststore.certificates", PASSWORD, null, "PEM trusted certificates, inline (ssl.truststore.type=PEM)."));
     add(ConfigKey.oneOf("ssl.client.auth", "none", java.util.List.of("none", "requested", "required"), "Client certificates: none, requested or required (mTLS)."));
+    add(ConfigKey.of("ssl.allow.dn.changes", BOOLEAN, "false", "Whether a key store changed at runtime (kafka-configs) may present another subject DN."));
+    add(ConfigKey.of("ssl.allow.san.changes", BOOLEAN, "false", "Whether a key store changed at runtime (kafka-configs) may present other subject alternative names."));
+    add(ConfigKey.oneOf("ssl.engine.provider", "jdk", java.util.List.of("jdk", "openssl", "auto"),
+        "Brook's TLS engine for listeners: jdk (the JDK's SSLEngine), openssl (BoringSSL through netty-tcnative; fails the start if its native library cannot load) or auto (OpenSSL when it loads, else the JDK's). See bench/RESULTS.md for why the default is what it is."));
     add(ConfigKey.of("ssl.principal.mapping.rules", STRING, "DEFAULT", "Rules from a client certificate's distinguished name to a user name."));
     add(ConfigKey.of("ssl.enabled.protocols", LIST, "TLSv1.2,TLSv1.3", "TLS versions enabled."));
     add(ConfigKey.of("ssl.protocol", STRING, "TLSv1.3", "TLS protocol of the SSLContext."));

@@ -8,6 +8,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
@@ -24,18 +25,24 @@ public final class TlsSecurity implements ListenerSecurity {
   private static final Logger log = LoggerFactory.getLogger(TlsSecurity.class);
   private static final long HANDSHAKE_TIMEOUT_MS = 10_000;
 
-  private final TlsContext tls;
+  private final Supplier<TlsContext> current;
 
-  public TlsSecurity(TlsContext tls) {
-    this.tls = tls;
+  /**
+   * @param current the listener's context in force, read once per accepted connection: a context
+   *     replaced at runtime (a new certificate) serves the connections accepted after, and those
+   *     before keep their engine
+   */
+  public TlsSecurity(Supplier<TlsContext> current) {
+    this.current = current;
   }
 
   @Override
   public void configure(SocketChannel channel, Session session) {
-    SslHandler ssl = new SslHandler(tls.serverEngine());
+    TlsContext tls = current.get();
+    SslHandler ssl = new SslHandler(tls.serverEngine(channel.alloc()));
     ssl.setHandshakeTimeout(HANDSHAKE_TIMEOUT_MS, TimeUnit.MILLISECONDS);
     channel.pipeline().addLast("tls", ssl);
-    channel.pipeline().addLast("tls-principal", new PrincipalFromCertificate(session));
+    channel.pipeline().addLast("tls-principal", new PrincipalFromCertificate(tls, session));
   }
 
   @Override
@@ -43,10 +50,12 @@ public final class TlsSecurity implements ListenerSecurity {
     return true;
   }
 
-  private final class PrincipalFromCertificate extends ChannelInboundHandlerAdapter {
+  private static final class PrincipalFromCertificate extends ChannelInboundHandlerAdapter {
+    private final TlsContext tls;
     private final Session session;
 
-    PrincipalFromCertificate(Session session) {
+    PrincipalFromCertificate(TlsContext tls, Session session) {
+      this.tls = tls;
       this.session = session;
     }
 

@@ -2,17 +2,32 @@ package dev.brook.broker.security;
 
 import dev.brook.broker.config.ConfigException;
 import dev.brook.broker.config.ListenerSettings;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.KeyStoreException;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -22,7 +37,8 @@ import javax.security.auth.x500.X500Principal;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 
 /**
- * The TLS side of one listener, built once at startup from Kafka's {@code ssl.*} keys (JDK
+ * The TLS side of one listener, built at startup from Kafka's {@code ssl.*} keys, and again when
+ * a dynamic config changes its key or trust store ({@code DynamicBrokerConfigs}) (JDK
  * provider): the key and trust managers, enabled protocols and cipher suites, client
  * authentication, and how a client certificate becomes a principal. Makes a server engine per
  * accepted connection and, for this broker's own connections to the listener of another broker,
@@ -32,16 +48,32 @@ public final class TlsContext {
   /** {@code ssl.client.auth}. */
   public enum ClientAuth { NONE, REQUESTED, REQUIRED }
 
+  /**
+   * Which TLS implementation encrypts a listener's connections ({@code ssl.engine.provider}): the
+   * JDK's {@code SSLEngine}, or OpenSSL (BoringSSL) through Netty's tcnative, whose native library
+   * ships inside its Maven artifact. Client sockets (broker to broker) always use the JDK.
+   */
+  public enum Engine { JDK, OPENSSL }
+
   private final SSLContext context;
   private final String[] protocols;
   private final String[] cipherSuites;
   private final ClientAuth clientAuth;
   private final SslPrincipalMapper principals;
   private final String endpointIdentification;
+  /** The leaf certificate of each key entry of the key store, in alias order (empty without one). */
+  private final List<X509Certificate> certificates;
+  private final boolean hasTrustStore;
+  /** Server engines from OpenSSL; null when the JDK's make them. */
+  private final SslContext openSsl;
 
   private TlsContext(SSLContext context, String[] protocols, String[] cipherSuites, ClientAuth clientAuth,
-      SslPrincipalMapper principals, String endpointIdentification) {
+      SslPrincipalMapper principals, String endpointIdentification, List<X509Certificate> certificates,
+      boolean hasTrustStore, SslContext openSsl) {
     this.context = context;
+    this.openSsl = openSsl;
+    this.certificates = certificates;
+    this.hasTrustStore = hasTrustStore;
     this.protocols = protocols;
     this.cipherSuites = cipherSuites;
     this.clientAuth = clientAuth;
@@ -87,7 +119,121 @@ public final class TlsContext {
     SslPrincipalMapper mapper = SslPrincipalMapper.parse(s.keyName("ssl.principal.mapping.rules"),
         s.getString("ssl.principal.mapping.rules"));
     String eia = s.getString("ssl.endpoint.identification.algorithm");
-    return new TlsContext(ctx, protocols, cipherSuites, auth, mapper, eia == null || eia.isBlank() ? null : eia);
+    SslContext openSsl = server && engine(s) == Engine.OPENSSL
+        ? openSslContext(s, keys, trust, protocols, cipherSuites, auth) : null;
+    return new TlsContext(ctx, protocols, cipherSuites, auth, mapper, eia == null || eia.isBlank() ? null : eia,
+        leafCertificates(s, keys), trust != null, openSsl);
+  }
+
+  /**
+   * The engine {@code ssl.engine.provider} asks for: {@code jdk}, {@code openssl} (failing naming the
+   * key when tcnative's library cannot load on this machine), or {@code auto}: OpenSSL when it
+   * loads, else the JDK's.
+   */
+  static Engine engine(ListenerSettings s) {
+    String wanted = s.getString("ssl.engine.provider").toLowerCase(Locale.ROOT);
+    return switch (wanted) {
+      case "jdk" -> Engine.JDK;
+      case "openssl" -> {
+        if (!OpenSsl.isAvailable()) {
+          throw new ConfigException(s.keyName("ssl.engine.provider"), "OpenSSL (netty-tcnative) is not available on this machine: "
+              + OpenSsl.unavailabilityCause() + "; use jdk or auto");
+        }
+        yield Engine.OPENSSL;
+      }
+      default -> OpenSsl.isAvailable() ? Engine.OPENSSL : Engine.JDK; // auto, checked by the key's definition
+    };
+  }
+
+  private static SslContext openSslContext(ListenerSettings s, KeyStore keys, KeyStore trust, String[] protocols,
+      String[] cipherSuites, ClientAuth auth) {
+    try {
+      KeyManagerFactory kmf = KeyManagerFactory.getInstance(s.getString("ssl.keymanager.algorithm"));
+      kmf.init(keys, KeyStores.keyPassword(s));
+      SslContextBuilder b = SslContextBuilder.forServer(kmf).sslProvider(SslProvider.OPENSSL).protocols(protocols);
+      if (trust != null) {
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(s.getString("ssl.trustmanager.algorithm"));
+        tmf.init(trust);
+        b.trustManager(tmf);
+      }
+      if (cipherSuites != null) b.ciphers(Arrays.asList(cipherSuites));
+      b.clientAuth(switch (auth) {
+        case REQUIRED -> io.netty.handler.ssl.ClientAuth.REQUIRE;
+        case REQUESTED -> io.netty.handler.ssl.ClientAuth.OPTIONAL;
+        case NONE -> io.netty.handler.ssl.ClientAuth.NONE;
+      });
+      return b.build();
+    } catch (GeneralSecurityException | SSLException | RuntimeException e) {
+      throw new ConfigException(s.keyName("ssl.engine.provider"), "cannot initialize OpenSSL for listener "
+          + s.listenerName() + ": " + e.getMessage());
+    }
+  }
+
+  /** The engine this listener's connections get. */
+  public Engine engine() {
+    return openSsl != null ? Engine.OPENSSL : Engine.JDK;
+  }
+
+  private static List<X509Certificate> leafCertificates(ListenerSettings s, KeyStore keys) {
+    if (keys == null) return List.of();
+    try {
+      List<String> aliases = new ArrayList<>(Collections.list(keys.aliases()));
+      aliases.sort(null);
+      List<X509Certificate> out = new ArrayList<>();
+      for (String alias : aliases) {
+        if (keys.isKeyEntry(alias) && keys.getCertificate(alias) instanceof X509Certificate c) out.add(c);
+      }
+      if (out.isEmpty()) throw new ConfigException(s.keyName("ssl.keystore.location"), "the key store holds no private key entry with an X.509 certificate");
+      return List.copyOf(out);
+    } catch (KeyStoreException e) {
+      throw new ConfigException(s.keyName("ssl.keystore.location"), "cannot read the key store: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Why {@code next} may not replace this context on a running listener, or empty when it may: as
+   * Kafka checks a dynamic update, the key store must hold as many key entries, each with the same
+   * subject DN (unless {@code allowDnChanges}) and subject alternative names (unless {@code
+   * allowSanChanges}), so that clients checking the broker's name keep accepting it; and a trust
+   * store cannot be added to a listener that had none.
+   */
+  public Optional<String> incompatibility(TlsContext next, boolean allowDnChanges, boolean allowSanChanges) {
+    if (!hasTrustStore && next.hasTrustStore) {
+      return Optional.of("Cannot add SSL truststore to an existing listener for which no truststore was configured.");
+    }
+    if ((allowDnChanges && allowSanChanges) || next.certificates.isEmpty() && certificates.isEmpty()) return Optional.empty();
+    if (next.certificates.size() != certificates.size()) {
+      return Optional.of("Keystore entries do not match, existing store contains " + certificates.size()
+          + " entries, new store contains " + next.certificates.size() + " entries");
+    }
+    for (int i = 0; i < certificates.size(); i++) {
+      X509Certificate old = certificates.get(i);
+      X509Certificate now = next.certificates.get(i);
+      if (!allowDnChanges && !old.getSubjectX500Principal().equals(now.getSubjectX500Principal())
+          && !old.getSubjectX500Principal().getName().equalsIgnoreCase(now.getSubjectX500Principal().getName())) {
+        return Optional.of("Keystore DistinguishedName does not match: existing DN=" + old.getSubjectX500Principal()
+            + ", new DN=" + now.getSubjectX500Principal() + " (set ssl.allow.dn.changes=true to allow it)");
+      }
+      if (!allowSanChanges && !subjectAltNames(old).equals(subjectAltNames(now))) {
+        return Optional.of("Keystore SubjectAltNames do not match: existing SANs=" + subjectAltNames(old)
+            + ", new SANs=" + subjectAltNames(now) + " (set ssl.allow.san.changes=true to allow it)");
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Set<List<?>> subjectAltNames(X509Certificate c) {
+    try {
+      Collection<List<?>> names = c.getSubjectAlternativeNames();
+      return names == null ? Set.of() : new HashSet<>(names);
+    } catch (CertificateParsingException e) {
+      return Set.of(List.of("unparseable: " + e.getMessage()));
+    }
+  }
+
+  /** The leaf certificates this listener presents (tests, logs). */
+  public List<X509Certificate> certificates() {
+    return certificates;
   }
 
   private static String[] checked(String key, List<String> wanted, String[] supported) {
@@ -99,8 +245,9 @@ public final class TlsContext {
     return wanted.toArray(new String[0]);
   }
 
-  /** A server-side engine for one accepted connection. */
-  public SSLEngine serverEngine() {
+  /** A server-side engine for one accepted connection; OpenSSL's buffers come from {@code alloc}. */
+  public SSLEngine serverEngine(ByteBufAllocator alloc) {
+    if (openSsl != null) return openSsl.newEngine(alloc);
     SSLEngine e = context.createSSLEngine();
     e.setUseClientMode(false);
     e.setEnabledProtocols(protocols);

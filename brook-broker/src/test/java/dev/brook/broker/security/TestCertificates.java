@@ -30,13 +30,15 @@ public final class TestCertificates {
   public final Path clientKeyStore;
   public final Path otherClientKeyStore;
   public final Path trustStore;
+  private final Path ca;
+  private final Path caCert;
 
   private TestCertificates(Path dir) throws Exception {
     this.dir = dir;
-    Path ca = dir.resolve("ca.p12");
+    ca = dir.resolve("ca.p12");
     keytool("-genkeypair", "-alias", "ca", "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=Brook Test CA",
         "-ext", "bc:c", "-validity", "2", "-keystore", ca.toString());
-    Path caCert = dir.resolve("ca.pem");
+    caCert = dir.resolve("ca.pem");
     keytool("-exportcert", "-rfc", "-alias", "ca", "-keystore", ca.toString(), "-file", caCert.toString());
     trustStore = dir.resolve("truststore.p12");
     keytool("-importcert", "-noprompt", "-alias", "ca", "-file", caCert.toString(), "-keystore", trustStore.toString());
@@ -49,6 +51,15 @@ public final class TestCertificates {
   public static synchronized TestCertificates get() throws Exception {
     if (instance == null) instance = new TestCertificates(Files.createTempDirectory("brook-certs"));
     return instance;
+  }
+
+  /**
+   * Another key store signed by the CA (a new key pair and serial number): for the broker's name
+   * with {@code dn = "CN=localhost,O=Brook"} and {@code san = "SAN=dns:localhost,ip:127.0.0.1"}, a
+   * rotated broker certificate.
+   */
+  public synchronized Path signedKeyStore(String alias, String dn, String san) throws Exception {
+    return signed(alias, dn, san, ca, caCert);
   }
 
   private Path signed(String alias, String dn, String san, Path ca, Path caCert) throws Exception {
