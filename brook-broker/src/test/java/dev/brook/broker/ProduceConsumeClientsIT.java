@@ -213,6 +213,37 @@ class ProduceConsumeClientsIT {
     }
   }
 
+  /**
+   * close() ends the consumer's fetch session with a fetch of no partitions; Kafka answers it at
+   * once. Brook parked it for the consumer's fetch.max.wait.ms, so every close took that long (and
+   * the full 30 s request timeout with a long poll of 30 s or more).
+   */
+  @Test
+  void consumerCloseDoesNotWaitForItsFetchMaxWait() throws Exception {
+    createTopic("closing", 2);
+    try (KafkaProducer<String, String> p = producer(Map.of())) {
+      sendAll(p, "closing", 100);
+    }
+    KafkaConsumer<String, String> c = consumer(Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 20_000));
+    List<TopicPartition> tps = List.of(new TopicPartition("closing", 0), new TopicPartition("closing", 1));
+    try {
+      c.assign(tps);
+      c.seekToBeginning(tps);
+      assertThat(pollUntil(c, 100)).hasSize(100); // the fetch session is open
+      // No fetch in flight at close: paused partitions are not fetched, and this poll outlasts the
+      // long poll still out (a response Kafka would make close wait for too).
+      c.pause(tps);
+      c.poll(Duration.ofMillis(22_000));
+    } catch (RuntimeException | AssertionError e) {
+      c.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ZERO));
+      throw e;
+    }
+    long start = System.nanoTime();
+    c.close();
+    long ms = (System.nanoTime() - start) / 1_000_000;
+    assertThat(ms).as("close() took %d ms with fetch.max.wait.ms = 20000", ms).isLessThan(10_000);
+  }
+
   @Test
   void smallFetchSizesStillMakeProgress() throws Exception {
     createTopic("big", 1);

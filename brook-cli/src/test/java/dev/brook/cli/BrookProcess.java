@@ -92,6 +92,21 @@ final class BrookProcess implements AutoCloseable {
     return new BrookProcess(p);
   }
 
+  /**
+   * Starts {@code command...} (any program, a launcher script or a tool) with this JVM's
+   * environment, stdin closed; for long-running children such as MirrorMaker 2.
+   */
+  static BrookProcess command(List<String> command) throws IOException {
+    Process p = new ProcessBuilder(command).start();
+    p.getOutputStream().close();
+    return new BrookProcess(p);
+  }
+
+  /** Whether the child still runs. */
+  boolean isAlive() {
+    return process.isAlive();
+  }
+
   /** Runs {@code brook args...} to completion (bounded) and returns its outcome. */
   static Result run(String stdin, String... args) throws Exception {
     try (BrookProcess p = start(stdin, args)) {

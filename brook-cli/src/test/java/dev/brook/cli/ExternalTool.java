@@ -90,6 +90,16 @@ final class ExternalTool {
     return run(cmd, stdin, timeoutSeconds);
   }
 
+  /**
+   * Starts a Kafka 4.1.1 tool class through the anchor script as a long-running child (for example
+   * MirrorMaker 2 in dedicated mode); the caller closes it.
+   */
+  static BrookProcess startAnchorTool(String toolClass, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(anchorScript().toString(), "tool", toolClass));
+    cmd.addAll(List.of(args));
+    return BrookProcess.command(cmd);
+  }
+
   static Result kcat(String stdin, int timeoutSeconds, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(kcat()));
     cmd.addAll(List.of(args));

@@ -132,7 +132,10 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
   private CompletableFuture<ApiMessage> answer(short version, FetchRequestData request, FetchContext fc,
       FetchIsolation isolation, List<FetchPartition> plan, int replicaId, Attempt first) {
     int maxBytes = request.maxBytes();
-    if (request.maxWaitMs() <= 0 || first.bytes >= request.minBytes() || first.hasError) {
+    // A fetch of no partitions has nothing to wait for: above all the one a consumer sends from
+    // close() to end its fetch session (epoch -1, no partitions), which would otherwise hold up the
+    // close by fetch.max.wait.ms. Kafka answers it at once too.
+    if (request.maxWaitMs() <= 0 || plan.isEmpty() || first.bytes >= request.minBytes() || first.hasError) {
       return CompletableFuture.completedFuture(respond(version, fc, isolation, first));
     }
     Map<Partition, FetchPartition> watched = new LinkedHashMap<>();

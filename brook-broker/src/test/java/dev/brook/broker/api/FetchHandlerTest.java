@@ -104,6 +104,26 @@ class FetchHandlerTest {
   }
 
   @Test
+  void closingAFetchSessionIsAnsweredAtOnceNotAfterMaxWait() throws Exception {
+    // A consumer's close() ends its session with a fetch of epoch -1 and no partitions, carrying
+    // its fetch.max.wait.ms: nothing can satisfy its min.bytes, and Kafka answers it at once.
+    FetchRequestData open = new FetchRequestData().setMaxWaitMs(0).setMinBytes(1).setMaxBytes(1 << 20)
+        .setSessionId(0).setSessionEpoch(0).setReplicaId(-1);
+    open.topics().add(new FetchRequestData.FetchTopic().setTopic("t").setPartitions(List.of(
+        new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(0).setPartitionMaxBytes(1 << 20))));
+    RequestContext ctx = new RequestContext(new RequestHeader(ApiKeys.FETCH, (short) 12, "test", 1), 1, null, "PLAINTEXT");
+    int session = ((FetchResponseData) handler.handle(ctx, open).get(5, TimeUnit.SECONDS)).sessionId();
+    assertThat(session).isNotZero();
+
+    FetchRequestData close = new FetchRequestData().setMaxWaitMs(600_000).setMinBytes(1).setMaxBytes(1 << 20)
+        .setSessionId(session).setSessionEpoch(-1).setReplicaId(-1);
+    CompletableFuture<ApiMessage> answer = handler.handle(ctx, close);
+    assertThat(answer).as("answered without waiting for max.wait.ms").isDone();
+    assertThat(((FetchResponseData) answer.get()).errorCode()).isZero();
+    assertThat(((FetchResponseData) answer.get()).responses()).isEmpty();
+  }
+
+  @Test
   void timerAnswersAnUnsatisfiedFetch() throws Exception {
     FetchResponseData.PartitionData p = only(fetch(0, 30, 1).get(5, TimeUnit.SECONDS));
     assertThat(p.errorCode()).isZero();
