@@ -2,8 +2,7 @@ package dev.brook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.brook.broker.Broker;
-import dev.brook.broker.config.BrokerConfig;
+import dev.brook.broker.security.TargetBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -17,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Kafka 4.1.1's {@code kafka-configs} and kcat against a SASL_SSL listener, as an operator would use
  * them: an admin authenticated with PLAIN ({@code --command-config}) creates, lists and deletes
  * SCRAM users; kcat (librdkafka) then produces and consumes as such a user over SASL_SSL with
- * SCRAM-SHA-256, checking the broker's certificate against the CA.
+ * SCRAM-SHA-256, checking the broker's certificate against the CA. With {@code -Dbrook.it.target=kafka}
+ * the same test runs against Apache Kafka 4.1.1 with the same settings ({@link TargetBroker}).
  */
 class SecurityToolsIT {
   private static final String CONFIGS = "kafka.admin.ConfigCommand";
@@ -29,7 +29,7 @@ class SecurityToolsIT {
     certs = TestCertificates.get();
   }
 
-  private Broker start() throws Exception {
+  private TargetBroker start() throws Exception {
     Map<String, String> s = new HashMap<>();
     s.put("log.dirs", dir.resolve("logs").toString());
     s.put("listeners", "SASL_SSL://127.0.0.1:0");
@@ -40,7 +40,7 @@ class SecurityToolsIT {
     s.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
     s.put("listener.name.sasl_ssl.plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
         + "username=\"admin\" password=\"admin-secret\" user_admin=\"admin-secret\";");
-    return Broker.start(BrokerConfig.of(s));
+    return TargetBroker.start(dir, s);
   }
 
   private Path adminConfig() throws Exception {
@@ -59,8 +59,8 @@ class SecurityToolsIT {
   void kafkaConfigsManagesScramUsersThatKcatAuthenticatesAs() throws Exception {
     ExternalTool.requireAnchor();
     ClientGenerationsIT.requireTool(ExternalTool.kcat() != null, "kcat", "kcat");
-    try (Broker broker = start()) {
-      String bootstrap = "localhost:" + broker.listeners().get(0).port();
+    try (TargetBroker broker = start()) {
+      String bootstrap = broker.bootstrap();
       String admin = adminConfig().toString();
       ExternalTool.Result add = ExternalTool.anchorTool(null, 300, CONFIGS, "--bootstrap-server", bootstrap,
           "--command-config", admin, "--alter", "--entity-type", "users", "--entity-name", "alice",
