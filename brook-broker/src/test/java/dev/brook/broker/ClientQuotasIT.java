@@ -130,7 +130,9 @@ class ClientQuotasIT {
         }
         double rate = (read - readAtStart) / 6.0;
         System.out.printf("quota'd consumer: %.0f B/s of values for a 1 MiB/s quota%n", rate);
-        assertThat(rate).isBetween(0.85 * MB, 1.15 * MB);
+        // Held to the quota, not starved. Kafka 4.1.1 with these settings (2 windows of 1 s, 1 MiB
+        // fetches) delivered 0.65 of the quota in our run (load ~50; it throttles whole 1 MiB responses), Brook about 1.0.
+        assertThat(rate).isBetween(0.5 * MB, 1.15 * MB);
       }
     }
   }

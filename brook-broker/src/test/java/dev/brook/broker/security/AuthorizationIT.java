@@ -231,12 +231,23 @@ class AuthorizationIT {
       assertThat(got).as("read while allowed").isEqualTo(1);
       admin.deleteAcls(List.of(read.toFilter())).all().get(20, TimeUnit.SECONDS);
       p.send(new ProducerRecord<>("app-session", "k", "second")).get(20, TimeUnit.SECONDS);
-      assertThatThrownBy(() -> {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < end) {
-          assertThat(c.poll(Duration.ofMillis(200)).count()).as("no record after READ was removed").isZero();
+      // The consumer is refused. A fetch the broker authorized before the change and parked in
+      // long-poll may still return the record produced meanwhile (Kafka checks a request when it
+      // arrives): at most that one record. Kafka also refuses a session whose partitions have no new
+      // data, at once; Brook does not yet (an incremental fetch re-authorizes only the partitions its
+      // response carries), so this test produces a record first. Open, found against Kafka.
+      int after = 0;
+      boolean refused = false;
+      long deadline2 = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!refused && System.nanoTime() < deadline2) {
+        try {
+          after += c.poll(Duration.ofMillis(200)).count();
+        } catch (TopicAuthorizationException e) {
+          refused = true;
         }
-      }).isInstanceOf(TopicAuthorizationException.class);
+      }
+      assertThat(refused).as("refused within 20 s of READ being removed").isTrue();
+      assertThat(after).as("records after READ was removed (a fetch already in flight)").isLessThanOrEqualTo(1);
     }
   }
 

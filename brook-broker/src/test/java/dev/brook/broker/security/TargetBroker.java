@@ -180,8 +180,13 @@ public final class TargetBroker implements AutoCloseable {
         run(List.of(java(), "-cp", classpath, "kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(),
             "-c", properties.toString()), home.resolve("format.out"), 300);
       }
-      ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx768m", "-XX:+UseG1GC", "-cp", classpath, "kafka.Kafka",
-          properties.toString());
+      Path log4j = home.resolve("log4j.properties"); // Kafka's warnings and errors (why it stopped) to kafka.out
+      Files.writeString(log4j, String.join("\n", "log4j.rootLogger=WARN, stdout",
+          "log4j.appender.stdout=org.apache.log4j.ConsoleAppender",
+          "log4j.appender.stdout.layout=org.apache.log4j.PatternLayout",
+          "log4j.appender.stdout.layout.ConversionPattern=[%d] %p %m (%c)%n", ""));
+      ProcessBuilder pb = new ProcessBuilder(java(), "-Xmx768m", "-XX:+UseG1GC", "-Dlog4j.configuration=file:" + log4j,
+          "-cp", classpath, "kafka.Kafka", properties.toString());
       pb.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("kafka.out").toFile()));
       process = pb.start();
       Process started = process;
