@@ -27,9 +27,11 @@ public final class StartToFirstMetadata {
     ClassLoader brookLoader = new URLClassLoader(urls.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
     int n = Integer.parseInt(args[2]);
     boolean kafkaFirst = args.length > 3 && args[3].equals("kafka-first");
-    if (kafkaFirst) report("Kafka @EmbeddedKafka (EmbeddedKafkaKraftBroker)", kafka(), kafkaRuns(n));
+    String kafka = "Kafka " + org.apache.kafka.common.utils.AppInfoParser.getVersion()
+        + " @EmbeddedKafka (EmbeddedKafkaKraftBroker)";
+    if (kafkaFirst) report(kafka, kafka(), kafkaRuns(n));
     report("Brook BrookTestBroker", brook(brookLoader), brookRuns(brookLoader, n));
-    if (!kafkaFirst) report("Kafka @EmbeddedKafka (EmbeddedKafkaKraftBroker)", kafka(), kafkaRuns(n));
+    if (!kafkaFirst) report(kafka, kafka(), kafkaRuns(n));
   }
 
   static List<Double> brookRuns(ClassLoader l, int n) throws Exception {

@@ -78,7 +78,7 @@ public final class ScalingBench {
         case "--only" -> what = List.of(args[++i].split(","));
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--help" -> {
-          System.out.println("bench/scaling [--quick] [--only scaling,costs,rolls] [--rounds N]");
+          System.out.println("bench/scaling [--quick] [--only scaling,costs,rolls,metrics] [--rounds N]");
           return;
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -94,6 +94,7 @@ public final class ScalingBench {
     if (what.contains("scaling")) b.scaling(rounds);
     if (what.contains("costs")) b.costs();
     if (what.contains("rolls")) b.rolls(rounds);
+    if (what.contains("metrics")) b.metricsOverhead(Math.max(rounds, quick ? 1 : 3));
     Files.writeString(out.resolve("summary.txt"), b.summary);
     System.out.println("kept in " + out);
   }
@@ -152,6 +153,52 @@ public final class ScalingBench {
     double perReq = requestPayloadBytes(4, 16 << 10, 100) / (double) (1 << 20);
     line(String.format(Locale.ROOT, "capacity from broker CPU per request: 1 core %.0f req/s (%.0f MB/s), 2 cores %.0f req/s"
         + " (%.0f MB/s) -> ratio %.2fx", cap1, cap1 * perReq, cap2, cap2 * perReq, cap2 / cap1));
+  }
+
+  /**
+   * What recording Kafka-named metrics costs the broker (issue 18): the same closed-loop produce
+   * against a broker pinned to cpu 0 with metrics on (the default) and off
+   * ({@code -Dbrook.metrics.enabled=false}), alternating which goes first. The broker is the bottleneck
+   * (one core, the generator on another), so its throughput and its CPU per request both show the
+   * cost; small requests (1 KiB batches) show it most, since the metrics cost per request, not per byte.
+   */
+  private void metricsOverhead(int rounds) throws Exception {
+    double warm = quick ? 4 : 8;
+    double measure = quick ? 6 : 15;
+    int conns = 16;
+    line(String.format(Locale.ROOT, "%n== metrics: produce 1 partition x 1 KiB batch per request, %d connections x window 4,"
+        + " broker on cpu 0 with metrics on / off; warm-up %.0f s, measured %.0f s", conns, warm, measure));
+    line("metrics  round  req/s    broker-cores-busy  us-CPU/req");
+    String baseOpts = "-XX:MaxDirectMemorySize=512m -Xss512k"; // bin/brook's default BROOK_OPTS
+    Map<String, List<Double>> rate = new LinkedHashMap<>();
+    Map<String, List<Double>> cpuPerReq = new LinkedHashMap<>();
+    for (int r = 1; r <= rounds; r++) {
+      List<String> order = r % 2 == 1 ? List.of("on", "off") : List.of("off", "on");
+      for (String mode : order) {
+        String opts = (mode.equals("on") ? baseOpts : baseOpts + " -Dbrook.metrics.enabled=false")
+            + " " + System.getenv().getOrDefault("BENCH_BROOK_OPTS", ""); // e.g. a profiler's flags
+        try (Run run = Run.start(root, out, "metrics-" + mode + "-r" + r, "0", Map.of(), Map.of("BROOK_OPTS", opts))) {
+          run.createTopic(64);
+          try (RawLoad load = new RawLoad(HOST, run.port, produceRequests(conns, 64, 1, 1 << 10, 100, 8), 64,
+              checker(ApiKeys.PRODUCE, PRODUCE_VERSION))) {
+            load.runClosed(4, warm);
+            double cpu0 = ProcStats.cpuSeconds(run.pid);
+            RawLoad.Result res = load.runClosed(4, measure);
+            double cpu = ProcStats.cpuSeconds(run.pid) - cpu0;
+            double reqPerS = res.requests() / res.seconds();
+            rate.computeIfAbsent(mode, k -> new ArrayList<>()).add(reqPerS);
+            cpuPerReq.computeIfAbsent(mode, k -> new ArrayList<>()).add(cpu / res.requests() * 1e6);
+            line(String.format(Locale.ROOT, "%-8s %-6d %-8.0f %-18.2f %.1f", mode, r, reqPerS, cpu / res.seconds(),
+                cpu / res.requests() * 1e6));
+          }
+        }
+      }
+    }
+    double on = median(rate.get("on"));
+    double off = median(rate.get("off"));
+    line(String.format(Locale.ROOT, "median req/s: on %.0f, off %.0f -> on/off %.3f; median us CPU/req: on %.1f, off %.1f -> %.3f",
+        on, off, on / off, median(cpuPerReq.get("on")), median(cpuPerReq.get("off")),
+        median(cpuPerReq.get("on")) / median(cpuPerReq.get("off"))));
   }
 
   /** Broker CPU per request of each kind, broker pinned to cpu 0, closed loop. */
@@ -237,6 +284,12 @@ public final class ScalingBench {
     double none = median(p99.get("1073741824"));
     double rolling = median(p99.get("2097152"));
     line(String.format(Locale.ROOT, "median p99: no rolls %.2f ms, rolls every 2 MiB %.2f ms -> %.2fx", none, rolling, rolling / none));
+    // Pair by pair: the two runs of a round are minutes apart, so they share most of the machine's load.
+    StringBuilder pairs = new StringBuilder("p99 with rolls / without, per round:");
+    for (int r = 0; r < rounds; r++) {
+      pairs.append(String.format(Locale.ROOT, " %.2f", p99.get("2097152").get(r) / p99.get("1073741824").get(r)));
+    }
+    line(pairs.toString());
   }
 
   // ------------------------------------------------------------------ requests, built once
@@ -404,13 +457,21 @@ public final class ScalingBench {
     }
 
     static Run start(Path root, Path out, String name, String cpus, Map<String, String> overrides) throws Exception {
+      return start(root, out, name, cpus, overrides, Map.of());
+    }
+
+    /** As above, with extra environment for bin/brook (BROOK_OPTS, ...). */
+    static Run start(Path root, Path out, String name, String cpus, Map<String, String> overrides, Map<String, String> env)
+        throws Exception {
       int port = BrokerProcess.freePort(false);
       Path data = Files.createTempDirectory("brook-scaling-");
       List<String> cmd = new ArrayList<>(List.of("taskset", "-c", cpus, root.resolve("bin/brook").toString(), "server",
           "--override", "log.dirs=" + data, "--override", "listeners=PLAINTEXT://" + HOST + ":" + port,
           "--override", "group.initial.rebalance.delay.ms=0"));
       overrides.forEach((k, v) -> cmd.addAll(List.of("--override", k + "=" + v)));
-      Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+      ProcessBuilder pb = new ProcessBuilder(cmd);
+      pb.environment().putAll(env);
+      Process p = pb.redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.appendTo(out.resolve(name + ".log").toFile())).start();
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
       while (true) {

@@ -201,7 +201,7 @@ public final class Broker implements AutoCloseable {
       PartitionGauges gauges = startPartitionGauges(metrics, replicas, cluster, toClose);
       java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
       BrokerHttpServer http = startHttp(config, metrics, gauges, (LocalReplicaManager) replicas, groups.coordinator(), txn,
-          started, bound, toClose);
+          started, bound, toClose, authorizer, security);
       startAuthorization(dispatcher, config, authorizer, replicas, topics, cluster, toClose);
       NetworkServer network = NetworkServer.start(security.endpoints(), net, dispatcher);
       // Resolved here, once: with a wildcard listener (0.0.0.0) the advertised host is this machine's
@@ -209,6 +209,7 @@ public final class Broker implements AutoCloseable {
       bound.set(AdvertisedEndpoints.resolve(config.listenerConfig(), network.boundListeners()));
       if (cluster != null) cluster.register(bound.get().asBroker(config.nodeId(), config.getString("broker.rack")));
       started.set(true);
+      metrics.publish();
       return new Broker(config, network, toClose, cluster, http);
     } catch (Exception | Error e) {
       closeAll(toClose);
@@ -217,15 +218,24 @@ public final class Broker implements AutoCloseable {
   }
 
   /**
-   * The HTTP side on {@code http.port} (-1: none), on the Kafka listener's host: /metrics, /health.
-   * Its own threads; it reads the broker only through thread-safe views.
+   * The HTTP side on {@code http.port} (-1: none), on the Kafka listener's host: /metrics, /health, the
+   * console and the REST API; with an authorizer, HTTP Basic against the SASL users and the ACLs per
+   * action ({@link dev.brook.broker.http.HttpSecurity}). Its own threads; it reads the broker only
+   * through thread-safe views.
    */
   private static BrokerHttpServer startHttp(BrokerConfig config, BrokerMetrics metrics, PartitionGauges gauges,
       LocalReplicaManager replicas, GroupCoordinator groups, TransactionCoordinator txn,
-      java.util.concurrent.atomic.AtomicBoolean started, AtomicReference<AdvertisedEndpoints> bound, Deque<AutoCloseable> toClose)
+      java.util.concurrent.atomic.AtomicBoolean started, AtomicReference<AdvertisedEndpoints> bound, Deque<AutoCloseable> toClose,
+      dev.brook.broker.security.Authorizer authorizer, SecurityArea security)
       throws IOException {
     int port = config.getInt("http.port");
     if (port < 0) return null;
+    dev.brook.broker.http.HttpSecurity httpSecurity = dev.brook.broker.http.HttpSecurity.fromConfig(config, authorizer,
+        security.passwords(), security.consoleClient());
+    if (authorizer != null && security.consolePrincipal().isPresent() && !authorizer.isSuperUser(security.consolePrincipal().get())) {
+      log.warn("The console acts through the inter-broker listener as {}, which is not in super.users: the broker will refuse "
+          + "what its ACLs do not allow that principal, whatever the console's user may do", security.consolePrincipal().get());
+    }
     String host = config.listenerConfig().interBrokerListener().host();
     BrokerHttpServer.Readiness ready = new BrokerHttpServer.Readiness(
         started::get,
@@ -237,7 +247,7 @@ public final class Broker implements AutoCloseable {
         lag, ready, history, replicas, () -> {
           Listener l = advertised(config, bound).interBrokerListener();
           return l.host() + ":" + l.port();
-        });
+        }, httpSecurity);
     toClose.add(http);
     return http;
   }
@@ -560,7 +570,9 @@ public final class Broker implements AutoCloseable {
    * What the security area gives the others: every listener with what its protocol adds to a
    * connection (TLS, SASL), and how this broker connects to the inter-broker listener of others.
    */
-  record SecurityArea(List<NetworkServer.Endpoint> endpoints, BrokerConnector interBroker) {}
+  record SecurityArea(List<NetworkServer.Endpoint> endpoints, BrokerConnector interBroker,
+      dev.brook.broker.security.PasswordVerifier passwords, Map<String, Object> consoleClient,
+      java.util.Optional<org.apache.kafka.common.security.auth.KafkaPrincipal> consolePrincipal) {}
 
   /**
    * Security: TLS and SASL per listener (docs/ARCHITECTURE.md "Security"), the SCRAM credential
@@ -583,7 +595,11 @@ public final class Broker implements AutoCloseable {
     SaslApis.register(dispatcher);
     ScramCredentialApis.register(dispatcher, scram, background);
     List<NetworkServer.Endpoint> out = new java.util.ArrayList<>();
+    List<SaslMechanisms> saslListeners = new java.util.ArrayList<>();
     BrokerConnector interBroker = BrokerConnector.PLAINTEXT;
+    Map<String, Object> consoleClient = Map.of();
+    java.util.Optional<org.apache.kafka.common.security.auth.KafkaPrincipal> consolePrincipal =
+        java.util.Optional.of(org.apache.kafka.common.security.auth.KafkaPrincipal.ANONYMOUS);
     for (Listener l : lc.listeners()) {
       SecurityProtocol protocol = lc.protocol(l.name());
       ListenerSettings settings = new ListenerSettings(config, l.name());
@@ -597,11 +613,17 @@ public final class Broker implements AutoCloseable {
       };
       out.add(new NetworkServer.Endpoint(l, protocol, tls == null ? ListenerSecurity.NONE : new TlsSecurity(tls),
           l.name().equals(lc.interBroker()), sasl));
+      if (sasl != null) saslListeners.add(sasl);
       if (l.name().equals(lc.interBroker())) {
-        interBroker = InterBrokerSecurity.create(settings, protocol, tls, config.getString("sasl.mechanism.inter.broker.protocol"));
+        String mechanism = config.getString("sasl.mechanism.inter.broker.protocol");
+        interBroker = InterBrokerSecurity.create(settings, protocol, tls, mechanism);
+        // The HTTP console's own clients connect as this broker does (README "Seeing inside it").
+        consoleClient = InterBrokerSecurity.clientProperties(settings, protocol, mechanism);
+        consolePrincipal = InterBrokerSecurity.clientPrincipal(settings, protocol, mechanism);
       }
     }
-    return new SecurityArea(List.copyOf(out), interBroker);
+    return new SecurityArea(List.copyOf(out), interBroker, dev.brook.broker.security.PasswordVerifier.of(saslListeners, scram),
+        consoleClient, consolePrincipal);
   }
 
   /**
@@ -697,10 +719,16 @@ public final class Broker implements AutoCloseable {
           Listener adv = advertised(config, bound).interBrokerListener();
           return new Node(config.nodeId(), adv.host(), adv.port());
         };
+    // A coordinator named by the cluster state. Not this broker while it does not lead the partition
+    // itself (its lease with ZooKeeper lapsed, after a pause): its cluster state may be stale, and a
+    // client sent here would be answered NOT_COORDINATOR in a loop; COORDINATOR_NOT_AVAILABLE makes
+    // it ask again, here or elsewhere, after its backoff.
     Function<TopicPartition, Optional<Node>> leaderOf = cluster == null
         ? tp -> Optional.of(self.get())
         : tp -> cluster.partitionState(tp)
             .filter(s -> s.leader() >= 0)
+            .filter(s -> s.leader() != config.nodeId() || leadership == null
+                || leadership.partition(tp).map(Partition::isLeader).orElse(false))
             .flatMap(s -> cluster.broker(s.leader()))
             .map(b -> new Node(b.id(), b.host(), b.port()));
     FindCoordinatorHandler.Locator groupCoordinators = FindCoordinatorHandler.partitionLeader(

@@ -82,9 +82,9 @@ class LogDirFailoverIT {
     try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
       failedSends += send(producer, 0, 40, pad, acked);
       assertThat(acked).hasSize(40);
-      // From now on, a new segment file in the leader's directory cannot be created.
+      // From now on, a new segment file in the leader's directory cannot be created (at a roll, or ahead of it).
       try (AutoCloseable fault = StorageFiles.install((file, options) -> {
-        if (file.toAbsolutePath().startsWith(failing) && file.getFileName().toString().endsWith(".log")) {
+        if (file.toAbsolutePath().startsWith(failing) && isSegmentLog(file)) {
           throw new IOException("Input/output error (injected)");
         }
         return FileChannel.open(file, options);
@@ -142,5 +142,11 @@ class LogDirFailoverIT {
       }
     }
     return failed;
+  }
+
+  /** A segment's log file, at a roll or made ahead of one by the flusher ({@code next.log.prepared}). */
+  private static boolean isSegmentLog(Path file) {
+    String name = file.getFileName().toString();
+    return name.endsWith(".log") || name.endsWith(".log" + dev.brook.storage.LogSegment.PREPARED_SUFFIX);
   }
 }

@@ -8,16 +8,23 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Kafka 4.1.1's {@code kafka-configs} and kcat against a SASL_SSL listener, as an operator would use
- * them: an admin authenticated with PLAIN ({@code --command-config}) creates, lists and deletes
- * SCRAM users; kcat (librdkafka) then produces and consumes as such a user over SASL_SSL with
- * SCRAM-SHA-256, checking the broker's certificate against the CA. With {@code -Dbrook.it.target=kafka}
- * the same test runs against Apache Kafka 4.1.1 with the same settings ({@link TargetBroker}).
+ * Kafka 4.1.1's {@code kafka-configs}, kcat and confluent-kafka-python against a SASL_SSL listener,
+ * as an operator would use them: an admin authenticated with PLAIN ({@code --command-config})
+ * creates, lists and deletes SCRAM users; kcat and confluent-kafka-python (both librdkafka) then
+ * produce and consume as such a user over SASL_SSL with SCRAM, checking the broker's certificate
+ * against the CA, and are refused with a wrong password. With {@code -Dbrook.it.target=kafka} the
+ * same test runs against Apache Kafka 4.1.1 with the same settings ({@link TargetBroker}).
  */
 class SecurityToolsIT {
   private static final String CONFIGS = "kafka.admin.ConfigCommand";
@@ -53,6 +60,40 @@ class SecurityToolsIT {
         "ssl.truststore.password=" + TestCertificates.PASSWORD,
         "ssl.truststore.type=PKCS12", ""));
     return p;
+  }
+
+  @Test
+  void confluentKafkaPythonProducesAndConsumesAsAScramUserOverSaslSsl() throws Exception {
+    ClientGenerationsIT.requireTool(ClientGenerationsIT.pythonHas("confluent_kafka"), "confluent-kafka-python", "python3-confluent-kafka");
+    try (TargetBroker broker = start()) {
+      String bootstrap = broker.bootstrap();
+      Properties admin = new Properties();
+      admin.put("bootstrap.servers", bootstrap);
+      admin.put("security.protocol", "SASL_SSL");
+      admin.put("sasl.mechanism", "PLAIN");
+      admin.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"admin\" password=\"admin-secret\";");
+      admin.put("ssl.truststore.location", certs.trustStore.toString());
+      admin.put("ssl.truststore.password", TestCertificates.PASSWORD);
+      admin.put("ssl.truststore.type", "PKCS12");
+      try (Admin a = Admin.create(admin)) {
+        a.alterUserScramCredentials(List.of(
+            new UserScramCredentialUpsertion("bob", new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), "bob-secret")))
+            .all().get(30, TimeUnit.SECONDS);
+      }
+      Path ca = dir.resolve("ca.pem");
+      Files.writeString(ca, certs.caPem());
+      Path script = Path.of("target", "test-classes", "clients", "confluent_sasl_scenario.py").toAbsolutePath();
+      ExternalTool.Result ok = ExternalTool.run(List.of(ClientGenerationsIT.PYTHON, script.toString(), bootstrap, "py-scram",
+          "SCRAM-SHA-512", "bob", "bob-secret", ca.toString()), null, 120);
+      assertThat(ok.exitCode()).as(ok.toString()).isZero();
+      assertThat(ok.lines()).as(ok.toString()).containsSubsequence("one", "two", "three");
+      assertThat(ok.lines()).as(ok.toString()).last().asString().startsWith("OK confluent-kafka");
+
+      ExternalTool.Result refused = ExternalTool.run(List.of(ClientGenerationsIT.PYTHON, script.toString(), bootstrap, "py-scram",
+          "SCRAM-SHA-512", "bob", "wrong", ca.toString()), null, 120);
+      assertThat(refused.exitCode()).as(refused.toString()).isEqualTo(3);
+      assertThat(refused.stdout()).as(refused.toString()).contains("REFUSED").contains("Authentication failed");
+    }
   }
 
   @Test

@@ -53,6 +53,31 @@ abstract class AbstractIndex implements AutoCloseable {
     }
   }
 
+  /**
+   * An empty index over {@code mmap}, the mapping of a new file made by {@link #preallocate} ahead
+   * of the segment's roll (the entries are relative, so the mapping fits any base offset).
+   */
+  protected AbstractIndex(Path file, long baseOffset, MappedByteBuffer mmap, int entrySize) {
+    this.file = file;
+    this.baseOffset = baseOffset;
+    this.entrySize = entrySize;
+    this.mmap = mmap;
+    this.entries = 0;
+    this.maxEntries = mmap.limit() / entrySize;
+  }
+
+  /**
+   * Creates (or empties) {@code file} and maps it at {@code size} bytes rounded down to whole
+   * entries: the file of an index that does not exist yet, made off the log's lock.
+   */
+  static MappedByteBuffer preallocate(Path file, int size, int entrySize) throws IOException {
+    try (FileChannel ch = StorageFiles.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+      ch.truncate(0);
+      int whole = Math.max(size, 0) - Math.max(size, 0) % entrySize;
+      return ch.map(FileChannel.MapMode.READ_WRITE, 0, whole);
+    }
+  }
+
   private int roundDown(int n) {
     return n - n % entrySize;
   }

@@ -67,6 +67,11 @@ final class CleanableSegmentedLog implements CleanableLog {
     }
 
     @Override
+    public long firstBatchTimestamp() throws IOException {
+      return segment.firstBatchTimestamp();
+    }
+
+    @Override
     public FileChannel channel() {
       return segment.channel();
     }

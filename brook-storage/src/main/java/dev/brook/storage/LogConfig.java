@@ -20,6 +20,12 @@ package dev.brook.storage;
  * @param fileDeleteDelayMs file.delete.delay.ms: deleted segments are renamed and removed later, so
  *     that reads already handed to the network finish
  * @param preallocate preallocate
+ * @param segmentJitterMs segment.jitter.ms: each segment rolls by age up to this much earlier (a
+ *     fixed amount per segment, below {@code segmentMs}), so partitions made together do not all
+ *     roll at the same moment
+ * @param maxCompactionLagMs max.compaction.lag.ms: on a compacted log, a record is compacted at the
+ *     latest this long after it was written: the active segment rolls by then, and a log whose dirty
+ *     part holds an older batch is cleaned whatever its dirty ratio (Long.MAX_VALUE: no bound)
  */
 public record LogConfig(
     int segmentBytes,
@@ -36,7 +42,9 @@ public record LogConfig(
     long flushMessages,
     long flushMs,
     long fileDeleteDelayMs,
-    boolean preallocate) {
+    boolean preallocate,
+    long segmentJitterMs,
+    long maxCompactionLagMs) {
 
   /** Kafka's defaults. */
   public static LogConfig defaults() {
@@ -55,42 +63,73 @@ public record LogConfig(
         Long.MAX_VALUE,
         Long.MAX_VALUE,
         60_000,
-        false);
+        false,
+        0,
+        Long.MAX_VALUE);
   }
 
   public LogConfig withSegmentBytes(int v) {
-    return new LogConfig(v, segmentMs, segmentIndexBytes, indexIntervalBytes, retentionMs, retentionBytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, flushMessages, flushMs, fileDeleteDelayMs, preallocate);
+    return new LogConfig(v, segmentMs, segmentIndexBytes, indexIntervalBytes, retentionMs, retentionBytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, flushMessages, flushMs, fileDeleteDelayMs, preallocate, segmentJitterMs, maxCompactionLagMs);
   }
 
   public LogConfig withSegmentMs(long v) {
-    return new LogConfig(segmentBytes, v, segmentIndexBytes, indexIntervalBytes, retentionMs, retentionBytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, flushMessages, flushMs, fileDeleteDelayMs, preallocate);
+    return new LogConfig(segmentBytes, v, segmentIndexBytes, indexIntervalBytes, retentionMs, retentionBytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, flushMessages, flushMs, fileDeleteDelayMs, preallocate, segmentJitterMs, maxCompactionLagMs);
   }
 
   public LogConfig withSegmentIndexBytes(int v) {
-    return new LogConfig(segmentBytes, segmentMs, v, indexIntervalBytes, retentionMs, retentionBytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, flushMessages, flushMs, fileDeleteDelayMs, preallocate);
+    return new LogConfig(segmentBytes, segmentMs, v, indexIntervalBytes, retentionMs, retentionBytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, flushMessages, flushMs, fileDeleteDelayMs, preallocate, segmentJitterMs, maxCompactionLagMs);
   }
 
   public LogConfig withIndexIntervalBytes(int v) {
-    return new LogConfig(segmentBytes, segmentMs, segmentIndexBytes, v, retentionMs, retentionBytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, flushMessages, flushMs, fileDeleteDelayMs, preallocate);
+    return new LogConfig(segmentBytes, segmentMs, segmentIndexBytes, v, retentionMs, retentionBytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, flushMessages, flushMs, fileDeleteDelayMs, preallocate, segmentJitterMs, maxCompactionLagMs);
   }
 
   public LogConfig withRetention(long ms, long bytes) {
-    return new LogConfig(segmentBytes, segmentMs, segmentIndexBytes, indexIntervalBytes, ms, bytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, flushMessages, flushMs, fileDeleteDelayMs, preallocate);
+    return new LogConfig(segmentBytes, segmentMs, segmentIndexBytes, indexIntervalBytes, ms, bytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, flushMessages, flushMs, fileDeleteDelayMs, preallocate, segmentJitterMs, maxCompactionLagMs);
   }
 
   public LogConfig withCleanupPolicy(boolean compact, boolean delete) {
-    return new LogConfig(segmentBytes, segmentMs, segmentIndexBytes, indexIntervalBytes, retentionMs, retentionBytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, flushMessages, flushMs, fileDeleteDelayMs, preallocate);
+    return new LogConfig(segmentBytes, segmentMs, segmentIndexBytes, indexIntervalBytes, retentionMs, retentionBytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, flushMessages, flushMs, fileDeleteDelayMs, preallocate, segmentJitterMs, maxCompactionLagMs);
   }
 
   public LogConfig withCompaction(long deleteRetentionMs, double minCleanableDirtyRatio, long minCompactionLagMs) {
-    return new LogConfig(segmentBytes, segmentMs, segmentIndexBytes, indexIntervalBytes, retentionMs, retentionBytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, flushMessages, flushMs, fileDeleteDelayMs, preallocate);
+    return new LogConfig(segmentBytes, segmentMs, segmentIndexBytes, indexIntervalBytes, retentionMs, retentionBytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, flushMessages, flushMs, fileDeleteDelayMs, preallocate, segmentJitterMs, maxCompactionLagMs);
   }
 
   public LogConfig withFlush(long messages, long ms) {
-    return new LogConfig(segmentBytes, segmentMs, segmentIndexBytes, indexIntervalBytes, retentionMs, retentionBytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, messages, ms, fileDeleteDelayMs, preallocate);
+    return new LogConfig(segmentBytes, segmentMs, segmentIndexBytes, indexIntervalBytes, retentionMs, retentionBytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, messages, ms, fileDeleteDelayMs, preallocate, segmentJitterMs, maxCompactionLagMs);
   }
 
   public LogConfig withFileDeleteDelayMs(long v) {
-    return new LogConfig(segmentBytes, segmentMs, segmentIndexBytes, indexIntervalBytes, retentionMs, retentionBytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, flushMessages, flushMs, v, preallocate);
+    return new LogConfig(segmentBytes, segmentMs, segmentIndexBytes, indexIntervalBytes, retentionMs, retentionBytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, flushMessages, flushMs, v, preallocate, segmentJitterMs, maxCompactionLagMs);
+  }
+
+  public LogConfig withSegmentJitterMs(long v) {
+    return new LogConfig(segmentBytes, segmentMs, segmentIndexBytes, indexIntervalBytes, retentionMs, retentionBytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, flushMessages, flushMs, fileDeleteDelayMs, preallocate, v, maxCompactionLagMs);
+  }
+
+  public LogConfig withMaxCompactionLagMs(long v) {
+    return new LogConfig(segmentBytes, segmentMs, segmentIndexBytes, indexIntervalBytes, retentionMs, retentionBytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, flushMessages, flushMs, fileDeleteDelayMs, preallocate, segmentJitterMs, v);
+  }
+
+  /**
+   * The age at which the active segment rolls before jitter: {@code segment.ms}, or on a compacted
+   * log {@code max.compaction.lag.ms} if that is sooner (its records must become cleanable by then).
+   */
+  public long maxSegmentMs() {
+    return compact && maxCompactionLagMs > 0 ? Math.min(segmentMs, maxCompactionLagMs) : segmentMs;
+  }
+
+  /**
+   * The jitter of the segment whose seed is {@code seed} (fixed per segment): in [0, min(jitter,
+   * {@link #maxSegmentMs()})), 0 without jitter. As Kafka's {@code segment.jitter.ms}, it only
+   * ever makes a segment roll earlier.
+   */
+  public long rollJitterMs(long seed) {
+    if (segmentJitterMs <= 0) {
+      return 0;
+    }
+    long bound = Math.min(segmentJitterMs, maxSegmentMs());
+    return bound <= 0 ? 0 : Math.floorMod(seed, bound);
   }
 }

@@ -13,9 +13,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The files of one partition directory as the log finds them at open time, and the rules that make
- * an interrupted operation whole again: {@code .deleted}, {@code .cleaned} and {@code .tmp} files are
- * removed (a deletion that was under way, a clean that never reached the swap, a checkpoint never
- * renamed); a {@code .swap} segment is complete (it is only renamed so after its fsync), so it
+ * an interrupted operation whole again: {@code .deleted}, {@code .cleaned}, {@code .tmp} and {@code
+ * .prepared} files are removed (a deletion that was under way, a clean that never reached the swap,
+ * a checkpoint never renamed, a next segment made ahead of a roll that never came: nothing was ever
+ * written to it under that name); a {@code .swap} segment is complete (it is only renamed so after its fsync), so it
  * replaces every segment whose base offset falls in its offset range and takes its final name.
  */
 final class LogFiles {
@@ -26,7 +27,8 @@ final class LogFiles {
   static void removeLeftovers(Path dir) throws IOException {
     for (Path p : list(dir)) {
       String name = p.getFileName().toString();
-      if (name.endsWith(LogSegment.DELETED_SUFFIX) || name.endsWith(LogSegment.CLEANED_SUFFIX) || name.endsWith(CheckpointFile.TMP_SUFFIX)) {
+      if (name.endsWith(LogSegment.DELETED_SUFFIX) || name.endsWith(LogSegment.CLEANED_SUFFIX) || name.endsWith(CheckpointFile.TMP_SUFFIX)
+          || name.endsWith(LogSegment.PREPARED_SUFFIX)) {
         LOG.info("Removing leftover {}", p);
         Files.deleteIfExists(p);
       }

@@ -2,6 +2,7 @@ package dev.brook.storage;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,6 +31,9 @@ public final class LogSegment implements AutoCloseable {
   public static final String CLEANED_SUFFIX = ".cleaned";
   public static final String SWAP_SUFFIX = ".swap";
   public static final String DELETED_SUFFIX = ".deleted";
+  /** Suffix of the next segment's files made ahead of its roll ({@link Prepared}). */
+  public static final String PREPARED_SUFFIX = ".prepared";
+  private static final String PREPARED_STEM = "next";
 
   private final Path dir;
   private final long baseOffset;
@@ -51,6 +55,15 @@ public final class LogSegment implements AutoCloseable {
    * before it forces: an append racing a flush leaves it set, so the next flush forces again.
    */
   private volatile boolean dirty;
+  /**
+   * Whether the segment is (or may become) the active one, so its indexes keep their preallocated
+   * size; guarded by this segment's monitor, which {@link #trimIndexes} holds while it re-maps.
+   */
+  private boolean takesAppends;
+  /** Fixes this segment's {@code segment.jitter.ms} share ({@link LogConfig#rollJitterMs}). */
+  private final long rollSeed;
+  /** The first batch's max timestamp: -2 until read, -1 for none ({@link #firstBatchTimestamp}). */
+  private volatile long firstBatchTimestamp = -2;
 
   private LogSegment(Path dir, long baseOffset, String suffix, int indexIntervalBytes, int indexPreallocate) throws IOException {
     this.dir = dir;
@@ -62,6 +75,33 @@ public final class LogSegment implements AutoCloseable {
     this.offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + suffix), baseOffset, indexPreallocate);
     this.timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + suffix), baseOffset, indexPreallocate);
     this.txnIndex = TxnIndex.open(dir.resolve(fileName(baseOffset, TXN_INDEX_SUFFIX) + suffix));
+    this.rollSeed = rollSeed(dir, baseOffset);
+  }
+
+  private LogSegment(Path dir, long baseOffset, int indexIntervalBytes, Path logFile, FileChannel channel,
+      OffsetIndex offsetIndex, TimeIndex timeIndex, TxnIndex txnIndex) {
+    this.dir = dir;
+    this.baseOffset = baseOffset;
+    this.indexIntervalBytes = indexIntervalBytes;
+    this.logFile = logFile;
+    this.channel = channel;
+    this.size = 0;
+    this.offsetIndex = offsetIndex;
+    this.timeIndex = timeIndex;
+    this.txnIndex = txnIndex;
+    this.rollSeed = rollSeed(dir, baseOffset);
+  }
+
+  /**
+   * A well-mixed number of the partition directory and base offset (SplitMix64's finalizer): the
+   * same segment gets the same jitter after a restart, and partitions made together spread apart.
+   */
+  private static long rollSeed(Path dir, long baseOffset) {
+    Path name = dir.getFileName();
+    long z = (name == null ? 0 : name.toString().hashCode()) * 0x9E3779B97F4A7C15L + baseOffset;
+    z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+    z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+    return (z ^ (z >>> 31)) >>> 1;
   }
 
   /** Creates a new, empty segment with preallocated indexes (files with {@code suffix}). */
@@ -72,6 +112,95 @@ public final class LogSegment implements AutoCloseable {
     Files.deleteIfExists(dir.resolve(fileName(baseOffset, TXN_INDEX_SUFFIX) + suffix));
     LogSegment s = new LogSegment(dir, baseOffset, suffix, config.indexIntervalBytes(), config.segmentIndexBytes());
     s.nextOffset = baseOffset;
+    s.takesAppends = true;
+    return s;
+  }
+
+  /**
+   * The files of the next segment, made ahead of its roll under temporary names ({@code
+   * next.log.prepared}, {@code next.index.prepared}, {@code next.timeindex.prepared}): an empty log
+   * file, open, and both indexes preallocated and mapped. They name no offset (index entries are
+   * relative), so they fit whatever base the roll comes at; {@link #adopt} renames them into a
+   * segment. No record is ever written to a file under a prepared name, so recovery deletes them
+   * ({@link LogFiles#removeLeftovers}).
+   *
+   * <p>Owned by one log: made on its flusher, handed over under the log's lock.
+   */
+  static final class Prepared {
+    private final Path dir;
+    private final FileChannel channel;
+    private final MappedByteBuffer offsetIndex;
+    private final MappedByteBuffer timeIndex;
+
+    private Prepared(Path dir, FileChannel channel, MappedByteBuffer offsetIndex, MappedByteBuffer timeIndex) {
+      this.dir = dir;
+      this.channel = channel;
+      this.offsetIndex = offsetIndex;
+      this.timeIndex = timeIndex;
+    }
+
+    /** Closes the log file without touching the files (their directory failed). */
+    void abandon() {
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // the directory is offline or the files are going: nothing to keep
+      }
+    }
+
+    /** Closes and removes the files (the log closed or was deleted before a roll used them). */
+    void discard() throws IOException {
+      abandon();
+      Files.deleteIfExists(preparedFile(dir, LOG_SUFFIX));
+      Files.deleteIfExists(preparedFile(dir, INDEX_SUFFIX));
+      Files.deleteIfExists(preparedFile(dir, TIME_INDEX_SUFFIX));
+    }
+  }
+
+  static Path preparedFile(Path dir, String suffix) {
+    return dir.resolve(PREPARED_STEM + suffix + PREPARED_SUFFIX);
+  }
+
+  /**
+   * Creates the next segment's files in {@code dir} under their prepared names, indexes sized for
+   * {@code config}: the file-system work of a roll, done ahead of it and off the log's lock.
+   */
+  static Prepared prepare(Path dir, LogConfig config) throws IOException {
+    FileChannel ch = StorageFiles.open(preparedFile(dir, LOG_SUFFIX), StandardOpenOption.CREATE, StandardOpenOption.READ,
+        StandardOpenOption.WRITE);
+    try {
+      ch.truncate(0);
+      MappedByteBuffer offsets = AbstractIndex.preallocate(preparedFile(dir, INDEX_SUFFIX), config.segmentIndexBytes(),
+          OffsetIndex.ENTRY_SIZE);
+      MappedByteBuffer times = AbstractIndex.preallocate(preparedFile(dir, TIME_INDEX_SUFFIX), config.segmentIndexBytes(),
+          TimeIndex.ENTRY_SIZE);
+      return new Prepared(dir, ch, offsets, times);
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Makes {@code prepared}'s files the new, empty segment at {@code baseOffset}: three renames, the
+   * indexes before the log (an index without its log is removed at open; a log without indexes has
+   * them rebuilt), nothing else. The indexes are re-mapped only if {@code segment.index.bytes}
+   * changed since they were made.
+   */
+  static LogSegment adopt(Prepared prepared, long baseOffset, LogConfig config) throws IOException {
+    Path dir = prepared.dir;
+    Path index = dir.resolve(fileName(baseOffset, INDEX_SUFFIX));
+    Path timeIndex = dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX));
+    Path log = dir.resolve(fileName(baseOffset, LOG_SUFFIX));
+    Files.move(preparedFile(dir, INDEX_SUFFIX), index, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(preparedFile(dir, TIME_INDEX_SUFFIX), timeIndex, StandardCopyOption.ATOMIC_MOVE);
+    Files.move(preparedFile(dir, LOG_SUFFIX), log, StandardCopyOption.ATOMIC_MOVE);
+    LogSegment s = new LogSegment(dir, baseOffset, config.indexIntervalBytes(), log, prepared.channel,
+        new OffsetIndex(index, baseOffset, prepared.offsetIndex), new TimeIndex(timeIndex, baseOffset, prepared.timeIndex),
+        TxnIndex.empty(dir.resolve(fileName(baseOffset, TXN_INDEX_SUFFIX))));
+    s.nextOffset = baseOffset;
+    s.takesAppends = true;
+    s.onBecomeActive(config);
     return s;
   }
 
@@ -85,7 +214,9 @@ public final class LogSegment implements AutoCloseable {
 
   /** {@code 00000000000000000042.log} for base offset 42 and suffix {@code .log}. */
   public static String fileName(long baseOffset, String suffix) {
-    return String.format("%020d", baseOffset) + suffix;
+    // Not String.format: a roll names four files, and the format string's parse is most of that cost.
+    String digits = Long.toString(baseOffset);
+    return "0".repeat(Math.max(0, 20 - digits.length())) + digits + suffix;
   }
 
   public long baseOffset() {
@@ -154,10 +285,43 @@ public final class LogSegment implements AutoCloseable {
       return false;
     }
     return (long) size + bytes > config.segmentBytes()
-        || (rollingBaseMs >= 0 && nowMs - rollingBaseMs > config.segmentMs())
+        || (rollingBaseMs >= 0 && nowMs - rollingBaseMs > rollAfterMs(config))
         || offsetIndex.entries() + batches > offsetIndex.maxEntries()
         || timeIndex.entries() + batches > timeIndex.maxEntries()
         || lastOffset - baseOffset > Integer.MAX_VALUE;
+  }
+
+  /** The age of the first batch past which the segment rolls: segment.ms less this segment's jitter. */
+  long rollAfterMs(LogConfig config) {
+    return config.maxSegmentMs() - config.rollJitterMs(rollSeed);
+  }
+
+  /**
+   * The first batch's max timestamp (what {@code max.compaction.lag.ms} counts from, as in Kafka),
+   * or -1 for an empty segment. Read once (one header) and kept; a truncation forgets it.
+   */
+  public long firstBatchTimestamp() throws IOException {
+    long ts = firstBatchTimestamp;
+    if (ts == -2) {
+      int end = size;
+      BatchCursor c = new BatchCursor(channel, 0, end);
+      ts = end > 0 && c.next() ? c.maxTimestamp() : -1;
+      if (end > 0) {
+        firstBatchTimestamp = ts;
+      }
+    }
+    return ts;
+  }
+
+  /**
+   * Whether the segment is half way to a roll by size, age or index room: the time to make the
+   * next segment's files ({@link #prepare}), so that they are ready when the roll comes.
+   */
+  boolean nearRoll(LogConfig config, long nowMs) {
+    return size >= config.segmentBytes() / 2
+        || (rollingBaseMs >= 0 && nowMs - rollingBaseMs >= rollAfterMs(config) / 2)
+        || offsetIndex.entries() >= offsetIndex.maxEntries() / 2
+        || timeIndex.entries() >= timeIndex.maxEntries() / 2;
   }
 
   /**
@@ -508,6 +672,7 @@ public final class LogSegment implements AutoCloseable {
         size = pos;
         if (size == 0) {
           rollingBaseMs = -1;
+          firstBatchTimestamp = -2;
         }
         loadTailState();
         dirty = true;
@@ -519,18 +684,44 @@ public final class LogSegment implements AutoCloseable {
 
   // ---------------------------------------------------------------- lifecycle
 
-  /** Records the segment's max timestamp in the time index and trims both indexes (on roll). */
+  /** Records the segment's max timestamp in the time index and trims both indexes (load, close, cleaner). */
   void onBecomeInactive() throws IOException {
+    seal();
+    trimIndexes();
+  }
+
+  /**
+   * Ends the segment's appends (a roll, under the log's lock): records its max timestamp in the time
+   * index, which touches only the mapping. The trim of the indexes, which re-maps their files, is
+   * left to {@link #trimIndexes} on the flusher. Until then the files keep their preallocated tail,
+   * which makes them look invalid at open, so a crash before the trim rebuilds them.
+   */
+  void seal() throws IOException {
+    synchronized (this) {
+      takesAppends = false;
+    }
     if (maxTimestamp() >= 0) {
       timeIndex.maybeAppendFinal(maxTimestamp, offsetOfMaxTimestamp);
     }
-    offsetIndex.trimToValidSize();
-    timeIndex.trimToValidSize();
     dirty = true; // the final time index entry must reach the disk with the next flush
   }
 
+  /**
+   * Trims both indexes to their entries, unless the segment takes appends again (a truncation made
+   * it active) or its files are closed. Holds this segment's monitor, which renames and deletion
+   * take too, so a trim never re-opens a file that is being renamed.
+   */
+  synchronized void trimIndexes() throws IOException {
+    if (takesAppends || !channel.isOpen()) {
+      return;
+    }
+    offsetIndex.trimToValidSize();
+    timeIndex.trimToValidSize();
+  }
+
   /** Grows the indexes to the configured size so the segment can take appends. */
-  void onBecomeActive(LogConfig config) throws IOException {
+  synchronized void onBecomeActive(LogConfig config) throws IOException {
+    takesAppends = true;
     offsetIndex.resize(config.segmentIndexBytes());
     timeIndex.resize(config.segmentIndexBytes());
   }
@@ -569,7 +760,7 @@ public final class LogSegment implements AutoCloseable {
    * transaction index, which recovery cannot rebuild, is then already {@code .swap} too); otherwise
    * the log goes first (once the log is renamed the segment has left its old state).
    */
-  public void changeFileSuffix(String newSuffix) throws IOException {
+  public synchronized void changeFileSuffix(String newSuffix) throws IOException {
     Path txnTarget = dir.resolve(fileName(baseOffset, TXN_INDEX_SUFFIX) + newSuffix);
     if (newSuffix.equals(SWAP_SUFFIX)) {
       txnIndex.renameTo(txnTarget);
@@ -585,7 +776,7 @@ public final class LogSegment implements AutoCloseable {
   }
 
   /** Closes and removes the files. */
-  void deleteFiles() throws IOException {
+  synchronized void deleteFiles() throws IOException {
     closeQuietly();
     Files.deleteIfExists(logFile);
     offsetIndex.deleteIfExists();

@@ -17,6 +17,11 @@ final class OffsetIndex extends AbstractIndex {
     super(file, baseOffset, preallocateSize, ENTRY_SIZE);
   }
 
+  /** An empty index over a mapping made ahead of the roll ({@link #preallocate}). */
+  OffsetIndex(Path file, long baseOffset, MappedByteBuffer preallocated) {
+    super(file, baseOffset, preallocated, ENTRY_SIZE);
+  }
+
   private int relOffsetAt(MappedByteBuffer b, int slot) {
     return b.getInt(slot * ENTRY_SIZE);
   }

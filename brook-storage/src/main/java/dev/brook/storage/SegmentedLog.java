@@ -24,6 +24,13 @@ import org.slf4j.LoggerFactory;
  * removed from the map are renamed {@code .deleted} and closed only after {@code
  * file.delete.delay.ms}, so a slice already handed to the network stays readable.
  *
+ * <p>Rolling: no file is created under {@code lock} when the roll was foreseen. Once the active
+ * segment is half way to a roll ({@link LogSegment#nearRoll}) the flusher makes the next segment's
+ * files under temporary names ({@link LogSegment.Prepared}); the roll renames them ({@link
+ * LogSegment#adopt}) and leaves the rolled segment's index trim to the flusher, ahead of its fsync.
+ * A roll that comes before its files are ready (an explicit roll, a truncation into a gap, a burst
+ * faster than the flusher) creates them under the lock, as before.
+ *
  * <p>Flushing: no fsync runs under {@code lock}. A roll hands the rolled segment (and then the
  * producer-state snapshot taken at the roll) to the directory's {@link LogFlusher}; {@code
  * flush.messages} ({@link #maybeFlush}, called by the appender after it released every lock),
@@ -66,6 +73,10 @@ public final class SegmentedLog implements PartitionLog {
   private final LeaderEpochFileCache epochs;
   private final List<PendingDelete> pendingDeletes = new ArrayList<>();
   private ProducerSnapshots producerSnapshots; // set at load, then final in effect
+  /** The next segment's files, made on the flusher ahead of the roll (under lock); null if none. */
+  private LogSegment.Prepared prepared;
+  /** A {@link #prepareNextSegment} is queued or running (under lock). */
+  private boolean preparing;
   private volatile ProducerStateSnapshotter snapshotter;
   private volatile LogConfig config;
   private volatile LogSegment active;
@@ -407,6 +418,10 @@ public final class SegmentedLog implements PartitionLog {
     }
     seg.append(batches, now);
     logEndOffset = next;
+    if (prepared == null && !preparing && seg.nearRoll(config, now)) {
+      preparing = true;
+      flusher.submit(this::prepareNextSegment);
+    }
     return new AppendResult(first, next - 1, maxTs, offsetOfMaxTs, logStartOffset, count, bytes);
   }
 
@@ -441,18 +456,95 @@ public final class SegmentedLog implements PartitionLog {
       segments.remove(old.baseOffset());
       old.deleteFiles();
     } else {
-      old.onBecomeInactive();
+      old.seal();
     }
-    LogSegment seg = LogSegment.create(dir, base, config, "");
+    LogSegment.Prepared next = prepared;
+    prepared = null;
+    LogSegment seg = next != null ? LogSegment.adopt(next, base, config) : LogSegment.create(dir, base, config, "");
     segments.put(base, seg);
     active = seg;
     if (segments.firstKey() == base && logStartOffset < base) {
       logStartOffset = base;
     }
     if (!old.isEmpty()) {
-      flusher.submit(() -> flushInBackground(base));
+      flusher.submit(() -> finishRollInBackground(old, base));
     }
     return seg;
+  }
+
+  /**
+   * On the flusher, when the active segment nears its roll: makes the next segment's files holding
+   * no lock, then keeps them for the roll unless the log closed, failed or got some meanwhile. An
+   * I/O error takes the directory offline, as it would have at the roll.
+   */
+  private void prepareNextSegment() {
+    LogSegment.Prepared made = null;
+    IOException failure = null;
+    if (!closed && !offline) {
+      try {
+        made = LogSegment.prepare(dir, config);
+      } catch (IOException e) {
+        failure = e;
+      } catch (java.io.UncheckedIOException e) {
+        failure = e.getCause();
+      }
+    }
+    boolean kept = false;
+    synchronized (lock) {
+      preparing = false;
+      if (made != null && !closed && !offline && prepared == null) {
+        prepared = made;
+        kept = true;
+      }
+    }
+    if (failure != null) {
+      if (!closed) { // a log deleted meanwhile had its directory renamed: not a disk failure
+        failed("creating the next segment's files", failure);
+      }
+    } else if (made != null && !kept) {
+      discardQuietly(made);
+    }
+  }
+
+  /** Removes prepared files no roll will use; on an offline directory only closes them. */
+  private void discardQuietly(LogSegment.Prepared p) {
+    if (offline) {
+      p.abandon();
+      return;
+    }
+    try {
+      p.discard();
+    } catch (IOException e) {
+      LOG.warn("{}: cannot remove the unused next segment's files (the next open removes them)", id, e);
+    }
+  }
+
+  /** Under lock: lets go of the prepared files (close, delete, truncation to nothing keeps them). */
+  private void dropPreparedLocked() {
+    LogSegment.Prepared p = prepared;
+    prepared = null;
+    if (p != null) {
+      discardQuietly(p);
+    }
+  }
+
+  /**
+   * On the flusher, after a roll: trims the rolled segment's indexes (re-mapping them, off the
+   * lock), then fsyncs up to its end. Failures are reported there.
+   */
+  private void finishRollInBackground(LogSegment rolled, long upTo) {
+    if (closed || offline) {
+      return; // close trims and flushes every segment itself; an offline log writes nothing
+    }
+    try {
+      rolled.trimIndexes();
+    } catch (IOException | java.io.UncheckedIOException e) {
+      if (!closed) {
+        failed("index trim of " + rolled.logFile().getFileName(), e);
+      }
+      return;
+    }
+    flushInBackground(upTo);
   }
 
   /**
@@ -1067,8 +1159,13 @@ public final class SegmentedLog implements PartitionLog {
         for (LogSegment seg : segments.values()) {
           seg.abandon();
         }
+        if (prepared != null) {
+          prepared.abandon();
+          prepared = null;
+        }
         return;
       }
+      dropPreparedLocked();
       try {
         for (LogSegment seg : segments.values()) {
           seg.close(); // flushes what is dirty (shutdown: the one fsync under the lock)
@@ -1123,6 +1220,7 @@ public final class SegmentedLog implements PartitionLog {
   /** Closes without the final flush and deletes the directory's files (the log was deleted). */
   void closeForDelete() throws IOException {
     synchronized (lock) {
+      dropPreparedLocked();
       for (LogSegment seg : segments.values()) {
         seg.deleteFiles();
       }

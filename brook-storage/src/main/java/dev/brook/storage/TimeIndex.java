@@ -19,6 +19,11 @@ final class TimeIndex extends AbstractIndex {
     super(file, baseOffset, preallocateSize, ENTRY_SIZE);
   }
 
+  /** An empty index over a mapping made ahead of the roll ({@link #preallocate}). */
+  TimeIndex(Path file, long baseOffset, MappedByteBuffer preallocated) {
+    super(file, baseOffset, preallocated, ENTRY_SIZE);
+  }
+
   private long timestampAt(MappedByteBuffer b, int slot) {
     return b.getLong(slot * ENTRY_SIZE);
   }

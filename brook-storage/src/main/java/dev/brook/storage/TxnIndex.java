@@ -50,6 +50,11 @@ public final class TxnIndex implements AutoCloseable {
    * Opens the index at {@code file}, reading its entries if the file exists (it is not created).
    * A torn or invalid tail is cut off the file.
    */
+  /** The index of a new segment: no file until its first append (nothing read, nothing checked). */
+  static TxnIndex empty(Path file) {
+    return new TxnIndex(file, new ArrayList<>());
+  }
+
   public static TxnIndex open(Path file) throws IOException {
     List<AbortedTxn> entries = new ArrayList<>();
     if (!Files.exists(file)) {

@@ -28,6 +28,11 @@ final class FaultyFiles implements StorageFiles.Opener, AutoCloseable {
   /** Run before every force of a matching file (a test blocks the flusher here). */
   volatile Predicate<Path> slowForce = p -> false;
   volatile Runnable onSlowForce = () -> {};
+  /** Run before every open of a matching file (a test blocks the flusher's preparation here). */
+  volatile Predicate<Path> slowOpen = p -> false;
+  volatile Runnable onSlowOpen = () -> {};
+  /** Called with every file opened, on the opening thread (a test sees who opens what). */
+  volatile java.util.function.Consumer<Path> onOpen = p -> {};
 
   FaultyFiles() {
     restore = StorageFiles.install(this);
@@ -58,6 +63,10 @@ final class FaultyFiles implements StorageFiles.Opener, AutoCloseable {
 
   @Override
   public FileChannel open(Path file, OpenOption... options) throws IOException {
+    onOpen.accept(file);
+    if (slowOpen.test(file)) {
+      onSlowOpen.run();
+    }
     maybeFail(Op.OPEN, file);
     return new Channel(file, FileChannel.open(file, options));
   }

@@ -170,6 +170,30 @@ class LogCompactionTest {
   }
 
   @Test
+  void maxCompactionLagCleansALogBelowItsDirtyRatioOnceItsOldestDirtyBatchIsThatOld() throws Exception {
+    open();
+    PartitionLog log = fill(Compression.NONE, 1000, 60); // 300 distinct keys: compaction keeps them all
+    assertThat(manager.cleaner().cleanOnce()).isNotNull();
+    log.updateConfig(compacted().withMaxCompactionLagMs(10_000));
+    log.appendAsLeader(batch(Compression.NONE, 3, 5), 0); // a little dirt, far below the ratio 0.5
+    log.roll();
+    log.appendAsLeader(batch(Compression.NONE, 3, 5), 0);
+    log.updateHighWatermark(log.logEndOffset());
+    assertThat(manager.cleaner().cleanOnce()).isNull(); // young and small: not yet
+    clock.ms += 10_001;
+    LogCleaner.Result r = manager.cleaner().cleanOnce();
+    assertThat(r).isNotNull();
+    assertThat(r.endOffset()).isEqualTo(((SegmentedLog) log).activeSegment().baseOffset());
+    log.updateConfig(compacted());
+    clock.ms += 10_001;
+    log.appendAsLeader(batch(Compression.NONE, 3, 5), 0);
+    log.roll();
+    log.updateHighWatermark(log.logEndOffset());
+    clock.ms += 10_001;
+    assertThat(manager.cleaner().cleanOnce()).isNull(); // without the bound, the ratio decides
+  }
+
+  @Test
   void aLogOpenedAtStartupIsNotCleanedUntilTheBrokerGivesItsConfig() throws Exception {
     open();
     PartitionLog log = fill(Compression.NONE, 3, 30);

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
  * fsync, checkpoint): the directory goes offline (once, for all its logs), the caller gets the
  * error, nothing that was not written is acknowledged, the failed fsync is not retried, and the next
  * open recovers exactly the acknowledged records. Also: a roll's fsync runs off the append path.
+ * The next segment's files are made by the flusher ahead of the roll, so a fault there takes the
+ * directory offline from the flusher; a roll that comes first creates them itself.
  */
 class LogDirFailureTest {
   @TempDir Path logDir;
@@ -100,7 +102,11 @@ class LogDirFailureTest {
   void failedRollTakesTheDirOffline() throws Exception {
     PartitionLog log = log();
     appendAcked(log, "r0");
-    // The next segment's file cannot be created: the append that rolls fails.
+    // The flusher is held before it makes the next segment's files, so the roll creates them
+    // itself, and the next segment's file cannot be created: the append that rolls fails.
+    CountDownLatch release = new CountDownLatch(1);
+    faults.slowOpen = FaultyFiles.named(LogSegment.PREPARED_SUFFIX);
+    faults.onSlowOpen = () -> await(release);
     faults.fail(Op.OPEN, FaultyFiles.named(".log").and(FaultyFiles.named(LogSegment.fileName(0, ".log")).negate()));
     for (int i = 1; i < 20 && !failures.isOffline(logDir); i++) {
       try {
@@ -108,6 +114,41 @@ class LogDirFailureTest {
       } catch (LogDirOfflineException expected) {
         break;
       }
+    }
+    release.countDown();
+    manager.awaitFlushes();
+    assertThat(faults.faults.get()).isEqualTo(1);
+    assertOfflineThenRecovers(log);
+  }
+
+  @Test
+  void failedPreparationOfTheNextSegmentTakesTheDirOffline() throws Exception {
+    PartitionLog log = log();
+    faults.fail(Op.OPEN, FaultyFiles.named(".log" + LogSegment.PREPARED_SUFFIX));
+    for (int i = 0; i < 20 && !failures.isOffline(logDir); i++) {
+      try {
+        appendAcked(log, "n" + i);
+      } catch (LogDirOfflineException expected) {
+        break;
+      }
+      manager.awaitFlushes(); // the flusher makes the files once the segment is half full
+    }
+    assertThat(faults.faults.get()).isEqualTo(1);
+    assertThat(log.segmentCount()).isEqualTo(1); // went offline before the roll
+    assertOfflineThenRecovers(log);
+  }
+
+  @Test
+  void failedMappingOfAPreparedIndexTakesTheDirOffline() throws Exception {
+    PartitionLog log = log();
+    faults.fail(Op.MAP, FaultyFiles.named(".timeindex" + LogSegment.PREPARED_SUFFIX));
+    for (int i = 0; i < 20 && !failures.isOffline(logDir); i++) {
+      try {
+        appendAcked(log, "m" + i);
+      } catch (LogDirOfflineException expected) {
+        break;
+      }
+      manager.awaitFlushes();
     }
     assertThat(faults.faults.get()).isEqualTo(1);
     assertOfflineThenRecovers(log);
@@ -117,6 +158,7 @@ class LogDirFailureTest {
   void failedIndexWriteAtRollTakesTheDirOffline() throws Exception {
     PartitionLog log = log();
     appendAcked(log, "i0");
+    // The rolled segment's index is trimmed by the flusher, before its fsync.
     faults.fail(Op.TRUNCATE, FaultyFiles.named(LogSegment.fileName(0, ".index")));
     for (int i = 1; i < 20 && !failures.isOffline(logDir); i++) {
       try {
@@ -124,9 +166,19 @@ class LogDirFailureTest {
       } catch (LogDirOfflineException expected) {
         break;
       }
+      manager.awaitFlushes();
     }
     assertThat(faults.faults.get()).isEqualTo(1);
+    assertThat(((SegmentedLog) log).recoveryPoint()).isZero(); // the failed trim stopped the fsync
     assertOfflineThenRecovers(log);
+  }
+
+  private static void await(CountDownLatch latch) {
+    try {
+      latch.await(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
   }
 
   @Test

@@ -196,6 +196,51 @@ class SegmentedLogTest {
   }
 
   @Test
+  void segmentJitterRollsEachSegmentAFixedAmountEarlierNeverLater() throws Exception {
+    LogConfig config = LogConfig.defaults().withSegmentMs(10_000).withSegmentJitterMs(4_000);
+    open(config);
+    log.appendAsLeader(batch(1, "a"), 0);
+    long rollAfter = log.activeSegment().rollAfterMs(config);
+    assertThat(rollAfter).isGreaterThan(6_000).isLessThanOrEqualTo(10_000);
+    clock.advance(rollAfter);
+    log.appendAsLeader(batch(1, "b"), 0);
+    assertThat(log.segmentCount()).isEqualTo(1);
+    clock.advance(1);
+    log.appendAsLeader(batch(1, "c"), 0);
+    assertThat(log.segmentCount()).isEqualTo(2);
+    // Partitions made at the same moment roll at different moments.
+    java.util.Set<Long> rollAfters = new java.util.HashSet<>();
+    for (int p = 0; p < 16; p++) {
+      SegmentedLog other = SegmentedLog.open(tmp.resolve("jitter-" + p), config, clock, LogLoadState.clean());
+      long r = other.activeSegment().rollAfterMs(config);
+      assertThat(r).isGreaterThan(6_000).isLessThanOrEqualTo(10_000);
+      rollAfters.add(r);
+      other.close();
+    }
+    assertThat(rollAfters).hasSizeGreaterThan(8);
+    assertThat(log.activeSegment().rollAfterMs(config.withSegmentJitterMs(0))).isEqualTo(10_000);
+  }
+
+  @Test
+  void maxCompactionLagRollsACompactedLogsActiveSegmentInTime() throws Exception {
+    LogConfig compacted = LogConfig.defaults().withCleanupPolicy(true, false).withSegmentMs(60_000).withMaxCompactionLagMs(1_000);
+    open(compacted);
+    log.appendAsLeader(batch(1, "a"), 0);
+    clock.advance(1_001);
+    log.appendAsLeader(batch(1, "b"), 0);
+    assertThat(log.segmentCount()).isEqualTo(2); // its records become cleanable within the bound
+    log.close();
+    log = null;
+    LogConfig deleting = compacted.withCleanupPolicy(false, true);
+    SegmentedLog other = SegmentedLog.open(tmp.resolve("deleting-0"), deleting, clock, LogLoadState.clean());
+    other.appendAsLeader(batch(1, "a"), 0);
+    clock.advance(1_001);
+    other.appendAsLeader(batch(1, "b"), 0);
+    assertThat(other.segmentCount()).isEqualTo(1); // no compaction, no bound
+    other.close();
+  }
+
+  @Test
   void rollsOnFullIndex() throws Exception {
     open(LogConfig.defaults().withIndexIntervalBytes(1).withSegmentIndexBytes(8 * 4));
     for (int i = 0; i < 12; i++) {

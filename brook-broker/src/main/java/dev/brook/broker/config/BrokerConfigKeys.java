@@ -1,6 +1,7 @@
 package dev.brook.broker.config;
 
 import static dev.brook.broker.config.ConfigType.BOOLEAN;
+import static dev.brook.broker.config.ConfigType.CLASS;
 import static dev.brook.broker.config.ConfigType.DOUBLE;
 import static dev.brook.broker.config.ConfigType.INT;
 import static dev.brook.broker.config.ConfigType.LIST;
@@ -54,11 +55,31 @@ public final class BrokerConfigKeys {
     add(ConfigKey.of("ssl.endpoint.identification.algorithm", STRING, "https", "Host name verification when this broker connects to another ('' turns it off)."));
     add(ConfigKey.of("ssl.keymanager.algorithm", STRING, "SunX509", "Key manager factory algorithm."));
     add(ConfigKey.of("ssl.trustmanager.algorithm", STRING, "PKIX", "Trust manager factory algorithm."));
-    add(ConfigKey.of("sasl.enabled.mechanisms", LIST, "GSSAPI", "SASL mechanisms served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 (GSSAPI is not)."));
+    add(ConfigKey.of("sasl.enabled.mechanisms", LIST, "GSSAPI", "SASL mechanisms served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER (GSSAPI is not)."));
     add(ConfigKey.of("sasl.mechanism.inter.broker.protocol", STRING, "GSSAPI", "SASL mechanism this broker uses to connect to others."));
     add(ConfigKey.of("sasl.jaas.config", PASSWORD, null, "JAAS login module config; per listener and mechanism as listener.name.<l>.<mechanism>.sasl.jaas.config."));
     add(ConfigKey.atLeast("sasl.server.max.receive.size", INT, "524288", 1, "Largest frame accepted before authentication (CVE-2022-34917)."));
     add(ConfigKey.atLeast("connections.max.reauth.ms", LONG, "0", 0, "SASL session lifetime; a client re-authenticates before it ends (KIP-368). 0: unlimited."));
+    // OAUTHBEARER (KIP-768): the broker validates signed JWTs against a JWKS. Each may also be given per
+    // listener (listener.name.<l>.<key>) and per listener and mechanism (listener.name.<l>.oauthbearer.<key>).
+    add(ConfigKey.of("sasl.server.callback.handler.class", CLASS, null,
+        "Per listener and mechanism (listener.name.<l>.oauthbearer.sasl.server.callback.handler.class): Kafka's "
+            + "OAuthBearerValidatorCallbackHandler names Brook's own JWT validator, which is also the default; no other class is loaded, "
+            + "and the unsecured validator (any JWT accepted) is refused."));
+    add(ConfigKey.of("sasl.oauthbearer.jwks.endpoint.url", STRING, null,
+        "JWKS of the token issuer: https://, http:// or file: URL; required for OAUTHBEARER. Read at startup (a failure stops it) and refreshed."));
+    add(ConfigKey.atLeast("sasl.oauthbearer.jwks.endpoint.refresh.ms", LONG, "3600000", 1, "How often the JWKS is fetched again."));
+    add(ConfigKey.atLeast("sasl.oauthbearer.jwks.endpoint.retry.backoff.ms", LONG, "100", 0,
+        "Least wait before the JWKS is fetched again after a failed fetch or for a token signed with an unknown key."));
+    add(ConfigKey.atLeast("sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms", LONG, "10000", 0,
+        "Most the wait between JWKS fetches grows to after failures (doubling from the backoff)."));
+    add(ConfigKey.of("sasl.oauthbearer.expected.audience", LIST, null, "Audiences a token's aud must name one of; unset, a token that has an aud is refused (as in Kafka)."));
+    add(ConfigKey.of("sasl.oauthbearer.expected.issuer", STRING, null, "The iss a token must carry; unset: iss is not checked."));
+    add(ConfigKey.atLeast("sasl.oauthbearer.clock.skew.seconds", INT, "30", 0, "Leeway for exp, nbf and iat between the issuer's clock and the broker's."));
+    add(ConfigKey.of("sasl.oauthbearer.sub.claim.name", STRING, "sub", "The claim whose value is the principal (User:<value>)."));
+    add(ConfigKey.of("sasl.oauthbearer.scope.claim.name", STRING, "scope", "The claim holding the token's scopes (a space-separated string or a list of strings)."));
+    add(ConfigKey.of("sasl.oauthbearer.jwt.validator.class", CLASS, "org.apache.kafka.common.security.oauthbearer.DefaultJwtValidator",
+        "Kafka 4.1's validator classes (DefaultJwtValidator, BrokerJwtValidator) name Brook's own validator; no other class is loaded."));
     add(ConfigKey.of("socket.send.buffer.bytes", INT, "102400", "SO_SNDBUF; -1 for the OS default."));
     add(ConfigKey.of("socket.receive.buffer.bytes", INT, "102400", "SO_RCVBUF; -1 for the OS default."));
     add(ConfigKey.atLeast("num.network.threads", INT, "3", 1,
@@ -82,6 +103,15 @@ public final class BrokerConfigKeys {
         "Memory all queued requests may hold; a connection that cannot reserve its next request's size stops reading. "
             + "-1: three quarters of the memory network buffers come from (max direct memory)."));
     add(ConfigKey.of("http.port", INT, "-1", "Port of the HTTP console/metrics; -1 disables it, 0 picks a free one."));
+    // the HTTP side with an authorizer on (README "Seeing inside it"): HTTP Basic against the SASL users, the ACLs per action
+    add(new ConfigKey("http.open.paths", LIST, "/metrics,/health/live,/health/ready",
+        v -> java.util.Set.of("/metrics", "/health/live", "/health/ready").containsAll((List<?>) v),
+        "may name only /metrics, /health/live and /health/ready",
+        "With an authorizer: the paths anyone may read without authorization (Prometheus, Kubernetes probes); a path left out needs DESCRIBE on the cluster."));
+    add(ConfigKey.atLeast("http.authentication.failure.delay.ms", LONG, "100", 0,
+        "With an authorizer: a request with wrong HTTP Basic credentials is answered 401 only after this delay, on a closed connection."));
+    add(ConfigKey.of("http.ssl.listener", STRING, "",
+        "Serve the HTTP port over HTTPS with the TLS settings (key store, protocols, cipher suites) of this SSL or SASL_SSL listener; empty: plain HTTP."));
     // topics and logs
     add(ConfigKey.of("log.dirs", LIST, null, "Log directories (JBOD): a new partition goes to the one with the fewest partitions; one that fails goes offline alone."));
     add(ConfigKey.of("log.dir", STRING, "/tmp/brook-logs", "Used when log.dirs is unset."));
@@ -92,6 +122,8 @@ public final class BrokerConfigKeys {
     add(ConfigKey.atLeast("log.segment.bytes", INT, "1073741824", 14, "segment.bytes default."));
     add(ConfigKey.atLeast("log.roll.ms", LONG, null, 1, "segment.ms default (overrides log.roll.hours)."));
     add(ConfigKey.atLeast("log.roll.hours", INT, "168", 1, "segment.ms default in hours."));
+    add(ConfigKey.atLeast("log.roll.jitter.ms", LONG, null, 0, "segment.jitter.ms default (overrides log.roll.jitter.hours)."));
+    add(ConfigKey.atLeast("log.roll.jitter.hours", INT, "0", 0, "segment.jitter.ms default in hours."));
     add(ConfigKey.atLeast("log.index.size.max.bytes", INT, "10485760", 4, "segment.index.bytes default."));
     add(ConfigKey.atLeast("log.index.interval.bytes", INT, "4096", 0, "index.interval.bytes default."));
     add(ConfigKey.atLeast("log.retention.ms", LONG, null, -1, "retention.ms default (overrides minutes/hours)."));
@@ -106,6 +138,7 @@ public final class BrokerConfigKeys {
     add(ConfigKey.atLeast("log.cleaner.delete.retention.ms", LONG, "86400000", 0, "delete.retention.ms default."));
     add(ConfigKey.between("log.cleaner.min.cleanable.ratio", DOUBLE, "0.5", 0, 1, "min.cleanable.dirty.ratio default."));
     add(ConfigKey.atLeast("log.cleaner.min.compaction.lag.ms", LONG, "0", 0, "min.compaction.lag.ms default."));
+    add(ConfigKey.atLeast("log.cleaner.max.compaction.lag.ms", LONG, "9223372036854775807", 1, "max.compaction.lag.ms default."));
     add(ConfigKey.atLeast("log.cleaner.io.max.bytes.per.second", DOUBLE, "1.7976931348623157E308", 1, "Cleaner I/O limit."));
     add(ConfigKey.atLeast("log.cleaner.backoff.ms", LONG, "15000", 0, "Sleep when there is nothing to clean."));
     add(ConfigKey.atLeast("log.cleaner.dedupe.buffer.size", LONG, "134217728", 1024, "Memory for the cleaner's offset map."));
@@ -118,6 +151,20 @@ public final class BrokerConfigKeys {
     add(new ConfigKey("log.preallocate", BOOLEAN, "false", v -> !(Boolean) v,
         "is not supported: Brook does not preallocate segment files (set it to false or remove it)",
         "preallocate default; only false is accepted."));
+    // Kafka's keys for features Brook does not have: only the value that means "off" starts.
+    add(new ConfigKey("leader.replication.throttled.rate", LONG, "9223372036854775807", v -> (Long) v == Long.MAX_VALUE,
+        "is not supported: Brook does not throttle replication (remove it)", "Only the default (no throttle) is accepted."));
+    add(new ConfigKey("follower.replication.throttled.rate", LONG, "9223372036854775807", v -> (Long) v == Long.MAX_VALUE,
+        "is not supported: Brook does not throttle replication (remove it)", "Only the default (no throttle) is accepted."));
+    add(new ConfigKey("compression.gzip.level", INT, "-1", v -> (Integer) v == -1,
+        "is not supported: Brook never recompresses batches, so only the default level (-1) is accepted",
+        "compression.gzip.level default; only -1 is accepted."));
+    add(new ConfigKey("compression.lz4.level", INT, "9", v -> (Integer) v == 9,
+        "is not supported: Brook never recompresses batches, so only the default level (9) is accepted",
+        "compression.lz4.level default; only 9 is accepted."));
+    add(new ConfigKey("compression.zstd.level", INT, "3", v -> (Integer) v == 3,
+        "is not supported: Brook never recompresses batches, so only the default level (3) is accepted",
+        "compression.zstd.level default; only 3 is accepted."));
     add(ConfigKey.oneOf("log.message.timestamp.type", "CreateTime", List.of("CreateTime", "LogAppendTime"), "message.timestamp.type default."));
     add(ConfigKey.atLeast("log.message.timestamp.before.max.ms", LONG, "9223372036854775807", 0, "message.timestamp.before.max.ms default."));
     add(ConfigKey.atLeast("log.message.timestamp.after.max.ms", LONG, "3600000", 0, "message.timestamp.after.max.ms default."));
@@ -185,11 +232,20 @@ public final class BrokerConfigKeys {
     if (dot < 0) return false;
     String rest = name.substring(dot + 1);
     if (rest.endsWith(".sasl.jaas.config")) return true;
+    int mechanismDot = rest.indexOf('.');
+    if (mechanismDot > 0 && MECHANISM_PREFIXES.contains(rest.substring(0, mechanismDot))) {
+      // listener.name.<l>.<mechanism>.<key>: Kafka hands these to the mechanism's callback handler
+      rest = rest.substring(mechanismDot + 1);
+      return KEYS.containsKey(rest) && (rest.startsWith("sasl.oauthbearer.") || rest.equals("sasl.server.callback.handler.class"));
+    }
     ConfigKey key = KEYS.get(rest);
     return key != null && (rest.startsWith("ssl.") || rest.startsWith("sasl.") || rest.equals("connections.max.reauth.ms"));
   }
 
   public static final String LISTENER_PREFIX = "listener.name.";
+
+  /** Mechanisms whose per-listener settings may be given as {@code listener.name.<l>.<mechanism>.<key>}. */
+  private static final java.util.Set<String> MECHANISM_PREFIXES = java.util.Set.of("oauthbearer");
 
   /** All keys in a stable order. */
   public static Map<String, ConfigKey> all() {

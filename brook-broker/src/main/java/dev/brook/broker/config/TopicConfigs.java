@@ -143,7 +143,7 @@ public final class TopicConfigs {
         TopicConfig.LOCAL_LOG_RETENTION_MS_DOC, fixed("log.local.retention.ms", "-2"));
     def(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG, LONG, Long.toString(Long.MAX_VALUE), atLeast(1),
         "must be at least 1", TopicConfig.MAX_COMPACTION_LAG_MS_DOC,
-        fixed("log.cleaner.max.compaction.lag.ms", Long.toString(Long.MAX_VALUE)));
+        syn("log.cleaner.max.compaction.lag.ms"));
     def(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, INT, "1048588", atLeast(0), "must be at least 0",
         TopicConfig.MAX_MESSAGE_BYTES_DOC, syn("message.max.bytes"));
     def(TopicConfig.MESSAGE_TIMESTAMP_AFTER_MAX_MS_CONFIG, LONG, "3600000", atLeast(0), "must be at least 0",
@@ -181,7 +181,7 @@ public final class TopicConfigs {
     def(TopicConfig.SEGMENT_INDEX_BYTES_CONFIG, INT, "10485760", atLeast(4), "must be at least 4",
         TopicConfig.SEGMENT_INDEX_BYTES_DOC, syn("log.index.size.max.bytes"));
     def(TopicConfig.SEGMENT_JITTER_MS_CONFIG, LONG, "0", atLeast(0), "must be at least 0",
-        TopicConfig.SEGMENT_JITTER_MS_DOC, new BrokerSynonym("log.roll.jitter.ms", 1, null),
+        TopicConfig.SEGMENT_JITTER_MS_DOC, syn("log.roll.jitter.ms"),
         new BrokerSynonym("log.roll.jitter.hours", 3_600_000L, "0"));
     def(TopicConfig.SEGMENT_MS_CONFIG, LONG, "604800000", atLeast(1), "must be at least 1",
         TopicConfig.SEGMENT_MS_DOC, syn("log.roll.ms"), new BrokerSynonym("log.roll.hours", 3_600_000L, "168"));
@@ -236,10 +236,40 @@ public final class TopicConfigs {
       Def d = DEFS.get(e.getKey());
       if (d == null) throw new ConfigException(e.getKey(), "unknown topic config");
       Object v = d.parse(e.getValue());
-      if (d.name().equals(TopicConfig.PREALLOCATE_CONFIG) && (Boolean) v) {
-        throw new ConfigException(d.name(), "'" + e.getValue() + "' is not supported: Brook does not preallocate segment files");
+      String refused = UNSUPPORTED.getOrDefault(d.name(), x -> null).apply(v);
+      if (refused != null) {
+        throw new ConfigException(d.name(), "'" + e.getValue() + "' is not supported: " + refused);
       }
     }
+    String min = overrides.get(TopicConfig.MIN_COMPACTION_LAG_MS_CONFIG);
+    String max = overrides.get(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG);
+    if (min != null && max != null && Long.parseLong(min.trim()) > Long.parseLong(max.trim())) {
+      throw new ConfigException(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG,
+          "'" + max + "' is below min.compaction.lag.ms (" + min + ")");
+    }
+  }
+
+  /**
+   * Keys Kafka has that Brook accepts only at the value that means "off": any other value is refused
+   * when set (CreateTopics, AlterConfigs), with the reason. Not when read: a topic imported from
+   * Kafka with such a value must still open; the value is then reported as stored and has no effect.
+   */
+  private static final Map<String, java.util.function.Function<Object, String>> UNSUPPORTED = Map.of(
+      TopicConfig.PREALLOCATE_CONFIG, v -> (Boolean) v ? "Brook does not preallocate segment files" : null,
+      "leader.replication.throttled.replicas", TopicConfigs::throttledReplicas,
+      "follower.replication.throttled.replicas", TopicConfigs::throttledReplicas,
+      TopicConfig.COMPRESSION_GZIP_LEVEL_CONFIG, v -> defaultLevelOnly(v, -1),
+      TopicConfig.COMPRESSION_LZ4_LEVEL_CONFIG, v -> defaultLevelOnly(v, 9),
+      TopicConfig.COMPRESSION_ZSTD_LEVEL_CONFIG, v -> defaultLevelOnly(v, 3));
+
+  private static String throttledReplicas(Object v) {
+    return ((List<?>) v).isEmpty() ? null : "Brook does not throttle replication (leave it empty)";
+  }
+
+  private static String defaultLevelOnly(Object v, int level) {
+    return (Integer) v == level ? null
+        : "Brook stores batches as producers compressed them and never recompresses them, so only the default level ("
+            + level + ") is accepted";
   }
 
   /** Every topic key's effective value (override, else broker default), parsed. */
@@ -273,7 +303,9 @@ public final class TopicConfigs {
         (Long) v.get(TopicConfig.FLUSH_MESSAGES_INTERVAL_CONFIG),
         (Long) v.get(TopicConfig.FLUSH_MS_CONFIG),
         (Long) v.get(TopicConfig.FILE_DELETE_DELAY_MS_CONFIG),
-        (Boolean) v.get(TopicConfig.PREALLOCATE_CONFIG));
+        (Boolean) v.get(TopicConfig.PREALLOCATE_CONFIG),
+        (Long) v.get(TopicConfig.SEGMENT_JITTER_MS_CONFIG),
+        (Long) v.get(TopicConfig.MAX_COMPACTION_LAG_MS_CONFIG));
   }
 
   /** A parsed value as Kafka prints it (lists comma-joined). */

@@ -36,6 +36,8 @@ import org.apache.kafka.common.protocol.Errors;
  * Every change is written to __consumer_offsets and applied once committed. Coordinator thread only.
  */
 final class OffsetManager {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(OffsetManager.class);
+
   private final GroupContext ctx;
   private final ClassicGroupManager classic;
   /** Committed offsets by group id. */
@@ -205,13 +207,20 @@ final class OffsetManager {
       }
     }
     if (records.isEmpty()) return CompletableFuture.completedFuture(response);
+    int partition = ctx.partitionFor(req.groupId());
+    dev.brook.broker.coordinator.PartitionTerms.Term term = ctx.terms.term(partition).orElse(null);
     return ctx.write(req.groupId(), records).handle((v, e) -> {
       if (e != null) {
         Errors stored = GroupContext.storeError(e);
         for (OffsetCommitResponsePartition rp : accepted) rp.setErrorCode(stored.code());
         return response;
       }
-      if (ctx.availability(req.groupId()) == Errors.NONE) {
+      // Committed: applied if the term it was written in goes on, whether or not this broker may
+      // serve right now. A broker whose lease lapsed (a pause) while the write waited for the in-sync
+      // replicas keeps its term, and when the lease is back it must hold what the log holds: skipping
+      // the commit here served the previous offset again (offsets going back). A new term loads the
+      // log instead.
+      if (term != null && ctx.terms.isCurrent(partition, term) && ctx.terms.isLoaded(partition)) {
         for (GroupRecord r : records) apply((OffsetRecord) r);
         ctx.groups.computeIfAbsent(req.groupId(), id -> new ClassicGroup(id, now));
       }
@@ -258,6 +267,11 @@ final class OffsetManager {
       if (e != Errors.NONE) return out.setErrorCode(e.code());
     }
     Map<TopicPartition, CommittedOffset> offsets = offsets(groupId);
+    if (log.isDebugEnabled()) {
+      int p = ctx.partitionFor(groupId);
+      log.debug("OffsetFetch of group {} answered as coordinator of {}-{} (leader epoch {}): {}", groupId,
+          ReplicaGroupLog.TOPIC, p, ctx.terms.loadedEpoch(p), offsets);
+    }
     if (topics == null) {
       Map<String, OffsetFetchResponseTopics> byTopic = new TreeMap<>();
       offsets.forEach((tp, o) -> byTopic.computeIfAbsent(tp.topic(), t -> new OffsetFetchResponseTopics().setName(t))

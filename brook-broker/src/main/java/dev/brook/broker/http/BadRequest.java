@@ -1,7 +1,7 @@
 package dev.brook.broker.http;
 
-/** Input the HTTP side refuses: answered with {@link #status} and a JSON error, never a stack trace. */
-final class BadRequest extends RuntimeException {
+/** Input the HTTP side refuses: answered with {@link #status} and a JSON error, never a stack trace ({@link Denied}: a refused permission). */
+class BadRequest extends RuntimeException {
   final int status;
 
   BadRequest(int status, String message) {

@@ -2,11 +2,16 @@ package dev.brook.broker.http;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
+import com.sun.net.httpserver.HttpsServer;
 import dev.brook.broker.metrics.BrokerMetrics;
 import dev.brook.broker.metrics.ConsumerLag;
 import dev.brook.broker.metrics.History;
 import dev.brook.broker.metrics.PartitionGauges;
 import dev.brook.broker.replica.LocalReplicaManager;
+import dev.brook.broker.security.Operation;
+import dev.brook.broker.security.ResourceType;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -35,6 +40,17 @@ import org.slf4j.LoggerFactory;
  * into the broker ({@code /metrics}, {@code /api/…}, {@code /v3/…}) answers within {@value
  * #REQUEST_TIMEOUT_MS} ms whatever the broker does: past that its work is interrupted and the answer is a
  * 504 JSON error. Bad input gets a 4xx JSON error: {@code {"error_code":404,"message":"…"}}.
+ *
+ * <p>With an authorizer ({@link HttpSecurity}) every request to the console's API and the REST API has a
+ * principal: {@code User:<name>} with valid HTTP Basic credentials (a SASL user of this broker, {@link
+ * HttpAuthenticator}), {@code User:ANONYMOUS} without; wrong credentials are answered 401 after {@code
+ * http.authentication.failure.delay.ms}, on a connection then closed. Each action is authorized as the
+ * Kafka API it stands for ({@link Caller}); a refusal is 401 for an anonymous caller (with {@code
+ * WWW-Authenticate: Basic}, except to the console's own calls, marked {@code X-Requested-With:
+ * XMLHttpRequest}, so that the browser shows the page's login rather than its own dialog) and 403 for an
+ * authenticated one, with a JSON error naming the missing permission. {@code http.open.paths} ({@code
+ * /metrics} and the health probes by default) stay open; the console's static files always are.
+ * Without an authorizer nothing changes: no credentials are asked for or checked.
  */
 public final class BrokerHttpServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BrokerHttpServer.class);
@@ -56,10 +72,14 @@ public final class BrokerHttpServer implements AutoCloseable {
   private final Readiness readiness;
   private final ConsoleApi console;
   private final RestV3Api rest;
+  private final HttpSecurity security;
+  private final HttpAuthenticator authenticator;
 
   private BrokerHttpServer(HttpServer server, BrokerMetrics metrics, PartitionGauges gauges, ConsumerLag lag, Readiness readiness,
-      ConsoleApi console, LocalReplicaManager replicas) {
+      ConsoleApi console, LocalReplicaManager replicas, HttpSecurity security) {
     this.console = console;
+    this.security = security;
+    this.authenticator = security.authorizer() == null ? null : new HttpAuthenticator(security.passwords(), System::nanoTime);
     this.rest = new RestV3Api(console, replicas, lag);
     this.server = server;
     this.metrics = metrics;
@@ -69,16 +89,30 @@ public final class BrokerHttpServer implements AutoCloseable {
     this.executor = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("brook-http-", 0).factory());
   }
 
-  /** Binds {@code host:port} (port 0: a free one) and starts serving. */
+  /** Binds {@code host:port} (port 0: a free one) and starts serving, over HTTPS when {@code security} has TLS. */
   public static BrokerHttpServer start(String host, int port, BrokerMetrics metrics, PartitionGauges gauges, ConsumerLag lag,
-      Readiness readiness, History history, LocalReplicaManager replicas, Supplier<String> bootstrap) throws IOException {
-    HttpServer http = HttpServer.create(new InetSocketAddress(host, port), 64);
-    ConsoleApi console = new ConsoleApi(bootstrap, metrics, replicas, lag, history);
-    BrokerHttpServer s = new BrokerHttpServer(http, metrics, gauges, lag, readiness, console, replicas);
+      Readiness readiness, History history, LocalReplicaManager replicas, Supplier<String> bootstrap, HttpSecurity security)
+      throws IOException {
+    HttpServer http;
+    if (security.tls() != null) {
+      HttpsServer https = HttpsServer.create(new InetSocketAddress(host, port), 64);
+      https.setHttpsConfigurator(new HttpsConfigurator(security.tls().sslContext()) {
+        @Override
+        public void configure(HttpsParameters params) {
+          params.setSSLParameters(security.tls().serverParametersWithoutClientAuth());
+        }
+      });
+      http = https;
+    } else {
+      http = HttpServer.create(new InetSocketAddress(host, port), 64);
+    }
+    ConsoleApi console = new ConsoleApi(bootstrap, security.clientProperties(), metrics, replicas, lag, history);
+    BrokerHttpServer s = new BrokerHttpServer(http, metrics, gauges, lag, readiness, console, replicas, security);
     http.setExecutor(s.executor);
     http.createContext("/", s::serve);
     http.start();
-    log.info("HTTP (console, metrics, health) listening on {}:{}", host, s.port());
+    log.info("HTTP{} (console, metrics, health) listening on {}:{}{}", security.tls() != null ? "S" : "", host, s.port(),
+        security.authorizer() == null ? "" : "; authorization on (HTTP Basic against the SASL users), open paths " + security.openPaths());
     return s;
   }
 
@@ -91,20 +125,68 @@ public final class BrokerHttpServer implements AutoCloseable {
       respondQuietly(ex, 503, "application/json", error(503, "too many HTTP requests in flight; retry"));
       return;
     }
+    boolean held = true;
     try {
-      route(ex);
+      String path = ex.getRequestURI().getPath();
+      Caller caller = Caller.unrestricted(ex.getRemoteAddress().getAddress());
+      if (authenticator != null && needsPrincipal(path)) {
+        switch (authenticator.authenticate(ex.getRequestHeaders().getFirst("Authorization"))) {
+          case HttpAuthenticator.Outcome.Failed f -> {
+            // The permit goes back first: a waiting failure holds no share of the server.
+            permits.release();
+            held = false;
+            refuseCredentials(ex, path, f.reason());
+            return;
+          }
+          case HttpAuthenticator.Outcome.Anonymous a ->
+              caller = new Caller(org.apache.kafka.common.security.auth.KafkaPrincipal.ANONYMOUS, false,
+                  ex.getRemoteAddress().getAddress(), security.authorizer());
+          case HttpAuthenticator.Outcome.Authenticated a ->
+              caller = new Caller(a.principal(), true, ex.getRemoteAddress().getAddress(), security.authorizer());
+        }
+      }
+      route(ex, caller);
+    } catch (Denied d) {
+      respondQuietly(ex, d.status, "application/json", error(d, d.status));
     } catch (Throwable t) {
       log.warn("HTTP {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), t);
       respondQuietly(ex, 500, "application/json", error(500, "internal error: " + t.getClass().getSimpleName()));
     } finally {
-      permits.release();
+      if (held) permits.release();
       ex.close();
     }
   }
 
-  private void route(HttpExchange ex) throws Exception {
+  /** Whether serving {@code path} needs to know who asks: everything but the static console and open paths. */
+  private boolean needsPrincipal(String path) {
+    if (path.equals("/") || path.equals("/console") || path.startsWith("/console/")) return false;
+    return !security.openPaths().contains(path);
+  }
+
+  /**
+   * Wrong credentials: 401 after the failure delay, and the connection closed, so that a guess over
+   * HTTP costs at least what a failed SASL authentication does (a new connection and the broker's full
+   * check, {@link HttpAuthenticator}).
+   */
+  private void refuseCredentials(HttpExchange ex, String path, String reason) {
+    log.info("HTTP authentication from {} failed: {}", ex.getRemoteAddress().getAddress().getHostAddress(), reason);
+    try {
+      Thread.sleep(security.failureDelayMs());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    ex.getResponseHeaders().set("Connection", "close");
+    boolean v3 = path.startsWith("/v3");
+    respondQuietly(ex, 401, "application/json", v3 ? v3Error(401, reason) : error(401, reason));
+  }
+
+  private void route(HttpExchange ex, Caller caller) throws Exception {
     String path = ex.getRequestURI().getPath();
     String method = ex.getRequestMethod();
+    // A path left out of http.open.paths shows the whole broker: DESCRIBE on the cluster.
+    if ((path.equals("/metrics") || path.startsWith("/health/")) && caller.secured() && !security.openPaths().contains(path)) {
+      caller.require(Operation.DESCRIBE, ResourceType.CLUSTER, ResourceType.CLUSTER_NAME);
+    }
     switch (path) {
       case "/metrics" -> {
         if (!requireGet(ex, method)) return;
@@ -130,9 +212,9 @@ public final class BrokerHttpServer implements AutoCloseable {
       }
       default -> {
         if (path.startsWith("/v3/") || path.equals("/v3")) {
-          v3(ex, method, path);
+          v3(ex, caller, method, path);
         } else if (path.startsWith("/api/")) {
-          api(ex, method, path.substring("/api".length()));
+          api(ex, caller, method, path.substring("/api".length()));
         } else if (path.startsWith("/console/")) {
           if (!requireGet(ex, method)) return;
           staticFile(ex, path.substring("/console/".length()));
@@ -157,7 +239,7 @@ public final class BrokerHttpServer implements AutoCloseable {
     return new Reply(200, "text/plain; version=0.0.4; charset=utf-8", PrometheusText.write(metrics.registry(), metrics.attributeGroups(), lags));
   }
 
-  private void api(HttpExchange ex, String method, String path) throws IOException {
+  private void api(HttpExchange ex, Caller caller, String method, String path) throws IOException {
     Map<String, String> params;
     try {
       params = Forms.parse(ex.getRequestURI().getRawQuery());
@@ -179,16 +261,16 @@ public final class BrokerHttpServer implements AutoCloseable {
     Map<String, String> input = params;
     reply(ex, bounded(method + " /api" + path, () -> {
       try {
-        return new Reply(200, "application/json", console.handle(method, path, input));
+        return new Reply(200, "application/json", console.handle(caller, method, path, input));
       } catch (BadRequest e) {
-        return new Reply(e.status, "application/json", error(e.status, e.getMessage()));
+        return new Reply(e.status, "application/json", error(e, e.status));
       } catch (java.util.concurrent.TimeoutException e) {
         return new Reply(504, "application/json", error(504, "the broker did not answer in time"));
       }
     }));
   }
 
-  private void v3(HttpExchange ex, String method, String path) throws IOException {
+  private void v3(HttpExchange ex, Caller caller, String method, String path) throws IOException {
     String body = null;
     try {
       if (method.equals("POST") || method.equals("PUT")) {
@@ -207,10 +289,10 @@ public final class BrokerHttpServer implements AutoCloseable {
     String input = body;
     reply(ex, bounded(method + " " + path, () -> {
       try {
-        RestV3Api.Answer a = rest.handle(method, path, input);
+        RestV3Api.Answer a = rest.handle(caller, method, path, input);
         return new Reply(a.status(), "application/json", a.body() == null ? "" : a.body());
       } catch (BadRequest e) {
-        return new Reply(e.status, "application/json", v3Error(e.status, e.getMessage()));
+        return new Reply(e.status, "application/json", error(e, e.status * 100 + 1));
       } catch (java.util.concurrent.TimeoutException e) {
         return new Reply(504, "application/json", v3Error(504, "the broker did not answer in time"));
       }
@@ -289,10 +371,23 @@ public final class BrokerHttpServer implements AutoCloseable {
     return "{\"error_code\":" + code + ",\"message\":" + Json.quote(message) + "}";
   }
 
+  /** The JSON error of a refused request; a {@link Denied} also names the principal and the missing permission. */
+  static String error(BadRequest e, int code) {
+    if (!(e instanceof Denied d)) return error(code, e.getMessage());
+    return new JsonOut().obj().field("error_code", code).field("message", d.getMessage()).field("principal", d.principal)
+        .field("operation", d.operation.name()).field("resource_type", d.resourceType.name())
+        .field("resource_name", d.resourceName).end().toString();
+  }
+
   static void respond(HttpExchange ex, int status, String contentType, String body) throws IOException {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     ex.getResponseHeaders().set("Content-Type", contentType);
     ex.getResponseHeaders().set("Cache-Control", "no-store");
+    // The console's own calls (X-Requested-With) get no challenge: the page shows its login instead of
+    // the browser's dialog. Everyone else (curl, scripts) is told to use Basic.
+    if (status == 401 && !"XMLHttpRequest".equals(ex.getRequestHeaders().getFirst("X-Requested-With"))) {
+      ex.getResponseHeaders().set("WWW-Authenticate", "Basic realm=\"Brook\", charset=\"UTF-8\"");
+    }
     boolean head = ex.getRequestMethod().equals("HEAD");
     ex.sendResponseHeaders(status, head ? -1 : bytes.length == 0 ? -1 : bytes.length);
     if (!head && bytes.length > 0) {

@@ -7,6 +7,8 @@ import dev.brook.broker.metrics.ConsumerLag;
 import dev.brook.broker.metrics.History;
 import dev.brook.broker.replica.LocalReplicaManager;
 import dev.brook.broker.replica.Partition;
+import dev.brook.broker.security.Operation;
+import dev.brook.broker.security.ResourceType;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,8 +62,18 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * The JSON API behind the web console ({@code /api/...}). Reads of what this broker holds (partitions,
  * offsets, sizes, rates, history) come from the broker's own thread-safe views; everything a client
  * could do (create and delete topics, alter configs, produce, browse, reset offsets, list groups and
- * transactions) goes through a Kafka client of this very broker, so it takes the same path, checks and
- * (once security lands) authorization as any other client. The clients are created on first use.
+ * transactions) goes through a Kafka client of this very broker, so it takes the same path and checks
+ * as any other client. The clients are created on first use.
+ *
+ * <p>Authorization: each call is first authorized for the HTTP caller ({@link Caller}) with the
+ * operation and resource of the Kafka API it stands for: topics are listed as Metadata lists them
+ * (DESCRIBE per topic, the rest left out), a topic's configs need DESCRIBE_CONFIGS, browsing, searching
+ * and tailing READ, producing WRITE, creating CREATE (cluster or topic), deleting DELETE, altering
+ * configs ALTER_CONFIGS; groups are listed and described with DESCRIBE on the group (lag only of topics
+ * the caller may DESCRIBE), offsets reset with READ on the group and the topic (OffsetCommit);
+ * transactions are listed with DESCRIBE on the transactional id. Then the broker's own clients act: they
+ * connect to the inter-broker listener as this broker ({@link HttpSecurity#clientProperties()}), whose
+ * principal must be a super user (as Kafka's inter-broker principal usually is) for the console to act.
  *
  * <p>Called on the HTTP server's threads only; every call is bounded by a timeout.
  */
@@ -71,6 +83,7 @@ final class ConsoleApi implements AutoCloseable {
   private static final int MAX_SCAN = 20_000;
 
   private final Supplier<String> bootstrap;
+  private final Map<String, Object> clientProperties;
   private final BrokerMetrics metrics;
   private final LocalReplicaManager replicas;
   private final ConsumerLag lag;
@@ -78,8 +91,10 @@ final class ConsoleApi implements AutoCloseable {
   private Admin admin;
   private KafkaProducer<byte[], byte[]> producer;
 
-  ConsoleApi(Supplier<String> bootstrap, BrokerMetrics metrics, LocalReplicaManager replicas, ConsumerLag lag, History history) {
+  ConsoleApi(Supplier<String> bootstrap, Map<String, Object> clientProperties, BrokerMetrics metrics, LocalReplicaManager replicas,
+      ConsumerLag lag, History history) {
     this.bootstrap = bootstrap;
+    this.clientProperties = clientProperties;
     this.metrics = metrics;
     this.replicas = replicas;
     this.lag = lag;
@@ -89,6 +104,7 @@ final class ConsoleApi implements AutoCloseable {
   synchronized Admin admin() {
     if (admin == null) {
       Properties p = new Properties();
+      p.putAll(clientProperties);
       p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
       p.put(AdminClientConfig.CLIENT_ID_CONFIG, "brook-console");
       p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(TIMEOUT_MS));
@@ -105,6 +121,7 @@ final class ConsoleApi implements AutoCloseable {
   synchronized KafkaProducer<byte[], byte[]> producer() {
     if (producer == null) {
       Properties p = new Properties();
+      p.putAll(clientProperties);
       p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
       p.put(ProducerConfig.CLIENT_ID_CONFIG, "brook-console");
       p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
@@ -119,6 +136,7 @@ final class ConsoleApi implements AutoCloseable {
 
   private KafkaConsumer<byte[], byte[]> consumer() {
     Properties p = new Properties();
+    p.putAll(clientProperties);
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap.get());
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "brook-console-browse");
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -129,48 +147,54 @@ final class ConsoleApi implements AutoCloseable {
     return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
   }
 
-  /** Answers {@code method path} (path after /api); throws {@link BadRequest} for refused input. */
-  String handle(String method, String path, Map<String, String> q) throws Exception {
+  /**
+   * Answers {@code method path} (path after /api) for {@code caller}; throws {@link BadRequest} for
+   * refused input and {@link Denied} for a refused permission.
+   */
+  String handle(Caller caller, String method, String path, Map<String, String> q) throws Exception {
     String[] s = path.split("/");
     // s[0] is "" (the path starts with '/')
     String area = s.length > 1 ? s[1] : "";
     try {
       switch (area) {
+        case "session" -> {
+          return get(method, () -> session(caller));
+        }
         case "overview" -> {
-          return get(method, () -> overview());
+          return get(method, () -> overview(caller));
         }
         case "topics" -> {
           if (s.length == 2) {
-            if (method.equals("POST")) return createTopic(q);
-            return get(method, this::topics);
+            if (method.equals("POST")) return createTopic(caller, q);
+            return get(method, () -> topics(caller));
           }
           String topic = s[2];
           String sub = s.length > 3 ? s[3] : "";
           return switch (sub) {
-            case "" -> method.equals("DELETE") ? deleteTopic(topic) : get(method, () -> topic(topic));
-            case "delete" -> post(method, () -> deleteTopic(topic));
-            case "configs" -> post(method, () -> alterConfigs(topic, q));
-            case "messages" -> get(method, () -> messages(topic, q));
-            case "tail" -> get(method, () -> tail(topic, q));
-            case "records" -> post(method, () -> produce(topic, q));
+            case "" -> method.equals("DELETE") ? deleteTopic(caller, topic) : get(method, () -> topic(caller, topic));
+            case "delete" -> post(method, () -> deleteTopic(caller, topic));
+            case "configs" -> post(method, () -> alterConfigs(caller, topic, q));
+            case "messages" -> get(method, () -> messages(caller, topic, q));
+            case "tail" -> get(method, () -> tail(caller, topic, q));
+            case "records" -> post(method, () -> produce(caller, topic, q));
             default -> throw new BadRequest(404, "no such resource: /api" + path);
           };
         }
         case "groups" -> {
-          if (s.length == 2) return get(method, this::groups);
+          if (s.length == 2) return get(method, () -> groups(caller));
           String group = s[2];
           String sub = s.length > 3 ? s[3] : "";
           return switch (sub) {
-            case "" -> get(method, () -> group(group));
-            case "reset" -> post(method, () -> reset(group, q));
+            case "" -> get(method, () -> group(caller, group));
+            case "reset" -> post(method, () -> reset(caller, group, q));
             default -> throw new BadRequest(404, "no such resource: /api" + path);
           };
         }
         case "transactions" -> {
-          return get(method, this::transactions);
+          return get(method, () -> transactions(caller));
         }
         case "history" -> {
-          return get(method, () -> history(q));
+          return get(method, () -> history(caller, q));
         }
         default -> throw new BadRequest(404, "no such resource: /api" + path);
       }
@@ -195,8 +219,13 @@ final class ConsoleApi implements AutoCloseable {
     return c.run();
   }
 
-  private static BadRequest translate(Throwable t) {
+  static BadRequest translate(Throwable t) {
     if (t instanceof BadRequest b) return b;
+    if (t instanceof org.apache.kafka.common.errors.AuthorizationException) {
+      // The caller was allowed; the broker refused its own client: the inter-broker principal lacks it.
+      return new BadRequest(403, "the broker refused the console's own client (it connects as the inter-broker principal, "
+          + "which should be a super user): " + t.getMessage());
+    }
     if (t instanceof TopicExistsException || t instanceof GroupNotEmptyException) return new BadRequest(409, t.getMessage());
     if (t instanceof UnknownTopicOrPartitionException) return new BadRequest(404, t.getMessage());
     if (t instanceof org.apache.kafka.common.errors.TimeoutException) return new BadRequest(504, "the broker did not answer in time: " + t.getMessage());
@@ -205,9 +234,24 @@ final class ConsoleApi implements AutoCloseable {
   }
 
   // ------------------------------------------------------------------------------------------
+  // Session
+
+  /** Who the caller is and what the page may offer it (the create form; per-topic rights come with each topic). */
+  private String session(Caller caller) {
+    boolean create = caller.may(Operation.CREATE, ResourceType.CLUSTER, ResourceType.CLUSTER_NAME)
+        || caller.mayAny(Operation.CREATE, ResourceType.TOPIC);
+    return new JsonOut().obj().field("authorization", caller.secured()).field("principal", caller.principal().toString())
+        .field("authenticated", caller.authenticated()).field("mayCreateTopics", create).end().toString();
+  }
+
+  // ------------------------------------------------------------------------------------------
   // Overview
 
-  private String overview() throws Exception {
+  /**
+   * The cluster as DescribeCluster shows it to anyone; topic count and throughput history only of the
+   * topics the caller may DESCRIBE; the broker-wide gauges and rates with DESCRIBE on the cluster.
+   */
+  private String overview(Caller caller) throws Exception {
     DescribeClusterResult c = admin().describeCluster();
     Collection<Node> nodes = c.nodes().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
     Node controller = c.controller().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
@@ -219,20 +263,24 @@ final class ConsoleApi implements AutoCloseable {
     j.endArr();
     Map<String, Integer> topicCount = new HashMap<>();
     for (Partition p : replicas.partitions()) topicCount.merge(p.topicPartition().topic(), 1, Integer::sum);
+    if (caller.secured()) topicCount.keySet().removeIf(t -> !caller.may(Operation.DESCRIBE, ResourceType.TOPIC, t));
     j.field("topics", topicCount.size());
-    j.field("partitions", gauge("kafka.server:type=ReplicaManager,name=PartitionCount"));
-    j.field("leaders", gauge("kafka.server:type=ReplicaManager,name=LeaderCount"));
-    j.field("underReplicated", gauge("kafka.server:type=ReplicaManager,name=UnderReplicatedPartitions"));
-    j.field("offline", gauge("kafka.controller:type=KafkaController,name=OfflinePartitionsCount"));
+    // The whole broker's figures (all topics together) need DESCRIBE on the cluster; null without it.
+    boolean wide = caller.may(Operation.DESCRIBE, ResourceType.CLUSTER, ResourceType.CLUSTER_NAME);
+    j.field("partitions", wide ? gauge("kafka.server:type=ReplicaManager,name=PartitionCount") : Double.NaN);
+    j.field("leaders", wide ? gauge("kafka.server:type=ReplicaManager,name=LeaderCount") : Double.NaN);
+    j.field("underReplicated", wide ? gauge("kafka.server:type=ReplicaManager,name=UnderReplicatedPartitions") : Double.NaN);
+    j.field("offline", wide ? gauge("kafka.controller:type=KafkaController,name=OfflinePartitionsCount") : Double.NaN);
     BrokerTopicMetrics.Meters all = metrics.topics().all();
-    j.field("messagesInPerSec", all.messagesInRate());
-    j.field("bytesInPerSec", all.bytesInRate());
-    j.field("bytesOutPerSec", all.bytesOutRate());
+    j.field("messagesInPerSec", wide ? all.messagesInRate() : Double.NaN);
+    j.field("bytesInPerSec", wide ? all.bytesInRate() : Double.NaN);
+    j.field("bytesOutPerSec", wide ? all.bytesOutRate() : Double.NaN);
     j.field("historyIntervalMs", history.intervalMs());
     // The whole broker's messages per interval: the sum of the topics' series.
     TreeMap<Long, Long> total = new TreeMap<>();
     for (String name : history.names()) {
       if (!name.startsWith("topic:")) continue;
+      if (caller.secured() && !caller.may(Operation.DESCRIBE, ResourceType.TOPIC, name.substring("topic:".length()))) continue;
       for (History.Point p : history.series(name, 0)) total.merge(p.timeMs(), p.value(), Long::sum);
     }
     j.key("throughputHistory").arr();
@@ -249,9 +297,11 @@ final class ConsoleApi implements AutoCloseable {
   // ------------------------------------------------------------------------------------------
   // Topics
 
-  private String topics() {
+  /** As Metadata lists them: the topics the caller may DESCRIBE, each with the operations it may do on it. */
+  private String topics(Caller caller) {
     TreeMap<String, long[]> rows = new TreeMap<>();
     for (Partition p : replicas.partitions()) {
+      if (caller.secured() && !caller.may(Operation.DESCRIBE, ResourceType.TOPIC, p.topicPartition().topic())) continue;
       long[] r = rows.computeIfAbsent(p.topicPartition().topic(), t -> new long[3]);
       r[0]++;
       r[1] += p.log().sizeInBytes();
@@ -263,14 +313,22 @@ final class ConsoleApi implements AutoCloseable {
       j.obj().field("name", e.getKey()).field("internal", e.getKey().startsWith("__"))
           .field("partitions", e.getValue()[0]).field("sizeBytes", e.getValue()[1]).field("messages", e.getValue()[2])
           .field("messagesInPerSec", m == null ? 0 : m.messagesInRate())
-          .field("bytesInPerSec", m == null ? 0 : m.bytesInRate())
-          .end();
+          .field("bytesInPerSec", m == null ? 0 : m.bytesInRate());
+      operations(j, caller, ResourceType.TOPIC, e.getKey());
+      j.end();
     }
     return j.endArr().end().toString();
   }
 
-  private String createTopic(Map<String, String> q) throws Exception {
+  private static void operations(JsonOut j, Caller caller, ResourceType type, String name) {
+    j.key("operations").arr();
+    for (String op : caller.operations(type, name)) j.str(op);
+    j.endArr();
+  }
+
+  private String createTopic(Caller caller, Map<String, String> q) throws Exception {
     String name = required(q, "name");
+    caller.requireCreateTopic(name);
     int partitions = intParam(q, "partitions", 1);
     short rf = (short) intParam(q, "replicationFactor", 1);
     NewTopic t = new NewTopic(name, partitions, rf).configs(keyValues(q.getOrDefault("configs", "")));
@@ -278,13 +336,15 @@ final class ConsoleApi implements AutoCloseable {
     return new JsonOut().obj().field("created", name).end().toString();
   }
 
-  private String deleteTopic(String topic) throws Exception {
+  private String deleteTopic(Caller caller, String topic) throws Exception {
+    caller.require(Operation.DELETE, ResourceType.TOPIC, topic);
     admin().deleteTopics(List.of(topic)).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
     metrics.topics().removeTopic(topic);
     return new JsonOut().obj().field("deleted", topic).end().toString();
   }
 
-  private String alterConfigs(String topic, Map<String, String> q) throws Exception {
+  private String alterConfigs(Caller caller, String topic, Map<String, String> q) throws Exception {
+    caller.require(Operation.ALTER_CONFIGS, ResourceType.TOPIC, topic);
     Map<String, String> set = keyValues(required(q, "configs"));
     List<AlterConfigOp> ops = new ArrayList<>();
     set.forEach((k, v) -> ops.add(new AlterConfigOp(new ConfigEntry(k, v),
@@ -294,12 +354,15 @@ final class ConsoleApi implements AutoCloseable {
     return new JsonOut().obj().field("altered", topic).end().toString();
   }
 
-  private String topic(String topic) throws Exception {
+  private String topic(Caller caller, String topic) throws Exception {
+    // Before looking: a topic the caller may not DESCRIBE is refused whether it exists or not, as Metadata does.
+    caller.require(Operation.DESCRIBE, ResourceType.TOPIC, topic);
     List<Partition> parts = new ArrayList<>();
     for (Partition p : replicas.partitions()) if (p.topicPartition().topic().equals(topic)) parts.add(p);
     if (parts.isEmpty()) throw new BadRequest(404, "no topic " + topic + " on this broker");
     parts.sort((a, b) -> Integer.compare(a.topicPartition().partition(), b.topicPartition().partition()));
     JsonOut j = new JsonOut().obj().field("name", topic);
+    operations(j, caller, ResourceType.TOPIC, topic);
     j.key("partitions").arr();
     for (Partition p : parts) {
       j.obj().field("partition", p.topicPartition().partition()).field("leader", p.leaderId()).field("leaderEpoch", p.leaderEpoch());
@@ -313,8 +376,12 @@ final class ConsoleApi implements AutoCloseable {
           .field("highWatermark", p.highWatermark()).field("sizeBytes", p.log().sizeInBytes()).end();
     }
     j.endArr();
-    Config config = admin().describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, topic))).all()
-        .get(TIMEOUT_MS, TimeUnit.MILLISECONDS).values().iterator().next();
+    // DescribeConfigs needs DESCRIBE_CONFIGS: without it the page shows the partitions but no configs.
+    boolean configs = caller.may(Operation.DESCRIBE_CONFIGS, ResourceType.TOPIC, topic);
+    j.field("configsAuthorized", configs);
+    Config config = !configs ? new Config(List.of())
+        : admin().describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, topic))).all()
+            .get(TIMEOUT_MS, TimeUnit.MILLISECONDS).values().iterator().next();
     j.key("configs").arr();
     List<ConfigEntry> entries = new ArrayList<>(config.entries());
     entries.sort((a, b) -> a.name().compareTo(b.name()));
@@ -332,7 +399,8 @@ final class ConsoleApi implements AutoCloseable {
   // Messages
 
   /** Browse from (partition, offset | timestamp), optionally filtered by a search in key, value or headers. */
-  private String messages(String topic, Map<String, String> q) throws Exception {
+  private String messages(Caller caller, String topic, Map<String, String> q) throws Exception {
+    caller.require(Operation.READ, ResourceType.TOPIC, topic);
     int limit = Math.min(MAX_BROWSE, intParam(q, "limit", 50));
     String text = q.getOrDefault("q", "");
     boolean regex = "regex".equals(q.get("mode"));
@@ -370,7 +438,8 @@ final class ConsoleApi implements AutoCloseable {
   }
 
   /** Live tail: from the positions given ("p:o,p:o"), or — without them — the current ends. */
-  private String tail(String topic, Map<String, String> q) throws Exception {
+  private String tail(Caller caller, String topic, Map<String, String> q) throws Exception {
+    caller.require(Operation.READ, ResourceType.TOPIC, topic);
     String format = format(q);
     List<TopicPartition> tps = partitionsOf(topic, Map.of());
     try (KafkaConsumer<byte[], byte[]> c = consumer()) {
@@ -409,7 +478,8 @@ final class ConsoleApi implements AutoCloseable {
     }
   }
 
-  private String produce(String topic, Map<String, String> q) throws Exception {
+  private String produce(Caller caller, String topic, Map<String, String> q) throws Exception {
+    caller.require(Operation.WRITE, ResourceType.TOPIC, topic);
     String key = q.get("key");
     String value = q.getOrDefault("value", "");
     Integer partition = q.containsKey("partition") && !q.get("partition").isEmpty() ? parseInt(q.get("partition"), "partition") : null;
@@ -499,12 +569,17 @@ final class ConsoleApi implements AutoCloseable {
   // ------------------------------------------------------------------------------------------
   // Groups
 
-  private String groups() throws Exception {
+  /** As ListGroups: the groups the caller may DESCRIBE; their lag over the topics it may DESCRIBE (OffsetFetch). */
+  private String groups(Caller caller) throws Exception {
     Collection<ConsumerGroupListing> listed = admin().listConsumerGroups().all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
     Map<String, Long> lagByGroup = new HashMap<>();
-    for (ConsumerLag.Lag l : lag.all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS)) lagByGroup.merge(l.group(), l.lag(), Long::sum);
+    for (ConsumerLag.Lag l : lag.all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
+      if (caller.secured() && !caller.may(Operation.DESCRIBE, ResourceType.TOPIC, l.topic())) continue;
+      lagByGroup.merge(l.group(), l.lag(), Long::sum);
+    }
     JsonOut j = new JsonOut().obj().key("groups").arr();
     List<ConsumerGroupListing> sorted = new ArrayList<>(listed);
+    if (caller.secured()) sorted.removeIf(g -> !caller.may(Operation.DESCRIBE, ResourceType.GROUP, g.groupId()));
     sorted.sort((a, b) -> a.groupId().compareTo(b.groupId()));
     for (ConsumerGroupListing g : sorted) {
       j.obj().field("groupId", g.groupId()).field("state", g.groupState().map(Enum::name).orElse("UNKNOWN"))
@@ -513,12 +588,14 @@ final class ConsoleApi implements AutoCloseable {
     return j.endArr().end().toString();
   }
 
-  private String group(String groupId) throws Exception {
+  private String group(Caller caller, String groupId) throws Exception {
+    caller.require(Operation.DESCRIBE, ResourceType.GROUP, groupId);
     ConsumerGroupDescription d = admin().describeConsumerGroups(List.of(groupId)).all()
         .get(TIMEOUT_MS, TimeUnit.MILLISECONDS).get(groupId);
     JsonOut j = new JsonOut().obj().field("groupId", groupId).field("state", d.groupState().name())
         .field("coordinator", d.coordinator() == null ? -1 : d.coordinator().id())
         .field("protocol", d.partitionAssignor());
+    operations(j, caller, ResourceType.GROUP, groupId);
     j.key("members").arr();
     for (MemberDescription m : d.members()) {
       j.obj().field("memberId", m.consumerId()).field("clientId", m.clientId()).field("host", m.host());
@@ -529,6 +606,7 @@ final class ConsoleApi implements AutoCloseable {
     j.endArr();
     j.key("lag").arr();
     List<ConsumerLag.Lag> lags = new ArrayList<>(lag.of(groupId).get(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+    if (caller.secured()) lags.removeIf(l -> !caller.may(Operation.DESCRIBE, ResourceType.TOPIC, l.topic()));
     lags.sort((a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()));
     long total = 0;
     for (ConsumerLag.Lag l : lags) {
@@ -544,8 +622,11 @@ final class ConsoleApi implements AutoCloseable {
   }
 
   /** As {@code kafka-consumer-groups --reset-offsets --to-earliest|--to-latest|--to-offset|--to-datetime}: the group must be empty. */
-  private String reset(String groupId, Map<String, String> q) throws Exception {
+  private String reset(Caller caller, String groupId, Map<String, String> q) throws Exception {
     String topic = required(q, "topic");
+    // OffsetCommit's rule: READ on the group, READ on each topic.
+    caller.require(Operation.READ, ResourceType.GROUP, groupId);
+    caller.require(Operation.READ, ResourceType.TOPIC, topic);
     String to = required(q, "to");
     List<TopicPartition> tps = partitionsOf(topic, q);
     Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
@@ -577,9 +658,11 @@ final class ConsoleApi implements AutoCloseable {
   // ------------------------------------------------------------------------------------------
   // Transactions
 
-  private String transactions() throws Exception {
+  /** As ListTransactions/DescribeTransactions: the ids the caller may DESCRIBE, their partitions of topics it may DESCRIBE. */
+  private String transactions(Caller caller) throws Exception {
     Collection<TransactionListing> listed = admin().listTransactions().all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
-    List<String> ids = listed.stream().map(TransactionListing::transactionalId).sorted().toList();
+    List<String> ids = listed.stream().map(TransactionListing::transactionalId)
+        .filter(id -> caller.may(Operation.DESCRIBE, ResourceType.TRANSACTIONAL_ID, id)).sorted().toList();
     Map<String, TransactionDescription> described = ids.isEmpty() ? Map.of()
         : admin().describeTransactions(ids).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
     long now = System.currentTimeMillis();
@@ -595,7 +678,9 @@ final class ConsoleApi implements AutoCloseable {
           .field("producerEpoch", d.producerEpoch()).field("timeoutMs", d.transactionTimeoutMs())
           .field("startTimeMs", start).field("hanging", hanging);
       j.key("partitions").arr();
-      for (TopicPartition tp : d.topicPartitions()) j.str(tp.topic() + "-" + tp.partition());
+      for (TopicPartition tp : d.topicPartitions()) {
+        if (caller.may(Operation.DESCRIBE, ResourceType.TOPIC, tp.topic())) j.str(tp.topic() + "-" + tp.partition());
+      }
       j.endArr().end();
     }
     return j.endArr().end().toString();
@@ -604,8 +689,12 @@ final class ConsoleApi implements AutoCloseable {
   // ------------------------------------------------------------------------------------------
   // History
 
-  private String history(Map<String, String> q) {
+  private String history(Caller caller, Map<String, String> q) {
     String series = required(q, "series");
+    // A series is as visible as what it measures.
+    if (series.startsWith("topic:")) caller.require(Operation.DESCRIBE, ResourceType.TOPIC, series.substring("topic:".length()));
+    else if (series.startsWith("group:")) caller.require(Operation.DESCRIBE, ResourceType.GROUP, series.substring("group:".length()));
+    else caller.require(Operation.DESCRIBE, ResourceType.CLUSTER, ResourceType.CLUSTER_NAME);
     long since = q.containsKey("since") ? parseLong(q.get("since"), "since") : 0;
     JsonOut j = new JsonOut().obj().field("series", series).field("intervalMs", history.intervalMs()).key("points").arr();
     for (History.Point p : history.series(series, since)) j.arr().num(p.timeMs()).num(p.value()).endArr();

@@ -3,6 +3,8 @@ package dev.brook.broker.http;
 import dev.brook.broker.metrics.ConsumerLag;
 import dev.brook.broker.replica.LocalReplicaManager;
 import dev.brook.broker.replica.Partition;
+import dev.brook.broker.security.Operation;
+import dev.brook.broker.security.ResourceType;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -25,7 +27,11 @@ import org.apache.kafka.common.errors.ApiException;
  * per request; key and value typed {@code JSON}, {@code STRING} or {@code BINARY} (base64); headers
  * base64), {@code GET /v3/clusters/{id}/consumer-groups/{group}/lags}. JSON in and out; errors are
  * {@code {"error_code": <HTTP status × 100 + 1>, "message": …}} as the REST Proxy's five-digit codes.
- * Like the console it acts through a Kafka client of this broker. HTTP server threads only.
+ * Like the console it authorizes each call for the HTTP caller as the Kafka API it stands for (listing
+ * topics: DESCRIBE per topic, the rest left out; a topic: DESCRIBE; creating: CREATE on the cluster or
+ * the topic; deleting: DELETE; producing: WRITE; a group's lags: DESCRIBE on the group, of the topics
+ * the caller may DESCRIBE; refusals are 401/403 with error codes 40101/40301, as the REST Proxy's), then
+ * acts through a Kafka client of this broker. HTTP server threads only.
  */
 final class RestV3Api {
   private static final long TIMEOUT_MS = 10_000;
@@ -43,7 +49,7 @@ final class RestV3Api {
   /** A response: status and JSON body (null: none). */
   record Answer(int status, String body) {}
 
-  Answer handle(String method, String path, String body) throws Exception {
+  Answer handle(Caller caller, String method, String path, String body) throws Exception {
     String[] s = path.split("/"); // "", "v3", "clusters", id, area, name, sub
     try {
       if (s.length < 3 || !s[2].equals("clusters")) throw new BadRequest(404, "no such resource: " + path);
@@ -61,28 +67,32 @@ final class RestV3Api {
       switch (s[4]) {
         case "topics" -> {
           if (s.length == 5) {
-            if (method.equals("POST")) return createTopic(clusterId, body);
+            if (method.equals("POST")) return createTopic(caller, clusterId, body);
             only(method, "GET");
-            return listTopics(clusterId);
+            return listTopics(caller, clusterId);
           }
           String topic = s[5];
           if (s.length == 6) {
             if (method.equals("DELETE")) {
+              caller.require(Operation.DELETE, ResourceType.TOPIC, topic);
               clients.admin().deleteTopics(List.of(topic)).all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
               return new Answer(204, null);
             }
             only(method, "GET");
+            caller.require(Operation.DESCRIBE, ResourceType.TOPIC, topic);
             return getTopic(clusterId, topic);
           }
           if (s.length == 7 && s[6].equals("records")) {
             only(method, "POST");
+            caller.require(Operation.WRITE, ResourceType.TOPIC, topic);
             return produce(clusterId, topic, body);
           }
         }
         case "consumer-groups" -> {
           if (s.length == 7 && s[6].equals("lags")) {
             only(method, "GET");
-            return lags(clusterId, s[5]);
+            caller.require(Operation.DESCRIBE, ResourceType.GROUP, s[5]);
+            return lags(caller, clusterId, s[5]);
           }
         }
         default -> {}
@@ -97,6 +107,7 @@ final class RestV3Api {
 
   private static BadRequest translate(Throwable t) {
     if (t instanceof BadRequest b) return b;
+    if (t instanceof org.apache.kafka.common.errors.AuthorizationException) return ConsoleApi.translate(t);
     if (t instanceof org.apache.kafka.common.errors.TopicExistsException) return new BadRequest(409, t.getMessage());
     if (t instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) return new BadRequest(404, t.getMessage());
     if (t instanceof org.apache.kafka.common.errors.TimeoutException) return new BadRequest(504, t.getMessage());
@@ -132,9 +143,11 @@ final class RestV3Api {
         .field("partitions_count", shape[0]).end();
   }
 
-  private Answer listTopics(String clusterId) {
+  private Answer listTopics(Caller caller, String clusterId) {
     JsonOut j = new JsonOut().obj().field("kind", "KafkaTopicList").key("data").arr();
-    topicShapes().forEach((name, shape) -> topic(j, clusterId, name, shape));
+    topicShapes().forEach((name, shape) -> {
+      if (caller.may(Operation.DESCRIBE, ResourceType.TOPIC, name)) topic(j, clusterId, name, shape);
+    });
     return ok(j.endArr().end());
   }
 
@@ -146,9 +159,10 @@ final class RestV3Api {
     return ok(j);
   }
 
-  private Answer createTopic(String clusterId, String body) throws Exception {
+  private Answer createTopic(Caller caller, String clusterId, String body) throws Exception {
     Map<String, Object> req = object(body);
     String name = string(req, "topic_name", true);
+    caller.requireCreateTopic(name);
     int partitions = (int) number(req, "partitions_count", 1);
     short rf = (short) number(req, "replication_factor", 1);
     Map<String, String> configs = new HashMap<>();
@@ -188,8 +202,9 @@ final class RestV3Api {
     return ok(j.end());
   }
 
-  private Answer lags(String clusterId, String group) throws Exception {
+  private Answer lags(Caller caller, String clusterId, String group) throws Exception {
     List<ConsumerLag.Lag> lags = new ArrayList<>(lag.of(group).get(TIMEOUT_MS, TimeUnit.MILLISECONDS));
+    lags.removeIf(l -> !caller.may(Operation.DESCRIBE, ResourceType.TOPIC, l.topic()));
     lags.sort((a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()));
     JsonOut j = new JsonOut().obj().field("kind", "KafkaConsumerLagList").key("data").arr();
     for (ConsumerLag.Lag l : lags) {

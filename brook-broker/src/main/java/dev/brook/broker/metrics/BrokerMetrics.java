@@ -32,7 +32,8 @@ public final class BrokerMetrics implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(BrokerMetrics.class);
 
   private final MetricRegistry registry = new MetricRegistry();
-  private final JmxReporter jmx;
+  /** Set by the publisher thread; read after joining it. */
+  private volatile JmxReporter jmx;
   private final RequestMetrics requests;
   private final BrokerTopicMetrics topics;
   private boolean publishes;
@@ -58,24 +59,32 @@ public final class BrokerMetrics implements AutoCloseable {
     this.requests = new RequestMetrics(registry, recording);
     this.topics = new BrokerTopicMetrics(registry, recording);
     if (publishJmx) {
-      jmx = JmxReporter.forRegistry(registry)
-          .registerWith(ManagementFactory.getPlatformMBeanServer())
-          .convertDurationsTo(TimeUnit.MILLISECONDS)
-          .convertRatesTo(TimeUnit.SECONDS)
-          .createsObjectNamesWith((type, domain, name) -> objectName(name))
-          .build();
-      // Off the start's critical path: the platform MBean server's first use costs tens of ms of CPU.
-      // The reporter registers the metrics already there when it starts, and later ones as they come.
+      // Off the start's critical path: the platform MBean server's creation and registering every
+      // MBean cost ~100 ms of CPU, which on a small machine competes with the start for the cores.
+      // The broker calls publish() once it is serving; the reporter then registers the metrics
+      // already there, and later ones as they come.
       publisher = new Thread(() -> {
-        jmx.start();
+        JmxReporter reporter = JmxReporter.forRegistry(registry)
+            .registerWith(ManagementFactory.getPlatformMBeanServer())
+            .convertDurationsTo(TimeUnit.MILLISECONDS)
+            .convertRatesTo(TimeUnit.SECONDS)
+            .createsObjectNamesWith((type, domain, name) -> objectName(name))
+            .build();
+        reporter.start();
+        jmx = reporter;
         publishGroups();
       }, "brook-jmx-publish");
       publisher.setDaemon(true);
-      publisher.start();
       publishes = true;
-    } else {
-      jmx = null;
     }
+  }
+
+  /**
+   * Publishes the MBeans, on a thread of its own: called once the broker serves, so that the start
+   * does not wait for JMX. Idempotent; a no-op when this broker does not publish.
+   */
+  public synchronized void publish() {
+    if (publisher != null && publisher.getState() == Thread.State.NEW) publisher.start();
   }
 
   private static ObjectName objectName(String name) {
@@ -153,19 +162,22 @@ public final class BrokerMetrics implements AutoCloseable {
 
   @Override
   public void close() {
-    if (jmx != null) {
-      try {
-        publisher.join(10_000); // a broker closed at once must not leave MBeans registered after its close
-        jmx.close();
-        unpublishGroups();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        jmx.close();
-        unpublishGroups();
-      } catch (RuntimeException e) {
-        log.warn("unregistering the metrics' MBeans failed", e);
+    if (!publishes) return;
+    try {
+      Thread t;
+      synchronized (this) {
+        t = publisher.getState() == Thread.State.NEW ? null : publisher; // null: never published
       }
-      if (publishes) publishing.compareAndSet(1, 0);
+      if (t != null) t.join(10_000); // a broker closed at once must not leave MBeans registered after its close
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
+    try {
+      if (jmx != null) jmx.close();
+      unpublishGroups();
+    } catch (RuntimeException e) {
+      log.warn("unregistering the metrics' MBeans failed", e);
+    }
+    publishing.compareAndSet(1, 0);
   }
 }

@@ -2,7 +2,6 @@ package dev.brook.broker.metrics;
 
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Histogram;
-import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import java.util.concurrent.TimeUnit;
@@ -24,8 +23,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
  * response send = response ready → written to the socket (includes waiting for earlier responses on
  * the connection, which must go first).
  *
- * <p>Hot path: no lock ({@code LongAdder}s and a lock-free reservoir); one sample object per request
- * per histogram, none per record. The metrics of an API key are created on its first request. Any
+ * <p>Hot path: no lock and no allocation ({@code LongAdder}s, and HdrHistogram recorders:
+ * {@link RecentValuesReservoir}). The metrics of an API key are created on its first request. Any
  * thread.
  */
 public final class RequestMetrics {
@@ -51,7 +50,7 @@ public final class RequestMetrics {
 
     private static Histogram histogram(MetricRegistry r, String metric, String request) {
       return r.histogram(name(metric, request),
-          () -> new Histogram(LockFreeExponentiallyDecayingReservoir.builder().clock(CoarseClock.INSTANCE).build()));
+          () -> new Histogram(new RecentValuesReservoir(CoarseClock.INSTANCE)));
     }
 
     private static String name(String metric, String request) {

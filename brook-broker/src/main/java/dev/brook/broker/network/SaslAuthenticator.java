@@ -22,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * mechanism), then SaslAuthenticate requests carrying the mechanism's messages until it completes;
  * ApiVersions may come first. Anything else before authentication closes the connection. A failure
  * answers SASL_AUTHENTICATION_FAILED with its message, then the connection closes. With {@code
- * connections.max.reauth.ms} the session has a lifetime (told to the client in SaslAuthenticate
- * v1+); the client re-authenticates within it with the same exchange and the same principal (KIP-368),
- * and a request after it has ended closes the connection.
+ * connections.max.reauth.ms}, or a credential that expires (an OAUTHBEARER token), the session has a
+ * lifetime (the shorter of the two, told to the client in SaslAuthenticate v1+); the client
+ * re-authenticates within it with the same exchange and the same principal (KIP-368), and a request
+ * after it has ended closes the connection.
  *
  * <p>State is confined to the connection's event loop; the mechanism's work runs on the SASL
  * executor, one message at a time, and its outcome is applied back on the event loop.
@@ -138,12 +139,29 @@ final class SaslAuthenticator {
     session.authenticatedAs(principal);
     state = State.HANDSHAKE; // a later SaslHandshake is a re-authentication
     server = null;
-    long lifetime = mechanisms.reauthMs();
-    if (lifetime > 0 && version >= 1) {
-      expiresAtNanos = System.nanoTime() + lifetime * 1_000_000;
-      response.setSessionLifetimeMs(lifetime);
+    expiresAtNanos = 0;
+    long lifetime = sessionLifetimeMs(s);
+    if (lifetime >= 0) {
+      // At least 1 ns ahead: 0 is "never". A token that expires now ends the session at its next
+      // request; one that expires centuries from now must not overflow the nanosecond clock.
+      long nanos = lifetime >= Long.MAX_VALUE / 2_000_000 ? Long.MAX_VALUE / 2 : Math.max(1, lifetime * 1_000_000);
+      expiresAtNanos = System.nanoTime() + nanos;
+      if (version >= 1) response.setSessionLifetimeMs(lifetime);
     }
     return new Outcome(response, false);
+  }
+
+  /**
+   * The session's lifetime as Kafka computes it (KIP-368): {@code connections.max.reauth.ms} when set,
+   * capped by the time left on the credential (an OAUTHBEARER token's exp); -1 when neither applies.
+   * Enforced whatever the SaslAuthenticate version, told to the client from v1.
+   */
+  private long sessionLifetimeMs(SaslMechanismServer s) {
+    long reauth = mechanisms.reauthMs();
+    java.util.OptionalLong credentialExpiry = s.credentialExpiresAtMs();
+    if (credentialExpiry.isEmpty()) return reauth > 0 ? reauth : -1;
+    long left = Math.max(0, credentialExpiry.getAsLong() - mechanisms.clock().millis());
+    return reauth > 0 ? Math.min(left, reauth) : left;
   }
 
   private static SaslAuthenticateResponseData failed(Errors error, String message) {

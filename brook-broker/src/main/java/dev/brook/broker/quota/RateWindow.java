@@ -11,6 +11,7 @@ final class RateWindow {
   private final long[] starts;
   private final double[] sums;
   private int current;
+  private volatile long lastRecordMs;
 
   RateWindow(int samples, long windowMs, long nowMs) {
     this.windowMs = windowMs;
@@ -18,11 +19,18 @@ final class RateWindow {
     this.sums = new double[samples];
     java.util.Arrays.fill(starts, Long.MIN_VALUE);
     starts[0] = nowMs;
+    lastRecordMs = nowMs;
+  }
+
+  /** When a value was last recorded (or the window made): what idle expiry looks at. */
+  long lastRecordMs() {
+    return lastRecordMs;
   }
 
   /** Records {@code value} at {@code nowMs} and returns the rate per second including it. */
   synchronized double record(double value, long nowMs) {
     advance(nowMs);
+    lastRecordMs = nowMs;
     sums[current] += value;
     return rate(nowMs);
   }

@@ -13,7 +13,9 @@ import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.message.SaslAuthenticateRequestData;
 import org.apache.kafka.common.message.SaslHandshakeRequestData;
 import org.apache.kafka.common.protocol.Errors;
@@ -21,6 +23,7 @@ import org.apache.kafka.common.requests.SaslAuthenticateRequest;
 import org.apache.kafka.common.requests.SaslAuthenticateResponse;
 import org.apache.kafka.common.requests.SaslHandshakeRequest;
 import org.apache.kafka.common.requests.SaslHandshakeResponse;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 
 /**
@@ -57,6 +60,10 @@ public final class InterBrokerSecurity implements BrokerConnector {
     if (!s.getList("sasl.enabled.mechanisms").contains(interBrokerMechanism)) {
       throw new ConfigException(mechKey, interBrokerMechanism + " is not in sasl.enabled.mechanisms of inter-broker listener " + s.listenerName());
     }
+    if (!interBrokerMechanism.equals(SaslMechanisms.PLAIN) && ScramMechanism.forName(interBrokerMechanism).isEmpty()) {
+      throw new ConfigException(mechKey, "Brook's brokers connect to each other with PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, not "
+          + interBrokerMechanism + " (enable one of those on the inter-broker listener beside it)");
+    }
     String jaasKey = s.jaasKeyName(interBrokerMechanism);
     String text = s.jaasConfig(interBrokerMechanism);
     if (text == null) throw new ConfigException(jaasKey, "the inter-broker listener needs this broker's username and password for " + interBrokerMechanism);
@@ -67,6 +74,51 @@ public final class InterBrokerSecurity implements BrokerConnector {
       throw new ConfigException(jaasKey, "needs username=\"…\" password=\"…\" (this broker's credentials for inter-broker connections)");
     }
     return new InterBrokerSecurity(protocol, tls, interBrokerMechanism, user, pw);
+  }
+
+  private static final List<String> CLIENT_SSL_KEYS = List.of("ssl.truststore.type", "ssl.truststore.location",
+      "ssl.truststore.password", "ssl.truststore.certificates", "ssl.keystore.type", "ssl.keystore.location",
+      "ssl.keystore.password", "ssl.key.password", "ssl.keystore.certificate.chain", "ssl.keystore.key",
+      "ssl.endpoint.identification.algorithm", "ssl.protocol", "ssl.keymanager.algorithm", "ssl.trustmanager.algorithm");
+
+  /**
+   * The Kafka client properties that connect as this broker to the inter-broker listener {@code s}
+   * (the same protocol, trust and key stores, SASL mechanism and JAAS {@code username}/{@code
+   * password} as {@link #create} uses): what the broker's own clients (the HTTP console's) need to be
+   * the broker's principal rather than {@code User:ANONYMOUS}. Call after {@link #create} has checked
+   * the keys.
+   */
+  public static Map<String, Object> clientProperties(ListenerSettings s, SecurityProtocol protocol, String interBrokerMechanism) {
+    Map<String, Object> p = new HashMap<>();
+    p.put("security.protocol", protocol.name);
+    if (protocol == SecurityProtocol.SSL || protocol == SecurityProtocol.SASL_SSL) {
+      for (String k : CLIENT_SSL_KEYS) {
+        Object v = s.get(k);
+        if (v != null) p.put(k, v.toString());
+      }
+    }
+    if (protocol == SecurityProtocol.SASL_PLAINTEXT || protocol == SecurityProtocol.SASL_SSL) {
+      p.put("sasl.mechanism", interBrokerMechanism);
+      JaasConfig jaas = JaasConfig.parse(s.jaasKeyName(interBrokerMechanism), s.jaasConfig(interBrokerMechanism));
+      String module = interBrokerMechanism.equals(SaslMechanisms.PLAIN) ? SaslMechanisms.PLAIN_MODULE : SaslMechanisms.SCRAM_MODULE;
+      p.put("sasl.jaas.config", module + " required username=\"" + escape(jaas.options().get("username"))
+          + "\" password=\"" + escape(jaas.options().get("password")) + "\";");
+    }
+    return p;
+  }
+
+  /** The principal {@link #clientProperties} authenticate as, when known from the config (SASL, PLAINTEXT). */
+  public static Optional<KafkaPrincipal> clientPrincipal(ListenerSettings s, SecurityProtocol protocol, String interBrokerMechanism) {
+    return switch (protocol) {
+      case PLAINTEXT -> Optional.of(KafkaPrincipal.ANONYMOUS);
+      case SSL -> Optional.empty(); // the certificate's mapped name
+      case SASL_PLAINTEXT, SASL_SSL -> Optional.of(new KafkaPrincipal(KafkaPrincipal.USER_TYPE,
+          JaasConfig.parse(s.jaasKeyName(interBrokerMechanism), s.jaasConfig(interBrokerMechanism)).options().get("username")));
+    };
+  }
+
+  private static String escape(String v) {
+    return v.replace("\\", "\\\\").replace("\"", "\\\"");
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.brook.broker.security;
 
+import java.util.OptionalLong;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 
 /**
@@ -14,4 +15,12 @@ public interface SaslMechanismServer {
 
   /** The authenticated user; valid once complete. */
   String authorizationId();
+
+  /**
+   * When the credential the client proved itself with expires (epoch ms), once complete: an
+   * OAUTHBEARER token's {@code exp}. The session may not outlive it (KIP-368). Empty for passwords.
+   */
+  default OptionalLong credentialExpiresAtMs() {
+    return OptionalLong.empty();
+  }
 }

@@ -113,6 +113,24 @@ public final class TlsContext {
     return e;
   }
 
+  /** The context itself, for a server that sets up its own TLS (the HTTP port's HTTPS). */
+  public SSLContext sslContext() {
+    return context;
+  }
+
+  /**
+   * The listener's server parameters (protocols, cipher suites) without client authentication: for the
+   * HTTP port, where callers authenticate with HTTP Basic instead.
+   */
+  public SSLParameters serverParametersWithoutClientAuth() {
+    SSLParameters p = context.getDefaultSSLParameters();
+    p.setProtocols(protocols);
+    if (cipherSuites != null) p.setCipherSuites(cipherSuites);
+    p.setNeedClientAuth(false);
+    p.setWantClientAuth(false);
+    return p;
+  }
+
   /** A client engine for a connection to {@code host:port} (tests and tools). */
   public SSLEngine clientEngine(String host, int port) {
     SSLEngine e = context.createSSLEngine(host, port);

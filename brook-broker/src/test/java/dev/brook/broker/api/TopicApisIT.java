@@ -239,6 +239,20 @@ class TopicApisIT {
     assertThat(cause(() -> join(admin.incrementalAlterConfigs(Map.of(topic, List.of(
         new AlterConfigOp(new ConfigEntry("segment.ms", "1"), AlterConfigOp.OpType.APPEND)))).all())))
         .isInstanceOf(InvalidConfigurationException.class);
+    // Keys for features Brook lacks are refused naming the key; the cheap ones reach the log.
+    assertThat(cause(() -> join(admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
+        new ConfigEntry("leader.replication.throttled.replicas", "0:1"), AlterConfigOp.OpType.SET)))).all())))
+        .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("leader.replication.throttled.replicas");
+    assertThat(cause(() -> join(admin.createTopics(List.of(new NewTopic("zstd9", 1, (short) 1)
+        .configs(Map.of("compression.zstd.level", "9")))).all())))
+        .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("compression.zstd.level");
+    admin.incrementalAlterConfigs(Map.of(topic, List.of(
+        new AlterConfigOp(new ConfigEntry("segment.jitter.ms", "5000"), AlterConfigOp.OpType.SET),
+        new AlterConfigOp(new ConfigEntry("max.compaction.lag.ms", "120000"), AlterConfigOp.OpType.SET))))
+        .all().get();
+    assertThat(broker.replicas.configs.get(new TopicPartition("t", 1)).segmentJitterMs()).isEqualTo(5000);
+    assertThat(broker.replicas.configs.get(new TopicPartition("t", 1)).maxSegmentMs()).isEqualTo(60000);
+    assertThat(broker.replicas.configs.get(new TopicPartition("t", 1)).maxCompactionLagMs()).isEqualTo(120000);
     ConfigResource brokerRes = new ConfigResource(ConfigResource.Type.BROKER, "1");
     assertThat(cause(() -> join(admin.incrementalAlterConfigs(Map.of(brokerRes, List.of(
         new AlterConfigOp(new ConfigEntry("log.retention.hours", "1"), AlterConfigOp.OpType.SET)))).all())))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.brook.storage.LogConfig;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -83,6 +84,60 @@ class TopicConfigsTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("preallocate");
     TopicConfigs.validate(Map.of("retention.ms", "-1", "compression.type", "zstd", "max.message.bytes", "10",
         "message.timestamp.type", "LogAppendTime", "min.insync.replicas", "1", "compression.gzip.level", "-1"));
+  }
+
+  @Test
+  void topicKeysForFeaturesBrookLacksAreRefusedUnlessOffNamingTheKey() {
+    for (String key : List.of("leader.replication.throttled.replicas", "follower.replication.throttled.replicas")) {
+      assertThatThrownBy(() -> TopicConfigs.validate(Map.of(key, "0:1,1:2")))
+          .isInstanceOf(ConfigException.class).hasMessageContaining(key).hasMessageContaining("throttle");
+      assertThatThrownBy(() -> TopicConfigs.validate(Map.of(key, "*")))
+          .isInstanceOf(ConfigException.class).hasMessageContaining(key);
+      TopicConfigs.validate(Map.of(key, ""));
+    }
+    Map<String, String> defaults = Map.of("compression.gzip.level", "-1", "compression.lz4.level", "9", "compression.zstd.level", "3");
+    TopicConfigs.validate(defaults);
+    for (Map.Entry<String, String> other : Map.of("compression.gzip.level", "6", "compression.lz4.level", "12",
+        "compression.zstd.level", "-5").entrySet()) {
+      assertThatThrownBy(() -> TopicConfigs.validate(Map.of(other.getKey(), other.getValue())))
+          .isInstanceOf(ConfigException.class).hasMessageContaining(other.getKey()).hasMessageContaining("never recompresses");
+    }
+    assertThatThrownBy(() -> TopicConfigs.validate(Map.of("min.compaction.lag.ms", "5000", "max.compaction.lag.ms", "1000")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("max.compaction.lag.ms");
+    // A stored value from elsewhere (a topic imported from Kafka) still opens.
+    assertThat(TopicConfigs.resolve(broker(Map.of()), Map.of("leader.replication.throttled.replicas", "*")))
+        .containsEntry("leader.replication.throttled.replicas", List.of("*"));
+  }
+
+  @Test
+  void segmentJitterAndMaxCompactionLagReachTheLogFromTopicAndBroker() {
+    LogConfig fromTopic = TopicConfigs.toLogConfig(broker(Map.of()),
+        Map.of("segment.jitter.ms", "5000", "max.compaction.lag.ms", "60000", "cleanup.policy", "compact"));
+    assertThat(fromTopic.segmentJitterMs()).isEqualTo(5000);
+    assertThat(fromTopic.maxCompactionLagMs()).isEqualTo(60000);
+    assertThat(fromTopic.maxSegmentMs()).isEqualTo(60000);
+    LogConfig fromBroker = TopicConfigs.toLogConfig(
+        broker(Map.of("log.roll.jitter.hours", "2", "log.cleaner.max.compaction.lag.ms", "7000")), Map.of());
+    assertThat(fromBroker.segmentJitterMs()).isEqualTo(7_200_000);
+    assertThat(fromBroker.maxCompactionLagMs()).isEqualTo(7000);
+    assertThat(fromBroker.maxSegmentMs()).isEqualTo(fromBroker.segmentMs()); // delete policy: no bound
+    assertThat(TopicConfigs.toLogConfig(broker(Map.of("log.roll.jitter.ms", "300", "log.roll.jitter.hours", "2")), Map.of())
+        .segmentJitterMs()).isEqualTo(300);
+    LogConfig none = TopicConfigs.toLogConfig(broker(Map.of()), Map.of());
+    assertThat(none.segmentJitterMs()).isZero();
+    assertThat(none.maxCompactionLagMs()).isEqualTo(Long.MAX_VALUE);
+  }
+
+  @Test
+  void brokerKeysForFeaturesBrookLacksFailStartupUnlessOffNamingTheKey() {
+    for (String key : List.of("leader.replication.throttled.rate", "follower.replication.throttled.rate")) {
+      assertThatThrownBy(() -> broker(Map.of(key, "1048576"))).isInstanceOf(ConfigException.class)
+          .hasMessageContaining(key).hasMessageContaining("not supported");
+      broker(Map.of(key, Long.toString(Long.MAX_VALUE)));
+    }
+    assertThatThrownBy(() -> broker(Map.of("compression.zstd.level", "9"))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("compression.zstd.level").hasMessageContaining("not supported");
+    broker(Map.of("compression.gzip.level", "-1", "compression.lz4.level", "9", "compression.zstd.level", "3"));
   }
 
   @Test

@@ -181,4 +181,57 @@ class GroupCoordinatorLeadershipTest {
     a.onBecomeLeader(99, 0);
     assertThat(a.listGroups(List.of(), List.of()).getNow(null).errorCode()).isZero();
   }
+
+  /**
+   * PartitionFaultIT, seed 99: a coordinator stopped (SIGSTOP) while a commit waited for the in-sync
+   * replicas. Its lease lapsed (it may not serve: NOT_COORDINATOR), the followers completed the
+   * write meanwhile, and the lease came back in the same term: the commit must be served, not the
+   * offset before it (committed offsets must never go back).
+   */
+  @Test
+  void aCommitCompletedWhileTheCoordinatorMayNotServeIsServedWhenItMayAgain() {
+    java.util.concurrent.atomic.AtomicBoolean leads = new java.util.concurrent.atomic.AtomicBoolean(true);
+    List<CompletableFuture<Void>> waiting = new ArrayList<>();
+    GroupLog replicated = new GroupLog() {
+      @Override
+      public CompletableFuture<Void> append(int p, List<GroupRecord> records) {
+        store.append(p, records); // in the leader's log at once; committed when the test says
+        CompletableFuture<Void> committed = new CompletableFuture<>();
+        waiting.add(committed);
+        return committed;
+      }
+
+      @Override
+      public CompletableFuture<Void> appendTransactional(int p, long producerId, short producerEpoch, List<GroupRecord> records) {
+        return store.appendTransactional(p, producerId, producerEpoch, records);
+      }
+
+      @Override
+      public List<GroupRecord> read(int p) {
+        return store.read(p);
+      }
+    };
+    GroupCoordinator c = new GroupCoordinator(
+        new GroupCoordinatorConfig(5, 1 << 20, 600_000, 60_000, 0, 10, 300_000, 1_000, 4096), scheduler, replicated,
+        scheduler.clock);
+    c.startOnLeadership(Runnable::run, p -> leads.get());
+    c.onBecomeLeader(partition, 0);
+    OffsetCommitRequestData first = new OffsetCommitRequestData().setGroupId("g").setGenerationIdOrMemberEpoch(-1)
+        .setMemberId("").setTopics(List.of(new OffsetCommitRequestTopic().setName("t").setPartitions(List.of(
+            new OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(10)))));
+    CompletableFuture<OffsetCommitResponseData> ten = c.commitOffsets(first, (short) 8);
+    waiting.removeFirst().complete(null);
+    assertThat(ten.getNow(null).topics().get(0).partitions().get(0).errorCode()).isZero();
+    assertThat(committed(c, "g")).isEqualTo(10);
+
+    OffsetCommitRequestData second = first.duplicate();
+    second.topics().get(0).partitions().get(0).setCommittedOffset(20);
+    CompletableFuture<OffsetCommitResponseData> twenty = c.commitOffsets(second, (short) 8);
+    leads.set(false); // the lease lapsed while the write waited: same term, not serving
+    assertThat(Errors.forCode(c.fetchOffsets("g", null, false).getNow(null).errorCode())).isEqualTo(Errors.NOT_COORDINATOR);
+    waiting.removeFirst().complete(null); // the in-sync replicas have it: committed
+    assertThat(twenty).isDone();
+    leads.set(true); // the lease is back, in the same term
+    assertThat(committed(c, "g")).as("the committed offset, never the one before it").isEqualTo(20);
+  }
 }

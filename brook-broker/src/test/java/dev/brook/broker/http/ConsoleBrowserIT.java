@@ -41,8 +41,10 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * The web console as a person uses it, in a real headless Chromium (Debian's {@code chromium} and
  * {@code chromium-driver}; {@code .ci/run} installs them, and their absence fails this test): create a
  * topic, produce from the page, find the record by search, watch live tail receive a record a Java
- * client produced, and see a group's lag rise and fall on its chart. Screenshots of each page go to
- * {@code target/console-screenshots/}; page load times to {@code load-times.txt} beside them.
+ * client produced, and see a group's lag rise and fall on its chart. With an authorizer on, the page is
+ * read-only for a user who may only read (no create, delete, produce or alter controls) and complete for
+ * a super user, after logging in on the page. Screenshots of each page go to {@code
+ * target/console-screenshots/}; page load times to {@code load-times.txt} beside them.
  */
 class ConsoleBrowserIT {
   private static final Path SHOTS = Path.of("target", "console-screenshots");
@@ -59,14 +61,6 @@ class ConsoleBrowserIT {
     assertThat(new File(CHROMIUM)).as("Debian's chromium (apt-get install chromium chromium-driver)").exists();
     assertThat(new File(CHROMEDRIVER)).as("Debian's chromium-driver (apt-get install chromium-driver)").exists();
     System.setProperty("brook.history.interval.ms", "1000"); // a lag chart within seconds, not minutes
-    Map<String, String> s = new HashMap<>();
-    s.put("listeners", "PLAINTEXT://127.0.0.1:0");
-    s.put("log.dirs", dir.toString());
-    s.put("http.port", "0");
-    s.put("group.initial.rebalance.delay.ms", "0");
-    s.put("offsets.topic.num.partitions", "3");
-    s.put("transaction.state.log.num.partitions", "3");
-    broker = Broker.start(BrokerConfig.of(s));
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM);
     options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000");
@@ -80,6 +74,7 @@ class ConsoleBrowserIT {
     System.clearProperty("brook.history.interval.ms");
     if (browser != null) browser.quit();
     if (broker != null) broker.close();
+    if (loadTimes.isEmpty()) return; // the read-only check's pages are not the ones whose load times are kept
     StringBuilder b = new StringBuilder();
     loadTimes.forEach((page, ms) -> b.append(page).append('\t').append(ms).append(" ms\n"));
     Files.writeString(SHOTS.resolve("load-times.txt"), b.toString());
@@ -87,6 +82,14 @@ class ConsoleBrowserIT {
 
   @Test
   void createProduceSearchTailAndWatchLagRiseAndFall() throws Exception {
+    Map<String, String> s = new HashMap<>();
+    s.put("listeners", "PLAINTEXT://127.0.0.1:0");
+    s.put("log.dirs", dir.toString());
+    s.put("http.port", "0");
+    s.put("group.initial.rebalance.delay.ms", "0");
+    s.put("offsets.topic.num.partitions", "3");
+    s.put("transaction.state.log.num.partitions", "3");
+    broker = Broker.start(BrokerConfig.of(s));
     String base = "http://127.0.0.1:" + broker.httpPort() + "/console/index.html";
     browser.get(base);
     awaitPage("#/");
@@ -188,6 +191,75 @@ class ConsoleBrowserIT {
     untilReloaded("#/", d -> Integer.parseInt(d.findElement(By.id("throughput-chart")).getAttribute("data-points")) >= 2);
     shot("overview");
     System.out.println("console page load times: " + loadTimes);
+  }
+
+  @Test
+  void aReaderGetsTheReadOnlyViewAndASuperUserAllControls() throws Exception {
+    broker = Broker.start(BrokerConfig.of(ConsoleAuthIT.secured(dir)));
+    ConsoleAuthIT.populate(broker);
+    String base = "http://127.0.0.1:" + broker.httpPort() + "/console/index.html";
+    browser.get(base + "#/topics");
+    awaitPage("#/topics");
+    until(d -> d.findElement(By.id("who")).getText().equals("User:ANONYMOUS"));
+    assertThat(browser.findElement(By.id("topics-table")).getText()).doesNotContain("orders");
+    assertThat(browser.findElements(By.id("create-topic"))).isEmpty();
+    assertThat(browser.findElement(By.id("readonly-note")).getText()).contains("may not create topics");
+
+    logIn("alice", "alice-secret");
+    until(d -> d.findElement(By.id("topics-table")).getText().contains("orders"));
+    assertThat(browser.findElement(By.id("topics-table")).getText()).doesNotContain("secret");
+    assertThat(browser.findElements(By.id("create-topic"))).isEmpty();
+    assertThat(browser.findElements(By.cssSelector(".delete-topic"))).isEmpty();
+    shot("read-only-topics");
+
+    browser.get(base + "#/topic/orders");
+    awaitPage("#/topic/orders");
+    assertThat(browser.findElements(By.id("alter-configs"))).isEmpty();
+    assertThat(browser.findElement(By.id("readonly-note")).getText()).contains("User:alice may not alter the configs of orders");
+
+    browser.get(base + "#/messages/orders");
+    awaitPage("#/messages/orders");
+    assertThat(browser.findElements(By.id("produce"))).isEmpty();
+    assertThat(browser.findElement(By.id("readonly-note")).getText()).contains("may not produce to orders");
+    browser.findElement(By.id("browse-submit")).click();
+    until(d -> d.findElement(By.id("browse-table")).getText().contains("first order"));
+    shot("read-only-messages");
+
+    // Log out; log in as the super user: every control is back.
+    browser.findElement(By.id("logout")).click();
+    until(d -> d.findElement(By.id("who")).getText().equals("User:ANONYMOUS"));
+    browser.get(base + "#/topics");
+    awaitPage("#/topics");
+    logIn("admin", "admin-secret");
+    until(d -> !d.findElements(By.id("create-topic")).isEmpty() && d.findElement(By.id("topics-table")).getText().contains("secret"));
+    assertThat(browser.findElements(By.cssSelector(".delete-topic"))).hasSizeGreaterThanOrEqualTo(2);
+    browser.get(base + "#/messages/orders");
+    awaitPage("#/messages/orders");
+    assertThat(browser.findElement(By.id("produce")).isDisplayed()).isTrue();
+    assertThat(browser.findElements(By.id("readonly-note"))).isEmpty();
+
+    // A wrong password is refused on the page, without the browser's own dialog.
+    browser.findElement(By.id("logout")).click();
+    until(d -> d.findElement(By.id("who")).getText().equals("User:ANONYMOUS"));
+    logInWith("alice", "wrong");
+    until(d -> d.findElement(By.id("status")).getText().startsWith("Login failed"));
+    assertThat(browser.findElement(By.id("who")).getText()).isEqualTo("User:ANONYMOUS");
+    loadTimes.clear();
+  }
+
+  private void logIn(String user, String password) {
+    logInWith(user, password);
+    until(d -> d.findElement(By.id("who")).getText().equals("User:" + user));
+  }
+
+  private void logInWith(String user, String password) {
+    WebElement u = browser.findElement(By.id("login-user"));
+    u.clear();
+    u.sendKeys(user);
+    WebElement p = browser.findElement(By.id("login-password"));
+    p.clear();
+    p.sendKeys(password);
+    browser.findElement(By.id("login-submit")).click();
   }
 
   /** Waits (at most 60 s, polling; exceptions of a page still drawing count as "not yet") for {@code condition}. */

@@ -68,6 +68,19 @@ class ClientQuotasTest {
   }
 
   @Test
+  void metersOfClientsIdleForAnHourAreDropped() {
+    quotas.update(configs(new QuotaEntity(null, D), 1000.0));
+    for (int i = 0; i < 100; i++) quotas.record(QuotaType.PRODUCE, "u", "short-lived-" + i, 10);
+    quotas.record(QuotaType.PRODUCE, "u", "steady", 10);
+    assertThat(quotas.meteredCount()).isEqualTo(101);
+    for (int minute = 0; minute < 61; minute++) { // "steady" sends every minute, the others never again
+      now.addAndGet(60_000);
+      quotas.record(QuotaType.PRODUCE, "u", "steady", 10);
+    }
+    assertThat(quotas.meteredCount()).as("only the client still sending is metered").isEqualTo(1);
+  }
+
+  @Test
   void theStrictCheckRecordsNothing() {
     quotas.update(new ClientQuotaConfigs(Map.of(new QuotaEntity(null, "app"), Map.of(QuotaType.CONTROLLER_MUTATION, 1.0))));
     assertThat(quotas.throttleBefore(QuotaType.CONTROLLER_MUTATION, "u", "app")).isZero();

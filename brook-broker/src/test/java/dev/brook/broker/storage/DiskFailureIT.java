@@ -238,7 +238,7 @@ class DiskFailureIT {
     // Directory b fails: any new file there (the next segment) cannot be created.
     Map<TopicPartition, List<Long>> acked = new HashMap<>();
     try (AutoCloseable fault = StorageFiles.install((file, options) -> {
-      if (file.toAbsolutePath().startsWith(b.toAbsolutePath()) && file.getFileName().toString().endsWith(".log")) {
+      if (file.toAbsolutePath().startsWith(b.toAbsolutePath()) && isSegmentLog(file)) {
         throw new IOException("Input/output error (injected)");
       }
       return FileChannel.open(file, options);
@@ -300,5 +300,11 @@ class DiskFailureIT {
         .isInstanceOf(ConfigException.class)
         .hasMessageContaining("cluster.id")
         .hasMessageContaining(b.toString());
+  }
+
+  /** A segment's log file, at a roll or made ahead of one by the flusher ({@code next.log.prepared}). */
+  private static boolean isSegmentLog(Path file) {
+    String name = file.getFileName().toString();
+    return name.endsWith(".log") || name.endsWith(".log" + dev.brook.storage.LogSegment.PREPARED_SUFFIX);
   }
 }

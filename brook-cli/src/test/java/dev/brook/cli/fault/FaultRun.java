@@ -24,7 +24,12 @@ import org.apache.kafka.common.TopicPartitionInfo;
  * each took to recover. The first faults of every run are a seeded shuffle of all kinds, so a run long
  * enough meets each of them.
  *
- * <p>Arguments: {@code prefix seed durationSeconds runDir brookJar slowdisk.so}.
+ * <p>Arguments: {@code prefix seed durationSeconds runDir brookJar slowdisk.so}. To chase one bug,
+ * {@code -Dbrook.partition.kinds=PAUSE,KILL} restricts the schedule to those kinds, and {@code
+ * -Dbrook.partition.target=coordinator} aims each fault at the coordinator of the {@value
+ * Workload#GROUP} group instead of a leader of {@value Workload#SOURCE} (the default, {@code leader}).
+ * The run's JVM takes them from {@code JAVA_TOOL_OPTIONS} when started by {@link
+ * PartitionFaultLauncher}.
  */
 public final class FaultRun {
   /** Octets of each node's address in {@link NetnsLab#SUBNET}. */
@@ -40,6 +45,13 @@ public final class FaultRun {
   private final NetnsLab lab;
   private final FaultCluster cluster;
   private final Random random;
+  private final List<Kind> kinds = kinds(System.getProperty("brook.partition.kinds", ""));
+  private final boolean atCoordinator = System.getProperty("brook.partition.target", "leader").equals("coordinator");
+
+  private static List<Kind> kinds(String names) {
+    if (names.isBlank()) return List.of(Kind.values());
+    return java.util.Arrays.stream(names.split(",")).map(String::trim).map(Kind::valueOf).toList();
+  }
 
   private FaultRun(NetnsLab lab, FaultCluster cluster, Random random) {
     this.lab = lab;
@@ -84,13 +96,13 @@ public final class FaultRun {
       awaitRecovery(admin);
       w.start();
       Thread.sleep(3_000);
-      List<Kind> first = new ArrayList<>(List.of(Kind.values()));
+      List<Kind> first = new ArrayList<>(kinds);
       Collections.shuffle(first, random);
       List<String> faults = new ArrayList<>();
       List<Long> recoverMs = new ArrayList<>();
       long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(durationS);
       for (int n = 0; n < MAX_FAULTS && System.nanoTime() < end; n++) {
-        Kind kind = n < first.size() ? first.get(n) : Kind.values()[random.nextInt(Kind.values().length)];
+        Kind kind = n < first.size() ? first.get(n) : kinds.get(random.nextInt(kinds.size()));
         String what = apply(kind, admin);
         long healedAt = System.nanoTime();
         awaitRecovery(admin);
@@ -222,6 +234,14 @@ public final class FaultRun {
   }
 
   private int someLeader(Admin admin) throws Exception {
+    if (atCoordinator) {
+      try {
+        return admin.describeConsumerGroups(List.of(Workload.GROUP)).all().get(60, TimeUnit.SECONDS)
+            .get(Workload.GROUP).coordinator().id();
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        System.out.println("[fault] no coordinator of " + Workload.GROUP + " found (" + e + "); a leader instead");
+      }
+    }
     List<TopicPartitionInfo> ps = describe(admin);
     TopicPartitionInfo p = ps.get(random.nextInt(ps.size()));
     if (p.leader() == null) return cluster.ids().get(random.nextInt(3));

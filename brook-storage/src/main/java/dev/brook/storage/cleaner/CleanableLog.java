@@ -51,6 +51,14 @@ public interface CleanableLog {
     /** The {@code .log} file's last-modified time in ms. */
     long lastModified() throws IOException;
 
+    /**
+     * The max timestamp of the segment's first batch, -1 if empty or unknown: what {@code
+     * max.compaction.lag.ms} counts from.
+     */
+    default long firstBatchTimestamp() throws IOException {
+      return -1;
+    }
+
     /** The entries of this segment's aborted-transaction index ({@code .txnindex}), marker order. */
     List<dev.brook.storage.TxnIndex.AbortedTxn> abortedTransactions();
   }

@@ -255,7 +255,8 @@ public final class LogCleaner implements AutoCloseable {
           writeCheckpoint();
         }
         LogToClean plan = LogToClean.of(infos, l.logStartOffset(), hw, checkpointed, lc.minCompactionLagMs(), now);
-        boolean due = tombstoneHorizons.getOrDefault(l.id(), Long.MAX_VALUE) <= now;
+        boolean due = tombstoneHorizons.getOrDefault(l.id(), Long.MAX_VALUE) <= now
+            || overdue(l, plan, lc.maxCompactionLagMs(), now);
         if (!plan.isCleanable(lc.minCleanableDirtyRatio()) && !due) {
           continue;
         }
@@ -271,6 +272,38 @@ public final class LogCleaner implements AutoCloseable {
     } finally {
       lock.unlock();
     }
+  }
+
+  /**
+   * Whether {@code max.compaction.lag.ms} forces a clean whatever the dirty ratio (KIP-354): the
+   * cleanable part holds a segment whose first batch is older than the lag. Reads each segment's
+   * first batch header once (kept by the segment), only for logs with a bound.
+   */
+  private boolean overdue(CleanableLog l, LogToClean plan, long maxCompactionLagMs, long now) {
+    if (maxCompactionLagMs == Long.MAX_VALUE || plan.cleanableBytes() == 0) {
+      return false;
+    }
+    List<? extends CleanableLog.Segment> segments = l.segments();
+    for (int i = 0; i < segments.size() - 1; i++) {
+      CleanableLog.Segment s = segments.get(i);
+      long base = s.info().baseOffset();
+      long next = segments.get(i + 1).info().baseOffset();
+      if (next <= plan.firstDirtyOffset()) {
+        continue;
+      }
+      if (base >= plan.firstUncleanableOffset()) {
+        break;
+      }
+      try {
+        long first = s.firstBatchTimestamp();
+        if (first >= 0 && first < now - maxCompactionLagMs) {
+          return true;
+        }
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+    return false;
   }
 
   private boolean changedMeanwhile(CleanableLog l, List<? extends CleanableLog.Segment> before) {

@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
@@ -33,6 +34,9 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +52,14 @@ import org.slf4j.LoggerFactory;
  * calls the {@link ReplicaStateListener} in order; ZooKeeper writes run on the caller's thread or
  * on "brook-cluster-io". A lost session sets {@link #isRegistered()} false until the registration
  * is re-created on reconnect.
+ *
+ * <p>Acting on the membership (leading, coordinating, changing an ISR, controlling) also needs a
+ * {@link SessionLease}: ZooKeeper must have vouched for this broker's session within the session
+ * timeout, measured on the monotonic clock. A "brook-cluster-lease" thread renews it every sixth of
+ * the session. A broker stopped longer than its session (SIGSTOP, a long pause) finds its lease
+ * lapsed on its first request after the stop, before its ZooKeeper client has run and noticed, and
+ * gets it back only once ZooKeeper confirms its session and the partitions it leads are as ZooKeeper
+ * has them: a paused broker never answers as the leader or coordinator it may no longer be.
  */
 public final class ZkCluster implements ClusterState, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ZkCluster.class);
@@ -64,12 +76,24 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
       long leaderImbalanceCheckMs,
       String configuredClusterId) {}
 
+  /** Reads of partition states per ZooKeeper multi when the lease is taken back (bounded by jute.maxbuffer). */
+  private static final int STATE_READS_PER_REQUEST = 500;
+
   private final Settings settings;
   private final CuratorFramework zk;
   private final CuratorCache cache;
   private final ExecutorService events;
   private final ExecutorService io;
   private final Controller controller;
+  private final SessionLease lease;
+  private final java.util.concurrent.ScheduledExecutorService leaseKeeper;
+  /** Lease thread only: whether the current lapse, and a view found behind ZooKeeper's in it, were logged. */
+  private boolean lapseLogged;
+  private boolean behindLogged;
+  /** Lapses of the lease seen by the lease thread while registered (tests). */
+  private final java.util.concurrent.atomic.AtomicInteger leaseLapses = new java.util.concurrent.atomic.AtomicInteger();
+  /** The partitions this broker was last told it leads (published by the events thread after the listener heard it). */
+  private volatile Map<TopicPartition, PartitionState> ledHere = Map.of();
   private final Object snapshotChanged = new Object();
   private final AtomicBoolean dispatchPending = new AtomicBoolean();
   private volatile ClusterSnapshot snapshot = ClusterSnapshot.EMPTY;
@@ -90,13 +114,15 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   /** This broker's replicas on failed log directories (until restart). Guarded by itself. */
   private final Set<TopicPartition> offlineReplicas = new HashSet<>();
 
-  private ZkCluster(Settings settings, CuratorFramework zk, String clusterId) {
+  private ZkCluster(Settings settings, CuratorFramework zk, String clusterId, LongSupplier nanoClock) {
     this.settings = settings;
     this.zk = zk;
     this.clusterId = clusterId;
     this.cache = CuratorCache.build(zk, "/");
     this.events = Executors.newSingleThreadExecutor(daemon("brook-cluster-events"));
     this.io = Executors.newSingleThreadExecutor(daemon("brook-cluster-io"));
+    this.lease = new SessionLease(TimeUnit.MILLISECONDS.toNanos(settings.sessionTimeoutMs()), nanoClock);
+    this.leaseKeeper = Executors.newSingleThreadScheduledExecutor(daemon("brook-cluster-lease"));
     this.controller = new Controller(this, zk, settings);
   }
 
@@ -113,6 +139,11 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
    * this is the first broker, and fills the cache. Does not register the broker yet.
    */
   public static ZkCluster connect(Settings settings) throws Exception {
+    return connect(settings, System::nanoTime);
+  }
+
+  /** As {@link #connect(Settings)}, with the monotonic clock the {@link SessionLease} reads (tests fake it). */
+  static ZkCluster connect(Settings settings, LongSupplier nanoClock) throws Exception {
     CuratorFramework zk = CuratorFrameworkFactory.builder().connectString(settings.connect())
         .sessionTimeoutMs(settings.sessionTimeoutMs()).connectionTimeoutMs(settings.connectionTimeoutMs())
         .retryPolicy(new ExponentialBackoffRetry(100, 10, 2_000)).build();
@@ -130,7 +161,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
         createPersistent(zk, path);
       }
       String clusterId = ensureClusterId(zk, settings.configuredClusterId());
-      ZkCluster cluster = new ZkCluster(settings, zk, clusterId);
+      ZkCluster cluster = new ZkCluster(settings, zk, clusterId, nanoClock);
       cluster.start();
       return cluster;
     } catch (Exception | Error e) {
@@ -228,10 +259,19 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     createRegistration(Duration.ofMillis(settings.sessionTimeoutMs() + 2_000L));
     dropStaleOfflineReplicas();
     registered = true;
+    // The first lease: the registration may have waited for a previous session's node to go, so
+    // ZooKeeper is asked once more now. The cache this broker's partitions come from was filled in
+    // this session: there is nothing to catch up with.
+    long sent = lease.now();
+    Stat stat = zk.checkExists().forPath(ZkData.brokerPath(settings.brokerId()));
+    if (stat != null && stat.getEphemeralOwner() == zk.getZookeeperClient().getZooKeeper().getSessionId()) {
+      lease.confirm(sent);
+    }
     log.info("Broker {} registered in ZooKeeper at {}:{} (cluster {})", endpoint.id(), endpoint.host(),
         endpoint.port(), clusterId);
     controller.start();
     scheduleDispatch();
+    leaseKeeper.execute(this::renewLease);
   }
 
   private void createRegistration(Duration waitForOld) throws Exception {
@@ -280,11 +320,13 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
         // the connection is back with our registration intact, this broker must not serve as a leader
         // or coordinator: waiting for LOST (a whole session later) left a deposed broker answering
         // OffsetFetch and Fetch from stale state while the new leader served the current one.
-        if (registered) log.warn("ZooKeeper connection of broker {} suspended: not acting as leader until reconnected",
-            settings.brokerId());
+        lease.revoke();
+        if (registered) log.warn("ZooKeeper connection of broker {} suspended (ZooKeeper last confirmed its session {} ms"
+            + " ago): not acting as leader until reconnected", settings.brokerId(), lease.sinceConfirmedMillis());
         registered = false;
       }
       case LOST -> {
+        lease.revoke();
         if (registered) log.warn("ZooKeeper session of broker {} lost: not acting as leader until re-registered",
             settings.brokerId());
         registered = false;
@@ -313,7 +355,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
       if (!registered) log.info("Broker {} re-registered in ZooKeeper", settings.brokerId());
       writeOfflineReplicas(); // the old session's list went with it
       registered = true;
-      controller.maybeElect();
+      controller.maybeElect(); // runs once the lease is back (the lease thread takes it back once caught up)
     } catch (Exception e) {
       if (attempt == 1) log.error("Broker {} cannot re-register in ZooKeeper yet; retrying every second", settings.brokerId(), e);
       CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, io).execute(() -> reRegister(attempt + 1));
@@ -464,6 +506,11 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
         l.onPartitionStates(changed);
         changed.forEach(st -> delivered.put(st.tp(), st));
       }
+      Map<TopicPartition, PartitionState> led = new HashMap<>();
+      delivered.forEach((tp, st) -> {
+        if (st.leader() == me) led.put(tp, st);
+      });
+      ledHere = Map.copyOf(led);
     } catch (Exception e) {
       log.error("The replica side failed to apply {} changed and {} removed partitions; retrying", changed.size(),
           removed.size(), e);
@@ -515,7 +562,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   @Override
   public CompletableFuture<PartitionState> alterIsr(PartitionState expected, List<Integer> newIsr) {
     return CompletableFuture.supplyAsync(() -> {
-      if (!registered) throw new IllegalStateException("broker " + settings.brokerId() + " is not registered");
+      if (!isRegistered()) throw new IllegalStateException("broker " + settings.brokerId() + " is not registered");
       if (expected.leader() != settings.brokerId()) {
         throw new IllegalStateException("broker " + settings.brokerId() + " does not lead " + expected.tp());
       }
@@ -534,9 +581,144 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     }, io);
   }
 
+  /**
+   * Whether this broker may act as a member now: registered in its current session, and its {@link
+   * SessionLease} holds. Any thread; cheap (every leadership check asks it).
+   */
   @Override
   public boolean isRegistered() {
-    return registered;
+    return registered && lease.holds();
+  }
+
+  /** How many times the lease thread found the lease lapsed while registered (tests). */
+  int leaseLapses() {
+    return leaseLapses.get();
+  }
+
+  // ---- the lease
+
+  private long renewIntervalMs() {
+    return Math.max(10, settings.sessionTimeoutMs() / 6);
+  }
+
+  /**
+   * Lease thread, every {@link #renewIntervalMs} (every 50 ms while lapsed): asks ZooKeeper whether
+   * this broker's registration is its session's, and if so extends the lease from the moment the
+   * question was sent. After a lapse the lease is granted again only once the state the broker acts
+   * on is ZooKeeper's ({@link #leadsAsZooKeeperSays}).
+   */
+  private void renewLease() {
+    if (closed) return;
+    try {
+      if (registered) {
+        if (!lease.holds()) noteLapse();
+        long sent = lease.now();
+        ZooKeeper z = zk.getZookeeperClient().getZooKeeper();
+        long session = z.getSessionId();
+        Stat stat = z.exists(ZkData.brokerPath(settings.brokerId()), false);
+        if (stat != null && stat.getEphemeralOwner() == session) {
+          // Asked again after the answer: a lease that lapsed meanwhile (the process was stopped while
+          // it waited) is taken back only through the check below, never by this answer alone.
+          if (lease.holds()) {
+            lease.confirm(sent);
+          } else if (leadsAsZooKeeperSays(z)) {
+            lease.confirm(sent);
+            if (lease.holds()) regained();
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    } catch (Exception e) {
+      log.debug("Broker {} could not renew its lease with ZooKeeper: {}", settings.brokerId(), e.toString());
+    }
+    try {
+      leaseKeeper.schedule(this::renewLease, lease.holds() ? renewIntervalMs() : Math.min(50, renewIntervalMs()),
+          TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // closed meanwhile
+    }
+  }
+
+  /**
+   * Whether every partition this broker was last told it leads is, in ZooKeeper now (after a sync),
+   * led by it in the same leader epoch and znode version. If not, ZooKeeper moved it (typically: this
+   * broker's session expired while it was stopped, and the controller elected another leader) and
+   * the news is on its way through the cache; until it has been applied the broker must not lead.
+   */
+  private boolean leadsAsZooKeeperSays(ZooKeeper z) throws Exception {
+    Map<TopicPartition, PartitionState> led = ledHere;
+    CompletableFuture<Integer> synced = new CompletableFuture<>();
+    z.sync("/", (rc, path, ctx) -> synced.complete(rc), null);
+    if (synced.get(settings.sessionTimeoutMs(), TimeUnit.MILLISECONDS) != KeeperException.Code.OK.intValue()) return false;
+    List<TopicPartition> tps = new ArrayList<>(led.keySet());
+    List<TopicPartition> behind = new ArrayList<>();
+    for (int from = 0; from < tps.size(); from += STATE_READS_PER_REQUEST) {
+      List<TopicPartition> chunk = tps.subList(from, Math.min(tps.size(), from + STATE_READS_PER_REQUEST));
+      List<OpResult> results = readStates(z, chunk);
+      for (int i = 0; i < chunk.size(); i++) {
+        if (!sameTerm(led.get(chunk.get(i)), results.get(i))) behind.add(chunk.get(i));
+      }
+    }
+    if (!behind.isEmpty() && !behindLogged) {
+      behindLogged = true;
+      log.info("Broker {} waits for its view of the cluster to catch up before leading: ZooKeeper changed {} of the {} "
+          + "partitions it led (as {})", settings.brokerId(), behind.size(), led.size(), behind.getFirst());
+    }
+    return behind.isEmpty();
+  }
+
+  /**
+   * The state znodes of {@code tps}, in one read-only multi (ZooKeeper 3.6+), or one read each from a
+   * server that refuses that; a missing znode reads as an error result.
+   */
+  private static List<OpResult> readStates(ZooKeeper z, List<TopicPartition> tps) throws Exception {
+    List<Op> reads = new ArrayList<>();
+    for (TopicPartition tp : tps) reads.add(Op.getData(ZkData.statePath(tp)));
+    try {
+      return z.multi(reads);
+    } catch (KeeperException.UnimplementedException | KeeperException.MarshallingErrorException olderServer) {
+      List<OpResult> out = new ArrayList<>();
+      for (TopicPartition tp : tps) {
+        Stat stat = new Stat();
+        try {
+          byte[] data = z.getData(ZkData.statePath(tp), false, stat);
+          out.add(new OpResult.GetDataResult(data, stat));
+        } catch (KeeperException.NoNodeException gone) {
+          out.add(new OpResult.ErrorResult(gone.code().intValue()));
+        }
+      }
+      return out;
+    }
+  }
+
+  private static boolean sameTerm(PartitionState known, OpResult read) {
+    if (!(read instanceof OpResult.GetDataResult r)) return false; // gone from ZooKeeper: the deletion is on its way
+    try {
+      PartitionState now = ZkData.state(known.tp(), known.topicId(), known.replicas(), r.getData(), r.getStat().getVersion());
+      return now.leader() == known.leader() && now.leaderEpoch() == known.leaderEpoch()
+          && now.zkVersion() == known.zkVersion();
+    } catch (RuntimeException malformed) {
+      return false;
+    }
+  }
+
+  private void noteLapse() {
+    if (lapseLogged) return;
+    lapseLogged = true;
+    leaseLapses.incrementAndGet();
+    log.warn("Broker {} has not heard from ZooKeeper for {} ms, its session is {} ms: not acting as leader or "
+        + "coordinator until ZooKeeper confirms its session and its view of the cluster has caught up",
+        settings.brokerId(), lease.sinceConfirmedMillis(), settings.sessionTimeoutMs());
+  }
+
+  private void regained() {
+    log.info("Broker {}: ZooKeeper confirmed its session and the {} partitions it leads are as ZooKeeper has them: "
+        + "acting as leader again", settings.brokerId(), ledHere.size());
+    lapseLogged = false;
+    behindLogged = false;
+    controller.maybeElect(); // elections skipped while the lease was lapsed
   }
 
   /**
@@ -662,6 +844,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     closed = true;
     registered = false;
     controller.close();
+    leaseKeeper.shutdownNow();
     events.shutdownNow();
     io.shutdownNow();
     cache.close();

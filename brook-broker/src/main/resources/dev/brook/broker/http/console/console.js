@@ -1,5 +1,8 @@
 // Brook's web console: plain JS, no build step. Pages are drawn from the broker's /api (JSON);
 // every input goes out form-encoded, every error comes back as {"error_code", "message"}.
+// With an authorizer on the broker, calls carry HTTP Basic credentials once the user has logged in
+// (kept in this tab's sessionStorage only), and the page offers only what the ACLs allow: a control
+// that would be refused is not drawn (the broker checks every call again anyway).
 'use strict';
 
 const page = document.getElementById('page');
@@ -10,7 +13,7 @@ function esc(s) {
   return s == null ? '' : String(s).replace(/[&<>"']/g, c => ({'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c]));
 }
 function fmt(n) {
-  if (n == null) return '';
+  if (n == null) return '—';
   if (typeof n === 'number' && !Number.isInteger(n)) return n.toFixed(1);
   return Number(n).toLocaleString('en');
 }
@@ -27,11 +30,16 @@ function say(text, ok) {
 // The broker answers every /api call within 15 s (a 504 JSON error past that); the page gives up a
 // little later in case the connection itself is lost, so it shows an error, never "Loading…" forever.
 const API_TIMEOUT_MS = 20000;
-async function api(path, method, form) {
-  const opts = {method: method || 'GET', signal: AbortSignal.timeout(API_TIMEOUT_MS)};
+let session = {authorization: false, principal: 'User:ANONYMOUS', authenticated: false, mayCreateTopics: true};
+function credentials() { return sessionStorage.getItem('brook-basic'); }
+async function api(path, method, form, basic) {
+  // X-Requested-With: a 401 comes without a Basic challenge, so the browser shows no dialog of its own.
+  const opts = {method: method || 'GET', signal: AbortSignal.timeout(API_TIMEOUT_MS), headers: {'X-Requested-With': 'XMLHttpRequest'}};
+  const auth = basic || credentials();
+  if (auth) opts.headers['Authorization'] = 'Basic ' + auth;
   if (form) {
     opts.body = new URLSearchParams(form);
-    opts.headers = {'Content-Type': 'application/x-www-form-urlencoded'};
+    opts.headers['Content-Type'] = 'application/x-www-form-urlencoded';
   }
   let r;
   try {
@@ -40,9 +48,52 @@ async function api(path, method, form) {
     throw new Error(err.name === 'TimeoutError' ? `no answer from the broker in ${API_TIMEOUT_MS / 1000} s` : 'the broker is unreachable: ' + err.message);
   }
   const body = await r.json().catch(() => ({message: 'HTTP ' + r.status + ' without a JSON body'}));
-  if (!r.ok) throw new Error(body.message || ('HTTP ' + r.status));
+  if (!r.ok) {
+    const e = new Error(body.message || ('HTTP ' + r.status));
+    e.status = r.status;
+    throw e;
+  }
   return body;
 }
+function may(thing, op) { return (thing.operations || []).includes(op); }
+function readOnly(what) {
+  return `<p class="readonly" id="readonly-note">Read-only: ${esc(session.principal)} may not ${esc(what)}.${session.authenticated ? '' : ' Log in to do more.'}</p>`;
+}
+
+// Who is using the page: the broker's answer to /api/session, with the stored credentials if any.
+async function loadSession() {
+  try {
+    session = await api('/session');
+  } catch (err) {
+    if (err.status === 401 && credentials()) { sessionStorage.removeItem('brook-basic'); return loadSession(); }
+    throw err;
+  }
+  const account = document.getElementById('account');
+  account.hidden = !session.authorization;
+  document.getElementById('who').textContent = session.principal;
+  document.getElementById('login').hidden = session.authenticated;
+  document.getElementById('logout').hidden = !session.authenticated;
+}
+document.getElementById('login').onsubmit = async e => {
+  e.preventDefault();
+  const user = document.getElementById('login-user').value;
+  const password = document.getElementById('login-password').value;
+  const basic = btoa(String.fromCharCode(...new TextEncoder().encode(user + ':' + password)));
+  try {
+    await api('/session', 'GET', null, basic);
+    sessionStorage.setItem('brook-basic', basic);
+    document.getElementById('login-password').value = '';
+    await loadSession();
+    say('Logged in as ' + session.principal, true);
+    route();
+  } catch (err) { say(err.status === 401 ? 'Login failed: ' + err.message : err.message); }
+};
+document.getElementById('logout').onclick = async () => {
+  sessionStorage.removeItem('brook-basic');
+  await loadSession();
+  say('Logged out', true);
+  route();
+};
 function formData(form) {
   const out = {};
   for (const el of form.elements) if (el.name) out[el.name] = el.value;
@@ -81,8 +132,8 @@ async function overview() {
       <div class="card">Under-replicated<b class="${o.underReplicated ? 'bad' : ''}">${fmt(o.underReplicated)}</b></div>
       <div class="card">Offline<b class="${o.offline ? 'bad' : ''}">${fmt(o.offline)}</b></div>
       <div class="card">Messages in /s<b>${fmt(o.messagesInPerSec)}</b></div>
-      <div class="card">Bytes in /s<b>${bytes(o.bytesInPerSec)}</b></div>
-      <div class="card">Bytes out /s<b>${bytes(o.bytesOutPerSec)}</b></div>
+      <div class="card">Bytes in /s<b>${o.bytesInPerSec == null ? '—' : bytes(o.bytesInPerSec)}</b></div>
+      <div class="card">Bytes out /s<b>${o.bytesOutPerSec == null ? '—' : bytes(o.bytesOutPerSec)}</b></div>
     </div>
     <h2>Brokers</h2>
     <table><tr><th>id</th><th>host</th><th>port</th><th>rack</th></tr>
@@ -94,20 +145,21 @@ async function overview() {
 async function topics() {
   const t = await api('/topics');
   page.innerHTML = `<h1>Topics</h1>
-    <form id="create-topic">
+    ${session.mayCreateTopics ? `<form id="create-topic">
       <label>name<input name="name" id="create-name" required></label>
       <label>partitions<input name="partitions" id="create-partitions" value="1" size="4"></label>
       <label>replication factor<input name="replicationFactor" value="1" size="4"></label>
       <label>configs (k=v, …)<input name="configs" id="create-configs" size="30"></label>
       <button id="create-submit">Create topic</button>
-    </form>
+    </form>` : readOnly('create topics')}
     <table id="topics-table"><tr><th>topic</th><th>partitions</th><th>size</th><th>messages</th><th>msg/s</th><th></th></tr>
     ${t.topics.map(x => `<tr data-topic="${esc(x.name)}"><td><a href="#/topic/${encodeURIComponent(x.name)}">${esc(x.name)}</a></td>
       <td class="num">${x.partitions}</td><td class="num">${bytes(x.sizeBytes)}</td><td class="num">${fmt(x.messages)}</td>
       <td class="num">${fmt(x.messagesInPerSec)}</td>
-      <td>${x.internal ? '' : `<a href="#/messages/${encodeURIComponent(x.name)}">messages</a>
-        <button class="delete-topic" data-topic="${esc(x.name)}">delete</button>`}</td></tr>`).join('')}</table>`;
-  document.getElementById('create-topic').onsubmit = async e => {
+      <td>${x.internal ? '' : `${may(x, 'READ') || may(x, 'WRITE') ? `<a href="#/messages/${encodeURIComponent(x.name)}">messages</a>` : ''}
+        ${may(x, 'DELETE') ? `<button class="delete-topic" data-topic="${esc(x.name)}">delete</button>` : ''}`}</td></tr>`).join('')}</table>`;
+  const create = document.getElementById('create-topic');
+  if (create) create.onsubmit = async e => {
     e.preventDefault();
     const f = formData(e.target);
     try {
@@ -136,10 +188,13 @@ async function topic(name) {
       <td class="num">${fmt(p.highWatermark)}</td><td class="num">${bytes(p.sizeBytes)}</td></tr>`).join('')}</table>
     <h2>Throughput</h2>${chart('topic-chart', t.history, 'messages per interval')}
     <h2>Configs</h2>
-    <form id="alter-configs"><label>set (k=v, …; k= removes the override)<input name="configs" id="alter-input" size="40"></label><button>Apply</button></form>
+    ${may(t, 'ALTER_CONFIGS') ? `<form id="alter-configs"><label>set (k=v, …; k= removes the override)<input name="configs" id="alter-input" size="40"></label><button>Apply</button></form>`
+      : readOnly('alter the configs of ' + t.name)}
+    ${t.configsAuthorized === false ? '<p>Not allowed to describe this topic\'s configs (DESCRIBE_CONFIGS).</p>' : ''}
     <table id="configs-table"><tr><th>name</th><th>value</th><th>source</th></tr>
     ${t.configs.map(c => `<tr><td>${esc(c.name)}</td><td>${esc(c.value)}</td><td>${esc(c.source)}</td></tr>`).join('')}</table>`;
-  document.getElementById('alter-configs').onsubmit = async e => {
+  const alter = document.getElementById('alter-configs');
+  if (alter) alter.onsubmit = async e => {
     e.preventDefault();
     try { await api('/topics/' + encodeURIComponent(name) + '/configs', 'POST', formData(e.target)); say('Configs altered', true); route(); }
     catch (err) { say(err.message); }
@@ -160,17 +215,20 @@ function pretty(records, format) {
 const RECORD_HEAD = '<tr><th>partition</th><th>offset</th><th>timestamp</th><th>key</th><th>value</th><th>headers</th></tr>';
 
 async function messages(name) {
+  const t = await api('/topics/' + encodeURIComponent(name));
+  const canRead = may(t, 'READ');
   page.innerHTML = `<h1>Messages of <a href="#/topic/${encodeURIComponent(name)}">${esc(name)}</a></h1>
     <h2>Produce</h2>
-    <form id="produce">
+    ${may(t, 'WRITE') ? `<form id="produce">
       <label>key<input name="key" id="produce-key"></label>
       <label>value<textarea name="value" id="produce-value" rows="2" cols="40"></textarea></label>
       <label>headers (k=v, …)<input name="headers" id="produce-headers"></label>
       <label>partition<input name="partition" size="4"></label>
       <button id="produce-submit">Produce</button>
-    </form>
+    </form>` : readOnly('produce to ' + name)}
     <h2>Browse and search</h2>
-    <form id="browse">
+    ${canRead ? '' : readOnly('read ' + name)}
+    <form id="browse" ${canRead ? '' : 'hidden'}>
       <label>partition<input name="partition" size="4"></label>
       <label>from offset<input name="offset" size="8"></label>
       <label>from timestamp (ms)<input name="timestamp" size="14"></label>
@@ -183,9 +241,10 @@ async function messages(name) {
     </form>
     <table id="browse-table">${RECORD_HEAD}</table>
     <h2>Live tail</h2>
-    <button id="tail-toggle">Start live tail</button> <span id="tail-state"></span>
+    <button id="tail-toggle" ${canRead ? '' : 'hidden'}>Start live tail</button> <span id="tail-state"></span>
     <table id="tail-table">${RECORD_HEAD}</table>`;
-  document.getElementById('produce').onsubmit = async e => {
+  const produce = document.getElementById('produce');
+  if (produce) produce.onsubmit = async e => {
     e.preventDefault();
     try {
       const r = await api('/topics/' + encodeURIComponent(name) + '/records', 'POST', formData(e.target));
@@ -250,13 +309,14 @@ async function group(id) {
     <table><tr><th>member</th><th>client</th><th>host</th><th>assignment</th></tr>
     ${g.members.map(m => `<tr><td>${esc(m.memberId)}</td><td>${esc(m.clientId)}</td><td>${esc(m.host)}</td><td>${esc(m.assignment.join(', '))}</td></tr>`).join('')}</table>
     <h2>Reset offsets (the group must have no members)</h2>
-    <form id="reset">
+    ${may(g, 'READ') ? `<form id="reset">
       <label>topic<input name="topic" id="reset-topic" value="${esc(g.lag.length ? g.lag[0].topic : '')}"></label>
       <label>to<select name="to" id="reset-to"><option>earliest</option><option>latest</option><option>offset</option><option>timestamp</option></select></label>
       <label>offset or timestamp<input name="value" id="reset-value" size="14"></label>
       <button id="reset-submit">Reset</button>
-    </form>`;
-  document.getElementById('reset').onsubmit = async e => {
+    </form>` : readOnly('reset the offsets of ' + g.groupId)}`;
+  const reset = document.getElementById('reset');
+  if (reset) reset.onsubmit = async e => {
     e.preventDefault();
     try { await api('/groups/' + encodeURIComponent(id) + '/reset', 'POST', formData(e.target)); say('Offsets reset', true); route(); }
     catch (err) { say(err.message); }
@@ -301,4 +361,4 @@ async function route() {
   }
 }
 window.addEventListener('hashchange', () => { say(''); route(); });
-route();
+loadSession().catch(err => say(err.message)).finally(route);

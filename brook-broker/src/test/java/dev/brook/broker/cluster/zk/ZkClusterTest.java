@@ -49,6 +49,14 @@ class ZkClusterTest {
     return c;
   }
 
+  private ZkCluster join(int id, java.util.function.LongSupplier nanoClock) throws Exception {
+    ZkCluster c = ZkCluster.connect(new ZkCluster.Settings(server.getConnectString(), id, null, 6_000, 10_000,
+        false, false, 300_000, null), nanoClock);
+    clusters.add(c);
+    c.register(new BrokerEndpoint(id, "127.0.0.1", 9000 + id, null));
+    return c;
+  }
+
   private static ZkCluster activeController(List<ZkCluster> among) {
     return among.stream().filter(c -> c.controller().isActive()).findFirst().orElse(null);
   }
@@ -312,6 +320,82 @@ class ZkClusterTest {
       var stat = a.zk().checkExists().forPath(ZkData.brokerPath(1));
       return session != expired && stat != null && stat.getEphemeralOwner() == session && a.isRegistered();
     });
+  }
+
+  /**
+   * PartitionFaultIT, seed 99 (SIGSTOP of broker 2 for 8 s, its session 6 s): when the process runs
+   * again its request threads may run before its ZooKeeper client has noticed anything, and answered
+   * OffsetFetch as the coordinator the broker no longer was (committed offsets seen going back). Here
+   * the monotonic clock jumps as it does across a stop, and the ZooKeeper client notices nothing (the
+   * session really lives): the broker must stop acting as a member at once, with no thread having run,
+   * and act again once ZooKeeper has confirmed its session.
+   */
+  @Test
+  void brokerStoppedLongerThanItsSessionStopsLeadingBeforeItsZooKeeperClientNotices() throws Exception {
+    java.util.concurrent.atomic.AtomicLong clock = new java.util.concurrent.atomic.AtomicLong(System.nanoTime());
+    ZkCluster a = join(1, clock::get);
+    assertThat(a.isRegistered()).isTrue();
+    clock.addAndGet(Duration.ofMillis(6_001).toNanos()); // stopped for longer than the 6 s session
+    assertThat(a.isRegistered()).as("a broker that cannot know its session still lives must not lead").isFalse();
+    assertThat(a.zk().getZookeeperClient().isConnected()).as("the ZooKeeper client noticed nothing").isTrue();
+    await().atMost(WAIT).until(a::isRegistered); // ZooKeeper confirms the session: it leads again
+    assertThat(a.leaseLapses()).isEqualTo(1);
+  }
+
+  /**
+   * The second half of the same run: broker 2's session had expired during its stop, the controller
+   * gave its partitions to others, and when it re-registered it led them again from its stale cache
+   * until the cache caught up. Here the broker's replica side is kept from hearing of the move (its
+   * listener fails, as a slow cache would leave it); back in a new session it must not act as a
+   * member while it believes it leads a partition ZooKeeper gave another broker.
+   */
+  @Test
+  void brokerBackFromAnExpiredSessionDoesNotLeadUntilItHasHeardItsPartitionsMoved() throws Exception {
+    ZkCluster a = join(1);
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.controller().isActive());
+    ZkCluster b = join(2);
+    java.util.concurrent.atomic.AtomicBoolean deaf = new java.util.concurrent.atomic.AtomicBoolean();
+    List<PartitionState> heardByB = new CopyOnWriteArrayList<>();
+    b.setListener(new ReplicaStateListener() {
+      @Override
+      public void onPartitionStates(Collection<PartitionState> changed) {
+        if (deaf.get()) throw new IllegalStateException("test: the replica side is not told yet");
+        heardByB.addAll(changed);
+      }
+
+      @Override
+      public void onPartitionsRemoved(Collection<TopicPartition> removed) {}
+    });
+    TopicPartition tp = new TopicPartition("__consumer_offsets", 0);
+    await().atMost(WAIT).ignoreExceptions().until(() -> a.liveBrokers().size() == 2);
+    new ZkMetadataStore(a).createTopic(new TopicMetadata(tp.topic(), Uuid.randomUuid(), 1, Map.of()),
+        Map.of(0, List.of(2, 1)));
+    await().atMost(WAIT).until(() -> heardByB.stream().anyMatch(s -> s.tp().equals(tp) && s.leader() == 2));
+    assertThat(b.isRegistered()).isTrue();
+    deaf.set(true);
+    String path = ZkData.brokerPath(2);
+    try (org.apache.curator.framework.CuratorFramework impostor = org.apache.curator.framework.CuratorFrameworkFactory
+        .newClient(server.getConnectString(), new org.apache.curator.retry.RetryOneTime(100))) {
+      impostor.start();
+      impostor.blockUntilConnected();
+      // Broker 2 gone (its session expired, as during a stop): the controller moves the partition to 1.
+      // Its id stays taken until that has happened, so that it cannot re-register before.
+      b.zk().delete().forPath(path);
+      impostor.create().withMode(org.apache.zookeeper.CreateMode.EPHEMERAL).forPath(path, new byte[0]);
+      KillSession.kill(b.zk().getZookeeperClient().getZooKeeper());
+      await().atMost(WAIT).until(() -> b.sessionsLost() == 1);
+      await().atMost(WAIT).ignoreExceptions().until(() -> a.partitionState(tp).orElseThrow().leader() == 1);
+    }
+    // Re-registered in a new session, the partition's new state not yet applied by its replica side.
+    await().atMost(WAIT).ignoreExceptions().until(() -> {
+      var stat = b.zk().checkExists().forPath(path);
+      return stat != null && stat.getEphemeralOwner() == b.zk().getZookeeperClient().getZooKeeper().getSessionId();
+    });
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+        .until(() -> !b.isRegistered());
+    deaf.set(false);
+    await().atMost(WAIT).until(b::isRegistered);
+    assertThat(heardByB).anyMatch(s -> s.tp().equals(tp) && s.leader() == 1);
   }
 
   // PartitionFaultIT: a broker restarted after kill -9 into a cluster of ~110 partitions timed out
