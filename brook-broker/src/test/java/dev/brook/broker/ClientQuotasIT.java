@@ -2,8 +2,10 @@ package dev.brook.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.brook.broker.config.BrokerConfig;
+import dev.brook.broker.security.TargetBroker;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -28,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Client quotas with the real client: set and read back with the Admin API (what kafka-configs
- * sends), kept across a restart and across brokers, and a producer held to its byte rate.
+ * sends), kept across a restart and across brokers, and a producer held to its byte rate. With
+ * {@code -Dbrook.it.target=kafka} the same tests run against Apache Kafka 4.1.1 ({@link TargetBroker}).
  */
 class ClientQuotasIT {
   private static final int MB = 1 << 20;
@@ -63,12 +66,12 @@ class ClientQuotasIT {
 
   @Test
   void aProducerIsHeldToItsByteRate() throws Exception {
-    try (Broker broker = Broker.start(BrokerConfig.of(settings())); Admin admin = admin(broker.bootstrapServers())) {
+    try (TargetBroker broker = TargetBroker.start(dir, settings()); Admin admin = admin(broker.bootstrap())) {
       admin.createTopics(List.of(new NewTopic("metered", 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
       setQuota(admin, new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, "slow")), "producer_byte_rate", (double) MB);
 
       Properties p = new Properties();
-      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+      p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
       p.put(ProducerConfig.CLIENT_ID_CONFIG, "slow");
       p.put(ProducerConfig.ACKS_CONFIG, "1");
       p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -99,17 +102,17 @@ class ClientQuotasIT {
 
   @Test
   void aConsumerIsHeldToItsByteRate() throws Exception {
-    try (Broker broker = Broker.start(BrokerConfig.of(settings())); Admin admin = admin(broker.bootstrapServers())) {
+    try (TargetBroker broker = TargetBroker.start(dir, settings()); Admin admin = admin(broker.bootstrap())) {
       admin.createTopics(List.of(new NewTopic("backlog", 1, (short) 1))).all().get(20, TimeUnit.SECONDS);
       Properties pp = new Properties();
-      pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+      pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
       pp.put(ProducerConfig.LINGER_MS_CONFIG, 20);
       try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer())) {
         for (int i = 0; i < 12 * 1024; i++) producer.send(new ProducerRecord<>("backlog", new byte[1024]));
       }
       setQuota(admin, new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, "reader")), "consumer_byte_rate", (double) MB);
       Properties p = new Properties();
-      p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+      p.put(org.apache.kafka.clients.consumer.ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
       p.put(org.apache.kafka.clients.consumer.ConsumerConfig.CLIENT_ID_CONFIG, "reader");
       try (var consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(p,
           new org.apache.kafka.common.serialization.ByteArrayDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
@@ -127,7 +130,9 @@ class ClientQuotasIT {
         }
         double rate = (read - readAtStart) / 6.0;
         System.out.printf("quota'd consumer: %.0f B/s of values for a 1 MiB/s quota%n", rate);
-        assertThat(rate).isBetween(0.85 * MB, 1.15 * MB);
+        // Held to the quota, not starved. Kafka 4.1.1 with these settings (2 windows of 1 s, 1 MiB
+        // fetches) delivered 0.65 of the quota in our run (load ~50; it throttles whole 1 MiB responses), Brook about 1.0.
+        assertThat(rate).isBetween(0.5 * MB, 1.15 * MB);
       }
     }
   }
@@ -138,9 +143,9 @@ class ClientQuotasIT {
     // Long windows: what the first creation recorded is still measured however slow the machine is.
     s.put("quota.window.num", "11");
     s.put("quota.window.size.seconds", "5");
-    try (Broker broker = Broker.start(BrokerConfig.of(s))) {
+    try (TargetBroker broker = TargetBroker.start(dir, s)) {
       Properties p = new Properties();
-      p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+      p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrap());
       p.put(AdminClientConfig.CLIENT_ID_CONFIG, "creator");
       try (Admin admin = Admin.create(p)) {
         setQuota(admin, new ClientQuotaEntity(Map.of(ClientQuotaEntity.CLIENT_ID, "creator")), "controller_mutation_rate", 0.1);
@@ -155,7 +160,7 @@ class ClientQuotasIT {
                 again.createTopics(List.of(new NewTopic("second", 1, (short) 1)), noRetry).all().get(20, TimeUnit.SECONDS))
             .hasCauseInstanceOf(org.apache.kafka.common.errors.ThrottlingQuotaExceededException.class);
       }
-      try (Admin other = admin(broker.bootstrapServers())) {
+      try (Admin other = admin(broker.bootstrap())) {
         assertThat(other.listTopics().names().get(20, TimeUnit.SECONDS)).contains("first").doesNotContain("second");
       }
     }
@@ -165,23 +170,27 @@ class ClientQuotasIT {
   void quotasAreReadBackKeptAcrossARestartAndRefusedWhenInvalid() throws Exception {
     ClientQuotaEntity alice = new ClientQuotaEntity(Map.of(ClientQuotaEntity.USER, "alice"));
     ClientQuotaEntity defaultClient = new ClientQuotaEntity(java.util.Collections.singletonMap(ClientQuotaEntity.CLIENT_ID, null));
-    try (Broker broker = Broker.start(BrokerConfig.of(settings())); Admin admin = admin(broker.bootstrapServers())) {
-      setQuota(admin, alice, "consumer_byte_rate", 2048.0);
-      setQuota(admin, defaultClient, "request_percentage", 50.0);
-      assertThat(quotas(admin)).containsEntry(alice, Map.of("consumer_byte_rate", 2048.0))
-          .containsEntry(defaultClient, Map.of("request_percentage", 50.0));
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> setQuota(admin, alice, "bogus_rate", 1.0))
-          .hasCauseInstanceOf(InvalidRequestException.class);
-    }
-    try (Broker again = Broker.start(BrokerConfig.of(settings())); Admin admin = admin(again.bootstrapServers())) {
-      assertThat(quotas(admin)).containsEntry(alice, Map.of("consumer_byte_rate", 2048.0));
-      setQuota(admin, alice, "consumer_byte_rate", null); // remove
-      assertThat(quotas(admin)).doesNotContainKey(alice);
+    try (TargetBroker broker = TargetBroker.start(dir, settings())) {
+      try (Admin admin = admin(broker.bootstrap())) {
+        setQuota(admin, alice, "consumer_byte_rate", 2048.0);
+        setQuota(admin, defaultClient, "request_percentage", 50.0);
+        assertThat(quotas(admin)).containsEntry(alice, Map.of("consumer_byte_rate", 2048.0))
+            .containsEntry(defaultClient, Map.of("request_percentage", 50.0));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> setQuota(admin, alice, "bogus_rate", 1.0))
+            .hasCauseInstanceOf(InvalidRequestException.class);
+      }
+      broker.restart();
+      try (Admin admin = admin(broker.bootstrap())) {
+        assertThat(quotas(admin)).containsEntry(alice, Map.of("consumer_byte_rate", 2048.0));
+        setQuota(admin, alice, "consumer_byte_rate", null); // remove
+        assertThat(quotas(admin)).doesNotContainKey(alice);
+      }
     }
   }
 
   @Test
   void everyBrokerOfAClusterSeesAQuotaSetThroughAnother() throws Exception {
+    assumeFalse(TargetBroker.isKafka(), "a cluster of Brook brokers (InProcessCluster); Kafka's own cluster is not started here");
     try (InProcessCluster cluster = new InProcessCluster(dir)) {
       Broker b1 = cluster.start(1);
       Broker b2 = cluster.start(2);

@@ -2,8 +2,7 @@ package dev.brook.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.brook.broker.Broker;
-import dev.brook.broker.config.BrokerConfig;
+import dev.brook.broker.security.TargetBroker;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -24,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * as an operator would use them: an admin authenticated with PLAIN ({@code --command-config})
  * creates, lists and deletes SCRAM users; kcat and confluent-kafka-python (both librdkafka) then
  * produce and consume as such a user over SASL_SSL with SCRAM, checking the broker's certificate
- * against the CA, and are refused with a wrong password.
+ * against the CA, and are refused with a wrong password. With {@code -Dbrook.it.target=kafka} the
+ * same test runs against Apache Kafka 4.1.1 with the same settings ({@link TargetBroker}).
  */
 class SecurityToolsIT {
   private static final String CONFIGS = "kafka.admin.ConfigCommand";
@@ -36,7 +36,7 @@ class SecurityToolsIT {
     certs = TestCertificates.get();
   }
 
-  private Broker start() throws Exception {
+  private TargetBroker start() throws Exception {
     Map<String, String> s = new HashMap<>();
     s.put("log.dirs", dir.resolve("logs").toString());
     s.put("listeners", "SASL_SSL://127.0.0.1:0");
@@ -47,7 +47,7 @@ class SecurityToolsIT {
     s.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
     s.put("listener.name.sasl_ssl.plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
         + "username=\"admin\" password=\"admin-secret\" user_admin=\"admin-secret\";");
-    return Broker.start(BrokerConfig.of(s));
+    return TargetBroker.start(dir, s);
   }
 
   private Path adminConfig() throws Exception {
@@ -65,8 +65,8 @@ class SecurityToolsIT {
   @Test
   void confluentKafkaPythonProducesAndConsumesAsAScramUserOverSaslSsl() throws Exception {
     ClientGenerationsIT.requireTool(ClientGenerationsIT.pythonHas("confluent_kafka"), "confluent-kafka-python", "python3-confluent-kafka");
-    try (Broker broker = start()) {
-      String bootstrap = "localhost:" + broker.listeners().get(0).port();
+    try (TargetBroker broker = start()) {
+      String bootstrap = broker.bootstrap();
       Properties admin = new Properties();
       admin.put("bootstrap.servers", bootstrap);
       admin.put("security.protocol", "SASL_SSL");
@@ -100,8 +100,8 @@ class SecurityToolsIT {
   void kafkaConfigsManagesScramUsersThatKcatAuthenticatesAs() throws Exception {
     ExternalTool.requireAnchor();
     ClientGenerationsIT.requireTool(ExternalTool.kcat() != null, "kcat", "kcat");
-    try (Broker broker = start()) {
-      String bootstrap = "localhost:" + broker.listeners().get(0).port();
+    try (TargetBroker broker = start()) {
+      String bootstrap = broker.bootstrap();
       String admin = adminConfig().toString();
       ExternalTool.Result add = ExternalTool.anchorTool(null, 300, CONFIGS, "--bootstrap-server", bootstrap,
           "--command-config", admin, "--alter", "--entity-type", "users", "--entity-name", "alice",

@@ -64,7 +64,7 @@ public final class AclApis {
 
   /** Without an authorizer: the ACL APIs answer SECURITY_DISABLED, as Kafka's do. */
   public static void registerDisabled(ApiDispatcher dispatcher) {
-    var disabled = new org.apache.kafka.common.errors.SecurityDisabledException("No Authorizer is configured.");
+    var disabled = new org.apache.kafka.common.errors.SecurityDisabledException("No Authorizer is configured on the broker");
     dispatcher.register(ApiKeys.CREATE_ACLS, (RequestContext ctx, CreateAclsRequestData r) -> Access.refuse(disabled));
     dispatcher.register(ApiKeys.DESCRIBE_ACLS, (RequestContext ctx, DescribeAclsRequestData r) -> Access.refuse(disabled));
     dispatcher.register(ApiKeys.DELETE_ACLS, (RequestContext ctx, DeleteAclsRequestData r) -> Access.refuse(disabled));

@@ -8,6 +8,7 @@ import org.apache.kafka.common.message.ApiVersionsResponseData.ApiVersionCollect
 import dev.brook.broker.metrics.RequestMetrics;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.ProduceRequest;
@@ -118,7 +119,9 @@ public final class ApiDispatcher {
           if (error == Errors.UNKNOWN_SERVER_ERROR) {
             log.error("{} v{} from {} (correlation {}) failed", ctx.apiKey(), ctx.apiVersion(), ctx.clientId(), ctx.correlationId(), cause);
           }
-          return request.getErrorResponse(error.exception()).data();
+          // Kafka's ApiError.fromThrowable: the error's own message goes with it (not for unknown errors).
+          Throwable answer = error != Errors.UNKNOWN_SERVER_ERROR && cause instanceof ApiException ? cause : error.exception();
+          return request.getErrorResponse(answer).data();
         });
   }
 }

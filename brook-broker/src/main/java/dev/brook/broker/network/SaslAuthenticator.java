@@ -122,7 +122,8 @@ final class SaslAuthenticator {
 
   private Outcome applied(short version, SaslMechanismServer s, Object result) {
     if (result instanceof SaslAuthenticationException e) {
-      log.info("authentication of {} with {} failed: {}", session.clientAddress(), mechanism, e.getMessage());
+      log.info("authentication of {} with {} failed: {}", session.clientAddress(), mechanism,
+          e.getCause() != null ? e.getCause().getMessage() : e.getMessage());
       state = State.FAILED;
       return new Outcome(failed(Errors.SASL_AUTHENTICATION_FAILED, e.getMessage()), true);
     }

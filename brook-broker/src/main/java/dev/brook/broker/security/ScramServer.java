@@ -15,7 +15,10 @@ import org.apache.kafka.common.errors.SaslAuthenticationException;
  * v=<signature>}). The proof is checked as H(proof XOR HMAC(StoredKey, AuthMessage)) == StoredKey,
  * compared in constant time; the server never derives a key from a password. An unknown user gets a
  * made-up salt and fails at the proof, like a wrong password, so the exchange does not reveal which
- * users exist. Kafka's delegation-token extension ({@code tokenauth}) is refused.
+ * users exist. Kafka's delegation-token extension ({@code tokenauth}) is refused. As Kafka's
+ * SaslServerAuthenticator, a failed exchange tells the client only "invalid credentials with SASL
+ * mechanism …" (the detail is the cause, for the broker's log); only a refused authorization id is
+ * named to the client, as Kafka names it.
  */
 final class ScramServer implements SaslMechanismServer {
   private enum State { CLIENT_FIRST, CLIENT_FINAL, COMPLETE, FAILED }
@@ -45,9 +48,22 @@ final class ScramServer implements SaslMechanismServer {
         case CLIENT_FINAL -> clientFinal(new String(response, StandardCharsets.UTF_8));
         case COMPLETE, FAILED -> throw new SaslAuthenticationException("SCRAM exchange already ended");
       };
-    } catch (SaslAuthenticationException e) {
+    } catch (NamedToClient e) {
       state = State.FAILED;
       throw e;
+    } catch (SaslAuthenticationException e) {
+      state = State.FAILED;
+      throw new SaslAuthenticationException("Authentication failed during authentication due to invalid credentials "
+          + "with SASL mechanism " + mechanism.mechanismName(), e);
+    }
+  }
+
+  /** A failure whose message Kafka sends to the client as it is. */
+  private static final class NamedToClient extends SaslAuthenticationException {
+    private static final long serialVersionUID = 1L;
+
+    NamedToClient(String message) {
+      super(message);
     }
   }
 
@@ -73,7 +89,7 @@ final class ScramServer implements SaslMechanismServer {
       throw new SaslAuthenticationException("Invalid SCRAM client first message: user name and nonce are required");
     }
     if (!authzid.isEmpty() && !authzid.equals(name)) {
-      throw new SaslAuthenticationException("Authentication failed: Client requested an authorization id that is different from username");
+      throw new NamedToClient("Authentication failed: Client requested an authorization id that is different from username");
     }
     user = name;
     Optional<ScramCredential> c;

@@ -2,11 +2,15 @@ package dev.brook.broker.security;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import dev.brook.broker.Broker;
 import dev.brook.broker.InProcessCluster;
 import dev.brook.broker.config.BrokerConfig;
-import dev.brook.broker.config.Listener;
+import dev.brook.broker.cluster.BrokerEndpoint;
+import dev.brook.broker.config.ListenerSettings;
+import dev.brook.broker.replica.BrokerConnector;
+import dev.brook.broker.replica.ReplicaClient;
 import dev.brook.broker.network.RawClient;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,6 +27,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -53,6 +60,7 @@ import org.apache.kafka.common.requests.WriteTxnMarkersResponse;
 import org.apache.kafka.common.resource.PatternType;
 import org.apache.kafka.common.resource.ResourcePattern;
 import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -62,26 +70,27 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * ACL authorization with the real Java clients: ACLs created through Admin.createAcls, kept across a
- * restart, and each refusal answered with the exception Kafka's clients raise.
+ * ACL authorization with the real Java clients over SASL_SSL: ACLs created through Admin.createAcls,
+ * kept across a restart, and each refusal answered with the exception Kafka's clients raise. With
+ * {@code -Dbrook.it.target=kafka} the same tests run against Apache Kafka 4.1.1 configured the same
+ * way ({@link TargetBroker}): Kafka's answers are the reference.
  *
- * <p>Two identities. Until SASL is on main every PLAINTEXT client is {@code User:ANONYMOUS}, so
- * the two are told apart by the host part of the ACLs: the operator connects from 127.0.0.1, the
- * application through a {@link SourceAddressProxy} from 127.0.0.2, to a listener advertised as
- * the proxy (so every connection the client makes goes through it). An {@link Identity} is a
- * principal, the host its ACLs name, and the client properties that make a client that identity:
- * a SASL identity plugs in as another one.
+ * <p>Two identities: the operator {@code User:admin} (PLAIN, from the listener's JAAS config, a
+ * super user) and the application {@code User:alice} (SCRAM-SHA-256, a user the operator creates),
+ * whose rights are its ACLs alone. An {@link Identity} is a principal, the host its ACLs name, and
+ * the client properties that make a client that identity.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuthorizationIT {
   @TempDir static Path dir;
+  static final String AUTHORIZER = "org.apache.kafka.metadata.authorizer.StandardAuthorizer";
 
   /** Who a client is: its principal, the host its ACLs name, and how to connect as it. */
-  record Identity(String principal, String host, String bootstrap, Map<String, Object> clientProperties) {
+  record Identity(String principal, String host, String mechanism, String user, String password) {
     Properties props() {
-      Properties p = new Properties();
-      p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-      p.putAll(clientProperties);
+      Properties p = SecureClients.sasl(target.bootstrap(), "SASL_SSL", mechanism, user, password, certs);
+      p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000);
+      p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
       return p;
     }
 
@@ -89,67 +98,72 @@ class AuthorizationIT {
       return new AclBinding(new ResourcePattern(type, name, pattern),
           new AccessControlEntry(principal, host, op, AclPermissionType.ALLOW));
     }
+
+    /** A connection of Brook's own blocking client (what a broker uses) as this identity. */
+    ReplicaClient raw() throws Exception {
+      Map<String, String> own = new HashMap<>(settings());
+      own.put("listener.name.sasl_ssl." + mechanism.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+          SecureClients.sasl("x", "SASL_SSL", mechanism, user, password, certs).getProperty("sasl.jaas.config"));
+      BrokerConnector connector = InterBrokerSecurity.create(new ListenerSettings(BrokerConfig.of(own), "SASL_SSL"),
+          SecurityProtocol.SASL_SSL, null, mechanism);
+      return new ReplicaClient(new BrokerEndpoint(1, "localhost", target.port(0), null, Map.of()), "raw-" + user,
+          10_000, 10_000, connector);
+    }
   }
 
-  private Broker broker;
-  private SourceAddressProxy appProxy;
-  private Identity operator;
-  private Identity app;
+  static TargetBroker target;
+  static TestCertificates certs;
+  private final Identity operator = new Identity("User:admin", "*", "PLAIN", "admin", "admin-secret");
+  private final Identity app = new Identity("User:alice", "*", "SCRAM-SHA-256", "alice", "alice-secret");
+  /** Named by ACLs only: the operator's rights were it not a super user. */
+  private final Identity ops = new Identity("User:ops", "127.0.0.1", "SCRAM-SHA-256", "ops", "unused");
 
-  private Map<String, String> settings(boolean bootstrapping) {
+  static Map<String, String> settings() {
     Map<String, String> s = new HashMap<>();
     s.put("log.dirs", dir.resolve("broker").toString());
-    s.put("listeners", "OPERATOR://127.0.0.1:0,APP://127.0.0.1:0");
-    s.put("advertised.listeners", "APP://127.0.0.1:" + appProxy.port());
-    s.put("listener.security.protocol.map", "OPERATOR:PLAINTEXT,APP:PLAINTEXT");
-    s.put("inter.broker.listener.name", "OPERATOR");
-    s.put("authorizer.class.name", "kafka.security.authorizer.AclAuthorizer");
-    // The first start lets ANONYMOUS create the ACLs (as an operator would with a super user);
-    // the second has no super user: everything below is decided by those ACLs alone.
-    s.put("super.users", bootstrapping ? "User:ANONYMOUS" : "");
+    s.put("listeners", "SASL_SSL://127.0.0.1:0");
+    s.put("ssl.keystore.location", certs.brokerKeyStore.toString());
+    s.put("ssl.keystore.password", TestCertificates.PASSWORD);
+    s.put("ssl.keystore.type", "PKCS12");
+    s.put("ssl.truststore.location", certs.trustStore.toString());
+    s.put("ssl.truststore.password", TestCertificates.PASSWORD);
+    s.put("ssl.truststore.type", "PKCS12");
+    s.put("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-256");
+    s.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+    s.put("listener.name.sasl_ssl.plain.sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule "
+        + "required username=\"admin\" password=\"admin-secret\" user_admin=\"admin-secret\";");
+    s.put("authorizer.class.name", AUTHORIZER);
+    s.put("super.users", "User:admin");
     s.put("offsets.topic.num.partitions", "1");
     s.put("transaction.state.log.num.partitions", "1");
     return s;
   }
 
-  private void identities() {
-    Listener op = broker.listeners().get(0);
-    Map<String, Object> common = Map.of(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 20_000,
-        AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-    operator = new Identity("User:ANONYMOUS", "127.0.0.1", op.host() + ":" + op.port(), common);
-    app = new Identity("User:ANONYMOUS", "127.0.0.2", "127.0.0.1:" + appProxy.port(), common);
-  }
-
   @BeforeAll
   void startWithAcls() throws Exception {
-    appProxy = new SourceAddressProxy("127.0.0.2", () -> {
-      Listener ap = broker.listeners().get(1);
-      return new java.net.InetSocketAddress(ap.host(), ap.port());
-    });
-    broker = Broker.start(BrokerConfig.of(settings(true)));
-    identities();
+    certs = TestCertificates.get();
+    target = TargetBroker.start(dir, settings());
     try (Admin admin = Admin.create(operator.props())) {
+      admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("alice",
+          new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), "alice-secret"))).all().get(20, TimeUnit.SECONDS);
       admin.createTopics(List.of(new NewTopic("app-topic", 1, (short) 1), new NewTopic("secret", 1, (short) 1)))
           .all().get(20, TimeUnit.SECONDS);
       admin.createAcls(List.of(
-          operator.allow(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.ALL),
-          operator.allow(ResourceType.TOPIC, "*", PatternType.LITERAL, AclOperation.ALL),
-          operator.allow(ResourceType.GROUP, "*", PatternType.LITERAL, AclOperation.ALL),
-          operator.allow(ResourceType.TRANSACTIONAL_ID, "*", PatternType.LITERAL, AclOperation.ALL),
+          ops.allow(ResourceType.CLUSTER, "kafka-cluster", PatternType.LITERAL, AclOperation.ALL),
+          ops.allow(ResourceType.TOPIC, "*", PatternType.LITERAL, AclOperation.ALL),
+          ops.allow(ResourceType.GROUP, "*", PatternType.LITERAL, AclOperation.ALL),
+          ops.allow(ResourceType.TRANSACTIONAL_ID, "*", PatternType.LITERAL, AclOperation.ALL),
           app.allow(ResourceType.TOPIC, "app-", PatternType.PREFIXED, AclOperation.WRITE),
           app.allow(ResourceType.TOPIC, "app-topic", PatternType.LITERAL, AclOperation.READ),
           app.allow(ResourceType.GROUP, "app-group", PatternType.LITERAL, AclOperation.READ)))
           .all().get(20, TimeUnit.SECONDS);
     }
-    broker.close(); // ACLs must survive the restart
-    broker = Broker.start(BrokerConfig.of(settings(false)));
-    identities();
+    target.restart(); // ACLs and the SCRAM user must survive the restart
   }
 
   @AfterAll
   void stop() throws Exception {
-    if (broker != null) broker.close();
-    if (appProxy != null) appProxy.close();
+    if (target != null) target.close();
   }
 
   @Test
@@ -217,12 +231,23 @@ class AuthorizationIT {
       assertThat(got).as("read while allowed").isEqualTo(1);
       admin.deleteAcls(List.of(read.toFilter())).all().get(20, TimeUnit.SECONDS);
       p.send(new ProducerRecord<>("app-session", "k", "second")).get(20, TimeUnit.SECONDS);
-      assertThatThrownBy(() -> {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < end) {
-          assertThat(c.poll(Duration.ofMillis(200)).count()).as("no record after READ was removed").isZero();
+      // The consumer is refused. A fetch the broker authorized before the change and parked in
+      // long-poll may still return the record produced meanwhile (Kafka checks a request when it
+      // arrives): at most that one record. Kafka also refuses a session whose partitions have no new
+      // data, at once; Brook does not yet (an incremental fetch re-authorizes only the partitions its
+      // response carries), so this test produces a record first. Open, found against Kafka.
+      int after = 0;
+      boolean refused = false;
+      long deadline2 = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (!refused && System.nanoTime() < deadline2) {
+        try {
+          after += c.poll(Duration.ofMillis(200)).count();
+        } catch (TopicAuthorizationException e) {
+          refused = true;
         }
-      }).isInstanceOf(TopicAuthorizationException.class);
+      }
+      assertThat(refused).as("refused within 20 s of READ being removed").isTrue();
+      assertThat(after).as("records after READ was removed (a fetch already in flight)").isLessThanOrEqualTo(1);
     }
   }
 
@@ -287,25 +312,26 @@ class AuthorizationIT {
     FetchRequest replicaFetch = FetchRequest.Builder.forReplica((short) 12, 7, -1, 0, 1,
             Map.of(tp, new FetchRequest.PartitionData(Uuid.ZERO_UUID, 0, 0, 1024, Optional.empty())))
         .build((short) 12);
-    try (RawClient c = raw(app)) {
-      WriteTxnMarkersResponse r = c.call(markers, WriteTxnMarkersResponse.class);
+    try (ReplicaClient c = app.raw()) {
+      WriteTxnMarkersResponse r = (WriteTxnMarkersResponse) c.call(markers);
       assertThat(r.errorCounts()).containsOnlyKeys(Errors.CLUSTER_AUTHORIZATION_FAILED);
       // CVE-2018-1288: a replica fetch without CLUSTER_ACTION reads nothing (Kafka answers
       // TOPIC_AUTHORIZATION_FAILED for each partition, as here).
-      FetchResponse f = c.call(replicaFetch, FetchResponse.class);
+      FetchResponse f = (FetchResponse) c.call(replicaFetch);
       assertThat(f.data().responses()).flatExtracting(t -> t.partitions())
           .extracting(p -> Errors.forCode(p.errorCode())).containsExactly(Errors.TOPIC_AUTHORIZATION_FAILED);
     }
-    try (RawClient c = raw(operator)) { // CLUSTER_ACTION through ALL on the cluster
-      WriteTxnMarkersResponse r = c.call(markers, WriteTxnMarkersResponse.class);
+    try (ReplicaClient c = operator.raw()) { // a super user
+      WriteTxnMarkersResponse r = (WriteTxnMarkersResponse) c.call(markers);
       assertThat(r.errorCounts()).doesNotContainKey(Errors.CLUSTER_AUTHORIZATION_FAILED);
-      FetchResponse f = c.call(replicaFetch, FetchResponse.class);
+      FetchResponse f = (FetchResponse) c.call(replicaFetch);
       assertThat(f.errorCounts()).doesNotContainKey(Errors.TOPIC_AUTHORIZATION_FAILED);
     }
   }
 
   @Test
   void inAClusterEveryBrokerSeesAclChangesWithinASecond() throws Exception {
+    assumeFalse(TargetBroker.isKafka(), "a cluster of Brook brokers (InProcessCluster); Kafka's own cluster is not started here");
     Map<String, String> s = Map.of("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer",
         "super.users", "User:ANONYMOUS"); // brokers are ANONYMOUS on PLAINTEXT: super users, as Kafka requires
     try (InProcessCluster cluster = new InProcessCluster(dir.resolve("cluster"), s)) {
@@ -333,11 +359,6 @@ class AuthorizationIT {
         assertThat(c.call(describe, DescribeAclsResponse.class).acls()).as("after a restart").hasSize(1);
       }
     }
-  }
-
-  private static RawClient raw(Identity who) throws Exception {
-    String[] hp = who.bootstrap().split(":");
-    return new RawClient(hp[0], Integer.parseInt(hp[1]));
   }
 
   private static KafkaProducer<String, String> producer(Identity who, Map<String, Object> extra) {
