@@ -33,6 +33,9 @@ public final class ConfigDescriber {
       List<Synonym> synonyms = new ArrayList<>();
       String value;
       String override = topic.configs().get(d.name());
+      // Brook's own keys (a mirror topic's link, source and state) are listed only where set: a
+      // plain topic describes exactly as Kafka's does, and Kafka's tools know no such keys.
+      if (override == null && d.name().startsWith("mirror.")) continue;
       if (override != null) {
         value = TopicConfigs.format(d.parse(override));
         synonyms.add(new Synonym(d.name(), value, ConfigSource.TOPIC_CONFIG));

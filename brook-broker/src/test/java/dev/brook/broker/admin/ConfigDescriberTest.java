@@ -39,7 +39,16 @@ class ConfigDescriberTest {
     assertThat(l.get("segment.ms")).isEqualTo("segment.ms=604800000 sensitive=false synonyms={}");
     assertThat(l.get("segment.jitter.ms")).isEqualTo("segment.jitter.ms=0 sensitive=false synonyms={}");
     assertThat(l.get("unclean.leader.election.enable")).isEqualTo("unclean.leader.election.enable=false sensitive=false synonyms={DEFAULT_CONFIG:unclean.leader.election.enable=false}");
-    assertThat(l).hasSize(33).doesNotContainKey("message.downconversion.enable");
+    assertThat(l).hasSize(33).doesNotContainKey("message.downconversion.enable").doesNotContainKey("mirror.link");
+  }
+
+  @Test
+  void aMirrorTopicAlsoShowsItsMirrorKeys() {
+    TopicMetadata t = new TopicMetadata("m", Uuid.randomUuid(), 1,
+        Map.of("mirror.link", "east", "mirror.source.topic", "orders", "mirror.state", "active"));
+    Map<String, String> l = lines(BrokerConfig.of(Map.of()), t);
+    assertThat(l).hasSize(36);
+    assertThat(l.get("mirror.link")).isEqualTo("mirror.link=east sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:mirror.link=east}");
   }
 
   @Test
