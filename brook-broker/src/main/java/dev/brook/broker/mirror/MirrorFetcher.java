@@ -258,7 +258,18 @@ final class MirrorFetcher implements AutoCloseable {
       Partition p = m.partition;
       if (pd.records() instanceof MemoryRecords records && records.sizeInBytes() > 0) {
         ByteBuffer whole = fromLogEnd(wholeBatches(records.buffer()), p);
-        if (whole != null && whole.hasRemaining()) p.appendAsMirror(whole);
+        if (whole != null && whole.hasRemaining()) {
+          // The bytes come from another cluster and go to disk verbatim: a batch whose CRC does not
+          // match is never appended (as Kafka checks follower batches); nothing of the response is.
+          int bad = firstCorruptBatch(whole);
+          if (bad >= 0) {
+            log.error("link {}: {} answered a batch with a bad CRC at offset {}; nothing appended, retrying",
+                linkName, m.source, RecordBatchHeader.baseOffset(whole, bad));
+            delay(m, Errors.CORRUPT_MESSAGE);
+            return;
+          }
+          p.appendAsMirror(whole);
+        }
       }
       m.sourceHighWatermark = pd.highWatermark();
       m.answeredAtNanos = System.nanoTime();
@@ -294,6 +305,14 @@ final class MirrorFetcher implements AutoCloseable {
       at += size;
     }
     return null;
+  }
+
+  /** The position of the first batch of {@code b} whose CRC does not match, or -1. */
+  static int firstCorruptBatch(ByteBuffer b) {
+    for (int at = b.position(); at < b.limit(); at += RecordBatchHeader.sizeInBytes(b, at)) {
+      if (!RecordBatchHeader.isCrcValid(b, at)) return at;
+    }
+    return -1;
   }
 
   /** The leading whole batches of {@code b} (a broker may cut the last one short). */
