@@ -38,6 +38,17 @@ import org.apache.kafka.common.errors.ResourceNotFoundException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.message.MetadataRequestData;
 import org.apache.kafka.common.requests.MetadataRequest;
+import org.apache.kafka.common.requests.AbstractRequest;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.SaslAuthenticateRequest;
+import org.apache.kafka.common.requests.SaslAuthenticateResponse;
+import org.apache.kafka.common.requests.SaslHandshakeRequest;
+import org.apache.kafka.common.requests.SaslHandshakeResponse;
+import org.apache.kafka.common.message.SaslAuthenticateRequestData;
+import org.apache.kafka.common.message.SaslHandshakeRequestData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -192,6 +203,45 @@ class SaslListenersIT {
     }
   }
 
+  @Test
+  void aFailedAuthenticationIsAnsweredAndClosedOnlyAfterTheConfiguredDelay() throws Exception {
+    Map<String, String> s = saslSsl();
+    s.put("listeners", "SASL_PLAINTEXT://127.0.0.1:0");
+    s.remove("listener.name.sasl_ssl.plain.sasl.jaas.config");
+    s.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", ADMIN_JAAS);
+    s.put("connection.failed.authentication.delay.ms", "1500");
+    try (TargetBroker broker = TargetBroker.start(dir, s); Socket socket = new Socket("127.0.0.1", broker.port(0))) {
+      socket.setSoTimeout(30_000);
+      RequestHeader handshake = new RequestHeader(ApiKeys.SASL_HANDSHAKE, (short) 1, "raw", 1);
+      SaslHandshakeResponse h = (SaslHandshakeResponse) roundTrip(socket, new SaslHandshakeRequest.Builder(
+          new SaslHandshakeRequestData().setMechanism("PLAIN")).build((short) 1), handshake);
+      assertThat(h.error()).isEqualTo(Errors.NONE);
+      RequestHeader authenticate = new RequestHeader(ApiKeys.SASL_AUTHENTICATE, (short) 2, "raw", 2);
+      long start = System.nanoTime();
+      SaslAuthenticateResponse refused = (SaslAuthenticateResponse) roundTrip(socket, new SaslAuthenticateRequest.Builder(
+          new SaslAuthenticateRequestData().setAuthBytes("\0admin\0wrong".getBytes(StandardCharsets.UTF_8)))
+          .build((short) 2), authenticate);
+      long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+      assertThat(refused.error()).isEqualTo(Errors.SASL_AUTHENTICATION_FAILED);
+      // A lower bound only: the answer cannot come sooner; how much later depends on the machine.
+      assertThat(ms).as("answered after connection.failed.authentication.delay.ms").isGreaterThanOrEqualTo(1_400);
+      assertClosed(socket);
+    }
+  }
+
+  /** Sends one request on a raw connection and reads its answer. */
+  private static AbstractResponse roundTrip(Socket socket, AbstractRequest request, RequestHeader header) throws IOException {
+    ByteBuffer b = request.serializeWithHeader(header);
+    DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+    out.writeInt(b.remaining());
+    out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+    out.flush();
+    DataInputStream in = new DataInputStream(socket.getInputStream());
+    byte[] response = new byte[in.readInt()];
+    in.readFully(response);
+    return AbstractResponse.parseResponse(ByteBuffer.wrap(response), header);
+  }
+
   private static void assertClosed(Socket socket) throws IOException {
     socket.setSoTimeout(10_000);
     DataInputStream in = new DataInputStream(socket.getInputStream());
@@ -289,5 +339,10 @@ class SaslListenersIT {
     s.put("listener.name.sasl_ssl.plain.sasl.jaas.config", "org.example.Nope required;");
     assertThatThrownBy(() -> Broker.start(BrokerConfig.of(s))).isInstanceOf(ConfigException.class)
         .hasMessageContaining("listener.name.sasl_ssl.plain.sasl.jaas.config");
+    Map<String, String> slow = saslSsl();
+    slow.put("connections.max.idle.ms", "1000");
+    slow.put("connection.failed.authentication.delay.ms", "1000");
+    assertThatThrownBy(() -> BrokerConfig.of(slow)).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("connection.failed.authentication.delay.ms").hasMessageContaining("connections.max.idle.ms");
   }
 }

@@ -75,6 +75,12 @@ public final class BrokerConfig {
     if (getInt("message.max.bytes") > getInt("socket.request.max.bytes")) {
       throw new ConfigException("message.max.bytes", "must not exceed socket.request.max.bytes");
     }
+    long idleMs = getLong("connections.max.idle.ms");
+    if (idleMs >= 0 && getInt("connection.failed.authentication.delay.ms") >= idleMs) {
+      // As Kafka: the refusal's answer would otherwise wait longer than the connection may idle.
+      throw new ConfigException("connection.failed.authentication.delay.ms",
+          "must be less than connections.max.idle.ms (" + idleMs + ")");
+    }
   }
 
   /** The settings given explicitly (file and overrides), as text. */

@@ -63,6 +63,8 @@ public final class BrokerConfigKeys {
     add(ConfigKey.of("sasl.mechanism.inter.broker.protocol", STRING, "GSSAPI", "SASL mechanism this broker uses to connect to others."));
     add(ConfigKey.of("sasl.jaas.config", PASSWORD, null, "JAAS login module config; per listener and mechanism as listener.name.<l>.<mechanism>.sasl.jaas.config."));
     add(ConfigKey.atLeast("sasl.server.max.receive.size", INT, "524288", 1, "Largest frame accepted before authentication (CVE-2022-34917)."));
+    add(ConfigKey.atLeast("connection.failed.authentication.delay.ms", INT, "100", 0,
+        "How long a failed SASL authentication waits before its answer is sent and the connection closed (Kafka's default 100)."));
     add(ConfigKey.atLeast("connections.max.reauth.ms", LONG, "0", 0, "SASL session lifetime; a client re-authenticates before it ends (KIP-368). 0: unlimited."));
     // OAUTHBEARER (KIP-768): the broker validates signed JWTs against a JWKS. Each may also be given per
     // listener (listener.name.<l>.<key>) and per listener and mechanism (listener.name.<l>.oauthbearer.<key>).

@@ -212,7 +212,15 @@ final class ConnectionHandler extends ChannelInboundHandlerAdapter {
       if (e != null) log.warn("SASL exchange with {} failed", ctx.channel().remoteAddress(), e);
       slot.closeAfter = e != null || outcome.closeAfter();
       ApiMessage response = e == null ? outcome.response() : null;
-      if (ctx.executor().inEventLoop()) {
+      int delayMs = e == null && outcome.closeAfter() ? sasl.failedAuthenticationDelayMs() : 0;
+      if (delayMs > 0) {
+        // As Kafka: a refused exchange is answered, and its connection closed, only after
+        // connection.failed.authentication.delay.ms, reading nothing more meanwhile.
+        ctx.executor().execute(() -> {
+          gate.close(ReadGate.AUTHENTICATION_FAILED);
+          ctx.executor().schedule(() -> complete(slot, response), delayMs, java.util.concurrent.TimeUnit.MILLISECONDS);
+        });
+      } else if (ctx.executor().inEventLoop()) {
         complete(slot, response);
       } else {
         ctx.executor().execute(() -> complete(slot, response));

@@ -12,6 +12,8 @@ final class ReadGate {
   static final int IN_FLIGHT = 1;
   static final int MEMORY = 2;
   static final int THROTTLED = 4;
+  /** A failed authentication waits out connection.failed.authentication.delay.ms; never reopened. */
+  static final int AUTHENTICATION_FAILED = 8;
 
   private final Channel channel;
   private int reasons;

@@ -17,7 +17,8 @@ import java.util.concurrent.Executor;
  * users from the listener's JAAS config ({@code user_<name>="<password>"}), the SCRAM credential store,
  * OAUTHBEARER's JWT validator ({@link OAuthBearerSettings}), the wall clock tokens expire by,
  * the session lifetime ({@code connections.max.reauth.ms}) and the largest frame accepted before
- * authentication ({@code sasl.server.max.receive.size}). Mechanism exchanges run on {@code
+ * authentication ({@code sasl.server.max.receive.size}), and how long a failed authentication waits
+ * before it is answered and closed ({@code connection.failed.authentication.delay.ms}). Mechanism exchanges run on {@code
  * executor}, never on an event loop (a credential read may wait on ZooKeeper). Immutable.
  */
 public final class SaslMechanisms {
@@ -32,10 +33,12 @@ public final class SaslMechanisms {
   private final Clock clock;
   private final long reauthMs;
   private final int maxReceiveBytes;
+  private final int failedAuthenticationDelayMs;
   private final Executor executor;
 
   private SaslMechanisms(List<String> enabled, Map<String, String> plainPasswords, ScramCredentialStore scram,
-      JwtValidator oauth, Clock clock, long reauthMs, int maxReceiveBytes, Executor executor) {
+      JwtValidator oauth, Clock clock, long reauthMs, int maxReceiveBytes, int failedAuthenticationDelayMs,
+      Executor executor) {
     this.enabled = enabled;
     this.plainPasswords = plainPasswords;
     this.scram = scram;
@@ -43,6 +46,7 @@ public final class SaslMechanisms {
     this.clock = clock;
     this.reauthMs = reauthMs;
     this.maxReceiveBytes = maxReceiveBytes;
+    this.failedAuthenticationDelayMs = failedAuthenticationDelayMs;
     this.executor = executor;
   }
 
@@ -68,7 +72,7 @@ public final class SaslMechanisms {
       }
     }
     return new SaslMechanisms(List.copyOf(enabled), plain, scram, oauth, clock, s.getLong("connections.max.reauth.ms"),
-        s.getInt("sasl.server.max.receive.size"), executor);
+        s.getInt("sasl.server.max.receive.size"), s.getInt("connection.failed.authentication.delay.ms"), executor);
   }
 
   private static Map<String, String> plainUsers(ListenerSettings s) {
@@ -117,6 +121,15 @@ public final class SaslMechanisms {
 
   public int maxReceiveBytes() {
     return maxReceiveBytes;
+  }
+
+  /**
+   * How long a failed exchange waits before its answer and the close (Kafka's
+   * connection.failed.authentication.delay.ms): a client guessing passwords learns each verdict
+   * that much later, on a connection that holds no request memory meanwhile.
+   */
+  public int failedAuthenticationDelayMs() {
+    return failedAuthenticationDelayMs;
   }
 
   public Executor executor() {

@@ -111,6 +111,9 @@ class SaslExchangeFuzzTest {
       s.put("sasl.oauthbearer.expected.issuer", TestTokens.ISSUER);
       s.put("sasl.oauthbearer.expected.audience", TestTokens.AUDIENCE);
       s.put("sasl.server.max.receive.size", "65536");
+      // Refusals answered at once: the delay has its own test (SaslListenersIT); here every
+      // request must be answered within one runPendingTasks.
+      s.put("connection.failed.authentication.delay.ms", "0");
       Map<ScramMechanism, ScramCredential> alice = new HashMap<>();
       for (ScramMechanism m : ScramMechanism.values()) {
         byte[] salted = m.saltedPassword("alice-secret".getBytes(StandardCharsets.UTF_8), SALT, ScramMechanism.MIN_ITERATIONS);
