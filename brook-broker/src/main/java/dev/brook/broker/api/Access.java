@@ -12,6 +12,7 @@ import java.util.function.Predicate;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.errors.ApiException;
 import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.security.auth.KafkaPrincipal;
 
 /**
  * The authorizer as handlers ask it: "may this request's principal, from this request's address,
@@ -56,6 +57,31 @@ final class Access {
   boolean cluster(RequestContext ctx, Operation op) {
     return allowed(ctx, op, ResourceType.CLUSTER, ResourceType.CLUSTER_NAME);
   }
+
+  /**
+   * {@code op} on topics for this request's principal and address, for a handler that finds its
+   * topics itself ({@link GatedHandler}). Its decisions are keyed to the ACLs' version, so a cache
+   * of them (a fetch session's) is dropped when an ACL changes.
+   */
+  TopicGate topicGate(RequestContext ctx, Operation op) {
+    KafkaPrincipal principal = ctx.principal();
+    InetAddress host = host(ctx);
+    GateKey key = new GateKey(principal, host, op, authorizer.aclVersion());
+    return new TopicGate() {
+      @Override
+      public boolean allows(String topic) {
+        return authorizer.authorize(principal, host, op, ResourceType.TOPIC, topic);
+      }
+
+      @Override
+      public Object decisionKey() {
+        return key;
+      }
+    };
+  }
+
+  /** What a topic gate's decisions depend on. */
+  private record GateKey(KafkaPrincipal principal, InetAddress host, Operation op, long aclVersion) {}
 
   int operations(RequestContext ctx, ResourceType type, String name) {
     return authorizer.authorizedOperations(ctx.principal(), host(ctx), type, name);

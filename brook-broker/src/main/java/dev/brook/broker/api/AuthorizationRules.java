@@ -33,7 +33,8 @@ final class AuthorizationRules {
       case INCREMENTAL_ALTER_CONFIGS -> TopicRules.incrementalAlterConfigs(a, h);
       case DESCRIBE_CLUSTER -> TopicRules.describeCluster(a, h);
       case DESCRIBE_LOG_DIRS -> TopicRules.describeLogDirs(a, h);
-      case JOIN_GROUP, SYNC_GROUP, HEARTBEAT, LEAVE_GROUP, CONSUMER_GROUP_HEARTBEAT -> GroupRules.membership(a, h);
+      case JOIN_GROUP, SYNC_GROUP, HEARTBEAT, LEAVE_GROUP -> GroupRules.membership(a, h);
+      case CONSUMER_GROUP_HEARTBEAT -> GroupRules.consumerGroupHeartbeat(a, h);
       case OFFSET_COMMIT -> GroupRules.offsetCommit(a, h);
       case OFFSET_FETCH -> GroupRules.offsetFetch(a, h);
       case FIND_COORDINATOR -> GroupRules.findCoordinator(a, h);

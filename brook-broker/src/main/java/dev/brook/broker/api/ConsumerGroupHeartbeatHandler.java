@@ -5,8 +5,11 @@ import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.common.message.ConsumerGroupHeartbeatRequestData;
 import org.apache.kafka.common.protocol.ApiMessage;
 
-/** ConsumerGroupHeartbeat (KIP-848, group.protocol=consumer). */
-public final class ConsumerGroupHeartbeatHandler implements ApiHandler<ConsumerGroupHeartbeatRequestData> {
+/**
+ * ConsumerGroupHeartbeat (KIP-848, group.protocol=consumer). With an authorizer, the member's
+ * subscription regex matches only the topics the gate (DESCRIBE) allows.
+ */
+public final class ConsumerGroupHeartbeatHandler implements GatedHandler<ConsumerGroupHeartbeatRequestData> {
   private final GroupCoordinator groups;
 
   public ConsumerGroupHeartbeatHandler(GroupCoordinator groups) {
@@ -14,7 +17,8 @@ public final class ConsumerGroupHeartbeatHandler implements ApiHandler<ConsumerG
   }
 
   @Override
-  public CompletableFuture<ApiMessage> handle(RequestContext ctx, ConsumerGroupHeartbeatRequestData req) {
-    return groups.consumerGroupHeartbeat(req, ctx.clientId(), JoinGroupHandler.clientHost(ctx)).thenApply(r -> r);
+  public CompletableFuture<ApiMessage> handle(RequestContext ctx, ConsumerGroupHeartbeatRequestData req, TopicGate gate) {
+    return groups.consumerGroupHeartbeat(req, ctx.clientId(), JoinGroupHandler.clientHost(ctx),
+        gate == TopicGate.OPEN ? null : gate::allows).thenApply(r -> r);
   }
 }

@@ -48,8 +48,16 @@ import org.slf4j.LoggerFactory;
  * (reading pages it into the page cache); the response is then sent, still zero-copy, from the
  * event loop. Recent data was written moments ago and is still cached, so a consumer keeping up
  * never leaves its loop.
+ *
+ * <p>With an authorizer, a consumer's fetch reads only the partitions whose topic the {@link
+ * TopicGate} (READ, from {@link TopicRules#fetch}) allows, among all those the fetch covers: the
+ * request's and, in an incremental fetch, the rest of its session. Kafka authorizes each of them on
+ * every fetch, so a READ removed stops a session at its next fetch even with no new data; the
+ * others answer TOPIC_AUTHORIZATION_FAILED, which an incremental answer always carries. The
+ * decisions are cached in the session, per topic, until the ACLs change: a steady fetch asks the
+ * authorizer nothing.
  */
-public final class FetchHandler implements ApiHandler<FetchRequestData> {
+public final class FetchHandler implements GatedHandler<FetchRequestData> {
   private static final Logger log = LoggerFactory.getLogger(FetchHandler.class);
 
   /**
@@ -110,7 +118,7 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
   private record Attempt(List<Read> reads, long bytes, boolean hasError) {}
 
   @Override
-  public CompletableFuture<ApiMessage> handle(RequestContext ctx, FetchRequestData request) {
+  public CompletableFuture<ApiMessage> handle(RequestContext ctx, FetchRequestData request, TopicGate gate) {
     short version = ctx.apiVersion();
     FetchContext fc = sessions.newContext(version, request, id -> replicas.topicName(id).orElse(null));
     if (fc.error() != Errors.NONE) {
@@ -121,16 +129,53 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     FetchIsolation isolation = FetchIsolation.of(replicaId, IsolationLevel.forId(request.isolationLevel()));
     int maxBytes = request.maxBytes();
     List<FetchPartition> plan = fc.partitions();
-    if (background != null && anyCold(plan)) {
-      return CompletableFuture.supplyAsync(() -> pageIn(readAll(plan, maxBytes, isolation, replicaId)), background)
-          .thenCompose(first -> answer(version, request, fc, isolation, plan, replicaId, first));
+    boolean[] refused = gate == TopicGate.OPEN ? null : refused(fc, gate);
+    if (background != null && anyCold(plan, refused)) {
+      return CompletableFuture.supplyAsync(() -> pageIn(readAll(plan, refused, maxBytes, isolation, replicaId)), background)
+          .thenCompose(first -> answer(version, request, fc, isolation, plan, refused, replicaId, first));
     }
-    return answer(version, request, fc, isolation, plan, replicaId, readAll(plan, maxBytes, isolation, replicaId));
+    return answer(version, request, fc, isolation, plan, refused, replicaId,
+        readAll(plan, refused, maxBytes, isolation, replicaId));
+  }
+
+  /**
+   * Which partitions of the plan the gate refuses (null: none), asking it once per topic and, in
+   * a session, only for topics whose decision the session does not hold for the gate's key.
+   */
+  private static boolean[] refused(FetchContext fc, TopicGate gate) {
+    if (fc.session() == null) return refused(fc.partitions(), gate, null);
+    synchronized (fc.session()) {
+      return refused(fc.partitions(), gate, fc.session().topicDecisions(gate.decisionKey()));
+    }
+  }
+
+  private static boolean[] refused(List<FetchPartition> plan, TopicGate gate, Map<String, Boolean> decisions) {
+    boolean[] refused = null;
+    String topic = null;
+    boolean allowed = true;
+    for (int i = 0; i < plan.size(); i++) {
+      String name = plan.get(i).topicName();
+      if (name == null) continue; // an unknown topic id answers UNKNOWN_TOPIC_ID, authorized or not (Kafka too)
+      if (!name.equals(topic)) { // a session's partitions come mostly grouped by topic
+        topic = name;
+        Boolean d = decisions == null ? null : decisions.get(name);
+        if (d == null) {
+          d = gate.allows(name);
+          if (decisions != null) decisions.put(name, d);
+        }
+        allowed = d;
+      }
+      if (!allowed) {
+        if (refused == null) refused = new boolean[plan.size()];
+        refused[i] = true;
+      }
+    }
+    return refused;
   }
 
   /** Answers with the first attempt's reads, or parks the fetch until min.bytes are there. */
   private CompletableFuture<ApiMessage> answer(short version, FetchRequestData request, FetchContext fc,
-      FetchIsolation isolation, List<FetchPartition> plan, int replicaId, Attempt first) {
+      FetchIsolation isolation, List<FetchPartition> plan, boolean[] refused, int replicaId, Attempt first) {
     int maxBytes = request.maxBytes();
     // A fetch of no partitions has nothing to wait for: above all the one a consumer sends from
     // close() to end its fetch session (epoch -1, no partitions), which would otherwise hold up the
@@ -142,19 +187,21 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     for (Read r : first.reads) {
       if (r.partition != null) watched.putIfAbsent(r.partition, r.request);
     }
+    // Every partition refused: nothing to wait for (Kafka answers at once when none is readable).
+    if (watched.isEmpty()) return CompletableFuture.completedFuture(respond(version, fc, isolation, first));
     return DelayedFetch.park(
         replicas,
         List.copyOf(watched.keySet()),
         request.maxWaitMs(),
         p -> available(p, watched.get(p), isolation),
         request.minBytes(),
-        () -> respond(version, fc, isolation, readAll(plan, maxBytes, isolation, replicaId)));
+        () -> respond(version, fc, isolation, readAll(plan, refused, maxBytes, isolation, replicaId)));
   }
 
   /** Whether a partition of the plan is read below its recent tail. */
-  private boolean anyCold(List<FetchPartition> plan) {
-    for (FetchPartition fp : plan) {
-      if (coldPartition(fp) != null) return true;
+  private boolean anyCold(List<FetchPartition> plan, boolean[] refused) {
+    for (int i = 0; i < plan.size(); i++) {
+      if ((refused == null || !refused[i]) && coldPartition(plan.get(i)) != null) return true;
     }
     return false;
   }
@@ -204,13 +251,21 @@ public final class FetchHandler implements ApiHandler<FetchRequestData> {
     }
   }
 
-  private Attempt readAll(List<FetchPartition> plan, int maxResponseBytes, FetchIsolation isolation, int replicaId) {
+  private Attempt readAll(
+      List<FetchPartition> plan, boolean[] refused, int maxResponseBytes, FetchIsolation isolation, int replicaId) {
     List<Read> reads = new ArrayList<>(plan.size());
     long budget = maxResponseBytes;
     boolean minOneBatch = true;
     long total = 0;
     boolean hasError = false;
-    for (FetchPartition fp : plan) {
+    for (int i = 0; i < plan.size(); i++) {
+      FetchPartition fp = plan.get(i);
+      if (refused != null && refused[i]) {
+        // Not read, not watched; it does not cut a long poll short either (Kafka's fetch waits
+        // for the partitions it may read).
+        reads.add(error(fp, null, Errors.TOPIC_AUTHORIZATION_FAILED));
+        continue;
+      }
       Read r = readOne(fp, (int) Math.max(0, Math.min(fp.maxBytes(), budget)), isolation, minOneBatch, replicaId);
       int n = r.records.length();
       if (n > 0) {

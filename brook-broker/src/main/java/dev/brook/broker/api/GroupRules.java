@@ -45,7 +45,7 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest;
 final class GroupRules {
   private GroupRules() {}
 
-  /** JoinGroup, SyncGroup, Heartbeat, LeaveGroup, ConsumerGroupHeartbeat: READ on the group. */
+  /** JoinGroup, SyncGroup, Heartbeat, LeaveGroup: READ on the group. */
   static ApiHandler<ApiMessage> membership(Access access, ApiHandler<ApiMessage> inner) {
     return (ctx, msg) -> {
       String group = switch (msg) {
@@ -53,18 +53,32 @@ final class GroupRules {
         case SyncGroupRequestData r -> r.groupId();
         case HeartbeatRequestData r -> r.groupId();
         case LeaveGroupRequestData r -> r.groupId();
-        case ConsumerGroupHeartbeatRequestData r -> r.groupId();
         default -> throw new IllegalArgumentException(msg.getClass().getName());
       };
       if (!access.group(ctx, READ, group)) return Access.refuse(new GroupAuthorizationException(group));
-      if (msg instanceof ConsumerGroupHeartbeatRequestData r && r.subscribedTopicNames() != null) {
+      return inner.handle(ctx, msg);
+    };
+  }
+
+  /**
+   * ConsumerGroupHeartbeat (KIP-848): READ on the group; DESCRIBE on every topic subscribed by
+   * name (else TOPIC_AUTHORIZATION_FAILED); a subscription regex resolves only to topics the
+   * member may DESCRIBE, as Kafka's coordinator filters a regex's matches with the heartbeat's
+   * principal — the handler is given the DESCRIBE gate for that.
+   */
+  static ApiHandler<ApiMessage> consumerGroupHeartbeat(Access access, ApiHandler<ApiMessage> inner) {
+    GatedHandler<ApiMessage> gated = GatedHandler.of(org.apache.kafka.common.protocol.ApiKeys.CONSUMER_GROUP_HEARTBEAT, inner);
+    return (ctx, msg) -> {
+      ConsumerGroupHeartbeatRequestData r = (ConsumerGroupHeartbeatRequestData) msg;
+      if (!access.group(ctx, READ, r.groupId())) return Access.refuse(new GroupAuthorizationException(r.groupId()));
+      if (r.subscribedTopicNames() != null) {
         for (String topic : r.subscribedTopicNames()) {
           if (!access.topic(ctx, DESCRIBE, topic)) {
             return Access.refuse(new TopicAuthorizationException("Topic authorization failed for " + topic));
           }
         }
       }
-      return inner.handle(ctx, msg);
+      return gated.handle(ctx, r, access.topicGate(ctx, DESCRIBE));
     };
   }
 

@@ -187,8 +187,10 @@ public final class ProduceHandler implements ApiHandler<ProduceRequestData> {
     }
     ByteBuffer records = pd.records() instanceof MemoryRecords m ? m.buffer() : ByteBuffer.allocate(0);
     if (records.remaining() >= RecordBatchHeader.SIZE && RecordBatchHeader.isTransactional(records, records.position())) {
+      // Transactional batches without a transactional id: Kafka answers TRANSACTIONAL_ID_AUTHORIZATION_FAILED
+      // (its authorization check fails for a null id, with or without an authorizer).
       Errors txnError = transactionalId == null
-          ? Errors.TRANSACTIONAL_ID_NOT_FOUND
+          ? Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED
           : verifier.verify(transactionalId, RecordBatchHeader.producerId(records, records.position()),
               RecordBatchHeader.producerEpoch(records, records.position()), p.get().topicPartition());
       if (txnError != Errors.NONE) return AppendOutcome.error(txnError, "transactional batch rejected: " + txnError.message());

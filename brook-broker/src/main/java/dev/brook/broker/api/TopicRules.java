@@ -11,6 +11,7 @@ import static dev.brook.broker.security.Operation.READ;
 import static dev.brook.broker.security.Operation.WRITE;
 
 import dev.brook.broker.security.Operation;
+import dev.brook.storage.RecordBatchHeader;
 import dev.brook.broker.security.ResourceType;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -69,7 +70,9 @@ final class TopicRules {
   static ApiHandler<ApiMessage> produce(Access access, ApiHandler<ApiMessage> inner) {
     return (ctx, msg) -> {
       ProduceRequestData r = (ProduceRequestData) msg;
-      if (r.transactionalId() != null && !access.transactionalId(ctx, WRITE, r.transactionalId())) {
+      // As Kafka: transactional batches need WRITE on the request's transactional id (none given:
+      // refused); a transactional id beside non-transactional batches is not checked.
+      if (hasTransactionalBatch(r) && (r.transactionalId() == null || !access.transactionalId(ctx, WRITE, r.transactionalId()))) {
         return Access.refuse(new TransactionalIdAuthorizationException("Transactional id authorization failed"));
       }
       List<ProduceRequestData.TopicProduceData> refused = null;
@@ -102,7 +105,31 @@ final class TopicRules {
     };
   }
 
+  /** Whether the first batch of some partition is transactional (what Kafka's RequestUtils looks at). */
+  static boolean hasTransactionalBatch(ProduceRequestData r) {
+    for (ProduceRequestData.TopicProduceData t : r.topicData()) {
+      for (ProduceRequestData.PartitionProduceData p : t.partitionData()) {
+        if (p.records() instanceof MemoryRecords m) {
+          java.nio.ByteBuffer b = m.buffer();
+          int at = b.position();
+          if (b.remaining() >= RecordBatchHeader.SIZE && RecordBatchHeader.magic(b, at) >= 2
+              && RecordBatchHeader.isTransactional(b, at)) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Fetch: a follower's needs CLUSTER_ACTION (else every partition is refused); a consumer's needs
+   * READ on each topic it reads. Which those are only the fetch session knows (an incremental fetch
+   * names only what changed), so the handler asks the READ gate for every partition of the fetch
+   * ({@link FetchHandler}), as Kafka authorizes each partition of the session on every fetch.
+   */
   static ApiHandler<ApiMessage> fetch(Access access, ApiHandler<ApiMessage> inner) {
+    GatedHandler<ApiMessage> gated = GatedHandler.of(org.apache.kafka.common.protocol.ApiKeys.FETCH, inner);
     return (ctx, msg) -> {
       FetchRequestData r = (FetchRequestData) msg;
       int replicaId = ctx.apiVersion() >= 15 ? r.replicaState().replicaId() : r.replicaId();
@@ -113,33 +140,7 @@ final class TopicRules {
         for (FetchRequestData.FetchTopic t : r.topics()) out.responses().add(fetchErrors(t));
         return CompletableFuture.completedFuture(out);
       }
-      List<FetchRequestData.FetchTopic> refused = null;
-      for (Iterator<FetchRequestData.FetchTopic> it = r.topics().iterator(); it.hasNext(); ) {
-        FetchRequestData.FetchTopic t = it.next();
-        String name = access.topicName(t.topic(), t.topicId());
-        if (name != null && !access.topic(ctx, READ, name)) {
-          if (refused == null) refused = new ArrayList<>();
-          refused.add(t);
-          it.remove();
-        }
-      }
-      List<FetchRequestData.FetchTopic> denied = refused;
-      return inner.handle(ctx, r).thenApply(resp -> {
-        FetchResponseData out = (FetchResponseData) resp;
-        // An incremental fetch serves partitions of its session the request does not name: each
-        // is authorized again here, so an ACL removed since they joined the session stops the data.
-        for (FetchResponseData.FetchableTopicResponse t : out.responses()) {
-          String name = access.topicName(t.topic(), t.topicId());
-          if (name != null && !access.topic(ctx, READ, name)) {
-            for (FetchResponseData.PartitionData p : t.partitions()) {
-              p.setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setRecords(MemoryRecords.EMPTY)
-                  .setHighWatermark(-1).setLastStableOffset(-1).setLogStartOffset(-1).setAbortedTransactions(null);
-            }
-          }
-        }
-        if (denied != null) for (FetchRequestData.FetchTopic t : denied) out.responses().add(fetchErrors(t));
-        return out;
-      });
+      return gated.handle(ctx, r, access.topicGate(ctx, READ));
     };
   }
 
@@ -224,7 +225,7 @@ final class TopicRules {
         Boolean clusterCreate = null;
         for (Iterator<MetadataRequestData.MetadataRequestTopic> it = r.topics().iterator(); it.hasNext(); ) {
           MetadataRequestData.MetadataRequestTopic t = it.next();
-          if (t.name() == null) continue; // by id: answered below, once its name is known
+          if (byId(t)) continue; // answered below, once its name is known
           if (!access.topic(ctx, DESCRIBE, t.name())) {
             deniedDescribe.add(t.name());
             it.remove();
@@ -249,7 +250,7 @@ final class TopicRules {
           MetadataResponseData.MetadataResponseTopic t = it.next();
           if (t.name() == null) continue;
           boolean byId = !all && t.topicId() != null && !t.topicId().equals(Uuid.ZERO_UUID)
-              && r.topics().stream().anyMatch(q -> q.name() == null && t.topicId().equals(q.topicId()));
+              && r.topics().stream().anyMatch(q -> byId(q) && t.topicId().equals(q.topicId()));
           if (!access.topic(ctx, DESCRIBE, t.name())) {
             if (byId) { // ids are not secret: the error names the id, not the topic
               t.setName(null).setErrorCode(Errors.TOPIC_AUTHORIZATION_FAILED.code()).setPartitions(new ArrayList<>())
@@ -268,6 +269,14 @@ final class TopicRules {
         return out;
       });
     };
+  }
+
+  /**
+   * A Metadata topic asked for by id: its name null or, as KIP-848 consumers send it when they
+   * resolve an assignment's topic ids, empty.
+   */
+  private static boolean byId(MetadataRequestData.MetadataRequestTopic t) {
+    return (t.name() == null || t.name().isEmpty()) && t.topicId() != null && !t.topicId().equals(Uuid.ZERO_UUID);
   }
 
   private static void addRefused(MetadataResponseData out, List<String> deniedDescribe, List<String> deniedCreate) {

@@ -31,6 +31,12 @@ final class ConsumerGroup implements Group {
     int rebalanceTimeoutMs;
     Set<String> topics = Set.of();
     String regex;
+    /**
+     * The topics the member's regex may match: those its principal may DESCRIBE (Kafka resolves a
+     * regex only to those). Null: every topic (no authorizer; or a member loaded from the log,
+     * until its next heartbeat, since decisions are not stored).
+     */
+    java.util.function.Predicate<String> mayDescribe;
     String assignor;
     int epoch;
     int previousEpoch;
@@ -110,12 +116,17 @@ final class ConsumerGroup implements Group {
     return GroupState.STABLE.displayName();
   }
 
-  /** The topics {@code m} subscribes to: by name, and by regex over the existing topics. */
+  /**
+   * The topics {@code m} subscribes to: by name, and by regex over the existing topics it may
+   * DESCRIBE.
+   */
   static Set<String> subscribedTopics(Member m, TopicLookup topics) {
     if (m.regex == null) return m.topics;
     Set<String> out = new HashSet<>(m.topics);
     Pattern p = Pattern.compile(m.regex);
-    for (String t : topics.names()) if (p.matcher(t).matches()) out.add(t);
+    for (String t : topics.names()) {
+      if (p.matcher(t).matches() && (m.mayDescribe == null || m.mayDescribe.test(t))) out.add(t);
+    }
     return out;
   }
 

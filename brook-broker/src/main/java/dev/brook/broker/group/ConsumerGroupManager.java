@@ -167,8 +167,8 @@ final class ConsumerGroupManager {
   // ---------------------------------------------------------------------------------------------
   // ConsumerGroupHeartbeat, ConsumerGroupDescribe
 
-  CompletableFuture<ConsumerGroupHeartbeatResponseData> heartbeat(
-      ConsumerGroupHeartbeatRequestData req, String clientId, String clientHost) {
+  CompletableFuture<ConsumerGroupHeartbeatResponseData> heartbeat(ConsumerGroupHeartbeatRequestData req,
+      String clientId, String clientHost, java.util.function.Predicate<String> mayDescribe) {
     Errors unavailable = ctx.availability(req.groupId());
     if (unavailable != Errors.NONE) return done(heartbeatError(unavailable, null));
     int epoch = req.memberEpoch();
@@ -236,6 +236,7 @@ final class ConsumerGroupManager {
       }
       updateSubscription(cg, m, req);
     }
+    m.mayDescribe = mayDescribe;
     // Topics created, deleted or grown since the target was computed: a new group epoch.
     if (cg.assignmentEpoch == cg.groupEpoch && !cg.currentPartitionCounts(ctx.topics).equals(cg.partitionCounts)) {
       cg.groupEpoch++;

@@ -363,7 +363,19 @@ public final class GroupCoordinator {
   /** ConsumerGroupHeartbeat: answered once the group's change is in __consumer_offsets. */
   public CompletableFuture<ConsumerGroupHeartbeatResponseData> consumerGroupHeartbeat(
       ConsumerGroupHeartbeatRequestData req, String clientId, String clientHost) {
-    return ctx.thread.call(() -> consumers.heartbeat(req, clientId, clientHost),
+    return consumerGroupHeartbeat(req, clientId, clientHost, null);
+  }
+
+  /**
+   * ConsumerGroupHeartbeat from a member whose subscription regex may match only the topics
+   * {@code mayDescribe} allows (null: every topic; no authorizer). Called on any thread; the
+   * predicate is then called on the coordinator's thread, whenever the group's assignment is
+   * computed, until the member's next heartbeat replaces it.
+   */
+  public CompletableFuture<ConsumerGroupHeartbeatResponseData> consumerGroupHeartbeat(
+      ConsumerGroupHeartbeatRequestData req, String clientId, String clientHost,
+      java.util.function.Predicate<String> mayDescribe) {
+    return ctx.thread.call(() -> consumers.heartbeat(req, clientId, clientHost, mayDescribe),
         e -> ConsumerGroupManager.heartbeatError(GroupContext.storeError(e), null));
   }
 

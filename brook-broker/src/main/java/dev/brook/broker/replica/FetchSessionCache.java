@@ -118,6 +118,9 @@ public final class FetchSessionCache {
     private final LinkedHashMap<PartitionKey, FetchPartition> partitions;
     private int nextEpoch = 1;
     private long lastUsedMs;
+    /** What {@link #topicDecisions} holds decisions for; null before the first. */
+    private Object decisionKey;
+    private final Map<String, Boolean> decisions = new HashMap<>();
 
     Session(int id, boolean usesTopicIds, LinkedHashMap<PartitionKey, FetchPartition> partitions, long now) {
       this.id = id;
@@ -136,6 +139,19 @@ public final class FetchSessionCache {
 
     public synchronized int nextEpoch() {
       return nextEpoch;
+    }
+
+    /**
+     * Per-topic decisions about this session's topics (the authorization rule's: may its
+     * requester read the topic), valid while {@code key} stays equal; emptied when it changes (an
+     * ACL changed, or another principal uses the session). The caller holds the session's lock.
+     */
+    public Map<String, Boolean> topicDecisions(Object key) {
+      if (!key.equals(decisionKey)) {
+        decisions.clear();
+        decisionKey = key;
+      }
+      return decisions;
     }
 
     /** Moves a partition that returned records to the end, so every partition gets its turn. */

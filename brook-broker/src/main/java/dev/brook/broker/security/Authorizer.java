@@ -32,6 +32,8 @@ public final class Authorizer {
   private final String[] superNames;
   private final boolean allowEveryoneIfNoAclFound;
   private volatile AclIndex index = AclIndex.EMPTY;
+  /** Counts {@link #replaceAcls} calls; written after {@link #index}, see {@link #aclVersion}. */
+  private volatile long aclVersion;
 
   public Authorizer(Collection<String> superUsers, boolean allowEveryoneIfNoAclFound) {
     this.superTypes = new String[superUsers.size()];
@@ -75,8 +77,20 @@ public final class Authorizer {
   }
 
   /** Replaces every rule at once (the store's full content after a change). */
-  public void replaceAcls(Collection<Acl> acls) {
+  public synchronized void replaceAcls(Collection<Acl> acls) {
     this.index = new AclIndex(acls);
+    this.aclVersion = aclVersion + 1; // after the swap: see aclVersion()
+  }
+
+  /**
+   * The version of the rules, one more at each {@link #replaceAcls}: a decision cached under a
+   * version still holds while the version is unchanged (super users and {@code
+   * allow.everyone.if.no.acl.found} are fixed at startup). It moves only after the new rules are
+   * in force, so a decision taken after reading version v was taken with rules at least as new as
+   * v's: a cache may hold a decision a version too new, never one too old.
+   */
+  public long aclVersion() {
+    return aclVersion;
   }
 
   /** Every rule now in force. */

@@ -77,6 +77,42 @@ class AuthorizationRulesTest {
   }
 
   @Test
+  void transactionalBatchesNeedWriteOnTheTransactionalIdAndPlainOnesDoNot() throws Exception {
+    List<String> seen = new ArrayList<>();
+    ApiDispatcher d = new ApiDispatcher();
+    d.register(ApiKeys.PRODUCE, (RequestContext c, ProduceRequestData r) -> {
+      seen.add(String.valueOf(r.transactionalId()));
+      ProduceResponseData out = new ProduceResponseData();
+      r.topicData().forEach(t -> out.responses().add(new ProduceResponseData.TopicProduceResponse().setName(t.name())));
+      return CompletableFuture.completedFuture(out);
+    });
+    d.authorizeWith(authorizer(allow(ResourceType.TOPIC, "t", Operation.WRITE),
+        allow(ResourceType.TRANSACTIONAL_ID, "granted", Operation.WRITE)), id -> Optional.empty(), n -> true, true);
+    MemoryRecords txn = MemoryRecords.withTransactionalRecords(org.apache.kafka.common.compress.Compression.NONE,
+        7L, (short) 0, 0, new org.apache.kafka.common.record.SimpleRecord("v".getBytes()));
+    MemoryRecords plain = MemoryRecords.withRecords(org.apache.kafka.common.compress.Compression.NONE,
+        new org.apache.kafka.common.record.SimpleRecord("v".getBytes()));
+    assertThat(produceError(d, "other", txn)).isEqualTo(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    assertThat(produceError(d, null, txn)).isEqualTo(Errors.TRANSACTIONAL_ID_AUTHORIZATION_FAILED);
+    assertThat(seen).as("refused before the handler").isEmpty();
+    assertThat(produceError(d, "granted", txn)).isEqualTo(Errors.NONE);
+    assertThat(produceError(d, "other", plain)).as("an id beside plain batches is not checked").isEqualTo(Errors.NONE);
+    assertThat(seen).containsExactly("granted", "other");
+  }
+
+  private static Errors produceError(ApiDispatcher d, String transactionalId, MemoryRecords records) throws Exception {
+    ProduceRequestData data = new ProduceRequestData().setAcks((short) 1).setTimeoutMs(1000).setTransactionalId(transactionalId);
+    ProduceRequestData.TopicProduceData t = new ProduceRequestData.TopicProduceData().setName("t");
+    t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(0).setRecords(MemoryRecords.readableRecords(records.buffer().duplicate())));
+    data.topicData().add(t);
+    short v = 9;
+    ProduceResponseData out = (ProduceResponseData) d.dispatch(ctx(ApiKeys.PRODUCE, v), new ProduceRequest(data, v))
+        .get(5, TimeUnit.SECONDS);
+    if (out.responses().isEmpty() || out.responses().iterator().next().partitionResponses().isEmpty()) return Errors.NONE;
+    return Errors.forCode(out.responses().iterator().next().partitionResponses().get(0).errorCode());
+  }
+
+  @Test
   void brokerOnlyRequestIsRefusedWholeWithClusterAuthorizationFailed() throws Exception {
     ApiDispatcher d = new ApiDispatcher();
     d.register(ApiKeys.WRITE_TXN_MARKERS, (RequestContext c, WriteTxnMarkersRequestData r) -> {

@@ -123,6 +123,63 @@ class FetchHandlerTest {
     assertThat(((FetchResponseData) answer.get()).responses()).isEmpty();
   }
 
+  /** A gate deciding from a flag, counting the decisions it is asked for; its key is its version. */
+  private static final class CountingGate implements TopicGate {
+    volatile boolean allow = true;
+    volatile int version;
+    final java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+
+    @Override
+    public boolean allows(String topic) {
+      asked.incrementAndGet();
+      return allow;
+    }
+
+    @Override
+    public Object decisionKey() {
+      return version;
+    }
+  }
+
+  @Test
+  void aSessionIsRefusedAtItsNextFetchOnceTheGateClosesAndAsksTheGateOncePerVersion() throws Exception {
+    append("a");
+    CountingGate gate = new CountingGate();
+    RequestContext ctx = new RequestContext(new RequestHeader(ApiKeys.FETCH, (short) 12, "test", 1), 1, null, "PLAINTEXT");
+    FetchRequestData open = new FetchRequestData().setMaxWaitMs(0).setMinBytes(0).setMaxBytes(1 << 20)
+        .setSessionId(0).setSessionEpoch(0).setReplicaId(-1);
+    open.topics().add(new FetchRequestData.FetchTopic().setTopic("t").setPartitions(List.of(
+        new FetchRequestData.FetchPartition().setPartition(0).setFetchOffset(1).setPartitionMaxBytes(1 << 20))));
+    FetchResponseData first = (FetchResponseData) handler.handle(ctx, open, gate).get(5, TimeUnit.SECONDS);
+    int session = first.sessionId();
+    assertThat(session).isNotZero();
+    assertThat(first.responses().get(0).partitions().get(0).errorCode()).isZero();
+    // Incremental fetches naming nothing, with nothing new: answered empty, the gate asked no more.
+    for (int epoch = 1; epoch <= 3; epoch++) {
+      FetchResponseData r = (FetchResponseData) handler.handle(ctx, incremental(session, epoch, 0), gate).get(5, TimeUnit.SECONDS);
+      assertThat(r.responses()).isEmpty();
+    }
+    assertThat(gate.asked).as("one decision for the topic while the ACLs stay").hasValue(1);
+
+    gate.allow = false;
+    gate.version = 1; // an ACL changed
+    CompletableFuture<ApiMessage> refused = handler.handle(ctx, incremental(session, 4, 600_000), gate);
+    assertThat(refused).as("nothing readable: answered at once, not after max.wait.ms").isDone();
+    FetchResponseData.PartitionData p = only(refused.get());
+    assertThat(p.errorCode()).isEqualTo(org.apache.kafka.common.protocol.Errors.TOPIC_AUTHORIZATION_FAILED.code());
+    assertThat(p.records().sizeInBytes()).isZero();
+    assertThat(gate.asked).hasValue(2);
+    // Still refused at the next fetch (an error is always in an incremental answer), not asked again.
+    assertThat(only(handler.handle(ctx, incremental(session, 5, 0), gate).get(5, TimeUnit.SECONDS)).errorCode())
+        .isEqualTo(org.apache.kafka.common.protocol.Errors.TOPIC_AUTHORIZATION_FAILED.code());
+    assertThat(gate.asked).hasValue(2);
+  }
+
+  private static FetchRequestData incremental(int session, int epoch, int maxWaitMs) {
+    return new FetchRequestData().setMaxWaitMs(maxWaitMs).setMinBytes(1).setMaxBytes(1 << 20)
+        .setSessionId(session).setSessionEpoch(epoch).setReplicaId(-1);
+  }
+
   @Test
   void timerAnswersAnUnsatisfiedFetch() throws Exception {
     FetchResponseData.PartitionData p = only(fetch(0, 30, 1).get(5, TimeUnit.SECONDS));

@@ -83,6 +83,21 @@ class ConsumerProtocolTest {
   }
 
   @Test
+  void aRegexMatchesOnlyTopicsTheMemberMayDescribe() {
+    ConsumerGroupHeartbeatRequestData hidden = new ConsumerGroupHeartbeatRequestData().setGroupId("rx-hidden")
+        .setMemberId("a").setMemberEpoch(0).setRebalanceTimeoutMs(10_000).setSubscribedTopicRegex("t.*")
+        .setTopicPartitions(List.of());
+    ConsumerGroupHeartbeatResponseData r = coordinator.consumerGroupHeartbeat(hidden, "client", "/h", topic -> false)
+        .getNow(null);
+    assertThat(assigned(r)).as("t matches, but may not be described").isEmpty();
+    ConsumerGroupHeartbeatRequestData seen = new ConsumerGroupHeartbeatRequestData().setGroupId("rx-seen")
+        .setMemberId("b").setMemberEpoch(0).setRebalanceTimeoutMs(10_000).setSubscribedTopicRegex("t.*")
+        .setTopicPartitions(List.of());
+    r = coordinator.consumerGroupHeartbeat(seen, "client", "/h", "t"::equals).getNow(null);
+    assertThat(assigned(r)).containsExactlyInAnyOrder(0, 1, 2, 3);
+  }
+
+  @Test
   void secondMemberGetsPartitionsOnlyAfterTheFirstRevokesThem() {
     ConsumerGroupHeartbeatResponseData a = heartbeat("a", 0, Set.of());
     assertThat(a.memberEpoch()).isEqualTo(1);
