@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * send. The client salts and hashes the password (it sends the salted password, never the password);
  * the broker keeps StoredKey and ServerKey ({@link ScramMechanism#credential}). Errors per user as
  * Kafka answers them: an empty name or iterations outside 4096..16384 UNACCEPTABLE_CREDENTIAL, an
- * unknown mechanism UNSUPPORTED_SASL_MECHANISM, a user and mechanism named twice DUPLICATE_RESOURCE, deleting or
+ * unknown mechanism UNSUPPORTED_SASL_MECHANISM, a user named twice (even for two mechanisms: Kafka 4.1.1's
+ * ScramControlManager) DUPLICATE_RESOURCE, deleting or
  * describing a missing credential RESOURCE_NOT_FOUND. Store reads and writes run on {@code
  * background} (a file fsync or ZooKeeper).
  */
@@ -59,12 +60,13 @@ public final class ScramCredentialApis {
       Map<String, String> messages = new HashMap<>();
       Set<String> seen = new HashSet<>();
       Set<String> duplicates = new HashSet<>();
-      // A user may change several mechanisms at once; the same user and mechanism twice is refused.
+      // As Kafka: a user appears once per request, whatever the mechanisms (kafka-configs altering
+      // SCRAM-SHA-256 and SCRAM-SHA-512 of one user in one command is refused by Kafka 4.1.1).
       request.deletions().forEach(d -> {
-        if (!seen.add(d.name() + "\0" + d.mechanism())) duplicates.add(d.name());
+        if (!seen.add(d.name())) duplicates.add(d.name());
       });
       request.upsertions().forEach(u -> {
-        if (!seen.add(u.name() + "\0" + u.mechanism())) duplicates.add(u.name());
+        if (!seen.add(u.name())) duplicates.add(u.name());
       });
       for (var d : request.deletions()) {
         Errors e = check(d.name(), d.mechanism(), duplicates, messages);
