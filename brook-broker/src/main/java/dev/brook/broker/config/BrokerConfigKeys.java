@@ -61,6 +61,12 @@ public final class BrokerConfigKeys {
     add(ConfigKey.of("ssl.trustmanager.algorithm", STRING, "PKIX", "Trust manager factory algorithm."));
     add(ConfigKey.of("sasl.enabled.mechanisms", LIST, "GSSAPI", "SASL mechanisms served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER (GSSAPI is not)."));
     add(ConfigKey.of("sasl.mechanism.inter.broker.protocol", STRING, "GSSAPI", "SASL mechanism this broker uses to connect to others."));
+    // Secrets the broker stores for itself (cluster links' passwords) are encrypted with these, as Kafka's
+    // ZooKeeper mode encrypted dynamic password configs; every broker of a cluster needs the same secret.
+    add(ConfigKey.of("password.encoder.secret", PASSWORD, null,
+        "Secret that encrypts the passwords Brook stores (cluster links' sasl.jaas.config and *password*); same on every broker."));
+    add(ConfigKey.of("password.encoder.old.secret", PASSWORD, null,
+        "The previous password.encoder.secret while rotating it: stored passwords it encrypted are still read."));
     add(ConfigKey.of("sasl.jaas.config", PASSWORD, null, "JAAS login module config; per listener and mechanism as listener.name.<l>.<mechanism>.sasl.jaas.config."));
     add(ConfigKey.atLeast("sasl.server.max.receive.size", INT, "524288", 1, "Largest frame accepted before authentication (CVE-2022-34917)."));
     add(ConfigKey.atLeast("connections.max.reauth.ms", LONG, "0", 0, "SASL session lifetime; a client re-authenticates before it ends (KIP-368). 0: unlimited."));
