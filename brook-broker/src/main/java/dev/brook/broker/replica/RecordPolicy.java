@@ -7,7 +7,8 @@ import java.util.Map;
  * The topic-level rules a partition applies to produced batches that are not part of the storage
  * layer's {@code LogConfig}: {@code max.message.bytes}, {@code message.timestamp.type}, {@code
  * message.timestamp.before.max.ms}, {@code message.timestamp.after.max.ms}, {@code
- * min.insync.replicas}, and whether the topic is compacted (records need keys). Immutable.
+ * min.insync.replicas}, whether the topic is compacted (records need keys), and {@code
+ * compression.type} with its levels. Immutable.
  *
  * @param maxMessageBytes largest batch (whole, header included) accepted
  * @param logAppendTime the topic's message.timestamp.type is LogAppendTime
@@ -17,6 +18,8 @@ import java.util.Map;
  * @param compacted cleanup.policy contains compact: every record needs a key
  * @param mirrorLink the cluster link of a mirror topic not yet promoted (its {@code mirror.link} while
  *     {@code mirror.state} is {@code active}): clients' produces are refused; null for a writable topic
+ * @param compression the topic's {@code compression.type} and levels: the codec appended batches are
+ *     rewritten into, unless {@code producer}
  */
 public record RecordPolicy(
     int maxMessageBytes,
@@ -25,11 +28,18 @@ public record RecordPolicy(
     long timestampAfterMaxMs,
     int minInsyncReplicas,
     boolean compacted,
-    String mirrorLink) {
+    String mirrorLink,
+    TopicCompression compression) {
 
   public RecordPolicy(int maxMessageBytes, boolean logAppendTime, long timestampBeforeMaxMs, long timestampAfterMaxMs,
       int minInsyncReplicas, boolean compacted) {
     this(maxMessageBytes, logAppendTime, timestampBeforeMaxMs, timestampAfterMaxMs, minInsyncReplicas, compacted, null);
+  }
+
+  public RecordPolicy(int maxMessageBytes, boolean logAppendTime, long timestampBeforeMaxMs, long timestampAfterMaxMs,
+      int minInsyncReplicas, boolean compacted, String mirrorLink) {
+    this(maxMessageBytes, logAppendTime, timestampBeforeMaxMs, timestampAfterMaxMs, minInsyncReplicas, compacted, mirrorLink,
+        TopicCompression.DEFAULT);
   }
 
   /** Kafka's defaults (the broker keys' defaults). */
@@ -49,7 +59,9 @@ public record RecordPolicy(
     long after = broker.getLong("log.message.timestamp.after.max.ms");
     int minIsr = broker.getInt("min.insync.replicas");
     boolean compacted = broker.getList("log.cleanup.policy").contains("compact");
-    return new RecordPolicy(maxBytes, lat, before, after, minIsr, compacted).with(topicOverrides);
+    TopicCompression compression = TopicCompression.of(broker.getString("compression.type"),
+        broker.getInt("compression.gzip.level"), broker.getInt("compression.lz4.level"), broker.getInt("compression.zstd.level"));
+    return new RecordPolicy(maxBytes, lat, before, after, minIsr, compacted, null, compression).with(topicOverrides);
   }
 
   /** This policy with the given topic-level overrides applied. */
@@ -65,7 +77,7 @@ public record RecordPolicy(
     boolean compact = policy == null ? compacted : policy.contains("compact");
     String link = overrides.get("mirror.link");
     boolean active = link != null && !link.isBlank() && !"promoted".equals(overrides.get("mirror.state"));
-    return new RecordPolicy(maxBytes, lat, before, after, minIsr, compact, active ? link : null);
+    return new RecordPolicy(maxBytes, lat, before, after, minIsr, compact, active ? link : null, compression.with(overrides));
   }
 
   private static int intOr(String v, int dflt) {
