@@ -196,7 +196,7 @@ public final class ScalingBench {
             StringBuilder perReq = new StringBuilder();
             counts.forEach((event, v) -> {
               perEvent.computeIfAbsent(event + " " + mode, k -> new ArrayList<>()).add(v / res.requests());
-              perReq.append(String.format(Locale.ROOT, "  %s/req %.0f", event, v / res.requests()));
+              perReq.append(String.format(Locale.ROOT, "  %s/req %.4g", event, v / res.requests()));
             });
             line(String.format(Locale.ROOT, "%-8s %-6d %-8.0f %-18.2f %.1f%s", mode, r, reqPerS, cpu / res.seconds(),
                 cpu / res.requests() * 1e6, perReq));
