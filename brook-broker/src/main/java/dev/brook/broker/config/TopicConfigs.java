@@ -166,8 +166,9 @@ public final class TopicConfigs {
         "The cluster link a mirror topic is fetched over (empty: not a mirror topic). Set at creation only.");
     def("mirror.source.topic", STRING, "", ANY, "",
         "The source cluster's topic a mirror topic mirrors (empty: the same name). Set at creation only.");
-    def("mirror.state", STRING, "", oneOf("", "active", "promoted"), "must be one of [active, promoted]",
-        "active: the topic is fetched from the source and read-only; promoted: fetching stopped, writable.");
+    def("mirror.state", STRING, "", oneOf("", "active", "promoting", "promoted"), "must be one of [active, promoting, promoted]",
+        "active: the topic is fetched from the source and read-only; promoting (a cluster's promote under way): fetching "
+            + "stops, still read-only; promoted: writable.");
     // Refused when set (validate), not when read: a topic imported from Kafka with preallocate=true
     // must still open (Brook never preallocates segment files; the value is reported as stored).
     def(TopicConfig.PREALLOCATE_CONFIG, BOOLEAN, "false", ANY, "", TopicConfig.PREALLOCATE_DOC,

@@ -207,6 +207,13 @@ public final class Partition {
     if (offline) return AppendOutcome.error(Errors.KAFKA_STORAGE_ERROR, "the log directory of " + topicPartition + " is offline");
     RecordPolicy p = policy;
     if (!isLeader()) return AppendOutcome.error(Errors.NOT_LEADER_OR_FOLLOWER, "broker " + localBrokerId + " does not lead " + topicPartition);
+    if (p.mirrorLink() != null && origin == AppendOrigin.CLIENT && !p.mirrorFetched()) {
+      // A cluster's promote under way (mirror.state=promoting): the leader epoch is changing and the
+      // topic becomes writable on every broker within moments, so the producer retries (with fresh
+      // metadata) instead of failing.
+      return AppendOutcome.error(Errors.NOT_LEADER_OR_FOLLOWER, "Topic " + topicPartition.topic()
+          + " is being promoted from a mirror topic; retry");
+    }
     if (p.mirrorLink() != null && origin == AppendOrigin.CLIENT) {
       return AppendOutcome.error(Errors.INVALID_REQUEST, "Topic " + topicPartition.topic()
           + " is a read-only mirror topic of cluster link " + p.mirrorLink()
@@ -639,7 +646,10 @@ public final class Partition {
         // Followers ask for the new epoch's end (OffsetForLeaderEpoch) before anything is appended in
         // it: record it now. Without other replicas the first append records it (the log does so for
         // any newer epoch, at the same offset), sparing a checkpoint write per partition per start.
-        if (s.replicas().size() > 1) partitionLog.leaderEpochs().assign(s.leaderEpoch(), end);
+        // A mirror topic still fetched from its source records none: its log carries the source's
+        // epochs, which may be below this one, and an epoch of ours in the cache would make the
+        // followers' batches of the source's epoch look divergent (truncated and refetched forever).
+        if (s.replicas().size() > 1 && !policy.mirrorFetched()) partitionLog.leaderEpochs().assign(s.leaderEpoch(), end);
         leaderEpochStartOffset = end;
         isrChangeInFlight = false;
       }

@@ -16,7 +16,9 @@ import java.util.Map;
  * @param minInsyncReplicas acks=all needs at least this many in-sync replicas
  * @param compacted cleanup.policy contains compact: every record needs a key
  * @param mirrorLink the cluster link of a mirror topic not yet promoted (its {@code mirror.link} while
- *     {@code mirror.state} is {@code active}): clients' produces are refused; null for a writable topic
+ *     {@code mirror.state} is not {@code promoted}): clients' produces are refused; null for a writable topic
+ * @param mirrorFetched a mirror topic still fetched from its source ({@code mirror.state} active, not
+ *     promoting): its log's leader epochs are the source's, so a leader here records no epoch of its own
  */
 public record RecordPolicy(
     int maxMessageBytes,
@@ -25,11 +27,12 @@ public record RecordPolicy(
     long timestampAfterMaxMs,
     int minInsyncReplicas,
     boolean compacted,
-    String mirrorLink) {
+    String mirrorLink,
+    boolean mirrorFetched) {
 
   public RecordPolicy(int maxMessageBytes, boolean logAppendTime, long timestampBeforeMaxMs, long timestampAfterMaxMs,
       int minInsyncReplicas, boolean compacted) {
-    this(maxMessageBytes, logAppendTime, timestampBeforeMaxMs, timestampAfterMaxMs, minInsyncReplicas, compacted, null);
+    this(maxMessageBytes, logAppendTime, timestampBeforeMaxMs, timestampAfterMaxMs, minInsyncReplicas, compacted, null, false);
   }
 
   /** Kafka's defaults (the broker keys' defaults). */
@@ -64,8 +67,10 @@ public record RecordPolicy(
     String policy = overrides.get("cleanup.policy");
     boolean compact = policy == null ? compacted : policy.contains("compact");
     String link = overrides.get("mirror.link");
-    boolean active = link != null && !link.isBlank() && !"promoted".equals(overrides.get("mirror.state"));
-    return new RecordPolicy(maxBytes, lat, before, after, minIsr, compact, active ? link : null);
+    String state = overrides.getOrDefault("mirror.state", "");
+    boolean active = link != null && !link.isBlank() && !"promoted".equals(state);
+    boolean fetched = active && (state.isEmpty() || state.equals("active"));
+    return new RecordPolicy(maxBytes, lat, before, after, minIsr, compact, active ? link : null, fetched);
   }
 
   private static int intOr(String v, int dflt) {
