@@ -266,19 +266,10 @@ public final class TopicConfigs {
   private static final Map<String, java.util.function.Function<Object, String>> UNSUPPORTED = Map.of(
       TopicConfig.PREALLOCATE_CONFIG, v -> (Boolean) v ? "Brook does not preallocate segment files" : null,
       "leader.replication.throttled.replicas", TopicConfigs::throttledReplicas,
-      "follower.replication.throttled.replicas", TopicConfigs::throttledReplicas,
-      TopicConfig.COMPRESSION_GZIP_LEVEL_CONFIG, v -> defaultLevelOnly(v, -1),
-      TopicConfig.COMPRESSION_LZ4_LEVEL_CONFIG, v -> defaultLevelOnly(v, 9),
-      TopicConfig.COMPRESSION_ZSTD_LEVEL_CONFIG, v -> defaultLevelOnly(v, 3));
+      "follower.replication.throttled.replicas", TopicConfigs::throttledReplicas);
 
   private static String throttledReplicas(Object v) {
     return ((List<?>) v).isEmpty() ? null : "Brook does not throttle replication (leave it empty)";
-  }
-
-  private static String defaultLevelOnly(Object v, int level) {
-    return (Integer) v == level ? null
-        : "Brook stores batches as producers compressed them and never recompresses them, so only the default level ("
-            + level + ") is accepted";
   }
 
   /** Every topic key's effective value (override, else broker default), parsed. */

@@ -191,7 +191,9 @@ public final class Partition {
   /**
    * Validates one partition's produced records, checks them against the producer state, appends
    * them with offsets assigned in place, and advances the high watermark. The buffer's header
-   * fields are rewritten in place (offsets, leader epoch, timestamps, CRC).
+   * fields are rewritten in place (offsets, leader epoch, timestamps, CRC); when the topic's {@code
+   * compression.type} names a codec other than the batch's, a rewritten copy in that codec is
+   * appended instead.
    */
   public AppendOutcome appendRecordsAsLeader(ByteBuffer records, AppendOrigin origin, int requiredAcks, long nowMs) {
     return appendRecordsAsLeader(records, origin, requiredAcks, nowMs, true);
@@ -229,11 +231,12 @@ public final class Partition {
       return new AppendOutcome(bad.error(), bad.message(), -1, -1, -1, bad.recordFaults());
     }
     Valid batch = (Valid) checked;
+    ByteBuffer stored = batch.records(); // a new buffer when compression.type had the batch rewritten
     AppendOutcome outcome;
     boolean marker = batch.control() && batch.hasProducerId();
-    boolean commit = marker && isCommitMarker(records, records.position());
+    boolean commit = marker && isCommitMarker(stored, stored.position());
     synchronized (this) {
-      outcome = appendLocked(records, batch, p, origin);
+      outcome = appendLocked(stored, batch, p, origin);
     }
     if (flushHere && outcome.error() == Errors.NONE) {
       try {
