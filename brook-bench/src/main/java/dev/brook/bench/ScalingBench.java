@@ -71,14 +71,16 @@ public final class ScalingBench {
     boolean quick = false;
     List<String> what = new ArrayList<>(List.of("scaling", "costs", "rolls"));
     int rounds = 2;
+    String target = "brook";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--root" -> root = Path.of(args[++i]);
         case "--quick" -> quick = true;
         case "--only" -> what = List.of(args[++i].split(","));
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--target" -> target = args[++i];
         case "--help" -> {
-          System.out.println("bench/scaling [--quick] [--only scaling,costs,rolls,metrics] [--rounds N]");
+          System.out.println("bench/scaling [--quick] [--only scaling,costs,rolls,metrics] [--rounds N] [--target brook|kafka (rolls)]");
           return;
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -93,7 +95,7 @@ public final class ScalingBench {
     if (quick) rounds = 1;
     if (what.contains("scaling")) b.scaling(rounds);
     if (what.contains("costs")) b.costs();
-    if (what.contains("rolls")) b.rolls(rounds);
+    if (what.contains("rolls")) b.rolls(rounds, target);
     if (what.contains("metrics")) b.metricsOverhead(Math.max(rounds, quick ? 1 : 3));
     Files.writeString(out.resolve("summary.txt"), b.summary);
     System.out.println("kept in " + out);
@@ -285,21 +287,29 @@ public final class ScalingBench {
    * segment size (no roll in the run) and with log.segment.bytes=2 MiB (a roll every 2 MiB of a
    * partition, about one a second per partition), alternating.
    */
-  private void rolls(int rounds) throws Exception {
+  private void rolls(int rounds, String target) throws Exception {
+    if (!target.equals("brook") && !target.equals("kafka")) {
+      throw new IllegalArgumentException("--target is brook or kafka, not " + target);
+    }
     int partitions = 4;
     int conns = 16;
     double rate = 250; // requests/s, each 1 partition x 16 KiB: ~4 MiB/s, ~1 MiB/s per partition
     double warm = quick ? 4 : 6;
     double measure = quick ? 10 : 30;
     line(String.format(Locale.ROOT, "%n== rolls: open loop %.0f produce requests/s (1 partition x 16 KiB each, %d partitions,"
-        + " %d connections), broker on cpu 0; warm-up %.0f s, measured %.0f s", rate, partitions, conns, warm, measure));
+        + " %d connections), %s on cpu 0; warm-up %.0f s, measured %.0f s", rate, partitions, conns, target, warm, measure));
     line("segment.bytes  round  rolls  p50-ms  p99-ms  p99.9-ms  max-ms  answered  not-sent");
     Map<String, List<Double>> p99 = new LinkedHashMap<>();
     for (int r = 1; r <= rounds; r++) {
       List<String> order = r % 2 == 1 ? List.of("1073741824", "2097152") : List.of("2097152", "1073741824");
       for (String seg : order) {
-        try (Run run = Run.start(root, out, "rolls-" + seg + "-r" + r, "0", Map.of("log.segment.bytes", seg))) {
-          run.createTopic(partitions);
+        String opts = "-XX:MaxDirectMemorySize=512m -Xss512k " // bin/brook's default BROOK_OPTS
+            + System.getenv().getOrDefault("BENCH_BROOK_OPTS", ""); // e.g. -Dbrook.storage.appendTimings=true
+        String name = target + "-rolls-" + seg + "-r" + r;
+        try (Run run = target.equals("kafka") ? Run.startKafka(out, name, "0")
+            : Run.start(root, out, name, "0", Map.of("log.segment.bytes", seg), Map.of("BROOK_OPTS", opts))) {
+          // Kafka's anchor takes no broker overrides: the topic's segment.bytes sets the same size there.
+          run.createTopic(partitions, target.equals("kafka") ? Map.of("segment.bytes", seg) : Map.of());
           List<List<ByteBuffer>> reqs = produceRequests(conns, partitions, 1, 16 << 10, 100, 8);
           try (RawLoad load = new RawLoad(HOST, run.port, reqs, 64, checker(ApiKeys.PRODUCE, PRODUCE_VERSION))) {
             load.runOpen(rate, warm);
@@ -483,11 +493,42 @@ public final class ScalingBench {
     final long pid;
     final Path data;
 
+    /** For Kafka: the anchor's stop command (its JVM runs detached from {@link #process}); else null. */
+    private final List<String> stop;
+
     private Run(Process process, int port, long pid, Path data) {
+      this(process, port, pid, data, null);
+    }
+
+    private Run(Process process, int port, long pid, Path data, List<String> stop) {
       this.process = process;
       this.port = port;
       this.pid = pid;
       this.data = data;
+      this.stop = stop;
+    }
+
+    /**
+     * Kafka 4.1.1, the anchor ({@code /work/shared/anchor/kafka-anchor.sh}, or {@code KAFKA_ANCHOR}),
+     * under {@code taskset -c CPUS} (its JVM inherits the mask), in a directory of its own under /tmp
+     * ({@code ANCHOR_DIR} is set, so another user of the anchor is not disturbed); fresh data each run.
+     */
+    static Run startKafka(Path out, String name, String cpus) throws Exception {
+      String script = System.getenv().getOrDefault("KAFKA_ANCHOR", "/work/shared/anchor/kafka-anchor.sh");
+      Path dir = Path.of(System.getenv().getOrDefault("BENCH_ANCHOR_DIR", "/tmp/kafka-anchor-scaling"));
+      Files.createDirectories(dir);
+      int port = BrokerProcess.freePort(false);
+      ProcessBuilder pb = new ProcessBuilder("taskset", "-c", cpus, script, "start", Integer.toString(port));
+      pb.environment().put("ANCHOR_DIR", dir.toString());
+      Process p = pb.redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(out.resolve(name + ".log").toFile())).start();
+      if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IOException("kafka did not start; see " + out.resolve(name + ".log") + " and " + dir.resolve("kafka.out"));
+      }
+      long pid = Long.parseLong(Files.readString(dir.resolve("kafka.pid")).trim());
+      return new Run(p, port, pid, dir.resolve("data"),
+          List.of("env", "ANCHOR_DIR=" + dir, script, "stop"));
     }
 
     static Run start(Path root, Path out, String name, String cpus, Map<String, String> overrides) throws Exception {
@@ -528,10 +569,15 @@ public final class ScalingBench {
     }
 
     void createTopic(int partitions) throws Exception {
+      createTopic(partitions, Map.of());
+    }
+
+    void createTopic(int partitions, Map<String, String> configs) throws Exception {
       Properties props = new Properties();
       props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + port);
       try (Admin admin = Admin.create(props)) {
-        admin.createTopics(List.of(new NewTopic(TOPIC, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        admin.createTopics(List.of(new NewTopic(TOPIC, partitions, (short) 1).configs(configs))).all()
+            .get(60, TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).partitions().stream()
             .anyMatch(pi -> pi.leader() == null)) {
@@ -566,6 +612,10 @@ public final class ScalingBench {
 
     @Override
     public void close() throws Exception {
+      if (stop != null) {
+        new ProcessBuilder(stop).inheritIO().start().waitFor(60, TimeUnit.SECONDS);
+        return; // the anchor empties its data directory at the next start
+      }
       process.destroy();
       if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       try (var walk = Files.walk(data)) {
