@@ -248,8 +248,16 @@ public final class Broker implements AutoCloseable {
         log.error("Growing mirror topic {} to {} partitions failed", topic, partitions, e);
       }
     });
+    MirrorManager.ConfigSync configSync = (topic, configs) -> topics.executor().execute(() -> {
+      try {
+        TopicManager.Outcome o = topics.replaceConfigs(topic, configs, false);
+        if (!o.isOk()) log.warn("Cannot give mirror topic {} its source's configs: {} {}", topic, o.error(), o.message());
+      } catch (IOException e) {
+        log.error("Giving mirror topic {} its source's configs failed", topic, e);
+      }
+    });
     MirrorManager mirrors = new MirrorManager(new LocalMirrorLinkStore(config.logDir()), local.store(), replicas,
-        groups.coordinator(), groups.offsetsTopicReady(), promotion, growth);
+        groups.coordinator(), groups.offsetsTopicReady(), promotion, growth, configSync);
     replicas.addLeadershipListener(mirrors);
     topics.setMirrorRules(mirrors);
     toClose.add(mirrors);
