@@ -82,6 +82,12 @@ public final class BrokerConfigKeys {
     add(ConfigKey.atLeast("sasl.oauthbearer.clock.skew.seconds", INT, "30", 0, "Leeway for exp, nbf and iat between the issuer's clock and the broker's."));
     add(ConfigKey.of("sasl.oauthbearer.sub.claim.name", STRING, "sub", "The claim whose value is the principal (User:<value>)."));
     add(ConfigKey.of("sasl.oauthbearer.scope.claim.name", STRING, "scope", "The claim holding the token's scopes (a space-separated string or a list of strings)."));
+    add(ConfigKey.of("sasl.oauthbearer.token.endpoint.url", STRING, null,
+        "With sasl.mechanism.inter.broker.protocol=OAUTHBEARER: the issuer's OAuth token endpoint, asked for this broker's tokens "
+            + "(client credentials: clientId and clientSecret of the listener's OAUTHBEARER JAAS entry, optional scope)."));
+    add(ConfigKey.of("sasl.login.callback.handler.class", CLASS, null,
+        "Per listener and mechanism (listener.name.<l>.oauthbearer.sasl.login.callback.handler.class): Kafka's "
+            + "OAuthBearerLoginCallbackHandler names Brook's own client-credentials token source; no other class is loaded."));
     add(ConfigKey.of("sasl.oauthbearer.jwt.validator.class", CLASS, "org.apache.kafka.common.security.oauthbearer.DefaultJwtValidator",
         "Kafka 4.1's validator classes (DefaultJwtValidator, BrokerJwtValidator) name Brook's own validator; no other class is loaded."));
     add(ConfigKey.of("socket.send.buffer.bytes", INT, "102400", "SO_SNDBUF; -1 for the OS default."));
@@ -240,7 +246,8 @@ public final class BrokerConfigKeys {
     if (mechanismDot > 0 && MECHANISM_PREFIXES.contains(rest.substring(0, mechanismDot))) {
       // listener.name.<l>.<mechanism>.<key>: Kafka hands these to the mechanism's callback handler
       rest = rest.substring(mechanismDot + 1);
-      return KEYS.containsKey(rest) && (rest.startsWith("sasl.oauthbearer.") || rest.equals("sasl.server.callback.handler.class"));
+      return KEYS.containsKey(rest) && (rest.startsWith("sasl.oauthbearer.") || rest.equals("sasl.server.callback.handler.class")
+          || rest.equals("sasl.login.callback.handler.class"));
     }
     ConfigKey key = KEYS.get(rest);
     return key != null && (rest.startsWith("ssl.") || rest.startsWith("sasl.") || rest.equals("connections.max.reauth.ms"));
