@@ -172,6 +172,9 @@ public final class ScalingBench {
     String baseOpts = "-XX:MaxDirectMemorySize=512m -Xss512k"; // bin/brook's default BROOK_OPTS
     Map<String, List<Double>> rate = new LinkedHashMap<>();
     Map<String, List<Double>> cpuPerReq = new LinkedHashMap<>();
+    // BENCH_PERF_EVENTS=instructions,task-clock: perf stat on the broker over each measured window, per request.
+    String perfEvents = System.getenv("BENCH_PERF_EVENTS");
+    Map<String, List<Double>> perEvent = new LinkedHashMap<>();
     for (int r = 1; r <= rounds; r++) {
       List<String> order = r % 2 == 1 ? List.of("on", "off") : List.of("off", "on");
       for (String mode : order) {
@@ -182,14 +185,21 @@ public final class ScalingBench {
           try (RawLoad load = new RawLoad(HOST, run.port, produceRequests(conns, 64, 1, 1 << 10, 100, 8), 64,
               checker(ApiKeys.PRODUCE, PRODUCE_VERSION))) {
             load.runClosed(4, warm);
+            PerfStat perf = perfEvents == null ? null : PerfStat.attach(run.pid, perfEvents, out);
             double cpu0 = ProcStats.cpuSeconds(run.pid);
             RawLoad.Result res = load.runClosed(4, measure);
             double cpu = ProcStats.cpuSeconds(run.pid) - cpu0;
+            Map<String, Double> counts = perf == null ? Map.of() : perf.stop();
             double reqPerS = res.requests() / res.seconds();
             rate.computeIfAbsent(mode, k -> new ArrayList<>()).add(reqPerS);
             cpuPerReq.computeIfAbsent(mode, k -> new ArrayList<>()).add(cpu / res.requests() * 1e6);
-            line(String.format(Locale.ROOT, "%-8s %-6d %-8.0f %-18.2f %.1f", mode, r, reqPerS, cpu / res.seconds(),
-                cpu / res.requests() * 1e6));
+            StringBuilder perReq = new StringBuilder();
+            counts.forEach((event, v) -> {
+              perEvent.computeIfAbsent(event + " " + mode, k -> new ArrayList<>()).add(v / res.requests());
+              perReq.append(String.format(Locale.ROOT, "  %s/req %.4g", event, v / res.requests()));
+            });
+            line(String.format(Locale.ROOT, "%-8s %-6d %-8.0f %-18.2f %.1f%s", mode, r, reqPerS, cpu / res.seconds(),
+                cpu / res.requests() * 1e6, perReq));
           }
         }
       }
@@ -199,6 +209,30 @@ public final class ScalingBench {
     line(String.format(Locale.ROOT, "median req/s: on %.0f, off %.0f -> on/off %.3f; median us CPU/req: on %.1f, off %.1f -> %.3f",
         on, off, on / off, median(cpuPerReq.get("on")), median(cpuPerReq.get("off")),
         median(cpuPerReq.get("on")) / median(cpuPerReq.get("off"))));
+    // The per-round ratios (each round runs on and off back to back), with a 95 % interval of their
+    // mean: the rounds' spread, not the medians alone, says what this run can resolve.
+    List<Double> cpuRatio = new ArrayList<>();
+    List<Double> rateRatio = new ArrayList<>();
+    for (int i = 0; i < rounds; i++) {
+      cpuRatio.add(cpuPerReq.get("on").get(i) / cpuPerReq.get("off").get(i));
+      rateRatio.add(rate.get("on").get(i) / rate.get("off").get(i));
+    }
+    line(String.format(Locale.ROOT, "per-round on/off: CPU/req %s; req/s %s", meanAndInterval(cpuRatio), meanAndInterval(rateRatio)));
+    line(String.format(Locale.ROOT, "us CPU/req with metrics off: %s", meanAndInterval(cpuPerReq.get("off"))));
+    perEvent.forEach((eventMode, v) -> line(String.format(Locale.ROOT, "perf %s per request: %s", eventMode, meanAndInterval(v))));
+  }
+
+  /** "mean ± half-width of a 95 % interval (n values)", Student's t for the small n these runs have. */
+  static String meanAndInterval(List<Double> xs) {
+    int n = xs.size();
+    double mean = xs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    if (n < 2) return String.format(Locale.ROOT, "%.3f (1 value)", mean);
+    double ss = 0;
+    for (double x : xs) ss += (x - mean) * (x - mean);
+    double sem = Math.sqrt(ss / (n - 1) / n);
+    double[] t = {12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.20, 2.18, 2.16, 2.14};
+    double tq = n - 2 < t.length ? t[n - 2] : 2.0;
+    return String.format(Locale.ROOT, "%.3f ± %.3f (%d values)", mean, tq * sem, n);
   }
 
   /** Broker CPU per request of each kind, broker pinned to cpu 0, closed loop. */

@@ -88,6 +88,7 @@ class MirrorSecurityIT {
     s.put("sasl.enabled.mechanisms", "PLAIN,SCRAM-SHA-512");
     s.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
     s.put("listener.name.sasl_ssl.plain.sasl.jaas.config", ADMIN_JAAS);
+    s.put("password.encoder.secret", "link-secrets-" + name); // a link's secrets are stored encrypted
     s.put("offsets.topic.replication.factor", "1");
     s.put("transaction.state.log.replication.factor", "1");
     s.put("transaction.state.log.min.isr", "1");

@@ -149,8 +149,9 @@ class MirrorTopicsIT {
   /**
    * A source that authenticates (SASL_PLAINTEXT, PLAIN): the link's {@code security.protocol},
    * {@code sasl.mechanism} and {@code sasl.jaas.config} are used by the target's fetchers and its
-   * admin client; the JAAS config is masked when the link is listed; a wrong password is refused
-   * when the mirror topic is created.
+   * admin client; the JAAS config is masked when the link is listed and stored encrypted with the
+   * target's {@code password.encoder.secret} (a target without one refuses the link, naming the key);
+   * a wrong password is refused when the mirror topic is created.
    */
   @Test
   void aSaslSourceIsMirroredWithTheLinksCredentials() throws Exception {
@@ -162,9 +163,15 @@ class MirrorTopicsIT {
             .brokerProperty("sasl.mechanism.inter.broker.protocol", "PLAIN")
             .brokerProperty("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas)
             .start();
-        BrookTestBroker target = BrookTestBroker.start()) {
+        BrookTestBroker target = BrookTestBroker.builder().brokerProperty("password.encoder.secret", "target-secret").start();
+        BrookTestBroker bare = BrookTestBroker.start()) {
       String s = source.bootstrapServers();
       String t = target.bootstrapServers();
+      BrookProcess.Result noSecret = BrookProcess.run(null, "mirror", "link", "create", "--bootstrap-server",
+          bare.bootstrapServers(), "--link", "l", "--config", "bootstrap.servers=" + s, "--config", "security.protocol=SASL_PLAINTEXT",
+          "--config", "sasl.mechanism=PLAIN", "--config", "sasl.jaas.config=" + saslClient(s, "mirror", "x").get("sasl.jaas.config"));
+      assertThat(noSecret.exitCode()).isNotZero();
+      assertThat(noSecret.stderr()).contains("password.encoder.secret");
       Map<String, Object> asAdmin = saslClient(s, "admin", "admin-secret");
       try (Admin admin = Admin.create(asAdmin)) {
         admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("secured", 2, (short) 1))).all().get();

@@ -68,15 +68,15 @@ class MirrorLinkTest {
 
   @Test
   void linksSurviveAReopenAndADelete() throws Exception {
-    LocalMirrorLinkStore store = new LocalMirrorLinkStore(dir);
+    LocalMirrorLinkStore store = new LocalMirrorLinkStore(dir, LinkSecrets.none());
     store.put(MirrorLink.validate("east", Map.of("bootstrap.servers", "a:9092", "consumer.offset.sync.ms", "100")));
     store.put(MirrorLink.validate("west_2", Map.of("bootstrap.servers", "b:9092")));
-    LocalMirrorLinkStore reopened = new LocalMirrorLinkStore(dir);
+    LocalMirrorLinkStore reopened = new LocalMirrorLinkStore(dir, LinkSecrets.none());
     assertThat(reopened.links()).isEqualTo(store.links()).containsOnlyKeys("east", "west_2");
     assertThat(reopened.link("east").orElseThrow().offsetSyncMs()).isEqualTo(100);
     assertThat(reopened.delete("east")).isTrue();
     assertThat(reopened.delete("east")).isFalse();
-    assertThat(new LocalMirrorLinkStore(dir).links()).containsOnlyKeys("west_2");
+    assertThat(new LocalMirrorLinkStore(dir, LinkSecrets.none()).links()).containsOnlyKeys("west_2");
   }
 
   @Test
