@@ -280,6 +280,14 @@ public final class Broker implements AutoCloseable {
         log.error("Growing mirror topic {} to {} partitions failed", topic, partitions, e);
       }
     });
+    MirrorManager.ConfigSync configSync = (topic, configs) -> topics.executor().execute(() -> {
+      try {
+        TopicManager.Outcome o = topics.replaceConfigs(topic, configs, false);
+        if (!o.isOk()) log.warn("Cannot give mirror topic {} its source's configs: {} {}", topic, o.error(), o.message());
+      } catch (IOException e) {
+        log.error("Giving mirror topic {} its source's configs failed", topic, e);
+      }
+    });
     dev.brook.broker.mirror.MirrorLinkStore links;
     if (cluster != null) {
       dev.brook.broker.cluster.zk.ZkMirrorLinkStore zkLinks = new dev.brook.broker.cluster.zk.ZkMirrorLinkStore(cluster, secrets);
@@ -290,7 +298,7 @@ public final class Broker implements AutoCloseable {
     }
     MirrorManager mirrors = new MirrorManager(links, local != null ? local.store() : topics.store(), replicas,
         groups.coordinator(), groups.offsetsTopicReady(), promotion, growth,
-        cluster != null ? new dev.brook.broker.cluster.zk.ZkPromotionBoard(cluster) : null);
+        cluster != null ? new dev.brook.broker.cluster.zk.ZkPromotionBoard(cluster) : null, configSync);
     replicas.addLeadershipListener(mirrors);
     topics.setMirrorRules(mirrors);
     toClose.add(mirrors);

@@ -5,6 +5,7 @@ import dev.brook.broker.cluster.BrokerEndpoint;
 import dev.brook.broker.cluster.MetadataStore;
 import dev.brook.broker.cluster.TopicMetadata;
 import dev.brook.broker.config.ConfigException;
+import dev.brook.broker.config.TopicConfigs;
 import dev.brook.broker.group.GroupCoordinator;
 import dev.brook.broker.replica.AppendOrigin;
 import dev.brook.broker.replica.AppendOutcome;
@@ -26,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.Node;
@@ -44,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * Offset-preserving mirror topics (issue 19 part 4): this broker, as the leader of a mirror topic's
  * partitions, fetches them from the source cluster over the topic's cluster link and appends the
  * source's batches at the source's offsets ({@link MirrorFetcher}); copies the source groups'
- * committed offsets for mirrored partitions unchanged; and promotes a mirror topic (stops fetching
+ * committed offsets for mirrored partitions unchanged; makes each mirror topic's configs follow its
+ * source topic's (every {@code topic.config.sync.ms}); and promotes a mirror topic (stops fetching
  * at a batch boundary, aborts the transactions the source left open in it, starts a leader epoch
  * above every mirrored batch's, makes the topic writable).
  *
@@ -86,6 +89,22 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     void growTo(String topic, int partitions);
   }
 
+  /** Replaces a mirror topic's configs (asynchronously, on the topic admin's thread). */
+  @FunctionalInterface
+  public interface ConfigSync {
+    void replaceConfigs(String topic, Map<String, String> configs);
+  }
+
+  /**
+   * Source topic configs a mirror topic does not take: MirrorMaker 2's default {@code
+   * config.properties.exclude} (replication throttles, timestamp type and difference,
+   * unclean.leader.election.enable, min.insync.replicas: the target cluster's own business), and a
+   * source mirror topic's {@code mirror.*} keys (a chain of links: this topic has its own).
+   */
+  static final Pattern CONFIGS_NOT_FOLLOWED = Pattern.compile("follower\\.replication\\.throttled\\.replicas"
+      + "|leader\\.replication\\.throttled\\.replicas|message\\.timestamp\\.difference\\.max\\.ms"
+      + "|message\\.timestamp\\.type|unclean\\.leader\\.election\\.enable|min\\.insync\\.replicas|mirror\\..*");
+
   /** One link's live state; owned by the manager's thread. */
   private static final class LinkState {
     final MirrorLink link;
@@ -98,6 +117,9 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     /** When each growth ("topic:count") was last asked for: asked again only after 30 s (a failed one). */
     final Map<String, Long> growthAskedAtNanos = new HashMap<>();
     long offsetsSyncedAtNanos;
+    long configsSyncedAtNanos;
+    /** When each config change ("topic" → wanted configs) was last asked for: asked again only after 30 s. */
+    final Map<String, Map.Entry<Map<String, String>, Long>> configsAsked = new HashMap<>();
     /** What was last written per group and target partition, so a target group's own newer commits stay. */
     final Map<String, Map<TopicPartition, Long>> synced = new HashMap<>();
 
@@ -119,6 +141,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   /** Manager thread, cluster mode: the leader epoch each promoting partition was readied in here (not readied again in it). */
   private final Map<TopicPartition, Integer> readiedIn = new HashMap<>();
   private final Growth growth;
+  private final ConfigSync configSync;
   private final java.util.function.BooleanSupplier offsetsTopicReady;
   private final Set<TopicPartition> led = ConcurrentHashMap.newKeySet();
   private final Set<String> promoting = ConcurrentHashMap.newKeySet();
@@ -136,14 +159,19 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
    */
   public MirrorManager(MirrorLinkStore links, MetadataStore topics, LocalReplicaManager replicas, GroupCoordinator groups,
       java.util.function.BooleanSupplier offsetsTopicReady, Promotion promotion, Growth growth) {
-    this(links, topics, replicas, groups, offsetsTopicReady, promotion, growth, null);
+    this(links, topics, replicas, groups, offsetsTopicReady, promotion, growth, null, (topic, configs) -> {});
   }
 
-  /** @param board cluster mode: where a promote's leaders record their partitions done; null on a single node */
+  /**
+   * @param board cluster mode: where a promote's leaders record their partitions done; null on a single node
+   * @param configSync how a mirror topic's configs are replaced when its source topic's change
+   */
   public MirrorManager(MirrorLinkStore links, MetadataStore topics, LocalReplicaManager replicas, GroupCoordinator groups,
-      java.util.function.BooleanSupplier offsetsTopicReady, Promotion promotion, Growth growth, PromotionBoard board) {
+      java.util.function.BooleanSupplier offsetsTopicReady, Promotion promotion, Growth growth, PromotionBoard board,
+      ConfigSync configSync) {
     this.board = board;
     this.growth = growth;
+    this.configSync = configSync;
     this.offsetsTopicReady = offsetsTopicReady;
     this.links = links;
     this.topics = topics;
@@ -212,6 +240,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
           return true;
         });
         syncOffsetsIfDue(ls, wanted);
+        followConfigsIfDue(ls, wanted);
       }
     } catch (RuntimeException e) {
       log.error("mirror manager: tick failed", e);
@@ -245,7 +274,15 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   }
 
   private void assign(String linkName, List<TopicPartition> tps, Map<TopicPartition, MirrorTopic> wanted) {
-    LinkState ls = linkState(linkName);
+    LinkState ls;
+    MirrorFetcher.Settings settings;
+    try {
+      ls = linkState(linkName);
+      settings = MirrorFetcher.Settings.of(ls.link); // loads the link's TLS stores
+    } catch (ConfigException | org.apache.kafka.common.KafkaException e) {
+      warn("link-config:" + linkName, "link {} cannot be used: {}", linkName, e.getMessage());
+      return;
+    }
     if (ls.metadataFailedAtNanos != 0 && System.nanoTime() - ls.metadataFailedAtNanos < TimeUnit.SECONDS.toNanos(1)) return;
     long age = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ls.metadataAtNanos);
     boolean missing = tps.stream().anyMatch(tp -> !ls.leaders.containsKey(source(tp, wanted.get(tp))));
@@ -259,7 +296,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
       Optional<Partition> p = replicas.partition(tp);
       if (p.isEmpty()) continue;
       MirrorFetcher f = ls.fetchers.computeIfAbsent(leader.id(), id -> new MirrorFetcher(linkName,
-          new BrokerEndpoint(leader.id(), leader.host(), leader.port(), leader.rack()), MirrorFetcher.Settings.of(ls.link),
+          new BrokerEndpoint(leader.id(), leader.host(), leader.port(), leader.rack()), settings,
           ls.link.configs().getOrDefault("client.id", "brook-link-" + linkName)));
       MirrorFetcher.Mirrored m = new MirrorFetcher.Mirrored(p.get(), src);
       synchronized (assignment) {
@@ -350,6 +387,66 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     if (last != null && now - last < TimeUnit.SECONDS.toNanos(60)) return;
     warnedAt.put(key, now);
     log.warn(format, args);
+  }
+
+  // ---- topic configs
+
+  /**
+   * Makes the configs of this link's active mirror topics (those with a partition led here) those
+   * set on their source topics, less {@link #CONFIGS_NOT_FOLLOWED} and keys this broker does not
+   * know: a key set on the source is set here, a key the source no longer sets is removed here, and
+   * the topic's {@code mirror.*} keys stay. A value this broker refuses is left out (warned once a
+   * minute). A failure to read the source's configs does not touch fetching.
+   */
+  private void followConfigsIfDue(LinkState ls, Map<TopicPartition, MirrorTopic> wanted) {
+    long now = System.nanoTime();
+    if (ls.configsSyncedAtNanos != 0 && now - ls.configsSyncedAtNanos < TimeUnit.MILLISECONDS.toNanos(ls.link.topicConfigSyncMs())) return;
+    ls.configsSyncedAtNanos = now;
+    Map<String, String> sourceOf = new TreeMap<>(); // mirror topic -> source topic
+    wanted.values().forEach(mt -> {
+      if (mt.link().equals(ls.link.name())) sourceOf.put(mt.topic(), mt.sourceTopic());
+    });
+    if (sourceOf.isEmpty()) return;
+    Map<String, Map<String, String>> source;
+    try {
+      source = ls.source.topicConfigs(new java.util.TreeSet<>(sourceOf.values()));
+    } catch (ExecutionException | TimeoutException e) {
+      warn("configs:" + ls.link.name(), "link {}: cannot read the source's topic configs: {}", ls.link.name(), e.toString());
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    for (Map.Entry<String, String> e : sourceOf.entrySet()) {
+      Map<String, String> from = source.get(e.getValue());
+      Optional<TopicMetadata> t = topics.topic(e.getKey());
+      if (from == null || t.isEmpty()) continue;
+      Map<String, String> want = followed(e.getKey(), from);
+      t.get().configs().forEach((k, v) -> {
+        if (k.startsWith("mirror.")) want.put(k, v);
+      });
+      if (want.equals(t.get().configs())) continue;
+      Map.Entry<Map<String, String>, Long> asked = ls.configsAsked.get(e.getKey());
+      if (asked != null && asked.getKey().equals(want) && now - asked.getValue() < TimeUnit.SECONDS.toNanos(30)) continue;
+      ls.configsAsked.put(e.getKey(), Map.entry(want, now));
+      log.info("link {}: mirror topic {} takes the configs of source topic {}: {}", ls.link.name(), e.getKey(), e.getValue(), want);
+      configSync.replaceConfigs(e.getKey(), want);
+    }
+  }
+
+  /** The source configs a mirror topic takes (see {@link #followConfigsIfDue}). */
+  private Map<String, String> followed(String topic, Map<String, String> source) {
+    Map<String, String> out = new TreeMap<>();
+    source.forEach((k, v) -> {
+      if (CONFIGS_NOT_FOLLOWED.matcher(k).matches()) return;
+      try {
+        TopicConfigs.validate(Map.of(k, v));
+        out.put(k, v);
+      } catch (ConfigException ex) {
+        warn("config:" + topic + ":" + k, "mirror topic {}: source config {}={} is not taken: {}", topic, k, v, ex.getMessage());
+      }
+    });
+    return out;
   }
 
   // ---- consumer group offsets

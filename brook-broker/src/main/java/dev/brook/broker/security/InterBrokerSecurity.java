@@ -151,14 +151,19 @@ public final class InterBrokerSecurity implements BrokerConnector {
   }
 
   /**
-   * A client of another cluster's SASL_PLAINTEXT listener (a mirror topic's cluster link): {@code
+   * A client of another cluster's listener (a mirror topic's cluster link): {@code protocol} SSL,
+   * SASL_PLAINTEXT or SASL_SSL; {@code tls} (a client context) for the TLS ones; for SASL, {@code
    * mechanism} (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512) as {@code username}.
    */
-  public static BrokerConnector saslPlaintext(String mechanism, String username, String password) {
-    if (!mechanism.equals(SaslMechanisms.PLAIN) && ScramMechanism.forName(mechanism).isEmpty()) {
+  public static BrokerConnector client(SecurityProtocol protocol, TlsContext tls, String mechanism, String username, String password) {
+    boolean sasl = protocol == SecurityProtocol.SASL_PLAINTEXT || protocol == SecurityProtocol.SASL_SSL;
+    boolean ssl = protocol == SecurityProtocol.SSL || protocol == SecurityProtocol.SASL_SSL;
+    if (ssl != (tls != null)) throw new IllegalArgumentException(protocol + " with" + (tls == null ? "out" : "") + " a TLS context");
+    if (sasl && !mechanism.equals(SaslMechanisms.PLAIN) && ScramMechanism.forName(mechanism).isEmpty()) {
       throw new IllegalArgumentException("unsupported SASL mechanism " + mechanism);
     }
-    return new InterBrokerSecurity(SecurityProtocol.SASL_PLAINTEXT, null, mechanism, username, password, null);
+    if (!sasl && !ssl) return PLAINTEXT;
+    return new InterBrokerSecurity(protocol, tls, sasl ? mechanism : null, username, password, null);
   }
 
   @Override
