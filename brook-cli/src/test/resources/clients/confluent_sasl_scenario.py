@@ -25,13 +25,22 @@ def on_error(err):
 
 
 p = Producer(dict(security, error_cb=on_error))
+# Metadata within 15 s; asked for a second at a time with error_cb served in between, so a refused
+# login ends the wait when librdkafka reports it instead of after the whole 15 s.
 metadata_error = None
-try:
-    p.list_topics(timeout=15)
-except KafkaException as e:
-    metadata_error = e
+deadline = time.time() + 15
+while True:
+    try:
+        p.list_topics(timeout=1)
+        metadata_error = None
+        break
+    except KafkaException as e:
+        metadata_error = e
+    p.poll(0.2)  # serves error_cb
+    if auth_errors or time.time() > deadline:
+        break
 deadline = time.time() + 3
-while not auth_errors and time.time() < deadline:
+while metadata_error is not None and not auth_errors and time.time() < deadline:
     p.poll(0.2)  # serves error_cb
 if auth_errors:
     print("REFUSED %s" % auth_errors[0])

@@ -29,6 +29,31 @@ final class ProcStats {
     return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
   }
 
+  /**
+   * CPU seconds (utime + stime) of each thread of the process, by thread name ({@code comm}, at most
+   * 15 characters as Linux keeps it), summed over threads of the same name. Threads that ended are
+   * not listed.
+   */
+  static java.util.Map<String, Double> cpuSecondsByThread(long pid) {
+    java.util.Map<String, Double> out = new java.util.TreeMap<>();
+    try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        String stat;
+        try {
+          stat = Files.readString(task.resolve("stat"));
+        } catch (IOException e) {
+          continue; // the thread ended
+        }
+        String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+        String[] f = statFields(stat);
+        out.merge(name, (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND, Double::sum);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list the threads of " + pid, e);
+    }
+    return out;
+  }
+
   /** Seconds since boot at which the process was started (field 22, starttime). */
   static double startedAtUptime(long pid) {
     String[] f = statFields(read(Path.of("/proc", Long.toString(pid), "stat")));

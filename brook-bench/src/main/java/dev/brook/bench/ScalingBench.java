@@ -71,14 +71,16 @@ public final class ScalingBench {
     boolean quick = false;
     List<String> what = new ArrayList<>(List.of("scaling", "costs", "rolls"));
     int rounds = 2;
+    String target = "brook";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--root" -> root = Path.of(args[++i]);
         case "--quick" -> quick = true;
         case "--only" -> what = List.of(args[++i].split(","));
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+        case "--target" -> target = args[++i];
         case "--help" -> {
-          System.out.println("bench/scaling [--quick] [--only scaling,costs,rolls,metrics] [--rounds N]");
+          System.out.println("bench/scaling [--quick] [--only scaling,costs,rolls,metrics] [--rounds N] [--target brook|kafka (rolls)]");
           return;
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -93,7 +95,7 @@ public final class ScalingBench {
     if (quick) rounds = 1;
     if (what.contains("scaling")) b.scaling(rounds);
     if (what.contains("costs")) b.costs();
-    if (what.contains("rolls")) b.rolls(rounds);
+    if (what.contains("rolls")) b.rolls(rounds, target);
     if (what.contains("metrics")) b.metricsOverhead(Math.max(rounds, quick ? 1 : 3));
     Files.writeString(out.resolve("summary.txt"), b.summary);
     System.out.println("kept in " + out);
@@ -172,6 +174,9 @@ public final class ScalingBench {
     String baseOpts = "-XX:MaxDirectMemorySize=512m -Xss512k"; // bin/brook's default BROOK_OPTS
     Map<String, List<Double>> rate = new LinkedHashMap<>();
     Map<String, List<Double>> cpuPerReq = new LinkedHashMap<>();
+    // BENCH_PERF_EVENTS=instructions,task-clock: perf stat on the broker over each measured window, per request.
+    String perfEvents = System.getenv("BENCH_PERF_EVENTS");
+    Map<String, List<Double>> perEvent = new LinkedHashMap<>();
     for (int r = 1; r <= rounds; r++) {
       List<String> order = r % 2 == 1 ? List.of("on", "off") : List.of("off", "on");
       for (String mode : order) {
@@ -182,14 +187,21 @@ public final class ScalingBench {
           try (RawLoad load = new RawLoad(HOST, run.port, produceRequests(conns, 64, 1, 1 << 10, 100, 8), 64,
               checker(ApiKeys.PRODUCE, PRODUCE_VERSION))) {
             load.runClosed(4, warm);
+            PerfStat perf = perfEvents == null ? null : PerfStat.attach(run.pid, perfEvents, out);
             double cpu0 = ProcStats.cpuSeconds(run.pid);
             RawLoad.Result res = load.runClosed(4, measure);
             double cpu = ProcStats.cpuSeconds(run.pid) - cpu0;
+            Map<String, Double> counts = perf == null ? Map.of() : perf.stop();
             double reqPerS = res.requests() / res.seconds();
             rate.computeIfAbsent(mode, k -> new ArrayList<>()).add(reqPerS);
             cpuPerReq.computeIfAbsent(mode, k -> new ArrayList<>()).add(cpu / res.requests() * 1e6);
-            line(String.format(Locale.ROOT, "%-8s %-6d %-8.0f %-18.2f %.1f", mode, r, reqPerS, cpu / res.seconds(),
-                cpu / res.requests() * 1e6));
+            StringBuilder perReq = new StringBuilder();
+            counts.forEach((event, v) -> {
+              perEvent.computeIfAbsent(event + " " + mode, k -> new ArrayList<>()).add(v / res.requests());
+              perReq.append(String.format(Locale.ROOT, "  %s/req %.4g", event, v / res.requests()));
+            });
+            line(String.format(Locale.ROOT, "%-8s %-6d %-8.0f %-18.2f %.1f%s", mode, r, reqPerS, cpu / res.seconds(),
+                cpu / res.requests() * 1e6, perReq));
           }
         }
       }
@@ -199,6 +211,30 @@ public final class ScalingBench {
     line(String.format(Locale.ROOT, "median req/s: on %.0f, off %.0f -> on/off %.3f; median us CPU/req: on %.1f, off %.1f -> %.3f",
         on, off, on / off, median(cpuPerReq.get("on")), median(cpuPerReq.get("off")),
         median(cpuPerReq.get("on")) / median(cpuPerReq.get("off"))));
+    // The per-round ratios (each round runs on and off back to back), with a 95 % interval of their
+    // mean: the rounds' spread, not the medians alone, says what this run can resolve.
+    List<Double> cpuRatio = new ArrayList<>();
+    List<Double> rateRatio = new ArrayList<>();
+    for (int i = 0; i < rounds; i++) {
+      cpuRatio.add(cpuPerReq.get("on").get(i) / cpuPerReq.get("off").get(i));
+      rateRatio.add(rate.get("on").get(i) / rate.get("off").get(i));
+    }
+    line(String.format(Locale.ROOT, "per-round on/off: CPU/req %s; req/s %s", meanAndInterval(cpuRatio), meanAndInterval(rateRatio)));
+    line(String.format(Locale.ROOT, "us CPU/req with metrics off: %s", meanAndInterval(cpuPerReq.get("off"))));
+    perEvent.forEach((eventMode, v) -> line(String.format(Locale.ROOT, "perf %s per request: %s", eventMode, meanAndInterval(v))));
+  }
+
+  /** "mean ± half-width of a 95 % interval (n values)", Student's t for the small n these runs have. */
+  static String meanAndInterval(List<Double> xs) {
+    int n = xs.size();
+    double mean = xs.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    if (n < 2) return String.format(Locale.ROOT, "%.3f (1 value)", mean);
+    double ss = 0;
+    for (double x : xs) ss += (x - mean) * (x - mean);
+    double sem = Math.sqrt(ss / (n - 1) / n);
+    double[] t = {12.71, 4.30, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.20, 2.18, 2.16, 2.14};
+    double tq = n - 2 < t.length ? t[n - 2] : 2.0;
+    return String.format(Locale.ROOT, "%.3f ± %.3f (%d values)", mean, tq * sem, n);
   }
 
   /** Broker CPU per request of each kind, broker pinned to cpu 0, closed loop. */
@@ -251,21 +287,29 @@ public final class ScalingBench {
    * segment size (no roll in the run) and with log.segment.bytes=2 MiB (a roll every 2 MiB of a
    * partition, about one a second per partition), alternating.
    */
-  private void rolls(int rounds) throws Exception {
+  private void rolls(int rounds, String target) throws Exception {
+    if (!target.equals("brook") && !target.equals("kafka")) {
+      throw new IllegalArgumentException("--target is brook or kafka, not " + target);
+    }
     int partitions = 4;
     int conns = 16;
     double rate = 250; // requests/s, each 1 partition x 16 KiB: ~4 MiB/s, ~1 MiB/s per partition
     double warm = quick ? 4 : 6;
     double measure = quick ? 10 : 30;
     line(String.format(Locale.ROOT, "%n== rolls: open loop %.0f produce requests/s (1 partition x 16 KiB each, %d partitions,"
-        + " %d connections), broker on cpu 0; warm-up %.0f s, measured %.0f s", rate, partitions, conns, warm, measure));
+        + " %d connections), %s on cpu 0; warm-up %.0f s, measured %.0f s", rate, partitions, conns, target, warm, measure));
     line("segment.bytes  round  rolls  p50-ms  p99-ms  p99.9-ms  max-ms  answered  not-sent");
     Map<String, List<Double>> p99 = new LinkedHashMap<>();
     for (int r = 1; r <= rounds; r++) {
       List<String> order = r % 2 == 1 ? List.of("1073741824", "2097152") : List.of("2097152", "1073741824");
       for (String seg : order) {
-        try (Run run = Run.start(root, out, "rolls-" + seg + "-r" + r, "0", Map.of("log.segment.bytes", seg))) {
-          run.createTopic(partitions);
+        String opts = "-XX:MaxDirectMemorySize=512m -Xss512k " // bin/brook's default BROOK_OPTS
+            + System.getenv().getOrDefault("BENCH_BROOK_OPTS", ""); // e.g. -Dbrook.storage.appendTimings=true
+        String name = target + "-rolls-" + seg + "-r" + r;
+        try (Run run = target.equals("kafka") ? Run.startKafka(out, name, "0")
+            : Run.start(root, out, name, "0", Map.of("log.segment.bytes", seg), Map.of("BROOK_OPTS", opts))) {
+          // Kafka's anchor takes no broker overrides: the topic's segment.bytes sets the same size there.
+          run.createTopic(partitions, target.equals("kafka") ? Map.of("segment.bytes", seg) : Map.of());
           List<List<ByteBuffer>> reqs = produceRequests(conns, partitions, 1, 16 << 10, 100, 8);
           try (RawLoad load = new RawLoad(HOST, run.port, reqs, 64, checker(ApiKeys.PRODUCE, PRODUCE_VERSION))) {
             load.runOpen(rate, warm);
@@ -449,11 +493,42 @@ public final class ScalingBench {
     final long pid;
     final Path data;
 
+    /** For Kafka: the anchor's stop command (its JVM runs detached from {@link #process}); else null. */
+    private final List<String> stop;
+
     private Run(Process process, int port, long pid, Path data) {
+      this(process, port, pid, data, null);
+    }
+
+    private Run(Process process, int port, long pid, Path data, List<String> stop) {
       this.process = process;
       this.port = port;
       this.pid = pid;
       this.data = data;
+      this.stop = stop;
+    }
+
+    /**
+     * Kafka 4.1.1, the anchor ({@code /work/shared/anchor/kafka-anchor.sh}, or {@code KAFKA_ANCHOR}),
+     * under {@code taskset -c CPUS} (its JVM inherits the mask), in a directory of its own under /tmp
+     * ({@code ANCHOR_DIR} is set, so another user of the anchor is not disturbed); fresh data each run.
+     */
+    static Run startKafka(Path out, String name, String cpus) throws Exception {
+      String script = System.getenv().getOrDefault("KAFKA_ANCHOR", "/work/shared/anchor/kafka-anchor.sh");
+      Path dir = Path.of(System.getenv().getOrDefault("BENCH_ANCHOR_DIR", "/tmp/kafka-anchor-scaling"));
+      Files.createDirectories(dir);
+      int port = BrokerProcess.freePort(false);
+      ProcessBuilder pb = new ProcessBuilder("taskset", "-c", cpus, script, "start", Integer.toString(port));
+      pb.environment().put("ANCHOR_DIR", dir.toString());
+      Process p = pb.redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(out.resolve(name + ".log").toFile())).start();
+      if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
+        p.destroyForcibly();
+        throw new IOException("kafka did not start; see " + out.resolve(name + ".log") + " and " + dir.resolve("kafka.out"));
+      }
+      long pid = Long.parseLong(Files.readString(dir.resolve("kafka.pid")).trim());
+      return new Run(p, port, pid, dir.resolve("data"),
+          List.of("env", "ANCHOR_DIR=" + dir, script, "stop"));
     }
 
     static Run start(Path root, Path out, String name, String cpus, Map<String, String> overrides) throws Exception {
@@ -494,10 +569,15 @@ public final class ScalingBench {
     }
 
     void createTopic(int partitions) throws Exception {
+      createTopic(partitions, Map.of());
+    }
+
+    void createTopic(int partitions, Map<String, String> configs) throws Exception {
       Properties props = new Properties();
       props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + port);
       try (Admin admin = Admin.create(props)) {
-        admin.createTopics(List.of(new NewTopic(TOPIC, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+        admin.createTopics(List.of(new NewTopic(TOPIC, partitions, (short) 1).configs(configs))).all()
+            .get(60, TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).partitions().stream()
             .anyMatch(pi -> pi.leader() == null)) {
@@ -532,6 +612,10 @@ public final class ScalingBench {
 
     @Override
     public void close() throws Exception {
+      if (stop != null) {
+        new ProcessBuilder(stop).inheritIO().start().waitFor(60, TimeUnit.SECONDS);
+        return; // the anchor empties its data directory at the next start
+      }
       process.destroy();
       if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
       try (var walk = Files.walk(data)) {

@@ -199,8 +199,8 @@ public final class Broker implements AutoCloseable {
       GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose, metrics);
       TransactionCoordinator txn = startTransactions(dispatcher, config, clock, replicas, topics, groups,
           producerIds.get(), bound, toClose, background, metrics, security.interBroker());
-      if (local != null) startMirrors(config, local, (LocalReplicaManager) replicas, (TopicManager) topics,
-          groups, producerIds.get(), toClose);
+      startMirrors(config, local, cluster, (LocalReplicaManager) replicas, (TopicManager) topics, groups,
+          producerIds.get(), toClose);
       NetworkServer.Settings net = networkSettings(config, quotas);
       metrics.requests().setNetworkThreads(net.eventLoopThreads());
       PartitionGauges gauges = startPartitionGauges(metrics, replicas, cluster, toClose);
@@ -223,20 +223,52 @@ public final class Broker implements AutoCloseable {
   }
 
   /**
-   * Mirror topics and cluster links (issue 19 part 4; single node): links in {@code
-   * mirror-links.properties} beside the metadata, the {@link MirrorManager} filling the mirror
-   * partitions this broker leads, and the topic admin's mirror rules. Owned by the mirror area.
+   * Mirror topics and cluster links (issue 19 part 4): links in {@code mirror-links.properties}
+   * beside a single node's metadata or in ZooKeeper (their secrets encrypted with {@code
+   * password.encoder.secret}), the {@link MirrorManager} filling the mirror partitions this broker
+   * leads, and the topic admin's mirror rules. Owned by the mirror area.
    */
-  private static void startMirrors(BrokerConfig config, LocalCluster local, LocalReplicaManager replicas, TopicManager topics,
-      GroupsArea groups, ProducerIdManager producerIds, Deque<AutoCloseable> toClose) throws IOException {
+  private static void startMirrors(BrokerConfig config, LocalCluster local, ZkCluster cluster, LocalReplicaManager replicas,
+      TopicManager topics, GroupsArea groups, ProducerIdManager producerIds, Deque<AutoCloseable> toClose) throws Exception {
+    dev.brook.broker.mirror.LinkSecrets secrets = new dev.brook.broker.mirror.LinkSecrets(
+        dev.brook.broker.config.PasswordEncoder.fromConfig(config));
     MirrorManager.Promotion promotion = new MirrorManager.Promotion() {
       @Override
       public void newLeaderEpoch(TopicPartition tp, int atLeast) throws IOException {
-        local.newLeaderEpoch(tp, atLeast);
+        if (local != null) {
+          local.newLeaderEpoch(tp, atLeast);
+          return;
+        }
+        int epoch;
+        try {
+          epoch = cluster.bumpLeaderEpoch(tp, atLeast);
+        } catch (IOException | RuntimeException e) {
+          throw e;
+        } catch (Exception e) {
+          throw new IOException("cannot start a new leader epoch of " + tp, e);
+        }
+        // The events thread applies it to the partition here; appends after this carry it.
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (replicas.partition(tp).map(p -> p.leaderEpoch() < epoch || !p.isLeader()).orElse(true)) {
+          if (System.nanoTime() - deadline > 0) throw new IOException(tp + " did not enter leader epoch " + epoch + " within 10 s");
+          try {
+            Thread.sleep(10); // polling the events thread's apply, bounded
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+          }
+        }
       }
 
       @Override
       public void reserveProducerIds(long producerId) throws IOException {
+        if (cluster != null) {
+          try {
+            cluster.reserveProducerIdsThrough(producerId);
+          } catch (Exception e) {
+            throw new IOException("cannot reserve producer ids through " + producerId, e);
+          }
+        }
         producerIds.reserveThrough(producerId);
       }
     };
@@ -248,8 +280,25 @@ public final class Broker implements AutoCloseable {
         log.error("Growing mirror topic {} to {} partitions failed", topic, partitions, e);
       }
     });
-    MirrorManager mirrors = new MirrorManager(new LocalMirrorLinkStore(config.logDir()), local.store(), replicas,
-        groups.coordinator(), groups.offsetsTopicReady(), promotion, growth);
+    MirrorManager.ConfigSync configSync = (topic, configs) -> topics.executor().execute(() -> {
+      try {
+        TopicManager.Outcome o = topics.replaceConfigs(topic, configs, false);
+        if (!o.isOk()) log.warn("Cannot give mirror topic {} its source's configs: {} {}", topic, o.error(), o.message());
+      } catch (IOException e) {
+        log.error("Giving mirror topic {} its source's configs failed", topic, e);
+      }
+    });
+    dev.brook.broker.mirror.MirrorLinkStore links;
+    if (cluster != null) {
+      dev.brook.broker.cluster.zk.ZkMirrorLinkStore zkLinks = new dev.brook.broker.cluster.zk.ZkMirrorLinkStore(cluster, secrets);
+      toClose.add(zkLinks);
+      links = zkLinks;
+    } else {
+      links = new LocalMirrorLinkStore(config.logDir(), secrets);
+    }
+    MirrorManager mirrors = new MirrorManager(links, local != null ? local.store() : topics.store(), replicas,
+        groups.coordinator(), groups.offsetsTopicReady(), promotion, growth,
+        cluster != null ? new dev.brook.broker.cluster.zk.ZkPromotionBoard(cluster) : null, configSync);
     replicas.addLeadershipListener(mirrors);
     topics.setMirrorRules(mirrors);
     toClose.add(mirrors);
@@ -671,11 +720,24 @@ public final class Broker implements AutoCloseable {
         interBroker = InterBrokerSecurity.create(settings, protocol, tls, mechanism);
         // The HTTP console's own clients connect as this broker does (README "Seeing inside it").
         consoleClient = InterBrokerSecurity.clientProperties(settings, protocol, mechanism);
+        Object tokenUrl = consoleClient.get("sasl.oauthbearer.token.endpoint.url");
+        if (tokenUrl != null) allowOAuthTokenUrl(tokenUrl.toString());
         consolePrincipal = InterBrokerSecurity.clientPrincipal(settings, protocol, mechanism);
       }
     }
     return new SecurityArea(List.copyOf(out), interBroker, dev.brook.broker.security.PasswordVerifier.of(saslListeners, scram),
         consoleClient, consolePrincipal, dynamic);
+  }
+
+  /**
+   * Kafka 4's clients fetch OAuth tokens only from URLs this JVM property lists (CVE-2025-27817): the
+   * console's own clients log in with the broker's token endpoint, which the operator has already
+   * named in the broker's config, so it is added to the list (kept if already there).
+   */
+  private static void allowOAuthTokenUrl(String url) {
+    String key = "org.apache.kafka.sasl.oauthbearer.allowed.urls";
+    String now = System.getProperty(key, "").trim();
+    if (!java.util.Arrays.asList(now.split("\\s*,\\s*")).contains(url)) System.setProperty(key, now.isEmpty() ? url : now + "," + url);
   }
 
   /**

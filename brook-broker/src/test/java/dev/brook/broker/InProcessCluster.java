@@ -68,6 +68,11 @@ public final class InProcessCluster implements AutoCloseable {
     b.close();
   }
 
+  /** The ZooKeeper's connect string (a test reading the cluster's znodes). */
+  public String zookeeperConnect() {
+    return zookeeper.getConnectString();
+  }
+
   /** The running broker {@code id}, or null if it is not running. */
   public Broker broker(int id) {
     return brokers.get(id);

@@ -285,9 +285,16 @@ class OAuthBearerListenersIT {
     s.put("sasl.oauthbearer.jwks.endpoint.url", dir.resolve("missing.json").toUri().toString());
     assertStartFails(s, "sasl.oauthbearer.jwks.endpoint.url");
 
+    // OAUTHBEARER between brokers: a token endpoint, and a client id and secret, are needed.
     s = settings();
     s.put("sasl.mechanism.inter.broker.protocol", "OAUTHBEARER");
-    assertStartFails(s, "sasl.mechanism.inter.broker.protocol");
+    assertStartFails(s, "sasl.oauthbearer.token.endpoint.url");
+    s.put("sasl.oauthbearer.token.endpoint.url", "ftp://example.test/token");
+    assertStartFails(s, "sasl.oauthbearer.token.endpoint.url");
+    s.put("sasl.oauthbearer.token.endpoint.url", https.url("/token"));
+    assertStartFails(s, "listener.name.sasl_plaintext.oauthbearer.sasl.jaas.config"); // no clientId/clientSecret
+    s.put("listener.name.sasl_plaintext.oauthbearer.sasl.login.callback.handler.class", "com.example.MyLogin");
+    assertStartFails(s, "listener.name.sasl_plaintext.oauthbearer.sasl.login.callback.handler.class");
 
     Map<String, String> unknown = new HashMap<>(settings());
     unknown.put("listener.name.sasl_plaintext.oauthbearer.sasl.oauthbearer.no.such.key", "1");

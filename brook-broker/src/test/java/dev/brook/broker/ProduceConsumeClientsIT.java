@@ -230,10 +230,13 @@ class ProduceConsumeClientsIT {
       c.assign(tps);
       c.seekToBeginning(tps);
       assertThat(pollUntil(c, 100)).hasSize(100); // the fetch session is open
-      // No fetch in flight at close: paused partitions are not fetched, and this poll outlasts the
-      // long poll still out (a response Kafka would make close wait for too).
+      // No fetch in flight at close (a response Kafka would make close wait for too): paused
+      // partitions are not fetched, and the long poll still out is answered once a record arrives.
       c.pause(tps);
-      c.poll(Duration.ofMillis(22_000));
+      try (KafkaProducer<String, String> p = producer(Map.of())) {
+        sendAll(p, "closing", 1);
+      }
+      awaitNothingInFlight(c);
     } catch (RuntimeException | AssertionError e) {
       c.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ZERO));
       throw e;
@@ -242,6 +245,25 @@ class ProduceConsumeClientsIT {
     c.close();
     long ms = (System.nanoTime() - start) / 1_000_000;
     assertThat(ms).as("close() took %d ms with fetch.max.wait.ms = 20000", ms).isLessThan(10_000);
+  }
+
+  /** Polls (bounded: 30 s) until every request the consumer sent has its response. */
+  private static void awaitNothingInFlight(KafkaConsumer<String, String> c) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (inFlight(c) > 0 && System.nanoTime() < deadline) c.poll(Duration.ofMillis(100));
+    assertThat(inFlight(c)).as("requests without a response after 30 s").isZero();
+  }
+
+  private static double inFlight(KafkaConsumer<String, String> c) {
+    double sent = 0;
+    double answered = 0;
+    for (var e : c.metrics().entrySet()) {
+      if (!e.getKey().group().equals("consumer-metrics")) continue;
+      if (e.getKey().name().equals("request-total")) sent = (Double) e.getValue().metricValue();
+      if (e.getKey().name().equals("response-total")) answered = (Double) e.getValue().metricValue();
+    }
+    assertThat(sent).as("the consumer's request-total metric").isPositive();
+    return sent - answered;
   }
 
   @Test

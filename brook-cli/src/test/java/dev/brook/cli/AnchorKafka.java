@@ -31,7 +31,9 @@ final class AnchorKafka implements AutoCloseable {
     assertThat(script).as("the Kafka anchor script (set BROOK_ANCHOR to its path)").isExecutable();
     int port = freePortPair();
     AnchorKafka kafka = new AnchorKafka(anchorDir, port);
-    // The first start in a directory resolves Kafka's class path with Maven: minutes on a busy machine.
+    // The first start in a directory would resolve Kafka's class path with Maven (a Maven JVM, minutes
+    // on a busy machine): the directory gets the class path the tools' runs resolved once.
+    ExternalTool.seedAnchorDir(anchorDir);
     ExternalTool.Result r = kafka.script(300, "start", Integer.toString(port));
     // The script gives Kafka 60 s to open its port; on a loaded machine it can take minutes, so a
     // Kafka still running gets more time here before the test fails.
@@ -97,6 +99,9 @@ final class AnchorKafka implements AutoCloseable {
         java.util.stream.Stream.concat(java.util.stream.Stream.of(ExternalTool.anchorScript().toString()),
             java.util.stream.Stream.of(args)).toList());
     pb.environment().put("ANCHOR_DIR", anchorDir.toString());
+    // Kafka's storage tool and broker JVMs with C1 only (the script names their collector, G1): a test
+    // broker serves a few thousand records, and C2 compiling its start cost seconds of CPU.
+    if (ExternalTool.quickTools()) pb.environment().put("JAVA_TOOL_OPTIONS", "-XX:TieredStopAtLevel=1");
     pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
     Process p = pb.start();
     BrookProcess.Collector out = new BrookProcess.Collector(p.getInputStream());

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.brook.testkit.RawKafkaClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 import java.util.Map;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.junit.jupiter.api.Test;
@@ -24,9 +22,7 @@ class BinBrookIT {
   @Test
   void serverStartsThroughTheScriptWithItsFlags() throws Exception {
     Path root = Path.of("").toAbsolutePath().getParent(); // failsafe runs in brook-cli
-    // This build packaged the jar before its ITs, but Maven leaves an unchanged jar's old date, and a
-    // source of another module edited since would make bin/brook rebuild (Maven inside Maven).
-    Files.setLastModifiedTime(BrookProcess.jar(), FileTime.from(Instant.now()));
+    BrookProcess.dateJarOnce();
     try (BrookProcess brook = BrookProcess.script(root.resolve("bin/brook"), "server",
         "--override", "listeners=PLAINTEXT://127.0.0.1:0", "--override", "log.dirs=" + dir.resolve("data"))) {
       brook.awaitReady(240); // bounded; a first start trains the AOT cache (JDK 25+) before it
@@ -49,7 +45,7 @@ class BinBrookIT {
   @Test
   void heapOptsSetTheHeapAndTheGcLogGoesToTheLogDirectory() throws Exception {
     Path root = Path.of("").toAbsolutePath().getParent();
-    Files.setLastModifiedTime(BrookProcess.jar(), FileTime.from(Instant.now()));
+    BrookProcess.dateJarOnce();
     Path logs = dir.resolve("logs");
     try (BrookProcess brook = BrookProcess.script(root.resolve("bin/brook"),
         Map.of("BROOK_HEAP_OPTS", "-Xms24m -Xmx200m", "BROOK_LOG_DIR", logs.toString()), "server",
@@ -74,7 +70,7 @@ class BinBrookIT {
   @Test
   void theCollectorFollowsTheProcessorCountAndGcLogOptsReplaceTheLog() throws Exception {
     Path root = Path.of("").toAbsolutePath().getParent();
-    Files.setLastModifiedTime(BrookProcess.jar(), FileTime.from(Instant.now()));
+    BrookProcess.dateJarOnce();
     Path logs = Files.createDirectories(dir.resolve("logs"));
     Path custom = dir.resolve("custom-gc.log");
     try (BrookProcess brook = BrookProcess.script(root.resolve("bin/brook"),

@@ -6,6 +6,8 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,14 +23,22 @@ final class BrookProcess implements AutoCloseable {
   static final Pattern READY =
       Pattern.compile("Brook (\\S+) ready on PLAINTEXT://127\\.0\\.0\\.1:(\\d+) \\(data in (.+)\\)");
 
+  private static boolean jarDated;
+
   private final Process process;
   private final Collector out;
   private final Collector err;
+  private final ClassArchive archive;
 
   private BrookProcess(Process process) {
+    this(process, null);
+  }
+
+  private BrookProcess(Process process, ClassArchive archive) {
     this.process = process;
     this.out = new Collector(process.getInputStream());
     this.err = new Collector(process.getErrorStream());
+    this.archive = archive;
   }
 
   /** The jar built by {@code mvn package} for this module (Failsafe runs after package). */
@@ -38,20 +48,50 @@ final class BrookProcess implements AutoCloseable {
     return jar;
   }
 
+  /**
+   * Dates the jar now, once per test JVM, before a test runs {@code bin/brook}: this build packaged it
+   * before its ITs, but Maven leaves an unchanged jar's old date, and a source of another module edited
+   * since would make {@code bin/brook} rebuild (Maven inside Maven). Once is enough: {@code bin/brook}
+   * then drops the caches of earlier builds, and the AOT cache and class archives its first starts make
+   * serve the later ones (dating the jar before each test had every test train a new AOT cache, ~5 s).
+   */
+  static synchronized void dateJarOnce() throws IOException {
+    if (!jarDated) {
+      Files.setLastModifiedTime(jar(), FileTime.from(Instant.now()));
+      jarDated = true;
+    }
+  }
+
+  /** The jar and the libraries its manifest names: what a class archive of it was made from. */
+  private static List<Path> buildJars() throws IOException {
+    List<Path> jars = new ArrayList<>(List.of(jar()));
+    try (var libs = Files.list(jar().resolveSibling("lib"))) {
+      libs.forEach(jars::add);
+    }
+    return jars;
+  }
+
   static String java() {
     return ProcessHandle.current().info().command().orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
   }
 
-  /** Starts {@code brook args...} with stdin from {@code stdin} (may be null: empty). */
+  /**
+   * Starts {@code brook args...} with stdin from {@code stdin} (may be null: empty), with a class
+   * archive per command (the first argument), as {@code bin/brook} starts its client commands: the
+   * ITs start the jar a few hundred times.
+   */
   static BrookProcess start(String stdin, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-        "--enable-native-access=ALL-UNNAMED", "-jar", jar().toString()));
+        "--enable-native-access=ALL-UNNAMED"));
     // The same warnings bin/brook silences (Netty's Unsafe use on JDK 23+).
-    if (Runtime.version().feature() >= 23) cmd.add(cmd.size() - 2, "--sun-misc-unsafe-memory-access=allow");
+    if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
+    ClassArchive archive = ClassArchive.of("brook-" + (args.length == 0 ? "" : args[0]), buildJars());
+    cmd.addAll(archive.options(Runtime.version().feature()));
+    cmd.addAll(List.of("-jar", jar().toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
     Process p = pb.start();
-    BrookProcess bp = new BrookProcess(p);
+    BrookProcess bp = new BrookProcess(p, archive);
     try (var in = p.getOutputStream()) {
       if (stdin != null) in.write(stdin.getBytes(StandardCharsets.UTF_8));
     }
@@ -97,7 +137,14 @@ final class BrookProcess implements AutoCloseable {
    * environment, stdin closed; for long-running children such as MirrorMaker 2.
    */
   static BrookProcess command(List<String> command) throws IOException {
-    Process p = new ProcessBuilder(command).start();
+    return command(command, Map.of());
+  }
+
+  /** As {@link #command(List)} with {@code env} added to the environment. */
+  static BrookProcess command(List<String> command, Map<String, String> env) throws IOException {
+    ProcessBuilder pb = new ProcessBuilder(command);
+    pb.environment().putAll(env);
+    Process p = pb.start();
     p.getOutputStream().close();
     return new BrookProcess(p);
   }
@@ -171,6 +218,7 @@ final class BrookProcess implements AutoCloseable {
     }
     out.joinQuietly();
     err.joinQuietly();
+    if (archive != null) archive.settle(process.exitValue());
     return process.exitValue();
   }
 

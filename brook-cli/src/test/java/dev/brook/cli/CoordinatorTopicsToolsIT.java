@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
@@ -110,12 +111,42 @@ class CoordinatorTopicsToolsIT {
     }
   }
 
+  /**
+   * The console consumer over all of {@code topic} with {@code formatter}. It stops after the topic's
+   * record count ({@code --max-messages}, counting the records its formatter prints nothing for) rather
+   * than after 10 s without a record, which it would otherwise wait at the end of every run; the
+   * timeout stays as the bound.
+   */
   private static ExternalTool.Result console(String topic, String formatter) throws Exception {
     ExternalTool.Result r = ExternalTool.anchorTool(null, 120, "org.apache.kafka.tools.consumer.ConsoleConsumer",
         "--bootstrap-server", bootstrap, "--topic", topic, "--from-beginning", "--timeout-ms", "10000",
+        "--max-messages", Long.toString(recordCount(topic)),
         "--consumer-property", "exclude.internal.topics=false", "--formatter", formatter);
     assertNoError(r);
     return r;
+  }
+
+  /** How many records a consumer reads from the start to the end of every partition of {@code topic}. */
+  private static long recordCount(String topic) {
+    Properties p = new Properties();
+    p.put("bootstrap.servers", bootstrap);
+    p.put("key.deserializer", ByteArrayDeserializer.class.getName());
+    p.put("value.deserializer", ByteArrayDeserializer.class.getName());
+    try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p)) {
+      List<TopicPartition> tps = c.partitionsFor(topic, Duration.ofSeconds(60)).stream()
+          .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+      c.assign(tps);
+      c.seekToBeginning(tps);
+      Map<TopicPartition, Long> end = c.endOffsets(tps, Duration.ofSeconds(60));
+      long count = 0;
+      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (tps.stream().anyMatch(tp -> c.position(tp, Duration.ofSeconds(60)) < end.get(tp))) {
+        assertThat(System.nanoTime()).as("read %s to its end %s within 60 s", topic, end).isLessThan(deadline);
+        count += c.poll(Duration.ofMillis(200)).count();
+      }
+      assertThat(count).as("records in %s", topic).isPositive();
+      return count;
+    }
   }
 
   /**

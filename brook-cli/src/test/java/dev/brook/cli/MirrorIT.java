@@ -185,6 +185,160 @@ class MirrorIT {
     assertThat(committedRecords(b.bootstrapServers(), "A.orders")).hasSize(5);
   }
 
+  /**
+   * MM2's heartbeats: each flow writes (source, target, time) to the target's {@code heartbeats}
+   * topic, heartbeats topics travel onward (A.heartbeats, B.A.heartbeats) and never back round a
+   * cycle, so MM2's RemoteClusterUtils counts hops and finds upstream clusters in a ring A->B->C->A.
+   */
+  @Test
+  void heartbeatsLetMm2ToolsCountHopsRoundARingWithoutCycling() throws Exception {
+    try (BrookTestBroker c = BrookTestBroker.start()) {
+      createTopic(a.bootstrapServers(), "orders", 1, Map.of());
+      produce(a.bootstrapServers(), "orders", 0, 10);
+      Path config = tmp.resolve("ring.properties");
+      Files.writeString(config, String.join("\n",
+          "clusters = A, B, C",
+          "A.bootstrap.servers = " + a.bootstrapServers(),
+          "B.bootstrap.servers = " + b.bootstrapServers(),
+          "C.bootstrap.servers = " + c.bootstrapServers(),
+          "A->B.enabled = true",
+          "B->C.enabled = true",
+          "C->A.enabled = true",
+          "refresh.topics.interval.seconds = 1",
+          "emit.checkpoints.interval.seconds = 1",
+          ""));
+      startMirror(config);
+      Map<String, Object> onA = Map.of("bootstrap.servers", a.bootstrapServers());
+      Map<String, Object> onC = Map.of("bootstrap.servers", c.bootstrapServers());
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        assertThat(RemoteClusterUtils.replicationHops(onC, "B")).isEqualTo(1);
+        assertThat(RemoteClusterUtils.replicationHops(onC, "A")).isEqualTo(2);
+        assertThat(RemoteClusterUtils.replicationHops(onA, "C")).isEqualTo(1);
+        assertThat(RemoteClusterUtils.replicationHops(onA, "B")).isEqualTo(2);
+        assertThat(RemoteClusterUtils.upstreamClusters(onC)).containsExactlyInAnyOrder("A", "B");
+        assertThat(committedRecords(c.bootstrapServers(), "B.A.orders")).hasSize(10);
+      });
+      // The record format is MM2's: its own Heartbeat class reads what the flow A->B wrote on B.
+      List<org.apache.kafka.connect.mirror.Heartbeat> beats = new ArrayList<>();
+      for (ConsumerRecord<byte[], byte[]> r : committedRecords(b.bootstrapServers(), "heartbeats")) {
+        beats.add(org.apache.kafka.connect.mirror.Heartbeat.deserializeRecord(r));
+      }
+      assertThat(beats).isNotEmpty().allSatisfy(h -> {
+        assertThat(h.sourceClusterAlias() + "->" + h.targetClusterAlias()).isEqualTo("A->B");
+        assertThat(h.timestamp()).isBetween(System.currentTimeMillis() - 120_000, System.currentTimeMillis());
+      });
+      // Several refreshes later, nothing has gone all the way round the ring.
+      Thread.sleep(3_000);
+      for (BrookTestBroker broker : List.of(a, b, c)) {
+        assertThat(topics(broker.bootstrapServers())).noneMatch(t -> t.split("\\.").length > 3)
+            .doesNotContain("C.B.A.orders", "A.C.B.heartbeats", "B.A.C.heartbeats", "C.B.A.heartbeats");
+      }
+    }
+  }
+
+  /**
+   * The offset-syncs topic stays small over a long stream of small source transactions (each makes
+   * a run of its own, two syncs), while a group's commits translate exactly: one far behind the head
+   * (its history is kept while the group is there), and once the group keeps up, the topic holds
+   * about the rewrite threshold at most while many times that is written; a restart after deletions
+   * still translates exactly.
+   */
+  @Test
+  void offsetSyncsStayBoundedOverALongStreamWhileTranslationStaysExact() throws Exception {
+    createTopic(a.bootstrapServers(), "events", 1, Map.of());
+    TopicPartition src = new TopicPartition("events", 0);
+    TopicPartition dst = new TopicPartition("A.events", 0);
+    commitOnA("billing", src, 0);
+    Path config = config("");
+    BrookProcess mirror = startMirror(config);
+    // Transaction i holds source offsets 4i .. 4i+2, its commit marker is at 4i+3.
+    sourceTransactions(0, 1_000);
+    long far = 4L * 200 + 1;
+    commitOnA("billing", src, far);
+    assertCheckpointExact(src, dst, far);
+    sourceTransactions(1_000, 2_000);
+    long marker = 4L * 1_500 + 3;
+    commitOnA("billing", src, marker);
+    assertCheckpointExact(src, dst, marker);
+
+    long head = 4L * 2_000;
+    commitOnA("billing", src, head);
+    sourceTransactions(2_000, 2_010);
+    assertCheckpointExact(src, dst, head);
+
+    // The group keeps up with a stream as long again: the topic holds at most about 1,000 records
+    // (the rewrite threshold) plus what one round writes, however much is written.
+    TopicPartition syncs = new TopicPartition("mm2-offset-syncs.A.internal", 0);
+    long most = 0;
+    for (int from = 2_010; from < 4_010; from += 250) {
+      sourceTransactions(from, from + 250);
+      commitOnA("billing", src, 4L * (from + 250));
+      Thread.sleep(1_500); // a checkpoint round
+      long[] r = offsetRange(b.bootstrapServers(), syncs);
+      most = Math.max(most, r[1] - r[0]);
+      System.out.printf("offset-syncs topic: offsets %d..%d%n", r[0], r[1]);
+    }
+    long[] r = offsetRange(b.bootstrapServers(), syncs);
+    assertThat(r[1]).as("syncs written").isGreaterThan(8_000);
+    assertThat(most).as("most syncs kept at once").isLessThan(2_000);
+    assertThat(mirror.kill9()).isEqualTo(137);
+    startMirror(config);
+    sourceTransactions(4_010, 4_100);
+    long later = 4L * 4_050 + 2;
+    commitOnA("billing", src, later);
+    assertCheckpointExact(src, dst, later);
+  }
+
+  private void commitOnA(String group, TopicPartition tp, long offset) throws Exception {
+    try (Admin admin = admin(a.bootstrapServers())) {
+      admin.alterConsumerGroupOffsets(group, Map.of(tp, new OffsetAndMetadata(offset))).all().get();
+    }
+  }
+
+  /** Source transactions [from, to) of three records each ("t<i>-<j>") on events-0. */
+  private void sourceTransactions(int from, int to) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, a.bootstrapServers());
+    props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "events-writer");
+    try (KafkaProducer<String, String> p = new KafkaProducer<>(props, new org.apache.kafka.common.serialization.StringSerializer(),
+        new org.apache.kafka.common.serialization.StringSerializer())) {
+      p.initTransactions();
+      for (int i = from; i < to; i++) {
+        p.beginTransaction();
+        for (int j = 0; j < 3; j++) p.send(new ProducerRecord<>("events", 0, "t" + i, "t" + i + "-" + j));
+        p.commitTransaction();
+      }
+    }
+  }
+
+  /**
+   * Waits for the checkpoint of billing's commit {@code upstream}, then checks it: a consumer
+   * starting at its target offset reads first the mirror of the first source record at or after
+   * {@code upstream}.
+   */
+  private void assertCheckpointExact(TopicPartition src, TopicPartition dst, long upstream) {
+    AtomicReference<Long> downstream = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(300)).until(() -> {
+      for (ConsumerRecord<byte[], byte[]> r : committedRecords(b.bootstrapServers(), "A.checkpoints.internal")) {
+        var cp = org.apache.kafka.connect.mirror.Checkpoint.deserializeRecord(r);
+        if (cp.consumerGroupId().equals("billing") && cp.topicPartition().equals(dst) && cp.upstreamOffset() == upstream) {
+          downstream.set(cp.downstreamOffset());
+        }
+      }
+      return downstream.get() != null;
+    });
+    assertThat(firstRecordFrom(b.bootstrapServers(), dst, downstream.get())).as("source offset %d -> target %d", upstream, downstream.get())
+        .isEqualTo(recordAt(a.bootstrapServers(), src, upstream));
+  }
+
+  private static long[] offsetRange(String bootstrap, TopicPartition tp) throws Exception {
+    try (Admin admin = admin(bootstrap)) {
+      long start = admin.listOffsets(Map.of(tp, OffsetSpec.earliest())).all().get().get(tp).offset();
+      long end = admin.listOffsets(Map.of(tp, OffsetSpec.latest())).all().get().get(tp).offset();
+      return new long[] {start, end};
+    }
+  }
+
   @Test
   void configMistakesFailAtStartNamingTheKey() throws Exception {
     Path bad = tmp.resolve("bad.properties");

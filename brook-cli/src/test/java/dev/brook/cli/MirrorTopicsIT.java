@@ -149,8 +149,9 @@ class MirrorTopicsIT {
   /**
    * A source that authenticates (SASL_PLAINTEXT, PLAIN): the link's {@code security.protocol},
    * {@code sasl.mechanism} and {@code sasl.jaas.config} are used by the target's fetchers and its
-   * admin client; the JAAS config is masked when the link is listed; a wrong password is refused
-   * when the mirror topic is created.
+   * admin client; the JAAS config is masked when the link is listed and stored encrypted with the
+   * target's {@code password.encoder.secret} (a target without one refuses the link, naming the key);
+   * a wrong password is refused when the mirror topic is created.
    */
   @Test
   void aSaslSourceIsMirroredWithTheLinksCredentials() throws Exception {
@@ -162,9 +163,15 @@ class MirrorTopicsIT {
             .brokerProperty("sasl.mechanism.inter.broker.protocol", "PLAIN")
             .brokerProperty("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas)
             .start();
-        BrookTestBroker target = BrookTestBroker.start()) {
+        BrookTestBroker target = BrookTestBroker.builder().brokerProperty("password.encoder.secret", "target-secret").start();
+        BrookTestBroker bare = BrookTestBroker.start()) {
       String s = source.bootstrapServers();
       String t = target.bootstrapServers();
+      BrookProcess.Result noSecret = BrookProcess.run(null, "mirror", "link", "create", "--bootstrap-server",
+          bare.bootstrapServers(), "--link", "l", "--config", "bootstrap.servers=" + s, "--config", "security.protocol=SASL_PLAINTEXT",
+          "--config", "sasl.mechanism=PLAIN", "--config", "sasl.jaas.config=" + saslClient(s, "mirror", "x").get("sasl.jaas.config"));
+      assertThat(noSecret.exitCode()).isNotZero();
+      assertThat(noSecret.stderr()).contains("password.encoder.secret");
       Map<String, Object> asAdmin = saslClient(s, "admin", "admin-secret");
       try (Admin admin = Admin.create(asAdmin)) {
         admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("secured", 2, (short) 1))).all().get();
@@ -218,6 +225,56 @@ class MirrorTopicsIT {
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> partitionCount(t, "growing") == 3);
       awaitSameEnds(s, t, "growing");
       assertThat(ends(t, "growing", IsolationLevel.READ_UNCOMMITTED).get(2)).isPositive();
+    }
+  }
+
+  /**
+   * A mirror topic's configs follow its source topic's within seconds (topic.config.sync.ms): set,
+   * changed and removed keys, except those MirrorMaker 2's default filter leaves out
+   * (min.insync.replicas here); the topic stays a read-only mirror throughout.
+   */
+  @Test
+  void sourceTopicConfigChangesFollowOntoTheMirrorTopicWithinSeconds() throws Exception {
+    try (BrookTestBroker source = BrookTestBroker.start(); BrookTestBroker target = BrookTestBroker.start()) {
+      String s = source.bootstrapServers();
+      String t = target.bootstrapServers();
+      createTopic(s, "configured", 1, Map.of("retention.ms", "86400000", "cleanup.policy", "delete"));
+      produce(s, "configured", 0, 100);
+      cli("mirror", "link", "create", "--bootstrap-server", t, "--link", "l", "--config", "bootstrap.servers=" + s,
+          "--config", "topic.config.sync.ms=500");
+      cli("mirror", "topic", "create", "--bootstrap-server", t, "--link", "l", "--topic", "configured");
+      await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+          .untilAsserted(() -> assertThat(topicConfig(t, "configured", "retention.ms")).isEqualTo("86400000"));
+
+      try (Admin admin = admin(s)) {
+        var resource = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "configured");
+        admin.incrementalAlterConfigs(Map.of(resource, List.of(
+            new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry("retention.ms", "3600000"),
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
+            new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry("max.message.bytes", "300000"),
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
+            new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry("min.insync.replicas", "1"),
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
+            new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry("cleanup.policy", null),
+                org.apache.kafka.clients.admin.AlterConfigOp.OpType.DELETE)))).all().get();
+      }
+      long changed = System.nanoTime();
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+        assertThat(topicConfig(t, "configured", "retention.ms")).isEqualTo("3600000");
+        assertThat(topicConfig(t, "configured", "max.message.bytes")).isEqualTo("300000");
+      });
+      System.out.printf("source config change on the mirror topic after %d ms%n", (System.nanoTime() - changed) / 1_000_000);
+      try (Admin admin = admin(t)) {
+        var resource = new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "configured");
+        var entries = admin.describeConfigs(List.of(resource)).all().get().get(resource);
+        assertThat(entries.get("min.insync.replicas").source()).as("excluded as MM2 excludes it")
+            .isNotEqualTo(org.apache.kafka.clients.admin.ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+        assertThat(entries.get("cleanup.policy").source()).as("removed on the source, removed here")
+            .isNotEqualTo(org.apache.kafka.clients.admin.ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG);
+        assertThat(entries.get("mirror.link").value()).isEqualTo("l");
+      }
+      assertThatThrownBy(() -> produceOne(t, "configured", "refused")).hasMessageContaining("read-only mirror topic");
+      assertThat(targetEnd(t, "configured")).isEqualTo(100);
     }
   }
 

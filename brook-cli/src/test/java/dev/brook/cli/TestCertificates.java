@@ -138,6 +138,10 @@ final class TestCertificates {
   private static void keytool(String... args) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+    // A certificate set is ~14 keytool JVMs: C1 only, one GC thread and a class archive make each cheap.
+    ClassArchive archive = ClassArchive.of("keytool-" + Runtime.version(), List.of());
+    for (String o : ClassArchive.QUICK_START) cmd.add("-J" + o);
+    for (String o : archive.options(Runtime.version().feature())) cmd.add("-J" + o);
     cmd.addAll(List.of(args));
     if (!cmd.contains("-srcstorepass")) cmd.addAll(List.of("-storepass", PASSWORD));
     if (cmd.contains("-genkeypair")) cmd.addAll(List.of("-keypass", PASSWORD, "-storetype", "PKCS12"));
@@ -147,6 +151,7 @@ final class TestCertificates {
       p.destroyForcibly();
       throw new IllegalStateException("keytool timed out: " + cmd);
     }
+    archive.settle(p.exitValue());
     if (p.exitValue() != 0) throw new IllegalStateException("keytool failed (" + String.join(" ", cmd) + "): " + out);
   }
 }

@@ -38,8 +38,14 @@ final class GroupCheckpoints {
     this.target = target;
   }
 
-  /** What a transaction writes for the groups: new checkpoints and the exact syncs behind them. */
-  record Due(List<Mm2Formats.Checkpoint> checkpoints, List<Mm2Formats.OffsetSync> syncs) {
+  /**
+   * What a transaction writes for the groups: new checkpoints and the exact syncs behind them; and,
+   * per mirrored source partition, the lowest offset any mirrored group has committed (null when the
+   * groups were not read this round): offset syncs below it are needed no more.
+   */
+  record Due(List<Mm2Formats.Checkpoint> checkpoints, List<Mm2Formats.OffsetSync> syncs, Map<TopicPartition, Long> lowest) {
+    static final Due NONE = new Due(List.of(), List.of(), null);
+
     boolean isEmpty() {
       return checkpoints.isEmpty();
     }
@@ -54,6 +60,7 @@ final class GroupCheckpoints {
       throws ExecutionException, InterruptedException {
     List<Mm2Formats.Checkpoint> checkpoints = new ArrayList<>();
     List<Mm2Formats.OffsetSync> syncs = new ArrayList<>();
+    Map<TopicPartition, Long> lowest = new HashMap<>();
     for (GroupListing g : source.listGroups().all().get()) {
       GroupType type = g.type().orElse(GroupType.CLASSIC);
       if (type != GroupType.CLASSIC && type != GroupType.CONSUMER) continue;
@@ -66,6 +73,7 @@ final class GroupCheckpoints {
         TopicPartition targetTp = mirrored.get(tp);
         if (targetTp == null || e.getValue() == null) continue;
         long upstream = e.getValue().offset();
+        lowest.merge(tp, upstream, Math::min);
         OptionalLong downstream = translation.translate(tp, upstream, positions.getOrDefault(tp, -1L));
         if (downstream.isEmpty()) continue;
         Mm2Formats.Checkpoint c = new Mm2Formats.Checkpoint(g.groupId(), targetTp, upstream, downstream.getAsLong(), e.getValue().metadata());
@@ -77,7 +85,7 @@ final class GroupCheckpoints {
         if (upstream <= translation.lastSynced(tp)) syncs.add(new Mm2Formats.OffsetSync(tp, upstream, c.downstream()));
       }
     }
-    return new Due(checkpoints, syncs);
+    return new Due(checkpoints, syncs, lowest);
   }
 
   /** Remembers checkpoints whose transaction committed. */

@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * {@code A.consumer.*}, {@code A.admin.*}), flows ({@code A->B.enabled}) and the mirror settings, each
  * either global or for one flow ({@code A->B.topics}). Every key is checked when the file is read: a
  * key nobody reads, a value of the wrong kind, a flow naming an unknown cluster all fail here, naming
- * the key. MM2 keys that have no meaning for {@code brook mirror} ({@code tasks.max}, heartbeats) are
+ * the key. MM2 keys that have no meaning for {@code brook mirror} ({@code tasks.max}, converters) are
  * accepted and logged once as ignored, so an MM2 file mostly works unchanged.
  *
  * <p>Immutable once built.
@@ -64,15 +64,19 @@ public final class MirrorConfig {
     FLOW_DEFAULTS.put("offset-syncs.topic.replication.factor", "-1");
     FLOW_DEFAULTS.put("checkpoints.topic.replication.factor", "-1");
     FLOW_DEFAULTS.put("offset-syncs.topic.location", "target");
+    // MM2's heartbeats: a record (source alias, target alias, time) on the target's `heartbeats`
+    // topic every interval, and heartbeats topics mirrored onward (A.heartbeats) even when the
+    // topic filters leave them out, so MirrorClient can count hops and find upstream clusters.
+    FLOW_DEFAULTS.put("emit.heartbeats.enabled", "true");
+    FLOW_DEFAULTS.put("emit.heartbeats.interval.seconds", "1");
+    FLOW_DEFAULTS.put("heartbeats.topic.replication.factor", "-1");
+    FLOW_DEFAULTS.put("heartbeats.replication.enabled", "true");
   }
 
   /** MM2 keys with no meaning here: accepted so an MM2 file works, logged as ignored. */
   static final Set<String> IGNORED =
       Set.of(
           "tasks.max",
-          "emit.heartbeats.enabled",
-          "emit.heartbeats.interval.seconds",
-          "heartbeats.topic.replication.factor",
           "sync.topic.acls.enabled",
           "sync.topic.acls.interval.seconds",
           "offset.lag.max",
@@ -145,7 +149,11 @@ public final class MirrorConfig {
       Duration refreshGroupsInterval,
       int replicationFactor,
       int offsetSyncsReplicationFactor,
-      int checkpointsReplicationFactor) {
+      int checkpointsReplicationFactor,
+      boolean emitHeartbeats,
+      Duration heartbeatInterval,
+      int heartbeatsReplicationFactor,
+      boolean replicateHeartbeats) {
     /** "A->B", as MM2 writes a flow. */
     public String name() {
       return source.alias() + "->" + target.alias();
@@ -173,10 +181,11 @@ public final class MirrorConfig {
 
     boolean mirrorsTopic(String topic) {
       if (topic.startsWith("__") || topic.equals(offsetSyncsTopic()) || topic.endsWith(".checkpoints.internal")) return false;
-      if (topic.startsWith("mm2-")) return false;
-      if (!topics.matcher(topic).matches() || topicsExclude.matcher(topic).matches()) return false;
-      // A->B: a topic that came from B (B.orders on A) is not sent back (cycle).
-      return !target.alias().equals(policy.topicSource(topic));
+      if (topic.startsWith("mm2-") || topic.endsWith(".internal") || topic.endsWith("-internal")) return false;
+      boolean heartbeats = replicateHeartbeats && policy.isHeartbeatsTopic(topic);
+      if (!heartbeats && (!topics.matcher(topic).matches() || topicsExclude.matcher(topic).matches())) return false;
+      // A->B: a topic that came from B, at any hop (B.orders, C.B.heartbeats on A), is not sent back (cycle).
+      return !policy.cameFrom(topic, target.alias());
     }
 
     boolean mirrorsGroup(String group) {
@@ -380,7 +389,11 @@ public final class MirrorConfig {
           seconds("refresh.groups.interval.seconds"),
           integer("replication.factor", -1),
           integer("offset-syncs.topic.replication.factor", -1),
-          integer("checkpoints.topic.replication.factor", -1));
+          integer("checkpoints.topic.replication.factor", -1),
+          bool("emit.heartbeats.enabled"),
+          seconds("emit.heartbeats.interval.seconds"),
+          integer("heartbeats.topic.replication.factor", -1),
+          bool("heartbeats.replication.enabled"));
     }
   }
 }

@@ -13,6 +13,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
@@ -48,6 +49,16 @@ import org.slf4j.LoggerFactory;
  * initTransactions} aborts whatever was open) resumes from exactly where the committed records end.
  * A second mirror of the same flow fences the first through the shared transactional id.
  *
+ * <p>With {@code emit.heartbeats.enabled} a transaction also carries, every {@code
+ * emit.heartbeats.interval.seconds}, one MM2 heartbeat (source alias, target alias, time) to the
+ * target's {@code heartbeats} topic.
+ *
+ * <p>The offset-syncs topic stays about the size of the history the translation still needs: the
+ * history is pruned below the oldest offset a mirrored group has committed ({@link
+ * OffsetTranslation#pruneBelow}), and once the topic holds more than {@link #REWRITE_MIN} records and
+ * twice the syncs held, a transaction writes the held syncs anew and the records before them are
+ * deleted (DeleteRecords), as a copying collector would.
+ *
  * <p>Runs on its own thread ({@link #run}); {@link #stop} may be called from any thread.
  */
 final class MirrorFlow implements Runnable {
@@ -55,6 +66,8 @@ final class MirrorFlow implements Runnable {
   /** How long one transaction gathers records before it commits (bounds replication lag). */
   private static final long TRANSACTION_NANOS = Duration.ofMillis(100).toNanos();
   private static final int TRANSACTION_RECORDS = 20_000;
+  /** The offset-syncs topic is rewritten only once it holds at least this many records. */
+  static final long REWRITE_MIN = 1_000;
 
   private final MirrorConfig.Flow flow;
   private volatile boolean stopping;
@@ -188,6 +201,15 @@ final class MirrorFlow implements Runnable {
     private long nextRefresh;
     private long nextCheckpoint;
     private long nextGroupSync;
+    private long nextHeartbeat;
+    private long nextPrune;
+    /** The offset-syncs topic's first offset (after the last deletion) and one past its last sync written. */
+    private long syncsStart;
+    private long syncsEnd;
+    /** The next transaction writes every held sync anew, then deletes the records before them. */
+    private boolean rewriteDue;
+    /** The target refused DeleteRecords on the offset-syncs topic: no more rewrites this session. */
+    private boolean rewriteRefused;
     /** Progress since the last progress line (one INFO line every 10 s while records move). */
     private long recordsSinceReport;
     private int transactionsSinceReport;
@@ -220,14 +242,19 @@ final class MirrorFlow implements Runnable {
     private void createInternalTopics() throws ExecutionException, InterruptedException {
       Set<String> have = c.targetAdmin().listTopics().names().get();
       List<NewTopic> create = new ArrayList<>();
-      // Offset syncs are the translation's whole history: kept, not compacted (MM2's is compacted
-      // because it only needs the latest sync per partition).
+      // Offset syncs are the translation's history: not compacted (MM2's is, because it only needs
+      // the latest sync per partition, which would lose the history exact translation needs after
+      // a restart); this flow deletes what it no longer needs itself (see the class comment).
       if (!have.contains(flow.offsetSyncsTopic())) {
         create.add(internalTopic(flow.offsetSyncsTopic(), flow.offsetSyncsReplicationFactor())
             .configs(Map.of("cleanup.policy", "delete", "retention.ms", "-1", "retention.bytes", "-1")));
       }
       if (flow.emitCheckpoints() && !have.contains(flow.checkpointsTopic())) {
         create.add(internalTopic(flow.checkpointsTopic(), flow.checkpointsReplicationFactor()).configs(Map.of("cleanup.policy", "compact")));
+      }
+      // MM2's heartbeats topic: one partition, compacted (one record per flow key survives).
+      if (flow.emitHeartbeats() && !have.contains(ReplicationPolicy.HEARTBEATS_TOPIC)) {
+        create.add(internalTopic(ReplicationPolicy.HEARTBEATS_TOPIC, flow.heartbeatsReplicationFactor()).configs(Map.of("cleanup.policy", "compact")));
       }
       if (create.isEmpty()) return;
       for (var f : c.targetAdmin().createTopics(create).values().values()) {
@@ -255,13 +282,17 @@ final class MirrorFlow implements Runnable {
         syncs.assign(List.of(tp));
         syncs.seekToBeginning(List.of(tp));
         long end = syncs.endOffsets(List.of(tp)).get(tp);
+        syncsStart = syncs.beginningOffsets(List.of(tp)).get(tp);
+        syncsEnd = end;
         while (syncs.position(tp) < end && !stopping) {
           for (ConsumerRecord<byte[], byte[]> r : syncs.poll(Duration.ofMillis(500))) {
             Mm2Formats.OffsetSync s = Mm2Formats.OffsetSync.read(r.key(), r.value());
             translation.add(s.sourcePartition(), s.upstream(), s.downstream());
           }
         }
-        log.info("{}: read {} offset syncs up to offset {} of {}", flow.name(), translation.size(), end, flow.offsetSyncsTopic());
+        // Its head was deleted: offsets below each partition's first sync may lie in what is gone.
+        if (syncsStart > 0) translation.historyTrimmed();
+        log.info("{}: read {} offset syncs from offset {} to {} of {}", flow.name(), translation.size(), syncsStart, end, flow.offsetSyncsTopic());
       } finally {
         // No fetch session to close politely: this consumer is done for good.
         syncs.close(CloseOptions.timeout(Duration.ZERO));
@@ -295,11 +326,12 @@ final class MirrorFlow implements Runnable {
     private void step(Map<TopicPartition, Long> committedByTarget) throws Exception {
       long now = System.nanoTime();
       if (flow.refreshTopics() && now >= nextRefresh) refreshTopics(committedByTarget);
-      GroupCheckpoints.Due due = new GroupCheckpoints.Due(List.of(), List.of());
+      GroupCheckpoints.Due due = GroupCheckpoints.Due.NONE;
       if (flow.emitCheckpoints() && now >= nextCheckpoint) {
         due = groups.due(mirrored, translation, positions);
         nextCheckpoint = now + flow.checkpointInterval().toNanos();
       }
+      boolean heartbeatDue = flow.emitHeartbeats() && now >= nextHeartbeat;
       Batch batch = new Batch();
       long start = System.nanoTime();
       do {
@@ -319,7 +351,8 @@ final class MirrorFlow implements Runnable {
         Long had = positions.get(tp);
         if (had == null || had != p) moved.put(mirrored.get(tp), new OffsetAndMetadata(p));
       }
-      if (batch.count == 0 && moved.isEmpty() && due.isEmpty()) {
+      if (batch.count == 0 && moved.isEmpty() && due.isEmpty() && !heartbeatDue && !rewriteDue) {
+        pruneSyncs(due.lowest());
         maybeSyncGroupOffsets();
         return;
       }
@@ -327,8 +360,21 @@ final class MirrorFlow implements Runnable {
       long tPos = System.nanoTime();
       List<Mm2Formats.OffsetSync> syncs = batch.syncs();
       long tFlushed = System.nanoTime();
-      for (Mm2Formats.OffsetSync s : syncs) send(flow.offsetSyncsTopic(), s.key(), s.value());
-      for (Mm2Formats.OffsetSync s : due.syncs()) send(flow.offsetSyncsTopic(), s.key(), s.value());
+      // A rewrite goes first: every sync held now, and every sync of this transaction, lies after it.
+      List<Mm2Formats.OffsetSync> written = new ArrayList<>(rewriteDue ? translation.held() : List.of());
+      written.addAll(syncs);
+      written.addAll(due.syncs());
+      Future<RecordMetadata> firstSync = null;
+      Future<RecordMetadata> lastSync = null;
+      for (Mm2Formats.OffsetSync s : written) {
+        lastSync = send(flow.offsetSyncsTopic(), s.key(), s.value());
+        if (firstSync == null) firstSync = lastSync;
+      }
+      if (heartbeatDue) {
+        Mm2Formats.Heartbeat hb = new Mm2Formats.Heartbeat(flow.source().alias(), flow.target().alias(), System.currentTimeMillis());
+        send(ReplicationPolicy.HEARTBEATS_TOPIC, hb.key(), hb.value());
+        nextHeartbeat = now + flow.heartbeatInterval().toNanos();
+      }
       for (Mm2Formats.Checkpoint cp : due.checkpoints()) send(flow.checkpointsTopic(), cp.key(), cp.value());
       if (!moved.isEmpty()) c.producer().sendOffsetsToTransaction(moved, new ConsumerGroupMetadata(flow.positionsGroup()));
       long t0 = System.nanoTime();
@@ -343,6 +389,23 @@ final class MirrorFlow implements Runnable {
       mirrored.forEach((s, t) -> sourceOf.put(t, s));
       moved.forEach((t, o) -> positions.put(sourceOf.get(t), o.offset()));
       groups.committed(due);
+      long keepFrom = firstSync != null ? firstSync.get().offset() : syncsEnd;
+      if (lastSync != null) syncsEnd = lastSync.get().offset() + 1;
+      if (rewriteDue) {
+        rewriteDue = false;
+        try {
+          c.targetAdmin().deleteRecords(Map.of(new TopicPartition(flow.offsetSyncsTopic(), 0), RecordsToDelete.beforeOffset(keepFrom))).all().get();
+          log.info("{}: offset syncs rewritten: {} held, {} records before offset {} deleted", flow.name(), translation.size(),
+              keepFrom - syncsStart, keepFrom);
+          syncsStart = keepFrom;
+        } catch (ExecutionException e) {
+          // Mirroring goes on; only the topic keeps growing. Not tried again in this session.
+          rewriteRefused = true;
+          log.warn("{}: cannot delete old records of {} ({}): it keeps growing; the mirror's user on {} needs DELETE on it",
+              flow.name(), flow.offsetSyncsTopic(), e.getCause().toString(), flow.target().alias());
+        }
+      }
+      pruneSyncs(due.lowest());
       reportProgress(batch.count);
       maybeSyncGroupOffsets();
     }
@@ -366,8 +429,37 @@ final class MirrorFlow implements Runnable {
       groups.syncGroupOffsets();
     }
 
-    private void send(String topic, byte[] key, byte[] value) {
-      c.producer().send(new ProducerRecord<>(topic, 0, key, value));
+    private Future<RecordMetadata> send(String topic, byte[] key, byte[] value) {
+      return c.producer().send(new ProducerRecord<>(topic, 0, key, value));
+    }
+
+    /**
+     * Drops the offset syncs no mirrored group can need any more and decides whether the next
+     * transaction rewrites the offset-syncs topic. The translation must stay exact for every
+     * offset a mirrored group may commit next: one at or above its current commit (groups move
+     * forward; one moved back below the history kept gets no checkpoint, as in MM2), and not below
+     * the source partition's log start (a group there resets). So per partition, what is kept is
+     * the history from the floor sync of max(log start, min(lowest group commit, position)).
+     *
+     * @param lowest the lowest committed offset per source partition over the mirrored groups, read
+     *     this round; null when the groups were not read (then only the rewrite is considered)
+     */
+    private void pruneSyncs(Map<TopicPartition, Long> lowest) throws InterruptedException {
+      long now = System.nanoTime();
+      if (lowest == null && !flow.emitCheckpoints() && now >= nextPrune) lowest = Map.of(); // no groups read: none count
+      if (lowest != null && !mirrored.isEmpty()) {
+        nextPrune = now + flow.checkpointInterval().toNanos();
+        Map<TopicPartition, Long> logStart = c.consumer().beginningOffsets(mirrored.keySet(), Duration.ofSeconds(30));
+        translation.retainOnly(mirrored.keySet());
+        for (TopicPartition tp : mirrored.keySet()) {
+          Long position = positions.get(tp);
+          if (position == null) continue;
+          long keep = Math.min(position, lowest.getOrDefault(tp, Long.MAX_VALUE));
+          translation.pruneBelow(tp, Math.max(keep, logStart.getOrDefault(tp, 0L)));
+        }
+      }
+      long records = syncsEnd - syncsStart;
+      if (!rewriteRefused && records > Math.max(REWRITE_MIN, 2L * translation.size())) rewriteDue = true;
     }
 
     /** The records of one transaction, per source partition, with their target offsets once sent. */

@@ -15,6 +15,8 @@ import org.apache.kafka.common.TopicPartition;
  *               value: upstreamOffset INT64, offset INT64             (no version header)
  * checkpoint    key:   group STRING, topic STRING, partition INT32    (the TARGET topic partition)
  *               value: version INT16 (0), upstreamOffset INT64, offset INT64, metadata STRING
+ * heartbeat     key:   sourceClusterAlias STRING, targetClusterAlias STRING
+ *               value: version INT16 (0), timestamp INT64                  (epoch milliseconds)
  * </pre>
  */
 final class Mm2Formats {
@@ -63,6 +65,29 @@ final class Mm2Formats {
       short version = v.getShort();
       if (version != 0) throw new IllegalArgumentException("checkpoint value version " + version);
       return new Checkpoint(group, tp, v.getLong(), v.getLong(), string(v));
+    }
+  }
+
+  /** One heartbeat of the flow {@code source->target}, written to the target's {@code heartbeats} topic. */
+  record Heartbeat(String source, String target, long timestamp) {
+    byte[] key() {
+      byte[] s = source.getBytes(StandardCharsets.UTF_8);
+      byte[] t = target.getBytes(StandardCharsets.UTF_8);
+      return ByteBuffer.allocate(4 + s.length + t.length).putShort((short) s.length).put(s).putShort((short) t.length).put(t).array();
+    }
+
+    byte[] value() {
+      return ByteBuffer.allocate(10).putShort((short) 0).putLong(timestamp).array();
+    }
+
+    static Heartbeat read(byte[] key, byte[] value) {
+      ByteBuffer k = ByteBuffer.wrap(key);
+      String source = string(k);
+      String target = string(k);
+      ByteBuffer v = ByteBuffer.wrap(value);
+      short version = v.getShort();
+      if (version != 0) throw new IllegalArgumentException("heartbeat value version " + version);
+      return new Heartbeat(source, target, v.getLong());
     }
   }
 

@@ -58,9 +58,46 @@ class MirrorConfigTest {
     assertThat(ab.mirrorsTopic("__consumer_offsets")).isFalse();
     assertThat(ab.mirrorsTopic("mm2-offset-syncs.B.internal")).isFalse();
     assertThat(ab.mirrorsTopic("B.checkpoints.internal")).isFalse();
+    assertThat(ab.mirrorsTopic("C.B.orders")).as("came from B two hops up: a cycle").isFalse();
     assertThat(ab.mirrorsGroup("billing")).isTrue();
     assertThat(ab.mirrorsGroup("console-consumer-123")).isFalse();
     assertThat(ab.mirrorsGroup("brook-mirror.B->A")).isFalse();
+  }
+
+  @Test
+  void heartbeatsAreOnByDefaultAndMirroredOnwardPastTheTopicFilter() {
+    Map<String, String> m = base();
+    m.put("topics", "orders");
+    m.put("C.bootstrap.servers", "c:9092");
+    m.put("clusters", "A, B, C");
+    MirrorConfig.Flow f = MirrorConfig.parse(m).flows().get(0);
+    assertThat(f.emitHeartbeats()).isTrue();
+    assertThat(f.heartbeatInterval()).hasSeconds(1);
+    assertThat(f.mirrorsTopic("heartbeats")).isTrue();
+    assertThat(f.mirrorsTopic("C.heartbeats")).isTrue();
+    assertThat(f.mirrorsTopic("B.heartbeats")).as("B's own heartbeats, back to B").isFalse();
+    assertThat(f.mirrorsTopic("C.B.heartbeats")).as("a cycle two hops long").isFalse();
+    assertThat(f.mirrorsTopic("payments")).isFalse();
+
+    m.put("heartbeats.replication.enabled", "false");
+    m.put("A->B.emit.heartbeats.enabled", "false");
+    f = MirrorConfig.parse(m).flows().get(0);
+    assertThat(f.emitHeartbeats()).isFalse();
+    assertThat(f.mirrorsTopic("heartbeats")).isFalse();
+
+    m.put("emit.heartbeats.interval.seconds", "0");
+    assertThatThrownBy(() -> MirrorConfig.parse(m)).hasMessageContaining("emit.heartbeats.interval.seconds: expected an integer >= 1");
+  }
+
+  @Test
+  void identityPolicyNamesHeartbeatsAsMm2Does() {
+    Map<String, String> m = base();
+    m.put("replication.policy.class", ReplicationPolicy.IDENTITY_CLASS);
+    MirrorConfig.Flow f = MirrorConfig.parse(m).flows().get(0);
+    assertThat(f.policy().targetTopic("A", "orders")).isEqualTo("orders");
+    assertThat(f.policy().targetTopic("A", "heartbeats")).isEqualTo("A.heartbeats");
+    assertThat(f.policy().targetTopic("A", "C.heartbeats")).isEqualTo("A.C.heartbeats");
+    assertThat(f.mirrorsTopic("B.heartbeats")).isFalse();
   }
 
   @Test

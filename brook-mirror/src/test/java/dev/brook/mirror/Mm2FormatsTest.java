@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.connect.mirror.Checkpoint;
+import org.apache.kafka.connect.mirror.Heartbeat;
 import org.junit.jupiter.api.Test;
 
 /** What brook mirror writes, read by MirrorMaker 2's own classes (connect-mirror-client 4.1.1). */
@@ -34,5 +35,15 @@ class Mm2FormatsTest {
     assertThat(s.key()).containsExactly(0, 6, 'o', 'r', 'd', 'e', 'r', 's', 0, 0, 0, 2);
     assertThat(s.value()).containsExactly(0, 0, 0, 0, 0, 0, 0, 100, 0, 0, 0, 0, 0, 0, 0, 42);
     assertThat(Mm2Formats.OffsetSync.read(s.key(), s.value())).isEqualTo(s);
+  }
+
+  @Test
+  void mm2ReadsOurHeartbeats() {
+    Mm2Formats.Heartbeat ours = new Mm2Formats.Heartbeat("east-1", "wést", 1_765_000_000_123L);
+    Heartbeat theirs = Heartbeat.deserializeRecord(new ConsumerRecord<>("heartbeats", 0, 0, ours.key(), ours.value()));
+    assertThat(theirs.sourceClusterAlias()).isEqualTo("east-1");
+    assertThat(theirs.targetClusterAlias()).isEqualTo("wést");
+    assertThat(theirs.timestamp()).isEqualTo(1_765_000_000_123L);
+    assertThat(Mm2Formats.Heartbeat.read(ours.key(), ours.value())).isEqualTo(ours);
   }
 }

@@ -20,10 +20,31 @@ class OffsetTranslationTest {
 
   @Test
   void everySourceOffsetTranslatesToExactlyTheNextMirroredRecord() {
-    for (int seed = 0; seed < 50; seed++) check(new Random(seed));
+    for (int seed = 0; seed < 50; seed++) check(new Random(seed), false);
   }
 
-  private static void check(Random random) {
+  @Test
+  void afterPruningEveryOffsetFromTheLowestCommitOnStillTranslatesExactlyAndNoneBelowIsGuessed() {
+    for (int seed = 0; seed < 50; seed++) check(new Random(seed), true);
+  }
+
+  @Test
+  void pruningKeepsOnlyTheFloorSyncOfThePositionWhenNoGroupHoldsHistory() {
+    OffsetTranslation t = new OffsetTranslation();
+    for (int txn = 0; txn < 100; txn++) {
+      t.add(TP, txn * 10L, txn * 11L);
+      t.add(TP, txn * 10L + 9, txn * 11L + 9);
+    }
+    assertThat(t.size()).isEqualTo(200);
+    assertThat(t.pruneBelow(TP, 1000)).isEqualTo(199);
+    assertThat(t.held()).containsExactly(new Mm2Formats.OffsetSync(TP, 999, 1098));
+    assertThat(t.translate(TP, 1000, 1000)).hasValue(1099);
+    assertThat(t.translate(TP, 500, 1000)).as("below the history kept").isEmpty();
+    t.retainOnly(java.util.Set.of());
+    assertThat(t.size()).isZero();
+  }
+
+  private static void check(Random random, boolean prune) {
     // Source: record offsets with random gaps.
     List<Long> source = new ArrayList<>();
     long o = random.nextInt(5);
@@ -58,8 +79,11 @@ class OffsetTranslationTest {
       long g = source.get(0) + random.nextInt((int) (source.get(source.size() - 1) - source.get(0)));
       t.add(TP, g, t.translate(TP, g, position).getAsLong());
     }
+    long lowest = prune ? source.get(0) + random.nextInt((int) (position - source.get(0)) + 1) : Long.MIN_VALUE;
+    if (prune) t.pruneBelow(TP, lowest);
     for (long s = source.get(0); s <= position; s++) {
       OptionalLong tr = t.translate(TP, s, position);
+      if (s < lowest && tr.isEmpty()) continue; // below the history kept: not translated, never guessed
       assertThat(tr).as("offset %d", s).isPresent();
       int firstAtOrAfter = 0;
       while (firstAtOrAfter < source.size() && source.get(firstAtOrAfter) < s) firstAtOrAfter++;

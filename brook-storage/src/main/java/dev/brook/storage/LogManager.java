@@ -594,6 +594,7 @@ public final class LogManager implements AutoCloseable {
       }
     }
     flusher.close(); // runs the rolls' pending flushes first
+    AppendTimings.report();
     if (offline) {
       // Leave the files as the failure left them: no flush, no checkpoint, no clean-shutdown
       // marker, so the next open recovers every log of this directory past its recovery point.

@@ -39,6 +39,8 @@ public final class LogSegment implements AutoCloseable {
   private final long baseOffset;
   private final int indexIntervalBytes;
   private final FileChannel channel;
+  /** Diagnostics ({@link AppendTimings}): when the last append's write returned (appender only). */
+  long lastWriteDoneNs;
   private final OffsetIndex offsetIndex;
   private final TimeIndex timeIndex;
   private final TxnIndex txnIndex;
@@ -339,6 +341,9 @@ public final class LogSegment implements AutoCloseable {
       }
     } finally {
       batches.position(start);
+    }
+    if (AppendTimings.ON) {
+      lastWriteDoneNs = System.nanoTime();
     }
     if (writeAt == 0 && rollingBaseMs < 0) {
       rollingBaseMs = nowMs;

@@ -24,8 +24,10 @@ import java.util.concurrent.ConcurrentSkipListSet;
  * #RETAINED} are kept (the newest).
  *
  * <p>Threading: mutations under the owning log's lock, except {@link #writeTemp} (the flusher, no
- * lock: the temporary file is private until published); {@link #offsets} and {@link #read} from any
- * thread.
+ * lock: the temporary file is private until published) and {@link #publish} (the flusher, under
+ * the log's snapshot lock, which truncations take too, but not the lock appends wait on: removals
+ * may run concurrently with it, and a removal of the same file twice is harmless); {@link #offsets}
+ * and {@link #read} from any thread.
  */
 public final class ProducerSnapshots {
   public static final String SUFFIX = ".snapshot";
@@ -93,8 +95,8 @@ public final class ProducerSnapshots {
 
   /**
    * Renames the temporary file written by {@link #writeTemp} to the snapshot (atomic; a rename, no
-   * fsync: called under the log's lock, so a truncation cannot slip between the check that the
-   * snapshot still describes the log and its publication), then keeps the newest {@link #RETAINED}.
+   * fsync: called under the log's snapshot lock, so a truncation cannot slip between the check that
+   * the snapshot still describes the log and its publication), then keeps the newest {@link #RETAINED}.
    * The caller fsyncs the directory after releasing the lock; until then a crash may lose the
    * rename, which costs only a longer replay.
    */

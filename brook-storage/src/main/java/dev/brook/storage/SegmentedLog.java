@@ -62,6 +62,13 @@ public final class SegmentedLog implements PartitionLog {
   private final Object lock = new Object();
   /** Serializes flushes (and the recovery point they move); appends never take it. */
   private final Object flushLock = new Object();
+  /**
+   * Held while a producer snapshot is published (a rename, and the removal of the oldest) and by
+   * truncations, around {@code lock}: a truncation cannot come between the check that a snapshot
+   * still describes the log and its publication, yet the file-system work runs outside the lock
+   * appends wait on. Order: {@code snapshotLock}, then {@code lock}. Appends never take it.
+   */
+  private final Object snapshotLock = new Object();
   private final LogDirFailureChannel failures;
   /** The log directory holding {@link #dir}: what goes offline. */
   private final Path logDir;
@@ -75,6 +82,8 @@ public final class SegmentedLog implements PartitionLog {
   private ProducerSnapshots producerSnapshots; // set at load, then final in effect
   /** The next segment's files, made on the flusher ahead of the roll (under lock); null if none. */
   private LogSegment.Prepared prepared;
+  /** Diagnostics ({@link AppendTimings}): when the append holding the lock was called (under lock). */
+  private long appendCalledNs;
   /** A {@link #prepareNextSegment} is queued or running (under lock). */
   private boolean preparing;
   private volatile ProducerStateSnapshotter snapshotter;
@@ -301,7 +310,9 @@ public final class SegmentedLog implements PartitionLog {
 
   @Override
   public AppendResult appendAsLeader(ByteBuffer batches, int leaderEpoch) throws IOException {
+    long called = AppendTimings.ON ? System.nanoTime() : 0;
     synchronized (lock) {
+      appendCalledNs = called;
       ensureOpen();
       try {
         return appendAsLeaderLocked(batches, leaderEpoch);
@@ -339,7 +350,9 @@ public final class SegmentedLog implements PartitionLog {
 
   @Override
   public AppendResult appendAsFollower(ByteBuffer batches) throws IOException {
+    long called = AppendTimings.ON ? System.nanoTime() : 0;
     synchronized (lock) {
+      appendCalledNs = called;
       ensureOpen();
       try {
         return appendAsFollowerLocked(batches);
@@ -411,18 +424,39 @@ public final class SegmentedLog implements PartitionLog {
   private AppendResult appendChecked(ByteBuffer batches, int count, long first, long next, long maxTs, long offsetOfMaxTs) throws IOException {
     int bytes = batches.remaining();
     long now = clock.milliseconds();
+    long locked = AppendTimings.ON ? System.nanoTime() : 0;
     LogSegment seg = active;
+    boolean rolled = false;
     if (seg.shouldRoll(config, bytes, count, next - 1, now) || next - 1 - seg.baseOffset() > Integer.MAX_VALUE) {
       seg = rollTo(first);
       snapshotProducerStateAt(first);
+      rolled = true;
     }
+    long rollDone = AppendTimings.ON ? System.nanoTime() : 0;
     seg.append(batches, now);
     logEndOffset = next;
     if (prepared == null && !preparing && seg.nearRoll(config, now)) {
       preparing = true;
       flusher.submit(this::prepareNextSegment);
     }
+    if (AppendTimings.ON) {
+      recordTimings(rolled, locked, rollDone, seg.lastWriteDoneNs);
+    }
     return new AppendResult(first, next - 1, maxTs, offsetOfMaxTs, logStartOffset, count, bytes);
+  }
+
+  /** Diagnostics ({@link AppendTimings}): the parts of the append that just ended, under lock. */
+  private void recordTimings(boolean rolled, long locked, long rollDone, long writeDone) {
+    long end = System.nanoTime();
+    AppendTimings.Kind kind = rolled ? AppendTimings.Kind.ROLLED : AppendTimings.kindOf(appendCalledNs);
+    if (rolled) {
+      AppendTimings.rolled(end);
+      AppendTimings.record(kind, AppendTimings.Part.ROLL, rollDone - locked);
+    }
+    AppendTimings.record(kind, AppendTimings.Part.TOTAL, end - appendCalledNs);
+    AppendTimings.record(kind, AppendTimings.Part.LOCK_WAIT, locked - appendCalledNs);
+    AppendTimings.record(kind, AppendTimings.Part.WRITE, writeDone - rollDone);
+    AppendTimings.record(kind, AppendTimings.Part.INDEX, end - writeDone);
   }
 
   // ---------------------------------------------------------------- roll
@@ -482,7 +516,11 @@ public final class SegmentedLog implements PartitionLog {
     IOException failure = null;
     if (!closed && !offline) {
       try {
+        long t0 = AppendTimings.ON ? System.nanoTime() : 0;
         made = LogSegment.prepare(dir, config);
+        if (AppendTimings.ON) {
+          AppendTimings.record(AppendTimings.Kind.FLUSHER, AppendTimings.Part.PREPARE, System.nanoTime() - t0);
+        }
       } catch (IOException e) {
         failure = e;
       } catch (java.io.UncheckedIOException e) {
@@ -537,14 +575,22 @@ public final class SegmentedLog implements PartitionLog {
       return; // close trims and flushes every segment itself; an offline log writes nothing
     }
     try {
+      long t0 = AppendTimings.ON ? System.nanoTime() : 0;
       rolled.trimIndexes();
+      if (AppendTimings.ON) {
+        AppendTimings.record(AppendTimings.Kind.FLUSHER, AppendTimings.Part.TRIM, System.nanoTime() - t0);
+      }
     } catch (IOException | java.io.UncheckedIOException e) {
       if (!closed) {
         failed("index trim of " + rolled.logFile().getFileName(), e);
       }
       return;
     }
+    long t0 = AppendTimings.ON ? System.nanoTime() : 0;
     flushInBackground(upTo);
+    if (AppendTimings.ON) {
+      AppendTimings.record(AppendTimings.Kind.FLUSHER, AppendTimings.Part.FSYNC_SEGMENT, System.nanoTime() - t0);
+    }
   }
 
   /**
@@ -574,8 +620,8 @@ public final class SegmentedLog implements PartitionLog {
 
   /**
    * On the flusher: writes and fsyncs the snapshot's file holding no lock, then publishes it (a
-   * rename, under lock) only if the log still holds {@code offset} durably and was not truncated
-   * since the snapshot was taken.
+   * rename, under {@code snapshotLock}, outside the lock appends wait on) only if the log still holds
+   * {@code offset} durably and was not truncated since the snapshot was taken.
    */
   private void writeSnapshotInBackground(long offset, ByteBuffer state, long generation) {
     if (closed || offline) {
@@ -583,16 +629,28 @@ public final class SegmentedLog implements PartitionLog {
     }
     boolean published = false;
     try {
+      long t0 = AppendTimings.ON ? System.nanoTime() : 0;
       producerSnapshots.writeTemp(offset, state);
-      synchronized (lock) {
-        if (!closed && !offline && truncations == generation && recoveryPoint >= offset && offset <= logEndOffset
-            && offset >= segments.firstKey()) {
+      synchronized (snapshotLock) {
+        boolean describesLog;
+        synchronized (lock) {
+          describesLog = !closed && !offline && truncations == generation && recoveryPoint >= offset
+              && offset <= logEndOffset && offset >= segments.firstKey();
+        }
+        if (describesLog) { // only a truncation could make it stale, and truncations wait for snapshotLock
           producerSnapshots.publish(offset);
           published = true;
         }
       }
+      long t1 = AppendTimings.ON ? System.nanoTime() : 0;
+      if (AppendTimings.ON) {
+        AppendTimings.record(AppendTimings.Kind.FLUSHER, AppendTimings.Part.SNAPSHOT, t1 - t0);
+      }
       if (published) {
         CheckpointFile.fsyncDir(dir);
+        if (AppendTimings.ON) {
+          AppendTimings.record(AppendTimings.Kind.FLUSHER, AppendTimings.Part.FSYNC_DIR, System.nanoTime() - t1);
+        }
       } else {
         producerSnapshots.discardTemp(offset);
       }
@@ -619,6 +677,12 @@ public final class SegmentedLog implements PartitionLog {
 
   @Override
   public void writeProducerStateSnapshot(long offset, ByteBuffer state) throws IOException {
+    synchronized (snapshotLock) {
+      writeProducerStateSnapshotLocked(offset, state);
+    }
+  }
+
+  private void writeProducerStateSnapshotLocked(long offset, ByteBuffer state) throws IOException {
     synchronized (lock) {
       ensureOpen();
       if (offset > logEndOffset || offset < segments.firstKey()) {
@@ -926,6 +990,12 @@ public final class SegmentedLog implements PartitionLog {
 
   @Override
   public void truncateTo(long offset) throws IOException {
+    synchronized (snapshotLock) {
+      truncateToUnderSnapshotLock(offset);
+    }
+  }
+
+  private void truncateToUnderSnapshotLock(long offset) throws IOException {
     synchronized (lock) {
       ensureOpen();
       truncations++;
@@ -975,6 +1045,12 @@ public final class SegmentedLog implements PartitionLog {
 
   @Override
   public void truncateFullyAndStartAt(long offset) throws IOException {
+    synchronized (snapshotLock) {
+      truncateFullyUnderSnapshotLock(offset);
+    }
+  }
+
+  private void truncateFullyUnderSnapshotLock(long offset) throws IOException {
     synchronized (lock) {
       ensureOpen();
       try {

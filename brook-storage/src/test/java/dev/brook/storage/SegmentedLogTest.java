@@ -171,7 +171,8 @@ class SegmentedLogTest {
       LogReadResult r = log.read(o, 1, Long.MAX_VALUE, true);
       assertThat(r.firstBatchBaseOffset()).isEqualTo(o);
     }
-    // Rolled segments have trimmed indexes; the active one is preallocated.
+    // Rolled segments have trimmed indexes (by the flusher); the active one is preallocated.
+    log.awaitBackgroundFlushes();
     List<LogSegment> segs = log.segments();
     LogSegment first = segs.get(0);
     assertThat(Files.size(first.offsetIndex().file())).isEqualTo(first.offsetIndex().entries() * 8L);

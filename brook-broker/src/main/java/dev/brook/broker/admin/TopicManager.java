@@ -160,10 +160,6 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
     if (req.configs().getOrDefault("mirror.link", "").isBlank()) {
       return Outcome.fail(Errors.INVALID_CONFIG, "mirror.source.topic and mirror.state need mirror.link (a mirror topic's cluster link).");
     }
-    if (cluster != null) {
-      return Outcome.fail(Errors.INVALID_CONFIG, "Mirror topics need a single-node Brook target: a ZooKeeper cluster does not "
-          + "support them yet.");
-    }
     MirrorTopicRules rules = mirrorRules;
     if (rules == null) return Outcome.fail(Errors.INVALID_CONFIG, "This broker does not support mirror topics.");
     if (!req.assignments().isEmpty()) {

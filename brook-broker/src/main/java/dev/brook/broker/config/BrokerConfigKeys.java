@@ -61,6 +61,12 @@ public final class BrokerConfigKeys {
     add(ConfigKey.of("ssl.trustmanager.algorithm", STRING, "PKIX", "Trust manager factory algorithm."));
     add(ConfigKey.of("sasl.enabled.mechanisms", LIST, "GSSAPI", "SASL mechanisms served: PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER (GSSAPI is not)."));
     add(ConfigKey.of("sasl.mechanism.inter.broker.protocol", STRING, "GSSAPI", "SASL mechanism this broker uses to connect to others."));
+    // Secrets the broker stores for itself (cluster links' passwords) are encrypted with these, as Kafka's
+    // ZooKeeper mode encrypted dynamic password configs; every broker of a cluster needs the same secret.
+    add(ConfigKey.of("password.encoder.secret", PASSWORD, null,
+        "Secret that encrypts the passwords Brook stores (cluster links' sasl.jaas.config and *password*); same on every broker."));
+    add(ConfigKey.of("password.encoder.old.secret", PASSWORD, null,
+        "The previous password.encoder.secret while rotating it: stored passwords it encrypted are still read."));
     add(ConfigKey.of("sasl.jaas.config", PASSWORD, null, "JAAS login module config; per listener and mechanism as listener.name.<l>.<mechanism>.sasl.jaas.config."));
     add(ConfigKey.atLeast("sasl.server.max.receive.size", INT, "524288", 1, "Largest frame accepted before authentication (CVE-2022-34917)."));
     add(ConfigKey.atLeast("connection.failed.authentication.delay.ms", INT, "100", 0,
@@ -84,6 +90,12 @@ public final class BrokerConfigKeys {
     add(ConfigKey.atLeast("sasl.oauthbearer.clock.skew.seconds", INT, "30", 0, "Leeway for exp, nbf and iat between the issuer's clock and the broker's."));
     add(ConfigKey.of("sasl.oauthbearer.sub.claim.name", STRING, "sub", "The claim whose value is the principal (User:<value>)."));
     add(ConfigKey.of("sasl.oauthbearer.scope.claim.name", STRING, "scope", "The claim holding the token's scopes (a space-separated string or a list of strings)."));
+    add(ConfigKey.of("sasl.oauthbearer.token.endpoint.url", STRING, null,
+        "With sasl.mechanism.inter.broker.protocol=OAUTHBEARER: the issuer's OAuth token endpoint, asked for this broker's tokens "
+            + "(client credentials: clientId and clientSecret of the listener's OAUTHBEARER JAAS entry, optional scope)."));
+    add(ConfigKey.of("sasl.login.callback.handler.class", CLASS, null,
+        "Per listener and mechanism (listener.name.<l>.oauthbearer.sasl.login.callback.handler.class): Kafka's "
+            + "OAuthBearerLoginCallbackHandler names Brook's own client-credentials token source; no other class is loaded."));
     add(ConfigKey.of("sasl.oauthbearer.jwt.validator.class", CLASS, "org.apache.kafka.common.security.oauthbearer.DefaultJwtValidator",
         "Kafka 4.1's validator classes (DefaultJwtValidator, BrokerJwtValidator) name Brook's own validator; no other class is loaded."));
     add(ConfigKey.of("socket.send.buffer.bytes", INT, "102400", "SO_SNDBUF; -1 for the OS default."));
@@ -162,22 +174,20 @@ public final class BrokerConfigKeys {
         "is not supported: Brook does not throttle replication (remove it)", "Only the default (no throttle) is accepted."));
     add(new ConfigKey("follower.replication.throttled.rate", LONG, "9223372036854775807", v -> (Long) v == Long.MAX_VALUE,
         "is not supported: Brook does not throttle replication (remove it)", "Only the default (no throttle) is accepted."));
-    add(new ConfigKey("compression.gzip.level", INT, "-1", v -> (Integer) v == -1,
-        "is not supported: Brook never recompresses batches, so only the default level (-1) is accepted",
-        "compression.gzip.level default; only -1 is accepted."));
-    add(new ConfigKey("compression.lz4.level", INT, "9", v -> (Integer) v == 9,
-        "is not supported: Brook never recompresses batches, so only the default level (9) is accepted",
-        "compression.lz4.level default; only 9 is accepted."));
-    add(new ConfigKey("compression.zstd.level", INT, "3", v -> (Integer) v == 3,
-        "is not supported: Brook never recompresses batches, so only the default level (3) is accepted",
-        "compression.zstd.level default; only 3 is accepted."));
+    // KIP-390: the level the broker compresses at when a topic's compression.type rewrites a batch.
+    add(new ConfigKey("compression.gzip.level", INT, "-1", v -> (Integer) v == -1 || ((Integer) v >= 1 && (Integer) v <= 9),
+        "must be -1 or in [1, 9]", "compression.gzip.level default: the gzip level batches are rewritten at."));
+    add(ConfigKey.between("compression.lz4.level", INT, "9", 1, 17,
+        "compression.lz4.level default: the lz4 level batches are rewritten at."));
+    add(ConfigKey.between("compression.zstd.level", INT, "3", -131072, 22,
+        "compression.zstd.level default: the zstd level batches are rewritten at."));
     add(ConfigKey.oneOf("log.message.timestamp.type", "CreateTime", List.of("CreateTime", "LogAppendTime"), "message.timestamp.type default."));
     add(ConfigKey.atLeast("log.message.timestamp.before.max.ms", LONG, "9223372036854775807", 0, "message.timestamp.before.max.ms default."));
     add(ConfigKey.atLeast("log.message.timestamp.after.max.ms", LONG, "3600000", 0, "message.timestamp.after.max.ms default."));
     add(ConfigKey.atLeast("message.max.bytes", INT, "1048588", 0, "max.message.bytes default: largest batch accepted."));
     add(ConfigKey.atLeast("min.insync.replicas", INT, "1", 1, "min.insync.replicas default."));
     add(ConfigKey.of("unclean.leader.election.enable", BOOLEAN, "false", "unclean.leader.election.enable default."));
-    add(ConfigKey.oneOf("compression.type", "producer", List.of("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"), "compression.type default."));
+    add(ConfigKey.oneOf("compression.type", "producer", List.of("uncompressed", "zstd", "lz4", "snappy", "gzip", "producer"), "compression.type default: producer keeps each batch's codec; a codec makes the leader rewrite batches in another one."));
     // groups
     add(ConfigKey.atLeast("offsets.topic.num.partitions", INT, "50", 1, "Partitions of __consumer_offsets."));
     add(ConfigKey.atLeast("offsets.topic.replication.factor", INT, "3", 1, "Replication factor of __consumer_offsets in a cluster; until that many brokers are live, groups get COORDINATOR_NOT_AVAILABLE."));
@@ -242,7 +252,8 @@ public final class BrokerConfigKeys {
     if (mechanismDot > 0 && MECHANISM_PREFIXES.contains(rest.substring(0, mechanismDot))) {
       // listener.name.<l>.<mechanism>.<key>: Kafka hands these to the mechanism's callback handler
       rest = rest.substring(mechanismDot + 1);
-      return KEYS.containsKey(rest) && (rest.startsWith("sasl.oauthbearer.") || rest.equals("sasl.server.callback.handler.class"));
+      return KEYS.containsKey(rest) && (rest.startsWith("sasl.oauthbearer.") || rest.equals("sasl.server.callback.handler.class")
+          || rest.equals("sasl.login.callback.handler.class"));
     }
     ConfigKey key = KEYS.get(rest);
     return key != null && (rest.startsWith("ssl.") || rest.startsWith("sasl.") || rest.equals("connections.max.reauth.ms"));

@@ -9,7 +9,7 @@ import java.util.Map;
  * survive a restart, as Kafka keeps them: a file beside the single node's metadata ({@link
  * LocalDynamicBrokerConfigStore}), ZooKeeper's {@code /config/brokers/<id>} in a cluster. Values are
  * stored as given, passwords included (Kafka's KRaft metadata log keeps them so too; its ZooKeeper
- * mode encrypted them with {@code password.encoder.secret}, which Brook does not have). A change
+ * mode encrypted them with {@code password.encoder.secret}, which Brook uses only for cluster links' passwords). A change
  * returns once it is durable. Thread-safe; calls may block (fsync, ZooKeeper): never on an event loop.
  */
 public interface DynamicBrokerConfigStore {

@@ -166,8 +166,9 @@ public final class TopicConfigs {
         "The cluster link a mirror topic is fetched over (empty: not a mirror topic). Set at creation only.");
     def("mirror.source.topic", STRING, "", ANY, "",
         "The source cluster's topic a mirror topic mirrors (empty: the same name). Set at creation only.");
-    def("mirror.state", STRING, "", oneOf("", "active", "promoted"), "must be one of [active, promoted]",
-        "active: the topic is fetched from the source and read-only; promoted: fetching stopped, writable.");
+    def("mirror.state", STRING, "", oneOf("", "active", "promoting", "promoted"), "must be one of [active, promoting, promoted]",
+        "active: the topic is fetched from the source and read-only; promoting (a cluster's promote under way): fetching "
+            + "stops, still read-only; promoted: writable.");
     // Refused when set (validate), not when read: a topic imported from Kafka with preallocate=true
     // must still open (Brook never preallocates segment files; the value is reported as stored).
     def(TopicConfig.PREALLOCATE_CONFIG, BOOLEAN, "false", ANY, "", TopicConfig.PREALLOCATE_DOC,
@@ -265,19 +266,10 @@ public final class TopicConfigs {
   private static final Map<String, java.util.function.Function<Object, String>> UNSUPPORTED = Map.of(
       TopicConfig.PREALLOCATE_CONFIG, v -> (Boolean) v ? "Brook does not preallocate segment files" : null,
       "leader.replication.throttled.replicas", TopicConfigs::throttledReplicas,
-      "follower.replication.throttled.replicas", TopicConfigs::throttledReplicas,
-      TopicConfig.COMPRESSION_GZIP_LEVEL_CONFIG, v -> defaultLevelOnly(v, -1),
-      TopicConfig.COMPRESSION_LZ4_LEVEL_CONFIG, v -> defaultLevelOnly(v, 9),
-      TopicConfig.COMPRESSION_ZSTD_LEVEL_CONFIG, v -> defaultLevelOnly(v, 3));
+      "follower.replication.throttled.replicas", TopicConfigs::throttledReplicas);
 
   private static String throttledReplicas(Object v) {
     return ((List<?>) v).isEmpty() ? null : "Brook does not throttle replication (leave it empty)";
-  }
-
-  private static String defaultLevelOnly(Object v, int level) {
-    return (Integer) v == level ? null
-        : "Brook stores batches as producers compressed them and never recompresses them, so only the default level ("
-            + level + ") is accepted";
   }
 
   /** Every topic key's effective value (override, else broker default), parsed. */

@@ -49,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * WWW-Authenticate: Basic}, except to the console's own calls, marked {@code X-Requested-With:
  * XMLHttpRequest}, so that the browser shows the page's login rather than its own dialog) and 403 for an
  * authenticated one, with a JSON error naming the missing permission. {@code http.open.paths} ({@code
- * /metrics} and the health probes by default) stay open; the console's static files always are.
+ * /metrics} and the health probes by default) stay open; the console's static files always are. A
+ * {@code /metrics} left out of them needs DESCRIBE on the cluster and then shows per-topic series and
+ * consumer lag only of the topics and groups the scraper may DESCRIBE ({@link PrometheusText.Scope}).
  * Without an authorizer nothing changes: no credentials are asked for or checked.
  */
 public final class BrokerHttpServer implements AutoCloseable {
@@ -190,7 +192,10 @@ public final class BrokerHttpServer implements AutoCloseable {
     switch (path) {
       case "/metrics" -> {
         if (!requireGet(ex, method)) return;
-        reply(ex, bounded(method + " " + path, this::metricsText));
+        // An open /metrics shows everything (the operator's choice); a closed one what the scraper may DESCRIBE.
+        PrometheusText.Scope scope = !caller.secured() || security.openPaths().contains(path) ? PrometheusText.Scope.ALL
+            : new PrometheusText.Scope(caller.mayDescribe(ResourceType.TOPIC), caller.mayDescribe(ResourceType.GROUP));
+        reply(ex, bounded(method + " " + path, () -> metricsText(scope)));
       }
       case "/health/live" -> {
         if (!requireGet(ex, method)) return;
@@ -225,7 +230,7 @@ public final class BrokerHttpServer implements AutoCloseable {
     }
   }
 
-  private Reply metricsText() throws Exception {
+  private Reply metricsText(PrometheusText.Scope scope) throws Exception {
     gauges.sync();
     List<ConsumerLag.Lag> lags = List.of();
     if (lag != null) {
@@ -236,7 +241,7 @@ public final class BrokerHttpServer implements AutoCloseable {
         log.warn("consumer lag did not answer in {} ms; /metrics answers without kafka_consumergroup_lag", LAG_TIMEOUT_MS);
       }
     }
-    return new Reply(200, "text/plain; version=0.0.4; charset=utf-8", PrometheusText.write(metrics.registry(), metrics.attributeGroups(), lags));
+    return new Reply(200, "text/plain; version=0.0.4; charset=utf-8", PrometheusText.write(metrics.registry(), metrics.attributeGroups(), lags, scope));
   }
 
   private void api(HttpExchange ex, Caller caller, String method, String path) throws IOException {

@@ -5,7 +5,10 @@ import dev.brook.broker.security.Operation;
 import dev.brook.broker.security.ResourceType;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 import org.apache.kafka.common.security.auth.KafkaPrincipal;
 
 /**
@@ -53,6 +56,17 @@ final class Caller {
   /** Whether {@code op} is allowed on at least one resource of {@code type} (Kafka's authorizeByResourceType). */
   boolean mayAny(Operation op, ResourceType type) {
     return authorizer == null || authorizer.authorizeByResourceType(principal, host, op, type);
+  }
+
+  /**
+   * Whether the caller may DESCRIBE a resource of {@code type}, by name, asked of the authorizer once
+   * per name: for filtering many series or rows by the same few topics or groups. Not thread-safe: for
+   * the thread serving this request.
+   */
+  Predicate<String> mayDescribe(ResourceType type) {
+    if (authorizer == null) return name -> true;
+    Map<String, Boolean> asked = new HashMap<>();
+    return name -> asked.computeIfAbsent(name, n -> may(Operation.DESCRIBE, type, n));
   }
 
   /** Throws {@link Denied} (401 or 403) unless {@code op} on the resource is allowed. */

@@ -22,6 +22,7 @@ import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -67,13 +68,20 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  *
  * <p>Authorization: each call is first authorized for the HTTP caller ({@link Caller}) with the
  * operation and resource of the Kafka API it stands for: topics are listed as Metadata lists them
- * (DESCRIBE per topic, the rest left out), a topic's configs need DESCRIBE_CONFIGS, browsing, searching
+ * (DESCRIBE per topic, the rest left out), their sizes on disk as DescribeLogDirs (DESCRIBE on the
+ * cluster), a topic's configs need DESCRIBE_CONFIGS, browsing, searching
  * and tailing READ, producing WRITE, creating CREATE (cluster or topic), deleting DELETE, altering
- * configs ALTER_CONFIGS; groups are listed and described with DESCRIBE on the group (lag only of topics
- * the caller may DESCRIBE), offsets reset with READ on the group and the topic (OffsetCommit);
+ * configs ALTER_CONFIGS; groups are listed and described with DESCRIBE on the group, offsets reset with
+ * READ on the group and the topic (OffsetCommit);
  * transactions are listed with DESCRIBE on the transactional id. Then the broker's own clients act: they
  * connect to the inter-broker listener as this broker ({@link HttpSecurity#clientProperties()}), whose
  * principal must be a super user (as Kafka's inter-broker principal usually is) for the console to act.
+ *
+ * <p>Per-topic figures follow the topic's DESCRIBE wherever they appear, as OffsetFetch, ListOffsets
+ * and Metadata would leave such a topic out: a group's lag rows, total, lag history and its members'
+ * assignments; the overview's topic count, rates and throughput history (sums over the visible
+ * topics); the topics list; a transaction's partitions; the history API. Nothing tells the caller
+ * that something was left out.
  *
  * <p>Called on the HTTP server's threads only; every call is bounded by a timeout.
  */
@@ -248,8 +256,9 @@ final class ConsoleApi implements AutoCloseable {
   // Overview
 
   /**
-   * The cluster as DescribeCluster shows it to anyone; topic count and throughput history only of the
-   * topics the caller may DESCRIBE; the broker-wide gauges and rates with DESCRIBE on the cluster.
+   * The cluster as DescribeCluster shows it to anyone; the topic count, the rates and the throughput
+   * history over the topics the caller may DESCRIBE (sums of per-topic figures, as Metadata would list
+   * the topics); the broker-wide partition gauges with DESCRIBE on the cluster (as DescribeLogDirs).
    */
   private String overview(Caller caller) throws Exception {
     DescribeClusterResult c = admin().describeCluster();
@@ -263,7 +272,8 @@ final class ConsoleApi implements AutoCloseable {
     j.endArr();
     Map<String, Integer> topicCount = new HashMap<>();
     for (Partition p : replicas.partitions()) topicCount.merge(p.topicPartition().topic(), 1, Integer::sum);
-    if (caller.secured()) topicCount.keySet().removeIf(t -> !caller.may(Operation.DESCRIBE, ResourceType.TOPIC, t));
+    Predicate<String> visible = caller.mayDescribe(ResourceType.TOPIC);
+    topicCount.keySet().removeIf(visible.negate());
     j.field("topics", topicCount.size());
     // The whole broker's figures (all topics together) need DESCRIBE on the cluster; null without it.
     boolean wide = caller.may(Operation.DESCRIBE, ResourceType.CLUSTER, ResourceType.CLUSTER_NAME);
@@ -271,22 +281,43 @@ final class ConsoleApi implements AutoCloseable {
     j.field("leaders", wide ? gauge("kafka.server:type=ReplicaManager,name=LeaderCount") : Double.NaN);
     j.field("underReplicated", wide ? gauge("kafka.server:type=ReplicaManager,name=UnderReplicatedPartitions") : Double.NaN);
     j.field("offline", wide ? gauge("kafka.controller:type=KafkaController,name=OfflinePartitionsCount") : Double.NaN);
-    BrokerTopicMetrics.Meters all = metrics.topics().all();
-    j.field("messagesInPerSec", wide ? all.messagesInRate() : Double.NaN);
-    j.field("bytesInPerSec", wide ? all.bytesInRate() : Double.NaN);
-    j.field("bytesOutPerSec", wide ? all.bytesOutRate() : Double.NaN);
+    double[] rates = rates(visible);
+    j.field("messagesInPerSec", rates[0]);
+    j.field("bytesInPerSec", rates[1]);
+    j.field("bytesOutPerSec", rates[2]);
     j.field("historyIntervalMs", history.intervalMs());
-    // The whole broker's messages per interval: the sum of the topics' series.
-    TreeMap<Long, Long> total = new TreeMap<>();
+    // Messages per interval: the sum of the series of the topics the caller may DESCRIBE (a super user's: all).
+    List<String> series = new ArrayList<>();
     for (String name : history.names()) {
-      if (!name.startsWith("topic:")) continue;
-      if (caller.secured() && !caller.may(Operation.DESCRIBE, ResourceType.TOPIC, name.substring("topic:".length()))) continue;
-      for (History.Point p : history.series(name, 0)) total.merge(p.timeMs(), p.value(), Long::sum);
+      String topic = History.topicOf(name);
+      if (topic != null && visible.test(topic)) series.add(name);
     }
-    j.key("throughputHistory").arr();
-    total.forEach((t, v) -> j.arr().num(t).num(v).endArr());
-    j.endArr();
+    points(j.key("throughputHistory"), history.sum(series, 0));
     return j.end().toString();
+  }
+
+  /**
+   * Messages in, bytes in and bytes out per second of the topics {@code visible} lets through: the
+   * all-topics meters when it lets every topic through, else the sum of the visible topics' meters
+   * (Dropwizard's one-minute rates are linear, so the sum is the rate of the sum).
+   */
+  private double[] rates(Predicate<String> visible) {
+    double[] sum = new double[3];
+    boolean everyTopic = true;
+    for (String t : metrics.topics().topicNames()) {
+      if (!visible.test(t)) {
+        everyTopic = false;
+        continue;
+      }
+      BrokerTopicMetrics.Meters m = metrics.topics().find(t);
+      if (m == null) continue; // deleted meanwhile
+      sum[0] += m.messagesInRate();
+      sum[1] += m.bytesInRate();
+      sum[2] += m.bytesOutRate();
+    }
+    if (!everyTopic) return sum;
+    BrokerTopicMetrics.Meters all = metrics.topics().all();
+    return new double[] {all.messagesInRate(), all.bytesInRate(), all.bytesOutRate()};
   }
 
   private double gauge(String name) {
@@ -300,24 +331,32 @@ final class ConsoleApi implements AutoCloseable {
   /** As Metadata lists them: the topics the caller may DESCRIBE, each with the operations it may do on it. */
   private String topics(Caller caller) {
     TreeMap<String, long[]> rows = new TreeMap<>();
+    Predicate<String> visible = caller.mayDescribe(ResourceType.TOPIC);
     for (Partition p : replicas.partitions()) {
-      if (caller.secured() && !caller.may(Operation.DESCRIBE, ResourceType.TOPIC, p.topicPartition().topic())) continue;
+      if (!visible.test(p.topicPartition().topic())) continue;
       long[] r = rows.computeIfAbsent(p.topicPartition().topic(), t -> new long[3]);
       r[0]++;
       r[1] += p.log().sizeInBytes();
       r[2] += p.logEndOffset() - p.logStartOffset();
     }
+    boolean sizes = mayDescribeLogDirs(caller);
     JsonOut j = new JsonOut().obj().key("topics").arr();
     for (Map.Entry<String, long[]> e : rows.entrySet()) {
-      BrokerTopicMetrics.Meters m = metrics.topics().topicNames().contains(e.getKey()) ? metrics.topics().topic(e.getKey()) : null;
+      BrokerTopicMetrics.Meters m = metrics.topics().find(e.getKey());
       j.obj().field("name", e.getKey()).field("internal", e.getKey().startsWith("__"))
-          .field("partitions", e.getValue()[0]).field("sizeBytes", e.getValue()[1]).field("messages", e.getValue()[2])
+          .field("partitions", e.getValue()[0]).field("sizeBytes", sizes ? e.getValue()[1] : Double.NaN)
+          .field("messages", e.getValue()[2])
           .field("messagesInPerSec", m == null ? 0 : m.messagesInRate())
           .field("bytesInPerSec", m == null ? 0 : m.bytesInRate());
       operations(j, caller, ResourceType.TOPIC, e.getKey());
       j.end();
     }
     return j.endArr().end().toString();
+  }
+
+  /** Sizes on disk are what DescribeLogDirs answers: DESCRIBE on the cluster (null without it). */
+  private static boolean mayDescribeLogDirs(Caller caller) {
+    return caller.may(Operation.DESCRIBE, ResourceType.CLUSTER, ResourceType.CLUSTER_NAME);
   }
 
   private static void operations(JsonOut j, Caller caller, ResourceType type, String name) {
@@ -361,6 +400,7 @@ final class ConsoleApi implements AutoCloseable {
     for (Partition p : replicas.partitions()) if (p.topicPartition().topic().equals(topic)) parts.add(p);
     if (parts.isEmpty()) throw new BadRequest(404, "no topic " + topic + " on this broker");
     parts.sort((a, b) -> Integer.compare(a.topicPartition().partition(), b.topicPartition().partition()));
+    boolean sizes = mayDescribeLogDirs(caller);
     JsonOut j = new JsonOut().obj().field("name", topic);
     operations(j, caller, ResourceType.TOPIC, topic);
     j.key("partitions").arr();
@@ -373,7 +413,7 @@ final class ConsoleApi implements AutoCloseable {
       for (int r : p.replicationState().map(s -> s.replicas()).orElse(List.of(p.leaderId()))) j.num(r);
       j.endArr();
       j.field("logStartOffset", p.logStartOffset()).field("logEndOffset", p.logEndOffset())
-          .field("highWatermark", p.highWatermark()).field("sizeBytes", p.log().sizeInBytes()).end();
+          .field("highWatermark", p.highWatermark()).field("sizeBytes", sizes ? p.log().sizeInBytes() : Double.NaN).end();
     }
     j.endArr();
     // DescribeConfigs needs DESCRIBE_CONFIGS: without it the page shows the partitions but no configs.
@@ -389,9 +429,7 @@ final class ConsoleApi implements AutoCloseable {
       j.obj().field("name", e.name()).field("value", e.isSensitive() ? null : e.value()).field("source", e.source().name()).end();
     }
     j.endArr();
-    j.key("history").arr();
-    for (History.Point p : history.series("topic:" + topic, 0)) j.arr().num(p.timeMs()).num(p.value()).endArr();
-    j.endArr();
+    points(j.key("history"), history.series(History.topicSeries(topic), 0));
     return j.end().toString();
   }
 
@@ -573,8 +611,9 @@ final class ConsoleApi implements AutoCloseable {
   private String groups(Caller caller) throws Exception {
     Collection<ConsumerGroupListing> listed = admin().listConsumerGroups().all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS);
     Map<String, Long> lagByGroup = new HashMap<>();
+    Predicate<String> visible = caller.mayDescribe(ResourceType.TOPIC);
     for (ConsumerLag.Lag l : lag.all().get(TIMEOUT_MS, TimeUnit.MILLISECONDS)) {
-      if (caller.secured() && !caller.may(Operation.DESCRIBE, ResourceType.TOPIC, l.topic())) continue;
+      if (!visible.test(l.topic())) continue;
       lagByGroup.merge(l.group(), l.lag(), Long::sum);
     }
     JsonOut j = new JsonOut().obj().key("groups").arr();
@@ -596,17 +635,20 @@ final class ConsoleApi implements AutoCloseable {
         .field("coordinator", d.coordinator() == null ? -1 : d.coordinator().id())
         .field("protocol", d.partitionAssignor());
     operations(j, caller, ResourceType.GROUP, groupId);
+    // Every part of the page that names a topic shows only the topics the caller may DESCRIBE: the
+    // members' assignments, the lag rows, their total and the lag history (OffsetFetch's filter).
+    Predicate<String> visible = caller.mayDescribe(ResourceType.TOPIC);
     j.key("members").arr();
     for (MemberDescription m : d.members()) {
       j.obj().field("memberId", m.consumerId()).field("clientId", m.clientId()).field("host", m.host());
       j.key("assignment").arr();
-      for (TopicPartition tp : m.assignment().topicPartitions()) j.str(tp.topic() + "-" + tp.partition());
+      for (TopicPartition tp : m.assignment().topicPartitions()) if (visible.test(tp.topic())) j.str(tp.topic() + "-" + tp.partition());
       j.endArr().end();
     }
     j.endArr();
     j.key("lag").arr();
     List<ConsumerLag.Lag> lags = new ArrayList<>(lag.of(groupId).get(TIMEOUT_MS, TimeUnit.MILLISECONDS));
-    if (caller.secured()) lags.removeIf(l -> !caller.may(Operation.DESCRIBE, ResourceType.TOPIC, l.topic()));
+    lags.removeIf(l -> !visible.test(l.topic()));
     lags.sort((a, b) -> a.topic().equals(b.topic()) ? Integer.compare(a.partition(), b.partition()) : a.topic().compareTo(b.topic()));
     long total = 0;
     for (ConsumerLag.Lag l : lags) {
@@ -615,9 +657,7 @@ final class ConsoleApi implements AutoCloseable {
           .field("highWatermark", l.highWatermark()).field("lag", l.lag()).end();
     }
     j.endArr().field("totalLag", total);
-    j.key("history").arr();
-    for (History.Point p : history.series("group:" + groupId, 0)) j.arr().num(p.timeMs()).num(p.value()).endArr();
-    j.endArr();
+    points(j.key("history"), history.sum(lagSeries(groupId, visible), 0));
     return j.end().toString();
   }
 
@@ -689,16 +729,52 @@ final class ConsoleApi implements AutoCloseable {
   // ------------------------------------------------------------------------------------------
   // History
 
+  /**
+   * One series, as visible as what it measures: {@code topic:<t>} needs DESCRIBE on the topic; {@code
+   * lag:<t>:<g>} DESCRIBE on the group and the topic; {@code group:<g>} (the group's total lag) DESCRIBE
+   * on the group and sums only the topics the caller may DESCRIBE; anything else DESCRIBE on the cluster.
+   */
   private String history(Caller caller, Map<String, String> q) {
     String series = required(q, "series");
-    // A series is as visible as what it measures.
-    if (series.startsWith("topic:")) caller.require(Operation.DESCRIBE, ResourceType.TOPIC, series.substring("topic:".length()));
-    else if (series.startsWith("group:")) caller.require(Operation.DESCRIBE, ResourceType.GROUP, series.substring("group:".length()));
-    else caller.require(Operation.DESCRIBE, ResourceType.CLUSTER, ResourceType.CLUSTER_NAME);
     long since = q.containsKey("since") ? parseLong(q.get("since"), "since") : 0;
-    JsonOut j = new JsonOut().obj().field("series", series).field("intervalMs", history.intervalMs()).key("points").arr();
-    for (History.Point p : history.series(series, since)) j.arr().num(p.timeMs()).num(p.value()).endArr();
-    return j.endArr().end().toString();
+    String topic = History.topicOf(series);
+    History.LagSeries lagSeries = History.LagSeries.parse(series);
+    List<History.Point> points;
+    if (topic != null) {
+      caller.require(Operation.DESCRIBE, ResourceType.TOPIC, topic);
+      points = history.series(series, since);
+    } else if (series.startsWith("group:")) {
+      String group = series.substring("group:".length());
+      caller.require(Operation.DESCRIBE, ResourceType.GROUP, group);
+      points = history.sum(lagSeries(group, caller.mayDescribe(ResourceType.TOPIC)), since);
+    } else if (lagSeries != null) {
+      caller.require(Operation.DESCRIBE, ResourceType.GROUP, lagSeries.group());
+      caller.require(Operation.DESCRIBE, ResourceType.TOPIC, lagSeries.topic());
+      points = history.series(series, since);
+    } else {
+      caller.require(Operation.DESCRIBE, ResourceType.CLUSTER, ResourceType.CLUSTER_NAME);
+      points = history.series(series, since);
+    }
+    JsonOut j = new JsonOut().obj().field("series", series).field("intervalMs", history.intervalMs());
+    points(j.key("points"), points);
+    return j.end().toString();
+  }
+
+  /** The lag series of {@code group} on the topics {@code visible} lets through. */
+  private List<String> lagSeries(String group, Predicate<String> visible) {
+    List<String> out = new ArrayList<>();
+    for (String name : history.names()) {
+      History.LagSeries l = History.LagSeries.parse(name);
+      if (l != null && l.group().equals(group) && visible.test(l.topic())) out.add(name);
+    }
+    return out;
+  }
+
+  /** A chart's points as {@code [[time, value], …]}, after a key. */
+  private static void points(JsonOut j, List<History.Point> points) {
+    j.arr();
+    for (History.Point p : points) j.arr().num(p.timeMs()).num(p.value()).endArr();
+    j.endArr();
   }
 
   // ------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Predicate;
 import javax.management.ObjectName;
 
 /**
@@ -37,11 +38,25 @@ import javax.management.ObjectName;
  * plus {@code kafka_consumergroup_lag} and {@code kafka_consumergroup_current_offset} as kafka_exporter
  * names them, and the JVM's own figures under the Prometheus Java client's names ({@code jvm_memory_bytes_used},
  * {@code jvm_threads_current}, {@code jvm_gc_collection_seconds_*}, {@code process_cpu_seconds_total}).
+ *
+ * <p>What one scrape may see ({@link Scope}): on an open path ({@code http.open.paths}, the operator's
+ * choice) everything; otherwise the broker-wide series (DESCRIBE on the cluster, checked before) and of
+ * the per-topic ones ({@code topic="…"}) only those of topics the scraper may DESCRIBE, and of the lag
+ * only groups and topics it may DESCRIBE, as Kafka's Metadata and OffsetFetch would show them.
  * Stateless; any thread.
  */
 public final class PrometheusText {
 
   private PrometheusText() {}
+
+  /**
+   * Which topics' and groups' series a scrape includes; {@link #ALL} for an open path. The predicates
+   * are asked once per series (60,000 at 10,000 partitions), so they should be cheap: the HTTP
+   * caller's ask the authorizer once per name and remember the answer for the scrape.
+   */
+  public record Scope(Predicate<String> topic, Predicate<String> group) {
+    public static final Scope ALL = new Scope(t -> true, g -> true);
+  }
 
   /** One metric family: its type and its sample lines, in order. */
   private static final class Family {
@@ -53,13 +68,22 @@ public final class PrometheusText {
     }
   }
 
+  /** Everything: the exposition of an open path. */
   public static String write(MetricRegistry registry, List<AttributeGroup> groups, List<ConsumerLag.Lag> lags) {
+    return write(registry, groups, lags, Scope.ALL);
+  }
+
+  /** The exposition {@code scope} may see. */
+  public static String write(MetricRegistry registry, List<AttributeGroup> groups, List<ConsumerLag.Lag> lags, Scope scope) {
     Map<String, Family> families = new TreeMap<>();
     for (Map.Entry<String, Metric> e : registry.getMetrics().entrySet()) {
-      add(families, e.getKey(), e.getValue());
+      add(families, e.getKey(), e.getValue(), scope);
     }
-    for (AttributeGroup g : groups) add(families, g);
+    for (AttributeGroup g : groups) {
+      if (visible(g.name(), scope)) add(families, g);
+    }
     for (ConsumerLag.Lag l : lags) {
+      if (!scope.group().test(l.group()) || !scope.topic().test(l.topic())) continue;
       String labels = "{consumergroup=\"" + escape(l.group()) + "\",topic=\"" + escape(l.topic()) + "\",partition=\"" + l.partition() + "\"}";
       family(families, "kafka_consumergroup_lag", "gauge").samples.add("kafka_consumergroup_lag" + labels + " " + l.lag());
       family(families, "kafka_consumergroup_current_offset", "gauge").samples.add("kafka_consumergroup_current_offset" + labels + " " + l.committed());
@@ -73,13 +97,14 @@ public final class PrometheusText {
     return out.toString();
   }
 
-  private static void add(Map<String, Family> families, String name, Metric metric) {
+  private static void add(Map<String, Family> families, String name, Metric metric, Scope scope) {
     ObjectName on;
     try {
       on = new ObjectName(name);
     } catch (Exception e) {
       return; // not one of ours
     }
+    if (!visible(on, scope)) return;
     String type = on.getKeyProperty("type");
     String metricName = on.getKeyProperty("name");
     if (type == null || metricName == null) return;
@@ -106,6 +131,13 @@ public final class PrometheusText {
       }
       default -> {}
     }
+  }
+
+  /** Whether a series of the MBean {@code on} is in the scope: one with a topic key only if that topic is. */
+  private static boolean visible(ObjectName on, Scope scope) {
+    String topic = on.getKeyProperty("topic");
+    if (topic == null) return true;
+    return scope.topic().test(topic.startsWith("\"") ? ObjectName.unquote(topic) : topic);
   }
 
   /** A Kafka-metrics-style MBean: {@code kafka.server:type=T,k=v} attribute {@code a-b} → gauge {@code kafka_server_T_a_b{k="v"}}. */

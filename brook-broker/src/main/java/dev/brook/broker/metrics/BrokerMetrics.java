@@ -40,6 +40,14 @@ public final class BrokerMetrics implements AutoCloseable {
   private Thread publisher;
   /** Kafka-metrics-style MBeans ({@link AttributeGroup}), by ObjectName; guarded by this. */
   private final Map<String, AttributeGroup> groups = new LinkedHashMap<>();
+  /**
+   * How long after {@link #publish} the MBeans are registered ({@code -Dbrook.jmx.publish.delay.ms},
+   * default 1 s): long enough for the first clients' requests to be answered without the publisher
+   * competing for the cores, short next to any JMX scrape interval.
+   */
+  static final long PUBLISH_DELAY_MS = Long.getLong("brook.jmx.publish.delay.ms", 1_000L);
+  /** Set by close; the publisher does not start registering once it is. Guarded by this. */
+  private boolean closed;
   /** Whether the publisher has registered the groups there were; later ones register at once. Guarded by this. */
   private boolean groupsPublished;
 
@@ -48,10 +56,14 @@ public final class BrokerMetrics implements AutoCloseable {
 
   /**
    * The broker's metrics, recording unless {@code -Dbrook.metrics.enabled=false}; published over JMX
-   * if no other broker in this JVM publishes (tests run several brokers in one JVM).
+   * if no other broker in this JVM publishes (tests run several brokers in one JVM), and not in
+   * {@code bin/brook}'s AOT training run ({@code -Dbrook.aot.training}): the platform MBean server
+   * loads ~450 JDK classes (its own, the platform MXBeans', JFR's MXBean), which the cache would
+   * otherwise hold, and every start maps and loads all of a cache's classes before {@code main}.
    */
   public BrokerMetrics() {
-    this(Boolean.parseBoolean(System.getProperty("brook.metrics.enabled", "true")), publishing.compareAndSet(0, 1));
+    this(Boolean.parseBoolean(System.getProperty("brook.metrics.enabled", "true")),
+        !Boolean.getBoolean("brook.aot.training") && publishing.compareAndSet(0, 1));
   }
 
   /** {@code recording} off makes the request-path recorders no-ops; {@code publishJmx} off keeps the MBeans away. */
@@ -60,10 +72,19 @@ public final class BrokerMetrics implements AutoCloseable {
     this.topics = new BrokerTopicMetrics(registry, recording);
     if (publishJmx) {
       // Off the start's critical path: the platform MBean server's creation and registering every
-      // MBean cost ~100 ms of CPU, which on a small machine competes with the start for the cores.
-      // The broker calls publish() once it is serving; the reporter then registers the metrics
-      // already there, and later ones as they come.
+      // MBean cost ~100-150 ms of CPU, which on a small machine competes with the start and the
+      // first requests for the cores. The broker calls publish() once it is serving; the thread
+      // waits PUBLISH_DELAY_MS more, so that the first clients' requests are answered first, then
+      // the reporter registers the metrics already there, and later ones as they come.
       publisher = new Thread(() -> {
+        try {
+          Thread.sleep(PUBLISH_DELAY_MS);
+        } catch (InterruptedException e) {
+          return; // closed before publishing
+        }
+        synchronized (this) {
+          if (closed) return;
+        }
         JmxReporter reporter = JmxReporter.forRegistry(registry)
             .registerWith(ManagementFactory.getPlatformMBeanServer())
             .convertDurationsTo(TimeUnit.MILLISECONDS)
@@ -80,11 +101,12 @@ public final class BrokerMetrics implements AutoCloseable {
   }
 
   /**
-   * Publishes the MBeans, on a thread of its own: called once the broker serves, so that the start
-   * does not wait for JMX. Idempotent; a no-op when this broker does not publish.
+   * Publishes the MBeans, on a thread of its own and {@link #PUBLISH_DELAY_MS} later: called once
+   * the broker serves, so that neither the start nor its first answers wait for JMX. Idempotent; a
+   * no-op when this broker does not publish.
    */
   public synchronized void publish() {
-    if (publisher != null && publisher.getState() == Thread.State.NEW) publisher.start();
+    if (publisher != null && publisher.getState() == Thread.State.NEW && !closed) publisher.start();
   }
 
   private static ObjectName objectName(String name) {
@@ -166,9 +188,13 @@ public final class BrokerMetrics implements AutoCloseable {
     try {
       Thread t;
       synchronized (this) {
+        closed = true;
         t = publisher.getState() == Thread.State.NEW ? null : publisher; // null: never published
       }
-      if (t != null) t.join(10_000); // a broker closed at once must not leave MBeans registered after its close
+      if (t != null) {
+        t.interrupt(); // still waiting: it returns without publishing
+        t.join(10_000); // a broker closed at once must not leave MBeans registered after its close
+      }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }

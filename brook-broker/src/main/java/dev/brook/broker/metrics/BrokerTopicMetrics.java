@@ -136,6 +136,11 @@ public final class BrokerTopicMetrics {
     return m != null ? m : perTopic.computeIfAbsent(topic, t -> new Meters(registry, "topic", t));
   }
 
+  /** This topic's meters if it has any (null: none yet, or deleted); never creates them. */
+  public Meters find(String topic) {
+    return perTopic.get(topic);
+  }
+
   /** The topics seen so far (a view). */
   public java.util.Set<String> topicNames() {
     return perTopic.keySet();

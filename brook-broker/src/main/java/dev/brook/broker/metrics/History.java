@@ -17,8 +17,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The broker's own history of what flowed and what lagged: one value per series every {@link
  * #intervalMs} (10 s), for the last {@link #POINTS} intervals (24 h at 10 s). Series are named
- * {@code topic:<name>} (messages appended in the interval) and {@code group:<id>} (the group's total
- * lag at the sample).
+ * {@code topic:<name>} ({@link #topicSeries}: messages appended in the interval) and {@code
+ * lag:<topic>:<group>} ({@link #lagSeries}: the group's lag on that topic at the sample, summed over its
+ * partitions). Lag is kept per topic, not per group, so that a viewer who may not see a topic gets a
+ * group's lag history without it ({@link #sum}), as Kafka's OffsetFetch leaves such a topic out; a
+ * topic name cannot hold ':', so the name parses back ({@link LagSeries#parse}).
  *
  * <p>Bounded: in memory, at most {@link #MAX_SERIES} series of {@link #POINTS} longs (a series past
  * the limit is not kept, and said so once in the log); on disk, one append-only text file per UTC
@@ -36,6 +39,35 @@ public final class History implements AutoCloseable {
 
   /** One point of a series. */
   public record Point(long timeMs, long value) {}
+
+  /** The topic and group of a {@code lag:<topic>:<group>} series. */
+  public record LagSeries(String topic, String group) {
+    /** The lag series {@code name} stands for, or null when it is not one. */
+    public static LagSeries parse(String name) {
+      if (!name.startsWith(LAG)) return null;
+      int colon = name.indexOf(':', LAG.length());
+      if (colon <= LAG.length()) return null;
+      return new LagSeries(name.substring(LAG.length(), colon), name.substring(colon + 1));
+    }
+  }
+
+  private static final String TOPIC = "topic:";
+  private static final String LAG = "lag:";
+
+  /** The series of a topic's messages appended per interval. */
+  public static String topicSeries(String topic) {
+    return TOPIC + topic;
+  }
+
+  /** The topic {@code name} is the throughput series of, or null. */
+  public static String topicOf(String name) {
+    return name.startsWith(TOPIC) ? name.substring(TOPIC.length()) : null;
+  }
+
+  /** The series of a group's lag on one topic. */
+  public static String lagSeries(String topic, String group) {
+    return LAG + topic + ":" + group;
+  }
 
   private final Path dir;
   private final long intervalMs;
@@ -72,6 +104,8 @@ public final class History implements AutoCloseable {
       BufferedWriter w = writer(nowMs);
       StringBuilder b = new StringBuilder(values.size() * 32);
       for (Map.Entry<String, Long> e : values.entrySet()) {
+        // A group id may hold a tab or a line break, which the file's lines cannot: such a series stays in memory only.
+        if (e.getKey().indexOf('\t') >= 0 || e.getKey().indexOf('\n') >= 0 || e.getKey().indexOf('\r') >= 0) continue;
         b.append(nowMs).append('\t').append(e.getKey()).append('\t').append(e.getValue()).append('\n');
       }
       w.write(b.toString());
@@ -121,6 +155,30 @@ public final class History implements AutoCloseable {
       int slot = (next + i) % points;
       long t = slotTime[slot];
       if (t != 0 && t >= sinceMs) out.add(new Point(t, v[slot]));
+    }
+    return out;
+  }
+
+  /**
+   * The point-by-point sum of the series {@code names} (unknown ones count nothing) since {@code
+   * sinceMs}, oldest first: one point per sample taken, as {@link #series} gives for one series; empty
+   * when none of them is known.
+   */
+  public synchronized List<Point> sum(java.util.Collection<String> names, long sinceMs) {
+    List<long[]> kept = new ArrayList<>(names.size());
+    for (String n : names) {
+      long[] v = series.get(n);
+      if (v != null) kept.add(v);
+    }
+    List<Point> out = new ArrayList<>();
+    if (kept.isEmpty()) return out;
+    for (int i = 0; i < points; i++) {
+      int slot = (next + i) % points;
+      long t = slotTime[slot];
+      if (t == 0 || t < sinceMs) continue;
+      long total = 0;
+      for (long[] v : kept) total += v[slot];
+      out.add(new Point(t, total));
     }
     return out;
   }

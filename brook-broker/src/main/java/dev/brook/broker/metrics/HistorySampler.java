@@ -11,7 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes the {@link History} sample every interval: per topic, the messages appended since the last
- * sample (the difference of its MessagesInPerSec meter's count); per group, the total lag. Runs on
+ * sample (the difference of its MessagesInPerSec meter's count); per group and topic, the group's lag
+ * on the topic's partitions (per topic, so that the console can leave out a topic its viewer may not
+ * see; {@link History}). Runs on
  * its own scheduled thread, never on a request thread; one run at a time.
  */
 public final class HistorySampler implements Runnable {
@@ -37,12 +39,10 @@ public final class HistorySampler implements Runnable {
       for (String t : topics.topicNames()) {
         long count = topics.topic(t).messagesInCount();
         Long before = lastCounts.put(t, count);
-        sample.put("topic:" + t, before == null ? count : count - before);
+        sample.put(History.topicSeries(t), before == null ? count : count - before);
       }
-      Map<String, Long> groups = new LinkedHashMap<>();
       List<ConsumerLag.Lag> lags = lag.all().get(5, TimeUnit.SECONDS);
-      for (ConsumerLag.Lag l : lags) groups.merge("group:" + l.group(), l.lag(), Long::sum);
-      sample.putAll(groups);
+      for (ConsumerLag.Lag l : lags) sample.merge(History.lagSeries(l.topic(), l.group()), l.lag(), Long::sum);
       history.record(clock.getAsLong(), sample);
     } catch (Exception e) {
       log.warn("taking the history sample failed", e);

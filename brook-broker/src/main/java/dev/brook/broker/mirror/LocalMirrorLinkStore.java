@@ -15,22 +15,25 @@ import java.util.TreeMap;
 /**
  * A single node's cluster links: {@code mirror-links.properties} in the first log directory, one
  * line per link setting, {@code link.<name>/<key>=<value>} (a link's name may hold dots but never a
- * {@code '/'}), rewritten whole and atomically on every change (links change rarely, by an
- * administrator).
+ * {@code '/'}; secrets encrypted, {@link LinkSecrets}), rewritten whole and atomically on every
+ * change (links change rarely, by an administrator).
  * Thread-safe: writers serialize on the store; readers take the published map.
  */
 public final class LocalMirrorLinkStore implements MirrorLinkStore {
   public static final String FILE = "mirror-links.properties";
 
   private final Path file;
+  private final LinkSecrets secrets;
   private volatile Map<String, MirrorLink> links;
 
-  public LocalMirrorLinkStore(Path logDir) throws IOException {
+  /** Reads the links; a stored secret that cannot be decrypted fails this naming {@code password.encoder.secret}. */
+  public LocalMirrorLinkStore(Path logDir, LinkSecrets secrets) throws IOException {
     this.file = logDir.resolve(FILE);
-    this.links = read(file);
+    this.secrets = secrets;
+    this.links = read(file, secrets);
   }
 
-  private static Map<String, MirrorLink> read(Path file) throws IOException {
+  private static Map<String, MirrorLink> read(Path file, LinkSecrets secrets) throws IOException {
     if (!Files.exists(file)) return Map.of();
     Properties p = new Properties();
     p.load(new StringReader(Files.readString(file, StandardCharsets.UTF_8)));
@@ -41,7 +44,7 @@ public final class LocalMirrorLinkStore implements MirrorLinkStore {
       byLink.computeIfAbsent(name, n -> new HashMap<>()).put(k.substring(k.indexOf('/') + 1), p.getProperty(k));
     }
     Map<String, MirrorLink> out = new TreeMap<>();
-    byLink.forEach((name, configs) -> out.put(name, new MirrorLink(name, configs)));
+    byLink.forEach((name, configs) -> out.put(name, secrets.open(name, configs)));
     return Map.copyOf(out);
   }
 
@@ -51,7 +54,13 @@ public final class LocalMirrorLinkStore implements MirrorLinkStore {
   }
 
   @Override
+  public void checkStorable(MirrorLink link) {
+    secrets.checkStorable(link);
+  }
+
+  @Override
   public synchronized void put(MirrorLink link) throws IOException {
+    secrets.checkStorable(link);
     Map<String, MirrorLink> next = new TreeMap<>(links);
     next.put(link.name(), link);
     write(next);
@@ -69,7 +78,7 @@ public final class LocalMirrorLinkStore implements MirrorLinkStore {
   private void write(Map<String, MirrorLink> next) throws IOException {
     Properties p = new Properties();
     p.setProperty("version", "1");
-    for (MirrorLink l : next.values()) l.configs().forEach((k, v) -> p.setProperty("link." + l.name() + "/" + k, v));
+    for (MirrorLink l : next.values()) secrets.seal(l).forEach((k, v) -> p.setProperty("link." + l.name() + "/" + k, v));
     StringWriter w = new StringWriter();
     p.store(w, "Brook cluster links (mirror topics); written by the broker");
     AtomicFiles.write(file, w.toString().getBytes(StandardCharsets.UTF_8));

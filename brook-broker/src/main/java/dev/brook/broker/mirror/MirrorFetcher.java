@@ -256,6 +256,9 @@ final class MirrorFetcher implements AutoCloseable {
     try {
       if (partitions.get(m.partition.topicPartition()) != m) return;
       Partition p = m.partition;
+      // Leadership moved (a cluster): nothing more is appended here; the manager takes the partition
+      // away on its next tick, and the new leader fetches from its own log end.
+      if (!p.isLeader()) return;
       if (pd.records() instanceof MemoryRecords records && records.sizeInBytes() > 0) {
         ByteBuffer whole = fromLogEnd(wholeBatches(records.buffer()), p);
         if (whole != null && whole.hasRemaining()) {
@@ -336,6 +339,7 @@ final class MirrorFetcher implements AutoCloseable {
     try {
       if (partitions.get(m.partition.topicPartition()) != m) return;
       Partition p = m.partition;
+      if (!p.isLeader()) return; // a follower's log is the leader's to change
       if (sourceEnd < p.logEndOffset()) {
         log.warn("link {}: source {} ends at {}, below mirror {}'s end {}: truncating the mirror (the source lost records)",
             linkName, m.source, sourceEnd, p.topicPartition(), p.logEndOffset());

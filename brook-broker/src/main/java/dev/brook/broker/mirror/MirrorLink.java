@@ -1,9 +1,13 @@
 package dev.brook.broker.mirror;
 
+import dev.brook.broker.config.BrokerConfig;
 import dev.brook.broker.config.ConfigException;
+import dev.brook.broker.config.ListenerSettings;
 import dev.brook.broker.replica.BrokerConnector;
 import dev.brook.broker.security.InterBrokerSecurity;
 import dev.brook.broker.security.JaasConfig;
+import dev.brook.broker.security.TlsContext;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -13,10 +17,14 @@ import java.util.regex.PatternSyntaxException;
 /**
  * A cluster link: how this broker reaches a source cluster whose topics it mirrors. {@code configs}
  * are client settings in Kafka's names ({@code bootstrap.servers}, {@code security.protocol}
- * PLAINTEXT or SASL_PLAINTEXT with {@code sasl.mechanism} and {@code sasl.jaas.config}, …)
- * plus the link's own keys for syncing consumer-group offsets (Confluent's Cluster Linking names):
+ * PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL, with {@code sasl.mechanism} and {@code
+ * sasl.jaas.config} for SASL and Kafka's client {@code ssl.*} keys (trust store, key store for
+ * mTLS, {@code ssl.endpoint.identification.algorithm}, …) for TLS)
+ * plus the link's own keys (Confluent's Cluster Linking names) for syncing consumer-group offsets,
  * {@code consumer.offset.sync.enable} (default true), {@code consumer.offset.sync.ms} (default
- * 30000), {@code consumer.offset.sync.groups} (a regex of group ids, default {@code .*}). Immutable.
+ * 30000), {@code consumer.offset.sync.groups} (a regex of group ids, default {@code .*}), and for
+ * how often mirror topics' configs follow their source topics', {@code topic.config.sync.ms}
+ * (default 5000). Immutable.
  *
  * <p>Every key is checked by {@link #validate} before a link is stored; an unknown key or a bad
  * value is refused naming the key.
@@ -25,8 +33,14 @@ public record MirrorLink(String name, Map<String, String> configs) {
   /** The keys a link accepts. */
   static final Set<String> KEYS = Set.of("bootstrap.servers", "security.protocol", "client.id", "request.timeout.ms",
       "metadata.max.age.ms", "fetch.max.wait.ms", "fetch.max.bytes", "max.partition.fetch.bytes",
-      "consumer.offset.sync.enable", "consumer.offset.sync.ms", "consumer.offset.sync.groups", "sasl.mechanism",
-      "sasl.jaas.config");
+      "consumer.offset.sync.enable", "consumer.offset.sync.ms", "consumer.offset.sync.groups", "topic.config.sync.ms", "sasl.mechanism",
+      "sasl.jaas.config", "ssl.truststore.type", "ssl.truststore.location", "ssl.truststore.password",
+      "ssl.truststore.certificates", "ssl.keystore.type", "ssl.keystore.location", "ssl.keystore.password",
+      "ssl.key.password", "ssl.keystore.certificate.chain", "ssl.keystore.key", "ssl.endpoint.identification.algorithm",
+      "ssl.protocol", "ssl.enabled.protocols", "ssl.cipher.suites", "ssl.keymanager.algorithm", "ssl.trustmanager.algorithm");
+
+  /** The protocols a link speaks to its source. */
+  static final Set<String> PROTOCOLS = Set.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
 
   /** The SASL mechanisms a link speaks (the ones Brook's own inter-broker client speaks). */
   static final Set<String> SASL_MECHANISMS = Set.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
@@ -51,17 +65,21 @@ public record MirrorLink(String name, Map<String, String> configs) {
       if (colon <= 0) throw new ConfigException("bootstrap.servers", "'" + hp.trim() + "' is not host:port");
       positive("bootstrap.servers", hp.trim().substring(colon + 1));
     }
-    String protocol = configs.getOrDefault("security.protocol", "PLAINTEXT");
-    if (protocol.equals("SASL_PLAINTEXT")) {
-      link.connector(); // checks sasl.mechanism and sasl.jaas.config
-    } else if (!protocol.equals("PLAINTEXT")) {
-      throw new ConfigException("security.protocol", "'" + protocol
-          + "' is not supported by cluster links yet (PLAINTEXT or SASL_PLAINTEXT)");
-    } else if (configs.containsKey("sasl.mechanism") || configs.containsKey("sasl.jaas.config")) {
-      throw new ConfigException("security.protocol", "PLAINTEXT, but SASL settings are given: set SASL_PLAINTEXT");
+    String protocol = link.protocol();
+    if (!PROTOCOLS.contains(protocol)) {
+      throw new ConfigException("security.protocol", "'" + protocol + "' is not one of " + new java.util.TreeSet<>(PROTOCOLS));
     }
+    if (!protocol.startsWith("SASL_") && (configs.containsKey("sasl.mechanism") || configs.containsKey("sasl.jaas.config"))) {
+      throw new ConfigException("security.protocol", protocol + ", but SASL settings are given: set SASL_"
+          + (protocol.equals("SSL") ? "SSL" : "PLAINTEXT"));
+    }
+    if (!protocol.endsWith("SSL")) {
+      String ssl = configs.keySet().stream().filter(k -> k.startsWith("ssl.")).sorted().findFirst().orElse(null);
+      if (ssl != null) throw new ConfigException(ssl, "is a TLS setting, but security.protocol is " + protocol + " (SSL or SASL_SSL)");
+    }
+    link.connector(); // checks the SASL settings and loads the TLS stores, naming the bad key
     for (String k : Set.of("request.timeout.ms", "metadata.max.age.ms", "fetch.max.wait.ms", "fetch.max.bytes",
-        "max.partition.fetch.bytes", "consumer.offset.sync.ms")) {
+        "max.partition.fetch.bytes", "consumer.offset.sync.ms", "topic.config.sync.ms")) {
       if (configs.containsKey(k)) positive(k, configs.get(k));
     }
     String sync = configs.get("consumer.offset.sync.enable");
@@ -85,27 +103,59 @@ public record MirrorLink(String name, Map<String, String> configs) {
   }
 
   /**
-   * How the link's fetchers connect to the source's brokers: plain, or SASL_PLAINTEXT with {@code
-   * sasl.mechanism} as the {@code username}/{@code password} of {@code sasl.jaas.config}.
+   * How the link's fetchers connect to the source's brokers: plain or TLS (the link's {@code ssl.*}
+   * keys, read as a broker reads a listener's, with Kafka's client defaults), then for SASL_* {@code
+   * sasl.mechanism} as the {@code username}/{@code password} of {@code sasl.jaas.config}. Loads the
+   * key and trust stores: throws {@link ConfigException} naming the key that does not load.
    */
   BrokerConnector connector() {
-    if (!"SASL_PLAINTEXT".equals(configs.get("security.protocol"))) return BrokerConnector.PLAINTEXT;
+    String protocol = protocol();
+    if (protocol.equals("PLAINTEXT")) return BrokerConnector.PLAINTEXT;
+    TlsContext tls = protocol.endsWith("SSL") ? tls() : null;
+    if (!protocol.startsWith("SASL_")) return InterBrokerSecurity.client(SecurityProtocol.SSL, tls, null, null, null);
     String mechanism = configs.get("sasl.mechanism");
     if (mechanism == null || !SASL_MECHANISMS.contains(mechanism)) {
       throw new ConfigException("sasl.mechanism", "'" + mechanism + "': a link speaks one of " + new java.util.TreeSet<>(SASL_MECHANISMS));
     }
     String text = configs.get("sasl.jaas.config");
-    if (text == null) throw new ConfigException("sasl.jaas.config", "is required with SASL_PLAINTEXT");
+    if (text == null) throw new ConfigException("sasl.jaas.config", "is required with " + protocol);
     JaasConfig jaas = JaasConfig.parse("sasl.jaas.config", text);
     String user = jaas.options().get("username");
     String password = jaas.options().get("password");
     if (user == null || password == null) throw new ConfigException("sasl.jaas.config", "needs username=\"…\" password=\"…\"");
-    return InterBrokerSecurity.saslPlaintext(mechanism, user, password);
+    return InterBrokerSecurity.client(SecurityProtocol.forName(protocol), tls, mechanism, user, password);
   }
 
-  /** Whether a setting ({@code sasl.jaas.config}, or as {@code cluster.link.<name>.sasl.jaas.config}) is a secret, masked by DescribeConfigs. */
+  /** The link's TLS client context: its {@code ssl.*} keys over the broker's (Kafka's client) defaults. */
+  private TlsContext tls() {
+    Map<String, String> ssl = new TreeMap<>();
+    configs.forEach((k, v) -> {
+      if (k.startsWith("ssl.")) ssl.put(k, v);
+    });
+    return TlsContext.create(new ListenerSettings(BrokerConfig.of(ssl), "link-" + name), false);
+  }
+
+  String protocol() {
+    return configs.getOrDefault("security.protocol", "PLAINTEXT").trim().toUpperCase(java.util.Locale.ROOT);
+  }
+
+  /** The link's client settings that a Kafka client of the source takes as they are (security, TLS, SASL). */
+  Map<String, String> clientSecurity() {
+    Map<String, String> out = new TreeMap<>();
+    out.put("security.protocol", protocol());
+    configs.forEach((k, v) -> {
+      if (k.startsWith("ssl.") || k.startsWith("sasl.")) out.put(k, v);
+    });
+    return out;
+  }
+
+  /**
+   * Whether a setting ({@code sasl.jaas.config}, a password, an inline PEM private key; also as
+   * {@code cluster.link.<name>.<key>}) is a secret, masked by DescribeConfigs.
+   */
   public static boolean isSensitive(String key) {
-    return key.equals("sasl.jaas.config") || key.endsWith(".sasl.jaas.config") || key.contains("password");
+    return key.equals("sasl.jaas.config") || key.endsWith(".sasl.jaas.config") || key.contains("password")
+        || key.equals("ssl.keystore.key") || key.endsWith(".ssl.keystore.key");
   }
 
   public String bootstrapServers() {
@@ -123,6 +173,10 @@ public record MirrorLink(String name, Map<String, String> configs) {
 
   long offsetSyncMs() {
     return intConfig("consumer.offset.sync.ms", 30_000);
+  }
+
+  long topicConfigSyncMs() {
+    return intConfig("topic.config.sync.ms", 5_000);
   }
 
   Pattern groups() {

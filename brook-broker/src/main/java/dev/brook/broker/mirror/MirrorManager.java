@@ -5,6 +5,7 @@ import dev.brook.broker.cluster.BrokerEndpoint;
 import dev.brook.broker.cluster.MetadataStore;
 import dev.brook.broker.cluster.TopicMetadata;
 import dev.brook.broker.config.ConfigException;
+import dev.brook.broker.config.TopicConfigs;
 import dev.brook.broker.group.GroupCoordinator;
 import dev.brook.broker.replica.AppendOrigin;
 import dev.brook.broker.replica.AppendOutcome;
@@ -26,6 +27,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.Node;
@@ -44,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * Offset-preserving mirror topics (issue 19 part 4): this broker, as the leader of a mirror topic's
  * partitions, fetches them from the source cluster over the topic's cluster link and appends the
  * source's batches at the source's offsets ({@link MirrorFetcher}); copies the source groups'
- * committed offsets for mirrored partitions unchanged; and promotes a mirror topic (stops fetching
+ * committed offsets for mirrored partitions unchanged; makes each mirror topic's configs follow its
+ * source topic's (every {@code topic.config.sync.ms}); and promotes a mirror topic (stops fetching
  * at a batch boundary, aborts the transactions the source left open in it, starts a leader epoch
  * above every mirrored batch's, makes the topic writable).
  *
@@ -54,8 +57,16 @@ import org.slf4j.LoggerFactory;
  * metadata and the offset sync; leadership changes only mark the partitions. Link and promote
  * requests come on the topic admin's thread; a promote takes its partitions from the fetchers itself,
  * under the assignment lock, so it never waits for the manager's thread (which may be waiting on a
- * source that is gone). Single node only: a ZooKeeper cluster refuses mirror topics (see
- * docs/ARCHITECTURE.md).
+ * source that is gone).
+ *
+ * <p>In a ZooKeeper cluster every broker runs a manager: links are in ZooKeeper (every broker sees
+ * them), each partition is fetched by its current leader only (a leader that resigns stops, and the
+ * new leader resumes at its own log end, which replication made a prefix of the old leader's), and
+ * followers replicate the mirror topic from the leader as any topic. A promote there is carried out
+ * by the partitions' leaders: the broker that takes the request sets {@code mirror.state=promoting}
+ * (cluster-wide, still read-only), each leader catches up, stops, starts a leader epoch above the
+ * source's, aborts the source's open transactions and records its partition done on the {@link
+ * PromotionBoard}; when every partition is, the request stores {@code promoted}.
  */
 public final class MirrorManager implements MirrorTopicRules, LeadershipListener, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MirrorManager.class);
@@ -63,9 +74,9 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   /** How long a promote waits for the mirror to catch up with the source before it stops fetching. */
   static final long PROMOTE_CATCH_UP_MS = Long.getLong("brook.mirror.promote.catch.up.ms", 10_000L);
 
-  /** What a promote needs from the rest of the broker (a single node's controller and producer ids). */
+  /** What a promote needs from the rest of the broker (the controller's leader epochs, producer ids). */
   public interface Promotion {
-    /** Starts a leader epoch of {@code tp} at least {@code atLeast}, led here. */
+    /** Starts a leader epoch of {@code tp} at least {@code atLeast}, led here; returns once the partition here is in it. */
     void newLeaderEpoch(TopicPartition tp, int atLeast) throws IOException;
 
     /** Makes every producer id up to {@code producerId} taken (the source's ids are now in this cluster's logs). */
@@ -77,6 +88,22 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   public interface Growth {
     void growTo(String topic, int partitions);
   }
+
+  /** Replaces a mirror topic's configs (asynchronously, on the topic admin's thread). */
+  @FunctionalInterface
+  public interface ConfigSync {
+    void replaceConfigs(String topic, Map<String, String> configs);
+  }
+
+  /**
+   * Source topic configs a mirror topic does not take: MirrorMaker 2's default {@code
+   * config.properties.exclude} (replication throttles, timestamp type and difference,
+   * unclean.leader.election.enable, min.insync.replicas: the target cluster's own business), and a
+   * source mirror topic's {@code mirror.*} keys (a chain of links: this topic has its own).
+   */
+  static final Pattern CONFIGS_NOT_FOLLOWED = Pattern.compile("follower\\.replication\\.throttled\\.replicas"
+      + "|leader\\.replication\\.throttled\\.replicas|message\\.timestamp\\.difference\\.max\\.ms"
+      + "|message\\.timestamp\\.type|unclean\\.leader\\.election\\.enable|min\\.insync\\.replicas|mirror\\..*");
 
   /** One link's live state; owned by the manager's thread. */
   private static final class LinkState {
@@ -90,6 +117,9 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     /** When each growth ("topic:count") was last asked for: asked again only after 30 s (a failed one). */
     final Map<String, Long> growthAskedAtNanos = new HashMap<>();
     long offsetsSyncedAtNanos;
+    long configsSyncedAtNanos;
+    /** When each config change ("topic" → wanted configs) was last asked for: asked again only after 30 s. */
+    final Map<String, Map.Entry<Map<String, String>, Long>> configsAsked = new HashMap<>();
     /** What was last written per group and target partition, so a target group's own newer commits stay. */
     final Map<String, Map<TopicPartition, Long>> synced = new HashMap<>();
 
@@ -104,7 +134,14 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   private final LocalReplicaManager replicas;
   private final GroupCoordinator groups;
   private final Promotion promotion;
+  /** Cluster mode: where leaders record their part of a promote done; null on a single node. */
+  private final PromotionBoard board;
+  /** Manager thread, cluster mode: when this broker first saw each topic promoting (its leaders' catch-up starts then). */
+  private final Map<String, Long> promotingSeenAt = new HashMap<>();
+  /** Manager thread, cluster mode: the leader epoch each promoting partition was readied in here (not readied again in it). */
+  private final Map<TopicPartition, Integer> readiedIn = new HashMap<>();
   private final Growth growth;
+  private final ConfigSync configSync;
   private final java.util.function.BooleanSupplier offsetsTopicReady;
   private final Set<TopicPartition> led = ConcurrentHashMap.newKeySet();
   private final Set<String> promoting = ConcurrentHashMap.newKeySet();
@@ -122,7 +159,19 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
    */
   public MirrorManager(MirrorLinkStore links, MetadataStore topics, LocalReplicaManager replicas, GroupCoordinator groups,
       java.util.function.BooleanSupplier offsetsTopicReady, Promotion promotion, Growth growth) {
+    this(links, topics, replicas, groups, offsetsTopicReady, promotion, growth, null, (topic, configs) -> {});
+  }
+
+  /**
+   * @param board cluster mode: where a promote's leaders record their partitions done; null on a single node
+   * @param configSync how a mirror topic's configs are replaced when its source topic's change
+   */
+  public MirrorManager(MirrorLinkStore links, MetadataStore topics, LocalReplicaManager replicas, GroupCoordinator groups,
+      java.util.function.BooleanSupplier offsetsTopicReady, Promotion promotion, Growth growth, PromotionBoard board,
+      ConfigSync configSync) {
+    this.board = board;
     this.growth = growth;
+    this.configSync = configSync;
     this.offsetsTopicReady = offsetsTopicReady;
     this.links = links;
     this.topics = topics;
@@ -178,6 +227,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
         if (!assigned.containsKey(tp)) toAssign.computeIfAbsent(mt.link(), l -> new ArrayList<>()).add(tp);
       });
       for (Map.Entry<String, List<TopicPartition>> e : toAssign.entrySet()) assign(e.getKey(), e.getValue(), wanted);
+      if (board != null) finishPromotions(wanted);
       for (LinkState ls : live.values()) {
         // Every metadata.max.age.ms even while all is assigned: partitions the source added.
         if (System.nanoTime() - ls.metadataAtNanos > TimeUnit.MILLISECONDS.toNanos(ls.link.intConfig("metadata.max.age.ms", 5_000))
@@ -190,18 +240,24 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
           return true;
         });
         syncOffsetsIfDue(ls, wanted);
+        followConfigsIfDue(ls, wanted);
       }
     } catch (RuntimeException e) {
       log.error("mirror manager: tick failed", e);
     }
   }
 
-  /** The mirror partitions this broker should be filling now: led here, active, not being promoted. */
+  /**
+   * The mirror partitions this broker should be filling now: led here, active and not being promoted
+   * on this broker; or, in a cluster's promote, still catching up with the source ({@link #catchingUp}).
+   */
   private Map<TopicPartition, MirrorTopic> wanted() {
     Map<TopicPartition, MirrorTopic> out = new HashMap<>();
+    promotingSeenAt.keySet().removeIf(t -> !topics.topic(t).flatMap(MirrorTopic::of).map(MirrorTopic::promoting).orElse(false));
     for (TopicPartition tp : led) {
       Optional<MirrorTopic> mt = topics.topic(tp.topic()).flatMap(MirrorTopic::of);
-      if (mt.isEmpty() || !mt.get().active() || promoting.contains(tp.topic())) continue;
+      if (mt.isEmpty() || promoting.contains(tp.topic())) continue;
+      if (!mt.get().active() && !(mt.get().promoting() && board != null && catchingUp(tp))) continue;
       Optional<Partition> p = replicas.partition(tp);
       if (p.isEmpty() || !p.get().isLeader() || p.get().isOffline()) continue;
       if (!links.links().containsKey(mt.get().link())) {
@@ -218,7 +274,15 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   }
 
   private void assign(String linkName, List<TopicPartition> tps, Map<TopicPartition, MirrorTopic> wanted) {
-    LinkState ls = linkState(linkName);
+    LinkState ls;
+    MirrorFetcher.Settings settings;
+    try {
+      ls = linkState(linkName);
+      settings = MirrorFetcher.Settings.of(ls.link); // loads the link's TLS stores
+    } catch (ConfigException | org.apache.kafka.common.KafkaException e) {
+      warn("link-config:" + linkName, "link {} cannot be used: {}", linkName, e.getMessage());
+      return;
+    }
     if (ls.metadataFailedAtNanos != 0 && System.nanoTime() - ls.metadataFailedAtNanos < TimeUnit.SECONDS.toNanos(1)) return;
     long age = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - ls.metadataAtNanos);
     boolean missing = tps.stream().anyMatch(tp -> !ls.leaders.containsKey(source(tp, wanted.get(tp))));
@@ -232,7 +296,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
       Optional<Partition> p = replicas.partition(tp);
       if (p.isEmpty()) continue;
       MirrorFetcher f = ls.fetchers.computeIfAbsent(leader.id(), id -> new MirrorFetcher(linkName,
-          new BrokerEndpoint(leader.id(), leader.host(), leader.port(), leader.rack()), MirrorFetcher.Settings.of(ls.link),
+          new BrokerEndpoint(leader.id(), leader.host(), leader.port(), leader.rack()), settings,
           ls.link.configs().getOrDefault("client.id", "brook-link-" + linkName)));
       MirrorFetcher.Mirrored m = new MirrorFetcher.Mirrored(p.get(), src);
       synchronized (assignment) {
@@ -323,6 +387,66 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     if (last != null && now - last < TimeUnit.SECONDS.toNanos(60)) return;
     warnedAt.put(key, now);
     log.warn(format, args);
+  }
+
+  // ---- topic configs
+
+  /**
+   * Makes the configs of this link's active mirror topics (those with a partition led here) those
+   * set on their source topics, less {@link #CONFIGS_NOT_FOLLOWED} and keys this broker does not
+   * know: a key set on the source is set here, a key the source no longer sets is removed here, and
+   * the topic's {@code mirror.*} keys stay. A value this broker refuses is left out (warned once a
+   * minute). A failure to read the source's configs does not touch fetching.
+   */
+  private void followConfigsIfDue(LinkState ls, Map<TopicPartition, MirrorTopic> wanted) {
+    long now = System.nanoTime();
+    if (ls.configsSyncedAtNanos != 0 && now - ls.configsSyncedAtNanos < TimeUnit.MILLISECONDS.toNanos(ls.link.topicConfigSyncMs())) return;
+    ls.configsSyncedAtNanos = now;
+    Map<String, String> sourceOf = new TreeMap<>(); // mirror topic -> source topic
+    wanted.values().forEach(mt -> {
+      if (mt.link().equals(ls.link.name())) sourceOf.put(mt.topic(), mt.sourceTopic());
+    });
+    if (sourceOf.isEmpty()) return;
+    Map<String, Map<String, String>> source;
+    try {
+      source = ls.source.topicConfigs(new java.util.TreeSet<>(sourceOf.values()));
+    } catch (ExecutionException | TimeoutException e) {
+      warn("configs:" + ls.link.name(), "link {}: cannot read the source's topic configs: {}", ls.link.name(), e.toString());
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    for (Map.Entry<String, String> e : sourceOf.entrySet()) {
+      Map<String, String> from = source.get(e.getValue());
+      Optional<TopicMetadata> t = topics.topic(e.getKey());
+      if (from == null || t.isEmpty()) continue;
+      Map<String, String> want = followed(e.getKey(), from);
+      t.get().configs().forEach((k, v) -> {
+        if (k.startsWith("mirror.")) want.put(k, v);
+      });
+      if (want.equals(t.get().configs())) continue;
+      Map.Entry<Map<String, String>, Long> asked = ls.configsAsked.get(e.getKey());
+      if (asked != null && asked.getKey().equals(want) && now - asked.getValue() < TimeUnit.SECONDS.toNanos(30)) continue;
+      ls.configsAsked.put(e.getKey(), Map.entry(want, now));
+      log.info("link {}: mirror topic {} takes the configs of source topic {}: {}", ls.link.name(), e.getKey(), e.getValue(), want);
+      configSync.replaceConfigs(e.getKey(), want);
+    }
+  }
+
+  /** The source configs a mirror topic takes (see {@link #followConfigsIfDue}). */
+  private Map<String, String> followed(String topic, Map<String, String> source) {
+    Map<String, String> out = new TreeMap<>();
+    source.forEach((k, v) -> {
+      if (CONFIGS_NOT_FOLLOWED.matcher(k).matches()) return;
+      try {
+        TopicConfigs.validate(Map.of(k, v));
+        out.put(k, v);
+      } catch (ConfigException ex) {
+        warn("config:" + topic + ":" + k, "mirror topic {}: source config {}={} is not taken: {}", topic, k, v, ex.getMessage());
+      }
+    });
+    return out;
   }
 
   // ---- consumer group offsets
@@ -438,7 +562,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
       return Optional.of(new Refusal(Errors.INVALID_CONFIG, "Topic " + current.name()
           + " is not a mirror topic; mirror.* configs are set only when a mirror topic is created."));
     }
-    boolean promote = will.isPresent() && was.get().active() && !will.get().active()
+    boolean promote = will.isPresent() && was.get().readOnly() && will.get().state().equals(MirrorTopic.PROMOTED)
         && will.get().link().equals(was.get().link()) && will.get().sourceTopic().equals(was.get().sourceTopic());
     if (!promote) {
       return Optional.of(new Refusal(Errors.INVALID_CONFIG, "The mirror.* configs of topic " + current.name()
@@ -446,6 +570,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     }
     if (validateOnly) return Optional.empty();
     try {
+      if (board != null) return promoteAcrossCluster(current, was.get());
       promote(current);
       return Optional.empty();
     } catch (IOException e) {
@@ -484,21 +609,120 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
       TopicPartition tp = new TopicPartition(topic.name(), i);
       Optional<Partition> p = replicas.partition(tp);
       if (p.isEmpty()) continue;
-      promotion.newLeaderEpoch(tp, Math.max(p.get().leaderEpoch(), p.get().latestLogEpoch()) + 1);
-      for (Partition.OpenTransaction t : p.get().openTransactions()) {
-        MemoryRecords marker = MemoryRecords.withEndTransactionMarker(System.currentTimeMillis(), t.producerId(),
-            t.producerEpoch(), new EndTransactionMarker(ControlRecordType.ABORT, t.coordinatorEpoch()));
-        AppendOutcome o = p.get().appendRecordsAsLeader(marker.buffer(), AppendOrigin.COORDINATOR, 1, System.currentTimeMillis());
-        if (o.error() != Errors.NONE) {
-          throw new IOException("cannot abort producer " + t.producerId() + "'s open transaction in " + tp + ": " + o.error());
-        }
-        aborted++;
-      }
+      aborted += readyForWrites(tp, p.get());
       maxProducerId = Math.max(maxProducerId, p.get().maxProducerId());
     }
     if (maxProducerId >= 0) promotion.reserveProducerIds(maxProducerId);
     log.info("Mirror topic {} promoted: fetching stopped after {} ms, {} open source transaction(s) aborted; "
         + "the topic is writable", topic.name(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began), aborted);
+  }
+
+  /**
+   * Readies a mirror partition whose fetching stopped for writes, as its leader: a leader epoch above
+   * every mirrored batch's, then an abort marker (in that epoch) for each transaction the source left
+   * open. Returns how many were aborted.
+   */
+  private int readyForWrites(TopicPartition tp, Partition p) throws IOException {
+    promotion.newLeaderEpoch(tp, Math.max(p.leaderEpoch(), p.latestLogEpoch()) + 1);
+    int aborted = 0;
+    for (Partition.OpenTransaction t : p.openTransactions()) {
+      MemoryRecords marker = MemoryRecords.withEndTransactionMarker(System.currentTimeMillis(), t.producerId(),
+          t.producerEpoch(), new EndTransactionMarker(ControlRecordType.ABORT, t.coordinatorEpoch()));
+      AppendOutcome o = p.appendRecordsAsLeader(marker.buffer(), AppendOrigin.COORDINATOR, 1, System.currentTimeMillis());
+      if (o.error() != Errors.NONE) {
+        throw new IOException("cannot abort producer " + t.producerId() + "'s open transaction in " + tp + ": " + o.error());
+      }
+      aborted++;
+    }
+    return aborted;
+  }
+
+  // ---- a cluster's promote (manager thread: the leaders' part; topic admin's thread: the request)
+
+  /**
+   * Whether {@code tp}, of a topic promoting in the cluster, is still catching up with the source:
+   * fetched here, and either not answered since this broker saw the promote or behind the source's
+   * high watermark, for at most {@link #PROMOTE_CATCH_UP_MS} from then. A partition not fetched here
+   * (this broker became its leader during the promote) does not start fetching.
+   */
+  private boolean catchingUp(TopicPartition tp) {
+    long seen = promotingSeenAt.computeIfAbsent(tp.topic(), t -> System.nanoTime());
+    if (System.nanoTime() - seen > TimeUnit.MILLISECONDS.toNanos(PROMOTE_CATCH_UP_MS)) return false;
+    MirrorFetcher.Mirrored m = assigned.get(tp);
+    return m != null && (m.answeredAtNanos - seen < 0 || m.partition.logEndOffset() < m.sourceHighWatermark);
+  }
+
+  /**
+   * The leaders' part of a cluster's promote: each partition of a promoting topic led here that is
+   * done catching up is taken from its fetcher (between two appends), readied for writes and
+   * recorded done on the board. A failure is retried on the next tick.
+   */
+  private void finishPromotions(Map<TopicPartition, MirrorTopic> wanted) {
+    readiedIn.keySet().removeIf(tp -> !topics.topic(tp.topic()).flatMap(MirrorTopic::of).map(MirrorTopic::promoting).orElse(false));
+    Map<String, Set<Integer>> doneByTopic = new HashMap<>();
+    for (TopicPartition tp : List.copyOf(led)) {
+      if (wanted.containsKey(tp)) continue; // still catching up
+      Optional<TopicMetadata> t = topics.topic(tp.topic());
+      if (t.flatMap(MirrorTopic::of).map(m -> !m.promoting()).orElse(true)) continue;
+      Optional<Partition> p = replicas.partition(tp);
+      if (p.isEmpty() || !p.get().isLeader() || p.get().isOffline()) continue;
+      // Readied here in this term: the request may have cleared the marks already (it is storing promoted).
+      if (Integer.valueOf(p.get().leaderEpoch()).equals(readiedIn.get(tp))) continue;
+      try {
+        Set<Integer> done = doneByTopic.get(tp.topic());
+        if (done == null) {
+          done = board.donePartitions(t.get().id());
+          doneByTopic.put(tp.topic(), done);
+        }
+        if (done.contains(tp.partition())) continue;
+        unassign(tp);
+        int aborted = readyForWrites(tp, p.get());
+        long maxProducerId = p.get().maxProducerId();
+        if (maxProducerId >= 0) promotion.reserveProducerIds(maxProducerId);
+        board.partitionDone(t.get().id(), tp.partition());
+        readiedIn.put(tp, p.get().leaderEpoch());
+        log.info("Mirror partition {} ready for writes (leader epoch {}, {} open source transaction(s) aborted)", tp,
+            p.get().leaderEpoch(), aborted);
+      } catch (IOException | RuntimeException e) {
+        warn("promote:" + tp, "mirror partition {}: readying it for writes failed, retrying: {}", tp, e.toString());
+      }
+    }
+  }
+
+  /** Extra time, past the catch-up, a cluster's promote gives the leaders to record their partitions done. */
+  static final long PROMOTE_FINISH_MS = Long.getLong("brook.mirror.promote.finish.ms", 15_000L);
+
+  /**
+   * The request side of a cluster's promote (topic admin's thread): stores {@code promoting} (unless
+   * a previous attempt did), waits for every partition's leader to record its part done, and returns
+   * empty for the caller to store {@code promoted}; a refusal if the leaders did not finish in time
+   * (the topic stays promoting, read-only, not fetched; the promote may be run again).
+   */
+  private Optional<Refusal> promoteAcrossCluster(TopicMetadata current, MirrorTopic mt) throws IOException {
+    long began = System.nanoTime();
+    if (mt.active()) {
+      Map<String, String> configs = new HashMap<>(current.configs());
+      configs.put("mirror.state", MirrorTopic.PROMOTING);
+      topics.updateTopic(current.withConfigs(configs));
+      log.info("Mirror topic {}: promote begun, waiting for the leaders of its {} partition(s)", current.name(), current.partitions());
+    }
+    long deadline = began + TimeUnit.MILLISECONDS.toNanos(PROMOTE_CATCH_UP_MS + PROMOTE_FINISH_MS);
+    Set<Integer> done = board.donePartitions(current.id());
+    while (done.size() < current.partitions()) {
+      if (System.nanoTime() - deadline > 0) {
+        List<Integer> missing = new ArrayList<>();
+        for (int i = 0; i < current.partitions(); i++) if (!done.contains(i)) missing.add(i);
+        return Optional.of(new Refusal(Errors.REQUEST_TIMED_OUT, "Promoting " + current.name() + ": the leaders of partitions "
+            + missing + " did not get them ready for writes within " + (PROMOTE_CATCH_UP_MS + PROMOTE_FINISH_MS)
+            + " ms; the topic stays read-only (mirror.state=promoting, not fetched). Run the promote again."));
+      }
+      sleep(50);
+      done = board.donePartitions(current.id());
+    }
+    board.clear(current.id());
+    log.info("Mirror topic {} promoted across the cluster after {} ms; the topic is writable", current.name(),
+        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began));
+    return Optional.empty();
   }
 
   private boolean caughtUp(TopicMetadata topic, long sinceNanos) {
@@ -541,7 +765,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     for (Map.Entry<String, Map<String, String>> e : changed.entrySet()) {
       if (e.getValue().isEmpty()) {
         Optional<String> user = topics.topics().stream().filter(t -> MirrorTopic.of(t)
-            .map(m -> m.active() && m.link().equals(e.getKey())).orElse(false)).map(TopicMetadata::name).findFirst();
+            .map(m -> m.readOnly() && m.link().equals(e.getKey())).orElse(false)).map(TopicMetadata::name).findFirst();
         if (user.isPresent()) {
           return Optional.of(new Refusal(Errors.INVALID_CONFIG, "Cluster link " + e.getKey()
               + " is used by mirror topic " + user.get() + "; promote or delete it first."));
@@ -550,7 +774,9 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
         continue;
       }
       try {
-        puts.add(MirrorLink.validate(e.getKey(), e.getValue()));
+        MirrorLink link = MirrorLink.validate(e.getKey(), e.getValue());
+        links.checkStorable(link); // a password needs password.encoder.secret
+        puts.add(link);
       } catch (ConfigException ex) {
         return Optional.of(new Refusal(Errors.INVALID_CONFIG, "Cluster link " + e.getKey() + ": " + ex.getMessage()));
       }
@@ -586,7 +812,9 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
       MirrorFetcher.Mirrored m = assigned.get(tp);
       long end = p.map(Partition::logEndOffset).orElse(-1L);
       long sourceHw = m == null ? -1 : m.sourceHighWatermark;
-      String state = !mt.get().active() ? "promoted" : promoting.contains(topic) ? "promoting"
+      // In a cluster only the leader fetches: a replica here says so (the leader knows the lag).
+      String state = !mt.get().readOnly() ? "promoted" : mt.get().promoting() || promoting.contains(topic) ? "promoting"
+          : m == null && p.isPresent() && !p.get().isLeader() ? "follower"
           : m == null || sourceHw < 0 ? "connecting" : "fetching";
       long lag = sourceHw < 0 || end < 0 ? -1 : Math.max(0, sourceHw - end);
       if (i > 0) out.append(';');

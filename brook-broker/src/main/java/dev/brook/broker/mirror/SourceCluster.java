@@ -10,10 +10,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
@@ -31,10 +34,7 @@ final class SourceCluster implements AutoCloseable {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, link.bootstrapServers());
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, link.configs().getOrDefault("client.id", "brook-link-" + link.name()));
-    p.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, link.configs().getOrDefault("security.protocol", "PLAINTEXT"));
-    for (String k : java.util.List.of("sasl.mechanism", "sasl.jaas.config")) {
-      if (link.configs().containsKey(k)) p.put(k, link.configs().get(k));
-    }
+    p.putAll(link.clientSecurity()); // security.protocol, ssl.*, sasl.*
     timeoutMs = link.intConfig("request.timeout.ms", 30_000);
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs);
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
@@ -52,6 +52,30 @@ final class SourceCluster implements AutoCloseable {
       } catch (ExecutionException ex) {
         if (!(ex.getCause() instanceof UnknownTopicOrPartitionException)) throw ex;
       }
+    }
+    return out;
+  }
+
+  /**
+   * The configs set on each of {@code topics} on the source (DescribeConfigs entries of source
+   * DYNAMIC_TOPIC_CONFIG: what was set on the topic, not defaults), by topic; missing topics are left out.
+   */
+  Map<String, Map<String, String>> topicConfigs(Collection<String> topics) throws InterruptedException, ExecutionException, TimeoutException {
+    Map<String, Map<String, String>> out = new HashMap<>();
+    var resources = topics.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+    for (var e : admin.describeConfigs(resources).values().entrySet()) {
+      Config c;
+      try {
+        c = e.getValue().get(timeoutMs, TimeUnit.MILLISECONDS);
+      } catch (ExecutionException ex) {
+        if (ex.getCause() instanceof UnknownTopicOrPartitionException) continue;
+        throw ex;
+      }
+      Map<String, String> set = new HashMap<>();
+      for (ConfigEntry ce : c.entries()) {
+        if (ce.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG && ce.value() != null) set.put(ce.name(), ce.value());
+      }
+      out.put(e.getKey().name(), set);
     }
     return out;
   }

@@ -27,7 +27,10 @@ import org.apache.kafka.common.utils.BufferSupplier;
  * compacted topics.
  *
  * <p>Uncompressed records are walked in place (no record bytes copied, nothing allocated per
- * record); compressed batches are decompressed to be checked and stored as received. After a
+ * record); compressed batches are decompressed to be checked and stored as received. A topic whose
+ * {@code compression.type} is a codec (not {@code producer}) has a batch in any other codec rewritten
+ * into it during the same walk ({@link BatchRecompressor}); {@link Valid#records} is then the new
+ * batch. After a
  * successful check the header's timestamp type and max timestamp follow the topic's {@code
  * message.timestamp.type} (LogAppendTime sets both to the broker's time) and the CRC is rewritten
  * if either changed. Stateless; any thread.
@@ -50,6 +53,8 @@ public final class BatchValidator {
    * @param logAppendTime the broker time written as timestamp, or -1 for CreateTime topics
    * @param maxTimestamp the largest record timestamp (or the append time)
    * @param shallowOffsetOfMaxTimestamp the offset delta of the record with maxTimestamp
+   * @param records the batch to append ({@code position..limit}): the buffer validated, or a new one
+   *     when the topic's {@code compression.type} had it rewritten in another codec
    */
   public record Valid(
       int sizeInBytes,
@@ -62,7 +67,8 @@ public final class BatchValidator {
       boolean control,
       long maxTimestamp,
       int shallowOffsetOfMaxTimestamp,
-      long logAppendTime)
+      long logAppendTime,
+      ByteBuffer records)
       implements Outcome {
     public boolean hasProducerId() {
       return producerId >= 0;
@@ -144,16 +150,49 @@ public final class BatchValidator {
   }
 
   private static Outcome checkRecordsAndFixHeader(ByteBuffer b, int at, int size, RecordPolicy policy, long now) {
-    RecordScan scan = RecordBatchHeader.compressionType(b, at) == 0
-        ? scanUncompressed(b, at, size, policy, now)
-        : scanCompressed(b, at, size, policy, now);
-    if (scan.invalid != null) return scan.invalid;
+    int codec = RecordBatchHeader.compressionType(b, at);
+    TopicCompression target = policy.compression();
+    if (!target.rewrites(codec) || RecordBatchHeader.isControl(b, at)) {
+      RecordScan scan = codec == 0
+          ? scanUncompressed(b, at, size, policy, now)
+          : scanCompressed(b, at, size, policy, now, null);
+      if (scan.invalid != null) return scan.invalid;
+      return fixHeader(b, at, size, scan, policy, now, false);
+    }
+    // compression.type names another codec: the batch is rewritten as it is checked (Kafka's
+    // LogValidator does the same; control batches, never compressed by coordinators, are kept).
+    BatchRecompressor rewrite = new BatchRecompressor(target, size, policy.maxMessageBytes());
+    try {
+      RecordScan scan;
+      if (codec == 0) {
+        scan = scanUncompressed(b, at, size, policy, now);
+        if (scan.invalid == null) rewrite.writeUncompressed(b, at + SIZE, at + size);
+      } else {
+        scan = scanCompressed(b, at, size, policy, now, rewrite);
+      }
+      Invalid failed = rewrite.failure();
+      if (failed != null) return failed;
+      if (scan.invalid != null) return scan.invalid;
+      ByteBuffer rewritten = rewrite.finish(b, at);
+      if (rewritten == null) return rewrite.failure();
+      return fixHeader(rewritten, 0, rewritten.remaining(), scan, policy, now, true);
+    } finally {
+      rewrite.release();
+    }
+  }
+
+  /**
+   * Sets the header's timestamp type and max timestamp as the topic wants them and rewrites the CRC
+   * if anything changed ({@code crcStale}: the batch was rebuilt); describes the batch.
+   */
+  private static Valid fixHeader(ByteBuffer b, int at, int size, RecordScan scan, RecordPolicy policy, long now,
+      boolean crcStale) {
     short attributes = RecordBatchHeader.attributes(b, at);
     long maxTimestamp = policy.logAppendTime() ? now : scan.maxTimestamp;
     short wantAttributes = (short) (policy.logAppendTime()
         ? attributes | TIMESTAMP_TYPE_MASK
         : attributes & ~TIMESTAMP_TYPE_MASK);
-    if (wantAttributes != attributes || RecordBatchHeader.maxTimestamp(b, at) != maxTimestamp) {
+    if (crcStale || wantAttributes != attributes || RecordBatchHeader.maxTimestamp(b, at) != maxTimestamp) {
       b.putShort(at + ATTRIBUTES, wantAttributes);
       b.putLong(at + MAX_TIMESTAMP, maxTimestamp);
       b.putInt(at + CRC, RecordBatchHeader.computeCrc(b, at));
@@ -172,7 +211,8 @@ public final class BatchValidator {
         RecordBatchHeader.isControl(b, at),
         maxTimestamp,
         policy.logAppendTime() ? count - 1 : scan.offsetOfMax,
-        policy.logAppendTime() ? now : -1);
+        policy.logAppendTime() ? now : -1,
+        b);
   }
 
   /** Sequences wrap from Integer.MAX_VALUE to 0. */
@@ -239,14 +279,17 @@ public final class BatchValidator {
   /**
    * Decompresses to check, with the same strict walk as uncompressed records; keys and values are
    * skipped through a small scratch buffer, so a record's declared size never becomes an allocation.
-   * The stored bytes stay as the producer compressed them.
+   * The stored bytes stay as the producer compressed them, unless {@code rewrite} is given: then
+   * every decompressed byte is also fed to it.
    */
-  private static RecordScan scanCompressed(ByteBuffer b, int at, int size, RecordPolicy policy, long now) {
+  private static RecordScan scanCompressed(
+      ByteBuffer b, int at, int size, RecordPolicy policy, long now, BatchRecompressor rewrite) {
     RecordScan scan = new RecordScan();
     ByteBuffer one = b.duplicate();
     one.position(at).limit(at + size);
     DefaultRecordBatch batch = (DefaultRecordBatch) MemoryRecords.readableRecords(one.slice()).batches().iterator().next();
-    try (InputStream in = batch.recordInputStream(BufferSupplier.NO_CACHING)) {
+    try (InputStream raw = batch.recordInputStream(BufferSupplier.NO_CACHING);
+        InputStream in = rewrite == null ? raw : rewrite.tee(raw)) {
       StreamReader r = new StreamReader(in);
       if (walk(r, Long.MAX_VALUE, RecordBatchHeader.baseTimestamp(b, at), RecordBatchHeader.recordCount(b, at), policy, now, scan)
           && in.read() != -1) {

@@ -191,7 +191,9 @@ public final class Partition {
   /**
    * Validates one partition's produced records, checks them against the producer state, appends
    * them with offsets assigned in place, and advances the high watermark. The buffer's header
-   * fields are rewritten in place (offsets, leader epoch, timestamps, CRC).
+   * fields are rewritten in place (offsets, leader epoch, timestamps, CRC); when the topic's {@code
+   * compression.type} names a codec other than the batch's, a rewritten copy in that codec is
+   * appended instead.
    */
   public AppendOutcome appendRecordsAsLeader(ByteBuffer records, AppendOrigin origin, int requiredAcks, long nowMs) {
     return appendRecordsAsLeader(records, origin, requiredAcks, nowMs, true);
@@ -207,6 +209,13 @@ public final class Partition {
     if (offline) return AppendOutcome.error(Errors.KAFKA_STORAGE_ERROR, "the log directory of " + topicPartition + " is offline");
     RecordPolicy p = policy;
     if (!isLeader()) return AppendOutcome.error(Errors.NOT_LEADER_OR_FOLLOWER, "broker " + localBrokerId + " does not lead " + topicPartition);
+    if (p.mirrorLink() != null && origin == AppendOrigin.CLIENT && !p.mirrorFetched()) {
+      // A cluster's promote under way (mirror.state=promoting): the leader epoch is changing and the
+      // topic becomes writable on every broker within moments, so the producer retries (with fresh
+      // metadata) instead of failing.
+      return AppendOutcome.error(Errors.NOT_LEADER_OR_FOLLOWER, "Topic " + topicPartition.topic()
+          + " is being promoted from a mirror topic; retry");
+    }
     if (p.mirrorLink() != null && origin == AppendOrigin.CLIENT) {
       return AppendOutcome.error(Errors.INVALID_REQUEST, "Topic " + topicPartition.topic()
           + " is a read-only mirror topic of cluster link " + p.mirrorLink()
@@ -222,11 +231,12 @@ public final class Partition {
       return new AppendOutcome(bad.error(), bad.message(), -1, -1, -1, bad.recordFaults());
     }
     Valid batch = (Valid) checked;
+    ByteBuffer stored = batch.records(); // a new buffer when compression.type had the batch rewritten
     AppendOutcome outcome;
     boolean marker = batch.control() && batch.hasProducerId();
-    boolean commit = marker && isCommitMarker(records, records.position());
+    boolean commit = marker && isCommitMarker(stored, stored.position());
     synchronized (this) {
-      outcome = appendLocked(records, batch, p, origin);
+      outcome = appendLocked(stored, batch, p, origin);
     }
     if (flushHere && outcome.error() == Errors.NONE) {
       try {
@@ -639,7 +649,10 @@ public final class Partition {
         // Followers ask for the new epoch's end (OffsetForLeaderEpoch) before anything is appended in
         // it: record it now. Without other replicas the first append records it (the log does so for
         // any newer epoch, at the same offset), sparing a checkpoint write per partition per start.
-        if (s.replicas().size() > 1) partitionLog.leaderEpochs().assign(s.leaderEpoch(), end);
+        // A mirror topic still fetched from its source records none: its log carries the source's
+        // epochs, which may be below this one, and an epoch of ours in the cache would make the
+        // followers' batches of the source's epoch look divergent (truncated and refetched forever).
+        if (s.replicas().size() > 1 && !policy.mirrorFetched()) partitionLog.leaderEpochs().assign(s.leaderEpoch(), end);
         leaderEpochStartOffset = end;
         isrChangeInFlight = false;
       }

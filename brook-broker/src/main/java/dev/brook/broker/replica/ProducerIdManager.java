@@ -80,12 +80,16 @@ public final class ProducerIdManager {
 
   /**
    * Makes every id up to {@code producerId} taken (a promoted mirror topic holds the source cluster's
-   * producer ids: a new producer here must not get one of them). Single node only; in a cluster the
-   * ids come from ZooKeeper blocks and this throws.
+   * producer ids: a new producer here must not get one of them). In a cluster this skips the rest of
+   * this broker's current block up to it; the caller first makes the cluster's blocks start above it
+   * (ZooKeeper), so the next block claimed does.
    */
   public synchronized void reserveThrough(long producerId) throws IOException {
-    if (blocks != null) throw new IllegalStateException("producer ids come from cluster blocks");
     if (next > producerId) return;
+    if (blocks != null) {
+      next = Math.min(producerId + 1, blockEnd); // at the block's end: the next id claims a new block
+      return;
+    }
     long end = producerId + 1 + BLOCK_SIZE;
     persist(end);
     next = producerId + 1;

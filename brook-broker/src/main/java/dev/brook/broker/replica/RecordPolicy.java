@@ -7,7 +7,8 @@ import java.util.Map;
  * The topic-level rules a partition applies to produced batches that are not part of the storage
  * layer's {@code LogConfig}: {@code max.message.bytes}, {@code message.timestamp.type}, {@code
  * message.timestamp.before.max.ms}, {@code message.timestamp.after.max.ms}, {@code
- * min.insync.replicas}, and whether the topic is compacted (records need keys). Immutable.
+ * min.insync.replicas}, whether the topic is compacted (records need keys), and {@code
+ * compression.type} with its levels. Immutable.
  *
  * @param maxMessageBytes largest batch (whole, header included) accepted
  * @param logAppendTime the topic's message.timestamp.type is LogAppendTime
@@ -16,7 +17,11 @@ import java.util.Map;
  * @param minInsyncReplicas acks=all needs at least this many in-sync replicas
  * @param compacted cleanup.policy contains compact: every record needs a key
  * @param mirrorLink the cluster link of a mirror topic not yet promoted (its {@code mirror.link} while
- *     {@code mirror.state} is {@code active}): clients' produces are refused; null for a writable topic
+ *     {@code mirror.state} is not {@code promoted}): clients' produces are refused; null for a writable topic
+ * @param mirrorFetched a mirror topic still fetched from its source ({@code mirror.state} active, not
+ *     promoting): its log's leader epochs are the source's, so a leader here records no epoch of its own
+ * @param compression the topic's {@code compression.type} and levels: the codec appended batches are
+ *     rewritten into, unless {@code producer}
  */
 public record RecordPolicy(
     int maxMessageBytes,
@@ -25,11 +30,20 @@ public record RecordPolicy(
     long timestampAfterMaxMs,
     int minInsyncReplicas,
     boolean compacted,
-    String mirrorLink) {
+    String mirrorLink,
+    boolean mirrorFetched,
+    TopicCompression compression) {
 
   public RecordPolicy(int maxMessageBytes, boolean logAppendTime, long timestampBeforeMaxMs, long timestampAfterMaxMs,
       int minInsyncReplicas, boolean compacted) {
-    this(maxMessageBytes, logAppendTime, timestampBeforeMaxMs, timestampAfterMaxMs, minInsyncReplicas, compacted, null);
+    this(maxMessageBytes, logAppendTime, timestampBeforeMaxMs, timestampAfterMaxMs, minInsyncReplicas, compacted, null, false,
+        TopicCompression.DEFAULT);
+  }
+
+  public RecordPolicy(int maxMessageBytes, boolean logAppendTime, long timestampBeforeMaxMs, long timestampAfterMaxMs,
+      int minInsyncReplicas, boolean compacted, String mirrorLink) {
+    this(maxMessageBytes, logAppendTime, timestampBeforeMaxMs, timestampAfterMaxMs, minInsyncReplicas, compacted, mirrorLink,
+        false, TopicCompression.DEFAULT);
   }
 
   /** Kafka's defaults (the broker keys' defaults). */
@@ -49,7 +63,9 @@ public record RecordPolicy(
     long after = broker.getLong("log.message.timestamp.after.max.ms");
     int minIsr = broker.getInt("min.insync.replicas");
     boolean compacted = broker.getList("log.cleanup.policy").contains("compact");
-    return new RecordPolicy(maxBytes, lat, before, after, minIsr, compacted).with(topicOverrides);
+    TopicCompression compression = TopicCompression.of(broker.getString("compression.type"),
+        broker.getInt("compression.gzip.level"), broker.getInt("compression.lz4.level"), broker.getInt("compression.zstd.level"));
+    return new RecordPolicy(maxBytes, lat, before, after, minIsr, compacted, null, false, compression).with(topicOverrides);
   }
 
   /** This policy with the given topic-level overrides applied. */
@@ -64,8 +80,10 @@ public record RecordPolicy(
     String policy = overrides.get("cleanup.policy");
     boolean compact = policy == null ? compacted : policy.contains("compact");
     String link = overrides.get("mirror.link");
-    boolean active = link != null && !link.isBlank() && !"promoted".equals(overrides.get("mirror.state"));
-    return new RecordPolicy(maxBytes, lat, before, after, minIsr, compact, active ? link : null);
+    String state = overrides.getOrDefault("mirror.state", "");
+    boolean active = link != null && !link.isBlank() && !"promoted".equals(state);
+    boolean fetched = active && (state.isEmpty() || state.equals("active"));
+    return new RecordPolicy(maxBytes, lat, before, after, minIsr, compact, active ? link : null, fetched, compression.with(overrides));
   }
 
   private static int intOr(String v, int dflt) {

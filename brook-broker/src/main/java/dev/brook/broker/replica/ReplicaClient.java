@@ -66,6 +66,14 @@ public final class ReplicaClient implements AutoCloseable {
     return AbstractResponse.parseResponse(request.apiKey(), new ByteBufferAccessor(b), request.version());
   }
 
+  /**
+   * The connection itself, authenticated and with nothing buffered (every call reads its whole
+   * answer): for a caller that pipelines pre-serialized frames, as brook-bench's SASL_SSL load does.
+   */
+  public Socket socket() {
+    return socket;
+  }
+
   @Override
   public void close() throws IOException {
     socket.close();

@@ -5,12 +5,15 @@ import dev.brook.broker.config.ConfigException;
 import dev.brook.broker.config.ListenerSettings;
 import dev.brook.broker.replica.BrokerConnector;
 import dev.brook.broker.replica.ReplicaClient;
+import dev.brook.broker.security.oauth.ClientCredentialsTokens;
+import dev.brook.broker.security.oauth.OAuthBearerSettings;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -31,38 +34,54 @@ import org.apache.kafka.common.security.auth.SecurityProtocol;
  * the listener's protocol; for SSL/SASL_SSL the listener's {@code ssl.*} keys (its trust store to
  * check the other broker, its key store for mTLS, {@code ssl.endpoint.identification.algorithm});
  * for SASL, {@code sasl.mechanism.inter.broker.protocol} with the {@code username}/{@code password}
- * of that mechanism's JAAS config on the listener. SCRAM's key derivation (PBKDF2) runs here, on the
- * calling fetcher or marker thread, never on an event loop. Immutable, thread-safe.
+ * of that mechanism's JAAS config on the listener, or for OAUTHBEARER a token from the issuer's token
+ * endpoint got with the JAAS entry's {@code clientId}/{@code clientSecret} ({@link
+ * ClientCredentialsTokens}). SCRAM's key derivation (PBKDF2) and the token request run here, on the
+ * calling fetcher or marker thread, never on an event loop. Immutable (but for the cached token),
+ * thread-safe.
  */
 public final class InterBrokerSecurity implements BrokerConnector {
-  private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * Made on first use, not when the class initializes: every start calls {@link #create}, and the JDK's
+   * first {@code SecureRandom} walks the security providers (~10 ms of the start's main thread).
+   */
+  private static final class Random {
+    static final SecureRandom RANDOM = new SecureRandom();
+  }
 
   private final SecurityProtocol protocol;
   private final TlsContext tls;
   private final String mechanism;
   private final String username;
   private final String password;
+  private final ClientCredentialsTokens tokens;
 
-  private InterBrokerSecurity(SecurityProtocol protocol, TlsContext tls, String mechanism, String username, String password) {
+  private InterBrokerSecurity(SecurityProtocol protocol, TlsContext tls, String mechanism, String username, String password,
+      ClientCredentialsTokens tokens) {
     this.protocol = protocol;
     this.tls = tls;
     this.mechanism = mechanism;
     this.username = username;
     this.password = password;
+    this.tokens = tokens;
   }
 
   /** The connector for the inter-broker listener {@code s} of protocol {@code protocol}; checked at startup. */
   public static BrokerConnector create(ListenerSettings s, SecurityProtocol protocol, TlsContext serverTls, String interBrokerMechanism) {
     if (protocol == SecurityProtocol.PLAINTEXT) return PLAINTEXT;
     TlsContext tls = protocol == SecurityProtocol.SSL || protocol == SecurityProtocol.SASL_SSL ? TlsContext.create(s, false) : null;
-    if (protocol == SecurityProtocol.SSL) return new InterBrokerSecurity(protocol, tls, null, null, null);
+    if (protocol == SecurityProtocol.SSL) return new InterBrokerSecurity(protocol, tls, null, null, null, null);
     String mechKey = "sasl.mechanism.inter.broker.protocol";
     if (!s.getList("sasl.enabled.mechanisms").contains(interBrokerMechanism)) {
       throw new ConfigException(mechKey, interBrokerMechanism + " is not in sasl.enabled.mechanisms of inter-broker listener " + s.listenerName());
     }
+    if (interBrokerMechanism.equals(OAuthBearerSettings.MECHANISM)) {
+      ClientCredentialsTokens tokens = ClientCredentialsTokens.forListener(s, Clock.systemUTC());
+      return new InterBrokerSecurity(protocol, tls, interBrokerMechanism, null, null, tokens);
+    }
     if (!interBrokerMechanism.equals(SaslMechanisms.PLAIN) && ScramMechanism.forName(interBrokerMechanism).isEmpty()) {
-      throw new ConfigException(mechKey, "Brook's brokers connect to each other with PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512, not "
-          + interBrokerMechanism + " (enable one of those on the inter-broker listener beside it)");
+      throw new ConfigException(mechKey, "Brook's brokers connect to each other with PLAIN, SCRAM-SHA-256, SCRAM-SHA-512 or "
+          + "OAUTHBEARER, not " + interBrokerMechanism + " (enable one of those on the inter-broker listener beside it)");
     }
     String jaasKey = s.jaasKeyName(interBrokerMechanism);
     String text = s.jaasConfig(interBrokerMechanism);
@@ -73,7 +92,7 @@ public final class InterBrokerSecurity implements BrokerConnector {
     if (user == null || pw == null) {
       throw new ConfigException(jaasKey, "needs username=\"…\" password=\"…\" (this broker's credentials for inter-broker connections)");
     }
-    return new InterBrokerSecurity(protocol, tls, interBrokerMechanism, user, pw);
+    return new InterBrokerSecurity(protocol, tls, interBrokerMechanism, user, pw, null);
   }
 
   private static final List<String> CLIENT_SSL_KEYS = List.of("ssl.truststore.type", "ssl.truststore.location",
@@ -97,7 +116,15 @@ public final class InterBrokerSecurity implements BrokerConnector {
         if (v != null) p.put(k, v.toString());
       }
     }
-    if (protocol == SecurityProtocol.SASL_PLAINTEXT || protocol == SecurityProtocol.SASL_SSL) {
+    if ((protocol == SecurityProtocol.SASL_PLAINTEXT || protocol == SecurityProtocol.SASL_SSL)
+        && interBrokerMechanism.equals(OAuthBearerSettings.MECHANISM)) {
+      // Kafka's client gets its tokens as this broker does: the same endpoint, JAAS entry and trust.
+      String m = OAuthBearerSettings.MECHANISM;
+      p.put("sasl.mechanism", m);
+      p.put("sasl.login.callback.handler.class", "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler");
+      p.put("sasl.oauthbearer.token.endpoint.url", s.getForMechanism(m, "sasl.oauthbearer.token.endpoint.url").toString());
+      p.put("sasl.jaas.config", s.jaasConfig(m));
+    } else if (protocol == SecurityProtocol.SASL_PLAINTEXT || protocol == SecurityProtocol.SASL_SSL) {
       p.put("sasl.mechanism", interBrokerMechanism);
       JaasConfig jaas = JaasConfig.parse(s.jaasKeyName(interBrokerMechanism), s.jaasConfig(interBrokerMechanism));
       String module = interBrokerMechanism.equals(SaslMechanisms.PLAIN) ? SaslMechanisms.PLAIN_MODULE : SaslMechanisms.SCRAM_MODULE;
@@ -112,7 +139,9 @@ public final class InterBrokerSecurity implements BrokerConnector {
     return switch (protocol) {
       case PLAINTEXT -> Optional.of(KafkaPrincipal.ANONYMOUS);
       case SSL -> Optional.empty(); // the certificate's mapped name
-      case SASL_PLAINTEXT, SASL_SSL -> Optional.of(new KafkaPrincipal(KafkaPrincipal.USER_TYPE,
+      case SASL_PLAINTEXT, SASL_SSL -> interBrokerMechanism.equals(OAuthBearerSettings.MECHANISM)
+          ? Optional.empty() // the token's subject claim, known only to the issuer
+          : Optional.of(new KafkaPrincipal(KafkaPrincipal.USER_TYPE,
           JaasConfig.parse(s.jaasKeyName(interBrokerMechanism), s.jaasConfig(interBrokerMechanism)).options().get("username")));
     };
   }
@@ -122,14 +151,19 @@ public final class InterBrokerSecurity implements BrokerConnector {
   }
 
   /**
-   * A client of another cluster's SASL_PLAINTEXT listener (a mirror topic's cluster link): {@code
+   * A client of another cluster's listener (a mirror topic's cluster link): {@code protocol} SSL,
+   * SASL_PLAINTEXT or SASL_SSL; {@code tls} (a client context) for the TLS ones; for SASL, {@code
    * mechanism} (PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512) as {@code username}.
    */
-  public static BrokerConnector saslPlaintext(String mechanism, String username, String password) {
-    if (!mechanism.equals(SaslMechanisms.PLAIN) && ScramMechanism.forName(mechanism).isEmpty()) {
+  public static BrokerConnector client(SecurityProtocol protocol, TlsContext tls, String mechanism, String username, String password) {
+    boolean sasl = protocol == SecurityProtocol.SASL_PLAINTEXT || protocol == SecurityProtocol.SASL_SSL;
+    boolean ssl = protocol == SecurityProtocol.SSL || protocol == SecurityProtocol.SASL_SSL;
+    if (ssl != (tls != null)) throw new IllegalArgumentException(protocol + " with" + (tls == null ? "out" : "") + " a TLS context");
+    if (sasl && !mechanism.equals(SaslMechanisms.PLAIN) && ScramMechanism.forName(mechanism).isEmpty()) {
       throw new IllegalArgumentException("unsupported SASL mechanism " + mechanism);
     }
-    return new InterBrokerSecurity(SecurityProtocol.SASL_PLAINTEXT, null, mechanism, username, password);
+    if (!sasl && !ssl) return PLAINTEXT;
+    return new InterBrokerSecurity(protocol, tls, sasl ? mechanism : null, username, password, null);
   }
 
   @Override
@@ -150,9 +184,14 @@ public final class InterBrokerSecurity implements BrokerConnector {
       exchange(client, ("\0" + username + "\0" + password).getBytes(StandardCharsets.UTF_8));
       return;
     }
+    if (tokens != null) {
+      // RFC 7628's client message: a GS2 header without authzid, then the bearer token as kvpairs.
+      exchange(client, ("n,,\u0001auth=Bearer " + tokens.token() + "\u0001\u0001").getBytes(StandardCharsets.UTF_8));
+      return;
+    }
     ScramMechanism m = ScramMechanism.forName(mechanism).orElseThrow();
     byte[] nonceBytes = new byte[18];
-    RANDOM.nextBytes(nonceBytes);
+    Random.RANDOM.nextBytes(nonceBytes);
     String clientNonce = Base64.getUrlEncoder().withoutPadding().encodeToString(nonceBytes);
     String clientFirstBare = "n=" + username.replace("=", "=3D").replace(",", "=2C") + ",r=" + clientNonce;
     String serverFirst = new String(exchange(client, ("n,," + clientFirstBare).getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
@@ -196,6 +235,6 @@ public final class InterBrokerSecurity implements BrokerConnector {
 
   @Override
   public String toString() {
-    return "InterBrokerSecurity[" + protocol + (mechanism == null ? "" : ", " + mechanism + " as " + username) + "]";
+    return "InterBrokerSecurity[" + protocol + (mechanism == null ? "" : ", " + mechanism + (username == null ? "" : " as " + username)) + "]";
   }
 }

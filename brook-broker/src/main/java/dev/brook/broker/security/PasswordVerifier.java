@@ -28,7 +28,13 @@ import org.apache.kafka.common.security.auth.KafkaPrincipal;
  * store).
  */
 public final class PasswordVerifier {
-  private static final SecureRandom RANDOM = new SecureRandom();
+  /**
+   * Made on first use, not when the class initializes: every start calls {@link #of}, and the JDK's
+   * first {@code SecureRandom} walks the security providers (~10 ms of the start's main thread).
+   */
+  private static final class Random {
+    static final SecureRandom RANDOM = new SecureRandom();
+  }
   private static final byte[] NO_PASSWORD = new byte[32];
 
   private final List<Map<String, String>> plainTables;
@@ -105,9 +111,9 @@ public final class PasswordVerifier {
 
   private static ScramCredential madeUp(ScramMechanism mechanism) {
     byte[] salt = new byte[16];
-    RANDOM.nextBytes(salt);
+    Random.RANDOM.nextBytes(salt);
     byte[] key = new byte[32];
-    RANDOM.nextBytes(key);
+    Random.RANDOM.nextBytes(key);
     return new ScramCredential(salt, key, key, ScramMechanism.MIN_ITERATIONS);
   }
 

@@ -14,8 +14,10 @@ import org.apache.kafka.common.utils.ByteBufferOutputStream;
 /**
  * The storage module's compression seam filled by the Kafka client library's own codecs: none, gzip,
  * snappy, lz4 and zstd, exactly as producers and consumers encode them. The broker hands it to the
- * log manager (storage does not depend on kafka-clients). Stateless and thread-safe; recompression
- * uses each codec's default level.
+ * log manager (storage does not depend on kafka-clients). Stateless and thread-safe; the cleaner's
+ * recompression of a batch it rewrites keeps the batch's codec at that codec's default level, as
+ * Kafka's cleaner does (a topic's {@code compression.*.level} applies where produced batches are
+ * rewritten, in the broker's {@code BatchRecompressor}).
  */
 public final class KafkaRecordCodec implements RecordCodec {
   public static final KafkaRecordCodec INSTANCE = new KafkaRecordCodec();

@@ -243,8 +243,8 @@ class TopicApisIT {
     assertThat(cause(() -> join(admin.incrementalAlterConfigs(Map.of(topic, List.of(new AlterConfigOp(
         new ConfigEntry("leader.replication.throttled.replicas", "0:1"), AlterConfigOp.OpType.SET)))).all())))
         .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("leader.replication.throttled.replicas");
-    assertThat(cause(() -> join(admin.createTopics(List.of(new NewTopic("zstd9", 1, (short) 1)
-        .configs(Map.of("compression.zstd.level", "9")))).all())))
+    assertThat(cause(() -> join(admin.createTopics(List.of(new NewTopic("zstd23", 1, (short) 1)
+        .configs(Map.of("compression.zstd.level", "23")))).all())))
         .isInstanceOf(InvalidConfigurationException.class).hasMessageContaining("compression.zstd.level");
     admin.incrementalAlterConfigs(Map.of(topic, List.of(
         new AlterConfigOp(new ConfigEntry("segment.jitter.ms", "5000"), AlterConfigOp.OpType.SET),

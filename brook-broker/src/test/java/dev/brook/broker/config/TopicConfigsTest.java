@@ -95,12 +95,13 @@ class TopicConfigsTest {
           .isInstanceOf(ConfigException.class).hasMessageContaining(key);
       TopicConfigs.validate(Map.of(key, ""));
     }
-    Map<String, String> defaults = Map.of("compression.gzip.level", "-1", "compression.lz4.level", "9", "compression.zstd.level", "3");
-    TopicConfigs.validate(defaults);
-    for (Map.Entry<String, String> other : Map.of("compression.gzip.level", "6", "compression.lz4.level", "12",
-        "compression.zstd.level", "-5").entrySet()) {
-      assertThatThrownBy(() -> TopicConfigs.validate(Map.of(other.getKey(), other.getValue())))
-          .isInstanceOf(ConfigException.class).hasMessageContaining(other.getKey()).hasMessageContaining("never recompresses");
+    // KIP-390 levels: Brook rewrites batches into a topic's compression.type, so every Kafka level works.
+    TopicConfigs.validate(Map.of("compression.gzip.level", "6", "compression.lz4.level", "12", "compression.zstd.level", "-5"));
+    TopicConfigs.validate(Map.of("compression.gzip.level", "9", "compression.lz4.level", "1", "compression.zstd.level", "22"));
+    for (Map.Entry<String, String> outOfRange : Map.of("compression.gzip.level", "10", "compression.lz4.level", "18",
+        "compression.zstd.level", "23").entrySet()) {
+      assertThatThrownBy(() -> TopicConfigs.validate(Map.of(outOfRange.getKey(), outOfRange.getValue())))
+          .isInstanceOf(ConfigException.class).hasMessageContaining(outOfRange.getKey());
     }
     assertThatThrownBy(() -> TopicConfigs.validate(Map.of("min.compaction.lag.ms", "5000", "max.compaction.lag.ms", "1000")))
         .isInstanceOf(ConfigException.class).hasMessageContaining("max.compaction.lag.ms");
@@ -135,9 +136,11 @@ class TopicConfigsTest {
           .hasMessageContaining(key).hasMessageContaining("not supported");
       broker(Map.of(key, Long.toString(Long.MAX_VALUE)));
     }
-    assertThatThrownBy(() -> broker(Map.of("compression.zstd.level", "9"))).isInstanceOf(ConfigException.class)
-        .hasMessageContaining("compression.zstd.level").hasMessageContaining("not supported");
-    broker(Map.of("compression.gzip.level", "-1", "compression.lz4.level", "9", "compression.zstd.level", "3"));
+    assertThatThrownBy(() -> broker(Map.of("compression.zstd.level", "23"))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("compression.zstd.level");
+    assertThatThrownBy(() -> broker(Map.of("compression.gzip.level", "0"))).isInstanceOf(ConfigException.class)
+        .hasMessageContaining("compression.gzip.level");
+    broker(Map.of("compression.gzip.level", "9", "compression.lz4.level", "17", "compression.zstd.level", "-7"));
   }
 
   @Test

@@ -2,6 +2,7 @@ package dev.brook.broker.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.brook.broker.Broker;
 import dev.brook.broker.config.BrokerConfig;
@@ -62,7 +63,8 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsoleAuthIT {
   static final String JAAS = "org.apache.kafka.common.security.plain.PlainLoginModule required "
-      + "username=\"admin\" password=\"admin-secret\" user_admin=\"admin-secret\" user_alice=\"alice-secret\";";
+      + "username=\"admin\" password=\"admin-secret\" user_admin=\"admin-secret\" user_alice=\"alice-secret\" "
+      + "user_bob=\"bob-secret\";";
   static final long FAILURE_DELAY_MS = 300;
 
   @TempDir static Path dir;
@@ -90,13 +92,23 @@ class ConsoleAuthIT {
     return SecureClients.quick(SecureClients.sasl(broker.bootstrapServers(), "SASL_PLAINTEXT", "PLAIN", user, password, null));
   }
 
-  /** Topics orders and secret with a record each, alice's READ on orders, SCRAM user carol, a group with offsets on orders. */
+  /**
+   * Topics orders and secret with a record each, alice's READ on orders, SCRAM user carol, a group
+   * billing with offsets on orders and a group audit with offsets on orders and secret. Bob may READ
+   * orders, DESCRIBE the topic ledger, the group audit, the transactional id audit-txn and the cluster,
+   * but not secret: every view must show him audit's lag and history without secret's part.
+   */
   static void populate(Broker broker) throws Exception {
     try (Admin admin = Admin.create(as(broker, "admin", "admin-secret"))) {
       admin.createTopics(List.of(new NewTopic("orders", 1, (short) 1), new NewTopic("secret", 1, (short) 1)))
           .all().get(30, TimeUnit.SECONDS);
       admin.createAcls(List.of(new AclBinding(new ResourcePattern(ResourceType.TOPIC, "orders", PatternType.LITERAL),
-          new AccessControlEntry("User:alice", "*", AclOperation.READ, AclPermissionType.ALLOW)))).all().get(30, TimeUnit.SECONDS);
+          new AccessControlEntry("User:alice", "*", AclOperation.READ, AclPermissionType.ALLOW)),
+          allow("bob", ResourceType.TOPIC, "orders", AclOperation.READ),
+          allow("bob", ResourceType.TOPIC, "ledger", AclOperation.DESCRIBE),
+          allow("bob", ResourceType.GROUP, "audit", AclOperation.DESCRIBE),
+          allow("bob", ResourceType.TRANSACTIONAL_ID, "audit-txn", AclOperation.DESCRIBE),
+          allow("bob", ResourceType.CLUSTER, "kafka-cluster", AclOperation.DESCRIBE))).all().get(30, TimeUnit.SECONDS);
       admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("carol",
           new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, 4096), "carol-secret"))).all().get(30, TimeUnit.SECONDS);
     }
@@ -110,13 +122,28 @@ class ConsoleAuthIT {
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
       consumer.commitSync(Map.of(new TopicPartition("orders", 0), new OffsetAndMetadata(0)));
     }
+    c.put("group.id", "audit");
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(c, new StringDeserializer(), new StringDeserializer())) {
+      consumer.commitSync(Map.of(new TopicPartition("orders", 0), new OffsetAndMetadata(0),
+          new TopicPartition("secret", 0), new OffsetAndMetadata(0)));
+    }
+  }
+
+  private static AclBinding allow(String user, ResourceType type, String name, AclOperation op) {
+    return new AclBinding(new ResourcePattern(type, name, PatternType.LITERAL),
+        new AccessControlEntry("User:" + user, "*", op, AclPermissionType.ALLOW));
   }
 
   @BeforeAll
   void start() throws Exception {
     Map<String, String> s = secured(dir.resolve("main"));
     s.put("http.authentication.failure.delay.ms", Long.toString(FAILURE_DELAY_MS));
-    broker = Broker.start(BrokerConfig.of(s));
+    System.setProperty("brook.history.interval.ms", "500"); // history points within seconds
+    try {
+      broker = Broker.start(BrokerConfig.of(s));
+    } finally {
+      System.clearProperty("brook.history.interval.ms");
+    }
     populate(broker);
     HttpResponse<String> clusters = call("GET", "/v3/clusters", null, "admin", "admin-secret");
     assertThat(clusters.statusCode()).as(clusters.body()).isEqualTo(200);
@@ -138,7 +165,7 @@ class ConsoleAuthIT {
     assertThat(topics.statusCode()).isEqualTo(200);
     assertThat(topics.body()).doesNotContain("orders", "secret");
     assertThat(call("GET", "/api/overview", null, null, null).body()).contains("\"topics\":0", "\"partitions\":null",
-        "\"messagesInPerSec\":null");
+        "\"messagesInPerSec\":0", "\"throughputHistory\":[]");
     assertThat(call("GET", "/v3/clusters/" + clusterId + "/topics", null, null, null).body()).doesNotContain("orders", "secret");
     assertThat(call("GET", "/api/groups", null, null, null).body()).doesNotContain("billing");
 
@@ -178,7 +205,8 @@ class ConsoleAuthIT {
     assertThat(topics.body()).contains("\"operations\":[\"READ\",\"DESCRIBE\"]");
     HttpResponse<String> topic = call("GET", "/api/topics/orders", null, "alice", "alice-secret");
     assertThat(topic.statusCode()).as(topic.body()).isEqualTo(200);
-    assertThat(topic.body()).contains("\"configsAuthorized\":false", "\"logEndOffset\":1");
+    // Sizes on disk are DescribeLogDirs' answer: DESCRIBE on the cluster, which alice lacks.
+    assertThat(topic.body()).contains("\"configsAuthorized\":false", "\"logEndOffset\":1", "\"sizeBytes\":null");
     HttpResponse<String> messages = call("GET", "/api/topics/orders/messages?q=first", null, "alice", "alice-secret");
     assertThat(messages.statusCode()).as(messages.body()).isEqualTo(200);
     assertThat(messages.body()).contains("first order");
@@ -241,6 +269,104 @@ class ConsoleAuthIT {
     assertThat(call("GET", "/api/topics", null, "admin", "admin-secret").body()).doesNotContain("scratch");
   }
 
+  /**
+   * Bob may DESCRIBE the group audit and the topic orders (and the cluster) but not secret, which audit
+   * also consumes and which takes a burst of records: every view (console, history, REST) shows him
+   * audit's lag, members and history, the overview's throughput and the open transaction without a
+   * trace of secret, while the super user's same views include it (so the filter is what differs).
+   */
+  @Test
+  void aViewerWhoMayNotDescribeATopicSeesNothingOfItInAnyView() throws Exception {
+    try (Admin admin = Admin.create(as(broker, "admin", "admin-secret"))) {
+      admin.createTopics(List.of(new NewTopic("ledger", 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    }
+    try (KafkaProducer<String, String> producer = new KafkaProducer<>(as(broker, "admin", "admin-secret"), new StringSerializer(),
+        new StringSerializer())) {
+      for (int i = 0; i < 41; i++) producer.send(new ProducerRecord<>("secret", "s", "hidden " + i));
+      producer.flush();
+    }
+    Properties tp = as(broker, "admin", "admin-secret");
+    tp.put("transactional.id", "audit-txn");
+    Properties cp = as(broker, "admin", "admin-secret");
+    cp.put("group.id", "audit");
+    cp.put("enable.auto.commit", "false");
+    try (KafkaProducer<String, String> txn = new KafkaProducer<>(tp, new StringSerializer(), new StringSerializer());
+        KafkaConsumer<String, String> member = new KafkaConsumer<>(cp, new StringDeserializer(), new StringDeserializer())) {
+      txn.initTransactions();
+      txn.beginTransaction();
+      txn.send(new ProducerRecord<>("ledger", "l", "entry")).get(30, TimeUnit.SECONDS);
+      txn.send(new ProducerRecord<>("secret", "s", "in a transaction")).get(30, TimeUnit.SECONDS);
+      // A live member assigned both topics, lagging on both (the transaction stays open meanwhile).
+      member.subscribe(List.of("orders", "secret"));
+      await().atMost(Duration.ofSeconds(30)).pollInSameThread().until(() -> {
+        member.poll(Duration.ofMillis(100));
+        return member.assignment().size() == 2;
+      });
+      member.commitSync(Map.of(new TopicPartition("orders", 0), new OffsetAndMetadata(0),
+          new TopicPartition("secret", 0), new OffsetAndMetadata(0)));
+
+      // The super user's view: lag on both topics, and a history point with both in it.
+      Map<String, Object> all = json(call("GET", "/api/groups/audit", null, "admin", "admin-secret"));
+      long ordersLag = lagOf(all, "orders");
+      long secretLag = lagOf(all, "secret");
+      assertThat(secretLag).isGreaterThan(40);
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() ->
+          points(json(call("GET", "/api/groups/audit", null, "admin", "admin-secret")).get("history"))
+              .containsValue(ordersLag + secretLag));
+
+      // Bob's group page: lag rows, total, members' assignments and lag history of orders alone.
+      HttpResponse<String> groupPage = call("GET", "/api/groups/audit", null, "bob", "bob-secret");
+      Map<String, Object> group = json(groupPage);
+      assertThat(groupPage.body()).doesNotContain("secret");
+      assertThat((List<?>) group.get("lag")).hasSize(1);
+      assertThat(lagOf(group, "orders")).isEqualTo(ordersLag);
+      assertThat(group.get("totalLag")).isEqualTo(ordersLag);
+      assertThat(groupPage.body()).contains("\"assignment\":[\"orders-0\"]");
+      Map<Long, Long> bobHistory = points(group.get("history"));
+      assertThat(bobHistory).containsValue(ordersLag).doesNotContainValue(ordersLag + secretLag);
+      Map<Long, Long> ordersPart = points(json(call("GET", "/api/history?series=lag:orders:audit", null, "bob", "bob-secret"))
+          .get("points"));
+      assertSameAtCommonTimes(bobHistory, ordersPart);
+      Map<Long, Long> adminHistory = points(json(call("GET", "/api/groups/audit", null, "admin", "admin-secret")).get("history"));
+      assertGreaterAtSomeCommonTime(adminHistory, bobHistory);
+      HttpResponse<String> groupSeries = call("GET", "/api/history?series=group:audit", null, "bob", "bob-secret");
+      assertSameAtCommonTimes(points(json(groupSeries).get("points")), ordersPart);
+      assertForbidden(call("GET", "/api/history?series=lag:secret:audit", null, "bob", "bob-secret"), "bob", "DESCRIBE", "TOPIC", "secret");
+      assertForbidden(call("GET", "/api/history?series=topic:secret", null, "bob", "bob-secret"), "bob", "DESCRIBE", "TOPIC", "secret");
+
+      // The overview's throughput history is the sum over orders and ledger; the super user's has secret's burst too.
+      Map<Long, Long> visible = new HashMap<>(points(json(call("GET", "/api/topics/orders", null, "bob", "bob-secret")).get("history")));
+      points(json(call("GET", "/api/topics/ledger", null, "bob", "bob-secret")).get("history")).forEach((t, v) -> visible.merge(t, v, Long::sum));
+      HttpResponse<String> overview = call("GET", "/api/overview", null, "bob", "bob-secret");
+      Map<Long, Long> bobThroughput = points(json(overview).get("throughputHistory"));
+      assertThat(json(overview).get("topics")).isEqualTo(2L);
+      assertSameAtCommonTimes(bobThroughput, visible);
+      assertGreaterAtSomeCommonTime(points(json(call("GET", "/api/overview", null, "admin", "admin-secret")).get("throughputHistory")),
+          bobThroughput);
+
+      // Every other view that names topics, groups or transactions: 200, and no trace of secret.
+      for (String path : List.of("/api/session", "/api/topics", "/api/topics/orders", "/api/topics/orders/messages",
+          "/api/topics/orders/messages?q=order", "/api/topics/orders/tail", "/api/groups", "/api/transactions",
+          "/api/history?series=topic:orders", "/v3/clusters/" + clusterId + "/topics", "/v3/clusters/" + clusterId + "/topics/orders",
+          "/v3/clusters/" + clusterId + "/consumer-groups/audit/lags")) {
+        HttpResponse<String> r = call("GET", path, null, "bob", "bob-secret");
+        assertThat(r.statusCode()).as(path + ": " + r.body()).isEqualTo(200);
+        assertThat(r.body()).as(path).doesNotContain("secret");
+      }
+      assertThat(call("GET", "/api/groups", null, "bob", "bob-secret").body())
+          .contains("\"groupId\":\"audit\"", "\"lag\":" + ordersLag + "}").doesNotContain("billing");
+      assertThat(call("GET", "/api/transactions", null, "bob", "bob-secret").body()).contains("\"audit-txn\"", "\"ledger-0\"");
+      assertThat(call("GET", "/api/transactions", null, "admin", "admin-secret").body()).contains("\"secret-0\"");
+      assertThat(call("GET", "/v3/clusters/" + clusterId + "/consumer-groups/audit/lags", null, "bob", "bob-secret").body())
+          .contains("\"topic_name\":\"orders\"");
+      assertThat(call("GET", "/api/topics", null, "bob", "bob-secret").body()).contains("\"name\":\"ledger\"", "\"name\":\"orders\"");
+      assertForbidden(call("GET", "/api/topics/secret/tail", null, "bob", "bob-secret"), "bob", "READ", "TOPIC", "secret");
+      // An open /metrics (the default http.open.paths) is the operator's choice: everything, to anyone.
+      assertThat(call("GET", "/metrics", null, null, null).body()).contains("topic=\"secret\"");
+      txn.abortTransaction();
+    }
+  }
+
   @Test
   void wrongCredentialsAreRefusedAfterTheDelayWhateverIsWrong() throws Exception {
     for (String[] wrong : List.of(new String[] {"alice", "wrong"}, new String[] {"nobody", "alice-secret"},
@@ -275,6 +401,7 @@ class ConsoleAuthIT {
     Map<String, String> s = secured(dir.resolve("closed"));
     s.put("http.open.paths", "/health/live");
     try (Broker closed = Broker.start(BrokerConfig.of(s))) {
+      populate(closed);
       String base = "http://127.0.0.1:" + closed.httpPort();
       assertThat(send(base, "GET", "/metrics", null, null, null).statusCode()).isEqualTo(401);
       assertThat(send(base, "GET", "/health/ready", null, null, null).statusCode()).isEqualTo(401);
@@ -282,7 +409,21 @@ class ConsoleAuthIT {
       HttpResponse<String> alice = send(base, "GET", "/metrics", null, "alice", "alice-secret");
       assertThat(alice.statusCode()).isEqualTo(403);
       assertThat(alice.body()).contains("\"operation\":\"DESCRIBE\"", "\"resource_type\":\"CLUSTER\"");
-      assertThat(send(base, "GET", "/metrics", null, "admin", "admin-secret").statusCode()).isEqualTo(200);
+      HttpResponse<String> admin = send(base, "GET", "/metrics", null, "admin", "admin-secret");
+      assertThat(admin.statusCode()).isEqualTo(200);
+      assertThat(admin.body()).contains("kafka_server_brokertopicmetrics_messagesin_total{topic=\"secret\"}",
+          "kafka_consumergroup_lag{consumergroup=\"audit\",topic=\"secret\",partition=\"0\"}", "consumergroup=\"billing\"");
+      // A closed /metrics shows a scraper with DESCRIBE on the cluster the per-topic series and lag only
+      // of the topics and groups it may DESCRIBE, as Metadata and OffsetFetch would.
+      HttpResponse<String> bob = send(base, "GET", "/metrics", null, "bob", "bob-secret");
+      assertThat(bob.statusCode()).as(bob.body()).isEqualTo(200);
+      assertThat(bob.body()).contains("kafka_server_brokertopicmetrics_messagesin_total{topic=\"orders\"}",
+          "kafka_log_log_size{topic=\"orders\",partition=\"0\"}",
+          "kafka_consumergroup_lag{consumergroup=\"audit\",topic=\"orders\",partition=\"0\"} 1",
+          "kafka_network_requestmetrics_requests_total{request=\"Produce\"}");
+      // The broker-wide series (no topic label) are DESCRIBE on the cluster's, as Kafka's DescribeLogDirs shows every partition.
+      assertThat(bob.body()).containsPattern("(?m)^kafka_server_brokertopicmetrics_messagesin_total \\d+$");
+      assertThat(bob.body()).doesNotContain("secret", "billing");
     }
     Map<String, String> bad = secured(dir.resolve("bad"));
     bad.put("http.open.paths", "/metrics,/api");
@@ -344,10 +485,60 @@ class ConsoleAuthIT {
   }
 
   private static void assertForbidden(HttpResponse<String> r, String operation, String type, String name) {
+    assertForbidden(r, "alice", operation, type, name);
+  }
+
+  private static void assertForbidden(HttpResponse<String> r, String user, String operation, String type, String name) {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
     assertThat(r.headers().firstValue("WWW-Authenticate")).isEmpty();
-    assertThat(r.body()).contains("\"error_code\":403", "\"principal\":\"User:alice\"", "\"operation\":\"" + operation + "\"",
+    assertThat(r.body()).contains("\"error_code\":403", "\"principal\":\"User:" + user + "\"", "\"operation\":\"" + operation + "\"",
         "\"resource_type\":\"" + type + "\"", "\"resource_name\":\"" + name + "\"");
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> json(HttpResponse<String> r) {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return (Map<String, Object>) JsonIn.parse(r.body());
+  }
+
+  /** A group page's lag on one topic, summed over its partitions. */
+  private static long lagOf(Map<String, Object> group, String topic) {
+    long sum = 0;
+    for (Object o : (List<?>) group.get("lag")) {
+      Map<?, ?> row = (Map<?, ?>) o;
+      if (row.get("topic").equals(topic)) sum += (Long) row.get("lag");
+    }
+    return sum;
+  }
+
+  /** A chart's [[time, value], …] as time → value. */
+  private static Map<Long, Long> points(Object chart) {
+    Map<Long, Long> out = new java.util.TreeMap<>();
+    for (Object o : (List<?>) chart) {
+      List<?> p = (List<?>) o;
+      out.put((Long) p.get(0), (Long) p.get(1));
+    }
+    return out;
+  }
+
+  /** The two series agree wherever both have a point, and they have some in common (the sampler may add one between two reads). */
+  private static void assertSameAtCommonTimes(Map<Long, Long> a, Map<Long, Long> b) {
+    Map<Long, Long> common = new java.util.TreeMap<>(a);
+    common.keySet().retainAll(b.keySet());
+    assertThat(common).isNotEmpty();
+    common.forEach((t, v) -> assertThat(v).as("at " + t).isEqualTo(b.get(t)));
+  }
+
+  /** {@code more} is never below {@code less} where both have a point, and above it somewhere. */
+  private static void assertGreaterAtSomeCommonTime(Map<Long, Long> more, Map<Long, Long> less) {
+    boolean above = false;
+    for (Map.Entry<Long, Long> e : less.entrySet()) {
+      Long m = more.get(e.getKey());
+      if (m == null) continue;
+      assertThat(m).as("at " + e.getKey()).isGreaterThanOrEqualTo(e.getValue());
+      above |= m > e.getValue();
+    }
+    assertThat(above).as("the super user's series has the hidden topic's part somewhere").isTrue();
   }
 
   private static String b64(String s) {

@@ -43,7 +43,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * topic, produce from the page, find the record by search, watch live tail receive a record a Java
  * client produced, and see a group's lag rise and fall on its chart. With an authorizer on, the page is
  * read-only for a user who may only read (no create, delete, produce or alter controls) and complete for
- * a super user, after logging in on the page. Screenshots of each page go to {@code
+ * a super user, after logging in on the page; a group's page shows a user who may not DESCRIBE one of
+ * its topics lag, chart and total without that topic. Screenshots of each page go to {@code
  * target/console-screenshots/}; page load times to {@code load-times.txt} beside them.
  */
 class ConsoleBrowserIT {
@@ -225,6 +226,22 @@ class ConsoleBrowserIT {
     until(d -> d.findElement(By.id("browse-table")).getText().contains("first order"));
     shot("read-only-messages");
 
+    // Bob may DESCRIBE the group audit and the topic orders, not secret, which audit also lags on (1 record
+    // each): the group page's total, lag rows, and lag chart (a point a second) count orders alone.
+    browser.findElement(By.id("logout")).click();
+    until(d -> d.findElement(By.id("who")).getText().equals("User:ANONYMOUS"));
+    logIn("bob", "bob-secret");
+    browser.get(base + "#/group/audit");
+    awaitPage("#/group/audit");
+    untilReloaded("#/group/audit", d -> Integer.parseInt(d.findElement(By.id("lag-chart")).getAttribute("data-points")) >= 2);
+    WebElement bobsChart = browser.findElement(By.id("lag-chart"));
+    assertThat(bobsChart.getAttribute("data-last")).isEqualTo("1");
+    assertThat(bobsChart.getAttribute("data-max")).isEqualTo("1");
+    assertThat(browser.findElement(By.id("group-lag")).getText()).isEqualTo("1");
+    assertThat(browser.findElement(By.id("lag-table")).getText()).contains("orders");
+    assertThat(browser.findElement(By.id("page")).getText()).doesNotContain("secret");
+    shot("read-only-group");
+
     // Log out; log in as the super user: every control is back.
     browser.findElement(By.id("logout")).click();
     until(d -> d.findElement(By.id("who")).getText().equals("User:ANONYMOUS"));
@@ -233,6 +250,11 @@ class ConsoleBrowserIT {
     logIn("admin", "admin-secret");
     until(d -> !d.findElements(By.id("create-topic")).isEmpty() && d.findElement(By.id("topics-table")).getText().contains("secret"));
     assertThat(browser.findElements(By.cssSelector(".delete-topic"))).hasSizeGreaterThanOrEqualTo(2);
+    // The same group page for the super user: both topics, lag 2 on the chart.
+    browser.get(base + "#/group/audit");
+    awaitPage("#/group/audit");
+    untilReloaded("#/group/audit", d -> d.findElement(By.id("lag-chart")).getAttribute("data-last").equals("2"));
+    assertThat(browser.findElement(By.id("lag-table")).getText()).contains("orders", "secret");
     browser.get(base + "#/messages/orders");
     awaitPage("#/messages/orders");
     assertThat(browser.findElement(By.id("produce")).isDisplayed()).isTrue();

@@ -107,14 +107,18 @@ class MetricsEndpointIT {
     assertThat(after.get("jvm_memory_bytes_used{area=\"heap\"}")).isPositive();
     assertThat(after.get("kafka_network_socketserver_networkprocessoravgidlepercent")).isBetween(0.0, 1.0);
 
-    // The same figures as MBeans under Kafka's ObjectNames (what JmxTool and exporters read).
+    // The same figures as MBeans under Kafka's ObjectNames (what JmxTool and exporters read), once
+    // published: a second after the start, on a thread of its own (BrokerMetrics.PUBLISH_DELAY_MS).
     var mbeans = ManagementFactory.getPlatformMBeanServer();
-    assertThat(mbeans.getAttribute(new ObjectName("kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,topic=metered"), "Count"))
-        .isEqualTo(50L);
-    assertThat(mbeans.getAttribute(new ObjectName("kafka.network:type=RequestMetrics,name=TotalTimeMs,request=Produce"), "99thPercentile"))
-        .isInstanceOf(Double.class);
-    assertThat(mbeans.getAttribute(new ObjectName("kafka.log:type=Log,name=LogEndOffset,topic=metered,partition=0"), "Value"))
-        .isEqualTo(50L);
+    await().atMost(Duration.ofSeconds(10)).ignoreExceptionsInstanceOf(javax.management.InstanceNotFoundException.class)
+        .untilAsserted(() -> {
+      assertThat(mbeans.getAttribute(new ObjectName("kafka.server:type=BrokerTopicMetrics,name=MessagesInPerSec,topic=metered"), "Count"))
+          .isEqualTo(50L);
+      assertThat(mbeans.getAttribute(new ObjectName("kafka.network:type=RequestMetrics,name=TotalTimeMs,request=Produce"), "99thPercentile"))
+          .isInstanceOf(Double.class);
+      assertThat(mbeans.getAttribute(new ObjectName("kafka.log:type=Log,name=LogEndOffset,topic=metered,partition=0"), "Value"))
+          .isEqualTo(50L);
+    });
   }
 
   @Test

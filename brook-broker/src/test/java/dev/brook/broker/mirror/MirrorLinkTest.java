@@ -27,7 +27,7 @@ class MirrorLinkTest {
         .hasMessageContaining("consumer.offset.sync.ms");
     assertThatThrownBy(() -> MirrorLink.validate("east", Map.of("bootstrap.servers", "a:1", "consumer.offset.sync.groups", "(")))
         .hasMessageContaining("consumer.offset.sync.groups");
-    assertThatThrownBy(() -> MirrorLink.validate("east", Map.of("bootstrap.servers", "a:1", "security.protocol", "SSL")))
+    assertThatThrownBy(() -> MirrorLink.validate("east", Map.of("bootstrap.servers", "a:1", "security.protocol", "TLS")))
         .hasMessageContaining("security.protocol");
     String jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";";
     assertThat(MirrorLink.validate("east", Map.of("bootstrap.servers", "a:1", "security.protocol", "SASL_PLAINTEXT",
@@ -39,21 +39,44 @@ class MirrorLinkTest {
     assertThatThrownBy(() -> MirrorLink.validate("east", Map.of("bootstrap.servers", "a:1", "sasl.mechanism", "PLAIN")))
         .hasMessageContaining("SASL_PLAINTEXT");
     assertThat(MirrorLink.isSensitive("cluster.link.east.sasl.jaas.config")).isTrue();
+    assertThat(MirrorLink.isSensitive("cluster.link.east.ssl.truststore.password")).isTrue();
+    assertThat(MirrorLink.isSensitive("cluster.link.east.ssl.keystore.key")).isTrue();
     assertThat(MirrorLink.isSensitive("cluster.link.east.bootstrap.servers")).isFalse();
     assertThatThrownBy(() -> MirrorLink.validate("a.b", Map.of("bootstrap.servers", "a:1"))).hasMessageContaining("link name");
   }
 
   @Test
+  void aLinkSpeaksTlsWithKafkasClientKeysAndRefusesTheirMisuse() {
+    String jaas = "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"u\" password=\"p\";";
+    assertThat(MirrorLink.validate("east", Map.of("bootstrap.servers", "a:1", "security.protocol", "SSL")).connector().toString())
+        .contains("SSL");
+    MirrorLink saslSsl = MirrorLink.validate("east", Map.of("bootstrap.servers", "a:1", "security.protocol", "SASL_SSL",
+        "sasl.mechanism", "SCRAM-SHA-256", "sasl.jaas.config", jaas, "ssl.endpoint.identification.algorithm", ""));
+    assertThat(saslSsl.connector().toString()).contains("SASL_SSL").contains("SCRAM-SHA-256 as u");
+    assertThat(saslSsl.clientSecurity()).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism", "SCRAM-SHA-256")
+        .containsEntry("ssl.endpoint.identification.algorithm", "").doesNotContainKey("bootstrap.servers");
+    assertThatThrownBy(() -> MirrorLink.validate("east", Map.of("bootstrap.servers", "a:1", "security.protocol", "SSL",
+        "ssl.truststore.location", dir.resolve("missing.p12").toString(), "ssl.truststore.password", "x")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("ssl.truststore.location");
+    assertThatThrownBy(() -> MirrorLink.validate("east", Map.of("bootstrap.servers", "a:1", "ssl.truststore.location", "/x")))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("ssl.truststore.location").hasMessageContaining("PLAINTEXT");
+    assertThatThrownBy(() -> MirrorLink.validate("east", Map.of("bootstrap.servers", "a:1", "security.protocol", "SSL",
+        "sasl.mechanism", "PLAIN"))).hasMessageContaining("SASL_SSL");
+    assertThatThrownBy(() -> MirrorLink.validate("east", Map.of("bootstrap.servers", "a:1", "security.protocol", "SASL_SSL",
+        "sasl.mechanism", "PLAIN"))).hasMessageContaining("sasl.jaas.config");
+  }
+
+  @Test
   void linksSurviveAReopenAndADelete() throws Exception {
-    LocalMirrorLinkStore store = new LocalMirrorLinkStore(dir);
+    LocalMirrorLinkStore store = new LocalMirrorLinkStore(dir, LinkSecrets.none());
     store.put(MirrorLink.validate("east", Map.of("bootstrap.servers", "a:9092", "consumer.offset.sync.ms", "100")));
     store.put(MirrorLink.validate("west_2", Map.of("bootstrap.servers", "b:9092")));
-    LocalMirrorLinkStore reopened = new LocalMirrorLinkStore(dir);
+    LocalMirrorLinkStore reopened = new LocalMirrorLinkStore(dir, LinkSecrets.none());
     assertThat(reopened.links()).isEqualTo(store.links()).containsOnlyKeys("east", "west_2");
     assertThat(reopened.link("east").orElseThrow().offsetSyncMs()).isEqualTo(100);
     assertThat(reopened.delete("east")).isTrue();
     assertThat(reopened.delete("east")).isFalse();
-    assertThat(new LocalMirrorLinkStore(dir).links()).containsOnlyKeys("west_2");
+    assertThat(new LocalMirrorLinkStore(dir, LinkSecrets.none()).links()).containsOnlyKeys("west_2");
   }
 
   @Test

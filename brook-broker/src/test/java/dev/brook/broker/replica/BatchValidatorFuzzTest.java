@@ -23,6 +23,18 @@ class BatchValidatorFuzzTest {
   @ParameterizedTest
   @EnumSource(value = CompressionType.class, names = {"NONE", "GZIP", "LZ4", "ZSTD", "SNAPPY"})
   void mutatedBatchesAreRejectedOrFullyReadable(CompressionType type) {
+    mutate(type, RecordPolicy.defaults(), null);
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = CompressionType.class, names = {"NONE", "GZIP", "LZ4", "ZSTD", "SNAPPY"})
+  void mutatedBatchesRewrittenIntoTheTopicsCodecAreRejectedOrFullyReadable(CompressionType type) {
+    CompressionType target = type == CompressionType.ZSTD ? CompressionType.GZIP : CompressionType.ZSTD;
+    mutate(type, RecordPolicy.defaults().with(java.util.Map.of("compression.type", target.name)), target);
+  }
+
+  /** {@code stored}: the codec every accepted batch must be stored in (null: whatever it was sent in). */
+  private static void mutate(CompressionType type, RecordPolicy policy, CompressionType stored) {
     Random random = new Random(type.ordinal() * 7919L + 17);
     int accepted = 0;
     for (int iteration = 0; iteration < 400; iteration++) {
@@ -43,13 +55,15 @@ class BatchValidatorFuzzTest {
         b.putInt(RecordBatchHeader.CRC, RecordBatchHeader.computeCrc(b, 0)); // get past the CRC to the records
       }
       BatchValidator.Outcome[] outcome = new BatchValidator.Outcome[1];
-      assertThatCode(() -> outcome[0] = BatchValidator.validate(b, RecordPolicy.defaults(), BatchValidatorTest.NOW, true))
+      assertThatCode(() -> outcome[0] = BatchValidator.validate(b, policy, BatchValidatorTest.NOW, true))
           .doesNotThrowAnyException();
       if (outcome[0] instanceof BatchValidator.Valid v) {
         accepted++;
-        assertThat(RecordBatchHeader.isCrcValid(b, 0)).isTrue();
-        MutableRecordBatch batch = MemoryRecords.readableRecords(b.duplicate()).batches().iterator().next();
+        ByteBuffer kept = v.records();
+        assertThat(RecordBatchHeader.isCrcValid(kept, kept.position())).isTrue();
+        MutableRecordBatch batch = MemoryRecords.readableRecords(kept.duplicate()).batches().iterator().next();
         batch.ensureValid();
+        if (stored != null) assertThat(batch.compressionType()).isEqualTo(stored);
         int n = 0;
         for (Record r : batch) {
           assertThat(r.offset()).isEqualTo(n);

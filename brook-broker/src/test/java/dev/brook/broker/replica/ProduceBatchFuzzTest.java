@@ -15,16 +15,20 @@ import org.apache.kafka.common.record.SimpleRecord;
  * Coverage-guided fuzzing of the produce-path validator (BatchValidatorFuzzTest is its seeded
  * property test): record batches built well by the real codec (any compression, idempotent or not,
  * transactional or not), then damaged anywhere, their CRC made right again or not, or arbitrary
- * bytes. The validator answers Valid or Invalid, never throws, leaves the buffer's position where it
- * was, and a batch it accepts is one Kafka's own reader reads completely, with the records it counted.
+ * bytes, under any topic compression.type (so the rewrite into another codec is fuzzed too). The
+ * validator answers Valid or Invalid, never throws, leaves the buffer's position where it was, and a
+ * batch it accepts (as it will be stored) is one Kafka's own reader reads completely, with the
+ * records it counted.
  */
 class ProduceBatchFuzzTest {
   private static final CompressionType[] CODECS = CompressionType.values();
+  private static final String[] TOPIC_CODECS = {"producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"};
 
   @FuzzTest(maxExecutions = 1_000_000, maxDuration = "60m")
   void fuzzBatches(FuzzedDataProvider data) {
     RecordPolicy policy = new RecordPolicy(data.consumeInt(0, 2_000_000), data.consumeBoolean(),
-        data.consumeLong(), data.consumeLong(), 1, data.consumeBoolean());
+        data.consumeLong(), data.consumeLong(), 1, data.consumeBoolean())
+        .with(java.util.Map.of("compression.type", TOPIC_CODECS[data.consumeInt(0, TOPIC_CODECS.length - 1)]));
     boolean fromClient = data.consumeBoolean();
     ByteBuffer records = data.consumeBoolean() ? damaged(data) : ByteBuffer.wrap(data.consumeBytes(4096));
     int position = records.position();
@@ -33,7 +37,7 @@ class ProduceBatchFuzzTest {
     assertThat(records.position()).isEqualTo(position);
     if (outcome instanceof BatchValidator.Valid v) {
       int n = 0;
-      for (var batch : MemoryRecords.readableRecords(records.duplicate()).batches()) {
+      for (var batch : MemoryRecords.readableRecords(v.records().duplicate()).batches()) {
         batch.ensureValid();
         for (var r : batch) n++;
       }

@@ -137,6 +137,8 @@ public final class TestCertificates {
   private static void keytool(String... args) throws Exception {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+    // A certificate set is ~14 keytool JVMs: C1 only and one GC thread make each cheaper.
+    cmd.addAll(List.of("-J-XX:TieredStopAtLevel=1", "-J-XX:+UseSerialGC"));
     cmd.addAll(List.of(args));
     if (!cmd.contains("-srcstorepass")) cmd.addAll(List.of("-storepass", PASSWORD));
     if (cmd.contains("-genkeypair")) cmd.addAll(List.of("-keypass", PASSWORD, "-storetype", "PKCS12"));

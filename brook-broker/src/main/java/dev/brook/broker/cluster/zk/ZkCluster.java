@@ -795,6 +795,72 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     return done;
   }
 
+  /**
+   * Starts a new leader epoch of {@code tp}, still led by this broker, of at least {@code atLeast}
+   * and above the current one, and returns it. A promoted mirror partition needs it: its own appends
+   * must carry an epoch above every batch mirrored from the source. Written as a leader writes an ISR
+   * change (compare-and-set of the partition's state znode, leader and ISR kept), so the controller
+   * and the followers see a new term as after an election. Blocks on ZooKeeper (bounded).
+   */
+  public int bumpLeaderEpoch(TopicPartition tp, int atLeast) throws Exception {
+    for (int attempt = 0; ; attempt++) {
+      if (!isRegistered()) throw new IllegalStateException("broker " + settings.brokerId() + " is not registered");
+      PartitionState cur = snapshot.states().get(tp);
+      if (cur == null || cur.leader() != settings.brokerId()) {
+        throw new IllegalStateException("broker " + settings.brokerId() + " does not lead " + tp);
+      }
+      int epoch = Math.max(cur.leaderEpoch() + 1, atLeast);
+      try {
+        zk.setData().withVersion(cur.zkVersion()).forPath(ZkData.statePath(tp),
+            ZkData.state(cur.leader(), epoch, cur.isr(), cur.controllerEpoch()));
+        awaitSnapshot(sn -> sn.states().containsKey(tp) && sn.states().get(tp).leaderEpoch() >= epoch, Duration.ofSeconds(10));
+        return epoch;
+      } catch (KeeperException.BadVersionException e) {
+        if (attempt >= 10) throw e;
+        // an ISR change or an election meanwhile: wait for the cache to show it, then read again
+        awaitSnapshot(sn -> !cur.equals(sn.states().get(tp)), Duration.ofSeconds(2));
+      }
+    }
+  }
+
+  /**
+   * Makes every producer id up to {@code producerId} taken cluster-wide (a promoted mirror topic holds
+   * the source cluster's producer ids): the last claimed block ends at or past it, so every block
+   * claimed from now on starts above it. Blocks on ZooKeeper.
+   */
+  public void reserveProducerIdsThrough(long producerId) throws Exception {
+    for (int attempt = 0; ; attempt++) {
+      Stat stat = new Stat();
+      byte[] current;
+      try {
+        current = zk.getData().storingStatIn(stat).forPath(PRODUCER_ID_BLOCK);
+      } catch (KeeperException.NoNodeException e) {
+        current = null;
+      }
+      long end = -1;
+      if (current != null && current.length > 0) {
+        end = ((Number) Json.parseObject(new String(current, java.nio.charset.StandardCharsets.UTF_8)).get("block_end")).longValue();
+      }
+      if (end >= producerId) return;
+      Map<String, Object> block = new java.util.LinkedHashMap<>();
+      block.put("version", 1);
+      block.put("broker", settings.brokerId());
+      block.put("block_start", end + 1);
+      block.put("block_end", producerId);
+      byte[] data = Json.write(block).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      try {
+        if (current == null) {
+          zk.create().creatingParentsIfNeeded().forPath(PRODUCER_ID_BLOCK, data);
+        } else {
+          zk.setData().withVersion(stat.getVersion()).forPath(PRODUCER_ID_BLOCK, data);
+        }
+        return;
+      } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
+        if (attempt >= 100) throw e; // another broker claimed a block meanwhile: read again
+      }
+    }
+  }
+
   /** Kafka's znode of the last producer id block handed to a broker. */
   static final String PRODUCER_ID_BLOCK = "/latest_producer_id_block";
 

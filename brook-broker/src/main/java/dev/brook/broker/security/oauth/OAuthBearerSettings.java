@@ -133,7 +133,7 @@ public final class OAuthBearerSettings {
    * {@code ssl.truststore.password} and {@code ssl.truststore.type} options (as Kafka reads them); else
    * the JDK's default trust (null).
    */
-  private static SSLContext sslContext(ListenerSettings s) {
+  static SSLContext sslContext(ListenerSettings s) {
     String text = s.jaasConfig(MECHANISM);
     if (text == null) return null;
     String key = s.jaasKeyName(MECHANISM);

@@ -18,6 +18,7 @@ function fmt(n) {
   return Number(n).toLocaleString('en');
 }
 function bytes(n) {
+  if (n == null) return '—';
   const u = ['B', 'KB', 'MB', 'GB', 'TB'];
   let i = 0;
   while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }

@@ -87,6 +87,26 @@ class ZkClusterTest {
   }
 
   @Test
+  void producerIdsReservedForAPromotedMirrorAreNeverHandedOut() throws Exception {
+    ZkCluster a = join(1);
+    ZkCluster b = join(2);
+    dev.brook.broker.replica.ProducerIdManager ids = dev.brook.broker.replica.ProducerIdManager.fromBlocks(a::claimProducerIdBlock);
+    assertThat(ids.nextProducerId()).isEqualTo(0L); // this broker's block is 0..999
+    // The source used ids up to 5000 (a mirror topic promoted here holds their state).
+    a.reserveProducerIdsThrough(5_000);
+    ids.reserveThrough(5_000);
+    assertThat(ids.nextProducerId()).isGreaterThan(5_000L);
+    assertThat(b.claimProducerIdBlock(1000)).isGreaterThan(5_000L);
+    a.reserveProducerIdsThrough(10); // below what is taken: nothing changes
+    assertThat(b.claimProducerIdBlock(1000)).isGreaterThan(6_000L);
+    // Inside this broker's own block: the rest of it up to the reserved id is skipped.
+    dev.brook.broker.replica.ProducerIdManager fresh = dev.brook.broker.replica.ProducerIdManager.fromBlocks(b::claimProducerIdBlock);
+    long first = fresh.nextProducerId();
+    fresh.reserveThrough(first + 10);
+    assertThat(fresh.nextProducerId()).isEqualTo(first + 11);
+  }
+
+  @Test
   void brokersSeeEachOtherAndExactlyOneControls() throws Exception {
     ZkCluster a = join(1);
     ZkCluster b = join(2);
