@@ -17,15 +17,10 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.ProduceRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.record.MemoryRecords;
-import org.apache.kafka.common.record.MemoryRecordsBuilder;
-import org.apache.kafka.common.record.RecordBatch;
-import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.requests.AbstractResponse;
 import org.apache.kafka.common.requests.ResponseHeader;
 
@@ -62,7 +57,7 @@ final class PipelinedProduceLoad {
   static Result run(BrokerEndpoint broker, BrokerConnector connector, String topic, int partitions, int connections,
       int window, int batchBytes, int recordBytes, double seconds) throws Exception {
     List<byte[]> frames = frames(topic, partitions, batchBytes, recordBytes);
-    long frameBatchBytes = batch(batchBytes, recordBytes).sizeInBytes(); // every frame carries one such batch
+    long frameBatchBytes = ScalingBench.batch(batchBytes, recordBytes).sizeInBytes(); // every frame carries one such batch
     List<ReplicaClient> clients = new ArrayList<>();
     AtomicLong answered = new AtomicLong();
     AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -136,7 +131,7 @@ final class PipelinedProduceLoad {
     List<byte[]> out = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
       ProduceRequestData.TopicProduceData t = new ProduceRequestData.TopicProduceData().setName(topic);
-      t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(p).setRecords(batch(batchBytes, recordBytes)));
+      t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(p).setRecords(ScalingBench.batch(batchBytes, recordBytes)));
       ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000);
       data.topicData().add(t);
       ByteBuffer f = ScalingBench.frame(ApiKeys.PRODUCE, PRODUCE_VERSION, data);
@@ -145,16 +140,6 @@ final class PipelinedProduceLoad {
       out.add(bytes);
     }
     return out;
-  }
-
-  private static MemoryRecords batch(int batchBytes, int recordBytes) {
-    byte[] value = new byte[recordBytes];
-    for (int i = 0; i < value.length; i++) value[i] = (byte) ('a' + i % 26);
-    MemoryRecordsBuilder b = MemoryRecords.builder(ByteBuffer.allocate(batchBytes + 4096), RecordBatch.CURRENT_MAGIC_VALUE,
-        Compression.NONE, TimestampType.CREATE_TIME, 0L);
-    long now = System.currentTimeMillis();
-    for (int i = 0; i < Math.max(1, batchBytes / recordBytes); i++) b.append(now, null, value);
-    return b.build();
   }
 
   private static double processCpuSeconds() {

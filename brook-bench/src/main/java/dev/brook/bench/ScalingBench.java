@@ -350,17 +350,8 @@ public final class ScalingBench {
    */
   static List<List<ByteBuffer>> produceRequests(int conns, int partitions, int partitionsPerRequest, int batchBytes,
       int recordBytes, int distinct) {
-    int records = Math.max(1, batchBytes / recordBytes);
-    byte[] value = new byte[recordBytes];
-    for (int i = 0; i < value.length; i++) value[i] = (byte) ('a' + i % 26);
     ByteBuffer[] batches = new ByteBuffer[partitions];
-    for (int p = 0; p < partitions; p++) {
-      MemoryRecordsBuilder b = MemoryRecords.builder(ByteBuffer.allocate(batchBytes + 4096), RecordBatch.CURRENT_MAGIC_VALUE,
-          Compression.NONE, TimestampType.CREATE_TIME, 0L);
-      long now = System.currentTimeMillis();
-      for (int i = 0; i < records; i++) b.append(now, null, value);
-      batches[p] = b.build().buffer();
-    }
+    for (int p = 0; p < partitions; p++) batches[p] = batch(batchBytes, recordBytes).buffer();
     List<List<ByteBuffer>> out = new ArrayList<>();
     int slot = 0;
     for (int c = 0; c < conns; c++) {
@@ -379,6 +370,17 @@ public final class ScalingBench {
       out.add(mine);
     }
     return out;
+  }
+
+  /** One uncompressed batch of ~{@code batchBytes} of {@code recordBytes}-byte records (no key, no producer id). */
+  static MemoryRecords batch(int batchBytes, int recordBytes) {
+    byte[] value = new byte[recordBytes];
+    for (int i = 0; i < value.length; i++) value[i] = (byte) ('a' + i % 26);
+    MemoryRecordsBuilder b = MemoryRecords.builder(ByteBuffer.allocate(batchBytes + 4096), RecordBatch.CURRENT_MAGIC_VALUE,
+        Compression.NONE, TimestampType.CREATE_TIME, 0L);
+    long now = System.currentTimeMillis();
+    for (int i = 0; i < Math.max(1, batchBytes / recordBytes); i++) b.append(now, null, value);
+    return b.build();
   }
 
   /** Fetches from offset 0 of {@code partitionsPerRequest} partitions, {@code maxBytes} each, never waiting. */
