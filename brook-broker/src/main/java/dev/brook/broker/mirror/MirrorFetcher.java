@@ -2,6 +2,7 @@ package dev.brook.broker.mirror;
 
 import dev.brook.broker.cluster.BrokerEndpoint;
 import dev.brook.broker.replica.BrokerConnector;
+import dev.brook.broker.replica.FetcherWakeup;
 import dev.brook.broker.replica.Partition;
 import dev.brook.broker.replica.ReplicaClient;
 import dev.brook.storage.RecordBatchHeader;
@@ -13,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.message.FetchRequestData;
@@ -88,8 +88,7 @@ final class MirrorFetcher implements AutoCloseable {
   private final String clientId;
   private final Map<TopicPartition, Mirrored> partitions = new ConcurrentHashMap<>(); // by target partition
   private final ReentrantLock applying = new ReentrantLock();
-  private final ReentrantLock idle = new ReentrantLock();
-  private final Condition work = idle.newCondition();
+  private final FetcherWakeup wakeup = new FetcherWakeup();
   private final Thread thread;
   private volatile boolean running = true;
   private volatile ReplicaClient client; // opened and used by the fetcher thread; close() may close it
@@ -137,23 +136,11 @@ final class MirrorFetcher implements AutoCloseable {
   }
 
   private void signal() {
-    idle.lock();
-    try {
-      work.signalAll();
-    } finally {
-      idle.unlock();
-    }
+    wakeup.signal();
   }
 
   private void pause(long ms) {
-    idle.lock();
-    try {
-      if (running) work.await(ms, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      idle.unlock();
-    }
+    wakeup.pause(ms, () -> running);
   }
 
   private void run() {

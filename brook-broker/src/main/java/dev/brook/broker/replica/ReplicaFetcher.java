@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntFunction;
 import org.apache.kafka.common.TopicPartition;
@@ -90,8 +88,7 @@ final class ReplicaFetcher implements AutoCloseable {
   private final dev.brook.storage.Clock clock;
   private final Map<TopicPartition, FetchState> partitions = new ConcurrentHashMap<>();
   private final ReentrantLock applying = new ReentrantLock();
-  private final ReentrantLock idle = new ReentrantLock();
-  private final Condition work = idle.newCondition();
+  private final FetcherWakeup wakeup = new FetcherWakeup();
   private final Thread thread;
   private volatile boolean running = true;
   private volatile ReplicaClient client; // opened and used by the fetcher thread; close() may close it
@@ -162,23 +159,11 @@ final class ReplicaFetcher implements AutoCloseable {
   }
 
   private void signal() {
-    idle.lock();
-    try {
-      work.signalAll();
-    } finally {
-      idle.unlock();
-    }
+    wakeup.signal();
   }
 
   private void pause(long ms) {
-    idle.lock();
-    try {
-      if (running) work.await(ms, TimeUnit.MILLISECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } finally {
-      idle.unlock();
-    }
+    wakeup.pause(ms, () -> running);
   }
 
   private void run() {
