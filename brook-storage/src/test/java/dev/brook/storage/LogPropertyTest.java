@@ -113,7 +113,12 @@ class LogPropertyTest {
           if (how < 2) {
             log.close();
           } else {
-            abandoned.add(log); // a crash: no flush, no trimmed indexes; the page cache keeps the bytes
+            // A crash: no flush, no trimmed indexes; the page cache keeps the bytes. The crashed
+            // process's threads die with it, so the flusher's queued work for this instance (a
+            // rolled segment's index trim, up to 200 ms later) must not touch the files the next
+            // instance recovers: marked offline, it writes nothing more.
+            log.markOffline();
+            abandoned.add(log);
           }
           boolean clean = how == 0;
           long recoveryPoint = clean ? Long.MAX_VALUE : log.recoveryPoint();
