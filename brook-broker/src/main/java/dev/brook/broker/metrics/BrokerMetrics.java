@@ -46,6 +46,13 @@ public final class BrokerMetrics implements AutoCloseable {
    * competing for the cores, short next to any JMX scrape interval.
    */
   static final long PUBLISH_DELAY_MS = Long.getLong("brook.jmx.publish.delay.ms", 1_000L);
+  /**
+   * Whether this JVM runs the JMX remote agent ({@code bin/brook} with {@code JMX_PORT}, as Kafka's
+   * scripts): then {@link #publish} registers at once, before the broker reports that it serves.
+   */
+  private static final boolean REMOTE_JMX = System.getProperty("com.sun.management.jmxremote.port") != null;
+  /** Whether {@link #publish} ran (it acts once). Guarded by this. */
+  private boolean publishCalled;
   /** Set by close; the publisher does not start registering once it is. Guarded by this. */
   private boolean closed;
   /** Whether the publisher has registered the groups there were; later ones register at once. Guarded by this. */
@@ -82,18 +89,7 @@ public final class BrokerMetrics implements AutoCloseable {
         } catch (InterruptedException e) {
           return; // closed before publishing
         }
-        synchronized (this) {
-          if (closed) return;
-        }
-        JmxReporter reporter = JmxReporter.forRegistry(registry)
-            .registerWith(ManagementFactory.getPlatformMBeanServer())
-            .convertDurationsTo(TimeUnit.MILLISECONDS)
-            .convertRatesTo(TimeUnit.SECONDS)
-            .createsObjectNamesWith((type, domain, name) -> objectName(name))
-            .build();
-        reporter.start();
-        jmx = reporter;
-        publishGroups();
+        registerAll();
       }, "brook-jmx-publish");
       publisher.setDaemon(true);
       publishes = true;
@@ -102,11 +98,37 @@ public final class BrokerMetrics implements AutoCloseable {
 
   /**
    * Publishes the MBeans, on a thread of its own and {@link #PUBLISH_DELAY_MS} later: called once
-   * the broker serves, so that neither the start nor its first answers wait for JMX. Idempotent; a
-   * no-op when this broker does not publish.
+   * the broker serves, so that neither the start nor its first answers wait for JMX; at once, on the
+   * caller's thread, when the JVM runs the JMX remote agent. Idempotent; a no-op when this broker
+   * does not publish.
    */
   public synchronized void publish() {
-    if (publisher != null && publisher.getState() == Thread.State.NEW && !closed) publisher.start();
+    if (publisher == null || publishCalled || closed) return;
+    publishCalled = true;
+    if (REMOTE_JMX) {
+      // The operator opened a JMX port (JMX_PORT): a scraper may connect as soon as the broker says
+      // it serves, and must find the MBeans then, as with Kafka. The agent has created the MBean
+      // server already, so registering now costs the start little.
+      registerAll();
+    } else {
+      publisher.start();
+    }
+  }
+
+  /** Starts the JMX reporter and registers the attribute groups, unless closed. */
+  private void registerAll() {
+    synchronized (this) {
+      if (closed) return;
+    }
+    JmxReporter reporter = JmxReporter.forRegistry(registry)
+        .registerWith(ManagementFactory.getPlatformMBeanServer())
+        .convertDurationsTo(TimeUnit.MILLISECONDS)
+        .convertRatesTo(TimeUnit.SECONDS)
+        .createsObjectNamesWith((type, domain, name) -> objectName(name))
+        .build();
+    reporter.start();
+    jmx = reporter;
+    publishGroups();
   }
 
   private static ObjectName objectName(String name) {
