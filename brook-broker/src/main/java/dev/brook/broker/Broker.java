@@ -561,7 +561,7 @@ public final class Broker implements AutoCloseable {
         new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, RandomIds::nextInt);
     // Cluster mode: blocks of ids claimed in ZooKeeper, unique across brokers (transactional ids move).
     ProducerIdManager producerIds = cluster instanceof ZkCluster zk
-        ? ProducerIdManager.fromBlocks(zk::claimProducerIdBlock)
+        ? ProducerIdManager.fromBlocks(zk::claimProducerIdBlock, zk::producerIdFloor)
         : ProducerIdManager.open(config.logDir());
     producerIdsOut.set(producerIds); // shared with the transaction coordinator
     dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId(), background,
