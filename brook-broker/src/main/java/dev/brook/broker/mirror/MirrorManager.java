@@ -172,6 +172,13 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   private final java.util.function.BooleanSupplier offsetsTopicReady;
   private final Set<TopicPartition> led = ConcurrentHashMap.newKeySet();
   private final Set<String> promoting = ConcurrentHashMap.newKeySet();
+  /**
+   * Mirror topics (by topic id: a mirror deleted and created again is another) whose source topic is gone (deleted, or recreated: another topic id), as this
+   * broker's last look at the source found: not fetched again, their records kept. Written on the
+   * manager's thread, read by the status. Not kept across restarts: the condition is found again
+   * from the source, by the topic id recorded at creation.
+   */
+  private final Set<org.apache.kafka.common.Uuid> sourceGone = ConcurrentHashMap.newKeySet(); // mirror topic ids
   private final Map<String, LinkState> live = new HashMap<>(); // manager thread
   /** Guards changes of {@link #assigned} and {@link #fetcherOf}: the manager's thread assigns, a promote takes away. */
   private final Object assignment = new Object();
@@ -292,7 +299,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     promotingSeenAt.keySet().removeIf(t -> !topics.topic(t).flatMap(MirrorTopic::of).map(MirrorTopic::promoting).orElse(false));
     for (TopicPartition tp : led) {
       Optional<MirrorTopic> mt = topics.topic(tp.topic()).flatMap(MirrorTopic::of);
-      if (mt.isEmpty() || promoting.contains(tp.topic())) continue;
+      if (mt.isEmpty() || promoting.contains(tp.topic()) || sourceGone(tp.topic())) continue;
       if (!mt.get().active() && !(mt.get().promoting() && board != null && catchingUp(tp))) continue;
       Optional<Partition> p = replicas.partition(tp);
       if (p.isEmpty() || !p.get().isLeader() || p.get().isOffline()) continue;
@@ -363,9 +370,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
         }
       }
       growMirrors(ls, found);
-      for (String t : sourceTopics) {
-        if (!found.containsKey(t)) warn("source:" + t, "link {}: the source has no topic {}", ls.link.name(), t);
-      }
+      noticeDeletedSources(ls, found, wanted);
       ls.metadataAtNanos = System.nanoTime();
       ls.metadataStale = false;
       ls.metadataFailedAtNanos = 0;
@@ -380,7 +385,35 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     }
   }
 
-  /** Takes {@code tp} from its fetcher; once this returns nothing more is appended to it. Any thread. */
+  /**
+   * Marks the mirror topics of this link whose source topic the source no longer has, or has under
+   * another topic id (deleted and created again: a new topic whose offsets start over, which the
+   * mirror must not follow or it would truncate its records to the new topic's), as {@link
+   * #sourceGone}: they stop being fetched and keep their records, and their status says so. As
+   * Confluent's Cluster Linking, which keeps such a mirror topic (its data readable) and reports it
+   * as no longer mirroring, until it is promoted or deleted.
+   */
+  private void noticeDeletedSources(LinkState ls, Map<String, TopicDescription> found, Map<TopicPartition, MirrorTopic> wanted) {
+    Map<String, MirrorTopic> mirrors = new TreeMap<>();
+    wanted.values().forEach(mt -> {
+      if (mt.link().equals(ls.link.name())) mirrors.put(mt.topic(), mt);
+    });
+    for (MirrorTopic mt : mirrors.values()) {
+      TopicDescription d = found.get(mt.sourceTopic());
+      boolean recreated = d != null && !mt.sourceTopicId().isEmpty() && !mt.sourceTopicId().equals(String.valueOf(d.topicId()));
+      if (d != null && !recreated) continue;
+      Optional<org.apache.kafka.common.Uuid> id = topics.topic(mt.topic()).map(TopicMetadata::id);
+      if (id.isPresent() && sourceGone.add(id.get())) {
+        log.warn("link {}: source topic {} of mirror topic {} was {}: the mirror stops fetching and keeps its records "
+            + "(promote or delete it)", ls.link.name(), mt.sourceTopic(), mt.topic(), recreated ? "deleted and created again" : "deleted");
+      }
+    }
+  }
+
+  private boolean sourceGone(String topic) {
+    return topics.topic(topic).map(t -> sourceGone.contains(t.id())).orElse(false);
+  }
+
   /** Partitions the source added: each active mirror topic of this link grows to its source's count. */
   private void growMirrors(LinkState ls, Map<String, TopicDescription> found) {
     for (TopicMetadata t : topics.topics()) {
@@ -601,12 +634,14 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     String sourceTopic = configs.getOrDefault("mirror.source.topic", "");
     if (sourceTopic.isEmpty()) sourceTopic = topic;
     int partitions;
+    org.apache.kafka.common.Uuid sourceTopicId;
     try (SourceCluster source = new SourceCluster(link.get())) {
       TopicDescription d = source.describe(List.of(sourceTopic)).get(sourceTopic);
       if (d == null) {
         return Prepared.fail(Errors.INVALID_CONFIG, "The source cluster of link " + linkName + " has no topic '" + sourceTopic + "'.");
       }
       partitions = d.partitions().size();
+      sourceTopicId = d.topicId();
     } catch (ExecutionException | TimeoutException e) {
       return Prepared.fail(Errors.INVALID_CONFIG, "Cannot reach the source cluster of link " + linkName + ": " + e);
     } catch (InterruptedException e) {
@@ -619,6 +654,10 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     }
     Map<String, String> full = new HashMap<>(configs);
     full.put("mirror.source.topic", sourceTopic);
+    full.remove("mirror.source.topic.id"); // the source's, never a caller's
+    if (sourceTopicId != null && !sourceTopicId.equals(org.apache.kafka.common.Uuid.ZERO_UUID)) {
+      full.put("mirror.source.topic.id", sourceTopicId.toString());
+    }
     full.put("mirror.state", "active");
     return new Prepared(Errors.NONE, null, partitions, full);
   }
@@ -891,6 +930,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     long sourceHw = m == null ? -1 : m.sourceHighWatermark;
     // In a cluster only the leader fetches: a replica here says so (the leader knows the lag).
     String state = !mt.readOnly() ? "promoted" : mt.promoting() || promoting.contains(topic) ? "promoting"
+        : sourceGone(topic) ? "source-deleted"
         : m == null && p.isPresent() && !p.get().isLeader() ? "follower"
         : m == null || sourceHw < 0 ? "connecting" : "fetching";
     long lag = sourceHw < 0 || end < 0 ? -1 : Math.max(0, sourceHw - end);

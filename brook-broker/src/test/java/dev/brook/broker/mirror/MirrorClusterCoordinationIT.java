@@ -56,7 +56,8 @@ import org.junit.jupiter.api.io.TempDir;
  * must reach other brokers: a group coordinated away from the leader gets the source's commits
  * copied and fails over with zero re-reads; producer ids handed out after a promote are above every
  * mirrored (source) producer's, on every broker, including one that claimed its block of ids before
- * the promote and does not lead the mirror; and every broker answers
+ * the promote and does not lead the mirror; a source topic deleted (and created again) stops the
+ * mirror, which keeps its records and says so; and every broker answers
  * the mirror status with every partition's lag, not only the partitions it leads.
  */
 class MirrorClusterCoordinationIT {
@@ -206,6 +207,34 @@ class MirrorClusterCoordinationIT {
             .isEqualTo(String.join(";", want));
       });
     }
+  }
+
+  @Test
+  void sourceTopicDeletedStopsTheMirrorWhichKeepsItsRecordsAndDoesNotFollowARecreatedOne() throws Exception {
+    createSourceTopic(1);
+    produce(source.bootstrapServers(), "r", 200);
+    linkAndMirror(Map.of("cluster.link.src.consumer.offset.sync.enable", "false", "cluster.link.src.metadata.max.age.ms", "500"));
+    TopicPartition tp = new TopicPartition(TOPIC, 0);
+    awaitLeader(tp);
+    awaitMirrorEnd(tp, 200);
+
+    try (Admin src = admin(source.bootstrapServers())) {
+      src.deleteTopics(List.of(TOPIC)).all().get();
+    }
+    for (Broker b : target.brokers()) {
+      await().atMost(WAIT).untilAsserted(() -> assertThat(mirrorStatus(b)).startsWith("0:source-deleted:200:"));
+    }
+    // A topic of the same name on the source is another topic (offsets from 0 again): not followed.
+    createSourceTopic(1);
+    produce(source.bootstrapServers(), "new", 50);
+    await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(mirrorStatus(target.brokers().iterator().next())).startsWith("0:source-deleted:200:");
+      assertThat(ends(target.bootstrap(), 1).get(tp)).isEqualTo(200L);
+    });
+    List<String> kept = readValues(target.bootstrap(), tp);
+    assertThat(kept).hasSize(200);
+    assertThat(kept.get(0)).isEqualTo("r-0");
+    assertThat(kept.get(199)).isEqualTo("r-199");
   }
 
   // ---- helpers
