@@ -389,9 +389,9 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
    * Marks the mirror topics of this link whose source topic the source no longer has, or has under
    * another topic id (deleted and created again: a new topic whose offsets start over, which the
    * mirror must not follow or it would truncate its records to the new topic's), as {@link
-   * #sourceGone}: they stop being fetched and keep their records, and their status says so. As
-   * Confluent's Cluster Linking, which keeps such a mirror topic (its data readable) and reports it
-   * as no longer mirroring, until it is promoted or deleted.
+   * #sourceGone}: they stop being fetched and keep their records, and their status says so, until
+   * they are promoted or deleted. (What Confluent's Cluster Linking does here is not documented in
+   * what we could read; keeping the data readable is the choice that loses nothing.)
    */
   private void noticeDeletedSources(LinkState ls, Map<String, TopicDescription> found, Map<TopicPartition, MirrorTopic> wanted) {
     Map<String, MirrorTopic> mirrors = new TreeMap<>();
