@@ -724,23 +724,12 @@ public final class Broker implements AutoCloseable {
         // The HTTP console's own clients connect as this broker does (README "Seeing inside it").
         consoleClient = InterBrokerSecurity.clientProperties(settings, protocol, mechanism);
         Object tokenUrl = consoleClient.get("sasl.oauthbearer.token.endpoint.url");
-        if (tokenUrl != null) allowOAuthTokenUrl(tokenUrl.toString());
+        if (tokenUrl != null) dev.brook.broker.security.oauth.ClientCredentialsTokens.allowInKafkaClients(tokenUrl.toString());
         consolePrincipal = InterBrokerSecurity.clientPrincipal(settings, protocol, mechanism);
       }
     }
     return new SecurityArea(List.copyOf(out), interBroker, dev.brook.broker.security.PasswordVerifier.of(saslListeners, scram),
         consoleClient, consolePrincipal, dynamic);
-  }
-
-  /**
-   * Kafka 4's clients fetch OAuth tokens only from URLs this JVM property lists (CVE-2025-27817): the
-   * console's own clients log in with the broker's token endpoint, which the operator has already
-   * named in the broker's config, so it is added to the list (kept if already there).
-   */
-  private static void allowOAuthTokenUrl(String url) {
-    String key = "org.apache.kafka.sasl.oauthbearer.allowed.urls";
-    String now = System.getProperty(key, "").trim();
-    if (!java.util.Arrays.asList(now.split("\\s*,\\s*")).contains(url)) System.setProperty(key, now.isEmpty() ? url : now + "," + url);
   }
 
   /**
