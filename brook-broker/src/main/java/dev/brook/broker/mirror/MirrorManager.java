@@ -932,6 +932,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     String state = !mt.readOnly() ? "promoted" : mt.promoting() || promoting.contains(topic) ? "promoting"
         : sourceGone(topic) ? "source-deleted"
         : m == null && p.isPresent() && !p.get().isLeader() ? "follower"
+        : m != null && m.authenticationFailed ? "authentication-failed"
         : m == null || sourceHw < 0 ? "connecting" : "fetching";
     long lag = sourceHw < 0 || end < 0 ? -1 : Math.max(0, sourceHw - end);
     return i + ":" + state + ":" + end + ":" + sourceHw + ":" + lag;

@@ -233,6 +233,9 @@ public final class InterBrokerSecurity implements BrokerConnector {
   private static byte[] exchange(ReplicaClient client, byte[] message) throws IOException {
     SaslAuthenticateResponse r = (SaslAuthenticateResponse) client.call(
         new SaslAuthenticateRequest.Builder(new SaslAuthenticateRequestData().setAuthBytes(message)).build((short) 2));
+    if (r.error() == Errors.SASL_AUTHENTICATION_FAILED) {
+      throw new AuthenticationFailedException("inter-broker SASL authentication failed: " + r.error() + " " + r.errorMessage());
+    }
     if (r.error() != Errors.NONE) throw new IOException("inter-broker SASL authentication failed: " + r.error() + " " + r.errorMessage());
     return r.saslAuthBytes();
   }

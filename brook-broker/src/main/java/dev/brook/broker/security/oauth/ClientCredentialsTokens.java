@@ -142,7 +142,12 @@ public final class ClientCredentialsTokens {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while asking " + endpoint + " for a token", e);
     }
-    if (response.statusCode() != 200) {
+    int status = response.statusCode();
+    if (status == 400 || status == 401 || status == 403) { // RFC 6749 5.2: invalid_client, unauthorized_client, …
+      throw new dev.brook.broker.security.AuthenticationFailedException("the token endpoint " + endpoint + " refused the client: "
+          + status + " " + abbreviate(response.body()));
+    }
+    if (status != 200) {
       throw new IOException("the token endpoint " + endpoint + " answered " + response.statusCode() + ": " + abbreviate(response.body()));
     }
     Map<String, Object> json;
