@@ -296,8 +296,10 @@ public final class ScalingBench {
     double rate = 250; // requests/s, each 1 partition x 16 KiB: ~4 MiB/s, ~1 MiB/s per partition
     double warm = quick ? 4 : 6;
     double measure = quick ? 10 : 30;
+    // ROLLS_BROKER_CPUS=0,1 runs the broker unpinned on this 2-core machine (sharing cpu 1 with the generator).
+    String cpus = System.getenv().getOrDefault("ROLLS_BROKER_CPUS", "0");
     line(String.format(Locale.ROOT, "%n== rolls: open loop %.0f produce requests/s (1 partition x 16 KiB each, %d partitions,"
-        + " %d connections), %s on cpu 0; warm-up %.0f s, measured %.0f s", rate, partitions, conns, target, warm, measure));
+        + " %d connections), %s on cpu %s; warm-up %.0f s, measured %.0f s", rate, partitions, conns, target, cpus, warm, measure));
     line("segment.bytes  round  rolls  p50-ms  p99-ms  p99.9-ms  max-ms  answered  not-sent");
     Map<String, List<Double>> p99 = new LinkedHashMap<>();
     for (int r = 1; r <= rounds; r++) {
@@ -306,8 +308,8 @@ public final class ScalingBench {
         String opts = "-XX:MaxDirectMemorySize=512m -Xss512k " // bin/brook's default BROOK_OPTS
             + System.getenv().getOrDefault("BENCH_BROOK_OPTS", ""); // e.g. -Dbrook.storage.appendTimings=true
         String name = target + "-rolls-" + seg + "-r" + r;
-        try (Run run = target.equals("kafka") ? Run.startKafka(out, name, "0")
-            : Run.start(root, out, name, "0", Map.of("log.segment.bytes", seg), Map.of("BROOK_OPTS", opts))) {
+        try (Run run = target.equals("kafka") ? Run.startKafka(out, name, cpus)
+            : Run.start(root, out, name, cpus, Map.of("log.segment.bytes", seg), Map.of("BROOK_OPTS", opts))) {
           // Kafka's anchor takes no broker overrides: the topic's segment.bytes sets the same size there.
           run.createTopic(partitions, target.equals("kafka") ? Map.of("segment.bytes", seg) : Map.of());
           List<List<ByteBuffer>> reqs = produceRequests(conns, partitions, 1, 16 << 10, 100, 8);
