@@ -27,10 +27,6 @@ import org.slf4j.LoggerFactory;
  * a producer was promised does not change ({@code flush.messages} flushes on the appender's side,
  * and acknowledgements never waited for these flushes).
  *
- * <p>The thread runs in Linux's {@code SCHED_BATCH} class ({@link BackgroundScheduling}): it is not
- * woken by appends, but it is woken by every fsync, device flush and discard it waits for, and in
- * the default class each of those wake-ups preempted an event loop on the same core.
- *
  * <p>Threading: {@link #submit} from any thread, typically under a log's lock; {@link #drain} and
  * {@link #close} wake the thread (they are not on an appending path). One flusher per log
  * directory, so a slow disk delays only its own directory's flushes.
@@ -107,7 +103,6 @@ public final class LogFlusher implements AutoCloseable {
   }
 
   private void work() {
-    BackgroundScheduling.applyToCurrentThread();
     long pollNanos = TimeUnit.MILLISECONDS.toNanos(BUSY_POLL_MS);
     while (true) {
       Runnable task = queue.poll();

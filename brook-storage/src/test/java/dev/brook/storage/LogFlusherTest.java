@@ -44,19 +44,6 @@ class LogFlusherTest {
   }
 
   @Test
-  void theFlusherThreadRunsInTheBatchSchedulingClassSoItsWakeUpsDoNotPreemptTheLoop() throws Exception {
-    // Linux only (the class is Linux's; elsewhere the flusher is left as it is).
-    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isSymbolicLink(java.nio.file.Path.of("/proc/thread-self")));
-    assertThat(BackgroundScheduling.currentPolicy()).as("the test thread's own policy (SCHED_OTHER)").isZero();
-    java.util.concurrent.CompletableFuture<Integer> policy = new java.util.concurrent.CompletableFuture<>();
-    try (LogFlusher flusher = new LogFlusher("batch-flusher")) {
-      flusher.submit(() -> policy.complete(BackgroundScheduling.currentPolicy()));
-      flusher.drain();
-    }
-    assertThat(policy.get()).as("SCHED_BATCH is 3").isEqualTo(3);
-  }
-
-  @Test
   void aFailingTaskDoesNotStopTheNext() {
     try (LogFlusher flusher = new LogFlusher("failing-flusher")) {
       AtomicBoolean next = new AtomicBoolean();
