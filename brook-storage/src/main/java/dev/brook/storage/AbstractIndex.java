@@ -79,7 +79,11 @@ abstract class AbstractIndex implements AutoCloseable {
       int whole = Math.max(size, 0) - Math.max(size, 0) % entrySize;
       MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, whole);
       if (whole > 0) {
-        mapped.put(0, (byte) 0);
+        try {
+          mapped.put(0, (byte) 0);
+        } catch (InternalError e) { // the fault found no space for the page (a full tmpfs): a disk error
+          throw new IOException("cannot write the first page of " + file, e);
+        }
       }
       return mapped;
     }
