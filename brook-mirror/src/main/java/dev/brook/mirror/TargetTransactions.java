@@ -36,8 +36,8 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
  * ProducerFencedException}. Uses the pre-KIP-890 (transaction version 1) requests, which Brook and
  * Kafka 4 both serve: AddPartitionsToTxn before the first write to a partition, EndTxn v3.
  *
- * <p>Owned by one flow's thread. Retriable coordinator errors are retried for up to {@link
- * #RETRY_NANOS}; anything else throws, and the flow starts again (its next {@link #init} aborts).
+ * <p>Owned by one flow's thread. Retriable coordinator errors and broken connections are retried
+ * for up to {@link #RETRY_NANOS}; anything else throws, and the flow starts again (its next {@link #init} aborts).
  */
 final class TargetTransactions implements AutoCloseable {
   static final long RETRY_NANOS = 60_000_000_000L;
@@ -161,7 +161,16 @@ final class TargetTransactions implements AutoCloseable {
     long deadline = System.nanoTime() + RETRY_NANOS;
     long backoffMs = 5;
     while (true) {
-      Answer<T> a = attempt.run();
+      Answer<T> a;
+      try {
+        a = attempt.run();
+      } catch (IOException e) {
+        // A broken connection: as KafkaProducer, reconnect (finding the coordinator again) and retry.
+        if (System.nanoTime() > deadline) throw e;
+        closeCoordinator();
+        closeGroupCoordinator();
+        a = new Answer<>(Errors.NETWORK_EXCEPTION, null);
+      }
       switch (a.error()) {
         case NONE -> {
           return a.response();
