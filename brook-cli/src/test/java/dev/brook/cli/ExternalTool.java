@@ -205,9 +205,14 @@ final class ExternalTool {
   }
 
   static Result kcat(String stdin, int timeoutSeconds, String... args) throws Exception {
+    return kcat(Map.of(), stdin, timeoutSeconds, args);
+  }
+
+  /** kcat with {@code env} added to this JVM's environment (e.g. another librdkafka: {@link Librdkafka}). */
+  static Result kcat(Map<String, String> env, String stdin, int timeoutSeconds, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(kcat()));
     cmd.addAll(List.of(args));
-    return run(cmd, stdin, timeoutSeconds);
+    return run(cmd, env, stdin, timeoutSeconds);
   }
 
   static Result run(List<String> cmd, String stdin, int timeoutSeconds) throws Exception {

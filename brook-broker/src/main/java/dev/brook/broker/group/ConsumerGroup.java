@@ -33,8 +33,9 @@ final class ConsumerGroup implements Group {
     String regex;
     /**
      * The topics the member's regex may match: those its principal may DESCRIBE (Kafka resolves a
-     * regex only to those). Null: every topic (no authorizer; or a member loaded from the log,
-     * until its next heartbeat, since decisions are not stored).
+     * regex only to those), as its last heartbeat's gate decides. Null: every topic (no
+     * authorizer). A member loaded from the log gets, until its next heartbeat, the regex's
+     * resolution the log holds ({@link #resolvedRegexes}; none: no topic), never every topic.
      */
     java.util.function.Predicate<String> mayDescribe;
     String assignor;
@@ -67,6 +68,12 @@ final class ConsumerGroup implements Group {
   final TreeMap<String, Member> members = new TreeMap<>();
   final Map<String, String> staticMembers = new HashMap<>();
   Map<String, Set<TopicPartition>> target = new HashMap<>();
+  /**
+   * Each subscription regex's resolution as the log holds it (ConsumerGroupRegularExpression
+   * records), filled while the group is replayed; read once, when the loaded members get their
+   * filters.
+   */
+  final Map<String, Set<String>> resolvedRegexes = new HashMap<>();
   /** Partition counts of the subscribed topics when the target was last computed. */
   Map<String, Integer> partitionCounts = Map.of();
 
@@ -123,6 +130,14 @@ final class ConsumerGroup implements Group {
   static Set<String> subscribedTopics(Member m, TopicLookup topics) {
     if (m.regex == null) return m.topics;
     Set<String> out = new HashSet<>(m.topics);
+    out.addAll(regexTopics(m, topics));
+    return out;
+  }
+
+  /** The existing topics {@code m}'s regex matches and it may DESCRIBE (none without a regex). */
+  static Set<String> regexTopics(Member m, TopicLookup topics) {
+    if (m.regex == null) return Set.of();
+    Set<String> out = new HashSet<>();
     Pattern p = Pattern.compile(m.regex);
     for (String t : topics.names()) {
       if (p.matcher(t).matches() && (m.mayDescribe == null || m.mayDescribe.test(t))) out.add(t);

@@ -4,6 +4,7 @@ import dev.brook.broker.group.GroupRecord.ConsumerGroupEpochRecord;
 import dev.brook.broker.group.GroupRecord.ConsumerMemberRecord;
 import dev.brook.broker.group.GroupRecord.CurrentAssignmentRecord;
 import dev.brook.broker.group.GroupRecord.GroupMetadataRecord;
+import dev.brook.broker.group.GroupRecord.RegexRecord;
 import dev.brook.broker.group.GroupRecord.TargetAssignmentEpochRecord;
 import dev.brook.broker.group.GroupRecord.TargetAssignmentMemberRecord;
 import java.util.ArrayList;
@@ -50,7 +51,7 @@ final class ConsumerGroupManager {
   private CompletableFuture<Void> persist(ConsumerGroup cg, List<GroupRecord> first) {
     ConsumerGroupRecords.View now = ConsumerGroupRecords.view(cg, ctx.topics);
     List<GroupRecord> records = new ArrayList<>(first);
-    records.addAll(ConsumerGroupRecords.diff(cg.groupId, cg.persisted, now));
+    records.addAll(ConsumerGroupRecords.diff(cg.groupId, cg.persisted, now, ctx.clock.milliseconds()));
     if (records.isEmpty()) return CompletableFuture.completedFuture(null);
     return ctx.write(cg.groupId, records).thenRun(() -> cg.persisted = now);
   }
@@ -125,6 +126,13 @@ final class ConsumerGroupManager {
         m.pendingRevocation.clear();
         m.pendingRevocation.addAll(ConsumerGroupRecords.byName(c.value().partitionsPendingRevocation(), ctx.topics));
       }
+      case RegexRecord x -> {
+        if (x.value() != null) {
+          group(x.groupId()).resolvedRegexes.put(x.regex(), Set.copyOf(x.value().topics()));
+        } else if (ctx.groups.get(x.groupId()) instanceof ConsumerGroup cg) {
+          cg.resolvedRegexes.remove(x.regex());
+        }
+      }
       default -> throw new IllegalArgumentException("not a consumer group record: " + r);
     }
   }
@@ -139,10 +147,19 @@ final class ConsumerGroupManager {
 
   /**
    * After a replay: the group as loaded is what the log holds, the assignment it holds is current
-   * (no new epoch for topics the target already counted), and members get their session timers.
+   * (no new epoch for topics the target already counted), and members get their session timers. A
+   * member's regex matches, until its next heartbeat brings its principal's DESCRIBE decisions
+   * again, only the topics of the regex's stored resolution (none if the log holds none): the
+   * decisions are not stored, and matching every topic would hand it topics it may not see.
    */
   void loaded(ConsumerGroup cg) {
-    cg.persisted = ConsumerGroupRecords.view(cg, ctx.topics);
+    for (ConsumerGroup.Member m : cg.members.values()) {
+      if (m.regex == null) continue;
+      Set<String> resolved = cg.resolvedRegexes.getOrDefault(m.regex, Set.of());
+      m.mayDescribe = resolved::contains;
+    }
+    cg.persisted = ConsumerGroupRecords.view(cg, ctx.topics).withRegexes(cg.resolvedRegexes);
+    cg.resolvedRegexes.clear();
     cg.partitionCounts = cg.currentPartitionCounts(ctx.topics);
     cg.assignorName = cg.preferredAssignor(ctx.config.consumerAssignors().get(0));
     for (ConsumerGroup.Member m : cg.members.values()) {

@@ -6,6 +6,8 @@ import dev.brook.broker.group.GroupRecord.CurrentAssignmentRecord;
 import dev.brook.broker.group.GroupRecord.GroupEpoch;
 import dev.brook.broker.group.GroupRecord.MemberAssignment;
 import dev.brook.broker.group.GroupRecord.MemberSubscription;
+import dev.brook.broker.group.GroupRecord.RegexRecord;
+import dev.brook.broker.group.GroupRecord.ResolvedRegex;
 import dev.brook.broker.group.GroupRecord.TargetAssignmentEpochRecord;
 import dev.brook.broker.group.GroupRecord.TargetAssignmentMemberRecord;
 import java.util.ArrayList;
@@ -20,7 +22,9 @@ import org.apache.kafka.common.Uuid;
 
 /**
  * A consumer group (KIP-848) as __consumer_offsets holds it, and the records that take the log from
- * one such view to the next, as Kafka writes them: member subscriptions, then the group epoch, then
+ * one such view to the next, as Kafka writes them: member subscriptions, then the resolutions of
+ * the subscription regexes (ConsumerGroupRegularExpression; a regex no member uses any more gets
+ * its tombstone), then the group epoch, then
  * the target assignment (members, then its epoch), then each member's current assignment; a member
  * gone gets tombstones for all three of its keys. The coordinator changes a group in memory, asks
  * for the records between the view last committed and the group now, writes them, and makes the
@@ -28,14 +32,27 @@ import org.apache.kafka.common.Uuid;
  * the next write carries the difference again. Stateless.
  */
 final class ConsumerGroupRecords {
-  /** What the log holds of a consumer group. Topic names are resolved to ids when records are made. */
+  /**
+   * What the log holds of a consumer group. Topic names are resolved to ids when records are made.
+   * {@code regexes}: each subscription regex's topics (sorted), those it matches that every member
+   * subscribing with it may DESCRIBE, so a member reloaded with them sees no topic its own filter
+   * hid.
+   */
   record View(
       int groupEpoch,
       int assignmentEpoch,
       Map<String, MemberSubscription> subscriptions,
       Map<String, Map<Uuid, List<Integer>>> targets,
-      Map<String, MemberAssignment> current) {
-    static final View NONE = new View(-1, -1, Map.of(), Map.of(), Map.of());
+      Map<String, MemberAssignment> current,
+      Map<String, List<String>> regexes) {
+    static final View NONE = new View(-1, -1, Map.of(), Map.of(), Map.of(), Map.of());
+
+    /** This view with the regex resolutions {@code resolved} (those a replayed log holds). */
+    View withRegexes(Map<String, Set<String>> resolved) {
+      Map<String, List<String>> r = new TreeMap<>();
+      resolved.forEach((regex, topics) -> r.put(regex, List.copyOf(new TreeSet<>(topics))));
+      return new View(groupEpoch, assignmentEpoch, subscriptions, targets, current, r);
+    }
   }
 
   private ConsumerGroupRecords() {}
@@ -45,7 +62,16 @@ final class ConsumerGroupRecords {
     Map<String, MemberSubscription> subs = new TreeMap<>();
     Map<String, Map<Uuid, List<Integer>>> targets = new TreeMap<>();
     Map<String, MemberAssignment> current = new TreeMap<>();
+    Map<String, Set<String>> regexes = new TreeMap<>();
     for (ConsumerGroup.Member m : cg.members.values()) {
+      if (m.regex != null) {
+        Set<String> mine = ConsumerGroup.regexTopics(m, topics);
+        regexes.merge(m.regex, mine, (a, b) -> {
+          Set<String> both = new TreeSet<>(a);
+          both.retainAll(b);
+          return both;
+        });
+      }
       subs.put(m.memberId, new MemberSubscription(m.instanceId, m.rackId, m.clientId, m.clientHost,
           List.copyOf(new TreeSet<>(m.topics)), m.regex, m.rebalanceTimeoutMs, m.assignor, null));
       Set<TopicPartition> target = cg.target.getOrDefault(m.memberId, Set.of());
@@ -53,7 +79,7 @@ final class ConsumerGroupRecords {
       current.put(m.memberId, new MemberAssignment(m.epoch, m.previousEpoch, state(cg, m, target),
           byTopicId(m.assigned, topics), byTopicId(m.pendingRevocation, topics)));
     }
-    return new View(cg.groupEpoch, cg.assignmentEpoch, subs, targets, current);
+    return new View(cg.groupEpoch, cg.assignmentEpoch, subs, targets, current, Map.of()).withRegexes(regexes);
   }
 
   /** Kafka's MemberState: 1 unrevoked partitions, 2 unreleased partitions, 0 stable. */
@@ -63,8 +89,8 @@ final class ConsumerGroupRecords {
     return 0;
   }
 
-  /** The records that take the log from {@code before} to {@code after}. */
-  static List<GroupRecord> diff(String groupId, View before, View after) {
+  /** The records that take the log from {@code before} to {@code after}; {@code now} in ms. */
+  static List<GroupRecord> diff(String groupId, View before, View after, long now) {
     List<GroupRecord> out = new ArrayList<>();
     after.subscriptions().forEach((id, s) -> {
       if (!equal(s, before.subscriptions().get(id))) out.add(new ConsumerMemberRecord(groupId, id, s));
@@ -75,6 +101,14 @@ final class ConsumerGroupRecords {
         out.add(new TargetAssignmentMemberRecord(groupId, gone, null));
         out.add(new ConsumerMemberRecord(groupId, gone, null));
       }
+    }
+    after.regexes().forEach((regex, topics) -> {
+      if (!topics.equals(before.regexes().get(regex))) {
+        out.add(new RegexRecord(groupId, regex, new ResolvedRegex(topics, 0, now)));
+      }
+    });
+    for (String unused : before.regexes().keySet()) {
+      if (!after.regexes().containsKey(unused)) out.add(new RegexRecord(groupId, unused, null));
     }
     if (after.groupEpoch() != before.groupEpoch()) {
       out.add(new ConsumerGroupEpochRecord(groupId, new GroupEpoch(after.groupEpoch(), 0)));

@@ -5,6 +5,7 @@ import dev.brook.broker.group.GroupRecord.ClassicProtocol;
 import dev.brook.broker.group.GroupRecord.GroupEpoch;
 import dev.brook.broker.group.GroupRecord.MemberAssignment;
 import dev.brook.broker.group.GroupRecord.MemberSubscription;
+import dev.brook.broker.group.GroupRecord.ResolvedRegex;
 import dev.brook.broker.recordformat.RecordReader;
 import dev.brook.broker.recordformat.RecordWriter;
 import java.nio.ByteBuffer;
@@ -16,7 +17,7 @@ import java.util.Map;
 import org.apache.kafka.common.Uuid;
 
 /**
- * The values of Kafka's KIP-848 consumer group records (key types 3, 5, 6, 7, 8 of
+ * The values of Kafka's KIP-848 consumer group records (key types 3, 5, 6, 7, 8, 16 of
  * __consumer_offsets). Each has one version, 0, and it is flexible: strings, bytes and arrays are
  * compact, and every struct ends with a tagged-field section (unknown tags are skipped).
  *
@@ -30,6 +31,7 @@ import org.apache.kafka.common.Uuid;
  * 7 ConsumerGroupTargetAssignmentMemberValue:   topicPartitions:[topicId:uuid partitions:[int32] tagged{}]
  * 8 ConsumerGroupCurrentMemberAssignmentValue:  memberEpoch:int32 previousMemberEpoch:int32 state:int8
  *     assignedPartitions:[topicId:uuid partitions:[int32] tagged{}] partitionsPendingRevocation:(same)
+ * 16 ConsumerGroupRegularExpressionValue:    topics:[string] version:int64 timestamp:int64
  * </pre>
  *
  * Tag 0 of the member record follows Kafka's generated code: a null classic metadata (a member of
@@ -166,6 +168,23 @@ final class ConsumerGroupValues {
     Map<Uuid, List<Integer>> pending = topicPartitions(r);
     r.skipTaggedFields();
     return new MemberAssignment(epoch, previous, state, assigned, pending);
+  }
+
+  static byte[] resolvedRegex(ResolvedRegex x) {
+    RecordWriter w = v0().compactArrayLength(x.topics().size());
+    for (String topic : x.topics()) w.compactString(topic);
+    return w.int64(x.version()).int64(x.timestamp()).unsignedVarint(0).toByteArray();
+  }
+
+  static ResolvedRegex resolvedRegex(ByteBuffer value) {
+    RecordReader r = v0(value, "ConsumerGroupRegularExpressionValue");
+    int n = r.compactArrayLength(1, false);
+    List<String> topics = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) topics.add(r.compactString(false));
+    long version = r.int64();
+    long timestamp = r.int64();
+    r.skipTaggedFields();
+    return new ResolvedRegex(List.copyOf(topics), version, timestamp);
   }
 
   private static void topicPartitions(RecordWriter w, Map<Uuid, List<Integer>> partitions) {

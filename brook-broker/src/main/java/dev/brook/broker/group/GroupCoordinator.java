@@ -208,6 +208,7 @@ public final class GroupCoordinator {
         case TargetAssignmentEpochRecord c -> consumers.replay(c);
         case TargetAssignmentMemberRecord c -> consumers.replay(c);
         case CurrentAssignmentRecord c -> consumers.replay(c);
+        case GroupRecord.RegexRecord c -> consumers.replay(c);
         case IgnoredRecord ignored -> {}
       }
     }

@@ -119,9 +119,26 @@ public sealed interface GroupRecord {
       Map<Uuid, List<Integer>> partitionsPendingRevocation) {}
 
   /**
+   * ConsumerGroupRegularExpression (key type 16): what a subscription regex of the group resolved
+   * to, or ({@code value == null}) the regex no longer used by any member. It keeps a regex's
+   * DESCRIBE filter across a restart: a member loaded from the log matches only these topics until
+   * its next heartbeat brings its principal's decisions again.
+   */
+  record RegexRecord(String groupId, String regex, ResolvedRegex value) implements GroupRecord {}
+
+  /**
+   * @param topics the existing topics the regex matched and the members subscribing with it may
+   *     DESCRIBE, sorted
+   * @param version the metadata version it was resolved at (Kafka's image offset; Brook writes 0,
+   *     which a Kafka coordinator reading the log takes as stale and resolves again)
+   * @param timestamp when it was resolved, in ms
+   */
+  record ResolvedRegex(List<String> topics, long version, long timestamp) {}
+
+  /**
    * A record Brook reads but keeps no state for: ConsumerGroupPartitionMetadata (key type 4, which
-   * Kafka 4.1 replaced by the metadata hash and only tombstones), regular-expression resolutions,
-   * and the share and streams groups' records. Replay skips it; {@code keyType} says which it was.
+   * Kafka 4.1 replaced by the metadata hash and only tombstones), and the share and streams groups'
+   * records. Replay skips it; {@code keyType} says which it was.
    */
   record IgnoredRecord(String groupId, short keyType) implements GroupRecord {}
 }

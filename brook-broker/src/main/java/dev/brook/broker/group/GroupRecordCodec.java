@@ -6,6 +6,7 @@ import dev.brook.broker.group.GroupRecord.CurrentAssignmentRecord;
 import dev.brook.broker.group.GroupRecord.GroupMetadataRecord;
 import dev.brook.broker.group.GroupRecord.IgnoredRecord;
 import dev.brook.broker.group.GroupRecord.OffsetRecord;
+import dev.brook.broker.group.GroupRecord.RegexRecord;
 import dev.brook.broker.group.GroupRecord.TargetAssignmentEpochRecord;
 import dev.brook.broker.group.GroupRecord.TargetAssignmentMemberRecord;
 import dev.brook.broker.group.GroupRecord.TransactionalOffsetRecord;
@@ -38,7 +39,8 @@ import org.apache.kafka.common.TopicPartition;
  * 6     group                           ConsumerGroupTargetAssignmentMetadataValue (v0)  TargetAssignmentEpochRecord
  * 7     group memberId                  ConsumerGroupTargetAssignmentMemberValue (v0)  TargetAssignmentMemberRecord
  * 8     group memberId                  ConsumerGroupCurrentMemberAssignmentValue (v0)  CurrentAssignmentRecord
- * other group ...                       share/streams groups, regular expressions  IgnoredRecord
+ * 16    group regularExpression         ConsumerGroupRegularExpressionValue (v0)  RegexRecord
+ * other group ...                       share/streams groups               IgnoredRecord
  * </pre>
  *
  * An offset committed in a transaction is an ordinary offset record in a transactional batch;
@@ -60,6 +62,7 @@ public final class GroupRecordCodec {
   static final short TARGET_EPOCH_KEY = 6;
   static final short TARGET_MEMBER_KEY = 7;
   static final short CURRENT_ASSIGNMENT_KEY = 8;
+  static final short REGEX_KEY = 16;
   static final String KEY = "__consumer_offsets key";
 
   private GroupRecordCodec() {}
@@ -76,6 +79,7 @@ public final class GroupRecordCodec {
       case ConsumerMemberRecord m -> memberKey(MEMBER_KEY, m.groupId(), m.memberId());
       case TargetAssignmentMemberRecord m -> memberKey(TARGET_MEMBER_KEY, m.groupId(), m.memberId());
       case CurrentAssignmentRecord m -> memberKey(CURRENT_ASSIGNMENT_KEY, m.groupId(), m.memberId());
+      case RegexRecord x -> memberKey(REGEX_KEY, x.groupId(), x.regex());
       case IgnoredRecord i -> throw new IllegalArgumentException("an ignored record is never written: " + i);
       case TxnMarker m -> throw new IllegalArgumentException("a transaction marker is a control batch, not a record");
     };
@@ -94,6 +98,7 @@ public final class GroupRecordCodec {
       case TargetAssignmentMemberRecord m ->
           m.partitions() == null ? null : ConsumerGroupValues.targetAssignment(m.partitions());
       case CurrentAssignmentRecord m -> m.value() == null ? null : ConsumerGroupValues.currentAssignment(m.value());
+      case RegexRecord x -> x.value() == null ? null : ConsumerGroupValues.resolvedRegex(x.value());
       case IgnoredRecord i -> throw new IllegalArgumentException("an ignored record is never written: " + i);
       case TxnMarker m -> throw new IllegalArgumentException("a transaction marker is a control batch, not a record");
     };
@@ -103,6 +108,7 @@ public final class GroupRecordCodec {
     return new RecordWriter().int16(type).string(groupId).toByteArray();
   }
 
+  /** A key of the group and a second string: a member id, or (type 16) a regular expression. */
   private static byte[] memberKey(short type, String groupId, String memberId) {
     return new RecordWriter().int16(type).string(groupId).string(memberId).toByteArray();
   }
@@ -145,6 +151,11 @@ public final class GroupRecordCodec {
         String member = k.string(false);
         yield new CurrentAssignmentRecord(group, member,
             value == null ? null : ConsumerGroupValues.currentAssignment(value));
+      }
+      case REGEX_KEY -> {
+        String group = k.string(false);
+        String regex = k.string(false);
+        yield new RegexRecord(group, regex, value == null ? null : ConsumerGroupValues.resolvedRegex(value));
       }
       default -> new IgnoredRecord(groupIdOf(k), type);
     };

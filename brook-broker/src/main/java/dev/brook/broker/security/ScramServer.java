@@ -124,9 +124,10 @@ final class ScramServer implements SaslMechanismServer {
     }
     String expectedBinding = Base64.getEncoder().encodeToString(gs2Header.getBytes(StandardCharsets.UTF_8));
     if (!expectedBinding.equals(channelBinding)) throw new SaslAuthenticationException("Invalid SCRAM client final message: channel binding");
-    // The final nonce must end with the one this exchange agreed (client's + ours), as Kafka checks
-    // it: librdkafka (kcat, confluent-kafka) sends its own nonce again in front of the whole one.
-    if (finalNonce == null || !finalNonce.endsWith(nonce)) {
+    // The final nonce must be the one this exchange agreed (client's + ours), exactly (RFC 5802
+    // 5.1; Kafka 4.x, since CVE-2024-56128). librdkafka before 2.6.1 (Debian 12's kcat and
+    // confluent-kafka) sends its own nonce again in front of it: Kafka 4.1.1 refuses that, so does Brook.
+    if (finalNonce == null || !finalNonce.equals(nonce)) {
       throw new SaslAuthenticationException("Invalid SCRAM client final message: nonce mismatch");
     }
     byte[] authMessage = (clientFirstBare + "," + serverFirst + "," + withoutProof).getBytes(StandardCharsets.UTF_8);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.brook.broker.group.GroupRecord.ConsumerGroupEpochRecord;
 import dev.brook.broker.group.GroupRecord.ConsumerMemberRecord;
 import dev.brook.broker.group.GroupRecord.CurrentAssignmentRecord;
+import dev.brook.broker.group.GroupRecord.RegexRecord;
 import dev.brook.broker.group.GroupRecord.TargetAssignmentEpochRecord;
 import dev.brook.broker.group.GroupRecord.TargetAssignmentMemberRecord;
 import java.util.ArrayList;
@@ -29,27 +30,36 @@ import org.junit.jupiter.api.Test;
  */
 class ConsumerGroupPersistenceTest {
   private static final Uuid T_ID = Uuid.randomUuid();
+  private static final Uuid U_ID = Uuid.randomUuid();
   private static final GroupCoordinatorConfig CONFIG =
       new GroupCoordinatorConfig(1, 1 << 20, 600_000, 60_000, 0, 10, 300_000, 1000, 4096, 3_000, 500, List.of("uniform", "range"));
   private static final TopicLookup TOPICS = new TopicLookup() {
     @Override
     public Optional<Uuid> id(String topic) {
-      return topic.equals("t") ? Optional.of(T_ID) : Optional.empty();
+      return switch (topic) {
+        case "t" -> Optional.of(T_ID);
+        case "u" -> Optional.of(U_ID);
+        default -> Optional.empty();
+      };
     }
 
     @Override
     public Optional<String> name(Uuid id) {
-      return id.equals(T_ID) ? Optional.of("t") : Optional.empty();
+      return id.equals(T_ID) ? Optional.of("t") : id.equals(U_ID) ? Optional.of("u") : Optional.empty();
     }
 
     @Override
     public OptionalInt partitionCount(String topic) {
-      return topic.equals("t") ? OptionalInt.of(4) : OptionalInt.empty();
+      return switch (topic) {
+        case "t" -> OptionalInt.of(4);
+        case "u" -> OptionalInt.of(2);
+        default -> OptionalInt.empty();
+      };
     }
 
     @Override
     public Collection<String> names() {
-      return List.of("t");
+      return List.of("t", "u");
     }
   };
 
@@ -167,5 +177,45 @@ class ConsumerGroupPersistenceTest {
     heartbeat("a", 2, null);
     scheduler.advance(2_000); // b silent for 4 s > the 3 s session timeout
     assertThat(describe().members()).extracting(m -> m.memberId()).containsExactly("a");
+  }
+
+  /** Joins member {@code id} subscribing with regex {@code .*}; it may DESCRIBE only {@code t}. */
+  private ConsumerGroupHeartbeatResponseData joinByRegexSeeingOnlyT(String id) {
+    ConsumerGroupHeartbeatRequestData join = new ConsumerGroupHeartbeatRequestData().setGroupId("g").setMemberId(id)
+        .setMemberEpoch(0).setRebalanceTimeoutMs(10_000).setSubscribedTopicRegex(".*").setTopicPartitions(List.of());
+    return coordinator.consumerGroupHeartbeat(join, "client", "/h", "t"::equals).getNow(null);
+  }
+
+  private List<String> targetedTopics() {
+    List<String> out = new ArrayList<>();
+    describe().members().forEach(m -> m.targetAssignment().topicPartitions().forEach(tp -> out.add(tp.topicName())));
+    return out;
+  }
+
+  @Test
+  void aRegexStillMatchesOnlyTopicsItsMemberMayDescribeAfterARestart() {
+    ConsumerGroupHeartbeatResponseData a = joinByRegexSeeingOnlyT("a");
+    assertThat(a.assignment().topicPartitions()).extracting(tp -> tp.topicId()).containsExactly(T_ID);
+    assertThat(log.read(0)).filteredOn(RegexRecord.class::isInstance).map(RegexRecord.class::cast)
+        .singleElement().satisfies(r -> {
+          assertThat(r.regex()).isEqualTo(".*");
+          assertThat(r.value().topics()).containsExactly("t");
+        });
+
+    coordinator = start(); // a new coordinator replays the same log; a has not heartbeated since
+    heartbeat("b", 0, Set.of()); // b (by name: t) joins, so the target is computed with a as loaded
+    assertThat(targetedTopics()).as("u matches a's regex, but a may not describe it").isNotEmpty().containsOnly("t");
+  }
+
+  @Test
+  void aRegexNoMemberUsesAnyMoreGetsItsTombstone() {
+    joinByRegexSeeingOnlyT("a");
+    heartbeat("a", -1, null);
+    List<RegexRecord> regexRecords = log.read(0).stream().filter(RegexRecord.class::isInstance).map(RegexRecord.class::cast).toList();
+    assertThat(regexRecords).hasSize(2);
+    assertThat(regexRecords.get(1).value()).as("the tombstone").isNull();
+    coordinator = start();
+    joinByRegexSeeingOnlyT("c");
+    assertThat(targetedTopics()).containsOnly("t");
   }
 }

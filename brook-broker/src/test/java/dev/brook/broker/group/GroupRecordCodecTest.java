@@ -16,6 +16,8 @@ import dev.brook.broker.group.GroupRecord.MemberAssignment;
 import dev.brook.broker.group.GroupRecord.MemberSnapshot;
 import dev.brook.broker.group.GroupRecord.MemberSubscription;
 import dev.brook.broker.group.GroupRecord.OffsetRecord;
+import dev.brook.broker.group.GroupRecord.RegexRecord;
+import dev.brook.broker.group.GroupRecord.ResolvedRegex;
 import dev.brook.broker.group.GroupRecord.TargetAssignmentEpochRecord;
 import dev.brook.broker.group.GroupRecord.TargetAssignmentMemberRecord;
 import dev.brook.broker.recordformat.RecordWriter;
@@ -181,9 +183,21 @@ class GroupRecordCodecTest {
   }
 
   @Test
+  void aRegexResolutionIsKafkasConsumerGroupRegularExpressionRecord() {
+    RegexRecord r = new RegexRecord("g", "t.*", new ResolvedRegex(List.of("t1", "t2"), 0, 5));
+    // key: type 16, group "g", regex "t.*"; value v0 (flexible): [topics] version timestamp, no tags
+    assertThat(HexFormat.of().formatHex(GroupRecordCodec.key(r))).isEqualTo("0010" + "000167" + "0003742e2a");
+    assertThat(HexFormat.of().formatHex(GroupRecordCodec.value(r)))
+        .isEqualTo("0000" + "03" + "037431" + "037432" + "0000000000000000" + "0000000000000005" + "00");
+    assertThat(roundTrip(r)).isEqualTo(r);
+    RegexRecord tomb = new RegexRecord("g", "t.*", null);
+    assertThat(roundTrip(tomb)).isEqualTo(tomb);
+  }
+
+  @Test
   void unknownKeyTypesAreIgnoredNotErrors() {
     assertThat(decode("0004000167", "0000")).isEqualTo(new IgnoredRecord("g", (short) 4));
-    assertThat(decode("0010000167000172", null)).isEqualTo(new IgnoredRecord("g", (short) 16));
+    assertThat(decode("0011000167", null)).isEqualTo(new IgnoredRecord("g", (short) 17));
     assertThat(decode("00ff", null)).isEqualTo(new IgnoredRecord(null, (short) 255));
     assertThatThrownBy(() -> GroupRecordCodec.value(new IgnoredRecord("g", (short) 4)))
         .isInstanceOf(IllegalArgumentException.class);
