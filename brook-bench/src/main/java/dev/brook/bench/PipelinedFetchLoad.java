@@ -381,9 +381,18 @@ final class PipelinedFetchLoad {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     try (Admin admin = Admin.create(p)) {
-      admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      if (!(e.getCause() instanceof TopicExistsException)) throw e;
+      try {
+        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(60, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) throw e;
+      }
+      // Kafka answers Produce with NOT_LEADER_OR_FOLLOWER until a new topic's partitions have leaders.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (!admin.describeTopics(List.of(topic)).allTopicNames().get(60, TimeUnit.SECONDS).get(topic).partitions()
+          .stream().allMatch(i -> i.leader() != null && !i.leader().isEmpty())) {
+        if (System.nanoTime() > deadline) throw new IllegalStateException(topic + " has partitions without a leader");
+        Thread.sleep(100);
+      }
     }
   }
 }
