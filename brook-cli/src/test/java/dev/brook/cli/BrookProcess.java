@@ -81,7 +81,13 @@ final class BrookProcess implements AutoCloseable {
    * ITs start the jar a few hundred times.
    */
   static BrookProcess start(String stdin, String... args) throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+    return start(stdin, List.of(), args);
+  }
+
+  /** As {@link #start(String, String...)}, the JVM started through {@code launcher} (a command prefix). */
+  static BrookProcess start(String stdin, List<String> launcher, String... args) throws IOException {
+    List<String> cmd = new ArrayList<>(launcher);
+    cmd.addAll(List.of(java(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
         "--enable-native-access=ALL-UNNAMED"));
     // The same warnings bin/brook silences (Netty's Unsafe use on JDK 23+).
     if (Runtime.version().feature() >= 23) cmd.add("--sun-misc-unsafe-memory-access=allow");
@@ -164,6 +170,11 @@ final class BrookProcess implements AutoCloseable {
 
   /** Starts {@code brook server} on an ephemeral loopback port with {@code dataDir}; waits for the ready line. */
   static BrookProcess server(Path dataDir, String... moreArgs) throws Exception {
+    return server(List.of(), dataDir, moreArgs);
+  }
+
+  /** As {@link #server(Path, String...)}, the JVM started through {@code launcher} (a command prefix). */
+  static BrookProcess server(List<String> launcher, Path dataDir, String... moreArgs) throws Exception {
     List<String> args = new ArrayList<>(List.of("server",
         "--override", "listeners=PLAINTEXT://127.0.0.1:0",
         "--override", "log.dirs=" + dataDir,
@@ -171,7 +182,7 @@ final class BrookProcess implements AutoCloseable {
         "--override", "offsets.topic.num.partitions=5",
         "--override", "group.initial.rebalance.delay.ms=0"));
     args.addAll(List.of(moreArgs));
-    BrookProcess p = start(null, args.toArray(String[]::new));
+    BrookProcess p = start(null, launcher, args.toArray(String[]::new));
     p.awaitReady();
     return p;
   }

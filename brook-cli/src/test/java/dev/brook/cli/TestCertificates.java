@@ -145,13 +145,21 @@ final class TestCertificates {
     cmd.addAll(List.of(args));
     if (!cmd.contains("-srcstorepass")) cmd.addAll(List.of("-storepass", PASSWORD));
     if (cmd.contains("-genkeypair")) cmd.addAll(List.of("-keypass", PASSWORD, "-storetype", "PKCS12"));
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (!p.waitFor(60, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new IllegalStateException("keytool timed out: " + cmd);
+    // Output to a file, not a pipe read to its end: reading a pipe would wait for the process
+    // however long it runs, and the bound below would never apply.
+    Path log = Files.createTempFile("keytool", ".log");
+    try {
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+      p.getOutputStream().close(); // a prompt gets end of input, not a wait
+      if (!p.waitFor(60, TimeUnit.SECONDS)) {
+        p.destroyForcibly();
+        throw new IllegalStateException("keytool timed out: " + cmd);
+      }
+      String out = Files.readString(log, StandardCharsets.UTF_8);
+      archive.settle(p.exitValue());
+      if (p.exitValue() != 0) throw new IllegalStateException("keytool failed (" + String.join(" ", cmd) + "): " + out);
+    } finally {
+      Files.deleteIfExists(log);
     }
-    archive.settle(p.exitValue());
-    if (p.exitValue() != 0) throw new IllegalStateException("keytool failed (" + String.join(" ", cmd) + "): " + out);
   }
 }

@@ -208,6 +208,9 @@ public final class ZkAclStore implements AclStore {
 
   @Override
   public void close() {
+    // Nothing to do once the broker's ZooKeeper client is closed (it closes first): the watches went
+    // with the session, and closing a cache through a closed client logs an ERROR.
+    if (zk.getState() != org.apache.curator.framework.imps.CuratorFrameworkState.STARTED) return;
     for (CuratorCache c : caches) c.close();
   }
 

@@ -167,6 +167,9 @@ public final class ZkClientQuotaStore implements ClientQuotaStore {
 
   @Override
   public void close() {
-    cache.close();
+    // The broker closes the cluster's client first (to deregister before the partitions close); a
+    // cache closed after that would try to remove its watches through the closed client and log an
+    // ERROR. The closed session has dropped them already.
+    if (zk.getState() == org.apache.curator.framework.imps.CuratorFrameworkState.STARTED) cache.close();
   }
 }
