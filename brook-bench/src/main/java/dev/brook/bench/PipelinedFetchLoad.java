@@ -362,8 +362,18 @@ final class PipelinedFetchLoad {
     if (fillBatches > 0) {
       createTopic(bootstrap, shape.topic(), shape.partitions());
       BrokerEndpoint endpoint = new BrokerEndpoint(1, host, port, null, Map.of());
-      PipelinedProduceLoad.Result f = PipelinedProduceLoad.fill(endpoint, BrokerConnector.PLAINTEXT, shape.topic(),
-          shape.partitions(), 4, 5, 16 * 1024, recordSize, fillBatches, 600);
+      // Kafka may still answer NOT_LEADER_OR_FOLLOWER a moment after Metadata names the leaders: try again
+      // (a retried fill writes some batches twice; the figures are per byte read, so it does not matter).
+      PipelinedProduceLoad.Result f = null;
+      for (int attempt = 1; f == null; attempt++) {
+        try {
+          f = PipelinedProduceLoad.fill(endpoint, BrokerConnector.PLAINTEXT, shape.topic(), shape.partitions(), 4, 5,
+              16 * 1024, recordSize, fillBatches, 600);
+        } catch (IOException e) {
+          if (attempt >= 10 || !String.valueOf(e.getMessage()).contains("NOT_LEADER_OR_FOLLOWER")) throw e;
+          Thread.sleep(1000);
+        }
+      }
       System.out.printf("filled %s: %,d batches in %.1f s%n", shape.topic(), f.requests(), f.seconds());
     }
     run(host, port, shape, Double.parseDouble(o.getOrDefault("warmup", "3")));
