@@ -1,27 +1,29 @@
 # Sourced by bin/brook and bin/test: sets JAVA_HOME and JAVA to a JDK >= 21 (a JRE is enough with
 # BROOK_JRE_OK=1, as in the release archive, which builds nothing).
 # Looks at $JAVA_HOME, then `java` on PATH, then /usr/lib/jvm/*, and says clearly when there is none.
-brook_java_major() { # prints the feature version of the java binary $1, or nothing
+brook_java_major() { # sets java_major to the feature version of the java binary $1 (empty if unknown)
   # The JDK's release file answers without starting a JVM (~0.1 s saved on every bin/brook start),
-  # read with shell builtins only: every command this file forks costs ~1-2 ms of each start.
+  # read with shell builtins only, and the answer is a variable, not printed to a $(...) subshell:
+  # every process this file forks costs ~1-2 ms of each start (more where page faults are dear).
   local rel=${1%/bin/java}/release line v
+  java_major=
   if [ -r "$rel" ]; then
     while IFS= read -r line || [ -n "$line" ]; do
       case $line in
         JAVA_VERSION=*)
-          v=${line#JAVA_VERSION=}; v=${v//\"/}; v=${v#1.}; v=${v%%[!0-9]*}
-          echo "$v"; return ;;
+          v=${line#JAVA_VERSION=}; v=${v//\"/}; v=${v#1.}; java_major=${v%%[!0-9]*}
+          return ;;
       esac
     done < "$rel"
     return
   fi
-  "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1
+  java_major=$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.specification\.version = \([0-9]*\).*/\1/p' | head -n 1)
 }
 brook_is_jdk21() { # $1 = a java home; true if it has java (and javac, unless BROOK_JRE_OK=1) of version >= 21
   [ -x "$1/bin/java" ] || return 1
   [ "${BROOK_JRE_OK:-0}" = 1 ] || [ -x "$1/bin/javac" ] || return 1
-  local v; v=$(brook_java_major "$1/bin/java")
-  [ -n "$v" ] && [ "$v" -ge 21 ] && BROOK_JAVA_MAJOR=$v
+  local java_major; brook_java_major "$1/bin/java"
+  [ -n "$java_major" ] && [ "$java_major" -ge 21 ] && BROOK_JAVA_MAJOR=$java_major
 }
 brook_find_java() {
   local c

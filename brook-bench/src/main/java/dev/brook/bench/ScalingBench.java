@@ -80,7 +80,7 @@ public final class ScalingBench {
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         case "--target" -> target = args[++i];
         case "--help" -> {
-          System.out.println("bench/scaling [--quick] [--only scaling,costs,rolls,metrics] [--rounds N] [--target brook|kafka (rolls)]");
+          System.out.println("bench/scaling [--quick] [--only scaling,costs,rolls,rolls-concurrent,metrics] [--rounds N] [--target brook|kafka (rolls)]");
           return;
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -96,6 +96,7 @@ public final class ScalingBench {
     if (what.contains("scaling")) b.scaling(rounds);
     if (what.contains("costs")) b.costs();
     if (what.contains("rolls")) b.rolls(rounds, target);
+    if (what.contains("rolls-concurrent")) b.rollsConcurrent(rounds);
     if (what.contains("metrics")) b.metricsOverhead(Math.max(rounds, quick ? 1 : 3));
     Files.writeString(out.resolve("summary.txt"), b.summary);
     System.out.println("kept in " + out);
@@ -296,8 +297,10 @@ public final class ScalingBench {
     double rate = 250; // requests/s, each 1 partition x 16 KiB: ~4 MiB/s, ~1 MiB/s per partition
     double warm = quick ? 4 : 6;
     double measure = quick ? 10 : 30;
+    // ROLLS_BROKER_CPUS=0,1 runs the broker unpinned on this 2-core machine (sharing cpu 1 with the generator).
+    String cpus = System.getenv().getOrDefault("ROLLS_BROKER_CPUS", "0");
     line(String.format(Locale.ROOT, "%n== rolls: open loop %.0f produce requests/s (1 partition x 16 KiB each, %d partitions,"
-        + " %d connections), %s on cpu 0; warm-up %.0f s, measured %.0f s", rate, partitions, conns, target, warm, measure));
+        + " %d connections), %s on cpu %s; warm-up %.0f s, measured %.0f s", rate, partitions, conns, target, cpus, warm, measure));
     line("segment.bytes  round  rolls  p50-ms  p99-ms  p99.9-ms  max-ms  answered  not-sent");
     Map<String, List<Double>> p99 = new LinkedHashMap<>();
     for (int r = 1; r <= rounds; r++) {
@@ -306,8 +309,8 @@ public final class ScalingBench {
         String opts = "-XX:MaxDirectMemorySize=512m -Xss512k " // bin/brook's default BROOK_OPTS
             + System.getenv().getOrDefault("BENCH_BROOK_OPTS", ""); // e.g. -Dbrook.storage.appendTimings=true
         String name = target + "-rolls-" + seg + "-r" + r;
-        try (Run run = target.equals("kafka") ? Run.startKafka(out, name, "0")
-            : Run.start(root, out, name, "0", Map.of("log.segment.bytes", seg), Map.of("BROOK_OPTS", opts))) {
+        try (Run run = target.equals("kafka") ? Run.startKafka(out, name, cpus)
+            : Run.start(root, out, name, cpus, Map.of("log.segment.bytes", seg), Map.of("BROOK_OPTS", opts))) {
           // Kafka's anchor takes no broker overrides: the topic's segment.bytes sets the same size there.
           run.createTopic(partitions, target.equals("kafka") ? Map.of("segment.bytes", seg) : Map.of());
           List<List<ByteBuffer>> reqs = produceRequests(conns, partitions, 1, 16 << 10, 100, 8);
@@ -330,6 +333,77 @@ public final class ScalingBench {
     line(String.format(Locale.ROOT, "median p99: no rolls %.2f ms, rolls every 2 MiB %.2f ms -> %.2fx", none, rolling, rolling / none));
     // Pair by pair: the two runs of a round are minutes apart, so they share most of the machine's load.
     StringBuilder pairs = new StringBuilder("p99 with rolls / without, per round:");
+    for (int r = 0; r < rounds; r++) {
+      pairs.append(String.format(Locale.ROOT, " %.2f", p99.get("2097152").get(r) / p99.get("1073741824").get(r)));
+    }
+    line(pairs.toString());
+  }
+
+  /**
+   * The rolls comparison with both brokers running at once: the broker with the default segment
+   * size and the one with a roll every 2 MiB, each on {@code ROLLS_BROKER_CPUS} (default cpu 0), each
+   * under the same open-loop load from its own generator thread, measured over the same 30 s. On a
+   * machine shared with other work the two p99s then see the same load, which run-after-run pairs
+   * minutes apart do not (their p99 without rolls alone moved 10x between runs); each broker also
+   * competes with the other, so both p99s are higher than a broker alone would get.
+   */
+  private void rollsConcurrent(int rounds) throws Exception {
+    int partitions = 4;
+    int conns = 16;
+    double rate = 250;
+    double warm = quick ? 4 : 6;
+    double measure = quick ? 10 : 30;
+    String cpus = System.getenv().getOrDefault("ROLLS_BROKER_CPUS", "0");
+    line(String.format(Locale.ROOT, "%n== rolls-concurrent: both brokers at once on cpu %s, each open loop %.0f produce requests/s"
+        + " (1 partition x 16 KiB each, %d partitions, %d connections); warm-up %.0f s, measured %.0f s", cpus, rate, partitions,
+        conns, warm, measure));
+    line("segment.bytes  round  rolls  p50-ms  p99-ms  p99.9-ms  max-ms  answered  not-sent");
+    List<String> segs = List.of("1073741824", "2097152");
+    Map<String, List<Double>> p99 = new LinkedHashMap<>();
+    for (int r = 1; r <= rounds; r++) {
+      String opts = "-XX:MaxDirectMemorySize=512m -Xss512k " + System.getenv().getOrDefault("BENCH_BROOK_OPTS", "");
+      List<Run> runs = new ArrayList<>();
+      List<RawLoad> loads = new ArrayList<>();
+      try {
+        for (String seg : segs) {
+          Run run = Run.start(root, out, "brook-rolls-" + seg + "-r" + r, cpus, Map.of("log.segment.bytes", seg),
+              Map.of("BROOK_OPTS", opts));
+          runs.add(run);
+          run.createTopic(partitions);
+          loads.add(new RawLoad(HOST, run.port, produceRequests(conns, partitions, 1, 16 << 10, 100, 8), 64,
+              checker(ApiKeys.PRODUCE, PRODUCE_VERSION)));
+        }
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+          List<java.util.concurrent.Future<Object[]>> done = new ArrayList<>();
+          for (int i = 0; i < 2; i++) {
+            RawLoad load = loads.get(i);
+            Run run = runs.get(i);
+            done.add(pool.submit(() -> {
+              load.runOpen(rate, warm);
+              long before = run.segmentFiles();
+              RawLoad.Result res = load.runOpen(rate, measure);
+              return new Object[] {res, run.segmentFiles() - before};
+            }));
+          }
+          for (int i = 0; i < 2; i++) {
+            Object[] o = done.get(i).get();
+            RawLoad.Result res = (RawLoad.Result) o[0];
+            Latencies l = res.latencies();
+            p99.computeIfAbsent(segs.get(i), k -> new ArrayList<>()).add(l.percentileMillis(0.99));
+            line(String.format(Locale.ROOT, "%-14s %-6d %-6d %-7.2f %-7.2f %-9.2f %-7.2f %-9d %d", segs.get(i), r, (long) o[1],
+                l.percentileMillis(0.5), l.percentileMillis(0.99), l.percentileMillis(0.999), l.maxMillis(), res.requests(),
+                res.skipped()));
+          }
+        } finally {
+          pool.shutdownNow();
+        }
+      } finally {
+        for (RawLoad l : loads) l.close();
+        for (Run run : runs) run.close();
+      }
+    }
+    StringBuilder pairs = new StringBuilder("p99 with rolls / without, per round (same 30 s):");
     for (int r = 0; r < rounds; r++) {
       pairs.append(String.format(Locale.ROOT, " %.2f", p99.get("2097152").get(r) / p99.get("1073741824").get(r)));
     }

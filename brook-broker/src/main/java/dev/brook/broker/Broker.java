@@ -200,7 +200,7 @@ public final class Broker implements AutoCloseable {
       TransactionCoordinator txn = startTransactions(dispatcher, config, clock, replicas, topics, groups,
           producerIds.get(), bound, toClose, background, metrics, security.interBroker());
       startMirrors(config, local, cluster, (LocalReplicaManager) replicas, (TopicManager) topics, groups,
-          producerIds.get(), toClose);
+          producerIds.get(), security.interBroker(), toClose);
       NetworkServer.Settings net = networkSettings(config, quotas);
       metrics.requests().setNetworkThreads(net.eventLoopThreads());
       PartitionGauges gauges = startPartitionGauges(metrics, replicas, cluster, toClose);
@@ -229,7 +229,8 @@ public final class Broker implements AutoCloseable {
    * leads, and the topic admin's mirror rules. Owned by the mirror area.
    */
   private static void startMirrors(BrokerConfig config, LocalCluster local, ZkCluster cluster, LocalReplicaManager replicas,
-      TopicManager topics, GroupsArea groups, ProducerIdManager producerIds, Deque<AutoCloseable> toClose) throws Exception {
+      TopicManager topics, GroupsArea groups, ProducerIdManager producerIds, dev.brook.broker.replica.BrokerConnector interBroker,
+      Deque<AutoCloseable> toClose) throws Exception {
     dev.brook.broker.mirror.LinkSecrets secrets = new dev.brook.broker.mirror.LinkSecrets(
         dev.brook.broker.config.PasswordEncoder.fromConfig(config));
     MirrorManager.Promotion promotion = new MirrorManager.Promotion() {
@@ -298,7 +299,9 @@ public final class Broker implements AutoCloseable {
     }
     MirrorManager mirrors = new MirrorManager(links, local != null ? local.store() : topics.store(), replicas,
         groups.coordinator(), groups.offsetsTopicReady(), promotion, growth,
-        cluster != null ? new dev.brook.broker.cluster.zk.ZkPromotionBoard(cluster) : null, configSync);
+        cluster != null ? new dev.brook.broker.cluster.zk.ZkPromotionBoard(cluster) : null, configSync,
+        cluster == null ? null : new MirrorManager.Peers(cluster, interBroker,
+            group -> Optional.ofNullable(groups.groupCoordinators().locate(group).node()).map(Node::id)));
     replicas.addLeadershipListener(mirrors);
     topics.setMirrorRules(mirrors);
     toClose.add(mirrors);
@@ -561,7 +564,7 @@ public final class Broker implements AutoCloseable {
         new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, RandomIds::nextInt);
     // Cluster mode: blocks of ids claimed in ZooKeeper, unique across brokers (transactional ids move).
     ProducerIdManager producerIds = cluster instanceof ZkCluster zk
-        ? ProducerIdManager.fromBlocks(zk::claimProducerIdBlock)
+        ? ProducerIdManager.fromBlocks(zk::claimProducerIdBlock, zk::producerIdFloor)
         : ProducerIdManager.open(config.logDir());
     producerIdsOut.set(producerIds); // shared with the transaction coordinator
     dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId(), background,
@@ -721,23 +724,12 @@ public final class Broker implements AutoCloseable {
         // The HTTP console's own clients connect as this broker does (README "Seeing inside it").
         consoleClient = InterBrokerSecurity.clientProperties(settings, protocol, mechanism);
         Object tokenUrl = consoleClient.get("sasl.oauthbearer.token.endpoint.url");
-        if (tokenUrl != null) allowOAuthTokenUrl(tokenUrl.toString());
+        if (tokenUrl != null) dev.brook.broker.security.oauth.ClientCredentialsTokens.allowInKafkaClients(tokenUrl.toString());
         consolePrincipal = InterBrokerSecurity.clientPrincipal(settings, protocol, mechanism);
       }
     }
     return new SecurityArea(List.copyOf(out), interBroker, dev.brook.broker.security.PasswordVerifier.of(saslListeners, scram),
         consoleClient, consolePrincipal, dynamic);
-  }
-
-  /**
-   * Kafka 4's clients fetch OAuth tokens only from URLs this JVM property lists (CVE-2025-27817): the
-   * console's own clients log in with the broker's token endpoint, which the operator has already
-   * named in the broker's config, so it is added to the list (kept if already there).
-   */
-  private static void allowOAuthTokenUrl(String url) {
-    String key = "org.apache.kafka.sasl.oauthbearer.allowed.urls";
-    String now = System.getProperty(key, "").trim();
-    if (!java.util.Arrays.asList(now.split("\\s*,\\s*")).contains(url)) System.setProperty(key, now.isEmpty() ? url : now + "," + url);
   }
 
   /**

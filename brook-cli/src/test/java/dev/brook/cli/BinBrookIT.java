@@ -38,6 +38,37 @@ class BinBrookIT {
   }
 
   /**
+   * The script finds its checkout without leaving the caller's working directory: a relative
+   * {@code --config} and the relative {@code log.dirs} in it resolve against the directory the user
+   * ran it from. On Linux the server's heap asks for transparent huge pages exactly when the kernel's
+   * THP mode is {@code madvise} (with {@code never} the JVM would warn on stderr).
+   */
+  @Test
+  void relativePathsResolveInTheCallersDirectoryAndHugePagesFollowTheKernel() throws Exception {
+    Path root = Path.of("").toAbsolutePath().getParent();
+    BrookProcess.dateJarOnce();
+    Path work = Files.createDirectories(dir.resolve("work"));
+    Files.writeString(work.resolve("server.properties"), "listeners=PLAINTEXT://127.0.0.1:0\nlog.dirs=relative-data\n");
+    try (BrookProcess brook = BrookProcess.script(root.resolve("bin/brook"), work, Map.of(), "server",
+        "--config", "server.properties")) {
+      java.util.regex.Matcher ready = brook.awaitReady(240);
+      assertThat(Path.of(ready.group(3)).toRealPath()).isEqualTo(work.resolve("relative-data").toRealPath());
+      assertThat(work.resolve("relative-data/meta.properties")).exists();
+      String cmdline = Files.readString(Path.of("/proc", Long.toString(brook.pid()), "cmdline")).replace('\0', ' ');
+      Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+      boolean madvise = Files.isReadable(thp) && Files.readString(thp).contains("[madvise]");
+      if (madvise) {
+        assertThat(cmdline).contains("-XX:+UseTransparentHugePages");
+      } else {
+        assertThat(cmdline).doesNotContain("UseTransparentHugePages");
+      }
+      assertThat(brook.stderr().lines()).as("stderr: %s", brook.stderr())
+          .allMatch(l -> l.startsWith("brook: ") || ServerCommandIT.LOG_LINE.matcher(l).find());
+      assertThat(brook.terminate()).isZero();
+    }
+  }
+
+  /**
    * BROOK_HEAP_OPTS sets the heap apart from BROOK_OPTS (the JVM's own GC log reports the maximum it
    * took), the GC log rotates in BROOK_LOG_DIR, and the collector is the one for the processors this
    * JVM sees (Serial on 1-2, G1 on more; the test's affinity is the child's).

@@ -114,9 +114,15 @@ final class BrookProcess implements AutoCloseable {
    * BROOK_HEAP_OPTS, BROOK_GC_LOG_OPTS and BROOK_LOG_DIR otherwise unset).
    */
   static BrookProcess script(Path binBrook, Map<String, String> env, String... args) throws IOException {
+    return script(binBrook, null, env, args);
+  }
+
+  /** As {@link #script(Path, Map, String...)}, run in the working directory {@code workDir} (null: this JVM's). */
+  static BrookProcess script(Path binBrook, Path workDir, Map<String, String> env, String... args) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(binBrook.toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd);
+    if (workDir != null) pb.directory(workDir.toFile());
     pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
     for (String v : List.of("BROOK_OPTS", "BROOK_HEAP_OPTS", "BROOK_GC_LOG_OPTS", "BROOK_LOG_DIR")) pb.environment().remove(v);
     pb.environment().putAll(env);

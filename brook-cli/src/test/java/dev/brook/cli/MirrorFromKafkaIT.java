@@ -22,7 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code brook mirror} from Apache Kafka 4.1.1 (the anchor, a real KRaft broker) to Brook: a kill -9
  * mid stream and a restart leave every Kafka record exactly once in Brook, and a consumer group of
  * Kafka's, translated by MM2's RemoteClusterUtils from the checkpoints, resumes on Brook at exactly
- * the record after its last commit. Fails (never skips) without the anchor script.
+ * the record after its last commit. And the other way, Brook to Kafka, through a kill -9: Kafka
+ * checks every copied batch (CRC, producer epoch and sequences, the transaction's partitions) as it
+ * does a producer's. Fails (never skips) without the anchor script.
  */
 class MirrorFromKafkaIT {
   @TempDir Path tmp;
@@ -84,6 +86,52 @@ class MirrorFromKafkaIT {
           assertThat(firstRecordFrom(brook.bootstrapServers(), remote, translated.get().get(remote).offset()))
               .as(remote.toString()).isEqualTo(firstRecordFrom(k, tp, commit.get(tp).offset()));
         }
+      } finally {
+        mirror.close();
+        System.out.println("--- second mirror's stderr:\n" + mirror.stderr());
+      }
+    }
+  }
+
+  @Test
+  void brookToKafkaExactlyOnceThroughAKill() throws Exception {
+    ExternalTool.requireAnchor();
+    try (AnchorKafka kafka = AnchorKafka.start(tmp.resolve("anchor"));
+        BrookTestBroker brook = BrookTestBroker.start()) {
+      String k = kafka.bootstrap();
+      String b = brook.bootstrapServers();
+      createTopic(b, "orders", 2, Map.of());
+      produce(b, "orders", 0, 4_000);
+      abortedTransaction(b, "orders", 100);
+      produce(b, "orders", 4_000, 8_000);
+      Path config = tmp.resolve("mirror.properties");
+      Files.writeString(config, String.join("\n",
+          "clusters = brook, kafka",
+          "brook.bootstrap.servers = " + b,
+          "kafka.bootstrap.servers = " + k,
+          "brook->kafka.enabled = true",
+          "refresh.topics.interval.seconds = 1",
+          ""));
+      BrookProcess mirror = startMirror(config);
+      try {
+        await().atMost(Duration.ofSeconds(60)).until(() -> targetEnd(k, "brook.orders") >= 2_000);
+        assertThat(mirror.kill9()).isEqualTo(137);
+        assertThat(mirror.stderr()).contains("copying whole record batches");
+      } finally {
+        mirror.close();
+        System.out.println("--- first mirror's stderr:\n" + mirror.stderr());
+      }
+      mirror = startMirror(config);
+      try {
+        try {
+          await().atMost(Duration.ofSeconds(60)).until(() -> committedRecords(k, "brook.orders").size() >= 8_000);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          throw new AssertionError("target: " + committedRecords(k, "brook.orders").size() + " committed records; end offsets "
+              + endOffsets(k, "brook.orders"), e);
+        }
+        Thread.sleep(1_500); // room for a duplicate to show
+        assertThat(difference(byPartition(committedRecords(b, "orders")), byPartition(committedRecords(k, "brook.orders")))).isEmpty();
+        assertThat(committedRecords(k, "brook.orders")).hasSize(8_000);
       } finally {
         mirror.close();
         System.out.println("--- second mirror's stderr:\n" + mirror.stderr());

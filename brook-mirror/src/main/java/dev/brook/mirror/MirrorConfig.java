@@ -71,6 +71,8 @@ public final class MirrorConfig {
     FLOW_DEFAULTS.put("emit.heartbeats.interval.seconds", "1");
     FLOW_DEFAULTS.put("heartbeats.topic.replication.factor", "-1");
     FLOW_DEFAULTS.put("heartbeats.replication.enabled", "true");
+    // Brook's own: copy whole record batches where both clusters are PLAINTEXT (see BatchPath).
+    FLOW_DEFAULTS.put("batch.copy.enabled", "true");
   }
 
   /** MM2 keys with no meaning here: accepted so an MM2 file works, logged as ignored. */
@@ -153,7 +155,8 @@ public final class MirrorConfig {
       boolean emitHeartbeats,
       Duration heartbeatInterval,
       int heartbeatsReplicationFactor,
-      boolean replicateHeartbeats) {
+      boolean replicateHeartbeats,
+      boolean batchCopy) {
     /** "A->B", as MM2 writes a flow. */
     public String name() {
       return source.alias() + "->" + target.alias();
@@ -393,7 +396,8 @@ public final class MirrorConfig {
           bool("emit.heartbeats.enabled"),
           seconds("emit.heartbeats.interval.seconds"),
           integer("heartbeats.topic.replication.factor", -1),
-          bool("heartbeats.replication.enabled"));
+          bool("heartbeats.replication.enabled"),
+          bool("batch.copy.enabled"));
     }
   }
 }

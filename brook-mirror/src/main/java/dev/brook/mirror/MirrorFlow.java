@@ -13,26 +13,20 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.RecordsToDelete;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * positions commit or abort together, so after a crash at any moment a restart (whose {@code
  * initTransactions} aborts whatever was open) resumes from exactly where the committed records end.
  * A second mirror of the same flow fences the first through the shared transactional id.
+ *
+ * <p>How the records travel is the flow's {@link MirrorPath}: whole record batches with only their
+ * headers rewritten ({@link BatchPath}, between PLAINTEXT clusters) or record by record through
+ * kafka-clients ({@link ClientPath}); what a transaction holds and when it commits is decided here.
  *
  * <p>With {@code emit.heartbeats.enabled} a transaction also carries, every {@code
  * emit.heartbeats.interval.seconds}, one MM2 heartbeat (source alias, target alias, time) to the
@@ -66,6 +64,8 @@ final class MirrorFlow implements Runnable {
   /** How long one transaction gathers records before it commits (bounds replication lag). */
   private static final long TRANSACTION_NANOS = Duration.ofMillis(100).toNanos();
   private static final int TRANSACTION_RECORDS = 20_000;
+  /** Copying whole batches costs little per record: a transaction may carry more before it commits. */
+  private static final int BATCH_TRANSACTION_RECORDS = 200_000;
   /** The offset-syncs topic is rewritten only once it holds at least this many records. */
   static final long REWRITE_MIN = 1_000;
 
@@ -86,17 +86,16 @@ final class MirrorFlow implements Runnable {
     return state;
   }
 
-  /** The flow's four clients; built on the caller's thread so bad client settings fail at startup. */
-  private record Clients(Admin sourceAdmin, Admin targetAdmin, KafkaConsumer<byte[], byte[]> consumer, KafkaProducer<byte[], byte[]> producer)
-      implements AutoCloseable {
+  /** The flow's clients and its path; built on the caller's thread so bad client settings fail at startup. */
+  private record Clients(Admin sourceAdmin, Admin targetAdmin, MirrorPath path) implements AutoCloseable {
     @Override
     public void close() {
-      for (AutoCloseable c : List.of(consumer, producer, sourceAdmin, targetAdmin)) {
+      path.close();
+      for (Admin a : List.of(sourceAdmin, targetAdmin)) {
         try {
-          if (c instanceof KafkaProducer<?, ?> p) p.close(Duration.ofSeconds(5));
-          else c.close();
+          a.close(Duration.ofSeconds(5));
         } catch (Exception e) {
-          log.warn("closing {}: {}", c.getClass().getSimpleName(), e.toString());
+          log.warn("closing an admin client: {}", e.toString());
         }
       }
     }
@@ -108,29 +107,14 @@ final class MirrorFlow implements Runnable {
   }
 
   private Clients newClients() {
-    Map<String, Object> c = flow.source().consumerProps();
-    c.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "brook-mirror." + flow.name() + ".source");
-    c.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-    c.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);
-    c.putIfAbsent(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    Map<String, Object> p = flow.target().producerProps();
-    p.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "brook-mirror." + flow.name() + ".target");
-    p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 5);
-    p.putIfAbsent(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, flow.transactionalId());
-    p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-    p.put(ProducerConfig.ACKS_CONFIG, "all");
     Admin sa = Admin.create(flow.source().adminProps());
     Admin ta = null;
-    KafkaConsumer<byte[], byte[]> consumer = null;
     try {
       ta = Admin.create(flow.target().adminProps());
-      consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-      return new Clients(sa, ta, consumer, new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer()));
+      MirrorPath path = BatchPath.supports(flow) ? new BatchPath(flow, sa, ta) : new ClientPath(flow);
+      return new Clients(sa, ta, path);
     } catch (RuntimeException e) {
-      for (AutoCloseable a : new AutoCloseable[] {sa, ta, consumer}) {
+      for (AutoCloseable a : new AutoCloseable[] {sa, ta}) {
         try {
           if (a != null) a.close();
         } catch (Exception ignored) {
@@ -144,7 +128,7 @@ final class MirrorFlow implements Runnable {
   void stop() {
     stopping = true;
     Clients c = clients;
-    if (c != null) c.consumer().wakeup();
+    if (c != null) c.path().wakeup();
   }
 
   @Override
@@ -223,7 +207,7 @@ final class MirrorFlow implements Runnable {
 
     void run() throws Exception {
       state = "initializing";
-      c.producer().initTransactions(); // fences a previous instance and aborts its open transaction
+      c.path().initTransactions(); // fences a previous instance and aborts its open transaction
       createInternalTopics();
       loadSyncs();
       Map<TopicPartition, OffsetAndMetadata> committed = c.targetAdmin()
@@ -233,8 +217,9 @@ final class MirrorFlow implements Runnable {
       committed.forEach((tp, o) -> { if (o != null) byTarget.put(tp, o.offset()); });
       log.info("{}: committed positions on {}: {}", flow.name(), flow.target().alias(), byTarget);
       refreshTopics(byTarget);
-      log.info("{}: mirroring {} partitions from {} to {} ({} offset syncs loaded)", flow.name(), mirrored.size(),
-          flow.source().alias(), flow.target().alias(), translation.size());
+      log.info("{}: mirroring {} partitions from {} to {} ({} offset syncs loaded; {})", flow.name(), mirrored.size(),
+          flow.source().alias(), flow.target().alias(), translation.size(),
+          c.path() instanceof BatchPath ? "copying whole record batches" : "record by record through kafka-clients");
       state = "running";
       while (!stopping) step(byTarget);
     }
@@ -299,26 +284,22 @@ final class MirrorFlow implements Runnable {
       }
     }
 
-    private void refreshTopics(Map<TopicPartition, Long> committedByTarget) throws ExecutionException, InterruptedException {
+    private void refreshTopics(Map<TopicPartition, Long> committedByTarget) throws Exception {
       Map<TopicPartition, TopicPartition> now = topicSync.refresh();
       nextRefresh = System.nanoTime() + flow.refreshTopicsInterval().toNanos();
       if (now.keySet().equals(mirrored.keySet())) return;
       Set<TopicPartition> added = new HashSet<>(now.keySet());
       added.removeAll(mirrored.keySet());
       mirrored = Map.copyOf(now);
-      c.consumer().assign(mirrored.keySet());
-      List<TopicPartition> fromStart = new ArrayList<>();
+      Map<TopicPartition, Long> start = new HashMap<>();
       for (TopicPartition tp : added) {
         Long pos = positions.containsKey(tp) ? positions.get(tp) : committedByTarget.get(mirrored.get(tp));
         if (pos != null) {
-          c.consumer().seek(tp, pos);
+          start.put(tp, pos);
           positions.put(tp, pos);
-        } else {
-          fromStart.add(tp);
         }
       }
-      // Never with an empty list: that means every assigned partition.
-      if (!fromStart.isEmpty()) c.consumer().seekToBeginning(fromStart);
+      c.path().assign(mirrored, added, start);
       if (!added.isEmpty()) log.info("{}: now mirroring {} partitions ({} new)", flow.name(), mirrored.size(), added.size());
     }
 
@@ -332,33 +313,34 @@ final class MirrorFlow implements Runnable {
         nextCheckpoint = now + flow.checkpointInterval().toNanos();
       }
       boolean heartbeatDue = flow.emitHeartbeats() && now >= nextHeartbeat;
-      Batch batch = new Batch();
+      MirrorPath path = c.path();
+      int count = 0;
+      int limit = path instanceof BatchPath ? BATCH_TRANSACTION_RECORDS : TRANSACTION_RECORDS;
       long start = System.nanoTime();
       do {
-        ConsumerRecords<byte[], byte[]> records = c.consumer().poll(Duration.ofMillis(batch.count == 0 ? 200 : 10));
-        if (records.isEmpty()) {
-          if (batch.count == 0) break;
+        int n = path.poll(Duration.ofMillis(count == 0 ? 200 : 10));
+        if (n == 0) {
+          if (count == 0) break;
           continue;
         }
-        if (batch.count == 0) c.producer().beginTransaction();
-        batch.send(records);
-      } while (!stopping && batch.count < TRANSACTION_RECORDS && System.nanoTime() - start < TRANSACTION_NANOS);
+        count += n;
+      } while (!stopping && count < limit && System.nanoTime() - start < TRANSACTION_NANOS);
 
       long tPolled = System.nanoTime();
-      Map<TopicPartition, OffsetAndMetadata> moved = new HashMap<>();
+      Map<TopicPartition, Long> moved = new HashMap<>();
       for (TopicPartition tp : mirrored.keySet()) {
-        long p = c.consumer().position(tp, Duration.ofSeconds(30));
+        long p = path.position(tp);
         Long had = positions.get(tp);
-        if (had == null || had != p) moved.put(mirrored.get(tp), new OffsetAndMetadata(p));
+        if (had == null || had != p) moved.put(mirrored.get(tp), p);
       }
-      if (batch.count == 0 && moved.isEmpty() && due.isEmpty() && !heartbeatDue && !rewriteDue) {
+      if (count == 0 && moved.isEmpty() && due.isEmpty() && !heartbeatDue && !rewriteDue) {
         pruneSyncs(due.lowest());
         maybeSyncGroupOffsets();
         return;
       }
-      if (batch.count == 0) c.producer().beginTransaction();
+      path.beginTransaction();
       long tPos = System.nanoTime();
-      List<Mm2Formats.OffsetSync> syncs = batch.syncs();
+      List<Mm2Formats.OffsetSync> syncs = path.syncs();
       long tFlushed = System.nanoTime();
       // A rewrite goes first: every sync held now, and every sync of this transaction, lies after it.
       List<Mm2Formats.OffsetSync> written = new ArrayList<>(rewriteDue ? translation.held() : List.of());
@@ -367,19 +349,19 @@ final class MirrorFlow implements Runnable {
       Future<RecordMetadata> firstSync = null;
       Future<RecordMetadata> lastSync = null;
       for (Mm2Formats.OffsetSync s : written) {
-        lastSync = send(flow.offsetSyncsTopic(), s.key(), s.value());
+        lastSync = path.send(flow.offsetSyncsTopic(), s.key(), s.value());
         if (firstSync == null) firstSync = lastSync;
       }
       if (heartbeatDue) {
         Mm2Formats.Heartbeat hb = new Mm2Formats.Heartbeat(flow.source().alias(), flow.target().alias(), System.currentTimeMillis());
-        send(ReplicationPolicy.HEARTBEATS_TOPIC, hb.key(), hb.value());
+        path.send(ReplicationPolicy.HEARTBEATS_TOPIC, hb.key(), hb.value());
         nextHeartbeat = now + flow.heartbeatInterval().toNanos();
       }
-      for (Mm2Formats.Checkpoint cp : due.checkpoints()) send(flow.checkpointsTopic(), cp.key(), cp.value());
-      if (!moved.isEmpty()) c.producer().sendOffsetsToTransaction(moved, new ConsumerGroupMetadata(flow.positionsGroup()));
+      for (Mm2Formats.Checkpoint cp : due.checkpoints()) path.send(flow.checkpointsTopic(), cp.key(), cp.value());
+      if (!moved.isEmpty()) path.sendPositions(moved, flow.positionsGroup());
       long t0 = System.nanoTime();
-      c.producer().commitTransaction();
-      log.debug("{}: transaction of {} records, {} moved, {} checkpoints; polled {} positions {} flush {} offsets {} commit {} ms", flow.name(), batch.count, moved.size(), due.checkpoints().size(),
+      path.commit();
+      log.debug("{}: transaction of {} records, {} moved, {} checkpoints; polled {} positions {} flush {} offsets {} commit {} ms", flow.name(), count, moved.size(), due.checkpoints().size(),
           (tPolled - start) / 1_000_000, (tPos - tPolled) / 1_000_000, (tFlushed - tPos) / 1_000_000, (t0 - tFlushed) / 1_000_000, (System.nanoTime() - t0) / 1_000_000);
 
       // Committed: now (and only now) the syncs may translate and the positions count.
@@ -387,7 +369,7 @@ final class MirrorFlow implements Runnable {
       for (Mm2Formats.OffsetSync s : due.syncs()) translation.add(s.sourcePartition(), s.upstream(), s.downstream());
       Map<TopicPartition, TopicPartition> sourceOf = new HashMap<>();
       mirrored.forEach((s, t) -> sourceOf.put(t, s));
-      moved.forEach((t, o) -> positions.put(sourceOf.get(t), o.offset()));
+      moved.forEach((t, o) -> positions.put(sourceOf.get(t), o));
       groups.committed(due);
       long keepFrom = firstSync != null ? firstSync.get().offset() : syncsEnd;
       if (lastSync != null) syncsEnd = lastSync.get().offset() + 1;
@@ -406,7 +388,7 @@ final class MirrorFlow implements Runnable {
         }
       }
       pruneSyncs(due.lowest());
-      reportProgress(batch.count);
+      reportProgress(count);
       maybeSyncGroupOffsets();
     }
 
@@ -423,14 +405,19 @@ final class MirrorFlow implements Runnable {
       nextReport = now + Duration.ofSeconds(10).toNanos();
     }
 
+    /** Each source partition's log start offset. */
+    private Map<TopicPartition, Long> logStarts(Set<TopicPartition> tps) throws ExecutionException, InterruptedException {
+      Map<TopicPartition, OffsetSpec> spec = new HashMap<>();
+      for (TopicPartition tp : tps) spec.put(tp, OffsetSpec.earliest());
+      Map<TopicPartition, Long> out = new HashMap<>();
+      c.sourceAdmin().listOffsets(spec).all().get().forEach((tp, info) -> out.put(tp, info.offset()));
+      return out;
+    }
+
     private void maybeSyncGroupOffsets() throws InterruptedException {
       if (!flow.syncGroupOffsets() || System.nanoTime() < nextGroupSync) return;
       nextGroupSync = System.nanoTime() + flow.syncGroupOffsetsInterval().toNanos();
       groups.syncGroupOffsets();
-    }
-
-    private Future<RecordMetadata> send(String topic, byte[] key, byte[] value) {
-      return c.producer().send(new ProducerRecord<>(topic, 0, key, value));
     }
 
     /**
@@ -444,12 +431,12 @@ final class MirrorFlow implements Runnable {
      * @param lowest the lowest committed offset per source partition over the mirrored groups, read
      *     this round; null when the groups were not read (then only the rewrite is considered)
      */
-    private void pruneSyncs(Map<TopicPartition, Long> lowest) throws InterruptedException {
+    private void pruneSyncs(Map<TopicPartition, Long> lowest) throws ExecutionException, InterruptedException {
       long now = System.nanoTime();
       if (lowest == null && !flow.emitCheckpoints() && now >= nextPrune) lowest = Map.of(); // no groups read: none count
       if (lowest != null && !mirrored.isEmpty()) {
         nextPrune = now + flow.checkpointInterval().toNanos();
-        Map<TopicPartition, Long> logStart = c.consumer().beginningOffsets(mirrored.keySet(), Duration.ofSeconds(30));
+        Map<TopicPartition, Long> logStart = logStarts(mirrored.keySet());
         translation.retainOnly(mirrored.keySet());
         for (TopicPartition tp : mirrored.keySet()) {
           Long position = positions.get(tp);
@@ -460,59 +447,6 @@ final class MirrorFlow implements Runnable {
       }
       long records = syncsEnd - syncsStart;
       if (!rewriteRefused && records > Math.max(REWRITE_MIN, 2L * translation.size())) rewriteDue = true;
-    }
-
-    /** The records of one transaction, per source partition, with their target offsets once sent. */
-    private final class Batch {
-      private final Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> records = new HashMap<>();
-      private final Map<TopicPartition, List<Future<RecordMetadata>>> sent = new HashMap<>();
-      int count;
-
-      void send(ConsumerRecords<byte[], byte[]> polled) {
-        for (TopicPartition tp : polled.partitions()) {
-          TopicPartition target = mirrored.get(tp);
-          if (target == null) throw new KafkaException("polled unassigned partition " + tp);
-          List<ConsumerRecord<byte[], byte[]>> rs = polled.records(tp);
-          List<Future<RecordMetadata>> fs = sent.computeIfAbsent(tp, t -> new ArrayList<>());
-          records.computeIfAbsent(tp, t -> new ArrayList<>()).addAll(rs);
-          for (ConsumerRecord<byte[], byte[]> r : rs) {
-            Long ts = r.timestamp() >= 0 ? r.timestamp() : null;
-            fs.add(c.producer().send(new ProducerRecord<>(target.topic(), target.partition(), ts, r.key(), r.value(), r.headers())));
-          }
-          count += rs.size();
-        }
-      }
-
-      /**
-       * A sync for the first and the last record of every run whose source and target offsets are
-       * both consecutive (see {@link OffsetTranslation}). Waits for every record's target offset.
-       */
-      List<Mm2Formats.OffsetSync> syncs() throws ExecutionException, InterruptedException {
-        if (count == 0) return List.of();
-        c.producer().flush();
-        List<Mm2Formats.OffsetSync> out = new ArrayList<>();
-        for (Map.Entry<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> e : records.entrySet()) {
-          TopicPartition tp = e.getKey();
-          List<ConsumerRecord<byte[], byte[]>> rs = e.getValue();
-          List<Future<RecordMetadata>> fs = sent.get(tp);
-          long prevUp = -2;
-          long prevDown = -2;
-          long runStart = -2;
-          for (int i = 0; i < rs.size(); i++) {
-            long up = rs.get(i).offset();
-            long down = fs.get(i).get().offset();
-            if (up != prevUp + 1 || down != prevDown + 1) {
-              if (i > 0 && prevUp != runStart) out.add(new Mm2Formats.OffsetSync(tp, prevUp, prevDown)); // end of the previous run
-              out.add(new Mm2Formats.OffsetSync(tp, up, down)); // start of this one
-              runStart = up;
-            }
-            prevUp = up;
-            prevDown = down;
-          }
-          if (prevUp != runStart) out.add(new Mm2Formats.OffsetSync(tp, prevUp, prevDown)); // end of the last run
-        }
-        return out;
-      }
     }
   }
 }

@@ -68,13 +68,24 @@ abstract class AbstractIndex implements AutoCloseable {
 
   /**
    * Creates (or empties) {@code file} and maps it at {@code size} bytes rounded down to whole
-   * entries: the file of an index that does not exist yet, made off the log's lock.
+   * entries: the file of an index that does not exist yet, made off the log's lock. Its first page
+   * is written once here (a zero, which is what an unwritten entry holds anyway), so the first
+   * index entries, stored by the appending thread just after the roll, do not take the page fault
+   * that makes a new file page.
    */
   static MappedByteBuffer preallocate(Path file, int size, int entrySize) throws IOException {
     try (FileChannel ch = StorageFiles.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
       ch.truncate(0);
       int whole = Math.max(size, 0) - Math.max(size, 0) % entrySize;
-      return ch.map(FileChannel.MapMode.READ_WRITE, 0, whole);
+      MappedByteBuffer mapped = ch.map(FileChannel.MapMode.READ_WRITE, 0, whole);
+      if (whole > 0) {
+        try {
+          mapped.put(0, (byte) 0);
+        } catch (InternalError e) { // the fault found no space for the page (a full tmpfs): a disk error
+          throw new IOException("cannot write the first page of " + file, e);
+        }
+      }
+      return mapped;
     }
   }
 

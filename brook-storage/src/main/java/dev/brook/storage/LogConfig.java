@@ -6,7 +6,8 @@ package dev.brook.storage;
  *
  * @param segmentBytes segment.bytes: roll when the active segment would exceed this size
  * @param segmentMs segment.ms: roll when the active segment's first batch is older than this
- * @param segmentIndexBytes segment.index.bytes: preallocated size of each index; a full index rolls
+ * @param segmentIndexBytes segment.index.bytes: the largest an index may be; a full index rolls (an active
+ *     segment's indexes are preallocated to what its segment.bytes can need, {@link #activeIndexBytes})
  * @param indexIntervalBytes index.interval.bytes: bytes between two offset index entries
  * @param retentionMs retention.ms: delete segments whose newest timestamp is older (-1: never)
  * @param retentionBytes retention.bytes: delete oldest segments while the log is larger (-1: never)
@@ -110,6 +111,29 @@ public record LogConfig(
 
   public LogConfig withMaxCompactionLagMs(long v) {
     return new LogConfig(segmentBytes, segmentMs, segmentIndexBytes, indexIntervalBytes, retentionMs, retentionBytes, compact, delete, deleteRetentionMs, minCleanableDirtyRatio, minCompactionLagMs, flushMessages, flushMs, fileDeleteDelayMs, preallocate, segmentJitterMs, v);
+  }
+
+  /**
+   * The bytes to preallocate for an index of {@code entrySize}-byte entries on a segment that takes
+   * appends: room for every entry a segment of {@code segment.bytes} can get — one per more than
+   * {@code index.interval.bytes} of batches, a batch being at least {@value RecordBatchHeader#SIZE}
+   * bytes — plus the time index's final entry and one spare, at most {@code segment.index.bytes}.
+   * With Kafka's defaults (1 GiB, 4096) that is 2 MiB for the offset index instead of 10; for a
+   * 2 MiB segment it is 4 KiB, so making, mapping and trimming a rolled segment's indexes costs a
+   * page or two instead of a 10 MiB mapping.
+   */
+  public int activeIndexBytes(int entrySize) {
+    long entries = segmentBytes / Math.max((long) indexIntervalBytes + 1, RecordBatchHeader.SIZE) + 2;
+    return (int) Math.min(entries * entrySize, segmentIndexBytes);
+  }
+
+  /**
+   * At most how many index entries an append of {@code bytes} in {@code batches} batches adds: one
+   * per batch, and after the first one only once more than {@code index.interval.bytes} of the
+   * append's batches have passed since the previous entry.
+   */
+  public int maxNewIndexEntries(int bytes, int batches) {
+    return (int) Math.min(batches, 1 + bytes / ((long) indexIntervalBytes + 1));
   }
 
   /**

@@ -67,15 +67,16 @@ public final class LogSegment implements AutoCloseable {
   /** The first batch's max timestamp: -2 until read, -1 for none ({@link #firstBatchTimestamp}). */
   private volatile long firstBatchTimestamp = -2;
 
-  private LogSegment(Path dir, long baseOffset, String suffix, int indexIntervalBytes, int indexPreallocate) throws IOException {
+  private LogSegment(Path dir, long baseOffset, String suffix, int indexIntervalBytes, int offsetIndexPreallocate,
+      int timeIndexPreallocate) throws IOException {
     this.dir = dir;
     this.baseOffset = baseOffset;
     this.indexIntervalBytes = indexIntervalBytes;
     this.logFile = dir.resolve(fileName(baseOffset, LOG_SUFFIX) + suffix);
     this.channel = StorageFiles.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     this.size = (int) Math.min(channel.size(), Integer.MAX_VALUE);
-    this.offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + suffix), baseOffset, indexPreallocate);
-    this.timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + suffix), baseOffset, indexPreallocate);
+    this.offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + suffix), baseOffset, offsetIndexPreallocate);
+    this.timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + suffix), baseOffset, timeIndexPreallocate);
     this.txnIndex = TxnIndex.open(dir.resolve(fileName(baseOffset, TXN_INDEX_SUFFIX) + suffix));
     this.rollSeed = rollSeed(dir, baseOffset);
   }
@@ -106,13 +107,31 @@ public final class LogSegment implements AutoCloseable {
     return (z ^ (z >>> 31)) >>> 1;
   }
 
-  /** Creates a new, empty segment with preallocated indexes (files with {@code suffix}). */
+  /**
+   * Creates a new, empty segment (files with {@code suffix}) whose indexes are preallocated to
+   * {@code segment.index.bytes}: a segment the cleaner writes, which may hold more than {@code
+   * segment.bytes} (its first source segment was written under an earlier, larger setting).
+   */
   public static LogSegment create(Path dir, long baseOffset, LogConfig config, String suffix) throws IOException {
+    return create(dir, baseOffset, config, suffix, config.segmentIndexBytes(), config.segmentIndexBytes());
+  }
+
+  /**
+   * Creates the log's new, empty active segment, its indexes preallocated to what a segment of
+   * {@code segment.bytes} can need ({@link LogConfig#activeIndexBytes}).
+   */
+  static LogSegment createActive(Path dir, long baseOffset, LogConfig config) throws IOException {
+    return create(dir, baseOffset, config, "", config.activeIndexBytes(OffsetIndex.ENTRY_SIZE),
+        config.activeIndexBytes(TimeIndex.ENTRY_SIZE));
+  }
+
+  private static LogSegment create(Path dir, long baseOffset, LogConfig config, String suffix, int offsetIndexBytes,
+      int timeIndexBytes) throws IOException {
     Files.deleteIfExists(dir.resolve(fileName(baseOffset, LOG_SUFFIX) + suffix));
     Files.deleteIfExists(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + suffix));
     Files.deleteIfExists(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + suffix));
     Files.deleteIfExists(dir.resolve(fileName(baseOffset, TXN_INDEX_SUFFIX) + suffix));
-    LogSegment s = new LogSegment(dir, baseOffset, suffix, config.indexIntervalBytes(), config.segmentIndexBytes());
+    LogSegment s = new LogSegment(dir, baseOffset, suffix, config.indexIntervalBytes(), offsetIndexBytes, timeIndexBytes);
     s.nextOffset = baseOffset;
     s.takesAppends = true;
     return s;
@@ -165,17 +184,18 @@ public final class LogSegment implements AutoCloseable {
 
   /**
    * Creates the next segment's files in {@code dir} under their prepared names, indexes sized for
-   * {@code config}: the file-system work of a roll, done ahead of it and off the log's lock.
+   * {@code config} ({@link LogConfig#activeIndexBytes}): the file-system work of a roll, done ahead
+   * of it and off the log's lock.
    */
   static Prepared prepare(Path dir, LogConfig config) throws IOException {
     FileChannel ch = StorageFiles.open(preparedFile(dir, LOG_SUFFIX), StandardOpenOption.CREATE, StandardOpenOption.READ,
         StandardOpenOption.WRITE);
     try {
       ch.truncate(0);
-      MappedByteBuffer offsets = AbstractIndex.preallocate(preparedFile(dir, INDEX_SUFFIX), config.segmentIndexBytes(),
-          OffsetIndex.ENTRY_SIZE);
-      MappedByteBuffer times = AbstractIndex.preallocate(preparedFile(dir, TIME_INDEX_SUFFIX), config.segmentIndexBytes(),
-          TimeIndex.ENTRY_SIZE);
+      MappedByteBuffer offsets = AbstractIndex.preallocate(preparedFile(dir, INDEX_SUFFIX),
+          config.activeIndexBytes(OffsetIndex.ENTRY_SIZE), OffsetIndex.ENTRY_SIZE);
+      MappedByteBuffer times = AbstractIndex.preallocate(preparedFile(dir, TIME_INDEX_SUFFIX),
+          config.activeIndexBytes(TimeIndex.ENTRY_SIZE), TimeIndex.ENTRY_SIZE);
       return new Prepared(dir, ch, offsets, times);
     } catch (IOException | RuntimeException e) {
       ch.close();
@@ -186,8 +206,8 @@ public final class LogSegment implements AutoCloseable {
   /**
    * Makes {@code prepared}'s files the new, empty segment at {@code baseOffset}: three renames, the
    * indexes before the log (an index without its log is removed at open; a log without indexes has
-   * them rebuilt), nothing else. The indexes are re-mapped only if {@code segment.index.bytes}
-   * changed since they were made.
+   * them rebuilt), nothing else. The indexes are re-mapped only if their size for {@code config}
+   * ({@link LogConfig#activeIndexBytes}) changed since they were made.
    */
   static LogSegment adopt(Prepared prepared, long baseOffset, LogConfig config) throws IOException {
     Path dir = prepared.dir;
@@ -211,7 +231,7 @@ public final class LogSegment implements AutoCloseable {
    * #indexesLookValid()} and calls {@link #recover} when they do not.
    */
   static LogSegment open(Path dir, long baseOffset, LogConfig config, String suffix) throws IOException {
-    return new LogSegment(dir, baseOffset, suffix, config.indexIntervalBytes(), 0);
+    return new LogSegment(dir, baseOffset, suffix, config.indexIntervalBytes(), 0, 0);
   }
 
   /** {@code 00000000000000000042.log} for base offset 42 and suffix {@code .log}. */
@@ -288,8 +308,8 @@ public final class LogSegment implements AutoCloseable {
     }
     return (long) size + bytes > config.segmentBytes()
         || (rollingBaseMs >= 0 && nowMs - rollingBaseMs > rollAfterMs(config))
-        || offsetIndex.entries() + batches > offsetIndex.maxEntries()
-        || timeIndex.entries() + batches > timeIndex.maxEntries()
+        || offsetIndex.entries() + config.maxNewIndexEntries(bytes, batches) > offsetIndex.maxEntries()
+        || timeIndex.entries() + config.maxNewIndexEntries(bytes, batches) > timeIndex.maxEntries()
         || lastOffset - baseOffset > Integer.MAX_VALUE;
   }
 
@@ -724,11 +744,14 @@ public final class LogSegment implements AutoCloseable {
     timeIndex.trimToValidSize();
   }
 
-  /** Grows the indexes to the configured size so the segment can take appends. */
+  /**
+   * Sizes the indexes for appends: room for what a segment of {@code segment.bytes} can need
+   * ({@link LogConfig#activeIndexBytes}), never less than the entries they hold.
+   */
   synchronized void onBecomeActive(LogConfig config) throws IOException {
     takesAppends = true;
-    offsetIndex.resize(config.segmentIndexBytes());
-    timeIndex.resize(config.segmentIndexBytes());
+    offsetIndex.resize(config.activeIndexBytes(OffsetIndex.ENTRY_SIZE));
+    timeIndex.resize(config.activeIndexBytes(TimeIndex.ENTRY_SIZE));
   }
 
   /**

@@ -178,7 +178,7 @@ public final class SegmentedLog implements PartitionLog {
     }
     if (segments.isEmpty()) {
       long start = Math.max(0, state.logStartOffset());
-      segments.put(start, LogSegment.create(dir, start, config, ""));
+      segments.put(start, LogSegment.createActive(dir, start, config));
     }
     for (LogSegment s : recovered) {
       if (s != segments.lastEntry().getValue()) {
@@ -494,7 +494,7 @@ public final class SegmentedLog implements PartitionLog {
     }
     LogSegment.Prepared next = prepared;
     prepared = null;
-    LogSegment seg = next != null ? LogSegment.adopt(next, base, config) : LogSegment.create(dir, base, config, "");
+    LogSegment seg = next != null ? LogSegment.adopt(next, base, config) : LogSegment.createActive(dir, base, config);
     segments.put(base, seg);
     active = seg;
     if (segments.firstKey() == base && logStartOffset < base) {
@@ -1067,7 +1067,7 @@ public final class SegmentedLog implements PartitionLog {
       segments.remove(seg.baseOffset());
       scheduleDelete(seg);
     }
-    LogSegment seg = LogSegment.create(dir, offset, config, "");
+    LogSegment seg = LogSegment.createActive(dir, offset, config);
     segments.put(offset, seg);
     active = seg;
     logEndOffset = offset;

@@ -181,7 +181,8 @@ class SegmentPrepareTest {
       append(log, "t" + i);
     }
     LogSegment rolled = log.segments().get(0);
-    assertThat(Files.size(rolled.offsetIndex().file())).isEqualTo(4096); // still preallocated
+    // still preallocated: room for what a 2048-byte segment can index (2048 / 101 + 2 entries)
+    assertThat(Files.size(rolled.offsetIndex().file())).isEqualTo(22L * OffsetIndex.ENTRY_SIZE);
     // The worst case: a checkpoint claims the rolled segment was fsynced, so only indexes that
     // look invalid make the open rebuild it.
     Path copy = crashCopy("crash");
@@ -211,7 +212,7 @@ class SegmentPrepareTest {
     release.countDown();
     flusher.drain();
     assertThat(log.activeSegment().baseOffset()).isZero();
-    assertThat(log.activeSegment().offsetIndex().maxEntries()).isEqualTo(4096 / OffsetIndex.ENTRY_SIZE);
+    assertThat(log.activeSegment().offsetIndex().maxEntries()).isEqualTo(config.activeIndexBytes(OffsetIndex.ENTRY_SIZE) / OffsetIndex.ENTRY_SIZE);
     for (int i = 0; log.segmentCount() == 1; i++) {
       assertThat(i).isLessThan(20);
       append(log, "v" + i);

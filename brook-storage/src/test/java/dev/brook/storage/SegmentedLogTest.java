@@ -176,7 +176,8 @@ class SegmentedLogTest {
     List<LogSegment> segs = log.segments();
     LogSegment first = segs.get(0);
     assertThat(Files.size(first.offsetIndex().file())).isEqualTo(first.offsetIndex().entries() * 8L);
-    assertThat(Files.size(log.activeSegment().offsetIndex().file())).isEqualTo(4096);
+    // sized for a 1024-byte segment (1024 / 101 + 2 entries), below segment.index.bytes (4096)
+    assertThat(Files.size(log.activeSegment().offsetIndex().file())).isEqualTo(12L * OffsetIndex.ENTRY_SIZE);
     assertThat(dir().resolve("00000000000000000000.log")).exists();
     assertThat(dir().resolve(LogSegment.fileName(segs.get(1).baseOffset(), ".index"))).exists();
   }
@@ -249,6 +250,67 @@ class SegmentedLogTest {
     }
     assertThat(log.segmentCount()).isGreaterThan(1);
     assertThat(readAll(log, 0)).hasSize(12);
+  }
+
+  @Test
+  void activeSegmentIndexesArePreallocatedForWhatTheSegmentCanHoldNotSegmentIndexBytes() throws Exception {
+    // 2 MiB segments, an entry per 4096 bytes: 2097152 / 4097 + 2 = 513 entries, not 10 MiB worth.
+    LogConfig config = LogConfig.defaults().withSegmentBytes(2 << 20).withFileDeleteDelayMs(0);
+    open(config);
+    log.appendAsLeader(batch(1, "a"), 0);
+    Path index = dir().resolve(LogSegment.fileName(0, LogSegment.INDEX_SUFFIX));
+    Path timeIndex = dir().resolve(LogSegment.fileName(0, LogSegment.TIME_INDEX_SUFFIX));
+    assertThat(Files.size(index)).isEqualTo(513 * 8);
+    assertThat(Files.size(timeIndex)).isEqualTo(513 * 12);
+    log.roll();
+    log.appendAsLeader(batch(2, "b"), 0);
+    log.flush();
+    log.awaitBackgroundFlushes();
+    Path nextIndex = dir().resolve(LogSegment.fileName(1, LogSegment.INDEX_SUFFIX));
+    assertThat(Files.size(nextIndex)).isEqualTo(513 * 8);
+    assertThat(Files.size(index)).as("trimmed at the roll").isZero();
+    // Kafka's 1 GiB default: 2 MiB and 3 MiB; segment.index.bytes still caps it.
+    assertThat(LogConfig.defaults().activeIndexBytes(8)).isEqualTo((1073741824 / 4097 + 2) * 8);
+    assertThat(LogConfig.defaults().withSegmentIndexBytes(4096).activeIndexBytes(8)).isEqualTo(4096);
+  }
+
+  @Test
+  void segmentsWithSizedIndexesRollOnSizeNeverOnAFullIndex() throws Exception {
+    // Whatever the interval and however many batches an append carries (a follower's fetch can
+    // bring hundreds), a segment rolls because the next append would not fit, never because its
+    // index, sized for segment.bytes, might overflow.
+    int segmentBytes = 16 * 1024;
+    for (int interval : new int[] {0, 1, 100, 4096}) {
+      if (log != null) {
+        log.close();
+      }
+      log = SegmentedLog.open(tmp.resolve("sized" + interval + "-0"), LogConfig.defaults().withSegmentBytes(segmentBytes)
+          .withIndexIntervalBytes(interval).withFileDeleteDelayMs(0), clock, LogLoadState.clean());
+      java.util.Random rnd = new java.util.Random(interval);
+      int rolls = 0;
+      for (int i = 0; i < 300; i++) {
+        int count = rnd.nextBoolean() ? 1 : 1 + rnd.nextInt(40);
+        ByteBuffer[] parts = new ByteBuffer[count];
+        for (int j = 0; j < count; j++) {
+          parts[j] = sized(1, 1, rnd.nextInt(300));
+        }
+        ByteBuffer b = Batches.concat(parts);
+        int bytes = b.remaining();
+        LogSegment before = log.activeSegment();
+        int sizeBefore = before.sizeInBytes();
+        log.appendAsLeader(b, 0);
+        if (log.activeSegment() != before) {
+          rolls++;
+          assertThat(sizeBefore + bytes).as("interval %d, append %d of %d batches rolled early", interval, i, count)
+              .isGreaterThan(segmentBytes);
+        }
+      }
+      assertThat(rolls).isGreaterThan(5);
+      log.awaitBackgroundFlushes();
+      for (LogSegment s : log.segments()) {
+        assertThat(s.indexesLookValid()).isTrue();
+      }
+    }
   }
 
   @Test

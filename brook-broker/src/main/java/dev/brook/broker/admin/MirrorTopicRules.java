@@ -49,8 +49,19 @@ public interface MirrorTopicRules {
   Map<String, String> linkConfigs();
 
   /**
-   * A mirror topic's per-partition state, one {@code partition:state:mirrorEnd:sourceHighWatermark:lag}
-   * item per partition, separated by {@code ;} (lag -1 while unknown); empty for other topics.
+   * The read-only config a broker answers, when asked for it alone, with its own view of a mirror
+   * topic ({@link #statusHere}): how one broker gathers the status of partitions others lead.
    */
-  Optional<String> status(String topic);
+  String STATUS_HERE = "mirror.status.here";
+
+  /**
+   * A mirror topic's per-partition state, one {@code partition:state:mirrorEnd:sourceHighWatermark:lag}
+   * item per partition, separated by {@code ;} (lag -1 while unknown); empty for other topics. In a
+   * cluster each partition's item is its leader's (asked over the inter-broker listener when that is
+   * another broker), so it completes later; never blocks the caller.
+   */
+  java.util.concurrent.CompletableFuture<Optional<String>> status(String topic);
+
+  /** As {@link #status}, but this broker's own view only (a partition led elsewhere is a {@code follower} here). */
+  Optional<String> statusHere(String topic);
 }

@@ -145,7 +145,7 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
     return Optional.ofNullable(mirrorRules);
   }
 
-  private static final List<String> MIRROR_KEYS = List.of("mirror.link", "mirror.source.topic", "mirror.state");
+  private static final List<String> MIRROR_KEYS = List.of("mirror.link", "mirror.source.topic", "mirror.source.topic.id", "mirror.state");
 
   private static boolean mirrorConfigsDiffer(Map<String, String> a, Map<String, String> b) {
     for (String k : MIRROR_KEYS) {

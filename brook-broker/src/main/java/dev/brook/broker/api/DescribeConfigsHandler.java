@@ -2,6 +2,7 @@ package dev.brook.broker.api;
 
 import dev.brook.broker.admin.ConfigDescriber;
 import dev.brook.broker.admin.DynamicBrokerConfigs;
+import dev.brook.broker.admin.MirrorTopicRules;
 import dev.brook.broker.admin.TopicManager;
 import dev.brook.broker.admin.TopicNames;
 import dev.brook.broker.cluster.TopicMetadata;
@@ -27,7 +28,9 @@ import org.apache.kafka.common.requests.DescribeConfigsResponse;
  * DYNAMIC_BROKER_CONFIG): every key (or the ones asked for) with its value,
  * source, read-only and sensitive flags, and, when asked, synonyms, type and documentation, so that
  * {@code kafka-configs --describe --all} shows what it shows for Kafka. Other resource types get
- * INVALID_REQUEST. Reads only snapshots: answers on the event loop.
+ * INVALID_REQUEST. Reads only snapshots: answers on the event loop, except a mirror topic's {@code
+ * mirror.status} in a cluster, which completes once the partitions' leaders answered (asked off the
+ * event loop, bounded).
  */
 public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsRequestData> {
   private final TopicManager topics;
@@ -40,14 +43,42 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
 
   @Override
   public CompletableFuture<ApiMessage> handle(RequestContext ctx, DescribeConfigsRequestData request) {
-    DescribeConfigsResponseData response = new DescribeConfigsResponseData();
+    List<CompletableFuture<DescribeConfigsResult>> results = new ArrayList<>();
     for (DescribeConfigsResource res : request.resources()) {
-      response.results().add(describe(ctx.apiVersion(), request, res));
+      results.add(mirrorStatus(res).thenApply(status -> describe(ctx.apiVersion(), request, res, status)));
     }
-    return CompletableFuture.completedFuture(response);
+    return CompletableFuture.allOf(results.toArray(new CompletableFuture<?>[0])).thenApply(done -> {
+      DescribeConfigsResponseData response = new DescribeConfigsResponseData();
+      results.forEach(r -> response.results().add(r.join()));
+      return response;
+    });
   }
 
-  private DescribeConfigsResult describe(short version, DescribeConfigsRequestData request, DescribeConfigsResource res) {
+  /**
+   * A mirror topic's {@code mirror.status} when {@code res} shows it: in a cluster its leaders'
+   * views, which may complete later (asked on the mirror's status thread, never here). Asked for
+   * {@code mirror.status.here} alone (another broker gathering), this broker's own view, at once.
+   */
+  private CompletableFuture<Optional<String>> mirrorStatus(DescribeConfigsResource res) {
+    Optional<MirrorTopicRules> rules = topics.mirrorRules();
+    if (res.resourceType() != ConfigResource.Type.TOPIC.id() || rules.isEmpty()
+        || TopicNames.invalidReason(res.resourceName()).isPresent()) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    List<String> keys = res.configurationKeys();
+    if (keys != null && keys.equals(List.of(MirrorTopicRules.STATUS_HERE))) {
+      return CompletableFuture.completedFuture(rules.get().statusHere(res.resourceName()));
+    }
+    if (keys != null && !keys.contains("mirror.status")) return CompletableFuture.completedFuture(Optional.empty());
+    try {
+      return rules.get().status(res.resourceName()).exceptionally(e -> Optional.empty());
+    } catch (RuntimeException e) { // the status thread is gone: the broker is stopping
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+  }
+
+  private DescribeConfigsResult describe(short version, DescribeConfigsRequestData request, DescribeConfigsResource res,
+      Optional<String> mirror) {
     DescribeConfigsResult r = new DescribeConfigsResult().setResourceType(res.resourceType())
         .setResourceName(res.resourceName());
     ConfigResource.Type type = ConfigResource.Type.forId(res.resourceType());
@@ -60,8 +91,12 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
         Optional<TopicMetadata> t = topics.topic(name);
         if (t.isEmpty()) return fail(r, Errors.UNKNOWN_TOPIC_OR_PARTITION, "The topic '" + name + "' does not exist.");
         entries = ConfigDescriber.topic(topics.config(), t.get());
-        Optional<String> mirror = topics.mirrorRules().flatMap(m -> m.status(name));
-        if (mirror.isPresent()) entries = withMirrorStatus(entries, mirror.get());
+        List<String> asked = res.configurationKeys();
+        if (mirror.isPresent() && asked != null && asked.equals(List.of(MirrorTopicRules.STATUS_HERE))) {
+          entries = List.of(statusEntry(MirrorTopicRules.STATUS_HERE, mirror.get()));
+        } else if (mirror.isPresent()) {
+          entries = withMirrorStatus(entries, mirror.get());
+        }
       }
       case BROKER -> {
         String name = res.resourceName();
@@ -103,10 +138,14 @@ public final class DescribeConfigsHandler implements ApiHandler<DescribeConfigsR
   /** A mirror topic's entries and its read-only {@code mirror.status} ({@link MirrorTopicRules#status}). */
   private static List<ConfigDescriber.Entry> withMirrorStatus(List<ConfigDescriber.Entry> entries, String status) {
     List<ConfigDescriber.Entry> out = new ArrayList<>(entries);
-    out.add(new ConfigDescriber.Entry("mirror.status", status, org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource.DEFAULT_CONFIG, true, false,
-        dev.brook.broker.config.ConfigType.STRING,
-        "Per partition, partition:state:mirror log end:source high watermark:lag (read-only).", List.of()));
+    out.add(statusEntry("mirror.status", status));
     return out;
+  }
+
+  private static ConfigDescriber.Entry statusEntry(String name, String status) {
+    return new ConfigDescriber.Entry(name, status, org.apache.kafka.common.requests.DescribeConfigsResponse.ConfigSource.DEFAULT_CONFIG,
+        true, false, dev.brook.broker.config.ConfigType.STRING,
+        "Per partition, partition:state:mirror log end:source high watermark:lag (read-only).", List.of());
   }
 
   private List<ConfigDescriber.Entry> linkEntries() {

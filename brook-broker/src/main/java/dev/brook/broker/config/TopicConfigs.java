@@ -166,6 +166,9 @@ public final class TopicConfigs {
         "The cluster link a mirror topic is fetched over (empty: not a mirror topic). Set at creation only.");
     def("mirror.source.topic", STRING, "", ANY, "",
         "The source cluster's topic a mirror topic mirrors (empty: the same name). Set at creation only.");
+    def("mirror.source.topic.id", STRING, "", ANY, "",
+        "The id of the source topic a mirror topic was created from (set at creation): a source topic of the same "
+            + "name with another id is a new topic, which the mirror does not follow.");
     def("mirror.state", STRING, "", oneOf("", "active", "promoting", "promoted"), "must be one of [active, promoting, promoted]",
         "active: the topic is fetched from the source and read-only; promoting (a cluster's promote under way): fetching "
             + "stops, still read-only; promoted: writable.");

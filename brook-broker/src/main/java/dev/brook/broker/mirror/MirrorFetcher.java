@@ -75,6 +75,8 @@ final class MirrorFetcher implements AutoCloseable {
     /** The source does not lead it on this fetcher's broker (any more), or does not know it. */
     volatile boolean lost;
     volatile long delayedUntilNanos;
+    /** The source (or its token endpoint) refused the link's credentials at the last connection; cleared by an answer. */
+    volatile boolean authenticationFailed;
 
     Mirrored(Partition partition, TopicPartition source) {
       this.partition = partition;
@@ -156,6 +158,8 @@ final class MirrorFetcher implements AutoCloseable {
         }
         if (!fetch()) pause(Math.min(100, settings.backoffMs()));
       } catch (IOException | RuntimeException e) {
+        boolean refused = e instanceof dev.brook.broker.security.AuthenticationFailedException;
+        for (Mirrored m : partitions.values()) m.authenticationFailed = refused;
         if (running) {
           log.warn("mirror fetcher of link {} <- source broker {} ({}:{}): {}; reconnecting", linkName, sourceBroker.id(),
               sourceBroker.host(), sourceBroker.port(), e.toString());
@@ -263,6 +267,7 @@ final class MirrorFetcher implements AutoCloseable {
       }
       m.sourceHighWatermark = pd.highWatermark();
       m.answeredAtNanos = System.nanoTime();
+      m.authenticationFailed = false;
     } finally {
       applying.unlock();
     }

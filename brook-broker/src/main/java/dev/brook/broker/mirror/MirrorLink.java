@@ -7,6 +7,8 @@ import dev.brook.broker.replica.BrokerConnector;
 import dev.brook.broker.security.InterBrokerSecurity;
 import dev.brook.broker.security.JaasConfig;
 import dev.brook.broker.security.TlsContext;
+import dev.brook.broker.security.oauth.ClientCredentialsTokens;
+import dev.brook.broker.security.oauth.OAuthBearerSettings;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import java.util.Map;
 import java.util.Set;
@@ -18,7 +20,10 @@ import java.util.regex.PatternSyntaxException;
  * A cluster link: how this broker reaches a source cluster whose topics it mirrors. {@code configs}
  * are client settings in Kafka's names ({@code bootstrap.servers}, {@code security.protocol}
  * PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL, with {@code sasl.mechanism} and {@code
- * sasl.jaas.config} for SASL and Kafka's client {@code ssl.*} keys (trust store, key store for
+ * sasl.jaas.config} for SASL (PLAIN and SCRAM: {@code username}/{@code password}; OAUTHBEARER: {@code
+ * clientId}/{@code clientSecret}/{@code scope} of an OAuth client-credentials grant at {@code
+ * sasl.oauthbearer.token.endpoint.url}, optionally naming Kafka's {@code
+ * sasl.login.callback.handler.class}) and Kafka's client {@code ssl.*} keys (trust store, key store for
  * mTLS, {@code ssl.endpoint.identification.algorithm}, …) for TLS)
  * plus the link's own keys (Confluent's Cluster Linking names) for syncing consumer-group offsets,
  * {@code consumer.offset.sync.enable} (default true), {@code consumer.offset.sync.ms} (default
@@ -34,7 +39,7 @@ public record MirrorLink(String name, Map<String, String> configs) {
   static final Set<String> KEYS = Set.of("bootstrap.servers", "security.protocol", "client.id", "request.timeout.ms",
       "metadata.max.age.ms", "fetch.max.wait.ms", "fetch.max.bytes", "max.partition.fetch.bytes",
       "consumer.offset.sync.enable", "consumer.offset.sync.ms", "consumer.offset.sync.groups", "topic.config.sync.ms", "sasl.mechanism",
-      "sasl.jaas.config", "ssl.truststore.type", "ssl.truststore.location", "ssl.truststore.password",
+      "sasl.jaas.config", "sasl.oauthbearer.token.endpoint.url", "sasl.login.callback.handler.class", "ssl.truststore.type", "ssl.truststore.location", "ssl.truststore.password",
       "ssl.truststore.certificates", "ssl.keystore.type", "ssl.keystore.location", "ssl.keystore.password",
       "ssl.key.password", "ssl.keystore.certificate.chain", "ssl.keystore.key", "ssl.endpoint.identification.algorithm",
       "ssl.protocol", "ssl.enabled.protocols", "ssl.cipher.suites", "ssl.keymanager.algorithm", "ssl.trustmanager.algorithm");
@@ -43,7 +48,13 @@ public record MirrorLink(String name, Map<String, String> configs) {
   static final Set<String> PROTOCOLS = Set.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
 
   /** The SASL mechanisms a link speaks (the ones Brook's own inter-broker client speaks). */
-  static final Set<String> SASL_MECHANISMS = Set.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512");
+  static final Set<String> SASL_MECHANISMS = Set.of("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", OAuthBearerSettings.MECHANISM);
+
+  /** The token endpoint an OAUTHBEARER link gets its tokens from (Kafka's client key). */
+  static final String TOKEN_URL = "sasl.oauthbearer.token.endpoint.url";
+
+  /** Kafka's client-credentials login handler: the one an OAUTHBEARER link's admin client uses. */
+  static final String KAFKA_LOGIN_HANDLER = "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler";
 
   public MirrorLink {
     configs = Map.copyOf(new TreeMap<>(configs));
@@ -105,7 +116,9 @@ public record MirrorLink(String name, Map<String, String> configs) {
   /**
    * How the link's fetchers connect to the source's brokers: plain or TLS (the link's {@code ssl.*}
    * keys, read as a broker reads a listener's, with Kafka's client defaults), then for SASL_* {@code
-   * sasl.mechanism} as the {@code username}/{@code password} of {@code sasl.jaas.config}. Loads the
+   * sasl.mechanism} as the {@code username}/{@code password} of {@code sasl.jaas.config}, or for
+   * OAUTHBEARER with tokens got with its {@code clientId}/{@code clientSecret} (each connector keeps its
+   * token until 80 % of its lifetime; none is fetched here). Loads the
    * key and trust stores: throws {@link ConfigException} naming the key that does not load.
    */
   BrokerConnector connector() {
@@ -119,6 +132,20 @@ public record MirrorLink(String name, Map<String, String> configs) {
     }
     String text = configs.get("sasl.jaas.config");
     if (text == null) throw new ConfigException("sasl.jaas.config", "is required with " + protocol);
+    if (mechanism.equals(OAuthBearerSettings.MECHANISM)) {
+      String handler = configs.get("sasl.login.callback.handler.class");
+      if (handler != null && !handler.trim().equals(KAFKA_LOGIN_HANDLER)) {
+        throw new ConfigException("sasl.login.callback.handler.class", "a link gets its OAUTHBEARER tokens with OAuth client "
+            + "credentials, as " + KAFKA_LOGIN_HANDLER + " does; got " + handler);
+      }
+      ClientCredentialsTokens tokens = ClientCredentialsTokens.forClient(TOKEN_URL, configs.get(TOKEN_URL), "sasl.jaas.config", text,
+          java.time.Clock.systemUTC());
+      return InterBrokerSecurity.oauthClient(SecurityProtocol.forName(protocol), tls, tokens);
+    }
+    if (configs.containsKey(TOKEN_URL) || configs.containsKey("sasl.login.callback.handler.class")) {
+      String k = configs.containsKey(TOKEN_URL) ? TOKEN_URL : "sasl.login.callback.handler.class";
+      throw new ConfigException(k, "is an OAUTHBEARER setting, but sasl.mechanism is " + mechanism);
+    }
     JaasConfig jaas = JaasConfig.parse("sasl.jaas.config", text);
     String user = jaas.options().get("username");
     String password = jaas.options().get("password");

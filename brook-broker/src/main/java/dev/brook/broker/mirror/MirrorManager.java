@@ -2,12 +2,15 @@ package dev.brook.broker.mirror;
 
 import dev.brook.broker.admin.MirrorTopicRules;
 import dev.brook.broker.cluster.BrokerEndpoint;
+import dev.brook.broker.cluster.ClusterState;
 import dev.brook.broker.cluster.MetadataStore;
+import dev.brook.broker.cluster.PartitionState;
 import dev.brook.broker.cluster.TopicMetadata;
 import dev.brook.broker.config.ConfigException;
 import dev.brook.broker.config.TopicConfigs;
 import dev.brook.broker.group.GroupCoordinator;
 import dev.brook.broker.replica.AppendOrigin;
+import dev.brook.broker.replica.BrokerConnector;
 import dev.brook.broker.replica.AppendOutcome;
 import dev.brook.broker.replica.LeadershipListener;
 import dev.brook.broker.replica.LocalReplicaManager;
@@ -21,24 +24,34 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.message.DescribeConfigsRequestData;
+import org.apache.kafka.common.message.DescribeConfigsResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.ControlRecordType;
 import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.DescribeConfigsRequest;
+import org.apache.kafka.common.requests.DescribeConfigsResponse;
+import org.apache.kafka.common.requests.OffsetCommitRequest;
+import org.apache.kafka.common.requests.OffsetCommitResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,7 +79,11 @@ import org.slf4j.LoggerFactory;
  * by the partitions' leaders: the broker that takes the request sets {@code mirror.state=promoting}
  * (cluster-wide, still read-only), each leader catches up, stops, starts a leader epoch above the
  * source's, aborts the source's open transactions and records its partition done on the {@link
- * PromotionBoard}; when every partition is, the request stores {@code promoted}.
+ * PromotionBoard}; when every partition is, the request stores {@code promoted}. A leader copies its
+ * partitions' group offsets to each group's coordinator, on this broker or sent to another
+ * ({@link #commitAtCoordinator}); a promote's leaders raise the cluster's producer-id floor, so no
+ * broker hands out a mirrored producer id afterwards; {@link #status} gathers each partition's
+ * state from its leader.
  */
 public final class MirrorManager implements MirrorTopicRules, LeadershipListener, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MirrorManager.class);
@@ -104,6 +121,16 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   static final Pattern CONFIGS_NOT_FOLLOWED = Pattern.compile("follower\\.replication\\.throttled\\.replicas"
       + "|leader\\.replication\\.throttled\\.replicas|message\\.timestamp\\.difference\\.max\\.ms"
       + "|message\\.timestamp\\.type|unclean\\.leader\\.election\\.enable|min\\.insync\\.replicas|mirror\\..*");
+
+  /**
+   * A cluster target's way to the other brokers: the cluster state (leaders, broker endpoints), how
+   * to connect to their inter-broker listener, and which broker coordinates a group (empty: none
+   * live now).
+   */
+  public record Peers(ClusterState state, BrokerConnector connector, Function<String, Optional<Integer>> groupCoordinator) {}
+
+  /** Socket timeout of a request to another broker (a copied commit, a status question). */
+  static final int PEER_TIMEOUT_MS = 10_000;
 
   /** One link's live state; owned by the manager's thread. */
   private static final class LinkState {
@@ -145,6 +172,13 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   private final java.util.function.BooleanSupplier offsetsTopicReady;
   private final Set<TopicPartition> led = ConcurrentHashMap.newKeySet();
   private final Set<String> promoting = ConcurrentHashMap.newKeySet();
+  /**
+   * Mirror topics (by topic id: a mirror deleted and created again is another) whose source topic is gone (deleted, or recreated: another topic id), as this
+   * broker's last look at the source found: not fetched again, their records kept. Written on the
+   * manager's thread, read by the status. Not kept across restarts: the condition is found again
+   * from the source, by the topic id recorded at creation.
+   */
+  private final Set<org.apache.kafka.common.Uuid> sourceGone = ConcurrentHashMap.newKeySet(); // mirror topic ids
   private final Map<String, LinkState> live = new HashMap<>(); // manager thread
   /** Guards changes of {@link #assigned} and {@link #fetcherOf}: the manager's thread assigns, a promote takes away. */
   private final Object assignment = new Object();
@@ -152,6 +186,12 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   private final Map<TopicPartition, MirrorFetcher> fetcherOf = new ConcurrentHashMap<>();
   private final ScheduledExecutorService thread;
   private final Map<String, Long> warnedAt = new HashMap<>(); // manager thread: rate-limits repeated warnings
+  /** Cluster mode: the other brokers; null on a single node. */
+  private final Peers peers;
+  private PeerConnections peerCalls; // manager thread, made on first use
+  /** Cluster mode: asks other leaders for their partitions' status (made on first use, guarded by this). */
+  private java.util.concurrent.ExecutorService statusThread;
+  private PeerConnections statusCalls; // the status thread's
 
   /**
    * @param offsetsTopicReady whether __consumer_offsets exists (it starts its creation when not, as a
@@ -159,16 +199,19 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
    */
   public MirrorManager(MirrorLinkStore links, MetadataStore topics, LocalReplicaManager replicas, GroupCoordinator groups,
       java.util.function.BooleanSupplier offsetsTopicReady, Promotion promotion, Growth growth) {
-    this(links, topics, replicas, groups, offsetsTopicReady, promotion, growth, null, (topic, configs) -> {});
+    this(links, topics, replicas, groups, offsetsTopicReady, promotion, growth, null, (topic, configs) -> {}, null);
   }
 
   /**
    * @param board cluster mode: where a promote's leaders record their partitions done; null on a single node
    * @param configSync how a mirror topic's configs are replaced when its source topic's change
+   * @param peers cluster mode: the other brokers (group offsets sent to their coordinators, status
+   *     gathered from their leaders); null on a single node
    */
   public MirrorManager(MirrorLinkStore links, MetadataStore topics, LocalReplicaManager replicas, GroupCoordinator groups,
       java.util.function.BooleanSupplier offsetsTopicReady, Promotion promotion, Growth growth, PromotionBoard board,
-      ConfigSync configSync) {
+      ConfigSync configSync, Peers peers) {
+    this.peers = peers;
     this.board = board;
     this.growth = growth;
     this.configSync = configSync;
@@ -256,7 +299,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     promotingSeenAt.keySet().removeIf(t -> !topics.topic(t).flatMap(MirrorTopic::of).map(MirrorTopic::promoting).orElse(false));
     for (TopicPartition tp : led) {
       Optional<MirrorTopic> mt = topics.topic(tp.topic()).flatMap(MirrorTopic::of);
-      if (mt.isEmpty() || promoting.contains(tp.topic())) continue;
+      if (mt.isEmpty() || promoting.contains(tp.topic()) || sourceGone(tp.topic())) continue;
       if (!mt.get().active() && !(mt.get().promoting() && board != null && catchingUp(tp))) continue;
       Optional<Partition> p = replicas.partition(tp);
       if (p.isEmpty() || !p.get().isLeader() || p.get().isOffline()) continue;
@@ -327,9 +370,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
         }
       }
       growMirrors(ls, found);
-      for (String t : sourceTopics) {
-        if (!found.containsKey(t)) warn("source:" + t, "link {}: the source has no topic {}", ls.link.name(), t);
-      }
+      noticeDeletedSources(ls, found, wanted);
       ls.metadataAtNanos = System.nanoTime();
       ls.metadataStale = false;
       ls.metadataFailedAtNanos = 0;
@@ -344,7 +385,35 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     }
   }
 
-  /** Takes {@code tp} from its fetcher; once this returns nothing more is appended to it. Any thread. */
+  /**
+   * Marks the mirror topics of this link whose source topic the source no longer has, or has under
+   * another topic id (deleted and created again: a new topic whose offsets start over, which the
+   * mirror must not follow or it would truncate its records to the new topic's), as {@link
+   * #sourceGone}: they stop being fetched and keep their records, and their status says so, until
+   * they are promoted or deleted. (What Confluent's Cluster Linking does here is not documented in
+   * what we could read; keeping the data readable is the choice that loses nothing.)
+   */
+  private void noticeDeletedSources(LinkState ls, Map<String, TopicDescription> found, Map<TopicPartition, MirrorTopic> wanted) {
+    Map<String, MirrorTopic> mirrors = new TreeMap<>();
+    wanted.values().forEach(mt -> {
+      if (mt.link().equals(ls.link.name())) mirrors.put(mt.topic(), mt);
+    });
+    for (MirrorTopic mt : mirrors.values()) {
+      TopicDescription d = found.get(mt.sourceTopic());
+      boolean recreated = d != null && !mt.sourceTopicId().isEmpty() && !mt.sourceTopicId().equals(String.valueOf(d.topicId()));
+      if (d != null && !recreated) continue;
+      Optional<org.apache.kafka.common.Uuid> id = topics.topic(mt.topic()).map(TopicMetadata::id);
+      if (id.isPresent() && sourceGone.add(id.get())) {
+        log.warn("link {}: source topic {} of mirror topic {} was {}: the mirror stops fetching and keeps its records "
+            + "(promote or delete it)", ls.link.name(), mt.sourceTopic(), mt.topic(), recreated ? "deleted and created again" : "deleted");
+      }
+    }
+  }
+
+  private boolean sourceGone(String topic) {
+    return topics.topic(topic).map(t -> sourceGone.contains(t.id())).orElse(false);
+  }
+
   /** Partitions the source added: each active mirror topic of this link grows to its source's count. */
   private void growMirrors(LinkState ls, Map<String, TopicDescription> found) {
     for (TopicMetadata t : topics.topics()) {
@@ -452,8 +521,9 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   // ---- consumer group offsets
 
   /**
-   * Copies the source groups' committed offsets of this link's mirrored partitions to the same
-   * groups here, unchanged (the offsets are the same on both sides). An offset is copied only when
+   * Copies the source groups' committed offsets of this link's mirrored partitions (those led here)
+   * to the same groups in this cluster, unchanged (the offsets are the same on both sides), at each
+   * group's coordinator wherever it is. An offset is copied only when
    * the mirror already holds it and when it changed on the source since the last copy, and only into
    * a group with no members here (the group coordinator refuses a memberless commit otherwise): a
    * group that failed over keeps what it commits here.
@@ -481,7 +551,10 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
 
   private void syncGroup(LinkState ls, String group, Map<TopicPartition, OffsetAndMetadata> offsets,
       Map<TopicPartition, TopicPartition> targetOf) throws InterruptedException {
-    if (!offsetsTopicReady.getAsBoolean() || groups.checkAvailable(group) != Errors.NONE) return; // next round
+    if (!offsetsTopicReady.getAsBoolean()) return; // next round
+    Errors here = groups.checkAvailable(group);
+    // Coordinated elsewhere in the cluster: sent there below. Anything else (loading, invalid): next round.
+    if (here != Errors.NONE && (peers == null || here != Errors.NOT_COORDINATOR)) return;
     Map<TopicPartition, Long> done = ls.synced.computeIfAbsent(group, g -> new HashMap<>());
     Map<String, OffsetCommitRequestData.OffsetCommitRequestTopic> byTopic = new LinkedHashMap<>();
     Map<TopicPartition, Long> sent = new HashMap<>();
@@ -502,7 +575,9 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     OffsetCommitRequestData req = new OffsetCommitRequestData().setGroupId(group).setGenerationIdOrMemberEpoch(-1)
         .setMemberId("").setTopics(new ArrayList<>(byTopic.values()));
     try {
-      OffsetCommitResponseData resp = groups.commitOffsets(req, (short) 8).get(10, TimeUnit.SECONDS);
+      OffsetCommitResponseData resp = here == Errors.NONE ? groups.commitOffsets(req, (short) 8).get(10, TimeUnit.SECONDS)
+          : commitAtCoordinator(group, req);
+      if (resp == null) return; // no coordinator now: next round
       for (OffsetCommitResponseData.OffsetCommitResponseTopic t : resp.topics()) {
         for (OffsetCommitResponseData.OffsetCommitResponsePartition r : t.partitions()) {
           TopicPartition tp = new TopicPartition(t.name(), r.partitionIndex());
@@ -513,9 +588,36 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
           }
         }
       }
-    } catch (ExecutionException | TimeoutException e) {
+    } catch (ExecutionException | TimeoutException | IOException e) {
       log.debug("link {}: copying group {}'s offsets failed", ls.link.name(), group, e);
     }
+  }
+
+  /**
+   * Sends a copied commit to the group's coordinator on another broker of the cluster (its
+   * inter-broker listener); null when the group has no live coordinator now. Manager thread.
+   *
+   * <p>Why the partition's leader sends, rather than the coordinator's broker fetching: only the
+   * leader knows whether the mirror already holds an offset (its log end), and an offset past the
+   * mirror's end would send a failed-over group out of range; the leader already reads the source's
+   * groups for its partitions, and the coordinator would otherwise have to ask every leader for its log
+   * ends and read the source a second time. The coordinator treats it as any memberless commit
+   * (refused while the group has members here, so a failed-over group keeps its own commits).
+   */
+  private OffsetCommitResponseData commitAtCoordinator(String group, OffsetCommitRequestData req) throws IOException {
+    Optional<Integer> coordinator = peers.groupCoordinator().apply(group);
+    if (coordinator.isEmpty() || coordinator.get() == peers.state().localBrokerId()) return null;
+    AbstractResponse r = peerCalls().call(coordinator.get(), OffsetCommitRequest.Builder.forTopicNames(req).build((short) 8));
+    return ((OffsetCommitResponse) r).data();
+  }
+
+  /** The manager thread's connections to the other brokers (cluster mode). */
+  private PeerConnections peerCalls() {
+    if (peerCalls == null) {
+      peerCalls = new PeerConnections(peers.state()::broker, peers.connector(), "brook-mirror-offsets-" + peers.state().localBrokerId(),
+          PEER_TIMEOUT_MS);
+    }
+    return peerCalls;
   }
 
   // ---- topic admin's thread: creation, promote, links
@@ -532,12 +634,14 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     String sourceTopic = configs.getOrDefault("mirror.source.topic", "");
     if (sourceTopic.isEmpty()) sourceTopic = topic;
     int partitions;
+    org.apache.kafka.common.Uuid sourceTopicId;
     try (SourceCluster source = new SourceCluster(link.get())) {
       TopicDescription d = source.describe(List.of(sourceTopic)).get(sourceTopic);
       if (d == null) {
         return Prepared.fail(Errors.INVALID_CONFIG, "The source cluster of link " + linkName + " has no topic '" + sourceTopic + "'.");
       }
       partitions = d.partitions().size();
+      sourceTopicId = d.topicId();
     } catch (ExecutionException | TimeoutException e) {
       return Prepared.fail(Errors.INVALID_CONFIG, "Cannot reach the source cluster of link " + linkName + ": " + e);
     } catch (InterruptedException e) {
@@ -550,6 +654,10 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     }
     Map<String, String> full = new HashMap<>(configs);
     full.put("mirror.source.topic", sourceTopic);
+    full.remove("mirror.source.topic.id"); // the source's, never a caller's
+    if (sourceTopicId != null && !sourceTopicId.equals(org.apache.kafka.common.Uuid.ZERO_UUID)) {
+      full.put("mirror.source.topic.id", sourceTopicId.toString());
+    }
     full.put("mirror.state", "active");
     return new Prepared(Errors.NONE, null, partitions, full);
   }
@@ -801,26 +909,113 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   }
 
   @Override
-  public Optional<String> status(String topic) {
+  public Optional<String> statusHere(String topic) {
     Optional<TopicMetadata> t = topics.topic(topic);
     Optional<MirrorTopic> mt = t.flatMap(MirrorTopic::of);
     if (mt.isEmpty()) return Optional.empty();
     StringBuilder out = new StringBuilder();
     for (int i = 0; i < t.get().partitions(); i++) {
-      TopicPartition tp = new TopicPartition(topic, i);
-      Optional<Partition> p = replicas.partition(tp);
-      MirrorFetcher.Mirrored m = assigned.get(tp);
-      long end = p.map(Partition::logEndOffset).orElse(-1L);
-      long sourceHw = m == null ? -1 : m.sourceHighWatermark;
-      // In a cluster only the leader fetches: a replica here says so (the leader knows the lag).
-      String state = !mt.get().readOnly() ? "promoted" : mt.get().promoting() || promoting.contains(topic) ? "promoting"
-          : m == null && p.isPresent() && !p.get().isLeader() ? "follower"
-          : m == null || sourceHw < 0 ? "connecting" : "fetching";
-      long lag = sourceHw < 0 || end < 0 ? -1 : Math.max(0, sourceHw - end);
       if (i > 0) out.append(';');
-      out.append(i).append(':').append(state).append(':').append(end).append(':').append(sourceHw).append(':').append(lag);
+      out.append(partitionStatus(topic, mt.get(), i));
     }
     return Optional.of(out.toString());
+  }
+
+  /** One partition's {@code partition:state:mirrorEnd:sourceHighWatermark:lag} as this broker sees it. */
+  private String partitionStatus(String topic, MirrorTopic mt, int i) {
+    TopicPartition tp = new TopicPartition(topic, i);
+    Optional<Partition> p = replicas.partition(tp);
+    MirrorFetcher.Mirrored m = assigned.get(tp);
+    long end = p.map(Partition::logEndOffset).orElse(-1L);
+    long sourceHw = m == null ? -1 : m.sourceHighWatermark;
+    // In a cluster only the leader fetches: a replica here says so (the leader knows the lag).
+    String state = !mt.readOnly() ? "promoted" : mt.promoting() || promoting.contains(topic) ? "promoting"
+        : sourceGone(topic) ? "source-deleted"
+        : m == null && p.isPresent() && !p.get().isLeader() ? "follower"
+        : m != null && m.authenticationFailed ? "authentication-failed"
+        : m == null || sourceHw < 0 ? "connecting" : "fetching";
+    long lag = sourceHw < 0 || end < 0 ? -1 : Math.max(0, sourceHw - end);
+    return i + ":" + state + ":" + end + ":" + sourceHw + ":" + lag;
+  }
+
+  /**
+   * The whole topic's status: this broker's view of the partitions it leads, and for the others
+   * their leader's view, asked over the inter-broker listener ({@code mirror.status.here}) on the
+   * status thread. Gathered when asked rather than published by the leaders, because the cluster's
+   * ZooKeeper cache rebuilds its snapshot on every write: a lag published every second would cost
+   * every broker a rebuild a second. A leader that does not answer (within {@link
+   * #PEER_TIMEOUT_MS}) leaves its partitions {@code unknown} with lag -1; a partition with no leader
+   * is {@code offline}.
+   */
+  @Override
+  public CompletableFuture<Optional<String>> status(String topic) {
+    Optional<TopicMetadata> t = topics.topic(topic);
+    Optional<MirrorTopic> mt = t.flatMap(MirrorTopic::of);
+    if (mt.isEmpty()) return CompletableFuture.completedFuture(Optional.empty());
+    String[] items = new String[t.get().partitions()];
+    Map<Integer, List<Integer>> elsewhere = new TreeMap<>(); // leader -> partitions
+    for (int i = 0; i < items.length; i++) {
+      items[i] = partitionStatus(topic, mt.get(), i);
+      if (peers == null) continue;
+      int leader = peers.state().partitionState(new TopicPartition(topic, i)).map(PartitionState::leader).orElse(-1);
+      if (leader < 0) {
+        items[i] = i + ":offline:-1:-1:-1";
+      } else if (leader != peers.state().localBrokerId()) {
+        elsewhere.computeIfAbsent(leader, l -> new ArrayList<>()).add(i);
+      }
+    }
+    if (elsewhere.isEmpty()) return CompletableFuture.completedFuture(Optional.of(String.join(";", items)));
+    return CompletableFuture.supplyAsync(() -> {
+      elsewhere.forEach((leader, partitions) -> {
+        Map<Integer, String> theirs = askStatus(leader, topic);
+        for (int i : partitions) {
+          items[i] = theirs.getOrDefault(i, i + ":unknown:-1:-1:-1");
+        }
+      });
+      return Optional.of(String.join(";", items));
+    }, statusThread());
+  }
+
+  /** Broker {@code leader}'s own status items of {@code topic}, by partition; empty if it did not answer. Status thread. */
+  private Map<Integer, String> askStatus(int leader, String topic) {
+    DescribeConfigsRequestData req = new DescribeConfigsRequestData();
+    req.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource()
+        .setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName(topic).setConfigurationKeys(List.of(STATUS_HERE)));
+    Map<Integer, String> out = new HashMap<>();
+    try {
+      DescribeConfigsResponse r = (DescribeConfigsResponse) statusCalls.call(leader, new DescribeConfigsRequest.Builder(req).build((short) 4));
+      for (DescribeConfigsResponseData.DescribeConfigsResult res : r.data().results()) {
+        if (res.errorCode() != Errors.NONE.code()) {
+          warn("status:" + leader, "mirror status of {}: broker {} answered {}", topic, leader, Errors.forCode(res.errorCode()));
+          continue;
+        }
+        for (DescribeConfigsResponseData.DescribeConfigsResourceResult c : res.configs()) {
+          if (!c.name().equals(STATUS_HERE) || c.value() == null) continue;
+          for (String item : c.value().split(";")) {
+            int colon = item.indexOf(':');
+            if (colon > 0) out.put(Integer.parseInt(item.substring(0, colon)), item);
+          }
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      log.debug("mirror status of {}: broker {} did not answer", topic, leader, e);
+    }
+    return out;
+  }
+
+  private java.util.concurrent.ExecutorService statusThread() {
+    synchronized (this) {
+      if (statusThread == null) {
+        statusCalls = new PeerConnections(peers.state()::broker, peers.connector(),
+            "brook-mirror-status-" + peers.state().localBrokerId(), PEER_TIMEOUT_MS);
+        statusThread = Executors.newSingleThreadExecutor(r -> {
+          Thread th = new Thread(r, "brook-mirror-status");
+          th.setDaemon(true);
+          return th;
+        });
+      }
+      return statusThread;
+    }
   }
 
   @Override
@@ -828,7 +1023,16 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     try {
       thread.submit(() -> {
         for (String name : List.copyOf(live.keySet())) closeLink(name);
+        if (peerCalls != null) peerCalls.close();
       }).get(30, TimeUnit.SECONDS);
+      java.util.concurrent.ExecutorService status;
+      synchronized (this) {
+        status = statusThread;
+      }
+      if (status != null) {
+        status.submit(statusCalls::close).get(30, TimeUnit.SECONDS);
+        status.shutdownNow();
+      }
     } catch (ExecutionException | TimeoutException e) {
       log.warn("mirror manager did not stop cleanly", e);
     } catch (InterruptedException e) {

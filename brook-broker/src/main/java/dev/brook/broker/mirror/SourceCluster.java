@@ -27,25 +27,51 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * admin's thread (the admin client is thread-safe).
  */
 final class SourceCluster implements AutoCloseable {
-  private final Admin admin;
+  private final Properties props;
   private final long timeoutMs;
+  /** Made on first use, and made again after a failed login (a wrong OAuth client secret): guarded by this. */
+  private Admin admin;
 
   SourceCluster(MirrorLink link) {
     Properties p = new Properties();
     p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, link.bootstrapServers());
     p.put(AdminClientConfig.CLIENT_ID_CONFIG, link.configs().getOrDefault("client.id", "brook-link-" + link.name()));
     p.putAll(link.clientSecurity()); // security.protocol, ssl.*, sasl.*
+    if ("OAUTHBEARER".equals(link.configs().get("sasl.mechanism"))) {
+      // Kafka's own client-credentials login, from the link's endpoint and JAAS entry; Kafka 4 clients
+      // call that endpoint only when the JVM's allowed-URLs property lists it.
+      p.putIfAbsent("sasl.login.callback.handler.class", MirrorLink.KAFKA_LOGIN_HANDLER);
+      dev.brook.broker.security.oauth.ClientCredentialsTokens.allowInKafkaClients(link.configs().get(MirrorLink.TOKEN_URL));
+    }
     timeoutMs = link.intConfig("request.timeout.ms", 30_000);
     p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeoutMs);
     p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeoutMs);
     p.put(AdminClientConfig.METADATA_MAX_AGE_CONFIG, link.intConfig("metadata.max.age.ms", 5_000));
-    this.admin = Admin.create(p);
+    this.props = p;
+  }
+
+  /**
+   * The admin client, made now if not yet. A login that fails when it is made (OAUTHBEARER gets its
+   * token then: a refused client secret) is thrown as an {@link ExecutionException} like any failed
+   * call, and tried again on the next call.
+   */
+  private synchronized Admin admin() throws ExecutionException {
+    if (admin == null) {
+      try {
+        admin = Admin.create(props);
+      } catch (org.apache.kafka.common.KafkaException e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+        throw new ExecutionException("authentication failed: cannot log in to the source cluster: " + root.getMessage(), e);
+      }
+    }
+    return admin;
   }
 
   /** The source topics found, described (leaders and partitions); missing topics are left out. */
   Map<String, TopicDescription> describe(Collection<String> topics) throws InterruptedException, ExecutionException, TimeoutException {
     Map<String, TopicDescription> out = new HashMap<>();
-    var futures = admin.describeTopics(topics).topicNameValues();
+    var futures = admin().describeTopics(topics).topicNameValues();
     for (var e : futures.entrySet()) {
       try {
         out.put(e.getKey(), e.getValue().get(timeoutMs, TimeUnit.MILLISECONDS));
@@ -63,7 +89,7 @@ final class SourceCluster implements AutoCloseable {
   Map<String, Map<String, String>> topicConfigs(Collection<String> topics) throws InterruptedException, ExecutionException, TimeoutException {
     Map<String, Map<String, String>> out = new HashMap<>();
     var resources = topics.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
-    for (var e : admin.describeConfigs(resources).values().entrySet()) {
+    for (var e : admin().describeConfigs(resources).values().entrySet()) {
       Config c;
       try {
         c = e.getValue().get(timeoutMs, TimeUnit.MILLISECONDS);
@@ -86,10 +112,10 @@ final class SourceCluster implements AutoCloseable {
     Map<String, Map<TopicPartition, OffsetAndMetadata>> out = new HashMap<>();
     // Every group, not forConsumerGroups(): a group that only commits (assign + commitSync) has no
     // protocol type, and its offsets are as much a consumer's as any.
-    for (GroupListing g : admin.listGroups().all().get(timeoutMs, TimeUnit.MILLISECONDS)) {
+    for (GroupListing g : admin().listGroups().all().get(timeoutMs, TimeUnit.MILLISECONDS)) {
       if (!groups.matcher(g.groupId()).matches()) continue;
       try {
-        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(g.groupId())
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin().listConsumerGroupOffsets(g.groupId())
             .partitionsToOffsetAndMetadata().get(timeoutMs, TimeUnit.MILLISECONDS);
         out.put(g.groupId(), offsets);
       } catch (ExecutionException e) {
@@ -101,7 +127,7 @@ final class SourceCluster implements AutoCloseable {
   }
 
   @Override
-  public void close() {
-    admin.close(java.time.Duration.ofSeconds(5));
+  public synchronized void close() {
+    if (admin != null) admin.close(java.time.Duration.ofSeconds(5));
   }
 }

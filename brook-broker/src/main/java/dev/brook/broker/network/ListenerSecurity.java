@@ -12,7 +12,15 @@ import io.netty.channel.socket.SocketChannel;
  */
 @FunctionalInterface
 public interface ListenerSecurity {
-  ListenerSecurity NONE = (channel, session) -> {};
+  /**
+   * PLAINTEXT and SASL_PLAINTEXT: nothing added. A class, not a lambda: a lambda in an interface's
+   * field initializer is not kept linked in bin/brook's AOT cache (JDK 25), so every start spun it
+   * with the JDK's class-file API on its main thread.
+   */
+  ListenerSecurity NONE = new ListenerSecurity() {
+    @Override
+    public void configure(SocketChannel channel, Session session) {}
+  };
 
   void configure(SocketChannel channel, Session session);
 

@@ -30,19 +30,22 @@ public final class ProducerIdManager {
 
   private final Path file; // null with a block source
   private final BlockSource blocks; // null on a single node
+  private final java.util.function.LongSupplier floor; // with a block source: the highest id never to hand out
   private long next;
   private long blockEnd;
 
   private ProducerIdManager(Path file, long start) {
     this.file = file;
     this.blocks = null;
+    this.floor = () -> -1;
     this.next = start;
     this.blockEnd = start;
   }
 
-  private ProducerIdManager(BlockSource blocks) {
+  private ProducerIdManager(BlockSource blocks, java.util.function.LongSupplier floor) {
     this.file = null;
     this.blocks = blocks;
+    this.floor = floor;
   }
 
   /**
@@ -50,7 +53,18 @@ public final class ProducerIdManager {
    * brokers, as Kafka's /latest_producer_id_block); claiming one may block on ZooKeeper.
    */
   public static ProducerIdManager fromBlocks(BlockSource blocks) {
-    return new ProducerIdManager(blocks);
+    return fromBlocks(blocks, () -> -1);
+  }
+
+  /**
+   * Cluster mode, as {@link #fromBlocks(BlockSource)}, never handing out an id at or below {@code
+   * floor} (the highest producer id a promoted mirror topic took from its source, raised by any broker
+   * of the cluster): the ids up to it left in the current block are skipped. Blocks claimed after the
+   * floor was raised start above it (the cluster's block end is raised first). {@code floor} is
+   * asked once per id, so it must be cheap (a cached value).
+   */
+  public static ProducerIdManager fromBlocks(BlockSource blocks, java.util.function.LongSupplier floor) {
+    return new ProducerIdManager(blocks, floor);
   }
 
   /** Opens the allocator for {@code logDir}; ids continue after the last persisted block. */
@@ -97,6 +111,10 @@ public final class ProducerIdManager {
   }
 
   public synchronized long nextProducerId() throws IOException {
+    if (blocks != null) {
+      long taken = floor.getAsLong();
+      if (next <= taken) next = Math.min(taken + 1, blockEnd); // at the block's end: a new block, above it
+    }
     if (blocks != null && next >= blockEnd) {
       try {
         next = blocks.claim(BLOCK_SIZE);

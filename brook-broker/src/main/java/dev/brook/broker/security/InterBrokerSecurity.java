@@ -166,6 +166,18 @@ public final class InterBrokerSecurity implements BrokerConnector {
     return new InterBrokerSecurity(protocol, tls, sasl ? mechanism : null, username, password, null);
   }
 
+  /**
+   * A client of another cluster's SASL_PLAINTEXT or SASL_SSL listener (a cluster link) that logs in
+   * with OAUTHBEARER, with tokens from {@code tokens}; {@code tls} (a client context) for SASL_SSL.
+   */
+  public static BrokerConnector oauthClient(SecurityProtocol protocol, TlsContext tls, ClientCredentialsTokens tokens) {
+    if (protocol != SecurityProtocol.SASL_PLAINTEXT && protocol != SecurityProtocol.SASL_SSL) {
+      throw new IllegalArgumentException("OAUTHBEARER over " + protocol);
+    }
+    if ((protocol == SecurityProtocol.SASL_SSL) != (tls != null)) throw new IllegalArgumentException(protocol + " with" + (tls == null ? "out" : "") + " a TLS context");
+    return new InterBrokerSecurity(protocol, tls, OAuthBearerSettings.MECHANISM, null, null, tokens);
+  }
+
   @Override
   public Socket connect(BrokerEndpoint broker, int connectTimeoutMs) throws IOException {
     if (tls != null) return tls.connect(new InetSocketAddress(broker.host(), broker.port()), connectTimeoutMs);
@@ -221,6 +233,9 @@ public final class InterBrokerSecurity implements BrokerConnector {
   private static byte[] exchange(ReplicaClient client, byte[] message) throws IOException {
     SaslAuthenticateResponse r = (SaslAuthenticateResponse) client.call(
         new SaslAuthenticateRequest.Builder(new SaslAuthenticateRequestData().setAuthBytes(message)).build((short) 2));
+    if (r.error() == Errors.SASL_AUTHENTICATION_FAILED) {
+      throw new AuthenticationFailedException("inter-broker SASL authentication failed: " + r.error() + " " + r.errorMessage());
+    }
     if (r.error() != Errors.NONE) throw new IOException("inter-broker SASL authentication failed: " + r.error() + " " + r.errorMessage());
     return r.saslAuthBytes();
   }

@@ -67,6 +67,31 @@ class MirrorLinkTest {
   }
 
   @Test
+  void anOAuthBearerLinkNeedsItsTokenEndpointAndClient() {
+    String jaas = "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required clientId=\"m\" clientSecret=\"s\";";
+    Map<String, String> ok = Map.of("bootstrap.servers", "a:1", "security.protocol", "SASL_PLAINTEXT", "sasl.mechanism", "OAUTHBEARER",
+        "sasl.jaas.config", jaas, "sasl.oauthbearer.token.endpoint.url", "https://issuer.example/token");
+    assertThat(MirrorLink.validate("east", ok).connector().toString()).contains("SASL_PLAINTEXT, OAUTHBEARER");
+    java.util.Map<String, String> noUrl = new java.util.HashMap<>(ok);
+    noUrl.remove("sasl.oauthbearer.token.endpoint.url");
+    assertThatThrownBy(() -> MirrorLink.validate("east", noUrl))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("sasl.oauthbearer.token.endpoint.url");
+    java.util.Map<String, String> noClient = new java.util.HashMap<>(ok);
+    noClient.put("sasl.jaas.config", "org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required;");
+    assertThatThrownBy(() -> MirrorLink.validate("east", noClient)).hasMessageContaining("sasl.jaas.config").hasMessageContaining("clientSecret");
+    java.util.Map<String, String> badUrl = new java.util.HashMap<>(ok);
+    badUrl.put("sasl.oauthbearer.token.endpoint.url", "file:/etc/passwd");
+    assertThatThrownBy(() -> MirrorLink.validate("east", badUrl)).hasMessageContaining("sasl.oauthbearer.token.endpoint.url");
+    java.util.Map<String, String> otherHandler = new java.util.HashMap<>(ok);
+    otherHandler.put("sasl.login.callback.handler.class", "com.example.MyHandler");
+    assertThatThrownBy(() -> MirrorLink.validate("east", otherHandler)).hasMessageContaining("sasl.login.callback.handler.class");
+    String plain = "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";";
+    assertThatThrownBy(() -> MirrorLink.validate("east", Map.of("bootstrap.servers", "a:1", "security.protocol", "SASL_PLAINTEXT",
+        "sasl.mechanism", "PLAIN", "sasl.jaas.config", plain, "sasl.oauthbearer.token.endpoint.url", "https://x/token")))
+        .hasMessageContaining("sasl.oauthbearer.token.endpoint.url").hasMessageContaining("PLAIN");
+  }
+
+  @Test
   void linksSurviveAReopenAndADelete() throws Exception {
     LocalMirrorLinkStore store = new LocalMirrorLinkStore(dir, LinkSecrets.none());
     store.put(MirrorLink.validate("east", Map.of("bootstrap.servers", "a:9092", "consumer.offset.sync.ms", "100")));

@@ -826,9 +826,63 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   /**
    * Makes every producer id up to {@code producerId} taken cluster-wide (a promoted mirror topic holds
    * the source cluster's producer ids): the last claimed block ends at or past it, so every block
-   * claimed from now on starts above it. Blocks on ZooKeeper.
+   * claimed from now on starts above it; then {@value #PRODUCER_ID_FLOOR} is raised to it, so every
+   * broker skips the ids up to it in the block it claimed before ({@link #producerIdFloor}). In that
+   * order: a broker that sees the floor and claims a new block gets one above it. Blocks on ZooKeeper.
    */
   public void reserveProducerIdsThrough(long producerId) throws Exception {
+    raiseBlockEnd(producerId);
+    raiseProducerIdFloor(producerId);
+  }
+
+  /**
+   * Brook's znode of the highest producer id no broker may hand out (the highest a promoted mirror
+   * topic took from its source): {@code {"version":1,"producer_id":N}}. Only raised.
+   */
+  static final String PRODUCER_ID_FLOOR = "/brook/producer_id_floor";
+
+  private void raiseProducerIdFloor(long producerId) throws Exception {
+    for (int attempt = 0; ; attempt++) {
+      Stat stat = new Stat();
+      byte[] current;
+      try {
+        current = zk.getData().storingStatIn(stat).forPath(PRODUCER_ID_FLOOR);
+      } catch (KeeperException.NoNodeException e) {
+        current = null;
+      }
+      if (floorOf(current) >= producerId) return;
+      Map<String, Object> floor = new java.util.LinkedHashMap<>();
+      floor.put("version", 1);
+      floor.put("producer_id", producerId);
+      byte[] data = Json.write(floor).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      try {
+        if (current == null) {
+          zk.create().creatingParentsIfNeeded().forPath(PRODUCER_ID_FLOOR, data);
+        } else {
+          zk.setData().withVersion(stat.getVersion()).forPath(PRODUCER_ID_FLOOR, data);
+        }
+        return;
+      } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
+        if (attempt >= 100) throw e; // another promote raised it meanwhile: read again
+      }
+    }
+  }
+
+  private static long floorOf(byte[] data) {
+    if (data == null || data.length == 0) return -1;
+    return ((Number) Json.parseObject(new String(data, java.nio.charset.StandardCharsets.UTF_8)).get("producer_id")).longValue();
+  }
+
+  /**
+   * The highest producer id no broker may hand out (-1: none), as this broker's ZooKeeper view has it:
+   * a map lookup in the cache, for every InitProducerId. A broker's view follows ZooKeeper's order of
+   * writes, so it shows the floor before the promote that raised it shows as promoted.
+   */
+  public long producerIdFloor() {
+    return cache.get(PRODUCER_ID_FLOOR).map(d -> floorOf(d.getData())).orElse(-1L);
+  }
+
+  private void raiseBlockEnd(long producerId) throws Exception {
     for (int attempt = 0; ; attempt++) {
       Stat stat = new Stat();
       byte[] current;

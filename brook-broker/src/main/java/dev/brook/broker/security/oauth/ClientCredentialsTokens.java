@@ -74,17 +74,56 @@ public final class ClientCredentialsTokens {
       throw new ConfigException(urlKey, "OAUTHBEARER between brokers needs the issuer's token endpoint (this broker asks it for "
           + "tokens with the clientId and clientSecret of " + s.jaasKeyName(mechanism) + ")");
     }
-    URI uri = URI.create(url.toString().trim());
-    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-    if (!scheme.equals("https") && !scheme.equals("http")) throw new ConfigException(urlKey, "needs an https:// or http:// URL, got " + url);
     String text = s.jaasConfig(mechanism);
     String jaasKey = s.jaasKeyName(mechanism);
     if (text == null) throw new ConfigException(jaasKey, "OAUTHBEARER between brokers needs clientId=\"…\" clientSecret=\"…\" here");
+    return create(urlKey, url.toString(), jaasKey, text, clock);
+  }
+
+  /**
+   * The token source of a client of another cluster (a cluster link), from Kafka's client keys: the
+   * token endpoint {@code url} (named {@code urlKey} in errors) and the OAUTHBEARER JAAS entry {@code
+   * jaasText} ({@code clientId}, {@code clientSecret}, optional {@code scope} and {@code
+   * ssl.truststore.*} for an https endpoint). Checked here, naming the bad key; no token is fetched yet.
+   */
+  public static ClientCredentialsTokens forClient(String urlKey, String url, String jaasKey, String jaasText, Clock clock) {
+    if (url == null || url.isBlank()) {
+      throw new ConfigException(urlKey, "is required with OAUTHBEARER (the issuer's token endpoint, asked for tokens with the "
+          + "clientId and clientSecret of " + jaasKey + ")");
+    }
+    if (jaasText == null) throw new ConfigException(jaasKey, "OAUTHBEARER needs clientId=\"…\" clientSecret=\"…\" here");
+    return create(urlKey, url, jaasKey, jaasText, clock);
+  }
+
+  private static ClientCredentialsTokens create(String urlKey, String url, String jaasKey, String text, Clock clock) {
+    URI uri;
+    try {
+      uri = new URI(url.trim());
+    } catch (java.net.URISyntaxException e) {
+      throw new ConfigException(urlKey, "is not a URL: " + url);
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("https") && !scheme.equals("http")) throw new ConfigException(urlKey, "needs an https:// or http:// URL, got " + url);
     Map<String, String> o = JaasConfig.parse(jaasKey, text).options();
     if (o.get("clientId") == null || o.get("clientSecret") == null) {
-      throw new ConfigException(jaasKey, "OAUTHBEARER between brokers needs clientId=\"…\" clientSecret=\"…\" (this broker's OAuth client)");
+      throw new ConfigException(jaasKey, "OAUTHBEARER needs clientId=\"…\" clientSecret=\"…\" (the OAuth client this broker logs in as)");
     }
-    return new ClientCredentialsTokens(uri, o.get("clientId"), o.get("clientSecret"), o.get("scope"), OAuthBearerSettings.sslContext(s), clock);
+    return new ClientCredentialsTokens(uri, o.get("clientId"), o.get("clientSecret"), o.get("scope"),
+        OAuthBearerSettings.sslContext(jaasKey, text), clock);
+  }
+
+  /**
+   * Kafka 4's clients fetch OAuth tokens only from URLs the JVM property {@code
+   * org.apache.kafka.sasl.oauthbearer.allowed.urls} lists, compared exactly (CVE-2025-27817): a
+   * Kafka client this broker makes with a token endpoint the operator has named in the broker's or a
+   * cluster link's config gets that one URL added to the list (kept if already there). Nothing else is
+   * allowed by it. Any thread.
+   */
+  public static synchronized void allowInKafkaClients(String url) {
+    String key = "org.apache.kafka.sasl.oauthbearer.allowed.urls";
+    String now = System.getProperty(key, "").trim();
+    String u = url.trim();
+    if (!java.util.Arrays.asList(now.split("\\s*,\\s*")).contains(u)) System.setProperty(key, now.isEmpty() ? u : now + "," + u);
   }
 
   /** A token that has at least 20 % of its lifetime left, fetched from the issuer when needed. */
@@ -103,7 +142,12 @@ public final class ClientCredentialsTokens {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while asking " + endpoint + " for a token", e);
     }
-    if (response.statusCode() != 200) {
+    int status = response.statusCode();
+    if (status == 400 || status == 401 || status == 403) { // RFC 6749 5.2: invalid_client, unauthorized_client, …
+      throw new dev.brook.broker.security.AuthenticationFailedException("the token endpoint " + endpoint + " refused the client: "
+          + status + " " + abbreviate(response.body()));
+    }
+    if (status != 200) {
       throw new IOException("the token endpoint " + endpoint + " answered " + response.statusCode() + ": " + abbreviate(response.body()));
     }
     Map<String, Object> json;

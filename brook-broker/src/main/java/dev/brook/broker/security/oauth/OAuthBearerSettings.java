@@ -136,7 +136,11 @@ public final class OAuthBearerSettings {
   static SSLContext sslContext(ListenerSettings s) {
     String text = s.jaasConfig(MECHANISM);
     if (text == null) return null;
-    String key = s.jaasKeyName(MECHANISM);
+    return sslContext(s.jaasKeyName(MECHANISM), text);
+  }
+
+  /** TLS trust for an https OAuth endpoint from the JAAS entry {@code text} (named {@code key} in errors). */
+  static SSLContext sslContext(String key, String text) {
     Map<String, String> o = JaasConfig.parse(key, text).options();
     String location = o.get("ssl.truststore.location");
     if (location == null) return null;
@@ -151,7 +155,7 @@ public final class OAuthBearerSettings {
       ctx.init(null, tmf.getTrustManagers(), null);
       return ctx;
     } catch (IOException | GeneralSecurityException e) {
-      throw new ConfigException(key, "cannot load the JWKS endpoint's trust store " + location + ": " + e.getMessage());
+      throw new ConfigException(key, "cannot load the OAuth endpoint's trust store " + location + ": " + e.getMessage());
     }
   }
 }

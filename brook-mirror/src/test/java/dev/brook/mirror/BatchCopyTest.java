@@ -1,0 +1,219 @@
+package dev.brook.mirror;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.DefaultRecordBatch;
+import org.apache.kafka.common.record.EndTransactionMarker;
+import org.apache.kafka.common.record.MemoryRecords;
+import org.apache.kafka.common.record.MemoryRecordsBuilder;
+import org.apache.kafka.common.record.Record;
+import org.apache.kafka.common.record.RecordBatch;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.Test;
+
+class BatchCopyTest {
+  private static final long PID = 4242L;
+  private static final short EPOCH = 7;
+
+  /** A record as a consumer sees it: offset, timestamp, key, value, headers. */
+  private record Seen(long offset, long timestamp, String key, String value, List<String> headers) {}
+
+  @Test
+  void rewrittenBatchIsAValidTransactionalBatchWithTheSameRecords() {
+    for (Compression compression : List.of(Compression.NONE, Compression.lz4().build(), Compression.gzip().build())) {
+      ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+      MemoryRecordsBuilder b = MemoryRecords.builder(buf, RecordBatch.MAGIC_VALUE_V2, compression, TimestampType.CREATE_TIME, 100L,
+          RecordBatch.NO_TIMESTAMP, 99L, (short) 1, 50, false, 3);
+      b.append(1_000L, bytes("k0"), bytes("v0"), new Header[] {new RecordHeader("h", bytes("x"))});
+      b.append(1_005L, null, bytes("v1"));
+      b.append(999L, bytes("k2"), null, new Header[] {new RecordHeader("a", bytes("1")), new RecordHeader("b", null)});
+      b.close();
+      buf.flip();
+      List<Seen> before = seen(MemoryRecords.readableRecords(buf.duplicate()));
+
+      BatchCopy.Committed c = BatchCopy.committed(partition(MemoryRecords.readableRecords(buf), List.of()), 100L);
+
+      assertThat(c.copies()).hasSize(1);
+      BatchCopy.Copy copy = c.copies().get(0);
+      assertThat(copy.rebuilt()).as("a whole batch is copied, not rebuilt").isFalse();
+      assertThat(copy.sourceBase()).isEqualTo(100L);
+      assertThat(c.next()).isEqualTo(103L);
+      BatchCopy.rewrite(copy.batch(), PID, EPOCH, 12);
+      RecordBatch out = BatchCopy.firstBatch(copy.batch());
+      out.ensureValid();
+      assertThat(out.isValid()).isTrue();
+      assertThat(out.isTransactional()).isTrue();
+      assertThat(out.isControlBatch()).isFalse();
+      assertThat(out.producerId()).isEqualTo(PID);
+      assertThat(out.producerEpoch()).isEqualTo(EPOCH);
+      assertThat(out.baseSequence()).isEqualTo(12);
+      assertThat(out.baseOffset()).isZero();
+      assertThat(out.partitionLeaderEpoch()).isEqualTo(RecordBatch.NO_PARTITION_LEADER_EPOCH);
+      assertThat(out.compressionType()).isEqualTo(compression.type());
+      assertThat(out.maxTimestamp()).isEqualTo(1_005L);
+      List<Seen> after = seen(MemoryRecords.readableRecords(copy.batch()));
+      assertThat(after).hasSize(3);
+      for (int i = 0; i < 3; i++) {
+        Seen x = before.get(i);
+        Seen y = after.get(i);
+        assertThat(y.offset()).isEqualTo(x.offset() - 100); // relative to the base the target assigns
+        assertThat(new Seen(0, y.timestamp(), y.key(), y.value(), y.headers())).isEqualTo(new Seen(0, x.timestamp(), x.key(), x.value(), x.headers()));
+      }
+    }
+  }
+
+  @Test
+  void abortedTransactionsAndControlBatchesAreDropped() {
+    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+    batch(buf, 0, -1, false, "a", "b", "c"); // 0-2 plain
+    batch(buf, 3, 10, true, "aborted1", "aborted2"); // 3-4 pid 10, aborted
+    marker(buf, 5, 10, ControlRecordType.ABORT); // 5
+    batch(buf, 6, 11, true, "t1", "t2"); // 6-7 pid 11, committed
+    marker(buf, 8, 11, ControlRecordType.COMMIT); // 8
+    batch(buf, 9, 10, true, "later"); // 9 pid 10 again, in a later (committed) transaction
+    marker(buf, 10, 10, ControlRecordType.COMMIT); // 10
+    buf.flip();
+    List<FetchResponseData.AbortedTransaction> aborted = List.of(new FetchResponseData.AbortedTransaction().setProducerId(10).setFirstOffset(3));
+
+    BatchCopy.Committed c = BatchCopy.committed(partition(MemoryRecords.readableRecords(buf), aborted), 0L);
+
+    assertThat(c.copies()).extracting(BatchCopy.Copy::sourceBase).containsExactly(0L, 6L, 9L);
+    assertThat(c.records()).isEqualTo(6);
+    assertThat(c.next()).isEqualTo(11L);
+  }
+
+  @Test
+  void compactedBatchWithOffsetGapsIsRebuiltKeepingEachSourceOffset() {
+    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+    MemoryRecordsBuilder b = MemoryRecords.builder(buf, RecordBatch.MAGIC_VALUE_V2, Compression.NONE, TimestampType.CREATE_TIME, 10L,
+        RecordBatch.NO_TIMESTAMP, RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH, RecordBatch.NO_SEQUENCE, false, 0);
+    b.appendWithOffset(10L, 1L, bytes("k10"), bytes("v10"));
+    b.appendWithOffset(12L, 2L, bytes("k12"), bytes("v12"));
+    b.appendWithOffset(15L, 3L, bytes("k15"), bytes("v15"));
+    b.close();
+    buf.flip();
+
+    BatchCopy.Committed c = BatchCopy.committed(partition(MemoryRecords.readableRecords(buf), List.of()), 0L);
+
+    BatchCopy.Copy copy = c.copies().get(0);
+    assertThat(copy.rebuilt()).isTrue();
+    assertThat(copy.sourceOffsets()).containsExactly(10L, 12L, 15L);
+    assertThat(c.next()).isEqualTo(16L);
+    BatchCopy.rewrite(copy.batch(), PID, EPOCH, 0);
+    RecordBatch out = BatchCopy.firstBatch(copy.batch());
+    out.ensureValid();
+    assertThat(out.isTransactional()).isTrue();
+    assertThat(seen(MemoryRecords.readableRecords(copy.batch()))).containsExactly(
+        new Seen(0, 1L, "k10", "v10", List.of()), new Seen(1, 2L, "k12", "v12", List.of()), new Seen(2, 3L, "k15", "v15", List.of()));
+  }
+
+  @Test
+  void batchBeginningBeforeThePositionKeepsOnlyTheRecordsFromIt() {
+    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+    batch(buf, 20, -1, false, "r20", "r21", "r22", "r23");
+    buf.flip();
+
+    BatchCopy.Committed c = BatchCopy.committed(partition(MemoryRecords.readableRecords(buf), List.of()), 22L);
+
+    assertThat(c.copies()).hasSize(1);
+    assertThat(c.copies().get(0).sourceOffsets()).containsExactly(22L, 23L);
+    assertThat(c.records()).isEqualTo(2);
+    assertThat(c.next()).isEqualTo(24L);
+  }
+
+  @Test
+  void logAppendTimeBatchIsRebuiltWithTheAppendTimeAsCreateTime() {
+    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+    MemoryRecordsBuilder b = MemoryRecords.builder(buf, RecordBatch.MAGIC_VALUE_V2, Compression.NONE, TimestampType.LOG_APPEND_TIME, 0L,
+        777L, RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH, RecordBatch.NO_SEQUENCE, false, 0);
+    b.append(5L, bytes("k"), bytes("v"));
+    b.close();
+    buf.flip();
+
+    BatchCopy.Copy copy = BatchCopy.committed(partition(MemoryRecords.readableRecords(buf), List.of()), 0L).copies().get(0);
+
+    assertThat(copy.rebuilt()).isTrue();
+    BatchCopy.rewrite(copy.batch(), PID, EPOCH, 0);
+    RecordBatch out = BatchCopy.firstBatch(copy.batch());
+    out.ensureValid();
+    assertThat(out.timestampType()).isEqualTo(TimestampType.CREATE_TIME);
+    assertThat(seen(MemoryRecords.readableRecords(copy.batch()))).containsExactly(new Seen(0, 777L, "k", "v", List.of()));
+  }
+
+  @Test
+  void aBatchCutShortAtTheEndOfTheResponseIsLeftForTheNextFetch() {
+    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+    batch(buf, 0, -1, false, "a", "b");
+    int firstEnd = buf.position();
+    batch(buf, 2, -1, false, "c", "d");
+    buf.flip();
+    buf.limit(buf.limit() - 5);
+
+    BatchCopy.Committed c = BatchCopy.committed(partition(MemoryRecords.readableRecords(buf), List.of()), 0L);
+
+    assertThat(c.copies()).hasSize(1);
+    assertThat(c.copies().get(0).batch().remaining()).isEqualTo(firstEnd);
+    assertThat(c.next()).isEqualTo(2L);
+  }
+
+  @Test
+  void rewriteComputesTheCrcOverEverythingAfterTheCrcField() {
+    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+    batch(buf, 0, -1, false, "a");
+    buf.flip();
+    ByteBuffer copy = buf.slice();
+    BatchCopy.rewrite(copy, PID, EPOCH, 5);
+    long crc = org.apache.kafka.common.utils.Crc32C.compute(copy, BatchCopy.ATTRIBUTES_OFFSET, copy.limit() - BatchCopy.ATTRIBUTES_OFFSET);
+    assertThat(copy.getInt(DefaultRecordBatch.CRC_OFFSET)).isEqualTo((int) crc);
+    assertThat(BatchCopy.firstBatch(copy).checksum()).isEqualTo(crc);
+  }
+
+  // --- helpers ---
+
+  private static void batch(ByteBuffer buf, long base, long pid, boolean transactional, String... values) {
+    MemoryRecordsBuilder b = MemoryRecords.builder(buf, RecordBatch.MAGIC_VALUE_V2, Compression.NONE, TimestampType.CREATE_TIME, base,
+        RecordBatch.NO_TIMESTAMP, pid, pid < 0 ? RecordBatch.NO_PRODUCER_EPOCH : (short) 0, pid < 0 ? RecordBatch.NO_SEQUENCE : 0, transactional, 0);
+    for (String v : values) b.append(1_000L, null, bytes(v));
+    b.close();
+  }
+
+  private static void marker(ByteBuffer buf, long offset, long pid, ControlRecordType type) {
+    MemoryRecords.writeEndTransactionalMarker(buf, offset, 1_000L, 0, pid, (short) 0, new EndTransactionMarker(type, 0));
+  }
+
+  private static FetchResponseData.PartitionData partition(MemoryRecords records, List<FetchResponseData.AbortedTransaction> aborted) {
+    return new FetchResponseData.PartitionData().setRecords(records).setAbortedTransactions(new ArrayList<>(aborted));
+  }
+
+  private static List<Seen> seen(MemoryRecords records) {
+    List<Seen> out = new ArrayList<>();
+    for (RecordBatch batch : records.batches()) {
+      for (Record r : batch) {
+        List<String> headers = new ArrayList<>();
+        for (Header h : r.headers()) headers.add(h.key() + "=" + (h.value() == null ? "null" : new String(h.value(), StandardCharsets.UTF_8)));
+        out.add(new Seen(r.offset(), r.timestamp(), string(r.key()), string(r.value()), headers));
+      }
+    }
+    return out;
+  }
+
+  private static String string(ByteBuffer b) {
+    if (b == null) return null;
+    byte[] a = new byte[b.remaining()];
+    b.duplicate().get(a);
+    return new String(a, StandardCharsets.UTF_8);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
