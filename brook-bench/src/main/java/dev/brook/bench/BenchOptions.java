@@ -9,16 +9,20 @@ import java.util.List;
  * minute or two while the default run uses the sizes of issue 7 (5 M × 100 B consumed, three rounds).
  */
 record BenchOptions(int rounds, long records100b, long records1k, long records8p, int e2eMessages,
-    int settleSeconds, int toolTimeoutSeconds, List<String> brokers, boolean prime, Path out, Path results,
+    long fillBatches, int fetchSeconds, int settleSeconds, int toolTimeoutSeconds, List<String> brokers, boolean prime, Path out, Path results,
     String note, Path kafkaJavaHome, Path anchorScript, Path root, boolean quick) {
 
   static final String USAGE = """
       usage: bench/run [options]
-        --quick                smoke sizes: 1 round, 200 000 × 100 B, 50 000 × 1 KiB (1p and 8p), 500 e2e
+        --quick                smoke sizes: 1 round, 200 000 × 100 B, 50 000 × 1 KiB (1p and 8p), 5 s pipelined
+                               consume of 16 × 128 batches, 500 e2e
         --rounds N             rounds; each round runs Kafka and Brook once, order alternating (default 3)
         --records-100b N       100 B records produced to 1 partition, then consumed (default 5 000 000)
         --records-1k N         1 KiB records produced to 1 partition (default 1 000 000)
         --records-8p N         1 KiB records produced to 8 partitions (default 1 000 000)
+        --fill-batches N       batches of 163 × 100 B written to each of the 16 partitions the pipelined
+                               consume reads (default 1 024, ~18 MB a partition; quick 128; a multiple of 4)
+        --fetch-seconds N      measured seconds of the pipelined consume, after 3 s of warm-up (default 15; quick 5)
         --e2e N                end-to-end latency round trips, 1 KiB, acks=all (default 50 000: the tool's
                                client starts cold, and in 10 000 rounds its JIT warm-up sets the p99)
         --settle-seconds N     idle time after startup before idle RSS is read (default 5; quick 2)
@@ -43,6 +47,8 @@ record BenchOptions(int rounds, long records100b, long records1k, long records8p
     // rounds at the start (bench/RESULTS.md, "Where the tail comes from"); over 10,000 rounds they
     // are the p99, over 50,000 the steady state is. ~1 min per Kafka run, ~25 s per Brook run.
     int e2e = quick ? 500 : 50_000;
+    long fill = quick ? 128 : 1024;
+    int fetchSeconds = quick ? 5 : 15;
     int settle = quick ? 2 : 5;
     int toolTimeout = quick ? 180 : 900;
     List<String> brokers = new ArrayList<>(List.of(Measurements.KAFKA, Measurements.BROOK));
@@ -63,6 +69,8 @@ record BenchOptions(int rounds, long records100b, long records1k, long records8p
         case "--records-1k" -> r1k = Long.parseLong(value(args, ++i, a));
         case "--records-8p" -> r8p = Long.parseLong(value(args, ++i, a));
         case "--e2e" -> e2e = Integer.parseInt(value(args, ++i, a));
+        case "--fill-batches" -> fill = Long.parseLong(value(args, ++i, a));
+        case "--fetch-seconds" -> fetchSeconds = Integer.parseInt(value(args, ++i, a));
         case "--settle-seconds" -> settle = Integer.parseInt(value(args, ++i, a));
         case "--tool-timeout-seconds" -> toolTimeout = Integer.parseInt(value(args, ++i, a));
         case "--only" -> {
@@ -83,8 +91,12 @@ record BenchOptions(int rounds, long records100b, long records1k, long records8p
         default -> throw new IllegalArgumentException("unknown option " + a);
       }
     }
-    if (rounds < 1 || r100 < 1 || r1k < 1 || r8p < 1 || e2e < 1 || settle < 0 || toolTimeout < 1) {
+    if (rounds < 1 || r100 < 1 || r1k < 1 || r8p < 1 || e2e < 1 || fill < 1 || fetchSeconds < 1 || settle < 0
+        || toolTimeout < 1) {
       throw new IllegalArgumentException("rounds, record counts and timeouts must be positive");
+    }
+    if (fill % 4 != 0) {
+      throw new IllegalArgumentException("--fill-batches must be a multiple of 4 (the fill's connections), not " + fill);
     }
     root = root.toAbsolutePath().normalize();
     if (out == null) {
@@ -105,7 +117,7 @@ record BenchOptions(int rounds, long records100b, long records1k, long records8p
         anchor = Path.of("/work/shared/anchor/kafka-anchor.sh");
       }
     }
-    return new BenchOptions(rounds, r100, r1k, r8p, e2e, settle, toolTimeout, List.copyOf(brokers), prime,
+    return new BenchOptions(rounds, r100, r1k, r8p, e2e, fill, fetchSeconds, settle, toolTimeout, List.copyOf(brokers), prime,
         out.toAbsolutePath(), results == null ? null : results.toAbsolutePath(), note, kafkaJava,
         anchor.toAbsolutePath(), root, quick);
   }
@@ -120,7 +132,8 @@ record BenchOptions(int rounds, long records100b, long records1k, long records8p
   /** The sizes, as one line for the report. */
   String sizes() {
     return String.format("%d round(s); produce %,d × 100 B (1 partition, then consumed), %,d × 1 KiB (1 partition), "
-        + "%,d × 1 KiB (8 partitions); %,d end-to-end round trips × 1 KiB", rounds, records100b, records1k,
-        records8p, e2eMessages);
+        + "%,d × 1 KiB (8 partitions); pipelined consume %d s of 16 partitions × %,d batches × 163 × 100 B; "
+        + "%,d end-to-end round trips × 1 KiB", rounds, records100b, records1k, records8p, fetchSeconds, fillBatches,
+        e2eMessages);
   }
 }

@@ -56,6 +56,45 @@ final class PipelinedProduceLoad {
    */
   static Result run(BrokerEndpoint broker, BrokerConnector connector, String topic, int partitions, int connections,
       int window, int batchBytes, int recordBytes, double seconds) throws Exception {
+    return run(broker, connector, topic, partitions, connections, window, batchBytes, recordBytes, seconds, Long.MAX_VALUE);
+  }
+
+  /**
+   * Fills {@code partitions} partitions of {@code topic} with the same number of batches each: {@code
+   * batchesPerPartition} × {@code partitions} Produce requests in all, each connection sending an equal
+   * share (so that every partition gets the same), as fast as {@code window} in flight allows. A fetch
+   * load then reads the same data from either broker. Fails if not every request is acknowledged within
+   * {@code timeoutSeconds}. {@link #recordsPerBatch} records per batch.
+   */
+  static Result fill(BrokerEndpoint broker, BrokerConnector connector, String topic, int partitions, int connections,
+      int window, int batchBytes, int recordBytes, long batchesPerPartition, double timeoutSeconds) throws Exception {
+    if (batchesPerPartition % connections != 0) {
+      throw new IllegalArgumentException(batchesPerPartition + " batches per partition do not split over " + connections
+          + " connections");
+    }
+    long perConnection = batchesPerPartition / connections * partitions;
+    Result r = run(broker, connector, topic, partitions, connections, window, batchBytes, recordBytes, timeoutSeconds,
+        perConnection);
+    if (r.requests() != perConnection * connections) {
+      throw new IOException("filling " + topic + ": " + r.requests() + " of " + perConnection * connections
+          + " Produce requests answered in " + timeoutSeconds + " s");
+    }
+    return r;
+  }
+
+  /** Records in each batch this load sends. */
+  static int recordsPerBatch(int batchBytes, int recordBytes) {
+    return Math.max(1, batchBytes / recordBytes);
+  }
+
+  /**
+   * As {@link #run(BrokerEndpoint, BrokerConnector, String, int, int, int, int, int, double)}, each
+   * connection sending at most {@code perConnection} requests. Connection {@code c} sends frames {@code
+   * c, c+1, ...} (one per partition, in turn), so a quota that is a multiple of {@code partitions}
+   * gives each partition the same share.
+   */
+  private static Result run(BrokerEndpoint broker, BrokerConnector connector, String topic, int partitions,
+      int connections, int window, int batchBytes, int recordBytes, double seconds, long perConnection) throws Exception {
     List<byte[]> frames = frames(topic, partitions, batchBytes, recordBytes);
     long frameBatchBytes = ScalingBench.batch(batchBytes, recordBytes).sizeInBytes(); // every frame carries one such batch
     List<ReplicaClient> clients = new ArrayList<>();
@@ -77,7 +116,7 @@ final class PipelinedProduceLoad {
         threads.add(Thread.ofPlatform().name("load-writer-" + c).start(() -> {
           try {
             int i = first;
-            while (System.nanoTime() < deadline && failure.get() == null) {
+            while (System.nanoTime() < deadline && failure.get() == null && sent.get() < perConnection) {
               if (!inFlight.tryAcquire(100, TimeUnit.MILLISECONDS)) continue;
               out.write(frames.get(i++ % frames.size()));
               out.flush();
@@ -93,7 +132,8 @@ final class PipelinedProduceLoad {
           long n = 0;
           try {
             while (failure.get() == null) {
-              if (System.nanoTime() >= deadline && n >= sent.get()) break; // every sent request answered
+              // every request sent answered, and no more coming (time is up, or the quota is sent and answered)
+              if ((System.nanoTime() >= deadline || n >= perConnection) && n >= sent.get()) break;
               int size = din.readInt();
               if (size < 0 || size > 64 << 20) throw new IOException("bad answer size " + size);
               if (buf.length < size) buf = new byte[size];

@@ -1,5 +1,7 @@
 package dev.brook.bench;
 
+import dev.brook.broker.cluster.BrokerEndpoint;
+import dev.brook.broker.replica.BrokerConnector;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -9,15 +11,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * The side-by-side benchmark of issue 7: Brook and Apache Kafka 4.1.1 on the same machine in the same
- * run, one broker at a time, alternating which goes first in each round, both driven by Kafka's own
- * tools. Each broker run starts the broker fresh and measures, in order: startup to the first
- * Metadata answer, idle RSS, three produce workloads (with the broker's CPU time over them), consume,
- * end-to-end latency and peak RSS. Then it prints the medians and the median of the per-round
- * ratios Brook/Kafka, and writes CSV, a PNG chart and the generated part of bench/RESULTS.md.
+ * run, one broker at a time, alternating which goes first in each round, both driven by the same
+ * clients: Kafka's own tools, and brook-bench's {@link PipelinedFetchLoad}. Each broker run starts the
+ * broker fresh and measures, in order: startup to the first Metadata answer, idle RSS, three produce
+ * workloads (with the broker's CPU time over them), consume with Kafka's ConsumerPerformance (which
+ * bounds the figure on this machine: it decodes every record), consume with the pipelined fetch load
+ * (with the broker's CPU time over it), end-to-end latency and peak RSS. Then it prints the medians
+ * and the median of the per-round ratios Brook/Kafka, and writes CSV, a PNG chart and the generated
+ * part of bench/RESULTS.md.
  *
  * <p>Run it with {@code bench/run} (see {@link BenchOptions#USAGE}).
  */
@@ -28,6 +34,17 @@ public final class SideBySide {
   private static final String T1K = "bench-p1k";
   private static final String T8P = "bench-p8";
   private static final String TE2E = "bench-e2e";
+  private static final String TFETCH = "bench-fetch";
+  // The pipelined consume: 16 partitions filled with 16 KiB batches of 100 B records (4 connections x 5
+  // in flight, as bench/sasl-ssl's produce load), read by 4 connections x 4 requests in flight, one
+  // partition a request, 1 MiB a partition (a consumer's max.partition.fetch.bytes).
+  private static final int FETCH_PARTITIONS = 16;
+  private static final int FETCH_CONNECTIONS = 4;
+  private static final int FETCH_WINDOW = 4;
+  private static final int FETCH_PARTITION_MAX_BYTES = 1 << 20;
+  private static final int FILL_BATCH_BYTES = 16 * 1024;
+  private static final int FILL_RECORD_BYTES = 100;
+  private static final double FETCH_WARMUP_SECONDS = 3;
 
   private final BenchOptions opts;
   private final Env env;
@@ -227,7 +244,8 @@ public final class SideBySide {
     String bs = b.bootstrap();
     Path logs = opts.out().resolve("logs");
     String prefix = label + "-" + b.name() + "-";
-    for (String[] t : new String[][] {{T100, "1"}, {T1K, "1"}, {T8P, "8"}, {TE2E, "1"}}) {
+    for (String[] t : new String[][] {{T100, "1"}, {T1K, "1"}, {T8P, "8"}, {TE2E, "1"},
+        {TFETCH, Integer.toString(FETCH_PARTITIONS)}}) {
       attempt(b, round, "create topic " + t[0],
           () -> tools.createTopic(logs.resolve(prefix + "create-" + t[0] + ".log"), bs, t[0], Integer.parseInt(t[1])));
     }
@@ -261,6 +279,7 @@ public final class SideBySide {
       log(String.format("%s round %d: consume %,.0f records/s (%.1f MB/s; group join %d ms)", b.name(), round + 1,
           c.recordsPerSec(), c.mbPerSec(), c.rebalanceMs()));
     });
+    attempt(b, round, "pipelined consume", () -> pipelinedConsume(b, pid, round));
     attempt(b, round, "end-to-end latency", () -> {
       String out;
       try {
@@ -303,6 +322,52 @@ public final class SideBySide {
     put(b, p99, round, p.p99Ms());
     log(String.format("%s round %d: %s %,.0f records/s (%.1f MB/s), p50 %.0f ms, p99 %.0f ms", b.name(), round + 1,
         topic, p.recordsPerSec(), p.mbPerSec(), p.p50Ms(), p.p99Ms()));
+  }
+
+  /**
+   * The consume figure that the broker, not the client, bounds: {@link PipelinedFetchLoad} (raw pipelined
+   * Fetch requests, records counted from batch headers) over {@value #TFETCH}, which {@link
+   * PipelinedProduceLoad#fill} fills with the same batches on either broker; an unmeasured warm-up, then
+   * {@code --fetch-seconds} measured with the broker's CPU time from /proc around them.
+   */
+  private void pipelinedConsume(BrokerProcess b, long pid, int round) throws IOException, InterruptedException {
+    BrokerEndpoint endpoint = new BrokerEndpoint(1, BrokerProcess.HOST, b.port(), null, Map.of());
+    PipelinedFetchLoad.Shape shape = new PipelinedFetchLoad.Shape(TFETCH, FETCH_PARTITIONS, FETCH_CONNECTIONS,
+        FETCH_WINDOW, FETCH_PARTITION_MAX_BYTES, 0);
+    PipelinedProduceLoad.Result fill;
+    PipelinedFetchLoad.Result r;
+    double cpu;
+    String load;
+    try {
+      fill = PipelinedProduceLoad.fill(endpoint, BrokerConnector.PLAINTEXT, TFETCH, FETCH_PARTITIONS, 4, 5,
+          FILL_BATCH_BYTES, FILL_RECORD_BYTES, opts.fillBatches(), opts.toolTimeoutSeconds());
+      PipelinedFetchLoad.run(BrokerProcess.HOST, b.port(), shape, FETCH_WARMUP_SECONDS);
+      load = loadAverage();
+      double cpu0 = ProcStats.cpuSeconds(pid);
+      r = PipelinedFetchLoad.run(BrokerProcess.HOST, b.port(), shape, opts.fetchSeconds());
+      cpu = ProcStats.cpuSeconds(pid) - cpu0;
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException(e);
+    }
+    double gib = r.bytes() / GIB;
+    put(b, Metric.CONSUME_PIPELINED_RPS, round, r.recordsPerSec());
+    put(b, Metric.CONSUME_PIPELINED_MBPS, round, r.mbPerSec());
+    put(b, Metric.CPU_PER_GIB_CONSUMED, round, cpu / gib);
+    log(String.format("%s round %d: pipelined consume %,.0f records/s (%.1f MB/s, %,d answers, %d passes); broker CPU "
+        + "%.1f s (%.2f s/GiB); load generator CPU %.1f s in %.0f s; filled %,d batches in %.1f s; load %s", b.name(),
+        round + 1, r.recordsPerSec(), r.mbPerSec(), r.answers(), r.passes(), cpu, cpu / gib, r.clientCpuSeconds(),
+        r.seconds(), fill.requests(), fill.seconds(), load));
+  }
+
+  /** The 1-, 5- and 15-minute load averages and runnable/total threads, as /proc/loadavg says them. */
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).trim();
+    } catch (IOException e) {
+      return "?";
+    }
   }
 
   /** A workload step that may fail on its own without ending the broker's run. */
