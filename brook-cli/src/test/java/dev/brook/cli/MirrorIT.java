@@ -301,6 +301,48 @@ class MirrorIT {
     assertCheckpointExact(src, dst, later);
   }
 
+  /**
+   * The target topic takes smaller batches (max.message.bytes 3000, kept out of the config sync)
+   * than the source's producer writes (about 16 KB): the batch path splits each batch into batches
+   * that fit, in the same transaction, so every record arrives once and in order with no restart,
+   * and offsets translate exactly; a record too large on its own then stops the flow naming it.
+   */
+  @Test
+  void sourceBatchesLargerThanTheTargetTakesAreSplitAndTranslateExactly() throws Exception {
+    createTopic(a.bootstrapServers(), "big", 1, Map.of());
+    createTopic(b.bootstrapServers(), "A.big", 1, Map.of("max.message.bytes", "3000"));
+    TopicPartition src = new TopicPartition("big", 0);
+    TopicPartition dst = new TopicPartition("A.big", 0);
+    int total = 6_000;
+    produce(a.bootstrapServers(), "big", 0, total);
+    commitOnA("billing", src, 1_234);
+    Path config = config("config.properties.exclude = max\\.message\\.bytes\n");
+    BrookProcess mirror = startMirror(config);
+
+    await().atMost(Duration.ofSeconds(40)).until(() -> committedRecords(b.bootstrapServers(), "A.big").size() >= total);
+    assertCheckpointExact(src, dst, 1_234);
+    commitOnA("billing", src, total - 1);
+    assertCheckpointExact(src, dst, total - 1);
+    Thread.sleep(1500); // a duplicate would arrive after the last original: give it time to show
+    Map<Integer, List<String>> source = byPartition(committedRecords(a.bootstrapServers(), "big"));
+    Map<Integer, List<String>> target = byPartition(committedRecords(b.bootstrapServers(), "A.big"));
+    assertThat(source.get(0)).hasSize(total);
+    assertThat(target.get(0)).isEqualTo(source.get(0));
+    assertThat(topicConfig(b.bootstrapServers(), "A.big", "max.message.bytes")).isEqualTo("3000");
+    assertThat(mirror.stderr()).contains("batches of big larger than 3000 bytes").doesNotContain("starting the flow again");
+
+    try (KafkaProducer<String, String> p = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, a.bootstrapServers()),
+        new StringSerializer(), new StringSerializer())) {
+      p.send(new ProducerRecord<>("big", 0, "huge", "x".repeat(5_000))).get();
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> mirror.stderr().contains("the flow stops"));
+    assertThat(mirror.stderr()).contains("record at offset " + total + " of big-0")
+        .contains("max.message.bytes 3000 of A.big on the target (partition 0)");
+    Thread.sleep(3_000); // a restart loop would log a retry within 2 s
+    assertThat(mirror.stderr()).doesNotContain("starting the flow again");
+    assertThat(committedRecords(b.bootstrapServers(), "A.big")).hasSize(total);
+  }
+
   private void commitOnA(String group, TopicPartition tp, long offset) throws Exception {
     try (Admin admin = admin(a.bootstrapServers())) {
       admin.alterConsumerGroupOffsets(group, Map.of(tp, new OffsetAndMetadata(offset))).all().get();

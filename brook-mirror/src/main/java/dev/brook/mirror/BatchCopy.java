@@ -7,9 +7,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.PriorityQueue;
 import java.util.Set;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.record.ControlRecordType;
+import org.apache.kafka.common.record.DefaultRecord;
 import org.apache.kafka.common.record.DefaultRecordBatch;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.Record;
@@ -31,7 +34,9 @@ import org.apache.kafka.common.utils.Crc32C;
  * create times. Any other batch (a compacted batch with offset gaps, a log-append-time or
  * delete-horizon batch, one that begins before the position, an old-format one) is rebuilt record by
  * record, uncompressed, keeping each record's source offset, so the offset syncs stay exact. Either
- * way the records sent are the records a read_committed consumer at the position would read.
+ * way the records sent are the records a read_committed consumer at the position would read. A
+ * batch larger than the target topic's max.message.bytes is rebuilt the same way into batches that
+ * fit ({@link #fit}).
  *
  * <p>Stateless; what it returns may share the fetch response's buffer, which {@link #rewrite}
  * changes in place.
@@ -147,14 +152,71 @@ final class BatchCopy {
     long now = System.currentTimeMillis();
     for (Record r : batch) {
       if (r.offset() < position) continue;
-      long ts = r.timestamp() >= 0 ? r.timestamp() : now;
-      records.add(new SimpleRecord(ts, bytes(r.key()), bytes(r.value()), r.headers()));
+      records.add(simple(r, now));
       offsets.add(r.offset());
     }
-    if (records.isEmpty()) return null;
+    return records.isEmpty() ? null : built(records, offsets);
+  }
+
+  private static SimpleRecord simple(Record r, long now) {
+    return new SimpleRecord(r.timestamp() >= 0 ? r.timestamp() : now, bytes(r.key()), bytes(r.value()), r.headers());
+  }
+
+  private static Copy built(List<SimpleRecord> records, List<Long> offsets) {
     MemoryRecords built = MemoryRecords.withTransactionalRecords(Compression.NONE, 0L, (short) 0, 0, records.toArray(new SimpleRecord[0]));
     long[] sourceOffsets = offsets.stream().mapToLong(Long::longValue).toArray();
     return new Copy(built.buffer(), records.size(), sourceOffsets[0], sourceOffsets);
+  }
+
+  /** One record the target cannot take at all: larger, alone in its batch, than the target topic's max.message.bytes. */
+  static final class RecordTooLargeForTarget extends KafkaException {
+    RecordTooLargeForTarget(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * {@code copy} as batches of at most {@code maxBytes} bytes each (a batch's size counted as the
+   * target counts it against max.message.bytes: with its log overhead): {@code copy} itself when it
+   * fits, else its records rebuilt in order, uncompressed, into as few batches as fit, each record
+   * keeping its source offset. Throws {@link RecordTooLargeForTarget} naming the source partition
+   * and offset when one record alone does not fit.
+   */
+  static List<Copy> fit(Copy copy, int maxBytes, TopicPartition source, TopicPartition target) {
+    if (copy.batch().remaining() <= maxBytes) return List.of(copy);
+    RecordBatch batch = firstBatch(copy.batch().duplicate());
+    List<Copy> out = new ArrayList<>();
+    List<SimpleRecord> records = new ArrayList<>();
+    List<Long> offsets = new ArrayList<>();
+    long now = System.currentTimeMillis();
+    long baseTimestamp = 0;
+    int size = 0;
+    int i = 0;
+    for (Record r : batch) {
+      SimpleRecord s = simple(r, now);
+      long sourceOffset = copy.sourceOffset(i++);
+      int recordSize = records.isEmpty() ? 0
+          : DefaultRecord.sizeInBytes(records.size(), s.timestamp() - baseTimestamp, s.key(), s.value(), s.headers());
+      if (records.isEmpty() || size + recordSize > maxBytes) {
+        if (!records.isEmpty()) out.add(built(records, offsets));
+        records = new ArrayList<>();
+        offsets = new ArrayList<>();
+        baseTimestamp = s.timestamp();
+        size = DefaultRecordBatch.RECORD_BATCH_OVERHEAD + DefaultRecord.sizeInBytes(0, 0L, s.key(), s.value(), s.headers());
+        if (size > maxBytes) {
+          throw new RecordTooLargeForTarget("record at offset " + sourceOffset + " of " + source + " is " + size
+              + " bytes as a batch of its own, more than max.message.bytes " + maxBytes + " of " + target.topic()
+              + " on the target (partition " + target.partition() + "): it cannot be mirrored; raise max.message.bytes of "
+              + target.topic() + " on the target");
+        }
+      } else {
+        size += recordSize;
+      }
+      records.add(s);
+      offsets.add(sourceOffset);
+    }
+    if (!records.isEmpty()) out.add(built(records, offsets));
+    return out;
   }
 
   private static byte[] bytes(ByteBuffer b) {

@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -28,6 +29,8 @@ import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.compress.Compression;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.message.FetchRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
@@ -55,7 +58,10 @@ import org.slf4j.LoggerFactory;
  * compression.type} to apply, takes the {@link ClientPath}. Metadata (leaders, log starts) comes
  * from the flow's Admin clients. A produce error of any kind ends the session (the flow restarts
  * from its committed positions, its new InitProducerId aborting the open transaction); a fetch
- * error that a leader change explains only refreshes the leaders.
+ * error that a leader change explains only refreshes the leaders. A batch larger than the target
+ * topic's max.message.bytes (read with DescribeConfigs) is split into batches that fit before it is
+ * sent ({@link BatchCopy#fit}); a record that fits in no batch stops the flow ({@link
+ * BatchCopy.RecordTooLargeForTarget}), as restarting could never get past it.
  *
  * <p>Used by the flow's thread only.
  */
@@ -92,6 +98,14 @@ final class BatchPath implements MirrorPath {
   /** Something (a partition, the positions group) joined the open transaction on the coordinator. */
   private boolean started;
   private boolean leadersStale = true;
+  /** Per target topic: its max.message.bytes as the target describes it (read once per session). */
+  private final Map<String, Integer> described = new HashMap<>();
+  /**
+   * Per target topic: a lower batch limit learned from the target refusing a batch as too large
+   * (half the refused batch), kept by the flow across sessions so a restart does not refuse again.
+   */
+  private final Map<String, Integer> refusedLimits;
+  private final Set<String> splitLogged = new HashSet<>();
 
   /** One batch in a produce request: from {@code source} (null for a {@link #send}), or answering {@code futures}. */
   private record Sent(TopicPartition source, BatchCopy.Copy copy, List<CompletableFuture<RecordMetadata>> futures) {}
@@ -99,7 +113,7 @@ final class BatchPath implements MirrorPath {
   private record Single(byte[] key, byte[] value, CompletableFuture<RecordMetadata> future) {}
 
   /** Checks the flow's consumer and producer settings as the clients would (ConfigException naming the key). */
-  BatchPath(MirrorConfig.Flow flow, Admin sourceAdmin, Admin targetAdmin) {
+  BatchPath(MirrorConfig.Flow flow, Admin sourceAdmin, Admin targetAdmin, Map<String, Integer> refusedLimits) {
     Map<String, Object> consumer = flow.source().consumerProps();
     consumer.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
     consumer.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
@@ -114,6 +128,7 @@ final class BatchPath implements MirrorPath {
     this.flow = flow;
     this.sourceAdmin = sourceAdmin;
     this.targetAdmin = targetAdmin;
+    this.refusedLimits = refusedLimits;
     this.clientId = "brook-mirror." + flow.name() + ".batches";
     this.txn = new TargetTransactions(flow.transactionalId(), timeoutMs, clientId, this::anyTargetNode, SOCKET_TIMEOUT_MS);
   }
@@ -265,7 +280,23 @@ final class BatchPath implements MirrorPath {
     Map<Node, Map<TopicPartition, ArrayDeque<BatchCopy.Copy>>> byLeader = new HashMap<>();
     for (Map.Entry<TopicPartition, List<BatchCopy.Copy>> e : byTarget.entrySet()) {
       Node leader = targetLeader(e.getKey());
-      byLeader.computeIfAbsent(leader, n -> new LinkedHashMap<>()).put(e.getKey(), new ArrayDeque<>(e.getValue()));
+      TopicPartition source = sourceOf.get(e.getKey());
+      ArrayDeque<BatchCopy.Copy> queue = new ArrayDeque<>();
+      if (source == null) {
+        queue.addAll(e.getValue());
+      } else {
+        // A batch larger than the target takes is rebuilt into batches that fit, in this same transaction.
+        int limit = batchLimit(e.getKey().topic());
+        for (BatchCopy.Copy copy : e.getValue()) {
+          List<BatchCopy.Copy> fitted = BatchCopy.fit(copy, limit, source, e.getKey());
+          if (fitted.get(0) != copy && splitLogged.add(e.getKey().topic())) {
+            log.info("{}: batches of {} larger than {} bytes (max.message.bytes of {} on {}) are split to fit", flow.name(), source.topic(),
+                limit, e.getKey().topic(), flow.target().alias());
+          }
+          queue.addAll(fitted);
+        }
+      }
+      byLeader.computeIfAbsent(leader, n -> new LinkedHashMap<>()).put(e.getKey(), queue);
     }
     for (Map.Entry<Node, Map<TopicPartition, ArrayDeque<BatchCopy.Copy>>> e : byLeader.entrySet()) {
       BrokerConnection c = connection(targetConnections, e.getKey());
@@ -311,6 +342,14 @@ final class BatchPath implements MirrorPath {
         if (error == Errors.INVALID_PRODUCER_EPOCH || error == Errors.PRODUCER_FENCED) {
           throw new ProducerFencedException("produce to " + tp + ": " + error.message());
         }
+        if ((error == Errors.MESSAGE_TOO_LARGE || error == Errors.RECORD_LIST_TOO_LARGE) && s.source() != null) {
+          // The target refused a batch its described max.message.bytes let through (a broker-wide
+          // limit, a config just changed): later sessions split this topic's batches below half of it.
+          int refused = s.copy().batch().remaining();
+          refusedLimits.merge(tp.topic(), Math.max(1, refused / 2), Math::min);
+          log.warn("{}: {} refused a batch of {} bytes ({}); batches to {} are split to at most {} bytes from now on",
+              flow.name(), tp, refused, error, tp.topic(), refusedLimits.get(tp.topic()));
+        }
         if (error != Errors.NONE) {
           throw new KafkaException("produce to " + tp + " failed: " + error + (p.errorMessage() != null ? " (" + p.errorMessage() + ")" : ""), error.exception());
         }
@@ -330,6 +369,22 @@ final class BatchPath implements MirrorPath {
       }
     }
     if (answers != request.size()) throw new KafkaException("produce answer from " + c.node() + " covers " + answers + " of " + request.size() + " partitions");
+  }
+
+  /**
+   * The largest batch {@code topic} on the target takes: its max.message.bytes (DescribeConfigs,
+   * once per session), lowered to what an earlier refusal taught.
+   */
+  private int batchLimit(String topic) throws ExecutionException, InterruptedException {
+    Integer limit = described.get(topic);
+    if (limit == null) {
+      ConfigResource r = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+      ConfigEntry entry = targetAdmin.describeConfigs(List.of(r)).all().get().get(r).get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+      limit = entry == null || entry.value() == null ? Integer.MAX_VALUE : Integer.parseInt(entry.value());
+      described.put(topic, limit);
+    }
+    Integer refused = refusedLimits.get(topic);
+    return refused == null ? limit : Math.min(limit, refused);
   }
 
   private void drain() throws IOException {

@@ -65,7 +65,8 @@ public final class Mirror implements AutoCloseable {
     return f.source().alias() + " or " + f.target().alias() + " (flow " + f.name() + ")";
   }
 
-  /** Each flow's name and state: starting, initializing, running, retrying, fenced, stopped. */
+  /** Each flow's name and state: starting, initializing, running, retrying, fenced, failed
+   * (a record too large for the target: see the log), stopped. */
   public Map<String, String> states() {
     Map<String, String> m = new HashMap<>();
     flows.forEach(f -> m.put(f.flow().name(), f.state()));

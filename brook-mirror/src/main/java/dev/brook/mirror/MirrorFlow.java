@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
@@ -73,6 +74,8 @@ final class MirrorFlow implements Runnable {
   private volatile boolean stopping;
   private volatile Clients clients;
   private volatile String state = "starting";
+  /** Per target topic: the batch limit a refusal taught BatchPath, kept across the flow's sessions. */
+  private final Map<String, Integer> refusedLimits = new ConcurrentHashMap<>();
 
   MirrorFlow(MirrorConfig.Flow flow) {
     this.flow = flow;
@@ -111,7 +114,7 @@ final class MirrorFlow implements Runnable {
     Admin ta = null;
     try {
       ta = Admin.create(flow.target().adminProps());
-      MirrorPath path = BatchPath.supports(flow) ? new BatchPath(flow, sa, ta) : new ClientPath(flow);
+      MirrorPath path = BatchPath.supports(flow) ? new BatchPath(flow, sa, ta, refusedLimits) : new ClientPath(flow);
       return new Clients(sa, ta, path);
     } catch (RuntimeException e) {
       for (AutoCloseable a : new AutoCloseable[] {sa, ta}) {
@@ -144,6 +147,11 @@ final class MirrorFlow implements Runnable {
         state = "fenced";
         log.error("{}: another mirror took this flow over (transactional id {} fenced): this one stops", flow.name(), flow.transactionalId());
         stopping = true;
+      } catch (BatchCopy.RecordTooLargeForTarget e) {
+        // Starting again would fetch the same record and fail the same way forever.
+        state = "failed";
+        log.error("{}: {}; the flow stops", flow.name(), e.getMessage());
+        stopping = true;
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         stopping = true;
@@ -160,7 +168,7 @@ final class MirrorFlow implements Runnable {
     Clients c = clients;
     clients = null;
     if (c != null) c.close();
-    if (!state.equals("fenced")) state = "stopped";
+    if (!state.equals("fenced") && !state.equals("failed")) state = "stopped";
   }
 
   private void sleep(long ms) {

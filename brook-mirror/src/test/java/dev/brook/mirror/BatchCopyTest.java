@@ -1,11 +1,13 @@
 package dev.brook.mirror;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -177,7 +179,102 @@ class BatchCopyTest {
     assertThat(BatchCopy.firstBatch(copy).checksum()).isEqualTo(crc);
   }
 
+  @Test
+  void aBatchLargerThanTheTargetLimitIsSplitIntoBatchesThatFitKeepingEachSourceOffset() {
+    for (Compression compression : List.of(Compression.NONE, Compression.lz4().build())) {
+      ByteBuffer buf = ByteBuffer.allocate(256 * 1024);
+      MemoryRecordsBuilder b = MemoryRecords.builder(buf, RecordBatch.MAGIC_VALUE_V2, compression, TimestampType.CREATE_TIME, 100L,
+          RecordBatch.NO_TIMESTAMP, RecordBatch.NO_PRODUCER_ID, RecordBatch.NO_PRODUCER_EPOCH, RecordBatch.NO_SEQUENCE, false, 0);
+      java.util.Random random = new java.util.Random(i0(compression));
+      for (int i = 0; i < 50; i++) {
+        byte[] noise = new byte[90];
+        random.nextBytes(noise);
+        b.append(1_000L + i, bytes("k" + i), bytes(java.util.Base64.getEncoder().encodeToString(noise)), new Header[] {new RecordHeader("h", bytes("x" + i))});
+      }
+      b.close();
+      buf.flip();
+      List<Seen> before = seen(MemoryRecords.readableRecords(buf.duplicate()));
+      BatchCopy.Copy whole = BatchCopy.committed(partition(MemoryRecords.readableRecords(buf), List.of()), 100L).copies().get(0);
+      assertThat(whole.batch().remaining()).as("the source batch is larger than the limit").isGreaterThan(4_000);
+      TopicPartition source = new TopicPartition("src", 3);
+      TopicPartition target = new TopicPartition("a.src", 3);
+
+      List<BatchCopy.Copy> split = BatchCopy.fit(whole, 2_000, source, target);
+
+      assertThat(split).as(compression.type().name).hasSizeGreaterThanOrEqualTo(4);
+      List<Seen> after = new ArrayList<>();
+      List<Long> offsets = new ArrayList<>();
+      int seq = 0;
+      for (BatchCopy.Copy c : split) {
+        assertThat(c.batch().remaining()).isLessThanOrEqualTo(2_000);
+        assertThat(c.rebuilt()).isTrue();
+        for (int i = 0; i < c.count(); i++) offsets.add(c.sourceOffset(i));
+        BatchCopy.rewrite(c.batch(), PID, EPOCH, seq);
+        seq += c.count();
+        RecordBatch out = BatchCopy.firstBatch(c.batch().duplicate());
+        out.ensureValid();
+        assertThat(out.isTransactional()).isTrue();
+        int i = 0;
+        for (Seen r : seen(MemoryRecords.readableRecords(c.batch().duplicate()))) {
+          after.add(new Seen(c.sourceOffset(i++), r.timestamp(), r.key(), r.value(), r.headers()));
+        }
+      }
+      assertThat(offsets).isEqualTo(before.stream().map(Seen::offset).toList());
+      assertThat(after).isEqualTo(before);
+      assertThat(seq).isEqualTo(50);
+    }
+  }
+
+  @Test
+  void aRebuiltBatchWithOffsetGapsKeepsItsGapsWhenSplit() {
+    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+    MemoryRecordsBuilder b = MemoryRecords.builder(buf, RecordBatch.MAGIC_VALUE_V2, Compression.NONE, TimestampType.CREATE_TIME, 10L);
+    for (long o : new long[] {10, 13, 14, 20, 21, 27}) b.appendWithOffset(o, 1_000L, null, bytes("value-" + o + "-".repeat(100)));
+    b.close();
+    buf.flip();
+    BatchCopy.Copy compacted = BatchCopy.committed(partition(MemoryRecords.readableRecords(buf), List.of()), 10L).copies().get(0);
+    assertThat(compacted.rebuilt()).isTrue();
+
+    List<BatchCopy.Copy> split = BatchCopy.fit(compacted, 300, new TopicPartition("s", 0), new TopicPartition("t", 0));
+
+    List<Long> offsets = new ArrayList<>();
+    for (BatchCopy.Copy c : split) {
+      assertThat(c.batch().remaining()).isLessThanOrEqualTo(300);
+      for (int i = 0; i < c.count(); i++) offsets.add(c.sourceOffset(i));
+    }
+    assertThat(split).hasSizeGreaterThan(1);
+    assertThat(offsets).containsExactly(10L, 13L, 14L, 20L, 21L, 27L);
+  }
+
+  @Test
+  void aBatchThatFitsIsLeftAsItIs() {
+    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+    batch(buf, 0, -1, false, "a", "b");
+    buf.flip();
+    BatchCopy.Copy copy = BatchCopy.committed(partition(MemoryRecords.readableRecords(buf), List.of()), 0L).copies().get(0);
+
+    assertThat(BatchCopy.fit(copy, copy.batch().remaining(), new TopicPartition("s", 0), new TopicPartition("t", 0))).containsExactly(copy);
+  }
+
+  @Test
+  void aRecordLargerThanTheTargetLimitOnItsOwnFailsNamingTopicPartitionOffsetAndLimit() {
+    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+    batch(buf, 40, -1, false, "small", "x".repeat(5_000), "small");
+    buf.flip();
+    BatchCopy.Copy copy = BatchCopy.committed(partition(MemoryRecords.readableRecords(buf), List.of()), 40L).copies().get(0);
+
+    assertThatThrownBy(() -> BatchCopy.fit(copy, 1_000, new TopicPartition("src", 2), new TopicPartition("a.src", 2)))
+        .isInstanceOf(BatchCopy.RecordTooLargeForTarget.class)
+        .hasMessageContaining("offset 41 of src-2")
+        .hasMessageContaining("max.message.bytes 1000 of a.src")
+        .hasMessageContaining("partition 2");
+  }
+
   // --- helpers ---
+
+  private static long i0(Compression c) {
+    return c.type().id;
+  }
 
   private static void batch(ByteBuffer buf, long base, long pid, boolean transactional, String... values) {
     MemoryRecordsBuilder b = MemoryRecords.builder(buf, RecordBatch.MAGIC_VALUE_V2, Compression.NONE, TimestampType.CREATE_TIME, base,
