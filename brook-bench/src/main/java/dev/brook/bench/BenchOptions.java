@@ -22,7 +22,7 @@ record BenchOptions(int rounds, long records100b, long records1k, long records8p
         --records-8p N         1 KiB records produced to 8 partitions (default 1 000 000)
         --fill-batches N       batches of 163 × 100 B written to each of the 16 partitions the pipelined
                                consume reads (default 1 024, ~18 MB a partition; quick 128; a multiple of 4)
-        --fetch-seconds N      measured seconds of the pipelined consume, after 3 s of warm-up (default 15; quick 5)
+        --fetch-seconds N      measured seconds of each pipelined consume (1 MiB, then 64 KiB answers), after 3 s of warm-up (default 15; quick 5)
         --e2e N                end-to-end latency round trips, 1 KiB, acks=all (default 50 000: the tool's
                                client starts cold, and in 10 000 rounds its JIT warm-up sets the p99)
         --settle-seconds N     idle time after startup before idle RSS is read (default 5; quick 2)

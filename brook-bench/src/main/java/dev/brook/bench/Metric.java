@@ -19,6 +19,8 @@ enum Metric {
   PRODUCE_8P_P99("produce 8p 1 KiB", "p99 ms", false, Double.NaN),
   CONSUME_PIPELINED_RPS("consume 100 B, pipelined fetch", "records/s", true, 1.2),
   CONSUME_PIPELINED_MBPS("consume 100 B, pipelined fetch", "MB/s", true, Double.NaN),
+  CONSUME_SMALL_RPS("consume 100 B, pipelined, 64 KiB answers", "records/s", true, Double.NaN),
+  CONSUME_SMALL_MBPS("consume 100 B, pipelined, 64 KiB answers", "MB/s", true, Double.NaN),
   CONSUME_RPS("consume 100 B, console (client-bound)", "records/s", true, Double.NaN),
   CONSUME_MBPS("consume 100 B, console (client-bound)", "MB/s", true, Double.NaN),
   CONSUME_FETCH_RPS("consume 100 B, console (client-bound)", "fetch-only records/s", true, Double.NaN),
@@ -28,6 +30,7 @@ enum Metric {
   E2E_P999("end-to-end 1 KiB acks=all", "p99.9 ms", false, Double.NaN),
   CPU_PER_GIB("broker CPU per GiB produced", "CPU s", false, 0.5),
   CPU_PER_GIB_CONSUMED("broker CPU per GiB consumed (pipelined)", "CPU s", false, Double.NaN),
+  CPU_PER_GIB_CONSUMED_SMALL("broker CPU per GiB consumed (64 KiB answers)", "CPU s", false, Double.NaN),
   PEAK_RSS("broker peak RSS", "MB", false, Double.NaN),
   STARTUP("startup to first Metadata", "ms", false, 0.1),
   IDLE_RSS("idle RSS after startup", "MB", false, 0.25);

@@ -42,6 +42,9 @@ public final class SideBySide {
   private static final int FETCH_CONNECTIONS = 4;
   private static final int FETCH_WINDOW = 4;
   private static final int FETCH_PARTITION_MAX_BYTES = 1 << 20;
+  // The same read with 64 KiB answers: 16 times the requests per GiB, so the brokers' per-request work
+  // shows, where 1 MiB answers leave little but the kernel's sendfile and loopback TCP to measure.
+  private static final int FETCH_SMALL_PARTITION_MAX_BYTES = 64 * 1024;
   private static final int FILL_BATCH_BYTES = 16 * 1024;
   private static final int FILL_RECORD_BYTES = 100;
   private static final double FETCH_WARMUP_SECONDS = 3;
@@ -334,15 +337,32 @@ public final class SideBySide {
     BrokerEndpoint endpoint = new BrokerEndpoint(1, BrokerProcess.HOST, b.port(), null, Map.of());
     PipelinedFetchLoad.Shape shape = new PipelinedFetchLoad.Shape(TFETCH, FETCH_PARTITIONS, FETCH_CONNECTIONS,
         FETCH_WINDOW, FETCH_PARTITION_MAX_BYTES, 0);
+    PipelinedFetchLoad.Shape small = new PipelinedFetchLoad.Shape(TFETCH, FETCH_PARTITIONS, FETCH_CONNECTIONS,
+        FETCH_WINDOW, FETCH_SMALL_PARTITION_MAX_BYTES, 0);
     PipelinedProduceLoad.Result fill;
-    PipelinedFetchLoad.Result r;
-    double cpu;
-    String load;
     try {
       fill = PipelinedProduceLoad.fill(endpoint, BrokerConnector.PLAINTEXT, TFETCH, FETCH_PARTITIONS, 4, 5,
           FILL_BATCH_BYTES, FILL_RECORD_BYTES, opts.fillBatches(), opts.toolTimeoutSeconds());
       PipelinedFetchLoad.run(BrokerProcess.HOST, b.port(), shape, FETCH_WARMUP_SECONDS);
-      load = loadAverage();
+    } catch (IOException | InterruptedException | RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException(e);
+    }
+    log(String.format("%s round %d: filled %,d batches in %.1f s", b.name(), round + 1, fill.requests(), fill.seconds()));
+    measureFetch(b, pid, round, shape, Metric.CONSUME_PIPELINED_RPS, Metric.CONSUME_PIPELINED_MBPS,
+        Metric.CPU_PER_GIB_CONSUMED);
+    measureFetch(b, pid, round, small, Metric.CONSUME_SMALL_RPS, Metric.CONSUME_SMALL_MBPS,
+        Metric.CPU_PER_GIB_CONSUMED_SMALL);
+  }
+
+  /** One measured read of {@code shape} ({@code --fetch-seconds}), with the broker's CPU from /proc around it. */
+  private void measureFetch(BrokerProcess b, long pid, int round, PipelinedFetchLoad.Shape shape, Metric rps,
+      Metric mbps, Metric cpuPerGib) throws IOException, InterruptedException {
+    PipelinedFetchLoad.Result r;
+    double cpu;
+    String load = loadAverage();
+    try {
       double cpu0 = ProcStats.cpuSeconds(pid);
       r = PipelinedFetchLoad.run(BrokerProcess.HOST, b.port(), shape, opts.fetchSeconds());
       cpu = ProcStats.cpuSeconds(pid) - cpu0;
@@ -352,13 +372,13 @@ public final class SideBySide {
       throw new IOException(e);
     }
     double gib = r.bytes() / GIB;
-    put(b, Metric.CONSUME_PIPELINED_RPS, round, r.recordsPerSec());
-    put(b, Metric.CONSUME_PIPELINED_MBPS, round, r.mbPerSec());
-    put(b, Metric.CPU_PER_GIB_CONSUMED, round, cpu / gib);
-    log(String.format("%s round %d: pipelined consume %,.0f records/s (%.1f MB/s, %,d answers, %d passes); broker CPU "
-        + "%.1f s (%.2f s/GiB); load generator CPU %.1f s in %.0f s; filled %,d batches in %.1f s; load %s", b.name(),
-        round + 1, r.recordsPerSec(), r.mbPerSec(), r.answers(), r.passes(), cpu, cpu / gib, r.clientCpuSeconds(),
-        r.seconds(), fill.requests(), fill.seconds(), load));
+    put(b, rps, round, r.recordsPerSec());
+    put(b, mbps, round, r.mbPerSec());
+    put(b, cpuPerGib, round, cpu / gib);
+    log(String.format("%s round %d: pipelined consume, %d KiB answers: %,.0f records/s (%.1f MB/s, %,d answers, %d passes); "
+        + "broker CPU %.1f s (%.2f s/GiB); load generator CPU %.1f s in %.0f s; load %s", b.name(), round + 1,
+        shape.partitionMaxBytes() / 1024, r.recordsPerSec(), r.mbPerSec(), r.answers(), r.passes(), cpu, cpu / gib,
+        r.clientCpuSeconds(), r.seconds(), load));
   }
 
   /** The 1-, 5- and 15-minute load averages and runnable/total threads, as /proc/loadavg says them. */
