@@ -661,6 +661,27 @@ public final class ScalingBench {
           Thread.sleep(50);
         }
       }
+      awaitProduceAccepted(partitions);
+    }
+
+    /**
+     * One record to each partition through a producer that retries: Kafka's metadata names a new
+     * topic's leaders a moment before the broker has become their leader, and the raw loads, which do
+     * not retry, would get NOT_LEADER_OR_FOLLOWER in that moment.
+     */
+    private void awaitProduceAccepted(int partitions) throws Exception {
+      Properties props = new Properties();
+      props.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + port);
+      props.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "1");
+      try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(props,
+          new org.apache.kafka.common.serialization.ByteArraySerializer(),
+          new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+          sent.add(producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(TOPIC, p, null, new byte[1])));
+        }
+        for (var f : sent) f.get(60, TimeUnit.SECONDS);
+      }
     }
 
     /** Commits until __consumer_offsets is made and serving (it is created on first use). */
