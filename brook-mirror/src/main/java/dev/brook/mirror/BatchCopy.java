@@ -95,6 +95,12 @@ final class BatchCopy {
       pos += size;
       RecordBatch batch = firstBatch(slice);
       if (batch == null || batch.lastOffset() < next) continue;
+      // The copy gets a new CRC: a batch damaged on the way from the source must be refused here, or
+      // its damage would be written to the target under a valid checksum.
+      if (!batch.isValid()) {
+        throw new org.apache.kafka.common.errors.CorruptRecordException("batch at offset " + batch.baseOffset()
+            + " from the source fails its CRC check");
+      }
       if (batch.hasProducerId()) {
         while (!aborted.isEmpty() && aborted.peek().firstOffset() <= batch.lastOffset()) abortedProducers.add(aborted.poll().producerId());
         if (batch.isControlBatch()) {

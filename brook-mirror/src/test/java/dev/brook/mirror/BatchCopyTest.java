@@ -74,6 +74,17 @@ class BatchCopyTest {
   }
 
   @Test
+  void aBatchDamagedAtTheSourceIsRefusedNotGivenANewCrc() {
+    ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+    batch(buf, 0, -1, false, "a", "b", "c");
+    buf.flip();
+    buf.put(buf.limit() - 2, (byte) (buf.get(buf.limit() - 2) ^ 0x55)); // a byte of the last record's value
+
+    assertThatThrownBy(() -> BatchCopy.committed(partition(MemoryRecords.readableRecords(buf), List.of()), 0L))
+        .isInstanceOf(org.apache.kafka.common.errors.CorruptRecordException.class).hasMessageContaining("CRC");
+  }
+
+  @Test
   void abortedTransactionsAndControlBatchesAreDropped() {
     ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
     batch(buf, 0, -1, false, "a", "b", "c"); // 0-2 plain
