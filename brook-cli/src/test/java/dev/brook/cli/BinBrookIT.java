@@ -41,7 +41,9 @@ class BinBrookIT {
    * The script finds its checkout without leaving the caller's working directory: a relative
    * {@code --config} and the relative {@code log.dirs} in it resolve against the directory the user
    * ran it from. On Linux the server's heap asks for transparent huge pages exactly when the kernel's
-   * THP mode is {@code madvise} (with {@code never} the JVM would warn on stderr).
+   * THP mode is {@code madvise} (with {@code never} the JVM would warn on stderr); Netty allocates its
+   * pooled direct memory without the JDK's zeroing, and the AOT cache, trained with the same module
+   * options, is mapped.
    */
   @Test
   void relativePathsResolveInTheCallersDirectoryAndHugePagesFollowTheKernel() throws Exception {
@@ -61,6 +63,14 @@ class BinBrookIT {
         assertThat(cmdline).contains("-XX:+UseTransparentHugePages");
       } else {
         assertThat(cmdline).doesNotContain("UseTransparentHugePages");
+      }
+      // Netty's pooled direct memory without the JDK's zeroing (a start's first read zeroed a 4 MiB
+      // chunk); the cache the script trained is the one the server mapped: trained with these module
+      // options, else the JVM would refuse it and map nothing from it.
+      assertThat(cmdline).contains("-Dio.netty.tryReflectionSetAccessible=true", "--add-opens=java.base/java.nio=ALL-UNNAMED");
+      java.util.regex.Matcher aot = java.util.regex.Pattern.compile("-XX:AOTCache=(\\S+)").matcher(cmdline);
+      if (aot.find()) {
+        assertThat(Files.readString(Path.of("/proc", Long.toString(brook.pid()), "maps"))).contains(aot.group(1));
       }
       assertThat(brook.stderr().lines()).as("stderr: %s", brook.stderr())
           .allMatch(l -> l.startsWith("brook: ") || ServerCommandIT.LOG_LINE.matcher(l).find());
