@@ -84,6 +84,9 @@ import org.slf4j.LoggerFactory;
  * ({@link #commitAtCoordinator}); a promote's leaders raise the cluster's producer-id floor, so no
  * broker hands out a mirrored producer id afterwards; {@link #status} gathers each partition's
  * state from its leader.
+ *
+ * <p>A mirror topic whose source topic was deleted (or deleted and created again) is left out of
+ * the fetchers from the metadata refresh that finds it ({@link SourceDeletedMirrors}).
  */
 public final class MirrorManager implements MirrorTopicRules, LeadershipListener, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MirrorManager.class);
@@ -172,13 +175,8 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   private final java.util.function.BooleanSupplier offsetsTopicReady;
   private final Set<TopicPartition> led = ConcurrentHashMap.newKeySet();
   private final Set<String> promoting = ConcurrentHashMap.newKeySet();
-  /**
-   * Mirror topics (by topic id: a mirror deleted and created again is another) whose source topic is gone (deleted, or recreated: another topic id), as this
-   * broker's last look at the source found: not fetched again, their records kept. Written on the
-   * manager's thread, read by the status. Not kept across restarts: the condition is found again
-   * from the source, by the topic id recorded at creation.
-   */
-  private final Set<org.apache.kafka.common.Uuid> sourceGone = ConcurrentHashMap.newKeySet(); // mirror topic ids
+  /** Mirror topics whose source topic is gone: not fetched again, their records kept. */
+  private final SourceDeletedMirrors sourceDeleted;
   private final Map<String, LinkState> live = new HashMap<>(); // manager thread
   /** Guards changes of {@link #assigned} and {@link #fetcherOf}: the manager's thread assigns, a promote takes away. */
   private final Object assignment = new Object();
@@ -218,6 +216,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     this.offsetsTopicReady = offsetsTopicReady;
     this.links = links;
     this.topics = topics;
+    this.sourceDeleted = new SourceDeletedMirrors(name -> topics.topic(name).map(TopicMetadata::id));
     this.replicas = replicas;
     this.groups = groups;
     this.promotion = promotion;
@@ -299,7 +298,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     promotingSeenAt.keySet().removeIf(t -> !topics.topic(t).flatMap(MirrorTopic::of).map(MirrorTopic::promoting).orElse(false));
     for (TopicPartition tp : led) {
       Optional<MirrorTopic> mt = topics.topic(tp.topic()).flatMap(MirrorTopic::of);
-      if (mt.isEmpty() || promoting.contains(tp.topic()) || sourceGone(tp.topic())) continue;
+      if (mt.isEmpty() || promoting.contains(tp.topic()) || sourceDeleted.contains(tp.topic())) continue;
       if (!mt.get().active() && !(mt.get().promoting() && board != null && catchingUp(tp))) continue;
       Optional<Partition> p = replicas.partition(tp);
       if (p.isEmpty() || !p.get().isLeader() || p.get().isOffline()) continue;
@@ -370,7 +369,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
         }
       }
       growMirrors(ls, found);
-      noticeDeletedSources(ls, found, wanted);
+      sourceDeleted.noticeIn(ls.link.name(), found, wanted.values());
       ls.metadataAtNanos = System.nanoTime();
       ls.metadataStale = false;
       ls.metadataFailedAtNanos = 0;
@@ -383,35 +382,6 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
       Thread.currentThread().interrupt();
       return false;
     }
-  }
-
-  /**
-   * Marks the mirror topics of this link whose source topic the source no longer has, or has under
-   * another topic id (deleted and created again: a new topic whose offsets start over, which the
-   * mirror must not follow or it would truncate its records to the new topic's), as {@link
-   * #sourceGone}: they stop being fetched and keep their records, and their status says so, until
-   * they are promoted or deleted. (What Confluent's Cluster Linking does here is not documented in
-   * what we could read; keeping the data readable is the choice that loses nothing.)
-   */
-  private void noticeDeletedSources(LinkState ls, Map<String, TopicDescription> found, Map<TopicPartition, MirrorTopic> wanted) {
-    Map<String, MirrorTopic> mirrors = new TreeMap<>();
-    wanted.values().forEach(mt -> {
-      if (mt.link().equals(ls.link.name())) mirrors.put(mt.topic(), mt);
-    });
-    for (MirrorTopic mt : mirrors.values()) {
-      TopicDescription d = found.get(mt.sourceTopic());
-      boolean recreated = d != null && !mt.sourceTopicId().isEmpty() && !mt.sourceTopicId().equals(String.valueOf(d.topicId()));
-      if (d != null && !recreated) continue;
-      Optional<org.apache.kafka.common.Uuid> id = topics.topic(mt.topic()).map(TopicMetadata::id);
-      if (id.isPresent() && sourceGone.add(id.get())) {
-        log.warn("link {}: source topic {} of mirror topic {} was {}: the mirror stops fetching and keeps its records "
-            + "(promote or delete it)", ls.link.name(), mt.sourceTopic(), mt.topic(), recreated ? "deleted and created again" : "deleted");
-      }
-    }
-  }
-
-  private boolean sourceGone(String topic) {
-    return topics.topic(topic).map(t -> sourceGone.contains(t.id())).orElse(false);
   }
 
   /** Partitions the source added: each active mirror topic of this link grows to its source's count. */
@@ -930,7 +900,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     long sourceHw = m == null ? -1 : m.sourceHighWatermark;
     // In a cluster only the leader fetches: a replica here says so (the leader knows the lag).
     String state = !mt.readOnly() ? "promoted" : mt.promoting() || promoting.contains(topic) ? "promoting"
-        : sourceGone(topic) ? "source-deleted"
+        : sourceDeleted.contains(topic) ? "source-deleted"
         : m == null && p.isPresent() && !p.get().isLeader() ? "follower"
         : m != null && m.authenticationFailed ? "authentication-failed"
         : m == null || sourceHw < 0 ? "connecting" : "fetching";
