@@ -183,13 +183,14 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   private final Map<TopicPartition, MirrorFetcher.Mirrored> assigned = new ConcurrentHashMap<>();
   private final Map<TopicPartition, MirrorFetcher> fetcherOf = new ConcurrentHashMap<>();
   private final ScheduledExecutorService thread;
-  private final Map<String, Long> warnedAt = new HashMap<>(); // manager thread: rate-limits repeated warnings
+  private final ThrottledWarnings warnings = new ThrottledWarnings(log, System::nanoTime); // manager thread
   /** Cluster mode: the other brokers; null on a single node. */
   private final Peers peers;
   private PeerConnections peerCalls; // manager thread, made on first use
   /** Cluster mode: asks other leaders for their partitions' status (made on first use, guarded by this). */
   private java.util.concurrent.ExecutorService statusThread;
   private PeerConnections statusCalls; // the status thread's
+  private final ThrottledWarnings statusWarnings = new ThrottledWarnings(log, System::nanoTime); // the status thread's
 
   /**
    * @param offsetsTopicReady whether __consumer_offsets exists (it starts its creation when not, as a
@@ -303,7 +304,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
       Optional<Partition> p = replicas.partition(tp);
       if (p.isEmpty() || !p.get().isLeader() || p.get().isOffline()) continue;
       if (!links.links().containsKey(mt.get().link())) {
-        warn("link:" + mt.get().link(), "mirror topic {} names link {}, which does not exist", tp.topic(), mt.get().link());
+        warnings.warn("link:" + mt.get().link(), "mirror topic {} names link {}, which does not exist", tp.topic(), mt.get().link());
         continue;
       }
       out.put(tp, mt.get());
@@ -322,7 +323,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
       ls = linkState(linkName);
       settings = MirrorFetcher.Settings.of(ls.link); // loads the link's TLS stores
     } catch (ConfigException | org.apache.kafka.common.KafkaException e) {
-      warn("link-config:" + linkName, "link {} cannot be used: {}", linkName, e.getMessage());
+      warnings.warn("link-config:" + linkName, "link {} cannot be used: {}", linkName, e.getMessage());
       return;
     }
     if (ls.metadataFailedAtNanos != 0 && System.nanoTime() - ls.metadataFailedAtNanos < TimeUnit.SECONDS.toNanos(1)) return;
@@ -375,7 +376,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
       ls.metadataFailedAtNanos = 0;
       return true;
     } catch (ExecutionException | TimeoutException e) {
-      warn("metadata:" + ls.link.name(), "link {}: cannot read the source's metadata: {}", ls.link.name(), e.toString());
+      warnings.warn("metadata:" + ls.link.name(), "link {}: cannot read the source's metadata: {}", ls.link.name(), e.toString());
       ls.metadataFailedAtNanos = System.nanoTime();
       return false;
     } catch (InterruptedException e) {
@@ -420,14 +421,6 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     ls.source.close();
   }
 
-  private void warn(String key, String format, Object... args) {
-    long now = System.nanoTime();
-    Long last = warnedAt.get(key);
-    if (last != null && now - last < TimeUnit.SECONDS.toNanos(60)) return;
-    warnedAt.put(key, now);
-    log.warn(format, args);
-  }
-
   // ---- topic configs
 
   /**
@@ -450,7 +443,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     try {
       source = ls.source.topicConfigs(new java.util.TreeSet<>(sourceOf.values()));
     } catch (ExecutionException | TimeoutException e) {
-      warn("configs:" + ls.link.name(), "link {}: cannot read the source's topic configs: {}", ls.link.name(), e.toString());
+      warnings.warn("configs:" + ls.link.name(), "link {}: cannot read the source's topic configs: {}", ls.link.name(), e.toString());
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -482,7 +475,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
         TopicConfigs.validate(Map.of(k, v));
         out.put(k, v);
       } catch (ConfigException ex) {
-        warn("config:" + topic + ":" + k, "mirror topic {}: source config {}={} is not taken: {}", topic, k, v, ex.getMessage());
+        warnings.warn("config:" + topic + ":" + k, "mirror topic {}: source config {}={} is not taken: {}", topic, k, v, ex.getMessage());
       }
     });
     return out;
@@ -513,7 +506,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
         syncGroup(ls, g.getKey(), g.getValue(), targetOf);
       }
     } catch (ExecutionException | TimeoutException e) {
-      warn("offsets:" + ls.link.name(), "link {}: cannot read the source's group offsets: {}", ls.link.name(), e.toString());
+      warnings.warn("offsets:" + ls.link.name(), "link {}: cannot read the source's group offsets: {}", ls.link.name(), e.toString());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
@@ -762,7 +755,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
         log.info("Mirror partition {} ready for writes (leader epoch {}, {} open source transaction(s) aborted)", tp,
             p.get().leaderEpoch(), aborted);
       } catch (IOException | RuntimeException e) {
-        warn("promote:" + tp, "mirror partition {}: readying it for writes failed, retrying: {}", tp, e.toString());
+        warnings.warn("promote:" + tp, "mirror partition {}: readying it for writes failed, retrying: {}", tp, e.toString());
       }
     }
   }
@@ -956,7 +949,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
       DescribeConfigsResponse r = (DescribeConfigsResponse) statusCalls.call(leader, new DescribeConfigsRequest.Builder(req).build((short) 4));
       for (DescribeConfigsResponseData.DescribeConfigsResult res : r.data().results()) {
         if (res.errorCode() != Errors.NONE.code()) {
-          warn("status:" + leader, "mirror status of {}: broker {} answered {}", topic, leader, Errors.forCode(res.errorCode()));
+          statusWarnings.warn("status:" + leader, "mirror status of {}: broker {} answered {}", topic, leader, Errors.forCode(res.errorCode()));
           continue;
         }
         for (DescribeConfigsResponseData.DescribeConfigsResourceResult c : res.configs()) {
