@@ -4,7 +4,6 @@ import dev.brook.broker.admin.MirrorTopicRules;
 import dev.brook.broker.cluster.BrokerEndpoint;
 import dev.brook.broker.cluster.ClusterState;
 import dev.brook.broker.cluster.MetadataStore;
-import dev.brook.broker.cluster.PartitionState;
 import dev.brook.broker.cluster.TopicMetadata;
 import dev.brook.broker.config.ConfigException;
 import dev.brook.broker.config.TopicConfigs;
@@ -38,9 +37,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.message.DescribeConfigsRequestData;
-import org.apache.kafka.common.message.DescribeConfigsResponseData;
 import org.apache.kafka.common.message.OffsetCommitRequestData;
 import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.protocol.Errors;
@@ -48,8 +44,6 @@ import org.apache.kafka.common.record.ControlRecordType;
 import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.requests.AbstractResponse;
-import org.apache.kafka.common.requests.DescribeConfigsRequest;
-import org.apache.kafka.common.requests.DescribeConfigsResponse;
 import org.apache.kafka.common.requests.OffsetCommitRequest;
 import org.apache.kafka.common.requests.OffsetCommitResponse;
 import org.slf4j.Logger;
@@ -83,7 +77,7 @@ import org.slf4j.LoggerFactory;
  * partitions' group offsets to each group's coordinator, on this broker or sent to another
  * ({@link #commitAtCoordinator}); a promote's leaders raise the cluster's producer-id floor, so no
  * broker hands out a mirrored producer id afterwards; {@link #status} gathers each partition's
- * state from its leader.
+ * state from its leader ({@link MirrorStatusGatherer}).
  *
  * <p>A mirror topic whose source topic was deleted (or deleted and created again) is left out of
  * the fetchers from the metadata refresh that finds it ({@link SourceDeletedMirrors}).
@@ -187,10 +181,8 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   /** Cluster mode: the other brokers; null on a single node. */
   private final Peers peers;
   private PeerConnections peerCalls; // manager thread, made on first use
-  /** Cluster mode: asks other leaders for their partitions' status (made on first use, guarded by this). */
-  private java.util.concurrent.ExecutorService statusThread;
-  private PeerConnections statusCalls; // the status thread's
-  private final ThrottledWarnings statusWarnings = new ThrottledWarnings(log, System::nanoTime); // the status thread's
+  /** Cluster mode: gathers a topic's status from its partitions' leaders; null on a single node. */
+  private final MirrorStatusGatherer statusGatherer;
 
   /**
    * @param offsetsTopicReady whether __consumer_offsets exists (it starts its creation when not, as a
@@ -211,6 +203,8 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
       java.util.function.BooleanSupplier offsetsTopicReady, Promotion promotion, Growth growth, PromotionBoard board,
       ConfigSync configSync, Peers peers) {
     this.peers = peers;
+    this.statusGatherer = peers == null ? null
+        : MirrorStatusGatherer.overInterBrokerListener(peers.state(), peers.connector(), PEER_TIMEOUT_MS);
     this.board = board;
     this.growth = growth;
     this.configSync = configSync;
@@ -875,13 +869,17 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   public Optional<String> statusHere(String topic) {
     Optional<TopicMetadata> t = topics.topic(topic);
     Optional<MirrorTopic> mt = t.flatMap(MirrorTopic::of);
-    if (mt.isEmpty()) return Optional.empty();
+    return mt.map(m -> itemsHere(t.get(), m));
+  }
+
+  /** Every partition's item as this broker sees it, joined by {@code ;}. */
+  private String itemsHere(TopicMetadata t, MirrorTopic mt) {
     StringBuilder out = new StringBuilder();
-    for (int i = 0; i < t.get().partitions(); i++) {
+    for (int i = 0; i < t.partitions(); i++) {
       if (i > 0) out.append(';');
-      out.append(partitionStatus(topic, mt.get(), i));
+      out.append(partitionStatus(t.name(), mt, i));
     }
-    return Optional.of(out.toString());
+    return out.toString();
   }
 
   /** One partition's {@code partition:state:mirrorEnd:sourceHighWatermark:lag} as this broker sees it. */
@@ -897,88 +895,20 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
         : m == null && p.isPresent() && !p.get().isLeader() ? "follower"
         : m != null && m.authenticationFailed ? "authentication-failed"
         : m == null || sourceHw < 0 ? "connecting" : "fetching";
-    long lag = sourceHw < 0 || end < 0 ? -1 : Math.max(0, sourceHw - end);
-    return i + ":" + state + ":" + end + ":" + sourceHw + ":" + lag;
+    return MirrorStatusGatherer.item(i, state, end, sourceHw);
   }
 
   /**
-   * The whole topic's status: this broker's view of the partitions it leads, and for the others
-   * their leader's view, asked over the inter-broker listener ({@code mirror.status.here}) on the
-   * status thread. Gathered when asked rather than published by the leaders, because the cluster's
-   * ZooKeeper cache rebuilds its snapshot on every write: a lag published every second would cost
-   * every broker a rebuild a second. A leader that does not answer (within {@link
-   * #PEER_TIMEOUT_MS}) leaves its partitions {@code unknown} with lag -1; a partition with no leader
-   * is {@code offline}.
+   * The whole topic's status: on a single node this broker's view; in a cluster gathered from each
+   * partition's leader ({@link MirrorStatusGatherer}).
    */
   @Override
   public CompletableFuture<Optional<String>> status(String topic) {
     Optional<TopicMetadata> t = topics.topic(topic);
     Optional<MirrorTopic> mt = t.flatMap(MirrorTopic::of);
     if (mt.isEmpty()) return CompletableFuture.completedFuture(Optional.empty());
-    String[] items = new String[t.get().partitions()];
-    Map<Integer, List<Integer>> elsewhere = new TreeMap<>(); // leader -> partitions
-    for (int i = 0; i < items.length; i++) {
-      items[i] = partitionStatus(topic, mt.get(), i);
-      if (peers == null) continue;
-      int leader = peers.state().partitionState(new TopicPartition(topic, i)).map(PartitionState::leader).orElse(-1);
-      if (leader < 0) {
-        items[i] = i + ":offline:-1:-1:-1";
-      } else if (leader != peers.state().localBrokerId()) {
-        elsewhere.computeIfAbsent(leader, l -> new ArrayList<>()).add(i);
-      }
-    }
-    if (elsewhere.isEmpty()) return CompletableFuture.completedFuture(Optional.of(String.join(";", items)));
-    return CompletableFuture.supplyAsync(() -> {
-      elsewhere.forEach((leader, partitions) -> {
-        Map<Integer, String> theirs = askStatus(leader, topic);
-        for (int i : partitions) {
-          items[i] = theirs.getOrDefault(i, i + ":unknown:-1:-1:-1");
-        }
-      });
-      return Optional.of(String.join(";", items));
-    }, statusThread());
-  }
-
-  /** Broker {@code leader}'s own status items of {@code topic}, by partition; empty if it did not answer. Status thread. */
-  private Map<Integer, String> askStatus(int leader, String topic) {
-    DescribeConfigsRequestData req = new DescribeConfigsRequestData();
-    req.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource()
-        .setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName(topic).setConfigurationKeys(List.of(STATUS_HERE)));
-    Map<Integer, String> out = new HashMap<>();
-    try {
-      DescribeConfigsResponse r = (DescribeConfigsResponse) statusCalls.call(leader, new DescribeConfigsRequest.Builder(req).build((short) 4));
-      for (DescribeConfigsResponseData.DescribeConfigsResult res : r.data().results()) {
-        if (res.errorCode() != Errors.NONE.code()) {
-          statusWarnings.warn("status:" + leader, "mirror status of {}: broker {} answered {}", topic, leader, Errors.forCode(res.errorCode()));
-          continue;
-        }
-        for (DescribeConfigsResponseData.DescribeConfigsResourceResult c : res.configs()) {
-          if (!c.name().equals(STATUS_HERE) || c.value() == null) continue;
-          for (String item : c.value().split(";")) {
-            int colon = item.indexOf(':');
-            if (colon > 0) out.put(Integer.parseInt(item.substring(0, colon)), item);
-          }
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      log.debug("mirror status of {}: broker {} did not answer", topic, leader, e);
-    }
-    return out;
-  }
-
-  private java.util.concurrent.ExecutorService statusThread() {
-    synchronized (this) {
-      if (statusThread == null) {
-        statusCalls = new PeerConnections(peers.state()::broker, peers.connector(),
-            "brook-mirror-status-" + peers.state().localBrokerId(), PEER_TIMEOUT_MS);
-        statusThread = Executors.newSingleThreadExecutor(r -> {
-          Thread th = new Thread(r, "brook-mirror-status");
-          th.setDaemon(true);
-          return th;
-        });
-      }
-      return statusThread;
-    }
+    if (statusGatherer == null) return CompletableFuture.completedFuture(Optional.of(itemsHere(t.get(), mt.get())));
+    return statusGatherer.gather(topic, t.get().partitions(), i -> partitionStatus(topic, mt.get(), i)).thenApply(Optional::of);
   }
 
   @Override
@@ -988,14 +918,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
         for (String name : List.copyOf(live.keySet())) closeLink(name);
         if (peerCalls != null) peerCalls.close();
       }).get(30, TimeUnit.SECONDS);
-      java.util.concurrent.ExecutorService status;
-      synchronized (this) {
-        status = statusThread;
-      }
-      if (status != null) {
-        status.submit(statusCalls::close).get(30, TimeUnit.SECONDS);
-        status.shutdownNow();
-      }
+      if (statusGatherer != null) statusGatherer.close();
     } catch (ExecutionException | TimeoutException e) {
       log.warn("mirror manager did not stop cleanly", e);
     } catch (InterruptedException e) {
