@@ -17,10 +17,10 @@ import dev.brook.broker.replica.Partition;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -33,19 +33,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.message.OffsetCommitRequestData;
-import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.ControlRecordType;
 import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
-import org.apache.kafka.common.requests.AbstractResponse;
-import org.apache.kafka.common.requests.OffsetCommitRequest;
-import org.apache.kafka.common.requests.OffsetCommitResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,7 +69,7 @@ import org.slf4j.LoggerFactory;
  * source's, aborts the source's open transactions and records its partition done on the {@link
  * PromotionBoard}; when every partition is, the request stores {@code promoted}. A leader copies its
  * partitions' group offsets to each group's coordinator, on this broker or sent to another
- * ({@link #commitAtCoordinator}); a promote's leaders raise the cluster's producer-id floor, so no
+ * ({@link GroupOffsetCopier}, {@link CoordinatorCommits}); a promote's leaders raise the cluster's producer-id floor, so no
  * broker hands out a mirrored producer id afterwards; {@link #status} gathers each partition's
  * state from its leader ({@link MirrorStatusGatherer}).
  *
@@ -140,23 +134,22 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     long metadataFailedAtNanos;
     /** When each growth ("topic:count") was last asked for: asked again only after 30 s (a failed one). */
     final Map<String, Long> growthAskedAtNanos = new HashMap<>();
-    long offsetsSyncedAtNanos;
     long configsSyncedAtNanos;
     /** When each config change ("topic" → wanted configs) was last asked for: asked again only after 30 s. */
     final Map<String, Map.Entry<Map<String, String>, Long>> configsAsked = new HashMap<>();
-    /** What was last written per group and target partition, so a target group's own newer commits stay. */
-    final Map<String, Map<TopicPartition, Long>> synced = new HashMap<>();
+    /** Copies this link's group offsets; what it copied is forgotten with the link. */
+    final GroupOffsetCopier offsets;
 
-    LinkState(MirrorLink link) {
+    LinkState(MirrorLink link, Function<SourceCluster, GroupOffsetCopier> offsetCopier) {
       this.link = link;
       this.source = new SourceCluster(link);
+      this.offsets = offsetCopier.apply(source);
     }
   }
 
   private final MirrorLinkStore links;
   private final MetadataStore topics;
   private final LocalReplicaManager replicas;
-  private final GroupCoordinator groups;
   private final Promotion promotion;
   /** Cluster mode: where leaders record their part of a promote done; null on a single node. */
   private final PromotionBoard board;
@@ -166,7 +159,6 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   private final Map<TopicPartition, Integer> readiedIn = new HashMap<>();
   private final Growth growth;
   private final ConfigSync configSync;
-  private final java.util.function.BooleanSupplier offsetsTopicReady;
   private final Set<TopicPartition> led = ConcurrentHashMap.newKeySet();
   private final Set<String> promoting = ConcurrentHashMap.newKeySet();
   /** Mirror topics whose source topic is gone: not fetched again, their records kept. */
@@ -178,9 +170,8 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   private final Map<TopicPartition, MirrorFetcher> fetcherOf = new ConcurrentHashMap<>();
   private final ScheduledExecutorService thread;
   private final ThrottledWarnings warnings = new ThrottledWarnings(log, System::nanoTime); // manager thread
-  /** Cluster mode: the other brokers; null on a single node. */
-  private final Peers peers;
-  private PeerConnections peerCalls; // manager thread, made on first use
+  /** Where copied group offsets are committed (manager thread). */
+  private final CoordinatorCommits commits;
   /** Cluster mode: gathers a topic's status from its partitions' leaders; null on a single node. */
   private final MirrorStatusGatherer statusGatherer;
 
@@ -202,18 +193,16 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   public MirrorManager(MirrorLinkStore links, MetadataStore topics, LocalReplicaManager replicas, GroupCoordinator groups,
       java.util.function.BooleanSupplier offsetsTopicReady, Promotion promotion, Growth growth, PromotionBoard board,
       ConfigSync configSync, Peers peers) {
-    this.peers = peers;
+    this.commits = new CoordinatorCommits(groups, offsetsTopicReady, peers, PEER_TIMEOUT_MS);
     this.statusGatherer = peers == null ? null
         : MirrorStatusGatherer.overInterBrokerListener(peers.state(), peers.connector(), PEER_TIMEOUT_MS);
     this.board = board;
     this.growth = growth;
     this.configSync = configSync;
-    this.offsetsTopicReady = offsetsTopicReady;
     this.links = links;
     this.topics = topics;
     this.sourceDeleted = new SourceDeletedMirrors(name -> topics.topic(name).map(TopicMetadata::id));
     this.replicas = replicas;
-    this.groups = groups;
     this.promotion = promotion;
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "brook-mirror");
@@ -276,7 +265,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
           f.close();
           return true;
         });
-        syncOffsetsIfDue(ls, wanted);
+        ls.offsets.copyIfDue(wanted);
         followConfigsIfDue(ls, wanted);
       }
     } catch (RuntimeException e) {
@@ -307,7 +296,15 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   }
 
   private LinkState linkState(String name) {
-    return live.computeIfAbsent(name, n -> new LinkState(links.links().get(n)));
+    return live.computeIfAbsent(name, n -> {
+      MirrorLink link = links.links().get(n);
+      return new LinkState(link, source -> new GroupOffsetCopier(link, source::groupOffsets, this::logEnd, commits, warnings, System::nanoTime));
+    });
+  }
+
+  private OptionalLong logEnd(TopicPartition tp) {
+    Optional<Partition> p = replicas.partition(tp);
+    return p.isEmpty() ? OptionalLong.empty() : OptionalLong.of(p.get().logEndOffset());
   }
 
   private void assign(String linkName, List<TopicPartition> tps, Map<TopicPartition, MirrorTopic> wanted) {
@@ -473,108 +470,6 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
       }
     });
     return out;
-  }
-
-  // ---- consumer group offsets
-
-  /**
-   * Copies the source groups' committed offsets of this link's mirrored partitions (those led here)
-   * to the same groups in this cluster, unchanged (the offsets are the same on both sides), at each
-   * group's coordinator wherever it is. An offset is copied only when
-   * the mirror already holds it and when it changed on the source since the last copy, and only into
-   * a group with no members here (the group coordinator refuses a memberless commit otherwise): a
-   * group that failed over keeps what it commits here.
-   */
-  private void syncOffsetsIfDue(LinkState ls, Map<TopicPartition, MirrorTopic> wanted) {
-    if (!ls.link.offsetSyncEnabled()) return;
-    long now = System.nanoTime();
-    if (ls.offsetsSyncedAtNanos != 0 && now - ls.offsetsSyncedAtNanos < TimeUnit.MILLISECONDS.toNanos(ls.link.offsetSyncMs())) return;
-    ls.offsetsSyncedAtNanos = now;
-    Map<TopicPartition, TopicPartition> targetOf = new HashMap<>();
-    wanted.forEach((tp, mt) -> {
-      if (mt.link().equals(ls.link.name())) targetOf.put(source(tp, mt), tp);
-    });
-    if (targetOf.isEmpty()) return;
-    try {
-      for (Map.Entry<String, Map<TopicPartition, OffsetAndMetadata>> g : ls.source.groupOffsets(ls.link.groups()).entrySet()) {
-        syncGroup(ls, g.getKey(), g.getValue(), targetOf);
-      }
-    } catch (ExecutionException | TimeoutException e) {
-      warnings.warn("offsets:" + ls.link.name(), "link {}: cannot read the source's group offsets: {}", ls.link.name(), e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void syncGroup(LinkState ls, String group, Map<TopicPartition, OffsetAndMetadata> offsets,
-      Map<TopicPartition, TopicPartition> targetOf) throws InterruptedException {
-    if (!offsetsTopicReady.getAsBoolean()) return; // next round
-    Errors here = groups.checkAvailable(group);
-    // Coordinated elsewhere in the cluster: sent there below. Anything else (loading, invalid): next round.
-    if (here != Errors.NONE && (peers == null || here != Errors.NOT_COORDINATOR)) return;
-    Map<TopicPartition, Long> done = ls.synced.computeIfAbsent(group, g -> new HashMap<>());
-    Map<String, OffsetCommitRequestData.OffsetCommitRequestTopic> byTopic = new LinkedHashMap<>();
-    Map<TopicPartition, Long> sent = new HashMap<>();
-    offsets.forEach((src, om) -> {
-      TopicPartition target = targetOf.get(src);
-      if (target == null || om == null) return;
-      Optional<Partition> p = replicas.partition(target);
-      if (p.isEmpty() || om.offset() > p.get().logEndOffset() || Long.valueOf(om.offset()).equals(done.get(target))) return;
-      byTopic.computeIfAbsent(target.topic(), t -> new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(t))
-          .partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition()
-              .setPartitionIndex(target.partition())
-              .setCommittedOffset(om.offset())
-              .setCommittedLeaderEpoch(om.leaderEpoch().orElse(-1))
-              .setCommittedMetadata(om.metadata()));
-      sent.put(target, om.offset());
-    });
-    if (sent.isEmpty()) return;
-    OffsetCommitRequestData req = new OffsetCommitRequestData().setGroupId(group).setGenerationIdOrMemberEpoch(-1)
-        .setMemberId("").setTopics(new ArrayList<>(byTopic.values()));
-    try {
-      OffsetCommitResponseData resp = here == Errors.NONE ? groups.commitOffsets(req, (short) 8).get(10, TimeUnit.SECONDS)
-          : commitAtCoordinator(group, req);
-      if (resp == null) return; // no coordinator now: next round
-      for (OffsetCommitResponseData.OffsetCommitResponseTopic t : resp.topics()) {
-        for (OffsetCommitResponseData.OffsetCommitResponsePartition r : t.partitions()) {
-          TopicPartition tp = new TopicPartition(t.name(), r.partitionIndex());
-          if (r.errorCode() == Errors.NONE.code()) {
-            done.put(tp, sent.get(tp));
-          } else {
-            log.debug("link {}: group {} offset of {} not copied: {}", ls.link.name(), group, tp, Errors.forCode(r.errorCode()));
-          }
-        }
-      }
-    } catch (ExecutionException | TimeoutException | IOException e) {
-      log.debug("link {}: copying group {}'s offsets failed", ls.link.name(), group, e);
-    }
-  }
-
-  /**
-   * Sends a copied commit to the group's coordinator on another broker of the cluster (its
-   * inter-broker listener); null when the group has no live coordinator now. Manager thread.
-   *
-   * <p>Why the partition's leader sends, rather than the coordinator's broker fetching: only the
-   * leader knows whether the mirror already holds an offset (its log end), and an offset past the
-   * mirror's end would send a failed-over group out of range; the leader already reads the source's
-   * groups for its partitions, and the coordinator would otherwise have to ask every leader for its log
-   * ends and read the source a second time. The coordinator treats it as any memberless commit
-   * (refused while the group has members here, so a failed-over group keeps its own commits).
-   */
-  private OffsetCommitResponseData commitAtCoordinator(String group, OffsetCommitRequestData req) throws IOException {
-    Optional<Integer> coordinator = peers.groupCoordinator().apply(group);
-    if (coordinator.isEmpty() || coordinator.get() == peers.state().localBrokerId()) return null;
-    AbstractResponse r = peerCalls().call(coordinator.get(), OffsetCommitRequest.Builder.forTopicNames(req).build((short) 8));
-    return ((OffsetCommitResponse) r).data();
-  }
-
-  /** The manager thread's connections to the other brokers (cluster mode). */
-  private PeerConnections peerCalls() {
-    if (peerCalls == null) {
-      peerCalls = new PeerConnections(peers.state()::broker, peers.connector(), "brook-mirror-offsets-" + peers.state().localBrokerId(),
-          PEER_TIMEOUT_MS);
-    }
-    return peerCalls;
   }
 
   // ---- topic admin's thread: creation, promote, links
@@ -916,7 +811,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     try {
       thread.submit(() -> {
         for (String name : List.copyOf(live.keySet())) closeLink(name);
-        if (peerCalls != null) peerCalls.close();
+        commits.close();
       }).get(30, TimeUnit.SECONDS);
       if (statusGatherer != null) statusGatherer.close();
     } catch (ExecutionException | TimeoutException e) {
