@@ -838,7 +838,7 @@ public final class Broker implements AutoCloseable {
             .flatMap(s -> cluster.broker(s.leader()))
             .map(b -> new Node(b.id(), b.host(), b.port()));
     FindCoordinatorHandler.Locator groupCoordinators = FindCoordinatorHandler.partitionLeader(
-        ReplicaGroupLog.TOPIC, groups::partitionFor, offsetsTopic::ensureReady, leaderOf);
+        ReplicaGroupLog.TOPIC, groups::partitionFor, offsetsTopic, leaderOf);
     Function<Uuid, Optional<String>> names = replicas == null ? id -> Optional.empty() : replicas::topicName;
     Function<String, Optional<Uuid>> ids = topics == null ? n -> Optional.empty() : topics::topicId;
     dispatcher.register(ApiKeys.JOIN_GROUP, new JoinGroupHandler(groups));
@@ -975,7 +975,7 @@ public final class Broker implements AutoCloseable {
     }, interval, interval, TimeUnit.MILLISECONDS);
     // Transaction keys: the leader of the key's __transaction_state partition (contract §2).
     dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.groupCoordinators(),
-        FindCoordinatorHandler.partitionLeader(ReplicaTxnLog.TOPIC, coordinator::partitionFor, stateTopicReady,
+        FindCoordinatorHandler.partitionLeader(ReplicaTxnLog.TOPIC, coordinator::partitionFor, stateTopic,
             groupsArea.leaderOf())).onListener(groupsArea.onListener()));
     // Allocating an id may write the block file or claim a block in ZooKeeper: never on a network
     // thread, so idempotent producers' InitProducerId runs on the coordinator's thread too.

@@ -3,6 +3,7 @@ package dev.brook.broker.api;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -20,16 +21,40 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
 /**
  * FindCoordinator: a group or transactional id is coordinated by the broker leading the key's
  * partition of the internal topic (__consumer_offsets / __transaction_state), as the cluster
- * metadata says (a single node leads them all). COORDINATOR_NOT_AVAILABLE while the topic does not
- * exist yet (asking starts its creation), or the partition has no live leader. Share-group keys
- * are not supported. v4+ batches keys. Answers from cached metadata: never blocks.
+ * metadata says (a single node leads them all). COORDINATOR_NOT_AVAILABLE when the partition has no
+ * live leader. Share-group keys are not supported. v4+ batches keys. Answers from cached metadata:
+ * never blocks a thread.
+ *
+ * <p>The first key of a kind starts its internal topic's creation. Kafka answers that request
+ * COORDINATOR_NOT_AVAILABLE at once, and the client asks again after its backoff (100 ms, growing):
+ * a fresh broker's first consumer group took ~350 ms longer to join than its second. Here the answer
+ * waits for the creation under way, at most {@link #CREATION_WAIT_MS}, then locates again: the
+ * client gets its coordinator on the first try, and COORDINATOR_NOT_AVAILABLE only if the topic
+ * could not be created (or led) in that time.
  */
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequestData> {
+  /** How long an answer waits for an internal topic's creation under way before it is sent. */
+  static final long CREATION_WAIT_MS = 2_000;
+
   /** Where one key type's coordinator is. */
   @FunctionalInterface
   public interface Locator {
     /** The node coordinating {@code key} (non-empty), or why there is none now. */
     Located locate(String key);
+
+    /** Completes when a creation that {@link #locate} started has ended; completed when none is under way. */
+    default CompletableFuture<Void> creationEnded() {
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+
+  /** An internal topic created on first use. */
+  public interface CoordinatorTopic {
+    /** True if the topic exists; otherwise starts creating it (when not already under way) and returns false. */
+    boolean ensureReady();
+
+    /** Completes when the creation under way ends, created or not; completed when none is under way. */
+    CompletableFuture<Void> creationEnded();
   }
 
   /** A coordinator found ({@code node} set, {@code error} NONE) or not ({@code node} null). */
@@ -52,11 +77,35 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
    */
   public static Locator partitionLeader(String topic, ToIntFunction<String> partitionFor, BooleanSupplier topicReady,
       Function<TopicPartition, Optional<Node>> leaderOf) {
-    return key -> {
-      if (!topicReady.getAsBoolean()) return Located.unavailable(Errors.COORDINATOR_NOT_AVAILABLE);
-      return leaderOf.apply(new TopicPartition(topic, partitionFor.applyAsInt(key)))
-          .map(Located::at)
-          .orElse(Located.unavailable(Errors.COORDINATOR_NOT_AVAILABLE));
+    return partitionLeader(topic, partitionFor, new CoordinatorTopic() {
+      @Override
+      public boolean ensureReady() {
+        return topicReady.getAsBoolean();
+      }
+
+      @Override
+      public CompletableFuture<Void> creationEnded() {
+        return CompletableFuture.completedFuture(null);
+      }
+    }, leaderOf);
+  }
+
+  /** The leader of the key's partition of {@code internal}, the topic named {@code topic}. */
+  public static Locator partitionLeader(String topic, ToIntFunction<String> partitionFor, CoordinatorTopic internal,
+      Function<TopicPartition, Optional<Node>> leaderOf) {
+    return new Locator() {
+      @Override
+      public Located locate(String key) {
+        if (!internal.ensureReady()) return Located.unavailable(Errors.COORDINATOR_NOT_AVAILABLE);
+        return leaderOf.apply(new TopicPartition(topic, partitionFor.applyAsInt(key)))
+            .map(Located::at)
+            .orElse(Located.unavailable(Errors.COORDINATOR_NOT_AVAILABLE));
+      }
+
+      @Override
+      public CompletableFuture<Void> creationEnded() {
+        return internal.creationEnded();
+      }
     };
   }
 
@@ -107,6 +156,29 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
 
   @Override
   public CompletableFuture<ApiMessage> handle(RequestContext ctx, FindCoordinatorRequestData req) {
+    FindCoordinatorResponseData response = answer(ctx, req);
+    CompletableFuture<Void> creation = locatorFor(req.keyType()).creationEnded();
+    if (creation.isDone() || !unavailable(response)) return CompletableFuture.completedFuture(response);
+    // copy(): the timeout must not complete the creation's own future, which other answers wait on.
+    return creation.copy()
+        .completeOnTimeout(null, CREATION_WAIT_MS, TimeUnit.MILLISECONDS)
+        .<ApiMessage>handle((done, failure) -> answer(ctx, req));
+  }
+
+  private Locator locatorFor(byte keyType) {
+    return keyType == CoordinatorType.TRANSACTION.id() ? transactions : groups;
+  }
+
+  private static boolean unavailable(FindCoordinatorResponseData response) {
+    short notAvailable = Errors.COORDINATOR_NOT_AVAILABLE.code();
+    if (response.errorCode() == notAvailable) return true;
+    for (Coordinator c : response.coordinators()) {
+      if (c.errorCode() == notAvailable) return true;
+    }
+    return false;
+  }
+
+  private FindCoordinatorResponseData answer(RequestContext ctx, FindCoordinatorRequestData req) {
     FindCoordinatorResponseData response = new FindCoordinatorResponseData();
     if (ctx.apiVersion() < 4) {
       Coordinator c = find(req.key(), req.keyType(), ctx.listenerName());
@@ -120,7 +192,7 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
       List<String> keys = req.coordinatorKeys();
       for (String key : keys) response.coordinators().add(find(key, req.keyType(), ctx.listenerName()));
     }
-    return CompletableFuture.completedFuture(response);
+    return response;
   }
 
   private Coordinator find(String key, byte keyType, String listenerName) {

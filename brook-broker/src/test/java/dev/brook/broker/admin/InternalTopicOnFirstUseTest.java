@@ -1,0 +1,126 @@
+package dev.brook.broker.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.brook.broker.api.FindCoordinatorHandler;
+import dev.brook.broker.api.RequestContext;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.errors.InvalidReplicationFactorException;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.FindCoordinatorResponseData;
+import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.ApiMessage;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
+import org.apache.kafka.common.requests.RequestHeader;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The first FindCoordinator of a fresh broker starts the internal topic's creation and its answer
+ * waits for it: the client gets its coordinator on the first try instead of after a backoff.
+ */
+class InternalTopicOnFirstUseTest {
+  static final Node SELF = new Node(1, "h", 9092);
+  final ExecutorService executor = Executors.newSingleThreadExecutor();
+
+  @AfterEach
+  void stop() {
+    executor.shutdownNow();
+  }
+
+  FindCoordinatorHandler handlerFor(InternalTopicOnFirstUse topic) {
+    return new FindCoordinatorHandler(
+        FindCoordinatorHandler.partitionLeader("__consumer_offsets", k -> 0, topic, tp -> Optional.of(SELF)));
+  }
+
+  static CompletableFuture<ApiMessage> find(FindCoordinatorHandler handler, short version) {
+    FindCoordinatorRequestData req = new FindCoordinatorRequestData().setKeyType(CoordinatorType.GROUP.id());
+    if (version < 4) req.setKey("g");
+    else req.setCoordinatorKeys(List.of("g"));
+    RequestContext ctx =
+        new RequestContext(new RequestHeader(ApiKeys.FIND_COORDINATOR, version, "test", 1), 1, null, "PLAINTEXT");
+    return handler.handle(ctx, req);
+  }
+
+  static Errors error(ApiMessage answer) {
+    FindCoordinatorResponseData r = (FindCoordinatorResponseData) answer;
+    return Errors.forCode(r.coordinators().isEmpty() ? r.errorCode() : r.coordinators().get(0).errorCode());
+  }
+
+  @Test
+  void theFirstAnswerWaitsForTheCreationItStartedAndNamesTheCoordinator() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger creations = new AtomicInteger();
+    InternalTopicOnFirstUse topic = new InternalTopicOnFirstUse("__consumer_offsets", false, () -> {
+      creations.incrementAndGet();
+      release.await(10, TimeUnit.SECONDS);
+      return null;
+    }, executor);
+    FindCoordinatorHandler handler = handlerFor(topic);
+
+    CompletableFuture<ApiMessage> oldVersion = find(handler, (short) 3);
+    CompletableFuture<ApiMessage> batched = find(handler, (short) 4);
+    assertThat(oldVersion).isNotDone();
+    assertThat(batched).isNotDone();
+    release.countDown();
+
+    FindCoordinatorResponseData v3 = (FindCoordinatorResponseData) oldVersion.get(5, TimeUnit.SECONDS);
+    assertThat(Errors.forCode(v3.errorCode())).isEqualTo(Errors.NONE);
+    assertThat(v3.nodeId()).isEqualTo(1);
+    assertThat(error(batched.get(5, TimeUnit.SECONDS))).isEqualTo(Errors.NONE);
+    assertThat(creations).hasValue(1);
+    assertThat(topic.creationEnded()).isDone();
+    // Created for good: answered at once, nothing created again.
+    assertThat(find(handler, (short) 4)).isCompletedWithValueMatching(a -> error(a) == Errors.NONE);
+    assertThat(creations).hasValue(1);
+  }
+
+  @Test
+  void aCreationThatFailsIsAnsweredNotAvailableWhenItEnds() throws Exception {
+    AtomicInteger attempts = new AtomicInteger();
+    InternalTopicOnFirstUse topic = new InternalTopicOnFirstUse("__consumer_offsets", false, () -> {
+      if (attempts.incrementAndGet() == 1) Thread.sleep(50); // the answer waits for this one
+      throw new InvalidReplicationFactorException("1 live broker, 3 needed");
+    }, executor);
+
+    long start = System.nanoTime();
+    ApiMessage answer = find(handlerFor(topic), (short) 4).get(5, TimeUnit.SECONDS);
+    assertThat(error(answer)).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+    // It ended with the failed creation, not at the wait's bound.
+    assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(1_500);
+  }
+
+  @Test
+  void aCreationThatDoesNotEndIsAnsweredNotAvailableAfterTheBound() throws Exception {
+    CountDownLatch never = new CountDownLatch(1);
+    InternalTopicOnFirstUse topic = new InternalTopicOnFirstUse("__consumer_offsets", false, () -> {
+      never.await(30, TimeUnit.SECONDS);
+      return null;
+    }, executor);
+
+    CompletableFuture<ApiMessage> answer = find(handlerFor(topic), (short) 4);
+    assertThat(error(answer.get(10, TimeUnit.SECONDS))).isEqualTo(Errors.COORDINATOR_NOT_AVAILABLE);
+    // The bound completed only this answer's copy: the creation is still under way.
+    assertThat(topic.creationEnded()).isNotDone();
+    never.countDown();
+    topic.creationEnded().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aRejectedCreationEndsAtOnce() {
+    executor.shutdown();
+    InternalTopicOnFirstUse topic = new InternalTopicOnFirstUse("__consumer_offsets", false, () -> null, executor);
+    assertThat(topic.ensureReady()).isFalse();
+    assertThat(topic.creationEnded()).isDone();
+    assertThat(find(handlerFor(topic), (short) 4)).isCompletedWithValueMatching(a -> error(a) == Errors.COORDINATOR_NOT_AVAILABLE);
+  }
+}
