@@ -4,7 +4,6 @@ import dev.brook.broker.admin.MirrorTopicRules;
 import dev.brook.broker.cluster.BrokerEndpoint;
 import dev.brook.broker.cluster.ClusterState;
 import dev.brook.broker.cluster.MetadataStore;
-import dev.brook.broker.cluster.PartitionState;
 import dev.brook.broker.cluster.TopicMetadata;
 import dev.brook.broker.config.ConfigException;
 import dev.brook.broker.config.TopicConfigs;
@@ -18,10 +17,10 @@ import dev.brook.broker.replica.Partition;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -34,24 +33,13 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.TopicDescription;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
-import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.message.DescribeConfigsRequestData;
-import org.apache.kafka.common.message.DescribeConfigsResponseData;
-import org.apache.kafka.common.message.OffsetCommitRequestData;
-import org.apache.kafka.common.message.OffsetCommitResponseData;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.ControlRecordType;
 import org.apache.kafka.common.record.EndTransactionMarker;
 import org.apache.kafka.common.record.MemoryRecords;
-import org.apache.kafka.common.requests.AbstractResponse;
-import org.apache.kafka.common.requests.DescribeConfigsRequest;
-import org.apache.kafka.common.requests.DescribeConfigsResponse;
-import org.apache.kafka.common.requests.OffsetCommitRequest;
-import org.apache.kafka.common.requests.OffsetCommitResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,9 +69,12 @@ import org.slf4j.LoggerFactory;
  * source's, aborts the source's open transactions and records its partition done on the {@link
  * PromotionBoard}; when every partition is, the request stores {@code promoted}. A leader copies its
  * partitions' group offsets to each group's coordinator, on this broker or sent to another
- * ({@link #commitAtCoordinator}); a promote's leaders raise the cluster's producer-id floor, so no
+ * ({@link GroupOffsetCopier}, {@link CoordinatorCommits}); a promote's leaders raise the cluster's producer-id floor, so no
  * broker hands out a mirrored producer id afterwards; {@link #status} gathers each partition's
- * state from its leader.
+ * state from its leader ({@link MirrorStatusGatherer}).
+ *
+ * <p>A mirror topic whose source topic was deleted (or deleted and created again) is left out of
+ * the fetchers from the metadata refresh that finds it ({@link SourceDeletedMirrors}).
  */
 public final class MirrorManager implements MirrorTopicRules, LeadershipListener, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MirrorManager.class);
@@ -143,23 +134,22 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     long metadataFailedAtNanos;
     /** When each growth ("topic:count") was last asked for: asked again only after 30 s (a failed one). */
     final Map<String, Long> growthAskedAtNanos = new HashMap<>();
-    long offsetsSyncedAtNanos;
     long configsSyncedAtNanos;
     /** When each config change ("topic" → wanted configs) was last asked for: asked again only after 30 s. */
     final Map<String, Map.Entry<Map<String, String>, Long>> configsAsked = new HashMap<>();
-    /** What was last written per group and target partition, so a target group's own newer commits stay. */
-    final Map<String, Map<TopicPartition, Long>> synced = new HashMap<>();
+    /** Copies this link's group offsets; what it copied is forgotten with the link. */
+    final GroupOffsetCopier offsets;
 
-    LinkState(MirrorLink link) {
+    LinkState(MirrorLink link, Function<SourceCluster, GroupOffsetCopier> offsetCopier) {
       this.link = link;
       this.source = new SourceCluster(link);
+      this.offsets = offsetCopier.apply(source);
     }
   }
 
   private final MirrorLinkStore links;
   private final MetadataStore topics;
   private final LocalReplicaManager replicas;
-  private final GroupCoordinator groups;
   private final Promotion promotion;
   /** Cluster mode: where leaders record their part of a promote done; null on a single node. */
   private final PromotionBoard board;
@@ -169,29 +159,21 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   private final Map<TopicPartition, Integer> readiedIn = new HashMap<>();
   private final Growth growth;
   private final ConfigSync configSync;
-  private final java.util.function.BooleanSupplier offsetsTopicReady;
   private final Set<TopicPartition> led = ConcurrentHashMap.newKeySet();
   private final Set<String> promoting = ConcurrentHashMap.newKeySet();
-  /**
-   * Mirror topics (by topic id: a mirror deleted and created again is another) whose source topic is gone (deleted, or recreated: another topic id), as this
-   * broker's last look at the source found: not fetched again, their records kept. Written on the
-   * manager's thread, read by the status. Not kept across restarts: the condition is found again
-   * from the source, by the topic id recorded at creation.
-   */
-  private final Set<org.apache.kafka.common.Uuid> sourceGone = ConcurrentHashMap.newKeySet(); // mirror topic ids
+  /** Mirror topics whose source topic is gone: not fetched again, their records kept. */
+  private final SourceDeletedMirrors sourceDeleted;
   private final Map<String, LinkState> live = new HashMap<>(); // manager thread
   /** Guards changes of {@link #assigned} and {@link #fetcherOf}: the manager's thread assigns, a promote takes away. */
   private final Object assignment = new Object();
   private final Map<TopicPartition, MirrorFetcher.Mirrored> assigned = new ConcurrentHashMap<>();
   private final Map<TopicPartition, MirrorFetcher> fetcherOf = new ConcurrentHashMap<>();
   private final ScheduledExecutorService thread;
-  private final Map<String, Long> warnedAt = new HashMap<>(); // manager thread: rate-limits repeated warnings
-  /** Cluster mode: the other brokers; null on a single node. */
-  private final Peers peers;
-  private PeerConnections peerCalls; // manager thread, made on first use
-  /** Cluster mode: asks other leaders for their partitions' status (made on first use, guarded by this). */
-  private java.util.concurrent.ExecutorService statusThread;
-  private PeerConnections statusCalls; // the status thread's
+  private final ThrottledWarnings warnings = new ThrottledWarnings(log, System::nanoTime); // manager thread
+  /** Where copied group offsets are committed (manager thread). */
+  private final CoordinatorCommits commits;
+  /** Cluster mode: gathers a topic's status from its partitions' leaders; null on a single node. */
+  private final MirrorStatusGatherer statusGatherer;
 
   /**
    * @param offsetsTopicReady whether __consumer_offsets exists (it starts its creation when not, as a
@@ -211,15 +193,16 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   public MirrorManager(MirrorLinkStore links, MetadataStore topics, LocalReplicaManager replicas, GroupCoordinator groups,
       java.util.function.BooleanSupplier offsetsTopicReady, Promotion promotion, Growth growth, PromotionBoard board,
       ConfigSync configSync, Peers peers) {
-    this.peers = peers;
+    this.commits = new CoordinatorCommits(groups, offsetsTopicReady, peers, PEER_TIMEOUT_MS);
+    this.statusGatherer = peers == null ? null
+        : MirrorStatusGatherer.overInterBrokerListener(peers.state(), peers.connector(), PEER_TIMEOUT_MS);
     this.board = board;
     this.growth = growth;
     this.configSync = configSync;
-    this.offsetsTopicReady = offsetsTopicReady;
     this.links = links;
     this.topics = topics;
+    this.sourceDeleted = new SourceDeletedMirrors(name -> topics.topic(name).map(TopicMetadata::id));
     this.replicas = replicas;
-    this.groups = groups;
     this.promotion = promotion;
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "brook-mirror");
@@ -282,7 +265,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
           f.close();
           return true;
         });
-        syncOffsetsIfDue(ls, wanted);
+        ls.offsets.copyIfDue(wanted);
         followConfigsIfDue(ls, wanted);
       }
     } catch (RuntimeException e) {
@@ -299,12 +282,12 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     promotingSeenAt.keySet().removeIf(t -> !topics.topic(t).flatMap(MirrorTopic::of).map(MirrorTopic::promoting).orElse(false));
     for (TopicPartition tp : led) {
       Optional<MirrorTopic> mt = topics.topic(tp.topic()).flatMap(MirrorTopic::of);
-      if (mt.isEmpty() || promoting.contains(tp.topic()) || sourceGone(tp.topic())) continue;
+      if (mt.isEmpty() || promoting.contains(tp.topic()) || sourceDeleted.contains(tp.topic())) continue;
       if (!mt.get().active() && !(mt.get().promoting() && board != null && catchingUp(tp))) continue;
       Optional<Partition> p = replicas.partition(tp);
       if (p.isEmpty() || !p.get().isLeader() || p.get().isOffline()) continue;
       if (!links.links().containsKey(mt.get().link())) {
-        warn("link:" + mt.get().link(), "mirror topic {} names link {}, which does not exist", tp.topic(), mt.get().link());
+        warnings.warn("link:" + mt.get().link(), "mirror topic {} names link {}, which does not exist", tp.topic(), mt.get().link());
         continue;
       }
       out.put(tp, mt.get());
@@ -313,7 +296,15 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   }
 
   private LinkState linkState(String name) {
-    return live.computeIfAbsent(name, n -> new LinkState(links.links().get(n)));
+    return live.computeIfAbsent(name, n -> {
+      MirrorLink link = links.links().get(n);
+      return new LinkState(link, source -> new GroupOffsetCopier(link, source::groupOffsets, this::logEnd, commits, warnings, System::nanoTime));
+    });
+  }
+
+  private OptionalLong logEnd(TopicPartition tp) {
+    Optional<Partition> p = replicas.partition(tp);
+    return p.isEmpty() ? OptionalLong.empty() : OptionalLong.of(p.get().logEndOffset());
   }
 
   private void assign(String linkName, List<TopicPartition> tps, Map<TopicPartition, MirrorTopic> wanted) {
@@ -323,7 +314,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
       ls = linkState(linkName);
       settings = MirrorFetcher.Settings.of(ls.link); // loads the link's TLS stores
     } catch (ConfigException | org.apache.kafka.common.KafkaException e) {
-      warn("link-config:" + linkName, "link {} cannot be used: {}", linkName, e.getMessage());
+      warnings.warn("link-config:" + linkName, "link {} cannot be used: {}", linkName, e.getMessage());
       return;
     }
     if (ls.metadataFailedAtNanos != 0 && System.nanoTime() - ls.metadataFailedAtNanos < TimeUnit.SECONDS.toNanos(1)) return;
@@ -370,48 +361,19 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
         }
       }
       growMirrors(ls, found);
-      noticeDeletedSources(ls, found, wanted);
+      sourceDeleted.noticeIn(ls.link.name(), found, wanted.values());
       ls.metadataAtNanos = System.nanoTime();
       ls.metadataStale = false;
       ls.metadataFailedAtNanos = 0;
       return true;
     } catch (ExecutionException | TimeoutException e) {
-      warn("metadata:" + ls.link.name(), "link {}: cannot read the source's metadata: {}", ls.link.name(), e.toString());
+      warnings.warn("metadata:" + ls.link.name(), "link {}: cannot read the source's metadata: {}", ls.link.name(), e.toString());
       ls.metadataFailedAtNanos = System.nanoTime();
       return false;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
     }
-  }
-
-  /**
-   * Marks the mirror topics of this link whose source topic the source no longer has, or has under
-   * another topic id (deleted and created again: a new topic whose offsets start over, which the
-   * mirror must not follow or it would truncate its records to the new topic's), as {@link
-   * #sourceGone}: they stop being fetched and keep their records, and their status says so, until
-   * they are promoted or deleted. (What Confluent's Cluster Linking does here is not documented in
-   * what we could read; keeping the data readable is the choice that loses nothing.)
-   */
-  private void noticeDeletedSources(LinkState ls, Map<String, TopicDescription> found, Map<TopicPartition, MirrorTopic> wanted) {
-    Map<String, MirrorTopic> mirrors = new TreeMap<>();
-    wanted.values().forEach(mt -> {
-      if (mt.link().equals(ls.link.name())) mirrors.put(mt.topic(), mt);
-    });
-    for (MirrorTopic mt : mirrors.values()) {
-      TopicDescription d = found.get(mt.sourceTopic());
-      boolean recreated = d != null && !mt.sourceTopicId().isEmpty() && !mt.sourceTopicId().equals(String.valueOf(d.topicId()));
-      if (d != null && !recreated) continue;
-      Optional<org.apache.kafka.common.Uuid> id = topics.topic(mt.topic()).map(TopicMetadata::id);
-      if (id.isPresent() && sourceGone.add(id.get())) {
-        log.warn("link {}: source topic {} of mirror topic {} was {}: the mirror stops fetching and keeps its records "
-            + "(promote or delete it)", ls.link.name(), mt.sourceTopic(), mt.topic(), recreated ? "deleted and created again" : "deleted");
-      }
-    }
-  }
-
-  private boolean sourceGone(String topic) {
-    return topics.topic(topic).map(t -> sourceGone.contains(t.id())).orElse(false);
   }
 
   /** Partitions the source added: each active mirror topic of this link grows to its source's count. */
@@ -450,14 +412,6 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     ls.source.close();
   }
 
-  private void warn(String key, String format, Object... args) {
-    long now = System.nanoTime();
-    Long last = warnedAt.get(key);
-    if (last != null && now - last < TimeUnit.SECONDS.toNanos(60)) return;
-    warnedAt.put(key, now);
-    log.warn(format, args);
-  }
-
   // ---- topic configs
 
   /**
@@ -480,7 +434,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     try {
       source = ls.source.topicConfigs(new java.util.TreeSet<>(sourceOf.values()));
     } catch (ExecutionException | TimeoutException e) {
-      warn("configs:" + ls.link.name(), "link {}: cannot read the source's topic configs: {}", ls.link.name(), e.toString());
+      warnings.warn("configs:" + ls.link.name(), "link {}: cannot read the source's topic configs: {}", ls.link.name(), e.toString());
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -512,112 +466,10 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
         TopicConfigs.validate(Map.of(k, v));
         out.put(k, v);
       } catch (ConfigException ex) {
-        warn("config:" + topic + ":" + k, "mirror topic {}: source config {}={} is not taken: {}", topic, k, v, ex.getMessage());
+        warnings.warn("config:" + topic + ":" + k, "mirror topic {}: source config {}={} is not taken: {}", topic, k, v, ex.getMessage());
       }
     });
     return out;
-  }
-
-  // ---- consumer group offsets
-
-  /**
-   * Copies the source groups' committed offsets of this link's mirrored partitions (those led here)
-   * to the same groups in this cluster, unchanged (the offsets are the same on both sides), at each
-   * group's coordinator wherever it is. An offset is copied only when
-   * the mirror already holds it and when it changed on the source since the last copy, and only into
-   * a group with no members here (the group coordinator refuses a memberless commit otherwise): a
-   * group that failed over keeps what it commits here.
-   */
-  private void syncOffsetsIfDue(LinkState ls, Map<TopicPartition, MirrorTopic> wanted) {
-    if (!ls.link.offsetSyncEnabled()) return;
-    long now = System.nanoTime();
-    if (ls.offsetsSyncedAtNanos != 0 && now - ls.offsetsSyncedAtNanos < TimeUnit.MILLISECONDS.toNanos(ls.link.offsetSyncMs())) return;
-    ls.offsetsSyncedAtNanos = now;
-    Map<TopicPartition, TopicPartition> targetOf = new HashMap<>();
-    wanted.forEach((tp, mt) -> {
-      if (mt.link().equals(ls.link.name())) targetOf.put(source(tp, mt), tp);
-    });
-    if (targetOf.isEmpty()) return;
-    try {
-      for (Map.Entry<String, Map<TopicPartition, OffsetAndMetadata>> g : ls.source.groupOffsets(ls.link.groups()).entrySet()) {
-        syncGroup(ls, g.getKey(), g.getValue(), targetOf);
-      }
-    } catch (ExecutionException | TimeoutException e) {
-      warn("offsets:" + ls.link.name(), "link {}: cannot read the source's group offsets: {}", ls.link.name(), e.toString());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private void syncGroup(LinkState ls, String group, Map<TopicPartition, OffsetAndMetadata> offsets,
-      Map<TopicPartition, TopicPartition> targetOf) throws InterruptedException {
-    if (!offsetsTopicReady.getAsBoolean()) return; // next round
-    Errors here = groups.checkAvailable(group);
-    // Coordinated elsewhere in the cluster: sent there below. Anything else (loading, invalid): next round.
-    if (here != Errors.NONE && (peers == null || here != Errors.NOT_COORDINATOR)) return;
-    Map<TopicPartition, Long> done = ls.synced.computeIfAbsent(group, g -> new HashMap<>());
-    Map<String, OffsetCommitRequestData.OffsetCommitRequestTopic> byTopic = new LinkedHashMap<>();
-    Map<TopicPartition, Long> sent = new HashMap<>();
-    offsets.forEach((src, om) -> {
-      TopicPartition target = targetOf.get(src);
-      if (target == null || om == null) return;
-      Optional<Partition> p = replicas.partition(target);
-      if (p.isEmpty() || om.offset() > p.get().logEndOffset() || Long.valueOf(om.offset()).equals(done.get(target))) return;
-      byTopic.computeIfAbsent(target.topic(), t -> new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(t))
-          .partitions().add(new OffsetCommitRequestData.OffsetCommitRequestPartition()
-              .setPartitionIndex(target.partition())
-              .setCommittedOffset(om.offset())
-              .setCommittedLeaderEpoch(om.leaderEpoch().orElse(-1))
-              .setCommittedMetadata(om.metadata()));
-      sent.put(target, om.offset());
-    });
-    if (sent.isEmpty()) return;
-    OffsetCommitRequestData req = new OffsetCommitRequestData().setGroupId(group).setGenerationIdOrMemberEpoch(-1)
-        .setMemberId("").setTopics(new ArrayList<>(byTopic.values()));
-    try {
-      OffsetCommitResponseData resp = here == Errors.NONE ? groups.commitOffsets(req, (short) 8).get(10, TimeUnit.SECONDS)
-          : commitAtCoordinator(group, req);
-      if (resp == null) return; // no coordinator now: next round
-      for (OffsetCommitResponseData.OffsetCommitResponseTopic t : resp.topics()) {
-        for (OffsetCommitResponseData.OffsetCommitResponsePartition r : t.partitions()) {
-          TopicPartition tp = new TopicPartition(t.name(), r.partitionIndex());
-          if (r.errorCode() == Errors.NONE.code()) {
-            done.put(tp, sent.get(tp));
-          } else {
-            log.debug("link {}: group {} offset of {} not copied: {}", ls.link.name(), group, tp, Errors.forCode(r.errorCode()));
-          }
-        }
-      }
-    } catch (ExecutionException | TimeoutException | IOException e) {
-      log.debug("link {}: copying group {}'s offsets failed", ls.link.name(), group, e);
-    }
-  }
-
-  /**
-   * Sends a copied commit to the group's coordinator on another broker of the cluster (its
-   * inter-broker listener); null when the group has no live coordinator now. Manager thread.
-   *
-   * <p>Why the partition's leader sends, rather than the coordinator's broker fetching: only the
-   * leader knows whether the mirror already holds an offset (its log end), and an offset past the
-   * mirror's end would send a failed-over group out of range; the leader already reads the source's
-   * groups for its partitions, and the coordinator would otherwise have to ask every leader for its log
-   * ends and read the source a second time. The coordinator treats it as any memberless commit
-   * (refused while the group has members here, so a failed-over group keeps its own commits).
-   */
-  private OffsetCommitResponseData commitAtCoordinator(String group, OffsetCommitRequestData req) throws IOException {
-    Optional<Integer> coordinator = peers.groupCoordinator().apply(group);
-    if (coordinator.isEmpty() || coordinator.get() == peers.state().localBrokerId()) return null;
-    AbstractResponse r = peerCalls().call(coordinator.get(), OffsetCommitRequest.Builder.forTopicNames(req).build((short) 8));
-    return ((OffsetCommitResponse) r).data();
-  }
-
-  /** The manager thread's connections to the other brokers (cluster mode). */
-  private PeerConnections peerCalls() {
-    if (peerCalls == null) {
-      peerCalls = new PeerConnections(peers.state()::broker, peers.connector(), "brook-mirror-offsets-" + peers.state().localBrokerId(),
-          PEER_TIMEOUT_MS);
-    }
-    return peerCalls;
   }
 
   // ---- topic admin's thread: creation, promote, links
@@ -792,7 +644,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
         log.info("Mirror partition {} ready for writes (leader epoch {}, {} open source transaction(s) aborted)", tp,
             p.get().leaderEpoch(), aborted);
       } catch (IOException | RuntimeException e) {
-        warn("promote:" + tp, "mirror partition {}: readying it for writes failed, retrying: {}", tp, e.toString());
+        warnings.warn("promote:" + tp, "mirror partition {}: readying it for writes failed, retrying: {}", tp, e.toString());
       }
     }
   }
@@ -912,13 +764,17 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
   public Optional<String> statusHere(String topic) {
     Optional<TopicMetadata> t = topics.topic(topic);
     Optional<MirrorTopic> mt = t.flatMap(MirrorTopic::of);
-    if (mt.isEmpty()) return Optional.empty();
+    return mt.map(m -> itemsHere(t.get(), m));
+  }
+
+  /** Every partition's item as this broker sees it, joined by {@code ;}. */
+  private String itemsHere(TopicMetadata t, MirrorTopic mt) {
     StringBuilder out = new StringBuilder();
-    for (int i = 0; i < t.get().partitions(); i++) {
+    for (int i = 0; i < t.partitions(); i++) {
       if (i > 0) out.append(';');
-      out.append(partitionStatus(topic, mt.get(), i));
+      out.append(partitionStatus(t.name(), mt, i));
     }
-    return Optional.of(out.toString());
+    return out.toString();
   }
 
   /** One partition's {@code partition:state:mirrorEnd:sourceHighWatermark:lag} as this broker sees it. */
@@ -930,92 +786,24 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     long sourceHw = m == null ? -1 : m.sourceHighWatermark;
     // In a cluster only the leader fetches: a replica here says so (the leader knows the lag).
     String state = !mt.readOnly() ? "promoted" : mt.promoting() || promoting.contains(topic) ? "promoting"
-        : sourceGone(topic) ? "source-deleted"
+        : sourceDeleted.contains(topic) ? "source-deleted"
         : m == null && p.isPresent() && !p.get().isLeader() ? "follower"
         : m != null && m.authenticationFailed ? "authentication-failed"
         : m == null || sourceHw < 0 ? "connecting" : "fetching";
-    long lag = sourceHw < 0 || end < 0 ? -1 : Math.max(0, sourceHw - end);
-    return i + ":" + state + ":" + end + ":" + sourceHw + ":" + lag;
+    return MirrorStatusGatherer.item(i, state, end, sourceHw);
   }
 
   /**
-   * The whole topic's status: this broker's view of the partitions it leads, and for the others
-   * their leader's view, asked over the inter-broker listener ({@code mirror.status.here}) on the
-   * status thread. Gathered when asked rather than published by the leaders, because the cluster's
-   * ZooKeeper cache rebuilds its snapshot on every write: a lag published every second would cost
-   * every broker a rebuild a second. A leader that does not answer (within {@link
-   * #PEER_TIMEOUT_MS}) leaves its partitions {@code unknown} with lag -1; a partition with no leader
-   * is {@code offline}.
+   * The whole topic's status: on a single node this broker's view; in a cluster gathered from each
+   * partition's leader ({@link MirrorStatusGatherer}).
    */
   @Override
   public CompletableFuture<Optional<String>> status(String topic) {
     Optional<TopicMetadata> t = topics.topic(topic);
     Optional<MirrorTopic> mt = t.flatMap(MirrorTopic::of);
     if (mt.isEmpty()) return CompletableFuture.completedFuture(Optional.empty());
-    String[] items = new String[t.get().partitions()];
-    Map<Integer, List<Integer>> elsewhere = new TreeMap<>(); // leader -> partitions
-    for (int i = 0; i < items.length; i++) {
-      items[i] = partitionStatus(topic, mt.get(), i);
-      if (peers == null) continue;
-      int leader = peers.state().partitionState(new TopicPartition(topic, i)).map(PartitionState::leader).orElse(-1);
-      if (leader < 0) {
-        items[i] = i + ":offline:-1:-1:-1";
-      } else if (leader != peers.state().localBrokerId()) {
-        elsewhere.computeIfAbsent(leader, l -> new ArrayList<>()).add(i);
-      }
-    }
-    if (elsewhere.isEmpty()) return CompletableFuture.completedFuture(Optional.of(String.join(";", items)));
-    return CompletableFuture.supplyAsync(() -> {
-      elsewhere.forEach((leader, partitions) -> {
-        Map<Integer, String> theirs = askStatus(leader, topic);
-        for (int i : partitions) {
-          items[i] = theirs.getOrDefault(i, i + ":unknown:-1:-1:-1");
-        }
-      });
-      return Optional.of(String.join(";", items));
-    }, statusThread());
-  }
-
-  /** Broker {@code leader}'s own status items of {@code topic}, by partition; empty if it did not answer. Status thread. */
-  private Map<Integer, String> askStatus(int leader, String topic) {
-    DescribeConfigsRequestData req = new DescribeConfigsRequestData();
-    req.resources().add(new DescribeConfigsRequestData.DescribeConfigsResource()
-        .setResourceType(ConfigResource.Type.TOPIC.id()).setResourceName(topic).setConfigurationKeys(List.of(STATUS_HERE)));
-    Map<Integer, String> out = new HashMap<>();
-    try {
-      DescribeConfigsResponse r = (DescribeConfigsResponse) statusCalls.call(leader, new DescribeConfigsRequest.Builder(req).build((short) 4));
-      for (DescribeConfigsResponseData.DescribeConfigsResult res : r.data().results()) {
-        if (res.errorCode() != Errors.NONE.code()) {
-          warn("status:" + leader, "mirror status of {}: broker {} answered {}", topic, leader, Errors.forCode(res.errorCode()));
-          continue;
-        }
-        for (DescribeConfigsResponseData.DescribeConfigsResourceResult c : res.configs()) {
-          if (!c.name().equals(STATUS_HERE) || c.value() == null) continue;
-          for (String item : c.value().split(";")) {
-            int colon = item.indexOf(':');
-            if (colon > 0) out.put(Integer.parseInt(item.substring(0, colon)), item);
-          }
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      log.debug("mirror status of {}: broker {} did not answer", topic, leader, e);
-    }
-    return out;
-  }
-
-  private java.util.concurrent.ExecutorService statusThread() {
-    synchronized (this) {
-      if (statusThread == null) {
-        statusCalls = new PeerConnections(peers.state()::broker, peers.connector(),
-            "brook-mirror-status-" + peers.state().localBrokerId(), PEER_TIMEOUT_MS);
-        statusThread = Executors.newSingleThreadExecutor(r -> {
-          Thread th = new Thread(r, "brook-mirror-status");
-          th.setDaemon(true);
-          return th;
-        });
-      }
-      return statusThread;
-    }
+    if (statusGatherer == null) return CompletableFuture.completedFuture(Optional.of(itemsHere(t.get(), mt.get())));
+    return statusGatherer.gather(topic, t.get().partitions(), i -> partitionStatus(topic, mt.get(), i)).thenApply(Optional::of);
   }
 
   @Override
@@ -1023,16 +811,9 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     try {
       thread.submit(() -> {
         for (String name : List.copyOf(live.keySet())) closeLink(name);
-        if (peerCalls != null) peerCalls.close();
+        commits.close();
       }).get(30, TimeUnit.SECONDS);
-      java.util.concurrent.ExecutorService status;
-      synchronized (this) {
-        status = statusThread;
-      }
-      if (status != null) {
-        status.submit(statusCalls::close).get(30, TimeUnit.SECONDS);
-        status.shutdownNow();
-      }
+      if (statusGatherer != null) statusGatherer.close();
     } catch (ExecutionException | TimeoutException e) {
       log.warn("mirror manager did not stop cleanly", e);
     } catch (InterruptedException e) {
