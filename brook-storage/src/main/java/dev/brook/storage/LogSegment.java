@@ -449,10 +449,11 @@ public final class LogSegment implements AutoCloseable {
    * Whether a {@link #read} from {@code offset} of up to {@code maxBytes} would find every page it
    * touches in the page cache: the offset index, and the log from the index entry at or below
    * {@code offset} to {@code maxBytes} plus one index interval past it (the scan to the batch that
-   * holds {@code offset}). Touches no page of either file (mincore); false when it cannot tell. A
-   * first batch larger than that range (a fetch whose {@code maxBytes} is below one batch) is
-   * answered by its first pages. From any thread; meant for sealed segments (the active one grows,
-   * and would be re-mapped as it does).
+   * holds {@code offset}). Touches no page of either file (mincore); false when it cannot tell. The
+   * range is an estimate of what the read sends: a first batch larger than it (a fetch whose {@code
+   * maxBytes} is below one batch), or a batch the index's entry before {@code offset} lies more than
+   * an interval in front of, is answered by its first pages only. From any thread; meant for sealed
+   * segments (the active one grows, and would be re-mapped as it does).
    */
   boolean resident(long offset, int maxBytes) {
     if (!offsetIndex.resident()) {

@@ -20,6 +20,9 @@ import org.slf4j.LoggerFactory;
  * a deleted file that is still mapped keeps its disk space, so whoever truncates, closes or deletes
  * the file must close this first. Where the JDK offers no way to unmap, nothing is ever mapped and
  * every range answers "not resident", which is the safe answer (the caller reads it off its thread).
+ * On JDK 24+ {@code invokeCleaner} warns unless {@code --sun-misc-unsafe-memory-access=allow}, which
+ * {@code bin/brook} passes; once the build targets Java 22+, an {@code Arena}-scoped {@code
+ * FileChannel.map} and {@code MemorySegment.isLoaded} do the same without {@code sun.misc}.
  *
  * <p>Thread-safe: any thread may ask; the monitor is held only for the mapping and the mincore call
  * (microseconds, no I/O).
