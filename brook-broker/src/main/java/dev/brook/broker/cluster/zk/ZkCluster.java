@@ -9,24 +9,20 @@ import dev.brook.broker.cluster.TopicMetadata;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.state.ConnectionState;
@@ -48,8 +44,9 @@ import org.slf4j.LoggerFactory;
  * runs here while this broker holds {@code /controller}.
  *
  * <p>Threads: the cache's thread rebuilds the {@link ClusterSnapshot} (published through a volatile
- * field; readers never block); one "brook-cluster-events" thread diffs this broker's partitions and
- * calls the {@link ReplicaStateListener} in order; ZooKeeper writes run on the caller's thread or
+ * field; readers never block); one "brook-cluster-events" thread ({@link ReplicaStateDispatcher})
+ * diffs this broker's partitions and calls the {@link ReplicaStateListener} in order; producer id
+ * blocks are claimed through {@link ZkProducerIdBlocks}; ZooKeeper writes run on the caller's thread or
  * on "brook-cluster-io". A lost session sets {@link #isRegistered()} false until the registration
  * is re-created on reconnect.
  *
@@ -82,7 +79,8 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   private final Settings settings;
   private final CuratorFramework zk;
   private final CuratorCache cache;
-  private final ExecutorService events;
+  private final ReplicaStateDispatcher dispatcher;
+  private final ZkProducerIdBlocks producerIds;
   private final ExecutorService io;
   private final Controller controller;
   private final SessionLease lease;
@@ -92,10 +90,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   private boolean behindLogged;
   /** Lapses of the lease seen by the lease thread while registered (tests). */
   private final java.util.concurrent.atomic.AtomicInteger leaseLapses = new java.util.concurrent.atomic.AtomicInteger();
-  /** The partitions this broker was last told it leads (published by the events thread after the listener heard it). */
-  private volatile Map<TopicPartition, PartitionState> ledHere = Map.of();
   private final Object snapshotChanged = new Object();
-  private final AtomicBoolean dispatchPending = new AtomicBoolean();
   private volatile ClusterSnapshot snapshot = ClusterSnapshot.EMPTY;
   /** How many times the snapshot was built from the cache (tests). */
   private final java.util.concurrent.atomic.AtomicLong snapshotBuilds = new java.util.concurrent.atomic.AtomicLong();
@@ -104,13 +99,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   /** Sessions lost so far (each one unregistered this broker until it re-registered). */
   private final java.util.concurrent.atomic.AtomicInteger sessionsLost = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closed;
-  private volatile ReplicaStateListener listener;
   private final String clusterId;
-  /** Events thread only: what the listener was last told about this broker's partitions. */
-  private final Map<TopicPartition, PartitionState> delivered = new HashMap<>();
-  /** Events thread only: the topic configs last applied. */
-  private final Map<String, Map<String, String>> deliveredConfigs = new HashMap<>();
-  private volatile java.util.function.Consumer<TopicMetadata> configListener = t -> {};
   /** This broker's replicas on failed log directories (until restart). Guarded by itself. */
   private final Set<TopicPartition> offlineReplicas = new HashSet<>();
 
@@ -119,7 +108,9 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     this.zk = zk;
     this.clusterId = clusterId;
     this.cache = CuratorCache.build(zk, "/");
-    this.events = Executors.newSingleThreadExecutor(daemon("brook-cluster-events"));
+    this.dispatcher = new ReplicaStateDispatcher(settings.brokerId(), () -> snapshot, () -> self != null && !closed,
+        Executors.newSingleThreadExecutor(daemon("brook-cluster-events")));
+    this.producerIds = new ZkProducerIdBlocks(zk, cache, settings.brokerId());
     this.io = Executors.newSingleThreadExecutor(daemon("brook-cluster-io"));
     this.lease = new SessionLease(TimeUnit.MILLISECONDS.toNanos(settings.sessionTimeoutMs()), nanoClock);
     this.leaseKeeper = Executors.newSingleThreadScheduledExecutor(daemon("brook-cluster-lease"));
@@ -215,12 +206,12 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
 
   /** Sets who hears about this broker's partitions; before {@link #register}. */
   public void setListener(ReplicaStateListener listener) {
-    this.listener = listener;
+    dispatcher.setListener(listener);
   }
 
   /** Hears about topic config changes (from any broker), on the events thread. */
   public void setConfigListener(java.util.function.Consumer<TopicMetadata> listener) {
-    this.configListener = listener;
+    dispatcher.setConfigListener(listener);
   }
 
   public String clusterId() {
@@ -270,7 +261,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     log.info("Broker {} registered in ZooKeeper at {}:{} (cluster {})", endpoint.id(), endpoint.host(),
         endpoint.port(), clusterId);
     controller.start();
-    scheduleDispatch();
+    dispatcher.schedule();
     leaseKeeper.execute(this::renewLease);
   }
 
@@ -369,7 +360,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     snapshotBuilds.incrementAndGet();
     ClusterSnapshot next;
     try {
-      next = build(cache.stream().toList());
+      next = ClusterSnapshot.read(cache.stream().toList());
     } catch (RuntimeException e) {
       log.error("Cannot read the cluster state from ZooKeeper's cache", e);
       return;
@@ -380,7 +371,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     }
     if (next.controllerId() < 0 && registered) controller.maybeElect();
     controller.onClusterChange(next);
-    scheduleDispatch();
+    dispatcher.schedule();
   }
 
   /** Waits (bounded) until the cache shows what {@code condition} expects; true if it did. */
@@ -393,142 +384,6 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
         snapshotChanged.wait(left);
       }
       return true;
-    }
-  }
-
-  static ClusterSnapshot build(List<ChildData> nodes) {
-    Map<Integer, BrokerEndpoint> brokers = new TreeMap<>();
-    Map<Integer, Long> brokerEpochs = new HashMap<>();
-    int controllerId = -1;
-    Map<String, ZkData.Assignment> assignments = new TreeMap<>();
-    Map<String, Integer> topicVersions = new HashMap<>();
-    Map<String, Map<String, String>> configs = new HashMap<>();
-    Map<String, Integer> configVersions = new HashMap<>();
-    Map<TopicPartition, ChildData> stateNodes = new HashMap<>();
-    Set<String> deleting = new HashSet<>();
-    Set<Integer> shuttingDown = new HashSet<>();
-    boolean preferred = false;
-    Map<TopicPartition, dev.brook.broker.cluster.Reassignment> reassignments = Map.of();
-    Map<Integer, Set<TopicPartition>> offline = new HashMap<>();
-    for (ChildData d : nodes) {
-      String path = d.getPath();
-      String[] parts = path.split("/");
-      // parts[0] is "" (paths start with '/')
-      try {
-        if (path.startsWith(ZkData.BROKER_IDS + "/") && parts.length == 4) {
-          int id = Integer.parseInt(parts[3]);
-          brokers.put(id, ZkData.broker(id, d.getData()));
-          brokerEpochs.put(id, d.getStat().getCzxid());
-        } else if (path.equals(ZkData.CONTROLLER)) {
-          controllerId = ZkData.controllerId(d.getData());
-        } else if (path.startsWith(ZkData.TOPICS + "/") && parts.length == 4) {
-          assignments.put(parts[3], ZkData.assignment(d.getData()));
-          topicVersions.put(parts[3], d.getStat().getVersion());
-        } else if (path.startsWith(ZkData.TOPICS + "/") && parts.length == 7 && parts[6].equals("state")) {
-          stateNodes.put(new TopicPartition(parts[3], Integer.parseInt(parts[5])), d);
-        } else if (path.startsWith(ZkData.TOPIC_CONFIGS + "/") && parts.length == 4) {
-          configs.put(parts[3], ZkData.topicConfig(d.getData()));
-          configVersions.put(parts[3], d.getStat().getVersion());
-        } else if (path.startsWith(Controller.DELETE_TOPICS + "/") && parts.length == 4) {
-          deleting.add(parts[3]);
-        } else if (path.startsWith(ZkData.CONTROLLED_SHUTDOWN + "/") && parts.length == 4) {
-          shuttingDown.add(Integer.parseInt(parts[3]));
-        } else if (path.equals(ZkData.PREFERRED_ELECTION)) {
-          preferred = true;
-        } else if (path.equals(ZkData.REASSIGN)) {
-          reassignments = ZkData.reassignments(d.getData());
-        } else if (path.startsWith(ZkData.OFFLINE_REPLICAS + "/") && parts.length == 4) {
-          offline.put(Integer.parseInt(parts[3]), Set.copyOf(ZkData.partitions(d.getData())));
-        }
-      } catch (RuntimeException e) {
-        log.warn("Ignoring malformed znode {}: {}", path, e.toString());
-      }
-    }
-    Map<String, TopicMetadata> topics = new TreeMap<>();
-    Map<TopicPartition, PartitionState> states = new HashMap<>();
-    for (Map.Entry<String, ZkData.Assignment> e : assignments.entrySet()) {
-      ZkData.Assignment a = e.getValue();
-      if (a.replicas().isEmpty()) continue;
-      topics.put(e.getKey(), new TopicMetadata(e.getKey(), a.topicId(), a.replicas().size(),
-          configs.getOrDefault(e.getKey(), Map.of())));
-      for (Map.Entry<Integer, List<Integer>> p : a.replicas().entrySet()) {
-        TopicPartition tp = new TopicPartition(e.getKey(), p.getKey());
-        ChildData d = stateNodes.get(tp);
-        if (d == null) continue;
-        try {
-          states.put(tp, ZkData.state(tp, a.topicId(), p.getValue(), d.getData(), d.getStat().getVersion()));
-        } catch (RuntimeException ex) {
-          log.warn("Ignoring malformed partition state of {}: {}", tp, ex.toString());
-        }
-      }
-    }
-    return new ClusterSnapshot(java.util.Collections.unmodifiableMap(brokers), controllerId, topics, assignments, topicVersions, configVersions,
-        states, Set.copyOf(deleting), Set.copyOf(shuttingDown), preferred, Map.copyOf(reassignments), Map.copyOf(brokerEpochs),
-        Map.copyOf(offline));
-  }
-
-  // ---- telling the replica side
-
-  private void scheduleDispatch() {
-    if (closed || !dispatchPending.compareAndSet(false, true)) return;
-    events.execute(() -> {
-      dispatchPending.set(false);
-      dispatch();
-    });
-  }
-
-  /** Events thread: diffs this broker's partitions against what the listener last heard. */
-  private void dispatch() {
-    ReplicaStateListener l = listener;
-    if (l == null || self == null || closed) return;
-    ClusterSnapshot s = snapshot;
-    int me = settings.brokerId();
-    applyConfigChanges(s);
-    List<PartitionState> changed = new ArrayList<>();
-    for (PartitionState st : s.states().values()) {
-      if (!st.replicas().contains(me)) continue;
-      if (!st.equals(delivered.get(st.tp()))) changed.add(st);
-    }
-    List<TopicPartition> removed = new ArrayList<>();
-    for (TopicPartition tp : delivered.keySet()) {
-      PartitionState now = s.states().get(tp);
-      if (now == null && s.topics().containsKey(tp.topic()) && !s.topicsBeingDeleted().contains(tp.topic())) {
-        continue; // state not yet written (new partition): nothing to do yet
-      }
-      if (now == null || !now.replicas().contains(me)) removed.add(tp);
-    }
-    try {
-      if (!removed.isEmpty()) {
-        l.onPartitionsRemoved(removed);
-        removed.forEach(delivered::remove);
-      }
-      if (!changed.isEmpty()) {
-        l.onPartitionStates(changed);
-        changed.forEach(st -> delivered.put(st.tp(), st));
-      }
-      Map<TopicPartition, PartitionState> led = new HashMap<>();
-      delivered.forEach((tp, st) -> {
-        if (st.leader() == me) led.put(tp, st);
-      });
-      ledHere = Map.copyOf(led);
-    } catch (Exception e) {
-      log.error("The replica side failed to apply {} changed and {} removed partitions; retrying", changed.size(),
-          removed.size(), e);
-      CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS).execute(this::scheduleDispatch);
-    }
-  }
-
-  private void applyConfigChanges(ClusterSnapshot s) {
-    deliveredConfigs.keySet().retainAll(s.topics().keySet());
-    for (TopicMetadata t : s.topics().values()) {
-      Map<String, String> before = deliveredConfigs.put(t.name(), t.configs());
-      if (before != null && !before.equals(t.configs())) {
-        try {
-          configListener.accept(t);
-        } catch (RuntimeException e) {
-          log.error("Cannot apply the new configs of topic {}", t.name(), e);
-        }
-      }
     }
   }
 
@@ -648,7 +503,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
    * the news is on its way through the cache; until it has been applied the broker must not lead.
    */
   private boolean leadsAsZooKeeperSays(ZooKeeper z) throws Exception {
-    Map<TopicPartition, PartitionState> led = ledHere;
+    Map<TopicPartition, PartitionState> led = dispatcher.ledHere();
     CompletableFuture<Integer> synced = new CompletableFuture<>();
     z.sync("/", (rc, path, ctx) -> synced.complete(rc), null);
     if (synced.get(settings.sessionTimeoutMs(), TimeUnit.MILLISECONDS) != KeeperException.Code.OK.intValue()) return false;
@@ -715,7 +570,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
 
   private void regained() {
     log.info("Broker {}: ZooKeeper confirmed its session and the {} partitions it leads are as ZooKeeper has them: "
-        + "acting as leader again", settings.brokerId(), ledHere.size());
+        + "acting as leader again", settings.brokerId(), dispatcher.ledHere().size());
     lapseLogged = false;
     behindLogged = false;
     controller.maybeElect(); // elections skipped while the lease was lapsed
@@ -825,137 +680,24 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
 
   /**
    * Makes every producer id up to {@code producerId} taken cluster-wide (a promoted mirror topic holds
-   * the source cluster's producer ids): the last claimed block ends at or past it, so every block
-   * claimed from now on starts above it; then {@value #PRODUCER_ID_FLOOR} is raised to it, so every
-   * broker skips the ids up to it in the block it claimed before ({@link #producerIdFloor}). In that
-   * order: a broker that sees the floor and claims a new block gets one above it. Blocks on ZooKeeper.
+   * the source cluster's producer ids; {@link ZkProducerIdBlocks#reserveThrough}). Blocks on ZooKeeper.
    */
   public void reserveProducerIdsThrough(long producerId) throws Exception {
-    raiseBlockEnd(producerId);
-    raiseProducerIdFloor(producerId);
+    producerIds.reserveThrough(producerId);
   }
 
-  /**
-   * Brook's znode of the highest producer id no broker may hand out (the highest a promoted mirror
-   * topic took from its source): {@code {"version":1,"producer_id":N}}. Only raised.
-   */
-  static final String PRODUCER_ID_FLOOR = "/brook/producer_id_floor";
-
-  private void raiseProducerIdFloor(long producerId) throws Exception {
-    for (int attempt = 0; ; attempt++) {
-      Stat stat = new Stat();
-      byte[] current;
-      try {
-        current = zk.getData().storingStatIn(stat).forPath(PRODUCER_ID_FLOOR);
-      } catch (KeeperException.NoNodeException e) {
-        current = null;
-      }
-      if (floorOf(current) >= producerId) return;
-      Map<String, Object> floor = new java.util.LinkedHashMap<>();
-      floor.put("version", 1);
-      floor.put("producer_id", producerId);
-      byte[] data = Json.write(floor).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      try {
-        if (current == null) {
-          zk.create().creatingParentsIfNeeded().forPath(PRODUCER_ID_FLOOR, data);
-        } else {
-          zk.setData().withVersion(stat.getVersion()).forPath(PRODUCER_ID_FLOOR, data);
-        }
-        return;
-      } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
-        if (attempt >= 100) throw e; // another promote raised it meanwhile: read again
-      }
-    }
-  }
-
-  private static long floorOf(byte[] data) {
-    if (data == null || data.length == 0) return -1;
-    return ((Number) Json.parseObject(new String(data, java.nio.charset.StandardCharsets.UTF_8)).get("producer_id")).longValue();
-  }
-
-  /**
-   * The highest producer id no broker may hand out (-1: none), as this broker's ZooKeeper view has it:
-   * a map lookup in the cache, for every InitProducerId. A broker's view follows ZooKeeper's order of
-   * writes, so it shows the floor before the promote that raised it shows as promoted.
-   */
+  /** The highest producer id no broker may hand out (-1: none): a lookup in the cache ({@link ZkProducerIdBlocks}). */
   public long producerIdFloor() {
-    return cache.get(PRODUCER_ID_FLOOR).map(d -> floorOf(d.getData())).orElse(-1L);
+    return producerIds.producerIdFloor();
   }
-
-  private void raiseBlockEnd(long producerId) throws Exception {
-    for (int attempt = 0; ; attempt++) {
-      Stat stat = new Stat();
-      byte[] current;
-      try {
-        current = zk.getData().storingStatIn(stat).forPath(PRODUCER_ID_BLOCK);
-      } catch (KeeperException.NoNodeException e) {
-        current = null;
-      }
-      long end = -1;
-      if (current != null && current.length > 0) {
-        end = ((Number) Json.parseObject(new String(current, java.nio.charset.StandardCharsets.UTF_8)).get("block_end")).longValue();
-      }
-      if (end >= producerId) return;
-      Map<String, Object> block = new java.util.LinkedHashMap<>();
-      block.put("version", 1);
-      block.put("broker", settings.brokerId());
-      block.put("block_start", end + 1);
-      block.put("block_end", producerId);
-      byte[] data = Json.write(block).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      try {
-        if (current == null) {
-          zk.create().creatingParentsIfNeeded().forPath(PRODUCER_ID_BLOCK, data);
-        } else {
-          zk.setData().withVersion(stat.getVersion()).forPath(PRODUCER_ID_BLOCK, data);
-        }
-        return;
-      } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
-        if (attempt >= 100) throw e; // another broker claimed a block meanwhile: read again
-      }
-    }
-  }
-
-  /** Kafka's znode of the last producer id block handed to a broker. */
-  static final String PRODUCER_ID_BLOCK = "/latest_producer_id_block";
 
   /**
-   * Claims the next block of {@code size} producer ids for this broker (compare-and-set on {@value
-   * #PRODUCER_ID_BLOCK}, in Kafka's JSON format), so producer ids are unique across the cluster and
-   * its restarts. Returns the block's first id. Blocks on ZooKeeper: never call it on a network
-   * thread.
+   * Claims the next block of {@code size} producer ids for this broker, unique across the cluster and
+   * its restarts ({@link ZkProducerIdBlocks#claimBlock}). Returns the block's first id. Blocks on
+   * ZooKeeper: never call it on a network thread.
    */
   public long claimProducerIdBlock(long size) throws Exception {
-    for (int attempt = 0; ; attempt++) {
-      org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
-      byte[] current;
-      try {
-        current = zk.getData().storingStatIn(stat).forPath(PRODUCER_ID_BLOCK);
-      } catch (org.apache.zookeeper.KeeperException.NoNodeException e) {
-        current = null;
-      }
-      long start = 0;
-      if (current != null && current.length > 0) {
-        Object end = Json.parseObject(new String(current, java.nio.charset.StandardCharsets.UTF_8)).get("block_end");
-        start = ((Number) end).longValue() + 1;
-      }
-      Map<String, Object> block = new java.util.LinkedHashMap<>();
-      block.put("version", 1);
-      block.put("broker", settings.brokerId());
-      block.put("block_start", start);
-      block.put("block_end", start + size - 1);
-      byte[] data = Json.write(block).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      try {
-        if (current == null) {
-          zk.create().creatingParentsIfNeeded().forPath(PRODUCER_ID_BLOCK, data);
-        } else {
-          zk.setData().withVersion(stat.getVersion()).forPath(PRODUCER_ID_BLOCK, data);
-        }
-        return start;
-      } catch (org.apache.zookeeper.KeeperException.BadVersionException
-          | org.apache.zookeeper.KeeperException.NodeExistsException e) {
-        if (attempt >= 100) throw e; // another broker claimed one meanwhile: read again
-      }
-    }
+    return producerIds.claimBlock(size);
   }
 
   @Override
@@ -965,7 +707,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     registered = false;
     controller.close();
     leaseKeeper.shutdownNow();
-    events.shutdownNow();
+    dispatcher.close();
     io.shutdownNow();
     cache.close();
     zk.close(); // ends the session: the ephemeral registration (and /controller if ours) go at once
