@@ -7,11 +7,9 @@ import dev.brook.broker.cluster.RandomIds;
 import dev.brook.broker.cluster.ReplicaStateListener;
 import dev.brook.broker.cluster.TopicMetadata;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -30,8 +28,6 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Op;
-import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -52,8 +48,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Acting on the membership (leading, coordinating, changing an ISR, controlling) also needs a
  * {@link SessionLease}: ZooKeeper must have vouched for this broker's session within the session
- * timeout, measured on the monotonic clock. A "brook-cluster-lease" thread renews it every sixth of
- * the session. A broker stopped longer than its session (SIGSTOP, a long pause) finds its lease
+ * timeout, measured on the monotonic clock. A "brook-cluster-lease" thread ({@link SessionLeaseRenewer})
+ * renews it every sixth of the session. A broker stopped longer than its session (SIGSTOP, a long pause) finds its lease
  * lapsed on its first request after the stop, before its ZooKeeper client has run and noticed, and
  * gets it back only once ZooKeeper confirms its session and the partitions it leads are as ZooKeeper
  * has them: a paused broker never answers as the leader or coordinator it may no longer be.
@@ -73,9 +69,6 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
       long leaderImbalanceCheckMs,
       String configuredClusterId) {}
 
-  /** Reads of partition states per ZooKeeper multi when the lease is taken back (bounded by jute.maxbuffer). */
-  private static final int STATE_READS_PER_REQUEST = 500;
-
   private final Settings settings;
   private final CuratorFramework zk;
   private final CuratorCache cache;
@@ -84,12 +77,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   private final ExecutorService io;
   private final Controller controller;
   private final SessionLease lease;
-  private final java.util.concurrent.ScheduledExecutorService leaseKeeper;
-  /** Lease thread only: whether the current lapse, and a view found behind ZooKeeper's in it, were logged. */
-  private boolean lapseLogged;
-  private boolean behindLogged;
-  /** Lapses of the lease seen by the lease thread while registered (tests). */
-  private final java.util.concurrent.atomic.AtomicInteger leaseLapses = new java.util.concurrent.atomic.AtomicInteger();
+  private final SessionLeaseRenewer leaseRenewer;
   private final Object snapshotChanged = new Object();
   private volatile ClusterSnapshot snapshot = ClusterSnapshot.EMPTY;
   /** How many times the snapshot was built from the cache (tests). */
@@ -113,8 +101,10 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     this.producerIds = new ZkProducerIdBlocks(zk, cache, settings.brokerId());
     this.io = Executors.newSingleThreadExecutor(daemon("brook-cluster-io"));
     this.lease = new SessionLease(TimeUnit.MILLISECONDS.toNanos(settings.sessionTimeoutMs()), nanoClock);
-    this.leaseKeeper = Executors.newSingleThreadScheduledExecutor(daemon("brook-cluster-lease"));
     this.controller = new Controller(this, zk, settings);
+    this.leaseRenewer = new SessionLeaseRenewer(zk, lease, settings.brokerId(), settings.sessionTimeoutMs(),
+        () -> registered, () -> closed, dispatcher::ledHere, controller::maybeElect,
+        Executors.newSingleThreadScheduledExecutor(daemon("brook-cluster-lease")));
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -262,7 +252,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
         endpoint.port(), clusterId);
     controller.start();
     dispatcher.schedule();
-    leaseKeeper.execute(this::renewLease);
+    leaseRenewer.start();
   }
 
   private void createRegistration(Duration waitForOld) throws Exception {
@@ -447,133 +437,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
 
   /** How many times the lease thread found the lease lapsed while registered (tests). */
   int leaseLapses() {
-    return leaseLapses.get();
-  }
-
-  // ---- the lease
-
-  private long renewIntervalMs() {
-    return Math.max(10, settings.sessionTimeoutMs() / 6);
-  }
-
-  /**
-   * Lease thread, every {@link #renewIntervalMs} (every 50 ms while lapsed): asks ZooKeeper whether
-   * this broker's registration is its session's, and if so extends the lease from the moment the
-   * question was sent. After a lapse the lease is granted again only once the state the broker acts
-   * on is ZooKeeper's ({@link #leadsAsZooKeeperSays}).
-   */
-  private void renewLease() {
-    if (closed) return;
-    try {
-      if (registered) {
-        if (!lease.holds()) noteLapse();
-        long sent = lease.now();
-        ZooKeeper z = zk.getZookeeperClient().getZooKeeper();
-        long session = z.getSessionId();
-        Stat stat = z.exists(ZkData.brokerPath(settings.brokerId()), false);
-        if (stat != null && stat.getEphemeralOwner() == session) {
-          // Asked again after the answer: a lease that lapsed meanwhile (the process was stopped while
-          // it waited) is taken back only through the check below, never by this answer alone.
-          if (lease.holds()) {
-            lease.confirm(sent);
-          } else if (leadsAsZooKeeperSays(z)) {
-            lease.confirm(sent);
-            if (lease.holds()) regained();
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return;
-    } catch (Exception e) {
-      log.debug("Broker {} could not renew its lease with ZooKeeper: {}", settings.brokerId(), e.toString());
-    }
-    try {
-      leaseKeeper.schedule(this::renewLease, lease.holds() ? renewIntervalMs() : Math.min(50, renewIntervalMs()),
-          TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException closing) {
-      // closed meanwhile
-    }
-  }
-
-  /**
-   * Whether every partition this broker was last told it leads is, in ZooKeeper now (after a sync),
-   * led by it in the same leader epoch and znode version. If not, ZooKeeper moved it (typically: this
-   * broker's session expired while it was stopped, and the controller elected another leader) and
-   * the news is on its way through the cache; until it has been applied the broker must not lead.
-   */
-  private boolean leadsAsZooKeeperSays(ZooKeeper z) throws Exception {
-    Map<TopicPartition, PartitionState> led = dispatcher.ledHere();
-    CompletableFuture<Integer> synced = new CompletableFuture<>();
-    z.sync("/", (rc, path, ctx) -> synced.complete(rc), null);
-    if (synced.get(settings.sessionTimeoutMs(), TimeUnit.MILLISECONDS) != KeeperException.Code.OK.intValue()) return false;
-    List<TopicPartition> tps = new ArrayList<>(led.keySet());
-    List<TopicPartition> behind = new ArrayList<>();
-    for (int from = 0; from < tps.size(); from += STATE_READS_PER_REQUEST) {
-      List<TopicPartition> chunk = tps.subList(from, Math.min(tps.size(), from + STATE_READS_PER_REQUEST));
-      List<OpResult> results = readStates(z, chunk);
-      for (int i = 0; i < chunk.size(); i++) {
-        if (!sameTerm(led.get(chunk.get(i)), results.get(i))) behind.add(chunk.get(i));
-      }
-    }
-    if (!behind.isEmpty() && !behindLogged) {
-      behindLogged = true;
-      log.info("Broker {} waits for its view of the cluster to catch up before leading: ZooKeeper changed {} of the {} "
-          + "partitions it led (as {})", settings.brokerId(), behind.size(), led.size(), behind.getFirst());
-    }
-    return behind.isEmpty();
-  }
-
-  /**
-   * The state znodes of {@code tps}, in one read-only multi (ZooKeeper 3.6+), or one read each from a
-   * server that refuses that; a missing znode reads as an error result.
-   */
-  private static List<OpResult> readStates(ZooKeeper z, List<TopicPartition> tps) throws Exception {
-    List<Op> reads = new ArrayList<>();
-    for (TopicPartition tp : tps) reads.add(Op.getData(ZkData.statePath(tp)));
-    try {
-      return z.multi(reads);
-    } catch (KeeperException.UnimplementedException | KeeperException.MarshallingErrorException olderServer) {
-      List<OpResult> out = new ArrayList<>();
-      for (TopicPartition tp : tps) {
-        Stat stat = new Stat();
-        try {
-          byte[] data = z.getData(ZkData.statePath(tp), false, stat);
-          out.add(new OpResult.GetDataResult(data, stat));
-        } catch (KeeperException.NoNodeException gone) {
-          out.add(new OpResult.ErrorResult(gone.code().intValue()));
-        }
-      }
-      return out;
-    }
-  }
-
-  private static boolean sameTerm(PartitionState known, OpResult read) {
-    if (!(read instanceof OpResult.GetDataResult r)) return false; // gone from ZooKeeper: the deletion is on its way
-    try {
-      PartitionState now = ZkData.state(known.tp(), known.topicId(), known.replicas(), r.getData(), r.getStat().getVersion());
-      return now.leader() == known.leader() && now.leaderEpoch() == known.leaderEpoch()
-          && now.zkVersion() == known.zkVersion();
-    } catch (RuntimeException malformed) {
-      return false;
-    }
-  }
-
-  private void noteLapse() {
-    if (lapseLogged) return;
-    lapseLogged = true;
-    leaseLapses.incrementAndGet();
-    log.warn("Broker {} has not heard from ZooKeeper for {} ms, its session is {} ms: not acting as leader or "
-        + "coordinator until ZooKeeper confirms its session and its view of the cluster has caught up",
-        settings.brokerId(), lease.sinceConfirmedMillis(), settings.sessionTimeoutMs());
-  }
-
-  private void regained() {
-    log.info("Broker {}: ZooKeeper confirmed its session and the {} partitions it leads are as ZooKeeper has them: "
-        + "acting as leader again", settings.brokerId(), dispatcher.ledHere().size());
-    lapseLogged = false;
-    behindLogged = false;
-    controller.maybeElect(); // elections skipped while the lease was lapsed
+    return leaseRenewer.lapses();
   }
 
   /**
@@ -706,7 +570,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     closed = true;
     registered = false;
     controller.close();
-    leaseKeeper.shutdownNow();
+    leaseRenewer.close();
     dispatcher.close();
     io.shutdownNow();
     cache.close();
