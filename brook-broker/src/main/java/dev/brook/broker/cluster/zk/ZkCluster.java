@@ -8,10 +8,8 @@ import dev.brook.broker.cluster.ReplicaStateListener;
 import dev.brook.broker.cluster.TopicMetadata;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -75,6 +73,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   private final ReplicaStateDispatcher dispatcher;
   private final ZkProducerIdBlocks producerIds;
   private final ExecutorService io;
+  private final OfflineReplicaReport offlineReplicas;
   private final Controller controller;
   private final SessionLease lease;
   private final SessionLeaseRenewer leaseRenewer;
@@ -88,8 +87,6 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   private final java.util.concurrent.atomic.AtomicInteger sessionsLost = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closed;
   private final String clusterId;
-  /** This broker's replicas on failed log directories (until restart). Guarded by itself. */
-  private final Set<TopicPartition> offlineReplicas = new HashSet<>();
 
   private ZkCluster(Settings settings, CuratorFramework zk, String clusterId, LongSupplier nanoClock) {
     this.settings = settings;
@@ -100,6 +97,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
         Executors.newSingleThreadExecutor(daemon("brook-cluster-events")));
     this.producerIds = new ZkProducerIdBlocks(zk, cache, settings.brokerId());
     this.io = Executors.newSingleThreadExecutor(daemon("brook-cluster-io"));
+    this.offlineReplicas = new OfflineReplicaReport(zk, settings.brokerId(), io, () -> closed);
     this.lease = new SessionLease(TimeUnit.MILLISECONDS.toNanos(settings.sessionTimeoutMs()), nanoClock);
     this.controller = new Controller(this, zk, settings);
     this.leaseRenewer = new SessionLeaseRenewer(zk, lease, settings.brokerId(), settings.sessionTimeoutMs(),
@@ -238,7 +236,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   public void register(BrokerEndpoint endpoint) throws Exception {
     this.self = endpoint;
     createRegistration(Duration.ofMillis(settings.sessionTimeoutMs() + 2_000L));
-    dropStaleOfflineReplicas();
+    offlineReplicas.dropStale();
     registered = true;
     // The first lease: the registration may have waited for a previous session's node to go, so
     // ZooKeeper is asked once more now. The cache this broker's partitions come from was filled in
@@ -273,23 +271,6 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
         }
         Thread.sleep(200); // a previous session's ephemeral node; it goes when that session expires
       }
-    }
-  }
-
-  /**
-   * A previous run's offline-replica list (killed before its session ended) would keep the controller
-   * from electing this broker's replicas until that session expires: this run's directories are
-   * those it opened, so the list is dropped.
-   */
-  private void dropStaleOfflineReplicas() {
-    String path = ZkData.offlineReplicasPath(settings.brokerId());
-    try {
-      Stat stat = zk.checkExists().forPath(path);
-      if (stat != null && stat.getEphemeralOwner() != zk.getZookeeperClient().getZooKeeper().getSessionId()) {
-        zk.delete().forPath(path);
-      }
-    } catch (Exception e) {
-      log.warn("Broker {} cannot drop a previous run's {}: {}", settings.brokerId(), path, e.toString());
     }
   }
 
@@ -334,7 +315,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     try {
       createRegistration(Duration.ofMillis(settings.sessionTimeoutMs() + 2_000L));
       if (!registered) log.info("Broker {} re-registered in ZooKeeper", settings.brokerId());
-      writeOfflineReplicas(); // the old session's list went with it
+      offlineReplicas.write(); // the old session's list went with it
       registered = true;
       controller.maybeElect(); // runs once the lease is back (the lease thread takes it back once caught up)
     } catch (Exception e) {
@@ -449,41 +430,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
    */
   @Override
   public void reportOfflineReplicas(Collection<TopicPartition> partitions) {
-    synchronized (offlineReplicas) {
-      if (!offlineReplicas.addAll(partitions)) return;
-    }
-    log.warn("Broker {} reports {} replicas offline to the controller: {}", settings.brokerId(), partitions.size(),
-        partitions);
-    io.execute(() -> writeOfflineReplicasUntilDone(1));
-  }
-
-  private void writeOfflineReplicasUntilDone(int attempt) {
-    if (closed) return;
-    try {
-      writeOfflineReplicas();
-    } catch (Exception e) {
-      if (attempt == 1) log.error("Broker {} cannot write its offline replicas to ZooKeeper yet; retrying every second",
-          settings.brokerId(), e);
-      CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, io).execute(() -> writeOfflineReplicasUntilDone(attempt + 1));
-    }
-  }
-
-  /** Writes the offline replicas' znode (create or replace), if there are any. */
-  private void writeOfflineReplicas() throws Exception {
-    byte[] data;
-    synchronized (offlineReplicas) {
-      if (offlineReplicas.isEmpty()) return;
-      data = ZkData.partitions(offlineReplicas.stream().sorted(java.util.Comparator.comparing(TopicPartition::topic)
-          .thenComparingInt(TopicPartition::partition)).toList());
-    }
-    String path = ZkData.offlineReplicasPath(settings.brokerId());
-    Stat stat = zk.checkExists().forPath(path);
-    if (stat != null && stat.getEphemeralOwner() == zk.getZookeeperClient().getZooKeeper().getSessionId()) {
-      zk.setData().withVersion(stat.getVersion()).forPath(path, data);
-      return;
-    }
-    if (stat != null) zk.delete().guaranteed().forPath(path); // a previous session's, about to expire anyway
-    zk.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, data);
+    offlineReplicas.report(partitions);
   }
 
   /** How many ZooKeeper sessions this broker has lost (each unregistered it until re-registration). */
