@@ -101,6 +101,16 @@ abstract class AbstractIndex implements AutoCloseable {
     return mmap;
   }
 
+  /**
+   * Whether every page of the valid entries is in the page cache (mincore through {@link
+   * MappedByteBuffer#isLoaded}; touches none of them), so a lookup cannot wait for the disk.
+   */
+  final boolean resident() {
+    MappedByteBuffer b = mmap;
+    int n = Math.min(entries * entrySize, b.limit());
+    return n <= 0 || b.slice(0, n).isLoaded();
+  }
+
   /** Number of valid entries. */
   final int entries() {
     return entries;

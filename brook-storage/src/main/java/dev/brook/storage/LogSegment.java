@@ -39,6 +39,8 @@ public final class LogSegment implements AutoCloseable {
   private final long baseOffset;
   private final int indexIntervalBytes;
   private final FileChannel channel;
+  /** Which ranges of the log are in the page cache; unmapped before the file shrinks or closes. */
+  private final PageResidency residency;
   /** Diagnostics ({@link AppendTimings}): when the last append's write returned (appender only). */
   long lastWriteDoneNs;
   private final OffsetIndex offsetIndex;
@@ -75,6 +77,7 @@ public final class LogSegment implements AutoCloseable {
     this.logFile = dir.resolve(fileName(baseOffset, LOG_SUFFIX) + suffix);
     this.channel = StorageFiles.open(logFile, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     this.size = (int) Math.min(channel.size(), Integer.MAX_VALUE);
+    this.residency = new PageResidency(channel);
     this.offsetIndex = new OffsetIndex(dir.resolve(fileName(baseOffset, INDEX_SUFFIX) + suffix), baseOffset, offsetIndexPreallocate);
     this.timeIndex = new TimeIndex(dir.resolve(fileName(baseOffset, TIME_INDEX_SUFFIX) + suffix), baseOffset, timeIndexPreallocate);
     this.txnIndex = TxnIndex.open(dir.resolve(fileName(baseOffset, TXN_INDEX_SUFFIX) + suffix));
@@ -88,6 +91,7 @@ public final class LogSegment implements AutoCloseable {
     this.indexIntervalBytes = indexIntervalBytes;
     this.logFile = logFile;
     this.channel = channel;
+    this.residency = new PageResidency(channel);
     this.size = 0;
     this.offsetIndex = offsetIndex;
     this.timeIndex = timeIndex;
@@ -441,6 +445,31 @@ public final class LogSegment implements AutoCloseable {
     return null;
   }
 
+  /**
+   * Whether a {@link #read} from {@code offset} of up to {@code maxBytes} would find every page it
+   * touches in the page cache: the offset index, and the log from the index entry at or below
+   * {@code offset} to {@code maxBytes} plus one index interval past it (the scan to the batch that
+   * holds {@code offset}). Touches no page of either file (mincore); false when it cannot tell. The
+   * range is an estimate of what the read sends: a first batch larger than it (a fetch whose {@code
+   * maxBytes} is below one batch), or a batch the index's entry before {@code offset} lies more than
+   * an interval in front of, is answered by its first pages only. From any thread; meant for sealed
+   * segments (the active one grows, and would be re-mapped as it does).
+   */
+  boolean resident(long offset, int maxBytes) {
+    if (!offsetIndex.resident()) {
+      return false;
+    }
+    int end = size;
+    int pos = offsetIndex.lookup(offset);
+    long length = Math.min((long) end - pos, (long) Math.max(0, maxBytes) + indexIntervalBytes);
+    return residency.resident(pos, (int) Math.max(0, length), end);
+  }
+
+  /** Whether the log file is mapped for residency questions (tests: unmapped once closed). */
+  boolean residencyMapped() {
+    return residency.mapped();
+  }
+
   /** Offset after the last batch (computed once for a loaded segment by a short tail scan). */
   public long readNextOffset() throws IOException {
     ensureTailLoaded();
@@ -669,6 +698,7 @@ public final class LogSegment implements AutoCloseable {
     }
     int truncated = (int) (fileSize - pos);
     if (truncated > 0) {
+      residency.close();
       channel.truncate(pos);
     }
     size = (int) pos;
@@ -692,6 +722,7 @@ public final class LogSegment implements AutoCloseable {
         int pos = (int) c.position();
         offsetIndex.truncateToPosition(pos);
         timeIndex.truncateTo(removedBase);
+        residency.close(); // a mapping past the new end would answer for pages no longer in the file
         channel.truncate(pos);
         txnIndex.truncateTo(removedBase);
         size = pos;
@@ -818,6 +849,7 @@ public final class LogSegment implements AutoCloseable {
     } catch (IOException ignored) {
       // closing a file we are about to delete
     }
+    residency.close(); // a deleted file still mapped would keep its disk space
   }
 
   /** Closes the files without writing anything (their directory failed); the next open recovers. */
@@ -839,6 +871,7 @@ public final class LogSegment implements AutoCloseable {
     onBecomeInactive();
     flush();
     channel.close();
+    residency.close();
     txnIndex.close();
   }
 

@@ -62,6 +62,16 @@ public interface PartitionLog extends AutoCloseable {
     return logStartOffset();
   }
 
+  /**
+   * Whether a {@link #read} from {@code offset} of up to {@code maxBytes} would find every page it
+   * touches, and sends, in the page cache, so it cannot wait for the disk. Asks the kernel (mincore)
+   * without touching a page: cheap, from any thread. Reads in the active segment always answer yes
+   * (written moments ago); false when it cannot tell. By default every read counts as resident.
+   */
+  default boolean resident(long offset, int maxBytes) {
+    return true;
+  }
+
   /** The first offset whose record timestamp is ≥ {@code timestamp}, or empty if there is none. */
   Optional<TimestampOffset> offsetForTimestamp(long timestamp) throws IOException;
 

@@ -735,6 +735,16 @@ public final class SegmentedLog implements PartitionLog {
   }
 
   @Override
+  public boolean resident(long offset, int maxBytes) {
+    Map.Entry<Long, LogSegment> entry = segments.floorEntry(offset);
+    if (entry == null) {
+      return true; // below the log start: answered out of range without reading a file
+    }
+    LogSegment seg = entry.getValue();
+    return seg == active || seg.resident(offset, maxBytes);
+  }
+
+  @Override
   public LogReadResult read(long offset, int maxBytes, long maxOffsetExclusive, boolean minOneBatch) throws IOException {
     if (offline) {
       throw new LogDirOfflineException(logDir, id + ": read", null);

@@ -40,14 +40,17 @@ import org.slf4j.LoggerFactory;
  * max.wait.ms} passes.
  *
  * <p>Threads: a fetch runs on its connection's event loop, except a <em>cold</em> one. A fetch is
- * cold when it starts below the recent tail of one of its partitions ({@link
+ * cold when one of its partitions is read below its recent tail ({@link
  * dev.brook.storage.PartitionLog#tailStartOffset}: the segments holding the last {@code
- * hotTailBytes}, the active one always included); that data may not be in the page cache, and
- * sendfile on the event loop would wait for the disk, holding up every connection of the loop. A cold
- * fetch reads its partitions and then every cold byte range once on the background executor
- * (reading pages it into the page cache); the response is then sent, still zero-copy, from the
- * event loop. Recent data was written moments ago and is still cached, so a consumer keeping up
- * never leaves its loop.
+ * hotTailBytes}, the active one always included) from pages not all in the page cache ({@link
+ * dev.brook.storage.PartitionLog#resident}, which asks the kernel without touching them): sendfile
+ * on the event loop would wait for the disk, holding up every connection of the loop. A cold fetch
+ * reads its partitions and then every cold byte range once on the background executor (reading
+ * pages it into the page cache); the response is then sent, still zero-copy, from the event loop.
+ * Recent data was written moments ago and is still cached, so a consumer keeping up never leaves
+ * its loop; nor does one reading older data the page cache still holds (a consumer catching up on
+ * what was written minutes ago, a benchmark's consume from offset 0), which costs no copy and no
+ * thread hand-off.
  *
  * <p>With an authorizer, a consumer's fetch reads only the partitions whose topic the {@link
  * TopicGate} (READ, from {@link TopicRules#fetch}) allows, among all those the fetch covers: the
@@ -78,6 +81,16 @@ public final class FetchHandler implements GatedHandler<FetchRequestData> {
   private final java.util.concurrent.Executor background;
   private final long hotTailBytes;
   private final BrokerTopicMetrics metrics;
+  private final PageCache pageCache;
+
+  /** Whether a partition's read below its recent tail is in the page cache; tests inject answers. */
+  @FunctionalInterface
+  public interface PageCache {
+    /** The kernel's answer ({@link dev.brook.storage.PartitionLog#resident}). */
+    PageCache KERNEL = dev.brook.storage.PartitionLog::resident;
+
+    boolean resident(dev.brook.storage.PartitionLog log, long offset, int maxBytes);
+  }
 
   /** A handler that reads everything on the calling thread (tools, tests of other concerns). */
   public FetchHandler(LocalReplicaManager replicas, FetchSessionCache sessions, int nodeId) {
@@ -101,6 +114,13 @@ public final class FetchHandler implements GatedHandler<FetchRequestData> {
   /** Cold fetches read on {@code background}, consumers' fetches counted in {@code metrics}. */
   public FetchHandler(LocalReplicaManager replicas, FetchSessionCache sessions, int nodeId,
       java.util.concurrent.Executor background, long hotTailBytes, BrokerTopicMetrics metrics) {
+    this(replicas, sessions, nodeId, background, hotTailBytes, metrics, PageCache.KERNEL);
+  }
+
+  /** Below the recent tail, reads that {@code pageCache} says are resident stay on the calling thread. */
+  public FetchHandler(LocalReplicaManager replicas, FetchSessionCache sessions, int nodeId,
+      java.util.concurrent.Executor background, long hotTailBytes, BrokerTopicMetrics metrics, PageCache pageCache) {
+    this.pageCache = pageCache;
     this.replicas = replicas;
     this.sessions = sessions;
     this.nodeId = nodeId;
@@ -198,7 +218,7 @@ public final class FetchHandler implements GatedHandler<FetchRequestData> {
         () -> respond(version, fc, isolation, readAll(plan, refused, maxBytes, isolation, replicaId)));
   }
 
-  /** Whether a partition of the plan is read below its recent tail. */
+  /** Whether a partition of the plan is read below its recent tail from pages not all cached. */
   private boolean anyCold(List<FetchPartition> plan, boolean[] refused) {
     for (int i = 0; i < plan.size(); i++) {
       if ((refused == null || !refused[i]) && coldPartition(plan.get(i)) != null) return true;
@@ -206,12 +226,17 @@ public final class FetchHandler implements GatedHandler<FetchRequestData> {
     return false;
   }
 
-  /** The partition {@code fp} reads below its recent tail, or null. */
+  /**
+   * The partition {@code fp} reads below its recent tail from pages not all in the page cache, or
+   * null. The partition's own limit bounds its read whatever the response's budget leaves it.
+   */
   private Partition coldPartition(FetchPartition fp) {
     if (fp.topicName() == null) return null;
     Partition p = replicas.partition(new TopicPartition(fp.topicName(), fp.key().partition())).orElse(null);
     if (p == null || p.isOffline()) return null;
-    return fp.fetchOffset() < p.log().tailStartOffset(hotTailBytes) ? p : null;
+    long offset = fp.fetchOffset();
+    boolean cold = offset < p.log().tailStartOffset(hotTailBytes) && !pageCache.resident(p.log(), offset, fp.maxBytes());
+    return cold ? p : null;
   }
 
   /**

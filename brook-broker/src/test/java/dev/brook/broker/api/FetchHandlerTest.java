@@ -187,8 +187,8 @@ class FetchHandlerTest {
     assertThat(p.records().sizeInBytes()).isZero();
   }
 
-  @Test
-  void coldFetchIsReadOnTheBackgroundExecutorAndTailFetchOnTheCallingThread() throws Exception {
+  /** A partition of 40 records in 1 KiB segments: offset 0 is far below a 2 KiB recent tail. */
+  private Partition partitionWithOldSegments() throws Exception {
     Partition cold = replicas.createPartition(new TopicPartition("cold", 0), Uuid.randomUuid(),
         LogConfig.defaults().withSegmentBytes(1024), Map.of());
     for (int i = 0; i < 40; i++) {
@@ -197,15 +197,30 @@ class FetchHandlerTest {
       cold.appendRecordsAsLeader(r.buffer(), AppendOrigin.CLIENT, -1, System.currentTimeMillis());
     }
     assertThat(cold.log().tailStartOffset(2048)).as("several segments, the tail is the last ones").isGreaterThan(10);
-    java.util.List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    return cold;
+  }
+
+  /** A handler whose background executor records the threads it ran on, with the page cache's answers injected. */
+  private FetchHandler handler(java.util.concurrent.ExecutorService pool, List<String> threads, FetchHandler.PageCache pageCache) {
+    return new FetchHandler(replicas, new FetchSessionCache(10, Clock.SYSTEM, new Random(3)::nextInt), 1,
+        task -> pool.execute(() -> {
+          threads.add(Thread.currentThread().getName());
+          task.run();
+        }), 2048, dev.brook.broker.metrics.BrokerTopicMetrics.disabled(), pageCache);
+  }
+
+  @Test
+  void coldFetchIsReadOnTheBackgroundExecutorAndTailFetchOnTheCallingThread() throws Exception {
+    partitionWithOldSegments();
+    List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<Long> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
     java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor(
         r -> new Thread(r, "test-background"));
     try {
-      FetchHandler h = new FetchHandler(replicas, new FetchSessionCache(10, Clock.SYSTEM, new Random(3)::nextInt), 1,
-          task -> pool.execute(() -> {
-            threads.add(Thread.currentThread().getName());
-            task.run();
-          }), 2048);
+      FetchHandler h = handler(pool, threads, (log, offset, maxBytes) -> {
+        asked.add(offset);
+        return false;
+      });
       FetchResponseData.PartitionData old = only(h.handle(ctx(), request("cold", 0)).get(5, TimeUnit.SECONDS));
       assertThat(threads).containsExactly("test-background");
       assertThat(((SliceRecords) old.records()).slice().length()).isPositive();
@@ -214,6 +229,47 @@ class FetchHandlerTest {
       FetchResponseData.PartitionData recent = only(h.handle(ctx(), request("cold", 39)).get(5, TimeUnit.SECONDS));
       assertThat(threads).as("a fetch of the tail stays on the calling thread").hasSize(1);
       assertThat(firstBaseOffset(recent)).isEqualTo(39);
+      assertThat(asked).as("the page cache is asked only below the tail").doesNotContain(39L).contains(0L);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void fetchBelowTheTailFromResidentPagesIsAnsweredOnTheCallingThread() throws Exception {
+    partitionWithOldSegments();
+    List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor(
+        r -> new Thread(r, "test-background"));
+    try {
+      FetchHandler h = handler(pool, threads, (log, offset, maxBytes) -> offset != 5);
+      String caller = Thread.currentThread().getName();
+      CompletableFuture<ApiMessage> f = h.handle(ctx(), request("cold", 0));
+      assertThat(f).as("resident pages: answered before handle returns, on the caller %s", caller).isDone();
+      FetchResponseData.PartitionData old = only(f.get(5, TimeUnit.SECONDS));
+      assertThat(threads).isEmpty();
+      assertThat(firstBaseOffset(old)).isZero();
+      assertThat(((SliceRecords) old.records()).slice().length()).isPositive();
+
+      FetchResponseData.PartitionData notResident = only(h.handle(ctx(), request("cold", 5)).get(5, TimeUnit.SECONDS));
+      assertThat(threads).as("a page not resident goes the cold way").containsExactly("test-background");
+      assertThat(firstBaseOffset(notResident)).isEqualTo(5);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void theBrokersPageCacheAnswerKeepsJustWrittenOldSegmentsOnTheCallingThread() throws Exception {
+    partitionWithOldSegments();
+    List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor(
+        r -> new Thread(r, "test-background"));
+    try {
+      FetchHandler h = handler(pool, threads, FetchHandler.PageCache.KERNEL);
+      FetchResponseData.PartitionData old = only(h.handle(ctx(), request("cold", 0)).get(5, TimeUnit.SECONDS));
+      assertThat(threads).as("pages written moments ago are in the page cache").isEmpty();
+      assertThat(firstBaseOffset(old)).isZero();
     } finally {
       pool.shutdownNow();
     }
