@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.brook.broker.Broker;
 import dev.brook.broker.config.BrokerConfig;
+import dev.brook.broker.security.TestCertificates;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.nio.file.Files;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.brook.broker.Broker;
 import dev.brook.broker.config.BrokerConfig;
+import dev.brook.broker.security.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

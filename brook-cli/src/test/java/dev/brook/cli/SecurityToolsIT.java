@@ -3,6 +3,7 @@ package dev.brook.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.brook.broker.security.TargetBroker;
+import dev.brook.broker.security.TestCertificates;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;

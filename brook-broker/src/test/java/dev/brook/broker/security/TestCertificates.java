@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * expire): a CA, a broker certificate for {@code localhost}/{@code 127.0.0.1} signed by it, a client
  * certificate {@code CN=alice,OU=eng,O=Brook} signed by it, and a trust store holding the CA. Made
  * once per JVM in a temporary directory; all stores are PKCS12 with password {@link #PASSWORD}, and
- * JKS and PEM forms are made on request.
+ * JKS and PEM forms are made on request. brook-cli's security ITs use this class too, through this
+ * module's test-jar (see its pom).
  */
 public final class TestCertificates {
   public static final String PASSWORD = "test-secret";

@@ -7,26 +7,18 @@ import dev.brook.broker.cluster.RandomIds;
 import dev.brook.broker.cluster.ReplicaStateListener;
 import dev.brook.broker.cluster.TopicMetadata;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.state.ConnectionState;
@@ -34,8 +26,6 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Op;
-import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -48,15 +38,16 @@ import org.slf4j.LoggerFactory;
  * runs here while this broker holds {@code /controller}.
  *
  * <p>Threads: the cache's thread rebuilds the {@link ClusterSnapshot} (published through a volatile
- * field; readers never block); one "brook-cluster-events" thread diffs this broker's partitions and
- * calls the {@link ReplicaStateListener} in order; ZooKeeper writes run on the caller's thread or
+ * field; readers never block); one "brook-cluster-events" thread ({@link ReplicaStateDispatcher})
+ * diffs this broker's partitions and calls the {@link ReplicaStateListener} in order; producer id
+ * blocks are claimed through {@link ZkProducerIdBlocks}; ZooKeeper writes run on the caller's thread or
  * on "brook-cluster-io". A lost session sets {@link #isRegistered()} false until the registration
  * is re-created on reconnect.
  *
  * <p>Acting on the membership (leading, coordinating, changing an ISR, controlling) also needs a
  * {@link SessionLease}: ZooKeeper must have vouched for this broker's session within the session
- * timeout, measured on the monotonic clock. A "brook-cluster-lease" thread renews it every sixth of
- * the session. A broker stopped longer than its session (SIGSTOP, a long pause) finds its lease
+ * timeout, measured on the monotonic clock. A "brook-cluster-lease" thread ({@link SessionLeaseRenewer})
+ * renews it every sixth of the session. A broker stopped longer than its session (SIGSTOP, a long pause) finds its lease
  * lapsed on its first request after the stop, before its ZooKeeper client has run and noticed, and
  * gets it back only once ZooKeeper confirms its session and the partitions it leads are as ZooKeeper
  * has them: a paused broker never answers as the leader or coordinator it may no longer be.
@@ -76,26 +67,17 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
       long leaderImbalanceCheckMs,
       String configuredClusterId) {}
 
-  /** Reads of partition states per ZooKeeper multi when the lease is taken back (bounded by jute.maxbuffer). */
-  private static final int STATE_READS_PER_REQUEST = 500;
-
   private final Settings settings;
   private final CuratorFramework zk;
   private final CuratorCache cache;
-  private final ExecutorService events;
+  private final ReplicaStateDispatcher dispatcher;
+  private final ZkProducerIdBlocks producerIds;
   private final ExecutorService io;
+  private final OfflineReplicaReport offlineReplicas;
   private final Controller controller;
   private final SessionLease lease;
-  private final java.util.concurrent.ScheduledExecutorService leaseKeeper;
-  /** Lease thread only: whether the current lapse, and a view found behind ZooKeeper's in it, were logged. */
-  private boolean lapseLogged;
-  private boolean behindLogged;
-  /** Lapses of the lease seen by the lease thread while registered (tests). */
-  private final java.util.concurrent.atomic.AtomicInteger leaseLapses = new java.util.concurrent.atomic.AtomicInteger();
-  /** The partitions this broker was last told it leads (published by the events thread after the listener heard it). */
-  private volatile Map<TopicPartition, PartitionState> ledHere = Map.of();
+  private final SessionLeaseRenewer leaseRenewer;
   private final Object snapshotChanged = new Object();
-  private final AtomicBoolean dispatchPending = new AtomicBoolean();
   private volatile ClusterSnapshot snapshot = ClusterSnapshot.EMPTY;
   /** How many times the snapshot was built from the cache (tests). */
   private final java.util.concurrent.atomic.AtomicLong snapshotBuilds = new java.util.concurrent.atomic.AtomicLong();
@@ -104,26 +86,23 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   /** Sessions lost so far (each one unregistered this broker until it re-registered). */
   private final java.util.concurrent.atomic.AtomicInteger sessionsLost = new java.util.concurrent.atomic.AtomicInteger();
   private volatile boolean closed;
-  private volatile ReplicaStateListener listener;
   private final String clusterId;
-  /** Events thread only: what the listener was last told about this broker's partitions. */
-  private final Map<TopicPartition, PartitionState> delivered = new HashMap<>();
-  /** Events thread only: the topic configs last applied. */
-  private final Map<String, Map<String, String>> deliveredConfigs = new HashMap<>();
-  private volatile java.util.function.Consumer<TopicMetadata> configListener = t -> {};
-  /** This broker's replicas on failed log directories (until restart). Guarded by itself. */
-  private final Set<TopicPartition> offlineReplicas = new HashSet<>();
 
   private ZkCluster(Settings settings, CuratorFramework zk, String clusterId, LongSupplier nanoClock) {
     this.settings = settings;
     this.zk = zk;
     this.clusterId = clusterId;
     this.cache = CuratorCache.build(zk, "/");
-    this.events = Executors.newSingleThreadExecutor(daemon("brook-cluster-events"));
+    this.dispatcher = new ReplicaStateDispatcher(settings.brokerId(), () -> snapshot, () -> self != null && !closed,
+        Executors.newSingleThreadExecutor(daemon("brook-cluster-events")));
+    this.producerIds = new ZkProducerIdBlocks(zk, cache, settings.brokerId());
     this.io = Executors.newSingleThreadExecutor(daemon("brook-cluster-io"));
+    this.offlineReplicas = new OfflineReplicaReport(zk, settings.brokerId(), io, () -> closed);
     this.lease = new SessionLease(TimeUnit.MILLISECONDS.toNanos(settings.sessionTimeoutMs()), nanoClock);
-    this.leaseKeeper = Executors.newSingleThreadScheduledExecutor(daemon("brook-cluster-lease"));
     this.controller = new Controller(this, zk, settings);
+    this.leaseRenewer = new SessionLeaseRenewer(zk, lease, settings.brokerId(), settings.sessionTimeoutMs(),
+        () -> registered, () -> closed, dispatcher::ledHere, controller::maybeElect,
+        Executors.newSingleThreadScheduledExecutor(daemon("brook-cluster-lease")));
   }
 
   private static java.util.concurrent.ThreadFactory daemon(String name) {
@@ -215,12 +194,12 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
 
   /** Sets who hears about this broker's partitions; before {@link #register}. */
   public void setListener(ReplicaStateListener listener) {
-    this.listener = listener;
+    dispatcher.setListener(listener);
   }
 
   /** Hears about topic config changes (from any broker), on the events thread. */
   public void setConfigListener(java.util.function.Consumer<TopicMetadata> listener) {
-    this.configListener = listener;
+    dispatcher.setConfigListener(listener);
   }
 
   public String clusterId() {
@@ -257,7 +236,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
   public void register(BrokerEndpoint endpoint) throws Exception {
     this.self = endpoint;
     createRegistration(Duration.ofMillis(settings.sessionTimeoutMs() + 2_000L));
-    dropStaleOfflineReplicas();
+    offlineReplicas.dropStale();
     registered = true;
     // The first lease: the registration may have waited for a previous session's node to go, so
     // ZooKeeper is asked once more now. The cache this broker's partitions come from was filled in
@@ -270,8 +249,8 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     log.info("Broker {} registered in ZooKeeper at {}:{} (cluster {})", endpoint.id(), endpoint.host(),
         endpoint.port(), clusterId);
     controller.start();
-    scheduleDispatch();
-    leaseKeeper.execute(this::renewLease);
+    dispatcher.schedule();
+    leaseRenewer.start();
   }
 
   private void createRegistration(Duration waitForOld) throws Exception {
@@ -292,23 +271,6 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
         }
         Thread.sleep(200); // a previous session's ephemeral node; it goes when that session expires
       }
-    }
-  }
-
-  /**
-   * A previous run's offline-replica list (killed before its session ended) would keep the controller
-   * from electing this broker's replicas until that session expires: this run's directories are
-   * those it opened, so the list is dropped.
-   */
-  private void dropStaleOfflineReplicas() {
-    String path = ZkData.offlineReplicasPath(settings.brokerId());
-    try {
-      Stat stat = zk.checkExists().forPath(path);
-      if (stat != null && stat.getEphemeralOwner() != zk.getZookeeperClient().getZooKeeper().getSessionId()) {
-        zk.delete().forPath(path);
-      }
-    } catch (Exception e) {
-      log.warn("Broker {} cannot drop a previous run's {}: {}", settings.brokerId(), path, e.toString());
     }
   }
 
@@ -353,7 +315,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     try {
       createRegistration(Duration.ofMillis(settings.sessionTimeoutMs() + 2_000L));
       if (!registered) log.info("Broker {} re-registered in ZooKeeper", settings.brokerId());
-      writeOfflineReplicas(); // the old session's list went with it
+      offlineReplicas.write(); // the old session's list went with it
       registered = true;
       controller.maybeElect(); // runs once the lease is back (the lease thread takes it back once caught up)
     } catch (Exception e) {
@@ -369,7 +331,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     snapshotBuilds.incrementAndGet();
     ClusterSnapshot next;
     try {
-      next = build(cache.stream().toList());
+      next = ClusterSnapshot.read(cache.stream().toList());
     } catch (RuntimeException e) {
       log.error("Cannot read the cluster state from ZooKeeper's cache", e);
       return;
@@ -380,7 +342,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     }
     if (next.controllerId() < 0 && registered) controller.maybeElect();
     controller.onClusterChange(next);
-    scheduleDispatch();
+    dispatcher.schedule();
   }
 
   /** Waits (bounded) until the cache shows what {@code condition} expects; true if it did. */
@@ -393,142 +355,6 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
         snapshotChanged.wait(left);
       }
       return true;
-    }
-  }
-
-  static ClusterSnapshot build(List<ChildData> nodes) {
-    Map<Integer, BrokerEndpoint> brokers = new TreeMap<>();
-    Map<Integer, Long> brokerEpochs = new HashMap<>();
-    int controllerId = -1;
-    Map<String, ZkData.Assignment> assignments = new TreeMap<>();
-    Map<String, Integer> topicVersions = new HashMap<>();
-    Map<String, Map<String, String>> configs = new HashMap<>();
-    Map<String, Integer> configVersions = new HashMap<>();
-    Map<TopicPartition, ChildData> stateNodes = new HashMap<>();
-    Set<String> deleting = new HashSet<>();
-    Set<Integer> shuttingDown = new HashSet<>();
-    boolean preferred = false;
-    Map<TopicPartition, dev.brook.broker.cluster.Reassignment> reassignments = Map.of();
-    Map<Integer, Set<TopicPartition>> offline = new HashMap<>();
-    for (ChildData d : nodes) {
-      String path = d.getPath();
-      String[] parts = path.split("/");
-      // parts[0] is "" (paths start with '/')
-      try {
-        if (path.startsWith(ZkData.BROKER_IDS + "/") && parts.length == 4) {
-          int id = Integer.parseInt(parts[3]);
-          brokers.put(id, ZkData.broker(id, d.getData()));
-          brokerEpochs.put(id, d.getStat().getCzxid());
-        } else if (path.equals(ZkData.CONTROLLER)) {
-          controllerId = ZkData.controllerId(d.getData());
-        } else if (path.startsWith(ZkData.TOPICS + "/") && parts.length == 4) {
-          assignments.put(parts[3], ZkData.assignment(d.getData()));
-          topicVersions.put(parts[3], d.getStat().getVersion());
-        } else if (path.startsWith(ZkData.TOPICS + "/") && parts.length == 7 && parts[6].equals("state")) {
-          stateNodes.put(new TopicPartition(parts[3], Integer.parseInt(parts[5])), d);
-        } else if (path.startsWith(ZkData.TOPIC_CONFIGS + "/") && parts.length == 4) {
-          configs.put(parts[3], ZkData.topicConfig(d.getData()));
-          configVersions.put(parts[3], d.getStat().getVersion());
-        } else if (path.startsWith(Controller.DELETE_TOPICS + "/") && parts.length == 4) {
-          deleting.add(parts[3]);
-        } else if (path.startsWith(ZkData.CONTROLLED_SHUTDOWN + "/") && parts.length == 4) {
-          shuttingDown.add(Integer.parseInt(parts[3]));
-        } else if (path.equals(ZkData.PREFERRED_ELECTION)) {
-          preferred = true;
-        } else if (path.equals(ZkData.REASSIGN)) {
-          reassignments = ZkData.reassignments(d.getData());
-        } else if (path.startsWith(ZkData.OFFLINE_REPLICAS + "/") && parts.length == 4) {
-          offline.put(Integer.parseInt(parts[3]), Set.copyOf(ZkData.partitions(d.getData())));
-        }
-      } catch (RuntimeException e) {
-        log.warn("Ignoring malformed znode {}: {}", path, e.toString());
-      }
-    }
-    Map<String, TopicMetadata> topics = new TreeMap<>();
-    Map<TopicPartition, PartitionState> states = new HashMap<>();
-    for (Map.Entry<String, ZkData.Assignment> e : assignments.entrySet()) {
-      ZkData.Assignment a = e.getValue();
-      if (a.replicas().isEmpty()) continue;
-      topics.put(e.getKey(), new TopicMetadata(e.getKey(), a.topicId(), a.replicas().size(),
-          configs.getOrDefault(e.getKey(), Map.of())));
-      for (Map.Entry<Integer, List<Integer>> p : a.replicas().entrySet()) {
-        TopicPartition tp = new TopicPartition(e.getKey(), p.getKey());
-        ChildData d = stateNodes.get(tp);
-        if (d == null) continue;
-        try {
-          states.put(tp, ZkData.state(tp, a.topicId(), p.getValue(), d.getData(), d.getStat().getVersion()));
-        } catch (RuntimeException ex) {
-          log.warn("Ignoring malformed partition state of {}: {}", tp, ex.toString());
-        }
-      }
-    }
-    return new ClusterSnapshot(java.util.Collections.unmodifiableMap(brokers), controllerId, topics, assignments, topicVersions, configVersions,
-        states, Set.copyOf(deleting), Set.copyOf(shuttingDown), preferred, Map.copyOf(reassignments), Map.copyOf(brokerEpochs),
-        Map.copyOf(offline));
-  }
-
-  // ---- telling the replica side
-
-  private void scheduleDispatch() {
-    if (closed || !dispatchPending.compareAndSet(false, true)) return;
-    events.execute(() -> {
-      dispatchPending.set(false);
-      dispatch();
-    });
-  }
-
-  /** Events thread: diffs this broker's partitions against what the listener last heard. */
-  private void dispatch() {
-    ReplicaStateListener l = listener;
-    if (l == null || self == null || closed) return;
-    ClusterSnapshot s = snapshot;
-    int me = settings.brokerId();
-    applyConfigChanges(s);
-    List<PartitionState> changed = new ArrayList<>();
-    for (PartitionState st : s.states().values()) {
-      if (!st.replicas().contains(me)) continue;
-      if (!st.equals(delivered.get(st.tp()))) changed.add(st);
-    }
-    List<TopicPartition> removed = new ArrayList<>();
-    for (TopicPartition tp : delivered.keySet()) {
-      PartitionState now = s.states().get(tp);
-      if (now == null && s.topics().containsKey(tp.topic()) && !s.topicsBeingDeleted().contains(tp.topic())) {
-        continue; // state not yet written (new partition): nothing to do yet
-      }
-      if (now == null || !now.replicas().contains(me)) removed.add(tp);
-    }
-    try {
-      if (!removed.isEmpty()) {
-        l.onPartitionsRemoved(removed);
-        removed.forEach(delivered::remove);
-      }
-      if (!changed.isEmpty()) {
-        l.onPartitionStates(changed);
-        changed.forEach(st -> delivered.put(st.tp(), st));
-      }
-      Map<TopicPartition, PartitionState> led = new HashMap<>();
-      delivered.forEach((tp, st) -> {
-        if (st.leader() == me) led.put(tp, st);
-      });
-      ledHere = Map.copyOf(led);
-    } catch (Exception e) {
-      log.error("The replica side failed to apply {} changed and {} removed partitions; retrying", changed.size(),
-          removed.size(), e);
-      CompletableFuture.delayedExecutor(500, TimeUnit.MILLISECONDS).execute(this::scheduleDispatch);
-    }
-  }
-
-  private void applyConfigChanges(ClusterSnapshot s) {
-    deliveredConfigs.keySet().retainAll(s.topics().keySet());
-    for (TopicMetadata t : s.topics().values()) {
-      Map<String, String> before = deliveredConfigs.put(t.name(), t.configs());
-      if (before != null && !before.equals(t.configs())) {
-        try {
-          configListener.accept(t);
-        } catch (RuntimeException e) {
-          log.error("Cannot apply the new configs of topic {}", t.name(), e);
-        }
-      }
     }
   }
 
@@ -592,133 +418,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
 
   /** How many times the lease thread found the lease lapsed while registered (tests). */
   int leaseLapses() {
-    return leaseLapses.get();
-  }
-
-  // ---- the lease
-
-  private long renewIntervalMs() {
-    return Math.max(10, settings.sessionTimeoutMs() / 6);
-  }
-
-  /**
-   * Lease thread, every {@link #renewIntervalMs} (every 50 ms while lapsed): asks ZooKeeper whether
-   * this broker's registration is its session's, and if so extends the lease from the moment the
-   * question was sent. After a lapse the lease is granted again only once the state the broker acts
-   * on is ZooKeeper's ({@link #leadsAsZooKeeperSays}).
-   */
-  private void renewLease() {
-    if (closed) return;
-    try {
-      if (registered) {
-        if (!lease.holds()) noteLapse();
-        long sent = lease.now();
-        ZooKeeper z = zk.getZookeeperClient().getZooKeeper();
-        long session = z.getSessionId();
-        Stat stat = z.exists(ZkData.brokerPath(settings.brokerId()), false);
-        if (stat != null && stat.getEphemeralOwner() == session) {
-          // Asked again after the answer: a lease that lapsed meanwhile (the process was stopped while
-          // it waited) is taken back only through the check below, never by this answer alone.
-          if (lease.holds()) {
-            lease.confirm(sent);
-          } else if (leadsAsZooKeeperSays(z)) {
-            lease.confirm(sent);
-            if (lease.holds()) regained();
-          }
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return;
-    } catch (Exception e) {
-      log.debug("Broker {} could not renew its lease with ZooKeeper: {}", settings.brokerId(), e.toString());
-    }
-    try {
-      leaseKeeper.schedule(this::renewLease, lease.holds() ? renewIntervalMs() : Math.min(50, renewIntervalMs()),
-          TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException closing) {
-      // closed meanwhile
-    }
-  }
-
-  /**
-   * Whether every partition this broker was last told it leads is, in ZooKeeper now (after a sync),
-   * led by it in the same leader epoch and znode version. If not, ZooKeeper moved it (typically: this
-   * broker's session expired while it was stopped, and the controller elected another leader) and
-   * the news is on its way through the cache; until it has been applied the broker must not lead.
-   */
-  private boolean leadsAsZooKeeperSays(ZooKeeper z) throws Exception {
-    Map<TopicPartition, PartitionState> led = ledHere;
-    CompletableFuture<Integer> synced = new CompletableFuture<>();
-    z.sync("/", (rc, path, ctx) -> synced.complete(rc), null);
-    if (synced.get(settings.sessionTimeoutMs(), TimeUnit.MILLISECONDS) != KeeperException.Code.OK.intValue()) return false;
-    List<TopicPartition> tps = new ArrayList<>(led.keySet());
-    List<TopicPartition> behind = new ArrayList<>();
-    for (int from = 0; from < tps.size(); from += STATE_READS_PER_REQUEST) {
-      List<TopicPartition> chunk = tps.subList(from, Math.min(tps.size(), from + STATE_READS_PER_REQUEST));
-      List<OpResult> results = readStates(z, chunk);
-      for (int i = 0; i < chunk.size(); i++) {
-        if (!sameTerm(led.get(chunk.get(i)), results.get(i))) behind.add(chunk.get(i));
-      }
-    }
-    if (!behind.isEmpty() && !behindLogged) {
-      behindLogged = true;
-      log.info("Broker {} waits for its view of the cluster to catch up before leading: ZooKeeper changed {} of the {} "
-          + "partitions it led (as {})", settings.brokerId(), behind.size(), led.size(), behind.getFirst());
-    }
-    return behind.isEmpty();
-  }
-
-  /**
-   * The state znodes of {@code tps}, in one read-only multi (ZooKeeper 3.6+), or one read each from a
-   * server that refuses that; a missing znode reads as an error result.
-   */
-  private static List<OpResult> readStates(ZooKeeper z, List<TopicPartition> tps) throws Exception {
-    List<Op> reads = new ArrayList<>();
-    for (TopicPartition tp : tps) reads.add(Op.getData(ZkData.statePath(tp)));
-    try {
-      return z.multi(reads);
-    } catch (KeeperException.UnimplementedException | KeeperException.MarshallingErrorException olderServer) {
-      List<OpResult> out = new ArrayList<>();
-      for (TopicPartition tp : tps) {
-        Stat stat = new Stat();
-        try {
-          byte[] data = z.getData(ZkData.statePath(tp), false, stat);
-          out.add(new OpResult.GetDataResult(data, stat));
-        } catch (KeeperException.NoNodeException gone) {
-          out.add(new OpResult.ErrorResult(gone.code().intValue()));
-        }
-      }
-      return out;
-    }
-  }
-
-  private static boolean sameTerm(PartitionState known, OpResult read) {
-    if (!(read instanceof OpResult.GetDataResult r)) return false; // gone from ZooKeeper: the deletion is on its way
-    try {
-      PartitionState now = ZkData.state(known.tp(), known.topicId(), known.replicas(), r.getData(), r.getStat().getVersion());
-      return now.leader() == known.leader() && now.leaderEpoch() == known.leaderEpoch()
-          && now.zkVersion() == known.zkVersion();
-    } catch (RuntimeException malformed) {
-      return false;
-    }
-  }
-
-  private void noteLapse() {
-    if (lapseLogged) return;
-    lapseLogged = true;
-    leaseLapses.incrementAndGet();
-    log.warn("Broker {} has not heard from ZooKeeper for {} ms, its session is {} ms: not acting as leader or "
-        + "coordinator until ZooKeeper confirms its session and its view of the cluster has caught up",
-        settings.brokerId(), lease.sinceConfirmedMillis(), settings.sessionTimeoutMs());
-  }
-
-  private void regained() {
-    log.info("Broker {}: ZooKeeper confirmed its session and the {} partitions it leads are as ZooKeeper has them: "
-        + "acting as leader again", settings.brokerId(), ledHere.size());
-    lapseLogged = false;
-    behindLogged = false;
-    controller.maybeElect(); // elections skipped while the lease was lapsed
+    return leaseRenewer.lapses();
   }
 
   /**
@@ -730,41 +430,7 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
    */
   @Override
   public void reportOfflineReplicas(Collection<TopicPartition> partitions) {
-    synchronized (offlineReplicas) {
-      if (!offlineReplicas.addAll(partitions)) return;
-    }
-    log.warn("Broker {} reports {} replicas offline to the controller: {}", settings.brokerId(), partitions.size(),
-        partitions);
-    io.execute(() -> writeOfflineReplicasUntilDone(1));
-  }
-
-  private void writeOfflineReplicasUntilDone(int attempt) {
-    if (closed) return;
-    try {
-      writeOfflineReplicas();
-    } catch (Exception e) {
-      if (attempt == 1) log.error("Broker {} cannot write its offline replicas to ZooKeeper yet; retrying every second",
-          settings.brokerId(), e);
-      CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS, io).execute(() -> writeOfflineReplicasUntilDone(attempt + 1));
-    }
-  }
-
-  /** Writes the offline replicas' znode (create or replace), if there are any. */
-  private void writeOfflineReplicas() throws Exception {
-    byte[] data;
-    synchronized (offlineReplicas) {
-      if (offlineReplicas.isEmpty()) return;
-      data = ZkData.partitions(offlineReplicas.stream().sorted(java.util.Comparator.comparing(TopicPartition::topic)
-          .thenComparingInt(TopicPartition::partition)).toList());
-    }
-    String path = ZkData.offlineReplicasPath(settings.brokerId());
-    Stat stat = zk.checkExists().forPath(path);
-    if (stat != null && stat.getEphemeralOwner() == zk.getZookeeperClient().getZooKeeper().getSessionId()) {
-      zk.setData().withVersion(stat.getVersion()).forPath(path, data);
-      return;
-    }
-    if (stat != null) zk.delete().guaranteed().forPath(path); // a previous session's, about to expire anyway
-    zk.create().creatingParentContainersIfNeeded().withMode(CreateMode.EPHEMERAL).forPath(path, data);
+    offlineReplicas.report(partitions);
   }
 
   /** How many ZooKeeper sessions this broker has lost (each unregistered it until re-registration). */
@@ -825,137 +491,24 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
 
   /**
    * Makes every producer id up to {@code producerId} taken cluster-wide (a promoted mirror topic holds
-   * the source cluster's producer ids): the last claimed block ends at or past it, so every block
-   * claimed from now on starts above it; then {@value #PRODUCER_ID_FLOOR} is raised to it, so every
-   * broker skips the ids up to it in the block it claimed before ({@link #producerIdFloor}). In that
-   * order: a broker that sees the floor and claims a new block gets one above it. Blocks on ZooKeeper.
+   * the source cluster's producer ids; {@link ZkProducerIdBlocks#reserveThrough}). Blocks on ZooKeeper.
    */
   public void reserveProducerIdsThrough(long producerId) throws Exception {
-    raiseBlockEnd(producerId);
-    raiseProducerIdFloor(producerId);
+    producerIds.reserveThrough(producerId);
   }
 
-  /**
-   * Brook's znode of the highest producer id no broker may hand out (the highest a promoted mirror
-   * topic took from its source): {@code {"version":1,"producer_id":N}}. Only raised.
-   */
-  static final String PRODUCER_ID_FLOOR = "/brook/producer_id_floor";
-
-  private void raiseProducerIdFloor(long producerId) throws Exception {
-    for (int attempt = 0; ; attempt++) {
-      Stat stat = new Stat();
-      byte[] current;
-      try {
-        current = zk.getData().storingStatIn(stat).forPath(PRODUCER_ID_FLOOR);
-      } catch (KeeperException.NoNodeException e) {
-        current = null;
-      }
-      if (floorOf(current) >= producerId) return;
-      Map<String, Object> floor = new java.util.LinkedHashMap<>();
-      floor.put("version", 1);
-      floor.put("producer_id", producerId);
-      byte[] data = Json.write(floor).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      try {
-        if (current == null) {
-          zk.create().creatingParentsIfNeeded().forPath(PRODUCER_ID_FLOOR, data);
-        } else {
-          zk.setData().withVersion(stat.getVersion()).forPath(PRODUCER_ID_FLOOR, data);
-        }
-        return;
-      } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
-        if (attempt >= 100) throw e; // another promote raised it meanwhile: read again
-      }
-    }
-  }
-
-  private static long floorOf(byte[] data) {
-    if (data == null || data.length == 0) return -1;
-    return ((Number) Json.parseObject(new String(data, java.nio.charset.StandardCharsets.UTF_8)).get("producer_id")).longValue();
-  }
-
-  /**
-   * The highest producer id no broker may hand out (-1: none), as this broker's ZooKeeper view has it:
-   * a map lookup in the cache, for every InitProducerId. A broker's view follows ZooKeeper's order of
-   * writes, so it shows the floor before the promote that raised it shows as promoted.
-   */
+  /** The highest producer id no broker may hand out (-1: none): a lookup in the cache ({@link ZkProducerIdBlocks}). */
   public long producerIdFloor() {
-    return cache.get(PRODUCER_ID_FLOOR).map(d -> floorOf(d.getData())).orElse(-1L);
+    return producerIds.producerIdFloor();
   }
-
-  private void raiseBlockEnd(long producerId) throws Exception {
-    for (int attempt = 0; ; attempt++) {
-      Stat stat = new Stat();
-      byte[] current;
-      try {
-        current = zk.getData().storingStatIn(stat).forPath(PRODUCER_ID_BLOCK);
-      } catch (KeeperException.NoNodeException e) {
-        current = null;
-      }
-      long end = -1;
-      if (current != null && current.length > 0) {
-        end = ((Number) Json.parseObject(new String(current, java.nio.charset.StandardCharsets.UTF_8)).get("block_end")).longValue();
-      }
-      if (end >= producerId) return;
-      Map<String, Object> block = new java.util.LinkedHashMap<>();
-      block.put("version", 1);
-      block.put("broker", settings.brokerId());
-      block.put("block_start", end + 1);
-      block.put("block_end", producerId);
-      byte[] data = Json.write(block).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      try {
-        if (current == null) {
-          zk.create().creatingParentsIfNeeded().forPath(PRODUCER_ID_BLOCK, data);
-        } else {
-          zk.setData().withVersion(stat.getVersion()).forPath(PRODUCER_ID_BLOCK, data);
-        }
-        return;
-      } catch (KeeperException.BadVersionException | KeeperException.NodeExistsException e) {
-        if (attempt >= 100) throw e; // another broker claimed a block meanwhile: read again
-      }
-    }
-  }
-
-  /** Kafka's znode of the last producer id block handed to a broker. */
-  static final String PRODUCER_ID_BLOCK = "/latest_producer_id_block";
 
   /**
-   * Claims the next block of {@code size} producer ids for this broker (compare-and-set on {@value
-   * #PRODUCER_ID_BLOCK}, in Kafka's JSON format), so producer ids are unique across the cluster and
-   * its restarts. Returns the block's first id. Blocks on ZooKeeper: never call it on a network
-   * thread.
+   * Claims the next block of {@code size} producer ids for this broker, unique across the cluster and
+   * its restarts ({@link ZkProducerIdBlocks#claimBlock}). Returns the block's first id. Blocks on
+   * ZooKeeper: never call it on a network thread.
    */
   public long claimProducerIdBlock(long size) throws Exception {
-    for (int attempt = 0; ; attempt++) {
-      org.apache.zookeeper.data.Stat stat = new org.apache.zookeeper.data.Stat();
-      byte[] current;
-      try {
-        current = zk.getData().storingStatIn(stat).forPath(PRODUCER_ID_BLOCK);
-      } catch (org.apache.zookeeper.KeeperException.NoNodeException e) {
-        current = null;
-      }
-      long start = 0;
-      if (current != null && current.length > 0) {
-        Object end = Json.parseObject(new String(current, java.nio.charset.StandardCharsets.UTF_8)).get("block_end");
-        start = ((Number) end).longValue() + 1;
-      }
-      Map<String, Object> block = new java.util.LinkedHashMap<>();
-      block.put("version", 1);
-      block.put("broker", settings.brokerId());
-      block.put("block_start", start);
-      block.put("block_end", start + size - 1);
-      byte[] data = Json.write(block).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      try {
-        if (current == null) {
-          zk.create().creatingParentsIfNeeded().forPath(PRODUCER_ID_BLOCK, data);
-        } else {
-          zk.setData().withVersion(stat.getVersion()).forPath(PRODUCER_ID_BLOCK, data);
-        }
-        return start;
-      } catch (org.apache.zookeeper.KeeperException.BadVersionException
-          | org.apache.zookeeper.KeeperException.NodeExistsException e) {
-        if (attempt >= 100) throw e; // another broker claimed one meanwhile: read again
-      }
-    }
+    return producerIds.claimBlock(size);
   }
 
   @Override
@@ -964,8 +517,8 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     closed = true;
     registered = false;
     controller.close();
-    leaseKeeper.shutdownNow();
-    events.shutdownNow();
+    leaseRenewer.close();
+    dispatcher.close();
     io.shutdownNow();
     cache.close();
     zk.close(); // ends the session: the ephemeral registration (and /controller if ours) go at once
