@@ -38,6 +38,10 @@ class FetchHandlerTest {
   LocalReplicaManager replicas;
   FetchHandler handler;
   Partition partition;
+  /** The cold-read tests' background executor, and the threads it ran a read on. */
+  final java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor(
+      r -> new Thread(r, "test-background"));
+  final List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   @BeforeEach
   void open() throws Exception {
@@ -49,6 +53,7 @@ class FetchHandlerTest {
 
   @AfterEach
   void close() throws Exception {
+    pool.shutdownNow();
     replicas.close();
     logs.close();
   }
@@ -200,8 +205,8 @@ class FetchHandlerTest {
     return cold;
   }
 
-  /** A handler whose background executor records the threads it ran on, with the page cache's answers injected. */
-  private FetchHandler handler(java.util.concurrent.ExecutorService pool, List<String> threads, FetchHandler.PageCache pageCache) {
+  /** A handler whose background executor ({@link #pool}) records in {@link #threads} the threads it ran on, with the page cache's answers injected. */
+  private FetchHandler handler(FetchHandler.PageCache pageCache) {
     return new FetchHandler(replicas, new FetchSessionCache(10, Clock.SYSTEM, new Random(3)::nextInt), 1,
         task -> pool.execute(() -> {
           threads.add(Thread.currentThread().getName());
@@ -212,67 +217,46 @@ class FetchHandlerTest {
   @Test
   void coldFetchIsReadOnTheBackgroundExecutorAndTailFetchOnTheCallingThread() throws Exception {
     partitionWithOldSegments();
-    List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
     List<Long> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor(
-        r -> new Thread(r, "test-background"));
-    try {
-      FetchHandler h = handler(pool, threads, (log, offset, maxBytes) -> {
-        asked.add(offset);
-        return false;
-      });
-      FetchResponseData.PartitionData old = only(h.handle(ctx(), request("cold", 0)).get(5, TimeUnit.SECONDS));
-      assertThat(threads).containsExactly("test-background");
-      assertThat(((SliceRecords) old.records()).slice().length()).isPositive();
-      assertThat(firstBaseOffset(old)).isZero();
+    FetchHandler h = handler((log, offset, maxBytes) -> {
+      asked.add(offset);
+      return false;
+    });
+    FetchResponseData.PartitionData old = only(h.handle(ctx(), request("cold", 0)).get(5, TimeUnit.SECONDS));
+    assertThat(threads).containsExactly("test-background");
+    assertThat(((SliceRecords) old.records()).slice().length()).isPositive();
+    assertThat(firstBaseOffset(old)).isZero();
 
-      FetchResponseData.PartitionData recent = only(h.handle(ctx(), request("cold", 39)).get(5, TimeUnit.SECONDS));
-      assertThat(threads).as("a fetch of the tail stays on the calling thread").hasSize(1);
-      assertThat(firstBaseOffset(recent)).isEqualTo(39);
-      assertThat(asked).as("the page cache is asked only below the tail").doesNotContain(39L).contains(0L);
-    } finally {
-      pool.shutdownNow();
-    }
+    FetchResponseData.PartitionData recent = only(h.handle(ctx(), request("cold", 39)).get(5, TimeUnit.SECONDS));
+    assertThat(threads).as("a fetch of the tail stays on the calling thread").hasSize(1);
+    assertThat(firstBaseOffset(recent)).isEqualTo(39);
+    assertThat(asked).as("the page cache is asked only below the tail").doesNotContain(39L).contains(0L);
   }
 
   @Test
   void fetchBelowTheTailFromResidentPagesIsAnsweredOnTheCallingThread() throws Exception {
     partitionWithOldSegments();
-    List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor(
-        r -> new Thread(r, "test-background"));
-    try {
-      FetchHandler h = handler(pool, threads, (log, offset, maxBytes) -> offset != 5);
-      String caller = Thread.currentThread().getName();
-      CompletableFuture<ApiMessage> f = h.handle(ctx(), request("cold", 0));
-      assertThat(f).as("resident pages: answered before handle returns, on the caller %s", caller).isDone();
-      FetchResponseData.PartitionData old = only(f.get(5, TimeUnit.SECONDS));
-      assertThat(threads).isEmpty();
-      assertThat(firstBaseOffset(old)).isZero();
-      assertThat(((SliceRecords) old.records()).slice().length()).isPositive();
+    FetchHandler h = handler((log, offset, maxBytes) -> offset != 5);
+    String caller = Thread.currentThread().getName();
+    CompletableFuture<ApiMessage> f = h.handle(ctx(), request("cold", 0));
+    assertThat(f).as("resident pages: answered before handle returns, on the caller %s", caller).isDone();
+    FetchResponseData.PartitionData old = only(f.get(5, TimeUnit.SECONDS));
+    assertThat(threads).isEmpty();
+    assertThat(firstBaseOffset(old)).isZero();
+    assertThat(((SliceRecords) old.records()).slice().length()).isPositive();
 
-      FetchResponseData.PartitionData notResident = only(h.handle(ctx(), request("cold", 5)).get(5, TimeUnit.SECONDS));
-      assertThat(threads).as("a page not resident goes the cold way").containsExactly("test-background");
-      assertThat(firstBaseOffset(notResident)).isEqualTo(5);
-    } finally {
-      pool.shutdownNow();
-    }
+    FetchResponseData.PartitionData notResident = only(h.handle(ctx(), request("cold", 5)).get(5, TimeUnit.SECONDS));
+    assertThat(threads).as("a page not resident goes the cold way").containsExactly("test-background");
+    assertThat(firstBaseOffset(notResident)).isEqualTo(5);
   }
 
   @Test
   void theBrokersPageCacheAnswerKeepsJustWrittenOldSegmentsOnTheCallingThread() throws Exception {
     partitionWithOldSegments();
-    List<String> threads = new java.util.concurrent.CopyOnWriteArrayList<>();
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor(
-        r -> new Thread(r, "test-background"));
-    try {
-      FetchHandler h = handler(pool, threads, FetchHandler.PageCache.KERNEL);
-      FetchResponseData.PartitionData old = only(h.handle(ctx(), request("cold", 0)).get(5, TimeUnit.SECONDS));
-      assertThat(threads).as("pages written moments ago are in the page cache").isEmpty();
-      assertThat(firstBaseOffset(old)).isZero();
-    } finally {
-      pool.shutdownNow();
-    }
+    FetchHandler h = handler(FetchHandler.PageCache.KERNEL);
+    FetchResponseData.PartitionData old = only(h.handle(ctx(), request("cold", 0)).get(5, TimeUnit.SECONDS));
+    assertThat(threads).as("pages written moments ago are in the page cache").isEmpty();
+    assertThat(firstBaseOffset(old)).isZero();
   }
 
   private static long firstBaseOffset(FetchResponseData.PartitionData p) throws java.io.IOException {
