@@ -64,6 +64,8 @@ public final class LogSegment implements AutoCloseable {
    * size; guarded by this segment's monitor, which {@link #trimIndexes} holds while it re-maps.
    */
   private boolean takesAppends;
+  /** Renamed {@code .deleted}: its files await removal and are never re-opened (see {@link #trimIndexes}). */
+  private boolean renamedForDeletion;
   /** Fixes this segment's {@code segment.jitter.ms} share ({@link LogConfig#rollJitterMs}). */
   private final long rollSeed;
   /** The first batch's max timestamp: -2 until read, -1 for none ({@link #firstBatchTimestamp}). */
@@ -768,7 +770,11 @@ public final class LogSegment implements AutoCloseable {
    * take too, so a trim never re-opens a file that is being renamed.
    */
   synchronized void trimIndexes() throws IOException {
-    if (takesAppends || !channel.isOpen()) {
+    // Not once renamed for deletion either: its files may already be gone, by the delayed delete of
+    // an older segment of the same base offset whose .deleted names this rename took over (a log
+    // truncated fully at the same offset twice within file.delete.delay.ms). A missing file there
+    // is no disk failure, and a segment about to go needs no trim.
+    if (takesAppends || renamedForDeletion || !channel.isOpen()) {
       return;
     }
     offsetIndex.trimToValidSize();
@@ -832,6 +838,7 @@ public final class LogSegment implements AutoCloseable {
     if (!newSuffix.equals(SWAP_SUFFIX)) {
       txnIndex.renameTo(txnTarget);
     }
+    renamedForDeletion = newSuffix.equals(DELETED_SUFFIX);
   }
 
   /** Closes and removes the files. */

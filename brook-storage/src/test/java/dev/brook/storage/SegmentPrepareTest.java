@@ -223,6 +223,39 @@ class SegmentPrepareTest {
     assertThat(readAll(open(dir(), LogLoadState.clean()), 0)).containsExactlyElementsOf(acked);
   }
 
+  /**
+   * A log truncated fully at the same offset twice within file.delete.delay.ms (a follower that
+   * falls out of range again) renames two segments of base 0 to the same {@code .deleted} names; the
+   * older one's delayed delete then removes the newer one's files. The newer one's index trim, still
+   * queued from its roll, must not take that for a disk failure (it once took the directory offline).
+   */
+  @Test
+  void aRolledSegmentWhoseDeletedFilesAreGoneBeforeItsTrimLeavesTheDirectoryOnline() throws Exception {
+    LogConfig delayed = config.withFileDeleteDelayMs(60_000);
+    SegmentedLog log = SegmentedLog.open(LogId.parseDirName("orders-0"), dir(), delayed, clock, LogLoadState.clean(),
+        RecordCodec.builtIn(), failures, flusher);
+    opened.add(log);
+    CountDownLatch release = new CountDownLatch(1);
+    flusher.submit(() -> await(release)); // holds both rolls' trims until the files are gone
+    for (int generation = 0; generation < 2; generation++) {
+      for (int i = 0; log.segmentCount() == 1; i++) {
+        assertThat(i).isLessThan(20);
+        append(log, "g" + generation + "-" + i);
+      }
+      log.truncateFullyAndStartAt(0); // the rolled segment 0 (and the active one) renamed .deleted
+      acked.clear();
+      clock.advance(30_000); // the first generation's delete comes due before the second's
+    }
+    log.deleteExpiredFiles(); // the first generation's segment 0 removes the .deleted names: the second's files
+    assertThat(Files.exists(dir().resolve(LogSegment.fileName(0, ".timeindex") + LogSegment.DELETED_SUFFIX))).isFalse();
+    release.countDown();
+    flusher.drain();
+    assertThat(failures.isOffline(tmp)).isFalse();
+    assertThat(log.isOffline()).isFalse();
+    append(log, "after");
+    assertThat(readAll(log, 0)).containsExactlyElementsOf(acked);
+  }
+
   @Test
   void closeRemovesUnusedPreparedFiles() throws Exception {
     SegmentedLog log = logWithPreparedFiles();
