@@ -26,7 +26,17 @@ public final class LeaderEpochFileCache implements LeaderEpochCache {
 
   /** Loads the checkpoint in {@code dir}; a malformed file is logged and treated as empty. */
   public LeaderEpochFileCache(Path dir) {
+    this(dir, true);
+  }
+
+  /** The cache of a log whose directory was just created: no checkpoint to read. */
+  static LeaderEpochFileCache empty(Path dir) {
+    return new LeaderEpochFileCache(dir, false);
+  }
+
+  private LeaderEpochFileCache(Path dir, boolean read) {
     this.file = dir.resolve(FILE_NAME);
+    if (!read) return;
     try {
       for (String line : CheckpointFile.read(file)) {
         String[] parts = line.trim().split("\\s+");

@@ -37,16 +37,32 @@ public final class ProducerSnapshots {
   private final Path dir;
   private final ConcurrentSkipListSet<Long> offsets = new ConcurrentSkipListSet<>();
 
+  /** The snapshots of a directory known to be empty (just created): nothing to list. */
+  static ProducerSnapshots none(Path dir) {
+    return new ProducerSnapshots(dir, java.util.Set.of());
+  }
+
+  /** The snapshots found in {@code dir}. */
   ProducerSnapshots(Path dir) throws IOException {
+    this(dir, listed(dir));
+  }
+
+  private ProducerSnapshots(Path dir, java.util.Set<Long> onDisk) {
     this.dir = dir;
+    offsets.addAll(onDisk);
+  }
+
+  private static java.util.Set<Long> listed(Path dir) throws IOException {
+    java.util.Set<Long> found = new java.util.HashSet<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + SUFFIX)) {
       for (Path p : ds) {
         long offset = LogFiles.parseBase(p.getFileName().toString(), SUFFIX);
         if (offset >= 0) {
-          offsets.add(offset);
+          found.add(offset);
         }
       }
     }
+    return found;
   }
 
   /** The file of the snapshot at {@code offset}. */

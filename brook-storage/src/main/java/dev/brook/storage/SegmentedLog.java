@@ -99,7 +99,7 @@ public final class SegmentedLog implements PartitionLog {
   private record PendingDelete(LogSegment segment, long dueMs) {}
 
   private SegmentedLog(LogId id, Path dir, LogConfig config, Clock clock, RecordCodec codec,
-      LogDirFailureChannel failures, LogFlusher flusher) {
+      LogDirFailureChannel failures, LogFlusher flusher, boolean newDir) {
     this.id = id;
     this.failures = failures;
     this.flusher = flusher;
@@ -108,7 +108,7 @@ public final class SegmentedLog implements PartitionLog {
     this.config = config;
     this.clock = clock;
     this.codec = codec;
-    this.epochs = new LeaderEpochFileCache(dir);
+    this.epochs = newDir ? LeaderEpochFileCache.empty(dir) : new LeaderEpochFileCache(dir);
   }
 
   /** Opens (creating if needed) the log in {@code dir}, named by the directory. */
@@ -136,18 +136,42 @@ public final class SegmentedLog implements PartitionLog {
    */
   public static SegmentedLog open(LogId id, Path dir, LogConfig config, Clock clock, LogLoadState state, RecordCodec codec,
       LogDirFailureChannel failures, LogFlusher flusher) throws IOException {
-    Files.createDirectories(dir);
-    SegmentedLog log = new SegmentedLog(id, dir, config, clock, codec, failures, flusher);
-    log.load(state);
+    boolean newDir = createDir(dir);
+    SegmentedLog log = new SegmentedLog(id, dir, config, clock, codec, failures, flusher, newDir);
+    log.load(state, newDir);
     return log;
+  }
+
+  /**
+   * Creates {@code dir} if it is missing; true if this call created it, so that it is known to be
+   * empty. A new log (a partition created now) then skips the scans a directory from disk needs
+   * (leftovers, swaps, segments, snapshots, checkpoints): they cost little each, but a topic of many
+   * partitions pays them for every one, cold, while a client waits (the first FindCoordinator waits
+   * for __consumer_offsets' 50).
+   */
+  private static boolean createDir(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) return false;
+    Path parent = dir.toAbsolutePath().getParent();
+    if (parent != null) Files.createDirectories(parent);
+    try {
+      Files.createDirectory(dir);
+      return true;
+    } catch (java.nio.file.FileAlreadyExistsException e) {
+      if (!Files.isDirectory(dir)) throw e;
+      return false; // created meanwhile by someone else: load it as found
+    }
   }
 
   // ---------------------------------------------------------------- loading
 
-  private void load(LogLoadState state) throws IOException {
-    LogFiles.removeLeftovers(dir);
-    LogFiles.completeSwaps(dir, config);
-    TreeMap<Long, Boolean> bases = LogFiles.segmentBases(dir);
+  /** {@code newDir}: the directory was just created, so there is nothing on disk to scan or recover. */
+  private void load(LogLoadState state, boolean newDir) throws IOException {
+    TreeMap<Long, Boolean> bases = new TreeMap<>();
+    if (!newDir) {
+      LogFiles.removeLeftovers(dir);
+      LogFiles.completeSwaps(dir, config);
+      bases = LogFiles.segmentBases(dir);
+    }
     long recoverFrom = Long.MAX_VALUE;
     if (!state.cleanShutdown()) {
       Map.Entry<Long, Boolean> floor = bases.floorEntry(Math.max(0, state.recoveryPoint()));
@@ -193,8 +217,8 @@ public final class SegmentedLog implements PartitionLog {
     highWatermark = Math.min(Math.max(state.highWatermark(), logStartOffset), logEndOffset);
     epochs.truncateFromEnd(logEndOffset);
     epochs.truncateFromStart(logStartOffset);
-    migrateLegacyTxnIndex();
-    producerSnapshots = new ProducerSnapshots(dir);
+    if (!newDir) migrateLegacyTxnIndex();
+    producerSnapshots = newDir ? ProducerSnapshots.none(dir) : new ProducerSnapshots(dir);
     producerSnapshots.deleteAbove(logEndOffset); // describe batches recovery did not keep
     producerSnapshots.deleteBelow(segments.firstKey());
     for (LogSegment s : state.cleanShutdown() ? recovered : segments.values()) {

@@ -15,6 +15,7 @@ import io.netty.util.Timeout;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -385,12 +386,14 @@ public final class LocalReplicaManager implements ReplicaManager, ReplicaStateLi
   @Override
   public synchronized void onPartitionStates(java.util.Collection<PartitionState> changed) throws IOException {
     long now = clock.milliseconds();
+    // A new topic's partitions all arrive here together: its settings are resolved once, not per partition.
+    Map<String, Optional<TopicSettings>> settingsOfTopic = new HashMap<>();
     for (PartitionState s : changed) {
       if (closed) return;
       if (!s.replicas().contains(localBrokerId) && !s.isr().contains(localBrokerId)) continue;
       Partition p = partitions.get(s.tp());
       if (p == null) {
-        Optional<TopicSettings> ts = topicSettings.apply(s.tp().topic());
+        Optional<TopicSettings> ts = settingsOfTopic.computeIfAbsent(s.tp().topic(), topicSettings);
         LogConfig config = ts.map(TopicSettings::logConfig).orElse(replication == null ? null : replication.defaultLogConfig());
         if (config == null) {
           log.warn("state for {}, which is not created here and has no default config; ignored", s.tp());
