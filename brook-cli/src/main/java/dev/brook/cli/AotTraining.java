@@ -12,6 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Assignment;
+import org.apache.kafka.clients.consumer.ConsumerPartitionAssignor.Subscription;
+import org.apache.kafka.clients.consumer.internals.ConsumerProtocol;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicIdPartition;
 import org.apache.kafka.common.TopicPartition;
@@ -19,9 +22,17 @@ import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.compress.Compression;
 import org.apache.kafka.common.message.CreateTopicsRequestData;
 import org.apache.kafka.common.message.FetchResponseData;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
+import org.apache.kafka.common.message.HeartbeatRequestData;
+import org.apache.kafka.common.message.JoinGroupRequestData;
+import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.ListOffsetsRequestData;
+import org.apache.kafka.common.message.OffsetCommitRequestData;
+import org.apache.kafka.common.message.OffsetFetchRequestData;
 import org.apache.kafka.common.message.ProduceRequestData;
+import org.apache.kafka.common.message.SyncGroupRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.record.SimpleRecord;
 import org.apache.kafka.common.requests.AbstractRequest;
@@ -30,16 +41,32 @@ import org.apache.kafka.common.requests.ApiVersionsRequest;
 import org.apache.kafka.common.requests.CreateTopicsRequest;
 import org.apache.kafka.common.requests.FetchRequest;
 import org.apache.kafka.common.requests.FetchResponse;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.FindCoordinatorResponse;
+import org.apache.kafka.common.requests.HeartbeatRequest;
+import org.apache.kafka.common.requests.HeartbeatResponse;
+import org.apache.kafka.common.requests.JoinGroupRequest;
+import org.apache.kafka.common.requests.JoinGroupResponse;
+import org.apache.kafka.common.requests.LeaveGroupRequest;
+import org.apache.kafka.common.requests.LeaveGroupResponse;
 import org.apache.kafka.common.requests.ListOffsetsRequest;
 import org.apache.kafka.common.requests.MetadataRequest;
 import org.apache.kafka.common.requests.MetadataResponse;
+import org.apache.kafka.common.requests.OffsetCommitRequest;
+import org.apache.kafka.common.requests.OffsetCommitResponse;
+import org.apache.kafka.common.requests.OffsetFetchRequest;
+import org.apache.kafka.common.requests.OffsetFetchResponse;
 import org.apache.kafka.common.requests.ProduceRequest;
 import org.apache.kafka.common.requests.RequestHeader;
+import org.apache.kafka.common.requests.SyncGroupRequest;
+import org.apache.kafka.common.requests.SyncGroupResponse;
+import org.apache.kafka.common.utils.Utils;
 
 /**
  * The workload that trains {@code bin/brook}'s AOT cache (JDK 25+, JEP 483/514/515): a client's first
  * connection (ApiVersions, Metadata), a topic created, then a few hundred acks=all produces and
- * fetches over one socket, the requests a broker answers on its hot paths. It runs inside the broker
+ * fetches over one socket, the requests a broker answers on its hot paths, and last a consumer's
+ * group membership (coordinator, join, sync, commit, leave). It runs inside the broker
  * JVM that {@code bin/brook} starts with {@code -XX:AOTCacheOutput} and {@code -Dbrook.aot.training},
  * against that broker's own listener, and the JVM then exits so that the cache is written: the
  * classes loaded and linked and the method profiles gathered here are ready at every later start.
@@ -50,6 +77,7 @@ import org.apache.kafka.common.requests.RequestHeader;
 final class AotTraining {
   static final String PROPERTY = "brook.aot.training";
   private static final String TOPIC = "brook-aot-training";
+  private static final String GROUP = "brook-aot-training";
   private static final int ROUNDS = 300;
   /** The newest Produce version that names topics (v13 uses topic ids): what 4.x clients mostly send. */
   private static final short PRODUCE_VERSION = 12;
@@ -104,6 +132,72 @@ final class AotTraining {
                 .setTimestamp(ListOffsetsRequest.LATEST_TIMESTAMP))))));
     if (offset != ROUNDS * 10L) {
       throw new IOException("training produced " + ROUNDS * 10 + " records but the high watermark is " + offset);
+    }
+    consumeInGroup(tp, offset);
+  }
+
+  /**
+   * A classic-protocol consumer's life in a group, as every consumer, Streams and Connect worker
+   * starts: find the coordinator (which creates __consumer_offsets: 50 partitions and their
+   * coordinator loads), join twice (the first answer asks for a member id), sync, heartbeat, commit,
+   * fetch the commit back, leave. Without it a broker's first group paid, while its client waited, for
+   * loading and linking ~230 classes from the jar and spinning their lambdas (bench/RESULTS.md).
+   */
+  private void consumeInGroup(TopicPartition tp, long offset) throws IOException {
+    FindCoordinatorRequestData find = new FindCoordinatorRequestData()
+        .setKeyType(FindCoordinatorRequest.CoordinatorType.GROUP.id()).setCoordinatorKeys(List.of(GROUP));
+    for (int attempt = 1; ; attempt++) {
+      FindCoordinatorResponse found = (FindCoordinatorResponse) call(new FindCoordinatorRequest.Builder(find));
+      short error = found.data().coordinators().get(0).errorCode();
+      if (error == Errors.NONE.code()) break;
+      if (attempt == 100) throw new IOException("training found no coordinator: " + Errors.forCode(error));
+      pause();
+    }
+    JoinGroupRequestData join = new JoinGroupRequestData().setGroupId(GROUP).setMemberId("")
+        .setSessionTimeoutMs(30_000).setRebalanceTimeoutMs(30_000).setProtocolType("consumer");
+    join.protocols().add(new JoinGroupRequestData.JoinGroupRequestProtocol().setName("range").setMetadata(
+        Utils.toArray(ConsumerProtocol.serializeSubscription(new Subscription(List.of(TOPIC))))));
+    JoinGroupResponse joined = (JoinGroupResponse) call(new JoinGroupRequest.Builder(join));
+    if (joined.data().errorCode() == Errors.MEMBER_ID_REQUIRED.code()) {
+      joined = (JoinGroupResponse) call(new JoinGroupRequest.Builder(join.setMemberId(joined.data().memberId())));
+    }
+    expectNone(joined.data().errorCode(), "JoinGroup");
+    String member = joined.data().memberId();
+    int generation = joined.data().generationId();
+    SyncGroupRequestData sync = new SyncGroupRequestData().setGroupId(GROUP).setMemberId(member)
+        .setGenerationId(generation).setProtocolType("consumer").setProtocolName("range");
+    sync.assignments().add(new SyncGroupRequestData.SyncGroupRequestAssignment().setMemberId(member).setAssignment(
+        Utils.toArray(ConsumerProtocol.serializeAssignment(new Assignment(List.of(tp))))));
+    expectNone(((SyncGroupResponse) call(new SyncGroupRequest.Builder(sync))).data().errorCode(), "SyncGroup");
+    expectNone(((HeartbeatResponse) call(new HeartbeatRequest.Builder(new HeartbeatRequestData().setGroupId(GROUP)
+        .setMemberId(member).setGenerationId(generation)))).data().errorCode(), "Heartbeat");
+    OffsetCommitRequestData commit = new OffsetCommitRequestData().setGroupId(GROUP).setMemberId(member)
+        .setGenerationIdOrMemberEpoch(generation);
+    commit.topics().add(new OffsetCommitRequestData.OffsetCommitRequestTopic().setName(TOPIC).setPartitions(List.of(
+        new OffsetCommitRequestData.OffsetCommitRequestPartition().setPartitionIndex(0).setCommittedOffset(offset))));
+    OffsetCommitResponse committed = (OffsetCommitResponse) call(OffsetCommitRequest.Builder.forTopicNames(commit));
+    expectNone(committed.data().topics().get(0).partitions().get(0).errorCode(), "OffsetCommit");
+    OffsetFetchRequestData fetch = new OffsetFetchRequestData();
+    fetch.groups().add(new OffsetFetchRequestData.OffsetFetchRequestGroup().setGroupId(GROUP).setTopics(List.of(
+        new OffsetFetchRequestData.OffsetFetchRequestTopics().setName(TOPIC).setPartitionIndexes(List.of(0)))));
+    OffsetFetchResponse fetched = (OffsetFetchResponse) call(OffsetFetchRequest.Builder.forTopicNames(fetch, true));
+    long read = fetched.data().groups().get(0).topics().get(0).partitions().get(0).committedOffset();
+    if (read != offset) throw new IOException("training committed offset " + offset + " but read back " + read);
+    LeaveGroupResponse left = (LeaveGroupResponse) call(
+        new LeaveGroupRequest.Builder(GROUP, List.of(new LeaveGroupRequestData.MemberIdentity().setMemberId(member))));
+    expectNone(left.data().errorCode(), "LeaveGroup");
+  }
+
+  private static void expectNone(short error, String request) throws IOException {
+    if (error != Errors.NONE.code()) throw new IOException("training " + request + " failed: " + Errors.forCode(error));
+  }
+
+  private static void pause() throws IOException {
+    try {
+      Thread.sleep(100);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("training interrupted", e);
     }
   }
 
