@@ -10,11 +10,15 @@ import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Drives random appends, reads, rolls, retention, delete-records, truncations and reopenings
  * against an in-memory model of the log (a list of batches), checking after every step.
+ *
+ * <p>Three seeds by default; {@code -Dbrook.property.seeds=N} runs seeds 1..N (a soak:
+ * {@code mvn -o test -pl brook-storage -Dtest=LogPropertyTest -Dbrook.property.seeds=500}).
+ * The flusher runs on its own thread, so a seed also explores different interleavings each run.
  */
 class LogPropertyTest {
   @TempDir Path tmp;
@@ -43,8 +47,12 @@ class LogPropertyTest {
         .withFileDeleteDelayMs(rnd.nextBoolean() ? 0 : 1000);
   }
 
+  static java.util.stream.LongStream seeds() {
+    return java.util.stream.LongStream.rangeClosed(1, Long.getLong("brook.property.seeds", 3));
+  }
+
   @ParameterizedTest
-  @ValueSource(longs = {1, 2, 3})
+  @MethodSource("seeds")
   void logMatchesModel(long seed) throws Exception {
     Random rnd = new Random(seed);
     clock = new FakeClock();
