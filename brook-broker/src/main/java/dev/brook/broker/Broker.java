@@ -176,10 +176,10 @@ public final class Broker implements AutoCloseable {
     dev.brook.broker.security.Authorizer authorizer = dev.brook.broker.security.Authorizer.fromConfig(config);
     try {
       // The listeners as bound (their real ports when configured as 0) with advertised hosts resolved,
-      // set once the network starts; advertised(config, bound) is the configured ones until then.
+      // set once the network starts; ClusterWiring.advertised(config, bound) is the configured ones until then.
       AtomicReference<AdvertisedEndpoints> bound = new AtomicReference<>();
-      ZkCluster cluster = config.clusterMode() ? connectCluster(config, toClose) : null;
-      LocalCluster local = cluster == null ? openLocalCluster(config, bound) : null;
+      ZkCluster cluster = config.clusterMode() ? ClusterWiring.connect(config, toClose) : null;
+      LocalCluster local = cluster == null ? ClusterWiring.openLocal(config, bound) : null;
       // After the cluster: opening the directory needs no codec, and the first use of ApiKeys waits
       // for its initialization if another thread is still running it (NetworkServer.preloadCodec).
       BrokerMetrics metrics = startMetrics(toClose);
@@ -337,7 +337,7 @@ public final class Broker implements AutoCloseable {
     History history = startHistory(config, metrics, lag, toClose);
     BrokerHttpServer http = BrokerHttpServer.start(host == null || host.isEmpty() ? "0.0.0.0" : host, port, metrics, gauges,
         lag, ready, history, replicas, () -> {
-          Listener l = advertised(config, bound).interBrokerListener();
+          Listener l = ClusterWiring.advertised(config, bound).interBrokerListener();
           return l.host() + ":" + l.port();
         }, httpSecurity);
     toClose.add(http);
@@ -429,90 +429,6 @@ public final class Broker implements AutoCloseable {
   }
 
   /**
-   * Cluster mode: the ZooKeeper session and cache (registration waits for the bound listener).
-   * Owned by the cluster area.
-   */
-  private static ZkCluster connectCluster(BrokerConfig config, Deque<AutoCloseable> toClose) throws Exception {
-    ZkCluster cluster = ZkCluster.connect(new ZkCluster.Settings(
-        config.getString("zookeeper.connect"),
-        config.nodeId(),
-        config.getString("broker.rack"),
-        config.getInt("zookeeper.session.timeout.ms"),
-        config.getInt("zookeeper.connection.timeout.ms"),
-        config.getBoolean("unclean.leader.election.enable"),
-        config.getBoolean("auto.leader.rebalance.enable"),
-        config.getLong("leader.imbalance.check.interval.seconds") * 1000,
-        config.getString("cluster.id")));
-    toClose.add(cluster);
-    return cluster;
-  }
-
-  /**
-   * Single node: a cluster of one (DESIGN.md), its topics and partition states in the local
-   * metadata file; this broker is its one live broker and its controller. No ZooKeeper class loads.
-   */
-  private static LocalCluster openLocalCluster(BrokerConfig config, AtomicReference<AdvertisedEndpoints> bound)
-      throws IOException {
-    Files.createDirectories(config.logDir());
-    MetaProperties meta = MetaProperties.loadOrCreate(config.logDir(), config.nodeId(), config.getString("cluster.id"),
-        RandomIds::uuid);
-    // A log directory Kafka used (its meta.properties was just checked like ours): its topics come
-    // from Kafka's metadata log, once, before the store opens.
-    dev.brook.broker.cluster.kafka.KafkaLogDirImport.importIfNeeded(config.logDir(), meta.clusterId());
-    LocalMetadataStore store = LocalMetadataStore.open(config.logDir(), meta);
-    AtomicReference<BrokerEndpoint> endpoint = new AtomicReference<>();
-    return new LocalCluster(config.nodeId(), store, () -> {
-      BrokerEndpoint e = endpoint.get();
-      if (e != null) return e;
-      e = advertised(config, bound).asBroker(config.nodeId(), config.getString("broker.rack"));
-      if (bound.get() != null) endpoint.set(e); // final once the listener is bound
-      return e;
-    }, config.getBoolean("unclean.leader.election.enable"));
-  }
-
-  /**
-   * Single node: the replica manager applies the local controller's partition states; topics are
-   * created, grown and deleted through it; ElectLeaders and the reassignment APIs are answered by it
-   * (as a one-broker Kafka answers them). Starting it makes every stored partition a leader again,
-   * in a new leader epoch.
-   */
-  private static void wireLocalCluster(ApiDispatcher dispatcher, LocalCluster local, ReplicaManager replicas,
-      TopicManager topics) throws IOException {
-    LocalReplicaManager lrm = (LocalReplicaManager) replicas;
-    lrm.setTopicSettings(name -> topics.topic(name)
-        .map(t -> new LocalReplicaManager.TopicSettings(topics.logConfig(t), t.configs())));
-    local.setListener(lrm);
-    local.start(lrm::latestLogEpoch);
-    dispatcher.register(ApiKeys.ELECT_LEADERS, new ElectLeadersHandler(local, topics.executor()));
-    dispatcher.register(ApiKeys.ALTER_PARTITION_REASSIGNMENTS,
-        new dev.brook.broker.api.AlterPartitionReassignmentsHandler(local));
-    dispatcher.register(ApiKeys.LIST_PARTITION_REASSIGNMENTS,
-        new dev.brook.broker.api.ListPartitionReassignmentsHandler(local, local));
-  }
-
-  /**
-   * Cluster mode: who opens this broker's partitions as the controller decides (the replica manager
-   * when it can follow, else {@link LocalLeaderListener}); topic config changes; ElectLeaders and
-   * the partition reassignment APIs (answered by the controller).
-   */
-  private static void wireCluster(
-      ApiDispatcher dispatcher, ZkCluster cluster, ReplicaManager replicas, TopicManager topics) {
-    if (replicas instanceof LocalReplicaManager lrm) { // partitions assigned before the topic admin opened them
-      lrm.setTopicSettings(name -> topics.topic(name)
-          .map(t -> new LocalReplicaManager.TopicSettings(topics.logConfig(t), t.configs())));
-    }
-    ReplicaStateListener listener = replicas instanceof ReplicaStateListener l
-        ? l : new LocalLeaderListener(cluster.localBrokerId(), replicas, topics::topic, topics::logConfig);
-    cluster.setListener(listener);
-    cluster.setConfigListener(topics::applyConfigs);
-    dispatcher.register(ApiKeys.ELECT_LEADERS, new ElectLeadersHandler(cluster.controller(), topics.executor()));
-    dispatcher.register(ApiKeys.ALTER_PARTITION_REASSIGNMENTS,
-        new dev.brook.broker.api.AlterPartitionReassignmentsHandler(cluster.controller()));
-    dispatcher.register(ApiKeys.LIST_PARTITION_REASSIGNMENTS,
-        new dev.brook.broker.api.ListPartitionReassignmentsHandler(cluster.controller(), cluster));
-  }
-
-  /**
    * Storage and partitions: LogManager, ReplicaManager; Fetch, ListOffsets, OffsetForLeaderEpoch,
    * DeleteRecords, DescribeProducers. Owned by the replica area. Produce and InitProducerId are
    * registered by the transactions area, which verifies transactional batches and owns
@@ -552,7 +468,7 @@ public final class Broker implements AutoCloseable {
           config.getInt("log.flush.offset.checkpoint.interval.ms"),
           config.getInt("log.flush.start.offset.checkpoint.interval.ms"));
     }
-    // Both modes: the manager follows the controller's decisions (wireCluster / wireLocalCluster
+    // Both modes: the manager follows the controller's decisions (ClusterWiring.wire / wireLocal
     // register it as the ReplicaStateListener); a single node's cluster state is its LocalCluster.
     LocalReplicaManager replicas = new LocalReplicaManager(dirs, RecordPolicy.of(config, Map.of()), clock,
         config.getInt("producer.id.expiration.ms"), config.nodeId(), cluster, LocalReplicaManager.ReplicationSettings.from(config).withConnector(interBroker));
@@ -646,17 +562,11 @@ public final class Broker implements AutoCloseable {
     }
     TopicManager topics = new TopicManager(config, store, replicas, RandomIds::uuid, cluster, local);
     toClose.add(topics);
-    if (cluster != null) wireCluster(dispatcher, cluster, replicas, topics);
-    if (local != null) wireLocalCluster(dispatcher, local, replicas, topics);
-    TopicApis.register(dispatcher, topics, listenerName -> advertised(config, bound).on(listenerName),
+    if (cluster != null) ClusterWiring.wire(dispatcher, cluster, replicas, topics);
+    if (local != null) ClusterWiring.wireLocal(dispatcher, local, replicas, topics);
+    TopicApis.register(dispatcher, topics, listenerName -> ClusterWiring.advertised(config, bound).on(listenerName),
         new dev.brook.broker.api.ControllerMutationQuota(quotas), dynamicConfigs);
     return topics;
-  }
-
-  /** This broker's advertised endpoints: as bound once the listeners are, as configured before. */
-  static AdvertisedEndpoints advertised(BrokerConfig config, AtomicReference<AdvertisedEndpoints> bound) {
-    AdvertisedEndpoints b = bound.get();
-    return b != null ? b : AdvertisedEndpoints.configured(config.listenerConfig());
   }
 
   /**
@@ -822,7 +732,7 @@ public final class Broker implements AutoCloseable {
     }
     Supplier<Node> self =
         () -> {
-          Listener adv = advertised(config, bound).interBrokerListener();
+          Listener adv = ClusterWiring.advertised(config, bound).interBrokerListener();
           return new Node(config.nodeId(), adv.host(), adv.port());
         };
     // A coordinator named by the cluster state. Not this broker while it does not lead the partition
@@ -859,7 +769,7 @@ public final class Broker implements AutoCloseable {
     // A coordinator's address on the listener the client asked through.
     java.util.function.BiFunction<Node, String, Node> onListener = (node, listenerName) -> {
       if (node.id() == config.nodeId()) {
-        Listener l = advertised(config, bound).on(listenerName);
+        Listener l = ClusterWiring.advertised(config, bound).on(listenerName);
         return new Node(node.id(), l.host(), l.port(), node.rack());
       }
       return cluster == null ? node : cluster.broker(node.id())
