@@ -3,7 +3,55 @@ package dev.brook.broker;
 import dev.brook.broker.admin.InternalTopicOnFirstUse;
 import dev.brook.broker.admin.TopicAdmin;
 import dev.brook.broker.admin.TopicManager;
+import dev.brook.broker.api.AddOffsetsToTxnHandler;
+import dev.brook.broker.api.AddPartitionsToTxnHandler;
 import dev.brook.broker.api.ApiDispatcher;
+import dev.brook.broker.api.ApiVersionsHandler;
+import dev.brook.broker.api.ClientQuotaApis;
+import dev.brook.broker.api.ConsumerGroupDescribeHandler;
+import dev.brook.broker.api.ConsumerGroupHeartbeatHandler;
+import dev.brook.broker.api.DeleteGroupsHandler;
+import dev.brook.broker.api.DescribeGroupsHandler;
+import dev.brook.broker.api.DescribeTransactionsHandler;
+import dev.brook.broker.api.EndTxnHandler;
+import dev.brook.broker.api.FindCoordinatorHandler;
+import dev.brook.broker.api.HeartbeatHandler;
+import dev.brook.broker.api.InitProducerIdHandler;
+import dev.brook.broker.api.JoinGroupHandler;
+import dev.brook.broker.api.LeaveGroupHandler;
+import dev.brook.broker.api.ListGroupsHandler;
+import dev.brook.broker.api.ListTransactionsHandler;
+import dev.brook.broker.api.OffsetCommitHandler;
+import dev.brook.broker.api.OffsetDeleteHandler;
+import dev.brook.broker.api.OffsetFetchHandler;
+import dev.brook.broker.api.ProduceHandler;
+import dev.brook.broker.api.RequestContext;
+import dev.brook.broker.api.SaslApis;
+import dev.brook.broker.api.ScramCredentialApis;
+import dev.brook.broker.api.SyncGroupHandler;
+import dev.brook.broker.api.TopicApis;
+import dev.brook.broker.api.TxnInitProducerIdHandler;
+import dev.brook.broker.api.TxnOffsetCommitHandler;
+import dev.brook.broker.api.WriteTxnMarkersHandler;
+import dev.brook.broker.cluster.AdvertisedEndpoints;
+import dev.brook.broker.cluster.LocalCluster;
+import dev.brook.broker.cluster.MetaProperties;
+import dev.brook.broker.cluster.MetadataStore;
+import dev.brook.broker.cluster.RandomIds;
+import dev.brook.broker.cluster.zk.ZkCluster;
+import dev.brook.broker.cluster.zk.ZkMetadataStore;
+import dev.brook.broker.cluster.zk.ZkScramCredentialStore;
+import dev.brook.broker.config.BrokerConfig;
+import dev.brook.broker.config.Listener;
+import dev.brook.broker.config.ListenerConfig;
+import dev.brook.broker.config.ListenerSettings;
+import dev.brook.broker.group.ExecutorGroupScheduler;
+import dev.brook.broker.group.GroupCoordinator;
+import dev.brook.broker.group.GroupCoordinatorConfig;
+import dev.brook.broker.group.GroupLog;
+import dev.brook.broker.group.MemoryGroupLog;
+import dev.brook.broker.group.ReplicaGroupLog;
+import dev.brook.broker.group.TopicLookup;
 import dev.brook.broker.http.BrokerHttpServer;
 import dev.brook.broker.metrics.BrokerMetrics;
 import dev.brook.broker.metrics.ConsumerLag;
@@ -11,126 +59,53 @@ import dev.brook.broker.metrics.CoordinatorMetrics;
 import dev.brook.broker.metrics.History;
 import dev.brook.broker.metrics.HistorySampler;
 import dev.brook.broker.metrics.PartitionGauges;
-import dev.brook.broker.api.AddOffsetsToTxnHandler;
-import dev.brook.broker.api.AddPartitionsToTxnHandler;
-import dev.brook.broker.api.ApiVersionsHandler;
-import dev.brook.broker.api.DescribeTransactionsHandler;
-import dev.brook.broker.api.EndTxnHandler;
-import dev.brook.broker.api.ListTransactionsHandler;
-import dev.brook.broker.api.RequestContext;
-import dev.brook.broker.api.TxnInitProducerIdHandler;
-import org.apache.kafka.common.message.InitProducerIdRequestData;
-import dev.brook.broker.api.TxnOffsetCommitHandler;
-import dev.brook.broker.api.WriteTxnMarkersHandler;
+import dev.brook.broker.mirror.LocalMirrorLinkStore;
+import dev.brook.broker.mirror.MirrorManager;
+import dev.brook.broker.network.ListenerSecurity;
+import dev.brook.broker.network.NetworkServer;
+import dev.brook.broker.network.TlsSecurity;
+import dev.brook.broker.quota.ClientQuotaStore;
+import dev.brook.broker.quota.ClientQuotas;
+import dev.brook.broker.quota.FileClientQuotaStore;
+import dev.brook.broker.replica.BrokerConnector;
+import dev.brook.broker.replica.LocalReplicaManager;
+import dev.brook.broker.replica.Partition;
+import dev.brook.broker.replica.ProducerIdManager;
+import dev.brook.broker.replica.ReplicaManager;
+import dev.brook.broker.security.InterBrokerSecurity;
+import dev.brook.broker.security.LocalScramCredentialStore;
+import dev.brook.broker.security.SaslMechanisms;
+import dev.brook.broker.security.ScramCredentialStore;
+import dev.brook.broker.security.TlsContext;
 import dev.brook.broker.txn.ClusterMarkerWriter;
 import dev.brook.broker.txn.LocalMarkerWriter;
 import dev.brook.broker.txn.MarkerWriter;
 import dev.brook.broker.txn.ReplicaTxnLog;
 import dev.brook.broker.txn.TransactionCoordinator;
 import dev.brook.broker.txn.TxnCoordinatorConfig;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.protocol.Errors;
-import dev.brook.broker.api.ConsumerGroupDescribeHandler;
-import dev.brook.broker.api.ConsumerGroupHeartbeatHandler;
-import dev.brook.broker.api.DeleteGroupsHandler;
-import dev.brook.broker.api.DescribeGroupsHandler;
-import dev.brook.broker.api.FindCoordinatorHandler;
-import dev.brook.broker.api.HeartbeatHandler;
-import dev.brook.broker.api.JoinGroupHandler;
-import dev.brook.broker.api.LeaveGroupHandler;
-import dev.brook.broker.api.ListGroupsHandler;
-import dev.brook.broker.api.OffsetCommitHandler;
-import dev.brook.broker.api.OffsetDeleteHandler;
-import dev.brook.broker.api.OffsetFetchHandler;
-import dev.brook.broker.api.SyncGroupHandler;
-import dev.brook.broker.group.ExecutorGroupScheduler;
-import dev.brook.broker.group.GroupCoordinator;
-import dev.brook.broker.group.GroupCoordinatorConfig;
-import dev.brook.broker.group.GroupLog;
-import dev.brook.broker.group.MemoryGroupLog;
-import dev.brook.broker.group.ReplicaGroupLog;
-import dev.brook.broker.api.ElectLeadersHandler;
-import dev.brook.broker.cluster.BrokerEndpoint;
-import dev.brook.broker.cluster.LocalCluster;
-import dev.brook.broker.cluster.LocalLeaderListener;
-import dev.brook.broker.group.TopicLookup;
-import dev.brook.broker.cluster.LocalMetadataStore;
-import dev.brook.broker.cluster.MetadataStore;
-import dev.brook.broker.cluster.ReplicaStateListener;
-import dev.brook.broker.cluster.zk.ZkCluster;
-import dev.brook.broker.cluster.zk.ZkMetadataStore;
-import dev.brook.broker.cluster.MetaProperties;
-import dev.brook.broker.cluster.RandomIds;
-import dev.brook.broker.api.DeleteRecordsHandler;
-import dev.brook.broker.api.DescribeProducersHandler;
-import dev.brook.broker.api.FetchHandler;
-import dev.brook.broker.api.InitProducerIdHandler;
-import dev.brook.broker.api.ListOffsetsHandler;
-import dev.brook.broker.api.OffsetForLeaderEpochHandler;
-import dev.brook.broker.api.ProduceHandler;
-import dev.brook.broker.api.TopicApis;
-import dev.brook.broker.config.BrokerConfig;
-import dev.brook.broker.storage.CleanerSettings;
-import dev.brook.broker.storage.KafkaRecordCodec;
-import dev.brook.broker.config.TopicConfigs;
-import dev.brook.broker.config.ConfigException;
-import dev.brook.broker.config.Listener;
-import dev.brook.broker.config.ListenerConfig;
-import dev.brook.broker.api.ClientQuotaApis;
-import dev.brook.broker.network.ConnectionLimits;
-import dev.brook.broker.quota.ClientQuotaStore;
-import dev.brook.broker.quota.ClientQuotas;
-import dev.brook.broker.quota.FileClientQuotaStore;
-import dev.brook.broker.network.ListenerSecurity;
-import dev.brook.broker.network.RequestMemoryPool;
-import dev.brook.broker.cluster.AdvertisedEndpoints;
-import dev.brook.broker.api.SaslApis;
-import dev.brook.broker.api.ScramCredentialApis;
-import dev.brook.broker.cluster.zk.ZkScramCredentialStore;
-import dev.brook.broker.config.ListenerSettings;
-import dev.brook.broker.network.ListenerSecurity;
-import dev.brook.broker.network.TlsSecurity;
-import dev.brook.broker.replica.BrokerConnector;
-import dev.brook.broker.security.InterBrokerSecurity;
-import dev.brook.broker.security.LocalScramCredentialStore;
-import dev.brook.broker.security.SaslMechanisms;
-import dev.brook.broker.security.ScramCredentialStore;
-import dev.brook.broker.security.TlsContext;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
-import dev.brook.broker.network.NetworkServer;
-import dev.brook.broker.replica.FetchSessionCache;
-import dev.brook.broker.replica.LocalReplicaManager;
-import dev.brook.broker.replica.Partition;
-import dev.brook.broker.replica.ProducerIdManager;
-import dev.brook.broker.mirror.LocalMirrorLinkStore;
-import dev.brook.broker.mirror.MirrorManager;
-import dev.brook.broker.replica.RecordPolicy;
-import dev.brook.broker.replica.ReplicaManager;
 import dev.brook.storage.Clock;
-import dev.brook.storage.LogDirFailureChannel;
-import dev.brook.storage.LogDirs;
-import dev.brook.storage.LogManager;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.kafka.common.Node;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.message.InitProducerIdRequestData;
 import org.apache.kafka.common.protocol.ApiKeys;
+import org.apache.kafka.common.protocol.Errors;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -192,7 +167,7 @@ public final class Broker implements AutoCloseable {
       // an event loop. Closes after the network, which Broker.close stops first.
       BackgroundThreads background = new BackgroundThreads(config.getInt("background.threads"));
       toClose.add(background);
-      ReplicaManager replicas = startPartitions(dispatcher, config, clock, producerIds, toClose,
+      ReplicaManager replicas = PartitionsWiring.start(dispatcher, config, clock, producerIds, toClose,
           cluster != null ? cluster : local, background, metrics, security.interBroker());
       TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local, quotas,
           security.dynamicConfigs());
@@ -426,106 +401,6 @@ public final class Broker implements AutoCloseable {
         config.getBoolean("auto.create.topics.enable"));
     log.info("Authorization on ({}): {} ACLs, super users {}", config.getString("authorizer.class.name"),
         store.acls().size(), config.getString("super.users"));
-  }
-
-  /**
-   * Storage and partitions: LogManager, ReplicaManager; Fetch, ListOffsets, OffsetForLeaderEpoch,
-   * DeleteRecords, DescribeProducers. Owned by the replica area. Produce and InitProducerId are
-   * registered by the transactions area, which verifies transactional batches and owns
-   * transactional ids.
-   */
-  /** The transaction view of a log whose partition is not open yet: nothing is stable. */
-  private static final dev.brook.storage.cleaner.TransactionView NOTHING_CLEANABLE = new dev.brook.storage.cleaner.TransactionView() {
-    @Override
-    public long lastStableOffset() {
-      return 0;
-    }
-  };
-
-  private static ReplicaManager startPartitions(
-      ApiDispatcher dispatcher,
-      BrokerConfig config,
-      Clock clock,
-      AtomicReference<ProducerIdManager> producerIdsOut,
-      Deque<AutoCloseable> toClose,
-      dev.brook.broker.cluster.ClusterState cluster,
-      java.util.concurrent.Executor background,
-      BrokerMetrics metrics,
-      BrokerConnector interBroker)
-      throws Exception {
-    checkMetaProperties(config, cluster);
-    // One failure channel for every log directory: an I/O error takes its directory offline (one
-    // log line), the replica manager takes that directory's partitions out of service.
-    LogDirFailureChannel failures = new LogDirFailureChannel();
-    LogDirs dirs = LogDirs.open(config.logDirs(), TopicConfigs.toLogConfig(config, Map.of()), clock,
-        CleanerSettings.from(config), KafkaRecordCodec.INSTANCE, failures); // the cleaner reads every codec
-    toClose.add(dirs); // closes last: flush, checkpoints, clean-shutdown marker (online directories)
-    // Before any partition serves: where an older Brook's coordinator record layouts end.
-    dev.brook.broker.recordformat.LegacyRecordBoundary.markOnUpgrade(config.logDir(), dirs.all());
-    for (LogManager logs : dirs.managers()) {
-      logs.startBackgroundDuties(config.getLong("log.retention.check.interval.ms"),
-          config.getLong("log.flush.scheduler.interval.ms"),
-          config.getInt("log.flush.offset.checkpoint.interval.ms"),
-          config.getInt("log.flush.start.offset.checkpoint.interval.ms"));
-    }
-    // Both modes: the manager follows the controller's decisions (ClusterWiring.wire / wireLocal
-    // register it as the ReplicaStateListener); a single node's cluster state is its LocalCluster.
-    LocalReplicaManager replicas = new LocalReplicaManager(dirs, RecordPolicy.of(config, Map.of()), clock,
-        config.getInt("producer.id.expiration.ms"), config.nodeId(), cluster, LocalReplicaManager.ReplicationSettings.from(config).withConnector(interBroker));
-    toClose.add(replicas);
-    for (LogManager logs : dirs.managers()) {
-      wireLogDuties(logs, replicas);
-    }
-    FetchSessionCache sessions =
-        new FetchSessionCache(config.getInt("max.incremental.fetch.session.cache.slots"), clock, RandomIds::nextInt);
-    // Cluster mode: blocks of ids claimed in ZooKeeper, unique across brokers (transactional ids move).
-    ProducerIdManager producerIds = cluster instanceof ZkCluster zk
-        ? ProducerIdManager.fromBlocks(zk::claimProducerIdBlock, zk::producerIdFloor)
-        : ProducerIdManager.open(config.logDir());
-    producerIdsOut.set(producerIds); // shared with the transaction coordinator
-    dispatcher.register(ApiKeys.FETCH, new FetchHandler(replicas, sessions, config.nodeId(), background,
-        FetchHandler.HOT_TAIL_BYTES, metrics.topics()));
-    dispatcher.register(ApiKeys.LIST_OFFSETS, new ListOffsetsHandler(replicas, background));
-    dispatcher.register(ApiKeys.OFFSET_FOR_LEADER_EPOCH, new OffsetForLeaderEpochHandler(replicas));
-    dispatcher.register(ApiKeys.DELETE_RECORDS, new DeleteRecordsHandler(replicas, background));
-    dispatcher.register(ApiKeys.DESCRIBE_PRODUCERS, new DescribeProducersHandler(replicas));
-    return replicas;
-  }
-
-  /**
-   * meta.properties in every log directory, all of one node and one cluster: a directory of another
-   * node or cluster is a startup error naming it (node.id / cluster.id), as in Kafka. A directory
-   * without one gets one.
-   */
-  private static void checkMetaProperties(BrokerConfig config, dev.brook.broker.cluster.ClusterState cluster)
-      throws IOException {
-    String clusterId = cluster instanceof ZkCluster zk ? zk.clusterId() : config.getString("cluster.id");
-    MetaProperties first = MetaProperties.loadOrCreate(config.logDir(), config.nodeId(), clusterId, RandomIds::uuid);
-    for (java.nio.file.Path dir : config.logDirs().subList(1, config.logDirs().size())) {
-      MetaProperties.loadOrCreate(dir, config.nodeId(), first.clusterId(), RandomIds::uuid);
-    }
-  }
-
-  /** The seams between one log directory's duties and the partitions' state. */
-  private static void wireLogDuties(LogManager logs, LocalReplicaManager replicas) {
-    // The cleaner keeps each remembered producer's last batch; a log whose partition is not open
-    // (yet) is not cleaned, since its producers are not known.
-    logs.setActiveProducers(id -> replicas.partition(new TopicPartition(id.topic(), id.partition()))
-        .map(Partition::lastOffsetsOfProducers)
-        .orElse(null));
-    // Retention moving a log start evicts the producers wholly below it, as DeleteRecords does.
-    logs.setLogStartListener((id, start) -> replicas.partition(new TopicPartition(id.topic(), id.partition()))
-        .ifPresent(Partition::onLogStartAdvanced));
-    // The cleaner stops at each log's last stable offset (txn area); the aborted transactions whose
-    // records it drops come from the log's own per-segment .txnindex files.
-    logs.setTransactions(id -> replicas.partition(new org.apache.kafka.common.TopicPartition(id.topic(), id.partition()))
-        .<dev.brook.storage.cleaner.TransactionView>map(p -> new dev.brook.storage.cleaner.TransactionView() {
-          @Override
-          public long lastStableOffset() {
-            return p.lastStableOffset();
-          }
-        })
-        .orElse(NOTHING_CLEANABLE)); // a log whose partition is not open yet: its state is unknown
   }
 
   /** The partitions of this broker (for tests that create partitions before topics exist). */
