@@ -29,17 +29,12 @@ import dev.brook.broker.api.RequestContext;
 import dev.brook.broker.api.SaslApis;
 import dev.brook.broker.api.ScramCredentialApis;
 import dev.brook.broker.api.SyncGroupHandler;
-import dev.brook.broker.api.TopicApis;
 import dev.brook.broker.api.TxnInitProducerIdHandler;
 import dev.brook.broker.api.TxnOffsetCommitHandler;
 import dev.brook.broker.api.WriteTxnMarkersHandler;
 import dev.brook.broker.cluster.AdvertisedEndpoints;
 import dev.brook.broker.cluster.LocalCluster;
-import dev.brook.broker.cluster.MetaProperties;
-import dev.brook.broker.cluster.MetadataStore;
-import dev.brook.broker.cluster.RandomIds;
 import dev.brook.broker.cluster.zk.ZkCluster;
-import dev.brook.broker.cluster.zk.ZkMetadataStore;
 import dev.brook.broker.cluster.zk.ZkScramCredentialStore;
 import dev.brook.broker.config.BrokerConfig;
 import dev.brook.broker.config.Listener;
@@ -169,7 +164,7 @@ public final class Broker implements AutoCloseable {
       toClose.add(background);
       ReplicaManager replicas = PartitionsWiring.start(dispatcher, config, clock, producerIds, toClose,
           cluster != null ? cluster : local, background, metrics, security.interBroker());
-      TopicAdmin topics = startTopicsAndConfigs(dispatcher, config, clock, replicas, bound, toClose, cluster, local, quotas,
+      TopicAdmin topics = TopicsWiring.start(dispatcher, config, clock, replicas, bound, toClose, cluster, local, quotas,
           security.dynamicConfigs());
       GroupsArea groups = startGroups(dispatcher, config, clock, replicas, topics, bound, toClose, metrics);
       TransactionCoordinator txn = startTransactions(dispatcher, config, clock, replicas, topics, groups,
@@ -409,39 +404,6 @@ public final class Broker implements AutoCloseable {
       if (c instanceof ReplicaManager r) return r;
     }
     throw new IllegalStateException("no replica manager");
-  }
-
-  /**
-   * Topics, metadata and configs: MetadataStore; Metadata, CreateTopics, DeleteTopics,
-   * CreatePartitions, DescribeConfigs, AlterConfigs, DescribeCluster, DescribeLogDirs. Owned by the
-   * admin area.
-   */
-  private static TopicAdmin startTopicsAndConfigs(
-      ApiDispatcher dispatcher,
-      BrokerConfig config,
-      Clock clock,
-      ReplicaManager replicas,
-      AtomicReference<AdvertisedEndpoints> bound,
-      Deque<AutoCloseable> toClose,
-      ZkCluster cluster,
-      LocalCluster local,
-      ClientQuotas quotas,
-      dev.brook.broker.admin.DynamicBrokerConfigs dynamicConfigs)
-      throws Exception {
-    MetadataStore store;
-    if (cluster != null) {
-      MetaProperties.loadOrCreate(config.logDir(), config.nodeId(), cluster.clusterId(), RandomIds::uuid);
-      store = new ZkMetadataStore(cluster);
-    } else {
-      store = local.store(); // meta.properties checked when the local cluster opened
-    }
-    TopicManager topics = new TopicManager(config, store, replicas, RandomIds::uuid, cluster, local);
-    toClose.add(topics);
-    if (cluster != null) ClusterWiring.wire(dispatcher, cluster, replicas, topics);
-    if (local != null) ClusterWiring.wireLocal(dispatcher, local, replicas, topics);
-    TopicApis.register(dispatcher, topics, listenerName -> ClusterWiring.advertised(config, bound).on(listenerName),
-        new dev.brook.broker.api.ControllerMutationQuota(quotas), dynamicConfigs);
-    return topics;
   }
 
   /**
