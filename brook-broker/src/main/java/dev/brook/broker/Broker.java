@@ -1,21 +1,17 @@
 package dev.brook.broker;
 
 import dev.brook.broker.GroupsWiring.GroupsArea;
+import dev.brook.broker.SecurityWiring.SecurityArea;
 import dev.brook.broker.admin.TopicAdmin;
 import dev.brook.broker.admin.TopicManager;
 import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.api.ApiVersionsHandler;
 import dev.brook.broker.api.ClientQuotaApis;
-import dev.brook.broker.api.SaslApis;
-import dev.brook.broker.api.ScramCredentialApis;
 import dev.brook.broker.cluster.AdvertisedEndpoints;
 import dev.brook.broker.cluster.LocalCluster;
 import dev.brook.broker.cluster.zk.ZkCluster;
-import dev.brook.broker.cluster.zk.ZkScramCredentialStore;
 import dev.brook.broker.config.BrokerConfig;
 import dev.brook.broker.config.Listener;
-import dev.brook.broker.config.ListenerConfig;
-import dev.brook.broker.config.ListenerSettings;
 import dev.brook.broker.group.GroupCoordinator;
 import dev.brook.broker.http.BrokerHttpServer;
 import dev.brook.broker.metrics.BrokerMetrics;
@@ -25,21 +21,13 @@ import dev.brook.broker.metrics.HistorySampler;
 import dev.brook.broker.metrics.PartitionGauges;
 import dev.brook.broker.mirror.LocalMirrorLinkStore;
 import dev.brook.broker.mirror.MirrorManager;
-import dev.brook.broker.network.ListenerSecurity;
 import dev.brook.broker.network.NetworkServer;
-import dev.brook.broker.network.TlsSecurity;
 import dev.brook.broker.quota.ClientQuotaStore;
 import dev.brook.broker.quota.ClientQuotas;
 import dev.brook.broker.quota.FileClientQuotaStore;
-import dev.brook.broker.replica.BrokerConnector;
 import dev.brook.broker.replica.LocalReplicaManager;
 import dev.brook.broker.replica.ProducerIdManager;
 import dev.brook.broker.replica.ReplicaManager;
-import dev.brook.broker.security.InterBrokerSecurity;
-import dev.brook.broker.security.LocalScramCredentialStore;
-import dev.brook.broker.security.SaslMechanisms;
-import dev.brook.broker.security.ScramCredentialStore;
-import dev.brook.broker.security.TlsContext;
 import dev.brook.broker.txn.TransactionCoordinator;
 import dev.brook.storage.Clock;
 import java.io.IOException;
@@ -47,7 +35,6 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,7 +42,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.protocol.ApiKeys;
-import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -111,7 +97,7 @@ public final class Broker implements AutoCloseable {
       ApiDispatcher dispatcher = new ApiDispatcher(metrics.requests());
       dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
       AtomicReference<ProducerIdManager> producerIds = new AtomicReference<>();
-      SecurityArea security = startSecurity(dispatcher, config, cluster, toClose);
+      SecurityArea security = SecurityWiring.start(dispatcher, config, cluster, toClose);
       ClientQuotas quotas = startClientQuotas(dispatcher, config, cluster, toClose);
       // Work that may block (cold log reads for fetches, flush.messages, timestamp lookups): never on
       // an event loop. Closes after the network, which Broker.close stops first.
@@ -132,7 +118,7 @@ public final class Broker implements AutoCloseable {
       java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
       BrokerHttpServer http = startHttp(config, metrics, gauges, (LocalReplicaManager) replicas, groups.coordinator(), txn,
           started, bound, toClose, authorizer, security);
-      startAuthorization(dispatcher, config, authorizer, replicas, topics, cluster, toClose);
+      SecurityWiring.startAuthorization(dispatcher, config, authorizer, replicas, topics, cluster, toClose);
       NetworkServer network = NetworkServer.start(security.endpoints(), net, dispatcher);
       // Resolved here, once: with a wildcard listener (0.0.0.0) the advertised host is this machine's
       // name, a reverse DNS lookup that must not run per Metadata request on a network thread.
@@ -322,116 +308,12 @@ public final class Broker implements AutoCloseable {
     return gauges;
   }
 
-  /**
-   * Authorization (authorizer.class.name set): the ACLs from the metadata directory (single node)
-   * or ZooKeeper (cluster), kept in the authorizer as they change; CreateAcls, DescribeAcls,
-   * DeleteAcls; and Kafka's rule of every API in front of its handler. Without an authorizer the
-   * ACL APIs answer SECURITY_DISABLED and no rule is installed. Owned by the security area.
-   */
-  private static void startAuthorization(ApiDispatcher dispatcher, BrokerConfig config,
-      dev.brook.broker.security.Authorizer authorizer, ReplicaManager replicas, TopicAdmin topics, ZkCluster cluster,
-      Deque<AutoCloseable> toClose) throws Exception {
-    if (authorizer == null) {
-      dev.brook.broker.api.AclApis.registerDisabled(dispatcher);
-      return;
-    }
-    dev.brook.broker.security.AclStore store = cluster != null
-        ? dev.brook.broker.cluster.zk.ZkAclStore.open(cluster)
-        : dev.brook.broker.cluster.LocalAclStore.open(config.logDir());
-    toClose.add(store);
-    store.onChange(authorizer::replaceAcls);
-    ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "brook-acl-writer");
-      t.setDaemon(true);
-      return t;
-    });
-    toClose.add(writer::shutdownNow);
-    dev.brook.broker.api.AclApis.register(dispatcher, authorizer, store, writer);
-    dispatcher.authorizeWith(authorizer, replicas::topicName, name -> topics.partitionCount(name).isPresent(),
-        config.getBoolean("auto.create.topics.enable"));
-    log.info("Authorization on ({}): {} ACLs, super users {}", config.getString("authorizer.class.name"),
-        store.acls().size(), config.getString("super.users"));
-  }
-
   /** The partitions of this broker (for tests that create partitions before topics exist). */
   ReplicaManager replicaManager() {
     for (AutoCloseable c : toClose) {
       if (c instanceof ReplicaManager r) return r;
     }
     throw new IllegalStateException("no replica manager");
-  }
-
-  /**
-   * What the security area gives the others: every listener with what its protocol adds to a
-   * connection (TLS, SASL), and how this broker connects to the inter-broker listener of others.
-   */
-  record SecurityArea(List<NetworkServer.Endpoint> endpoints, BrokerConnector interBroker,
-      dev.brook.broker.security.PasswordVerifier passwords, Map<String, Object> consoleClient,
-      java.util.Optional<org.apache.kafka.common.security.auth.KafkaPrincipal> consolePrincipal,
-      dev.brook.broker.admin.DynamicBrokerConfigs dynamicConfigs) {}
-
-  /**
-   * Security: TLS and SASL per listener (docs/ARCHITECTURE.md "Security"), the SCRAM credential
-   * store (a file beside the metadata on a single node, ZooKeeper in a cluster) with
-   * AlterUserScramCredentials/DescribeUserScramCredentials, SaslHandshake/SaslAuthenticate in the
-   * API table. Every mistake fails here, naming the key. Owned by the security area.
-   */
-  private static SecurityArea startSecurity(ApiDispatcher dispatcher, BrokerConfig config, ZkCluster cluster,
-      Deque<AutoCloseable> toClose) throws IOException {
-    ListenerConfig lc = config.listenerConfig();
-    ScramCredentialStore scram = cluster != null ? new ZkScramCredentialStore(cluster)
-        : LocalScramCredentialStore.open(config.logDir());
-    // Credential reads (ZooKeeper) and writes (fsync): never on an event loop.
-    ExecutorService background = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "brook-security");
-      t.setDaemon(true);
-      return t;
-    });
-    toClose.add(background::shutdownNow);
-    SaslApis.register(dispatcher);
-    ScramCredentialApis.register(dispatcher, scram, background);
-    // Dynamic configs (kafka-configs --entity-type brokers): the listeners' key and trust stores as
-    // last changed at runtime, over server.properties; kept where Kafka keeps them.
-    dev.brook.broker.admin.DynamicBrokerConfigs dynamic = cluster != null
-        ? dev.brook.broker.admin.DynamicBrokerConfigs.open(config,
-            new dev.brook.broker.cluster.zk.ZkDynamicBrokerConfigStore(cluster, config.nodeId()),
-            "ZooKeeper /config/brokers/" + config.nodeId())
-        : dev.brook.broker.admin.DynamicBrokerConfigs.open(config,
-            new dev.brook.broker.config.LocalDynamicBrokerConfigStore(config.logDir()),
-            config.logDir().resolve(dev.brook.broker.config.LocalDynamicBrokerConfigStore.FILE_NAME).toString());
-    List<NetworkServer.Endpoint> out = new java.util.ArrayList<>();
-    List<SaslMechanisms> saslListeners = new java.util.ArrayList<>();
-    BrokerConnector interBroker = BrokerConnector.PLAINTEXT;
-    Map<String, Object> consoleClient = Map.of();
-    java.util.Optional<org.apache.kafka.common.security.auth.KafkaPrincipal> consolePrincipal =
-        java.util.Optional.of(org.apache.kafka.common.security.auth.KafkaPrincipal.ANONYMOUS);
-    for (Listener l : lc.listeners()) {
-      SecurityProtocol protocol = lc.protocol(l.name());
-      ListenerSettings settings = new ListenerSettings(dynamic.effective(), l.name());
-      TlsContext tls = switch (protocol) {
-        case SSL, SASL_SSL -> TlsContext.create(settings, true);
-        case PLAINTEXT, SASL_PLAINTEXT -> null;
-      };
-      SaslMechanisms sasl = switch (protocol) {
-        case SASL_PLAINTEXT, SASL_SSL -> SaslMechanisms.create(settings, scram, background);
-        case PLAINTEXT, SSL -> null;
-      };
-      out.add(new NetworkServer.Endpoint(l, protocol,
-          tls == null ? ListenerSecurity.NONE : new TlsSecurity(dynamic.register(l.name(), tls)),
-          l.name().equals(lc.interBroker()), sasl));
-      if (sasl != null) saslListeners.add(sasl);
-      if (l.name().equals(lc.interBroker())) {
-        String mechanism = config.getString("sasl.mechanism.inter.broker.protocol");
-        interBroker = InterBrokerSecurity.create(settings, protocol, tls, mechanism);
-        // The HTTP console's own clients connect as this broker does (README "Seeing inside it").
-        consoleClient = InterBrokerSecurity.clientProperties(settings, protocol, mechanism);
-        Object tokenUrl = consoleClient.get("sasl.oauthbearer.token.endpoint.url");
-        if (tokenUrl != null) dev.brook.broker.security.oauth.ClientCredentialsTokens.allowInKafkaClients(tokenUrl.toString());
-        consolePrincipal = InterBrokerSecurity.clientPrincipal(settings, protocol, mechanism);
-      }
-    }
-    return new SecurityArea(List.copyOf(out), interBroker, dev.brook.broker.security.PasswordVerifier.of(saslListeners, scram),
-        consoleClient, consolePrincipal, dynamic);
   }
 
   private static void closeAll(Deque<AutoCloseable> toClose) {
