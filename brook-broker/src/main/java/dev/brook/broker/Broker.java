@@ -6,7 +6,6 @@ import dev.brook.broker.admin.TopicAdmin;
 import dev.brook.broker.admin.TopicManager;
 import dev.brook.broker.api.ApiDispatcher;
 import dev.brook.broker.api.ApiVersionsHandler;
-import dev.brook.broker.api.ClientQuotaApis;
 import dev.brook.broker.cluster.AdvertisedEndpoints;
 import dev.brook.broker.cluster.LocalCluster;
 import dev.brook.broker.cluster.zk.ZkCluster;
@@ -22,9 +21,7 @@ import dev.brook.broker.metrics.PartitionGauges;
 import dev.brook.broker.mirror.LocalMirrorLinkStore;
 import dev.brook.broker.mirror.MirrorManager;
 import dev.brook.broker.network.NetworkServer;
-import dev.brook.broker.quota.ClientQuotaStore;
 import dev.brook.broker.quota.ClientQuotas;
-import dev.brook.broker.quota.FileClientQuotaStore;
 import dev.brook.broker.replica.LocalReplicaManager;
 import dev.brook.broker.replica.ProducerIdManager;
 import dev.brook.broker.replica.ReplicaManager;
@@ -36,8 +33,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
@@ -98,7 +93,7 @@ public final class Broker implements AutoCloseable {
       dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
       AtomicReference<ProducerIdManager> producerIds = new AtomicReference<>();
       SecurityArea security = SecurityWiring.start(dispatcher, config, cluster, toClose);
-      ClientQuotas quotas = startClientQuotas(dispatcher, config, cluster, toClose);
+      ClientQuotas quotas = ClientQuotasWiring.start(dispatcher, config, cluster, toClose);
       // Work that may block (cold log reads for fetches, flush.messages, timestamp lookups): never on
       // an event loop. Closes after the network, which Broker.close stops first.
       BackgroundThreads background = new BackgroundThreads(config.getInt("background.threads"));
@@ -325,29 +320,6 @@ public final class Broker implements AutoCloseable {
         log.warn("Error while closing {}", c, e);
       }
     }
-  }
-
-  /**
-   * Client quotas: kept in a file in the first log directory on a single node, in ZooKeeper in a
-   * cluster; DescribeClientQuotas and AlterClientQuotas. Owned by the network area (which meters).
-   */
-  private static ClientQuotas startClientQuotas(ApiDispatcher dispatcher, BrokerConfig config, ZkCluster cluster,
-      Deque<AutoCloseable> toClose) throws Exception {
-    ClientQuotaStore store = cluster != null
-        ? new dev.brook.broker.cluster.zk.ZkClientQuotaStore(cluster) : new FileClientQuotaStore(config.logDir());
-    toClose.add(store);
-    ClientQuotas quotas = new ClientQuotas(config.getInt("quota.window.num"),
-        config.getInt("quota.window.size.seconds") * 1000L, System::currentTimeMillis);
-    store.onChange(quotas::update);
-    quotas.update(store.load());
-    ExecutorService writes = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "brook-quota-store");
-      t.setDaemon(true);
-      return t;
-    });
-    toClose.add(writes::shutdownNow);
-    new ClientQuotaApis(store, writes).register(dispatcher);
-    return quotas;
   }
 
   public BrokerConfig config() {
