@@ -88,7 +88,7 @@ public final class Broker implements AutoCloseable {
       LocalCluster local = cluster == null ? ClusterWiring.openLocal(config, bound) : null;
       // After the cluster: opening the directory needs no codec, and the first use of ApiKeys waits
       // for its initialization if another thread is still running it (NetworkServer.preloadCodec).
-      BrokerMetrics metrics = startMetrics(toClose);
+      BrokerMetrics metrics = MetricsWiring.start(toClose);
       ApiDispatcher dispatcher = new ApiDispatcher(metrics.requests());
       dispatcher.register(ApiKeys.API_VERSIONS, new ApiVersionsHandler(dispatcher));
       AtomicReference<ProducerIdManager> producerIds = new AtomicReference<>();
@@ -109,7 +109,7 @@ public final class Broker implements AutoCloseable {
           producerIds.get(), security.interBroker(), toClose);
       NetworkServer.Settings net = NetworkSettings.from(config, quotas);
       metrics.requests().setNetworkThreads(net.eventLoopThreads());
-      PartitionGauges gauges = startPartitionGauges(metrics, replicas, cluster, toClose);
+      PartitionGauges gauges = MetricsWiring.startPartitionGauges(metrics, replicas, cluster, toClose);
       java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
       BrokerHttpServer http = startHttp(config, metrics, gauges, (LocalReplicaManager) replicas, groups.coordinator(), txn,
           started, bound, toClose, authorizer, security);
@@ -269,38 +269,6 @@ public final class Broker implements AutoCloseable {
         interval, interval, java.util.concurrent.TimeUnit.MILLISECONDS);
     toClose.add(sampler::shutdownNow);
     return history;
-  }
-
-  /** Kafka-named metrics, published over JMX (issue 18); closed last, after the areas they read. */
-  private static BrokerMetrics startMetrics(Deque<AutoCloseable> toClose) {
-    BrokerMetrics metrics = new BrokerMetrics();
-    toClose.add(metrics);
-    return metrics;
-  }
-
-  /**
-   * The partition, replica-manager and controller gauges; the per-partition ones follow the
-   * partitions through a sync every 5 s on a daemon thread of their own (never a request thread).
-   */
-  private static PartitionGauges startPartitionGauges(BrokerMetrics metrics, ReplicaManager replicas, ZkCluster cluster,
-      Deque<AutoCloseable> toClose) {
-    LocalReplicaManager local = (LocalReplicaManager) replicas;
-    PartitionGauges gauges = new PartitionGauges(metrics, local, () -> cluster == null || cluster.controller().isActive());
-    gauges.sync();
-    java.util.concurrent.ScheduledExecutorService sync = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "brook-metrics-sync");
-      t.setDaemon(true);
-      return t;
-    });
-    sync.scheduleWithFixedDelay(() -> {
-      try {
-        gauges.sync();
-      } catch (RuntimeException e) {
-        log.warn("updating the partition gauges failed", e);
-      }
-    }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
-    toClose.add(sync::shutdownNow);
-    return gauges;
   }
 
   /** The partitions of this broker (for tests that create partitions before topics exist). */
