@@ -11,12 +11,8 @@ import dev.brook.broker.cluster.LocalCluster;
 import dev.brook.broker.cluster.zk.ZkCluster;
 import dev.brook.broker.config.BrokerConfig;
 import dev.brook.broker.config.Listener;
-import dev.brook.broker.group.GroupCoordinator;
 import dev.brook.broker.http.BrokerHttpServer;
 import dev.brook.broker.metrics.BrokerMetrics;
-import dev.brook.broker.metrics.ConsumerLag;
-import dev.brook.broker.metrics.History;
-import dev.brook.broker.metrics.HistorySampler;
 import dev.brook.broker.metrics.PartitionGauges;
 import dev.brook.broker.mirror.LocalMirrorLinkStore;
 import dev.brook.broker.mirror.MirrorManager;
@@ -111,7 +107,7 @@ public final class Broker implements AutoCloseable {
       metrics.requests().setNetworkThreads(net.eventLoopThreads());
       PartitionGauges gauges = MetricsWiring.startPartitionGauges(metrics, replicas, cluster, toClose);
       java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
-      BrokerHttpServer http = startHttp(config, metrics, gauges, (LocalReplicaManager) replicas, groups.coordinator(), txn,
+      BrokerHttpServer http = HttpWiring.start(config, metrics, gauges, (LocalReplicaManager) replicas, groups.coordinator(), txn,
           started, bound, toClose, authorizer, security);
       SecurityWiring.startAuthorization(dispatcher, config, authorizer, replicas, topics, cluster, toClose);
       NetworkServer network = NetworkServer.start(security.endpoints(), net, dispatcher);
@@ -213,62 +209,6 @@ public final class Broker implements AutoCloseable {
     toClose.add(mirrors);
     toClose.add(() -> replicas.removeLeadershipListener(mirrors));
     mirrors.start();
-  }
-
-  /**
-   * The HTTP side on {@code http.port} (-1: none), on the Kafka listener's host: /metrics, /health, the
-   * console and the REST API; with an authorizer, HTTP Basic against the SASL users and the ACLs per
-   * action ({@link dev.brook.broker.http.HttpSecurity}). Its own threads; it reads the broker only
-   * through thread-safe views.
-   */
-  private static BrokerHttpServer startHttp(BrokerConfig config, BrokerMetrics metrics, PartitionGauges gauges,
-      LocalReplicaManager replicas, GroupCoordinator groups, TransactionCoordinator txn,
-      java.util.concurrent.atomic.AtomicBoolean started, AtomicReference<AdvertisedEndpoints> bound, Deque<AutoCloseable> toClose,
-      dev.brook.broker.security.Authorizer authorizer, SecurityArea security)
-      throws IOException {
-    int port = config.getInt("http.port");
-    if (port < 0) return null;
-    dev.brook.broker.http.HttpSecurity httpSecurity = dev.brook.broker.http.HttpSecurity.fromConfig(config, authorizer,
-        security.passwords(), security.consoleClient());
-    if (authorizer != null && security.consolePrincipal().isPresent() && !authorizer.isSuperUser(security.consolePrincipal().get())) {
-      log.warn("The console acts through the inter-broker listener as {}, which is not in super.users: the broker will refuse "
-          + "what its ACLs do not allow that principal, whatever the console's user may do", security.consolePrincipal().get());
-    }
-    String host = config.listenerConfig().interBrokerListener().host();
-    BrokerHttpServer.Readiness ready = new BrokerHttpServer.Readiness(
-        started::get,
-        () -> replicas.partitions().stream().allMatch(p -> p.leaderId() >= 0),
-        () -> groups.isLoaded() && txn.isLoaded());
-    ConsumerLag lag = new ConsumerLag(groups, replicas);
-    History history = startHistory(config, metrics, lag, toClose);
-    BrokerHttpServer http = BrokerHttpServer.start(host == null || host.isEmpty() ? "0.0.0.0" : host, port, metrics, gauges,
-        lag, ready, history, replicas, () -> {
-          Listener l = ClusterWiring.advertised(config, bound).interBrokerListener();
-          return l.host() + ":" + l.port();
-        }, httpSecurity);
-    toClose.add(http);
-    return http;
-  }
-
-  /**
-   * The console's history (throughput per topic, lag per group) sampled every 10 s on a daemon thread
-   * of its own, kept in the log directory ({@link History}). {@code -Dbrook.history.interval.ms}
-   * shortens the interval for tests.
-   */
-  private static History startHistory(BrokerConfig config, BrokerMetrics metrics, ConsumerLag lag, Deque<AutoCloseable> toClose)
-      throws IOException {
-    long interval = Long.getLong("brook.history.interval.ms", 10_000L);
-    History history = new History(config.logDir(), interval);
-    toClose.add(history);
-    java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "brook-history");
-      t.setDaemon(true);
-      return t;
-    });
-    sampler.scheduleAtFixedRate(new HistorySampler(history, metrics.topics(), lag, System::currentTimeMillis),
-        interval, interval, java.util.concurrent.TimeUnit.MILLISECONDS);
-    toClose.add(sampler::shutdownNow);
-    return history;
   }
 
   /** The partitions of this broker (for tests that create partitions before topics exist). */
