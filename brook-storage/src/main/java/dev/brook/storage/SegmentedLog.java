@@ -826,70 +826,25 @@ public final class SegmentedLog implements PartitionLog {
   }
 
   private boolean indexAbortedLocked(TxnIndex.AbortedTxn txn) throws IOException {
-    long marker = txn.lastOffset();
-    Map.Entry<Long, LogSegment> entry = segments.floorEntry(marker);
-    if (entry == null || marker >= logEndOffset || marker < logStartOffset) {
-      return false;
-    }
-    TxnIndex index = entry.getValue().txnIndex();
-    if (marker <= index.lastOffset()) {
-      return false;
-    }
-    index.append(txn);
-    return true;
+    return SegmentTxnIndexes.index(segments, logStartOffset, logEndOffset, txn);
   }
 
   @Override
   public List<TxnIndex.AbortedTxn> collectAbortedTransactions(long fetchOffset, long upperBoundOffset) {
-    List<TxnIndex.AbortedTxn> out = new ArrayList<>();
-    Map.Entry<Long, LogSegment> from = segments.floorEntry(fetchOffset);
-    for (LogSegment seg : (from == null ? segments : segments.tailMap(from.getKey(), true)).values()) {
-      if (!seg.txnIndex().isEmpty() && seg.txnIndex().collect(fetchOffset, upperBoundOffset, out)) {
-        break;
-      }
-    }
-    return out;
+    return SegmentTxnIndexes.collect(segments, fetchOffset, upperBoundOffset);
   }
 
   // ---------------------------------------------------------------- timestamps
 
   @Override
   public Optional<TimestampOffset> offsetForTimestamp(long timestamp) throws IOException {
-    long start = logStartOffset;
-    for (LogSegment seg : segments.values()) {
-      if (seg.maxTimestamp() < timestamp && seg != active) {
-        continue;
-      }
-      TimestampOffset found = seg.findOffsetByTimestamp(timestamp, start, codec);
-      if (found != null) {
-        return Optional.of(found);
-      }
-    }
-    return Optional.empty();
+    return SegmentTimestamps.offsetForTimestamp(segments, () -> active, logStartOffset, timestamp, codec);
   }
 
-  /**
-   * Only records at or above the log start count (as in Kafka): after DeleteRecords the first
-   * segment may still hold the largest timestamp below the log start, so that segment is then
-   * searched from the log start on.
-   */
+  /** Only records at or above the log start count (as in Kafka); see {@link SegmentTimestamps}. */
   @Override
   public Optional<TimestampOffset> maxTimestampOffset() throws IOException {
-    long start = logStartOffset;
-    TimestampOffset best = null;
-    for (LogSegment seg : segments.values()) {
-      long segMax = seg.maxTimestamp();
-      if (segMax < 0 || (best != null && segMax <= best.timestamp())) {
-        continue;
-      }
-      TimestampOffset found = seg.baseOffset() >= start || seg.offsetOfMaxTimestamp() >= start
-          ? seg.maxTimestampRecord(codec)
-          : seg.maxTimestampRecordFrom(start, codec);
-      if (found != null && found.offset() >= start && (best == null || found.timestamp() > best.timestamp())) {
-        best = found;
-      }
-    }
-    return Optional.ofNullable(best);
+    return SegmentTimestamps.maxTimestampOffset(segments, logStartOffset, codec);
   }
 
   // ---------------------------------------------------------------- retention and deletion
