@@ -8,9 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,10 +44,8 @@ import org.slf4j.LoggerFactory;
  * segment's size did not move), so it is never read, and the next open (unclean: no clean-shutdown
  * marker is written for an offline directory) truncates it away.
  *
- * <p>Opening: files left by an interrupted swap ({@code .cleaned}, {@code .swap}, {@code
- * .deleted}) are completed or discarded; after a clean shutdown nothing is scanned (the active
- * segment's tail after its last index entry excepted); after an unclean one, segments from the
- * recovery point on are validated batch by batch (CRC32C) and the first bad batch ends the log.
+ * <p>Opening: {@link LogLoader} completes or discards what an interrupted swap left and recovers
+ * what an unclean shutdown may have torn, before the log is visible to any other thread.
  */
 public final class SegmentedLog implements PartitionLog {
   private static final Logger LOG = LoggerFactory.getLogger(SegmentedLog.class);
@@ -76,10 +72,10 @@ public final class SegmentedLog implements PartitionLog {
   private volatile boolean offline;
   /** Counts truncations (under lock): a flush or snapshot begun before one must not publish after it. */
   private long truncations;
-  private final ConcurrentNavigableMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+  private final ConcurrentNavigableMap<Long, LogSegment> segments;
   private final LeaderEpochFileCache epochs;
   private final List<PendingDelete> pendingDeletes = new ArrayList<>();
-  private ProducerSnapshots producerSnapshots; // set at load, then final in effect
+  private final ProducerSnapshots producerSnapshots;
   /** The next segment's files, made on the flusher ahead of the roll (under lock); null if none. */
   private LogSegment.Prepared prepared;
   /** Diagnostics ({@link AppendTimings}): when the append holding the lock was called (under lock). */
@@ -99,7 +95,7 @@ public final class SegmentedLog implements PartitionLog {
   private record PendingDelete(LogSegment segment, long dueMs) {}
 
   private SegmentedLog(LogId id, Path dir, LogConfig config, Clock clock, RecordCodec codec,
-      LogDirFailureChannel failures, LogFlusher flusher, boolean newDir) {
+      LogDirFailureChannel failures, LogFlusher flusher, LogLoader.Loaded loaded) {
     this.id = id;
     this.failures = failures;
     this.flusher = flusher;
@@ -108,7 +104,15 @@ public final class SegmentedLog implements PartitionLog {
     this.config = config;
     this.clock = clock;
     this.codec = codec;
-    this.epochs = newDir ? LeaderEpochFileCache.empty(dir) : new LeaderEpochFileCache(dir);
+    this.epochs = loaded.epochs();
+    this.segments = loaded.segments();
+    this.producerSnapshots = loaded.producerSnapshots();
+    this.active = loaded.active();
+    this.logEndOffset = loaded.logEndOffset();
+    this.logStartOffset = loaded.logStartOffset();
+    this.highWatermark = loaded.highWatermark();
+    this.recoveryPoint = loaded.logEndOffset();
+    this.lastFlushMs = loaded.loadedAtMs();
   }
 
   /** Opens (creating if needed) the log in {@code dir}, named by the directory. */
@@ -136,120 +140,9 @@ public final class SegmentedLog implements PartitionLog {
    */
   public static SegmentedLog open(LogId id, Path dir, LogConfig config, Clock clock, LogLoadState state, RecordCodec codec,
       LogDirFailureChannel failures, LogFlusher flusher) throws IOException {
-    boolean newDir = createDir(dir);
-    SegmentedLog log = new SegmentedLog(id, dir, config, clock, codec, failures, flusher, newDir);
-    log.load(state, newDir);
-    return log;
-  }
-
-  /**
-   * Creates {@code dir} if it is missing; true if this call created it, so that it is known to be
-   * empty. A new log (a partition created now) then skips the scans a directory from disk needs
-   * (leftovers, swaps, segments, snapshots, checkpoints): they cost little each, but a topic of many
-   * partitions pays them for every one, cold, while a client waits (the first FindCoordinator waits
-   * for __consumer_offsets' 50).
-   */
-  private static boolean createDir(Path dir) throws IOException {
-    if (Files.isDirectory(dir)) return false;
-    Path parent = dir.toAbsolutePath().getParent();
-    if (parent != null) Files.createDirectories(parent);
-    try {
-      Files.createDirectory(dir);
-      return true;
-    } catch (java.nio.file.FileAlreadyExistsException e) {
-      if (!Files.isDirectory(dir)) throw e;
-      return false; // created meanwhile by someone else: load it as found
-    }
-  }
-
-  // ---------------------------------------------------------------- loading
-
-  /** {@code newDir}: the directory was just created, so there is nothing on disk to scan or recover. */
-  private void load(LogLoadState state, boolean newDir) throws IOException {
-    TreeMap<Long, Boolean> bases = new TreeMap<>();
-    if (!newDir) {
-      LogFiles.removeLeftovers(dir);
-      LogFiles.completeSwaps(dir, config);
-      bases = LogFiles.segmentBases(dir);
-    }
-    long recoverFrom = Long.MAX_VALUE;
-    if (!state.cleanShutdown()) {
-      Map.Entry<Long, Boolean> floor = bases.floorEntry(Math.max(0, state.recoveryPoint()));
-      recoverFrom = floor == null ? Long.MIN_VALUE : floor.getKey();
-    }
-    long now = clock.milliseconds();
-    boolean ended = false;
-    List<LogSegment> recovered = new ArrayList<>();
-    for (Map.Entry<Long, Boolean> e : bases.entrySet()) {
-      long base = e.getKey();
-      if (ended) {
-        LOG.warn("{}: deleting segment {} after the end of the recovered log", id, base);
-        LogSegment.open(dir, base, config, "").deleteFiles();
-        continue;
-      }
-      boolean indexesPresent = e.getValue();
-      LogSegment seg = LogSegment.open(dir, base, config, "");
-      boolean mustRecover = base >= recoverFrom || !indexesPresent || !seg.indexesLookValid();
-      if (mustRecover) {
-        recovered.add(seg);
-        int truncated = seg.recover(config);
-        if (truncated > 0) {
-          LOG.warn("{}: truncated {} invalid bytes at the end of {}", id, truncated, seg.logFile());
-          ended = true;
-        }
-      }
-      segments.put(base, seg);
-    }
-    if (segments.isEmpty()) {
-      long start = Math.max(0, state.logStartOffset());
-      segments.put(start, LogSegment.createActive(dir, start, config));
-    }
-    for (LogSegment s : recovered) {
-      if (s != segments.lastEntry().getValue()) {
-        s.onBecomeInactive(); // trims the indexes recovery preallocated
-      }
-    }
-    active = segments.lastEntry().getValue();
-    active.onBecomeActive(config);
-    active.loadRollingBase(now);
-    logEndOffset = Math.max(active.readNextOffset(), active.baseOffset());
-    logStartOffset = Math.min(Math.max(state.logStartOffset(), segments.firstKey()), logEndOffset);
-    highWatermark = Math.min(Math.max(state.highWatermark(), logStartOffset), logEndOffset);
-    epochs.truncateFromEnd(logEndOffset);
-    epochs.truncateFromStart(logStartOffset);
-    if (!newDir) migrateLegacyTxnIndex();
-    producerSnapshots = newDir ? ProducerSnapshots.none(dir) : new ProducerSnapshots(dir);
-    producerSnapshots.deleteAbove(logEndOffset); // describe batches recovery did not keep
-    producerSnapshots.deleteBelow(segments.firstKey());
-    for (LogSegment s : state.cleanShutdown() ? recovered : segments.values()) {
-      s.flush();
-    }
-    recoveryPoint = logEndOffset;
-    lastFlushMs = now;
-  }
-
-  /**
-   * Splits the single per-partition {@code aborted.txnindex} of earlier versions into the indexes
-   * of the segments holding each marker, then removes it. Idempotent if interrupted (an entry
-   * already indexed is skipped).
-   */
-  private void migrateLegacyTxnIndex() throws IOException {
-    Path legacy = dir.resolve(TxnIndex.LEGACY_FILE);
-    if (!Files.exists(legacy)) {
-      return;
-    }
-    int moved = 0;
-    try (TxnIndex old = TxnIndex.open(legacy)) {
-      for (TxnIndex.AbortedTxn e : old.entries()) {
-        moved += indexAbortedLocked(e) ? 1 : 0;
-      }
-    }
-    for (LogSegment s : segments.values()) {
-      s.txnIndex().flush();
-    }
-    Files.delete(legacy);
-    CheckpointFile.fsyncDir(dir);
-    LOG.info("{}: moved {} aborted transactions from {} into the segments' indexes", id, moved, legacy.getFileName());
+    boolean newDir = LogLoader.createDir(dir);
+    LogLoader.Loaded loaded = LogLoader.load(id, dir, config, clock, state, newDir);
+    return new SegmentedLog(id, dir, config, clock, codec, failures, flusher, loaded);
   }
 
   // ---------------------------------------------------------------- accessors
