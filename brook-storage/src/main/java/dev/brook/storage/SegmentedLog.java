@@ -755,26 +755,17 @@ public final class SegmentedLog implements PartitionLog {
   }
 
   private int applyRetentionLocked() throws IOException {
-    {
-      int deleted = deletePrefix((seg, nextBase) -> nextBase <= logStartOffset);
-      LogConfig c = config;
-      if (c.delete() && c.retentionMs() >= 0) {
-        long cutoff = clock.milliseconds() - c.retentionMs();
-        deleted += deletePrefix((seg, nextBase) -> nextBase <= highWatermark && segmentTimestamp(seg) < cutoff);
-      }
-      if (c.delete() && c.retentionBytes() >= 0) {
-        long[] excess = {sizeInBytes() - c.retentionBytes()};
-        deleted += deletePrefix((seg, nextBase) -> {
-          if (nextBase > highWatermark || excess[0] - seg.sizeInBytes() < 0) {
-            return false;
-          }
-          excess[0] -= seg.sizeInBytes();
-          return true;
-        });
-      }
-      deleteExpiredFilesLocked(false);
-      return deleted;
+    int deleted = deleteOldest(SegmentRetention.belowLogStart(segments.values(), logStartOffset));
+    LogConfig c = config;
+    if (c.delete() && c.retentionMs() >= 0) {
+      long cutoff = clock.milliseconds() - c.retentionMs();
+      deleted += deleteOldest(SegmentRetention.expired(segments.values(), highWatermark, cutoff, this::segmentTimestamp));
     }
+    if (c.delete() && c.retentionBytes() >= 0) {
+      deleted += deleteOldest(SegmentRetention.overSize(segments.values(), highWatermark, sizeInBytes() - c.retentionBytes()));
+    }
+    deleteExpiredFilesLocked(false);
+    return deleted;
   }
 
   private long segmentTimestamp(LogSegment seg) throws IOException {
@@ -782,35 +773,25 @@ public final class SegmentedLog implements PartitionLog {
     return ts >= 0 ? ts : Files.getLastModifiedTime(seg.logFile()).toMillis();
   }
 
-  @FunctionalInterface
-  private interface SegmentPredicate {
-    boolean test(LogSegment segment, long nextBase) throws IOException;
-  }
-
-  /** Deletes non-active segments from the oldest while {@code p} holds; moves the log start. */
-  private int deletePrefix(SegmentPredicate p) throws IOException {
-    int deleted = 0;
-    while (segments.size() > 1) {
+  /** Deletes the {@code count} oldest segments (never the active one: see {@link SegmentRetention}); moves the log start. */
+  private int deleteOldest(int count) throws IOException {
+    for (int i = 0; i < count; i++) {
       Map.Entry<Long, LogSegment> first = segments.firstEntry();
       long nextBase = segments.higherKey(first.getKey());
-      if (!p.test(first.getValue(), nextBase)) {
-        break;
-      }
       // Move the start first: a concurrent read below it is then out of range, never redirected.
       if (logStartOffset < nextBase) {
         logStartOffset = nextBase;
       }
       segments.remove(first.getKey());
       scheduleDelete(first.getValue());
-      deleted++;
     }
-    if (deleted > 0) {
+    if (count > 0) {
       epochs.truncateFromStart(logStartOffset);
       highWatermark = Math.max(highWatermark, logStartOffset);
       recoveryPoint = Math.max(recoveryPoint, logStartOffset);
       producerSnapshots.deleteBelow(segments.firstKey());
     }
-    return deleted;
+    return count;
   }
 
   @Override
@@ -824,7 +805,7 @@ public final class SegmentedLog implements PartitionLog {
         logStartOffset = offset;
         try {
           epochs.truncateFromStart(offset);
-          deletePrefix((seg, nextBase) -> nextBase <= logStartOffset);
+          deleteOldest(SegmentRetention.belowLogStart(segments.values(), logStartOffset));
         } catch (IOException | java.io.UncheckedIOException e) {
           throw failed("delete records", e);
         }
