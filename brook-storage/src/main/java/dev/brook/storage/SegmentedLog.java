@@ -74,7 +74,7 @@ public final class SegmentedLog implements PartitionLog {
   private long truncations;
   private final ConcurrentNavigableMap<Long, LogSegment> segments;
   private final LeaderEpochFileCache epochs;
-  private final List<PendingDelete> pendingDeletes = new ArrayList<>();
+  private final PendingDeletes pendingDeletes;
   private final ProducerSnapshots producerSnapshots;
   /** The next segment's files, made on the flusher ahead of the roll (under lock); null if none. */
   private LogSegment.Prepared prepared;
@@ -92,8 +92,6 @@ public final class SegmentedLog implements PartitionLog {
   private volatile long lastFlushMs;
   private volatile boolean closed;
 
-  private record PendingDelete(LogSegment segment, long dueMs) {}
-
   private SegmentedLog(LogId id, Path dir, LogConfig config, Clock clock, RecordCodec codec,
       LogDirFailureChannel failures, LogFlusher flusher, LogLoader.Loaded loaded) {
     this.id = id;
@@ -104,6 +102,7 @@ public final class SegmentedLog implements PartitionLog {
     this.config = config;
     this.clock = clock;
     this.codec = codec;
+    this.pendingDeletes = new PendingDeletes(clock);
     this.epochs = loaded.epochs();
     this.segments = loaded.segments();
     this.producerSnapshots = loaded.producerSnapshots();
@@ -764,7 +763,7 @@ public final class SegmentedLog implements PartitionLog {
     if (c.delete() && c.retentionBytes() >= 0) {
       deleted += deleteOldest(SegmentRetention.overSize(segments.values(), highWatermark, sizeInBytes() - c.retentionBytes()));
     }
-    deleteExpiredFilesLocked(false);
+    pendingDeletes.deleteDue(false);
     return deleted;
   }
 
@@ -822,30 +821,13 @@ public final class SegmentedLog implements PartitionLog {
 
   /** Closes and removes an already renamed segment after file.delete.delay.ms. */
   private void deleteLater(LogSegment seg) throws IOException {
-    long delay = config.fileDeleteDelayMs();
-    if (delay <= 0) {
-      seg.deleteFiles();
-    } else {
-      pendingDeletes.add(new PendingDelete(seg, clock.milliseconds() + delay));
-    }
+    pendingDeletes.add(seg, config.fileDeleteDelayMs());
   }
 
   /** Removes segment files whose delete delay has passed. */
   public void deleteExpiredFiles() throws IOException {
     synchronized (lock) {
-      deleteExpiredFilesLocked(false);
-    }
-  }
-
-  private void deleteExpiredFilesLocked(boolean all) throws IOException {
-    long now = clock.milliseconds();
-    var it = pendingDeletes.iterator();
-    while (it.hasNext()) {
-      PendingDelete d = it.next();
-      if (all || d.dueMs() <= now) {
-        d.segment().deleteFiles();
-        it.remove();
-      }
+      pendingDeletes.deleteDue(false);
     }
   }
 
@@ -1110,7 +1092,7 @@ public final class SegmentedLog implements PartitionLog {
           seg.close(); // flushes what is dirty (shutdown: the one fsync under the lock)
         }
         recoveryPoint = logEndOffset;
-        deleteExpiredFilesLocked(true);
+        pendingDeletes.deleteDue(true);
       } catch (IOException | java.io.UncheckedIOException e) {
         throw failed("close", e);
       }
@@ -1163,7 +1145,7 @@ public final class SegmentedLog implements PartitionLog {
       for (LogSegment seg : segments.values()) {
         seg.deleteFiles();
       }
-      deleteExpiredFilesLocked(true);
+      pendingDeletes.deleteDue(true);
       closed = true;
     }
   }
