@@ -928,9 +928,7 @@ public final class SegmentedLog implements PartitionLog {
   /**
    * Atomically replaces {@code oldSegments} (consecutive, non-active, oldest first) by {@code
    * cleaned}, a segment written with the {@link LogSegment#CLEANED_SUFFIX} files whose base offset
-   * is the first old segment's. Protocol, safe at every crash point (see {@link
-   * LogFiles#completeSwaps}): the cleaned files are fsynced and renamed {@code .swap}; the old
-   * segments are renamed {@code .deleted}; the swap files take the final names.
+   * is the first old segment's, by the protocol of {@link SegmentSwap}, safe at every crash point.
    *
    * @return false (and nothing changed, the cleaned files removed) if the old segments are no longer
    *     all in the log, e.g. retention or truncation removed them meanwhile
@@ -960,32 +958,7 @@ public final class SegmentedLog implements PartitionLog {
   }
 
   private boolean replaceSegmentsLocked(List<LogSegment> oldSegments, LogSegment cleaned) throws IOException {
-    {
-      boolean current = !oldSegments.isEmpty() && cleaned.baseOffset() == oldSegments.get(0).baseOffset();
-      for (LogSegment old : oldSegments) {
-        current &= segments.get(old.baseOffset()) == old && old != active;
-      }
-      if (!current) {
-        cleaned.deleteFiles();
-        return false;
-      }
-      cleaned.changeFileSuffix(LogSegment.SWAP_SUFFIX);
-      CheckpointFile.fsyncDir(dir);
-      for (LogSegment old : oldSegments) {
-        old.changeFileSuffix(LogSegment.DELETED_SUFFIX);
-      }
-      cleaned.changeFileSuffix("");
-      // The cleaned segment replaces the first old one under the same key in one step, so a
-      // concurrent read always finds a segment covering its offset.
-      segments.put(cleaned.baseOffset(), cleaned);
-      for (LogSegment old : oldSegments.subList(1, oldSegments.size())) {
-        segments.remove(old.baseOffset());
-      }
-      for (LogSegment old : oldSegments) {
-        deleteLater(old);
-      }
-      return true;
-    }
+    return SegmentSwap.replace(dir, segments, active, oldSegments, cleaned, this::deleteLater);
   }
 
   // ---------------------------------------------------------------- flush and close
