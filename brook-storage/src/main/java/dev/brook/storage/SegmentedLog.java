@@ -75,6 +75,8 @@ public final class SegmentedLog implements PartitionLog {
   private final ConcurrentNavigableMap<Long, LogSegment> segments;
   private final LeaderEpochFileCache epochs;
   private final PendingDeletes pendingDeletes;
+  /** Checks and scans each append's batches (under lock; reused, so appends allocate nothing for it). */
+  private final AppendBatches appending;
   private final ProducerSnapshots producerSnapshots;
   /** The next segment's files, made on the flusher ahead of the roll (under lock); null if none. */
   private LogSegment.Prepared prepared;
@@ -103,6 +105,7 @@ public final class SegmentedLog implements PartitionLog {
     this.clock = clock;
     this.codec = codec;
     this.pendingDeletes = new PendingDeletes(clock);
+    this.appending = new AppendBatches(id);
     this.epochs = loaded.epochs();
     this.segments = loaded.segments();
     this.producerSnapshots = loaded.producerSnapshots();
@@ -239,29 +242,12 @@ public final class SegmentedLog implements PartitionLog {
   }
 
   private AppendResult appendAsLeaderLocked(ByteBuffer batches, int leaderEpoch) throws IOException {
-    {
-      int start = batches.position();
-      int limit = batches.limit();
-      int count = checkBatches(batches);
-      long first = logEndOffset;
-      long next = first;
-      long maxTs = -1;
-      long offsetOfMaxTs = -1;
-      for (int at = start; at < limit; at += RecordBatchHeader.sizeInBytes(batches, at)) {
-        RecordBatchHeader.setBaseOffset(batches, at, next);
-        RecordBatchHeader.setPartitionLeaderEpoch(batches, at, leaderEpoch);
-        long ts = RecordBatchHeader.maxTimestamp(batches, at);
-        if (ts > maxTs) {
-          maxTs = ts;
-          offsetOfMaxTs = next;
-        }
-        next += RecordBatchHeader.lastOffsetDelta(batches, at) + 1L;
-      }
-      if (epochs.latestEpoch().orElse(-1) < leaderEpoch) {
-        epochs.assign(leaderEpoch, first);
-      }
-      return appendChecked(batches, count, first, next, maxTs, offsetOfMaxTs);
+    AppendBatches b = appending;
+    b.assignAsLeader(batches, logEndOffset, leaderEpoch);
+    if (epochs.latestEpoch().orElse(-1) < leaderEpoch) {
+      epochs.assign(leaderEpoch, b.first());
     }
+    return appendChecked(batches, b.count(), b.first(), b.next(), b.maxTimestamp(), b.offsetOfMaxTimestamp());
   }
 
   @Override
@@ -279,62 +265,15 @@ public final class SegmentedLog implements PartitionLog {
   }
 
   private AppendResult appendAsFollowerLocked(ByteBuffer batches) throws IOException {
-    {
-      int start = batches.position();
-      int limit = batches.limit();
-      int count = checkBatches(batches);
-      long first = RecordBatchHeader.baseOffset(batches, start);
-      long expected = logEndOffset;
-      long maxTs = -1;
-      long offsetOfMaxTs = -1;
-      for (int at = start; at < limit; at += RecordBatchHeader.sizeInBytes(batches, at)) {
-        long base = RecordBatchHeader.baseOffset(batches, at);
-        if (base < expected) {
-          throw new InvalidBatchException(id + ": follower batch at offset " + base + " is below the expected offset " + expected);
-        }
-        long ts = RecordBatchHeader.maxTimestamp(batches, at);
-        if (ts > maxTs) {
-          maxTs = ts;
-          offsetOfMaxTs = base;
-        }
-        expected = RecordBatchHeader.lastOffset(batches, at) + 1;
+    AppendBatches b = appending;
+    b.checkAsFollower(batches, logEndOffset);
+    for (int at = batches.position(); at < batches.limit(); at += RecordBatchHeader.sizeInBytes(batches, at)) {
+      int epoch = RecordBatchHeader.partitionLeaderEpoch(batches, at);
+      if (epochs.latestEpoch().orElse(-1) < epoch) {
+        epochs.assign(epoch, RecordBatchHeader.baseOffset(batches, at));
       }
-      for (int at = start; at < limit; at += RecordBatchHeader.sizeInBytes(batches, at)) {
-        int epoch = RecordBatchHeader.partitionLeaderEpoch(batches, at);
-        if (epochs.latestEpoch().orElse(-1) < epoch) {
-          epochs.assign(epoch, RecordBatchHeader.baseOffset(batches, at));
-        }
-      }
-      return appendChecked(batches, count, first, expected, maxTs, offsetOfMaxTs);
     }
-  }
-
-  /** Checks that position..limit holds whole v2 batches; returns their number. Moves nothing. */
-  private int checkBatches(ByteBuffer batches) {
-    int start = batches.position();
-    int limit = batches.limit();
-    if (start >= limit) {
-      throw new InvalidBatchException(id + ": empty append");
-    }
-    int count = 0;
-    for (int at = start; at < limit; ) {
-      if (limit - at < RecordBatchHeader.SIZE) {
-        throw new InvalidBatchException(id + ": partial batch header at " + (at - start));
-      }
-      int size = RecordBatchHeader.sizeInBytes(batches, at);
-      if (size < RecordBatchHeader.SIZE || size > limit - at) {
-        throw new InvalidBatchException(id + ": batch size " + size + " does not fit at " + (at - start));
-      }
-      if (RecordBatchHeader.magic(batches, at) != 2) {
-        throw new InvalidBatchException(id + ": unsupported magic " + RecordBatchHeader.magic(batches, at));
-      }
-      if (RecordBatchHeader.lastOffsetDelta(batches, at) < 0) {
-        throw new InvalidBatchException(id + ": negative last offset delta");
-      }
-      at += size;
-      count++;
-    }
-    return count;
+    return appendChecked(batches, b.count(), b.first(), b.next(), b.maxTimestamp(), b.offsetOfMaxTimestamp());
   }
 
   private AppendResult appendChecked(ByteBuffer batches, int count, long first, long next, long maxTs, long offsetOfMaxTs) throws IOException {
