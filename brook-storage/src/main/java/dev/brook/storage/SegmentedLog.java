@@ -46,6 +46,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Opening: {@link LogLoader} completes or discards what an interrupted swap left and recovers
  * what an unclean shutdown may have torn, before the log is visible to any other thread.
+ *
+ * <p>Parts: this class keeps the offsets, the locks and the hand-offs to the flusher; what works on
+ * its state without a lock of its own is elsewhere, called under {@code lock} where it mutates:
+ * {@link AppendBatches}, {@link SegmentRetention}, {@link SegmentSwap}, {@link PendingDeletes},
+ * and the lock-free lookups {@link SegmentTimestamps} and {@link SegmentTxnIndexes}.
  */
 public final class SegmentedLog implements PartitionLog {
   private static final Logger LOG = LoggerFactory.getLogger(SegmentedLog.class);
