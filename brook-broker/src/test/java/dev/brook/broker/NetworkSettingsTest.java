@@ -7,10 +7,10 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** How many event loops serve requests: one per core, or Kafka's thread counts when a config sets them. */
-class EventLoopCountTest {
+class NetworkSettingsTest {
 
   private static int loops(Map<String, String> settings, int cores) {
-    return Broker.eventLoops(BrokerConfig.of(settings), cores);
+    return NetworkSettings.eventLoops(BrokerConfig.of(settings), cores);
   }
 
   @Test
@@ -38,7 +38,7 @@ class EventLoopCountTest {
   void theListenerIsStartedWithTheRule() {
     BrokerConfig config = BrokerConfig.of(Map.of("num.io.threads", "1"));
     int cores = Runtime.getRuntime().availableProcessors();
-    assertThat(Broker.networkSettings(config, null).eventLoopThreads()).isEqualTo(Math.min(cores, 4));
-    assertThat(Broker.networkSettings(BrokerConfig.of(Map.of()), null).eventLoopThreads()).isEqualTo(cores);
+    assertThat(NetworkSettings.from(config, null).eventLoopThreads()).isEqualTo(Math.min(cores, 4));
+    assertThat(NetworkSettings.from(BrokerConfig.of(Map.of()), null).eventLoopThreads()).isEqualTo(cores);
   }
 }
