@@ -8,9 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentNavigableMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,10 +44,13 @@ import org.slf4j.LoggerFactory;
  * segment's size did not move), so it is never read, and the next open (unclean: no clean-shutdown
  * marker is written for an offline directory) truncates it away.
  *
- * <p>Opening: files left by an interrupted swap ({@code .cleaned}, {@code .swap}, {@code
- * .deleted}) are completed or discarded; after a clean shutdown nothing is scanned (the active
- * segment's tail after its last index entry excepted); after an unclean one, segments from the
- * recovery point on are validated batch by batch (CRC32C) and the first bad batch ends the log.
+ * <p>Opening: {@link LogLoader} completes or discards what an interrupted swap left and recovers
+ * what an unclean shutdown may have torn, before the log is visible to any other thread.
+ *
+ * <p>Parts: this class keeps the offsets, the locks and the hand-offs to the flusher; what works on
+ * its state without a lock of its own is elsewhere, called under {@code lock} where it mutates:
+ * {@link AppendBatches}, {@link SegmentRetention}, {@link SegmentSwap}, {@link PendingDeletes},
+ * and the lock-free lookups {@link SegmentTimestamps} and {@link SegmentTxnIndexes}.
  */
 public final class SegmentedLog implements PartitionLog {
   private static final Logger LOG = LoggerFactory.getLogger(SegmentedLog.class);
@@ -76,10 +77,12 @@ public final class SegmentedLog implements PartitionLog {
   private volatile boolean offline;
   /** Counts truncations (under lock): a flush or snapshot begun before one must not publish after it. */
   private long truncations;
-  private final ConcurrentNavigableMap<Long, LogSegment> segments = new ConcurrentSkipListMap<>();
+  private final ConcurrentNavigableMap<Long, LogSegment> segments;
   private final LeaderEpochFileCache epochs;
-  private final List<PendingDelete> pendingDeletes = new ArrayList<>();
-  private ProducerSnapshots producerSnapshots; // set at load, then final in effect
+  private final PendingDeletes pendingDeletes;
+  /** Checks and scans each append's batches (under lock; reused, so appends allocate nothing for it). */
+  private final AppendBatches appending;
+  private final ProducerSnapshots producerSnapshots;
   /** The next segment's files, made on the flusher ahead of the roll (under lock); null if none. */
   private LogSegment.Prepared prepared;
   /** Diagnostics ({@link AppendTimings}): when the append holding the lock was called (under lock). */
@@ -96,10 +99,8 @@ public final class SegmentedLog implements PartitionLog {
   private volatile long lastFlushMs;
   private volatile boolean closed;
 
-  private record PendingDelete(LogSegment segment, long dueMs) {}
-
   private SegmentedLog(LogId id, Path dir, LogConfig config, Clock clock, RecordCodec codec,
-      LogDirFailureChannel failures, LogFlusher flusher, boolean newDir) {
+      LogDirFailureChannel failures, LogFlusher flusher, LogLoader.Loaded loaded) {
     this.id = id;
     this.failures = failures;
     this.flusher = flusher;
@@ -108,7 +109,17 @@ public final class SegmentedLog implements PartitionLog {
     this.config = config;
     this.clock = clock;
     this.codec = codec;
-    this.epochs = newDir ? LeaderEpochFileCache.empty(dir) : new LeaderEpochFileCache(dir);
+    this.pendingDeletes = new PendingDeletes(clock);
+    this.appending = new AppendBatches(id);
+    this.epochs = loaded.epochs();
+    this.segments = loaded.segments();
+    this.producerSnapshots = loaded.producerSnapshots();
+    this.active = loaded.active();
+    this.logEndOffset = loaded.logEndOffset();
+    this.logStartOffset = loaded.logStartOffset();
+    this.highWatermark = loaded.highWatermark();
+    this.recoveryPoint = loaded.logEndOffset();
+    this.lastFlushMs = loaded.loadedAtMs();
   }
 
   /** Opens (creating if needed) the log in {@code dir}, named by the directory. */
@@ -136,120 +147,9 @@ public final class SegmentedLog implements PartitionLog {
    */
   public static SegmentedLog open(LogId id, Path dir, LogConfig config, Clock clock, LogLoadState state, RecordCodec codec,
       LogDirFailureChannel failures, LogFlusher flusher) throws IOException {
-    boolean newDir = createDir(dir);
-    SegmentedLog log = new SegmentedLog(id, dir, config, clock, codec, failures, flusher, newDir);
-    log.load(state, newDir);
-    return log;
-  }
-
-  /**
-   * Creates {@code dir} if it is missing; true if this call created it, so that it is known to be
-   * empty. A new log (a partition created now) then skips the scans a directory from disk needs
-   * (leftovers, swaps, segments, snapshots, checkpoints): they cost little each, but a topic of many
-   * partitions pays them for every one, cold, while a client waits (the first FindCoordinator waits
-   * for __consumer_offsets' 50).
-   */
-  private static boolean createDir(Path dir) throws IOException {
-    if (Files.isDirectory(dir)) return false;
-    Path parent = dir.toAbsolutePath().getParent();
-    if (parent != null) Files.createDirectories(parent);
-    try {
-      Files.createDirectory(dir);
-      return true;
-    } catch (java.nio.file.FileAlreadyExistsException e) {
-      if (!Files.isDirectory(dir)) throw e;
-      return false; // created meanwhile by someone else: load it as found
-    }
-  }
-
-  // ---------------------------------------------------------------- loading
-
-  /** {@code newDir}: the directory was just created, so there is nothing on disk to scan or recover. */
-  private void load(LogLoadState state, boolean newDir) throws IOException {
-    TreeMap<Long, Boolean> bases = new TreeMap<>();
-    if (!newDir) {
-      LogFiles.removeLeftovers(dir);
-      LogFiles.completeSwaps(dir, config);
-      bases = LogFiles.segmentBases(dir);
-    }
-    long recoverFrom = Long.MAX_VALUE;
-    if (!state.cleanShutdown()) {
-      Map.Entry<Long, Boolean> floor = bases.floorEntry(Math.max(0, state.recoveryPoint()));
-      recoverFrom = floor == null ? Long.MIN_VALUE : floor.getKey();
-    }
-    long now = clock.milliseconds();
-    boolean ended = false;
-    List<LogSegment> recovered = new ArrayList<>();
-    for (Map.Entry<Long, Boolean> e : bases.entrySet()) {
-      long base = e.getKey();
-      if (ended) {
-        LOG.warn("{}: deleting segment {} after the end of the recovered log", id, base);
-        LogSegment.open(dir, base, config, "").deleteFiles();
-        continue;
-      }
-      boolean indexesPresent = e.getValue();
-      LogSegment seg = LogSegment.open(dir, base, config, "");
-      boolean mustRecover = base >= recoverFrom || !indexesPresent || !seg.indexesLookValid();
-      if (mustRecover) {
-        recovered.add(seg);
-        int truncated = seg.recover(config);
-        if (truncated > 0) {
-          LOG.warn("{}: truncated {} invalid bytes at the end of {}", id, truncated, seg.logFile());
-          ended = true;
-        }
-      }
-      segments.put(base, seg);
-    }
-    if (segments.isEmpty()) {
-      long start = Math.max(0, state.logStartOffset());
-      segments.put(start, LogSegment.createActive(dir, start, config));
-    }
-    for (LogSegment s : recovered) {
-      if (s != segments.lastEntry().getValue()) {
-        s.onBecomeInactive(); // trims the indexes recovery preallocated
-      }
-    }
-    active = segments.lastEntry().getValue();
-    active.onBecomeActive(config);
-    active.loadRollingBase(now);
-    logEndOffset = Math.max(active.readNextOffset(), active.baseOffset());
-    logStartOffset = Math.min(Math.max(state.logStartOffset(), segments.firstKey()), logEndOffset);
-    highWatermark = Math.min(Math.max(state.highWatermark(), logStartOffset), logEndOffset);
-    epochs.truncateFromEnd(logEndOffset);
-    epochs.truncateFromStart(logStartOffset);
-    if (!newDir) migrateLegacyTxnIndex();
-    producerSnapshots = newDir ? ProducerSnapshots.none(dir) : new ProducerSnapshots(dir);
-    producerSnapshots.deleteAbove(logEndOffset); // describe batches recovery did not keep
-    producerSnapshots.deleteBelow(segments.firstKey());
-    for (LogSegment s : state.cleanShutdown() ? recovered : segments.values()) {
-      s.flush();
-    }
-    recoveryPoint = logEndOffset;
-    lastFlushMs = now;
-  }
-
-  /**
-   * Splits the single per-partition {@code aborted.txnindex} of earlier versions into the indexes
-   * of the segments holding each marker, then removes it. Idempotent if interrupted (an entry
-   * already indexed is skipped).
-   */
-  private void migrateLegacyTxnIndex() throws IOException {
-    Path legacy = dir.resolve(TxnIndex.LEGACY_FILE);
-    if (!Files.exists(legacy)) {
-      return;
-    }
-    int moved = 0;
-    try (TxnIndex old = TxnIndex.open(legacy)) {
-      for (TxnIndex.AbortedTxn e : old.entries()) {
-        moved += indexAbortedLocked(e) ? 1 : 0;
-      }
-    }
-    for (LogSegment s : segments.values()) {
-      s.txnIndex().flush();
-    }
-    Files.delete(legacy);
-    CheckpointFile.fsyncDir(dir);
-    LOG.info("{}: moved {} aborted transactions from {} into the segments' indexes", id, moved, legacy.getFileName());
+    boolean newDir = LogLoader.createDir(dir);
+    LogLoader.Loaded loaded = LogLoader.load(id, dir, config, clock, state, newDir);
+    return new SegmentedLog(id, dir, config, clock, codec, failures, flusher, loaded);
   }
 
   // ---------------------------------------------------------------- accessors
@@ -347,29 +247,12 @@ public final class SegmentedLog implements PartitionLog {
   }
 
   private AppendResult appendAsLeaderLocked(ByteBuffer batches, int leaderEpoch) throws IOException {
-    {
-      int start = batches.position();
-      int limit = batches.limit();
-      int count = checkBatches(batches);
-      long first = logEndOffset;
-      long next = first;
-      long maxTs = -1;
-      long offsetOfMaxTs = -1;
-      for (int at = start; at < limit; at += RecordBatchHeader.sizeInBytes(batches, at)) {
-        RecordBatchHeader.setBaseOffset(batches, at, next);
-        RecordBatchHeader.setPartitionLeaderEpoch(batches, at, leaderEpoch);
-        long ts = RecordBatchHeader.maxTimestamp(batches, at);
-        if (ts > maxTs) {
-          maxTs = ts;
-          offsetOfMaxTs = next;
-        }
-        next += RecordBatchHeader.lastOffsetDelta(batches, at) + 1L;
-      }
-      if (epochs.latestEpoch().orElse(-1) < leaderEpoch) {
-        epochs.assign(leaderEpoch, first);
-      }
-      return appendChecked(batches, count, first, next, maxTs, offsetOfMaxTs);
+    AppendBatches b = appending;
+    b.assignAsLeader(batches, logEndOffset, leaderEpoch);
+    if (epochs.latestEpoch().orElse(-1) < leaderEpoch) {
+      epochs.assign(leaderEpoch, b.first());
     }
+    return appendChecked(batches, b.count(), b.first(), b.next(), b.maxTimestamp(), b.offsetOfMaxTimestamp());
   }
 
   @Override
@@ -387,62 +270,15 @@ public final class SegmentedLog implements PartitionLog {
   }
 
   private AppendResult appendAsFollowerLocked(ByteBuffer batches) throws IOException {
-    {
-      int start = batches.position();
-      int limit = batches.limit();
-      int count = checkBatches(batches);
-      long first = RecordBatchHeader.baseOffset(batches, start);
-      long expected = logEndOffset;
-      long maxTs = -1;
-      long offsetOfMaxTs = -1;
-      for (int at = start; at < limit; at += RecordBatchHeader.sizeInBytes(batches, at)) {
-        long base = RecordBatchHeader.baseOffset(batches, at);
-        if (base < expected) {
-          throw new InvalidBatchException(id + ": follower batch at offset " + base + " is below the expected offset " + expected);
-        }
-        long ts = RecordBatchHeader.maxTimestamp(batches, at);
-        if (ts > maxTs) {
-          maxTs = ts;
-          offsetOfMaxTs = base;
-        }
-        expected = RecordBatchHeader.lastOffset(batches, at) + 1;
+    AppendBatches b = appending;
+    b.checkAsFollower(batches, logEndOffset);
+    for (int at = batches.position(); at < batches.limit(); at += RecordBatchHeader.sizeInBytes(batches, at)) {
+      int epoch = RecordBatchHeader.partitionLeaderEpoch(batches, at);
+      if (epochs.latestEpoch().orElse(-1) < epoch) {
+        epochs.assign(epoch, RecordBatchHeader.baseOffset(batches, at));
       }
-      for (int at = start; at < limit; at += RecordBatchHeader.sizeInBytes(batches, at)) {
-        int epoch = RecordBatchHeader.partitionLeaderEpoch(batches, at);
-        if (epochs.latestEpoch().orElse(-1) < epoch) {
-          epochs.assign(epoch, RecordBatchHeader.baseOffset(batches, at));
-        }
-      }
-      return appendChecked(batches, count, first, expected, maxTs, offsetOfMaxTs);
     }
-  }
-
-  /** Checks that position..limit holds whole v2 batches; returns their number. Moves nothing. */
-  private int checkBatches(ByteBuffer batches) {
-    int start = batches.position();
-    int limit = batches.limit();
-    if (start >= limit) {
-      throw new InvalidBatchException(id + ": empty append");
-    }
-    int count = 0;
-    for (int at = start; at < limit; ) {
-      if (limit - at < RecordBatchHeader.SIZE) {
-        throw new InvalidBatchException(id + ": partial batch header at " + (at - start));
-      }
-      int size = RecordBatchHeader.sizeInBytes(batches, at);
-      if (size < RecordBatchHeader.SIZE || size > limit - at) {
-        throw new InvalidBatchException(id + ": batch size " + size + " does not fit at " + (at - start));
-      }
-      if (RecordBatchHeader.magic(batches, at) != 2) {
-        throw new InvalidBatchException(id + ": unsupported magic " + RecordBatchHeader.magic(batches, at));
-      }
-      if (RecordBatchHeader.lastOffsetDelta(batches, at) < 0) {
-        throw new InvalidBatchException(id + ": negative last offset delta");
-      }
-      at += size;
-      count++;
-    }
-    return count;
+    return appendChecked(batches, b.count(), b.first(), b.next(), b.maxTimestamp(), b.offsetOfMaxTimestamp());
   }
 
   private AppendResult appendChecked(ByteBuffer batches, int count, long first, long next, long maxTs, long offsetOfMaxTs) throws IOException {
@@ -826,70 +662,25 @@ public final class SegmentedLog implements PartitionLog {
   }
 
   private boolean indexAbortedLocked(TxnIndex.AbortedTxn txn) throws IOException {
-    long marker = txn.lastOffset();
-    Map.Entry<Long, LogSegment> entry = segments.floorEntry(marker);
-    if (entry == null || marker >= logEndOffset || marker < logStartOffset) {
-      return false;
-    }
-    TxnIndex index = entry.getValue().txnIndex();
-    if (marker <= index.lastOffset()) {
-      return false;
-    }
-    index.append(txn);
-    return true;
+    return SegmentTxnIndexes.index(segments, logStartOffset, logEndOffset, txn);
   }
 
   @Override
   public List<TxnIndex.AbortedTxn> collectAbortedTransactions(long fetchOffset, long upperBoundOffset) {
-    List<TxnIndex.AbortedTxn> out = new ArrayList<>();
-    Map.Entry<Long, LogSegment> from = segments.floorEntry(fetchOffset);
-    for (LogSegment seg : (from == null ? segments : segments.tailMap(from.getKey(), true)).values()) {
-      if (!seg.txnIndex().isEmpty() && seg.txnIndex().collect(fetchOffset, upperBoundOffset, out)) {
-        break;
-      }
-    }
-    return out;
+    return SegmentTxnIndexes.collect(segments, fetchOffset, upperBoundOffset);
   }
 
   // ---------------------------------------------------------------- timestamps
 
   @Override
   public Optional<TimestampOffset> offsetForTimestamp(long timestamp) throws IOException {
-    long start = logStartOffset;
-    for (LogSegment seg : segments.values()) {
-      if (seg.maxTimestamp() < timestamp && seg != active) {
-        continue;
-      }
-      TimestampOffset found = seg.findOffsetByTimestamp(timestamp, start, codec);
-      if (found != null) {
-        return Optional.of(found);
-      }
-    }
-    return Optional.empty();
+    return SegmentTimestamps.offsetForTimestamp(segments, () -> active, logStartOffset, timestamp, codec);
   }
 
-  /**
-   * Only records at or above the log start count (as in Kafka): after DeleteRecords the first
-   * segment may still hold the largest timestamp below the log start, so that segment is then
-   * searched from the log start on.
-   */
+  /** Only records at or above the log start count (as in Kafka); see {@link SegmentTimestamps}. */
   @Override
   public Optional<TimestampOffset> maxTimestampOffset() throws IOException {
-    long start = logStartOffset;
-    TimestampOffset best = null;
-    for (LogSegment seg : segments.values()) {
-      long segMax = seg.maxTimestamp();
-      if (segMax < 0 || (best != null && segMax <= best.timestamp())) {
-        continue;
-      }
-      TimestampOffset found = seg.baseOffset() >= start || seg.offsetOfMaxTimestamp() >= start
-          ? seg.maxTimestampRecord(codec)
-          : seg.maxTimestampRecordFrom(start, codec);
-      if (found != null && found.offset() >= start && (best == null || found.timestamp() > best.timestamp())) {
-        best = found;
-      }
-    }
-    return Optional.ofNullable(best);
+    return SegmentTimestamps.maxTimestampOffset(segments, logStartOffset, codec);
   }
 
   // ---------------------------------------------------------------- retention and deletion
@@ -907,26 +698,17 @@ public final class SegmentedLog implements PartitionLog {
   }
 
   private int applyRetentionLocked() throws IOException {
-    {
-      int deleted = deletePrefix((seg, nextBase) -> nextBase <= logStartOffset);
-      LogConfig c = config;
-      if (c.delete() && c.retentionMs() >= 0) {
-        long cutoff = clock.milliseconds() - c.retentionMs();
-        deleted += deletePrefix((seg, nextBase) -> nextBase <= highWatermark && segmentTimestamp(seg) < cutoff);
-      }
-      if (c.delete() && c.retentionBytes() >= 0) {
-        long[] excess = {sizeInBytes() - c.retentionBytes()};
-        deleted += deletePrefix((seg, nextBase) -> {
-          if (nextBase > highWatermark || excess[0] - seg.sizeInBytes() < 0) {
-            return false;
-          }
-          excess[0] -= seg.sizeInBytes();
-          return true;
-        });
-      }
-      deleteExpiredFilesLocked(false);
-      return deleted;
+    int deleted = deleteOldest(SegmentRetention.belowLogStart(segments.values(), logStartOffset));
+    LogConfig c = config;
+    if (c.delete() && c.retentionMs() >= 0) {
+      long cutoff = clock.milliseconds() - c.retentionMs();
+      deleted += deleteOldest(SegmentRetention.expired(segments.values(), highWatermark, cutoff, this::segmentTimestamp));
     }
+    if (c.delete() && c.retentionBytes() >= 0) {
+      deleted += deleteOldest(SegmentRetention.overSize(segments.values(), highWatermark, sizeInBytes() - c.retentionBytes()));
+    }
+    pendingDeletes.deleteDue(false);
+    return deleted;
   }
 
   private long segmentTimestamp(LogSegment seg) throws IOException {
@@ -934,35 +716,25 @@ public final class SegmentedLog implements PartitionLog {
     return ts >= 0 ? ts : Files.getLastModifiedTime(seg.logFile()).toMillis();
   }
 
-  @FunctionalInterface
-  private interface SegmentPredicate {
-    boolean test(LogSegment segment, long nextBase) throws IOException;
-  }
-
-  /** Deletes non-active segments from the oldest while {@code p} holds; moves the log start. */
-  private int deletePrefix(SegmentPredicate p) throws IOException {
-    int deleted = 0;
-    while (segments.size() > 1) {
+  /** Deletes the {@code count} oldest segments (never the active one: see {@link SegmentRetention}); moves the log start. */
+  private int deleteOldest(int count) throws IOException {
+    for (int i = 0; i < count; i++) {
       Map.Entry<Long, LogSegment> first = segments.firstEntry();
       long nextBase = segments.higherKey(first.getKey());
-      if (!p.test(first.getValue(), nextBase)) {
-        break;
-      }
       // Move the start first: a concurrent read below it is then out of range, never redirected.
       if (logStartOffset < nextBase) {
         logStartOffset = nextBase;
       }
       segments.remove(first.getKey());
       scheduleDelete(first.getValue());
-      deleted++;
     }
-    if (deleted > 0) {
+    if (count > 0) {
       epochs.truncateFromStart(logStartOffset);
       highWatermark = Math.max(highWatermark, logStartOffset);
       recoveryPoint = Math.max(recoveryPoint, logStartOffset);
       producerSnapshots.deleteBelow(segments.firstKey());
     }
-    return deleted;
+    return count;
   }
 
   @Override
@@ -976,7 +748,7 @@ public final class SegmentedLog implements PartitionLog {
         logStartOffset = offset;
         try {
           epochs.truncateFromStart(offset);
-          deletePrefix((seg, nextBase) -> nextBase <= logStartOffset);
+          deleteOldest(SegmentRetention.belowLogStart(segments.values(), logStartOffset));
         } catch (IOException | java.io.UncheckedIOException e) {
           throw failed("delete records", e);
         }
@@ -993,30 +765,13 @@ public final class SegmentedLog implements PartitionLog {
 
   /** Closes and removes an already renamed segment after file.delete.delay.ms. */
   private void deleteLater(LogSegment seg) throws IOException {
-    long delay = config.fileDeleteDelayMs();
-    if (delay <= 0) {
-      seg.deleteFiles();
-    } else {
-      pendingDeletes.add(new PendingDelete(seg, clock.milliseconds() + delay));
-    }
+    pendingDeletes.add(seg, config.fileDeleteDelayMs());
   }
 
   /** Removes segment files whose delete delay has passed. */
   public void deleteExpiredFiles() throws IOException {
     synchronized (lock) {
-      deleteExpiredFilesLocked(false);
-    }
-  }
-
-  private void deleteExpiredFilesLocked(boolean all) throws IOException {
-    long now = clock.milliseconds();
-    var it = pendingDeletes.iterator();
-    while (it.hasNext()) {
-      PendingDelete d = it.next();
-      if (all || d.dueMs() <= now) {
-        d.segment().deleteFiles();
-        it.remove();
-      }
+      pendingDeletes.deleteDue(false);
     }
   }
 
@@ -1117,9 +872,7 @@ public final class SegmentedLog implements PartitionLog {
   /**
    * Atomically replaces {@code oldSegments} (consecutive, non-active, oldest first) by {@code
    * cleaned}, a segment written with the {@link LogSegment#CLEANED_SUFFIX} files whose base offset
-   * is the first old segment's. Protocol, safe at every crash point (see {@link
-   * LogFiles#completeSwaps}): the cleaned files are fsynced and renamed {@code .swap}; the old
-   * segments are renamed {@code .deleted}; the swap files take the final names.
+   * is the first old segment's, by the protocol of {@link SegmentSwap}, safe at every crash point.
    *
    * @return false (and nothing changed, the cleaned files removed) if the old segments are no longer
    *     all in the log, e.g. retention or truncation removed them meanwhile
@@ -1149,32 +902,7 @@ public final class SegmentedLog implements PartitionLog {
   }
 
   private boolean replaceSegmentsLocked(List<LogSegment> oldSegments, LogSegment cleaned) throws IOException {
-    {
-      boolean current = !oldSegments.isEmpty() && cleaned.baseOffset() == oldSegments.get(0).baseOffset();
-      for (LogSegment old : oldSegments) {
-        current &= segments.get(old.baseOffset()) == old && old != active;
-      }
-      if (!current) {
-        cleaned.deleteFiles();
-        return false;
-      }
-      cleaned.changeFileSuffix(LogSegment.SWAP_SUFFIX);
-      CheckpointFile.fsyncDir(dir);
-      for (LogSegment old : oldSegments) {
-        old.changeFileSuffix(LogSegment.DELETED_SUFFIX);
-      }
-      cleaned.changeFileSuffix("");
-      // The cleaned segment replaces the first old one under the same key in one step, so a
-      // concurrent read always finds a segment covering its offset.
-      segments.put(cleaned.baseOffset(), cleaned);
-      for (LogSegment old : oldSegments.subList(1, oldSegments.size())) {
-        segments.remove(old.baseOffset());
-      }
-      for (LogSegment old : oldSegments) {
-        deleteLater(old);
-      }
-      return true;
-    }
+    return SegmentSwap.replace(dir, segments, active, oldSegments, cleaned, this::deleteLater);
   }
 
   // ---------------------------------------------------------------- flush and close
@@ -1281,7 +1009,7 @@ public final class SegmentedLog implements PartitionLog {
           seg.close(); // flushes what is dirty (shutdown: the one fsync under the lock)
         }
         recoveryPoint = logEndOffset;
-        deleteExpiredFilesLocked(true);
+        pendingDeletes.deleteDue(true);
       } catch (IOException | java.io.UncheckedIOException e) {
         throw failed("close", e);
       }
@@ -1334,7 +1062,7 @@ public final class SegmentedLog implements PartitionLog {
       for (LogSegment seg : segments.values()) {
         seg.deleteFiles();
       }
-      deleteExpiredFilesLocked(true);
+      pendingDeletes.deleteDue(true);
       closed = true;
     }
   }
