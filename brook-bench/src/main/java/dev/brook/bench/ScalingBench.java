@@ -15,6 +15,9 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import static dev.brook.bench.PinnedBroker.HOST;
+import static dev.brook.bench.RawRequests.*;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -48,12 +51,6 @@ import org.apache.kafka.common.requests.ResponseHeader;
  * {@code bench/out/scaling-<UTC time>/summary.txt}.
  */
 public final class ScalingBench {
-  private static final String HOST = "127.0.0.1";
-  private static final String TOPIC = "scaling";
-  private static final short PRODUCE_VERSION = 9; // the newest that names topics (v13 uses ids)
-  private static final short FETCH_VERSION = 12;
-  private static final short METADATA_VERSION = 12;
-  private static final short COMMIT_VERSION = 8;
 
   private final Path root;
   private final Path out;
@@ -124,7 +121,7 @@ public final class ScalingBench {
     for (int r = 1; r <= rounds; r++) {
       List<String> order = r % 2 == 1 ? List.of("0", "0,1") : List.of("0,1", "0");
       for (String cpus : order) {
-        try (Run run = Run.start(root, out, "scaling-" + cpus.replace(',', '_') + "-r" + r, cpus, Map.of())) {
+        try (PinnedBroker run = PinnedBroker.start(root, out, "scaling-" + cpus.replace(',', '_') + "-r" + r, cpus, Map.of())) {
           run.createTopic(partitions);
           List<List<ByteBuffer>> reqs = produceRequests(conns, partitions, 4, 16 << 10, 100, 8);
           try (RawLoad load = new RawLoad(HOST, run.port, reqs, 64, checker(ApiKeys.PRODUCE, PRODUCE_VERSION))) {
@@ -183,7 +180,7 @@ public final class ScalingBench {
       for (String mode : order) {
         String opts = (mode.equals("on") ? baseOpts : baseOpts + " -Dbrook.metrics.enabled=false")
             + " " + System.getenv().getOrDefault("BENCH_BROOK_OPTS", ""); // e.g. a profiler's flags
-        try (Run run = Run.start(root, out, "metrics-" + mode + "-r" + r, "0", Map.of(), Map.of("BROOK_OPTS", opts))) {
+        try (PinnedBroker run = PinnedBroker.start(root, out, "metrics-" + mode + "-r" + r, "0", Map.of(), Map.of("BROOK_OPTS", opts))) {
           run.createTopic(64);
           try (RawLoad load = new RawLoad(HOST, run.port, produceRequests(conns, 64, 1, 1 << 10, 100, 8), 64,
               checker(ApiKeys.PRODUCE, PRODUCE_VERSION))) {
@@ -244,7 +241,7 @@ public final class ScalingBench {
     double measure = quick ? 5 : 10;
     line(String.format(Locale.ROOT, "%n== costs: broker on cpu 0, closed loop, 16 connections x window 4; warm-up %.0f s, measured %.0f s", warm, measure));
     line("request                                   req/s    broker-cores-busy  us-CPU/req  loop-us/req  us-CPU/MiB  coordinator-us/req");
-    try (Run run = Run.start(root, out, "costs", "0", Map.of())) {
+    try (PinnedBroker run = PinnedBroker.start(root, out, "costs", "0", Map.of())) {
       run.createTopic(64);
       int conns = 16;
       cost(run, "produce 1 partition x 1 KiB batch", produceRequests(conns, 64, 1, 1 << 10, 100, 8),
@@ -265,7 +262,7 @@ public final class ScalingBench {
     }
   }
 
-  private void cost(Run run, String name, List<List<ByteBuffer>> reqs, long bytesPerRequest, ApiKeys key, short version,
+  private void cost(PinnedBroker run, String name, List<List<ByteBuffer>> reqs, long bytesPerRequest, ApiKeys key, short version,
       double warm, double measure) throws Exception {
     try (RawLoad load = new RawLoad(HOST, run.port, reqs, 64, checker(key, version))) {
       load.runClosed(4, warm);
@@ -309,8 +306,8 @@ public final class ScalingBench {
         String opts = "-XX:MaxDirectMemorySize=512m -Xss512k " // bin/brook's default BROOK_OPTS
             + System.getenv().getOrDefault("BENCH_BROOK_OPTS", ""); // e.g. -Dbrook.storage.appendTimings=true
         String name = target + "-rolls-" + seg + "-r" + r;
-        try (Run run = target.equals("kafka") ? Run.startKafka(out, name, cpus)
-            : Run.start(root, out, name, cpus, Map.of("log.segment.bytes", seg), Map.of("BROOK_OPTS", opts))) {
+        try (PinnedBroker run = target.equals("kafka") ? PinnedBroker.startKafka(out, name, cpus)
+            : PinnedBroker.start(root, out, name, cpus, Map.of("log.segment.bytes", seg), Map.of("BROOK_OPTS", opts))) {
           // Kafka's anchor takes no broker overrides: the topic's segment.bytes sets the same size there.
           run.createTopic(partitions, target.equals("kafka") ? Map.of("segment.bytes", seg) : Map.of());
           List<List<ByteBuffer>> reqs = produceRequests(conns, partitions, 1, 16 << 10, 100, 8);
@@ -362,11 +359,11 @@ public final class ScalingBench {
     Map<String, List<Double>> p99 = new LinkedHashMap<>();
     for (int r = 1; r <= rounds; r++) {
       String opts = "-XX:MaxDirectMemorySize=512m -Xss512k " + System.getenv().getOrDefault("BENCH_BROOK_OPTS", "");
-      List<Run> runs = new ArrayList<>();
+      List<PinnedBroker> runs = new ArrayList<>();
       List<RawLoad> loads = new ArrayList<>();
       try {
         for (String seg : segs) {
-          Run run = Run.start(root, out, "brook-rolls-" + seg + "-r" + r, cpus, Map.of("log.segment.bytes", seg),
+          PinnedBroker run = PinnedBroker.start(root, out, "brook-rolls-" + seg + "-r" + r, cpus, Map.of("log.segment.bytes", seg),
               Map.of("BROOK_OPTS", opts));
           runs.add(run);
           run.createTopic(partitions);
@@ -378,7 +375,7 @@ public final class ScalingBench {
           List<java.util.concurrent.Future<Object[]>> done = new ArrayList<>();
           for (int i = 0; i < 2; i++) {
             RawLoad load = loads.get(i);
-            Run run = runs.get(i);
+            PinnedBroker run = runs.get(i);
             done.add(pool.submit(() -> {
               load.runOpen(rate, warm);
               long before = run.segmentFiles();
@@ -400,7 +397,7 @@ public final class ScalingBench {
         }
       } finally {
         for (RawLoad l : loads) l.close();
-        for (Run run : runs) run.close();
+        for (PinnedBroker run : runs) run.close();
       }
     }
     StringBuilder pairs = new StringBuilder("p99 with rolls / without, per round (same 30 s):");
@@ -410,128 +407,6 @@ public final class ScalingBench {
     line(pairs.toString());
   }
 
-  // ------------------------------------------------------------------ requests, built once
-
-  /** Payload bytes of one produce request of {@code partitionsPerRequest} batches. */
-  private static long requestPayloadBytes(int partitionsPerRequest, int batchBytes, int recordBytes) {
-    return (long) partitionsPerRequest * (batchBytes / recordBytes) * recordBytes;
-  }
-
-  /**
-   * For each connection, {@code distinct} produce requests of {@code partitionsPerRequest} batches
-   * (one per partition, ~{@code batchBytes} of {@code recordBytes}-byte records), spread so that all
-   * connections together cover every partition evenly. No producer id: nothing is deduplicated.
-   */
-  static List<List<ByteBuffer>> produceRequests(int conns, int partitions, int partitionsPerRequest, int batchBytes,
-      int recordBytes, int distinct) {
-    ByteBuffer[] batches = new ByteBuffer[partitions];
-    for (int p = 0; p < partitions; p++) batches[p] = batch(batchBytes, recordBytes).buffer();
-    List<List<ByteBuffer>> out = new ArrayList<>();
-    int slot = 0;
-    for (int c = 0; c < conns; c++) {
-      List<ByteBuffer> mine = new ArrayList<>();
-      for (int d = 0; d < distinct; d++) {
-        ProduceRequestData.TopicProduceData t = new ProduceRequestData.TopicProduceData().setName(TOPIC);
-        for (int j = 0; j < partitionsPerRequest; j++) {
-          int p = (slot++) % partitions;
-          t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(p)
-              .setRecords(MemoryRecords.readableRecords(batches[p].duplicate())));
-        }
-        ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000);
-        data.topicData().add(t);
-        mine.add(frame(ApiKeys.PRODUCE, PRODUCE_VERSION, data));
-      }
-      out.add(mine);
-    }
-    return out;
-  }
-
-  /** One uncompressed batch of ~{@code batchBytes} of {@code recordBytes}-byte records (no key, no producer id). */
-  static MemoryRecords batch(int batchBytes, int recordBytes) {
-    byte[] value = new byte[recordBytes];
-    for (int i = 0; i < value.length; i++) value[i] = (byte) ('a' + i % 26);
-    MemoryRecordsBuilder b = MemoryRecords.builder(ByteBuffer.allocate(batchBytes + 4096), RecordBatch.CURRENT_MAGIC_VALUE,
-        Compression.NONE, TimestampType.CREATE_TIME, 0L);
-    long now = System.currentTimeMillis();
-    for (int i = 0; i < Math.max(1, batchBytes / recordBytes); i++) b.append(now, null, value);
-    return b.build();
-  }
-
-  /** Fetches from offset 0 of {@code partitionsPerRequest} partitions, {@code maxBytes} each, never waiting. */
-  static List<List<ByteBuffer>> fetchRequests(int conns, int partitions, int partitionsPerRequest, int maxBytes) {
-    List<List<ByteBuffer>> out = new ArrayList<>();
-    int slot = 0;
-    for (int c = 0; c < conns; c++) {
-      List<ByteBuffer> mine = new ArrayList<>();
-      for (int d = 0; d < 8; d++) {
-        FetchRequestData.FetchTopic t = new FetchRequestData.FetchTopic().setTopic(TOPIC);
-        for (int j = 0; j < partitionsPerRequest; j++) {
-          t.partitions().add(new FetchRequestData.FetchPartition().setPartition((slot++) % partitions).setFetchOffset(0)
-              .setPartitionMaxBytes(maxBytes).setLogStartOffset(-1));
-        }
-        FetchRequestData data = new FetchRequestData().setReplicaId(-1).setMaxWaitMs(0).setMinBytes(0)
-            .setMaxBytes(partitionsPerRequest * maxBytes).setSessionId(0).setSessionEpoch(-1);
-        data.topics().add(t);
-        mine.add(frame(ApiKeys.FETCH, FETCH_VERSION, data));
-      }
-      out.add(mine);
-    }
-    return out;
-  }
-
-  static List<List<ByteBuffer>> metadataRequests(int conns) {
-    MetadataRequestData data = new MetadataRequestData().setAllowAutoTopicCreation(false);
-    data.topics().add(new MetadataRequestData.MetadataRequestTopic().setName(TOPIC));
-    ByteBuffer f = frame(ApiKeys.METADATA, METADATA_VERSION, data);
-    List<List<ByteBuffer>> out = new ArrayList<>();
-    for (int c = 0; c < conns; c++) out.add(List.of(f));
-    return out;
-  }
-
-  /** A standalone commit (generation -1) of one partition per request, one group per connection. */
-  static List<List<ByteBuffer>> commitRequests(int conns) {
-    List<List<ByteBuffer>> out = new ArrayList<>();
-    for (int c = 0; c < conns; c++) {
-      List<ByteBuffer> mine = new ArrayList<>();
-      for (int d = 0; d < 8; d++) {
-        mine.add(frame(ApiKeys.OFFSET_COMMIT, COMMIT_VERSION, commit(c, d)));
-      }
-      out.add(mine);
-    }
-    return out;
-  }
-
-  private static OffsetCommitRequestData commit(int conn, int d) {
-    return new OffsetCommitRequestData().setGroupId("bench-" + conn).setGenerationIdOrMemberEpoch(-1).setMemberId("")
-        .setTopics(List.of(new OffsetCommitRequestTopic().setName(TOPIC).setPartitions(List.of(
-            new OffsetCommitRequestPartition().setPartitionIndex(d).setCommittedOffset(1000 + d).setCommittedMetadata("")))));
-  }
-
-  /** Size prefix, header (correlation id 1: answers are matched by order) and body, serialized once. */
-  static ByteBuffer frame(ApiKeys key, short version, ApiMessage body) {
-    RequestHeader header = new RequestHeader(key, version, "brook-bench-scaling", 1);
-    ObjectSerializationCache cache = new ObjectSerializationCache();
-    int headerSize = header.data().size(cache, header.headerVersion());
-    int bodySize = body.size(cache, version);
-    ByteBuffer buf = ByteBuffer.allocateDirect(4 + headerSize + bodySize);
-    buf.putInt(headerSize + bodySize);
-    ByteBufferAccessor acc = new ByteBufferAccessor(buf);
-    header.data().write(acc, cache, header.headerVersion());
-    body.write(acc, cache, version);
-    buf.flip();
-    return buf.asReadOnlyBuffer();
-  }
-
-  /** Throws on any error code in an answer, so a broker that refuses work cannot look fast. */
-  private static Consumer<ByteBuffer> checker(ApiKeys key, short version) {
-    return frame -> {
-      ResponseHeader.parse(frame, key.responseHeaderVersion(version));
-      AbstractResponse r = AbstractResponse.parseResponse(key, new ByteBufferAccessor(frame), version);
-      Map<Errors, Integer> errors = new LinkedHashMap<>(r.errorCounts());
-      errors.remove(Errors.NONE);
-      if (!errors.isEmpty()) throw new IllegalStateException(key + " answered with errors " + errors);
-    };
-  }
 
   /**
    * utime+stime of the threads of {@code pid} whose name starts with {@code prefix} (Linux keeps 15
@@ -560,164 +435,4 @@ public final class ScalingBench {
     return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
   }
 
-  // ------------------------------------------------------------------ one broker
-
-  /** {@code taskset -c CPUS bin/brook server} on a fresh directory and a free port. */
-  private static final class Run implements AutoCloseable {
-    final Process process;
-    final int port;
-    final long pid;
-    final Path data;
-
-    /** For Kafka: the anchor's stop command (its JVM runs detached from {@link #process}); else null. */
-    private final List<String> stop;
-
-    private Run(Process process, int port, long pid, Path data) {
-      this(process, port, pid, data, null);
-    }
-
-    private Run(Process process, int port, long pid, Path data, List<String> stop) {
-      this.process = process;
-      this.port = port;
-      this.pid = pid;
-      this.data = data;
-      this.stop = stop;
-    }
-
-    /**
-     * Kafka 4.1.1, the anchor ({@code /work/shared/anchor/kafka-anchor.sh}, or {@code KAFKA_ANCHOR}),
-     * under {@code taskset -c CPUS} (its JVM inherits the mask), in a directory of its own under /tmp
-     * ({@code ANCHOR_DIR} is set, so another user of the anchor is not disturbed); fresh data each run.
-     */
-    static Run startKafka(Path out, String name, String cpus) throws Exception {
-      String script = System.getenv().getOrDefault("KAFKA_ANCHOR", "/work/shared/anchor/kafka-anchor.sh");
-      Path dir = Path.of(System.getenv().getOrDefault("BENCH_ANCHOR_DIR", "/tmp/kafka-anchor-scaling"));
-      Files.createDirectories(dir);
-      int port = BrokerProcess.freePort(false);
-      ProcessBuilder pb = new ProcessBuilder("taskset", "-c", cpus, script, "start", Integer.toString(port));
-      pb.environment().put("ANCHOR_DIR", dir.toString());
-      Process p = pb.redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(out.resolve(name + ".log").toFile())).start();
-      if (!p.waitFor(180, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        p.destroyForcibly();
-        throw new IOException("kafka did not start; see " + out.resolve(name + ".log") + " and " + dir.resolve("kafka.out"));
-      }
-      long pid = Long.parseLong(Files.readString(dir.resolve("kafka.pid")).trim());
-      return new Run(p, port, pid, dir.resolve("data"),
-          List.of("env", "ANCHOR_DIR=" + dir, script, "stop"));
-    }
-
-    static Run start(Path root, Path out, String name, String cpus, Map<String, String> overrides) throws Exception {
-      return start(root, out, name, cpus, overrides, Map.of());
-    }
-
-    /** As above, with extra environment for bin/brook (BROOK_OPTS, ...). */
-    static Run start(Path root, Path out, String name, String cpus, Map<String, String> overrides, Map<String, String> env)
-        throws Exception {
-      int port = BrokerProcess.freePort(false);
-      Path data = Files.createTempDirectory("brook-scaling-");
-      List<String> cmd = new ArrayList<>(List.of("taskset", "-c", cpus, root.resolve("bin/brook").toString(), "server",
-          "--override", "log.dirs=" + data, "--override", "listeners=PLAINTEXT://" + HOST + ":" + port,
-          "--override", "group.initial.rebalance.delay.ms=0"));
-      overrides.forEach((k, v) -> cmd.addAll(List.of("--override", k + "=" + v)));
-      ProcessBuilder pb = new ProcessBuilder(cmd);
-      pb.environment().putAll(env);
-      Process p = pb.redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(out.resolve(name + ".log").toFile())).start();
-      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-      while (true) {
-        try (RawConnection c = RawConnection.open(HOST, port, 2000)) {
-          break;
-        } catch (IOException e) {
-          if (!p.isAlive() || System.nanoTime() > deadline) {
-            p.destroyForcibly();
-            throw new IOException("broker did not start; see " + out.resolve(name + ".log"), e);
-          }
-          Thread.sleep(50);
-        }
-      }
-      long pid = p.pid(); // taskset and bin/brook exec: the JVM keeps the pid
-      if (!ProcStats.command(pid).equals("java")) {
-        pid = p.toHandle().descendants().filter(h -> ProcStats.command(h.pid()).equals("java")).findFirst()
-            .orElseThrow().pid();
-      }
-      return new Run(p, port, pid, data);
-    }
-
-    void createTopic(int partitions) throws Exception {
-      createTopic(partitions, Map.of());
-    }
-
-    void createTopic(int partitions, Map<String, String> configs) throws Exception {
-      Properties props = new Properties();
-      props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + port);
-      try (Admin admin = Admin.create(props)) {
-        admin.createTopics(List.of(new NewTopic(TOPIC, partitions, (short) 1).configs(configs))).all()
-            .get(60, TimeUnit.SECONDS);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).partitions().stream()
-            .anyMatch(pi -> pi.leader() == null)) {
-          if (System.nanoTime() > deadline) throw new IOException("partitions have no leader after 30 s");
-          Thread.sleep(50);
-        }
-      }
-      awaitProduceAccepted(partitions);
-    }
-
-    /**
-     * One record to each partition through a producer that retries: Kafka's metadata names a new
-     * topic's leaders a moment before the broker has become their leader, and the raw loads, which do
-     * not retry, would get NOT_LEADER_OR_FOLLOWER in that moment.
-     */
-    private void awaitProduceAccepted(int partitions) throws Exception {
-      Properties props = new Properties();
-      props.put(org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, HOST + ":" + port);
-      props.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "1");
-      try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(props,
-          new org.apache.kafka.common.serialization.ByteArraySerializer(),
-          new org.apache.kafka.common.serialization.ByteArraySerializer())) {
-        List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
-        for (int p = 0; p < partitions; p++) {
-          sent.add(producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(TOPIC, p, null, new byte[1])));
-        }
-        for (var f : sent) f.get(60, TimeUnit.SECONDS);
-      }
-    }
-
-    /** Commits until __consumer_offsets is made and serving (it is created on first use). */
-    void awaitCommitsAccepted() throws Exception {
-      try (RawConnection c = RawConnection.open(HOST, port, 10_000)) {
-        for (int conn = 0; conn < 16; conn++) {
-          c.awaitCoordinator("bench-" + conn, 60_000);
-          CommitWorkload.commitUntilAccepted(c, COMMIT_VERSION, commit(conn, 0), 60_000);
-        }
-      }
-    }
-
-    /** Segment files of the topic's partitions: each roll adds one. */
-    long segmentFiles() throws IOException {
-      try (var dirs = Files.list(data)) {
-        long n = 0;
-        for (Path d : dirs.filter(x -> x.getFileName().toString().startsWith(TOPIC + "-")).toList()) {
-          try (var files = Files.list(d)) {
-            n += files.filter(f -> f.getFileName().toString().endsWith(".log")).count();
-          }
-        }
-        return n;
-      }
-    }
-
-    @Override
-    public void close() throws Exception {
-      if (stop != null) {
-        new ProcessBuilder(stop).inheritIO().start().waitFor(60, TimeUnit.SECONDS);
-        return; // the anchor empties its data directory at the next start
-      }
-      process.destroy();
-      if (!process.waitFor(30, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-      try (var walk = Files.walk(data)) {
-        for (Path f : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(f);
-      }
-    }
-  }
 }
