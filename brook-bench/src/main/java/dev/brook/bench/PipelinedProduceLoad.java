@@ -96,7 +96,7 @@ final class PipelinedProduceLoad {
   private static Result run(BrokerEndpoint broker, BrokerConnector connector, String topic, int partitions,
       int connections, int window, int batchBytes, int recordBytes, double seconds, long perConnection) throws Exception {
     List<byte[]> frames = frames(topic, partitions, batchBytes, recordBytes);
-    long frameBatchBytes = ScalingBench.batch(batchBytes, recordBytes).sizeInBytes(); // every frame carries one such batch
+    long frameBatchBytes = RawRequests.batch(batchBytes, recordBytes).sizeInBytes(); // every frame carries one such batch
     List<ReplicaClient> clients = new ArrayList<>();
     AtomicLong answered = new AtomicLong();
     AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -171,10 +171,10 @@ final class PipelinedProduceLoad {
     List<byte[]> out = new ArrayList<>();
     for (int p = 0; p < partitions; p++) {
       ProduceRequestData.TopicProduceData t = new ProduceRequestData.TopicProduceData().setName(topic);
-      t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(p).setRecords(ScalingBench.batch(batchBytes, recordBytes)));
+      t.partitionData().add(new ProduceRequestData.PartitionProduceData().setIndex(p).setRecords(RawRequests.batch(batchBytes, recordBytes)));
       ProduceRequestData data = new ProduceRequestData().setAcks((short) -1).setTimeoutMs(30_000);
       data.topicData().add(t);
-      ByteBuffer f = ScalingBench.frame(ApiKeys.PRODUCE, PRODUCE_VERSION, data);
+      ByteBuffer f = RawRequests.frame(ApiKeys.PRODUCE, PRODUCE_VERSION, data);
       byte[] bytes = new byte[f.remaining()];
       f.get(bytes);
       out.add(bytes);

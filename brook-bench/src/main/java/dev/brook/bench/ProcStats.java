@@ -89,6 +89,26 @@ final class ProcStats {
     throw new IllegalStateException(key + " not in /proc/" + pid + "/status");
   }
 
+  /**
+   * utime+stime of the threads of {@code pid} whose name starts with {@code prefix} (Linux keeps 15
+   * characters of a thread's name), in seconds.
+   */
+  static double threadCpuSeconds(long pid, String prefix) throws IOException {
+    double sum = 0;
+    try (var tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+      for (Path t : tasks.toList()) {
+        try {
+          if (!Files.readString(t.resolve("comm")).startsWith(prefix)) continue;
+          String[] f = ProcStats.statFields(Files.readString(t.resolve("stat")));
+          sum += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / ProcStats.TICKS_PER_SECOND;
+        } catch (IOException e) {
+          // the thread ended meanwhile
+        }
+      }
+    }
+    return sum;
+  }
+
   private static String read(Path p) {
     try {
       return Files.readString(p);

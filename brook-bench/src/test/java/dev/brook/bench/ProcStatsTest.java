@@ -25,4 +25,32 @@ class ProcStatsTest {
     assertThat(ProcStats.peakRssBytes(pid)).isGreaterThanOrEqualTo(rss); // the peak read later covers it
     assertThat(ProcStats.startedAtUptime(pid)).isLessThanOrEqualTo(ProcStats.uptimeNow());
   }
+
+  @Test
+  void threadCpuSecondsCountsOnlyThreadsWhoseNameStartsWithThePrefix() throws Exception {
+    java.util.concurrent.CountDownLatch spun = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    Thread spinner = new Thread(() -> {
+      var mx = java.lang.management.ManagementFactory.getThreadMXBean();
+      long x = 0;
+      while (mx.getCurrentThreadCpuTime() < 200_000_000L) x += System.nanoTime() & 1; // 200 ms of CPU
+      if (x < 0) System.out.println(x);
+      spun.countDown();
+      try {
+        done.await(60, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "tcs-spinner");
+    spinner.start();
+    try {
+      assertThat(spun.await(120, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      long pid = ProcessHandle.current().pid();
+      assertThat(ProcStats.threadCpuSeconds(pid, "tcs-spin")).isBetween(0.1, ProcStats.cpuSeconds(pid));
+      assertThat(ProcStats.threadCpuSeconds(pid, "no-such-thread")).isZero();
+    } finally {
+      done.countDown();
+      spinner.join(10_000);
+    }
+  }
 }
