@@ -18,14 +18,14 @@ import org.slf4j.LoggerFactory;
  * at startup or on disk. Thread-safe.
  */
 public final class InternalTopicOnFirstUse implements FindCoordinatorHandler.CoordinatorTopic {
-  private static final CompletableFuture<Void> NONE = CompletableFuture.completedFuture(null);
-
   private static final Logger log = LoggerFactory.getLogger(InternalTopicOnFirstUse.class);
 
   private final String name;
   private final AtomicBoolean ready;
-  // The creation under way, completed (and cleared) when it ends; null when none is.
-  private final AtomicReference<CompletableFuture<Void>> creating = new AtomicReference<>();
+  // The latest creation, completed with whether the topic exists when it ended. Kept after it ends,
+  // not cleared: an answer that started a creation which ended before the answer asked for it (the
+  // topic another broker created is found at once) must still learn that it ended, and how.
+  private final AtomicReference<CompletableFuture<Boolean>> latest;
   private final AtomicBoolean warned = new AtomicBoolean();
   private final Callable<?> create;
   private final Executor executor;
@@ -33,6 +33,7 @@ public final class InternalTopicOnFirstUse implements FindCoordinatorHandler.Coo
   public InternalTopicOnFirstUse(String name, boolean exists, Callable<?> create, Executor executor) {
     this.name = name;
     this.ready = new AtomicBoolean(exists);
+    this.latest = new AtomicReference<>(CompletableFuture.completedFuture(exists));
     this.create = create;
     this.executor = executor;
   }
@@ -41,8 +42,10 @@ public final class InternalTopicOnFirstUse implements FindCoordinatorHandler.Coo
   @Override
   public boolean ensureReady() {
     if (ready.get()) return true;
-    CompletableFuture<Void> attempt = new CompletableFuture<>();
-    if (creating.compareAndSet(null, attempt)) {
+    CompletableFuture<Boolean> previous = latest.get();
+    if (!previous.isDone()) return false; // under way
+    CompletableFuture<Boolean> attempt = new CompletableFuture<>();
+    if (latest.compareAndSet(previous, attempt)) {
       try {
         executor.execute(() -> create(attempt));
       } catch (RejectedExecutionException e) { // shutting down
@@ -53,12 +56,11 @@ public final class InternalTopicOnFirstUse implements FindCoordinatorHandler.Coo
   }
 
   @Override
-  public CompletableFuture<Void> creationEnded() {
-    CompletableFuture<Void> attempt = creating.get();
-    return attempt == null ? NONE : attempt;
+  public CompletableFuture<Boolean> creationEnded() {
+    return latest.get();
   }
 
-  private void create(CompletableFuture<Void> attempt) {
+  private void create(CompletableFuture<Boolean> attempt) {
     long start = System.nanoTime();
     try {
       create.call();
@@ -77,8 +79,7 @@ public final class InternalTopicOnFirstUse implements FindCoordinatorHandler.Coo
   }
 
   // Ready is set before the attempt ends, so whoever waited on it finds the topic.
-  private void end(CompletableFuture<Void> attempt) {
-    creating.compareAndSet(attempt, null);
-    attempt.complete(null);
+  private void end(CompletableFuture<Boolean> attempt) {
+    attempt.complete(ready.get());
   }
 }

@@ -36,15 +36,21 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
   /** How long an answer waits for an internal topic's creation under way before it is sent. */
   static final long CREATION_WAIT_MS = 2_000;
 
+  private static final CompletableFuture<Boolean> NOTHING_CREATED = CompletableFuture.completedFuture(false);
+
   /** Where one key type's coordinator is. */
   @FunctionalInterface
   public interface Locator {
     /** The node coordinating {@code key} (non-empty), or why there is none now. */
     Located locate(String key);
 
-    /** Completes when a creation that {@link #locate} started has ended; completed when none is under way. */
-    default CompletableFuture<Void> creationEnded() {
-      return CompletableFuture.completedFuture(null);
+    /**
+     * The latest creation that {@link #locate} started: completes when it ends, with whether locating
+     * again may now find what it did not (the topic was created). Completed with false when there is
+     * nothing to create.
+     */
+    default CompletableFuture<Boolean> creationEnded() {
+      return NOTHING_CREATED;
     }
   }
 
@@ -53,8 +59,11 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
     /** True if the topic exists; otherwise starts creating it (when not already under way) and returns false. */
     boolean ensureReady();
 
-    /** Completes when the creation under way ends, created or not; completed when none is under way. */
-    CompletableFuture<Void> creationEnded();
+    /**
+     * The latest creation: completes when it ends, with whether the topic exists then. Stays
+     * completed after it ended, until {@link #ensureReady} starts another.
+     */
+    CompletableFuture<Boolean> creationEnded();
   }
 
   /** A coordinator found ({@code node} set, {@code error} NONE) or not ({@code node} null). */
@@ -84,8 +93,8 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
       }
 
       @Override
-      public CompletableFuture<Void> creationEnded() {
-        return CompletableFuture.completedFuture(null);
+      public CompletableFuture<Boolean> creationEnded() {
+        return NOTHING_CREATED;
       }
     }, leaderOf);
   }
@@ -103,7 +112,7 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
       }
 
       @Override
-      public CompletableFuture<Void> creationEnded() {
+      public CompletableFuture<Boolean> creationEnded() {
         return internal.creationEnded();
       }
     };
@@ -157,12 +166,15 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
   @Override
   public CompletableFuture<ApiMessage> handle(RequestContext ctx, FindCoordinatorRequestData req) {
     FindCoordinatorResponseData response = answer(ctx, req);
-    CompletableFuture<Void> creation = locatorFor(req.keyType()).creationEnded();
-    if (creation.isDone() || !unavailable(response)) return CompletableFuture.completedFuture(response);
+    if (!unavailable(response)) return CompletableFuture.completedFuture(response);
+    // The creation this answer started may already have ended (a topic another broker created is
+    // found at once), before this line asked for it: what counts is how the latest one ended.
+    CompletableFuture<Boolean> creation = locatorFor(req.keyType()).creationEnded();
     // copy(): the timeout must not complete the creation's own future, which other answers wait on.
+    // At the bound, locate again anyway: a creation still under way is not started twice.
     return creation.copy()
-        .completeOnTimeout(null, CREATION_WAIT_MS, TimeUnit.MILLISECONDS)
-        .<ApiMessage>handle((done, failure) -> answer(ctx, req));
+        .completeOnTimeout(true, CREATION_WAIT_MS, TimeUnit.MILLISECONDS)
+        .<ApiMessage>handle((created, failure) -> Boolean.TRUE.equals(created) ? answer(ctx, req) : response);
   }
 
   private Locator locatorFor(byte keyType) {
