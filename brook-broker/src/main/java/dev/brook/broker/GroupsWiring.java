@@ -114,14 +114,14 @@ final class GroupsWiring {
           new InternalTopicOnFirstUse(
               ReplicaGroupLog.TOPIC,
               existing.isPresent(),
-              () -> topics.ensureTopic(ReplicaGroupLog.TOPIC, partitions, replicationFactor, topicConfigs),
+              first -> topics.ensureTopic(ReplicaGroupLog.TOPIC, partitions, replicationFactor, topicConfigs, first),
               background);
       groupLog = cluster != null && leadership != null
           ? new ReplicaGroupLog(leadership, clock, config.getInt("offsets.commit.timeout.ms"))
           : new ReplicaGroupLog(leadership, clock);
     } else {
       log.warn("No partitions or topic metadata: group state lives in memory only");
-      offsetsTopic = new InternalTopicOnFirstUse(ReplicaGroupLog.TOPIC, true, () -> null, background);
+      offsetsTopic = new InternalTopicOnFirstUse(ReplicaGroupLog.TOPIC, true, first -> {}, background);
       groupLog = new MemoryGroupLog();
     }
     ExecutorGroupScheduler scheduler = new ExecutorGroupScheduler();
@@ -166,8 +166,9 @@ final class GroupsWiring {
                 || leadership.partition(tp).map(Partition::isLeader).orElse(false))
             .flatMap(s -> cluster.broker(s.leader()))
             .map(b -> new Node(b.id(), b.host(), b.port()));
+    FindCoordinatorHandler.Serving served = FindCoordinatorHandler.Serving.of(groups::serves, groups::nextPartitionServed);
     FindCoordinatorHandler.Locator groupCoordinators = FindCoordinatorHandler.partitionLeader(
-        ReplicaGroupLog.TOPIC, groups::partitionFor, offsetsTopic, leaderOf);
+        ReplicaGroupLog.TOPIC, groups::partitionFor, offsetsTopic, served, leaderOf);
     Function<Uuid, Optional<String>> names = replicas == null ? id -> Optional.empty() : replicas::topicName;
     Function<String, Optional<Uuid>> ids = topics == null ? n -> Optional.empty() : topics::topicId;
     dispatcher.register(ApiKeys.JOIN_GROUP, new JoinGroupHandler(groups));
@@ -194,7 +195,8 @@ final class GroupsWiring {
       return cluster == null ? node : cluster.broker(node.id())
           .map(b -> b.on(listenerName)).map(b -> new Node(b.id(), b.host(), b.port(), b.rack())).orElse(node);
     };
-    return new GroupsArea(groups, offsetsTopic::ensureReady, groupCoordinators, leaderOf, onListener);
+    // Mirror commits have no group's partition to create first: any order will do.
+    return new GroupsArea(groups, () -> offsetsTopic.ensureReady(0), groupCoordinators, leaderOf, onListener);
   }
 
   /** Topic ids, names and partition counts for KIP-848 groups, from the topic metadata. */

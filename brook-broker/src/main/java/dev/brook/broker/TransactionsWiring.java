@@ -151,14 +151,19 @@ final class TransactionsWiring {
     InternalTopicOnFirstUse stateTopic = new InternalTopicOnFirstUse(
         ReplicaTxnLog.TOPIC,
         existing.isPresent(),
-        () -> topics.ensureTopic(ReplicaTxnLog.TOPIC, stateConfig.stateTopicPartitions(),
+        first -> topics.ensureTopic(ReplicaTxnLog.TOPIC, stateConfig.stateTopicPartitions(),
             config.getInt("transaction.state.log.replication.factor"), Map.of(
             "cleanup.policy", "compact",
             "segment.bytes", Integer.toString(stateConfig.stateTopicSegmentBytes()),
             "compression.type", "producer",
-            "min.insync.replicas", Integer.toString(stateTopicMinIsr(config, local)))),
+            "min.insync.replicas", Integer.toString(stateTopicMinIsr(config, local))), first),
         timer);
-    java.util.function.BooleanSupplier stateTopicReady = stateTopic::ensureReady;
+    FindCoordinatorHandler.Serving served = FindCoordinatorHandler.Serving.of(coordinator::serves, coordinator::nextPartitionServed);
+    // An id's coordinator may be found (and asked) while the topic's other partitions are still being made.
+    java.util.function.Predicate<String> stateTopicReady = id -> {
+      int partition = coordinator.partitionFor(id);
+      return stateTopic.ensureReady(partition) || coordinator.serves(partition);
+    };
     long interval = txnConfig.abortTimedOutIntervalMs();
     timer.scheduleWithFixedDelay(() -> {
       try {
@@ -170,7 +175,7 @@ final class TransactionsWiring {
     }, interval, interval, TimeUnit.MILLISECONDS);
     // Transaction keys: the leader of the key's __transaction_state partition (contract §2).
     dispatcher.register(ApiKeys.FIND_COORDINATOR, new FindCoordinatorHandler(groupsArea.groupCoordinators(),
-        FindCoordinatorHandler.partitionLeader(ReplicaTxnLog.TOPIC, coordinator::partitionFor, stateTopic,
+        FindCoordinatorHandler.partitionLeader(ReplicaTxnLog.TOPIC, coordinator::partitionFor, stateTopic, served,
             groupsArea.leaderOf())).onListener(groupsArea.onListener()));
     // Allocating an id may write the block file or claim a block in ZooKeeper: never on a network
     // thread, so idempotent producers' InitProducerId runs on the coordinator's thread too.
@@ -178,7 +183,7 @@ final class TransactionsWiring {
     TxnInitProducerIdHandler init = new TxnInitProducerIdHandler(coordinator,
         (ctx, r) -> CompletableFuture.supplyAsync(() -> idempotent.handle(ctx, r), timer).thenCompose(f -> f));
     dispatcher.register(ApiKeys.INIT_PRODUCER_ID, (RequestContext ctx, InitProducerIdRequestData r) -> {
-      if (r.transactionalId() != null && !stateTopicReady.getAsBoolean()) { // being created: clients retry
+      if (r.transactionalId() != null && !stateTopicReady.test(r.transactionalId())) { // being created: clients retry
         return CompletableFuture.completedFuture(new org.apache.kafka.common.message.InitProducerIdResponseData()
             .setErrorCode(Errors.COORDINATOR_NOT_AVAILABLE.code()).setProducerId(-1).setProducerEpoch((short) -1));
       }

@@ -1,7 +1,6 @@
 package dev.brook.broker.admin;
 
 import dev.brook.broker.api.FindCoordinatorHandler;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -27,10 +26,16 @@ public final class InternalTopicOnFirstUse implements FindCoordinatorHandler.Coo
   // topic another broker created is found at once) must still learn that it ended, and how.
   private final AtomicReference<CompletableFuture<Boolean>> latest;
   private final AtomicBoolean warned = new AtomicBoolean();
-  private final Callable<?> create;
+  private final Creation create;
   private final Executor executor;
 
-  public InternalTopicOnFirstUse(String name, boolean exists, Callable<?> create, Executor executor) {
+  /** Creates the topic (returns when it exists), making {@code firstPartition} before the others. */
+  @FunctionalInterface
+  public interface Creation {
+    void create(int firstPartition) throws Exception;
+  }
+
+  public InternalTopicOnFirstUse(String name, boolean exists, Creation create, Executor executor) {
     this.name = name;
     this.ready = new AtomicBoolean(exists);
     this.latest = new AtomicReference<>(CompletableFuture.completedFuture(exists));
@@ -40,14 +45,14 @@ public final class InternalTopicOnFirstUse implements FindCoordinatorHandler.Coo
 
   /** True if the topic exists; otherwise starts creating it (once at a time) and returns false. */
   @Override
-  public boolean ensureReady() {
+  public boolean ensureReady(int firstPartition) {
     if (ready.get()) return true;
     CompletableFuture<Boolean> previous = latest.get();
     if (!previous.isDone()) return false; // under way
     CompletableFuture<Boolean> attempt = new CompletableFuture<>();
     if (latest.compareAndSet(previous, attempt)) {
       try {
-        executor.execute(() -> create(attempt));
+        executor.execute(() -> create(attempt, firstPartition));
       } catch (RejectedExecutionException e) { // shutting down
         end(attempt);
       }
@@ -60,10 +65,10 @@ public final class InternalTopicOnFirstUse implements FindCoordinatorHandler.Coo
     return latest.get();
   }
 
-  private void create(CompletableFuture<Boolean> attempt) {
+  private void create(CompletableFuture<Boolean> attempt, int firstPartition) {
     long start = System.nanoTime();
     try {
-      create.call();
+      create.create(firstPartition);
       ready.set(true);
       log.info("{} created on first use in {} ms", name, (System.nanoTime() - start) / 1_000_000);
     } catch (org.apache.kafka.common.errors.ApiException e) {

@@ -30,6 +30,16 @@ public interface TopicAdmin {
     return ensureTopic(name, partitions, configs);
   }
 
+  /**
+   * As {@link #ensureTopic(String, int, int, Map)}, making partition {@code firstPartition} before
+   * the others where this broker makes them: a coordinator waiting for one key's partition has it
+   * first. Implementations that cannot order the creation ignore it.
+   */
+  default Uuid ensureTopic(String name, int partitions, int replicationFactor, Map<String, String> configs,
+      int firstPartition) throws Exception {
+    return ensureTopic(name, partitions, replicationFactor, configs);
+  }
+
   /** The number of partitions of an existing topic. */
   Optional<Integer> partitionCount(String topic);
 

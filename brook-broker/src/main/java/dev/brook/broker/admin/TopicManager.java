@@ -229,13 +229,20 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
   @Override
   public Uuid ensureTopic(String name, int partitions, int replicationFactor, Map<String, String> configs)
       throws Exception {
+    return ensureTopic(name, partitions, replicationFactor, configs, 0);
+  }
+
+  /** A single node makes {@code firstPartition} first; in a cluster each broker makes its replicas as told. */
+  @Override
+  public Uuid ensureTopic(String name, int partitions, int replicationFactor, Map<String, String> configs,
+      int firstPartition) throws Exception {
     Optional<TopicMetadata> existing = store.topic(name);
     if (existing.isPresent()) return existing.get().id();
     synchronized (this) {
       existing = store.topic(name);
       if (existing.isPresent()) return existing.get().id();
       int rf = cluster == null ? -1 : replicationFactor;
-      Outcome o = createTopic(new NewTopic(name, partitions, rf, Map.of(), configs), false, true);
+      Outcome o = createTopic(new NewTopic(name, partitions, rf, Map.of(), configs), false, true, firstPartition);
       if (o.error() == Errors.TOPIC_ALREADY_EXISTS && cluster != null) {
         // Cluster mode: another broker created it meanwhile; this broker's cache shows it shortly.
         for (int i = 0; i < 150 && store.topic(name).isEmpty(); i++) {
@@ -267,11 +274,11 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
 
   /** CreateTopics (and auto-creation): Kafka's checks in Kafka's order, then create. */
   public synchronized Outcome createTopic(NewTopic req, boolean validateOnly) throws IOException {
-    return createTopic(req, validateOnly, false);
+    return createTopic(req, validateOnly, false, 0);
   }
 
-  private synchronized Outcome createTopic(NewTopic requested, boolean validateOnly, boolean internalCaller)
-      throws IOException {
+  private synchronized Outcome createTopic(NewTopic requested, boolean validateOnly, boolean internalCaller,
+      int firstPartition) throws IOException {
     String name = requested.name();
     Optional<String> bad = TopicNames.invalidReason(name);
     if (bad.isPresent()) return Outcome.fail(Errors.INVALID_TOPIC_EXCEPTION, bad.get());
@@ -343,7 +350,7 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
         return Outcome.fail(Errors.TOPIC_ALREADY_EXISTS, "Topic '" + name + "' already exists.");
       }
     } else if (local != null) {
-      local.createTopic(topic); // stored with its partitions' states, then they lead
+      local.createTopic(topic, firstPartition); // stored with its partitions' states, then they lead
     } else {
       store.createTopic(topic);
       openPartitions(topic, 0);

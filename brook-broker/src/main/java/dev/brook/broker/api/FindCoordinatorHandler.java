@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.IntPredicate;
 import java.util.function.Supplier;
 import java.util.function.ToIntFunction;
 import org.apache.kafka.common.Node;
@@ -28,9 +29,11 @@ import org.apache.kafka.common.requests.FindCoordinatorRequest.CoordinatorType;
  * <p>The first key of a kind starts its internal topic's creation. Kafka answers that request
  * COORDINATOR_NOT_AVAILABLE at once, and the client asks again after its backoff (100 ms, growing):
  * a fresh broker's first consumer group took ~350 ms longer to join than its second. Here the answer
- * waits for the creation under way, at most {@link #CREATION_WAIT_MS}, then locates again: the
- * client gets its coordinator on the first try, and COORDINATOR_NOT_AVAILABLE only if the topic
- * could not be created (or led) in that time.
+ * waits, at most {@link #CREATION_WAIT_MS}: the key's own partition is created first, and the answer
+ * goes as soon as this broker's coordinator serves it (loaded), while the topic's other partitions
+ * are still being created; or when the creation ends, whichever comes first. The client gets its
+ * coordinator on the first try, and COORDINATOR_NOT_AVAILABLE only if the topic could not be
+ * created (or led) in that time.
  */
 public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorRequestData> {
   /** How long an answer waits for an internal topic's creation under way before it is sent. */
@@ -52,12 +55,50 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
     default CompletableFuture<Boolean> creationEnded() {
       return NOTHING_CREATED;
     }
+
+    /**
+     * Completes when this broker's coordinator starts serving another partition of the topic, so
+     * a key unavailable before may be located now. Take it before locating, so nothing is missed.
+     */
+    default CompletableFuture<Void> nextServed() {
+      return new CompletableFuture<>(); // never: each caller's own, so nothing piles up on it
+    }
+  }
+
+  /** Which partitions of an internal topic this broker's coordinator serves now: led here and loaded. */
+  public interface Serving {
+    /** Nothing is served here ahead of its topic's creation: only the creation's end is waited for. */
+    Serving NONE = of(partition -> false, CompletableFuture::new);
+
+    /** A coordinator's {@code serves} and {@code nextServed}. */
+    static Serving of(IntPredicate serves, Supplier<CompletableFuture<Void>> nextServed) {
+      return new Serving() {
+        @Override
+        public boolean serves(int partition) {
+          return serves.test(partition);
+        }
+
+        @Override
+        public CompletableFuture<Void> nextServed() {
+          return nextServed.get();
+        }
+      };
+    }
+
+    /** Whether requests for the keys of {@code partition} are served here now. Any thread, cheap. */
+    boolean serves(int partition);
+
+    /** Completes when the next partition starts being served (see {@link Locator#nextServed}). */
+    CompletableFuture<Void> nextServed();
   }
 
   /** An internal topic created on first use. */
   public interface CoordinatorTopic {
-    /** True if the topic exists; otherwise starts creating it (when not already under way) and returns false. */
-    boolean ensureReady();
+    /**
+     * True if the topic exists; otherwise starts creating it, {@code firstPartition} before the
+     * others (when no creation is under way), and returns false.
+     */
+    boolean ensureReady(int firstPartition);
 
     /**
      * The latest creation: completes when it ends, with whether the topic exists then. Stays
@@ -88,7 +129,7 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
       Function<TopicPartition, Optional<Node>> leaderOf) {
     return partitionLeader(topic, partitionFor, new CoordinatorTopic() {
       @Override
-      public boolean ensureReady() {
+      public boolean ensureReady(int firstPartition) {
         return topicReady.getAsBoolean();
       }
 
@@ -96,17 +137,23 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
       public CompletableFuture<Boolean> creationEnded() {
         return NOTHING_CREATED;
       }
-    }, leaderOf);
+    }, Serving.NONE, leaderOf);
   }
 
-  /** The leader of the key's partition of {@code internal}, the topic named {@code topic}. */
+  /**
+   * The leader of the key's partition of {@code internal}, the topic named {@code topic}. While the
+   * topic is being created, a partition that {@code serving} serves already is located as well.
+   */
   public static Locator partitionLeader(String topic, ToIntFunction<String> partitionFor, CoordinatorTopic internal,
-      Function<TopicPartition, Optional<Node>> leaderOf) {
+      Serving serving, Function<TopicPartition, Optional<Node>> leaderOf) {
     return new Locator() {
       @Override
       public Located locate(String key) {
-        if (!internal.ensureReady()) return Located.unavailable(Errors.COORDINATOR_NOT_AVAILABLE);
-        return leaderOf.apply(new TopicPartition(topic, partitionFor.applyAsInt(key)))
+        int partition = partitionFor.applyAsInt(key);
+        if (!internal.ensureReady(partition) && !serving.serves(partition)) {
+          return Located.unavailable(Errors.COORDINATOR_NOT_AVAILABLE);
+        }
+        return leaderOf.apply(new TopicPartition(topic, partition))
             .map(Located::at)
             .orElse(Located.unavailable(Errors.COORDINATOR_NOT_AVAILABLE));
       }
@@ -114,6 +161,11 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
       @Override
       public CompletableFuture<Boolean> creationEnded() {
         return internal.creationEnded();
+      }
+
+      @Override
+      public CompletableFuture<Void> nextServed() {
+        return serving.nextServed();
       }
     };
   }
@@ -167,14 +219,33 @@ public final class FindCoordinatorHandler implements ApiHandler<FindCoordinatorR
   public CompletableFuture<ApiMessage> handle(RequestContext ctx, FindCoordinatorRequestData req) {
     FindCoordinatorResponseData response = answer(ctx, req);
     if (!unavailable(response)) return CompletableFuture.completedFuture(response);
-    // The creation this answer started may already have ended (a topic another broker created is
-    // found at once), before this line asked for it: what counts is how the latest one ended.
-    CompletableFuture<Boolean> creation = locatorFor(req.keyType()).creationEnded();
-    // copy(): the timeout must not complete the creation's own future, which other answers wait on.
-    // At the bound, locate again anyway: a creation still under way is not started twice.
-    return creation.copy()
-        .completeOnTimeout(true, CREATION_WAIT_MS, TimeUnit.MILLISECONDS)
-        .<ApiMessage>handle((created, failure) -> Boolean.TRUE.equals(created) ? answer(ctx, req) : response);
+    return awaitCoordinator(ctx, req, response, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CREATION_WAIT_MS));
+  }
+
+  /**
+   * Answers once every key is located, or the creation under way ended, or at {@code deadline}.
+   * Locates again each time a partition starts being served meanwhile.
+   */
+  private CompletableFuture<ApiMessage> awaitCoordinator(
+      RequestContext ctx, FindCoordinatorRequestData req, FindCoordinatorResponseData last, long deadline) {
+    Locator locator = locatorFor(req.keyType());
+    // Both are taken before locating again: a change between the two is then not missed.
+    CompletableFuture<Boolean> creation = locator.creationEnded();
+    CompletableFuture<Void> served = locator.nextServed();
+    if (creation.isDone()) {
+      // It may have ended before this answer asked after it (a topic another broker created is found
+      // at once): what counts is how. Failed: the last answer stands (locating again would start
+      // another creation at once; the client's next request will, after its backoff).
+      return CompletableFuture.completedFuture(Boolean.TRUE.equals(creation.getNow(false)) ? answer(ctx, req) : last);
+    }
+    FindCoordinatorResponseData now = answer(ctx, req); // under way: not started twice
+    long left = deadline - System.nanoTime();
+    if (!unavailable(now) || left <= 0) return CompletableFuture.completedFuture(now);
+    // anyOf makes a future of its own: the bound completes it, never the creation or the signal,
+    // which other answers wait on.
+    return CompletableFuture.anyOf(creation, served)
+        .completeOnTimeout(null, left, TimeUnit.NANOSECONDS)
+        .thenCompose(changed -> awaitCoordinator(ctx, req, now, deadline));
   }
 
   private Locator locatorFor(byte keyType) {

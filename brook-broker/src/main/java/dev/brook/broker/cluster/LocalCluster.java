@@ -138,11 +138,27 @@ public final class LocalCluster implements ClusterState, ClusterController {
   }
 
   /** Creates a topic: places its partitions on this broker, starts them, stores topic and states at once. */
-  public synchronized void createTopic(TopicMetadata topic) throws IOException {
+  public void createTopic(TopicMetadata topic) throws IOException {
+    createTopic(topic, 0);
+  }
+
+  /**
+   * As {@link #createTopic(TopicMetadata)}, starting partition {@code first} before the others: a
+   * coordinator waiting for one key's partition of a new internal topic serves it after one
+   * partition's creation rather than all of them.
+   */
+  public synchronized void createTopic(TopicMetadata topic, int first) throws IOException {
     requireStarted();
     List<PartitionState> states = startPartitions(topic, 0);
     store.createTopic(topic, states);
-    deliver(states);
+    deliver(firstOf(states, first));
+  }
+
+  private static List<PartitionState> firstOf(List<PartitionState> states, int first) {
+    List<PartitionState> ordered = new ArrayList<>(states.size());
+    for (PartitionState s : states) if (s.tp().partition() == first) ordered.add(s);
+    for (PartitionState s : states) if (s.tp().partition() != first) ordered.add(s);
+    return ordered;
   }
 
   /** Grows a topic to {@code grown.partitions()}, starting the new partitions. */

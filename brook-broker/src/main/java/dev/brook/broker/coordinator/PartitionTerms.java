@@ -6,6 +6,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.apache.kafka.common.protocol.Errors;
@@ -46,6 +47,8 @@ public final class PartitionTerms {
   private final AtomicLong ids = new AtomicLong();
   /** Told the microseconds each applied load took, from its start to its replay's end (metrics). */
   private volatile LongConsumer loadTimes = ms -> {};
+  /** Completed, and replaced, when the next load is applied ({@link #nextLoad}). */
+  private final AtomicReference<CompletableFuture<Void>> nextLoad = new AtomicReference<>(new CompletableFuture<>());
 
   /** @param topic the internal topic, for the log */
   public PartitionTerms(String topic) {
@@ -89,6 +92,14 @@ public final class PartitionTerms {
   public boolean isLoaded(int partition) {
     Term t = terms.get(partition);
     return t != null && t.loaded();
+  }
+
+  /**
+   * Completes when the next load is applied, whichever partition's: a FindCoordinator for a key
+   * whose partition was still loading waits for it instead of answering "not available".
+   */
+  public CompletableFuture<Void> nextLoad() {
+    return nextLoad.get();
   }
 
   /** The leader epoch of {@code partition}'s term if it is loaded, else -1. */
@@ -155,6 +166,7 @@ public final class PartitionTerms {
         }
         terms.replace(partition, term, new Term(term.id(), term.epoch(), true));
         loadTimes.accept(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start));
+        nextLoad.getAndSet(new CompletableFuture<>()).complete(null);
         done.complete(true);
       });
     });

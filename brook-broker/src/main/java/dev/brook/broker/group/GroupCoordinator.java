@@ -438,6 +438,16 @@ public final class GroupCoordinator {
         e -> new OffsetDeleteResponseData().setErrorCode(GroupContext.storeError(e).code()));
   }
 
+  /** Whether this coordinator serves the groups of {@code partition} now: it leads it and loaded it. Any thread. */
+  public boolean serves(int partition) {
+    return ctx.terms.isLoaded(partition) && ctx.leadsNow.test(partition);
+  }
+
+  /** Completes when the next partition's load is applied, so {@link #serves} may answer otherwise. */
+  public CompletableFuture<Void> nextPartitionServed() {
+    return ctx.terms.nextLoad();
+  }
+
   /** True when no partition of __consumer_offsets is being loaded (readiness). Any thread. */
   public boolean isLoaded() {
     return !ctx.terms.anyLoading();

@@ -115,6 +115,16 @@ public final class TransactionCoordinator implements LeadershipListener {
     return store.partitionFor(transactionalId);
   }
 
+  /** Whether this coordinator serves the ids of state partition {@code partition} now (led and loaded). Any thread. */
+  public boolean serves(int partition) {
+    return store.terms().isLoaded(partition);
+  }
+
+  /** Completes when the next state partition's load is applied, so {@link #serves} may answer otherwise. */
+  public java.util.concurrent.CompletableFuture<Void> nextPartitionServed() {
+    return store.terms().nextLoad();
+  }
+
   /** True when no state partition is being loaded. */
   public boolean isLoaded() {
     return !store.terms().anyLoading();

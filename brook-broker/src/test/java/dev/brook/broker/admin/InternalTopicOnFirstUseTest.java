@@ -1,17 +1,22 @@
 package dev.brook.broker.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.brook.broker.api.FindCoordinatorHandler;
 import dev.brook.broker.api.RequestContext;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.errors.InvalidReplicationFactorException;
 import org.apache.kafka.common.message.FindCoordinatorRequestData;
@@ -39,7 +44,8 @@ class InternalTopicOnFirstUseTest {
 
   FindCoordinatorHandler handlerFor(InternalTopicOnFirstUse topic) {
     return new FindCoordinatorHandler(
-        FindCoordinatorHandler.partitionLeader("__consumer_offsets", k -> 0, topic, tp -> Optional.of(SELF)));
+        FindCoordinatorHandler.partitionLeader("__consumer_offsets", k -> 0, topic, FindCoordinatorHandler.Serving.NONE,
+            tp -> Optional.of(SELF)));
   }
 
   static CompletableFuture<ApiMessage> find(FindCoordinatorHandler handler, short version) {
@@ -60,10 +66,9 @@ class InternalTopicOnFirstUseTest {
   void theFirstAnswerWaitsForTheCreationItStartedAndNamesTheCoordinator() throws Exception {
     CountDownLatch release = new CountDownLatch(1);
     AtomicInteger creations = new AtomicInteger();
-    InternalTopicOnFirstUse topic = new InternalTopicOnFirstUse("__consumer_offsets", false, () -> {
+    InternalTopicOnFirstUse topic = new InternalTopicOnFirstUse("__consumer_offsets", false, first -> {
       creations.incrementAndGet();
       release.await(10, TimeUnit.SECONDS);
-      return null;
     }, executor);
     FindCoordinatorHandler handler = handlerFor(topic);
 
@@ -85,6 +90,41 @@ class InternalTopicOnFirstUseTest {
   }
 
   /**
+   * The key's partition is made first, and the answer goes as soon as the coordinator serves it:
+   * the topic's other partitions are still being made, and a partition served that is not the key's
+   * does not answer it.
+   */
+  @Test
+  void theAnswerGoesWhenTheKeysPartitionIsServedBeforeTheCreationEnds() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    AtomicInteger madeFirst = new AtomicInteger(-1);
+    InternalTopicOnFirstUse topic = new InternalTopicOnFirstUse("__consumer_offsets", false, first -> {
+      madeFirst.set(first);
+      release.await(10, TimeUnit.SECONDS);
+    }, executor);
+    Set<Integer> served = ConcurrentHashMap.newKeySet();
+    AtomicReference<CompletableFuture<Void>> next = new AtomicReference<>(new CompletableFuture<>());
+    FindCoordinatorHandler.Serving serving = FindCoordinatorHandler.Serving.of(served::contains, next::get);
+    Runnable serve = () -> next.getAndSet(new CompletableFuture<>()).complete(null);
+    FindCoordinatorHandler handler = new FindCoordinatorHandler(
+        FindCoordinatorHandler.partitionLeader("__consumer_offsets", k -> 7, topic, serving, tp -> Optional.of(SELF)));
+    try {
+      CompletableFuture<ApiMessage> answer = find(handler, (short) 4);
+      await().atMost(Duration.ofSeconds(5)).until(() -> madeFirst.get() == 7);
+      served.add(3);
+      serve.run();
+      assertThat(answer).isNotDone();
+
+      served.add(7);
+      serve.run();
+      assertThat(answer).isCompletedWithValueMatching(a -> error(a) == Errors.NONE);
+      assertThat(topic.creationEnded()).isNotDone();
+    } finally {
+      release.countDown();
+    }
+  }
+
+  /**
    * A broker that did not create the topic finds it at once (another broker created it): the creation
    * the answer started has ended before the answer asks after it. CI caught this race once, as a
    * FindCoordinator answered COORDINATOR_NOT_AVAILABLE on a broker whose cluster state named the
@@ -94,7 +134,7 @@ class InternalTopicOnFirstUseTest {
   void aCreationThatEndedBeforeTheAnswerAskedAfterItStillNamesTheCoordinator() {
     AtomicInteger creations = new AtomicInteger();
     InternalTopicOnFirstUse topic =
-        new InternalTopicOnFirstUse("__consumer_offsets", false, creations::incrementAndGet, Runnable::run);
+        new InternalTopicOnFirstUse("__consumer_offsets", false, first -> creations.incrementAndGet(), Runnable::run);
 
     assertThat(find(handlerFor(topic), (short) 4)).isCompletedWithValueMatching(a -> error(a) == Errors.NONE);
     assertThat(find(handlerFor(topic), (short) 3)).isCompletedWithValueMatching(a -> error(a) == Errors.NONE);
@@ -104,7 +144,7 @@ class InternalTopicOnFirstUseTest {
   @Test
   void aCreationThatFailsIsAnsweredNotAvailableWhenItEnds() throws Exception {
     AtomicInteger attempts = new AtomicInteger();
-    InternalTopicOnFirstUse topic = new InternalTopicOnFirstUse("__consumer_offsets", false, () -> {
+    InternalTopicOnFirstUse topic = new InternalTopicOnFirstUse("__consumer_offsets", false, first -> {
       if (attempts.incrementAndGet() == 1) Thread.sleep(50); // the answer waits for this one
       throw new InvalidReplicationFactorException("1 live broker, 3 needed");
     }, executor);
@@ -120,9 +160,8 @@ class InternalTopicOnFirstUseTest {
   @Test
   void aCreationThatDoesNotEndIsAnsweredNotAvailableAfterTheBound() throws Exception {
     CountDownLatch never = new CountDownLatch(1);
-    InternalTopicOnFirstUse topic = new InternalTopicOnFirstUse("__consumer_offsets", false, () -> {
+    InternalTopicOnFirstUse topic = new InternalTopicOnFirstUse("__consumer_offsets", false, first -> {
       never.await(30, TimeUnit.SECONDS);
-      return null;
     }, executor);
 
     CompletableFuture<ApiMessage> answer = find(handlerFor(topic), (short) 4);
@@ -136,8 +175,8 @@ class InternalTopicOnFirstUseTest {
   @Test
   void aRejectedCreationEndsAtOnce() {
     executor.shutdown();
-    InternalTopicOnFirstUse topic = new InternalTopicOnFirstUse("__consumer_offsets", false, () -> null, executor);
-    assertThat(topic.ensureReady()).isFalse();
+    InternalTopicOnFirstUse topic = new InternalTopicOnFirstUse("__consumer_offsets", false, first -> {}, executor);
+    assertThat(topic.ensureReady(0)).isFalse();
     assertThat(topic.creationEnded()).isDone();
     assertThat(find(handlerFor(topic), (short) 4)).isCompletedWithValueMatching(a -> error(a) == Errors.COORDINATOR_NOT_AVAILABLE);
   }

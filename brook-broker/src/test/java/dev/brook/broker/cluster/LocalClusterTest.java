@@ -68,6 +68,15 @@ class LocalClusterTest {
     assertThat(reread.partitionState(new TopicPartition("t", 1))).isEqualTo(c.partitionState(new TopicPartition("t", 1)));
   }
 
+  /** A coordinator waiting for one key's partition of a new internal topic has it made first. */
+  @Test
+  void aNewTopicsPartitionNamedFirstReachesTheReplicasFirst() throws Exception {
+    LocalCluster c = start();
+    c.createTopic(topic("__consumer_offsets", 5), 3);
+    assertThat(applied).extracting(s -> s.tp().partition()).containsExactly(3, 0, 1, 2, 4);
+    assertThat(c.store().topic("__consumer_offsets")).isPresent();
+  }
+
   @Test
   void eachRestartStartsEveryPartitionInANewLeaderEpoch() throws Exception {
     start().createTopic(topic("t", 1));

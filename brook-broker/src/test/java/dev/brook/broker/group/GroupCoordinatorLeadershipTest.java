@@ -81,6 +81,22 @@ class GroupCoordinatorLeadershipTest {
         .getNow(null).topics().get(0).partitions().get(0).committedOffset();
   }
 
+  /** FindCoordinator asks which partitions are served, and waits for the next one to be. */
+  @Test
+  void aPartitionIsServedOnceItsLoadIsAppliedAndTheWaitersAreToldThen() {
+    CompletableFuture<Void> next = b.nextPartitionServed();
+    b.onBecomeLeader(partition, 0);
+    assertThat(b.serves(partition)).isFalse(); // loading
+    assertThat(next).isNotDone();
+    pendingLoads.forEach(Runnable::run);
+    pendingLoads.clear();
+    assertThat(b.serves(partition)).isTrue();
+    assertThat(next).isDone();
+    assertThat(b.nextPartitionServed()).isNotDone(); // the next one
+    b.onResign(partition);
+    assertThat(b.serves(partition)).isFalse();
+  }
+
   @Test
   void aPartitionNotLedAnswersNotCoordinator() {
     assertThat(a.checkAvailable("g")).isEqualTo(Errors.NOT_COORDINATOR);
