@@ -165,8 +165,7 @@ final class RebalanceWorkload {
 
     Member(String name) {
       this.name = name;
-      this.thread = new Thread(this::run, group + "-" + name);
-      this.thread.setDaemon(true);
+      this.thread = Thread.ofPlatform().name(group + "-" + name).daemon().unstarted(this::run);
     }
 
     private void run() {

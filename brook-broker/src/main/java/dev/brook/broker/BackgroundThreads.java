@@ -4,7 +4,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The broker's threads for request work that may take milliseconds: reading cold log data into the
@@ -22,12 +21,9 @@ public final class BackgroundThreads implements Executor, AutoCloseable {
   private final ThreadPoolExecutor pool;
 
   public BackgroundThreads(int threads) {
-    AtomicInteger n = new AtomicInteger();
-    pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
-      Thread t = new Thread(r, NAME + "-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
+    // brook-background-1, -2, ...: numbered from 1, as the names have always been.
+    pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
+        Thread.ofPlatform().name(NAME + "-", 1).daemon().factory());
     pool.allowCoreThreadTimeOut(true);
   }
 

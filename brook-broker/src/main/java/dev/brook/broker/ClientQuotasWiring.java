@@ -33,11 +33,8 @@ final class ClientQuotasWiring {
         config.getInt("quota.window.size.seconds") * 1000L, System::currentTimeMillis);
     store.onChange(quotas::update);
     quotas.update(store.load());
-    ExecutorService writes = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "brook-quota-store");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService writes = Executors.newSingleThreadExecutor(
+        Thread.ofPlatform().name("brook-quota-store").daemon().factory());
     toClose.add(writes::shutdownNow);
     new ClientQuotaApis(store, writes).register(dispatcher);
     return quotas;

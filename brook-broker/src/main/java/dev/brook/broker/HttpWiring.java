@@ -74,11 +74,8 @@ final class HttpWiring {
     long interval = Long.getLong("brook.history.interval.ms", 10_000L);
     History history = new History(config.logDir(), interval);
     toClose.add(history);
-    java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "brook-history");
-      t.setDaemon(true);
-      return t;
-    });
+    java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("brook-history").daemon().factory());
     sampler.scheduleAtFixedRate(new HistorySampler(history, metrics.topics(), lag, System::currentTimeMillis),
         interval, interval, java.util.concurrent.TimeUnit.MILLISECONDS);
     toClose.add(sampler::shutdownNow);

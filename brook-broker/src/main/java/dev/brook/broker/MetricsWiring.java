@@ -36,11 +36,8 @@ final class MetricsWiring {
     LocalReplicaManager local = (LocalReplicaManager) replicas;
     PartitionGauges gauges = new PartitionGauges(metrics, local, () -> cluster == null || cluster.controller().isActive());
     gauges.sync();
-    java.util.concurrent.ScheduledExecutorService sync = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "brook-metrics-sync");
-      t.setDaemon(true);
-      return t;
-    });
+    java.util.concurrent.ScheduledExecutorService sync = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("brook-metrics-sync").daemon().factory());
     sync.scheduleWithFixedDelay(() -> {
       try {
         gauges.sync();

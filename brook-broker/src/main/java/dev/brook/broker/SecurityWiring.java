@@ -64,11 +64,8 @@ final class SecurityWiring {
     ScramCredentialStore scram = cluster != null ? new ZkScramCredentialStore(cluster)
         : LocalScramCredentialStore.open(config.logDir());
     // Credential reads (ZooKeeper) and writes (fsync): never on an event loop.
-    ExecutorService background = Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "brook-security");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService background = Executors.newFixedThreadPool(2,
+        Thread.ofPlatform().name("brook-security").daemon().factory());
     toClose.add(background::shutdownNow);
     SaslApis.register(dispatcher);
     ScramCredentialApis.register(dispatcher, scram, background);
@@ -134,11 +131,8 @@ final class SecurityWiring {
         : dev.brook.broker.cluster.LocalAclStore.open(config.logDir());
     toClose.add(store);
     store.onChange(authorizer::replaceAcls);
-    ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "brook-acl-writer");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService writer = Executors.newSingleThreadExecutor(
+        Thread.ofPlatform().name("brook-acl-writer").daemon().factory());
     toClose.add(writer::shutdownNow);
     dev.brook.broker.api.AclApis.register(dispatcher, authorizer, store, writer);
     dispatcher.authorizeWith(authorizer, replicas::topicName, name -> topics.partitionCount(name).isPresent(),

@@ -92,28 +92,19 @@ final class TransactionsWiring {
     LocalReplicaManager local = (LocalReplicaManager) replicas;
     // The coordinator's own thread: every state change, the state appends and the marker writes
     // start here; the waits for the in-sync replicas are delayed produces (no thread blocks).
-    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "brook-txn-coordinator");
-      t.setDaemon(true);
-      return t;
-    });
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("brook-txn-coordinator").daemon().factory());
     toClose.add(timer::shutdownNow);
     // Loading a state partition reads it from disk: on its own thread, never the coordinator's.
-    ExecutorService loader = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "brook-txn-loader");
-      t.setDaemon(true);
-      return t;
-    });
+    ExecutorService loader = Executors.newSingleThreadExecutor(
+        Thread.ofPlatform().name("brook-txn-loader").daemon().factory());
     toClose.add(loader::shutdownNow);
     long appendTimeoutMs = 30_000; // Kafka's request.timeout.ms for coordinator appends and markers
     LocalMarkerWriter localMarkers = new LocalMarkerWriter(local, clock, appendTimeoutMs);
     MarkerWriter markers = localMarkers;
     if (local.cluster().isPresent()) {
-      ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "brook-txn-markers");
-        t.setDaemon(true);
-        return t;
-      });
+      ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("brook-txn-markers").daemon().factory());
       ClusterMarkerWriter remote = new ClusterMarkerWriter(local.cluster().get(), localMarkers, sender,
           100, (int) appendTimeoutMs, interBroker);
       toClose.add(remote);

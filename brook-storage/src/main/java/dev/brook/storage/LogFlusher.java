@@ -46,8 +46,7 @@ public final class LogFlusher implements AutoCloseable {
   private volatile boolean stopped;
 
   public LogFlusher(String name) {
-    thread = new Thread(this::work, name);
-    thread.setDaemon(true);
+    thread = Thread.ofPlatform().name(name).daemon().unstarted(this::work);
     thread.start();
   }
 

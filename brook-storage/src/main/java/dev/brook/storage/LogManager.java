@@ -420,11 +420,8 @@ public final class LogManager implements AutoCloseable {
       if (scheduler != null) {
         return;
       }
-      scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "brook-log-duties");
-        t.setDaemon(true);
-        return t;
-      });
+      scheduler = Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("brook-log-duties").daemon().factory());
       schedule(new Duty("retention", retentionCheckIntervalMs, this::cleanupLogs));
       if (flushCheckIntervalMs != Long.MAX_VALUE) {
         schedule(new Duty("flush", flushCheckIntervalMs, this::flushDueLogs));

@@ -111,11 +111,7 @@ public final class TopicManager implements TopicAdmin, AutoCloseable {
     this.store = store;
     this.replicas = replicas;
     this.newIds = newIds;
-    this.executor = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "brook-topic-admin");
-      t.setDaemon(true);
-      return t;
-    });
+    this.executor = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("brook-topic-admin").daemon().factory());
   }
 
   /**

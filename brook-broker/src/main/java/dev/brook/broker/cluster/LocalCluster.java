@@ -109,9 +109,7 @@ public final class LocalCluster implements ClusterState, ClusterController {
     if (changed.isEmpty()) {
       write.run();
     } else {
-      Thread writer = new Thread(write, "brook-local-cluster-start");
-      writer.setDaemon(true);
-      writer.start();
+      Thread.ofPlatform().name("brook-local-cluster-start").daemon().start(write);
     }
     try {
       deliver(states.values());

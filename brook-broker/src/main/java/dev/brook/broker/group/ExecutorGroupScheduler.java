@@ -16,11 +16,7 @@ public final class ExecutorGroupScheduler implements GroupScheduler, AutoCloseab
     executor =
         new ScheduledThreadPoolExecutor(
             1,
-            r -> {
-              Thread t = new Thread(r, "group-coordinator");
-              t.setDaemon(true);
-              return t;
-            });
+            Thread.ofPlatform().name("group-coordinator").daemon().factory());
     executor.setRemoveOnCancelPolicy(true);
   }
 

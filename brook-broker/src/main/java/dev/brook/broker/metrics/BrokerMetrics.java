@@ -86,8 +86,7 @@ public final class BrokerMetrics implements AutoCloseable {
       // A class, not a lambda: bin/brook's AOT training publishes nothing, so the cache would hold no
       // linked lambda for this, and the start would spin one with the JDK's class-file API, which
       // nothing else on its main thread needs (its first use costs ~20-80 ms of CPU).
-      publisher = new Thread(new DelayedPublisher(), "brook-jmx-publish");
-      publisher.setDaemon(true);
+      publisher = Thread.ofPlatform().name("brook-jmx-publish").daemon().unstarted(new DelayedPublisher());
       publishes = true;
     }
   }

@@ -17,14 +17,12 @@ final class CoarseClock extends Clock {
   private volatile long tick = System.nanoTime();
 
   private CoarseClock() {
-    Thread t = new Thread(() -> {
+    Thread.ofPlatform().name("brook-metrics-clock").daemon().start(() -> {
       while (true) {
         LockSupport.parkNanos(PERIOD_NS);
         tick = System.nanoTime();
       }
-    }, "brook-metrics-clock");
-    t.setDaemon(true);
-    t.start();
+    });
   }
 
   @Override

@@ -100,8 +100,8 @@ final class MirrorFetcher implements AutoCloseable {
     this.sourceBroker = sourceBroker;
     this.settings = settings;
     this.clientId = clientId;
-    this.thread = new Thread(this::run, "brook-mirror-fetcher-" + linkName + "-" + sourceBroker.id());
-    thread.setDaemon(true);
+    this.thread = Thread.ofPlatform().name("brook-mirror-fetcher-" + linkName + "-" + sourceBroker.id()).daemon()
+        .unstarted(this::run);
     thread.start();
   }
 

@@ -204,11 +204,7 @@ public final class MirrorManager implements MirrorTopicRules, LeadershipListener
     this.sourceDeleted = new SourceDeletedMirrors(name -> topics.topic(name).map(TopicMetadata::id));
     this.replicas = replicas;
     this.promotion = promotion;
-    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "brook-mirror");
-      t.setDaemon(true);
-      return t;
-    });
+    this.thread = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("brook-mirror").daemon().factory());
   }
 
   /** Starts the manager's thread. */

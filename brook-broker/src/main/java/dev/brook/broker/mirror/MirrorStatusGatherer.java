@@ -120,11 +120,7 @@ final class MirrorStatusGatherer {
   private synchronized ExecutorService thread() {
     if (thread == null) {
       question = questions.get();
-      thread = Executors.newSingleThreadExecutor(r -> {
-        Thread th = new Thread(r, "brook-mirror-status");
-        th.setDaemon(true);
-        return th;
-      });
+      thread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("brook-mirror-status").daemon().factory());
     }
     return thread;
   }

@@ -101,8 +101,9 @@ final class ReplicaFetcher implements AutoCloseable {
     this.endpoints = endpoints;
     this.settings = settings;
     this.clock = clock;
-    this.thread = new Thread(this::run, "brook-replica-fetcher-" + localBrokerId + "-from-" + leaderId + "-" + fetcherId);
-    thread.setDaemon(true);
+    this.thread = Thread.ofPlatform()
+        .name("brook-replica-fetcher-" + localBrokerId + "-from-" + leaderId + "-" + fetcherId).daemon()
+        .unstarted(this::run);
     thread.start();
   }
 

@@ -95,8 +95,7 @@ public final class LogCleaner implements AutoCloseable {
     try {
       for (int i = 0; i < config.threads(); i++) {
         Worker worker = new Worker();
-        Thread t = new Thread(() -> run(worker), "brook-log-cleaner-" + i);
-        t.setDaemon(true);
+        Thread t = Thread.ofPlatform().name("brook-log-cleaner-" + i).daemon().unstarted(() -> run(worker));
         threads.add(t);
         t.start();
       }

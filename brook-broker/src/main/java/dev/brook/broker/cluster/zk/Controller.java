@@ -76,11 +76,8 @@ public final class Controller implements ClusterController, AutoCloseable {
     this.cluster = cluster;
     this.zk = zk;
     this.settings = settings;
-    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "brook-controller-" + settings.brokerId());
-      t.setDaemon(true);
-      return t;
-    });
+    this.thread = Executors.newSingleThreadScheduledExecutor(
+        Thread.ofPlatform().name("brook-controller-" + settings.brokerId()).daemon().factory());
   }
 
   /** Joins the election (after the broker registered). */

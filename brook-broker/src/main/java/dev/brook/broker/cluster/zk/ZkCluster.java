@@ -94,23 +94,15 @@ public final class ZkCluster implements ClusterState, AutoCloseable {
     this.clusterId = clusterId;
     this.cache = CuratorCache.build(zk, "/");
     this.dispatcher = new ReplicaStateDispatcher(settings.brokerId(), () -> snapshot, () -> self != null && !closed,
-        Executors.newSingleThreadExecutor(daemon("brook-cluster-events")));
+        Executors.newSingleThreadExecutor(Thread.ofPlatform().name("brook-cluster-events").daemon().factory()));
     this.producerIds = new ZkProducerIdBlocks(zk, cache, settings.brokerId());
-    this.io = Executors.newSingleThreadExecutor(daemon("brook-cluster-io"));
+    this.io = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("brook-cluster-io").daemon().factory());
     this.offlineReplicas = new OfflineReplicaReport(zk, settings.brokerId(), io, () -> closed);
     this.lease = new SessionLease(TimeUnit.MILLISECONDS.toNanos(settings.sessionTimeoutMs()), nanoClock);
     this.controller = new Controller(this, zk, settings);
     this.leaseRenewer = new SessionLeaseRenewer(zk, lease, settings.brokerId(), settings.sessionTimeoutMs(),
         () -> registered, () -> closed, dispatcher::ledHere, controller::maybeElect,
-        Executors.newSingleThreadScheduledExecutor(daemon("brook-cluster-lease")));
-  }
-
-  private static java.util.concurrent.ThreadFactory daemon(String name) {
-    return r -> {
-      Thread t = new Thread(r, name);
-      t.setDaemon(true);
-      return t;
-    };
+        Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("brook-cluster-lease").daemon().factory()));
   }
 
   /**
