@@ -1,6 +1,5 @@
 package dev.brook.broker;
 
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,8 +29,34 @@ class ConsumerProtocolGroupsIT extends ConsumerGroupsIT {
     }
   }
 
+  /**
+   * Client-side assignors (cooperative-sticky) are a classic-protocol feature; what they give, the
+   * consumer protocol gives by itself: a member that joins takes partitions from the others, who
+   * revoke only those (never everything, as an eager rebalance does) and keep the rest throughout.
+   */
   @Override
   @Test
-  @Disabled("client-side assignors (cooperative-sticky) are a classic-protocol feature")
-  void cooperativeStickyGroupRebalancesIncrementally() {}
+  void cooperativeStickyGroupRebalancesIncrementally() throws Exception {
+    createTopic("coop", 4);
+    java.util.Set<org.apache.kafka.common.TopicPartition> revokedFromA = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    org.apache.kafka.clients.consumer.ConsumerRebalanceListener recordRevoked =
+        new org.apache.kafka.clients.consumer.ConsumerRebalanceListener() {
+          @Override
+          public void onPartitionsRevoked(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {
+            revokedFromA.addAll(partitions);
+          }
+
+          @Override
+          public void onPartitionsAssigned(java.util.Collection<org.apache.kafka.common.TopicPartition> partitions) {}
+        };
+    Member a = new Member("a", "coop-g", "coop", java.util.Map.of(), recordRevoked);
+    awaitBalanced(java.util.List.of(a), 4);
+    java.util.Set<org.apache.kafka.common.TopicPartition> before = java.util.Set.copyOf(a.assignment);
+    Member b = new Member("b", "coop-g", "coop", java.util.Map.of(), null);
+    awaitBalanced(java.util.List.of(a, b), 4);
+    org.assertj.core.api.Assertions.assertThat(before).hasSize(4).containsAll(a.assignment);
+    // a revoked exactly what b took, and nothing it kept.
+    org.assertj.core.api.Assertions.assertThat(revokedFromA).isEqualTo(java.util.Set.copyOf(b.assignment));
+    org.assertj.core.api.Assertions.assertThat(revokedFromA).doesNotContainAnyElementsOf(a.assignment);
+  }
 }
