@@ -27,7 +27,6 @@ import org.apache.kafka.common.message.FetchResponseData;
 import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.ByteBufferAccessor;
 import org.apache.kafka.common.protocol.Errors;
-import org.apache.kafka.common.protocol.ObjectSerializationCache;
 import org.apache.kafka.common.record.MemoryRecords;
 import org.apache.kafka.common.requests.RequestHeader;
 import org.apache.kafka.common.requests.ResponseHeader;
@@ -318,16 +317,8 @@ final class PipelinedFetchLoad {
 
   /** Size prefix, header (correlation id 0, patched per send) and body, in a heap buffer. */
   static ByteBuffer encode(FetchRequestData body) {
-    RequestHeader header = new RequestHeader(ApiKeys.FETCH, FETCH_VERSION, "brook-bench-fetch", 0);
-    ObjectSerializationCache cache = new ObjectSerializationCache();
-    int headerSize = header.data().size(cache, header.headerVersion());
-    int bodySize = body.size(cache, FETCH_VERSION);
-    ByteBuffer buf = ByteBuffer.allocate(4 + headerSize + bodySize);
-    buf.putInt(headerSize + bodySize);
-    ByteBufferAccessor acc = new ByteBufferAccessor(buf);
-    header.data().write(acc, cache, header.headerVersion());
-    body.write(acc, cache, FETCH_VERSION);
-    return buf.flip();
+    return RawRequests.serialize(new RequestHeader(ApiKeys.FETCH, FETCH_VERSION, "brook-bench-fetch", 0), body,
+        ByteBuffer::allocate);
   }
 
   private static double processCpuSeconds() {

@@ -139,17 +139,22 @@ final class RawRequests {
 
   /** Size prefix, header (correlation id 1: answers are matched by order) and body, serialized once. */
   static ByteBuffer frame(ApiKeys key, short version, ApiMessage body) {
-    RequestHeader header = new RequestHeader(key, version, "brook-bench-scaling", 1);
+    return serialize(new RequestHeader(key, version, "brook-bench-scaling", 1), body, ByteBuffer::allocateDirect)
+        .asReadOnlyBuffer();
+  }
+
+  /** Size prefix, {@code header} and {@code body} (at the header's version) in a buffer from {@code allocate}, flipped. */
+  static ByteBuffer serialize(RequestHeader header, ApiMessage body, java.util.function.IntFunction<ByteBuffer> allocate) {
     ObjectSerializationCache cache = new ObjectSerializationCache();
+    short version = header.apiVersion();
     int headerSize = header.data().size(cache, header.headerVersion());
     int bodySize = body.size(cache, version);
-    ByteBuffer buf = ByteBuffer.allocateDirect(4 + headerSize + bodySize);
+    ByteBuffer buf = allocate.apply(4 + headerSize + bodySize);
     buf.putInt(headerSize + bodySize);
     ByteBufferAccessor acc = new ByteBufferAccessor(buf);
     header.data().write(acc, cache, header.headerVersion());
     body.write(acc, cache, version);
-    buf.flip();
-    return buf.asReadOnlyBuffer();
+    return buf.flip();
   }
 
   /** Throws on any error code in an answer, so a broker that refuses work cannot look fast. */
